@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * mapscribe.h — the one definition of every raw record the kernel programs emit.
+ *
+ * The kernel side (mapscribe.bpf.c) writes these structs into the BPF ring
+ * buffer; the recorder copies them verbatim into the journal; the Java side
+ * (formats/src/main/java/dev/mapscribe/formats/raw/Layouts.java) mirrors them
+ * field for field, and LayoutTest compiles a C program that prints sizeof/offsetof
+ * of every field below and fails on any difference.
+ *
+ * Rules for this file:
+ *  - Only fixed-width types, explicit padding, 8-byte aligned sizes: no
+ *    compiler-dependent layout.
+ *  - Record kinds are stable ids: never reuse or renumber one. Ids 1..63 are
+ *    kernel records (defined here); 64.. are user-space records (formats/ only).
+ *  - Changing any layout bumps MS_FORMAT_VERSION.
+ *  - Variable-length records: a fixed struct, then the bytes its length fields
+ *    name, in the order the struct's comment gives; ms_hdr.size covers it all,
+ *    rounded up to 8.
+ */
+#ifndef MAPSCRIBE_H
+#define MAPSCRIBE_H
+
+#define MS_FORMAT_VERSION 1
+
+#define MS_PATH_MAX 4096  /* longest path a record carries; longer ones are cut, flagged */
+#define MS_ARGV_MAX 4096  /* longest argv blob (NUL-separated) an exec record carries */
+#define MS_COMM_LEN 16
+
+enum ms_kind {
+	MS_TASK = 1,      /* task context: before a task's first record, and whenever it changes */
+	MS_MMAP = 2,      /* mmap(2) with result; file part when it maps a file */
+	MS_MPROTECT = 3,  /* mprotect(2) and pkey_mprotect(2) with result */
+	MS_MUNMAP = 4,    /* munmap(2) with result */
+	MS_MREMAP = 5,    /* mremap(2) with result */
+	MS_BRK = 6,       /* brk(2) with result */
+	MS_SYSCALL = 7,   /* other syscalls of interest: clone*, fork, vfork, execve*, exit* */
+	MS_FORK = 8,      /* sched_process_fork: a new task */
+	MS_EXEC = 9,      /* sched_process_exec: a successful exec, with exe and argv */
+	MS_EXIT = 10,     /* sched_process_exit: a task ends */
+	MS_VMA = 11,      /* one VMA of a fresh address space, walked in the kernel after exec */
+};
+
+/* ms_hdr.flags bits, shared by all kinds (each kind names the ones it uses). */
+#define MS_F_FILE 0x0001            /* an ms_file (and its path) follows the fixed part */
+#define MS_F_PKEY 0x0002            /* MS_MPROTECT came from pkey_mprotect(2) */
+#define MS_F_ARGV_TRUNCATED 0x0004  /* MS_EXEC: argv longer than MS_ARGV_MAX, cut */
+#define MS_F_ENTER_ONLY 0x0008      /* MS_SYSCALL: recorded at entry, the call does not return (exit*) */
+#define MS_F_VMA_WALK_TRUNCATED 0x0010 /* MS_VMA: the walk stopped before the last VMA */
+#define MS_F_VMA_LAST 0x0020        /* MS_VMA: the last record of one walk */
+
+/* Common header of every record: 24 bytes. */
+struct ms_hdr {
+	__u16 kind;      /* enum ms_kind */
+	__u16 size;      /* whole record in bytes, header included, multiple of 8 */
+	__u16 cpu;       /* CPU the program ran on */
+	__u16 flags;     /* MS_F_* */
+	__u64 ktime_ns;  /* bpf_ktime_get_ns(): CLOCK_MONOTONIC, ns */
+	__u32 pid;       /* tgid */
+	__u32 tid;       /* kernel pid of the thread */
+};
+
+/*
+ * Task context: the identity every other record of this tid refers to. The
+ * kernel emits it before a task's first record and again whenever one of
+ * its parts changes (credentials, namespaces, parent, comm): every record
+ * carries its task context by reference, which keeps the syscall records small.
+ */
+struct ms_task {
+	struct ms_hdr h;
+	__u32 ppid;            /* tgid of real_parent */
+	__u32 uid;             /* real uid */
+	__u32 gid;             /* real gid */
+	__u32 euid;
+	__u32 egid;
+	__u32 mntns;           /* mount namespace inode number */
+	__u64 start_ns;        /* task->start_time: tells a reused tid apart */
+	__u64 leader_start_ns; /* group_leader->start_time: tells a reused pid apart */
+	__u64 parent_start_ns; /* real_parent->group_leader->start_time */
+	char comm[MS_COMM_LEN];
+};
+
+/*
+ * The file behind an fd or a VMA; the path (path_len bytes, no NUL) follows
+ * the struct that embeds it. Path resolved from the dentry chain across mounts.
+ */
+struct ms_file {
+	__u64 ino;
+	__u64 size;         /* i_size when recorded */
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 dev;          /* kernel dev_t of the superblock: major << 20 | minor */
+	__u32 mode;         /* i_mode */
+	__u16 path_len;     /* bytes of path that follow */
+	__u16 file_flags;   /* MS_FILE_* */
+};
+
+#define MS_FILE_PATH_TRUNCATED 0x0001 /* deeper or longer than MS_PATH_MAX: leading part cut */
+#define MS_FILE_UNLINKED 0x0002       /* the dentry is unlinked (deleted file) */
+#define MS_FILE_NO_PATH 0x0004        /* no dentry could be read: path is empty */
+
+/* mmap(2). If h.flags & MS_F_FILE: struct ms_file, then its path. */
+struct ms_mmap {
+	struct ms_hdr h;
+	__u64 addr;
+	__u64 len;
+	__u32 prot;
+	__u32 flags;
+	__s32 fd;        /* low 32 bits of the register: -1 stays -1 */
+	__u32 _pad;
+	__u64 off;
+	__s64 ret;       /* mapped address, or -errno */
+};
+
+/* mprotect(2); pkey_mprotect(2) when h.flags & MS_F_PKEY. */
+struct ms_mprotect {
+	struct ms_hdr h;
+	__u64 addr;
+	__u64 len;
+	__u32 prot;
+	__s32 pkey;      /* -1 for mprotect(2) */
+	__s64 ret;       /* 0 or -errno */
+};
+
+/* munmap(2). */
+struct ms_munmap {
+	struct ms_hdr h;
+	__u64 addr;
+	__u64 len;
+	__s64 ret;
+};
+
+/* mremap(2). */
+struct ms_mremap {
+	struct ms_hdr h;
+	__u64 old_addr;
+	__u64 old_len;
+	__u64 new_len;
+	__u32 flags;     /* MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP */
+	__u32 _pad;
+	__u64 new_addr;  /* the fifth argument: only meaningful with MREMAP_FIXED */
+	__s64 ret;       /* new address, or -errno */
+};
+
+/* brk(2): the heap is [start_brk, ret) after the call. */
+struct ms_brk {
+	struct ms_hdr h;
+	__u64 addr;      /* requested break (0 queries it) */
+	__u64 start_brk; /* mm->start_brk */
+	__s64 ret;       /* the break after the call (the old one when it failed) */
+};
+
+/* Any other syscall of interest, raw: six arguments and the result. */
+struct ms_syscall {
+	struct ms_hdr h;
+	__u32 nr;        /* x86-64 syscall number */
+	__u32 _pad;
+	__u64 args[6];
+	__s64 ret;       /* 0 when h.flags & MS_F_ENTER_ONLY */
+};
+
+#define MS_FORK_THREAD 0x1  /* child shares the thread group (CLONE_THREAD) */
+#define MS_FORK_VM 0x2      /* child shares the address space (CLONE_VM) */
+
+/* sched_process_fork: the header names the parent (current task). */
+struct ms_fork {
+	struct ms_hdr h;
+	__u32 child_pid;     /* tgid */
+	__u32 child_tid;
+	__u64 child_start_ns;
+	__u32 fork_flags;    /* MS_FORK_* */
+	__u32 _pad;
+};
+
+/*
+ * sched_process_exec: the header names the task after exec (tid == pid).
+ * Followed by the exe's path (exe.path_len bytes), then argv (argv_len bytes,
+ * NUL-separated; MS_F_ARGV_TRUNCATED when cut). MS_VMA records of the new
+ * address space follow in the stream.
+ */
+struct ms_exec {
+	struct ms_hdr h;
+	__u32 old_tid;       /* the thread that called exec */
+	__u32 argv_len;
+	struct ms_file exe;
+};
+
+/* sched_process_exit. */
+struct ms_exit {
+	struct ms_hdr h;
+	__s32 exit_code;     /* task->exit_code (wait status encoding) */
+	__u32 group_dead;    /* 1 when the last thread of the process exits */
+};
+
+/*
+ * One VMA of an address space walked in the kernel (after exec: the binary,
+ * the interpreter, the stack, vdso). If h.flags & MS_F_FILE: struct ms_file,
+ * then its path. `seq` counts the VMAs of one walk from 0; the last one has
+ * MS_F_VMA_LAST, so a reader knows the walk is complete.
+ */
+struct ms_vma {
+	struct ms_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;         /* in pages */
+	__u64 vm_flags;      /* VM_READ 0x1, VM_WRITE 0x2, VM_EXEC 0x4, VM_SHARED 0x8, ... */
+	__u32 seq;
+	__u32 _pad;
+};
+
+/* Per-CPU loss counter (BPF_MAP_TYPE_PERCPU_ARRAY, one slot): failed ring reservations. */
+struct ms_loss_counter {
+	__u64 count;
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
+#endif /* MAPSCRIBE_H */

@@ -1,0 +1,47 @@
+# Sourced by the scripts: finds the project, a JDK >= 25, and the JVM flags.
+MAPSCRIBE_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export MAPSCRIBE_HOME
+
+# The JVM flags the dependencies need (shared/FACTS.md). Keep in step with pom.xml's mapscribe.jvm.flags.
+MAPSCRIBE_JVM_FLAGS=(
+  --enable-native-access=ALL-UNNAMED
+  --sun-misc-unsafe-memory-access=allow
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  -Dchronicle.analytics.disable=true
+  -Dchronicle.disk.monitor.disable=true
+  -XX:+UseSerialGC
+  -XX:TieredStopAtLevel=4
+)
+
+java_major() { # prints the feature version of the java binary $1
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -n1
+}
+
+# Sets JAVA_HOME to a JDK >= 25: JAVA_HOME if it qualifies, else the newest under /usr/lib/jvm.
+find_jdk() {
+  local cand v
+  for cand in "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+    [ -n "$cand" ] && [ -x "$cand/bin/javac" ] || continue
+    v=$(java_major "$cand/bin/java")
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then export JAVA_HOME="$cand"; return 0; fi
+  done
+  echo "mapscribe: no JDK 25 or newer found (JAVA_HOME or /usr/lib/jvm/*); run scripts/setup, which installs one" >&2
+  return 1
+}
+
+RECORDER_JAR="$MAPSCRIBE_HOME/recorder/target/mapscribe-recorder.jar"
+ANALYZER_JAR="$MAPSCRIBE_HOME/analyzer/target/mapscribe-analyzer.jar"
+
+# Builds the jars when one is missing or older than the sources.
+ensure_built() {
+  local stale=0 j
+  for j in "$RECORDER_JAR" "$ANALYZER_JAR"; do [ -f "$j" ] || stale=1; done
+  if [ $stale = 0 ] && [ -n "$(find "$MAPSCRIBE_HOME"/{formats,recorder,analyzer}/src/main "$MAPSCRIBE_HOME"/bpf -newer "$RECORDER_JAR" -type f -print -quit 2>/dev/null)" ]; then stale=1; fi
+  [ $stale = 0 ] && return 0
+  echo "mapscribe: building (first use or sources changed)..." >&2
+  (cd "$MAPSCRIBE_HOME" && ./mvnw -q -B -DskipTests package) >&2 || { echo "mapscribe: build failed" >&2; return 1; }
+}
