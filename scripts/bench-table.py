@@ -143,7 +143,7 @@ PROCESS_LABELS = {"process-libs": "fork/exec tree, each leaf dlopens 300 librari
                   "process-true": "fork/exec tree of /bin/true"}
 for row, what in PROCESS_LABELS.items():
     base = values.get((row, "base"), {}).get("seconds", {})
-    for config, label in (("base", "no recorder (baseline)"), ("mapscribe", "mapscribe record")):
+    for config, label in (("base", "no recorder (baseline)"), ("floor", STORM_LABELS["floor"]), ("mapscribe", "mapscribe record")):
         key = (row, config)
         if key in values and "seconds" in values[key]:
             v = values[key]
