@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import java.util.concurrent.Callable;
 
 // STUB: replaced by its issue's work.
-@Command(name = "query", description = "Run SQL (DuckDB) over an export. Not implemented yet.")
+@Command(name = "query", mixinStandardHelpOptions = true, description = "Run SQL (DuckDB) over an export. Not implemented yet.")
 public final class QueryCommand implements Callable<Integer> {
     @Override
     public Integer call() {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import java.util.concurrent.Callable;
 
 // STUB: replaced by its issue's work.
-@Command(name = "report", description = "Run an investigation notebook over an export and write one HTML page. Not implemented yet.")
+@Command(name = "report", mixinStandardHelpOptions = true, description = "Run an investigation notebook over an export and write one HTML page. Not implemented yet.")
 public final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {

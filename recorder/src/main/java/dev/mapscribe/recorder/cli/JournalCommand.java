@@ -27,21 +27,22 @@ public final class JournalCommand {
         @Parameters(paramLabel = "DIR", description = "the journal directory")
         Path dir;
 
+        enum Format { text, json }
+
         @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
-        String format;
+        Format format;
 
         @Option(names = "--verbose", description = "stack traces on errors")
         boolean verbose;
 
         @Override
         public Integer call() throws JournalException {
-            if (!format.equals("text") && !format.equals("json")) throw new Cli.UserError("--format must be text or json, not " + format);
             JournalSummary s;
             try (JournalReader r = JournalReader.open(dir)) {
                 s = JournalSummary.of(r);
             }
             PrintStream out = System.out;
-            if (format.equals("json")) out.println(json(s));
+            if (format == Format.json) out.println(json(s));
             else text(s, out);
             if (s.damage() != null) {
                 System.err.println("mapscribe: " + s.damage().describe());

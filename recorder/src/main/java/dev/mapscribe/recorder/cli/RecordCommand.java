@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import java.util.concurrent.Callable;
 
 // STUB: replaced by the recorder work (issue 3).
-@Command(name = "record", description = "Record raw eBPF hook records to a journal (root). Not implemented yet.")
+@Command(name = "record", mixinStandardHelpOptions = true, description = "Record raw eBPF hook records to a journal (root). Not implemented yet.")
 public final class RecordCommand implements Callable<Integer> {
     @Override
     public Integer call() {
