@@ -123,19 +123,24 @@ for row in storm_rows:
         elif key in na:
             na_row(name_here, label, "storm iterations/s", key)
 
-for config in sorted({c for (r, c) in list(values) + list(na) if r == "capacity"},
-                     key=lambda c: int(c.split("-b")[1]) if "-b" in c else 0):
+def capacity_key(config):
+    kind, _, batch = config.partition("-b")
+    return (kind != "lz4", int(batch) if batch.isdigit() else 0)
+
+
+for config in sorted({c for (r, c) in list(values) + list(na) if r == "capacity"}, key=capacity_key):
     key = ("capacity", config)
-    batch = config.split("-b")[1] if "-b" in config else "?"
-    label = f"JournalWriter.appendKernelBatch, {batch} records per batch"
+    kind, _, batch = config.partition("-b")
+    label = f"JournalWriter.appendKernelBatch, {batch} records per batch, {'LZ4' if kind == 'lz4' else 'uncompressed'}"
     if key in values and "records_per_s" in values[key]:
         v = values[key]
-        add("(3) recorder capacity", label, "records/s (synthetic producer)", spread(v["records_per_s"].values()),
-            spread(ratios(v["records_per_s"], v.get("base_records_per_s", {})), ratio_fmt), "", "0 (no drop path)",
+        lost = f"{sum(v['lost'].values()):,.0f} refused" if "lost" in v else ""
+        add("(3) recorder capacity", label, "records/s, synthetic producer", spread(v["records_per_s"].values()),
+            spread(ratios(v["records_per_s"], v.get("base_records_per_s", {})), ratio_fmt), "", lost,
             spread(v["bytes_per_event"].values()) if "bytes_per_event" in v else "")
         if "base_records_per_s" in v:
-            add("(3) recorder capacity", f"same bytes to a plain mapped file, {batch} per copy", "records/s (physical reference)",
-                spread(v["base_records_per_s"].values()), "1 (reference)")
+            add("(3) recorder capacity", f"  same bytes copied into a plain mapped file, {batch} records per copy",
+                "records/s, physical reference", spread(v["base_records_per_s"].values()), "1 (reference)")
     elif key in na:
         na_row("(3) recorder capacity", label, "records/s", key)
 

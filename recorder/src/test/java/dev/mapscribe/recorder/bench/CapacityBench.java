@@ -1,7 +1,7 @@
 package dev.mapscribe.recorder.bench;
 
 import dev.mapscribe.formats.journal.JournalWriter;
-import dev.mapscribe.formats.raw.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -23,11 +23,12 @@ import java.util.stream.Stream;
  *
  * <p>Rounds alternate journal / mapped file, after one untimed warm-up round of each.
  * One line per round on stdout:
- * {@code round=N batch=B journal_rps=R mapped_rps=R ratio=X journal_bytes_per_record=Y}.
- * Nothing can be lost on this path (the call blocks), so "zero loss" holds by construction:
- * the figure is the highest rate the journal sustains.
+ * {@code round=N batch=B compress=C journal_rps=R mapped_rps=R ratio=X journal_bytes_per_record=Y refused=Z}.
+ * The producer waits for the journal (nothing is dropped on this path), so the rate is the
+ * highest the journal sustains; refused counts records --max-disk turned away, which would be loss.
  *
- * <p>Usage: {@code CapacityBench --dir DIR [--batch 1024] [--rounds 5] [--seconds 3]}
+ * <p>Usage: {@code CapacityBench --dir DIR [--batch 1024] [--rounds 5] [--seconds 3] [--compress true|false]}
+ * (--compress defaults to the journal's default, LZ4 on).
  */
 public final class CapacityBench {
     private static final int POOL_BATCHES = 64;        // distinct batches cycled through: defeats no cache, just avoids one buffer
@@ -37,12 +38,14 @@ public final class CapacityBench {
         Path dir = null;
         int batch = 1024, rounds = 5;
         double seconds = 3;
+        boolean compress = JournalWriter.Options.defaults().compress();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--compress" -> compress = Boolean.parseBoolean(args[++i]);
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -51,15 +54,16 @@ public final class CapacityBench {
 
         try (Arena arena = Arena.ofConfined()) {
             Pool pool = Pool.build(arena, batch);
-            long warm = (long) (0.5e9);
-            runJournal(dir.resolve("warm-journal"), pool, warm);
+            JournalWriter.Options opts = new JournalWriter.Options(JournalWriter.Options.defaults().maxDiskBytes(), compress);
+            long warm = (long) 1e9; // JIT warm-up of both paths, not reported
+            runJournal(dir.resolve("warm-journal"), pool, warm, opts);
             runMapped(dir.resolve("warm-mapped"), pool, warm);
             long nanos = (long) (seconds * 1e9);
             for (int r = 1; r <= rounds; r++) {
-                Result j = runJournal(dir.resolve("journal-" + r), pool, nanos);
+                Result j = runJournal(dir.resolve("journal-" + r), pool, nanos, opts);
                 Result m = runMapped(dir.resolve("mapped-" + r), pool, nanos);
-                System.out.printf("round=%d batch=%d journal_rps=%.0f mapped_rps=%.0f ratio=%.3f journal_bytes_per_record=%.1f%n",
-                        r, batch, j.rate(), m.rate(), j.rate() / m.rate(), (double) j.bytesOnDisk() / j.records());
+                System.out.printf("round=%d batch=%d compress=%b journal_rps=%.0f mapped_rps=%.0f ratio=%.3f journal_bytes_per_record=%.1f refused=%d%n",
+                        r, batch, compress, j.rate(), m.rate(), j.rate() / m.rate(), (double) j.bytes() / j.records(), j.refused());
             }
         }
     }
@@ -70,7 +74,8 @@ public final class CapacityBench {
         System.exit(2);
     }
 
-    record Result(long records, long nanos, long bytesOnDisk) {
+    /** bytes: what the journal appended (framing + payloads); refused: records --max-disk turned away (a loss). */
+    record Result(long records, long nanos, long bytes, long refused) {
         double rate() { return records * 1e9 / nanos; }
     }
 
@@ -106,11 +111,11 @@ public final class CapacityBench {
                 List.of("CapacityBench"), (int) ProcessHandle.current().pid());
     }
 
-    private static Result runJournal(Path dir, Pool pool, long nanos) throws IOException {
+    private static Result runJournal(Path dir, Pool pool, long nanos, JournalWriter.Options opts) throws IOException {
         deleteTree(dir);
-        long records = 0, bytes = 0;
+        long records = 0, bytes = 0, refused = 0;
         long start = System.nanoTime(), deadline = start + nanos, end;
-        JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults());
+        JournalWriter w = JournalWriter.create(dir, header(), opts);
         try {
             int i = 0;
             do {
@@ -118,13 +123,14 @@ public final class CapacityBench {
                 w.appendKernelBatch(pool.data().asSlice(pool.offsets()[b], pool.lengths()[b]), pool.lengths()[b], pool.batch());
                 records += pool.batch();
             } while (System.nanoTime() < deadline);
-            bytes = w.bytesOnDisk();
+            bytes = w.bytesWritten();
+            refused = w.refusedRecords();
         } finally {
             w.close();
             end = System.nanoTime();
         }
         deleteTree(dir);
-        return new Result(records, end - start, bytes);
+        return new Result(records, end - start, bytes, refused);
     }
 
     private static Result runMapped(Path file, Pool pool, long nanos) throws IOException {
@@ -150,7 +156,7 @@ public final class CapacityBench {
         }
         end = System.nanoTime();
         Files.deleteIfExists(file);
-        return new Result(records, end - start, written);
+        return new Result(records, end - start, written, 0);
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -1,10 +1,11 @@
 package dev.mapscribe.recorder.bench;
 
 import dev.mapscribe.formats.journal.JournalWriter;
-import dev.mapscribe.formats.raw.FileInfo;
-import dev.mapscribe.formats.raw.JournalHeader;
-import dev.mapscribe.formats.raw.ProcSnapshot;
-import dev.mapscribe.formats.raw.SnapshotRegion;
+import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.recorder.bench.RawRecordWriter.SynthFile;
 
 import java.io.IOException;
@@ -139,7 +140,7 @@ public final class JournalGenerator {
         if (raw.count() >= BATCH || raw.remaining() < 64 * 1024) flush();
     }
 
-    private void user(dev.mapscribe.formats.raw.UserRecord r) throws IOException {
+    private void user(UserRecord r) throws IOException {
         flush(); // keep the journal in time order: pending kernel records first
         journal.append(r);
         userRecords++;

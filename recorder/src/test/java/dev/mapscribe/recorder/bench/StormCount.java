@@ -2,10 +2,10 @@ package dev.mapscribe.recorder.bench;
 
 import dev.mapscribe.formats.journal.JournalReader;
 import dev.mapscribe.formats.journal.ReadResult;
-import dev.mapscribe.formats.raw.Loss;
-import dev.mapscribe.formats.raw.MmapRecord;
-import dev.mapscribe.formats.raw.MprotectRecord;
-import dev.mapscribe.formats.raw.MunmapRecord;
+import dev.mapscribe.formats.raw.KernelRecord.MmapRecord;
+import dev.mapscribe.formats.raw.KernelRecord.MprotectRecord;
+import dev.mapscribe.formats.raw.KernelRecord.MunmapRecord;
+import dev.mapscribe.formats.raw.UserRecord.Loss;
 
 import java.nio.file.Path;
 
