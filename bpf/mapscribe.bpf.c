@@ -618,21 +618,32 @@ struct vma_info {
 	__u64 pgoff;
 	__u64 vm_flags;
 	__u64 file;
+	__u64 pid_tgid;
+	__u32 seq;
+	__u32 flags;
 };
 
-static __noinline void emit_vma(struct vma_info *v, __u32 seq, __u16 flags, __u64 pid_tgid)
+/*
+ * A global (not static) function: the verifier checks it once on its own
+ * instead of once per call site inside the VMA loop, which kept the exec
+ * program's load time to a fraction of a second.
+ */
+__noinline int emit_vma(struct vma_info *v)
 {
+	if (!v)
+		return 0;
 	struct scratch *s = scratch_buf();
 	if (!s)
-		return;
+		return 0;
 	struct ms_vma *r = (void *)s->buf;
 	r->start = v->start;
 	r->end = v->end;
 	r->pgoff = v->pgoff;
 	r->vm_flags = v->vm_flags;
-	r->seq = seq;
+	r->seq = v->seq;
 	r->_pad = 0;
 	__u32 size = sizeof(*r);
+	__u16 flags = v->flags;
 	if (v->file) {
 		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_vma));
 		__u32 plen = describe_file((struct file *)v->file, f, s->buf + sizeof(struct ms_vma) + sizeof(struct ms_file));
@@ -641,8 +652,9 @@ static __noinline void emit_vma(struct vma_info *v, __u32 seq, __u16 flags, __u6
 		size = round8(end);
 		flags |= MS_F_FILE;
 	}
-	fill_hdr(&r->h, MS_VMA, size, flags, pid_tgid);
+	fill_hdr(&r->h, MS_VMA, size, flags, v->pid_tgid);
 	submit_or_count(s->buf, size & SCRATCH_MASK);
+	return 0;
 }
 
 extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task, __u64 addr) __weak __ksym;
@@ -650,38 +662,39 @@ extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *i
 extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __weak __ksym;
 
 /*
- * Walk the fresh address space in address order. Each VMA is emitted when the
- * next one is found, so the last one can carry MS_F_VMA_LAST.
+ * Walk the fresh address space in address order (bpf_find_vma cannot step
+ * over gaps; the task_vma iterator can). Each VMA is emitted when the next
+ * one is found, so the last one can carry MS_F_VMA_LAST.
  */
 static __always_inline void walk_vmas(struct task_struct *task, __u64 pid_tgid)
 {
 	struct bpf_iter_task_vma it;
 	struct vm_area_struct *vma;
-	struct vma_info prev = {};
-	__u32 seq = 0;
-	bool have = false, truncated = false;
+	struct vma_info v = {};
+	__u32 n = 0;
+	bool truncated = false;
 
+	v.pid_tgid = pid_tgid;
 	bpf_iter_task_vma_new(&it, task, 0);
 	while ((vma = bpf_iter_task_vma_next(&it))) {
-		if (seq >= MAX_VMAS) {
+		if (n >= MAX_VMAS) {
 			truncated = true;
 			break;
 		}
-		if (have)
-			emit_vma(&prev, seq - 1, 0, pid_tgid);
-		prev.start = vma->vm_start;
-		prev.end = vma->vm_end;
-		prev.pgoff = vma->vm_pgoff;
-		prev.vm_flags = vma->vm_flags;
-		prev.file = (__u64)vma->vm_file;
-		have = true;
-		seq++;
+		if (n > 0)
+			emit_vma(&v); /* the previous one: not the last */
+		v.start = vma->vm_start;
+		v.end = vma->vm_end;
+		v.pgoff = vma->vm_pgoff;
+		v.vm_flags = vma->vm_flags;
+		v.file = (__u64)vma->vm_file;
+		v.seq = n;
+		n++;
 	}
 	bpf_iter_task_vma_destroy(&it);
-	if (have)
-		emit_vma(&prev, seq - 1, MS_F_VMA_LAST | (truncated ? MS_F_VMA_WALK_TRUNCATED : 0), pid_tgid);
-	else /* no VMA seen (mmap lock busy): an empty record says the walk failed */
-		emit_vma(&prev, 0, MS_F_VMA_LAST | MS_F_VMA_WALK_TRUNCATED, pid_tgid);
+	/* n == 0: no VMA seen (the mmap lock was busy): an empty record says the walk failed. */
+	v.flags = MS_F_VMA_LAST | (truncated || n == 0 ? MS_F_VMA_WALK_TRUNCATED : 0);
+	emit_vma(&v);
 }
 
 SEC("tp_btf/sched_process_exec")

@@ -66,11 +66,13 @@ public final class Recorder implements AutoCloseable {
 
     private final Config config;
     private final KernelPrograms programs;
-    private final JournalWriter journal;
     private final Arena arena = Arena.ofShared();
-    private final RingReader ring;
-    private final LossSampler losses;
-    private final KernelBatcher batcher;
+    // Created and used by the writer thread only: Chronicle's appender belongs to one thread.
+    private JournalWriter journal;
+    private RingReader ring;
+    private LossSampler losses;
+    private KernelBatcher batcher;
+    private final java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
     /** Records produced off the writer thread (snapshot, enrichment): the writer thread appends them. */
     private final ConcurrentLinkedQueue<Object> userQueue = new ConcurrentLinkedQueue<>();
     private final Thread writer;
@@ -83,10 +85,15 @@ public final class Recorder implements AutoCloseable {
     private String note = "";
     private Summary summary;
 
-    private Recorder(Config config, KernelPrograms programs) throws IOException {
+    private Recorder(Config config, KernelPrograms programs) {
         this.config = config;
         this.programs = programs;
         this.startNs = Libc.clockNs(Libc.CLOCK_MONOTONIC);
+        this.writer = new Thread(this::run, "mapscribe-writer");
+    }
+
+    /** On the writer thread: the journal (header first), the ring mapping, the loss sampler. */
+    private void open() throws IOException {
         JournalHeader header = new JournalHeader(RecordKind.FORMAT_VERSION, recorderVersion(), readFirstLine("/proc/sys/kernel/hostname"),
                 readFirstLine("/etc/machine-id"), readFirstLine("/proc/sys/kernel/osrelease"), Libc.bootTimeUtcNs(),
                 programs.tier().journalName(), programs.sha256(), Libc.clockNs(Libc.CLOCK_REALTIME), startNs,
@@ -96,21 +103,38 @@ public final class Recorder implements AutoCloseable {
         this.ring = new RingReader(programs.ringFd(), programs.ringBytes());
         this.losses = new LossSampler(programs.lossMapFd(), arena);
         this.batcher = new KernelBatcher(journal, this::offerFile, arena, BATCH_BYTES);
-        this.writer = new Thread(this::writerLoop, "mapscribe-writer");
+    }
+
+    private void run() {
+        try {
+            open();
+        } catch (Throwable t) {
+            if (journal != null) {
+                journal.close();
+            }
+            ready.completeExceptionally(t);
+            return;
+        }
+        ready.complete(null);
+        writerLoop();
     }
 
     /** Loads and attaches the kernel programs, writes the journal header and snapshot, and starts recording. */
     public static Recorder start(Config config) throws IOException {
         int self = (int) ProcessHandle.current().pid();
         KernelPrograms programs = loadPrograms(config.hooks(), self, config.ringBytes(), config.err());
-        Recorder r;
-        try {
-            r = new Recorder(config, programs);
-        } catch (IOException | RuntimeException e) {
-            programs.close();
-            throw e;
-        }
+        Recorder r = new Recorder(config, programs);
         r.writer.start();
+        try {
+            r.ready.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            programs.close();
+            r.arena.close();
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(String.valueOf(e.getCause().getMessage()), e.getCause());
+        }
         try {
             programs.attachAll();
         } catch (BpfException e) {

@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "record", mixinStandardHelpOptions = true,
         description = {"Record every memory-mapping and process event of this host into a journal (needs root).",
@@ -21,6 +23,9 @@ import picocli.CommandLine.Option;
                 "Exit 0 when the journal is complete, 1 on failure, 2 on a usage error."},
         footer = {"", "Example:", "  mapscribe record --journal /var/tmp/incident-42 --duration 10m"})
 public final class RecordCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--journal", required = true, paramLabel = "DIR", description = "new journal directory (created 0700)")
     Path journal;
 
@@ -61,8 +66,8 @@ public final class RecordCommand implements Callable<Integer> {
             throw new Cli.UserError("recording needs root (or CAP_BPF and CAP_PERFMON): " + Capabilities.missingForBpf());
         }
         PrintStream err = System.err;
-        List<String> commandLine = new ArrayList<>(List.of("mapscribe", "record"));
-        commandLine.addAll(ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()));
+        List<String> commandLine = new ArrayList<>(List.of("mapscribe"));
+        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Recorder.Config config = new Recorder.Config(journal, tier, maxDiskBytes, ringBytes, !noEnrich, !noSnapshot,
                 commandLine, err);
         Recorder recorder = Recorder.start(config);
