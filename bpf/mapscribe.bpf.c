@@ -151,11 +151,13 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ctx)
 		return;
-	__u64 cred = (__u64)BPF_CORE_READ(task, cred);
-	__u64 nsproxy = (__u64)BPF_CORE_READ(task, nsproxy);
-	__u64 parent = (__u64)BPF_CORE_READ(task, real_parent);
-	__u64 comm[2] = {};
-	bpf_get_current_comm(comm, sizeof(comm));
+	/* Direct BTF loads (no helper call): this runs for every record. */
+	__u64 cred = (__u64)task->cred;
+	__u64 nsproxy = (__u64)task->nsproxy;
+	__u64 parent = (__u64)task->real_parent;
+	__u64 comm[2];
+	comm[0] = *(__u64 *)&task->comm[0];
+	comm[1] = *(__u64 *)&task->comm[8];
 	if (!force && ctx->cred == cred && ctx->nsproxy == nsproxy && ctx->real_parent == parent &&
 	    ctx->comm[0] == comm[0] && ctx->comm[1] == comm[1])
 		return;
@@ -378,13 +380,13 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 	if (!s)
 		return;
 	struct ms_mmap *r = (void *)s->buf;
-	r->addr = BPF_CORE_READ(regs, di);
-	r->len = BPF_CORE_READ(regs, si);
-	r->prot = BPF_CORE_READ(regs, dx);
-	r->flags = BPF_CORE_READ(regs, r10);
-	r->fd = (__s32)BPF_CORE_READ(regs, r8); /* low 32 bits: the register holds -1 zero-extended */
+	r->addr = regs->di;
+	r->len = regs->si;
+	r->prot = regs->dx;
+	r->flags = regs->r10;
+	r->fd = (__s32)regs->r8; /* low 32 bits: the register holds -1 zero-extended */
 	r->_pad = 0;
-	r->off = BPF_CORE_READ(regs, r9);
+	r->off = regs->r9;
 	r->ret = ret;
 	__u32 size = sizeof(*r);
 	__u16 flags = 0;
@@ -420,10 +422,10 @@ static __always_inline void on_mprotect(struct pt_regs *regs, long ret, __u64 pi
 		return;
 	}
 	fill_hdr(&r->h, MS_MPROTECT, sizeof(*r), pkey ? MS_F_PKEY : 0, pid_tgid);
-	r->addr = BPF_CORE_READ(regs, di);
-	r->len = BPF_CORE_READ(regs, si);
-	r->prot = BPF_CORE_READ(regs, dx);
-	r->pkey = pkey ? (__s32)BPF_CORE_READ(regs, r10) : -1;
+	r->addr = regs->di;
+	r->len = regs->si;
+	r->prot = regs->dx;
+	r->pkey = pkey ? (__s32)regs->r10 : -1;
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
@@ -436,8 +438,8 @@ static __always_inline void on_munmap(struct pt_regs *regs, long ret, __u64 pid_
 		return;
 	}
 	fill_hdr(&r->h, MS_MUNMAP, sizeof(*r), 0, pid_tgid);
-	r->addr = BPF_CORE_READ(regs, di);
-	r->len = BPF_CORE_READ(regs, si);
+	r->addr = regs->di;
+	r->len = regs->si;
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
@@ -450,12 +452,12 @@ static __always_inline void on_mremap(struct pt_regs *regs, long ret, __u64 pid_
 		return;
 	}
 	fill_hdr(&r->h, MS_MREMAP, sizeof(*r), 0, pid_tgid);
-	r->old_addr = BPF_CORE_READ(regs, di);
-	r->old_len = BPF_CORE_READ(regs, si);
-	r->new_len = BPF_CORE_READ(regs, dx);
-	r->flags = BPF_CORE_READ(regs, r10);
+	r->old_addr = regs->di;
+	r->old_len = regs->si;
+	r->new_len = regs->dx;
+	r->flags = regs->r10;
 	r->_pad = 0;
-	r->new_addr = BPF_CORE_READ(regs, r8);
+	r->new_addr = regs->r8;
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
@@ -468,7 +470,7 @@ static __always_inline void on_brk(struct task_struct *task, struct pt_regs *reg
 		return;
 	}
 	fill_hdr(&r->h, MS_BRK, sizeof(*r), 0, pid_tgid);
-	r->addr = BPF_CORE_READ(regs, di);
+	r->addr = regs->di;
 	r->start_brk = BPF_CORE_READ(task, mm, start_brk);
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
@@ -484,12 +486,12 @@ static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret,
 	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), flags, pid_tgid);
 	r->nr = nr;
 	r->_pad = 0;
-	r->args[0] = BPF_CORE_READ(regs, di);
-	r->args[1] = BPF_CORE_READ(regs, si);
-	r->args[2] = BPF_CORE_READ(regs, dx);
-	r->args[3] = BPF_CORE_READ(regs, r10);
-	r->args[4] = BPF_CORE_READ(regs, r8);
-	r->args[5] = BPF_CORE_READ(regs, r9);
+	r->args[0] = regs->di;
+	r->args[1] = regs->si;
+	r->args[2] = regs->dx;
+	r->args[3] = regs->r10;
+	r->args[4] = regs->r8;
+	r->args[5] = regs->r9;
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
@@ -508,7 +510,7 @@ static __always_inline bool watched_exit_nr(long nr)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 {
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	long nr = regs->orig_ax;
 	if (!watched_exit_nr(nr))
 		return 0;
 	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
