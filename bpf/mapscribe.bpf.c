@@ -43,8 +43,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SCRATCH_MASK (SCRATCH_SIZE - 1)
 #define PATH_OFF_MASK 8191  /* a path starts within the first 8 KiB of the scratch record */
 
-/* Set by the recorder before load: its own process is never recorded. */
-const volatile __u32 self_tgid = 0;
+/* Set by the recorder before load (the .rodata image; the recorder writes it by these offsets). */
+struct ms_config {
+	__u32 self_tgid;      /* offset 0: the recorder itself, never recorded */
+	__u32 synthetic_tgid; /* offset 4: the process that drives ms_synthetic (capacity benchmark), 0: none */
+};
+const volatile struct ms_config ms_cfg = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -517,7 +521,7 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	task_context(task, pid_tgid, false);
@@ -553,7 +557,7 @@ int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long id)
 	if (id != NR_EXIT && id != NR_EXIT_GROUP)
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	task_context(bpf_get_current_task_btf(), pid_tgid, false);
 	on_syscall(regs, id, 0, pid_tgid, MS_F_ENTER_ONLY);
@@ -566,7 +570,7 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	task_context(bpf_get_current_task_btf(), pid_tgid, false);
 	struct ms_fork *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -594,7 +598,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ms_exit, struct task_struct *p)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	task_context(task, pid_tgid, false);
@@ -703,7 +707,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ms_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	/* exec changes comm, maybe credentials, and the tid of a non-leader caller: always restate. */
@@ -755,5 +759,75 @@ int BPF_PROG(ms_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 SEC("?raw_tp/sys_exit")
 int ms_probe_raw_tp(void *ctx)
 {
+	return 0;
+}
+
+/*
+ * Capacity benchmark only, not autoloaded: every getppid(2) of ms_cfg.synthetic_tgid
+ * emits SYNTHETIC_PER_CALL records (mmap, mprotect, munmap sizes in turn, like the
+ * storm), so the user-space pipeline can be driven far beyond what real syscalls
+ * produce on this machine.
+ */
+#define NR_GETPPID 110
+#define SYNTHETIC_PER_CALL 256
+
+static long synthetic_step(__u32 i, __u64 *pid_tgid)
+{
+	__u64 addr = 0x5ca100000000UL + ((__u64)(i & 255) << 12);
+	switch (i % 3) {
+	case 0: {
+		struct ms_mmap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r)
+			break;
+		fill_hdr(&r->h, MS_MMAP, sizeof(*r), 0, *pid_tgid);
+		r->addr = 0;
+		r->len = 4096;
+		r->prot = 3;
+		r->flags = 0x22;
+		r->fd = -1;
+		r->_pad = 0;
+		r->off = 0;
+		r->ret = addr;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	case 1: {
+		struct ms_mprotect *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r)
+			break;
+		fill_hdr(&r->h, MS_MPROTECT, sizeof(*r), 0, *pid_tgid);
+		r->addr = addr;
+		r->len = 4096;
+		r->prot = 5;
+		r->pkey = -1;
+		r->ret = 0;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	default: {
+		struct ms_munmap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r)
+			break;
+		fill_hdr(&r->h, MS_MUNMAP, sizeof(*r), 0, *pid_tgid);
+		r->addr = addr;
+		r->len = 4096;
+		r->ret = 0;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	}
+	count_loss();
+	return 0;
+}
+
+SEC("?tp_btf/sys_enter")
+int BPF_PROG(ms_synthetic, struct pt_regs *regs, long id)
+{
+	if (id != NR_GETPPID || ms_cfg.synthetic_tgid == 0)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) != ms_cfg.synthetic_tgid)
+		return 0;
+	bpf_loop(SYNTHETIC_PER_CALL, synthetic_step, &pid_tgid, 0);
 	return 0;
 }

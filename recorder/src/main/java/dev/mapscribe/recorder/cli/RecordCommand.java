@@ -48,6 +48,10 @@ public final class RecordCommand implements Callable<Integer> {
     @Option(names = "--no-snapshot", description = "do not snapshot the processes already running")
     boolean noSnapshot;
 
+    @Option(names = "--synthetic-producer", hidden = true, paramLabel = "PID",
+            description = "capacity benchmark: PID's getppid(2) calls generate records (scripts/workloads/synthetic.c)")
+    int syntheticProducer;
+
     @Option(names = "--verbose", description = "stack traces on errors")
     boolean verbose;
 
@@ -69,7 +73,7 @@ public final class RecordCommand implements Callable<Integer> {
         List<String> commandLine = new ArrayList<>(List.of("mapscribe"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Recorder.Config config = new Recorder.Config(journal, tier, maxDiskBytes, ringBytes, !noEnrich, !noSnapshot,
-                commandLine, err);
+                commandLine, err, syntheticProducer);
         Recorder recorder = Recorder.start(config);
         err.printf("mapscribe: recording to %s with the %s tier%s; SIGINT or SIGTERM stops%n", journal,
                 recorder.tier().journalName(), limit == null ? "" : " for " + duration);
