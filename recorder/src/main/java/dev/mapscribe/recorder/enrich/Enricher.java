@@ -77,6 +77,11 @@ public final class Enricher implements AutoCloseable {
     private volatile boolean closing;
     private volatile long closeDeadlineNs;
 
+    /** An enricher with {@link Options#defaults()}. */
+    public Enricher(Consumer<UserRecord> sink) {
+        this(sink, Options.defaults());
+    }
+
     public Enricher(Consumer<UserRecord> sink, Options opts) {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.opts = Objects.requireNonNull(opts, "opts");
