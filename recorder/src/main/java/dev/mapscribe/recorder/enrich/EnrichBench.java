@@ -1,7 +1,7 @@
 package dev.mapscribe.recorder.enrich;
 
-import dev.mapscribe.formats.raw.FileRef;
-import dev.mapscribe.formats.raw.ProcSnapshot;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.recorder.proc.PosixCalls;
 import dev.mapscribe.recorder.proc.ProcSnapshotter;

@@ -1,7 +1,7 @@
 package dev.mapscribe.recorder.enrich;
 
-import dev.mapscribe.formats.raw.FileInfo;
-import dev.mapscribe.formats.raw.FileRef;
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.recorder.proc.PosixCalls;
 

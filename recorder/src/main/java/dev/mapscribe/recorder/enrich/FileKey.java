@@ -1,6 +1,6 @@
 package dev.mapscribe.recorder.enrich;
 
-import dev.mapscribe.formats.raw.FileRef;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 
 /**
  * What makes two mappings "the same file" for enrichment: the inode on its device, and its ctime and size when

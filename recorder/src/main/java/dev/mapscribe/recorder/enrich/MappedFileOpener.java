@@ -1,6 +1,6 @@
 package dev.mapscribe.recorder.enrich;
 
-import dev.mapscribe.formats.raw.FileRef;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.recorder.proc.PosixCalls;
 import dev.mapscribe.recorder.proc.PosixCalls.PosixException;
 import dev.mapscribe.recorder.proc.PosixCalls.Stat;

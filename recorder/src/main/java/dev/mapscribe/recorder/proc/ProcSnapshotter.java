@@ -1,7 +1,7 @@
 package dev.mapscribe.recorder.proc;
 
-import dev.mapscribe.formats.raw.ProcSnapshot;
-import dev.mapscribe.formats.raw.SnapshotRegion;
+import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.UserRecord;
 
 import java.io.IOException;

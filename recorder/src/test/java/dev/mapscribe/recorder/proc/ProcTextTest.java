@@ -1,6 +1,6 @@
 package dev.mapscribe.recorder.proc;
 
-import dev.mapscribe.formats.raw.SnapshotRegion;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.UserRecord;
 import org.junit.jupiter.api.Test;
 

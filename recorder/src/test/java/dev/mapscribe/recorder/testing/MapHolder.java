@@ -1,6 +1,6 @@
 package dev.mapscribe.recorder.testing;
 
-import dev.mapscribe.formats.raw.FileRef;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.testkit.CWorkloads;
 
 import java.io.BufferedReader;
@@ -37,7 +37,7 @@ public final class MapHolder implements AutoCloseable {
     }
 
     /** Builds and starts mapholder with {@code args}; returns once it has mapped everything. */
-    public static MapHolder start(String... args) throws IOException {
+    public static MapHolder start(String... args) throws IOException, InterruptedException {
         Path exe = CWorkloads.build("mapholder");
         List<String> command = new ArrayList<>();
         command.add(exe.toString());
