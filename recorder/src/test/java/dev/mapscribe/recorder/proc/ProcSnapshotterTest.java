@@ -3,11 +3,14 @@ package dev.mapscribe.recorder.proc;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.UserRecordCodec;
 import dev.mapscribe.formats.testkit.ProcMaps;
 import dev.mapscribe.recorder.testing.MapHolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -74,6 +77,23 @@ class ProcSnapshotterTest {
             // The parent of this JVM (surefire's launcher or a shell) is running, so it must be there.
             int parent = (int) ProcessHandle.current().parent().orElseThrow().pid();
             assertTrue(indexOfSnapshot(records, parent) >= 0);
+        }
+    }
+
+    @Test
+    void snapshotRecordsRoundTripThroughTheJournalCodec() throws Exception {
+        try (ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            List<UserRecord> records = snapshotter.snapshot(SELF);
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (UserRecord r : records) {
+                buf = UserRecordCodec.encode(r, buf);
+            }
+            buf.flip();
+            List<UserRecord> decoded = new ArrayList<>();
+            while (buf.hasRemaining()) {
+                decoded.add(UserRecordCodec.decode(buf)); // advances past the record
+            }
+            assertEquals(records, decoded);
         }
     }
 
