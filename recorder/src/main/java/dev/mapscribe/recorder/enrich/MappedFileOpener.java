@@ -20,7 +20,7 @@ import java.util.StringJoiner;
 final class MappedFileOpener {
     private static final int S_IFMT = 0xf000;
     private static final int S_IFREG = 0x8000;
-    // Non-blocking: a FIFO planted at the path must not hang the worker. No atime update: this is forensics.
+    // For the read descriptor: no atime update (this is forensics); non-blocking, belt and braces.
     private static final int FLAGS = PosixCalls.O_RDONLY | PosixCalls.O_CLOEXEC | PosixCalls.O_NOCTTY
             | PosixCalls.O_NONBLOCK;
 
@@ -85,27 +85,39 @@ final class MappedFileOpener {
         throw new IOException(why.toString());
     }
 
-    /** Opens and verifies one candidate; null (with the reason added to {@code why}) when it is not the file. */
+    /**
+     * Opens and verifies one candidate; null (with the reason added to {@code why}) when it is not the file.
+     * The path is first opened O_PATH, which runs no driver code: only once fstat shows the very inode that
+     * was mapped, and a regular file, is it reopened for reading through /proc/self/fd. So a device or FIFO
+     * swapped in at the path (think /dev/watchdog) is never really opened, and nothing can change in between.
+     */
     private Opened tryOpen(String path, FileRef file, int viaPid, StringJoiner why) {
-        int fd;
+        int pathFd;
         try {
-            fd = openNoAtime(path);
+            pathFd = posix.open(path, PosixCalls.O_PATH | PosixCalls.O_CLOEXEC);
         } catch (PosixException e) {
             why.add(e.getMessage());
             return null;
         }
         try {
-            Stat stat = posix.fstat(fd);
-            if (stat.ino() == file.ino() && stat.kernelDev() == file.dev()) {
-                return new Opened(fd, viaPid, stat);
+            Stat stat = posix.fstat(pathFd);
+            if (stat.ino() != file.ino() || stat.kernelDev() != file.dev()) {
+                why.add(path + " is now another file (dev " + devText(stat.kernelDev()) + " inode " + stat.ino()
+                        + ", mapped was dev " + devText(file.dev()) + " inode " + file.ino() + ")");
+                return null;
             }
-            why.add(path + " is now another file (dev " + devText(stat.kernelDev()) + " inode " + stat.ino()
-                    + ", mapped was dev " + devText(file.dev()) + " inode " + file.ino() + ")");
+            if (!stat.isRegularFile()) {
+                why.add(path + " is not a regular file (mode 0" + Integer.toOctalString(stat.mode()) + ")");
+                return null;
+            }
+            int fd = openNoAtime("/proc/self/fd/" + pathFd);
+            return new Opened(fd, viaPid, stat);
         } catch (PosixException e) {
             why.add(e.getMessage());
+            return null;
+        } finally {
+            closeQuietly(pathFd);
         }
-        closeQuietly(fd);
-        return null;
     }
 
     private int openNoAtime(String path) throws PosixException {

@@ -26,6 +26,7 @@ public final class PosixCalls implements AutoCloseable {
     public static final int O_NOCTTY = 0x100;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_NOATIME = 0x40000;
+    public static final int O_PATH = 0x200000;
     public static final int EPERM = 1;
     private static final int CLOCK_MONOTONIC = 1;
     private static final int ENOENT = 2;

@@ -132,6 +132,24 @@ class EnricherTest {
     }
 
     @Test
+    void fifoPlantedAtTheDeletedPathIsNeverOpenedForReading(@TempDir Path dir) throws Exception {
+        RootRequirement.assumeRoot();
+        Path file = randomFile(dir.resolve("trap.so"), 9000);
+        Sums expected = Sums.of(file);
+        try (MapHolder holder = MapHolder.start("--exec-unlink", file.toString());
+             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            // Opening a FIFO for reading blocks until a writer comes: it would hang the worker for good.
+            Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).inheritIO().start();
+            assertEquals(0, mkfifo.waitFor());
+            MapHolder.Mapping m = holder.mapping("unlinked");
+            enricher.offer(m.fileRef(file.toString(), 0x2), holder.pid(), m.start(), m.end());
+            FileInfo info = next();
+            expected.assertMatch(info);
+            assertEquals(holder.pid(), info.viaPid());
+        }
+    }
+
+    @Test
     void memfdIsHashedThroughMapFiles(@TempDir Path dir) throws Exception {
         RootRequirement.assumeRoot();
         Path source = randomFile(dir.resolve("stage2.bin"), 200_001);
