@@ -2,11 +2,12 @@
  * mapholder: maps files executable (plain, then unlinked, or copied into a memfd), says where, and holds the
  * mappings until stdin closes. The /proc snapshot and file-enrichment tests read it from outside.
  *
- *   mapholder [--comm NAME] [--exec PATH] [--exec-unlink PATH] [--memfd-from PATH] ...
+ *   mapholder [--comm NAME] [--exec PATH] [--exec-unlink PATH] [--memfd-from PATH] [--zombie] ...
  *
  * Prints one line per file mapping, then "ready":
  *   map KIND START END MAJOR MINOR INODE SIZE MODE CTIME_SEC CTIME_NSEC
  * (START/END hex as in /proc/PID/maps, the rest decimal, from fstat of the mapped descriptor).
+ * --zombie forks a child that exits at once and is never reaped; prints "zombie PID" once it is one.
  * Also maps one anonymous read-write region and one anonymous read-execute region.
  */
 #define _GNU_SOURCE
@@ -19,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void die(const char *what, const char *arg)
@@ -54,6 +56,20 @@ static void map_path(const char *path, int unlink_it)
 		die("unlink", path);
 }
 
+static void make_zombie(void)
+{
+	pid_t child = fork();
+	if (child < 0)
+		die("fork", "--zombie");
+	if (child == 0)
+		_exit(0);
+	siginfo_t info;
+	/* WNOWAIT: wait until it has exited but leave it unreaped, a zombie. */
+	if (waitid(P_PID, child, &info, WEXITED | WNOWAIT) != 0)
+		die("waitid", "--zombie");
+	printf("zombie %d\n", (int)child);
+}
+
 static void map_memfd_copy(const char *path)
 {
 	int src = open(path, O_RDONLY | O_CLOEXEC);
@@ -77,6 +93,10 @@ static void map_memfd_copy(const char *path)
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--zombie") == 0) {
+			make_zombie();
+			continue;
+		}
 		if (i + 1 >= argc) {
 			fprintf(stderr, "mapholder: %s needs an argument\n", argv[i]);
 			return 2;

@@ -72,17 +72,19 @@ public final class ProcSnapshotter implements AutoCloseable {
             errors.add("status: " + describe(e));
         }
 
-        long mntns = 0;
-        try {
-            mntns = ProcText.parseNamespaceLink(Files.readSymbolicLink(Path.of(dir + "ns/mnt")).toString());
-        } catch (IOException | IllegalArgumentException e) {
-            errors.add("ns/mnt: " + describe(e));
+        long mntns = 0; // a zombie has left its namespaces: 0
+        if (!stat.zombie()) {
+            try {
+                mntns = ProcText.parseNamespaceLink(Files.readSymbolicLink(Path.of(dir + "ns/mnt")).toString());
+            } catch (IOException | IllegalArgumentException e) {
+                errors.add("ns/mnt: " + describe(e));
+            }
         }
 
         String exe = "";
         List<String> argv = List.of();
         List<UserRecord> regions = new ArrayList<>();
-        if (!stat.kernelThread()) { // kernel threads have no exe, argv or address space
+        if (!stat.kernelThread() && !stat.zombie()) { // neither has an exe, argv or address space
             try {
                 exe = Files.readSymbolicLink(Path.of(dir + "exe")).toString();
             } catch (IOException e) {
@@ -94,7 +96,12 @@ public final class ProcSnapshotter implements AutoCloseable {
                 errors.add("cmdline: " + describe(e));
             }
             try {
-                ProcText.parseMaps(buf, readFully(dir + "maps"), pid, regions);
+                int length = readFully(dir + "maps");
+                if (length == 0) {
+                    // Every live user process maps something: an empty read means it exited meanwhile.
+                    errors.add("maps: empty (the process exited)");
+                }
+                ProcText.parseMaps(buf, length, pid, regions);
             } catch (IOException | IllegalArgumentException e) {
                 regions.clear(); // half a map would look like a complete one to the analyzer
                 errors.add("maps: " + describe(e));

@@ -20,9 +20,14 @@ final class ProcText {
     static final long PF_KTHREAD = 0x00200000;
 
     /** The fields of /proc/PID/stat a snapshot keeps. */
-    record Stat(String comm, int ppid, long flags, long startTicks) {
+    record Stat(String comm, char state, int ppid, long flags, long startTicks) {
         boolean kernelThread() {
             return (flags & PF_KTHREAD) != 0;
+        }
+
+        /** Exited, not yet reaped: its address space, exe and argv are gone already. */
+        boolean zombie() {
+            return state == 'Z';
         }
     }
 
@@ -39,6 +44,7 @@ final class ProcText {
         String comm = new String(b, open + 1, close - open - 1, StandardCharsets.UTF_8);
         // After ") " comes field 3 (state); walk the space-separated fields up to 22 (starttime).
         int pos = close + 2;
+        char state = pos < len ? (char) b[pos] : '?';
         int ppid = 0;
         long flags = 0;
         long startTicks = -1;
@@ -59,7 +65,7 @@ final class ProcText {
         if (startTicks < 0) {
             throw new IllegalArgumentException("stat ends before field 22 (starttime)");
         }
-        return new Stat(comm, ppid, flags, startTicks);
+        return new Stat(comm, state, ppid, flags, startTicks);
     }
 
     /** Real and effective ids from /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs"). */

@@ -62,6 +62,22 @@ class ProcSnapshotterTest {
     }
 
     @Test
+    void zombieHasNoRegionsAndNoError() throws Exception {
+        try (MapHolder holder = MapHolder.start("--comm", "zparent", "--zombie");
+             ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            List<UserRecord> records = snapshotter.snapshot(SELF);
+            int at = indexOfSnapshot(records, holder.zombiePid());
+            ProcSnapshot zombie = assertInstanceOf(ProcSnapshot.class, records.get(at));
+            assertEquals(holder.pid(), zombie.ppid());
+            assertEquals("zparent", zombie.comm()); // a fork keeps the parent's comm
+            assertNull(zombie.error());
+            assertEquals("", zombie.exe());
+            assertEquals(List.of(), zombie.argv());
+            assertTrue(at + 1 == records.size() || records.get(at + 1) instanceof ProcSnapshot);
+        }
+    }
+
+    @Test
     void everyListedProcessGetsASnapshotBeforeItsRegions() throws Exception {
         try (ProcSnapshotter snapshotter = new ProcSnapshotter()) {
             List<UserRecord> records = snapshotter.snapshot(SELF);

@@ -26,7 +26,9 @@ class ProcTextTest {
         assertEquals("x) y (z", stat.comm());
         assertEquals(14511, stat.ppid());
         assertEquals(59288, stat.startTicks());
+        assertEquals('S', stat.state());
         assertFalse(stat.kernelThread());
+        assertFalse(stat.zombie());
     }
 
     @Test
@@ -36,6 +38,14 @@ class ProcTextTest {
         assertEquals("kthreadd", stat.comm());
         assertEquals(20, stat.startTicks());
         assertTrue(stat.kernelThread());
+    }
+
+    @Test
+    void statStateTellsZombies() {
+        byte[] b = bytes("77 (defunct) Z 1 77 77 0 -1 4227084 0 0 0 0 0 0 0 0 20 0 1 0 123456 0 0 18446744073709551615\n");
+        ProcText.Stat stat = ProcText.parseStat(b, b.length);
+        assertTrue(stat.zombie());
+        assertEquals(123456, stat.startTicks());
     }
 
     @Test

@@ -30,7 +30,10 @@ public final class MapHolder implements AutoCloseable {
     private final List<Mapping> mappings;
     private final List<String> command;
 
-    private MapHolder(Process process, List<Mapping> mappings, List<String> command) {
+    private final int zombiePid;
+
+    private MapHolder(Process process, List<Mapping> mappings, List<String> command, int zombiePid) {
+        this.zombiePid = zombiePid;
         this.process = process;
         this.mappings = mappings;
         this.command = command;
@@ -44,10 +47,15 @@ public final class MapHolder implements AutoCloseable {
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Mapping> mappings = new ArrayList<>();
+        int zombie = 0;
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null && !line.equals("ready")) {
             String[] f = line.split(" ");
+            if (f[0].equals("zombie")) {
+                zombie = Integer.parseInt(f[1]);
+                continue;
+            }
             mappings.add(new Mapping(f[1], Long.parseUnsignedLong(f[2], 16), Long.parseUnsignedLong(f[3], 16),
                     Integer.parseInt(f[4]), Integer.parseInt(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]),
                     Integer.parseInt(f[8]), Long.parseLong(f[9]), Integer.parseInt(f[10])));
@@ -56,11 +64,16 @@ public final class MapHolder implements AutoCloseable {
             p.destroyForcibly();
             throw new IOException("mapholder ended before it was ready: " + command);
         }
-        return new MapHolder(p, mappings, command);
+        return new MapHolder(p, mappings, command, zombie);
     }
 
     public int pid() {
         return (int) process.pid();
+    }
+
+    /** The unreaped child --zombie made, 0 without it. */
+    public int zombiePid() {
+        return zombiePid;
     }
 
     public List<String> command() {
