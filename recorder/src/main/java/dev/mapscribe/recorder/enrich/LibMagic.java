@@ -20,8 +20,12 @@ import java.lang.invoke.MethodHandle;
 @SuppressWarnings("restricted") // FFM downcalls are the point of this class
 public final class LibMagic implements AutoCloseable {
     public static final String LIBRARY = "libmagic.so.1";
-    /** MAGIC_NONE: no decompression (MAGIC_COMPRESS would run external programs), no symlink following. */
-    private static final int MAGIC_NONE = 0;
+    /**
+     * MAGIC_ERROR: a failure (bad descriptor, read error) returns NULL and sets magic_error(), instead of
+     * coming back as a "description" such as "cannot open ...". No MAGIC_COMPRESS: it would run external
+     * decompressors on attacker-supplied files.
+     */
+    private static final int MAGIC_FLAGS = 0x200;
 
     private static final MethodHandle MAGIC_OPEN;
     private static final MethodHandle MAGIC_LOAD;
@@ -88,12 +92,12 @@ public final class LibMagic implements AutoCloseable {
         }
         MemorySegment cookie;
         try {
-            cookie = (MemorySegment) MAGIC_OPEN.invokeExact(MAGIC_NONE);
+            cookie = (MemorySegment) MAGIC_OPEN.invokeExact(MAGIC_FLAGS);
         } catch (Throwable t) {
             throw new IOException("magic_open: " + t, t);
         }
         if (cookie.equals(MemorySegment.NULL)) {
-            throw new IOException("magic_open(MAGIC_NONE) failed: out of memory or bad flags");
+            throw new IOException("magic_open(MAGIC_ERROR) failed: out of memory or bad flags");
         }
         LibMagic magic = new LibMagic(cookie);
         int rc;
@@ -121,6 +125,9 @@ public final class LibMagic implements AutoCloseable {
      * back), so pass a descriptor positioned at 0.
      */
     public String describe(int fd) throws IOException {
+        if (fd < 0) {
+            throw new IOException("magic_descriptor(fd " + fd + "): not a descriptor"); // libmagic would say "empty"
+        }
         MemorySegment text;
         try {
             text = (MemorySegment) MAGIC_DESCRIPTOR.invokeExact(liveCookie(), fd);
