@@ -1,6 +1,7 @@
 package dev.mapscribe.recorder.enrich;
 
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.recorder.proc.PosixCalls;
@@ -26,6 +27,9 @@ import java.util.function.Consumer;
  * (so the sink must accept calls from that thread). Each file is done once, keyed by (dev, inode, ctime, size).
  */
 public final class Enricher implements AutoCloseable {
+    private static final int PROT_EXEC = 4;
+    private static final String DELETED = " (deleted)";
+
     /** Tries per file when no way to open it works (the next offer may name a process that still maps it). */
     static final int MAX_OPEN_ATTEMPTS = 3;
 
@@ -55,7 +59,15 @@ public final class Enricher implements AutoCloseable {
     public record Stats(long offered, long hashed, long cacheHits, long errors, long skipped, long sinkFailures) {
     }
 
-    private record Job(FileRef file, FileKey key, int pid, long start, long end) {
+    /** Work for the worker: a file the kernel recorded, or an executable region of the /proc snapshot. */
+    private sealed interface Job permits FileJob, RegionJob {
+    }
+
+    private record FileJob(FileRef file, FileKey key, int pid, long start, long end) implements Job {
+    }
+
+    /** Its ctime and size are not in /proc/PID/maps: the worker reads them before the cache can decide. */
+    private record RegionJob(SnapshotRegion region) implements Job {
     }
 
     private final Consumer<UserRecord> sink;
@@ -110,8 +122,23 @@ public final class Enricher implements AutoCloseable {
             cacheHits.incrementAndGet();
             return;
         }
-        if (closing || !queue.offer(new Job(file, key, pid, start, end))) {
+        if (closing || !queue.offer(new FileJob(file, key, pid, start, end))) {
             seen.remove(key); // not done: a later offer may still get it in
+            skipped.incrementAndGet();
+        }
+    }
+
+    /**
+     * Asks for the FileInfo of the file behind an executable region of the start-up /proc snapshot: the files
+     * of processes already running (an implant started from a since-deleted file among them) would otherwise
+     * never be hashed. Regions that are not executable or not file-backed are ignored. Never blocks.
+     */
+    public void offerRegion(SnapshotRegion region) {
+        if ((region.prot() & PROT_EXEC) == 0 || region.inode() == 0 || !region.path().startsWith("/")) {
+            return; // anonymous, [vdso], [vsyscall], ...: no file to read
+        }
+        offered.incrementAndGet();
+        if (closing || !queue.offer(new RegionJob(region))) {
             skipped.incrementAndGet();
         }
     }
@@ -169,7 +196,14 @@ public final class Enricher implements AutoCloseable {
                     skipped.incrementAndGet();
                     continue;
                 }
-                FileInfo info = enrich(job, posix, opener, hasher);
+                FileJob fileJob = switch (job) {
+                    case FileJob f -> f;
+                    case RegionJob r -> claim(r.region(), posix, opener);
+                };
+                if (fileJob == null) {
+                    continue; // a file already done or queued
+                }
+                FileInfo info = enrich(fileJob, posix, opener, hasher);
                 if (info == null) {
                     skipped.incrementAndGet(); // abandoned at the close deadline
                     continue;
@@ -195,8 +229,32 @@ public final class Enricher implements AutoCloseable {
         }
     }
 
+    /**
+     * The FileJob of a snapshot region, or null when its file is already done or queued (a cache hit). The
+     * FileRef takes dev and inode as the kernel shows them in maps (as kernel records carry them, so the cache
+     * matches) and ctime and size from the file itself; when it cannot be reached at all the FileRef has
+     * ctime 0 and size 0 and the FileInfo's error says why.
+     */
+    private FileJob claim(SnapshotRegion region, PosixCalls posix, MappedFileOpener opener) {
+        String path = region.path();
+        int flags = 0;
+        if (path.endsWith(DELETED)) {
+            path = path.substring(0, path.length() - DELETED.length());
+            flags = FileRef.UNLINKED;
+        }
+        FileRef bare = new FileRef(region.inode(), 0, 0, 0, (region.devMajor() << 20) | region.devMinor(), 0,
+                flags, path);
+        FileRef file = opener.identify(bare, region.pid(), region.start(), region.end());
+        FileKey key = FileKey.of(file);
+        if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
+            cacheHits.incrementAndGet();
+            return null;
+        }
+        return new FileJob(file, key, region.pid(), region.start(), region.end());
+    }
+
     /** One file: open it, describe it, hash it. Null when abandoned because close() ran out of time. */
-    private FileInfo enrich(Job job, PosixCalls posix, MappedFileOpener opener, FileHasher hasher) {
+    private FileInfo enrich(FileJob job, PosixCalls posix, MappedFileOpener opener, FileHasher hasher) {
         FileRef file = job.file();
         MappedFileOpener.Opened opened;
         try {

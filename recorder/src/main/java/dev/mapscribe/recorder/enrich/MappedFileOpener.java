@@ -34,6 +34,22 @@ final class MappedFileOpener {
         this.posix = posix;
     }
 
+    /**
+     * {@code file} (dev, inode and path known, as in /proc/PID/maps) completed with the ctime, size and mode
+     * of the file that is mapped, or returned as it is when no way reaches it (the later open says why).
+     */
+    FileRef identify(FileRef file, int pid, long start, long end) {
+        try {
+            Opened opened = open(file, pid, start, end);
+            closeQuietly(opened.fd());
+            Stat st = opened.stat();
+            return new FileRef(file.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), file.dev(), st.mode(),
+                    file.fileFlags(), file.path());
+        } catch (IOException e) {
+            return file;
+        }
+    }
+
     /** Opens the file, or throws an IOException whose message says why every way failed. */
     Opened open(FileRef file, int pid, long start, long end) throws IOException {
         if (file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG) {

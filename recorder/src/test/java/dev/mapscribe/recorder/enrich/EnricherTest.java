@@ -3,7 +3,9 @@ package dev.mapscribe.recorder.enrich;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.recorder.proc.PosixCalls;
+import dev.mapscribe.recorder.proc.ProcSnapshotter;
 import dev.mapscribe.recorder.testing.MapHolder;
 import dev.mapscribe.recorder.testing.RootRequirement;
 import org.junit.jupiter.api.Test;
@@ -13,11 +15,19 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -146,6 +156,49 @@ class EnricherTest {
             FileInfo info = next();
             expected.assertMatch(info);
             assertEquals(holder.pid(), info.viaPid());
+        }
+    }
+
+    @Test
+    void snapshotRegionsOfARunningProcessGetTheirFilesHashedOnce(@TempDir Path dir) throws Exception {
+        RootRequirement.assumeRoot();
+        Path implant = randomFile(dir.resolve("implant.so"), 12345);
+        Sums implantSums = Sums.of(implant);
+        try (MapHolder holder = MapHolder.start("--exec-unlink", implant.toString());
+             ProcSnapshotter snapshotter = new ProcSnapshotter();
+             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            List<UserRecord> records = new ArrayList<>();
+            snapshotter.snapshotProcess(holder.pid(), records);
+            List<SnapshotRegion> regions = records.stream()
+                    .flatMap(r -> r instanceof SnapshotRegion region ? Stream.of(region) : Stream.empty()).toList();
+            for (int round = 0; round < 2; round++) {
+                regions.forEach(enricher::offerRegion);
+            }
+            enricher.close();
+
+            List<SnapshotRegion> execFiles = regions.stream()
+                    .filter(r -> (r.prot() & 4) != 0 && r.path().startsWith("/")).toList();
+            Map<String, FileInfo> byPath = new HashMap<>();
+            for (UserRecord r : sink) {
+                FileInfo info = (FileInfo) r;
+                assertNull(byPath.put(info.path(), info), "hashed twice: " + info.path());
+            }
+            assertEquals(execFiles.stream().map(r -> r.path().replace(" (deleted)", "")).collect(Collectors.toSet()),
+                    byPath.keySet());
+            assertEquals(execFiles.size(), enricher.stats().cacheHits()); // the whole second round
+
+            FileInfo implantInfo = byPath.get(implant.toString());
+            implantSums.assertMatch(implantInfo);
+            assertEquals(holder.pid(), implantInfo.viaPid());
+            assertEquals(12345, implantInfo.size());
+            Path libc = Path.of(execFiles.stream().filter(r -> r.path().contains("/libc.so")).findFirst()
+                    .orElseThrow().path());
+            Sums.of(libc).assertMatch(byPath.get(libc.toString()));
+            assertEquals(0, byPath.get(libc.toString()).viaPid());
+            FileInfo libcInfo = byPath.get(libc.toString());
+            assertEquals(((FileTime) Files.getAttribute(libc, "unix:ctime")).toInstant(),
+                    Instant.ofEpochSecond(libcInfo.ctimeSec(), libcInfo.ctimeNsec()));
+            assertEquals(Files.size(libc), libcInfo.size());
         }
     }
 
