@@ -121,7 +121,13 @@ public final class Replayer {
             case VmaRecord v -> processes.vma(v);
             case JournalHeader h -> header(h);
             case ProcSnapshot s -> snapshot = s;
-            case SnapshotRegion line -> count.orphanSnapshotLines++; // a line whose ProcSnapshot was not just before it
+            case SnapshotRegion line -> {
+                if (snapshot != null) {
+                    snapshotLines.add(line); // same pid: checked above
+                } else {
+                    count.orphanSnapshotLines++; // its process line was not just before it
+                }
+            }
             case FileInfo fi -> files.info(fi);
             case Loss l -> {
                 count.losses += l.count();

@@ -363,6 +363,7 @@ public final class ProcessTable {
 
     /** The pid came back with another start time: the process it named ended without an exit record. */
     private void endUnrecorded(Process p, long nowNs) {
+        p.exitNs = nowNs; // an upper bound: it was gone by then (exitRecorded stays false)
         end(p, nowNs);
     }
 
