@@ -74,6 +74,16 @@ public final class RowWriter implements RowView {
         return this;
     }
 
+    /** {@link #setInt}, or null when {@code v} is null. */
+    public RowWriter setIntOrNull(int col, Integer v) {
+        return v == null ? setNull(col) : setInt(col, v);
+    }
+
+    /** {@link #setLong}, or null when {@code v} is null. */
+    public RowWriter setLongOrNull(int col, Long v) {
+        return v == null ? setNull(col) : setLong(col, v);
+    }
+
     /** INT64 columns, and TIMESTAMP_NS columns as UTC nanoseconds since the epoch. */
     public RowWriter setLong(int col, long v) {
         batch.setLong(target(col, ColumnType.INT64, ColumnType.TIMESTAMP_NS), row, v);
