@@ -125,6 +125,8 @@ public final class TableWriter implements AutoCloseable {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".parquet.inprogress")) {
                     Files.delete(p); // left by a writer that died: never a valid part
+                } else if (name.endsWith(".jsonl") && options.replaceExisting()) {
+                    Files.delete(p); // a JSONL of an earlier run must not outlive its Parquet
                 } else if (name.startsWith("part-") && name.endsWith(".parquet")) {
                     if (options.replaceExisting()) {
                         Files.delete(p);
