@@ -19,6 +19,7 @@ public final class RowWriter implements RowView {
     private final TableSchema table;
     private final int[] fileIndexOf;
     private final boolean[] set;
+    private final ColumnType[] types;
     private int row = -1;
 
     RowWriter(TableWriter owner, ArrowBatch batch, TableSchema table, int[] fileIndexOf) {
@@ -27,6 +28,10 @@ public final class RowWriter implements RowView {
         this.table = table;
         this.fileIndexOf = fileIndexOf;
         this.set = new boolean[table.size()];
+        this.types = new ColumnType[table.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = table.column(i).type();
+        }
     }
 
     void begin(int batchRow) {
@@ -41,7 +46,8 @@ public final class RowWriter implements RowView {
         return row >= 0;
     }
 
-    private int target(int col, ColumnType... accepted) {
+    /** The file column for a value of {@code kind} into table column {@code col}; checks the row is open and the type fits. */
+    private int target(int col, ColumnType kind) {
         if (row < 0) {
             throw new IllegalStateException("call row() before setting values of " + table.name());
         }
@@ -49,14 +55,14 @@ public final class RowWriter implements RowView {
         if (f < 0) {
             throw new IllegalArgumentException("column host of " + table.name() + " is the partition: it is given when the writer is opened");
         }
-        ColumnType t = table.column(col).type();
-        for (ColumnType a : accepted) {
-            if (a == t) {
-                set[col] = true;
-                return f;
-            }
+        ColumnType t = types[col];
+        // setLong serves INT64 and TIMESTAMP_NS; setInt serves INT32 and INT64 (widened).
+        boolean fits = t == kind || (kind == ColumnType.INT64 && t == ColumnType.TIMESTAMP_NS) || (kind == ColumnType.INT32 && t == ColumnType.INT64);
+        if (!fits) {
+            throw new IllegalArgumentException("column " + table.name() + "." + table.column(col).name() + " is " + t + ", not " + kind);
         }
-        throw new IllegalArgumentException("column " + table.name() + "." + table.column(col).name() + " is " + t + ", not " + Arrays.toString(accepted));
+        set[col] = true;
+        return f;
     }
 
     public RowWriter setBool(int col, boolean v) {
@@ -65,8 +71,8 @@ public final class RowWriter implements RowView {
     }
 
     public RowWriter setInt(int col, int v) {
-        int f = target(col, ColumnType.INT32, ColumnType.INT64);
-        if (table.column(col).type() == ColumnType.INT32) {
+        int f = target(col, ColumnType.INT32);
+        if (types[col] == ColumnType.INT32) {
             batch.setInt(f, row, v);
         } else {
             batch.setLong(f, row, v);
@@ -86,7 +92,7 @@ public final class RowWriter implements RowView {
 
     /** INT64 columns, and TIMESTAMP_NS columns as UTC nanoseconds since the epoch. */
     public RowWriter setLong(int col, long v) {
-        batch.setLong(target(col, ColumnType.INT64, ColumnType.TIMESTAMP_NS), row, v);
+        batch.setLong(target(col, ColumnType.INT64), row, v);
         return this;
     }
 
@@ -112,7 +118,7 @@ public final class RowWriter implements RowView {
         if (!table.column(col).nullable()) {
             throw new IllegalArgumentException("column " + table.name() + "." + table.column(col).name() + " cannot be null");
         }
-        batch.setNull(target(col, table.column(col).type()), row);
+        batch.setNull(target(col, types[col]), row);
         return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.mapscribe.analyzer.export;
 
 import dev.mapscribe.formats.tables.Column;
+import dev.mapscribe.formats.tables.ColumnType;
 import dev.mapscribe.formats.tables.TableSchema;
 import dev.mapscribe.formats.tables.Tables;
 import java.io.IOException;
@@ -77,6 +78,7 @@ public final class TableWriter implements AutoCloseable {
     private int batchRows;
     private long fileRows;
     private long totalRows;
+    private long parquetNanos;
     private ParquetWriter<Integer> parquet;
     private Path inProgress;
     private Path finalPath;
@@ -171,6 +173,11 @@ public final class TableWriter implements AutoCloseable {
         return totalRows;
     }
 
+    /** Time spent encoding and writing Parquet (the rest of a writer's time is filling Arrow rows). */
+    public long parquetNanos() {
+        return parquetNanos;
+    }
+
     /** The part files completed so far. */
     public List<Path> files() {
         return List.copyOf(files);
@@ -196,6 +203,7 @@ public final class TableWriter implements AutoCloseable {
         if (batchRows == 0) {
             return;
         }
+        long t0 = System.nanoTime();
         batch.seal(batchRows);
         for (int row = 0; row < batchRows; row++) {
             if (parquet == null) {
@@ -209,20 +217,28 @@ public final class TableWriter implements AutoCloseable {
         }
         batch.reset();
         batchRows = 0;
+        parquetNanos += System.nanoTime() - t0;
     }
 
     private void startFile() throws IOException {
         String name = ExportLayout.partFileName(nextPart++);
         finalPath = dir.resolve(name);
         inProgress = dir.resolve("." + name + ".inprogress");
-        parquet = new Builder(new LocalOutputFile(inProgress), writeSupport)
-                .withConf(new PlainParquetConfiguration())
+        Builder b = new Builder(new LocalOutputFile(inProgress), writeSupport);
+        for (Column c : ParquetSchemas.fileColumns(table)) {
+            // 64-bit columns are mostly times, sequence numbers and addresses: a dictionary of them
+            // never pays off and testing whether it does cost most of the write time. ZSTD still
+            // squeezes the repetitive ones (dev, inode, len).
+            if (c.type() == ColumnType.INT64 || c.type() == ColumnType.TIMESTAMP_NS) {
+                b.withDictionaryEncoding(c.name(), false);
+            }
+        }
+        parquet = b.withConf(new PlainParquetConfiguration())
                 .withCodecFactory(new ZstdCodecFactory(options.zstdLevel()))
                 .withCompressionCodec(CompressionCodecName.ZSTD)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withRowGroupRowCountLimit(options.rowGroupRows())
                 .withRowGroupSize(1L << 30) // the row count, not the byte size, ends a row group
-                .withDictionaryEncoding(true)
                 .withValidation(false)
                 .build();
         fileRows = 0;
@@ -248,7 +264,9 @@ public final class TableWriter implements AutoCloseable {
             }
             flushBatch();
             if (parquet != null) {
+                long t0 = System.nanoTime();
                 finishFile();
+                parquetNanos += System.nanoTime() - t0;
             }
         } catch (IOException e) {
             failure = e;
