@@ -142,7 +142,7 @@ SELECT * FROM (VALUES ('demo-b', at_ms(1500), 'ringbuf', 1, 12, at_ms(1490), at_
 
 -- utc_time = boot time in UTC + ts_ns, per host (each host has its own boot time).
 CREATE TEMP MACRO utc(h, ns) AS
-  CAST(make_timestamp(CASE h WHEN 'demo-a' THEN 1795450000000000 ELSE 1795449000000000 END + ns // 1000) AS TIMESTAMP_NS);
+  CAST(make_timestamp(CASE h WHEN 'demo-a' THEN 1795450000000000 ELSE 1795449998500000 END + ns // 1000) AS TIMESTAMP_NS);
 UPDATE processes SET utc_time = utc(host, ts_ns), exit_utc = CASE WHEN exit_ns IS NOT NULL THEN utc(host, exit_ns) END;
 UPDATE mmap_exec SET utc_time = utc(host, ts_ns);
 UPDATE mem_prot_alert SET utc_time = utc(host, ts_ns);

@@ -37,12 +37,16 @@ public final class HtmlReport {
         header(b, run, title, dataDirs, generated);
         b.append("<main>\n");
         int query = 0;
+        boolean setupNoted = false;
         for (CellRun c : run.cells()) {
             switch (c.cell()) {
                 case Notebook.Markdown m -> b.append("<section class=\"md\">").append(MarkdownHtml.render(m.text())).append("</section>\n");
                 case Notebook.Sql s -> sqlCell(b, c, s, ++query);
                 case Notebook.Parameters p -> parameters(b, p, run.parameters());
-                case Notebook.Setup st -> b.append("<p class=\"note\">Jupyter set-up cell skipped: mapscribe defined the views over the data directories above.</p>\n");
+                case Notebook.Setup st -> {
+                    if (!setupNoted) b.append("<p class=\"note\">Jupyter set-up cells skipped: mapscribe defined the views over the data directories above.</p>\n");
+                    setupNoted = true;
+                }
                 case Notebook.Other o -> b.append("<details class=\"other\"><summary>Python cell (not run by mapscribe)</summary><pre><code>")
                     .append(Html.escape(o.source())).append("</code></pre></details>\n");
             }
@@ -80,19 +84,26 @@ public final class HtmlReport {
         for (String name : p.values().keySet()) {
             if (!first) b.append(", ");
             first = false;
-            b.append("<code>").append(Html.escape(name)).append(" = ").append(Html.escape(used.getOrDefault(name, p.values().get(name)))).append("</code>");
+            String v = used.getOrDefault(name, p.values().get(name));
+            b.append("<code>").append(Html.escape(name)).append(" = ").append(Html.escape(v.isEmpty() ? "''" : v)).append("</code>");
         }
         b.append(" <span class=\"hint\">(change with <code>mapscribe report --param NAME=VALUE</code>)</span></p>\n");
     }
 
     private static void sqlCell(StringBuilder b, CellRun c, Notebook.Sql s, int n) {
-        b.append("<section class=\"cell\" id=\"cell-").append(n).append("\">\n");
         Table t = c.table();
+        if (t == null && !c.failed()) {
+            // Statements without a result (CREATE MACRO, CREATE TABLE): one quiet line, the SQL folded away.
+            b.append("<details class=\"quiet\" id=\"cell-").append(n).append("\"><summary>Query ").append(n)
+                .append(": set-up statements, no result (SQL)</summary><pre><code>").append(Html.escape(c.sql()))
+                .append("</code></pre></details>\n");
+            return;
+        }
+        b.append("<section class=\"cell\" id=\"cell-").append(n).append("\">\n");
         b.append("<div class=\"cellhead\"><span class=\"qn\">Query ").append(n).append("</span>");
         if (c.failed()) b.append(" <span class=\"bad\">failed</span>");
-        else if (t == null) b.append(" <span class=\"rows\">no result set</span>");
         else b.append(" <span class=\"rows\">").append(t.totalRows()).append(t.totalRows() == 1 ? " row" : " rows").append("</span>");
-        if (c.emptyButExpected()) b.append(" <span class=\"warn\">a recording of the demo gives rows here</span>");
+        if (c.emptyButExpected()) b.append(" <span class=\"warn\">no rows, where the notebook expects some</span>");
         b.append("</div>\n");
         if (c.failed()) b.append("<p class=\"error\">").append(Html.escape(c.error())).append("</p>\n");
         if (t != null && s.chart() != null && !t.rows().isEmpty()) {
@@ -175,6 +186,7 @@ public final class HtmlReport {
         td.num{text-align:right;font-variant-numeric:tabular-nums}
         td.null{color:#aaa;font-style:italic}
         details summary{cursor:pointer;color:var(--muted);margin-top:6px}
+        details.quiet{margin:8px 0 14px}
         figure{margin:6px 0 10px}
         svg.chart{max-width:100%;height:auto;font:12px "DejaVu Sans",sans-serif}
         svg .grid{stroke:#eaeef2}

@@ -83,8 +83,9 @@ final class MarkdownHtml {
     }
 
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
-    private static final Pattern BOLD = Pattern.compile("\\*\\*(.+?)\\*\\*");
-    private static final Pattern ITALIC = Pattern.compile("(?<![\\w*])[*_](?![\\s*_])(.+?)(?<![\\s*_])[*_](?![\\w*])");
+    // DOTALL: a paragraph's lines are joined with newlines, and emphasis may span them.
+    private static final Pattern BOLD = Pattern.compile("\\*\\*(.+?)\\*\\*", Pattern.DOTALL);
+    private static final Pattern ITALIC = Pattern.compile("(?<![\\w*])[*_](?![\\s*_])(.+?)(?<![\\s*_])[*_](?![\\w*])", Pattern.DOTALL);
     // Only http(s) and in-page links: a notebook must not be able to put javascript: URLs on the page.
     private static final Pattern LINK = Pattern.compile("\\[([^\\]]+)]\\((https?://[^)\\s]+|#[\\w-]+)\\)");
 
