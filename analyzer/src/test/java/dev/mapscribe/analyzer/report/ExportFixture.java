@@ -15,10 +15,10 @@ import java.sql.Statement;
  * demo workload (host demo-a) and of a JIT-running JVM (host demo-b) produce. The lead swaps this for a
  * real recording's export once record and analyze are on main.
  */
-final class ExportFixture {
+public final class ExportFixture {
     private ExportFixture() {}
 
-    static Connection open() throws SQLException, IOException {
+    public static Connection open() throws SQLException, IOException {
         Connection conn = DriverManager.getConnection("jdbc:duckdb:");
         try (Statement st = conn.createStatement()) {
             for (String resource : new String[] {"export-schema.sql", "export-rows.sql"}) {
@@ -29,7 +29,7 @@ final class ExportFixture {
     }
 
     /** Writes the fixture as a hive-partitioned Parquet export, OUT/<table>/host=<host>/*.parquet, as analyze does. */
-    static void writeParquetExport(Path out) throws SQLException, IOException {
+    public static void writeParquetExport(Path out) throws SQLException, IOException {
         try (Connection conn = open(); Statement st = conn.createStatement()) {
             for (String table : new String[] {"mmap_exec", "mem_prot_alert", "syscalls", "processes", "regions", "losses"}) {
                 Path dir = out.resolve(table);
@@ -47,7 +47,7 @@ final class ExportFixture {
     }
 
     /** The project root: env MAPSCRIBE_ROOT (surefire sets it), else the nearest parent holding bpf/mapscribe.h. */
-    static Path projectRoot() {
+    public static Path projectRoot() {
         String env = System.getenv("MAPSCRIBE_ROOT");
         if (env != null && Files.exists(Path.of(env, "bpf", "mapscribe.h"))) return Path.of(env);
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
@@ -56,7 +56,7 @@ final class ExportFixture {
         throw new IllegalStateException("cannot find the project root (no bpf/mapscribe.h above " + Path.of("").toAbsolutePath() + ")");
     }
 
-    static Path notebook(String name) {
+    public static Path notebook(String name) {
         return projectRoot().resolve("notebooks").resolve(name + ".ipynb");
     }
 }
