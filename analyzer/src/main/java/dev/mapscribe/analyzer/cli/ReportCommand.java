@@ -4,6 +4,7 @@ import dev.mapscribe.analyzer.report.HtmlReport;
 import dev.mapscribe.analyzer.report.Notebook;
 import dev.mapscribe.analyzer.report.NotebookRunner;
 import dev.mapscribe.analyzer.report.NotebookRunner.CellRun;
+import dev.mapscribe.recorder.cli.Cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -72,7 +73,7 @@ public final class ReportCommand implements Callable<Integer> {
             for (Path d : data) {
                 if (!Files.isDirectory(d)) {
                     err.println("mapscribe report: " + d + " is not a directory (give the --out directory of 'mapscribe analyze')");
-                    return 1;
+                    return Cli.FAILURE;
                 }
             }
             NotebookRunner.Run run;
@@ -87,11 +88,11 @@ public final class ReportCommand implements Callable<Integer> {
             long empty = run.sqlCells().stream().filter(CellRun::emptyButExpected).count();
             err.printf("mapscribe report: %d queries, %d failed, %d empty where rows were expected; wrote %s%n",
                 queries, failed.size(), empty, html);
-            return failed.isEmpty() ? 0 : 1;
+            return failed.isEmpty() ? Cli.OK : Cli.FAILURE;
         } catch (IOException | SQLException | UncheckedIOException e) {
             err.println("mapscribe report: " + e.getMessage());
             if (verbose) e.printStackTrace(err);
-            return 1;
+            return Cli.FAILURE;
         }
     }
 

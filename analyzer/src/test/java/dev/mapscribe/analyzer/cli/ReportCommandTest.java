@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.mapscribe.recorder.cli.Cli;
 import picocli.CommandLine;
 
 /** The command end to end over a real Parquet export (hive-partitioned by host, as analyze writes it). */
@@ -22,7 +23,7 @@ class ReportCommandTest {
 
     private Outcome report(String... args) {
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new ReportCommand());
+        CommandLine cl = Cli.commandLine(new ReportCommand());
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
         return new Outcome(code, err.toString());

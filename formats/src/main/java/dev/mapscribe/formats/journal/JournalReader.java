@@ -1,0 +1,207 @@
+package dev.mapscribe.formats.journal;
+
+import dev.mapscribe.formats.raw.KernelRecord;
+import dev.mapscribe.formats.raw.RecordDecoder;
+import dev.mapscribe.formats.raw.RecordFormatException;
+import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecordCodec;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * Reads a journal in order and decodes every record. The first damage (an unknown kind or version, a cut or
+ * corrupted excerpt, an impossible length) stops the read: every record before it has been delivered, and the
+ * {@link ReadResult} says where the damage starts.
+ */
+public final class JournalReader implements AutoCloseable {
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final JournalHeader header;
+    private final LZ4SafeDecompressor lz4 = LZ4Factory.safeInstance().safeDecompressor();
+
+    private JournalReader(Path dir) throws JournalException {
+        this.dir = dir;
+        try {
+            this.queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build();
+        } catch (RuntimeException | Error e) {
+            throw new JournalException("cannot open journal " + dir + ": " + oneLine(e), e);
+        }
+        JournalHeader[] first = new JournalHeader[1];
+        ReadResult r = scan((rec, batch) -> {
+            if (first[0] == null && rec instanceof JournalHeader h) first[0] = h;
+            throw StopScan.INSTANCE;
+        }, 1);
+        if (first[0] == null) {
+            close();
+            throw new JournalException("not a mapscribe journal: " + dir + " does not start with a header record"
+                    + (r.damage() != null ? " (" + r.damage().describe() + ")" : ""));
+        }
+        this.header = first[0];
+    }
+
+    /** Opens DIR as a journal; a clear one-line JournalException when it is not one. */
+    public static JournalReader open(Path dir) throws JournalException {
+        if (!Files.isDirectory(dir)) throw new JournalException("no journal at " + dir + ": not a directory");
+        try (Stream<Path> s = Files.list(dir)) {
+            if (s.noneMatch(p -> p.getFileName().toString().endsWith(".cq4"))) {
+                throw new JournalException("no journal at " + dir + ": it holds no .cq4 cycle files");
+            }
+        } catch (JournalException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new JournalException("cannot read " + dir + ": " + e.getMessage(), e);
+        }
+        return new JournalReader(dir);
+    }
+
+    public JournalHeader header() {
+        return header;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Delivers every record in journal order; the repeated header at the start of each cycle is skipped. */
+    public ReadResult read(RecordSink sink) {
+        boolean[] seenHeader = {false};
+        return scan((rec, batch) -> {
+            if (rec instanceof JournalHeader) {
+                if (seenHeader[0]) return;
+                seenHeader[0] = true;
+            }
+            sink.accept(rec, batch);
+        }, Long.MAX_VALUE);
+    }
+
+    /** Thrown by a sink to end a scan early. */
+    private static final class StopScan extends RuntimeException {
+        static final StopScan INSTANCE = new StopScan();
+
+        private StopScan() {
+            super(null, null, false, false);
+        }
+    }
+
+    private ReadResult scan(RecordSink sink, long maxExcerpts) {
+        long excerpts = 0, records = 0;
+        byte[] stored = new byte[1 << 16];
+        byte[] payload = new byte[1 << 20];
+        ExcerptTailer tailer = queue.createTailer();
+        while (excerpts < maxExcerpts) {
+            long index = -1;
+            long batchId = 0;
+            int payloadLen = 0;
+            int count;
+            int type;
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) break;
+                index = dc.index();
+                Bytes<?> b = dc.wire().bytes();
+                long n = b.readRemaining();
+                if (n < Excerpt.HEADER_SIZE) return damaged(index, excerpts, 0, "excerpt of " + n + " bytes is shorter than its header", records);
+                int magic = b.readInt();
+                if (magic != Excerpt.MAGIC) return damaged(index, excerpts, 0, "excerpt does not start with the journal magic (0x" + Integer.toHexString(magic) + ")", records);
+                type = b.readUnsignedShort();
+                int flags = b.readUnsignedShort();
+                count = b.readInt();
+                payloadLen = b.readInt();
+                batchId = b.readLong();
+                if (type != Excerpt.TYPE_KERNEL_BATCH && type != Excerpt.TYPE_USER_RECORDS) {
+                    return damaged(index, excerpts, 4, "unknown excerpt type " + type, records);
+                }
+                if (payloadLen < 0 || payloadLen > Excerpt.MAX_PAYLOAD || count < 0) {
+                    return damaged(index, excerpts, 12, "impossible batch length " + payloadLen + " / count " + count, records);
+                }
+                if (payload.length < payloadLen) payload = new byte[Math.max(payloadLen, payload.length * 2)];
+                if ((flags & Excerpt.FLAG_LZ4) != 0) {
+                    int storedLen = b.readRemaining() >= 4 ? b.readInt() : -1;
+                    if (storedLen < 0 || storedLen != b.readRemaining()) {
+                        return damaged(index, excerpts, Excerpt.HEADER_SIZE, "compressed length " + storedLen + " does not match the excerpt (" + b.readRemaining() + " bytes)", records);
+                    }
+                    if (stored.length < storedLen) stored = new byte[Math.max(storedLen, stored.length * 2)];
+                    b.read(stored, 0, storedLen);
+                    int got;
+                    try {
+                        got = lz4.decompress(stored, 0, storedLen, payload, 0, payloadLen);
+                    } catch (LZ4Exception e) {
+                        return damaged(index, excerpts, Excerpt.HEADER_SIZE + 4, "compressed batch does not decompress: " + e.getMessage(), records);
+                    }
+                    if (got != payloadLen) return damaged(index, excerpts, Excerpt.HEADER_SIZE + 4, "batch decompressed to " + got + " bytes, header says " + payloadLen, records);
+                } else {
+                    if (b.readRemaining() != payloadLen) {
+                        return damaged(index, excerpts, Excerpt.HEADER_SIZE, "batch length " + payloadLen + " does not match the excerpt (" + b.readRemaining() + " bytes)", records);
+                    }
+                    b.read(payload, 0, payloadLen);
+                }
+            } catch (RuntimeException | InternalError e) {
+                // Chronicle's own headers damaged, or a file cut shorter than its index says (InternalError
+                // is how the JVM reports a fault in a mapped-memory access).
+                return damaged(index, excerpts, 0, "chronicle cannot read the excerpt: " + oneLine(e), records);
+            }
+            // Decode outside the document context: the sink may take its time.
+            long offset = 0;
+            try {
+                if (type == Excerpt.TYPE_KERNEL_BATCH) {
+                    MemorySegment seg = MemorySegment.ofArray(payload);
+                    for (int i = 0; i < count; i++) {
+                        KernelRecord rec = RecordDecoder.decodeKernel(seg, offset, payloadLen);
+                        sink.accept(rec, batchId);
+                        records++;
+                        offset += rec.h().size();
+                    }
+                } else {
+                    ByteBuffer buf = ByteBuffer.wrap(payload, 0, payloadLen).order(ByteOrder.LITTLE_ENDIAN);
+                    for (int i = 0; i < count; i++) {
+                        offset = buf.position();
+                        UserRecord rec = UserRecordCodec.decode(buf);
+                        sink.accept(rec, batchId);
+                        records++;
+                    }
+                    offset = buf.position();
+                }
+                if (offset != payloadLen) {
+                    return damaged(index, excerpts, Excerpt.HEADER_SIZE + offset, "batch has " + (payloadLen - offset) + " bytes after its " + count + " records", records);
+                }
+            } catch (StopScan stop) {
+                excerpts++;
+                break;
+            } catch (RecordFormatException e) {
+                return damaged(index, excerpts, Excerpt.HEADER_SIZE + offset, e.getMessage(), records);
+            }
+            excerpts++;
+        }
+        return new ReadResult(excerpts, records, null);
+    }
+
+    private static ReadResult damaged(long index, long ordinal, long offset, String msg, long records) {
+        return new ReadResult(ordinal, records, new JournalDamage(index, ordinal, offset, msg));
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null) m = e.getClass().getSimpleName();
+        int nl = m.indexOf('\n');
+        return nl >= 0 ? m.substring(0, nl) : m;
+    }
+
+    @Override
+    public void close() {
+        queue.close();
+    }
+}

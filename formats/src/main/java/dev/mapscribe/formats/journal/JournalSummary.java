@@ -1,0 +1,43 @@
+package dev.mapscribe.formats.journal;
+
+import dev.mapscribe.formats.raw.KernelRecord;
+import dev.mapscribe.formats.raw.Record;
+import dev.mapscribe.formats.raw.RecordKind;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecord.JournalRolled;
+import dev.mapscribe.formats.raw.UserRecord.Loss;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/** What `mapscribe journal info` reports: counts per kind, the kernel time span, losses, damage. */
+public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts, long batches, long firstKtimeNs,
+                             long lastKtimeNs, long lost, long rolledCycles, JournalDamage damage) {
+
+    public static JournalSummary of(JournalReader reader) {
+        Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
+        long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
+        long[] lost = {0}, rolled = {0};
+        ReadResult r = reader.read((Record rec, long batch) -> {
+            counts.merge(rec.kind(), 1L, Long::sum);
+            if (rec instanceof KernelRecord k) {
+                span[0] = Math.min(span[0], k.h().ktimeNs());
+                span[1] = Math.max(span[1], k.h().ktimeNs());
+            } else if (rec instanceof Loss l) {
+                lost[0] += l.count();
+            } else if (rec instanceof JournalRolled j) {
+                rolled[0] += j.deletedCycles();
+            }
+        });
+        return new JournalSummary(reader.header(), counts, r.excerpts(), span[0] == Long.MAX_VALUE ? 0 : span[0],
+                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], rolled[0], r.damage());
+    }
+
+    public long kernelRecords() {
+        return counts.entrySet().stream().filter(e -> e.getKey().isKernel()).mapToLong(Map.Entry::getValue).sum();
+    }
+
+    public long records() {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

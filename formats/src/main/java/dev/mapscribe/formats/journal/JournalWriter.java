@@ -1,0 +1,289 @@
+package dev.mapscribe.formats.journal;
+
+import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecord.JournalRolled;
+import dev.mapscribe.formats.raw.UserRecordCodec;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Appends records to a journal: a directory holding a Chronicle Queue (Chronicle lives only in this package).
+ * Not thread-safe: one writer thread owns it. An excerpt becomes visible to readers only once complete, so a
+ * SIGKILL at any moment leaves a journal readable up to the last complete batch.
+ */
+public final class JournalWriter implements AutoCloseable {
+
+    /**
+     * @param maxDiskBytes bound on the cycle files; the oldest cycles are deleted (and that is recorded) to stay
+     *                     under it; when the current cycle alone exceeds it, kernel batches are refused and counted.
+     * @param compress     LZ4-compress each batch (raw records are restored verbatim on read)
+     */
+    public record Options(long maxDiskBytes, boolean compress) {
+        public static Options defaults() {
+            return new Options(4L << 30, true);
+        }
+    }
+
+    private static final String CYCLE_SUFFIX = ".cq4";
+
+    private final Path dir;
+    private final Options opts;
+    private final JournalHeader header;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final LZ4Compressor lz4 = LZ4Factory.safeInstance().fastCompressor();
+    private byte[] raw = new byte[1 << 20];
+    private byte[] packed = new byte[lz4.maxCompressedLength(raw.length)];
+    private ByteBuffer userBuf = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+
+    private long batches, records, bytesWritten, refusedRecords;
+    private int headerCycle = Integer.MIN_VALUE;
+    private boolean closed;
+
+    private JournalWriter(Path dir, JournalHeader header, Options opts) throws JournalException {
+        this.dir = dir;
+        this.opts = opts;
+        this.header = header;
+        try {
+            this.queue = SingleChronicleQueueBuilder.binary(dir)
+                    // Five-minute cycle files: the unit that --max-disk deletes.
+                    .rollCycle(RollCycles.FIVE_MINUTELY)
+                    .blockSize(16L << 20)
+                    .storeFileListener(new OwnerOnlyFiles())
+                    .build();
+            this.appender = queue.createAppender();
+        } catch (RuntimeException e) {
+            throw new JournalException("cannot create journal in " + dir + ": " + e.getMessage(), e);
+        }
+        restrictMetadataFiles();
+    }
+
+    /** Creates DIR (mode 0700) and a journal in it, whose first entry is {@code header}. DIR must not hold a journal. */
+    public static JournalWriter create(Path dir, JournalHeader header, Options opts) throws JournalException {
+        try {
+            if (Files.exists(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    if (s.findAny().isPresent()) throw new JournalException("journal directory " + dir + " is not empty: choose a new one");
+                }
+            } else {
+                Files.createDirectories(dir);
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (JournalException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new JournalException("cannot create journal directory " + dir + ": " + e.getMessage(), e);
+        }
+        JournalWriter w = new JournalWriter(dir, header, opts);
+        w.writeHeaderIfNewCycle();
+        return w;
+    }
+
+    public JournalHeader header() {
+        return header;
+    }
+
+    /**
+     * Appends {@code count} raw kernel records laid end to end in {@code src[0, length)} as one excerpt, verbatim.
+     * Returns the batch id, or -1 when --max-disk refused it (counted in {@link #refusedRecords()}).
+     */
+    public long appendKernelBatch(MemorySegment src, long length, int count) {
+        if (length > Excerpt.MAX_PAYLOAD) throw new IllegalArgumentException("batch of " + length + " bytes is over the limit");
+        if (overLimit()) {
+            refusedRecords += count;
+            return -1;
+        }
+        int len = (int) length;
+        if (raw.length < len) raw = new byte[Math.max(len, raw.length * 2)];
+        MemorySegment.copy(src, ValueLayout.JAVA_BYTE, 0, raw, 0, len);
+        return appendExcerpt(Excerpt.TYPE_KERNEL_BATCH, raw, len, count);
+    }
+
+    /** Appends one user-space record (enrichment, snapshot, loss, status) as its own excerpt. */
+    public void append(UserRecord r) {
+        userBuf.clear();
+        userBuf = UserRecordCodec.encode(r, userBuf);
+        appendExcerpt(Excerpt.TYPE_USER_RECORDS, userBuf.array(), userBuf.position(), 1);
+    }
+
+    /** Appends many user records as one excerpt (the /proc snapshot: thousands of regions). */
+    public void appendAll(List<? extends UserRecord> rs) {
+        if (rs.isEmpty()) return;
+        userBuf.clear();
+        for (UserRecord r : rs) userBuf = UserRecordCodec.encode(r, userBuf);
+        appendExcerpt(Excerpt.TYPE_USER_RECORDS, userBuf.array(), userBuf.position(), rs.size());
+    }
+
+    private long appendExcerpt(int type, byte[] payload, int len, int count) {
+        writeHeaderIfNewCycle();
+        return writeExcerpt(type, payload, len, count);
+    }
+
+    private long writeExcerpt(int type, byte[] payload, int len, int count) {
+        boolean compress = opts.compress() && type == Excerpt.TYPE_KERNEL_BATCH;
+        int stored = len;
+        byte[] body = payload;
+        if (compress) {
+            if (packed.length < lz4.maxCompressedLength(len)) packed = new byte[lz4.maxCompressedLength(len)];
+            stored = lz4.compress(payload, 0, len, packed, 0, packed.length);
+            body = packed;
+        }
+        long id = ++batches;
+        try (DocumentContext dc = appender.writingDocument()) {
+            Bytes<?> b = dc.wire().bytes();
+            b.writeInt(Excerpt.MAGIC);
+            b.writeShort((short) type);
+            b.writeShort((short) (compress ? Excerpt.FLAG_LZ4 : 0));
+            b.writeInt(count);
+            b.writeInt(len);
+            b.writeLong(id);
+            if (compress) b.writeInt(stored);
+            b.write(body, 0, stored);
+        }
+        records += count;
+        bytesWritten += 4 + Excerpt.HEADER_SIZE + (compress ? 4 : 0) + stored; // 4: Chronicle's own excerpt header
+        return id;
+    }
+
+    /** Every cycle file starts with the header, so that deleting old cycles never loses it. */
+    private void writeHeaderIfNewCycle() {
+        int cycle = queue.cycle();
+        if (cycle == headerCycle) return;
+        headerCycle = cycle;
+        userBuf.clear();
+        userBuf = UserRecordCodec.encode(header, userBuf);
+        writeExcerpt(Excerpt.TYPE_USER_RECORDS, userBuf.array(), userBuf.position(), 1);
+        enforceMaxDisk();
+    }
+
+    /** Deletes the oldest finished cycle files while the journal is over --max-disk, and records that it did. */
+    private void enforceMaxDisk() {
+        List<Path> cycles = cycleFiles();
+        long total = cycles.stream().mapToLong(JournalWriter::sizeOf).sum();
+        int deleted = 0;
+        long deletedBytes = 0;
+        // Never the newest file: it is the one being written.
+        for (int i = 0; i < cycles.size() - 1 && total > opts.maxDiskBytes(); i++) {
+            long size = sizeOf(cycles.get(i));
+            try {
+                Files.deleteIfExists(cycles.get(i));
+                total -= size;
+                deleted++;
+                deletedBytes += size;
+            } catch (IOException e) {
+                break;
+            }
+        }
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+            JournalRolled note = new JournalRolled(0, deleted, deletedBytes);
+            userBuf.clear();
+            userBuf = UserRecordCodec.encode(note, userBuf);
+            writeExcerpt(Excerpt.TYPE_USER_RECORDS, userBuf.array(), userBuf.position(), 1);
+        }
+    }
+
+    /** Checked every 16 MiB written, not per batch: listing the directory is not free. */
+    private boolean overLimit() {
+        if (opts.maxDiskBytes() <= 0) return false;
+        if (!refusing && bytesWritten - lastLimitCheckBytes < (16L << 20)) return false;
+        lastLimitCheckBytes = bytesWritten;
+        long total = cycleFiles().stream().mapToLong(JournalWriter::sizeOf).sum();
+        if (total <= opts.maxDiskBytes()) return refusing = false;
+        enforceMaxDisk();
+        refusing = cycleFiles().stream().mapToLong(JournalWriter::sizeOf).sum() > opts.maxDiskBytes();
+        return refusing;
+    }
+
+    private long lastLimitCheckBytes;
+    private boolean refusing;
+
+    private List<Path> cycleFiles() {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(CYCLE_SUFFIX))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static long sizeOf(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private void restrictMetadataFiles() {
+        try (Stream<Path> s = Files.list(dir)) {
+            s.forEach(OwnerOnlyFiles::restrict);
+        } catch (IOException ignored) {
+            // Best effort: the directory itself is 0700.
+        }
+    }
+
+    /** Files 0600: a journal holds command lines and paths of every process on the host. */
+    private static final class OwnerOnlyFiles implements StoreFileListener {
+        @Override
+        public void onAcquired(int cycle, File file) {
+            restrict(file.toPath());
+        }
+
+        @Override
+        public void onReleased(int cycle, File file) {
+        }
+
+        static void restrict(Path p) {
+            try {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+            } catch (IOException | UnsupportedOperationException ignored) {
+                // The directory is 0700: nobody else can reach the file anyway.
+            }
+        }
+    }
+
+    public long batches() { return batches; }
+
+    public long records() { return records; }
+
+    /** Bytes appended: our framing, Chronicle's 4-byte excerpt header and the (compressed) payloads. */
+    public long bytesWritten() { return bytesWritten; }
+
+    /** Kernel records refused because the journal was at --max-disk with nothing left to delete. */
+    public long refusedRecords() { return refusedRecords; }
+
+    /** Bytes of the cycle files on disk (preallocated blocks included). */
+    public long bytesOnDisk() {
+        return cycleFiles().stream().mapToLong(JournalWriter::sizeOf).sum();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        queue.close();
+        restrictMetadataFiles();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.mapscribe.formats.raw;
+
+import java.util.List;
+
+/** A record emitted by the kernel programs, decoded from the layouts of bpf/mapscribe.h (see {@link Layouts}). */
+public sealed interface KernelRecord extends Record {
+    Hdr h();
+
+    /** struct ms_hdr. */
+    record Hdr(int kind, int size, int cpu, int flags, long ktimeNs, int pid, int tid) {
+        public boolean has(int flag) { return (flags & flag) != 0; }
+    }
+
+    /** struct ms_file and the path that follows it. */
+    record FileRef(long ino, long size, long ctimeSec, int ctimeNsec, int dev, int mode, int fileFlags, String path) {
+        public static final int PATH_TRUNCATED = 0x1, UNLINKED = 0x2, NO_PATH = 0x4;
+        public int devMajor() { return dev >>> 20; }
+        public int devMinor() { return dev & 0xfffff; }
+        public boolean unlinked() { return (fileFlags & UNLINKED) != 0; }
+        public boolean pathTruncated() { return (fileFlags & PATH_TRUNCATED) != 0; }
+    }
+
+    // ms_hdr.flags bits
+    int F_FILE = 0x1, F_PKEY = 0x2, F_ARGV_TRUNCATED = 0x4, F_ENTER_ONLY = 0x8, F_VMA_WALK_TRUNCATED = 0x10,
+        F_VMA_LAST = 0x20;
+
+    record TaskRecord(Hdr h, int ppid, int uid, int gid, int euid, int egid, long mntns, long startNs,
+                      long leaderStartNs, long parentStartNs, String comm) implements KernelRecord {
+        public RecordKind kind() { return RecordKind.TASK; }
+    }
+
+    /** mmap(2); {@code file} is null for anonymous mappings or when the fd did not resolve. */
+    record MmapRecord(Hdr h, long addr, long len, int prot, int flags, int fd, long off, long ret, FileRef file)
+            implements KernelRecord {
+        public RecordKind kind() { return RecordKind.MMAP; }
+    }
+
+    record MprotectRecord(Hdr h, long addr, long len, int prot, int pkey, long ret) implements KernelRecord {
+        public RecordKind kind() { return RecordKind.MPROTECT; }
+        public boolean isPkeyMprotect() { return h.has(F_PKEY); }
+    }
+
+    record MunmapRecord(Hdr h, long addr, long len, long ret) implements KernelRecord {
+        public RecordKind kind() { return RecordKind.MUNMAP; }
+    }
+
+    record MremapRecord(Hdr h, long oldAddr, long oldLen, long newLen, int flags, long newAddr, long ret)
+            implements KernelRecord {
+        public RecordKind kind() { return RecordKind.MREMAP; }
+    }
+
+    record BrkRecord(Hdr h, long addr, long startBrk, long ret) implements KernelRecord {
+        public RecordKind kind() { return RecordKind.BRK; }
+    }
+
+    record SyscallRecord(Hdr h, int nr, long[] args, long ret) implements KernelRecord {
+        public RecordKind kind() { return RecordKind.SYSCALL; }
+        public boolean enterOnly() { return h.has(F_ENTER_ONLY); }
+    }
+
+    record ForkRecord(Hdr h, int childPid, int childTid, long childStartNs, int forkFlags) implements KernelRecord {
+        public static final int THREAD = 0x1, VM = 0x2;
+        public RecordKind kind() { return RecordKind.FORK; }
+        public boolean thread() { return (forkFlags & THREAD) != 0; }
+        public boolean sharesVm() { return (forkFlags & VM) != 0; }
+    }
+
+    record ExecRecord(Hdr h, int oldTid, FileRef exe, List<String> argv, boolean argvTruncated)
+            implements KernelRecord {
+        public RecordKind kind() { return RecordKind.EXEC; }
+    }
+
+    record ExitRecord(Hdr h, int exitCode, boolean groupDead) implements KernelRecord {
+        public RecordKind kind() { return RecordKind.EXIT; }
+    }
+
+    /** One VMA of an address space walked in the kernel; {@code file} is null for anonymous VMAs. */
+    record VmaRecord(Hdr h, long start, long end, long pgoff, long vmFlags, int seq, boolean last,
+                     boolean walkTruncated, FileRef file) implements KernelRecord {
+        public RecordKind kind() { return RecordKind.VMA; }
+    }
+}

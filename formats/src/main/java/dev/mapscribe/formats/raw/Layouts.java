@@ -1,0 +1,111 @@
+package dev.mapscribe.formats.raw;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static java.lang.foreign.MemoryLayout.paddingLayout;
+import static java.lang.foreign.MemoryLayout.sequenceLayout;
+import static java.lang.foreign.MemoryLayout.structLayout;
+
+/**
+ * The Java view of bpf/mapscribe.h: one StructLayout per struct, member names as in C.
+ * LayoutTest compiles a C program that prints sizeof/offsetof of every member named here and fails on any
+ * difference. Little-endian on every host, so a journal from an x86-64 host reads the same anywhere.
+ */
+public final class Layouts {
+    private Layouts() {}
+
+    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    public static final int COMM_LEN = 16;
+
+    public static final StructLayout MS_HDR = structLayout(
+            U16.withName("kind"), U16.withName("size"), U16.withName("cpu"), U16.withName("flags"),
+            U64.withName("ktime_ns"), U32.withName("pid"), U32.withName("tid")).withName("ms_hdr");
+
+    public static final StructLayout MS_TASK = structLayout(
+            MS_HDR.withName("h"), U32.withName("ppid"), U32.withName("uid"), U32.withName("gid"),
+            U32.withName("euid"), U32.withName("egid"), U32.withName("mntns"), U64.withName("start_ns"),
+            U64.withName("leader_start_ns"), U64.withName("parent_start_ns"),
+            sequenceLayout(COMM_LEN, ValueLayout.JAVA_BYTE).withName("comm")).withName("ms_task");
+
+    public static final StructLayout MS_FILE = structLayout(
+            U64.withName("ino"), U64.withName("size"), U64.withName("ctime_sec"), U32.withName("ctime_nsec"),
+            U32.withName("dev"), U32.withName("mode"), U16.withName("path_len"), U16.withName("file_flags"))
+            .withName("ms_file");
+
+    public static final StructLayout MS_MMAP = structLayout(
+            MS_HDR.withName("h"), U64.withName("addr"), U64.withName("len"), U32.withName("prot"),
+            U32.withName("flags"), U32.withName("fd"), paddingLayout(4).withName("_pad"), U64.withName("off"),
+            U64.withName("ret")).withName("ms_mmap");
+
+    public static final StructLayout MS_MPROTECT = structLayout(
+            MS_HDR.withName("h"), U64.withName("addr"), U64.withName("len"), U32.withName("prot"),
+            U32.withName("pkey"), U64.withName("ret")).withName("ms_mprotect");
+
+    public static final StructLayout MS_MUNMAP = structLayout(
+            MS_HDR.withName("h"), U64.withName("addr"), U64.withName("len"), U64.withName("ret"))
+            .withName("ms_munmap");
+
+    public static final StructLayout MS_MREMAP = structLayout(
+            MS_HDR.withName("h"), U64.withName("old_addr"), U64.withName("old_len"), U64.withName("new_len"),
+            U32.withName("flags"), paddingLayout(4).withName("_pad"), U64.withName("new_addr"),
+            U64.withName("ret")).withName("ms_mremap");
+
+    public static final StructLayout MS_BRK = structLayout(
+            MS_HDR.withName("h"), U64.withName("addr"), U64.withName("start_brk"), U64.withName("ret"))
+            .withName("ms_brk");
+
+    public static final StructLayout MS_SYSCALL = structLayout(
+            MS_HDR.withName("h"), U32.withName("nr"), paddingLayout(4).withName("_pad"),
+            sequenceLayout(6, U64).withName("args"), U64.withName("ret")).withName("ms_syscall");
+
+    public static final StructLayout MS_FORK = structLayout(
+            MS_HDR.withName("h"), U32.withName("child_pid"), U32.withName("child_tid"),
+            U64.withName("child_start_ns"), U32.withName("fork_flags"), paddingLayout(4).withName("_pad"))
+            .withName("ms_fork");
+
+    public static final StructLayout MS_EXEC = structLayout(
+            MS_HDR.withName("h"), U32.withName("old_tid"), U32.withName("argv_len"), MS_FILE.withName("exe"))
+            .withName("ms_exec");
+
+    public static final StructLayout MS_EXIT = structLayout(
+            MS_HDR.withName("h"), U32.withName("exit_code"), U32.withName("group_dead")).withName("ms_exit");
+
+    public static final StructLayout MS_VMA = structLayout(
+            MS_HDR.withName("h"), U64.withName("start"), U64.withName("end"), U64.withName("pgoff"),
+            U64.withName("vm_flags"), U32.withName("seq"), paddingLayout(4).withName("_pad")).withName("ms_vma");
+
+    public static final StructLayout MS_LOSS_COUNTER = structLayout(
+            U64.withName("count"), U64.withName("first_ns"), U64.withName("last_ns")).withName("ms_loss_counter");
+
+    /** Every struct of the header by its C name (without "struct "), for LayoutTest. */
+    public static final Map<String, StructLayout> ALL;
+    static {
+        Map<String, StructLayout> m = new LinkedHashMap<>();
+        for (StructLayout l : new StructLayout[] {MS_HDR, MS_TASK, MS_FILE, MS_MMAP, MS_MPROTECT, MS_MUNMAP,
+                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER}) {
+            m.put(l.name().orElseThrow(), l);
+        }
+        ALL = java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** Byte offset of a member, resolved once per call site into a static final constant. */
+    static long off(StructLayout l, String... path) {
+        PathElement[] p = new PathElement[path.length];
+        for (int i = 0; i < path.length; i++) p[i] = PathElement.groupElement(path[i]);
+        return l.byteOffset(p);
+    }
+
+    /** Size of the layout in bytes. */
+    static int size(MemoryLayout l) {
+        return Math.toIntExact(l.byteSize());
+    }
+}

@@ -1,0 +1,52 @@
+package dev.mapscribe.formats.raw;
+
+import java.util.List;
+
+/** Records the recorder writes in user space: the journal header, the /proc snapshot, enrichment, losses. */
+public sealed interface UserRecord extends Record {
+
+    /**
+     * The first entry of a journal (and of every cycle file, so that deleting old cycles keeps it).
+     * {@code bootTimeUtcNs} turns kernel time into UTC: utc = bootTimeUtcNs + ktimeNs.
+     */
+    record JournalHeader(int formatVersion, String recorderVersion, String hostname, String machineId,
+                         String kernelRelease, long bootTimeUtcNs, String hookTier, String bpfSha256,
+                         long startUtcNs, long startKtimeNs, List<String> commandLine, int recorderPid)
+            implements UserRecord {
+        public RecordKind kind() { return RecordKind.JOURNAL_HEADER; }
+    }
+
+    /** A process that was running when recording started; its SnapshotRegions follow it. */
+    record ProcSnapshot(long ktimeNs, int pid, int ppid, long startTicks, int uid, int gid, int euid, int egid,
+                        long mntns, String comm, String exe, List<String> argv, String error) implements UserRecord {
+        public RecordKind kind() { return RecordKind.PROC_SNAPSHOT; }
+    }
+
+    /** One line of /proc/PID/maps at snapshot time. prot: PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4. */
+    record SnapshotRegion(int pid, long start, long end, int prot, boolean shared, long offset, int devMajor,
+                          int devMinor, long inode, String path) implements UserRecord {
+        public RecordKind kind() { return RecordKind.SNAPSHOT_REGION; }
+    }
+
+    /** Hashes and magic of a file mapped executable; hashes are lowercase hex, null when not computed. */
+    record FileInfo(long ktimeNs, int dev, long ino, long ctimeSec, int ctimeNsec, long size, String path,
+                    String magic, String md5, String sha1, String sha256, String sha512, String error, int viaPid)
+            implements UserRecord {
+        public RecordKind kind() { return RecordKind.FILE_INFO; }
+    }
+
+    /** Ring-buffer reservations that failed on one CPU since the previous Loss of that CPU. */
+    record Loss(long ktimeNs, int cpu, long count, long firstNs, long lastNs) implements UserRecord {
+        public RecordKind kind() { return RecordKind.LOSS; }
+    }
+
+    record RecorderStatus(long ktimeNs, long records, long bytes, long batches, long lost, long filesHashed,
+                          long cpuNs, String note) implements UserRecord {
+        public RecordKind kind() { return RecordKind.RECORDER_STATUS; }
+    }
+
+    /** The writer deleted the oldest cycle files to stay under --max-disk: what they held is gone. */
+    record JournalRolled(long ktimeNs, int deletedCycles, long deletedBytes) implements UserRecord {
+        public RecordKind kind() { return RecordKind.JOURNAL_ROLLED; }
+    }
+}

@@ -1,0 +1,217 @@
+package dev.mapscribe.formats.journal;
+
+import dev.mapscribe.formats.raw.KernelRecord.*;
+import dev.mapscribe.formats.raw.Record;
+import dev.mapscribe.formats.raw.UserRecord.*;
+import dev.mapscribe.formats.testkit.RawRecords;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class JournalTest {
+
+    static JournalHeader header() {
+        return new JournalHeader(1, "test", "host-a", "machine-1", "6.18.0", 1_700_000_000_000_000_000L, "syscalls",
+                "ab12", 1_700_000_100_000_000_000L, 100_000_000_000L, List.of("mapscribe", "record"), 4242);
+    }
+
+    static List<Record> readAll(Path dir, List<Long> batches, ReadResult[] result) throws Exception {
+        List<Record> out = new ArrayList<>();
+        try (JournalReader r = JournalReader.open(dir)) {
+            result[0] = r.read((rec, batch) -> {
+                out.add(rec);
+                batches.add(batch);
+            });
+        }
+        return out;
+    }
+
+    @Test
+    void kernelBatchesAndUserRecordsComeBackVerbatimInOrder(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        RawRecords raw = new RawRecords(4096)
+                .task(10, 100, 101, 1, 0, 5, "storm")
+                .mmap(11, 100, 101, 0, 4096, 3, 0x22, -1, 0, 0x7f0000001000L)
+                .mmapFile(12, 100, 101, 0, 8192, 5, 0x2, 3, 0, 0x7f0000010000L, 77, (8 << 20) | 1, "/usr/lib/libc.so.6")
+                .mprotect(13, 100, 101, 0x7f0000001000L, 4096, 5, 0)
+                .munmap(14, 100, 101, 0x7f0000001000L, 4096, -22)
+                .exec(15, 100, "/bin/true", "true", "--x");
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults())) {
+            w.append(new FileInfo(16, 1, 77, 2, 3, 4096, "/usr/lib/libc.so.6", "ELF", "m", "s1", "s256", "s512", null, 0));
+            long batch = w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+            assertEquals(3, batch); // header, file info, then this batch
+            w.append(new Loss(17, 1, 5, 16, 17));
+        }
+        List<Long> batches = new ArrayList<>();
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, batches, res);
+        assertTrue(res[0].clean(), () -> res[0].damage().describe());
+        assertEquals(9, recs.size());
+        assertEquals(header(), recs.get(0));
+        assertInstanceOf(FileInfo.class, recs.get(1));
+        TaskRecord t = (TaskRecord) recs.get(2);
+        assertEquals("storm", t.comm());
+        assertEquals(101, t.h().tid());
+        MmapRecord anon = (MmapRecord) recs.get(3);
+        assertEquals(new Hdr(2, 72, 0, 0, 11, 100, 101), anon.h());
+        assertEquals(-1, anon.fd());
+        assertNull(anon.file());
+        MmapRecord file = (MmapRecord) recs.get(4);
+        assertEquals("/usr/lib/libc.so.6", file.file().path());
+        assertEquals(8, file.file().devMajor());
+        assertEquals(77, file.file().ino());
+        assertEquals(-22, ((MunmapRecord) recs.get(6)).ret());
+        ExecRecord ex = (ExecRecord) recs.get(7);
+        assertEquals("/bin/true", ex.exe().path());
+        assertEquals(List.of("true", "--x"), ex.argv());
+        assertEquals(new Loss(17, 1, 5, 16, 17), recs.get(8));
+        assertEquals(List.of(1L, 2L, 3L, 3L, 3L, 3L, 3L, 3L, 4L), batches);
+    }
+
+    @Test
+    void journalFilesAreOwnerOnly(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        try (JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults())) {
+            w.append(new Loss(1, 0, 1, 1, 1));
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+            }
+        }
+    }
+
+    @Test
+    void aCorruptedRecordLengthStopsTheReadThereAndKeepsEverythingBefore(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        RawRecords raw = new RawRecords(4096);
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false))) {
+            for (int i = 0; i < 3; i++) {
+                raw.clear().mmap(i, 100, 100, 0, 4096, 3, 0x22, -1, 0, 0x1000L * (i + 1))
+                        .munmap(i, 100, 100, 0x1000L * (i + 1), 4096, 0);
+                w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+            }
+        }
+        // Overwrite the size field (bytes 2..3) of the second record of the third batch with an impossible value.
+        corruptFirst(dir, secondMunmapPattern(2), 2, new byte[] {(byte) 0xff, (byte) 0x7f});
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, new ArrayList<>(), res);
+        assertNotNull(res[0].damage());
+        assertEquals(1 + 2 + 2 + 1, recs.size()); // header, two whole batches, the first record of the third
+        assertEquals(3, res[0].damage().ordinal());
+        assertEquals(24 + 72, res[0].damage().offset());
+        assertTrue(res[0].damage().describe().startsWith("journal damaged at excerpt 3"), res[0].damage().describe());
+        assertTrue(res[0].damage().message().contains("impossible"), res[0].damage().message());
+    }
+
+    @Test
+    void anUnknownRecordKindIsNamedAndStopsTheRead(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false))) {
+            RawRecords raw = new RawRecords(256).munmap(7, 100, 100, 0x5000, 4096, 0);
+            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+        }
+        corruptFirst(dir, secondMunmapPattern(7), 0, new byte[] {42, 0});
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, new ArrayList<>(), res);
+        assertEquals(1, recs.size());
+        assertEquals("unknown kernel record kind 42", res[0].damage().message());
+    }
+
+    @Test
+    void aTruncatedCycleFileYieldsEveryRecordBeforeTheCut(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        RawRecords raw = new RawRecords(1 << 16);
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false))) {
+            for (int i = 0; i < 100; i++) {
+                raw.clear();
+                for (int k = 0; k < 100; k++) raw.mprotect(i * 100L + k, 100, 100, 0x1000, 4096, 5, 0);
+                w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+            }
+        }
+        Path cycle = cycleFile(dir);
+        // Cut the file in the middle of the written data (well inside the 56 * 100 * 100 bytes of batches).
+        long cut = 200_000;
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.setLength(cut);
+        }
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs;
+        recs = readAll(dir, new ArrayList<>(), res);
+        long kernel = recs.stream().filter(r -> r instanceof MprotectRecord).count();
+        assertTrue(kernel > 0 && kernel < 10_000 && kernel % 100 == 0, "records before the cut: " + kernel);
+        // Every delivered record is intact and in order.
+        long expect = 0;
+        for (Record r : recs) if (r instanceof MprotectRecord m) assertEquals(expect++, m.h().ktimeNs());
+        assertNotNull(res[0].damage(), "a cut file must be reported, not read as a clean end");
+    }
+
+    @Test
+    void aDirectoryThatIsNotAJournalGivesOneClearLine(@TempDir Path tmp) throws Exception {
+        JournalException e = assertThrows(JournalException.class, () -> JournalReader.open(tmp));
+        assertEquals("no journal at " + tmp + ": it holds no .cq4 cycle files", e.getMessage());
+        e = assertThrows(JournalException.class, () -> JournalReader.open(tmp.resolve("missing")));
+        assertEquals("no journal at " + tmp.resolve("missing") + ": not a directory", e.getMessage());
+    }
+
+    @Test
+    void compressionShrinksRepetitiveBatchesAndRestoresThemExactly(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        RawRecords raw = new RawRecords(1 << 20);
+        long written;
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults())) {
+            for (int i = 0; i < 3000; i++) {
+                long a = 0x7f0000000000L + 4096L * i;
+                raw.mmap(1000L * i, 100, 100, 0, 4096, 3, 0x22, -1, 0, a).mprotect(1000L * i + 1, 100, 100, a, 4096, 5, 0)
+                        .munmap(1000L * i + 2, 100, 100, a, 4096, 0);
+            }
+            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+            written = w.bytesWritten();
+        }
+        assertTrue(written < raw.length() / 2, "compressed " + raw.length() + " to " + written);
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, new ArrayList<>(), res);
+        assertEquals(9001, recs.size());
+        assertEquals(0x7f0000000000L + 4096L * 2999, ((MunmapRecord) recs.get(9000)).addr());
+    }
+
+    private static Path cycleFile(Path dir) throws Exception {
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".cq4")).max(Comparator.naturalOrder()).orElseThrow();
+        }
+    }
+
+    /** Bytes of an ms_munmap record's ktime..pid with the given ktime: a pattern that locates it in the file. */
+    private static byte[] secondMunmapPattern(long ktime) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(ktime).putInt(100);
+        return b.array();
+    }
+
+    /** Finds the munmap record (kind 4) whose ktime matches the pattern and overwrites bytes at hdrOffset. */
+    private static void corruptFirst(Path dir, byte[] ktimePid, int hdrOffset, byte[] with) throws Exception {
+        Path cycle = cycleFile(dir);
+        byte[] all = Files.readAllBytes(cycle);
+        for (int i = 8; i + ktimePid.length < all.length; i++) {
+            if (all[i - 8] == 4 && all[i - 7] == 0 && java.util.Arrays.equals(all, i, i + ktimePid.length, ktimePid, 0, ktimePid.length)) {
+                try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+                    f.seek(i - 8 + hdrOffset);
+                    f.write(with);
+                }
+                return;
+            }
+        }
+        fail("pattern not found in " + cycle);
+    }
+}

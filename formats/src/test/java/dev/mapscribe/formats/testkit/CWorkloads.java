@@ -1,0 +1,32 @@
+package dev.mapscribe.formats.testkit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Compiles the real C workloads of scripts/workloads/ for tests, once per source change. */
+public final class CWorkloads {
+    private CWorkloads() {}
+
+    /** The executable built from scripts/workloads/NAME.c into target/workloads/NAME (at the project root). */
+    public static synchronized Path build(String name) throws IOException, InterruptedException {
+        Path root = ProjectRoot.get();
+        Path src = root.resolve("scripts/workloads/" + name + ".c");
+        if (!Files.exists(src)) throw new IOException("no workload source " + src);
+        Path out = root.resolve("target/workloads/" + name);
+        if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) > 0) return out;
+        Files.createDirectories(out.getParent());
+        compile(List.of("cc", "-O2", "-Wall", "-o", out.toString(), src.toString(), "-lpthread", "-ldl"));
+        return out;
+    }
+
+    /** Runs a compiler command; an IOException with its output when it fails. */
+    public static void compile(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(new ArrayList<>(cmd)).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) throw new IOException("compile failed: " + String.join(" ", cmd) + "\n" + output);
+    }
+}

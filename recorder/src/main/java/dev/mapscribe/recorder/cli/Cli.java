@@ -1,0 +1,37 @@
+package dev.mapscribe.recorder.cli;
+
+import picocli.CommandLine;
+
+/**
+ * Command-line habits shared by both jars (STYLE.md): usage errors exit 2 with one line; failures exit 1 with one
+ * line, the stack trace only with --verbose.
+ */
+public final class Cli {
+    private Cli() {}
+
+    public static final int OK = 0, FAILURE = 1, USAGE = 2;
+
+    /** An error the user can act on; printed as one line. */
+    public static final class UserError extends RuntimeException {
+        public UserError(String message) {
+            super(message);
+        }
+    }
+
+    public static CommandLine commandLine(Object main) {
+        CommandLine cl = new CommandLine(main);
+        cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILURE);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            ex.getCommandLine().getErr().println("mapscribe: " + ex.getMessage() + " (try --help)");
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            boolean verbose = parsed.originalArgs().contains("--verbose");
+            String msg = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+            cmd.getErr().println("mapscribe: " + msg.lines().findFirst().orElse(msg));
+            if (verbose) ex.printStackTrace(cmd.getErr());
+            return FAILURE;
+        });
+        return cl;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.mapscribe.recorder.cli;
+
+import dev.mapscribe.formats.journal.JournalException;
+import dev.mapscribe.formats.journal.JournalReader;
+import dev.mapscribe.formats.journal.JournalSummary;
+import dev.mapscribe.formats.raw.RecordKind;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "journal", description = "Inspect a journal.", subcommands = JournalCommand.Info.class,
+        mixinStandardHelpOptions = true)
+public final class JournalCommand {
+
+    @Command(name = "info", mixinStandardHelpOptions = true,
+            description = {"Print a journal's header, the count of records per kind, the time span and the losses.",
+                    "Exit 0 when the journal reads cleanly, 1 when it is damaged (everything before the damage is counted)."},
+            footer = {"", "Example:", "  mapscribe journal info /var/tmp/incident-42 --format json"})
+    public static final class Info implements Callable<Integer> {
+        @Parameters(paramLabel = "DIR", description = "the journal directory")
+        Path dir;
+
+        enum Format { text, json }
+
+        @Option(names = "--format", defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE})")
+        Format format;
+
+        @Option(names = "--verbose", description = "stack traces on errors")
+        boolean verbose;
+
+        @Override
+        public Integer call() throws JournalException {
+            JournalSummary s;
+            try (JournalReader r = JournalReader.open(dir)) {
+                s = JournalSummary.of(r);
+            }
+            PrintStream out = System.out;
+            if (format == Format.json) out.println(json(s));
+            else text(s, out);
+            if (s.damage() != null) {
+                System.err.println("mapscribe: " + s.damage().describe());
+                return Cli.FAILURE;
+            }
+            return Cli.OK;
+        }
+
+        private static String utc(JournalHeader h, long ktimeNs) {
+            long ns = h.bootTimeUtcNs() + ktimeNs;
+            return Instant.ofEpochSecond(Math.floorDiv(ns, 1_000_000_000L), Math.floorMod(ns, 1_000_000_000L)).toString();
+        }
+
+        static void text(JournalSummary s, PrintStream out) {
+            JournalHeader h = s.header();
+            out.printf("journal         format %d, written by mapscribe %s%n", h.formatVersion(), h.recorderVersion());
+            out.printf("host            %s (machine-id %s), kernel %s%n", h.hostname(), h.machineId(), h.kernelRelease());
+            out.printf("hooks           %s tier, BPF object sha256 %s%n", h.hookTier(), h.bpfSha256());
+            out.printf("started         %s by pid %d: %s%n", utc(h, h.startKtimeNs()), h.recorderPid(), String.join(" ", h.commandLine()));
+            if (s.kernelRecords() > 0) {
+                out.printf("time span       %s .. %s (%.3f s)%n", utc(h, s.firstKtimeNs()), utc(h, s.lastKtimeNs()),
+                        (s.lastKtimeNs() - s.firstKtimeNs()) / 1e9);
+            }
+            out.printf("records         %d in %d batches (%d from the kernel)%n", s.records(), s.batches(), s.kernelRecords());
+            for (Map.Entry<RecordKind, Long> e : s.counts().entrySet()) {
+                out.printf("  %-16s %12d%n", e.getKey().name().toLowerCase(), e.getValue());
+            }
+            out.printf("lost            %d records (ring buffer full)%n", s.lost());
+            if (s.rolledCycles() > 0) out.printf("deleted         %d oldest cycle files to stay under --max-disk%n", s.rolledCycles());
+            out.printf("damage          %s%n", s.damage() == null ? "none" : s.damage().describe());
+        }
+
+        static String json(JournalSummary s) {
+            JournalHeader h = s.header();
+            StringBuilder counts = new StringBuilder("{");
+            for (Map.Entry<RecordKind, Long> e : s.counts().entrySet()) {
+                if (counts.length() > 1) counts.append(',');
+                counts.append(Json.str(e.getKey().name().toLowerCase())).append(':').append(e.getValue());
+            }
+            counts.append('}');
+            return "{" + "\"format_version\":" + h.formatVersion() + ",\"recorder_version\":" + Json.str(h.recorderVersion())
+                    + ",\"host\":" + Json.str(h.hostname()) + ",\"machine_id\":" + Json.str(h.machineId())
+                    + ",\"kernel\":" + Json.str(h.kernelRelease()) + ",\"hook_tier\":" + Json.str(h.hookTier())
+                    + ",\"bpf_sha256\":" + Json.str(h.bpfSha256()) + ",\"boot_time_utc_ns\":" + h.bootTimeUtcNs()
+                    + ",\"start_utc\":" + Json.str(utc(h, h.startKtimeNs())) + ",\"recorder_pid\":" + h.recorderPid()
+                    + ",\"command_line\":" + Json.strs(h.commandLine())
+                    + ",\"first_ktime_ns\":" + s.firstKtimeNs() + ",\"last_ktime_ns\":" + s.lastKtimeNs()
+                    + ",\"records\":" + s.records() + ",\"kernel_records\":" + s.kernelRecords() + ",\"batches\":" + s.batches()
+                    + ",\"counts\":" + counts + ",\"lost\":" + s.lost() + ",\"rolled_cycles\":" + s.rolledCycles()
+                    + ",\"damage\":" + (s.damage() == null ? "null" : Json.str(s.damage().describe())) + "}";
+        }
+    }
+}
