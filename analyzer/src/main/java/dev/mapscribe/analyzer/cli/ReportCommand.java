@@ -38,8 +38,9 @@ import picocli.CommandLine.Model.CommandSpec;
     footer = {
         "",
         "Example:",
-        "  mapscribe report notebooks/triage.ipynb --data demo-out --html demo-out/triage.html",
-        "  mapscribe report notebooks/process.ipynb --data demo-out --param pid=4242 --html p4242.html",
+        "  mapscribe report notebooks/triage.ipynb --data demo-out --html triage.html",
+        "  mapscribe report notebooks/process.ipynb --data demo-out \\",
+        "      --param pid=4242 --html process-4242.html",
         "  mapscribe report notebooks/fleet.ipynb --data host-a,host-b --html fleet.html",
         "",
         "Exit codes: 0 ok, 1 a query failed or the data could not be read (the page is still written), 2 usage.",
@@ -49,7 +50,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NOTEBOOK", description = "A Jupyter notebook (.ipynb) with %%sql cells, e.g. notebooks/triage.ipynb.")
+    @Parameters(index = "0", paramLabel = "NOTEBOOK", description = "A Jupyter notebook (.ipynb) with %%%%sql cells, e.g. notebooks/triage.ipynb.")
     Path notebook;
 
     @Option(names = "--data", required = true, split = ",", paramLabel = "OUT_DIR",
