@@ -1,5 +1,6 @@
 package dev.mapscribe.analyzer.cli;
 
+import dev.mapscribe.analyzer.query.ExportCatalog;
 import dev.mapscribe.analyzer.report.HtmlReport;
 import dev.mapscribe.analyzer.report.Notebook;
 import dev.mapscribe.analyzer.report.NotebookRunner;
@@ -15,14 +16,11 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -110,37 +108,15 @@ public final class ReportCommand implements Callable<Integer> {
         }
     }
 
-    static final List<String> TABLES = List.of("mmap_exec", "mem_prot_alert", "syscalls", "processes", "regions", "losses");
-
-    /**
-     * An in-memory DuckDB with one view per exported table over every export directory's hive-partitioned
-     * Parquet. Interim: the export helper's ExportCatalog replaces this method once it is on main (it also
-     * gives an absent table an empty view with the right columns; here an absent table gets no view).
-     */
-    static Connection openViews(List<Path> dirs) throws SQLException, IOException {
+    /** An in-memory DuckDB with the export's views (ExportCatalog: the same views as mapscribe query). */
+    static Connection openViews(List<Path> dirs) throws SQLException {
         Connection conn = DriverManager.getConnection("jdbc:duckdb:");
-        try (Statement st = conn.createStatement()) {
-            for (String table : TABLES) {
-                List<String> globs = new ArrayList<>();
-                for (Path d : dirs) {
-                    Path t = d.resolve(table);
-                    if (hasParquet(t)) globs.add("'" + t.toAbsolutePath().toString().replace("'", "''") + "/**/*.parquet'");
-                }
-                if (globs.isEmpty()) continue;
-                st.execute("CREATE VIEW " + table + " AS SELECT * FROM read_parquet([" + String.join(", ", globs)
-                    + "], hive_partitioning = true, union_by_name = true)");
-            }
-        } catch (SQLException | IOException e) {
+        try {
+            new ExportCatalog(dirs).defineViews(conn);
+        } catch (SQLException | RuntimeException e) {
             conn.close();
             throw e;
         }
         return conn;
-    }
-
-    private static boolean hasParquet(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) return false;
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.anyMatch(p -> p.toString().endsWith(".parquet"));
-        }
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mapscribe.analyzer.report.ExportFixture;
+import dev.mapscribe.formats.tables.TableSchema;
+import dev.mapscribe.formats.tables.Tables;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -58,7 +60,7 @@ class ReportCommandTest {
         // Split the one export into one directory per host, as two hosts' exports would arrive.
         Path a = tmp.resolve("host-a");
         Path b = tmp.resolve("host-b");
-        for (String table : ReportCommand.TABLES) {
+        for (String table : Tables.ALL.stream().map(TableSchema::name).toList()) {
             for (var e : java.util.Map.of("demo-a", a, "demo-b", b).entrySet()) {
                 Path from = out.resolve(table).resolve("host=" + e.getKey());
                 if (!Files.exists(from)) continue;
@@ -72,6 +74,17 @@ class ReportCommandTest {
         String page = Files.readString(html);
         assertTrue(page.contains("/opt/jdk/bin/java -jar app.jar"), "pid 5100 of host-b was investigated");
         assertTrue(page.contains("pid = 5100"));
+    }
+
+    @Test
+    void aTableMissingFromTheExportIsEmptyNotAnError() throws Exception {
+        Path out = export();
+        // A recording without losses may have no losses files at all.
+        try (var files = Files.walk(out.resolve("losses"))) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        Outcome o = report(notebook("triage").toString(), "--data", out.toString(), "--html", tmp.resolve("t.html").toString());
+        assertEquals(0, o.code(), o.err());
     }
 
     @Test

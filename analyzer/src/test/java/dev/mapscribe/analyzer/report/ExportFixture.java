@@ -1,5 +1,8 @@
 package dev.mapscribe.analyzer.report;
 
+import dev.mapscribe.formats.tables.Column;
+import dev.mapscribe.formats.tables.TableSchema;
+import dev.mapscribe.formats.tables.Tables;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +14,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * An in-memory DuckDB holding tables shaped like the export's views, with rows that recordings of the
+ * An in-memory DuckDB holding the export's tables (columns from formats' {@link Tables}, so a notebook cannot
+ * use a column the export does not have), with rows that recordings of the
  * demo workload (host demo-a) and of a JIT-running JVM (host demo-b) produce. The lead swaps this for a
  * real recording's export once record and analyze are on main.
  */
@@ -21,17 +25,28 @@ public final class ExportFixture {
     public static Connection open() throws SQLException, IOException {
         Connection conn = DriverManager.getConnection("jdbc:duckdb:");
         try (Statement st = conn.createStatement()) {
-            for (String resource : new String[] {"export-schema.sql", "export-rows.sql"}) {
-                for (String sql : SqlStatements.split(resource(resource))) st.execute(sql);
-            }
+            for (TableSchema t : Tables.ALL) st.execute(createTable(t));
+            for (String sql : SqlStatements.split(resource("export-rows.sql"))) st.execute(sql);
         }
         return conn;
+    }
+
+    /** The table as the views show it: every column of formats' table definition, host (the partition) included. */
+    private static String createTable(TableSchema t) {
+        StringBuilder b = new StringBuilder("CREATE TABLE " + t.name() + " (");
+        for (int i = 0; i < t.size(); i++) {
+            Column c = t.column(i);
+            if (i > 0) b.append(", ");
+            b.append(c.name()).append(' ').append(c.type().duckDbType());
+        }
+        return b.append(')').toString();
     }
 
     /** Writes the fixture as a hive-partitioned Parquet export, OUT/<table>/host=<host>/*.parquet, as analyze does. */
     public static void writeParquetExport(Path out) throws SQLException, IOException {
         try (Connection conn = open(); Statement st = conn.createStatement()) {
-            for (String table : new String[] {"mmap_exec", "mem_prot_alert", "syscalls", "processes", "regions", "losses"}) {
+            for (TableSchema t : Tables.ALL) {
+                String table = t.name();
                 Path dir = out.resolve(table);
                 Files.createDirectories(dir);
                 st.execute("COPY " + table + " TO '" + dir + "' (FORMAT PARQUET, PARTITION_BY (host), OVERWRITE_OR_IGNORE true)");
