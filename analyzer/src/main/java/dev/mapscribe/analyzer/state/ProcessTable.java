@@ -376,7 +376,7 @@ public final class ProcessTable {
     }
 
     /** A line of /proc/PID/maps as a region. */
-    static Region fromMapsLine(SnapshotRegion l) {
+    public static Region fromMapsLine(SnapshotRegion l) {
         String path = l.path() == null ? "" : l.path();
         int prot = l.prot() & 7;
         if (l.inode() != 0 || (!path.isEmpty() && !path.startsWith("["))) {
