@@ -12,7 +12,7 @@ public final class Process {
 
     final long id;
     final int pid;
-    final Source source;
+    Source source;
     long startNs;
     /** False while startNs comes from /proc's clock ticks (10 ms steps, boot clock), not from the kernel record. */
     boolean startExact;

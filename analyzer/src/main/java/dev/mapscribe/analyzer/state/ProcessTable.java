@@ -169,11 +169,16 @@ public final class ProcessTable {
                     parentThread.gid(), parentThread.euid(), parentThread.egid(), parentThread.mntns()));
             return;
         }
-        Process old = live.get(f.childPid());
-        if (old != null) {
-            endUnrecorded(old, h.ktimeNs());
+        Process child = live.get(f.childPid());
+        if (child != null && child.startExact && child.startNs == f.childStartNs()) {
+            // The child's TASK record came first (records of two CPUs): same process, now with its parent.
+            child.source = Process.Source.FORK;
+        } else {
+            if (child != null) {
+                endUnrecorded(child, h.ktimeNs());
+            }
+            child = newProcess(f.childPid(), Process.Source.FORK, f.childStartNs(), true);
         }
-        Process child = newProcess(f.childPid(), Process.Source.FORK, f.childStartNs(), true);
         child.ppid = parent.pid;
         child.parentStartNs = parent.startNs;
         child.parent = parent;
@@ -184,9 +189,11 @@ public final class ProcessTable {
         child.uid = parentThread.uid(); child.gid = parentThread.gid();
         child.euid = parentThread.euid(); child.egid = parentThread.egid();
         child.mntns = parentThread.mntns();
-        RegionMap parentMm = mm(parent, h.ktimeNs());
-        child.mm = f.sharesVm() ? parentMm : parentMm.forkCopy(++lastMmId, child.pid, h.ktimeNs());
-        child.mm.retain();
+        if (child.mm == null) {
+            RegionMap parentMm = mm(parent, h.ktimeNs());
+            child.mm = f.sharesVm() ? parentMm : parentMm.forkCopy(++lastMmId, child.pid, h.ktimeNs());
+            child.mm.retain();
+        }
         threads.put(f.childTid(), new Thread(child, f.childTid(), child.comm, child.uid, child.gid, child.euid, child.egid, child.mntns));
     }
 
