@@ -1,0 +1,315 @@
+package dev.mapscribe.analyzer.export;
+
+import dev.mapscribe.formats.tables.Column;
+import dev.mapscribe.formats.tables.ColumnType;
+import dev.mapscribe.formats.tables.TableSchema;
+import dev.mapscribe.formats.tables.Tables;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+
+/**
+ * Writes the rows of one table for one host as Parquet under
+ * {@code OUT/<table>/host=<host>/part-NNNNN.parquet}: rows go into an Arrow batch, full batches go
+ * to parquet-java (ZSTD, row groups of {@link Options#rowGroupRows} rows), without Hadoop.
+ *
+ * <pre>{@code
+ * int PID = Tables.SYSCALLS.col("pid");            // look positions up once
+ * try (TableWriter w = TableWriter.open(out, Tables.SYSCALLS, "web1")) {
+ *     RowWriter r = w.row();
+ *     r.setLong(TS, ts).setInt(PID, 42).setString(SYSCALL, "mmap").setNull(ERRNO);
+ *     r.end();                                     // unset nullable columns become null
+ * }
+ * }</pre>
+ *
+ * A part file appears under its final name only when it is complete (written as
+ * {@code .part-NNNNN.parquet.inprogress}, then renamed), so a reader never sees half a file. The
+ * same rows give byte-identical files. Not thread-safe: one writer per table and thread.
+ */
+public final class TableWriter implements AutoCloseable {
+
+    /**
+     * @param rowGroupRows    rows per Parquet row group (~1M lets DuckDB prune row groups by their statistics)
+     * @param batchRows       rows per Arrow batch
+     * @param rowsPerFile     rows per part file before the next part starts
+     * @param zstdLevel       ZSTD level (1 is fast and already small for these columns)
+     * @param replaceExisting delete this host's existing parts of the table first (re-running an analysis
+     *                        replaces its output); when false, new parts are numbered after the existing ones
+     */
+    public record Options(int rowGroupRows, int batchRows, long rowsPerFile, int zstdLevel, boolean replaceExisting) {
+        public static Options defaults() {
+            return new Options(1_000_000, 65_536, 8_000_000L, 1, true);
+        }
+
+        public Options {
+            if (rowGroupRows <= 0 || batchRows <= 0 || rowsPerFile <= 0) {
+                throw new IllegalArgumentException("row counts must be positive");
+            }
+        }
+    }
+
+    private final TableSchema table;
+    private final String host;
+    private final Options options;
+    private final Path dir;
+    private final int[] fileIndexOf; // table column -> file column, -1 for the partition column
+    private final int hostColumn;
+    private final BufferAllocator allocator;
+    private final ArrowBatch batch;
+    private final ArrowBatchWriteSupport writeSupport;
+    private final RowWriter rowWriter;
+    private final List<RowSink> sinks = new ArrayList<>();
+    private final List<Path> files = new ArrayList<>();
+
+    private int nextPart;
+    private int batchRows;
+    private long fileRows;
+    private long totalRows;
+    private long parquetNanos;
+    private ParquetWriter<Integer> parquet;
+    private Path inProgress;
+    private Path finalPath;
+    private boolean closed;
+
+    public static TableWriter open(Path out, TableSchema table, String host) throws IOException {
+        return open(out, table, host, Options.defaults());
+    }
+
+    public static TableWriter open(Path out, TableSchema table, String host, Options options) throws IOException {
+        return new TableWriter(out, table, host, options);
+    }
+
+    private TableWriter(Path out, TableSchema table, String host, Options options) throws IOException {
+        this.table = table;
+        this.host = host;
+        this.options = options;
+        this.dir = ExportLayout.hostDir(out, table.name(), host);
+        Files.createDirectories(dir);
+        this.nextPart = prepareDirectory();
+
+        List<Column> fileColumns = ParquetSchemas.fileColumns(table);
+        this.fileIndexOf = new int[table.size()];
+        int hostCol = -1;
+        for (int i = 0, f = 0; i < table.size(); i++) {
+            if (table.column(i).name().equals(Tables.PARTITION_COLUMN)) {
+                fileIndexOf[i] = -1;
+                hostCol = i;
+            } else {
+                fileIndexOf[i] = f++;
+            }
+        }
+        this.hostColumn = hostCol;
+        this.allocator = new RootAllocator();
+        this.batch = new ArrowBatch(allocator, fileColumns);
+        this.writeSupport = new ArrowBatchWriteSupport(table);
+        writeSupport.use(batch);
+        this.rowWriter = new RowWriter(this, batch, table, fileIndexOf);
+    }
+
+    /** Removes earlier parts (replace) or finds the next free part number (append). */
+    private int prepareDirectory() throws IOException {
+        int next = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(".parquet.inprogress")) {
+                    Files.delete(p); // left by a writer that died: never a valid part
+                } else if (name.endsWith(".jsonl") && options.replaceExisting()) {
+                    Files.delete(p); // a JSONL of an earlier run must not outlive its Parquet
+                } else if (name.startsWith("part-") && name.endsWith(".parquet")) {
+                    if (options.replaceExisting()) {
+                        Files.delete(p);
+                    } else {
+                        int n = Integer.parseInt(name.substring(5, name.length() - ".parquet".length()));
+                        next = Math.max(next, n + 1);
+                    }
+                }
+            }
+        }
+        return next;
+    }
+
+    /** Also hands every completed row to {@code sink} (closed with this writer). */
+    public TableWriter addSink(RowSink sink) {
+        sinks.add(sink);
+        return this;
+    }
+
+    /** The row writer, positioned at a new row; fill it and call {@link RowWriter#end()}. */
+    public RowWriter row() {
+        if (closed) {
+            throw new IllegalStateException("table writer for " + table.name() + " is closed");
+        }
+        rowWriter.begin(batchRows);
+        return rowWriter;
+    }
+
+    public TableSchema table() {
+        return table;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public long rowsWritten() {
+        return totalRows;
+    }
+
+    /** Time spent encoding and writing Parquet (the rest of a writer's time is filling Arrow rows). */
+    public long parquetNanos() {
+        return parquetNanos;
+    }
+
+    /** The part files completed so far. */
+    public List<Path> files() {
+        return List.copyOf(files);
+    }
+
+    int hostColumn() {
+        return hostColumn;
+    }
+
+    /** Called by the row writer once a row is complete. */
+    void rowEnded(RowView view) throws IOException {
+        for (RowSink sink : sinks) {
+            sink.accept(view);
+        }
+        batchRows++;
+        totalRows++;
+        if (batchRows == options.batchRows()) {
+            flushBatch();
+        }
+    }
+
+    private void flushBatch() throws IOException {
+        if (batchRows == 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        batch.seal(batchRows);
+        for (int row = 0; row < batchRows; row++) {
+            if (parquet == null) {
+                startFile();
+            }
+            parquet.write(row);
+            fileRows++;
+            if (fileRows == options.rowsPerFile()) {
+                finishFile();
+            }
+        }
+        batch.reset();
+        batchRows = 0;
+        parquetNanos += System.nanoTime() - t0;
+    }
+
+    private void startFile() throws IOException {
+        String name = ExportLayout.partFileName(nextPart++);
+        finalPath = dir.resolve(name);
+        inProgress = dir.resolve("." + name + ".inprogress");
+        Builder b = new Builder(new LocalOutputFile(inProgress), writeSupport);
+        for (Column c : ParquetSchemas.fileColumns(table)) {
+            // 64-bit columns are mostly times, sequence numbers and addresses: a dictionary of them
+            // never pays off and testing whether it does cost most of the write time. ZSTD still
+            // squeezes the repetitive ones (dev, inode, len).
+            if (c.type() == ColumnType.INT64 || c.type() == ColumnType.TIMESTAMP_NS) {
+                b.withDictionaryEncoding(c.name(), false);
+            }
+        }
+        parquet = b.withConf(new PlainParquetConfiguration())
+                .withCodecFactory(new ZstdCodecFactory(options.zstdLevel()))
+                .withCompressionCodec(CompressionCodecName.ZSTD)
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withRowGroupRowCountLimit(options.rowGroupRows())
+                .withRowGroupSize(1L << 30) // the row count, not the byte size, ends a row group
+                .withValidation(false)
+                .build();
+        fileRows = 0;
+    }
+
+    private void finishFile() throws IOException {
+        parquet.close();
+        parquet = null;
+        Files.move(inProgress, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        files.add(finalPath);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException failure = null;
+        try {
+            if (rowWriter.open()) {
+                throw new IllegalStateException("a row of " + table.name() + " was started but not ended");
+            }
+            flushBatch();
+            if (parquet != null) {
+                long t0 = System.nanoTime();
+                finishFile();
+                parquetNanos += System.nanoTime() - t0;
+            }
+        } catch (IOException e) {
+            failure = e;
+        } finally {
+            for (RowSink sink : sinks) {
+                try {
+                    sink.close();
+                } catch (IOException e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                }
+            }
+            batch.close();
+            allocator.close();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** parquet-java's builder with our write support; neither getWriteSupport touches Hadoop. */
+    private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
+        private final WriteSupport<Integer> writeSupport;
+
+        Builder(OutputFile file, WriteSupport<Integer> writeSupport) {
+            super(file);
+            this.writeSupport = writeSupport;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<Integer> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
+            return writeSupport;
+        }
+
+        @Override
+        protected WriteSupport<Integer> getWriteSupport(org.apache.parquet.conf.ParquetConfiguration conf) {
+            return writeSupport;
+        }
+    }
+}
