@@ -13,6 +13,7 @@ public final class Process {
     final long id;
     final int pid;
     Source source;
+    final long firstSeenNs;
     long startNs;
     /** False while startNs comes from /proc's clock ticks (10 ms steps, boot clock), not from the kernel record. */
     boolean startExact;
@@ -33,8 +34,9 @@ public final class Process {
     boolean exitRecorded;
     RegionMap mm;
 
-    Process(long id, int pid, Source source, long startNs, boolean startExact) {
+    Process(long id, int pid, Source source, long startNs, boolean startExact, long firstSeenNs) {
         this.id = id;
+        this.firstSeenNs = firstSeenNs;
         this.pid = pid;
         this.source = source;
         this.startNs = startNs;
@@ -45,6 +47,8 @@ public final class Process {
     public int pid() { return pid; }
     public Source source() { return source; }
     public long startNs() { return startNs; }
+    /** ktime of the first record that showed this process: its fork, the snapshot, or its first record. */
+    public long firstSeenNs() { return firstSeenNs; }
     public boolean startExact() { return startExact; }
     public int ppid() { return ppid; }
     public long parentStartNs() { return parentStartNs; }

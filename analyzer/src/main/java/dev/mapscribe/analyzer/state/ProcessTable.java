@@ -69,7 +69,7 @@ public final class ProcessTable {
             return; // this pid is already a newer process: the snapshot's one is gone
         }
         if (p == null) {
-            p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false);
+            p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
             p.ppid = s.ppid();
             p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
             p.mntns = s.mntns();
@@ -88,7 +88,7 @@ public final class ProcessTable {
             if (s.error() != null) {
                 p.mm = unknownMap(p.pid, s.ktimeNs()); // /proc/PID/maps unreadable: we know nothing of it
             } else {
-                p.mm = RegionMap.of(++lastMmId, p.pid, history, regions, RegionMap.USER_END, s.ktimeNs());
+                p.mm = RegionMap.of(++lastMmId, p.pid, history, regions, RegionMap.USER_END, s.ktimeNs(), "snapshot");
             }
             p.mm.retain();
         } else if (s.error() == null) {
@@ -105,7 +105,7 @@ public final class ProcessTable {
             p = null;
         }
         if (p == null) {
-            p = newProcess(h.pid(), Process.Source.SEEN, t.leaderStartNs(), true);
+            p = newProcess(h.pid(), Process.Source.SEEN, t.leaderStartNs(), true, h.ktimeNs());
         }
         if (!p.startExact) {
             p.startNs = t.leaderStartNs();
@@ -177,7 +177,7 @@ public final class ProcessTable {
             if (child != null) {
                 endUnrecorded(child, h.ktimeNs());
             }
-            child = newProcess(f.childPid(), Process.Source.FORK, f.childStartNs(), true);
+            child = newProcess(f.childPid(), Process.Source.FORK, f.childStartNs(), true, h.ktimeNs());
         }
         child.ppid = parent.pid;
         child.parentStartNs = parent.startNs;
@@ -301,7 +301,7 @@ public final class ProcessTable {
         Process p = live.get(h.pid());
         if (p == null) {
             // No TASK record (lost, or the recorder started mid-way): a process we know nothing about.
-            p = newProcess(h.pid(), Process.Source.SEEN, -1, false);
+            p = newProcess(h.pid(), Process.Source.SEEN, -1, false, h.ktimeNs());
         }
         t = new Thread(p, h.tid(), p.comm, p.uid, p.gid, p.euid, p.egid, p.mntns);
         threads.put(h.tid(), t);
@@ -328,8 +328,8 @@ public final class ProcessTable {
         return p.parent;
     }
 
-    private Process newProcess(int pid, Process.Source source, long startNs, boolean exact) {
-        Process p = new Process(++lastProcessId, pid, source, startNs, exact);
+    private Process newProcess(int pid, Process.Source source, long startNs, boolean exact, long nowNs) {
+        Process p = new Process(++lastProcessId, pid, source, startNs, exact, nowNs);
         live.put(pid, p);
         return p;
     }
@@ -354,7 +354,7 @@ public final class ProcessTable {
 
     private void finishWalk(Process p, Walk w, long knownUpTo) {
         walks.remove(p.pid);
-        p.mm = RegionMap.of(++lastMmId, p.pid, history, w.regions, knownUpTo, w.ktimeNs);
+        p.mm = RegionMap.of(++lastMmId, p.pid, history, w.regions, knownUpTo, w.ktimeNs, "exec");
         p.mm.retain();
         if (knownUpTo < RegionMap.USER_END) {
             unknownMaps++;

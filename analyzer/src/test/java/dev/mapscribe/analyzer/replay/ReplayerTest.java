@@ -142,6 +142,10 @@ class ReplayerTest {
         assertEquals(30L, closed.validToNs());
         RegionVersion open = s.regions.stream().filter(v -> v.start() == 0x51000).findFirst().orElseThrow();
         assertNull(open.validToNs());
+        assertEquals(List.of("mmap", "mprotect"), List.of(closed.cause(), open.cause()));
+        assertEquals(MAP_PRIVATE | MAP_ANON, open.flags());
+        assertTrue(open.known());
+        assertEquals("exec", s.regions.stream().filter(v -> v.start() == 0x400000).findFirst().orElseThrow().cause());
     }
 
     @Test
