@@ -264,7 +264,7 @@ public final class Replayer {
         };
         sink.regionVersion(new RegionVersion(host, m.id(), m.ownerPid(), r.start(), r.end(),
                 r.prot() == Prot.UNKNOWN ? null : r.prot(), r.perms(), flags, r.known() && r.prot() != Prot.UNKNOWN,
-                r.cause(), r.shared(), r.backing().name().toLowerCase(),
+                r.cause(), r.shared(), r.backing().lowerName(),
                 f != null ? f.path() : r.label(), f != null ? f.dev() : null, f != null ? f.inode() : null,
                 f != null ? ctime(f) : null, r.offset(), r.version(), r.validFromNs(), validToNs, utc(r.validFromNs()),
                 validToNs == null ? null : utc(validToNs)));

@@ -33,7 +33,18 @@ public final class ProcessTable {
     }
 
     /** The context a TASK record gives the records of one thread. */
-    record Thread(Process process, int tid, String comm, int uid, int gid, int euid, int egid, long mntns) {}
+    record Thread(Process process, TaskInfo task) {
+        Thread(Process process, int tid, String comm, int uid, int gid, int euid, int egid, long mntns) {
+            this(process, new TaskInfo(process.pid, tid, comm, uid, gid, euid, egid, mntns, process.startNs));
+        }
+
+        String comm() { return task.comm(); }
+        int uid() { return task.uid(); }
+        int gid() { return task.gid(); }
+        int euid() { return task.euid(); }
+        int egid() { return task.egid(); }
+        long mntns() { return task.mntns(); }
+    }
 
     /** VMA records of one exec, gathered until the walk's last record. */
     private static final class Walk {
@@ -53,6 +64,9 @@ public final class ProcessTable {
     private final Map<Integer, Process> live = new HashMap<>();
     private final Map<Integer, Thread> threads = new HashMap<>();
     private final Map<Integer, Walk> walks = new HashMap<>();
+    /** The thread of the record being replayed: every question about one record is answered once. */
+    private Hdr lastHdr;
+    private Thread lastThread;
     private long lastProcessId;
     private long lastMmId;
     private long unknownMaps;
@@ -64,6 +78,7 @@ public final class ProcessTable {
 
     /** A process the snapshot saw: its maps fill whatever the recording does not know yet. */
     public void snapshot(ProcSnapshot s, List<SnapshotRegion> lines) {
+        lastHdr = null;
         Process p = live.get(s.pid());
         if (p != null && p.startNs > s.ktimeNs()) {
             return; // this pid is already a newer process: the snapshot's one is gone
@@ -98,6 +113,7 @@ public final class ProcessTable {
 
     /** A TASK record: the identity of a thread, for its later records. */
     public void task(TaskRecord t) {
+        lastHdr = null;
         Hdr h = t.h();
         Process p = live.get(h.pid());
         if (p != null && !sameProcess(p, t.leaderStartNs())) {
@@ -128,7 +144,12 @@ public final class ProcessTable {
     /** The task behind a record's header; a task never introduced by a TASK record is taken as it comes. */
     public TaskInfo taskOf(Hdr h) {
         Thread t = thread(h);
-        return new TaskInfo(h.pid(), h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns(), t.process().startNs);
+        if (t.task().startNs() != t.process().startNs) { // the process's start time was corrected since
+            t = new Thread(t.process(), h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns());
+            threads.put(h.tid(), t);
+            lastThread = t;
+        }
+        return t.task(); // built once per TASK record: every record of the thread shares it
     }
 
     /** The process behind a record's header. */
@@ -161,6 +182,7 @@ public final class ProcessTable {
      * (vfork, posix_spawn) makes a process sharing the parent's address space; a plain fork copies it.
      */
     public void fork(ForkRecord f) {
+        lastHdr = null;
         Hdr h = f.h();
         Thread parentThread = thread(h);
         Process parent = parentThread.process();
@@ -202,6 +224,7 @@ public final class ProcessTable {
      * thread that called exec now carries the pid; the old address space loses a user.
      */
     public void exec(ExecRecord e) {
+        lastHdr = null;
         Hdr h = e.h();
         Thread caller = threads.remove(e.oldTid());
         Process p = caller != null && caller.process().pid == h.pid() ? caller.process() : processOf(h);
@@ -217,6 +240,7 @@ public final class ProcessTable {
         walks.remove(p.pid);
         dropMm(p, h.ktimeNs());
         walks.put(p.pid, new Walk(h.ktimeNs()));
+        lastHdr = null;
     }
 
     /** One VMA of the address space an exec made. */
@@ -245,6 +269,7 @@ public final class ProcessTable {
 
     /** sched_process_exit: a thread ends; with group_dead, the process does. */
     public void exit(ExitRecord x) {
+        lastHdr = null;
         Hdr h = x.h();
         Thread t = threads.remove(h.tid());
         if (!x.groupDead()) {
@@ -294,8 +319,13 @@ public final class ProcessTable {
     // ---- helpers --------------------------------------------------------------------------------------------
 
     private Thread thread(Hdr h) {
+        if (h == lastHdr) {
+            return lastThread; // the same record asks again (its row, its address space, its alert)
+        }
         Thread t = threads.get(h.tid());
         if (t != null && live.get(h.pid()) == t.process()) {
+            lastHdr = h;
+            lastThread = t;
             return t;
         }
         Process p = live.get(h.pid());
@@ -305,6 +335,8 @@ public final class ProcessTable {
         }
         t = new Thread(p, h.tid(), p.comm, p.uid, p.gid, p.euid, p.egid, p.mntns);
         threads.put(h.tid(), t);
+        lastHdr = h;
+        lastThread = t;
         return t;
     }
 
@@ -375,6 +407,7 @@ public final class ProcessTable {
     }
 
     private void end(Process p, long nowNs) {
+        lastHdr = null;
         live.remove(p.pid);
         walks.remove(p.pid);
         threads.values().removeIf(t -> t.process() == p);

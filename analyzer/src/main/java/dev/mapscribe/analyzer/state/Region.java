@@ -89,10 +89,20 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
 
     /** The perms column of /proc/PID/maps: "rw-p", "r-xs", "????" when unknown. */
     public String perms() {
-        if (backing == Backing.UNKNOWN) {
-            return Prot.rwx(prot) + "?";
+        int i = prot == Prot.UNKNOWN ? 8 : prot & 7;
+        return backing == Backing.UNKNOWN ? PERMS_UNKNOWN[i] : shared ? PERMS_SHARED[i] : PERMS_PRIVATE[i];
+    }
+
+    // Built once: perms() runs for every region version the replay emits.
+    private static final String[] PERMS_PRIVATE = perms('p'), PERMS_SHARED = perms('s'), PERMS_UNKNOWN = perms('?');
+
+    private static String[] perms(char last) {
+        String[] out = new String[9];
+        for (int p = 0; p < 8; p++) {
+            out[p] = Prot.rwx(p) + last;
         }
-        return Prot.rwx(prot) + (shared ? "s" : "p");
+        out[8] = "???" + last;
+        return out;
     }
 
     static boolean hasOffset(Backing b) {

@@ -3,7 +3,6 @@ package dev.mapscribe.analyzer.state;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -447,36 +446,27 @@ public final class RegionMap {
                 merged.add(f);
             }
         }
-        Map<Long, Region> keep = new HashMap<>();
+        // Both lists are sorted by start: one walk finds the old regions that survive unchanged (they keep
+        // their version); the others are closed, and every new shape opens a version.
+        boolean[] unchanged = new boolean[merged.size()];
+        int j = 0;
         for (Region r : old) {
-            keep.put(r.start(), r);
-        }
-        for (Region r : old) {
-            Region f = findByStart(merged, r.start());
-            if (f == null || !f.sameShape(r)) {
+            while (j < merged.size() && merged.get(j).start() < r.start()) {
+                j++;
+            }
+            if (j < merged.size() && merged.get(j).start() == r.start() && merged.get(j).sameShape(r)) {
+                unchanged[j] = true;
+            } else {
                 regions.remove(r.start());
                 history.closed(this, r, nowNs);
-                keep.remove(r.start());
             }
         }
-        for (Region f : merged) {
-            Region k = keep.get(f.start());
-            if (k == null || !k.sameShape(f)) {
+        for (int i = 0; i < merged.size(); i++) {
+            if (!unchanged[i]) {
+                Region f = merged.get(i);
                 regions.put(f.start(), f.asVersion(history.nextVersion(), nowNs, cause));
             }
         }
-    }
-
-    private static Region findByStart(List<Region> sorted, long start) {
-        for (Region r : sorted) {
-            if (r.start() == start) {
-                return r;
-            }
-            if (r.start() > start) {
-                return null;
-            }
-        }
-        return null;
     }
 
     /** Sorts and drops overlaps (a hostile or damaged input must not break the map's invariant). */
