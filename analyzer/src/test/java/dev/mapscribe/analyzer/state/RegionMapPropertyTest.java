@@ -19,7 +19,7 @@ import net.jqwik.api.Tuple;
  * the region map applies the same calls with those results, and both must hold the same pages and raise the
  * same alerts after every call.
  */
-class RegionMapProperties {
+class RegionMapPropertyTest {
     static final long BASE = 0x7f0000000000L;
     static final int ARENA = 24;
     static final MappedFile FILE_A = Maps.file("/srv/a.so", 11);
