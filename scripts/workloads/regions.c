@@ -6,6 +6,7 @@
  * and the alerts it derived with the EXPECT lines.
  *
  * Output, on stdout only:
+ *   PID <pid>                                 first line: whose regions to compare
  *   CHECKPOINT <n> <label> <monotonic ns>     taken before the maps are read
  *   <the lines of /proc/self/maps>
  *   END <n>
@@ -142,6 +143,7 @@ int main(void)
 	static const char *W_ADD = "Protection changed from E to W+E!";
 	static const char *W_REM = "Protection changed from W+E to E!";
 
+	emit("PID %d\n", (int)getpid());
 	checkpoint(0, "start");
 
 	/* 1. An RWX anonymous mapping. */

@@ -10,7 +10,10 @@ import java.util.List;
  */
 public final class RegionsWorkload {
 
-    public sealed interface Item permits Checkpoint, Call, Expect {}
+    public sealed interface Item permits Pid, Checkpoint, Call, Expect {}
+
+    /** The workload's process id (its first line). */
+    public record Pid(int pid) implements Item {}
 
     /** {@code maps} was read after {@code monotonicNs}: the state valid at that time. */
     public record Checkpoint(int n, String label, long monotonicNs, List<ProcMaps.Line> maps) implements Item {}
@@ -45,7 +48,9 @@ public final class RegionsWorkload {
         String[] lines = output.split("\n");
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
-            if (line.startsWith("CHECKPOINT ")) {
+            if (line.startsWith("PID ")) {
+                items.add(new Pid(Integer.parseInt(line.substring(4).trim())));
+            } else if (line.startsWith("CHECKPOINT ")) {
                 String[] f = line.split(" ");
                 StringBuilder maps = new StringBuilder();
                 String end = "END " + f[1];
@@ -76,6 +81,10 @@ public final class RegionsWorkload {
             }
         }
         return items;
+    }
+
+    public static int pid(List<Item> items) {
+        return items.stream().filter(Pid.class::isInstance).map(Pid.class::cast).findFirst().orElseThrow().pid();
     }
 
     public static List<Checkpoint> checkpoints(List<Item> items) {

@@ -57,6 +57,7 @@ class RegionsWorkloadTest {
         assertEquals("memfd:regions", RegionsWorkload.expected(items, "mmap_exec").getFirst().what());
         assertEquals("mprotect 12", RegionsWorkload.expected(items, "failed").getFirst().what());
         assertEquals(2, RegionsWorkload.callsBefore(items, 6).size());
+        assertTrue(RegionsWorkload.pid(items) > 1);
     }
 
     @Test
