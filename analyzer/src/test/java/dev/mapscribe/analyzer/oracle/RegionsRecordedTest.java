@@ -4,24 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mapscribe.analyzer.derive.MemProtAlertEvent;
 import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.oracle.RegionsWorkload.Checkpoint;
 import dev.mapscribe.analyzer.oracle.RegionsWorkload.Expect;
-import dev.mapscribe.analyzer.oracle.RegionsWorkload.Item;
-import dev.mapscribe.analyzer.replay.EventSink;
-import dev.mapscribe.analyzer.replay.LossRow;
 import dev.mapscribe.analyzer.replay.ProcessLifetime;
-import dev.mapscribe.analyzer.replay.RegionVersion;
-import dev.mapscribe.analyzer.replay.ReplayStats;
-import dev.mapscribe.analyzer.replay.Replayer;
-import dev.mapscribe.analyzer.replay.SyscallRow;
-import dev.mapscribe.formats.journal.JournalReader;
-import dev.mapscribe.formats.journal.ReadResult;
 import dev.mapscribe.formats.testkit.BpfRequirement;
-import dev.mapscribe.formats.testkit.CWorkloads;
-import dev.mapscribe.recorder.Recorder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,84 +25,43 @@ class RegionsRecordedTest {
     @TempDir
     static Path tmp;
 
-    static List<Item> items;
-    static int pid;
-    static ReadResult read;
-    static ReplayStats stats;
-    static final List<RegionVersion> regions = new ArrayList<>();
-    static final List<MemProtAlertEvent> alerts = new ArrayList<>();
-    static final List<MmapExecEvent> mmapExec = new ArrayList<>();
-    static final List<SyscallRow> syscalls = new ArrayList<>();
-    static final List<ProcessLifetime> processes = new ArrayList<>();
-    static final List<LossRow> losses = new ArrayList<>();
+    static RecordedReplay run;
 
     @BeforeAll
     static void record() throws Exception {
         BpfRequirement.assumeRootAndBpf();
-        Path exe = CWorkloads.build("regions");
-        Path journal = tmp.resolve("journal");
-        Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
-                List.of("RegionsRecordedTest"), System.err);
-        String out;
-        try (Recorder recorder = Recorder.start(config)) {
-            Process p = new ProcessBuilder(exe.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertEquals(0, p.waitFor(), out);
-            recorder.awaitStopped();
-        }
-        items = RegionsWorkload.parse(out);
-        pid = RegionsWorkload.pid(items);
-        EventSink sink = new EventSink() {
-            @Override public void syscall(SyscallRow row) { if (row.pid() == pid) syscalls.add(row); }
-            @Override public void mmapExec(MmapExecEvent e) { if (e.task().pid() == pid) mmapExec.add(e); }
-            @Override public void memProtAlert(MemProtAlertEvent e) { if (e.task().pid() == pid) alerts.add(e); }
-            @Override public void regionVersion(RegionVersion v) { if (v.pid() == pid) regions.add(v); }
-            @Override public void process(ProcessLifetime p) { if (p.pid() == pid) processes.add(p); }
-            @Override public void loss(LossRow l) { losses.add(l); }
-        };
-        try (JournalReader reader = JournalReader.open(journal)) {
-            Replayer replayer = new Replayer(reader.header(), sink);
-            read = reader.read(replayer::accept);
-            stats = replayer.finish();
-        }
+        run = RecordedReplay.of(tmp, "regions");
     }
 
     @Test
     void theJournalIsCleanAndNothingWasLost() {
-        assertNull(read.damage());
-        assertEquals(List.of(), losses.stream().filter(l -> l.count() > 0).toList());
-        assertEquals(1, processes.size());
-        assertTrue(processes.getFirst().memoryKnown(), "an exec the recording saw: every region known");
+        assertNull(run.read.damage());
+        assertEquals(List.of(), run.losses.stream().filter(l -> l.count() > 0).toList());
+        List<ProcessLifetime> workload = run.processes.stream().filter(p -> p.pid() == run.pid).toList();
+        assertEquals(1, workload.size());
+        assertTrue(workload.getFirst().memoryKnown(), "an exec the recording saw: every region known");
     }
 
     @Test
     void theRegionsValidAtEachCheckpointAreTheOnesTheKernelShowed() {
         List<String> failures = new ArrayList<>();
-        for (Checkpoint c : RegionsWorkload.checkpoints(items)) {
-            long t = c.monotonicNs();
-            List<MapsComparison.Span> state = regions.stream()
-                    .filter(v -> v.validFromNs() <= t && (v.validToNs() == null || t < v.validToNs()))
-                    .map(MapsComparison.Span::of).toList();
-            for (String d : MapsComparison.differences(c.maps(), state)) {
-                failures.add("checkpoint " + c.n() + " " + c.label() + ": " + d);
-            }
+        for (Checkpoint c : RegionsWorkload.checkpoints(run.items)) {
+            failures.addAll(run.differences(c));
         }
         assertEquals(List.of(), failures);
     }
 
     @Test
     void theAlertsAreTheOnesTheSequenceMustRaise() {
-        List<String> expected = RegionsWorkload.expected(items, "mem_prot_alert").stream()
-                .map(e -> Long.toHexString(e.addr()) + " " + e.len() + " " + e.what()).toList();
-        List<String> actual = alerts.stream().map(a -> Long.toHexString(a.addr()) + " " + a.len() + " " + a.alert()).toList();
-        assertEquals(expected, actual);
+        assertEquals(run.expectedAlerts(), run.alertsOf(List.of(run.pid)));
     }
 
     @Test
     void theMemfdMappedExecutableIsAnMmapExecEvent() {
-        Expect e = RegionsWorkload.expected(items, "mmap_exec").getFirst();
-        MmapExecEvent m = mmapExec.stream().filter(x -> "mmap".equals(x.via()) && x.addr() != null && x.addr() == e.addr())
-                .findFirst().orElseThrow(() -> new AssertionError("no mmap_exec at " + Long.toHexString(e.addr()) + " in " + mmapExec));
+        Expect e = RegionsWorkload.expected(run.items, "mmap_exec").getFirst();
+        MmapExecEvent m = run.mmapExec.stream()
+                .filter(x -> x.task().pid() == run.pid && "mmap".equals(x.via()) && x.addr() != null && x.addr() == e.addr())
+                .findFirst().orElseThrow(() -> new AssertionError("no mmap_exec at " + Long.toHexString(e.addr())));
         assertTrue(m.success());
         assertEquals(e.len(), m.len());
         assertTrue(m.mappedPath() != null && m.mappedPath().contains(e.what()), m.mappedPath());
@@ -123,6 +69,7 @@ class RegionsRecordedTest {
 
     @Test
     void theFailedMprotectIsASyscallRowWithItsErrno() {
-        assertTrue(syscalls.stream().anyMatch(s -> s.name().equals("mprotect") && Integer.valueOf(12).equals(s.errno())));
+        assertTrue(run.syscalls.stream().anyMatch(s -> s.pid() == run.pid && s.name().equals("mprotect")
+                && Integer.valueOf(12).equals(s.errno())));
     }
 }

@@ -15,8 +15,8 @@ public final class RegionsWorkload {
     /** The workload's process id (its first line). */
     public record Pid(int pid) implements Item {}
 
-    /** {@code maps} was read after {@code monotonicNs}: the state valid at that time. */
-    public record Checkpoint(int n, String label, long monotonicNs, List<ProcMaps.Line> maps) implements Item {}
+    /** {@code maps} of process {@code pid} (0: the PID line's) was read after {@code monotonicNs}: the state valid then. */
+    public record Checkpoint(int n, String label, long monotonicNs, int pid, List<ProcMaps.Line> maps) implements Item {}
 
     /** One call with its arguments and raw result (see regions.c for each syscall's fields). */
     public record Call(String syscall, List<Long> values) implements Item {
@@ -60,7 +60,8 @@ public final class RegionsWorkload {
                 if (i == lines.length) {
                     throw new IllegalArgumentException("checkpoint " + f[1] + " has no END line");
                 }
-                items.add(new Checkpoint(Integer.parseInt(f[1]), f[2], Long.parseLong(f[3]), ProcMaps.parse(maps.toString())));
+                int pid = f.length > 4 ? Integer.parseInt(f[4]) : 0;
+                items.add(new Checkpoint(Integer.parseInt(f[1]), f[2], Long.parseLong(f[3]), pid, ProcMaps.parse(maps.toString())));
             } else if (line.startsWith("CALL ")) {
                 String[] f = line.split(" ");
                 List<Long> values = new ArrayList<>();
