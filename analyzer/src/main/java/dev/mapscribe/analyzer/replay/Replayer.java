@@ -131,6 +131,7 @@ public final class Replayer {
             case FileInfo fi -> files.info(fi);
             case Loss l -> {
                 count.losses += l.count();
+                processes.lost(l.count());
                 sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), l.cpu(), l.count(), l.firstNs(), l.lastNs()));
             }
             case RecorderStatus s -> count.recorderStatus++;
@@ -279,7 +280,7 @@ public final class Replayer {
                 p.exitRecorded() ? p.exitCode() : null, p.exitRecorded(), p.ppid(), p.parentStartNs(), p.exe(), p.argv(),
                 p.commandLine(), p.argvTruncated(), p.comm(),
                 p.uid(), p.gid(), p.euid(), p.egid(), p.mntns(), processes.ancestors(p), p.source().name().toLowerCase(),
-                p.execs(), mm != null && !mm.hasUnknown()));
+                p.execs(), mm != null && !mm.hasUnknown(), processes.lostDuring(p)));
     }
 
     private long utc(long ktimeNs) {

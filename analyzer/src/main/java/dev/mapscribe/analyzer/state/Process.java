@@ -33,6 +33,8 @@ public final class Process {
     int exitCode;
     boolean exitRecorded;
     RegionMap mm;
+    /** The replay's count of lost records when this process was first seen. */
+    long lossesBefore;
 
     Process(long id, int pid, Source source, long startNs, boolean startExact, long firstSeenNs) {
         this.id = id;
@@ -70,6 +72,7 @@ public final class Process {
     /** Whether an exit record ended it (false: its end was inferred, e.g. its pid came back with a new start time). */
     public boolean exitRecorded() { return exitRecorded; }
     public RegionMap mm() { return mm; }
+    public long lossesBefore() { return lossesBefore; }
 
     /** The command line as kunai prints it: arguments joined by spaces. */
     public String commandLine() {

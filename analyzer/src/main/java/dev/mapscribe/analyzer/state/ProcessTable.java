@@ -68,6 +68,7 @@ public final class ProcessTable {
     private Hdr lastHdr;
     private Thread lastThread;
     private long lastProcessId;
+    private long lostRecords;
     private long lastMmId;
     private long unknownMaps;
 
@@ -285,6 +286,16 @@ public final class ProcessTable {
         end(p, h.ktimeNs());
     }
 
+    /** The recorder reported {@code count} more records lost: any live process may lack some of its history. */
+    public void lost(long count) {
+        lostRecords += count;
+    }
+
+    /** Records lost while {@code p} was alive (up to now): when not 0, its state may be incomplete. */
+    public long lostDuring(Process p) {
+        return lostRecords - p.lossesBefore;
+    }
+
     /** The processes still running, oldest first (deterministic order for the final rows). */
     public List<Process> live() {
         List<Process> out = new ArrayList<>(live.values());
@@ -362,6 +373,7 @@ public final class ProcessTable {
 
     private Process newProcess(int pid, Process.Source source, long startNs, boolean exact, long nowNs) {
         Process p = new Process(++lastProcessId, pid, source, startNs, exact, nowNs);
+        p.lossesBefore = lostRecords;
         live.put(pid, p);
         return p;
     }
