@@ -30,6 +30,8 @@ public final class RegionMap {
     static final int MAP_TYPE = 0x0f;
     static final int MAP_SHARED_VALIDATE = 0x03;
     static final int MAP_ANONYMOUS = 0x20;
+    static final int MAP_FIXED = 0x10;
+    static final int MAP_FIXED_NOREPLACE = 0x100000;
     static final int MREMAP_MAYMOVE = 1;
     static final int MREMAP_FIXED = 2;
     static final int MREMAP_DONTUNMAP = 4;
@@ -118,6 +120,9 @@ public final class RegionMap {
             return; // -errno: a failed call (MAP_FIXED_NOREPLACE's EEXIST included) changed nothing
         }
         long end = ret + Prot.pageAlign(len);
+        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && hasKnown(ret, end)) {
+            history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there
+        }
         int type = flags & MAP_TYPE;
         boolean shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
         Region piece;
@@ -282,6 +287,15 @@ public final class RegionMap {
     }
 
     // ---- the pieces the calls are made of -------------------------------------------------------------------
+
+    private boolean hasKnown(long from, long to) {
+        for (Region r : spans(from, to)) {
+            if (r.known()) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The regions inside [from, to), clipped, in address order (gaps are simply absent). */
     public List<Region> spans(long from, long to) {

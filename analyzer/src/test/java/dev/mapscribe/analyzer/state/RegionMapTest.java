@@ -20,6 +20,16 @@ class RegionMapTest {
     }
 
     @Test
+    void aMappingWithoutMapFixedOverKnownPagesIsAnInconsistency() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x10000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 20); // the kernel only picks free ranges
+        assertEquals(List.of("10000-11000 r--p ANON"), lines(m));
+        assertEquals(1, rec.history.inconsistencies());
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 30);
+        assertEquals(1, rec.history.inconsistencies(), "MAP_FIXED replaces by design");
+    }
+
+    @Test
     void failedMmapChangesNothing() {
         m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
         m.mmap(-17 /* EEXIST from MAP_FIXED_NOREPLACE */, P, R | W | X, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 20);
