@@ -15,7 +15,7 @@ import java.util.List;
  */
 public final class RowWriter implements RowView {
     private final TableWriter owner;
-    private final ArrowBatch batch;
+    private ArrowBatch batch; // switches between the writer's batches
     private final TableSchema table;
     private final int[] fileIndexOf;
     private final boolean[] set;
@@ -32,6 +32,11 @@ public final class RowWriter implements RowView {
         for (int i = 0; i < types.length; i++) {
             types[i] = table.column(i).type();
         }
+    }
+
+    /** The batch the next rows go into. */
+    void fill(ArrowBatch next) {
+        this.batch = next;
     }
 
     void begin(int batchRow) {

@@ -11,6 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -48,10 +52,20 @@ public final class TableWriter implements AutoCloseable {
      * @param zstdLevel       ZSTD level (1 is fast and already small for these columns)
      * @param replaceExisting delete this host's existing parts of the table first (re-running an analysis
      *                        replaces its output); when false, new parts are numbered after the existing ones
+     * @param background      encode Parquet on a thread of its own while the caller fills the next Arrow
+     *                        batch (two batches alternate); the bytes are the same either way
      */
-    public record Options(int rowGroupRows, int batchRows, long rowsPerFile, int zstdLevel, boolean replaceExisting) {
+    public record Options(int rowGroupRows, int batchRows, long rowsPerFile, int zstdLevel, boolean replaceExisting, boolean background) {
         public static Options defaults() {
-            return new Options(1_000_000, 65_536, 8_000_000L, 1, true);
+            return new Options(1_000_000, 65_536, 8_000_000L, 1, true, true);
+        }
+
+        public Options withBackground(boolean on) {
+            return new Options(rowGroupRows, batchRows, rowsPerFile, zstdLevel, replaceExisting, on);
+        }
+
+        public Options withZstdLevel(int level) {
+            return new Options(rowGroupRows, batchRows, rowsPerFile, level, replaceExisting, background);
         }
 
         public Options {
@@ -68,21 +82,27 @@ public final class TableWriter implements AutoCloseable {
     private final int[] fileIndexOf; // table column -> file column, -1 for the partition column
     private final int hostColumn;
     private final BufferAllocator allocator;
-    private final ArrowBatch batch;
+    private final ArrowBatch[] batches; // the one being filled, and (background) the one being encoded
     private final ArrowBatchWriteSupport writeSupport;
     private final RowWriter rowWriter;
     private final List<RowSink> sinks = new ArrayList<>();
-    private final List<Path> files = new ArrayList<>();
+    private final ExecutorService encoder; // null unless options.background
+    private Future<?> encoding;            // the batch the encoder is working on, if any
 
-    private int nextPart;
+    private int filling;     // index into batches
     private int batchRows;
-    private long fileRows;
     private long totalRows;
+    private boolean closed;
+
+    // Touched only by the encoding thread (the caller's thread when not in background); read by the
+    // caller after a Future.get(), which orders the accesses.
+    private final List<Path> files = new ArrayList<>();
+    private int nextPart;
+    private long fileRows;
     private long parquetNanos;
     private ParquetWriter<Integer> parquet;
     private Path inProgress;
     private Path finalPath;
-    private boolean closed;
 
     public static TableWriter open(Path out, TableSchema table, String host) throws IOException {
         return open(out, table, host, Options.defaults());
@@ -113,10 +133,17 @@ public final class TableWriter implements AutoCloseable {
         }
         this.hostColumn = hostCol;
         this.allocator = new RootAllocator();
-        this.batch = new ArrowBatch(allocator, fileColumns);
+        this.batches = new ArrowBatch[options.background() ? 2 : 1];
+        for (int i = 0; i < batches.length; i++) {
+            batches[i] = new ArrowBatch(allocator, fileColumns);
+        }
         this.writeSupport = new ArrowBatchWriteSupport(table);
-        writeSupport.use(batch);
-        this.rowWriter = new RowWriter(this, batch, table, fileIndexOf);
+        this.rowWriter = new RowWriter(this, batches[0], table, fileIndexOf);
+        this.encoder = options.background() ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mapscribe-parquet-" + table.name());
+            t.setDaemon(true); // a caller that dies without close() must not keep the JVM up
+            return t;
+        }) : null;
     }
 
     /** Removes earlier parts (replace) or finds the next free part number (append). */
@@ -173,14 +200,14 @@ public final class TableWriter implements AutoCloseable {
         return totalRows;
     }
 
-    /** Time spent encoding and writing Parquet (the rest of a writer's time is filling Arrow rows). */
+    /** Time spent encoding and writing Parquet, known once the writer is closed. */
     public long parquetNanos() {
-        return parquetNanos;
+        return closed ? parquetNanos : 0;
     }
 
-    /** The part files completed so far. */
+    /** The part files, known once the writer is closed. */
     public List<Path> files() {
-        return List.copyOf(files);
+        return closed ? List.copyOf(files) : List.of();
     }
 
     int hostColumn() {
@@ -195,17 +222,57 @@ public final class TableWriter implements AutoCloseable {
         batchRows++;
         totalRows++;
         if (batchRows == options.batchRows()) {
-            flushBatch();
+            handOver();
         }
     }
 
-    private void flushBatch() throws IOException {
+    /** Sends the filled batch to the encoder and continues with the other one. */
+    private void handOver() throws IOException {
         if (batchRows == 0) {
             return;
         }
+        ArrowBatch full = batches[filling];
+        int rows = batchRows;
+        if (encoder == null) {
+            encode(full, rows);
+        } else {
+            awaitEncoding(); // the other batch must be free before we fill it
+            encoding = encoder.submit(() -> {
+                encode(full, rows);
+                return null;
+            });
+            filling = (filling + 1) % batches.length;
+            rowWriter.fill(batches[filling]);
+        }
+        batchRows = 0;
+    }
+
+    private void awaitEncoding() throws IOException {
+        if (encoding == null) {
+            return;
+        }
+        try {
+            encoding.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing " + table.name(), e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("writing " + table.name() + ": " + cause, cause);
+        } finally {
+            encoding = null;
+        }
+    }
+
+    /** Writes the rows of one batch to Parquet, rolling part files, then frees the batch for refilling. */
+    private void encode(ArrowBatch batch, int rows) throws IOException {
         long t0 = System.nanoTime();
-        batch.seal(batchRows);
-        for (int row = 0; row < batchRows; row++) {
+        batch.seal(rows);
+        writeSupport.use(batch);
+        for (int row = 0; row < rows; row++) {
             if (parquet == null) {
                 startFile();
             }
@@ -216,7 +283,6 @@ public final class TableWriter implements AutoCloseable {
             }
         }
         batch.reset();
-        batchRows = 0;
         parquetNanos += System.nanoTime() - t0;
     }
 
@@ -256,13 +322,13 @@ public final class TableWriter implements AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true;
         IOException failure = null;
         try {
             if (rowWriter.open()) {
                 throw new IllegalStateException("a row of " + table.name() + " was started but not ended");
             }
-            flushBatch();
+            handOver();
+            awaitEncoding();
             if (parquet != null) {
                 long t0 = System.nanoTime();
                 finishFile();
@@ -271,6 +337,10 @@ public final class TableWriter implements AutoCloseable {
         } catch (IOException e) {
             failure = e;
         } finally {
+            closed = true;
+            if (encoder != null) {
+                encoder.shutdownNow();
+            }
             for (RowSink sink : sinks) {
                 try {
                     sink.close();
@@ -280,7 +350,16 @@ public final class TableWriter implements AutoCloseable {
                     }
                 }
             }
-            batch.close();
+            if (parquet != null) {
+                try {
+                    parquet.close(); // only after a failure: release the file
+                } catch (IOException | RuntimeException ignored) {
+                    // the first failure is the one to report
+                }
+            }
+            for (ArrowBatch b : batches) {
+                b.close();
+            }
             allocator.close();
         }
         if (failure != null) {
