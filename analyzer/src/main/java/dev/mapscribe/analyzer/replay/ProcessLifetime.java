@@ -1,0 +1,17 @@
+package dev.mapscribe.analyzer.replay;
+
+/**
+ * One process lifetime: the row of the {@code processes} table.
+ *
+ * @param startNs      CLOCK_MONOTONIC start; from /proc's clock ticks (10 ms steps) when startExact is false
+ * @param exitNs       null while it still ran at the end of the journal
+ * @param exitCode     wait-status encoding, null unless an exit record ended it
+ * @param exitRecorded whether an exit record ended it (false: the end was inferred from its pid's reuse)
+ * @param source       "snapshot", "fork" or "seen" (met in records with no fork and no snapshot)
+ * @param memoryKnown  whether its whole address space was known when it ended (false: some regions unknown)
+ */
+public record ProcessLifetime(String host, int pid, long startNs, boolean startExact, long startUtcNs, Long exitNs,
+                              Long exitUtcNs, Integer exitCode, boolean exitRecorded, int ppid, long parentStartNs,
+                              String exe, String commandLine, boolean argvTruncated, String comm, int uid, int gid,
+                              int euid, int egid, long mntns, String ancestors, String source, int execs,
+                              boolean memoryKnown) {}
