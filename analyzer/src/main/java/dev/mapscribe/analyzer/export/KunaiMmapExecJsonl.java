@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * "info": {host, event: {source, id: 41, name, uuid, batch}, task, parent_task, utc_time}}}, so
  * pipelines that ingest kunai ingest it. Like kunai, the hash fields are "" when not computed and
  * {@code error} says why. What kunai does not have is added, never renamed: {@code mapped.magic} and
- * {@code data.mmap} (via, addr, hint_addr, len, prot, flags, fd, offset, failed, errno).
+ * {@code data.mmap} (addr, len, prot, flags, offset, ret, failed).
  */
 public final class KunaiMmapExecJsonl extends JsonlSink {
     public static final String FILE_NAME = "mmap_exec.jsonl";
@@ -24,9 +24,8 @@ public final class KunaiMmapExecJsonl extends JsonlSink {
             M_SIZE = T.col("mapped_size"), M_ERROR = T.col("mapped_error");
     private static final int SOURCE = T.col("event_source"), ID = T.col("event_id"), NAME = T.col("event_name"),
             UUID = T.col("event_uuid"), BATCH = T.col("event_batch");
-    private static final int VIA = T.col("via"), ADDR = T.col("addr"), HINT = T.col("hint_addr"), LEN = T.col("len"),
-            PROT = T.col("prot"), FLAGS = T.col("flags"), FD = T.col("fd"), OFFSET = T.col("file_offset"),
-            FAILED = T.col("failed"), ERRNO = T.col("errno");
+    private static final int ADDR = T.col("addr"), LEN = T.col("len"), PROT = T.col("prot"), FLAGS = T.col("flags"),
+            OFFSET = T.col("file_offset"), RET = T.col("ret"), FAILED = T.col("failed");
 
     private KunaiMmapExecJsonl(Path file) throws IOException {
         super(file);
@@ -60,20 +59,13 @@ public final class KunaiMmapExecJsonl extends JsonlSink {
         stringOrNull("magic", r, M_MAGIC);
         g.writeEndObject();
         g.writeObjectFieldStart("mmap");
-        g.writeStringField("via", r.getString(VIA));
-        if (r.isNull(ADDR)) {
-            g.writeNullField("addr");
-        } else {
-            g.writeStringField("addr", hex(r.getLong(ADDR)));
-        }
-        g.writeStringField("hint_addr", hex(r.getLong(HINT)));
+        g.writeStringField("addr", hex(r.getLong(ADDR)));
         g.writeNumberField("len", r.getLong(LEN));
         g.writeStringField("prot", hex(r.getInt(PROT)));
         g.writeStringField("flags", hex(r.getInt(FLAGS)));
-        g.writeNumberField("fd", r.getInt(FD));
         g.writeNumberField("offset", r.getLong(OFFSET));
+        g.writeNumberField("ret", r.getLong(RET));
         g.writeBooleanField("failed", r.getBool(FAILED));
-        numberOrNull("errno", r, ERRNO);
         g.writeEndObject();
         g.writeEndObject(); // data
 

@@ -12,9 +12,8 @@ import java.util.List;
  * with parsed arguments): {@code timestamp} (UTC ns), {@code processId}, {@code threadId},
  * {@code processName}, {@code hostName}, {@code eventId} "1010", {@code eventName}
  * "mem_prot_alert", {@code syscall}, and {@code args} alert (the text), addr (hex), len, prot and
- * prev_prot (PROT_* names), pathname, dev, inode, ctime. Context tracee has and the alert row does
- * not (parent pid, executable, cgroup, container, pid namespace, entity ids) is zero or empty; the
- * parent and the executable are in {@code processes}.
+ * prev_prot (PROT_* names), pathname, dev, inode, ctime. Context tracee has and the recording does
+ * not (cgroup, container, pid namespace, entity ids) is zero or empty, as tracee prints it for the host.
  */
 public final class TraceeMemProtAlertJsonl extends JsonlSink {
     public static final String FILE_NAME = "mem_prot_alert.jsonl";
@@ -23,7 +22,7 @@ public final class TraceeMemProtAlertJsonl extends JsonlSink {
 
     private static final TableSchema T = Tables.MEM_PROT_ALERT;
     private static final int HOST = T.col("host"), UTC = T.col("utc_time"), PID = T.col("pid"), TID = T.col("tid"),
-            COMM = T.col("comm"), UID = T.col("uid"), MNT = T.col("mnt_ns");
+            COMM = T.col("comm"), PPID = T.col("ppid"), UID = T.col("uid"), MNT = T.col("mnt_ns"), EXE = T.col("exe_path");
     private static final int ALERT = T.col("alert"), SYSCALL = T.col("syscall"), ADDR = T.col("addr"), LEN = T.col("len"),
             PROT = T.col("prot"), PREV = T.col("prev_prot"), PATH = T.col("pathname"), DEV = T.col("dev"),
             INODE = T.col("inode"), CTIME = T.col("ctime");
@@ -55,7 +54,7 @@ public final class TraceeMemProtAlertJsonl extends JsonlSink {
     void writeObject(RowView r) throws IOException {
         int pid = r.getInt(PID);
         int tid = r.getInt(TID);
-        long ppid = 0; // not in the alert row: join processes on pid and process_start_ns for it
+        long ppid = r.isNull(PPID) ? 0 : r.getInt(PPID);
         g.writeStartObject();
         g.writeNumberField("timestamp", r.getLong(UTC));
         g.writeNumberField("threadStartTime", 0);
@@ -72,7 +71,7 @@ public final class TraceeMemProtAlertJsonl extends JsonlSink {
         g.writeNumberField("pidNamespace", 0);
         stringOrEmpty("processName", r, COMM);
         g.writeObjectFieldStart("executable");
-        g.writeStringField("path", ""); // likewise in processes.exe_path
+        stringOrEmpty("path", r, EXE);
         g.writeEndObject();
         g.writeStringField("hostName", r.getString(HOST));
         g.writeStringField("containerId", "");

@@ -37,8 +37,7 @@ class JsonlShapesTest {
                     .setInt(t.col("task_uid"), 1000).setInt(t.col("task_gid"), 1000).setLong(t.col("task_mnt_ns"), 4026531841L)
                     .setString(t.col("parent_task_name"), "bash").setInt(t.col("parent_task_pid"), 90).setInt(t.col("parent_task_tgid"), 90)
                     .setLong(t.col("addr"), 0x7f12_3456_7000L).setLong(t.col("len"), 8192).setInt(t.col("prot"), 5).setInt(t.col("flags"), 0x802)
-                    .setLong(t.col("file_offset"), 4096).setString(t.col("via"), "mmap").setLong(t.col("hint_addr"), 0).setInt(t.col("fd"), 3)
-                    .setBool(t.col("failed"), false).end();
+                    .setLong(t.col("file_offset"), 4096).setLong(t.col("ret"), 0x7f12_3456_7000L).setBool(t.col("failed"), false).end();
         }
         List<String> lines = Files.readAllLines(out.resolve("mmap_exec/host=web1/mmap_exec.jsonl"));
         assertEquals(1, lines.size());
@@ -52,9 +51,6 @@ class JsonlShapesTest {
         assertTrue(e.at("/data/mapped/error").isNull());
         assertEquals("0x7f1234567000", e.at("/data/mmap/addr").asText());
         assertEquals("0x5", e.at("/data/mmap/prot").asText());
-        assertEquals("mmap", e.at("/data/mmap/via").asText());
-        assertEquals(3, e.at("/data/mmap/fd").asInt());
-        assertTrue(e.at("/data/mmap/errno").isNull());
         assertEquals("web1", e.at("/info/host/name").asText());
         assertEquals("kunai", e.at("/info/event/source").asText());
         assertEquals(41, e.at("/info/event/id").asInt());
@@ -80,7 +76,7 @@ class JsonlShapesTest {
                         .setString(t.col("syscall"), "mprotect").setLong(t.col("addr"), 0x7f0000002000L).setLong(t.col("len"), 4096)
                         .setInt(t.col("prot"), 5).setIntOrNull(t.col("prev_prot"), prev).setString(t.col("pathname"), "/memfd:jit (deleted)")
                         .setLong(t.col("dev"), 1).setLong(t.col("inode"), 1234).setLong(t.col("ctime"), 1_700_000_000_000_000_001L)
-                        .setLong(t.col("syscall_addr"), 0x7f0000000000L).setLong(t.col("syscall_len"), 0x4000).setInt(t.col("uid"), 1000)
+                        .setLong(t.col("syscall_addr"), 0x7f0000000000L).setLong(t.col("syscall_len"), 0x4000).setInt(t.col("ppid"), 1)
                         .end();
             }
         }
@@ -90,7 +86,7 @@ class JsonlShapesTest {
         assertEquals(UTC, e.get("timestamp").asLong());
         assertEquals(200, e.get("processId").asInt());
         assertEquals(201, e.get("threadId").asInt());
-        assertEquals(1000, e.get("userId").asInt());
+        assertEquals(1, e.get("parentProcessId").asInt());
         assertEquals("jit", e.get("processName").asText());
         assertEquals("web1", e.get("hostName").asText());
         assertEquals("1010", e.get("eventId").asText());
