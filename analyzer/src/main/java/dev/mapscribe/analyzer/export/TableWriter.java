@@ -5,6 +5,8 @@ import dev.mapscribe.formats.tables.ColumnType;
 import dev.mapscribe.formats.tables.TableSchema;
 import dev.mapscribe.formats.tables.Tables;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +76,8 @@ public final class TableWriter implements AutoCloseable {
             }
         }
     }
+
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     private final TableSchema table;
     private final String host;
@@ -200,7 +204,10 @@ public final class TableWriter implements AutoCloseable {
         return totalRows;
     }
 
-    /** Time spent encoding and writing Parquet, known once the writer is closed. */
+    /**
+     * CPU time spent encoding and writing Parquet (thread CPU time, so other load on the machine does
+     * not count), known once the writer is closed.
+     */
     public long parquetNanos() {
         return closed ? parquetNanos : 0;
     }
@@ -269,7 +276,7 @@ public final class TableWriter implements AutoCloseable {
 
     /** Writes the rows of one batch to Parquet, rolling part files, then frees the batch for refilling. */
     private void encode(ArrowBatch batch, int rows) throws IOException {
-        long t0 = System.nanoTime();
+        long t0 = CPU.getCurrentThreadCpuTime();
         batch.seal(rows);
         writeSupport.use(batch);
         for (int row = 0; row < rows; row++) {
@@ -283,7 +290,7 @@ public final class TableWriter implements AutoCloseable {
             }
         }
         batch.reset();
-        parquetNanos += System.nanoTime() - t0;
+        parquetNanos += CPU.getCurrentThreadCpuTime() - t0;
     }
 
     private void startFile() throws IOException {
@@ -330,9 +337,9 @@ public final class TableWriter implements AutoCloseable {
             handOver();
             awaitEncoding();
             if (parquet != null) {
-                long t0 = System.nanoTime();
+                long t0 = CPU.getCurrentThreadCpuTime();
                 finishFile();
-                parquetNanos += System.nanoTime() - t0;
+                parquetNanos += CPU.getCurrentThreadCpuTime() - t0;
             }
         } catch (IOException e) {
             failure = e;
