@@ -1,7 +1,6 @@
 package dev.mapscribe.analyzer.export;
 
 import dev.mapscribe.formats.tables.Column;
-import dev.mapscribe.formats.tables.ColumnType;
 import dev.mapscribe.formats.tables.TableSchema;
 import dev.mapscribe.formats.tables.Tables;
 import java.io.IOException;
@@ -19,18 +18,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
 
 /**
  * Writes the rows of one table for one host as Parquet under
  * {@code OUT/<table>/host=<host>/part-NNNNN.parquet}: rows go into an Arrow batch, full batches go
- * to parquet-java (ZSTD, row groups of {@link Options#rowGroupRows} rows), without Hadoop.
+ * column by column to parquet-java's column writers (ZSTD, row groups of {@link Options#rowGroupRows}
+ * rows), without Hadoop ({@link ParquetPartWriter}).
  *
  * <pre>{@code
  * int PID = Tables.SYSCALLS.col("pid");            // look positions up once
@@ -87,7 +80,7 @@ public final class TableWriter implements AutoCloseable {
     private final int hostColumn;
     private final BufferAllocator allocator;
     private final ArrowBatch[] batches; // the one being filled, and (background) the one being encoded
-    private final ArrowBatchWriteSupport writeSupport;
+    private final ZstdCodecFactory codecs;
     private final RowWriter rowWriter;
     private final List<RowSink> sinks = new ArrayList<>();
     private final ExecutorService encoder; // null unless options.background
@@ -104,7 +97,7 @@ public final class TableWriter implements AutoCloseable {
     private int nextPart;
     private long fileRows;
     private long parquetNanos;
-    private ParquetWriter<Integer> parquet;
+    private ParquetPartWriter part;
     private Path inProgress;
     private Path finalPath;
 
@@ -141,7 +134,7 @@ public final class TableWriter implements AutoCloseable {
         for (int i = 0; i < batches.length; i++) {
             batches[i] = new ArrowBatch(allocator, fileColumns);
         }
-        this.writeSupport = new ArrowBatchWriteSupport(table);
+        this.codecs = new ZstdCodecFactory(options.zstdLevel());
         this.rowWriter = new RowWriter(this, batches[0], table, fileIndexOf);
         this.encoder = options.background() ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "mapscribe-parquet-" + table.name());
@@ -274,17 +267,20 @@ public final class TableWriter implements AutoCloseable {
         }
     }
 
-    /** Writes the rows of one batch to Parquet, rolling part files, then frees the batch for refilling. */
+    /** Writes the rows of one batch to Parquet, rolling row groups and part files, then frees the batch for refilling. */
     private void encode(ArrowBatch batch, int rows) throws IOException {
         long t0 = CPU.getCurrentThreadCpuTime();
         batch.seal(rows);
-        writeSupport.use(batch);
-        for (int row = 0; row < rows; row++) {
-            if (parquet == null) {
+        int row = 0;
+        while (row < rows) {
+            if (part == null) {
                 startFile();
             }
-            parquet.write(row);
-            fileRows++;
+            long room = Math.min(part.roomInRowGroup(), options.rowsPerFile() - fileRows);
+            int n = (int) Math.min(room, rows - row);
+            part.write(batch, row, row + n);
+            row += n;
+            fileRows += n;
             if (fileRows == options.rowsPerFile()) {
                 finishFile();
             }
@@ -297,29 +293,13 @@ public final class TableWriter implements AutoCloseable {
         String name = ExportLayout.partFileName(nextPart++);
         finalPath = dir.resolve(name);
         inProgress = dir.resolve("." + name + ".inprogress");
-        Builder b = new Builder(new LocalOutputFile(inProgress), writeSupport);
-        for (Column c : ParquetSchemas.fileColumns(table)) {
-            // 64-bit columns are mostly times, sequence numbers and addresses: a dictionary of them
-            // never pays off and testing whether it does cost most of the write time. ZSTD still
-            // squeezes the repetitive ones (dev, inode, len).
-            if (c.type() == ColumnType.INT64 || c.type() == ColumnType.TIMESTAMP_NS) {
-                b.withDictionaryEncoding(c.name(), false);
-            }
-        }
-        parquet = b.withConf(new PlainParquetConfiguration())
-                .withCodecFactory(new ZstdCodecFactory(options.zstdLevel()))
-                .withCompressionCodec(CompressionCodecName.ZSTD)
-                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .withRowGroupRowCountLimit(options.rowGroupRows())
-                .withRowGroupSize(1L << 30) // the row count, not the byte size, ends a row group
-                .withValidation(false)
-                .build();
+        part = new ParquetPartWriter(inProgress, table, options.rowGroupRows(), codecs);
         fileRows = 0;
     }
 
     private void finishFile() throws IOException {
-        parquet.close();
-        parquet = null;
+        part.close();
+        part = null;
         Files.move(inProgress, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         files.add(finalPath);
     }
@@ -336,7 +316,7 @@ public final class TableWriter implements AutoCloseable {
             }
             handOver();
             awaitEncoding();
-            if (parquet != null) {
+            if (part != null) {
                 long t0 = CPU.getCurrentThreadCpuTime();
                 finishFile();
                 parquetNanos += CPU.getCurrentThreadCpuTime() - t0;
@@ -357,9 +337,9 @@ public final class TableWriter implements AutoCloseable {
                     }
                 }
             }
-            if (parquet != null) {
+            if (part != null) {
                 try {
-                    parquet.close(); // only after a failure: release the file
+                    part.abort(); // only after a failure: release the file, which stays .inprogress
                 } catch (IOException | RuntimeException ignored) {
                     // the first failure is the one to report
                 }
@@ -371,31 +351,6 @@ public final class TableWriter implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    /** parquet-java's builder with our write support; neither getWriteSupport touches Hadoop. */
-    private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
-        private final WriteSupport<Integer> writeSupport;
-
-        Builder(OutputFile file, WriteSupport<Integer> writeSupport) {
-            super(file);
-            this.writeSupport = writeSupport;
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<Integer> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return writeSupport;
-        }
-
-        @Override
-        protected WriteSupport<Integer> getWriteSupport(org.apache.parquet.conf.ParquetConfiguration conf) {
-            return writeSupport;
         }
     }
 }
