@@ -37,9 +37,20 @@ class TableWriterDuckDbTest {
 
     @Test
     void everyTableRoundTripsEveryValueAndNull() throws Exception {
-        int rows = 50;
+        roundTrip(TableWriter.Options.defaults(), 50);
+    }
+
+    @Test
+    void valuesSurviveReusedBatchesRowGroupsAndParts() throws Exception {
+        // 7-row batches are refilled many times with shifting null patterns; groups of 20, parts of 45.
+        roundTrip(new TableWriter.Options(20, 7, 45, 1, true, true), 200);
+    }
+
+    private void roundTrip(TableWriter.Options options, int rows) throws Exception {
         for (TableSchema t : Tables.ALL) {
-            SampleRows.write(out, t, "web1", rows);
+            try (TableWriter w = TableWriter.open(out, t, "web1", options)) {
+                SampleRows.write(w, rows);
+            }
         }
         try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement()) {
             for (TableSchema t : Tables.ALL) {
