@@ -11,6 +11,8 @@ import dev.mapscribe.recorder.bpf.BpfException;
 import dev.mapscribe.recorder.bpf.HookTier;
 import dev.mapscribe.recorder.bpf.KernelPrograms;
 import dev.mapscribe.recorder.bpf.Libc;
+import dev.mapscribe.recorder.enrich.Enricher;
+import dev.mapscribe.recorder.proc.ProcSnapshotter;
 import dev.mapscribe.recorder.ring.KernelBatcher;
 import dev.mapscribe.recorder.ring.LossSampler;
 import dev.mapscribe.recorder.ring.RingReader;
@@ -79,7 +81,7 @@ public final class Recorder implements AutoCloseable {
     private final long startNs;
     private volatile boolean stopRequested;
     private volatile Throwable writerFailure;
-    private Collaborators.FileEnricher enricher;
+    private Enricher enricher;
     private long userRecords;
     private long filesHashed;
     private String note = "";
@@ -142,10 +144,9 @@ public final class Recorder implements AutoCloseable {
             throw e;
         }
         if (config.enrich()) {
-            r.enricher = Collaborators.enricher(rec -> r.userQueue.add(rec));
-            if (r.enricher == null) {
-                r.note = "enrichment unavailable in this build";
-                config.err().println("mapscribe: file enrichment is not in this build; recording without it");
+            r.enricher = new Enricher(rec -> r.userQueue.add(rec));
+            if (r.enricher.magicProblem() != null) {
+                config.err().println("mapscribe: no libmagic descriptions: " + r.enricher.magicProblem());
             }
         }
         if (config.snapshot()) {
@@ -192,24 +193,25 @@ public final class Recorder implements AutoCloseable {
     }
 
     private void takeSnapshot(int self) {
-        Collaborators.Snapshot s = Collaborators.snapshot();
-        if (s == null) {
-            note = (note.isEmpty() ? "" : note + "; ") + "no /proc snapshot in this build";
-            config.err().println("mapscribe: the /proc snapshot is not in this build; processes already running have no initial state");
-            return;
-        }
-        try {
-            userQueue.add(s.take(self));
+        try (ProcSnapshotter s = new ProcSnapshotter()) {
+            List<UserRecord> records = s.snapshot(self);
+            userQueue.add(records);
+            // Files of processes already running are hashed too: they may be what the attacker left behind.
+            if (enricher != null) {
+                for (UserRecord r : records) {
+                    if (r instanceof UserRecord.SnapshotRegion region) enricher.offerRegion(region);
+                }
+            }
         } catch (IOException | RuntimeException e) {
             note = (note.isEmpty() ? "" : note + "; ") + "snapshot failed: " + e.getMessage();
             config.err().println("mapscribe: /proc snapshot failed: " + e.getMessage());
         }
     }
 
-    private void offerFile(dev.mapscribe.formats.raw.KernelRecord.FileRef f, int pid) {
-        Collaborators.FileEnricher e = enricher;
+    private void offerFile(dev.mapscribe.formats.raw.KernelRecord.FileRef f, int pid, long start, long end) {
+        Enricher e = enricher;
         if (e != null) {
-            e.offer(f, pid);
+            e.offer(f, pid, start, end);
         }
     }
 

@@ -15,9 +15,12 @@ import java.lang.foreign.ValueLayout;
  * mapped executable, for the enricher. Used by the writer thread only.
  */
 public final class KernelBatcher implements RingReader.RecordSink {
-    /** Receives the file of every executable file mapping, exec, and post-exec VMA. */
+    /**
+     * Receives the file of every executable file mapping and post-exec VMA, with the mapping's range (the
+     * enricher reads deleted files and memfds through /proc/PID/map_files/START-END).
+     */
     public interface ExecutableFileSink {
-        void offer(FileRef file, int pid);
+        void offer(FileRef file, int pid, long start, long end);
     }
 
     // Offsets from bpf/mapscribe.h (checked against the C header by formats' LayoutTest).
@@ -85,14 +88,14 @@ public final class KernelBatcher implements RingReader.RecordSink {
         } catch (RuntimeException e) {
             return; // a malformed record still goes to the journal; the analyzer reports it there
         }
-        FileRef f = switch (r) {
-            case KernelRecord.MmapRecord m -> m.file();
-            case KernelRecord.ExecRecord e -> e.exe();
-            case KernelRecord.VmaRecord v -> v.file();
-            default -> null;
-        };
-        if (f != null && !f.path().isEmpty()) {
-            files.offer(f, pid);
+        switch (r) {
+            // A failed mmap has no range: the path alone is still worth hashing.
+            case KernelRecord.MmapRecord m when m.file() != null ->
+                    files.offer(m.file(), pid, m.ret() < 0 ? 0 : m.ret(), m.ret() < 0 ? 0 : m.ret() + m.len());
+            // The exe's own range comes with the VMA records that follow the exec.
+            case KernelRecord.ExecRecord e -> files.offer(e.exe(), pid, 0, 0);
+            case KernelRecord.VmaRecord v when v.file() != null -> files.offer(v.file(), pid, v.start(), v.end());
+            default -> { }
         }
     }
 
