@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "      --param pid=4242 --html process-4242.html",
         "  mapscribe report notebooks/fleet.ipynb --data host-a,host-b --html fleet.html",
         "",
-        "Exit codes: 0 ok, 1 a query failed or the data could not be read (the page is still written), 2 usage.",
+        "Exit codes: 0 ok, 1 a query failed or the data could not be read (the page is still written),",
+        "2 usage (including a --param the notebook does not have).",
     })
 public final class ReportCommand implements Callable<Integer> {
 
@@ -69,6 +71,15 @@ public final class ReportCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             Notebook nb = Notebook.read(notebook);
+            Set<String> known = NotebookRunner.parameterNames(nb);
+            for (String name : params.keySet()) {
+                if (!known.contains(name)) {
+                    // A typo must not silently run the default (another process than the analyst asked for).
+                    err.println("mapscribe report: " + notebook.getFileName() + " has no parameter '" + name + "'"
+                        + (known.isEmpty() ? " (it has none)" : " (it has: " + String.join(", ", known) + ")"));
+                    return Cli.USAGE;
+                }
+            }
             for (Path d : data) {
                 if (!Files.isDirectory(d)) {
                     err.println("mapscribe report: " + d + " is not a directory (give the --out directory of 'mapscribe analyze')");
