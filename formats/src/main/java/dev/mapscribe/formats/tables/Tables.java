@@ -190,7 +190,7 @@ public final class Tables {
                     .opt("comm", STRING, "Name of the process's leader thread when the version began.")
                     .req("start_addr", INT64, "First address of the region (page aligned).")
                     .req("end_addr", INT64, "First address after the region (exclusive, page aligned).")
-                    .req("prot", INT32, "Protection (PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4).")
+                    .opt("prot", INT32, "Protection (PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4); null where the recording does not know it.")
                     .req("flags", INT32, "MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it.")
                     .opt("path", STRING, "Backing file, or a pseudo path like `[heap]`, `[stack]`; null for plain anonymous memory.")
                     .opt("dev", INT64, "Device of the backing file (dev_t, major << 20 | minor).")
