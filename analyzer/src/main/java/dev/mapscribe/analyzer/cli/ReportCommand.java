@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -113,6 +114,8 @@ public final class ReportCommand implements Callable<Integer> {
         Path tmp = Files.createTempFile(abs.getParent(), ".report-", ".html.tmp");
         try {
             Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            // Temp files are 0600; a report is for opening in a browser, often as another user than root.
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
