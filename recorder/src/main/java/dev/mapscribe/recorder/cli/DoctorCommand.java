@@ -1,15 +1,102 @@
 package dev.mapscribe.recorder.cli;
 
+import dev.mapscribe.recorder.bpf.BpfException;
+import dev.mapscribe.recorder.bpf.HookTier;
+import dev.mapscribe.recorder.bpf.KernelPrograms;
+import dev.mapscribe.recorder.bpf.LibBpf;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-import java.util.concurrent.Callable;
-
-// STUB: replaced by the recorder work (issues 2 and 3).
-@Command(name = "doctor", mixinStandardHelpOptions = true, description = "Check that this host can record. Not implemented yet.")
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = {"Check that this host can record: kernel, BTF, privileges, libbpf, JDK, and which hook tiers",
+                "actually load (each is loaded into the kernel and unloaded). One line per check on stdout.",
+                "Exit 0 when recording is possible, 1 when it is not."},
+        footer = {"", "Example:", "  mapscribe doctor"})
 public final class DoctorCommand implements Callable<Integer> {
+    private static final long PROBE_RING = 64 << 10; // the probe loads need a ring map, not a big one
+
+    /** One hook tier probe: which object, which programs. */
+    private record Probe(String name, HookTier object, Set<String> programs, String what) {
+    }
+
+    private static final List<Probe> PROBES = List.of(
+            new Probe("tp_btf", HookTier.SYSCALLS, null, "BTF tracepoints: the syscall tier"),
+            new Probe("raw_tp", HookTier.SYSCALLS, Set.of("ms_probe_raw_tp"), "raw tracepoints"),
+            new Probe("lsm", HookTier.LSM, Set.of("ms_lsm_mmap_file"), "BPF LSM: the lsm tier"),
+            new Probe("fentry", HookTier.LSM, Set.of("ms_fentry_mmap_file"), "fentry trampolines"));
+
     @Override
     public Integer call() {
-        System.err.println("mapscribe doctor: not implemented yet");
-        return Cli.FAILURE;
+        PrintStream out = System.out;
+        line(out, "kernel", read("/proc/sys/kernel/osrelease"));
+        boolean btf = Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"));
+        line(out, "btf", btf ? "present (/sys/kernel/btf/vmlinux)" : "MISSING: the kernel needs CONFIG_DEBUG_INFO_BTF=y");
+        boolean canBpf = Capabilities.canLoadBpf();
+        line(out, "privileges", (Capabilities.isRoot() ? "root" : "not root") + ", BPF "
+                + (canBpf ? "allowed" : "NOT allowed: " + Capabilities.missingForBpf())
+                + (Capabilities.has(Capabilities.CAP_SYS_RESOURCE) ? "" : " (no CAP_SYS_RESOURCE: fine on kernels >= 5.11)"));
+        line(out, "libbpf", LibBpf.version());
+        line(out, "jdk", Runtime.version() + " (" + System.getProperty("java.vm.vendor", "?") + ")");
+        line(out, "tracefs", mounted("/sys/kernel/tracing", "tracefs") ? "mounted" : "not mounted (not needed: tp_btf and raw_tp work without it)");
+        line(out, "bpffs", mounted("/sys/fs/bpf", "bpf") ? "mounted" : "not mounted (not needed)");
+        java.util.Map<String, Boolean> loads = new java.util.HashMap<>();
+        for (Probe p : PROBES) {
+            String result = probe(p);
+            loads.put(p.name(), result.startsWith("loads"));
+            line(out, "hooks " + p.name(), result);
+        }
+        // The verdict names what `record --hooks auto` would use: lsm first, else the syscall tier.
+        String usable = loads.get("lsm") ? "lsm" : loads.get("tp_btf") ? "syscalls" : null;
+        if (usable == null) {
+            line(out, "verdict", "recording is NOT possible on this host");
+            return Cli.FAILURE;
+        }
+        line(out, "verdict", "recording possible: `mapscribe record --hooks auto` uses the " + usable + " tier");
+        return Cli.OK;
+    }
+
+    private static String probe(Probe p) {
+        int self = (int) ProcessHandle.current().pid();
+        try (KernelPrograms kp = KernelPrograms.open(p.object(), p.programs(), self, PROBE_RING)) {
+            kp.load();
+            kp.attachAll();
+            return "loads and attaches (" + p.what() + ")";
+        } catch (BpfException e) {
+            return (e.refusedByKernel() ? "refused by the kernel: " : "fails: ") + e.getMessage();
+        } catch (IOException | RuntimeException e) {
+            return "fails: " + e.getMessage();
+        }
+    }
+
+    private static void line(PrintStream out, String what, String value) {
+        out.printf("%-14s %s%n", what, value);
+    }
+
+    private static String read(String path) {
+        try {
+            return Files.readString(Path.of(path)).strip();
+        } catch (IOException e) {
+            return "unknown (" + path + ": " + e.getMessage() + ")";
+        }
+    }
+
+    private static boolean mounted(String dir, String type) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+                String[] f = line.split(" ");
+                if (f.length > 2 && f[1].equals(dir) && f[2].equals(type)) {
+                    return true;
+                }
+            }
+        } catch (IOException e) {
+            // treat as not mounted
+        }
+        return false;
     }
 }

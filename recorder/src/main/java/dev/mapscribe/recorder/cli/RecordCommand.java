@@ -1,15 +1,145 @@
 package dev.mapscribe.recorder.cli;
 
-import picocli.CommandLine.Command;
-
+import dev.mapscribe.formats.raw.RecordKind;
+import dev.mapscribe.recorder.Recorder;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-// STUB: replaced by the recorder work (issue 3).
-@Command(name = "record", mixinStandardHelpOptions = true, description = "Record raw eBPF hook records to a journal (root). Not implemented yet.")
+@Command(name = "record", mixinStandardHelpOptions = true,
+        description = {"Record every memory-mapping and process event of this host into a journal (needs root).",
+                "Runs until --duration ends or SIGINT/SIGTERM, then prints a summary on stderr.",
+                "Exit 0 when the journal is complete, 1 on failure, 2 on a usage error."},
+        footer = {"", "Example:", "  mapscribe record --journal /var/tmp/incident-42 --duration 10m"})
 public final class RecordCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--journal", required = true, paramLabel = "DIR", description = "new journal directory (created 0700)")
+    Path journal;
+
+    @Option(names = "--duration", paramLabel = "TIME", description = "stop after TIME (30s, 5m, 1h); default: until SIGINT/SIGTERM")
+    String duration;
+
+    @Option(names = "--hooks", defaultValue = "auto", paramLabel = "TIER",
+            description = "auto (LSM if the kernel allows it, else syscalls), syscalls, or lsm (default: ${DEFAULT-VALUE})")
+    String hooks;
+
+    @Option(names = "--max-disk", defaultValue = "4G", paramLabel = "SIZE", description = "bound on the journal; oldest cycles are deleted (default: ${DEFAULT-VALUE})")
+    String maxDisk;
+
+    @Option(names = "--ring", defaultValue = "64M", paramLabel = "SIZE", description = "kernel ring buffer, a power of two (default: ${DEFAULT-VALUE})")
+    String ring;
+
+    @Option(names = "--no-enrich", description = "do not hash and identify executable files")
+    boolean noEnrich;
+
+    @Option(names = "--no-snapshot", description = "do not snapshot the processes already running")
+    boolean noSnapshot;
+
+    @Option(names = "--synthetic-producer", hidden = true, paramLabel = "PID",
+            description = "capacity benchmark: PID's getppid(2) calls generate records (scripts/workloads/synthetic.c)")
+    int syntheticProducer;
+
+    @Option(names = "--verbose", description = "stack traces on errors")
+    boolean verbose;
+
     @Override
-    public Integer call() {
-        System.err.println("mapscribe record: not implemented yet");
-        return Cli.FAILURE;
+    public Integer call() throws Exception {
+        Recorder.Hooks tier = switch (hooks) {
+            case "auto" -> Recorder.Hooks.AUTO;
+            case "syscalls" -> Recorder.Hooks.SYSCALLS;
+            case "lsm" -> Recorder.Hooks.LSM;
+            default -> throw new Cli.UserError("--hooks must be auto, syscalls or lsm, not " + hooks);
+        };
+        Duration limit = duration == null ? null : Sizes.duration("--duration", duration);
+        long ringBytes = Sizes.bytes("--ring", ring);
+        long maxDiskBytes = Sizes.bytes("--max-disk", maxDisk);
+        if (!Capabilities.canLoadBpf()) {
+            throw new Cli.UserError("recording needs root (or CAP_BPF and CAP_PERFMON): " + Capabilities.missingForBpf());
+        }
+        PrintStream err = System.err;
+        List<String> commandLine = new ArrayList<>(List.of("mapscribe"));
+        commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
+        Recorder.Config config = new Recorder.Config(journal, tier, maxDiskBytes, ringBytes, !noEnrich, !noSnapshot,
+                commandLine, err, syntheticProducer);
+        Recorder recorder = Recorder.start(config);
+        err.printf("mapscribe: recording to %s with the %s tier%s; SIGINT or SIGTERM stops%n", journal,
+                recorder.tier().journalName(), limit == null ? "" : " for " + duration);
+
+        stopOnSignals(recorder);
+        // Other ways the JVM is asked to exit (SIGHUP, or INT/TERM if the handlers could not be installed) run
+        // shutdown hooks: stop, and hold the JVM until the journal is closed and summarized.
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            recorder.stop();
+            try {
+                finished.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "mapscribe-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            if (limit != null) {
+                recorder.join(limit);
+            } else {
+                while (!recorder.join(Duration.ofSeconds(3600))) {
+                    // until a signal stops it
+                }
+            }
+            Recorder.Summary s = recorder.awaitStopped();
+            printSummary(s, err);
+            recorder.close();
+            return Cli.OK; // losses are in the journal and the summary, not a failure of the recording
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // a signal is stopping the JVM: the hook is already running
+            }
+        }
+    }
+
+    /**
+     * SIGINT and SIGTERM stop the recording. Handled explicitly rather than through shutdown hooks because a
+     * shell starts background jobs with SIGINT ignored, and the JVM then never sees `kill -INT`.
+     */
+    @SuppressWarnings("removal")
+    private static void stopOnSignals(Recorder recorder) {
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> recorder.stop());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // -Xrs, or the signal is reserved: the shutdown hook still stops the recording
+            }
+        }
+    }
+
+    static void printSummary(Recorder.Summary s, PrintStream err) {
+        StringBuilder kinds = new StringBuilder();
+        for (Map.Entry<RecordKind, Long> e : s.kernelRecordsByKind().entrySet()) {
+            kinds.append(kinds.isEmpty() ? "" : ", ").append(e.getKey().name().toLowerCase(Locale.ROOT)).append(' ').append(e.getValue());
+        }
+        double secs = s.wallNs() / 1e9;
+        err.printf(Locale.ROOT, "mapscribe: %.1f s, %s tier: %d kernel records (%s), %d user records%n", secs,
+                s.tier().journalName(), s.kernelRecords(), kinds.isEmpty() ? "none" : kinds, s.userRecords());
+        err.printf(Locale.ROOT, "mapscribe: journal %.1f MiB on disk in %d batches (%.1f bytes/kernel record before compression), "
+                        + "lost %d, files hashed %d, CPU %.2f s (%.1f %% of one core)%s%n",
+                s.bytesOnDisk() / 1048576.0, s.batches(), s.kernelRecords() == 0 ? 0.0 : (double) s.kernelBytes() / s.kernelRecords(),
+                s.lost(), s.filesHashed(), s.cpuNs() / 1e9, secs == 0 ? 0.0 : 100.0 * s.cpuNs() / s.wallNs(),
+                s.refusedRecords() > 0 ? ", " + s.refusedRecords() + " records refused by --max-disk" : "");
     }
 }

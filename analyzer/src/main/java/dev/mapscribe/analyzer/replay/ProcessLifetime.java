@@ -1,0 +1,22 @@
+package dev.mapscribe.analyzer.replay;
+
+import java.util.List;
+
+/**
+ * One process lifetime: the row of the {@code processes} table.
+ *
+ * @param startNs      CLOCK_MONOTONIC start; from /proc's clock ticks (10 ms steps) when startExact is false
+ * @param exitNs       null while it still ran at the end of the journal
+ * @param exitCode     wait-status encoding, null unless an exit record ended it
+ * @param exitRecorded whether an exit record ended it (false: the end was inferred from its pid's reuse)
+ * @param source       "snapshot", "fork" or "seen" (met in records with no fork and no snapshot)
+ * @param memoryKnown  whether its whole address space was known when it ended (false: some regions unknown)
+ * @param firstSeenNs  ktime of the first record that showed it (its fork, the snapshot, or its first record)
+ * @param lostDuring   records the recorder lost (any process's) while this one lived: when not 0 its rows may miss
+ *                     calls, which the state cannot tell apart
+ */
+public record ProcessLifetime(String host, long firstSeenNs, long firstSeenUtcNs, int pid, long startNs, boolean startExact,
+                              long startUtcNs, Long exitNs, Long exitUtcNs, Integer exitCode, boolean exitRecorded, int ppid,
+                              long parentStartNs, String exe, List<String> argv, String commandLine, boolean argvTruncated,
+                              String comm, int uid, int gid, int euid, int egid, long mntns, String ancestors, String source,
+                              int execs, boolean memoryKnown, long lostDuring) {}

@@ -1,0 +1,26 @@
+package dev.mapscribe.analyzer.replay;
+
+/**
+ * What a replay read and derived, for the summary on stderr.
+ *
+ * @param unknownMaps      address spaces that started out (partly) unknown: processes met without snapshot or exec
+ * @param inconsistencies  calls the kernel accepted on pages the state said were unmapped (something went unrecorded)
+ * @param uncertainties    failed mprotect calls that may have changed part of their range (protection now unknown)
+ * @param losses           records the kernel could not reserve, summed over the loss records
+ * @param orphanSnapshotLines snapshot region lines without their process line just before them
+ */
+public record ReplayStats(long records, long syscalls, long mmapExec, long memProtAlerts, long regionVersions,
+                          long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
+                          long uncertainties, long orphanSnapshotLines, long recorderStatus, long rolledCycles) {
+
+    /** Running counts while replaying. */
+    static final class Counter {
+        long records, syscalls, mmapExec, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
+                recorderStatus, rolledCycles;
+
+        ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long processesSeen) {
+            return new ReplayStats(records, syscalls, mmapExec, memProtAlerts, regionVersions, processes, processesSeen,
+                    losses, unknownMaps, inconsistencies, uncertainties, orphanSnapshotLines, recorderStatus, rolledCycles);
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package dev.mapscribe.analyzer.replay;
+
+import dev.mapscribe.analyzer.derive.FileInfos;
+import dev.mapscribe.analyzer.derive.MemProtAlertEvent;
+import dev.mapscribe.analyzer.derive.MmapExecEvent;
+import dev.mapscribe.analyzer.derive.ProtAlerts;
+import dev.mapscribe.analyzer.state.MappedFile;
+import dev.mapscribe.analyzer.state.Process;
+import dev.mapscribe.analyzer.state.ProcessTable;
+import dev.mapscribe.analyzer.state.Prot;
+import dev.mapscribe.analyzer.state.ProtChange;
+import dev.mapscribe.analyzer.state.Region;
+import dev.mapscribe.analyzer.state.RegionHistory;
+import dev.mapscribe.analyzer.state.RegionMap;
+import dev.mapscribe.analyzer.state.TaskInfo;
+import dev.mapscribe.formats.raw.KernelRecord;
+import dev.mapscribe.formats.raw.KernelRecord.BrkRecord;
+import dev.mapscribe.formats.raw.KernelRecord.ExecRecord;
+import dev.mapscribe.formats.raw.KernelRecord.ExitRecord;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.KernelRecord.ForkRecord;
+import dev.mapscribe.formats.raw.KernelRecord.Hdr;
+import dev.mapscribe.formats.raw.KernelRecord.MmapRecord;
+import dev.mapscribe.formats.raw.KernelRecord.MprotectRecord;
+import dev.mapscribe.formats.raw.KernelRecord.MremapRecord;
+import dev.mapscribe.formats.raw.KernelRecord.MunmapRecord;
+import dev.mapscribe.formats.raw.KernelRecord.SyscallRecord;
+import dev.mapscribe.formats.raw.KernelRecord.TaskRecord;
+import dev.mapscribe.formats.raw.KernelRecord.VmaRecord;
+import dev.mapscribe.formats.raw.Record;
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecord.JournalRolled;
+import dev.mapscribe.formats.raw.UserRecord.Loss;
+import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
+import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Replays a journal's records in journal order: keeps the process table and the region maps up to date and
+ * hands every derived row to an {@link EventSink}. Deterministic (same records, same calls in the same order);
+ * memory grows with the live processes and regions, not with the journal.
+ *
+ * <p>Use: {@code new Replayer(reader.header(), sink)}, {@code reader.read(replayer::accept)}, then {@link #finish()}.
+ */
+public final class Replayer {
+    static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
+    static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_PKEY_MPROTECT = 329;
+
+    private final EventSink sink;
+    private final RegionHistory history;
+    private final ProcessTable processes;
+    private final FileInfos files;
+    private final ReplayStats.Counter count = new ReplayStats.Counter();
+    private String host;
+    private String machineId;
+    private long bootTimeUtcNs;
+    private long ordinal;
+    private long batch;
+    private ProcSnapshot snapshot;
+    private final List<SnapshotRegion> snapshotLines = new ArrayList<>();
+
+    public Replayer(JournalHeader header, EventSink sink) {
+        this.sink = sink;
+        header(header);
+        this.history = new RegionHistory(this::regionClosed);
+        this.processes = new ProcessTable(history, new ProcessTable.Listener() {
+            @Override
+            public void processEnded(Process p) {
+                emitProcess(p);
+            }
+
+            @Override
+            public void execMapped(Process p, VmaRecord vma, Region region) {
+                execMappedFile(p, vma, region);
+            }
+        });
+        this.files = new FileInfos(e -> {
+            count.mmapExec++;
+            sink.mmapExec(e);
+        });
+    }
+
+    /** One record, in journal order; {@code batchId} is the journal excerpt it came in. */
+    public void accept(Record r, long batchId) {
+        ordinal++;
+        count.records++;
+        batch = batchId;
+        if (snapshot != null && !(r instanceof SnapshotRegion line && line.pid() == snapshot.pid())) {
+            endSnapshot();
+        }
+        if (r instanceof KernelRecord k) {
+            files.advance(k.h().ktimeNs());
+        }
+        switch (r) {
+            case TaskRecord t -> processes.task(t);
+            case MmapRecord m -> mmap(m);
+            case MprotectRecord p -> mprotect(p);
+            case MunmapRecord u -> {
+                syscall(u.h(), "munmap", NR_MUNMAP, new long[] {u.addr(), u.len()}, u.ret());
+                processes.mmOf(u.h()).munmap(u.addr(), u.len(), u.ret(), u.h().ktimeNs());
+            }
+            case MremapRecord x -> {
+                syscall(x.h(), "mremap", NR_MREMAP, new long[] {x.oldAddr(), x.oldLen(), x.newLen(), x.flags(), x.newAddr()}, x.ret());
+                processes.mmOf(x.h()).mremap(x.oldAddr(), x.oldLen(), x.newLen(), x.flags(), x.newAddr(), x.ret(), x.h().ktimeNs());
+            }
+            case BrkRecord b -> {
+                syscall(b.h(), "brk", NR_BRK, new long[] {b.addr()}, b.ret());
+                processes.mmOf(b.h()).brk(b.startBrk(), b.ret(), b.h().ktimeNs());
+            }
+            case SyscallRecord s -> syscall(s.h(), SyscallNames.name(s.nr()),
+                    s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret());
+            case ForkRecord f -> processes.fork(f);
+            case ExecRecord e -> processes.exec(e);
+            case ExitRecord x -> processes.exit(x);
+            case VmaRecord v -> processes.vma(v);
+            case JournalHeader h -> header(h);
+            case ProcSnapshot s -> snapshot = s;
+            case SnapshotRegion line -> {
+                if (snapshot != null) {
+                    snapshotLines.add(line); // same pid: checked above
+                } else {
+                    count.orphanSnapshotLines++; // its process line was not just before it
+                }
+            }
+            case FileInfo fi -> files.info(fi);
+            case Loss l -> {
+                count.losses += l.count();
+                processes.lost(l.count());
+                sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), l.cpu(), l.count(), l.firstNs(), l.lastNs()));
+            }
+            case RecorderStatus s -> count.recorderStatus++;
+            case JournalRolled j -> count.rolledCycles += j.deletedCycles();
+        }
+    }
+
+    /** The journal has ended: emits what is still open (regions, processes, events waiting for file info). */
+    public ReplayStats finish() {
+        if (snapshot != null) {
+            endSnapshot();
+        }
+        files.flush();
+        for (RegionMap m : processes.liveMaps()) {
+            for (Region r : m.regions()) {
+                emitVersion(m, r, null);
+            }
+        }
+        for (Process p : processes.live()) {
+            emitProcess(p);
+        }
+        return count.stats(processes.unknownMaps(), history.inconsistencies(), history.uncertainties(), processes.processesSeen());
+    }
+
+    // ---- the cases --------------------------------------------------------------------------------------------
+
+    private void mmap(MmapRecord m) {
+        Hdr h = m.h();
+        boolean anon = (m.flags() & MAP_ANONYMOUS) != 0;
+        FileRef file = anon ? null : m.file();
+        MappedFile mapped = file != null ? ProcessTable.mappedFile(file) : null;
+        syscall(h, "mmap", NR_MMAP, new long[] {m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off()}, m.ret(), mapped);
+        processes.mmOf(h).mmap(m.ret(), m.len(), m.prot(), m.flags(), mapped, m.off(), h.ktimeNs());
+        boolean ok = !failed(m.ret());
+        TaskInfo task = processes.taskOf(h);
+        Process p = processes.processOf(h);
+        if (ok && ProtAlerts.forMmap(m.prot()) != null) {
+            count.memProtAlerts++;
+            sink.memProtAlert(new MemProtAlertEvent(host, h.ktimeNs(), utc(h.ktimeNs()), task, ProtAlerts.MMAP_W_X, m.ret(),
+                    Prot.pageAlign(m.len()), m.prot(), null, mapped != null ? mapped.path() : null,
+                    mapped != null ? mapped.dev() : null, mapped != null ? mapped.inode() : null,
+                    mapped != null ? ctime(mapped) : null, "mmap", m.addr(), m.len(), ProtAlerts.id(ProtAlerts.MMAP_W_X),
+                    p.ppid(), p.exe(), p.commandLine()));
+        }
+        // kunai's hook (security_mmap_file) sees every attempt that got as far as a file: failed ones included.
+        if (!anon && (m.prot() & Prot.EXEC) != 0 && (file != null || ok)) {
+            files.offer(new MmapExecEvent(host, h.ktimeNs(), utc(h.ktimeNs()), uuid(0), batch, "mmap", task,
+                    processes.parentOf(p), processes.ancestors(p), p.commandLine(), p.exe(),
+                    mapped != null ? mapped.path() : null, mapped != null ? mapped.dev() : null,
+                    mapped != null ? mapped.inode() : null, mapped != null ? ctime(mapped) : null,
+                    null, null, null, null, null, null, null,
+                    ok ? m.ret() : null, m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off(), ok,
+                    ok ? null : (int) -m.ret(), m.ret()), file);
+        }
+    }
+
+    private void mprotect(MprotectRecord p) {
+        Hdr h = p.h();
+        String name = p.isPkeyMprotect() ? "pkey_mprotect" : "mprotect";
+        long[] args = p.isPkeyMprotect() ? new long[] {p.addr(), p.len(), p.prot(), p.pkey()} : new long[] {p.addr(), p.len(), p.prot()};
+        syscall(h, name, p.isPkeyMprotect() ? NR_PKEY_MPROTECT : NR_MPROTECT, args, p.ret());
+        List<ProtChange> changes = processes.mmOf(h).mprotect(p.addr(), p.len(), p.prot(), p.ret(), h.ktimeNs());
+        List<ProtAlerts.ProtAlert> alerts = ProtAlerts.forChanges(changes);
+        if (alerts.isEmpty()) {
+            return;
+        }
+        TaskInfo task = processes.taskOf(h);
+        Process proc = processes.processOf(h);
+        for (ProtAlerts.ProtAlert a : alerts) {
+            Region before = a.change().before();
+            MappedFile f = before != null ? before.file() : null;
+            count.memProtAlerts++;
+            sink.memProtAlert(new MemProtAlertEvent(host, h.ktimeNs(), utc(h.ktimeNs()), task, a.alert(), a.start(),
+                    a.end() - a.start(), p.prot(), a.prevProt() == Prot.UNKNOWN ? null : a.prevProt(),
+                    f != null ? f.path() : null, f != null ? f.dev() : null, f != null ? f.inode() : null,
+                    f != null ? ctime(f) : null, name, p.addr(), p.len(), ProtAlerts.id(a.alert()), proc.ppid(), proc.exe(),
+                    proc.commandLine()));
+        }
+    }
+
+    /** The binary and the interpreter an exec mapped executable: kunai's hook sees those mappings too. */
+    private void execMappedFile(Process p, VmaRecord v, Region r) {
+        Hdr h = v.h();
+        MappedFile f = r.file();
+        int flags = r.shared() ? MAP_SHARED : MAP_PRIVATE;
+        files.offer(new MmapExecEvent(host, h.ktimeNs(), utc(h.ktimeNs()), uuid(0), batch, "execve", processes.taskOf(h),
+                processes.parentOf(p), processes.ancestors(p), p.commandLine(), p.exe(), f.path(), f.dev(), f.inode(),
+                ctime(f), null, null, null, null, null, null, null, r.start(), r.start(), r.length(), r.prot(), flags, -1,
+                r.offset(), true, null, r.start()), v.file());
+    }
+
+    private void endSnapshot() {
+        processes.snapshot(snapshot, snapshotLines);
+        snapshot = null;
+        snapshotLines.clear();
+    }
+
+    private void header(JournalHeader h) {
+        host = h.hostname();
+        machineId = h.machineId();
+        bootTimeUtcNs = h.bootTimeUtcNs();
+    }
+
+    // ---- rows ---------------------------------------------------------------------------------------------------
+
+    private void syscall(Hdr h, String name, int nr, long[] args, Long ret) {
+        syscall(h, name, nr, args, ret, null);
+    }
+
+    private void syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file) {
+        count.syscalls++;
+        TaskInfo t = processes.taskOf(h);
+        boolean failed = ret != null && failed(ret);
+        sink.syscall(new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr, args,
+                ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
+                file != null ? file.dev() : null, file != null ? file.inode() : null));
+    }
+
+    private void regionClosed(RegionMap m, Region r, long validToNs) {
+        emitVersion(m, r, validToNs);
+    }
+
+    private void emitVersion(RegionMap m, Region r, Long validToNs) {
+        count.regionVersions++;
+        MappedFile f = r.file();
+        int flags = switch (r.backing()) {
+            case ANON -> MAP_PRIVATE | MAP_ANONYMOUS;
+            case SHMEM -> MAP_SHARED | MAP_ANONYMOUS;
+            case FILE -> r.shared() ? MAP_SHARED : MAP_PRIVATE;
+            case UNKNOWN -> 0;
+        };
+        sink.regionVersion(new RegionVersion(host, m.id(), m.ownerPid(), r.start(), r.end(),
+                r.prot() == Prot.UNKNOWN ? null : r.prot(), r.perms(), flags, r.known() && r.prot() != Prot.UNKNOWN,
+                r.cause(), r.shared(), r.backing().lowerName(),
+                f != null ? f.path() : r.label(), f != null ? f.dev() : null, f != null ? f.inode() : null,
+                f != null ? ctime(f) : null, r.offset(), r.version(), r.validFromNs(), validToNs, utc(r.validFromNs()),
+                validToNs == null ? null : utc(validToNs)));
+    }
+
+    private void emitProcess(Process p) {
+        count.processes++;
+        RegionMap mm = p.mm();
+        boolean ended = p.exitNs() >= 0;
+        sink.process(new ProcessLifetime(host, p.firstSeenNs(), utc(p.firstSeenNs()), p.pid(), p.startNs(), p.startExact(),
+                utc(p.startNs()), ended ? p.exitNs() : null, ended ? utc(p.exitNs()) : null,
+                p.exitRecorded() ? p.exitCode() : null, p.exitRecorded(), p.ppid(), p.parentStartNs(), p.exe(), p.argv(),
+                p.commandLine(), p.argvTruncated(), p.comm(),
+                p.uid(), p.gid(), p.euid(), p.egid(), p.mntns(), processes.ancestors(p), p.source().name().toLowerCase(),
+                p.execs(), mm != null && !mm.hasUnknown(), processes.lostDuring(p)));
+    }
+
+    private long utc(long ktimeNs) {
+        return bootTimeUtcNs + ktimeNs;
+    }
+
+    /** Deterministic event id: the journal's machine and boot, the record's position, the event's index in it. */
+    private String uuid(int sub) {
+        String name = machineId + "/" + bootTimeUtcNs + "/" + ordinal + "/" + sub;
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private static Long ctime(MappedFile f) {
+        return f.ctimeNs() == MappedFile.CTIME_UNKNOWN ? null : f.ctimeNs();
+    }
+
+    /** A syscall result that is -errno (the kernel never returns an address in the top 4095 bytes). */
+    static boolean failed(long ret) {
+        return ret < 0 && ret >= -4095;
+    }
+}

@@ -1,0 +1,39 @@
+package dev.mapscribe.analyzer.replay;
+
+/** x86-64 names and argument counts of the syscalls the kernel programs record. */
+final class SyscallNames {
+    private SyscallNames() {}
+
+    static String name(int nr) {
+        return switch (nr) {
+            case 9 -> "mmap";
+            case 10 -> "mprotect";
+            case 11 -> "munmap";
+            case 12 -> "brk";
+            case 25 -> "mremap";
+            case 56 -> "clone";
+            case 57 -> "fork";
+            case 58 -> "vfork";
+            case 59 -> "execve";
+            case 60 -> "exit";
+            case 231 -> "exit_group";
+            case 322 -> "execveat";
+            case 329 -> "pkey_mprotect";
+            case 435 -> "clone3";
+            default -> "syscall_" + nr;
+        };
+    }
+
+    /** How many of the six argument registers the syscall reads; all six for one we do not know. */
+    static int argCount(int nr) {
+        return switch (nr) {
+            case 57, 58 -> 0;
+            case 12, 60, 231 -> 1;
+            case 435 -> 2;
+            case 10, 11, 59 -> 3;
+            case 329 -> 4;
+            case 25, 56, 322 -> 5;
+            default -> 6;
+        };
+    }
+}

@@ -1,0 +1,459 @@
+package dev.mapscribe.analyzer.state;
+
+import dev.mapscribe.formats.raw.KernelRecord.ExecRecord;
+import dev.mapscribe.formats.raw.KernelRecord.ExitRecord;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.KernelRecord.ForkRecord;
+import dev.mapscribe.formats.raw.KernelRecord.Hdr;
+import dev.mapscribe.formats.raw.KernelRecord.TaskRecord;
+import dev.mapscribe.formats.raw.KernelRecord.VmaRecord;
+import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The processes of one host: seeded from the start-up snapshot, then kept up to date by TASK, FORK, EXEC and
+ * EXIT records. A process is its pid plus its start time, so a reused pid is a new process. Memory holds the
+ * live processes, their threads and address spaces (plus the ancestors they still point to), never history.
+ */
+public final class ProcessTable {
+    /** /proc/PID/stat's start time is in clock ticks of USER_HZ, 100 on every Linux architecture we run on. */
+    static final long NS_PER_TICK = 10_000_000L;
+    static final long VM_READ = 0x1, VM_WRITE = 0x2, VM_EXEC = 0x4, VM_SHARED = 0x8, VM_GROWSDOWN = 0x100;
+
+    /** Told when a process lifetime ends, and when an exec mapped files executable (kunai's mmap_exec covers those). */
+    public interface Listener {
+        void processEnded(Process p);
+
+        default void execMapped(Process p, VmaRecord vma, Region region) {}
+    }
+
+    /** The context a TASK record gives the records of one thread. */
+    record Thread(Process process, TaskInfo task) {
+        Thread(Process process, int tid, String comm, int uid, int gid, int euid, int egid, long mntns) {
+            this(process, new TaskInfo(process.pid, tid, comm, uid, gid, euid, egid, mntns, process.startNs));
+        }
+
+        String comm() { return task.comm(); }
+        int uid() { return task.uid(); }
+        int gid() { return task.gid(); }
+        int euid() { return task.euid(); }
+        int egid() { return task.egid(); }
+        long mntns() { return task.mntns(); }
+    }
+
+    /** VMA records of one exec, gathered until the walk's last record. */
+    private static final class Walk {
+        final long ktimeNs;
+        final List<Region> regions = new ArrayList<>();
+        int nextSeq;
+        boolean gap;
+        long lastEnd;
+
+        Walk(long ktimeNs) {
+            this.ktimeNs = ktimeNs;
+        }
+    }
+
+    private final RegionHistory history;
+    private final Listener listener;
+    private final Map<Integer, Process> live = new HashMap<>();
+    private final Map<Integer, Thread> threads = new HashMap<>();
+    private final Map<Integer, Walk> walks = new HashMap<>();
+    /** The thread of the record being replayed: every question about one record is answered once. */
+    private Hdr lastHdr;
+    private Thread lastThread;
+    private long lastProcessId;
+    private long lostRecords;
+    private long lastMmId;
+    private long unknownMaps;
+
+    public ProcessTable(RegionHistory history, Listener listener) {
+        this.history = history;
+        this.listener = listener;
+    }
+
+    /** A process the snapshot saw: its maps fill whatever the recording does not know yet. */
+    public void snapshot(ProcSnapshot s, List<SnapshotRegion> lines) {
+        lastHdr = null;
+        Process p = live.get(s.pid());
+        if (p != null && p.startNs > s.ktimeNs()) {
+            return; // this pid is already a newer process: the snapshot's one is gone
+        }
+        if (p == null) {
+            p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
+            p.ppid = s.ppid();
+            p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
+            p.mntns = s.mntns();
+        }
+        p.snapshotNs = s.ktimeNs();
+        if (p.exe == null) { p.exe = s.exe(); }
+        if (p.argv.isEmpty() && s.argv() != null) { p.argv = List.copyOf(s.argv()); }
+        if (p.comm == null) { p.comm = s.comm(); }
+        List<Region> regions = new ArrayList<>();
+        for (SnapshotRegion line : lines) {
+            if (line.end() > line.start()) {
+                regions.add(fromMapsLine(line));
+            }
+        }
+        if (p.mm == null) {
+            if (s.error() != null) {
+                p.mm = unknownMap(p.pid, s.ktimeNs()); // /proc/PID/maps unreadable: we know nothing of it
+            } else {
+                p.mm = RegionMap.of(++lastMmId, p.pid, history, regions, RegionMap.USER_END, s.ktimeNs(), "snapshot");
+            }
+            p.mm.retain();
+        } else if (s.error() == null) {
+            mm(p, s.ktimeNs()).fillUnknown(regions, s.ktimeNs());
+        }
+    }
+
+    /** A TASK record: the identity of a thread, for its later records. */
+    public void task(TaskRecord t) {
+        lastHdr = null;
+        Hdr h = t.h();
+        Process p = live.get(h.pid());
+        if (p != null && !sameProcess(p, t.leaderStartNs())) {
+            endUnrecorded(p, h.ktimeNs());
+            p = null;
+        }
+        if (p == null) {
+            p = newProcess(h.pid(), Process.Source.SEEN, t.leaderStartNs(), true, h.ktimeNs());
+        }
+        if (!p.startExact) {
+            p.startNs = t.leaderStartNs();
+            p.startExact = true;
+        }
+        if (h.tid() == h.pid()) {
+            p.comm = t.comm();
+            p.uid = t.uid(); p.gid = t.gid(); p.euid = t.euid(); p.egid = t.egid();
+            p.mntns = t.mntns();
+        }
+        if (p.ppid != t.ppid() || p.parentStartNs != t.parentStartNs()) { // reparented, or first news of its parent
+            p.ppid = t.ppid();
+            p.parentStartNs = t.parentStartNs();
+            Process parent = live.get(t.ppid());
+            p.parent = parent != null && parent != p && sameProcess(parent, t.parentStartNs()) ? parent : p.parent;
+        }
+        threads.put(h.tid(), new Thread(p, h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns()));
+    }
+
+    /** The task behind a record's header; a task never introduced by a TASK record is taken as it comes. */
+    public TaskInfo taskOf(Hdr h) {
+        Thread t = thread(h);
+        if (t.task().startNs() != t.process().startNs) { // the process's start time was corrected since
+            t = new Thread(t.process(), h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns());
+            threads.put(h.tid(), t);
+            lastThread = t;
+        }
+        return t.task(); // built once per TASK record: every record of the thread shares it
+    }
+
+    /** The process behind a record's header. */
+    public Process processOf(Hdr h) {
+        return thread(h).process();
+    }
+
+    /** The address space a record of this header acts on (finishing an exec walk that lost its last record). */
+    public RegionMap mmOf(Hdr h) {
+        return mm(processOf(h), h.ktimeNs());
+    }
+
+    /** The parent of a process as a task, or null when the recording does not know it. */
+    public TaskInfo parentOf(Process p) {
+        Process parent = parent(p);
+        return parent == null ? null : parent.asTask();
+    }
+
+    /** Exe paths of the ancestors, oldest first, joined by '|' as kunai prints them; unknown ones as "?". */
+    public String ancestors(Process p) {
+        List<String> chain = new ArrayList<>();
+        for (Process a = parent(p); a != null && chain.size() < 256; a = parent(a)) {
+            chain.add(a.exe != null ? a.exe : "?");
+        }
+        return String.join("|", chain.reversed());
+    }
+
+    /**
+     * sched_process_fork. A thread (CLONE_THREAD) joins its parent's process; CLONE_VM without CLONE_THREAD
+     * (vfork, posix_spawn) makes a process sharing the parent's address space; a plain fork copies it.
+     */
+    public void fork(ForkRecord f) {
+        lastHdr = null;
+        Hdr h = f.h();
+        Thread parentThread = thread(h);
+        Process parent = parentThread.process();
+        if (f.thread()) {
+            threads.put(f.childTid(), new Thread(parent, f.childTid(), parentThread.comm(), parentThread.uid(),
+                    parentThread.gid(), parentThread.euid(), parentThread.egid(), parentThread.mntns()));
+            return;
+        }
+        Process child = live.get(f.childPid());
+        if (child != null && child.startExact && child.startNs == f.childStartNs()) {
+            // The child's TASK record came first (records of two CPUs): same process, now with its parent.
+            child.source = Process.Source.FORK;
+        } else {
+            if (child != null) {
+                endUnrecorded(child, h.ktimeNs());
+            }
+            child = newProcess(f.childPid(), Process.Source.FORK, f.childStartNs(), true, h.ktimeNs());
+        }
+        child.ppid = parent.pid;
+        child.parentStartNs = parent.startNs;
+        child.parent = parent;
+        child.exe = parent.exe;
+        child.argv = parent.argv;
+        child.argvTruncated = parent.argvTruncated;
+        child.comm = parentThread.comm();
+        child.uid = parentThread.uid(); child.gid = parentThread.gid();
+        child.euid = parentThread.euid(); child.egid = parentThread.egid();
+        child.mntns = parentThread.mntns();
+        if (child.mm == null) {
+            RegionMap parentMm = mm(parent, h.ktimeNs());
+            child.mm = f.sharesVm() ? parentMm : parentMm.forkCopy(++lastMmId, child.pid, h.ktimeNs());
+            child.mm.retain();
+        }
+        threads.put(f.childTid(), new Thread(child, f.childTid(), child.comm, child.uid, child.gid, child.euid, child.egid, child.mntns));
+    }
+
+    /**
+     * sched_process_exec: a new image and a new address space, described by the VMA records that follow. The
+     * thread that called exec now carries the pid; the old address space loses a user.
+     */
+    public void exec(ExecRecord e) {
+        lastHdr = null;
+        Hdr h = e.h();
+        Thread caller = threads.remove(e.oldTid());
+        Process p = caller != null && caller.process().pid == h.pid() ? caller.process() : processOf(h);
+        Thread leader = threads.get(h.pid());
+        if (leader == null || leader.process() != p) {
+            leader = caller != null ? caller : thread(h);
+        }
+        threads.put(h.pid(), new Thread(p, h.pid(), leader.comm(), leader.uid(), leader.gid(), leader.euid(), leader.egid(), leader.mntns()));
+        p.exe = e.exe() != null ? e.exe().path() : null;
+        p.argv = List.copyOf(e.argv());
+        p.argvTruncated = e.argvTruncated();
+        p.execs++;
+        walks.remove(p.pid);
+        dropMm(p, h.ktimeNs());
+        walks.put(p.pid, new Walk(h.ktimeNs()));
+        lastHdr = null;
+    }
+
+    /** One VMA of the address space an exec made. */
+    public void vma(VmaRecord v) {
+        Walk w = walks.get(v.h().pid());
+        Process p = live.get(v.h().pid());
+        if (w == null || p == null || p.mm != null) {
+            return; // a walk whose exec record was lost: its address space stays as it is
+        }
+        if (v.seq() != w.nextSeq) {
+            w.gap = true; // records of this walk were lost
+        }
+        w.nextSeq = v.seq() + 1;
+        if (v.end() > v.start()) {
+            Region r = fromVma(v);
+            w.regions.add(r);
+            w.lastEnd = Math.max(w.lastEnd, v.end());
+            if (v.file() != null && (v.vmFlags() & VM_EXEC) != 0) {
+                listener.execMapped(p, v, r);
+            }
+        }
+        if (v.last()) {
+            finishWalk(p, w, !w.gap && !v.walkTruncated() ? RegionMap.USER_END : w.gap ? 0 : w.lastEnd);
+        }
+    }
+
+    /** sched_process_exit: a thread ends; with group_dead, the process does. */
+    public void exit(ExitRecord x) {
+        lastHdr = null;
+        Hdr h = x.h();
+        Thread t = threads.remove(h.tid());
+        if (!x.groupDead()) {
+            return;
+        }
+        Process p = t != null ? t.process() : live.get(h.pid());
+        if (p == null || live.get(p.pid) != p) {
+            return;
+        }
+        p.exitNs = h.ktimeNs();
+        p.exitCode = x.exitCode();
+        p.exitRecorded = true;
+        end(p, h.ktimeNs());
+    }
+
+    /** The recorder reported {@code count} more records lost: any live process may lack some of its history. */
+    public void lost(long count) {
+        lostRecords += count;
+    }
+
+    /** Records lost while {@code p} was alive (up to now): when not 0, its state may be incomplete. */
+    public long lostDuring(Process p) {
+        return lostRecords - p.lossesBefore;
+    }
+
+    /** The processes still running, oldest first (deterministic order for the final rows). */
+    public List<Process> live() {
+        List<Process> out = new ArrayList<>(live.values());
+        out.sort(Comparator.comparingLong(Process::id));
+        return out;
+    }
+
+    /** The address spaces still in use, by id. */
+    public List<RegionMap> liveMaps() {
+        Map<Long, RegionMap> maps = new HashMap<>();
+        for (Process p : live.values()) {
+            RegionMap m = p.mm;
+            if (m == null) {
+                continue; // never touched: nothing to report
+            }
+            maps.put(m.id(), m);
+        }
+        List<RegionMap> out = new ArrayList<>(maps.values());
+        out.sort(Comparator.comparingLong(RegionMap::id));
+        return out;
+    }
+
+    /** How many address spaces started out unknown (processes the recording met without knowing their memory). */
+    public long unknownMaps() {
+        return unknownMaps;
+    }
+
+    public long processesSeen() {
+        return lastProcessId;
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    private Thread thread(Hdr h) {
+        if (h == lastHdr) {
+            return lastThread; // the same record asks again (its row, its address space, its alert)
+        }
+        Thread t = threads.get(h.tid());
+        if (t != null && live.get(h.pid()) == t.process()) {
+            lastHdr = h;
+            lastThread = t;
+            return t;
+        }
+        Process p = live.get(h.pid());
+        if (p == null) {
+            // No TASK record (lost, or the recorder started mid-way): a process we know nothing about.
+            p = newProcess(h.pid(), Process.Source.SEEN, -1, false, h.ktimeNs());
+        }
+        t = new Thread(p, h.tid(), p.comm, p.uid, p.gid, p.euid, p.egid, p.mntns);
+        threads.put(h.tid(), t);
+        lastHdr = h;
+        lastThread = t;
+        return t;
+    }
+
+    private boolean sameProcess(Process p, long leaderStartNs) {
+        if (p.startExact) {
+            return p.startNs == leaderStartNs;
+        }
+        if (p.snapshotNs >= 0) {
+            return leaderStartNs <= p.snapshotNs; // alive at the snapshot, so no other process had its pid then
+        }
+        return true; // met without any start time: nothing says it is another one
+    }
+
+    private Process parent(Process p) {
+        if (p.parent == null && p.ppid > 0) {
+            Process candidate = live.get(p.ppid);
+            if (candidate != null && candidate != p && (!candidate.startExact || !p.startExact || candidate.startNs <= p.startNs)) {
+                p.parent = candidate; // linked late: snapshot processes name their parent by pid only
+            }
+        }
+        return p.parent;
+    }
+
+    private Process newProcess(int pid, Process.Source source, long startNs, boolean exact, long nowNs) {
+        Process p = new Process(++lastProcessId, pid, source, startNs, exact, nowNs);
+        p.lossesBefore = lostRecords;
+        live.put(pid, p);
+        return p;
+    }
+
+    private RegionMap mm(Process p, long nowNs) {
+        if (p.mm == null) {
+            Walk w = walks.get(p.pid);
+            if (w != null) {
+                finishWalk(p, w, w.gap ? 0 : w.lastEnd); // used before its last VMA arrived: the rest is unknown
+            } else {
+                p.mm = unknownMap(p.pid, nowNs);
+                p.mm.retain();
+            }
+        }
+        return p.mm;
+    }
+
+    private RegionMap unknownMap(int pid, long nowNs) {
+        unknownMaps++;
+        return RegionMap.unknown(++lastMmId, pid, history, nowNs);
+    }
+
+    private void finishWalk(Process p, Walk w, long knownUpTo) {
+        walks.remove(p.pid);
+        p.mm = RegionMap.of(++lastMmId, p.pid, history, w.regions, knownUpTo, w.ktimeNs, "exec");
+        p.mm.retain();
+        if (knownUpTo < RegionMap.USER_END) {
+            unknownMaps++;
+        }
+    }
+
+    private void dropMm(Process p, long nowNs) {
+        if (p.mm != null && p.mm.releaseUser()) {
+            p.mm.close(nowNs);
+        }
+        p.mm = null;
+    }
+
+    /** The pid came back with another start time: the process it named ended without an exit record. */
+    private void endUnrecorded(Process p, long nowNs) {
+        p.exitNs = nowNs; // an upper bound: it was gone by then (exitRecorded stays false)
+        end(p, nowNs);
+    }
+
+    private void end(Process p, long nowNs) {
+        lastHdr = null;
+        live.remove(p.pid);
+        walks.remove(p.pid);
+        threads.values().removeIf(t -> t.process() == p);
+        listener.processEnded(p); // before its address space goes: the row says whether that was fully known
+        dropMm(p, nowNs);
+    }
+
+    /** A line of /proc/PID/maps as a region. */
+    public static Region fromMapsLine(SnapshotRegion l) {
+        String path = l.path() == null ? "" : l.path();
+        int prot = l.prot() & 7;
+        if (l.inode() != 0 || (!path.isEmpty() && !path.startsWith("["))) {
+            MappedFile f = new MappedFile(path, MappedFile.kernelDev(l.devMajor(), l.devMinor()), l.inode(), MappedFile.CTIME_UNKNOWN);
+            Backing b = l.shared() && path.startsWith("/dev/zero") ? Backing.SHMEM : Backing.FILE;
+            return Region.piece(l.start(), l.end(), prot, l.shared(), b, f, l.offset(), null);
+        }
+        // Anonymous: "[heap]", "[stack]", "[vdso]", "[anon:name]" or nothing.
+        return Region.piece(l.start(), l.end(), prot, l.shared(), Backing.ANON, null, 0, path.isEmpty() ? null : path);
+    }
+
+    /** A VMA walked in the kernel as a region. The kernel names [stack] by VM_GROWSDOWN here; vdso/vvar stay unnamed. */
+    static Region fromVma(VmaRecord v) {
+        int prot = (int) (v.vmFlags() & (VM_READ | VM_WRITE | VM_EXEC));
+        boolean shared = (v.vmFlags() & VM_SHARED) != 0;
+        FileRef f = v.file();
+        if (f != null) {
+            return Region.piece(v.start(), v.end(), prot, shared, Backing.FILE, mappedFile(f), v.pgoff() * Prot.PAGE_SIZE, null);
+        }
+        String label = (v.vmFlags() & VM_GROWSDOWN) != 0 ? "[stack]" : null;
+        return Region.piece(v.start(), v.end(), prot, shared, shared ? Backing.SHMEM : Backing.ANON, shared ? MappedFile.SHARED_ANON : null, 0, label);
+    }
+
+    public static MappedFile mappedFile(FileRef f) {
+        String path = f.path() == null || f.path().isEmpty() ? null : f.path();
+        return new MappedFile(path, f.dev(), f.ino(), f.ctimeSec() * 1_000_000_000L + f.ctimeNsec());
+    }
+}

@@ -1,0 +1,527 @@
+package dev.mapscribe.analyzer.state;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The memory regions of one address space (one kernel mm): non-overlapping intervals keyed by start.
+ *
+ * <p>Each operation applies what the kernel does for a call with the recorded arguments and result; only
+ * the final result is known, so a call that failed half-way is applied the way the kernel leaves it (see
+ * {@link #mprotect}).
+ *
+ * <p>The map is kept canonical: two adjacent regions with the same attributes (and, for files, a running
+ * offset) are one region. The kernel merges VMAs under the same conditions in nearly every case, but not
+ * always (it also compares anon_vma, userfaultfd contexts, names): the honest comparison with
+ * /proc/PID/maps is therefore page by page (each page's perms, file, inode and offset), not VMA by VMA.
+ *
+ * <p>Every change closes the versions of the regions it alters (reported to the {@link RegionHistory}
+ * listener with their end time) and opens new ones; an untouched region keeps its version.
+ */
+public final class RegionMap {
+    /** Top of user space on x86-64 with 5-level paging; covers 4-level paging's 47 bits. */
+    public static final long USER_END = (1L << 56) - Prot.PAGE_SIZE;
+
+    static final int MAP_SHARED = 0x01;
+    static final int MAP_TYPE = 0x0f;
+    static final int MAP_SHARED_VALIDATE = 0x03;
+    static final int MAP_ANONYMOUS = 0x20;
+    static final int MAP_FIXED = 0x10;
+    static final int MAP_FIXED_NOREPLACE = 0x100000;
+    static final int MREMAP_MAYMOVE = 1;
+    static final int MREMAP_FIXED = 2;
+    static final int MREMAP_DONTUNMAP = 4;
+    static final long ENOMEM = 12;
+    static final long EACCES = 13;
+
+    private final long id;
+    private final int ownerPid;
+    private final RegionHistory history;
+    private final TreeMap<Long, Region> regions = new TreeMap<>();
+    /** Page-aligned end of the heap as the last brk left it; -1 until a brk call or the snapshot tells. */
+    private long brkEnd = -1;
+    /** Processes (thread groups) using this address space: threads share it, so do CLONE_VM children. */
+    private int users;
+
+    private RegionMap(long id, int ownerPid, RegionHistory history) {
+        this.id = id;
+        this.ownerPid = ownerPid;
+        this.history = history;
+    }
+
+    /** An address space the recording knows nothing about. */
+    public static RegionMap unknown(long id, int ownerPid, RegionHistory history, long nowNs) {
+        RegionMap m = new RegionMap(id, ownerPid, history);
+        m.rewrite(0, USER_END, List.of(Region.unknown(0, USER_END, Prot.UNKNOWN)), nowNs, "unknown");
+        return m;
+    }
+
+    /**
+     * An address space whose regions below {@code knownUpTo} are exactly {@code known} (from an exec walk or a
+     * snapshot, named by {@code cause}); above it, what is not listed is unknown (a walk cut short).
+     */
+    public static RegionMap of(long id, int ownerPid, RegionHistory history, List<Region> known, long knownUpTo, long nowNs,
+                               String cause) {
+        RegionMap m = new RegionMap(id, ownerPid, history);
+        m.rewrite(0, USER_END, withUnknownAbove(sortedDisjoint(known), knownUpTo), nowNs, cause);
+        return m;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    /** The process that created this address space (its regions are reported under this pid). */
+    public int ownerPid() {
+        return ownerPid;
+    }
+
+    public Collection<Region> regions() {
+        return Collections.unmodifiableCollection(regions.values());
+    }
+
+    /** The region holding {@code addr}, or null. */
+    public Region at(long addr) {
+        Map.Entry<Long, Region> e = regions.floorEntry(addr);
+        return e != null && e.getValue().end() > addr ? e.getValue() : null;
+    }
+
+    /** Whether some part of this address space is unknown. */
+    public boolean hasUnknown() {
+        for (Region r : regions.values()) {
+            if (!r.known()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void retain() {
+        users++;
+    }
+
+    /** Drops one user; returns true when it was the last, so the address space is gone. */
+    public boolean releaseUser() {
+        return --users <= 0;
+    }
+
+    // ---- the system calls -------------------------------------------------------------------------------
+
+    /**
+     * mmap(2) that returned {@code ret}: on success the new region replaces whatever was in its range
+     * (MAP_FIXED; without it the kernel chose a free range, so anything there is state we missed).
+     */
+    public void mmap(long ret, long len, int prot, int flags, MappedFile file, long off, long nowNs) {
+        if (ret < 0 || len == 0) {
+            return; // -errno: a failed call (MAP_FIXED_NOREPLACE's EEXIST included) changed nothing
+        }
+        long end = ret + Prot.pageAlign(len);
+        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && hasKnown(ret, end)) {
+            history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there
+        }
+        int type = flags & MAP_TYPE;
+        boolean shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
+        Region piece;
+        if ((flags & MAP_ANONYMOUS) != 0) {
+            piece = shared
+                    ? Region.piece(ret, end, prot & 7, true, Backing.SHMEM, MappedFile.SHARED_ANON, 0, null) // pgoff 0
+                    : Region.piece(ret, end, prot & 7, false, Backing.ANON, null, 0, null);
+        } else {
+            MappedFile f = file != null ? file : new MappedFile(null, 0, 0, MappedFile.CTIME_UNKNOWN);
+            piece = Region.piece(ret, end, prot & 7, shared, Backing.FILE, f, off, null);
+        }
+        rewrite(ret, end, List.of(piece), nowNs, "mmap");
+    }
+
+    /** munmap(2): a successful call leaves [addr, addr + PAGE_ALIGN(len)) unmapped, splitting what it cuts. */
+    public void munmap(long addr, long len, long ret, long nowNs) {
+        if (ret != 0 || len == 0) {
+            return;
+        }
+        long end = addr + Prot.pageAlign(len);
+        if (end > addr) {
+            rewrite(addr, end, List.of(), nowNs, "munmap");
+        }
+    }
+
+    /**
+     * mprotect(2) and pkey_mprotect(2). Returns the pieces a successful call changed, one per region it
+     * touched with that region's previous state (what the kernel's per-VMA hook sees).
+     *
+     * <p>The kernel walks the VMAs of the range in order and changes each before looking at the next, so a
+     * failed call may have changed a prefix of its range:
+     * <ul>
+     * <li>ENOMEM: the range has a hole. Nothing changes when {@code addr} itself is unmapped; otherwise every
+     *     region before the first hole was changed. Where the map is unknown the hole may lie anywhere, so
+     *     pages from there up to the first known hole get an unknown protection.</li>
+     * <li>EACCES: one VMA refused (VM_MAY* bits, a security module, MDWE); those before it were changed, it
+     *     and those after were not. Which one refused is not recorded: every region but the last gets an
+     *     unknown protection (unless it already had the requested one); the last never changed.</li>
+     * <li>any other error (EINVAL) is raised before anything changes.</li>
+     * </ul>
+     */
+    public List<ProtChange> mprotect(long addr, long len, int prot, long ret, long nowNs) {
+        int newProt = prot & 7; // PROT_GROWSDOWN/GROWSUP only steer the kernel's range check
+        if (len == 0 || !Prot.isPageAligned(addr)) {
+            return List.of();
+        }
+        long end = addr + Prot.pageAlign(len);
+        if (end <= addr) {
+            return List.of(); // overflow: the kernel returns ENOMEM before looking at any VMA
+        }
+        List<Region> spans = spans(addr, end);
+        if (ret == 0) {
+            return applyProt(addr, end, spans, newProt, nowNs);
+        }
+        if (ret == -ENOMEM) {
+            applyUpToHole(addr, end, spans, newProt, nowNs);
+        } else if (ret == -EACCES) {
+            applyRefused(addr, end, spans, newProt, nowNs);
+        }
+        return List.of();
+    }
+
+    /**
+     * mremap(2) that returned {@code ret}: shrink and grow in place (ret == old address), or a move (MAYMOVE,
+     * FIXED) that carries the old pages' attributes to ret, growing them from the last page's region; with
+     * MREMAP_DONTUNMAP the old range stays mapped (emptied of pages, same attributes). An old length of 0
+     * duplicates a shared mapping and leaves the old one.
+     */
+    public void mremap(long oldAddr, long oldLen, long newLen, int flags, long newAddr, long ret, long nowNs) {
+        if (ret < 0) {
+            return;
+        }
+        long oldSize = Prot.pageAlign(oldLen);
+        long newSize = Prot.pageAlign(newLen);
+        if (newSize == 0) {
+            return;
+        }
+        if (oldSize == 0) {
+            Region src = at(oldAddr);
+            rewrite(ret, ret + newSize, List.of(extension(src, oldAddr, ret, ret + newSize)), nowNs, "mremap");
+            return;
+        }
+        long oldEnd = oldAddr + oldSize;
+        if (ret == oldAddr) { // resized in place
+            if (newSize < oldSize) {
+                rewrite(oldAddr + newSize, oldEnd, List.of(), nowNs, "mremap");
+            } else if (newSize > oldSize) {
+                Region last = at(oldEnd - Prot.PAGE_SIZE);
+                rewrite(oldEnd, oldAddr + newSize, List.of(extension(last, oldEnd, oldEnd, oldAddr + newSize)), nowNs, "mremap");
+            }
+            return;
+        }
+        long copied = Math.min(oldSize, newSize);
+        List<Region> moved = new ArrayList<>();
+        for (Region r : spans(oldAddr, oldAddr + copied)) {
+            moved.add(r.movedTo(ret + (r.start() - oldAddr)));
+        }
+        if (newSize > oldSize) {
+            Region last = at(oldEnd - Prot.PAGE_SIZE);
+            moved.add(extension(last, oldEnd, ret + oldSize, ret + newSize).movedTo(ret + oldSize));
+        }
+        if ((flags & MREMAP_DONTUNMAP) == 0) {
+            rewrite(oldAddr, oldEnd, List.of(), nowNs, "mremap");
+        }
+        rewrite(ret, ret + newSize, moved, nowNs, "mremap");
+    }
+
+    /**
+     * brk(2): after the call the heap is [start_brk, PAGE_ALIGN(ret)); the kernel adds or unmaps whole pages
+     * between the old and the new page-aligned break. A failed call returns the old break: no change.
+     */
+    public void brk(long startBrk, long ret, long nowNs) {
+        if (ret <= 0 || ret < startBrk) {
+            return;
+        }
+        long oldEnd = brkEnd >= 0 ? brkEnd : heapEnd(startBrk);
+        long newEnd = Prot.pageAlign(ret);
+        if (newEnd > oldEnd) {
+            rewrite(oldEnd, newEnd, List.of(Region.piece(oldEnd, newEnd, Prot.READ | Prot.WRITE, false, Backing.ANON, null, 0, "[heap]")), nowNs, "brk");
+        } else if (newEnd < oldEnd) {
+            rewrite(newEnd, oldEnd, List.of(), nowNs, "brk");
+        }
+        brkEnd = newEnd;
+    }
+
+    /**
+     * Fills the unknown parts with what a later, complete view says (the start-up snapshot): parts the
+     * recording already knows stay as recorded, since records after the snapshot are newer than it.
+     */
+    public void fillUnknown(List<Region> complete, long nowNs) {
+        List<Region> view = sortedDisjoint(complete);
+        for (Region u : new ArrayList<>(regions.values())) {
+            if (u.known()) {
+                continue;
+            }
+            List<Region> pieces = new ArrayList<>();
+            for (Region r : view) {
+                if (r.end() > u.start() && r.start() < u.end()) {
+                    pieces.add(r.clip(u.start(), u.end()));
+                }
+            }
+            rewrite(u.start(), u.end(), pieces, nowNs, "snapshot");
+        }
+    }
+
+    /** fork(2) without CLONE_VM: the child gets a copy; every region starts a new version in the child's map. */
+    public RegionMap forkCopy(long newId, int childPid, long nowNs) {
+        RegionMap child = new RegionMap(newId, childPid, history);
+        for (Region r : regions.values()) {
+            child.regions.put(r.start(), r.asVersion(history.nextVersion(), nowNs, "fork"));
+        }
+        child.brkEnd = brkEnd;
+        return child;
+    }
+
+    /** The address space is gone (last user exited or exec'ed): every version ends now. */
+    public void close(long nowNs) {
+        for (Region r : regions.values()) {
+            history.closed(this, r, nowNs);
+        }
+        regions.clear();
+    }
+
+    // ---- the pieces the calls are made of -------------------------------------------------------------------
+
+    private boolean hasKnown(long from, long to) {
+        for (Region r : spans(from, to)) {
+            if (r.known()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The regions inside [from, to), clipped, in address order (gaps are simply absent). */
+    public List<Region> spans(long from, long to) {
+        List<Region> out = new ArrayList<>();
+        Map.Entry<Long, Region> first = regions.floorEntry(from);
+        if (first != null && first.getValue().end() > from) {
+            out.add(first.getValue().clip(from, to));
+        }
+        for (Region r : regions.subMap(from, false, to, false).values()) {
+            out.add(r.clip(from, to));
+        }
+        return out;
+    }
+
+    private List<ProtChange> applyProt(long addr, long end, List<Region> spans, int newProt, long nowNs) {
+        List<ProtChange> changes = new ArrayList<>();
+        List<Region> pieces = new ArrayList<>();
+        long at = addr;
+        for (Region r : spans) {
+            if (r.start() > at) { // the kernel found pages here that the map does not have
+                history.noteInconsistency();
+                pieces.add(Region.unknown(at, r.start(), newProt));
+                changes.add(new ProtChange(at, r.start(), null, newProt));
+            }
+            pieces.add(r.withProt(newProt));
+            changes.add(new ProtChange(r.start(), r.end(), r, newProt));
+            at = r.end();
+        }
+        if (at < end) {
+            history.noteInconsistency();
+            pieces.add(Region.unknown(at, end, newProt));
+            changes.add(new ProtChange(at, end, null, newProt));
+        }
+        rewrite(addr, end, pieces, nowNs, "mprotect");
+        return changes;
+    }
+
+    private void applyUpToHole(long addr, long end, List<Region> spans, int newProt, long nowNs) {
+        if (spans.isEmpty() || spans.getFirst().start() > addr) {
+            return; // addr itself unmapped: the kernel fails before touching anything
+        }
+        List<Region> pieces = new ArrayList<>();
+        boolean certain = true;
+        boolean holeSeen = false;
+        long at = addr;
+        for (Region r : spans) {
+            if (r.start() > at) {
+                holeSeen = true; // the kernel stopped at the first hole: nothing from here on changed
+            }
+            if (holeSeen) {
+                pieces.add(r);
+                continue;
+            }
+            if (!r.known()) {
+                certain = false; // the hole may lie inside this unknown part
+            }
+            pieces.add(certain ? r.withProt(newProt) : maybeProt(r, newProt));
+            at = r.end();
+        }
+        if (!holeSeen && at >= end) {
+            // No hole in the map, yet the kernel said ENOMEM (a VMA split hit the map count, or the map missed
+            // something): any region of the range may or may not have changed.
+            pieces.replaceAll(r -> maybeProt(r, newProt));
+            certain = false;
+        }
+        if (!certain) {
+            history.noteUncertainty();
+        }
+        rewrite(addr, end, pieces, nowNs, "mprotect");
+    }
+
+    private void applyRefused(long addr, long end, List<Region> spans, int newProt, long nowNs) {
+        if (spans.isEmpty() || spans.getFirst().start() > addr) {
+            return; // the kernel would have said ENOMEM: nothing changed
+        }
+        List<Region> pieces = new ArrayList<>();
+        long at = addr;
+        int walked = 0;
+        for (Region r : spans) {
+            if (r.start() > at) {
+                break; // the refusal came before the first hole
+            }
+            walked++;
+            at = r.end();
+        }
+        boolean changed = false;
+        for (int i = 0; i < spans.size(); i++) {
+            Region r = spans.get(i);
+            boolean lastWalked = i == walked - 1;
+            // The refusing VMA and those after it are untouched; the last walked region is never changed,
+            // unless it is unknown (it may hide several VMAs).
+            if (i < walked && (!lastWalked || !r.known())) {
+                Region p = maybeProt(r, newProt);
+                changed |= p != r;
+                pieces.add(p);
+            } else {
+                pieces.add(r);
+            }
+        }
+        if (changed) {
+            history.noteUncertainty();
+        }
+        rewrite(addr, end, pieces, nowNs, "mprotect");
+    }
+
+    /** A region that may or may not have received {@code newProt}. */
+    private static Region maybeProt(Region r, int newProt) {
+        return r.prot() == newProt ? r : r.withProt(Prot.UNKNOWN);
+    }
+
+    /** Pages [from, to) that continue {@code src} at {@code srcAddr} (mremap growth): same attributes, offset running on. */
+    private static Region extension(Region src, long srcAddr, long from, long to) {
+        if (src == null) {
+            return Region.unknown(from, to, Prot.UNKNOWN); // the map had nothing there: state we missed
+        }
+        long off = src.offset() + (srcAddr - src.start());
+        return Region.piece(from, to, src.prot(), src.shared(), src.backing(), src.file(), off, src.label());
+    }
+
+    /** The end of the heap the map already holds: the [heap] regions running on from start_brk. */
+    private long heapEnd(long startBrk) {
+        long end = startBrk;
+        Region r = at(end);
+        while (r != null && "[heap]".equals(r.label())) {
+            end = r.end();
+            r = at(end);
+        }
+        return end;
+    }
+
+    /**
+     * Replaces whatever lies in [lo, hi) by {@code pieces} (sorted, disjoint, inside [lo, hi); gaps are
+     * unmapped), merges with the neighbours where the attributes run on, and closes/opens exactly the versions
+     * whose pages or attributes changed.
+     */
+    private void rewrite(long lo, long hi, List<Region> pieces, long nowNs, String cause) {
+        List<Region> old = new ArrayList<>();
+        Map.Entry<Long, Region> before = regions.lowerEntry(lo);
+        if (before != null && before.getValue().end() >= lo) {
+            old.add(before.getValue()); // overlaps lo, or ends at lo and may merge
+        }
+        old.addAll(regions.subMap(lo, true, hi, true).values()); // the one starting at hi may merge too
+
+        List<Region> fresh = new ArrayList<>();
+        for (Region r : old) {
+            if (r.start() < lo) {
+                fresh.add(r.clip(r.start(), lo));
+            }
+        }
+        fresh.addAll(pieces);
+        for (Region r : old) {
+            if (r.end() > hi) {
+                fresh.add(r.clip(Math.max(hi, r.start()), r.end()));
+            }
+        }
+        List<Region> merged = new ArrayList<>();
+        for (Region f : fresh) {
+            Region last = merged.isEmpty() ? null : merged.getLast();
+            if (last != null && last.continuesInto(f)) {
+                merged.set(merged.size() - 1, last.withExtent(last.start(), f.end()));
+            } else {
+                merged.add(f);
+            }
+        }
+        // Both lists are sorted by start: one walk finds the old regions that survive unchanged (they keep
+        // their version); the others are closed, and every new shape opens a version.
+        boolean[] unchanged = new boolean[merged.size()];
+        int j = 0;
+        for (Region r : old) {
+            while (j < merged.size() && merged.get(j).start() < r.start()) {
+                j++;
+            }
+            if (j < merged.size() && merged.get(j).start() == r.start() && merged.get(j).sameShape(r)) {
+                unchanged[j] = true;
+            } else {
+                regions.remove(r.start());
+                history.closed(this, r, nowNs);
+            }
+        }
+        for (int i = 0; i < merged.size(); i++) {
+            if (!unchanged[i]) {
+                Region f = merged.get(i);
+                regions.put(f.start(), f.asVersion(history.nextVersion(), nowNs, cause));
+            }
+        }
+    }
+
+    /** Sorts and drops overlaps (a hostile or damaged input must not break the map's invariant). */
+    private static List<Region> sortedDisjoint(List<Region> in) {
+        List<Region> sorted = new ArrayList<>(in);
+        sorted.sort((a, b) -> Long.compare(a.start(), b.start()));
+        List<Region> out = new ArrayList<>();
+        long at = 0;
+        for (Region r : sorted) {
+            if (r.end() <= at || r.start() >= USER_END) {
+                continue;
+            }
+            Region c = r.clip(Math.max(at, r.start()), Math.min(r.end(), USER_END));
+            out.add(c);
+            at = c.end();
+        }
+        return out;
+    }
+
+    private static List<Region> withUnknownAbove(List<Region> known, long knownUpTo) {
+        List<Region> out = new ArrayList<>();
+        long at = Math.min(knownUpTo, USER_END);
+        for (Region r : known) {
+            if (r.start() > at && at < USER_END) {
+                out.add(Region.unknown(at, r.start(), Prot.UNKNOWN));
+            }
+            out.add(r);
+            at = Math.max(at, r.end());
+        }
+        if (at < USER_END) {
+            out.add(Region.unknown(at, USER_END, Prot.UNKNOWN));
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("mm#" + id + " (pid " + ownerPid + ")\n");
+        for (Region r : regions.values()) {
+            sb.append("  ").append(r).append('\n');
+        }
+        return sb.toString();
+    }
+}

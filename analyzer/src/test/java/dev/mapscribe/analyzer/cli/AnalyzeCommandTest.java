@@ -1,0 +1,155 @@
+package dev.mapscribe.analyzer.cli;
+
+import dev.mapscribe.analyzer.query.QuerySession;
+import dev.mapscribe.formats.journal.JournalWriter;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecord.Loss;
+import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import dev.mapscribe.formats.testkit.RawRecords;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Journal (through the real writer) → analyze → Parquet → real DuckDB. */
+class AnalyzeCommandTest {
+    static final long BOOT = 1_700_000_000_000_000_000L;
+    static final int PROT_RW = 3, PROT_RX = 5, PROT_RWX = 7, MAP_PRIVATE_ANON = 0x22;
+
+    static Path journal(Path dir, String host) throws Exception {
+        JournalHeader h = new JournalHeader(1, "test", host, "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
+                List.of("mapscribe", "record"), 1);
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, h, JournalWriter.Options.defaults())) {
+            // pid 500 ran before the recording: the snapshot gives its whole map.
+            w.appendAll(List.of(
+                    new ProcSnapshot(1_000, 500, 1, 100, 0, 0, 0, 0, 4026531841L, "jit", "/usr/bin/jit", List.of("jit", "-x"), null),
+                    new SnapshotRegion(500, 0x400000, 0x401000, PROT_RX, false, 0, 8, 1, 77, "/usr/bin/jit"),
+                    new SnapshotRegion(500, 0x10000000, 0x10004000, PROT_RW, false, 0, 0, 0, 0, "")));
+            RawRecords raw = new RawRecords(4096)
+                    .task(2_000, 500, 500, 1, 0, 100, "jit")
+                    // RW -> RX over two of the snapshot's four pages: one alert for the one region touched.
+                    .mprotect(3_000, 500, 500, 0x10000000, 0x2000, PROT_RX, 0)
+                    // a fresh RWX mapping
+                    .mmap(4_000, 500, 500, 0, 4096, PROT_RWX, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
+                    // a failed mprotect: no alert, but a syscalls row
+                    .mprotect(5_000, 500, 500, 0x30000000, 4096, PROT_RWX, -12)
+                    // a library mapped executable: mmap_exec
+                    .mmapFile(6_000, 500, 500, 0, 8192, PROT_RX, 0x2, 3, 0, 0x7f0000000000L, 99, (8 << 20) | 1, "/usr/lib/libz.so.1");
+            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+            w.append(new Loss(7_000, 1, 3, 6_500, 6_900));
+        }
+        return dir;
+    }
+
+    static List<String> rows(QuerySession q, String sql) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Statement s = q.connection().createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 1; i <= n; i++) b.append(i > 1 ? "|" : "").append(rs.getString(i));
+                out.add(b.toString());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void analyzeExportsEveryTableThatDuckDbReadsBack(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a");
+        Path out = tmp.resolve("out");
+        assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", out.toString(), "--jsonl"));
+        assertTrue(Files.exists(out.resolve("mem_prot_alert/host=host-a/part-00000.parquet")));
+        assertTrue(Files.exists(out.resolve("mmap_exec/host=host-a/mmap_exec.jsonl")));
+        try (QuerySession q = QuerySession.open(List.of(out))) {
+            assertEquals(List.of(
+                    "3000|Protection changed to Executable!|268435456|8192|5|3|mprotect",
+                    "4000|Mmaped region with W+E permissions!|536870912|4096|7|null|mmap"),
+                    rows(q, "select ts_ns, alert, addr, len, prot, prev_prot, syscall from mem_prot_alert order by ts_ns"));
+            assertEquals(List.of("/usr/lib/libz.so.1|139637976727552|false|41|jit|/usr/bin/jit|jit -x"),
+                    rows(q, "select mapped_path, addr, failed, event_id, comm, exe_path, command_line from mmap_exec"));
+            assertEquals(List.of("mprotect|-12|12|true"),
+                    rows(q, "select syscall, ret, errno, failed from syscalls where ts_ns = 5000"));
+            assertEquals("4", rows(q, "select count(*) from syscalls").get(0));
+            assertEquals(List.of("ringbuf|1|3"), rows(q, "select source, cpu, lost from losses"));
+            // The temporal regions table: at t=3500 the heap is split into RX and RW halves.
+            assertEquals(List.of("268435456|268443648|5", "268443648|268451840|3"),
+                    rows(q, "select start_addr, end_addr, prot from regions where pid = 500 and start_addr >= 268435456 "
+                            + "and start_addr < 268451840 and valid_from_ns <= 3500 and (valid_to_ns is null or valid_to_ns > 3500) order by start_addr"));
+            assertEquals(List.of("500|true|/usr/bin/jit"), rows(q, "select pid, from_snapshot, exe_path from processes"));
+        }
+    }
+
+    @Test
+    void analyzingTwiceGivesByteIdenticalTables(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a");
+        assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o1").toString()));
+        assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o2").toString()));
+        for (String t : List.of("syscalls", "mmap_exec", "mem_prot_alert", "regions", "processes", "losses")) {
+            Path a = tmp.resolve("o1/" + t + "/host=host-a/part-00000.parquet");
+            Path b = tmp.resolve("o2/" + t + "/host=host-a/part-00000.parquet");
+            assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), t);
+        }
+    }
+
+    @Test
+    void twoHostsLandInTwoPartitions(@TempDir Path tmp) throws Exception {
+        Path a = journal(tmp.resolve("a"), "host-a");
+        Path b = journal(tmp.resolve("b"), "host-b");
+        Path out = tmp.resolve("out");
+        assertEquals(0, AnalyzerMain.run("analyze", a.toString(), b.toString(), "--out", out.toString()));
+        try (QuerySession q = QuerySession.open(List.of(out))) {
+            assertEquals(List.of("host-a|2", "host-b|2"), rows(q, "select host, count(*) from mem_prot_alert group by host order by host"));
+        }
+    }
+
+    @Test
+    void aDamagedJournalExportsWhatCameBeforeAndFails(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a");
+        // Cut the cycle file inside the kernel batch.
+        Path cycle;
+        try (var s = Files.list(j)) {
+            cycle = s.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        byte[] all = Files.readAllBytes(cycle);
+        int at = indexOf(all, "/usr/lib/libz".getBytes());
+        // The batch is compressed, so instead overwrite its magic: find the batch by its excerpt type after the header.
+        assertEquals(-1, at, "kernel batches are compressed: the path is not in clear text");
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            int magic = nthIndexOf(all, new byte[] {0x4d, 0x53, 0x4a, 0x31}, 3); // header, snapshot, then the kernel batch
+            f.seek(magic);
+            f.write(new byte[] {0, 0, 0, 0});
+        }
+        Path out = tmp.resolve("out");
+        assertEquals(1, AnalyzerMain.run("analyze", j.toString(), "--out", out.toString()));
+        try (QuerySession q = QuerySession.open(List.of(out))) {
+            assertEquals(List.of("500|true"), rows(q, "select pid, from_snapshot from processes"));
+            List<String> damage = rows(q, "select source, message from losses");
+            assertEquals(1, damage.size());
+            assertTrue(damage.get(0).startsWith("journal|journal damaged at excerpt 2"), damage.get(0));
+        }
+    }
+
+    static int indexOf(byte[] a, byte[] p) {
+        return nthIndexOf(a, p, 1);
+    }
+
+    static int nthIndexOf(byte[] a, byte[] p, int n) {
+        outer:
+        for (int i = 0; i + p.length <= a.length; i++) {
+            for (int k = 0; k < p.length; k++) if (a[i + k] != p[k]) continue outer;
+            if (--n == 0) return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,284 @@
+package dev.mapscribe.analyzer.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.query.ExportCatalog;
+import dev.mapscribe.formats.tables.Column;
+import dev.mapscribe.formats.tables.TableSchema;
+import dev.mapscribe.formats.tables.Tables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Rows written through TableWriter and read back by real DuckDB through the ExportCatalog views. */
+class TableWriterDuckDbTest {
+    @TempDir
+    Path out;
+
+    static Connection duckdb(List<Path> exports) throws SQLException {
+        Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        new ExportCatalog(exports).defineViews(c);
+        return c;
+    }
+
+    @Test
+    void everyTableRoundTripsEveryValueAndNull() throws Exception {
+        roundTrip(TableWriter.Options.defaults(), 50);
+    }
+
+    @Test
+    void valuesSurviveReusedBatchesRowGroupsAndParts() throws Exception {
+        // 7-row batches are refilled many times with shifting null patterns; groups of 20, parts of 45.
+        roundTrip(new TableWriter.Options(20, 7, 45, 1, true, true), 200);
+    }
+
+    private void roundTrip(TableWriter.Options options, int rows) throws Exception {
+        for (TableSchema t : Tables.ALL) {
+            try (TableWriter w = TableWriter.open(out, t, "web1", options)) {
+                SampleRows.write(w, rows);
+            }
+        }
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement()) {
+            for (TableSchema t : Tables.ALL) {
+                try (ResultSet rs = s.executeQuery("SELECT " + SampleRows.selectList(t) + " FROM " + t.name() + " ORDER BY ts_ns")) {
+                    int r = 0;
+                    while (rs.next()) {
+                        for (int col = 0; col < t.size(); col++) {
+                            Object expected = SampleRows.expected(t, col, r, "web1");
+                            Object actual = rs.getObject(col + 1);
+                            assertEquals(expected, actual, t.name() + "." + t.column(col).name() + " row " + r);
+                        }
+                        r++;
+                    }
+                    assertEquals(rows, r, t.name() + " row count");
+                }
+            }
+        }
+    }
+
+    @Test
+    void duckDbSeesTheDeclaredTypesInTheDeclaredOrder() throws Exception {
+        for (TableSchema t : Tables.ALL) {
+            SampleRows.write(out, t, "web1", 3);
+        }
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement()) {
+            for (TableSchema t : Tables.ALL) {
+                List<String> actual = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery("DESCRIBE " + t.name())) {
+                    while (rs.next()) {
+                        actual.add(rs.getString("column_name") + " " + rs.getString("column_type"));
+                    }
+                }
+                List<String> expected = t.columns().stream().map(col -> col.name() + " " + col.type().duckDbType()).toList();
+                assertEquals(expected, actual, t.name());
+            }
+        }
+    }
+
+    @Test
+    void timestampsKeepTheirNanosecondsAndNullsStayNull() throws Exception {
+        TableSchema t = Tables.PROCESSES;
+        long utc = 1_732_375_000_123_456_789L; // 2024-11-23T15:16:40.123456789Z
+        try (TableWriter w = TableWriter.open(out, t, "web1")) {
+            w.row().setLong(t.col("ts_ns"), 5_000_000_001L).setLong(t.col("utc_time"), utc)
+                    .setInt(t.col("pid"), 42).setInt(t.col("tid"), 42).setInt(t.col("execs"), 0)
+                    .setBool(t.col("from_snapshot"), false).setLong(t.col("exit_utc"), utc + 1)
+                    .setStrings(t.col("argv"), List.of("/bin/sh", "-c", "echo hi")).end();
+        }
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT epoch_ns(utc_time), CAST(utc_time AS VARCHAR), epoch_ns(exit_utc), comm, ppid, exe_path, argv[3], len(argv) FROM processes")) {
+            assertTrue(rs.next());
+            assertEquals(utc, rs.getLong(1));
+            assertEquals("2024-11-23 15:16:40.123456789", rs.getString(2));
+            assertEquals(utc + 1, rs.getLong(3));
+            assertNull(rs.getObject(4));
+            assertNull(rs.getObject(5));
+            assertNull(rs.getObject(6));
+            assertEquals("echo hi", rs.getString(7));
+            assertEquals(3, rs.getInt(8));
+            assertFalse(rs.next());
+        }
+    }
+
+    @Test
+    void twoHostsExportsAreQueriedTogether() throws Exception {
+        Path a = Files.createDirectory(out.resolve("a"));
+        Path b = Files.createDirectory(out.resolve("b"));
+        SampleRows.write(a, Tables.SYSCALLS, "web1", 10);
+        SampleRows.write(b, Tables.SYSCALLS, "db-2", 7);
+        SampleRows.write(b, Tables.MEM_PROT_ALERT, "2024", 4); // a numeric-looking host stays text
+        try (Connection c = duckdb(List.of(a, b)); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT host, count(*) FROM syscalls GROUP BY host ORDER BY host")) {
+                assertTrue(rs.next());
+                assertEquals("db-2", rs.getString(1));
+                assertEquals(7, rs.getLong(2));
+                assertTrue(rs.next());
+                assertEquals("web1", rs.getString(1));
+                assertEquals(10, rs.getLong(2));
+                assertFalse(rs.next());
+            }
+            try (ResultSet rs = s.executeQuery("SELECT host, count(*) FROM mem_prot_alert WHERE host = '2024' GROUP BY host")) {
+                assertTrue(rs.next());
+                assertEquals("2024", rs.getString(1));
+                assertEquals(4, rs.getLong(2));
+            }
+        }
+    }
+
+    @Test
+    void absentTablesAreEmptyViewsWithTheirColumns() throws Exception {
+        SampleRows.write(out, Tables.SYSCALLS, "web1", 2);
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement()) {
+            for (TableSchema t : Tables.ALL) {
+                if (t == Tables.SYSCALLS) {
+                    continue;
+                }
+                try (ResultSet rs = s.executeQuery("SELECT " + SampleRows.selectList(t) + " FROM " + t.name())) {
+                    assertEquals(t.size(), rs.getMetaData().getColumnCount());
+                    assertFalse(rs.next(), t.name() + " must be empty");
+                }
+                try (ResultSet rs = s.executeQuery("DESCRIBE " + t.name())) {
+                    int i = 0;
+                    while (rs.next()) {
+                        Column col = t.column(i++);
+                        assertEquals(col.name() + " " + col.type().duckDbType(), rs.getString("column_name") + " " + rs.getString("column_type"));
+                    }
+                    assertEquals(t.size(), i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void sameRowsGiveIdenticalBytes() throws Exception {
+        Path a = out.resolve("a");
+        Path b = out.resolve("b");
+        for (TableSchema t : Tables.ALL) {
+            SampleRows.write(a, t, "web1", 1000);
+        }
+        Thread.sleep(5); // a clock that leaked into the files would now differ
+        for (TableSchema t : Tables.ALL) {
+            SampleRows.write(b, t, "web1", 1000);
+        }
+        List<Path> filesA = parquetFiles(a);
+        assertEquals(Tables.ALL.size(), filesA.size());
+        for (Path f : filesA) {
+            Path other = b.resolve(a.relativize(f));
+            assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(other), f.toString());
+        }
+    }
+
+    @Test
+    void backgroundAndForegroundEncodingGiveTheSameBytes() throws Exception {
+        TableWriter.Options small = new TableWriter.Options(300, 128, 700, 1, true, true);
+        for (boolean background : new boolean[] {true, false}) {
+            Path dir = out.resolve(background ? "bg" : "fg");
+            for (TableSchema t : Tables.ALL) {
+                try (TableWriter w = TableWriter.open(dir, t, "web1", small.withBackground(background))) {
+                    SampleRows.write(w, 1500);
+                    w.close();
+                    assertEquals(3, w.files().size(), t.name());
+                }
+            }
+        }
+        List<Path> bg = parquetFiles(out.resolve("bg"));
+        assertEquals(3 * Tables.ALL.size(), bg.size());
+        for (Path f : bg) {
+            Path fg = out.resolve("fg").resolve(out.resolve("bg").relativize(f));
+            assertArrayEquals(Files.readAllBytes(fg), Files.readAllBytes(f), f.toString());
+        }
+    }
+
+    @Test
+    void rowGroupsAndPartsRollOverAtTheConfiguredCounts() throws Exception {
+        TableWriter.Options small = new TableWriter.Options(100, 64, 250, 1, true, true);
+        try (TableWriter w = TableWriter.open(out, Tables.LOSSES, "web1", small)) {
+            SampleRows.write(w, 600);
+            assertEquals(600, w.rowsWritten());
+        }
+        Path dir = out.resolve("losses/host=web1");
+        assertEquals(List.of("part-00000.parquet", "part-00001.parquet", "part-00002.parquet"), names(dir));
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT ts_ns), max(ts_ns) FROM losses")) {
+            assertTrue(rs.next());
+            assertEquals(600, rs.getLong(1));
+            assertEquals(600, rs.getLong(2));
+            assertEquals(1599, rs.getLong(3));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + dir.resolve("part-00000.parquet") + "')")) {
+            assertTrue(rs.next());
+            assertEquals(3, rs.getLong(1)); // 250 rows in groups of at most 100
+        }
+    }
+
+    @Test
+    void reopeningReplacesTheHostsPartsButNotOtherHosts() throws Exception {
+        SampleRows.write(out, Tables.SYSCALLS, "web1", 10);
+        SampleRows.write(out, Tables.SYSCALLS, "web2", 10);
+        SampleRows.write(out, Tables.SYSCALLS, "web1", 3);
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FILTER (host = 'web1'), count(*) FILTER (host = 'web2') FROM syscalls")) {
+            assertTrue(rs.next());
+            assertEquals(3, rs.getLong(1));
+            assertEquals(10, rs.getLong(2));
+        }
+    }
+
+    @Test
+    void aRowWithoutARequiredColumnIsRefused() throws Exception {
+        TableSchema t = Tables.LOSSES;
+        try (TableWriter w = TableWriter.open(out, t, "web1")) {
+            RowWriter r = w.row().setLong(t.col("ts_ns"), 1).setLong(t.col("utc_time"), 2);
+            IllegalStateException e = assertThrows(IllegalStateException.class, r::end);
+            assertTrue(e.getMessage().contains("source"), e.getMessage());
+            RowWriter next = w.row();
+            assertThrows(IllegalArgumentException.class, () -> next.setString(t.col("cpu"), "x"));
+            assertThrows(IllegalArgumentException.class, () -> next.setNull(t.col("source")));
+            next.setLong(t.col("ts_ns"), 7).setLong(t.col("utc_time"), 8).setString(t.col("source"), "ringbuf").end();
+            assertEquals(1, w.rowsWritten());
+        }
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT ts_ns, source, cpu FROM losses")) {
+            assertTrue(rs.next());
+            assertEquals(7, rs.getLong(1));
+            assertEquals("ringbuf", rs.getString(2));
+            assertNull(rs.getObject(3));
+            assertFalse(rs.next());
+        }
+    }
+
+    @Test
+    void noRowsWritesNoFile() throws Exception {
+        try (TableWriter w = TableWriter.open(out, Tables.REGIONS, "web1")) {
+            assertEquals(0, w.rowsWritten());
+        }
+        assertEquals(List.of(), names(out.resolve("regions/host=web1")));
+    }
+
+    private static List<Path> parquetFiles(Path dir) throws Exception {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(p -> p.toString().endsWith(".parquet")).sorted().toList();
+        }
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}

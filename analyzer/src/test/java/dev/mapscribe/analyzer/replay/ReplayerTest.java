@@ -1,0 +1,295 @@
+package dev.mapscribe.analyzer.replay;
+
+import static dev.mapscribe.analyzer.replay.Recs.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.derive.MemProtAlertEvent;
+import dev.mapscribe.analyzer.derive.MmapExecEvent;
+import dev.mapscribe.analyzer.derive.ProtAlerts;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.Record;
+import dev.mapscribe.formats.raw.UserRecord.Loss;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReplayerTest {
+    static final FileRef APP = file("/usr/bin/app", 77);
+    static final FileRef LIB = file("/usr/lib/libjit.so", 88);
+    static final long VM_R = 1, VM_W = 2, VM_X = 4, VM_GROWSDOWN = 0x100;
+
+    /** A process 100 that exec'd /usr/bin/app: text at 0x400000, stack below 0x7ffd2000. */
+    static List<Record> started() {
+        return new ArrayList<>(List.of(
+                task(5, 100, 100, 1, 1000, "app"),
+                exec(10, 100, "/usr/bin/app", "app", "-x"),
+                vma(10, 100, 0, false, 0x400000, 0x401000, VM_R | VM_X, APP, 0),
+                vma(10, 100, 1, true, 0x7ffd0000, 0x7ffd2000, VM_R | VM_W | VM_GROWSDOWN, null, 0)));
+    }
+
+    static CollectingSink replay(List<Record> records) {
+        CollectingSink sink = new CollectingSink();
+        Replayer r = new Replayer(HEADER, sink);
+        long batch = 0;
+        for (Record rec : records) {
+            r.accept(rec, batch++);
+        }
+        r.finish();
+        return sink;
+    }
+
+    @Test
+    void execBuildsTheAddressSpaceFromTheKernelWalk() {
+        CollectingSink s = replay(started());
+        assertEquals(List.of("400000-401000 r-xp /usr/bin/app", "7ffd0000-7ffd2000 rw-p [stack]"), s.regionsAt(100, 20));
+        MmapExecEvent binary = s.mmapExec.getFirst();
+        assertEquals("execve", binary.via());
+        assertEquals("/usr/bin/app", binary.mappedPath());
+        assertEquals("app -x", binary.commandLine());
+    }
+
+    @Test
+    void mmapExecOfAFileCarriesTheKernelsAddressAndTheRecordersHashes() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0, 3 * P, R | X, MAP_PRIVATE, LIB, 0, 0x7f0000000000L));
+        rs.add(info(30, LIB, "abc123"));
+        CollectingSink s = replay(rs);
+        MmapExecEvent e = s.mmapExec.getFirst();
+        assertEquals("mmap", e.via(), "released as soon as its file info came; the binary's waited till the end");
+        assertEquals(0x7f0000000000L, e.addr());
+        assertEquals(3 * P, e.len());
+        assertTrue(e.success());
+        assertEquals("abc123", e.sha256());
+        assertEquals("/usr/lib/libjit.so", e.mappedPath());
+        assertEquals("/usr/bin/app", e.exe());
+        assertEquals(BOOT_UTC + 20, e.utcNs());
+        assertEquals("host1", e.host());
+        assertEquals(100, e.task().pid());
+    }
+
+    @Test
+    void aFailedExecMappingIsARowMarkedFailed() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0x10000, P, R | X, MAP_PRIVATE | MAP_FIXED, LIB, 0, -13));
+        CollectingSink s = replay(rs);
+        MmapExecEvent e = s.mmapExec.get(1);
+        assertFalse(e.success());
+        assertNull(e.addr());
+        assertEquals(13, e.errno());
+        assertEquals("no file info recorded for this file", e.error());
+        assertEquals(13, s.syscalls.getLast().errno());
+    }
+
+    @Test
+    void anonymousWxMappingRaisesTheMmapAlertButIsNoMmapExec() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0, P, R | W | X, MAP_PRIVATE | MAP_ANON, null, 0, 0x50000));
+        CollectingSink s = replay(rs);
+        assertEquals(1, s.mmapExec.size(), "only the exec'd binary");
+        MemProtAlertEvent a = s.alerts.getFirst();
+        assertEquals(ProtAlerts.MMAP_W_X, a.alert());
+        assertEquals(0x50000, a.addr());
+        assertEquals(P, a.len());
+        assertNull(a.prevProt());
+    }
+
+    @Test
+    void mprotectFlipsRaiseTraceesAlertsWithThePreviousProtection() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0, 2 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x50000));
+        rs.add(mprotect(30, 100, 0x50000, P, R | X, 0));         // rw- -> r-x
+        rs.add(mprotect(40, 100, 0x50000, P, R | W | X, 0));     // r-x -> rwx
+        rs.add(mprotect(50, 100, 0x50000, P, R | X, 0));         // rwx -> r-x
+        rs.add(mprotect(60, 100, 0x50000, 2 * P, R | X, -12));   // failed: no alert
+        CollectingSink s = replay(rs);
+        assertEquals(List.of(ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_W_ADD, ProtAlerts.MPROT_W_REM),
+                s.alerts.stream().map(MemProtAlertEvent::alert).toList());
+        assertEquals(List.of(R | W, R | X, R | W | X), s.alerts.stream().map(MemProtAlertEvent::prevProt).toList());
+        assertEquals(12, s.syscalls.getLast().errno());
+    }
+
+    @Test
+    void oneAlertPerRegionTheCallTouchesWithRegionAndCallExtents() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0x50000, P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 0x50000));
+        rs.add(mmap(21, 100, 0x51000, 2 * P, R, MAP_PRIVATE | MAP_FIXED, LIB, 0, 0x51000));
+        rs.add(mprotect(30, 100, 0x50000, 2 * P + 1, R | X, 0));
+        CollectingSink s = replay(rs);
+        assertEquals(2, s.alerts.size());
+        MemProtAlertEvent anon = s.alerts.get(0), lib = s.alerts.get(1);
+        assertEquals(List.of(0x50000L, P, (long) (R | W)), List.of(anon.addr(), anon.len(), (long) anon.prevProt()));
+        assertEquals(List.of(0x51000L, 2 * P, (long) R), List.of(lib.addr(), lib.len(), (long) lib.prevProt()));
+        assertEquals("/usr/lib/libjit.so", lib.pathname());
+        assertEquals(88L, lib.inode());
+        assertEquals(0x50000, lib.syscallAddr());
+        assertEquals(2 * P + 1, lib.syscallLen());
+        assertEquals("mprotect", lib.syscall());
+    }
+
+    @Test
+    void theRegionsTableIsTemporal() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0, 2 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x50000));
+        rs.add(mprotect(30, 100, 0x51000, P, R, 0));
+        CollectingSink s = replay(rs);
+        assertTrue(s.regionsAt(100, 25).contains("50000-52000 rw-p"));
+        assertTrue(s.regionsAt(100, 35).containsAll(List.of("50000-51000 rw-p", "51000-52000 r--p")));
+        RegionVersion closed = s.regions.stream().filter(v -> v.start() == 0x50000 && v.end() == 0x52000).findFirst().orElseThrow();
+        assertEquals(20, closed.validFromNs());
+        assertEquals(30L, closed.validToNs());
+        RegionVersion open = s.regions.stream().filter(v -> v.start() == 0x51000).findFirst().orElseThrow();
+        assertNull(open.validToNs());
+        assertEquals(List.of("mmap", "mprotect"), List.of(closed.cause(), open.cause()));
+        assertEquals(MAP_PRIVATE | MAP_ANON, open.flags());
+        assertTrue(open.known());
+        assertEquals("exec", s.regions.stream().filter(v -> v.start() == 0x400000).findFirst().orElseThrow().cause());
+    }
+
+    @Test
+    void forkGivesTheChildACopyReportedUnderItsOwnPid() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x50000));
+        rs.add(fork(30, 100, 100, 200, 200, 3000, 0));
+        rs.add(munmap(40, 200, 0x50000, P, 0));
+        CollectingSink s = replay(rs);
+        assertTrue(s.regionsAt(100, 50).contains("50000-51000 rw-p"));
+        assertFalse(s.regionsAt(200, 50).contains("50000-51000 rw-p"));
+        assertTrue(s.regionsAt(200, 50).contains("400000-401000 r-xp /usr/bin/app"));
+        ProcessLifetime child = s.processes.stream().filter(p -> p.pid() == 200).findFirst().orElseThrow();
+        assertEquals("fork", child.source());
+        assertEquals(100, child.ppid());
+        assertEquals("/usr/bin/app", child.exe());
+    }
+
+    @Test
+    void threadsShareTheirProcessAddressSpace() {
+        List<Record> rs = started();
+        rs.add(fork(20, 100, 100, 100, 101, 2000, 0x3 /* THREAD|VM */));
+        rs.add(new dev.mapscribe.formats.raw.KernelRecord.MmapRecord(h(dev.mapscribe.formats.raw.RecordKind.MMAP, 30, 100, 101),
+                0, P, R | W, MAP_PRIVATE | MAP_ANON, -1, 0, 0x50000, null));
+        CollectingSink s = replay(rs);
+        assertTrue(s.regionsAt(100, 40).contains("50000-51000 rw-p"));
+        assertEquals(1, s.processes.size());
+    }
+
+    @Test
+    void aVforkChildSharesTheMapUntilItExecs() {
+        List<Record> rs = started();
+        rs.add(fork(20, 100, 100, 300, 300, 3000, 0x2 /* VM */));
+        rs.add(mmap(25, 300, 0, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x50000));
+        rs.add(exec(30, 300, "/bin/sh", "sh", "-c", "true"));
+        rs.add(vma(30, 300, 0, true, 0x500000, 0x501000, VM_R | VM_X, file("/bin/sh", 99), 0));
+        rs.add(munmap(40, 300, 0x500000, P, 0));
+        CollectingSink s = replay(rs);
+        assertTrue(s.regionsAt(100, 50).contains("50000-51000 rw-p"), "the child's mmap went into the shared map");
+        assertTrue(s.regionsAt(100, 50).contains("400000-401000 r-xp /usr/bin/app"), "the child's exec left the parent's map");
+        assertEquals(List.of("500000-501000 r-xp /bin/sh"), s.regionsAt(300, 35));
+        assertEquals(List.of(), s.regionsAt(300, 45));
+    }
+
+    @Test
+    void exitEndsTheProcessAndItsRegions() {
+        List<Record> rs = started();
+        rs.add(exit(90, 100, 100, true));
+        CollectingSink s = replay(rs);
+        ProcessLifetime p = s.processes.getFirst();
+        assertEquals(90L, p.exitNs());
+        assertTrue(p.exitRecorded());
+        assertTrue(p.memoryKnown());
+        assertEquals("/usr/bin/app", p.exe());
+        assertTrue(s.regions.stream().allMatch(v -> v.validToNs() != null && v.validToNs() == 90));
+    }
+
+    @Test
+    void aReusedPidIsANewProcess() {
+        List<Record> rs = started();
+        rs.add(task(50, 100, 100, 1, 5000, "other"));
+        CollectingSink s = replay(rs);
+        assertEquals(2, s.processes.size());
+        ProcessLifetime first = s.processes.getFirst();
+        assertEquals(1000, first.startNs());
+        assertEquals(50L, first.exitNs());
+        assertFalse(first.exitRecorded());
+        assertEquals(5000, s.processes.get(1).startNs());
+        assertFalse(s.processes.get(1).memoryKnown());
+    }
+
+    @Test
+    void aProcessFromBeforeTheRecordingHasUnknownMemoryAndAlertsWithoutPreviousProtection() {
+        List<Record> rs = new ArrayList<>(List.of(
+                task(5, 400, 400, 1, 100, "old"),
+                mprotect(10, 400, 0x50000, P, R | X, 0)));
+        CollectingSink s = replay(rs);
+        MemProtAlertEvent a = s.alerts.getFirst();
+        assertEquals(ProtAlerts.MPROT_X_ADD, a.alert());
+        assertNull(a.prevProt());
+        assertTrue(s.regionsAt(400, 20).contains("50000-51000 r-x?"));
+        assertTrue(s.regionsAt(400, 20).contains("0-50000 ????"));
+        assertFalse(s.processes.getFirst().memoryKnown());
+    }
+
+    @Test
+    void theSnapshotSeedsProcessesAndRegions() {
+        long t = 3_000_000_000L; // the snapshot runs 3 s after boot; the daemon started at 2 s (200 ticks)
+        List<Record> rs = new ArrayList<>(List.of(
+                snap(t, 1, 0, 1, "init", "/sbin/init"),
+                snap(t, 500, 1, 200, "daemon", "/usr/sbin/daemon"),
+                line(500, 0x400000, 0x401000, R | X, "/usr/sbin/daemon", 55, 0),
+                line(500, 0x600000, 0x621000, R | W, "[heap]", 0, 0),
+                task(t + 5, 500, 500, 1, 2_004_000_000L, "daemon"),
+                brk(t + 6, 500, 0x630000, 0x600000, 0x630000),
+                mprotect(t + 7, 500, 0x400000, P, R | W | X, 0)));
+        CollectingSink s = replay(rs);
+        assertEquals(List.of("400000-401000 rwxp /usr/sbin/daemon", "600000-630000 rw-p [heap]"), s.regionsAt(500, t + 10),
+                "the heap brk grew is one region with the heap the snapshot saw");
+        MemProtAlertEvent a = s.alerts.getFirst();
+        assertEquals(ProtAlerts.MPROT_W_ADD, a.alert());
+        assertEquals(R | X, a.prevProt());
+        ProcessLifetime daemon = s.processes.stream().filter(p -> p.pid() == 500).findFirst().orElseThrow();
+        assertEquals("snapshot", daemon.source());
+        assertEquals("/sbin/init", daemon.ancestors());
+        assertEquals(2_004_000_000L, daemon.startNs(), "the kernel's start time replaces the snapshot's ticks");
+        assertTrue(daemon.startExact());
+        assertTrue(daemon.memoryKnown());
+    }
+
+    @Test
+    void mremapAndBrkAreReplayed() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0, 2 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x50000));
+        rs.add(mremap(30, 100, 0x50000, 2 * P, 4 * P, 1, 0, 0x90000));
+        rs.add(brk(40, 100, 0, 0x800000, 0x800000));
+        rs.add(brk(41, 100, 0x802000, 0x800000, 0x802000));
+        CollectingSink s = replay(rs);
+        List<String> at = s.regionsAt(100, 50);
+        assertTrue(at.containsAll(List.of("90000-94000 rw-p", "800000-802000 rw-p [heap]")), at.toString());
+        assertFalse(at.contains("50000-52000 rw-p"));
+    }
+
+    @Test
+    void lossesAndSyscallsAreRows() {
+        List<Record> rs = started();
+        rs.add(new Loss(60, 1, 7, 55, 59));
+        rs.add(munmap(70, 100, 0x1, P, -22));
+        CollectingSink s = replay(rs);
+        assertEquals(List.of(new LossRow("host1", 60, BOOT_UTC + 60, 1, 7, 55, 59)), s.losses);
+        assertEquals(7, s.processes.getFirst().lostDuring(), "the process lived through the loss");
+        SyscallRow u = s.syscalls.getLast();
+        assertEquals("munmap", u.name());
+        assertEquals(22, u.errno());
+        assertEquals(-22L, u.ret());
+    }
+
+    @Test
+    void theSameRecordsGiveTheSameRowsInTheSameOrder() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0, 3 * P, R | X, MAP_PRIVATE, LIB, 0, 0x7f0000000000L));
+        rs.add(fork(30, 100, 100, 200, 200, 3000, 0));
+        rs.add(mprotect(40, 200, 0x7f0000000000L, P, R | W | X, 0));
+        rs.add(exit(50, 200, 200, true));
+        assertEquals(replay(rs).log, replay(rs).log);
+    }
+}

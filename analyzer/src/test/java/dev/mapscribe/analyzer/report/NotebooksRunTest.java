@@ -1,0 +1,120 @@
+package dev.mapscribe.analyzer.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.report.NotebookRunner.CellRun;
+import dev.mapscribe.analyzer.report.NotebookRunner.Run;
+import dev.mapscribe.analyzer.report.NotebookRunner.Table;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Every SQL cell of every notebook runs against an export-shaped database; cells marked expect_rows return rows. */
+class NotebooksRunTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"triage", "process", "fleet"})
+    void everySqlCellRunsAndExpectedRowsArePresent(String name) throws Exception {
+        Notebook nb = Notebook.read(ExportFixture.notebook(name));
+        Run run;
+        try (Connection conn = ExportFixture.open()) {
+            run = NotebookRunner.run(nb, conn);
+        }
+        assertTrue(run.sqlCells().size() >= 6, name + " has only " + run.sqlCells().size() + " SQL cells");
+        List<String> problems = new ArrayList<>();
+        for (CellRun c : run.sqlCells()) {
+            if (c.failed()) problems.add("failed: " + c.error() + "\n" + c.sql());
+            if (c.emptyButExpected()) problems.add("no rows where a recording gives some:\n" + c.sql());
+        }
+        assertEquals(List.of(), problems, name);
+    }
+
+    @Test
+    void everyNotebookSkipsItsJupyterSetUpCells() throws Exception {
+        for (String name : List.of("triage", "process", "fleet")) {
+            Notebook nb = Notebook.read(ExportFixture.notebook(name));
+            long setups = nb.cells().stream().filter(c -> c instanceof Notebook.Setup).count();
+            assertEquals(2, setups, name + ": the %load_ext cell and the read_parquet views cell");
+            assertTrue(nb.cells().get(1) instanceof Notebook.Setup, name + ": the first code cell is the jupysql set-up");
+        }
+    }
+
+    @Test
+    void triageFindsTheMemfdAndTheDeletedFileAndAllFourAlerts() throws Exception {
+        Run run = run("triage", Map.of());
+        Table notOnDisk = tableWithColumn(run, "mapped_path", "mapped_error");
+        Set<Object> paths = column(notOnDisk, "mapped_path");
+        assertEquals(Set.of("/memfd:mapscribe-demo-jit (deleted)", "/tmp/mapscribe-demo-A4y7sf (deleted)", "/dev/shm/.x (deleted)"), paths);
+
+        Table timeline = tableWithColumn(run, "alert", "prev_prot");
+        assertEquals(Set.of("Mmaped region with W+E permissions!", "Protection changed to Executable!",
+            "Protection changed from E to W+E!", "Protection changed from W+E to E!"), column(timeline, "alert"));
+        assertEquals(7, timeline.totalRows());
+
+        Table wx = tableWithColumn(run, "wx_region_versions");
+        assertEquals(Set.of(7736, 5100), column(wx, "pid"), "the demo's RWX page and flip, the JVM's snapshot RWX code cache");
+    }
+
+    @Test
+    void processDefaultsToTheProcessWithTheMostAlerts() throws Exception {
+        Run run = run("process", Map.of());
+        assertEquals("0", run.parameters().get("pid"));
+        Table who = tableWithColumn(run, "from_snapshot");
+        assertEquals(Set.of(7736), column(who, "pid"));
+        Table ancestry = tableWithColumn(run, "depth", "command_line");
+        assertEquals(List.of(1, 7723, 7736), columnList(ancestry, "pid"), "oldest first");
+        Table map = tableWithColumn(run, "alert_region");
+        assertTrue(map.rows().stream().anyMatch(r -> Boolean.TRUE.equals(r.get(map.column("alert_region")))));
+    }
+
+    @Test
+    void processTakesThePidParameter() throws Exception {
+        Run run = run("process", Map.of("pid", "5100"));
+        Table who = tableWithColumn(run, "from_snapshot");
+        assertEquals(Set.of(5100), column(who, "pid"));
+        Table alerts = tableWithColumn(run, "syscall_addr");
+        assertEquals(3, alerts.totalRows());
+    }
+
+    @Test
+    void fleetFindsTheHashSeenOnOneHostOnly() throws Exception {
+        Run run = run("fleet", Map.of());
+        Table rare = tableWithColumn(run, "example_path");
+        Set<Object> rarePaths = column(rare, "example_path");
+        assertTrue(rarePaths.contains("/usr/lib/x86_64-linux-gnu/libz.so.1.2.11"), rarePaths.toString());
+        assertFalse(rarePaths.contains("/usr/lib/x86_64-linux-gnu/libc.so.6"), "libc has one hash on both hosts: not rare");
+        Table perHost = tableWithColumn(run, "wx_mmaps");
+        assertEquals(List.of("demo-a", "demo-b"), columnList(perHost, "host"));
+    }
+
+    private static Run run(String name, Map<String, String> params) throws Exception {
+        try (Connection conn = ExportFixture.open()) {
+            return NotebookRunner.run(Notebook.read(ExportFixture.notebook(name)), conn, params);
+        }
+    }
+
+    /** The first result table having all these columns (the notebooks' cells are told apart by their columns). */
+    static Table tableWithColumn(Run run, String... columns) {
+        for (CellRun c : run.sqlCells()) {
+            if (c.table() != null && c.table().columns().containsAll(List.of(columns))) return c.table();
+        }
+        throw new AssertionError("no result with columns " + List.of(columns));
+    }
+
+    private static Set<Object> column(Table t, String name) {
+        return new HashSet<>(columnList(t, name));
+    }
+
+    private static List<Object> columnList(Table t, String name) {
+        int i = t.column(name);
+        return t.rows().stream().map(r -> r.get(i)).toList();
+    }
+}

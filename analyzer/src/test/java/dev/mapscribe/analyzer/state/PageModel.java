@@ -1,0 +1,200 @@
+package dev.mapscribe.analyzer.state;
+
+import dev.mapscribe.analyzer.derive.ProtAlerts;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The simplest possible model of an address space: one entry per page, inside a small arena. It plays the
+ * kernel: it decides each call's result (the address, or -errno) the way Linux would, page by page, so a
+ * region map fed the same calls with those results must end with the same pages.
+ */
+final class PageModel {
+    static final long P = Prot.PAGE_SIZE;
+    static final long ENOMEM = -12, EFAULT = -14, EINVAL = -22;
+
+    record Page(int prot, boolean shared, Backing backing, MappedFile file, long offset, String label) {
+        /** Whether {@code next}, one page higher, belongs to the same region (same rule as the kernel's VMA merge). */
+        boolean runsInto(Page next) {
+            return prot == next.prot && shared == next.shared && backing == next.backing && Objects.equals(file, next.file)
+                    && Objects.equals(label, next.label) && (!Region.hasOffset(backing) || offset + P == next.offset);
+        }
+
+        Page at(long newOffset, String newLabel) {
+            return new Page(prot, shared, backing, file, newOffset, newLabel);
+        }
+    }
+
+    /** One alert the model expects: [start, end) had prevProt and got prot. */
+    record Alert(String alert, long start, long end, int prot, int prevProt) {}
+
+    final long base;
+    final long limit;
+    final TreeMap<Long, Page> pages = new TreeMap<>();
+
+    PageModel(long base, int arenaPages) {
+        this.base = base;
+        this.limit = base + arenaPages * P;
+    }
+
+    long mmap(long addr, long len, int prot, int flags, MappedFile file, long off) {
+        long size = Prot.pageAlign(len);
+        long at;
+        if ((flags & Maps.MAP_FIXED) != 0) {
+            at = addr;
+        } else if (free(addr, addr + size)) {
+            at = addr; // the hint is honoured when the range is free
+        } else {
+            at = firstFit(size);
+            if (at < 0) {
+                return ENOMEM;
+            }
+        }
+        boolean anon = (flags & Maps.MAP_ANON) != 0;
+        boolean shared = (flags & 3) == Maps.MAP_SHARED;
+        for (long a = at; a < at + size; a += P) {
+            long o = a - at;
+            Page p = anon
+                    ? (shared ? new Page(prot, true, Backing.SHMEM, MappedFile.SHARED_ANON, o, null) : new Page(prot, false, Backing.ANON, null, 0, null))
+                    : new Page(prot, shared, Backing.FILE, file, off + o, null);
+            pages.put(a, p);
+        }
+        return at;
+    }
+
+    long munmap(long addr, long len) {
+        pages.subMap(addr, addr + Prot.pageAlign(len)).clear();
+        return 0;
+    }
+
+    /** Applies mprotect page by page, stopping at the first unmapped page (ENOMEM) as the kernel does. */
+    long mprotect(long addr, long len, int prot, List<Alert> alerts) {
+        long end = addr + Prot.pageAlign(len);
+        for (long a = addr; a < end; a += P) {
+            if (!pages.containsKey(a)) {
+                return ENOMEM; // pages before a were changed, like the VMAs before the hole
+            }
+        }
+        // Success: one alert per run of pages that were one region before the call.
+        long runStart = addr;
+        for (long a = addr; a < end; a += P) {
+            Page cur = pages.get(a);
+            boolean lastOfRun = a + P >= end || !cur.runsInto(pages.get(a + P));
+            if (lastOfRun) {
+                String alert = ProtAlerts.forMprotect(cur.prot(), prot);
+                if (alert != null) {
+                    alerts.add(new Alert(alert, runStart, a + P, prot, cur.prot()));
+                }
+                runStart = a + P;
+            }
+        }
+        for (long a = addr; a < end; a += P) {
+            Page cur = pages.get(a);
+            pages.put(a, new Page(prot, cur.shared(), cur.backing(), cur.file(), cur.offset(), cur.label()));
+        }
+        return 0;
+    }
+
+    /** The part of a failed mprotect that the kernel applied anyway: everything before the first hole. */
+    void mprotectPrefix(long addr, long len, int prot) {
+        long end = addr + Prot.pageAlign(len);
+        for (long a = addr; a < end && pages.containsKey(a); a += P) {
+            Page cur = pages.get(a);
+            pages.put(a, new Page(prot, cur.shared(), cur.backing(), cur.file(), cur.offset(), cur.label()));
+        }
+    }
+
+    long mremap(long old, long oldLen, long newLen, int flags, long newAddr) {
+        long oldSize = Prot.pageAlign(oldLen);
+        long newSize = Prot.pageAlign(newLen);
+        boolean mayMove = (flags & 1) != 0, fixed = (flags & 2) != 0, dontUnmap = (flags & 4) != 0;
+        if (newSize == 0 || oldSize == 0 || (fixed && !mayMove) || (dontUnmap && (!mayMove || oldSize != newSize))) {
+            return EINVAL;
+        }
+        // Since 6.17 a pure move (FIXED, same size) may span several VMAs; anything else must lie in one.
+        boolean multi = fixed && oldSize == newSize;
+        for (long a = old; a < old + oldSize; a += P) {
+            Page p = pages.get(a);
+            if (p == null || (!multi && a > old && !pages.get(a - P).runsInto(p))) {
+                return EFAULT;
+            }
+        }
+        if (fixed) {
+            if (newAddr < old + oldSize && old < newAddr + newSize) {
+                return EINVAL;
+            }
+            munmap(newAddr, newSize);
+            return moveTo(old, oldSize, newSize, newAddr, true);
+        }
+        if (dontUnmap) {
+            long at = firstFit(newSize);
+            return at < 0 ? ENOMEM : moveTo(old, oldSize, newSize, at, false);
+        }
+        if (newSize <= oldSize) {
+            munmap(old + newSize, oldSize - newSize);
+            return old;
+        }
+        if (old + newSize <= limit && free(old + oldSize, old + newSize)) {
+            Page last = pages.get(old + oldSize - P);
+            for (long a = old + oldSize; a < old + newSize; a += P) {
+                pages.put(a, last.at(next(last, a - (old + oldSize - P)), last.label()));
+            }
+            return old;
+        }
+        if (!mayMove) {
+            return ENOMEM;
+        }
+        long at = firstFit(newSize);
+        return at < 0 ? ENOMEM : moveTo(old, oldSize, newSize, at, true);
+    }
+
+    private long moveTo(long old, long oldSize, long newSize, long at, boolean unmapOld) {
+        List<Page> moved = new ArrayList<>();
+        for (long a = old; a < old + Math.min(oldSize, newSize); a += P) {
+            Page p = pages.get(a);
+            moved.add(p.at(p.offset(), null));
+        }
+        Page last = pages.get(old + oldSize - P);
+        for (long k = 1; oldSize + (k - 1) * P < newSize; k++) {
+            moved.add(last.at(next(last, k * P), null));
+        }
+        if (unmapOld) {
+            munmap(old, oldSize);
+        }
+        for (int i = 0; i < moved.size(); i++) {
+            pages.put(at + i * P, moved.get(i));
+        }
+        return at;
+    }
+
+    private static long next(Page p, long delta) {
+        return Region.hasOffset(p.backing()) ? p.offset() + delta : 0;
+    }
+
+    private boolean free(long from, long to) {
+        return from >= base && to <= limit && pages.subMap(from, to).isEmpty();
+    }
+
+    private long firstFit(long size) {
+        for (long a = base; a + size <= limit; a += P) {
+            if (free(a, a + size)) {
+                return a;
+            }
+        }
+        return -1;
+    }
+
+    /** The pages of a region map inside the arena, in the same form. */
+    static TreeMap<Long, Page> pagesOf(RegionMap m) {
+        TreeMap<Long, Page> out = new TreeMap<>();
+        for (Region r : m.regions()) {
+            for (long a = r.start(); a < r.end(); a += P) {
+                long off = Region.hasOffset(r.backing()) ? r.offset() + (a - r.start()) : 0;
+                out.put(a, new Page(r.prot(), r.shared(), r.backing(), r.file(), off, r.label()));
+            }
+        }
+        return out;
+    }
+}

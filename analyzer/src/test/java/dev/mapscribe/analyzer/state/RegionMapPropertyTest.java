@@ -1,0 +1,135 @@
+package dev.mapscribe.analyzer.state;
+
+import static dev.mapscribe.analyzer.state.Maps.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mapscribe.analyzer.derive.ProtAlerts;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+
+/**
+ * Random sequences of mmap/mprotect/munmap/mremap: the page model decides each result as the kernel would,
+ * the region map applies the same calls with those results, and both must hold the same pages and raise the
+ * same alerts after every call.
+ */
+class RegionMapPropertyTest {
+    static final long BASE = 0x7f0000000000L;
+    static final int ARENA = 24;
+    static final MappedFile FILE_A = Maps.file("/srv/a.so", 11);
+    static final MappedFile FILE_B = Maps.file("/memfd:jit (deleted)", 12);
+
+    sealed interface Op permits Mmap, Mprotect, Munmap, Mremap {}
+
+    /** kind: 0 private anon, 1 shared anon, 2 private file A, 3 shared file B. */
+    record Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed) implements Op {}
+
+    record Mprotect(int page, int pages, int slack, int prot) implements Op {}
+
+    record Munmap(int page, int pages) implements Op {}
+
+    record Mremap(int page, int oldPages, int newPages, int flags, int newPage) implements Op {}
+
+    @Property(tries = 3000)
+    void regionMapHoldsTheSamePagesAndAlertsAsThePageModel(@ForAll("programs") List<Op> program) {
+        Recording rec = new Recording();
+        RegionMap map = RegionMap.of(1, 1, rec.history, List.of(), RegionMap.USER_END, 0, "test");
+        PageModel model = new PageModel(BASE, ARENA);
+        long now = 0;
+        for (Op op : program) {
+            now += 10;
+            List<PageModel.Alert> expected = new ArrayList<>();
+            List<PageModel.Alert> actual = new ArrayList<>();
+            switch (op) {
+                case Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed) -> {
+                    long addr = addr(page);
+                    long len = pages * P - slack;
+                    int flags = switch (kind) {
+                        case 0 -> MAP_PRIVATE | MAP_ANON;
+                        case 1 -> MAP_SHARED | MAP_ANON;
+                        case 2 -> MAP_PRIVATE;
+                        default -> MAP_SHARED;
+                    } | (fixed ? MAP_FIXED : 0);
+                    MappedFile f = kind == 2 ? FILE_A : kind == 3 ? FILE_B : null;
+                    long ret = model.mmap(addr, len, prot, flags, f, offPages * P);
+                    map.mmap(ret, len, prot, flags, f, offPages * P, now);
+                }
+                case Mprotect(int page, int pages, int slack, int prot) -> {
+                    long addr = addr(page);
+                    long len = pages * P - slack;
+                    long ret = model.mprotect(addr, len, prot, expected);
+                    if (ret != 0) {
+                        model.mprotectPrefix(addr, len, prot);
+                    }
+                    for (ProtAlerts.ProtAlert a : ProtAlerts.forChanges(map.mprotect(addr, len, prot, ret, now))) {
+                        actual.add(new PageModel.Alert(a.alert(), a.start(), a.end(), a.prot(), a.prevProt()));
+                    }
+                }
+                case Munmap(int page, int pages) -> {
+                    long ret = model.munmap(addr(page), pages * P);
+                    map.munmap(addr(page), pages * P, ret, now);
+                }
+                case Mremap(int page, int oldPages, int newPages, int flags, int newPage) -> {
+                    long ret = model.mremap(addr(page), oldPages * P, newPages * P, flags, addr(newPage));
+                    map.mremap(addr(page), oldPages * P, newPages * P, flags, addr(newPage), ret, now);
+                }
+            }
+            assertEquals(model.pages, PageModel.pagesOf(map), () -> "after " + op + "\n" + map);
+            assertEquals(expected, actual, () -> "alerts of " + op);
+        }
+        assertEquals(0, rec.history.inconsistencies());
+        assertEquals(0, rec.history.uncertainties(), "a page model ENOMEM always has a hole the map knows");
+    }
+
+    @Property(tries = 300)
+    void everyVersionClosedIsOneThatWasOpenAndEndsAfterItBegan(@ForAll("programs") List<Op> program) {
+        Recording rec = new Recording();
+        RegionMap map = RegionMap.of(1, 1, rec.history, List.of(), RegionMap.USER_END, 0, "test");
+        PageModel model = new PageModel(BASE, ARENA);
+        long now = 0;
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (Op op : program) {
+            now += 10;
+            if (op instanceof Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed)) {
+                int flags = MAP_PRIVATE | MAP_ANON | (fixed ? MAP_FIXED : 0);
+                map.mmap(model.mmap(addr(page), pages * P, prot, flags, null, 0), pages * P, prot, flags, null, 0, now);
+            } else if (op instanceof Munmap(int page, int pages)) {
+                map.munmap(addr(page), pages * P, model.munmap(addr(page), pages * P), now);
+            }
+            for (Region r : map.regions()) {
+                seen.add(r.version());
+            }
+        }
+        map.close(now + 10);
+        for (Closed c : rec.closed) {
+            assertEquals(true, seen.contains(c.version().version()) || c.version().validFromNs() == c.validToNs());
+            assertEquals(true, c.validToNs() >= c.version().validFromNs());
+        }
+    }
+
+    static long addr(int page) {
+        return BASE + page * P;
+    }
+
+    @Provide
+    Arbitrary<List<Op>> programs() {
+        Arbitrary<Integer> page = Arbitraries.integers().between(0, ARENA - 1);
+        Arbitrary<Integer> count = Arbitraries.integers().between(1, 6);
+        Arbitrary<Integer> slack = Arbitraries.of(0, 0, 1, (int) P - 1);
+        Arbitrary<Integer> prot = Arbitraries.integers().between(0, 7);
+        Arbitrary<Op> mmap = Combinators.combine(page, count, slack, prot, Arbitraries.integers().between(0, 3),
+                Arbitraries.integers().between(0, 3), Arbitraries.of(true, false)).as(Mmap::new);
+        Arbitrary<Op> mprotect = Combinators.combine(page, count, slack, prot).as(Mprotect::new);
+        Arbitrary<Op> munmap = Combinators.combine(page, count).as(Munmap::new);
+        Arbitrary<Op> mremap = Combinators.combine(page, Arbitraries.integers().between(1, 4), count,
+                Arbitraries.of(0, 1, 3, 5), page).as(Mremap::new);
+        return Arbitraries.frequencyOf(Tuple.of(4, mmap), Tuple.of(5, mprotect), Tuple.of(2, munmap), Tuple.of(3, mremap))
+                .list().ofMinSize(1).ofMaxSize(30);
+    }
+}

@@ -1,0 +1,316 @@
+package dev.mapscribe.analyzer.state;
+
+import static dev.mapscribe.analyzer.state.Maps.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RegionMapTest {
+    final Recording rec = new Recording();
+    final RegionMap m = RegionMap.of(1, 100, rec.history, List.of(), RegionMap.USER_END, 0, "test");
+    final MappedFile lib = file("/usr/lib/libx.so", 42);
+
+    @Test
+    void mmapAnonymousCreatesOneRegionRoundedToPages() {
+        m.mmap(0x10000, 5000, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        assertEquals(List.of("10000-12000 rw-p ANON"), lines(m));
+    }
+
+    @Test
+    void aMappingWithoutMapFixedOverKnownPagesIsAnInconsistency() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x10000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 20); // the kernel only picks free ranges
+        assertEquals(List.of("10000-11000 r--p ANON"), lines(m));
+        assertEquals(1, rec.history.inconsistencies());
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 30);
+        assertEquals(1, rec.history.inconsistencies(), "MAP_FIXED replaces by design");
+    }
+
+    @Test
+    void failedMmapChangesNothing() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(-17 /* EEXIST from MAP_FIXED_NOREPLACE */, P, R | W | X, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 20);
+        assertEquals(List.of("10000-11000 rw-p ANON"), lines(m));
+        assertTrue(rec.closed.isEmpty());
+    }
+
+    @Test
+    void mmapFixedReplacesTheMiddleOfARegion() {
+        m.mmap(0x10000, 4 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x11000, 2 * P, R | X, MAP_PRIVATE | MAP_FIXED, lib, 0x3000, 20);
+        assertEquals(List.of("10000-11000 rw-p ANON", "11000-13000 r-xp FILE /usr/lib/libx.so@3000", "13000-14000 rw-p ANON"), lines(m));
+        assertEquals(1, rec.closed.size());
+        assertEquals(20, rec.closed.getFirst().validToNs());
+    }
+
+    @Test
+    void sharedAnonymousMappingIsShmemAtOffsetZero() {
+        m.mmap(0x10000, P, R | W, MAP_SHARED | MAP_ANON, null, 0, 10);
+        assertEquals(List.of("10000-11000 rw-s SHMEM /dev/zero (deleted)@0"), lines(m));
+    }
+
+    @Test
+    void adjacentAnonymousMappingsWithSameProtectionAreOneRegion() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x11000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 20);
+        assertEquals(List.of("10000-12000 rw-p ANON"), lines(m));
+    }
+
+    @Test
+    void fileMappingsAreOneRegionOnlyWhenTheOffsetRunsOn() {
+        m.mmap(0x10000, P, R, MAP_PRIVATE, lib, 0, 10);
+        m.mmap(0x11000, P, R, MAP_PRIVATE, lib, P, 20);
+        m.mmap(0x12000, P, R, MAP_PRIVATE, lib, 0, 30);
+        assertEquals(List.of("10000-12000 r--p FILE /usr/lib/libx.so@0", "12000-13000 r--p FILE /usr/lib/libx.so@0"), lines(m));
+    }
+
+    @Test
+    void munmapPunchesAHoleAndRoundsTheLengthUp() {
+        m.mmap(0x10000, 4 * P, R | W, MAP_PRIVATE, lib, 0, 10);
+        m.munmap(0x11000, 1, 0, 20);
+        assertEquals(List.of("10000-11000 rw-p FILE /usr/lib/libx.so@0", "12000-14000 rw-p FILE /usr/lib/libx.so@2000"), lines(m));
+    }
+
+    @Test
+    void failedMunmapChangesNothing() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.munmap(0x10000, P, EINVAL, 20);
+        assertEquals(List.of("10000-11000 rw-p ANON"), lines(m));
+    }
+
+    @Test
+    void mprotectSplitsRegionAtPageBoundary() {
+        m.mmap(0x10000, 3 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        List<ProtChange> changes = m.mprotect(0x11000, 100, R | X, 0, 20);
+        assertEquals(List.of("10000-11000 rw-p ANON", "11000-12000 r-xp ANON", "12000-13000 rw-p ANON"), lines(m));
+        assertEquals(1, changes.size());
+        assertEquals(0x11000, changes.getFirst().start());
+        assertEquals(0x12000, changes.getFirst().end());
+        assertEquals(R | W, changes.getFirst().prevProt());
+    }
+
+    @Test
+    void mprotectBackToTheOldProtectionMakesOneRegionAgain() {
+        m.mmap(0x10000, 3 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mprotect(0x11000, P, R | X, 0, 20);
+        m.mprotect(0x11000, P, R | W, 0, 30);
+        assertEquals(List.of("10000-13000 rw-p ANON"), lines(m));
+    }
+
+    @Test
+    void mprotectToTheSameProtectionKeepsTheVersion() {
+        m.mmap(0x10000, 3 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        long version = m.at(0x10000).version();
+        m.mprotect(0x11000, P, R | W, 0, 20);
+        assertEquals(version, m.at(0x10000).version());
+        assertTrue(rec.closed.isEmpty());
+    }
+
+    @Test
+    void mprotectReportsEachRegionItTouchesWithItsPreviousProtection() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x11000, P, R, MAP_PRIVATE, lib, 0, 10);
+        List<ProtChange> changes = m.mprotect(0x10000, 2 * P, R | W | X, 0, 20);
+        assertEquals(2, changes.size());
+        assertEquals(R | W, changes.get(0).prevProt());
+        assertEquals(R, changes.get(1).prevProt());
+        assertEquals("/usr/lib/libx.so", changes.get(1).before().file().path());
+        assertEquals(List.of("10000-11000 rwxp ANON", "11000-12000 rwxp FILE /usr/lib/libx.so@0"), lines(m));
+    }
+
+    @Test
+    void mprotectFailingWithEnomemChangesTheRegionsBeforeTheHole() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x12000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        List<ProtChange> changes = m.mprotect(0x10000, 3 * P, R, ENOMEM, 20);
+        assertTrue(changes.isEmpty(), "a failed call yields no alert");
+        assertEquals(List.of("10000-11000 r--p ANON", "12000-13000 rw-p ANON"), lines(m));
+        assertEquals(0, rec.history.uncertainties());
+    }
+
+    @Test
+    void mprotectFailingWithEnomemOnAnUnmappedStartChangesNothing() {
+        m.mmap(0x11000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mprotect(0x10000, 2 * P, R, ENOMEM, 20);
+        assertEquals(List.of("11000-12000 rw-p ANON"), lines(m));
+    }
+
+    @Test
+    void mprotectFailingWithEnomemOverUnknownPagesMakesTheirProtectionUnknown() {
+        RegionMap u = RegionMap.of(2, 200, rec.history,
+                List.of(Region.piece(0x10000, 0x11000, R | W, false, Backing.ANON, null, 0, null)), 0x11000, 0, "test");
+        u.mprotect(0x10000, 3 * P, R, ENOMEM, 20);
+        assertEquals("10000-11000 r--p ANON", line(u.at(0x10000)), "before the unknown part the kernel changed it");
+        assertEquals("11000-fffffffffff000 ???? UNKNOWN", line(u.at(0x11000)), "still unknown, and one with the rest");
+        assertEquals(1, rec.history.uncertainties());
+    }
+
+    @Test
+    void mprotectRefusedWithEaccesLeavesTheLastRegionAndMakesEarlierOnesUnknown() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x11000, P, R, MAP_SHARED, lib, 0, 10);
+        m.mprotect(0x10000, 2 * P, R | W, EACCES, 20);
+        assertEquals(List.of("10000-11000 rw-p ANON", "11000-12000 r--s FILE /usr/lib/libx.so@0"), lines(m),
+                "the first region already had rw-: nothing is uncertain");
+        m.mprotect(0x10000, 2 * P, R | X, EACCES, 30);
+        assertEquals(List.of("10000-11000 ???p ANON", "11000-12000 r--s FILE /usr/lib/libx.so@0"), lines(m));
+    }
+
+    @Test
+    void mprotectRefusedOnASingleRegionChangesNothing() {
+        m.mmap(0x10000, 2 * P, R, MAP_SHARED, lib, 0, 10);
+        m.mprotect(0x10000, 2 * P, R | W, EACCES, 20);
+        assertEquals(List.of("10000-12000 r--s FILE /usr/lib/libx.so@0"), lines(m));
+    }
+
+    @Test
+    void mprotectAcceptedOverPagesTheMapLacksCountsAnInconsistency() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        List<ProtChange> changes = m.mprotect(0x10000, 2 * P, R, 0, 20);
+        assertEquals(List.of("10000-11000 r--p ANON", "11000-12000 r--? UNKNOWN"), lines(m));
+        assertNull(changes.get(1).before());
+        assertEquals(Prot.UNKNOWN, changes.get(1).prevProt());
+        assertEquals(1, rec.history.inconsistencies());
+    }
+
+    @Test
+    void mremapShrinksInPlace() {
+        m.mmap(0x10000, 4 * P, R | W, MAP_PRIVATE, lib, 0, 10);
+        m.mremap(0x10000, 4 * P, P + 1, 0, 0, 0x10000, 20);
+        assertEquals(List.of("10000-12000 rw-p FILE /usr/lib/libx.so@0"), lines(m));
+    }
+
+    @Test
+    void mremapGrowsInPlaceFromTheLastPage() {
+        m.mmap(0x10000, 2 * P, R | W, MAP_PRIVATE, lib, 0, 10);
+        m.mprotect(0x11000, P, R, 0, 15);
+        m.mremap(0x11000, P, 3 * P, 0, 0, 0x11000, 20);
+        assertEquals(List.of("10000-11000 rw-p FILE /usr/lib/libx.so@0", "11000-14000 r--p FILE /usr/lib/libx.so@1000"), lines(m));
+    }
+
+    @Test
+    void mremapMoveCarriesAttributesAndFileOffset() {
+        m.mmap(0x10000, 2 * P, R | X, MAP_PRIVATE, lib, 0x5000, 10);
+        m.mremap(0x11000, P, P, 1 /* MAYMOVE */, 0, 0x40000, 20);
+        assertEquals(List.of("10000-11000 r-xp FILE /usr/lib/libx.so@5000", "40000-41000 r-xp FILE /usr/lib/libx.so@6000"), lines(m));
+    }
+
+    @Test
+    void mremapFixedReplacesTheTargetAndShrinksFirst() {
+        m.mmap(0x10000, 3 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x40000, 4 * P, R, MAP_PRIVATE, lib, 0, 10);
+        m.mremap(0x10000, 3 * P, 2 * P, 3 /* MAYMOVE|FIXED */, 0x41000, 0x41000, 20);
+        assertEquals(List.of("40000-41000 r--p FILE /usr/lib/libx.so@0", "41000-43000 rw-p ANON",
+                "43000-44000 r--p FILE /usr/lib/libx.so@3000"), lines(m));
+    }
+
+    @Test
+    void mremapGrowingMoveExtendsFromTheLastOldPage() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x11000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mremap(0x10000, P, 3 * P, 1, 0, 0x50000, 20);
+        assertEquals(List.of("11000-12000 r--p ANON", "50000-53000 rw-p ANON"), lines(m));
+    }
+
+    @Test
+    void mremapDontUnmapLeavesTheOldRangeMapped() {
+        m.mmap(0x10000, 2 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mremap(0x10000, 2 * P, 2 * P, 5 /* MAYMOVE|DONTUNMAP */, 0, 0x60000, 20);
+        assertEquals(List.of("10000-12000 rw-p ANON", "60000-62000 rw-p ANON"), lines(m));
+    }
+
+    @Test
+    void mremapWithOldLengthZeroDuplicatesASharedMapping() {
+        m.mmap(0x10000, 2 * P, R | W, MAP_SHARED, lib, 0, 10);
+        m.mremap(0x11000, 0, P, 1, 0, 0x70000, 20);
+        assertEquals(List.of("10000-12000 rw-s FILE /usr/lib/libx.so@0", "70000-71000 rw-s FILE /usr/lib/libx.so@1000"), lines(m));
+    }
+
+    @Test
+    void failedMremapChangesNothing() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mremap(0x10000, P, 2 * P, 0, 0, ENOMEM, 20);
+        assertEquals(List.of("10000-11000 rw-p ANON"), lines(m));
+    }
+
+    @Test
+    void brkGrowsAndShrinksTheHeap() {
+        m.brk(0x600000, 0x600000, 10); // brk(0) right after exec: no heap yet
+        assertTrue(m.regions().isEmpty());
+        m.brk(0x600000, 0x621010, 20);
+        assertEquals(List.of("600000-622000 rw-p ANON [heap]"), lines(m));
+        m.brk(0x600000, 0x610000, 30);
+        assertEquals(List.of("600000-610000 rw-p ANON [heap]"), lines(m));
+    }
+
+    @Test
+    void brkWithoutAnEarlierCallStartsFromTheHeapTheMapHolds() {
+        RegionMap s = RegionMap.of(3, 300, rec.history,
+                List.of(Region.piece(0x600000, 0x602000, R | W, false, Backing.ANON, null, 0, "[heap]")), RegionMap.USER_END, 0, "test");
+        s.brk(0x600000, 0x604000, 10);
+        assertEquals(List.of("600000-604000 rw-p ANON [heap]"), lines(s));
+    }
+
+    @Test
+    void anUnknownAddressSpaceIsReportedUnknownUntilCallsMakePartsKnown() {
+        RegionMap u = RegionMap.unknown(4, 400, rec.history, 0);
+        assertEquals(List.of("0-fffffffffff000 ???? UNKNOWN"), lines(u));
+        u.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        u.munmap(0x20000, P, 0, 20);
+        assertEquals(List.of("0-10000 ???? UNKNOWN", "10000-11000 rw-p ANON", "11000-20000 ???? UNKNOWN",
+                "21000-fffffffffff000 ???? UNKNOWN"), lines(u));
+        List<ProtChange> changes = u.mprotect(0x30000, P, R | X, 0, 30);
+        assertEquals(Prot.UNKNOWN, changes.getFirst().prevProt());
+        assertEquals("30000-31000 r-x? UNKNOWN", line(u.at(0x30000)));
+    }
+
+    @Test
+    void theSnapshotFillsOnlyWhatTheRecordingDoesNotKnow() {
+        RegionMap u = RegionMap.unknown(5, 500, rec.history, 0);
+        u.mmap(0x10000, P, R | W | X, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 10);
+        u.munmap(0x30000, P, 0, 20);
+        u.fillUnknown(List.of(
+                Region.piece(0x10000, 0x11000, R | W, false, Backing.ANON, null, 0, null),
+                Region.piece(0x20000, 0x40000, R, false, Backing.FILE, lib, 0, null)), 30);
+        assertEquals(List.of("10000-11000 rwxp ANON", "20000-30000 r--p FILE /usr/lib/libx.so@0",
+                "31000-40000 r--p FILE /usr/lib/libx.so@11000"), lines(u));
+    }
+
+    @Test
+    void aWalkCutShortLeavesTheRestUnknown() {
+        RegionMap w = RegionMap.of(6, 600, rec.history,
+                List.of(Region.piece(0x400000, 0x401000, R | X, false, Backing.FILE, lib, 0, null)), 0x401000, 0, "test");
+        assertEquals(List.of("400000-401000 r-xp FILE /usr/lib/libx.so@0", "401000-fffffffffff000 ???? UNKNOWN"), lines(w));
+    }
+
+    @Test
+    void forkCopiesEveryRegionAsANewVersion() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        RegionMap child = m.forkCopy(7, 700, 20);
+        assertEquals(lines(m), lines(child));
+        assertEquals(20, child.at(0x10000).validFromNs());
+        assertTrue(child.at(0x10000).version() != m.at(0x10000).version());
+        child.munmap(0x10000, P, 0, 30);
+        assertEquals(List.of("10000-11000 rw-p ANON"), lines(m), "the parent keeps its copy");
+    }
+
+    @Test
+    void closeEndsEveryVersion() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x20000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.close(50);
+        assertTrue(m.regions().isEmpty());
+        assertEquals(2, rec.closed.size());
+        assertEquals(50, rec.closed.get(1).validToNs());
+    }
+
+    @Test
+    void aVersionNeverEndsBeforeItBegan() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 100);
+        m.munmap(0x10000, P, 0, 90); // a record from another CPU, stamped a little earlier
+        assertEquals(100, rec.closed.getFirst().validToNs());
+    }
+}

@@ -1,0 +1,153 @@
+-- Rows shaped like an export of two real recordings: host demo-a ran scripts/workloads/demo.c
+-- (pid 7736; its child 7890 and the shell tree under it), host demo-b ran a JVM whose JIT flips pages.
+-- Times are CLOCK_MONOTONIC ns; at_ms(x) is x ms after the demo started. utc_time is filled in at the end
+-- from each host's boot time, as the analyzer does (boot UTC + ts_ns).
+CREATE TEMP MACRO at_ms(ms) AS CAST(406094000000 + round(CAST(ms AS DOUBLE) * 1e6) AS BIGINT);
+
+INSERT INTO processes BY NAME
+SELECT host, ts_ns, pid, pid AS tid, comm, ppid, start_ns, parent_start_ns, exit_ns, exit_code, exe_path, argv,
+       array_to_string(argv, ' ') AS command_line, ancestors, 0 AS uid, 0 AS gid, 0 AS euid, 0 AS egid,
+       4026531841 AS mnt_ns, execs, from_snapshot
+FROM (VALUES
+  ('demo-a', at_ms(-900), 1,    'systemd', 0,    1000000000,    NULL,          NULL,          NULL, '/usr/lib/systemd/systemd', ['/sbin/init'], NULL, 0, true),
+  ('demo-a', at_ms(-900), 7723, 'bash',    1,    400100000000,  1000000000,    NULL,          NULL, '/usr/bin/bash', ['-bash'], '/usr/lib/systemd/systemd', 0, true),
+  ('demo-a', at_ms(-2),   7736, 'demo',    7723, at_ms(-2),     400100000000,  at_ms(3510),   0,    '/work/main/target/workloads/demo', ['./demo'], '/usr/lib/systemd/systemd|/usr/bin/bash', 1, false),
+  ('demo-a', at_ms(3002), 7890, 'demo',    7736, at_ms(3002),   at_ms(-2),     at_ms(3010),   0,    '/work/main/target/workloads/demo', ['./demo', 'child'], '/usr/lib/systemd/systemd|/usr/bin/bash|/work/main/target/workloads/demo', 1, false),
+  ('demo-a', at_ms(3004), 7891, 'sh',      7890, at_ms(3004),   at_ms(3002),   at_ms(3009),   0,    '/usr/bin/dash', ['sh', '-c', '/bin/true; /bin/echo hi'], '/usr/lib/systemd/systemd|/usr/bin/bash|/work/main/target/workloads/demo|/work/main/target/workloads/demo', 1, false),
+  ('demo-a', at_ms(3005), 7892, 'true',    7891, at_ms(3005),   at_ms(3004),   at_ms(3006),   0,    '/usr/bin/true', ['/bin/true'], '/usr/lib/systemd/systemd|/usr/bin/bash|/work/main/target/workloads/demo|/work/main/target/workloads/demo|/usr/bin/dash', 1, false),
+  ('demo-a', at_ms(3007), 7893, 'echo',    7891, at_ms(3007),   at_ms(3004),   at_ms(3008),   0,    '/usr/bin/echo', ['/bin/echo', 'hi'], '/usr/lib/systemd/systemd|/usr/bin/bash|/work/main/target/workloads/demo|/work/main/target/workloads/demo|/usr/bin/dash', 1, false),
+  ('demo-b', at_ms(-900), 1,    'systemd', 0,    1000000000,    NULL,          NULL,          NULL, '/usr/lib/systemd/systemd', ['/sbin/init'], NULL, 0, true),
+  ('demo-b', at_ms(-900), 5100, 'java',    1,    300000000000,  1000000000,    NULL,          NULL, '/opt/jdk/bin/java', ['/opt/jdk/bin/java', '-jar', 'app.jar'], '/usr/lib/systemd/systemd', 0, true)
+) t(host, ts_ns, pid, comm, ppid, start_ns, parent_start_ns, exit_ns, exit_code, exe_path, argv, ancestors, execs, from_snapshot);
+
+INSERT INTO mmap_exec BY NAME
+SELECT m.* EXCLUDE (content),
+       md5(content) AS mapped_md5, left(sha256('sha1:' || content), 40) AS mapped_sha1, sha256(content) AS mapped_sha256,
+       sha256('a:' || content) || sha256('b:' || content) AS mapped_sha512,
+       p.ancestors, p.command_line, p.exe_path,
+       'kernel' AS event_source, 41 AS event_id, 'mmap_exec' AS event_name,
+       md5(m.host || m.ts_ns || m.tid) AS event_uuid, m.ts_ns // 1000000 AS event_batch,
+       m.comm AS task_name, m.tid AS task_pid, m.pid AS task_tgid, 0 AS task_uid, 0 AS task_gid, 4026531841 AS task_mnt_ns,
+       pp.comm AS parent_task_name, pp.pid AS parent_task_pid, pp.pid AS parent_task_tgid, 0 AS parent_task_uid,
+       0 AS parent_task_gid, 4026531841 AS parent_task_mnt_ns
+FROM (VALUES
+  ('demo-a', at_ms(1),    7736, 7736, 'demo', '/usr/lib/x86_64-linux-gnu/libc.so.6', 'ELF 64-bit LSB shared object, x86-64, version 1 (GNU/Linux), dynamically linked', 1922136, NULL, 8388609, 131090, 140164093673472, 1409024, 5, 2066, 163840, 140164093673472, false, 'libc-2.36-9'),
+  ('demo-a', at_ms(120),  7736, 7736, 'demo', '/usr/lib/x86_64-linux-gnu/libm.so.6', 'ELF 64-bit LSB shared object, x86-64, version 1 (GNU/Linux), dynamically linked', 907784, NULL, 8388609, 131095, 140164092559360, 524288, 5, 2066, 57344, 140164092559360, false, 'libm-2.36-9'),
+  ('demo-a', at_ms(178),  7736, 7736, 'demo', '/usr/lib/x86_64-linux-gnu/libz.so.1.2.13', 'ELF 64-bit LSB shared object, x86-64, version 1 (SYSV), dynamically linked', 121280, NULL, 8388609, 131610, 140164092436480, 73728, 5, 2066, 8192, 140164092436480, false, 'zlib-1.2.13'),
+  ('demo-a', at_ms(1011), 7736, 7736, 'demo', '/memfd:mapscribe-demo-jit (deleted)', 'data', 4096, NULL, 1, 5021, 140164096110592, 4096, 5, 1, 0, 140164096110592, false, 'memfd-code-b82a000000c3'),
+  ('demo-a', at_ms(1511), 7736, 7736, 'demo', '/tmp/mapscribe-demo-A4y7sf (deleted)', 'data', 4096, NULL, 8388609, 262300, 140164096106496, 4096, 5, 2, 0, 140164096106496, false, 'deleted-code-b82a000000c3'),
+  ('demo-a', at_ms(3003), 7890, 7890, 'demo', '/usr/lib/x86_64-linux-gnu/libc.so.6', 'ELF 64-bit LSB shared object, x86-64, version 1 (GNU/Linux), dynamically linked', 1922136, NULL, 8388609, 131090, 139912221728768, 1409024, 5, 2066, 163840, 139912221728768, false, 'libc-2.36-9'),
+  ('demo-a', at_ms(3004), 7890, 7890, 'demo', '/usr/lib/x86_64-linux-gnu/libz.so.1.2.13', 'ELF 64-bit LSB shared object, x86-64, version 1 (SYSV), dynamically linked', 121280, NULL, 8388609, 131610, 139912220491776, 73728, 5, 2066, 8192, 139912220491776, false, 'zlib-1.2.13'),
+  ('demo-a', at_ms(3005), 7891, 7891, 'sh',   '/usr/lib/x86_64-linux-gnu/libc.so.6', 'ELF 64-bit LSB shared object, x86-64, version 1 (GNU/Linux), dynamically linked', 1922136, NULL, 8388609, 131090, 140551930085376, 1409024, 5, 2066, 163840, 140551930085376, false, 'libc-2.36-9'),
+  ('demo-b', at_ms(200),  5100, 5117, 'C2 CompilerThre', '/usr/lib/x86_64-linux-gnu/libz.so.1.2.11', 'ELF 64-bit LSB shared object, x86-64, version 1 (SYSV), dynamically linked', 108936, NULL, 8388609, 99001, 140200000000000, 73728, 5, 2066, 8192, 140200000000000, false, 'zlib-1.2.11'),
+  ('demo-b', at_ms(210),  5100, 5117, 'C2 CompilerThre', '/usr/lib/x86_64-linux-gnu/libc.so.6', 'ELF 64-bit LSB shared object, x86-64, version 1 (GNU/Linux), dynamically linked', 1922136, NULL, 8388609, 99002, 140200001000000, 1409024, 5, 2066, 163840, 140200001000000, false, 'libc-2.36-9'),
+  ('demo-b', at_ms(900),  5100, 5120, 'java', '/dev/shm/.x (deleted)', NULL, NULL, 'open /proc/5100/map_files/7f8a00000000-7f8a00001000: No such file or directory', 22, 77, 0, 4096, 5, 2, 0, -13, true, NULL)
+) m(host, ts_ns, pid, tid, comm, mapped_path, mapped_magic, mapped_size, mapped_error, mapped_dev, mapped_inode, addr, len, prot, flags, file_offset, ret, failed, content)
+JOIN processes p ON p.host = m.host AND p.pid = m.pid
+LEFT JOIN processes pp ON pp.host = p.host AND pp.pid = p.ppid;
+
+INSERT INTO mem_prot_alert BY NAME
+SELECT a.*, p.ppid, 0 AS uid, 0 AS gid, 4026531841 AS mnt_ns, p.exe_path, p.command_line, a.pid AS tid
+FROM (VALUES
+  ('demo-a', at_ms(511),    7736, 'demo', 'Protection changed to Executable!',   2, 'mprotect', 140164096118784, 4096, 5, 3,    140164096118784, 4096),
+  ('demo-a', at_ms(2012),   7736, 'demo', 'Mmaped region with W+E permissions!', 1, 'mmap',     140164096102400, 4096, 7, NULL, 0,               4096),
+  ('demo-a', at_ms(2512),   7736, 'demo', 'Protection changed from E to W+E!',   3, 'mprotect', 140164096118784, 4096, 7, 5,    140164096118784, 4096),
+  ('demo-a', at_ms(2512.2), 7736, 'demo', 'Protection changed from W+E to E!',   4, 'mprotect', 140164096118784, 4096, 5, 7,    140164096118784, 4096),
+  ('demo-b', at_ms(300),    5100, 'C2 CompilerThre', 'Protection changed to Executable!', 2, 'mprotect', 140300000000000, 65536, 5, 3, 140300000000000, 65536),
+  ('demo-b', at_ms(1300),   5100, 'C2 CompilerThre', 'Protection changed to Executable!', 2, 'mprotect', 140300000065536, 65536, 5, 3, 140300000065536, 65536),
+  ('demo-b', at_ms(2300),   5100, 'C1 CompilerThre', 'Protection changed to Executable!', 2, 'mprotect', 140300000131072, 65536, 5, 3, 140300000131072, 65536)
+) a(host, ts_ns, pid, comm, alert, alert_id, syscall, addr, len, prot, prev_prot, syscall_addr, syscall_len)
+JOIN processes p ON p.host = a.host AND p.pid = a.pid;
+
+-- The demo's calls (nr: mmap 9, mprotect 10, munmap 11, clone 56, execve 59, exit_group 231).
+INSERT INTO syscalls BY NAME
+SELECT s.*, row_number() OVER (ORDER BY host, ts_ns) - 1 AS seq, ts_ns // 1000000 AS batch, 0 AS cpu,
+       coalesce(s.ret < 0, false) AS failed, CASE WHEN s.ret < 0 THEN CAST(-s.ret AS INTEGER) END AS errno
+FROM (VALUES
+  ('demo-a', at_ms(-2),     7723, 7723, 'bash', 'clone', 56, 18874385, 0, 0, 0, 7736, NULL, NULL, NULL),
+  ('demo-a', at_ms(-1),     7736, 7736, 'demo', 'execve', 59, 94000000000000, 94000000000100, 94000000000200, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(1),      7736, 7736, 'demo', 'mmap', 9, 140164093673472, 1409024, 5, 2066, 140164093673472, '/usr/lib/x86_64-linux-gnu/libc.so.6', 8388609, 131090),
+  ('demo-a', at_ms(120),    7736, 7736, 'demo', 'mmap', 9, 140164092559360, 524288, 5, 2066, 140164092559360, '/usr/lib/x86_64-linux-gnu/libm.so.6', 8388609, 131095),
+  ('demo-a', at_ms(178),    7736, 7736, 'demo', 'mmap', 9, 140164092436480, 73728, 5, 2066, 140164092436480, '/usr/lib/x86_64-linux-gnu/libz.so.1.2.13', 8388609, 131610),
+  ('demo-a', at_ms(510),    7736, 7736, 'demo', 'mmap', 9, 0, 4096, 3, 34, 140164096118784, NULL, NULL, NULL),
+  ('demo-a', at_ms(511),    7736, 7736, 'demo', 'mprotect', 10, 140164096118784, 4096, 5, NULL, 0, NULL, NULL, NULL),
+  ('demo-a', at_ms(1010),   7736, 7736, 'demo', 'mmap', 9, 0, 4096, 3, 1, 140164096114688, '/memfd:mapscribe-demo-jit (deleted)', 1, 5021),
+  ('demo-a', at_ms(1011),   7736, 7736, 'demo', 'mmap', 9, 0, 4096, 5, 1, 140164096110592, '/memfd:mapscribe-demo-jit (deleted)', 1, 5021),
+  ('demo-a', at_ms(1511),   7736, 7736, 'demo', 'mmap', 9, 0, 4096, 5, 2, 140164096106496, '/tmp/mapscribe-demo-A4y7sf (deleted)', 8388609, 262300),
+  ('demo-a', at_ms(2012),   7736, 7736, 'demo', 'mmap', 9, 0, 4096, 7, 34, 140164096102400, NULL, NULL, NULL),
+  ('demo-a', at_ms(2512),   7736, 7736, 'demo', 'mprotect', 10, 140164096118784, 4096, 7, NULL, 0, NULL, NULL, NULL),
+  ('demo-a', at_ms(2512.2), 7736, 7736, 'demo', 'mprotect', 10, 140164096118784, 4096, 5, NULL, 0, NULL, NULL, NULL),
+  ('demo-a', at_ms(2600),   7736, 7736, 'demo', 'mprotect', 10, 140164096118784, 4096, 15, NULL, -22, NULL, NULL, NULL),
+  ('demo-a', at_ms(3002),   7736, 7736, 'demo', 'clone', 56, 18874385, 0, 0, 0, 7890, NULL, NULL, NULL),
+  ('demo-a', at_ms(3002.5), 7890, 7890, 'demo', 'execve', 59, 94000000000000, 94000000000100, 94000000000200, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(3003),   7890, 7890, 'demo', 'mmap', 9, 139912221728768, 1409024, 5, 2066, 139912221728768, '/usr/lib/x86_64-linux-gnu/libc.so.6', 8388609, 131090),
+  ('demo-a', at_ms(3004),   7890, 7890, 'demo', 'clone', 56, 18874385, 0, 0, 0, 7891, NULL, NULL, NULL),
+  ('demo-a', at_ms(3004.5), 7891, 7891, 'sh', 'execve', 59, 94000000000000, 94000000000100, 94000000000200, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(3005),   7891, 7891, 'sh', 'clone', 56, 18874385, 0, 0, 0, 7892, NULL, NULL, NULL),
+  ('demo-a', at_ms(3006),   7892, 7892, 'true', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(3007),   7891, 7891, 'sh', 'clone', 56, 18874385, 0, 0, 0, 7893, NULL, NULL, NULL),
+  ('demo-a', at_ms(3008),   7893, 7893, 'echo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(3009),   7891, 7891, 'sh', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(3010),   7890, 7890, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(3510),   7736, 7736, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  ('demo-b', at_ms(200),    5100, 5117, 'C2 CompilerThre', 'mmap', 9, 140200000000000, 73728, 5, 2066, 140200000000000, '/usr/lib/x86_64-linux-gnu/libz.so.1.2.11', 8388609, 99001),
+  ('demo-b', at_ms(300),    5100, 5117, 'C2 CompilerThre', 'mprotect', 10, 140300000000000, 65536, 5, NULL, 0, NULL, NULL, NULL),
+  ('demo-b', at_ms(900),    5100, 5120, 'java', 'mmap', 9, 0, 4096, 5, 2, -13, '/dev/shm/.x (deleted)', 22, 77),
+  ('demo-b', at_ms(1300),   5100, 5117, 'C2 CompilerThre', 'mprotect', 10, 140300000065536, 65536, 5, NULL, 0, NULL, NULL, NULL),
+  ('demo-b', at_ms(2300),   5100, 5118, 'C1 CompilerThre', 'mprotect', 10, 140300000131072, 65536, 5, NULL, 0, NULL, NULL, NULL)
+) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode);
+
+-- Region versions. The demo's JIT page (0x7f7abc821000) goes rw- -> r-x -> rwx -> r-x; everything of pid 7736
+-- ends at its exit (3510 ms). bash and java come from the start-up snapshot.
+INSERT INTO regions BY NAME
+SELECT r.*, r.valid_from_ns AS ts_ns, true AS known
+FROM (VALUES
+  ('demo-a', 7723, 'bash', 94500000000000,  94500000937984,  5, 2, '/usr/bin/bash', 8388609, 131001, 172032, at_ms(-900), NULL, 'snapshot'),
+  ('demo-a', 7723, 'bash', 140000000000000, 140000001409024, 5, 2, '/usr/lib/x86_64-linux-gnu/libc.so.6', 8388609, 131090, 163840, at_ms(-900), NULL, 'snapshot'),
+  ('demo-a', 7723, 'bash', 94500002000000,  94500002400256,  3, 34, '[heap]', NULL, NULL, 0, at_ms(-900), NULL, 'snapshot'),
+  ('demo-a', 7736, 'demo', 94000000000000,  94000000004096,  1, 2, '/work/main/target/workloads/demo', 8388609, 2230001, 0, at_ms(-1), at_ms(3510), 'exec'),
+  ('demo-a', 7736, 'demo', 94000000004096,  94000000008192,  5, 2, '/work/main/target/workloads/demo', 8388609, 2230001, 4096, at_ms(-1), at_ms(3510), 'exec'),
+  ('demo-a', 7736, 'demo', 94000000012288,  94000000016384,  3, 2, '/work/main/target/workloads/demo', 8388609, 2230001, 12288, at_ms(-1), at_ms(3510), 'exec'),
+  ('demo-a', 7736, 'demo', 140164097000000, 140164097200000, 5, 2, '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', 8388609, 131080, 4096, at_ms(-1), at_ms(3510), 'exec'),
+  ('demo-a', 7736, 'demo', 140737400000000, 140737400135168, 3, 34, '[stack]', NULL, NULL, 0, at_ms(-1), at_ms(3510), 'exec'),
+  ('demo-a', 7736, 'demo', 140164093673472, 140164095082496, 5, 2, '/usr/lib/x86_64-linux-gnu/libc.so.6', 8388609, 131090, 163840, at_ms(1), at_ms(3510), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164092559360, 140164093083648, 5, 2, '/usr/lib/x86_64-linux-gnu/libm.so.6', 8388609, 131095, 57344, at_ms(120), at_ms(3510), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164092436480, 140164092510208, 5, 2, '/usr/lib/x86_64-linux-gnu/libz.so.1.2.13', 8388609, 131610, 8192, at_ms(178), at_ms(3510), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164096118784, 140164096122880, 3, 34, NULL, NULL, NULL, 0, at_ms(510), at_ms(511), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164096118784, 140164096122880, 5, 34, NULL, NULL, NULL, 0, at_ms(511), at_ms(2512), 'mprotect'),
+  ('demo-a', 7736, 'demo', 140164096118784, 140164096122880, 7, 34, NULL, NULL, NULL, 0, at_ms(2512), at_ms(2512.2), 'mprotect'),
+  ('demo-a', 7736, 'demo', 140164096118784, 140164096122880, 5, 34, NULL, NULL, NULL, 0, at_ms(2512.2), at_ms(3510), 'mprotect'),
+  ('demo-a', 7736, 'demo', 140164096114688, 140164096118784, 3, 1, '/memfd:mapscribe-demo-jit (deleted)', 1, 5021, 0, at_ms(1010), at_ms(3510), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164096110592, 140164096114688, 5, 1, '/memfd:mapscribe-demo-jit (deleted)', 1, 5021, 0, at_ms(1011), at_ms(3510), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164096106496, 140164096110592, 5, 2, '/tmp/mapscribe-demo-A4y7sf (deleted)', 8388609, 262300, 0, at_ms(1511), at_ms(3510), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164096102400, 140164096106496, 7, 34, NULL, NULL, NULL, 0, at_ms(2012), at_ms(3510), 'mmap'),
+  ('demo-a', 7890, 'demo', 94000000004096,  94000000008192,  5, 2, '/work/main/target/workloads/demo', 8388609, 2230001, 4096, at_ms(3002.5), at_ms(3010), 'exec'),
+  ('demo-a', 7890, 'demo', 139912221728768, 139912223137792, 5, 2, '/usr/lib/x86_64-linux-gnu/libc.so.6', 8388609, 131090, 163840, at_ms(3003), at_ms(3010), 'mmap'),
+  ('demo-a', 7891, 'sh',   94600000004096,  94600000090112,  5, 2, '/usr/bin/dash', 8388609, 131500, 4096, at_ms(3004.5), at_ms(3009), 'exec'),
+  ('demo-b', 5100, 'java', 140200001000000, 140200002409024, 5, 2, '/usr/lib/x86_64-linux-gnu/libc.so.6', 8388609, 99002, 163840, at_ms(-900), NULL, 'snapshot'),
+  ('demo-b', 5100, 'java', 140250000000000, 140250000262144, 7, 34, NULL, NULL, NULL, 0, at_ms(-900), NULL, 'snapshot'),
+  ('demo-b', 5100, 'java', 140300000000000, 140300000065536, 3, 34, NULL, NULL, NULL, 0, at_ms(-900), at_ms(300), 'snapshot'),
+  ('demo-b', 5100, 'java', 140300000000000, 140300000065536, 5, 34, NULL, NULL, NULL, 0, at_ms(300), NULL, 'mprotect'),
+  ('demo-b', 5100, 'java', 140300000065536, 140300000131072, 3, 34, NULL, NULL, NULL, 0, at_ms(-900), at_ms(1300), 'snapshot'),
+  ('demo-b', 5100, 'java', 140300000065536, 140300000131072, 5, 34, NULL, NULL, NULL, 0, at_ms(1300), NULL, 'mprotect'),
+  ('demo-b', 5100, 'java', 140300000131072, 140300000196608, 3, 34, NULL, NULL, NULL, 0, at_ms(-900), at_ms(2300), 'snapshot'),
+  ('demo-b', 5100, 'java', 140300000131072, 140300000196608, 5, 34, NULL, NULL, NULL, 0, at_ms(2300), NULL, 'mprotect'),
+  ('demo-b', 5100, 'java', 140200000000000, 140200000073728, 5, 2, '/usr/lib/x86_64-linux-gnu/libz.so.1.2.11', 8388609, 99001, 8192, at_ms(200), NULL, 'mmap')
+) r(host, pid, comm, start_addr, end_addr, prot, flags, path, dev, inode, file_offset, valid_from_ns, valid_to_ns, cause);
+
+-- No losses on demo-a; demo-b's recorder dropped a few records on one CPU.
+INSERT INTO losses BY NAME
+SELECT * FROM (VALUES ('demo-b', at_ms(1500), 'ringbuf', 1, 12, at_ms(1490), at_ms(1495), NULL))
+  l(host, ts_ns, source, cpu, lost, first_ns, last_ns, message);
+
+-- utc_time = boot time in UTC + ts_ns, per host (each host has its own boot time).
+CREATE TEMP MACRO utc(h, ns) AS
+  CAST(make_timestamp(CASE h WHEN 'demo-a' THEN 1795450000000000 ELSE 1795449998500000 END + ns // 1000) AS TIMESTAMP_NS);
+UPDATE processes SET utc_time = utc(host, ts_ns), exit_utc = CASE WHEN exit_ns IS NOT NULL THEN utc(host, exit_ns) END;
+UPDATE mmap_exec SET utc_time = utc(host, ts_ns);
+UPDATE mem_prot_alert SET utc_time = utc(host, ts_ns);
+UPDATE syscalls SET utc_time = utc(host, ts_ns);
+UPDATE regions SET utc_time = utc(host, ts_ns);
+UPDATE losses SET utc_time = utc(host, ts_ns);
+DROP MACRO utc;
+DROP MACRO at_ms;

@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * mapscribe.bpf.c — the syscall tier: every memory-mapping and process
+ * lifecycle event, as the records of mapscribe.h, into one ring buffer.
+ *
+ * One tp_btf/sys_exit program records a syscall's arguments and result
+ * together: at sys_exit the saved pt_regs still hold the arguments of the
+ * calls we watch (shared/FACTS.md), so no enter/exit pairing map is needed.
+ * exit/exit_group never return and are recorded at sys_enter.
+ *
+ * Records are submitted with BPF_RB_NO_WAKEUP: user space drains the ring on
+ * a ~1 ms timer, which costs far less than a wake-up per record.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "mapscribe.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* x86-64 syscall numbers. */
+#define NR_MMAP 9
+#define NR_MPROTECT 10
+#define NR_MUNMAP 11
+#define NR_BRK 12
+#define NR_MREMAP 25
+#define NR_CLONE 56
+#define NR_FORK 57
+#define NR_VFORK 58
+#define NR_EXECVE 59
+#define NR_EXIT 60
+#define NR_EXIT_GROUP 231
+#define NR_EXECVEAT 322
+#define NR_PKEY_MPROTECT 329
+#define NR_CLONE3 435
+
+#define MAP_ANONYMOUS_ 0x20
+#define MAX_PATH_DEPTH 128  /* dentries walked per path; deeper paths are cut (flagged) */
+#define MAX_MOUNTS 16       /* mount crossings per path */
+#define MAX_VMAS 128        /* VMAs walked after exec */
+#define SCRATCH_SIZE 16384  /* per-CPU record buffer: largest record (exec) is 8264 bytes */
+#define SCRATCH_MASK (SCRATCH_SIZE - 1)
+#define PATH_OFF_MASK 8191  /* a path starts within the first 8 KiB of the scratch record */
+
+/* Set by the recorder before load (the .rodata image; the recorder writes it by these offsets). */
+struct ms_config {
+	__u32 self_tgid;      /* offset 0: the recorder itself, never recorded */
+	__u32 synthetic_tgid; /* offset 4: the process that drives ms_synthetic (capacity benchmark), 0: none */
+};
+const volatile struct ms_config ms_cfg = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 << 20); /* the recorder sets --ring before load */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ms_loss_counter);
+} losses SEC(".maps");
+
+/* What the last MS_TASK of a task said; a change in any of these emits a new one. */
+struct task_ctx {
+	__u64 cred;
+	__u64 nsproxy;
+	__u64 real_parent;
+	__u64 comm[2];
+	__u64 file;  /* LSM tier: the struct file seen by security_mmap_file, consumed at sys_exit */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_ctx);
+} task_ctxs SEC(".maps");
+
+/* Per-CPU buffer where variable-length records are built before bpf_ringbuf_output. */
+struct scratch {
+	__u8 buf[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratches SEC(".maps");
+
+/* The dentry names of one path, leaf first, collected by the walk. */
+struct path_parts {
+	__u64 name[MAX_PATH_DEPTH];
+	__u32 len[MAX_PATH_DEPTH];
+	__u32 count;
+	__u32 total;       /* bytes of "/a/b/c" */
+	__u32 truncated;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct path_parts);
+} path_partss SEC(".maps");
+
+/* Kernels before 6.11 kept inode times in timespec64 fields. */
+struct inode___pre611 {
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___pre66 {
+	struct timespec64 i_ctime;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count_loss(void)
+{
+	__u32 zero = 0;
+	struct ms_loss_counter *c = bpf_map_lookup_elem(&losses, &zero);
+	if (!c)
+		return;
+	__u64 now = bpf_ktime_get_ns();
+	if (c->count == 0)
+		c->first_ns = now;
+	c->last_ns = now;
+	c->count++;
+}
+
+static __always_inline void fill_hdr(struct ms_hdr *h, __u16 kind, __u16 size, __u16 flags, __u64 pid_tgid)
+{
+	h->kind = kind;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->flags = flags;
+	h->ktime_ns = bpf_ktime_get_ns();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+}
+
+static __always_inline void submit_or_count(void *data, __u32 size)
+{
+	if (bpf_ringbuf_output(&events, data, size, BPF_RB_NO_WAKEUP))
+		count_loss();
+}
+
+/*
+ * Emit MS_TASK when this task has no record yet or its credentials,
+ * namespaces, parent or comm changed since the last one (force: always).
+ */
+static __always_inline void task_context(struct task_struct *task, __u64 pid_tgid, bool force)
+{
+	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ctx)
+		return;
+	/* Direct BTF loads (no helper call): this runs for every record. */
+	__u64 cred = (__u64)task->cred;
+	__u64 nsproxy = (__u64)task->nsproxy;
+	__u64 parent = (__u64)task->real_parent;
+	__u64 comm[2];
+	comm[0] = *(__u64 *)&task->comm[0];
+	comm[1] = *(__u64 *)&task->comm[8];
+	if (!force && ctx->cred == cred && ctx->nsproxy == nsproxy && ctx->real_parent == parent &&
+	    ctx->comm[0] == comm[0] && ctx->comm[1] == comm[1])
+		return;
+	ctx->cred = cred;
+	ctx->nsproxy = nsproxy;
+	ctx->real_parent = parent;
+	ctx->comm[0] = comm[0];
+	ctx->comm[1] = comm[1];
+
+	struct ms_task *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		ctx->cred = 0; /* try again at the next record */
+		return;
+	}
+	fill_hdr(&r->h, MS_TASK, sizeof(*r), 0, pid_tgid);
+	struct task_struct *rp = BPF_CORE_READ(task, real_parent);
+	r->ppid = BPF_CORE_READ(rp, tgid);
+	const struct cred *c = BPF_CORE_READ(task, cred);
+	r->uid = BPF_CORE_READ(c, uid.val);
+	r->gid = BPF_CORE_READ(c, gid.val);
+	r->euid = BPF_CORE_READ(c, euid.val);
+	r->egid = BPF_CORE_READ(c, egid.val);
+	r->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	r->start_ns = BPF_CORE_READ(task, start_time);
+	r->leader_start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	r->parent_start_ns = BPF_CORE_READ(rp, group_leader, start_time);
+	__builtin_memcpy(r->comm, comm, sizeof(r->comm));
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+/* ---- file → path ---------------------------------------------------------- */
+
+struct walk_ctx {
+	struct path_parts *pp;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	__u32 mounts;
+};
+
+/* One step up the dentry chain; at a mount's root, continue at its mount point. */
+static long walk_step(__u32 i, struct walk_ctx *w)
+{
+	struct dentry *d = w->dentry;
+	struct vfsmount *vfsmnt = w->vfsmnt; /* a local: CO-RE cannot relocate through our own struct */
+	struct dentry *mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	if (d == mnt_root || d == parent) {
+		struct mount *mnt = w->mnt;
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (d != mnt_root || mnt == mnt_parent || w->mounts >= MAX_MOUNTS) {
+			/* The root of the namespace, or an internal mount (memfd, pipe, anon): its
+			 * own name ("memfd:x") is all the path there is. */
+			if (d != mnt_root && w->pp->count == 0)
+				goto push;
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mnt_parent;
+		w->vfsmnt = &mnt_parent->mnt;
+		w->mounts++;
+		return 0;
+	}
+push:;
+	struct path_parts *pp = w->pp;
+	__u32 n = pp->count;
+	if (n >= MAX_PATH_DEPTH) {
+		pp->truncated = 1;
+		return 1;
+	}
+	struct qstr name = BPF_CORE_READ(d, d_name);
+	pp->name[n] = (__u64)name.name;
+	pp->len[n] = name.len;
+	pp->count = n + 1;
+	pp->total += name.len + 1;
+	if (d == parent)
+		return 1;
+	w->dentry = parent;
+	return 0;
+}
+
+struct copy_ctx {
+	struct path_parts *pp;
+	__u8 *dst;      /* where the path starts */
+	__u32 off;      /* bytes written */
+	__u32 skip;     /* leading bytes to drop when the path is longer than MS_PATH_MAX */
+};
+
+/* Append "/" + one component (root first: index count-1 down to 0). */
+static long copy_step(__u32 i, struct copy_ctx *c)
+{
+	struct path_parts *pp = c->pp;
+	__u32 n = pp->count;
+	if (i >= n)
+		return 1;
+	__u32 k = n - 1 - i;
+	if (k >= MAX_PATH_DEPTH)
+		return 1;
+	__u32 len = pp->len[k] & 255;
+	if (c->skip >= len + 1) {
+		/* Drop whole leading components until the rest fits. */
+		c->skip -= len + 1;
+		return 0;
+	}
+	c->skip = 0;
+	__u32 off = c->off;
+	if (off + len + 1 > MS_PATH_MAX)
+		return 1;
+	c->dst[off & (MS_PATH_MAX - 1)] = '/';
+	off++;
+	bpf_probe_read_kernel(c->dst + (off & (MS_PATH_MAX - 1)), len, (void *)pp->name[k]);
+	c->off = off + len;
+	return 0;
+}
+
+/*
+ * Fill `f` for `file` and write its path at `dst` (room for MS_PATH_MAX bytes
+ * plus slack). Returns the path length.
+ */
+static __always_inline __u32 describe_file(struct file *file, struct ms_file *f, __u8 *dst)
+{
+	__u32 zero = 0;
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	f->ino = BPF_CORE_READ(inode, i_ino);
+	f->size = BPF_CORE_READ(inode, i_size);
+	f->mode = BPF_CORE_READ(inode, i_mode);
+	f->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (bpf_core_field_exists(inode->i_ctime_sec)) {
+		f->ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
+		/* 6.13+ keeps a flag in bit 31 of the nanoseconds (I_CTIME_QUERIED). */
+		f->ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec) & 0x7fffffff;
+	} else if (bpf_core_field_exists(((struct inode___pre611 *)inode)->__i_ctime)) {
+		struct inode___pre611 *old = (void *)inode;
+		f->ctime_sec = BPF_CORE_READ(old, __i_ctime.tv_sec);
+		f->ctime_nsec = BPF_CORE_READ(old, __i_ctime.tv_nsec);
+	} else {
+		struct inode___pre66 *old = (void *)inode;
+		f->ctime_sec = BPF_CORE_READ(old, i_ctime.tv_sec);
+		f->ctime_nsec = BPF_CORE_READ(old, i_ctime.tv_nsec);
+	}
+	f->file_flags = 0;
+	f->path_len = 0;
+
+	struct path_parts *pp = bpf_map_lookup_elem(&path_partss, &zero);
+	if (!pp)
+		return 0;
+	pp->count = 0;
+	pp->total = 0;
+	pp->truncated = 0;
+	struct walk_ctx w = {};
+	w.pp = pp;
+	w.dentry = BPF_CORE_READ(file, f_path.dentry);
+	w.vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+	w.mnt = container_of(w.vfsmnt, struct mount, mnt);
+	if (!w.dentry) {
+		f->file_flags = MS_FILE_NO_PATH;
+		return 0;
+	}
+	/* A dentry no longer in the hash table and not a root: the file was unlinked. */
+	struct dentry *leaf = w.dentry;
+	if (!BPF_CORE_READ(leaf, d_hash.pprev) && BPF_CORE_READ(leaf, d_parent) != leaf)
+		f->file_flags |= MS_FILE_UNLINKED;
+	bpf_loop(MAX_PATH_DEPTH + MAX_MOUNTS, walk_step, &w, 0);
+
+	struct copy_ctx c = {};
+	c.pp = pp;
+	c.dst = dst;
+	__u32 total = pp->total;
+	if (total > MS_PATH_MAX) {
+		c.skip = total - MS_PATH_MAX;
+		pp->truncated = 1;
+	}
+	bpf_loop(MAX_PATH_DEPTH, copy_step, &c, 0);
+	if (pp->truncated)
+		f->file_flags |= MS_FILE_PATH_TRUNCATED;
+	if (c.off == 0)
+		f->file_flags |= MS_FILE_NO_PATH;
+	f->path_len = c.off;
+	return c.off;
+}
+
+static __always_inline struct file *file_of_fd(struct task_struct *task, int fd)
+{
+	if (fd < 0)
+		return 0;
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	if ((unsigned int)fd >= max)
+		return 0;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = 0;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+static __always_inline struct scratch *scratch_buf(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&scratches, &zero);
+}
+
+static __always_inline __u32 round8(__u32 n)
+{
+	return (n + 7) & ~7u;
+}
+
+/* Clear the bytes between a record's end and its 8-byte-rounded size: no stale scratch bytes in the journal. */
+static __always_inline void zero_pad(struct scratch *s, __u32 end)
+{
+	__u32 at = end & (SCRATCH_SIZE / 2 - 1);
+	__builtin_memset(s->buf + at, 0, 8);
+}
+
+/* ---- syscalls --------------------------------------------------------------- */
+
+static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return;
+	struct ms_mmap *r = (void *)s->buf;
+	r->addr = regs->di;
+	r->len = regs->si;
+	r->prot = regs->dx;
+	r->flags = regs->r10;
+	r->fd = (__s32)regs->r8; /* low 32 bits: the register holds -1 zero-extended */
+	r->_pad = 0;
+	r->off = regs->r9;
+	r->ret = ret;
+	__u32 size = sizeof(*r);
+	__u16 flags = 0;
+
+	struct file *file = 0;
+#ifdef MS_LSM_TIER
+	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, 0);
+	if (ctx && ctx->file) {
+		/* The exact file security_mmap_file saw: no race with a concurrent close(). */
+		file = (struct file *)ctx->file;
+		ctx->file = 0;
+	}
+#endif
+	if (!file && !(r->flags & MAP_ANONYMOUS_))
+		file = file_of_fd(task, r->fd);
+	if (file) {
+		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
+		__u32 plen = describe_file(file, f, s->buf + sizeof(struct ms_mmap) + sizeof(struct ms_file));
+		__u32 end = sizeof(struct ms_mmap) + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));
+		zero_pad(s, end);
+		size = round8(end);
+		flags = MS_F_FILE;
+	}
+	fill_hdr(&r->h, MS_MMAP, size, flags, pid_tgid);
+	submit_or_count(s->buf, size & SCRATCH_MASK);
+}
+
+static __always_inline void on_mprotect(struct pt_regs *regs, long ret, __u64 pid_tgid, bool pkey)
+{
+	struct ms_mprotect *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_MPROTECT, sizeof(*r), pkey ? MS_F_PKEY : 0, pid_tgid);
+	r->addr = regs->di;
+	r->len = regs->si;
+	r->prot = regs->dx;
+	r->pkey = pkey ? (__s32)regs->r10 : -1;
+	r->ret = ret;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline void on_munmap(struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	struct ms_munmap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_MUNMAP, sizeof(*r), 0, pid_tgid);
+	r->addr = regs->di;
+	r->len = regs->si;
+	r->ret = ret;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline void on_mremap(struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	struct ms_mremap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_MREMAP, sizeof(*r), 0, pid_tgid);
+	r->old_addr = regs->di;
+	r->old_len = regs->si;
+	r->new_len = regs->dx;
+	r->flags = regs->r10;
+	r->_pad = 0;
+	r->new_addr = regs->r8;
+	r->ret = ret;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline void on_brk(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	struct ms_brk *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_BRK, sizeof(*r), 0, pid_tgid);
+	r->addr = regs->di;
+	r->start_brk = BPF_CORE_READ(task, mm, start_brk);
+	r->ret = ret;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid, __u16 flags)
+{
+	struct ms_syscall *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), flags, pid_tgid);
+	r->nr = nr;
+	r->_pad = 0;
+	r->args[0] = regs->di;
+	r->args[1] = regs->si;
+	r->args[2] = regs->dx;
+	r->args[3] = regs->r10;
+	r->args[4] = regs->r8;
+	r->args[5] = regs->r9;
+	r->ret = ret;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline bool watched_exit_nr(long nr)
+{
+	switch (nr) {
+	case NR_MMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case NR_MUNMAP: case NR_MREMAP:
+	case NR_BRK: case NR_CLONE: case NR_CLONE3: case NR_FORK: case NR_VFORK:
+	case NR_EXECVE: case NR_EXECVEAT:
+		return true;
+	}
+	return false;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	if (!watched_exit_nr(nr))
+		return 0;
+	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
+	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	task_context(task, pid_tgid, false);
+	switch (nr) {
+	case NR_MMAP:
+		on_mmap(task, regs, ret, pid_tgid);
+		break;
+	case NR_MPROTECT:
+		on_mprotect(regs, ret, pid_tgid, false);
+		break;
+	case NR_PKEY_MPROTECT:
+		on_mprotect(regs, ret, pid_tgid, true);
+		break;
+	case NR_MUNMAP:
+		on_munmap(regs, ret, pid_tgid);
+		break;
+	case NR_MREMAP:
+		on_mremap(regs, ret, pid_tgid);
+		break;
+	case NR_BRK:
+		on_brk(task, regs, ret, pid_tgid);
+		break;
+	default:
+		on_syscall(regs, nr, ret, pid_tgid, 0);
+		break;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long id)
+{
+	if (id != NR_EXIT && id != NR_EXIT_GROUP)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+		return 0;
+	task_context(bpf_get_current_task_btf(), pid_tgid, false);
+	on_syscall(regs, id, 0, pid_tgid, MS_F_ENTER_ONLY);
+	return 0;
+}
+
+/* ---- process lifecycle ----------------------------------------------------------- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+		return 0;
+	task_context(bpf_get_current_task_btf(), pid_tgid, false);
+	struct ms_fork *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return 0;
+	}
+	fill_hdr(&r->h, MS_FORK, sizeof(*r), 0, pid_tgid);
+	r->child_pid = BPF_CORE_READ(child, tgid);
+	r->child_tid = BPF_CORE_READ(child, pid);
+	r->child_start_ns = BPF_CORE_READ(child, start_time);
+	__u32 ff = 0;
+	if (r->child_pid == (pid_tgid >> 32))
+		ff |= MS_FORK_THREAD;
+	struct mm_struct *cmm = BPF_CORE_READ(child, mm);
+	if (cmm && cmm == BPF_CORE_READ(parent, mm))
+		ff |= MS_FORK_VM;
+	r->fork_flags = ff;
+	r->_pad = 0;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ms_exit, struct task_struct *p)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	task_context(task, pid_tgid, false);
+	struct ms_exit *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return 0;
+	}
+	fill_hdr(&r->h, MS_EXIT, sizeof(*r), 0, pid_tgid);
+	r->exit_code = BPF_CORE_READ(task, exit_code);
+	/* signal->live has been decremented before this tracepoint: 0 means the last thread.
+	 * (Read here rather than from the tracepoint's group_dead argument, which older kernels lack.) */
+	r->group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+/* ---- exec: exe, argv, and the new address space ----------------------------------- */
+
+struct vma_info {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;
+	__u64 vm_flags;
+	__u64 file;
+	__u64 pid_tgid;
+	__u32 seq;
+	__u32 flags;
+};
+
+/*
+ * A global (not static) function: the verifier checks it once on its own
+ * instead of once per call site inside the VMA loop, which kept the exec
+ * program's load time to a fraction of a second.
+ */
+__noinline int emit_vma(struct vma_info *v)
+{
+	if (!v)
+		return 0;
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return 0;
+	struct ms_vma *r = (void *)s->buf;
+	r->start = v->start;
+	r->end = v->end;
+	r->pgoff = v->pgoff;
+	r->vm_flags = v->vm_flags;
+	r->seq = v->seq;
+	r->_pad = 0;
+	__u32 size = sizeof(*r);
+	__u16 flags = v->flags;
+	if (v->file) {
+		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_vma));
+		__u32 plen = describe_file((struct file *)v->file, f, s->buf + sizeof(struct ms_vma) + sizeof(struct ms_file));
+		__u32 end = sizeof(struct ms_vma) + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));
+		zero_pad(s, end);
+		size = round8(end);
+		flags |= MS_F_FILE;
+	}
+	fill_hdr(&r->h, MS_VMA, size, flags, v->pid_tgid);
+	submit_or_count(s->buf, size & SCRATCH_MASK);
+	return 0;
+}
+
+extern int bpf_iter_task_vma_new(struct bpf_iter_task_vma *it, struct task_struct *task, __u64 addr) __weak __ksym;
+extern struct vm_area_struct *bpf_iter_task_vma_next(struct bpf_iter_task_vma *it) __weak __ksym;
+extern void bpf_iter_task_vma_destroy(struct bpf_iter_task_vma *it) __weak __ksym;
+
+/*
+ * Walk the fresh address space in address order (bpf_find_vma cannot step
+ * over gaps; the task_vma iterator can). Each VMA is emitted when the next
+ * one is found, so the last one can carry MS_F_VMA_LAST.
+ */
+static __always_inline void walk_vmas(struct task_struct *task, __u64 pid_tgid)
+{
+	struct bpf_iter_task_vma it;
+	struct vm_area_struct *vma;
+	struct vma_info v = {};
+	__u32 n = 0;
+	bool truncated = false;
+
+	v.pid_tgid = pid_tgid;
+	bpf_iter_task_vma_new(&it, task, 0);
+	while ((vma = bpf_iter_task_vma_next(&it))) {
+		if (n >= MAX_VMAS) {
+			truncated = true;
+			break;
+		}
+		if (n > 0)
+			emit_vma(&v); /* the previous one: not the last */
+		v.start = vma->vm_start;
+		v.end = vma->vm_end;
+		v.pgoff = vma->vm_pgoff;
+		v.vm_flags = vma->vm_flags;
+		v.file = (__u64)vma->vm_file;
+		v.seq = n;
+		n++;
+	}
+	bpf_iter_task_vma_destroy(&it);
+	/* n == 0: no VMA seen (the mmap lock was busy): an empty record says the walk failed. */
+	v.flags = MS_F_VMA_LAST | (truncated || n == 0 ? MS_F_VMA_WALK_TRUNCATED : 0);
+	emit_vma(&v);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ms_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* exec changes comm, maybe credentials, and the tid of a non-leader caller: always restate. */
+	task_context(task, pid_tgid, true);
+
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return 0;
+	struct ms_exec *r = (void *)s->buf;
+	r->old_tid = old_pid;
+	__u32 plen = 0;
+	__u16 flags = 0;
+	struct file *exe = BPF_CORE_READ(bprm, file);
+	if (exe) {
+		plen = describe_file(exe, &r->exe, s->buf + sizeof(*r));
+	} else {
+		__builtin_memset(&r->exe, 0, sizeof(r->exe));
+		r->exe.file_flags = MS_FILE_NO_PATH;
+	}
+	plen &= (2 * MS_PATH_MAX - 1);
+
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	__u64 arg_start = BPF_CORE_READ(mm, arg_start);
+	__u64 arg_end = BPF_CORE_READ(mm, arg_end);
+	__u64 alen = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (alen > MS_ARGV_MAX) {
+		alen = MS_ARGV_MAX;
+		flags |= MS_F_ARGV_TRUNCATED;
+	}
+	__u32 aoff = (sizeof(*r) + plen) & PATH_OFF_MASK;
+	/* alen <= MS_ARGV_MAX; the mask only proves the bound to the verifier. */
+	if (bpf_probe_read_user(s->buf + aoff, alen & (2 * MS_ARGV_MAX - 1), (void *)arg_start))
+		alen = 0;
+	r->argv_len = alen;
+	__u32 end = sizeof(*r) + plen + alen;
+	zero_pad(s, end);
+	__u32 size = round8(end);
+	fill_hdr(&r->h, MS_EXEC, size, flags, pid_tgid);
+	submit_or_count(s->buf, size & SCRATCH_MASK);
+
+	walk_vmas(task, pid_tgid);
+	return 0;
+}
+
+/*
+ * Not autoloaded ("?"): `mapscribe doctor` loads it alone to tell whether
+ * plain raw tracepoints work where tp_btf does not.
+ */
+SEC("?raw_tp/sys_exit")
+int ms_probe_raw_tp(void *ctx)
+{
+	return 0;
+}
+
+/*
+ * Capacity benchmark only, not autoloaded: every getppid(2) of ms_cfg.synthetic_tgid
+ * emits SYNTHETIC_PER_CALL records (mmap, mprotect, munmap sizes in turn, like the
+ * storm), so the user-space pipeline can be driven far beyond what real syscalls
+ * produce on this machine.
+ */
+#define NR_GETPPID 110
+#define SYNTHETIC_PER_CALL 256
+
+static long synthetic_step(__u32 i, __u64 *pid_tgid)
+{
+	__u64 addr = 0x5ca100000000UL + ((__u64)(i & 255) << 12);
+	switch (i % 3) {
+	case 0: {
+		struct ms_mmap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r)
+			break;
+		fill_hdr(&r->h, MS_MMAP, sizeof(*r), 0, *pid_tgid);
+		r->addr = 0;
+		r->len = 4096;
+		r->prot = 3;
+		r->flags = 0x22;
+		r->fd = -1;
+		r->_pad = 0;
+		r->off = 0;
+		r->ret = addr;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	case 1: {
+		struct ms_mprotect *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r)
+			break;
+		fill_hdr(&r->h, MS_MPROTECT, sizeof(*r), 0, *pid_tgid);
+		r->addr = addr;
+		r->len = 4096;
+		r->prot = 5;
+		r->pkey = -1;
+		r->ret = 0;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	default: {
+		struct ms_munmap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r)
+			break;
+		fill_hdr(&r->h, MS_MUNMAP, sizeof(*r), 0, *pid_tgid);
+		r->addr = addr;
+		r->len = 4096;
+		r->ret = 0;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	}
+	count_loss();
+	return 0;
+}
+
+SEC("?tp_btf/sys_enter")
+int BPF_PROG(ms_synthetic, struct pt_regs *regs, long id)
+{
+	if (id != NR_GETPPID || ms_cfg.synthetic_tgid == 0)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) != ms_cfg.synthetic_tgid)
+		return 0;
+	bpf_loop(SYNTHETIC_PER_CALL, synthetic_step, &pid_tgid, 0);
+	return 0;
+}

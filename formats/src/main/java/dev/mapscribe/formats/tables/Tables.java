@@ -1,0 +1,243 @@
+package dev.mapscribe.formats.tables;
+
+import static dev.mapscribe.formats.tables.ColumnType.BOOL;
+import static dev.mapscribe.formats.tables.ColumnType.INT32;
+import static dev.mapscribe.formats.tables.ColumnType.INT64;
+import static dev.mapscribe.formats.tables.ColumnType.LIST_STRING;
+import static dev.mapscribe.formats.tables.ColumnType.STRING;
+import static dev.mapscribe.formats.tables.ColumnType.TIMESTAMP_NS;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one definition of every table mapscribe exports. The Parquet writer, the DuckDB views (an
+ * absent table still gets an empty view with these columns), docs/TABLES.md and the query shell's
+ * {@code .schema} all come from here.
+ *
+ * <p>Conventions: {@code host} is the hive partition ({@code OUT/<table>/host=<host>/part-NNNNN.parquet}),
+ * kept in the directory name and not inside the files; {@code ts_ns} is the kernel's CLOCK_MONOTONIC
+ * time as recorded and {@code utc_time} the same instant in UTC (journal boot time + ts_ns);
+ * {@code pid} is the thread-group id and {@code tid} the thread's kernel pid. Columns are never named
+ * with SQL reserved words ({@code end}, {@code offset}) so queries need no quoting.
+ */
+public final class Tables {
+    private Tables() {}
+
+    /** The hive partition column: in every table, in the directory names, not in the files. */
+    public static final String PARTITION_COLUMN = "host";
+
+    /** Written into every file's key-value metadata; bump when a column changes meaning or type. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private static final class Cols {
+        private final List<Column> list = new ArrayList<>();
+
+        Cols req(String name, ColumnType type, String doc) {
+            list.add(new Column(name, type, false, doc));
+            return this;
+        }
+
+        Cols opt(String name, ColumnType type, String doc) {
+            list.add(new Column(name, type, true, doc));
+            return this;
+        }
+
+        Cols host() {
+            return req("host", STRING, "Host name from the journal header (hive partition `host=<host>`).");
+        }
+
+        Cols time(String what) {
+            req("ts_ns", INT64, "CLOCK_MONOTONIC nanoseconds as recorded by the kernel: " + what + ".");
+            return req("utc_time", TIMESTAMP_NS, "`ts_ns` as UTC wall-clock time (journal boot time + ts_ns).");
+        }
+
+        Cols thread() {
+            req("pid", INT32, "Process id (thread-group id, tgid).");
+            req("tid", INT32, "Thread id (the kernel pid of the thread).");
+            return opt("comm", STRING, "Thread name (task comm, at most 15 bytes) at the time of the row; null when unknown.");
+        }
+
+        Cols file(String prefix, String what) {
+            opt(prefix + "path", STRING, "Path of " + what + "; null when there is no file (anonymous memory).");
+            opt(prefix + "dev", INT64, "Device of " + what + " as the kernel's dev_t (major << 20 | minor).");
+            opt(prefix + "inode", INT64, "Inode number of " + what + ".");
+            return this;
+        }
+
+        List<Column> done() {
+            return list;
+        }
+    }
+
+    /** Every raw syscall record the kernel wrote: nothing recorded is dropped from the export. */
+    public static final TableSchema SYSCALLS = new TableSchema("syscalls",
+            "One row per decoded raw syscall record (mmap, mprotect, pkey_mprotect, munmap, mremap, brk, "
+                    + "clone/fork/vfork, execve/execveat, exit/exit_group), failed calls included.",
+            new Cols().host().time("when the call returned (or entered, for calls that do not return)").thread()
+                    .req("cpu", INT32, "CPU the kernel program ran on.")
+                    .req("batch", INT64, "Journal batch (excerpt) the record came in; with `seq` it orders rows exactly as recorded.")
+                    .req("seq", INT64, "Position of the record in the journal, counting every record from 0.")
+                    .req("syscall", STRING, "Syscall name (x86-64), e.g. `mmap`, `pkey_mprotect`, `clone3`.")
+                    .req("nr", INT32, "x86-64 syscall number.")
+                    .opt("arg0", INT64, "First argument as passed (64-bit pattern; an fd of -1 is -1). Null when the syscall has fewer arguments.")
+                    .opt("arg1", INT64, "Second argument as passed.")
+                    .opt("arg2", INT64, "Third argument as passed.")
+                    .opt("arg3", INT64, "Fourth argument as passed.")
+                    .opt("arg4", INT64, "Fifth argument as passed.")
+                    .opt("arg5", INT64, "Sixth argument as passed.")
+                    .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls recorded at entry only (exit, exit_group, a successful execve).")
+                    .opt("errno", INT32, "Error number when the call failed (ret = -errno); null when it succeeded or has no result.")
+                    .req("failed", BOOL, "True when the call returned an error.")
+                    .opt("path", STRING, "For mmap of a file: the file's path as the kernel resolved it from the fd.")
+                    .opt("dev", INT64, "For mmap of a file: the file's dev_t (major << 20 | minor).")
+                    .opt("inode", INT64, "For mmap of a file: the file's inode number.")
+                    .done());
+
+    /** kunai's mmap_exec (event id 41), attempts included. */
+    public static final TableSchema MMAP_EXEC = new TableSchema("mmap_exec",
+            "A file mapped with PROT_EXEC, with kunai's fields (event id 41) plus the call itself. "
+                    + "Like kunai it reports attempts: failed calls are rows too, with `failed` = true.",
+            taskColumns(new Cols().host().time("when the mmap call returned").thread()
+                    .opt("ancestors", STRING, "Exe paths of the ancestors, oldest first, separated by `|` (kunai's `data.ancestors`).")
+                    .opt("command_line", STRING, "Command line of the process, arguments separated by spaces (kunai's `data.command_line`).")
+                    .opt("exe_path", STRING, "Executable of the process (kunai's `data.exe.path`).")
+                    .opt("mapped_path", STRING, "Path of the mapped file (kunai's `data.mapped.path`); a memfd reads `/memfd:NAME (deleted)`.")
+                    .opt("mapped_magic", STRING, "libmagic description of the mapped file, when the recorder could read it.")
+                    .opt("mapped_md5", STRING, "MD5 of the mapped file, lowercase hex; null when not computed.")
+                    .opt("mapped_sha1", STRING, "SHA-1 of the mapped file, lowercase hex.")
+                    .opt("mapped_sha256", STRING, "SHA-256 of the mapped file, lowercase hex.")
+                    .opt("mapped_sha512", STRING, "SHA-512 of the mapped file, lowercase hex.")
+                    .opt("mapped_size", INT64, "Size of the mapped file in bytes when it was mapped.")
+                    .opt("mapped_error", STRING, "Why the hashes are missing (file gone, unreadable, ...); null when they were computed.")
+                    .opt("mapped_dev", INT64, "Device of the mapped file (dev_t, major << 20 | minor).")
+                    .opt("mapped_inode", INT64, "Inode of the mapped file.")
+                    .req("event_source", STRING, "kunai's `info.event.source`.")
+                    .req("event_id", INT32, "kunai's event id: always 41.")
+                    .req("event_name", STRING, "kunai's event name: always `mmap_exec`.")
+                    .req("event_uuid", STRING, "Event id, derived deterministically from the record so that re-running the analyzer gives the same value.")
+                    .req("event_batch", INT64, "Journal batch the mmap record came in (kunai's `info.event.batch`)."))
+                    .req("addr", INT64, "Address the kernel returned (the mapping's start); the requested address when the call failed.")
+                    .req("len", INT64, "Length requested.")
+                    .req("prot", INT32, "Protection requested (PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4).")
+                    .req("flags", INT32, "mmap flags (MAP_SHARED 0x1, MAP_PRIVATE 0x2, MAP_FIXED 0x10, ...).")
+                    .req("file_offset", INT64, "File offset requested.")
+                    .req("ret", INT64, "The syscall's return value: the address, or -errno.")
+                    .req("failed", BOOL, "True when the kernel refused the call (kunai reports attempts; the mapping does not exist).")
+                    .done());
+
+    /** tracee's mem_prot_alert: one row per region a call exposed to code execution. */
+    public static final TableSchema MEM_PROT_ALERT = new TableSchema("mem_prot_alert",
+            "tracee's memory-protection alerts: one row per region that a successful mmap/mprotect/pkey_mprotect "
+                    + "call exposed to dynamic code execution (or hid after writing), each with that region's previous protection.",
+            new Cols().host().time("when the call returned").thread()
+                    .req("alert", STRING, "tracee's alert text: `Mmaped region with W+E permissions!`, `Protection changed to Executable!`, "
+                            + "`Protection changed from E to W+E!` or `Protection changed from W+E to E!`.")
+                    .req("alert_id", INT32, "tracee's numeric alert (1 mmap W+E, 2 to executable, 3 E to W+E, 4 W+E to E).")
+                    .req("syscall", STRING, "The call: `mmap`, `mprotect` or `pkey_mprotect`.")
+                    .req("addr", INT64, "Start of the region the alert is about.")
+                    .req("len", INT64, "Length of the region the alert is about.")
+                    .req("prot", INT32, "New protection of the region (PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4).")
+                    .opt("prev_prot", INT32, "Protection of the region before the call; null for mmap and when the region was unknown.")
+                    .opt("pathname", STRING, "File behind the region; null for anonymous memory.")
+                    .opt("dev", INT64, "Device of that file (dev_t, major << 20 | minor).")
+                    .opt("inode", INT64, "Inode of that file.")
+                    .opt("ctime", INT64, "Change time of that file, nanoseconds since the epoch.")
+                    .req("syscall_addr", INT64, "The address argument of the call.")
+                    .req("syscall_len", INT64, "The length argument of the call.")
+                    .opt("ppid", INT32, "Parent process id.")
+                    .opt("uid", INT32, "Real user id of the thread.")
+                    .opt("gid", INT32, "Real group id of the thread.")
+                    .opt("mnt_ns", INT64, "Mount namespace inode number.")
+                    .opt("exe_path", STRING, "Executable of the process.")
+                    .opt("command_line", STRING, "Command line of the process, arguments separated by spaces.")
+                    .done());
+
+    /** One row per process lifetime. */
+    public static final TableSchema PROCESSES = new TableSchema("processes",
+            "One row per process lifetime (a pid reused later is a new row, told apart by `start_ns`); "
+                    + "an exec starts no new row but its exe and argv are the last ones.",
+            new Cols().host().time("when the process was first seen: its fork, or the start-up snapshot")
+                    .req("pid", INT32, "Process id.")
+                    .req("tid", INT32, "Thread id of the thread-group leader (= pid).")
+                    .opt("comm", STRING, "Last known name of the leader thread.")
+                    .opt("ppid", INT32, "Parent process id.")
+                    .opt("start_ns", INT64, "Kernel start time of the process (CLOCK_MONOTONIC ns); with pid it identifies the lifetime.")
+                    .opt("parent_start_ns", INT64, "Kernel start time of the parent: identifies the parent's lifetime.")
+                    .opt("exit_ns", INT64, "CLOCK_MONOTONIC ns when the last thread exited; null while alive at the end of the recording.")
+                    .opt("exit_utc", TIMESTAMP_NS, "`exit_ns` as UTC.")
+                    .opt("exit_code", INT32, "Exit status in wait(2) encoding.")
+                    .opt("exe_path", STRING, "Executable after the last exec.")
+                    .opt("argv", LIST_STRING, "Arguments after the last exec.")
+                    .opt("command_line", STRING, "`argv` joined with spaces, as kunai prints it.")
+                    .opt("ancestors", STRING, "Exe paths of the ancestors, oldest first, separated by `|`.")
+                    .opt("uid", INT32, "Real user id.")
+                    .opt("gid", INT32, "Real group id.")
+                    .opt("euid", INT32, "Effective user id.")
+                    .opt("egid", INT32, "Effective group id.")
+                    .opt("mnt_ns", INT64, "Mount namespace inode number.")
+                    .req("execs", INT32, "Number of successful execs seen during the recording.")
+                    .req("from_snapshot", BOOL, "True when the process already ran at the start and comes from the /proc snapshot.")
+                    .done());
+
+    /** The temporal region table: one row per version of a region. */
+    public static final TableSchema REGIONS = new TableSchema("regions",
+            "One row per version of a memory region of a process: a version is valid from `valid_from_ns` "
+                    + "until `valid_to_ns` (exclusive; null while it still exists at the end). "
+                    + "What was mapped in pid P at time T: `WHERE pid = P AND valid_from_ns <= T AND (valid_to_ns IS NULL OR valid_to_ns > T)`.",
+            new Cols().host().time("same as `valid_from_ns`")
+                    .req("pid", INT32, "Process id whose address space holds the region (threads and vfork children share it).")
+                    .opt("comm", STRING, "Name of the process's leader thread when the version began.")
+                    .req("start_addr", INT64, "First address of the region (page aligned).")
+                    .req("end_addr", INT64, "First address after the region (exclusive, page aligned).")
+                    .opt("prot", INT32, "Protection (PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4); null where the recording does not know it.")
+                    .req("flags", INT32, "MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it.")
+                    .opt("path", STRING, "Backing file, or a pseudo path like `[heap]`, `[stack]`; null for plain anonymous memory.")
+                    .opt("dev", INT64, "Device of the backing file (dev_t, major << 20 | minor).")
+                    .opt("inode", INT64, "Inode of the backing file.")
+                    .opt("file_offset", INT64, "Offset in the backing file of `start_addr`, in bytes.")
+                    .req("valid_from_ns", INT64, "CLOCK_MONOTONIC ns when this version began (the call that made it returned, or the snapshot).")
+                    .opt("valid_to_ns", INT64, "CLOCK_MONOTONIC ns when it ended (unmapped, changed, exec, exit); null while it still exists at the end.")
+                    .req("known", BOOL, "False when the analyzer does not know this range's contents (it predates the recording and no snapshot covered it).")
+                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `fork`, ...")
+                    .done());
+
+    /** Every gap the recorder reported. */
+    public static final TableSchema LOSSES = new TableSchema("losses",
+            "Every gap: records the kernel could not put in the ring buffer (per CPU), and damage found in the journal.",
+            new Cols().host().time("when the recorder wrote the loss record")
+                    .req("source", STRING, "`ringbuf` for failed ring-buffer reservations in the kernel, `journal` for damage found when reading the journal.")
+                    .opt("cpu", INT32, "CPU whose records were lost (ringbuf).")
+                    .opt("lost", INT64, "Records lost since the previous loss row of that CPU (ringbuf).")
+                    .opt("first_ns", INT64, "CLOCK_MONOTONIC ns of the first loss in this count.")
+                    .opt("last_ns", INT64, "CLOCK_MONOTONIC ns of the last loss in this count.")
+                    .opt("message", STRING, "For journal damage: where it is and what is wrong.")
+                    .done());
+
+    /** All tables, in the order docs and the query shell list them. */
+    public static final List<TableSchema> ALL = List.of(MMAP_EXEC, MEM_PROT_ALERT, SYSCALLS, PROCESSES, REGIONS, LOSSES);
+
+    /** The table with that name, or null. */
+    public static TableSchema byName(String name) {
+        for (TableSchema t : ALL) {
+            if (t.name().equals(name)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    // kunai's info.task / info.parent_task, flattened: task_* then parent_task_*.
+    private static Cols taskColumns(Cols c) {
+        for (String who : List.of("task", "parent_task")) {
+            String whose = who.equals("task") ? "the thread that made the call" : "the parent process";
+            c.opt(who + "_name", STRING, "kunai's `info." + who + ".name`: comm of " + whose + ".");
+            c.opt(who + "_pid", INT32, "kunai's `info." + who + ".pid`: thread id of " + whose + ".");
+            c.opt(who + "_tgid", INT32, "kunai's `info." + who + ".tgid`: process id of " + whose + ".");
+            c.opt(who + "_uid", INT32, "kunai's `info." + who + ".uid`: effective user id of " + whose + ".");
+            c.opt(who + "_gid", INT32, "kunai's `info." + who + ".gid`: effective group id of " + whose + ".");
+            c.opt(who + "_mnt_ns", INT64, "kunai's `info." + who + ".namespaces.mnt` of " + whose + ".");
+        }
+        return c;
+    }
+}

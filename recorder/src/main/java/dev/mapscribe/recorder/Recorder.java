@@ -1,0 +1,384 @@
+package dev.mapscribe.recorder;
+
+import dev.mapscribe.formats.journal.JournalWriter;
+import dev.mapscribe.formats.raw.RecordKind;
+import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecord.Loss;
+import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
+import dev.mapscribe.recorder.bpf.BpfException;
+import dev.mapscribe.recorder.bpf.HookTier;
+import dev.mapscribe.recorder.bpf.KernelPrograms;
+import dev.mapscribe.recorder.bpf.Libc;
+import dev.mapscribe.recorder.enrich.Enricher;
+import dev.mapscribe.recorder.proc.ProcSnapshotter;
+import dev.mapscribe.recorder.ring.KernelBatcher;
+import dev.mapscribe.recorder.ring.LossSampler;
+import dev.mapscribe.recorder.ring.RingReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The recording pipeline: kernel programs → ring buffer → batches → journal, plus the /proc snapshot,
+ * loss samples, status records and file enrichment, all written by one writer thread.
+ *
+ * <p>Start-up order, chosen so that nothing is lost: load the programs, create the journal (header),
+ * start draining, attach, and only then snapshot /proc. A process that changes its mappings while the
+ * snapshot reads it therefore appears in both: its kernel records (from attach on) and a snapshot that
+ * may already reflect some of them. The analyzer must treat the snapshot as "state at some instant after
+ * attach" and replay the kernel records of that process idempotently (a mapping already in the snapshot
+ * may be mapped again by its own record). Snapshotting before attach would instead lose the changes
+ * made between the two.
+ */
+public final class Recorder implements AutoCloseable {
+    public enum Hooks { AUTO, SYSCALLS, LSM }
+
+    /**
+     * @param commandLine the recorder's command line, for the journal header
+     * @param snapshot    take the /proc snapshot at start
+     * @param enrich      hash and identify executable files
+     * @param err         where the recorder's one-line notices go (stderr in the CLI)
+     * @param syntheticProducerPid capacity benchmark: this process's getppid(2) calls generate records; 0: off
+     */
+    public record Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
+                         List<String> commandLine, PrintStream err, int syntheticProducerPid) {
+        public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
+                      List<String> commandLine, PrintStream err) {
+            this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, 0);
+        }
+
+        public static final long DEFAULT_RING = 64L << 20;
+        public static final long DEFAULT_MAX_DISK = 4L << 30;
+    }
+
+    /** What a recording did, for the end-of-run summary. */
+    public record Summary(HookTier tier, Map<RecordKind, Long> kernelRecordsByKind, long kernelRecords, long kernelBytes,
+                          long userRecords, long batches, long bytesOnDisk, long lost, long filesHashed, long cpuNs,
+                          long wallNs, long refusedRecords) {
+    }
+
+    private static final long DRAIN_INTERVAL_NS = 1_000_000;     // user space checks the ring every ~1 ms
+    private static final long LOSS_INTERVAL_NS = 100_000_000;    // loss counters every 100 ms
+    private static final long STATUS_INTERVAL_NS = 1_000_000_000; // a status record every second
+    private static final long BATCH_BYTES = 1 << 20;
+
+    private final Config config;
+    private final KernelPrograms programs;
+    private final Arena arena = Arena.ofShared();
+    // Created and used by the writer thread only: Chronicle's appender belongs to one thread.
+    private JournalWriter journal;
+    private RingReader ring;
+    private LossSampler losses;
+    private KernelBatcher batcher;
+    private final java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+    /** Records produced off the writer thread (snapshot, enrichment): the writer thread appends them. */
+    private final ConcurrentLinkedQueue<Object> userQueue = new ConcurrentLinkedQueue<>();
+    private final Thread writer;
+    private final long startNs;
+    private volatile boolean stopRequested;
+    private volatile Throwable writerFailure;
+    private Enricher enricher;
+    private long userRecords;
+    private long filesHashed;
+    private String note = "";
+    private Summary summary;
+
+    private Recorder(Config config, KernelPrograms programs) {
+        this.config = config;
+        this.programs = programs;
+        this.startNs = Libc.clockNs(Libc.CLOCK_MONOTONIC);
+        this.writer = new Thread(this::run, "mapscribe-writer");
+    }
+
+    /** On the writer thread: the journal (header first), the ring mapping, the loss sampler. */
+    private void open() throws IOException {
+        JournalHeader header = new JournalHeader(RecordKind.FORMAT_VERSION, recorderVersion(), readFirstLine("/proc/sys/kernel/hostname"),
+                readFirstLine("/etc/machine-id"), readFirstLine("/proc/sys/kernel/osrelease"), Libc.bootTimeUtcNs(),
+                programs.tier().journalName(), programs.sha256(), Libc.clockNs(Libc.CLOCK_REALTIME), startNs,
+                List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid());
+        this.journal = JournalWriter.create(config.journal(), header, new JournalWriter.Options(config.maxDiskBytes(),
+                JournalWriter.Options.defaults().compress()));
+        this.ring = new RingReader(programs.ringFd(), programs.ringBytes());
+        this.losses = new LossSampler(programs.lossMapFd(), arena);
+        this.batcher = new KernelBatcher(journal, this::offerFile, arena, BATCH_BYTES);
+    }
+
+    private void run() {
+        try {
+            open();
+        } catch (Throwable t) {
+            if (journal != null) {
+                journal.close();
+            }
+            ready.completeExceptionally(t);
+            return;
+        }
+        ready.complete(null);
+        writerLoop();
+    }
+
+    /** Loads and attaches the kernel programs, writes the journal header and snapshot, and starts recording. */
+    public static Recorder start(Config config) throws IOException {
+        int self = (int) ProcessHandle.current().pid();
+        KernelPrograms programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
+        Recorder r = new Recorder(config, programs);
+        r.writer.start();
+        try {
+            r.ready.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            programs.close();
+            r.arena.close();
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(String.valueOf(e.getCause().getMessage()), e.getCause());
+        }
+        try {
+            programs.attachAll();
+        } catch (BpfException e) {
+            r.close();
+            throw e;
+        }
+        if (config.enrich()) {
+            r.enricher = new Enricher(rec -> r.userQueue.add(rec));
+            if (r.enricher.magicProblem() != null) {
+                config.err().println("mapscribe: no libmagic descriptions: " + r.enricher.magicProblem());
+            }
+        }
+        if (config.snapshot()) {
+            r.takeSnapshot(self);
+        }
+        return r;
+    }
+
+    /**
+     * Loads the tier's object. AUTO tries the LSM tier and falls back to the syscall tier with one line on
+     * {@code err} when the kernel refuses it (EPERM here: lockdown or no BPF LSM).
+     */
+    static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, PrintStream err) throws IOException {
+        return switch (hooks) {
+            case SYSCALLS -> loadTier(HookTier.SYSCALLS, self, synthetic, ringBytes);
+            case LSM -> {
+                try {
+                    yield loadTier(HookTier.LSM, self, synthetic, ringBytes);
+                } catch (BpfException e) {
+                    throw new IOException("the LSM tier does not load on this kernel (" + e.getMessage()
+                            + "): use --hooks syscalls or --hooks auto", e);
+                }
+            }
+            case AUTO -> {
+                try {
+                    yield loadTier(HookTier.LSM, self, synthetic, ringBytes);
+                } catch (BpfException e) {
+                    err.println("mapscribe: LSM hooks refused by the kernel (" + e.getMessage() + "); using the syscall tier");
+                    yield loadTier(HookTier.SYSCALLS, self, synthetic, ringBytes);
+                }
+            }
+        };
+    }
+
+    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes) throws IOException {
+        KernelPrograms p = KernelPrograms.open(tier, null, self, synthetic, ringBytes);
+        try {
+            p.load();
+            return p;
+        } catch (BpfException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void takeSnapshot(int self) {
+        try (ProcSnapshotter s = new ProcSnapshotter()) {
+            List<UserRecord> records = s.snapshot(self);
+            userQueue.add(records);
+            // Files of processes already running are hashed too: they may be what the attacker left behind.
+            if (enricher != null) {
+                for (UserRecord r : records) {
+                    if (r instanceof UserRecord.SnapshotRegion region) enricher.offerRegion(region);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            note = (note.isEmpty() ? "" : note + "; ") + "snapshot failed: " + e.getMessage();
+            config.err().println("mapscribe: /proc snapshot failed: " + e.getMessage());
+        }
+    }
+
+    private void offerFile(dev.mapscribe.formats.raw.KernelRecord.FileRef f, int pid, long start, long end) {
+        Enricher e = enricher;
+        if (e != null) {
+            e.offer(f, pid, start, end);
+        }
+    }
+
+    private void writerLoop() {
+        try {
+            long nextLoss = startNs + LOSS_INTERVAL_NS;
+            long nextStatus = startNs + STATUS_INTERVAL_NS;
+            while (!stopRequested) {
+                int n = ring.drain(batcher);
+                batcher.flush();
+                drainUserQueue();
+                // HotSpot's nanoTime is clock_gettime(CLOCK_MONOTONIC) on Linux: the kernel's ktime, without a downcall.
+                long now = System.nanoTime();
+                if (now >= nextLoss) {
+                    writeLosses(now);
+                    nextLoss = now + LOSS_INTERVAL_NS;
+                }
+                if (now >= nextStatus) {
+                    journal.append(status(now));
+                    nextStatus = now + STATUS_INTERVAL_NS;
+                }
+                if (n == 0 || ring.pendingBytes() == 0) {
+                    LockSupport.parkNanos(DRAIN_INTERVAL_NS);
+                }
+            }
+            // Stop: detach first so the ring can only shrink, then take everything that is left.
+            programs.detach();
+            while (ring.drain(batcher) > 0) {
+                batcher.flush();
+            }
+            batcher.flush();
+            if (enricher != null) {
+                enricher.close(); // its last FileInfo records go through the queue
+            }
+            drainUserQueue();
+            long now = Libc.clockNs(Libc.CLOCK_MONOTONIC);
+            writeLosses(now);
+            journal.append(status(now));
+        } catch (Throwable t) {
+            writerFailure = t;
+        } finally {
+            long wall = Libc.clockNs(Libc.CLOCK_MONOTONIC) - startNs;
+            summary = summarize(wall);
+            journal.close();
+            ring.close();
+            programs.close();
+        }
+    }
+
+    private void drainUserQueue() {
+        Object o;
+        while ((o = userQueue.poll()) != null) {
+            if (o instanceof UserRecord r) {
+                if (r instanceof FileInfo) {
+                    filesHashed++;
+                }
+                journal.append(r);
+                userRecords++;
+            } else if (o instanceof List<?> list) {
+                List<UserRecord> rs = new ArrayList<>(list.size());
+                for (Object x : list) {
+                    rs.add((UserRecord) x);
+                }
+                appendInChunks(rs);
+                userRecords += rs.size();
+            }
+        }
+    }
+
+    /** The snapshot holds tens of thousands of regions: a few thousand records per excerpt keeps excerpts small. */
+    private void appendInChunks(List<UserRecord> rs) {
+        for (int i = 0; i < rs.size(); i += 2048) {
+            journal.appendAll(rs.subList(i, Math.min(rs.size(), i + 2048)));
+        }
+    }
+
+    private void writeLosses(long now) throws BpfException {
+        for (Loss l : losses.sample(now)) {
+            journal.append(l);
+            userRecords++;
+        }
+    }
+
+    private RecorderStatus status(long now) {
+        return new RecorderStatus(now, batcher.records(), journal.bytesOnDisk(), journal.batches(), losses.total(), filesHashed,
+                cpuNs(), note);
+    }
+
+    private static long cpuNs() {
+        return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos()).orElse(-1L);
+    }
+
+    private Summary summarize(long wallNs) {
+        Map<RecordKind, Long> byKind = new EnumMap<>(RecordKind.class);
+        for (RecordKind k : RecordKind.values()) {
+            if (k.id() < 64 && batcher.recordsOfKind(k.id()) > 0) {
+                byKind.put(k, batcher.recordsOfKind(k.id()));
+            }
+        }
+        return new Summary(programs.tier(), byKind, batcher.records(), batcher.kernelBytes(), userRecords, journal.batches(),
+                journal.bytesOnDisk(), losses.total(), filesHashed, cpuNs(), wallNs, journal.refusedRecords());
+    }
+
+    public HookTier tier() {
+        return programs.tier();
+    }
+
+    /** Asks the writer thread to detach, drain what is left, and close the journal. Idempotent. */
+    public void stop() {
+        stopRequested = true;
+    }
+
+    /** Waits up to {@code d} for the recording to end (it ends only after {@link #stop()}); true when it has. */
+    public boolean join(java.time.Duration d) throws InterruptedException {
+        writer.join(Math.max(1, d.toMillis()));
+        return !writer.isAlive();
+    }
+
+    /** Stops and waits for the journal to be closed; throws what the writer thread failed with, if anything. */
+    public Summary awaitStopped() throws IOException {
+        stop();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                writer.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (writerFailure != null) {
+            throw new IOException("recording failed: " + writerFailure, writerFailure);
+        }
+        return summary;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (writer.isAlive() || writer.getState() == Thread.State.NEW) {
+            if (writer.getState() == Thread.State.NEW) {
+                writer.start();
+            }
+            awaitStopped();
+        }
+        arena.close();
+    }
+
+    private static String readFirstLine(String path) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of(path));
+            return lines.isEmpty() ? "" : lines.get(0).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String recorderVersion() {
+        String v = Recorder.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-SNAPSHOT";
+    }
+}

@@ -1,0 +1,194 @@
+package dev.mapscribe.recorder.bpf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One embedded BPF object (bpf/mapscribe*.bpf.o on the class path): opened, configured (own pid, ring
+ * size), loaded, and attached. Owns the libbpf object and its links; close() detaches everything.
+ */
+public final class KernelPrograms implements AutoCloseable {
+    public static final String RING_MAP = "events";
+    public static final String LOSS_MAP = "losses";
+    /** The capacity benchmark's record generator (mapscribe.bpf.c), loaded only when asked for. */
+    public static final String SYNTHETIC_PROGRAM = "ms_synthetic";
+
+    private final HookTier tier;
+    /** Holds the ELF image: libbpf parses it in place, so it lives as long as the object. */
+    private final Arena imageArena;
+    private final MemorySegment obj;
+    private final String sha256;
+    private final long ringBytes;
+    private final List<MemorySegment> links = new ArrayList<>();
+    private boolean loaded;
+    private boolean closed;
+
+    private KernelPrograms(HookTier tier, Arena imageArena, MemorySegment obj, String sha256, long ringBytes) {
+        this.tier = tier;
+        this.imageArena = imageArena;
+        this.obj = obj;
+        this.sha256 = sha256;
+        this.ringBytes = ringBytes;
+    }
+
+    /**
+     * Opens the tier's object and configures it. {@code programs}: the programs to load; null means the
+     * object's default set plus the tier's opt-in programs.
+     */
+    public static KernelPrograms open(HookTier tier, Set<String> programs, int selfTgid, long ringBytes) throws IOException {
+        return open(tier, programs, selfTgid, 0, ringBytes);
+    }
+
+    /** As above; {@code syntheticTgid} > 0 also loads the capacity benchmark's generator, driven by that process. */
+    public static KernelPrograms open(HookTier tier, Set<String> programs, int selfTgid, int syntheticTgid, long ringBytes)
+            throws IOException {
+        LibBpf.requireAvailable();
+        checkRingSize(ringBytes);
+        byte[] image = resource(tier.resource());
+        String sha = new String(resource(tier.resource() + ".sha256"), StandardCharsets.US_ASCII).strip();
+        KernelPrograms kp = null;
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment mem = arena.allocate(image.length, 8);
+            MemorySegment.copy(image, 0, mem, ValueLayout.JAVA_BYTE, 0, image.length);
+            MemorySegment obj = LibBpf.openMem(mem);
+            kp = new KernelPrograms(tier, arena, obj, sha, ringBytes);
+            kp.configure(programs, selfTgid, syntheticTgid);
+            return kp;
+        } catch (IOException | RuntimeException e) {
+            if (kp != null) {
+                kp.close();
+            } else {
+                arena.close();
+            }
+            throw e;
+        }
+    }
+
+    private static void checkRingSize(long ringBytes) throws IOException {
+        long page = Libc.pageSize();
+        if (ringBytes < page || Long.bitCount(ringBytes) != 1 || ringBytes > (1L << 30)) {
+            throw new IOException("--ring must be a power of two between " + page + " bytes and 1G, not " + ringBytes);
+        }
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = KernelPrograms.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("the BPF object " + name + " is not on the class path: rebuild the recorder (make -C bpf needs clang)");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    private void configure(Set<String> programs, int selfTgid, int syntheticTgid) throws IOException {
+        for (MemorySegment p : LibBpf.programs(obj)) {
+            String name = LibBpf.programName(p);
+            boolean want = programs != null ? programs.contains(name) : LibBpf.autoload(p) || tier.optInPrograms().contains(name)
+                    || (syntheticTgid > 0 && name.equals(SYNTHETIC_PROGRAM));
+            LibBpf.setAutoload(p, want);
+        }
+        LibBpf.setMaxEntries(LibBpf.findMap(obj, RING_MAP), (int) ringBytes);
+        MemorySegment rodata = null;
+        for (MemorySegment m : LibBpf.maps(obj)) {
+            if (LibBpf.mapName(m).endsWith(".rodata")) {
+                rodata = m;
+            }
+        }
+        if (rodata == null) {
+            throw new IOException("the BPF object has no .rodata map: cannot tell the kernel which process to ignore");
+        }
+        MemorySegment image = LibBpf.initialValue(rodata);
+        // .rodata holds one variable, `const volatile struct ms_config ms_cfg` (mapscribe.bpf.c):
+        // self_tgid at offset 0, synthetic_tgid at offset 4.
+        if (image.byteSize() < 8) {
+            throw new IOException(".rodata is " + image.byteSize() + " bytes, expected struct ms_config (8 bytes)");
+        }
+        image.set(ValueLayout.JAVA_INT, 0, selfTgid);
+        image.set(ValueLayout.JAVA_INT, 4, syntheticTgid);
+    }
+
+    /** Verifies and loads the programs (the kernel answers EPERM for program types it refuses). */
+    public void load() throws BpfException {
+        LibBpf.takeLog();
+        LibBpf.load(obj);
+        loaded = true;
+    }
+
+    /** Attaches every loaded program. */
+    public void attachAll() throws BpfException {
+        for (MemorySegment p : LibBpf.programs(obj)) {
+            if (LibBpf.autoload(p)) {
+                links.add(LibBpf.attach(p));
+            }
+        }
+    }
+
+    /** Detaches every program: after this no new record enters the ring. */
+    public void detach() {
+        for (MemorySegment l : links) {
+            LibBpf.destroyLink(l);
+        }
+        links.clear();
+    }
+
+    public HookTier tier() {
+        return tier;
+    }
+
+    public String sha256() {
+        return sha256;
+    }
+
+    public long ringBytes() {
+        return ringBytes;
+    }
+
+    public int ringFd() throws IOException {
+        return mapFd(RING_MAP);
+    }
+
+    public int lossMapFd() throws IOException {
+        return mapFd(LOSS_MAP);
+    }
+
+    private int mapFd(String name) throws IOException {
+        if (!loaded) {
+            throw new IllegalStateException("map " + name + " has no fd before load");
+        }
+        int fd = LibBpf.mapFd(LibBpf.findMap(obj, name));
+        if (fd < 0) {
+            throw new BpfException("bpf_map__fd(" + name + ")", -fd);
+        }
+        return fd;
+    }
+
+    /** Kernel program ids by name (for BPF stats). */
+    public List<String> loadedProgramNames() {
+        List<String> out = new ArrayList<>();
+        for (MemorySegment p : LibBpf.programs(obj)) {
+            if (LibBpf.autoload(p)) {
+                out.add(LibBpf.programName(p));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        detach();
+        LibBpf.close(obj);
+        imageArena.close();
+    }
+}

@@ -1,0 +1,312 @@
+package dev.mapscribe.recorder.enrich;
+
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.recorder.proc.PosixCalls;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * File enrichment, off the hot path: for every distinct file mapped executable, one {@link FileInfo} with its
+ * md5, sha1, sha256, sha512, size and libmagic description, or an {@code error} saying why not.
+ *
+ * <p>{@link #offer} is called by the ring reader: it never blocks. It drops the file to a counted "skipped"
+ * when the bounded queue is full. One background thread does the work and hands each FileInfo to the sink
+ * (so the sink must accept calls from that thread). Each file is done once, keyed by (dev, inode, ctime, size).
+ */
+public final class Enricher implements AutoCloseable {
+    private static final int PROT_EXEC = 4;
+    private static final String DELETED = " (deleted)";
+
+    /** Tries per file when no way to open it works (the next offer may name a process that still maps it). */
+    static final int MAX_OPEN_ATTEMPTS = 3;
+
+    /**
+     * @param queueCapacity files waiting for the worker; beyond it offers are skipped
+     * @param sizeCapBytes  files larger than this are described but not hashed
+     * @param closeTimeout  how long close() may keep draining the queue before it skips the rest
+     */
+    public record Options(int queueCapacity, long sizeCapBytes, Duration closeTimeout) {
+        public Options {
+            if (queueCapacity < 1 || sizeCapBytes < 0 || closeTimeout.isNegative()) {
+                throw new IllegalArgumentException("bad enricher options " + queueCapacity + ", " + sizeCapBytes
+                        + ", " + closeTimeout);
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(4096, 256L << 20, Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * Counts so far. {@code hashed}: FileInfos with hashes; {@code errors}: FileInfos with an error (over the
+     * cap, unreadable, ...); {@code cacheHits}: offers of a file already done or queued; {@code skipped}: offers
+     * dropped (queue full, or the enricher closing); {@code sinkFailures}: FileInfos the sink threw on.
+     */
+    public record Stats(long offered, long hashed, long cacheHits, long errors, long skipped, long sinkFailures) {
+    }
+
+    /** Work for the worker: a file the kernel recorded, or an executable region of the /proc snapshot. */
+    private sealed interface Job permits FileJob, RegionJob {
+    }
+
+    private record FileJob(FileRef file, FileKey key, int pid, long start, long end) implements Job {
+    }
+
+    /** Its ctime and size are not in /proc/PID/maps: the worker reads them before the cache can decide. */
+    private record RegionJob(SnapshotRegion region) implements Job {
+    }
+
+    private final Consumer<UserRecord> sink;
+    private final Options opts;
+    private final BlockingQueue<Job> queue;
+    /** Files queued or done: the cache. Written by offer() and, to allow a retry, by the worker. */
+    private final Map<FileKey, Boolean> seen = new ConcurrentHashMap<>();
+    /** Worker-only: failed opening attempts per file. */
+    private final Map<FileKey, Integer> openFailures = new HashMap<>();
+    private final AtomicLong offered = new AtomicLong();
+    private final AtomicLong hashed = new AtomicLong();
+    private final AtomicLong cacheHits = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong sinkFailures = new AtomicLong();
+    private final LibMagic magic;
+    private final String magicProblem;
+    private final Thread worker;
+    private volatile boolean closing;
+    private volatile long closeDeadlineNs;
+
+    /** An enricher with {@link Options#defaults()}. */
+    public Enricher(Consumer<UserRecord> sink) {
+        this(sink, Options.defaults());
+    }
+
+    public Enricher(Consumer<UserRecord> sink, Options opts) {
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.opts = Objects.requireNonNull(opts, "opts");
+        this.queue = new ArrayBlockingQueue<>(opts.queueCapacity());
+        LibMagic m = null;
+        String problem = null;
+        try {
+            m = LibMagic.open();
+        } catch (IOException e) {
+            problem = e.getMessage(); // hashing still works; the recorder reports this once
+        }
+        this.magic = m;
+        this.magicProblem = problem;
+        this.worker = Thread.ofPlatform().name("mapscribe-enricher").daemon(true).unstarted(this::run);
+        worker.start();
+    }
+
+    /**
+     * Asks for the FileInfo of {@code file}, mapped by {@code pid} at [start, end): the range names its
+     * /proc/PID/map_files entry when the path no longer leads to the file. Never blocks.
+     */
+    public void offer(FileRef file, int pid, long start, long end) {
+        offered.incrementAndGet();
+        FileKey key = FileKey.of(file);
+        if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
+            cacheHits.incrementAndGet();
+            return;
+        }
+        if (closing || !queue.offer(new FileJob(file, key, pid, start, end))) {
+            seen.remove(key); // not done: a later offer may still get it in
+            skipped.incrementAndGet();
+        }
+    }
+
+    /**
+     * Asks for the FileInfo of the file behind an executable region of the start-up /proc snapshot: the files
+     * of processes already running (an implant started from a since-deleted file among them) would otherwise
+     * never be hashed. Regions that are not executable or not file-backed are ignored. Never blocks.
+     */
+    public void offerRegion(SnapshotRegion region) {
+        if ((region.prot() & PROT_EXEC) == 0 || region.inode() == 0 || !region.path().startsWith("/")) {
+            return; // anonymous, [vdso], [vsyscall], ...: no file to read
+        }
+        offered.incrementAndGet();
+        if (closing || !queue.offer(new RegionJob(region))) {
+            skipped.incrementAndGet();
+        }
+    }
+
+    public Stats stats() {
+        return new Stats(offered.get(), hashed.get(), cacheHits.get(), errors.get(), skipped.get(),
+                sinkFailures.get());
+    }
+
+    /** Why FileInfos carry no magic description (libmagic missing or its database unreadable), or null. */
+    public String magicProblem() {
+        return magicProblem;
+    }
+
+    /**
+     * Stops taking offers, lets the worker finish the queue for at most {@code closeTimeout}, then skips what
+     * is left (a file being hashed at the deadline is abandoned) and waits for the worker to end.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closeDeadlineNs = System.nanoTime() + opts.closeTimeout().toNanos();
+        closing = true;
+        try {
+            // The worker checks the deadline between chunks of 1 MiB: a short grace period is enough.
+            worker.join(opts.closeTimeout().plusSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (worker.isAlive()) {
+            worker.interrupt(); // stuck in a system call (a hung file system): leave it, it is a daemon thread
+        }
+        // An offer that raced with close() may have queued a job after the worker's last look.
+        skipped.addAndGet(queue.drainTo(new java.util.ArrayList<>()));
+    }
+
+    private boolean pastDeadline() {
+        return closing && System.nanoTime() - closeDeadlineNs > 0;
+    }
+
+    private void run() {
+        try (PosixCalls posix = new PosixCalls(); FileHasher hasher = new FileHasher()) {
+            MappedFileOpener opener = new MappedFileOpener(posix);
+            while (true) {
+                Job job = queue.poll(50, TimeUnit.MILLISECONDS);
+                if (job == null) {
+                    if (closing) {
+                        break;
+                    }
+                    continue;
+                }
+                if (pastDeadline()) {
+                    skipped.incrementAndGet();
+                    continue;
+                }
+                FileJob fileJob = switch (job) {
+                    case FileJob f -> f;
+                    case RegionJob r -> claim(r.region(), posix, opener);
+                };
+                if (fileJob == null) {
+                    continue; // a file already done or queued
+                }
+                FileInfo info = enrich(fileJob, posix, opener, hasher);
+                if (info == null) {
+                    skipped.incrementAndGet(); // abandoned at the close deadline
+                    continue;
+                }
+                if (info.error() != null) {
+                    errors.incrementAndGet();
+                }
+                if (info.sha256() != null) {
+                    hashed.incrementAndGet();
+                }
+                try {
+                    sink.accept(info);
+                } catch (RuntimeException e) {
+                    sinkFailures.incrementAndGet(); // the sink's problem; the worker keeps going
+                }
+            }
+        } catch (InterruptedException e) {
+            // close() gave up waiting: end quietly
+        } finally {
+            if (magic != null) {
+                magic.close();
+            }
+        }
+    }
+
+    /**
+     * The FileJob of a snapshot region, or null when its file is already done or queued (a cache hit). The
+     * FileRef takes dev and inode as the kernel shows them in maps (as kernel records carry them, so the cache
+     * matches) and ctime and size from the file itself; when it cannot be reached at all the FileRef has
+     * ctime 0 and size 0 and the FileInfo's error says why.
+     */
+    private FileJob claim(SnapshotRegion region, PosixCalls posix, MappedFileOpener opener) {
+        String path = region.path();
+        int flags = 0;
+        if (path.endsWith(DELETED)) {
+            path = path.substring(0, path.length() - DELETED.length());
+            flags = FileRef.UNLINKED;
+        }
+        FileRef bare = new FileRef(region.inode(), 0, 0, 0, (region.devMajor() << 20) | region.devMinor(), 0,
+                flags, path);
+        FileRef file = opener.identify(bare, region.pid(), region.start(), region.end());
+        FileKey key = FileKey.of(file);
+        if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
+            cacheHits.incrementAndGet();
+            return null;
+        }
+        return new FileJob(file, key, region.pid(), region.start(), region.end());
+    }
+
+    /** One file: open it, describe it, hash it. Null when abandoned because close() ran out of time. */
+    private FileInfo enrich(FileJob job, PosixCalls posix, MappedFileOpener opener, FileHasher hasher) {
+        FileRef file = job.file();
+        MappedFileOpener.Opened opened;
+        try {
+            opened = opener.open(file, job.pid(), job.start(), job.end());
+        } catch (IOException e) {
+            int failures = openFailures.merge(job.key(), 1, Integer::sum);
+            if (failures < MAX_OPEN_ATTEMPTS) {
+                seen.remove(job.key()); // another process mapping the same file may still let us in
+            }
+            return info(posix, file, file.size(), null, null, "cannot open: " + e.getMessage(), 0);
+        }
+        try {
+            String description = null;
+            String magicError = null;
+            if (magic != null) {
+                try {
+                    description = magic.describe(opened.fd());
+                } catch (IOException e) {
+                    magicError = e.getMessage();
+                }
+            }
+            long size = opened.stat().size();
+            FileHasher.Digests digests = null;
+            String error = null;
+            if (size > opts.sizeCapBytes()) {
+                error = "size " + size + " bytes is above the " + opts.sizeCapBytes() + "-byte cap: not hashed";
+            } else {
+                try {
+                    digests = hasher.hash(posix, opened.fd(), opts.sizeCapBytes(), this::pastDeadline);
+                } catch (FileHasher.TooLargeException e) {
+                    error = "size " + e.getMessage();
+                } catch (IOException e) {
+                    if (pastDeadline()) {
+                        return null;
+                    }
+                    error = "read: " + e.getMessage();
+                }
+            }
+            if (magicError != null) {
+                error = error == null ? "magic: " + magicError : error + "; magic: " + magicError;
+            }
+            return info(posix, file, digests != null ? digests.bytes() : size, description, digests, error,
+                    opened.viaPid());
+        } finally {
+            opener.closeQuietly(opened.fd());
+        }
+    }
+
+    private static FileInfo info(PosixCalls posix, FileRef file, long size, String magic,
+                                 FileHasher.Digests d, String error, int viaPid) {
+        return new FileInfo(posix.monotonicNs(), file.dev(), file.ino(), file.ctimeSec(), file.ctimeNsec(), size,
+                file.path(), magic, d == null ? null : d.md5(), d == null ? null : d.sha1(),
+                d == null ? null : d.sha256(), d == null ? null : d.sha512(), error, viaPid);
+    }
+}

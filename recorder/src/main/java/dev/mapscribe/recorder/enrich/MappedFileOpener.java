@@ -1,0 +1,161 @@
+package dev.mapscribe.recorder.enrich;
+
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.recorder.proc.PosixCalls;
+import dev.mapscribe.recorder.proc.PosixCalls.PosixException;
+import dev.mapscribe.recorder.proc.PosixCalls.Stat;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.StringJoiner;
+
+/**
+ * Opens the very file a mapping refers to. First by its path; when the path no longer opens, or opens another
+ * file (deleted, replaced, memfd), through {@code /proc/PID/map_files/START-END} of a process that maps it:
+ * that link reaches the mapped inode itself, which is where attackers hide code. Every candidate is checked
+ * with fstat against the recorded (dev, inode) before it is trusted.
+ */
+final class MappedFileOpener {
+    private static final int S_IFMT = 0xf000;
+    private static final int S_IFREG = 0x8000;
+    // For the read descriptor: no atime update (this is forensics); non-blocking, belt and braces.
+    private static final int FLAGS = PosixCalls.O_RDONLY | PosixCalls.O_CLOEXEC | PosixCalls.O_NOCTTY
+            | PosixCalls.O_NONBLOCK;
+
+    /** An open descriptor on the mapped file; {@code viaPid} > 0 when it came through map_files. */
+    record Opened(int fd, int viaPid, Stat stat) {
+    }
+
+    private final PosixCalls posix;
+
+    MappedFileOpener(PosixCalls posix) {
+        this.posix = posix;
+    }
+
+    /**
+     * {@code file} (dev, inode and path known, as in /proc/PID/maps) completed with the ctime, size and mode
+     * of the file that is mapped, or returned as it is when no way reaches it (the later open says why).
+     */
+    FileRef identify(FileRef file, int pid, long start, long end) {
+        try {
+            Opened opened = open(file, pid, start, end);
+            closeQuietly(opened.fd());
+            Stat st = opened.stat();
+            return new FileRef(file.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), file.dev(), st.mode(),
+                    file.fileFlags(), file.path());
+        } catch (IOException e) {
+            return file;
+        }
+    }
+
+    /** Opens the file, or throws an IOException whose message says why every way failed. */
+    Opened open(FileRef file, int pid, long start, long end) throws IOException {
+        if (file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG) {
+            // Opening a device or FIFO can have side effects (or block): never do it.
+            throw new IOException("not a regular file (mode 0" + Integer.toOctalString(file.mode()) + ")");
+        }
+        StringJoiner why = new StringJoiner("; ");
+        String path = file.path();
+        if (path == null || path.isEmpty()) {
+            why.add("no path recorded");
+        } else {
+            Opened byPath = tryOpen(path, file, 0, why);
+            if (byPath != null) {
+                return byPath;
+            }
+        }
+        if (pid <= 0) {
+            why.add("no process given to read it through /proc/PID/map_files");
+            throw new IOException(why.toString());
+        }
+        String dir = "/proc/" + pid + "/map_files/";
+        Opened exact = tryOpen(dir + Long.toHexString(start) + "-" + Long.toHexString(end), file, pid, why);
+        if (exact != null) {
+            return exact;
+        }
+        // The VMA may have been split (mprotect) or merged since it was recorded: any entry overlapping the
+        // recorded range that holds the same inode will do.
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(dir))) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                int dash = name.indexOf('-');
+                if (dash <= 0) {
+                    continue;
+                }
+                long s = Long.parseUnsignedLong(name, 0, dash, 16);
+                long e = Long.parseUnsignedLong(name, dash + 1, name.length(), 16);
+                boolean overlaps = Long.compareUnsigned(s, Math.max(end, start + 1)) < 0 && Long.compareUnsigned(start, e) < 0;
+                if (overlaps) {
+                    Opened near = tryOpen(dir + name, file, pid, new StringJoiner("; "));
+                    if (near != null) {
+                        return near;
+                    }
+                }
+            }
+            why.add("no entry of " + dir + " overlapping the mapping holds that inode");
+        } catch (IOException | NumberFormatException e) {
+            why.add("listing " + dir + ": " + e.getMessage());
+        }
+        throw new IOException(why.toString());
+    }
+
+    /**
+     * Opens and verifies one candidate; null (with the reason added to {@code why}) when it is not the file.
+     * The path is first opened O_PATH, which runs no driver code: only once fstat shows the very inode that
+     * was mapped, and a regular file, is it reopened for reading through /proc/self/fd. So a device or FIFO
+     * swapped in at the path (think /dev/watchdog) is never really opened, and nothing can change in between.
+     */
+    private Opened tryOpen(String path, FileRef file, int viaPid, StringJoiner why) {
+        int pathFd;
+        try {
+            pathFd = posix.open(path, PosixCalls.O_PATH | PosixCalls.O_CLOEXEC);
+        } catch (PosixException e) {
+            why.add(e.getMessage());
+            return null;
+        }
+        try {
+            Stat stat = posix.fstat(pathFd);
+            if (stat.ino() != file.ino() || stat.kernelDev() != file.dev()) {
+                why.add(path + " is now another file (dev " + devText(stat.kernelDev()) + " inode " + stat.ino()
+                        + ", mapped was dev " + devText(file.dev()) + " inode " + file.ino() + ")");
+                return null;
+            }
+            if (!stat.isRegularFile()) {
+                why.add(path + " is not a regular file (mode 0" + Integer.toOctalString(stat.mode()) + ")");
+                return null;
+            }
+            int fd = openNoAtime("/proc/self/fd/" + pathFd);
+            return new Opened(fd, viaPid, stat);
+        } catch (PosixException e) {
+            why.add(e.getMessage());
+            return null;
+        } finally {
+            closeQuietly(pathFd);
+        }
+    }
+
+    private int openNoAtime(String path) throws PosixException {
+        try {
+            return posix.open(path, FLAGS | PosixCalls.O_NOATIME);
+        } catch (PosixException e) {
+            if (e.errno() != PosixCalls.EPERM) {
+                throw e;
+            }
+            return posix.open(path, FLAGS); // O_NOATIME needs ownership or CAP_FOWNER
+        }
+    }
+
+    void closeQuietly(int fd) {
+        try {
+            posix.close(fd);
+        } catch (PosixException e) {
+            // close of a read-only descriptor cannot lose data; nothing to do
+        }
+    }
+
+    private static String devText(int kernelDev) {
+        return (kernelDev >>> 20) + ":" + (kernelDev & 0xfffff);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.mapscribe.recorder.ring;
+
+import dev.mapscribe.formats.journal.JournalWriter;
+import dev.mapscribe.formats.raw.KernelRecord;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.RecordDecoder;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Copies ring records end to end into one contiguous buffer and appends it to the journal as one
+ * excerpt: the journal's cost is per excerpt, not per byte (shared/FACTS.md), so a batch of a few
+ * thousand records costs about what one record would. Also counts records by kind and spots files
+ * mapped executable, for the enricher. Used by the writer thread only.
+ */
+public final class KernelBatcher implements RingReader.RecordSink {
+    /**
+     * Receives the file of every executable file mapping and post-exec VMA, with the mapping's range (the
+     * enricher reads deleted files and memfds through /proc/PID/map_files/START-END).
+     */
+    public interface ExecutableFileSink {
+        void offer(FileRef file, int pid, long start, long end);
+    }
+
+    // Offsets from bpf/mapscribe.h (checked against the C header by formats' LayoutTest).
+    private static final long HDR_KIND = 0;
+    private static final long HDR_FLAGS = 6;
+    private static final long HDR_PID = 16;
+    private static final long MMAP_PROT = 24 + 16;
+    private static final long VMA_FLAGS = 24 + 24;
+    private static final int KIND_MMAP = 2;
+    private static final int KIND_EXEC = 9;
+    private static final int KIND_VMA = 11;
+    private static final int F_FILE = 0x1;
+    private static final int PROT_EXEC = 0x4;
+    private static final long VM_EXEC = 0x4;
+
+    private final JournalWriter journal;
+    private final ExecutableFileSink files;
+    private final MemorySegment batch;
+    private long used;
+    private int count;
+    private final long[] recordsByKind = new long[64];
+    private long records;
+    private long kernelBytes;
+
+    public KernelBatcher(JournalWriter journal, ExecutableFileSink files, Arena arena, long batchBytes) {
+        this.journal = journal;
+        this.files = files;
+        this.batch = arena.allocate(batchBytes, 8);
+    }
+
+    @Override
+    public boolean accept(MemorySegment ring, long offset, int length) {
+        if (used + length > batch.byteSize()) {
+            flush();
+        }
+        MemorySegment.copy(ring, offset, batch, used, length);
+        int kind = Short.toUnsignedInt(batch.get(ValueLayout.JAVA_SHORT_UNALIGNED, used + HDR_KIND));
+        recordsByKind[kind & 63]++;
+        if (files != null && isExecutableFile(kind, used)) {
+            offerFile(used);
+        }
+        used += length;
+        count++;
+        records++;
+        kernelBytes += length;
+        return true;
+    }
+
+    private boolean isExecutableFile(int kind, long at) {
+        int flags = Short.toUnsignedInt(batch.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + HDR_FLAGS));
+        return switch (kind) {
+            case KIND_EXEC -> true;
+            case KIND_MMAP -> (flags & F_FILE) != 0 && (batch.get(ValueLayout.JAVA_INT_UNALIGNED, at + MMAP_PROT) & PROT_EXEC) != 0;
+            case KIND_VMA -> (flags & F_FILE) != 0 && (batch.get(ValueLayout.JAVA_LONG_UNALIGNED, at + VMA_FLAGS) & VM_EXEC) != 0;
+            default -> false;
+        };
+    }
+
+    /** Rare (executable mappings only): a full decode is cheap enough here. */
+    private void offerFile(long at) {
+        int pid = batch.get(ValueLayout.JAVA_INT_UNALIGNED, at + HDR_PID);
+        KernelRecord r;
+        try {
+            r = RecordDecoder.decodeKernel(batch, at, batch.byteSize());
+        } catch (RuntimeException e) {
+            return; // a malformed record still goes to the journal; the analyzer reports it there
+        }
+        switch (r) {
+            // A failed mmap has no range: the path alone is still worth hashing.
+            case KernelRecord.MmapRecord m when m.file() != null ->
+                    files.offer(m.file(), pid, m.ret() < 0 ? 0 : m.ret(), m.ret() < 0 ? 0 : m.ret() + m.len());
+            // The exe's own range comes with the VMA records that follow the exec.
+            case KernelRecord.ExecRecord e -> files.offer(e.exe(), pid, 0, 0);
+            case KernelRecord.VmaRecord v when v.file() != null -> files.offer(v.file(), pid, v.start(), v.end());
+            default -> { }
+        }
+    }
+
+    /** Appends the pending records as one excerpt. */
+    public void flush() {
+        if (count == 0) {
+            return;
+        }
+        journal.appendKernelBatch(batch, used, count);
+        used = 0;
+        count = 0;
+    }
+
+    public long records() {
+        return records;
+    }
+
+    public long kernelBytes() {
+        return kernelBytes;
+    }
+
+    public long recordsOfKind(int kind) {
+        return recordsByKind[kind & 63];
+    }
+}

@@ -1,0 +1,65 @@
+package dev.mapscribe.recorder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.formats.journal.JournalReader;
+import dev.mapscribe.formats.journal.ReadResult;
+import dev.mapscribe.formats.raw.KernelRecord;
+import dev.mapscribe.formats.testkit.BpfRequirement;
+import dev.mapscribe.formats.testkit.CWorkloads;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGKILL at any moment leaves a journal that reads cleanly up to the last complete record. */
+class RecorderKillTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sigkillLeavesAJournalThatReadsToTheLastCompleteRecord() throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        Path workload = CWorkloads.build("syscalls");
+        Path journal = tmp.resolve("journal");
+        // A recorder in its own JVM, with this JVM's flags and class path.
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElseThrow());
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--") || a.startsWith("-D") && a.contains("chronicle")).toList());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.mapscribe.recorder.cli.RecorderMain",
+                "record", "--journal", journal.toString(), "--hooks", "syscalls", "--ring", "4M", "--no-snapshot", "--no-enrich"));
+        Process recorder = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader err = new BufferedReader(new InputStreamReader(recorder.getErrorStream(), StandardCharsets.UTF_8));
+        for (String line; (line = err.readLine()) != null && !line.contains("recording to"); ) {
+            // wait until the programs are attached
+        }
+        for (int i = 0; i < 5; i++) {
+            new ProcessBuilder(workload.toString(), tmp.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+        Thread.sleep(300); // a few drain periods, so batches are in the journal while more keep coming
+        recorder.destroyForcibly(); // SIGKILL
+        assertEquals(137, recorder.waitFor(), "killed by SIGKILL");
+
+        AtomicLong kernel = new AtomicLong();
+        ReadResult result;
+        try (JournalReader reader = JournalReader.open(journal)) {
+            assertEquals("syscalls", reader.header().hookTier());
+            result = reader.read((rec, batch) -> {
+                if (rec instanceof KernelRecord) {
+                    kernel.incrementAndGet();
+                }
+            });
+        }
+        assertNull(result.damage(), () -> result.damage().describe());
+        assertTrue(kernel.get() > 5 * 20, "the workload's records before the kill: " + kernel.get());
+    }
+}

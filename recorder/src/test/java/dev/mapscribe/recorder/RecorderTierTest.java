@@ -1,0 +1,81 @@
+package dev.mapscribe.recorder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.formats.journal.JournalReader;
+import dev.mapscribe.recorder.bpf.BpfException;
+import dev.mapscribe.recorder.bpf.HookTier;
+import dev.mapscribe.recorder.bpf.KernelPrograms;
+import dev.mapscribe.formats.testkit.BpfRequirement;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --hooks auto|lsm on a kernel that refuses BPF LSM (this one: EPERM) and on one that allows it. */
+class RecorderTierTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeEach
+    void bpf() {
+        BpfRequirement.assumeRootAndBpf();
+    }
+
+    /** Whether this kernel loads the LSM tier at all: the expectations below depend on it. */
+    private static boolean lsmLoads() throws IOException {
+        try (KernelPrograms p = KernelPrograms.open(HookTier.LSM, null, 0, 64 << 10)) {
+            p.load();
+            return true;
+        } catch (BpfException e) {
+            return false;
+        }
+    }
+
+    private Recorder.Config config(Path journal, Recorder.Hooks hooks, PrintStream err) {
+        return new Recorder.Config(journal, hooks, 1L << 30, 1L << 20, false, false, List.of("test"), err);
+    }
+
+    @Test
+    void autoFallsBackToTheSyscallTierWithOneLineWhenLsmIsRefused() throws Exception {
+        boolean lsm = lsmLoads();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        Path journal = tmp.resolve("auto");
+        try (Recorder r = Recorder.start(config(journal, Recorder.Hooks.AUTO, new PrintStream(errBytes, true, StandardCharsets.UTF_8)))) {
+            assertEquals(lsm ? HookTier.LSM : HookTier.SYSCALLS, r.tier());
+            r.awaitStopped();
+        }
+        List<String> lines = errBytes.toString(StandardCharsets.UTF_8).lines().toList();
+        if (lsm) {
+            assertEquals(List.of(), lines);
+        } else {
+            assertEquals(1, lines.size(), "exactly one line about the fallback: " + lines);
+            assertTrue(lines.getFirst().contains("LSM") && lines.getFirst().contains("syscall tier"), lines.getFirst());
+        }
+        try (JournalReader reader = JournalReader.open(journal)) {
+            assertEquals(lsm ? "lsm" : "syscalls", reader.header().hookTier());
+            assertEquals(null, reader.read((rec, batch) -> { }).damage());
+        }
+    }
+
+    @Test
+    void lsmTierFailsWithOneClearLineWhereRefused() throws Exception {
+        if (lsmLoads()) {
+            return; // nothing to refuse here; the auto test covers the LSM tier
+        }
+        Path journal = tmp.resolve("lsm");
+        IOException e = assertThrows(IOException.class, () -> Recorder.start(config(journal, Recorder.Hooks.LSM, System.err)));
+        assertTrue(e.getMessage().contains("LSM tier does not load") && e.getMessage().contains("--hooks syscalls"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), "one line");
+        assertFalse(Files.exists(journal), "no journal is created when the programs do not load");
+    }
+}

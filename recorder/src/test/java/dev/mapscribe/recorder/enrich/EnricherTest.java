@@ -1,0 +1,316 @@
+package dev.mapscribe.recorder.enrich;
+
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import dev.mapscribe.recorder.proc.PosixCalls;
+import dev.mapscribe.recorder.proc.ProcSnapshotter;
+import dev.mapscribe.recorder.testing.MapHolder;
+import dev.mapscribe.recorder.testing.RootRequirement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EnricherTest {
+    private final LinkedBlockingQueue<UserRecord> sink = new LinkedBlockingQueue<>();
+
+    /** The four digests as coreutils prints them. */
+    private record Sums(String md5, String sha1, String sha256, String sha512) {
+        static Sums of(Path file) throws Exception {
+            return new Sums(tool("md5sum", file), tool("sha1sum", file), tool("sha256sum", file), tool("sha512sum", file));
+        }
+
+        private static String tool(String name, Path file) throws Exception {
+            Process p = new ProcessBuilder(name, file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), name + " failed: " + out);
+            return out.substring(0, out.indexOf(' '));
+        }
+
+        void assertMatch(FileInfo info) {
+            assertEquals(this, new Sums(info.md5(), info.sha1(), info.sha256(), info.sha512()), info.toString());
+        }
+    }
+
+    @Test
+    void regularFileHashesEqualCoreutils(@TempDir Path dir) throws Exception {
+        // 3.5 MiB of random bytes: several 1 MiB chunks and a partial last one.
+        Path file = randomFile(dir.resolve("data.bin"), 3 * (1 << 20) + (1 << 19) + 17);
+        Sums expected = Sums.of(file);
+        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            enricher.offer(fileRefOf(file), 0, 0, 0);
+            FileInfo info = next();
+            expected.assertMatch(info);
+            assertEquals(Files.size(file), info.size());
+            assertEquals(file.toString(), info.path());
+            assertEquals(0, info.viaPid());
+            assertNull(info.error());
+            assertEquals(1, enricher.stats().hashed());
+        }
+    }
+
+    @Test
+    void libmagicDescribesBinTrueAsElf() throws Exception {
+        Path bin = Path.of("/bin/true").toRealPath();
+        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            assertNull(enricher.magicProblem());
+            enricher.offer(fileRefOf(bin), 0, 0, 0);
+            FileInfo info = next();
+            assertTrue(info.magic().startsWith("ELF 64-bit LSB "), info.magic());
+            Sums.of(bin).assertMatch(info);
+        }
+    }
+
+    @Test
+    void eachFileIsHashedOnceAndRepeatsAreCacheHits(@TempDir Path dir) throws Exception {
+        Path file = randomFile(dir.resolve("lib.so"), 5000);
+        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            FileRef ref = fileRefOf(file);
+            enricher.offer(ref, 0, 0, 0);
+            enricher.offer(ref, 0, 0, 0);
+            enricher.offer(ref, 0, 0, 0);
+            next();
+            enricher.close(); // drains: anything else queued would now be in the sink
+            assertTrue(sink.isEmpty(), "one FileInfo per file, got more: " + sink);
+            Enricher.Stats stats = enricher.stats();
+            assertEquals(3, stats.offered());
+            assertEquals(1, stats.hashed());
+            assertEquals(2, stats.cacheHits());
+        }
+    }
+
+    @Test
+    void fileAboveTheCapGetsAnErrorAndNoHashes(@TempDir Path dir) throws Exception {
+        Path file = randomFile(dir.resolve("big.bin"), 4096);
+        try (Enricher enricher = new Enricher(sink::add, new Enricher.Options(16, 4095, Duration.ofSeconds(10)))) {
+            enricher.offer(fileRefOf(file), 0, 0, 0);
+            FileInfo info = next();
+            assertNotNull(info.error());
+            assertTrue(info.error().contains("above the 4095-byte cap"), info.error());
+            assertNull(info.md5());
+            assertNull(info.sha1());
+            assertNull(info.sha256());
+            assertNull(info.sha512());
+            assertEquals(4096, info.size());
+            assertNotNull(info.magic());
+            assertEquals(1, enricher.stats().errors());
+            assertEquals(0, enricher.stats().hashed());
+        }
+    }
+
+    @Test
+    void deletedAndReplacedFileIsHashedThroughMapFiles(@TempDir Path dir) throws Exception {
+        RootRequirement.assumeRoot();
+        Path file = randomFile(dir.resolve("payload.so"), 70_000);
+        Sums expected = Sums.of(file);
+        try (MapHolder holder = MapHolder.start("--exec-unlink", file.toString());
+             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            // Someone puts another file at the same path: the path must not be trusted.
+            randomFile(file, 70_000);
+            MapHolder.Mapping m = holder.mapping("unlinked");
+            enricher.offer(m.fileRef(file.toString(), 0x2 /* MS_FILE_UNLINKED */), holder.pid(), m.start(), m.end());
+            FileInfo info = next();
+            expected.assertMatch(info);
+            assertEquals(holder.pid(), info.viaPid());
+            assertEquals(70_000, info.size());
+            assertNull(info.error());
+        }
+    }
+
+    @Test
+    void fifoPlantedAtTheDeletedPathIsNeverOpenedForReading(@TempDir Path dir) throws Exception {
+        RootRequirement.assumeRoot();
+        Path file = randomFile(dir.resolve("trap.so"), 9000);
+        Sums expected = Sums.of(file);
+        try (MapHolder holder = MapHolder.start("--exec-unlink", file.toString());
+             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            // Opening a FIFO for reading blocks until a writer comes: it would hang the worker for good.
+            Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).inheritIO().start();
+            assertEquals(0, mkfifo.waitFor());
+            MapHolder.Mapping m = holder.mapping("unlinked");
+            enricher.offer(m.fileRef(file.toString(), 0x2), holder.pid(), m.start(), m.end());
+            FileInfo info = next();
+            expected.assertMatch(info);
+            assertEquals(holder.pid(), info.viaPid());
+        }
+    }
+
+    @Test
+    void snapshotRegionsOfARunningProcessGetTheirFilesHashedOnce(@TempDir Path dir) throws Exception {
+        RootRequirement.assumeRoot();
+        Path implant = randomFile(dir.resolve("implant.so"), 12345);
+        Sums implantSums = Sums.of(implant);
+        try (MapHolder holder = MapHolder.start("--exec-unlink", implant.toString());
+             ProcSnapshotter snapshotter = new ProcSnapshotter();
+             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            List<UserRecord> records = new ArrayList<>();
+            snapshotter.snapshotProcess(holder.pid(), records);
+            List<SnapshotRegion> regions = records.stream()
+                    .flatMap(r -> r instanceof SnapshotRegion region ? Stream.of(region) : Stream.empty()).toList();
+            for (int round = 0; round < 2; round++) {
+                regions.forEach(enricher::offerRegion);
+            }
+            enricher.close();
+
+            List<SnapshotRegion> execFiles = regions.stream()
+                    .filter(r -> (r.prot() & 4) != 0 && r.path().startsWith("/")).toList();
+            Map<String, FileInfo> byPath = new HashMap<>();
+            for (UserRecord r : sink) {
+                FileInfo info = (FileInfo) r;
+                assertNull(byPath.put(info.path(), info), "hashed twice: " + info.path());
+            }
+            assertEquals(execFiles.stream().map(r -> r.path().replace(" (deleted)", "")).collect(Collectors.toSet()),
+                    byPath.keySet());
+            assertEquals(execFiles.size(), enricher.stats().cacheHits()); // the whole second round
+
+            FileInfo implantInfo = byPath.get(implant.toString());
+            implantSums.assertMatch(implantInfo);
+            assertEquals(holder.pid(), implantInfo.viaPid());
+            assertEquals(12345, implantInfo.size());
+            Path libc = Path.of(execFiles.stream().filter(r -> r.path().contains("/libc.so")).findFirst()
+                    .orElseThrow().path());
+            Sums.of(libc).assertMatch(byPath.get(libc.toString()));
+            assertEquals(0, byPath.get(libc.toString()).viaPid());
+            FileInfo libcInfo = byPath.get(libc.toString());
+            assertEquals(((FileTime) Files.getAttribute(libc, "unix:ctime")).toInstant(),
+                    Instant.ofEpochSecond(libcInfo.ctimeSec(), libcInfo.ctimeNsec()));
+            assertEquals(Files.size(libc), libcInfo.size());
+        }
+    }
+
+    @Test
+    void memfdIsHashedThroughMapFiles(@TempDir Path dir) throws Exception {
+        RootRequirement.assumeRoot();
+        Path source = randomFile(dir.resolve("stage2.bin"), 200_001);
+        Sums expected = Sums.of(source);
+        try (MapHolder holder = MapHolder.start("--memfd-from", source.toString());
+             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            MapHolder.Mapping m = holder.mapping("memfd");
+            enricher.offer(m.fileRef("/memfd:mapholder (deleted)", 0x2), holder.pid(), m.start(), m.end());
+            FileInfo info = next();
+            expected.assertMatch(info);
+            assertEquals(holder.pid(), info.viaPid());
+            assertEquals(200_001, info.size());
+            assertNull(info.error());
+        }
+    }
+
+    @Test
+    void mappingSplitSinceItWasRecordedIsStillFoundInMapFiles(@TempDir Path dir) throws Exception {
+        RootRequirement.assumeRoot();
+        Path source = randomFile(dir.resolve("stage3.bin"), 3 * 4096);
+        Sums expected = Sums.of(source);
+        try (MapHolder holder = MapHolder.start("--memfd-from", source.toString());
+             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            MapHolder.Mapping m = holder.mapping("memfd");
+            // A range that is not exactly one VMA (as after an mprotect split): no exact map_files entry.
+            enricher.offer(m.fileRef("", 0x4 /* MS_FILE_NO_PATH */), holder.pid(), m.start() + 4096, m.end() + 4096);
+            FileInfo info = next();
+            expected.assertMatch(info);
+            assertEquals(holder.pid(), info.viaPid());
+        }
+    }
+
+    @Test
+    void fileGoneEverywhereGetsAnErrorSayingWhy(@TempDir Path dir) throws Exception {
+        Path file = randomFile(dir.resolve("gone.so"), 100);
+        FileRef ref = fileRefOf(file);
+        Files.delete(file);
+        int deadPid = deadPid();
+        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            enricher.offer(ref, deadPid, 0x1000, 0x2000);
+            FileInfo info = next();
+            assertNull(info.sha256());
+            assertTrue(info.error().startsWith("cannot open: open " + file), info.error());
+            assertTrue(info.error().contains("/proc/" + deadPid + "/map_files/1000-2000"), info.error());
+            assertEquals(1, enricher.stats().errors());
+        }
+    }
+
+    @Test
+    void offersBeyondAFullQueueAreSkippedWithoutBlocking(@TempDir Path dir) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        Enricher enricher = new Enricher(r -> {
+            sink.add(r);
+            firstArrived.countDown();
+            try {
+                release.await(); // hold the worker in the sink: the queue cannot drain
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, new Enricher.Options(1, 1 << 20, Duration.ofSeconds(10)));
+        try {
+            enricher.offer(fileRefOf(randomFile(dir.resolve("a"), 10)), 0, 0, 0);
+            assertTrue(firstArrived.await(60, TimeUnit.SECONDS));
+            enricher.offer(fileRefOf(randomFile(dir.resolve("b"), 10)), 0, 0, 0); // fills the queue of one
+            enricher.offer(fileRefOf(randomFile(dir.resolve("c"), 10)), 0, 0, 0); // skipped
+            enricher.offer(fileRefOf(randomFile(dir.resolve("d"), 10)), 0, 0, 0); // skipped
+            assertEquals(2, enricher.stats().skipped());
+        } finally {
+            release.countDown();
+            enricher.close();
+        }
+        assertEquals(2, sink.size());
+        assertEquals(2, enricher.stats().hashed());
+    }
+
+    private FileInfo next() throws InterruptedException {
+        UserRecord r = sink.poll(60, TimeUnit.SECONDS);
+        assertNotNull(r, "no FileInfo from the enricher");
+        return assertInstanceOf(FileInfo.class, r);
+    }
+
+    private static Path randomFile(Path path, int size) throws IOException {
+        byte[] data = new byte[size];
+        new Random(path.hashCode() ^ size ^ System.nanoTime()).nextBytes(data);
+        return Files.write(path, data);
+    }
+
+    /** The FileRef the kernel would record for a file mapped now. */
+    private static FileRef fileRefOf(Path file) throws IOException {
+        try (PosixCalls posix = new PosixCalls()) {
+            int fd = posix.open(file.toString(), PosixCalls.O_RDONLY | PosixCalls.O_CLOEXEC);
+            try {
+                PosixCalls.Stat st = posix.fstat(fd);
+                return new FileRef(st.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), st.kernelDev(), st.mode(),
+                        0, file.toString());
+            } finally {
+                posix.close(fd);
+            }
+        }
+    }
+
+    /** A pid no process has now: a child that has exited and been reaped. */
+    private static int deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        assertEquals(0, p.waitFor());
+        int pid = (int) p.pid();
+        assertTrue(!Files.exists(Path.of("/proc/" + pid)), "pid " + pid + " reused already");
+        return pid;
+    }
+}

@@ -1,0 +1,145 @@
+package dev.mapscribe.recorder.proc;
+
+import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.UserRecordCodec;
+import dev.mapscribe.formats.testkit.ProcMaps;
+import dev.mapscribe.recorder.testing.MapHolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProcSnapshotterTest {
+    private static final int SELF = (int) ProcessHandle.current().pid();
+
+    @Test
+    void workloadRegionsEqualItsProcMapsAndOwnPidIsAbsent(@TempDir Path dir) throws Exception {
+        Path spaced = Files.copy(Path.of("/bin/true"), dir.resolve("lib with space (x).so"));
+        Path doomed = Files.copy(Path.of("/bin/false"), dir.resolve("doomed.so"), StandardCopyOption.REPLACE_EXISTING);
+        try (MapHolder holder = MapHolder.start("--comm", "x) y (z", "--exec", spaced.toString(),
+                "--exec-unlink", doomed.toString(), "--memfd-from", "/bin/true");
+             ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            List<UserRecord> records = snapshotter.snapshot(SELF);
+            // The workload is idle: its maps now are its maps at the snapshot.
+            List<ProcMaps.Line> oracle = ProcMaps.read(holder.pid());
+
+            assertFalse(records.stream().anyMatch(r -> pidOf(r) == SELF), "the snapshot must leave out its own pid");
+
+            int at = indexOfSnapshot(records, holder.pid());
+            ProcSnapshot snap = assertInstanceOf(ProcSnapshot.class, records.get(at));
+            assertEquals("x) y (z", snap.comm());
+            assertEquals(SELF, snap.ppid());
+            assertEquals(holder.command(), snap.argv());
+            assertEquals(Path.of(holder.command().getFirst()).toRealPath().toString(), snap.exe());
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString(), "mnt:[" + snap.mntns() + "]");
+            assertEquals(startTicks(holder.pid()), snap.startTicks());
+            assertNull(snap.error());
+
+            List<SnapshotRegion> regions = new ArrayList<>();
+            for (int i = at + 1; i < records.size() && records.get(i) instanceof SnapshotRegion r; i++) {
+                regions.add(r);
+            }
+            List<SnapshotRegion> expected = oracle.stream().map(l -> region(holder.pid(), l)).toList();
+            assertEquals(expected, regions);
+            assertTrue(regions.stream().anyMatch(r -> r.path().equals(spaced.toString()) && r.prot() == 5));
+            assertTrue(regions.stream().anyMatch(r -> r.path().equals(doomed + " (deleted)")));
+            assertTrue(regions.stream().anyMatch(r -> r.path().startsWith("/memfd:mapholder")));
+        }
+    }
+
+    @Test
+    void zombieHasNoRegionsAndNoError() throws Exception {
+        try (MapHolder holder = MapHolder.start("--comm", "zparent", "--zombie");
+             ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            List<UserRecord> records = snapshotter.snapshot(SELF);
+            int at = indexOfSnapshot(records, holder.zombiePid());
+            ProcSnapshot zombie = assertInstanceOf(ProcSnapshot.class, records.get(at));
+            assertEquals(holder.pid(), zombie.ppid());
+            assertEquals("zparent", zombie.comm()); // a fork keeps the parent's comm
+            assertNull(zombie.error());
+            assertEquals("", zombie.exe());
+            assertEquals(List.of(), zombie.argv());
+            assertTrue(at + 1 == records.size() || records.get(at + 1) instanceof ProcSnapshot);
+        }
+    }
+
+    @Test
+    void everyListedProcessGetsASnapshotBeforeItsRegions() throws Exception {
+        try (ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            List<UserRecord> records = snapshotter.snapshot(SELF);
+            assertInstanceOf(ProcSnapshot.class, records.getFirst());
+            int currentPid = -1;
+            for (UserRecord r : records) {
+                switch (r) {
+                    case ProcSnapshot p -> currentPid = p.pid();
+                    case SnapshotRegion region -> assertEquals(currentPid, region.pid(), "region out of its process");
+                    default -> throw new AssertionError("unexpected record " + r);
+                }
+            }
+            // The parent of this JVM (surefire's launcher or a shell) is running, so it must be there.
+            int parent = (int) ProcessHandle.current().parent().orElseThrow().pid();
+            assertTrue(indexOfSnapshot(records, parent) >= 0);
+        }
+    }
+
+    @Test
+    void snapshotRecordsRoundTripThroughTheJournalCodec() throws Exception {
+        try (ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            List<UserRecord> records = snapshotter.snapshot(SELF);
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+            for (UserRecord r : records) {
+                buf = UserRecordCodec.encode(r, buf);
+            }
+            buf.flip();
+            List<UserRecord> decoded = new ArrayList<>();
+            while (buf.hasRemaining()) {
+                decoded.add(UserRecordCodec.decode(buf)); // advances past the record
+            }
+            assertEquals(records, decoded);
+        }
+    }
+
+    private static long startTicks(int pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(after[22 - 3]);
+    }
+
+    private static SnapshotRegion region(int pid, ProcMaps.Line l) {
+        String perms = l.perms();
+        int prot = (perms.charAt(0) == 'r' ? 1 : 0) | (perms.charAt(1) == 'w' ? 2 : 0) | (perms.charAt(2) == 'x' ? 4 : 0);
+        return new SnapshotRegion(pid, l.start(), l.end(), prot, perms.charAt(3) == 's', l.offset(), l.devMajor(),
+                l.devMinor(), l.inode(), l.path());
+    }
+
+    private static int indexOfSnapshot(List<UserRecord> records, int pid) {
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i) instanceof ProcSnapshot p && p.pid() == pid) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int pidOf(UserRecord r) {
+        return switch (r) {
+            case ProcSnapshot p -> p.pid();
+            case SnapshotRegion s -> s.pid();
+            default -> 0;
+        };
+    }
+}

@@ -1,0 +1,209 @@
+// The bundled demo workload that `mapscribe demo` records: a small, readable program that does, on
+// purpose, what memory-execution detection is about. Each step prints a CLOCK_MONOTONIC stamp (the
+// same clock as the journal's ts_ns), so its output can be lined up with the exported tables.
+//
+//   1. loads libraries (dlopen libm, libz when present)              -> mmap_exec of each library
+//   2. JIT: anonymous RW page, writes code, mprotect RX, calls it    -> "Protection changed to Executable!"
+//   3. memfd: writes code, maps it RW and separately RX, runs it     -> mmap_exec of "/memfd:mapscribe-demo-jit (deleted)"
+//   4. a file deleted before it is mapped executable, runs code      -> mmap_exec of "... (deleted)"
+//   5. anonymous RWX mapping                                         -> "Mmaped region with W+E permissions!"
+//   6. flips the JIT page RX -> RWX -> RX                            -> "from E to W+E!", then "from W+E to E!"
+//   7. forks and execs a small tree: itself as "child", which runs /bin/sh -c "/bin/true; /bin/echo hi"
+//
+// Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 4 seconds)
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096
+
+typedef int (*code_fn)(void);
+
+// The code every step runs: returns 42. Machine code for the two architectures we build on.
+#if defined(__x86_64__)
+static const unsigned char CODE[] = {0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3};  // mov eax, 42; ret
+#elif defined(__aarch64__)
+static const unsigned char CODE[] = {0x40, 0x05, 0x80, 0x52, 0xc0, 0x03, 0x5f, 0xd6};  // mov w0, #42; ret
+#else
+#error "demo.c has machine code for x86-64 and aarch64 only"
+#endif
+
+static long long now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+// One line per step: "[monotonic ns] pid N: what happened". Unbuffered so forked children do not repeat it.
+static void say(const char *fmt, ...) {
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stdout, "[%lld] pid %d: %s\n", now_ns(), (int)getpid(), line);
+    fflush(stdout);
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "demo: %s failed: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static void pause_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+// Runs the code at addr (the caller made it executable) and checks it returned 42.
+static void run_code(void *addr, const char *where) {
+    __builtin___clear_cache((char *)addr, (char *)addr + sizeof CODE);  // needed on aarch64, a no-op on x86-64
+    int r = ((code_fn)addr)();
+    say("ran code from %s at %p: returned %d", where, addr, r);
+    if (r != 42) { fprintf(stderr, "demo: code returned %d, expected 42\n", r); exit(1); }
+}
+
+static void load_libraries(void) {
+    const char *libs[] = {"libm.so.6", "libz.so.1"};
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        void *h = dlopen(libs[i], RTLD_NOW | RTLD_LOCAL);
+        if (h == NULL) { say("dlopen %s: not present (%s), skipped", libs[i], dlerror()); continue; }
+        say("dlopen %s: loaded at handle %p", libs[i], h);  // kept open: its mapping stays in the region map
+    }
+}
+
+// JIT style: write while writable, then flip to executable. Returns the page, left RX.
+static void *jit_rw_to_rx(void) {
+    void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) die("mmap RW");
+    memcpy(p, CODE, sizeof CODE);
+    say("jit: mmap RW anonymous page at %p, wrote %zu bytes of code", p, sizeof CODE);
+    if (mprotect(p, PAGE, PROT_READ | PROT_EXEC) != 0) die("mprotect RX");
+    say("jit: mprotect %p RW -> RX", p);
+    run_code(p, "jit page");
+    return p;
+}
+
+// A memfd holds code that never touches the disk: one shared RW view to write, one RX view to run.
+static void memfd_rw_and_rx(void) {
+    int fd = memfd_create("mapscribe-demo-jit", MFD_CLOEXEC);
+    if (fd < 0) die("memfd_create");
+    if (ftruncate(fd, PAGE) != 0) die("ftruncate memfd");
+    void *rw = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (rw == MAP_FAILED) die("mmap memfd RW");
+    memcpy(rw, CODE, sizeof CODE);
+    say("memfd: memfd_create fd %d, mmap RW shared at %p, wrote code", fd, rw);
+    void *rx = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+    if (rx == MAP_FAILED) die("mmap memfd RX");
+    say("memfd: mmap RX shared at %p (same pages, second view)", rx);
+    run_code(rx, "memfd RX view");
+    close(fd);  // the mappings keep the memfd alive
+}
+
+// A file unlinked before it is mapped: the kernel names it "PATH (deleted)" and only
+// /proc/PID/map_files can still read it.
+static void deleted_file_rx(void) {
+    char path[] = "/tmp/mapscribe-demo-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) die("mkstemp");
+    unsigned char page[PAGE] = {0};
+    memcpy(page, CODE, sizeof CODE);
+    if (write(fd, page, sizeof page) != (ssize_t)sizeof page) die("write code file");
+    if (unlink(path) != 0) die("unlink");
+    say("deleted: wrote code to %s and unlinked it", path);
+    void *rx = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+    if (rx == MAP_FAILED) die("mmap deleted file RX");
+    say("deleted: mmap RX private at %p", rx);
+    run_code(rx, "deleted file");
+    close(fd);
+}
+
+static void anonymous_rwx(void) {
+    void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) die("mmap RWX");
+    say("rwx: mmap RWX anonymous page at %p", p);
+    memcpy(p, CODE, sizeof CODE);
+    run_code(p, "rwx page");
+}
+
+static void flip_rx_rwx_rx(void *jit) {
+    if (mprotect(jit, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) die("mprotect RWX");
+    say("flip: mprotect %p RX -> RWX", jit);
+    ((unsigned char *)jit)[1] = 0x2a;  // patch the code in place while writable, as a JIT does
+    if (mprotect(jit, PAGE, PROT_READ | PROT_EXEC) != 0) die("mprotect back to RX");
+    say("flip: mprotect %p RWX -> RX", jit);
+    run_code(jit, "patched jit page");
+}
+
+static int wait_for(pid_t pid, const char *what) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0) { if (errno != EINTR) die("waitpid"); }
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    say("%s (pid %d) exited with %d", what, (int)pid, code);
+    return code;
+}
+
+// The child role: the second level of the tree. It loads a library of its own, then forks a
+// shell that runs two more programs.
+static int child_role(void) {
+    say("child: started by exec, parent %d", (int)getppid());
+    void *h = dlopen("libz.so.1", RTLD_NOW | RTLD_LOCAL);
+    say("child: dlopen libz.so.1: %s", h ? "loaded" : "not present");
+    pid_t sh = fork();
+    if (sh < 0) die("fork");
+    if (sh == 0) {
+        execl("/bin/sh", "sh", "-c", "/bin/true; /bin/echo hi", (char *)NULL);
+        die("exec /bin/sh");
+    }
+    say("child: forked %d to exec /bin/sh -c \"/bin/true; /bin/echo hi\"", (int)sh);
+    return wait_for(sh, "child: shell");
+}
+
+static int fork_exec_tree(const char *self) {
+    // The real path of this program, whatever the current directory and PATH were. Exec'ing
+    // /proc/self/exe directly would work too, but the child's comm would then read "exe".
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n < 0) die("readlink /proc/self/exe");
+    path[n] = '\0';
+    pid_t c = fork();
+    if (c < 0) die("fork");
+    if (c == 0) {
+        execl(path, self, "child", (char *)NULL);
+        die("exec self");
+    }
+    say("tree: forked %d to exec %s child", (int)c, path);
+    return wait_for(c, "tree: child");
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "child") == 0) return child_role();
+    say("demo: start (pid %d, ppid %d); clock CLOCK_MONOTONIC ns", (int)getpid(), (int)getppid());
+    // Pauses spread the steps over ~4 s so that they are easy to tell apart on a timeline.
+    load_libraries();
+    pause_ms(500);
+    void *jit = jit_rw_to_rx();
+    pause_ms(500);
+    memfd_rw_and_rx();
+    pause_ms(500);
+    deleted_file_rx();
+    pause_ms(500);
+    anonymous_rwx();
+    pause_ms(500);
+    flip_rx_rwx_rx(jit);
+    pause_ms(500);
+    int rc = fork_exec_tree(argv[0]);
+    pause_ms(500);
+    say("demo: done");
+    return rc;
+}

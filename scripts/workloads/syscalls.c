@@ -1,0 +1,175 @@
+/*
+ * syscalls.c — makes known memory-mapping and process calls, including failing ones, and logs each
+ * one on stdout, one line per call, as space-separated key=value pairs (numbers in decimal, ret is
+ * the raw result or -errno):
+ *
+ *   mmap pid=P tid=T addr=A len=L prot=P flags=F fd=D off=O ret=R [path=... ino=I major=M minor=N]
+ *   mprotect pid=P tid=T addr=A len=L prot=P ret=R
+ *   pkey_mprotect pid=P tid=T addr=A len=L prot=P pkey=K ret=R
+ *   munmap pid=P tid=T addr=A len=L ret=R
+ *   mremap pid=P tid=T old_addr=A old_len=L new_len=N flags=F new_addr=X ret=R
+ *   brk pid=P tid=T addr=A ret=R
+ *   fork pid=P child=C
+ *   exec pid=C path=/bin/true
+ *   execve pid=P tid=T path=/nonexistent ret=R
+ *   exit_group pid=C tid=C code=7
+ *
+ * Every call goes through syscall(2) so the logged result is exactly what the kernel returned.
+ * Usage: syscalls [FILE-TO-MAP-DIR]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static long sys_result(long r)
+{
+	return r == -1 ? -errno : r;
+}
+
+static long tid(void)
+{
+	return syscall(SYS_gettid);
+}
+
+static unsigned long do_mmap(unsigned long addr, unsigned long len, int prot, int flags, int fd, unsigned long off)
+{
+	long r = sys_result(syscall(SYS_mmap, addr, len, prot, flags, fd, off));
+	printf("mmap pid=%d tid=%ld addr=%lu len=%lu prot=%d flags=%d fd=%d off=%lu ret=%ld", getpid(), tid(), addr, len, prot,
+	       flags, fd, off, r);
+	if (fd >= 0 && r >= 0) {
+		struct stat st;
+		char link[64], path[4096];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		ssize_t n = readlink(link, path, sizeof(path) - 1);
+		path[n > 0 ? n : 0] = 0;
+		fstat(fd, &st);
+		printf(" path=%s ino=%lu major=%u minor=%u", path, (unsigned long)st.st_ino, major(st.st_dev), minor(st.st_dev));
+	}
+	printf("\n");
+	fflush(stdout);
+	return r;
+}
+
+static long do_mprotect(unsigned long addr, unsigned long len, int prot)
+{
+	long r = sys_result(syscall(SYS_mprotect, addr, len, prot));
+	printf("mprotect pid=%d tid=%ld addr=%lu len=%lu prot=%d ret=%ld\n", getpid(), tid(), addr, len, prot, r);
+	fflush(stdout);
+	return r;
+}
+
+static long do_pkey_mprotect(unsigned long addr, unsigned long len, int prot, int pkey)
+{
+	long r = sys_result(syscall(SYS_pkey_mprotect, addr, len, prot, pkey));
+	printf("pkey_mprotect pid=%d tid=%ld addr=%lu len=%lu prot=%d pkey=%d ret=%ld\n", getpid(), tid(), addr, len, prot, pkey, r);
+	fflush(stdout);
+	return r;
+}
+
+static long do_munmap(unsigned long addr, unsigned long len)
+{
+	long r = sys_result(syscall(SYS_munmap, addr, len));
+	printf("munmap pid=%d tid=%ld addr=%lu len=%lu ret=%ld\n", getpid(), tid(), addr, len, r);
+	fflush(stdout);
+	return r;
+}
+
+static long do_mremap(unsigned long old_addr, unsigned long old_len, unsigned long new_len, int flags, unsigned long new_addr)
+{
+	long r = sys_result(syscall(SYS_mremap, old_addr, old_len, new_len, flags, new_addr));
+	printf("mremap pid=%d tid=%ld old_addr=%lu old_len=%lu new_len=%lu flags=%d new_addr=%lu ret=%ld\n", getpid(), tid(),
+	       old_addr, old_len, new_len, flags, new_addr, r);
+	fflush(stdout);
+	return r;
+}
+
+static long do_brk(unsigned long addr)
+{
+	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
+	printf("brk pid=%d tid=%ld addr=%lu ret=%ld\n", getpid(), tid(), addr, r);
+	fflush(stdout);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "/tmp";
+	long page = sysconf(_SC_PAGESIZE);
+
+	/* Anonymous memory: map, protect (ok and unaligned), pkey_mprotect (ok and bad key), grow, unmap. */
+	unsigned long a = do_mmap(0, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	do_mprotect(a, page, PROT_READ);
+	do_mprotect(a + 1, page, PROT_READ);                   /* EINVAL: unaligned */
+	do_pkey_mprotect(a + page, page, PROT_READ | PROT_EXEC, -1);
+	do_pkey_mprotect(a + page, page, PROT_READ, 999);       /* EINVAL: no such key */
+	do_mremap(a, 4 * page, 8 * page, MREMAP_MAYMOVE, 0);  /* EFAULT: the range now spans three VMAs */
+	do_munmap(a, 4 * page);
+	unsigned long d = do_mmap(0, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned long b = do_mremap(d, 2 * page, 8 * page, MREMAP_MAYMOVE, 0);
+	do_munmap(b + 1, page);                                 /* EINVAL: unaligned */
+	do_munmap(b, 8 * page);
+	do_mmap(0, page, PROT_READ, MAP_PRIVATE, 999, 0);       /* EBADF: no such fd */
+
+	/* A file mapped executable: the record must carry its path, inode and device. */
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/mapscribe-syscalls-%d.bin", dir, getpid());
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	char buf[8192];
+	memset(buf, 0xc3, sizeof(buf));
+	if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+		perror("write");
+		return 1;
+	}
+	unsigned long c = do_mmap(0, 2 * page, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, page);
+	do_munmap(c, 2 * page);
+	close(fd);
+	unlink(path);
+
+	/* The heap. */
+	unsigned long cur = do_brk(0);
+	do_brk(cur + 16 * page);
+	do_brk(cur);
+
+	/* A child that maps memory and exits with 7. */
+	fflush(stdout);
+	pid_t child = fork();
+	if (child == 0) {
+		do_mmap(0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		printf("exit_group pid=%d tid=%ld code=7\n", getpid(), tid());
+		fflush(stdout);
+		syscall(SYS_exit_group, 7);
+	}
+	printf("fork pid=%d child=%d\n", getpid(), child);
+	fflush(stdout);
+	int status;
+	waitpid(child, &status, 0);
+
+	/* A successful exec in a child, and a failing one here. */
+	pid_t execer = fork();
+	if (execer == 0) {
+		execl("/bin/true", "true", "mapscribe-arg", (char *)0);
+		_exit(127);
+	}
+	printf("fork pid=%d child=%d\n", getpid(), execer);
+	printf("exec pid=%d path=/bin/true\n", execer);
+	fflush(stdout);
+	waitpid(execer, &status, 0);
+
+	long r = sys_result(syscall(SYS_execve, "/nonexistent/mapscribe", (char *[]){"x", 0}, (char *[]){0}));
+	printf("execve pid=%d tid=%ld path=/nonexistent/mapscribe ret=%ld\n", getpid(), tid(), r);
+	fflush(stdout);
+	return 0;
+}
