@@ -24,18 +24,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * writer when the batch is full, and the vectors are reset and reused for the next batch.
  */
 final class ArrowBatch implements AutoCloseable {
-    static {
-        // Arrow checks bounds and reference counts on every get and set unless told otherwise; our
-        // indexes come from our own loop over rows we filled, so the checks only cost time (they
-        // were a fifth of the export's profile). Read once, when Arrow's BoundsChecking loads.
-        if (System.getProperty("arrow.enable_unsafe_memory_access") == null) {
-            System.setProperty("arrow.enable_unsafe_memory_access", "true");
-        }
-        if (System.getProperty("arrow.enable_null_check_for_get") == null) {
-            System.setProperty("arrow.enable_null_check_for_get", "false");
-        }
-    }
-
     private final List<Column> columns;
     private final VectorSchemaRoot root;
     private final FieldVector[] vectors;
