@@ -57,14 +57,6 @@ final class ArrowBatch implements AutoCloseable {
         return new Field(c.name(), new FieldType(c.nullable(), type, null), null);
     }
 
-    Column column(int i) {
-        return columns.get(i);
-    }
-
-    int width() {
-        return vectors.length;
-    }
-
     void setNull(int col, int row) {
         vectors[col].setNull(row);
     }
@@ -146,19 +138,6 @@ final class ArrowBatch implements AutoCloseable {
         return vectors[col];
     }
 
-    /** Element range of a list cell, for the Parquet writer. */
-    int listStart(int col, int row) {
-        return ((ListVector) vectors[col]).getElementStartIndex(row);
-    }
-
-    int listEnd(int col, int row) {
-        return ((ListVector) vectors[col]).getElementEndIndex(row);
-    }
-
-    byte[] listElement(int col, int index) {
-        return ((VarCharVector) ((ListVector) vectors[col]).getDataVector()).get(index);
-    }
-
     /** Seals the rows filled so far (value counts) before they are read. */
     void seal(int rows) {
         root.setRowCount(rows);
@@ -170,10 +149,6 @@ final class ArrowBatch implements AutoCloseable {
             v.reset();
         }
         root.setRowCount(0);
-    }
-
-    VectorSchemaRoot root() {
-        return root;
     }
 
     @Override

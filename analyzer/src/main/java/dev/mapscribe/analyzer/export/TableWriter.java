@@ -90,7 +90,6 @@ public final class TableWriter implements AutoCloseable {
     private final Options options;
     private final Path dir;
     private final int[] fileIndexOf; // table column -> file column, -1 for the partition column
-    private final int hostColumn;
     private final BufferAllocator allocator;
     private final ArrowBatch[] batches; // the one being filled, and (background) the one being encoded
     private final ZstdCodecFactory codecs;
@@ -132,16 +131,13 @@ public final class TableWriter implements AutoCloseable {
 
         List<Column> fileColumns = ParquetSchemas.fileColumns(table);
         this.fileIndexOf = new int[table.size()];
-        int hostCol = -1;
         for (int i = 0, f = 0; i < table.size(); i++) {
             if (table.column(i).name().equals(Tables.PARTITION_COLUMN)) {
-                fileIndexOf[i] = -1;
-                hostCol = i;
+                fileIndexOf[i] = -1; // the host lives in the directory name, not in the files
             } else {
                 fileIndexOf[i] = f++;
             }
         }
-        this.hostColumn = hostCol;
         this.allocator = new RootAllocator();
         this.batches = new ArrowBatch[options.background() ? 2 : 1];
         for (int i = 0; i < batches.length; i++) {
@@ -221,10 +217,6 @@ public final class TableWriter implements AutoCloseable {
     /** The part files, known once the writer is closed. */
     public List<Path> files() {
         return closed ? List.copyOf(files) : List.of();
-    }
-
-    int hostColumn() {
-        return hostColumn;
     }
 
     /** Called by the row writer once a row is complete. */

@@ -67,5 +67,4 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
         @Override
         public void release() {}
     }
-
 }
