@@ -188,11 +188,10 @@ class TableWriterDuckDbTest {
         for (boolean background : new boolean[] {true, false}) {
             Path dir = out.resolve(background ? "bg" : "fg");
             for (TableSchema t : Tables.ALL) {
-                try (TableWriter w = TableWriter.open(dir, t, "web1", small.withBackground(background))) {
-                    SampleRows.write(w, 1500);
-                    w.close();
-                    assertEquals(3, w.files().size(), t.name());
-                }
+                TableWriter w = TableWriter.open(dir, t, "web1", small.withBackground(background));
+                SampleRows.write(w, 1500);
+                w.close();
+                assertEquals(3, w.files().size(), t.name());
             }
         }
         List<Path> bg = parquetFiles(out.resolve("bg"));
