@@ -106,7 +106,7 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setString(M_SHA1, e.sha1()).setString(M_SHA256, e.sha256()).setString(M_SHA512, e.sha512())
                 .setLongOrNull(M_SIZE, e.size()).setString(M_ERROR, e.error())
                 .setLongOrNull(M_DEV, e.dev() == null ? null : Integer.toUnsignedLong(e.dev())).setLongOrNull(M_INODE, e.inode())
-                .setString(M_SOURCE, "kernel").setInt(M_ID, MmapExecEvent.EVENT_ID).setString(M_NAME, MmapExecEvent.EVENT_NAME)
+                .setString(M_SOURCE, "mapscribe").setInt(M_ID, MmapExecEvent.EVENT_ID).setString(M_NAME, MmapExecEvent.EVENT_NAME)
                 .setString(M_UUID, e.uuid()).setLong(M_BATCH, e.batch())
                 .setLong(M_ADDR, e.addr() != null ? e.addr() : e.hintAddr()).setLong(M_LEN, e.len()).setInt(M_PROT, e.prot())
                 .setInt(M_FLAGS, e.flags()).setLong(M_OFFSET, e.offset())
