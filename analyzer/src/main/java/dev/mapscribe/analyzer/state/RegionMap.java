@@ -189,7 +189,9 @@ public final class RegionMap {
      * mremap(2) that returned {@code ret}: shrink and grow in place (ret == old address), or a move (MAYMOVE,
      * FIXED) that carries the old pages' attributes to ret, growing them from the last page's region; with
      * MREMAP_DONTUNMAP the old range stays mapped (emptied of pages, same attributes). An old length of 0
-     * duplicates a shared mapping and leaves the old one.
+     * duplicates a shared mapping and leaves the old one. A pure move (MREMAP_FIXED, same length) moves each
+     * region of the source separately, as the kernel does since 6.17 (it may span several VMAs and gaps): the
+     * target keeps whatever faces the source's gaps.
      */
     public void mremap(long oldAddr, long oldLen, long newLen, int flags, long newAddr, long ret, long nowNs) {
         if (ret < 0) {
@@ -216,6 +218,19 @@ public final class RegionMap {
             return;
         }
         long copied = Math.min(oldSize, newSize);
+        if ((flags & MREMAP_FIXED) != 0 && oldSize == newSize) {
+            // A pure move (6.17+): each VMA of the source moves on its own to the same offset in the target,
+            // replacing only what lies there; target pages facing gaps of the source stay as they were.
+            List<Region> sources = spans(oldAddr, oldEnd);
+            if ((flags & MREMAP_DONTUNMAP) == 0) {
+                rewrite(oldAddr, oldEnd, List.of(), nowNs, "mremap");
+            }
+            for (Region r : sources) {
+                long to = ret + (r.start() - oldAddr);
+                rewrite(to, to + r.length(), List.of(r.movedTo(to)), nowNs, "mremap");
+            }
+            return;
+        }
         List<Region> moved = new ArrayList<>();
         for (Region r : spans(oldAddr, oldAddr + copied)) {
             moved.add(r.movedTo(ret + (r.start() - oldAddr)));

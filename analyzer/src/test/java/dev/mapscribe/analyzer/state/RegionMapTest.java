@@ -208,6 +208,17 @@ class RegionMapTest {
     }
 
     @Test
+    void aPureMoveCarriesEachRegionAndLeavesTheTargetFacingTheGaps() {
+        // Seen on 6.18 (mapfuzz.c): MREMAP_FIXED with equal lengths moves VMA by VMA, gaps included.
+        m.mmap(0x10000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x13000, P, R | X, MAP_PRIVATE, lib, 0, 10);
+        m.mmap(0x40000, 4 * P, R | W, MAP_SHARED | MAP_ANON, null, 0, 10);
+        m.mremap(0x10000, 4 * P, 4 * P, 3, 0x40000, 0x40000, 20);
+        assertEquals(List.of("40000-41000 r--p ANON", "41000-43000 rw-s SHMEM /dev/zero (deleted)@1000",
+                "43000-44000 r-xp FILE /usr/lib/libx.so@0"), lines(m));
+    }
+
+    @Test
     void mremapGrowingMoveExtendsFromTheLastOldPage() {
         m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
         m.mmap(0x11000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 10);

@@ -1,0 +1,52 @@
+package dev.mapscribe.analyzer.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Call;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Checkpoint;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Item;
+import dev.mapscribe.analyzer.state.RegionMap;
+import dev.mapscribe.formats.testkit.CWorkloads;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The real kernel as the oracle for random call sequences (scripts/workloads/mapfuzz.c, no recorder): for every
+ * call, the region map seeded from the dump before it and given the kernel's result must hold exactly the pages
+ * of the dump after it. Covers what the page model cannot vouch for: the kernel's own choices of addresses,
+ * failures (EFAULT, ENOMEM after a partial mprotect, EINVAL), merges and splits.
+ */
+class MapFuzzKernelTest {
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(ints = {1, 2, 3, 4, 5})
+    void everyCallLeavesThePagesTheKernelShows(int seed) throws Exception {
+        Path exe = CWorkloads.build("mapfuzz");
+        Process p = new ProcessBuilder(exe.toString(), Integer.toString(seed), "250")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "mapfuzz " + seed + " failed");
+        List<Item> items = RegionsWorkload.parse(out);
+        List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
+        assertEquals(251, cps.size());
+        List<String> failures = new ArrayList<>();
+        int succeeded = 0;
+        for (int n = 1; n < cps.size() && failures.size() < 5; n++) {
+            RegionMap m = RegionsWorkloadTest.seeded(cps.get(n - 1).maps());
+            for (Call c : RegionsWorkload.callsBefore(items, n)) {
+                RegionsWorkloadTest.apply(m, c, n);
+                succeeded += c.ret() >= 0 ? 1 : 0;
+                for (String d : MapsComparison.differences(cps.get(n).maps(), m.regions().stream().map(MapsComparison.Span::of).toList())) {
+                    failures.add("step " + n + " " + c.syscall() + " " + c.values().stream().map(Long::toHexString).toList() + ": " + d);
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+        assertTrue(succeeded > 100, "most of the calls should do something: " + succeeded);
+    }
+}
