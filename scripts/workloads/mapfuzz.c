@@ -1,7 +1,8 @@
 /*
- * mapfuzz.c — a seeded random sequence of mmap, mprotect, pkey_mprotect, munmap and mremap calls in a small
- * arena (MAP_FIXED, hints, holes, failing calls, shared and private, anonymous and file), with
- * /proc/self/maps dumped after every call. The kernel is the oracle: a test seeds a region map from one dump,
+ * mapfuzz.c — a seeded random sequence of mmap, mprotect, pkey_mprotect, munmap, mremap and brk calls in a
+ * small arena (MAP_FIXED, MAP_FIXED_NOREPLACE, hints, holes, failing calls, shared and private, anonymous and
+ * file, a read-only file that refuses PROT_WRITE, duplicates of shared mappings), with /proc/self/maps dumped
+ * after every call. The kernel is the oracle: a test seeds a region map from one dump,
  * applies the call with the kernel's result, and compares with the next dump page by page.
  *
  * Usage: mapfuzz SEED STEPS
@@ -94,6 +95,13 @@ int main(int argc, char **argv)
 	struct stat st;
 	if (fstat(fd, &st) != 0)
 		die("fstat");
+	/* A file opened read-only: a shared mapping of it refuses PROT_WRITE (mprotect fails with EACCES). */
+	int rofd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	struct stat rost;
+	if (rofd < 0 || fstat(rofd, &rost) != 0)
+		die("open /proc/self/exe");
+	/* The heap: no malloc here, so the break is still where exec put it. */
+	unsigned long start_brk = (unsigned long)syscall(SYS_brk, 0);
 
 	/* The arena: reserve a range, then free it, so MAP_FIXED there touches only our own mappings. Calls start
 	 * in its first ARENA pages and never reach past ARENA + REACH pages, where libc's data may begin. */
@@ -111,12 +119,19 @@ int main(int argc, char **argv)
 			addr = r + rnd(3) * P;
 		unsigned long len = (1 + rnd(6)) * P - (rnd(4) == 0 ? rnd(P) : 0);
 		int prot = (int)rnd(8);
-		switch (rnd(10)) {
+		switch (rnd(11)) {
 		case 0: case 1: case 2: { /* mmap */
-			int kind = (int)rnd(4);
-			int flags = (kind & 1 ? MAP_SHARED : MAP_PRIVATE) | (kind < 2 ? MAP_ANONYMOUS : 0) | (rnd(3) ? MAP_FIXED : 0);
-			int mfd = kind < 2 ? -1 : fd;
-			off_t off = kind < 2 ? 0 : (off_t)rnd(8) * P;
+			int kind = (int)rnd(5);
+			int fixed = rnd(3) ? MAP_FIXED : rnd(2) ? MAP_FIXED_NOREPLACE : 0;
+			int flags = (kind & 1 ? MAP_SHARED : MAP_PRIVATE) | (kind < 2 ? MAP_ANONYMOUS : 0) | fixed;
+			int mfd = kind < 2 ? -1 : kind < 4 ? fd : rofd;
+			off_t off = kind < 2 ? 0 : (off_t)rnd(kind < 4 ? 8 : 2) * P;
+			if (kind == 4) { /* the read-only file: shared, readable, at most 2 pages */
+				flags = MAP_SHARED | fixed;
+				prot &= PROT_READ | PROT_EXEC;
+				len = (1 + rnd(2)) * P;
+			}
+			struct stat *fst = mfd == rofd ? &rost : &st;
 			long ret = (long)mmap(addr, len, prot, flags, mfd, off);
 			if (ret == -1)
 				ret = -errno;
@@ -124,7 +139,7 @@ int main(int argc, char **argv)
 				recent[rnd(8)] = (char *)ret;
 			if (mfd >= 0)
 				emit("CALL mmap %lx %lx %x %x %x %lx %lx %lx %x %x\n", (unsigned long)addr, len, prot, flags, mfd,
-				     (unsigned long)off, ret, (unsigned long)st.st_ino, major(st.st_dev), minor(st.st_dev));
+				     (unsigned long)off, ret, (unsigned long)fst->st_ino, major(fst->st_dev), minor(fst->st_dev));
 			else
 				emit("CALL mmap %lx %lx %x %x %x %lx %lx\n", (unsigned long)addr, len, prot, flags, mfd, (unsigned long)off, ret);
 			break;
@@ -145,8 +160,14 @@ int main(int argc, char **argv)
 			emit("CALL munmap %lx %lx %lx\n", (unsigned long)addr, len, ret);
 			break;
 		}
-		default: { /* mremap: in place, moves, fixed moves, DONTUNMAP */
-			unsigned long old_len = (1 + rnd(4)) * P;
+		case 7: { /* brk: grow or shrink the heap by up to 8 pages around where it started */
+			unsigned long want = start_brk + rnd(8 * P);
+			unsigned long ret = (unsigned long)syscall(SYS_brk, want);
+			emit("CALL brk %lx %lx\n", start_brk, ret);
+			break;
+		}
+		default: { /* mremap: in place, moves, fixed moves, DONTUNMAP, duplicates of shared mappings */
+			unsigned long old_len = (rnd(8) ? 1 + rnd(4) : 0) * P;
 			unsigned long new_len = (1 + rnd(6)) * P;
 			int flags;
 			char *new_addr = NULL;
@@ -154,7 +175,7 @@ int main(int argc, char **argv)
 			case 0: flags = 0; break;
 			case 1: flags = MREMAP_MAYMOVE; break;
 			case 2: flags = MREMAP_MAYMOVE | MREMAP_FIXED; new_addr = arena + rnd(ARENA) * P; break;
-			default: flags = MREMAP_MAYMOVE | MREMAP_DONTUNMAP; new_len = old_len; break;
+			default: flags = MREMAP_MAYMOVE | MREMAP_DONTUNMAP; new_len = old_len ? old_len : P; break;
 			}
 			long ret = (long)mremap(addr, old_len, new_len, flags, new_addr);
 			if (ret == -1)

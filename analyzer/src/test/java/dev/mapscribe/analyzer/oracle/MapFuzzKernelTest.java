@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The real kernel as the oracle for random call sequences (scripts/workloads/mapfuzz.c, no recorder): for every
  * call, the region map seeded from the dump before it and given the kernel's result must hold exactly the pages
  * of the dump after it. Covers what the page model cannot vouch for: the kernel's own choices of addresses,
- * failures (EFAULT, ENOMEM after a partial mprotect, EINVAL), merges and splits.
+ * failures (EFAULT, EEXIST, ENOMEM after a partial mprotect, EINVAL), merges and splits, brk. After an EACCES the
+ * map may say it does not know a range's protection (which VMA refused is not recorded): that alone is allowed.
  */
 class MapFuzzKernelTest {
 
@@ -36,17 +37,23 @@ class MapFuzzKernelTest {
         assertEquals(251, cps.size());
         List<String> failures = new ArrayList<>();
         int succeeded = 0;
+        int refused = 0;
         for (int n = 1; n < cps.size() && failures.size() < 5; n++) {
             RegionMap m = RegionsWorkloadTest.seeded(cps.get(n - 1).maps());
             for (Call c : RegionsWorkload.callsBefore(items, n)) {
                 RegionsWorkloadTest.apply(m, c, n);
                 succeeded += c.ret() >= 0 ? 1 : 0;
                 for (String d : MapsComparison.differences(cps.get(n).maps(), m.regions().stream().map(MapsComparison.Span::of).toList())) {
+                    if (c.ret() == -13 && d.contains("state does not know")) {
+                        refused++; // EACCES: which VMA refused is not recorded, so the map says it does not know
+                        continue;
+                    }
                     failures.add("step " + n + " " + c.syscall() + " " + c.values().stream().map(Long::toHexString).toList() + ": " + d);
                 }
             }
         }
         assertEquals(List.of(), failures);
         assertTrue(succeeded > 100, "most of the calls should do something: " + succeeded);
+        System.err.println("mapfuzz " + seed + ": " + succeeded + " calls succeeded; " + refused + " ranges left unknown after EACCES");
     }
 }
