@@ -37,6 +37,7 @@ public final class RegionMap {
     static final int MREMAP_DONTUNMAP = 4;
     static final long ENOMEM = 12;
     static final long EACCES = 13;
+    static final long EINVAL = 22;
 
     private final long id;
     private final int ownerPid;
@@ -194,11 +195,12 @@ public final class RegionMap {
      * target keeps whatever faces the source's gaps.
      */
     public void mremap(long oldAddr, long oldLen, long newLen, int flags, long newAddr, long ret, long nowNs) {
-        if (ret < 0) {
-            return;
-        }
         long oldSize = Prot.pageAlign(oldLen);
         long newSize = Prot.pageAlign(newLen);
+        if (ret < 0) {
+            failedFixedMremap(oldAddr, oldSize, newSize, flags, newAddr, ret, nowNs);
+            return;
+        }
         if (newSize == 0) {
             return;
         }
@@ -243,6 +245,36 @@ public final class RegionMap {
             rewrite(oldAddr, oldEnd, List.of(), nowNs, "mremap");
         }
         rewrite(ret, ret + newSize, moved, nowNs, "mremap");
+    }
+
+    /**
+     * A failed mremap changed nothing, except with MREMAP_FIXED: once the source passed its checks the kernel
+     * unmaps the target range and only then moves, so a failure after that point (seen on 6.18: old_len 0 with
+     * the target over the source, EFAULT) leaves the target unmapped. EINVAL is raised before anything changes;
+     * a source the map does not hold would have failed its checks first. A pure move (same lengths) goes VMA by
+     * VMA and may stop half-way: both ranges become unknown.
+     */
+    private void failedFixedMremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr, long ret, long nowNs) {
+        if ((flags & MREMAP_FIXED) == 0 || ret == -EINVAL || newSize == 0 || !Prot.isPageAligned(newAddr)
+                || newAddr + newSize <= newAddr) {
+            return;
+        }
+        Region src = at(oldAddr);
+        if (src == null) {
+            return; // the source check (EFAULT) comes first
+        }
+        if (!src.known() || oldSize == newSize) {
+            history.noteUncertainty();
+            rewrite(newAddr, newAddr + newSize, List.of(Region.unknown(newAddr, newAddr + newSize, Prot.UNKNOWN)), nowNs, "mremap");
+            if (oldSize == newSize && (flags & MREMAP_DONTUNMAP) == 0) {
+                rewrite(oldAddr, oldAddr + oldSize, List.of(Region.unknown(oldAddr, oldAddr + oldSize, Prot.UNKNOWN)), nowNs, "mremap");
+            }
+            return;
+        }
+        boolean sourcePasses = oldSize == 0 ? src.shared() : src.end() >= oldAddr + oldSize;
+        if (sourcePasses) {
+            rewrite(newAddr, newAddr + newSize, List.of(), nowNs, "mremap");
+        }
     }
 
     /**

@@ -241,6 +241,22 @@ class RegionMapTest {
     }
 
     @Test
+    void aFixedMremapThatFailsAfterItsChecksHasUnmappedTheTarget() {
+        // Seen on 6.18 (mapfuzz.c): old_len 0 with the target over the source unmaps the target, then EFAULT.
+        m.mmap(0x10000, 3 * P, R, MAP_SHARED, lib, 0, 10);
+        m.mremap(0x10000, 0, 2 * P, 3, 0x10000, -14, 20);
+        assertEquals(List.of("12000-13000 r--s FILE /usr/lib/libx.so@2000"), lines(m));
+    }
+
+    @Test
+    void aFixedMremapRefusedByItsSourceCheckChangesNothing() {
+        m.mmap(0x40000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mremap(0x10000, P, P * 2, 3, 0x40000, -14, 20); // nothing at 0x10000: EFAULT before the target is touched
+        m.mremap(0x40000, P, P, 3, 0x40000, -22, 30);     // EINVAL: checked before anything
+        assertEquals(List.of("40000-41000 r--p ANON"), lines(m));
+    }
+
+    @Test
     void failedMremapChangesNothing() {
         m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
         m.mremap(0x10000, P, 2 * P, 0, 0, ENOMEM, 20);
