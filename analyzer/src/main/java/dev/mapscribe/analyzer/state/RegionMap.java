@@ -37,6 +37,7 @@ public final class RegionMap {
     static final int MREMAP_DONTUNMAP = 4;
     static final long ENOMEM = 12;
     static final long EACCES = 13;
+    static final long EFAULT = 14;
     static final long EINVAL = 22;
 
     private final long id;
@@ -249,10 +250,12 @@ public final class RegionMap {
 
     /**
      * A failed mremap changed nothing, except with MREMAP_FIXED: once the source passed its checks the kernel
-     * unmaps the target range and only then moves, so a failure after that point (seen on 6.18: old_len 0 with
-     * the target over the source, EFAULT) leaves the target unmapped. EINVAL is raised before anything changes;
-     * a source the map does not hold would have failed its checks first. A pure move (same lengths) goes VMA by
-     * VMA and may stop half-way: both ranges become unknown.
+     * unmaps the target range and only then moves, so a later failure leaves the target unmapped. Seen on 6.18
+     * (mapfuzz.c): old_len 0 with the target over the source VMA unmaps the target, source included, then says
+     * EFAULT; any other EFAULT, and EINVAL, come from the checks, before anything changes. Other errors (ENOMEM,
+     * EAGAIN) may come before or after the unmap, and "the old range lies in one VMA" cannot be replayed exactly
+     * (the map merges what the kernel may keep as two VMAs): the target's pages become unknown. A pure move
+     * (same lengths) goes VMA by VMA and may stop half-way: both ranges become unknown.
      */
     private void failedFixedMremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr, long ret, long nowNs) {
         if ((flags & MREMAP_FIXED) == 0 || ret == -EINVAL || newSize == 0 || !Prot.isPageAligned(newAddr)
@@ -261,19 +264,26 @@ public final class RegionMap {
         }
         Region src = at(oldAddr);
         if (src == null) {
-            return; // the source check (EFAULT) comes first
+            return; // no VMA at the old address: the first check (EFAULT)
         }
-        if (!src.known() || oldSize == newSize) {
-            history.noteUncertainty();
-            rewrite(newAddr, newAddr + newSize, List.of(Region.unknown(newAddr, newAddr + newSize, Prot.UNKNOWN)), nowNs, "mremap");
-            if (oldSize == newSize && (flags & MREMAP_DONTUNMAP) == 0) {
-                rewrite(oldAddr, oldAddr + oldSize, List.of(Region.unknown(oldAddr, oldAddr + oldSize, Prot.UNKNOWN)), nowNs, "mremap");
+        long newEnd = newAddr + newSize;
+        boolean targetOverSource = newAddr < src.end() && src.start() < newEnd;
+        if (ret == -EFAULT) {
+            // After the checks passed, only the target's unmap can take the source away, and the target may
+            // overlap the old range only when that range is empty (old_len 0): then the target is unmapped.
+            // Any other EFAULT is a failed check: nothing was touched.
+            if (oldSize == 0 && targetOverSource) {
+                rewrite(newAddr, newEnd, List.of(), nowNs, "mremap");
             }
             return;
         }
-        boolean sourcePasses = oldSize == 0 ? src.shared() : src.end() >= oldAddr + oldSize;
-        if (sourcePasses) {
-            rewrite(newAddr, newAddr + newSize, List.of(), nowNs, "mremap");
+        if (src.known() && oldSize != newSize && oldSize != 0 && src.end() < oldAddr + oldSize) {
+            return; // the old range is not one region even in the merged map: the checks failed
+        }
+        history.noteUncertainty();
+        rewrite(newAddr, newEnd, List.of(Region.unknown(newAddr, newEnd, Prot.UNKNOWN)), nowNs, "mremap");
+        if (oldSize == newSize && (flags & MREMAP_DONTUNMAP) == 0) {
+            rewrite(oldAddr, oldAddr + oldSize, List.of(Region.unknown(oldAddr, oldAddr + oldSize, Prot.UNKNOWN)), nowNs, "mremap");
         }
     }
 

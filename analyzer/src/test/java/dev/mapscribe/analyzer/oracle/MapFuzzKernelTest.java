@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The real kernel as the oracle for random call sequences (scripts/workloads/mapfuzz.c, no recorder): for every
@@ -24,17 +25,24 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MapFuzzKernelTest {
 
+    /** Seeds 1..5 by default; a longer hunt: -Dmapfuzz.seeds=FIRST-LAST -Dmapfuzz.steps=N. */
+    static IntStream seeds() {
+        String[] range = System.getProperty("mapfuzz.seeds", "1-5").split("-");
+        return IntStream.rangeClosed(Integer.parseInt(range[0]), Integer.parseInt(range[1]));
+    }
+
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(ints = {1, 2, 3, 4, 5})
+    @MethodSource("seeds")
     void everyCallLeavesThePagesTheKernelShows(int seed) throws Exception {
+        int steps = Integer.getInteger("mapfuzz.steps", 250);
         Path exe = CWorkloads.build("mapfuzz");
-        Process p = new ProcessBuilder(exe.toString(), Integer.toString(seed), "250")
+        Process p = new ProcessBuilder(exe.toString(), Integer.toString(seed), Integer.toString(steps))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), "mapfuzz " + seed + " failed");
         List<Item> items = RegionsWorkload.parse(out);
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
-        assertEquals(251, cps.size());
+        assertEquals(steps + 1, cps.size());
         List<String> failures = new ArrayList<>();
         int succeeded = 0;
         int refused = 0;
