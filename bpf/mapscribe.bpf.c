@@ -43,8 +43,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define SCRATCH_MASK (SCRATCH_SIZE - 1)
 #define PATH_OFF_MASK 8191  /* a path starts within the first 8 KiB of the scratch record */
 
-/* Set by the recorder before load: its own process is never recorded. */
-const volatile __u32 self_tgid = 0;
+/* Set by the recorder before load (the .rodata image; the recorder writes it by these offsets). */
+struct ms_config {
+	__u32 self_tgid;      /* offset 0: the recorder itself, never recorded */
+	__u32 synthetic_tgid; /* offset 4: the process that drives ms_synthetic (capacity benchmark), 0: none */
+};
+const volatile struct ms_config ms_cfg = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -151,11 +155,13 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ctx)
 		return;
-	__u64 cred = (__u64)BPF_CORE_READ(task, cred);
-	__u64 nsproxy = (__u64)BPF_CORE_READ(task, nsproxy);
-	__u64 parent = (__u64)BPF_CORE_READ(task, real_parent);
-	__u64 comm[2] = {};
-	bpf_get_current_comm(comm, sizeof(comm));
+	/* Direct BTF loads (no helper call): this runs for every record. */
+	__u64 cred = (__u64)task->cred;
+	__u64 nsproxy = (__u64)task->nsproxy;
+	__u64 parent = (__u64)task->real_parent;
+	__u64 comm[2];
+	comm[0] = *(__u64 *)&task->comm[0];
+	comm[1] = *(__u64 *)&task->comm[8];
 	if (!force && ctx->cred == cred && ctx->nsproxy == nsproxy && ctx->real_parent == parent &&
 	    ctx->comm[0] == comm[0] && ctx->comm[1] == comm[1])
 		return;
@@ -378,13 +384,13 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 	if (!s)
 		return;
 	struct ms_mmap *r = (void *)s->buf;
-	r->addr = BPF_CORE_READ(regs, di);
-	r->len = BPF_CORE_READ(regs, si);
-	r->prot = BPF_CORE_READ(regs, dx);
-	r->flags = BPF_CORE_READ(regs, r10);
-	r->fd = (__s32)BPF_CORE_READ(regs, r8); /* low 32 bits: the register holds -1 zero-extended */
+	r->addr = regs->di;
+	r->len = regs->si;
+	r->prot = regs->dx;
+	r->flags = regs->r10;
+	r->fd = (__s32)regs->r8; /* low 32 bits: the register holds -1 zero-extended */
 	r->_pad = 0;
-	r->off = BPF_CORE_READ(regs, r9);
+	r->off = regs->r9;
 	r->ret = ret;
 	__u32 size = sizeof(*r);
 	__u16 flags = 0;
@@ -420,10 +426,10 @@ static __always_inline void on_mprotect(struct pt_regs *regs, long ret, __u64 pi
 		return;
 	}
 	fill_hdr(&r->h, MS_MPROTECT, sizeof(*r), pkey ? MS_F_PKEY : 0, pid_tgid);
-	r->addr = BPF_CORE_READ(regs, di);
-	r->len = BPF_CORE_READ(regs, si);
-	r->prot = BPF_CORE_READ(regs, dx);
-	r->pkey = pkey ? (__s32)BPF_CORE_READ(regs, r10) : -1;
+	r->addr = regs->di;
+	r->len = regs->si;
+	r->prot = regs->dx;
+	r->pkey = pkey ? (__s32)regs->r10 : -1;
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
@@ -436,8 +442,8 @@ static __always_inline void on_munmap(struct pt_regs *regs, long ret, __u64 pid_
 		return;
 	}
 	fill_hdr(&r->h, MS_MUNMAP, sizeof(*r), 0, pid_tgid);
-	r->addr = BPF_CORE_READ(regs, di);
-	r->len = BPF_CORE_READ(regs, si);
+	r->addr = regs->di;
+	r->len = regs->si;
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
@@ -450,12 +456,12 @@ static __always_inline void on_mremap(struct pt_regs *regs, long ret, __u64 pid_
 		return;
 	}
 	fill_hdr(&r->h, MS_MREMAP, sizeof(*r), 0, pid_tgid);
-	r->old_addr = BPF_CORE_READ(regs, di);
-	r->old_len = BPF_CORE_READ(regs, si);
-	r->new_len = BPF_CORE_READ(regs, dx);
-	r->flags = BPF_CORE_READ(regs, r10);
+	r->old_addr = regs->di;
+	r->old_len = regs->si;
+	r->new_len = regs->dx;
+	r->flags = regs->r10;
 	r->_pad = 0;
-	r->new_addr = BPF_CORE_READ(regs, r8);
+	r->new_addr = regs->r8;
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
@@ -468,7 +474,7 @@ static __always_inline void on_brk(struct task_struct *task, struct pt_regs *reg
 		return;
 	}
 	fill_hdr(&r->h, MS_BRK, sizeof(*r), 0, pid_tgid);
-	r->addr = BPF_CORE_READ(regs, di);
+	r->addr = regs->di;
 	r->start_brk = BPF_CORE_READ(task, mm, start_brk);
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
@@ -484,12 +490,12 @@ static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret,
 	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), flags, pid_tgid);
 	r->nr = nr;
 	r->_pad = 0;
-	r->args[0] = BPF_CORE_READ(regs, di);
-	r->args[1] = BPF_CORE_READ(regs, si);
-	r->args[2] = BPF_CORE_READ(regs, dx);
-	r->args[3] = BPF_CORE_READ(regs, r10);
-	r->args[4] = BPF_CORE_READ(regs, r8);
-	r->args[5] = BPF_CORE_READ(regs, r9);
+	r->args[0] = regs->di;
+	r->args[1] = regs->si;
+	r->args[2] = regs->dx;
+	r->args[3] = regs->r10;
+	r->args[4] = regs->r8;
+	r->args[5] = regs->r9;
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
@@ -508,14 +514,14 @@ static __always_inline bool watched_exit_nr(long nr)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 {
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	long nr = regs->orig_ax;
 	if (!watched_exit_nr(nr))
 		return 0;
 	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
 	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	task_context(task, pid_tgid, false);
@@ -551,7 +557,7 @@ int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long id)
 	if (id != NR_EXIT && id != NR_EXIT_GROUP)
 		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	task_context(bpf_get_current_task_btf(), pid_tgid, false);
 	on_syscall(regs, id, 0, pid_tgid, MS_F_ENTER_ONLY);
@@ -564,7 +570,7 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	task_context(bpf_get_current_task_btf(), pid_tgid, false);
 	struct ms_fork *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -592,7 +598,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ms_exit, struct task_struct *p)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	task_context(task, pid_tgid, false);
@@ -701,7 +707,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(ms_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == self_tgid)
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	/* exec changes comm, maybe credentials, and the tid of a non-leader caller: always restate. */
@@ -753,5 +759,75 @@ int BPF_PROG(ms_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 SEC("?raw_tp/sys_exit")
 int ms_probe_raw_tp(void *ctx)
 {
+	return 0;
+}
+
+/*
+ * Capacity benchmark only, not autoloaded: every getppid(2) of ms_cfg.synthetic_tgid
+ * emits SYNTHETIC_PER_CALL records (mmap, mprotect, munmap sizes in turn, like the
+ * storm), so the user-space pipeline can be driven far beyond what real syscalls
+ * produce on this machine.
+ */
+#define NR_GETPPID 110
+#define SYNTHETIC_PER_CALL 256
+
+static long synthetic_step(__u32 i, __u64 *pid_tgid)
+{
+	__u64 addr = 0x5ca100000000UL + ((__u64)(i & 255) << 12);
+	switch (i % 3) {
+	case 0: {
+		struct ms_mmap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r)
+			break;
+		fill_hdr(&r->h, MS_MMAP, sizeof(*r), 0, *pid_tgid);
+		r->addr = 0;
+		r->len = 4096;
+		r->prot = 3;
+		r->flags = 0x22;
+		r->fd = -1;
+		r->_pad = 0;
+		r->off = 0;
+		r->ret = addr;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	case 1: {
+		struct ms_mprotect *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r)
+			break;
+		fill_hdr(&r->h, MS_MPROTECT, sizeof(*r), 0, *pid_tgid);
+		r->addr = addr;
+		r->len = 4096;
+		r->prot = 5;
+		r->pkey = -1;
+		r->ret = 0;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	default: {
+		struct ms_munmap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (!r)
+			break;
+		fill_hdr(&r->h, MS_MUNMAP, sizeof(*r), 0, *pid_tgid);
+		r->addr = addr;
+		r->len = 4096;
+		r->ret = 0;
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	}
+	count_loss();
+	return 0;
+}
+
+SEC("?tp_btf/sys_enter")
+int BPF_PROG(ms_synthetic, struct pt_regs *regs, long id)
+{
+	if (id != NR_GETPPID || ms_cfg.synthetic_tgid == 0)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) != ms_cfg.synthetic_tgid)
+		return 0;
+	bpf_loop(SYNTHETIC_PER_CALL, synthetic_step, &pid_tgid, 0);
 	return 0;
 }

@@ -13,7 +13,7 @@
 
 static __always_inline void remember_mmap_file(struct file *file)
 {
-	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
+	if ((bpf_get_current_pid_tgid() >> 32) == ms_cfg.self_tgid)
 		return;
 	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, bpf_get_current_task_btf(), 0,
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);

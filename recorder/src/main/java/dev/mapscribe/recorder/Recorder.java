@@ -48,9 +48,15 @@ public final class Recorder implements AutoCloseable {
      * @param snapshot    take the /proc snapshot at start
      * @param enrich      hash and identify executable files
      * @param err         where the recorder's one-line notices go (stderr in the CLI)
+     * @param syntheticProducerPid capacity benchmark: this process's getppid(2) calls generate records; 0: off
      */
     public record Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
-                         List<String> commandLine, PrintStream err) {
+                         List<String> commandLine, PrintStream err, int syntheticProducerPid) {
+        public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
+                      List<String> commandLine, PrintStream err) {
+            this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, 0);
+        }
+
         public static final long DEFAULT_RING = 64L << 20;
         public static final long DEFAULT_MAX_DISK = 4L << 30;
     }
@@ -124,7 +130,7 @@ public final class Recorder implements AutoCloseable {
     /** Loads and attaches the kernel programs, writes the journal header and snapshot, and starts recording. */
     public static Recorder start(Config config) throws IOException {
         int self = (int) ProcessHandle.current().pid();
-        KernelPrograms programs = loadPrograms(config.hooks(), self, config.ringBytes(), config.err());
+        KernelPrograms programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
         Recorder r = new Recorder(config, programs);
         r.writer.start();
         try {
@@ -159,12 +165,12 @@ public final class Recorder implements AutoCloseable {
      * Loads the tier's object. AUTO tries the LSM tier and falls back to the syscall tier with one line on
      * {@code err} when the kernel refuses it (EPERM here: lockdown or no BPF LSM).
      */
-    static KernelPrograms loadPrograms(Hooks hooks, int self, long ringBytes, PrintStream err) throws IOException {
+    static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, PrintStream err) throws IOException {
         return switch (hooks) {
-            case SYSCALLS -> loadTier(HookTier.SYSCALLS, self, ringBytes);
+            case SYSCALLS -> loadTier(HookTier.SYSCALLS, self, synthetic, ringBytes);
             case LSM -> {
                 try {
-                    yield loadTier(HookTier.LSM, self, ringBytes);
+                    yield loadTier(HookTier.LSM, self, synthetic, ringBytes);
                 } catch (BpfException e) {
                     throw new IOException("the LSM tier does not load on this kernel (" + e.getMessage()
                             + "): use --hooks syscalls or --hooks auto", e);
@@ -172,17 +178,17 @@ public final class Recorder implements AutoCloseable {
             }
             case AUTO -> {
                 try {
-                    yield loadTier(HookTier.LSM, self, ringBytes);
+                    yield loadTier(HookTier.LSM, self, synthetic, ringBytes);
                 } catch (BpfException e) {
                     err.println("mapscribe: LSM hooks refused by the kernel (" + e.getMessage() + "); using the syscall tier");
-                    yield loadTier(HookTier.SYSCALLS, self, ringBytes);
+                    yield loadTier(HookTier.SYSCALLS, self, synthetic, ringBytes);
                 }
             }
         };
     }
 
-    private static KernelPrograms loadTier(HookTier tier, int self, long ringBytes) throws IOException {
-        KernelPrograms p = KernelPrograms.open(tier, null, self, ringBytes);
+    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes) throws IOException {
+        KernelPrograms p = KernelPrograms.open(tier, null, self, synthetic, ringBytes);
         try {
             p.load();
             return p;
@@ -223,7 +229,8 @@ public final class Recorder implements AutoCloseable {
                 int n = ring.drain(batcher);
                 batcher.flush();
                 drainUserQueue();
-                long now = Libc.clockNs(Libc.CLOCK_MONOTONIC);
+                // HotSpot's nanoTime is clock_gettime(CLOCK_MONOTONIC) on Linux: the kernel's ktime, without a downcall.
+                long now = System.nanoTime();
                 if (now >= nextLoss) {
                     writeLosses(now);
                     nextLoss = now + LOSS_INTERVAL_NS;

@@ -17,6 +17,8 @@ import java.util.Set;
 public final class KernelPrograms implements AutoCloseable {
     public static final String RING_MAP = "events";
     public static final String LOSS_MAP = "losses";
+    /** The capacity benchmark's record generator (mapscribe.bpf.c), loaded only when asked for. */
+    public static final String SYNTHETIC_PROGRAM = "ms_synthetic";
 
     private final HookTier tier;
     /** Holds the ELF image: libbpf parses it in place, so it lives as long as the object. */
@@ -41,6 +43,12 @@ public final class KernelPrograms implements AutoCloseable {
      * object's default set plus the tier's opt-in programs.
      */
     public static KernelPrograms open(HookTier tier, Set<String> programs, int selfTgid, long ringBytes) throws IOException {
+        return open(tier, programs, selfTgid, 0, ringBytes);
+    }
+
+    /** As above; {@code syntheticTgid} > 0 also loads the capacity benchmark's generator, driven by that process. */
+    public static KernelPrograms open(HookTier tier, Set<String> programs, int selfTgid, int syntheticTgid, long ringBytes)
+            throws IOException {
         LibBpf.requireAvailable();
         checkRingSize(ringBytes);
         byte[] image = resource(tier.resource());
@@ -52,7 +60,7 @@ public final class KernelPrograms implements AutoCloseable {
             MemorySegment.copy(image, 0, mem, ValueLayout.JAVA_BYTE, 0, image.length);
             MemorySegment obj = LibBpf.openMem(mem);
             kp = new KernelPrograms(tier, arena, obj, sha, ringBytes);
-            kp.configure(programs, selfTgid);
+            kp.configure(programs, selfTgid, syntheticTgid);
             return kp;
         } catch (IOException | RuntimeException e) {
             if (kp != null) {
@@ -80,10 +88,11 @@ public final class KernelPrograms implements AutoCloseable {
         }
     }
 
-    private void configure(Set<String> programs, int selfTgid) throws IOException {
+    private void configure(Set<String> programs, int selfTgid, int syntheticTgid) throws IOException {
         for (MemorySegment p : LibBpf.programs(obj)) {
             String name = LibBpf.programName(p);
-            boolean want = programs != null ? programs.contains(name) : LibBpf.autoload(p) || tier.optInPrograms().contains(name);
+            boolean want = programs != null ? programs.contains(name) : LibBpf.autoload(p) || tier.optInPrograms().contains(name)
+                    || (syntheticTgid > 0 && name.equals(SYNTHETIC_PROGRAM));
             LibBpf.setAutoload(p, want);
         }
         LibBpf.setMaxEntries(LibBpf.findMap(obj, RING_MAP), (int) ringBytes);
@@ -97,11 +106,13 @@ public final class KernelPrograms implements AutoCloseable {
             throw new IOException("the BPF object has no .rodata map: cannot tell the kernel which process to ignore");
         }
         MemorySegment image = LibBpf.initialValue(rodata);
-        // .rodata holds one variable, `const volatile __u32 self_tgid`, at offset 0 (mapscribe.bpf.c).
-        if (image.byteSize() < 4) {
-            throw new IOException(".rodata is " + image.byteSize() + " bytes, expected self_tgid (4 bytes)");
+        // .rodata holds one variable, `const volatile struct ms_config ms_cfg` (mapscribe.bpf.c):
+        // self_tgid at offset 0, synthetic_tgid at offset 4.
+        if (image.byteSize() < 8) {
+            throw new IOException(".rodata is " + image.byteSize() + " bytes, expected struct ms_config (8 bytes)");
         }
         image.set(ValueLayout.JAVA_INT, 0, selfTgid);
+        image.set(ValueLayout.JAVA_INT, 4, syntheticTgid);
     }
 
     /** Verifies and loads the programs (the kernel answers EPERM for program types it refuses). */

@@ -48,6 +48,10 @@ public final class RecordCommand implements Callable<Integer> {
     @Option(names = "--no-snapshot", description = "do not snapshot the processes already running")
     boolean noSnapshot;
 
+    @Option(names = "--synthetic-producer", hidden = true, paramLabel = "PID",
+            description = "capacity benchmark: PID's getppid(2) calls generate records (scripts/workloads/synthetic.c)")
+    int syntheticProducer;
+
     @Option(names = "--verbose", description = "stack traces on errors")
     boolean verbose;
 
@@ -69,12 +73,14 @@ public final class RecordCommand implements Callable<Integer> {
         List<String> commandLine = new ArrayList<>(List.of("mapscribe"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Recorder.Config config = new Recorder.Config(journal, tier, maxDiskBytes, ringBytes, !noEnrich, !noSnapshot,
-                commandLine, err);
+                commandLine, err, syntheticProducer);
         Recorder recorder = Recorder.start(config);
         err.printf("mapscribe: recording to %s with the %s tier%s; SIGINT or SIGTERM stops%n", journal,
                 recorder.tier().journalName(), limit == null ? "" : " for " + duration);
 
-        // SIGINT/SIGTERM run shutdown hooks: stop, and hold the JVM until the journal is closed and summarized.
+        stopOnSignals(recorder);
+        // Other ways the JVM is asked to exit (SIGHUP, or INT/TERM if the handlers could not be installed) run
+        // shutdown hooks: stop, and hold the JVM until the journal is closed and summarized.
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             recorder.stop();
@@ -103,6 +109,21 @@ public final class RecordCommand implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // a signal is stopping the JVM: the hook is already running
+            }
+        }
+    }
+
+    /**
+     * SIGINT and SIGTERM stop the recording. Handled explicitly rather than through shutdown hooks because a
+     * shell starts background jobs with SIGINT ignored, and the JVM then never sees `kill -INT`.
+     */
+    @SuppressWarnings("removal")
+    private static void stopOnSignals(Recorder recorder) {
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> recorder.stop());
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                // -Xrs, or the signal is reserved: the shutdown hook still stops the recording
             }
         }
     }
