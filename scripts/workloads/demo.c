@@ -170,14 +170,19 @@ static int child_role(void) {
 }
 
 static int fork_exec_tree(const char *self) {
+    // The real path of this program, whatever the current directory and PATH were. Exec'ing
+    // /proc/self/exe directly would work too, but the child's comm would then read "exe".
+    char path[4096];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n < 0) die("readlink /proc/self/exe");
+    path[n] = '\0';
     pid_t c = fork();
     if (c < 0) die("fork");
     if (c == 0) {
-        // /proc/self/exe rather than argv[0]: works whatever the current directory and PATH.
-        execl("/proc/self/exe", self, "child", (char *)NULL);
+        execl(path, self, "child", (char *)NULL);
         die("exec self");
     }
-    say("tree: forked %d to exec %s child", (int)c, self);
+    say("tree: forked %d to exec %s child", (int)c, path);
     return wait_for(c, "tree: child");
 }
 

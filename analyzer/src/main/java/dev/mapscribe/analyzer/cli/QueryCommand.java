@@ -28,13 +28,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code mapscribe query OUT_DIR... ["SQL" | --file q.sql] [--format table|csv|json|jsonl]}. */
 @Command(name = "query", mixinStandardHelpOptions = true,
-        description = {"Run SQL (embedded DuckDB) over one or more exports.",
-                "Each table (mmap_exec, mem_prot_alert, syscalls, processes, regions, losses) is a view over the",
-                "Parquet files of every OUT_DIR; a table an export lacks is an empty view. With no SQL on a",
-                "terminal, opens an interactive shell; with no SQL in a pipe, reads the SQL from standard input."},
+        description = {"Run SQL (embedded DuckDB) over one or more exports.", "",
+                "Each table (mmap_exec, mem_prot_alert, syscalls, processes, regions, losses) is a view over the Parquet "
+                        + "files of every OUT_DIR; a table an export lacks is an empty view. With no SQL on a terminal, "
+                        + "opens an interactive shell; with no SQL in a pipe, reads the SQL from standard input. "
+                        + "Columns: docs/TABLES.md, or .schema in the shell."},
         footer = {"", "Examples:",
-                "  mapscribe query out \"SELECT alert, count(*) FROM mem_prot_alert GROUP BY alert\"",
-                "  mapscribe query host1-out host2-out --file triage.sql --format csv > triage.csv",
+                "  mapscribe query out \"SELECT alert, count(*) FROM mem_prot_alert GROUP BY 1\"",
+                "  mapscribe query web1-out db2-out --file triage.sql --format csv > t.csv",
                 "  mapscribe query out",
                 "", "Exit codes: 0 ok, 1 SQL or other error (one line on stderr), 2 usage."})
 public final class QueryCommand implements Callable<Integer> {

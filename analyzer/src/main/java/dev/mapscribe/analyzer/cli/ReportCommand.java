@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +43,8 @@ import picocli.CommandLine.Model.CommandSpec;
         "      --param pid=4242 --html process-4242.html",
         "  mapscribe report notebooks/fleet.ipynb --data host-a,host-b --html fleet.html",
         "",
-        "Exit codes: 0 ok, 1 a query failed or the data could not be read (the page is still written), 2 usage.",
+        "Exit codes: 0 ok, 1 a query failed or the data could not be read (the page is still written),",
+        "2 usage (including a --param the notebook does not have).",
     })
 public final class ReportCommand implements Callable<Integer> {
 
@@ -69,6 +72,15 @@ public final class ReportCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             Notebook nb = Notebook.read(notebook);
+            Set<String> known = NotebookRunner.parameterNames(nb);
+            for (String name : params.keySet()) {
+                if (!known.contains(name)) {
+                    // A typo must not silently run the default (another process than the analyst asked for).
+                    err.println("mapscribe report: " + notebook.getFileName() + " has no parameter '" + name + "'"
+                        + (known.isEmpty() ? " (it has none)" : " (it has: " + String.join(", ", known) + ")"));
+                    return Cli.USAGE;
+                }
+            }
             for (Path d : data) {
                 if (!Files.isDirectory(d)) {
                     err.println("mapscribe report: " + d + " is not a directory (give the --out directory of 'mapscribe analyze')");
@@ -102,6 +114,8 @@ public final class ReportCommand implements Callable<Integer> {
         Path tmp = Files.createTempFile(abs.getParent(), ".report-", ".html.tmp");
         try {
             Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            // Temp files are 0600; a report is for opening in a browser, often as another user than root.
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

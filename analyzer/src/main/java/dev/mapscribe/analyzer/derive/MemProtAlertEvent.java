@@ -17,7 +17,12 @@ import dev.mapscribe.analyzer.state.TaskInfo;
  * @param syscall    "mmap", "mprotect" or "pkey_mprotect"
  * @param syscallAddr the call's address argument
  * @param syscallLen the call's length argument
+ * @param alertId    tracee's number for the alert: 1 mmap W+E, 2 to executable, 3 E to W+E, 4 W+E to E
+ * @param ppid       parent of the process, 0 when unknown
+ * @param exePath    executable of the process, null when the recording never saw it
+ * @param commandLine arguments joined with spaces
  */
 public record MemProtAlertEvent(String host, long tsNs, long utcNs, TaskInfo task, String alert, long addr, long len,
                                 int prot, Integer prevProt, String pathname, Integer dev, Long inode, Long ctimeNs,
-                                String syscall, long syscallAddr, long syscallLen) {}
+                                String syscall, long syscallAddr, long syscallLen, int alertId, int ppid, String exePath,
+                                String commandLine) {}

@@ -21,6 +21,17 @@ public final class ProtAlerts {
 
     private ProtAlerts() {}
 
+    /** tracee's numbers for its alerts (mem_prot_alert_e). */
+    public static int id(String alert) {
+        return switch (alert) {
+            case MMAP_W_X -> 1;
+            case MPROT_X_ADD -> 2;
+            case MPROT_W_ADD -> 3;
+            case MPROT_W_REM -> 4;
+            default -> throw new IllegalArgumentException("not a tracee alert: " + alert);
+        };
+    }
+
     /** The mmap alert for a call requesting {@code prot}, or null. */
     public static String forMmap(int prot) {
         return (prot & (Prot.WRITE | Prot.EXEC)) == (Prot.WRITE | Prot.EXEC) ? MMAP_W_X : null;

@@ -153,6 +153,11 @@ final class ArrowBatch implements AutoCloseable {
         return out;
     }
 
+    /** The vector of a column, for the Parquet writer's column loops. */
+    FieldVector vector(int col) {
+        return vectors[col];
+    }
+
     /** Element range of a list cell, for the Parquet writer. */
     int listStart(int col, int row) {
         return ((ListVector) vectors[col]).getElementStartIndex(row);

@@ -15,7 +15,7 @@ import java.util.List;
  */
 public final class RowWriter implements RowView {
     private final TableWriter owner;
-    private final ArrowBatch batch;
+    private ArrowBatch batch; // switches between the writer's batches
     private final TableSchema table;
     private final int[] fileIndexOf;
     private final boolean[] set;
@@ -32,6 +32,11 @@ public final class RowWriter implements RowView {
         for (int i = 0; i < types.length; i++) {
             types[i] = table.column(i).type();
         }
+    }
+
+    /** The batch the next rows go into. */
+    void fill(ArrowBatch next) {
+        this.batch = next;
     }
 
     void begin(int batchRow) {
@@ -127,13 +132,17 @@ public final class RowWriter implements RowView {
         if (row < 0) {
             throw new IllegalStateException("end() without row() on " + table.name());
         }
+        // An unset nullable column is already null: a batch starts with every validity bit clear
+        // (allocated or reset), and a dropped row's slot is cleared below.
         for (int col = 0; col < set.length; col++) {
-            if (!set[col] && fileIndexOf[col] >= 0) {
-                if (!table.column(col).nullable()) {
-                    row = -1; // the row is dropped: its slot is filled again by the next row
-                    throw new IllegalStateException("row of " + table.name() + " ended without required column " + table.column(col).name());
+            if (!set[col] && fileIndexOf[col] >= 0 && !table.column(col).nullable()) {
+                for (int f : fileIndexOf) {
+                    if (f >= 0) {
+                        batch.setNull(f, row); // the row is dropped: its slot is reused by the next row
+                    }
                 }
-                batch.setNull(fileIndexOf[col], row);
+                row = -1;
+                throw new IllegalStateException("row of " + table.name() + " ended without required column " + table.column(col).name());
             }
         }
         try {

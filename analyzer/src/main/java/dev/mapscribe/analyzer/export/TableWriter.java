@@ -1,30 +1,29 @@
 package dev.mapscribe.analyzer.export;
 
 import dev.mapscribe.formats.tables.Column;
-import dev.mapscribe.formats.tables.ColumnType;
 import dev.mapscribe.formats.tables.TableSchema;
 import dev.mapscribe.formats.tables.Tables;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.OutputFile;
 
 /**
  * Writes the rows of one table for one host as Parquet under
  * {@code OUT/<table>/host=<host>/part-NNNNN.parquet}: rows go into an Arrow batch, full batches go
- * to parquet-java (ZSTD, row groups of {@link Options#rowGroupRows} rows), without Hadoop.
+ * column by column to parquet-java's column writers (ZSTD, row groups of {@link Options#rowGroupRows}
+ * rows), without Hadoop ({@link ParquetPartWriter}).
  *
  * <pre>{@code
  * int PID = Tables.SYSCALLS.col("pid");            // look positions up once
@@ -48,10 +47,20 @@ public final class TableWriter implements AutoCloseable {
      * @param zstdLevel       ZSTD level (1 is fast and already small for these columns)
      * @param replaceExisting delete this host's existing parts of the table first (re-running an analysis
      *                        replaces its output); when false, new parts are numbered after the existing ones
+     * @param background      encode Parquet on a thread of its own while the caller fills the next Arrow
+     *                        batch (two batches alternate); the bytes are the same either way
      */
-    public record Options(int rowGroupRows, int batchRows, long rowsPerFile, int zstdLevel, boolean replaceExisting) {
+    public record Options(int rowGroupRows, int batchRows, long rowsPerFile, int zstdLevel, boolean replaceExisting, boolean background) {
         public static Options defaults() {
-            return new Options(1_000_000, 65_536, 8_000_000L, 1, true);
+            return new Options(1_000_000, 65_536, 8_000_000L, 1, true, true);
+        }
+
+        public Options withBackground(boolean on) {
+            return new Options(rowGroupRows, batchRows, rowsPerFile, zstdLevel, replaceExisting, on);
+        }
+
+        public Options withZstdLevel(int level) {
+            return new Options(rowGroupRows, batchRows, rowsPerFile, level, replaceExisting, background);
         }
 
         public Options {
@@ -61,6 +70,8 @@ public final class TableWriter implements AutoCloseable {
         }
     }
 
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+
     private final TableSchema table;
     private final String host;
     private final Options options;
@@ -68,21 +79,27 @@ public final class TableWriter implements AutoCloseable {
     private final int[] fileIndexOf; // table column -> file column, -1 for the partition column
     private final int hostColumn;
     private final BufferAllocator allocator;
-    private final ArrowBatch batch;
-    private final ArrowBatchWriteSupport writeSupport;
+    private final ArrowBatch[] batches; // the one being filled, and (background) the one being encoded
+    private final ZstdCodecFactory codecs;
     private final RowWriter rowWriter;
     private final List<RowSink> sinks = new ArrayList<>();
-    private final List<Path> files = new ArrayList<>();
+    private final ExecutorService encoder; // null unless options.background
+    private Future<?> encoding;            // the batch the encoder is working on, if any
 
-    private int nextPart;
+    private int filling;     // index into batches
     private int batchRows;
-    private long fileRows;
     private long totalRows;
+    private boolean closed;
+
+    // Touched only by the encoding thread (the caller's thread when not in background); read by the
+    // caller after a Future.get(), which orders the accesses.
+    private final List<Path> files = new ArrayList<>();
+    private int nextPart;
+    private long fileRows;
     private long parquetNanos;
-    private ParquetWriter<Integer> parquet;
+    private ParquetPartWriter part;
     private Path inProgress;
     private Path finalPath;
-    private boolean closed;
 
     public static TableWriter open(Path out, TableSchema table, String host) throws IOException {
         return open(out, table, host, Options.defaults());
@@ -113,10 +130,17 @@ public final class TableWriter implements AutoCloseable {
         }
         this.hostColumn = hostCol;
         this.allocator = new RootAllocator();
-        this.batch = new ArrowBatch(allocator, fileColumns);
-        this.writeSupport = new ArrowBatchWriteSupport(table);
-        writeSupport.use(batch);
-        this.rowWriter = new RowWriter(this, batch, table, fileIndexOf);
+        this.batches = new ArrowBatch[options.background() ? 2 : 1];
+        for (int i = 0; i < batches.length; i++) {
+            batches[i] = new ArrowBatch(allocator, fileColumns);
+        }
+        this.codecs = new ZstdCodecFactory(options.zstdLevel());
+        this.rowWriter = new RowWriter(this, batches[0], table, fileIndexOf);
+        this.encoder = options.background() ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mapscribe-parquet-" + table.name());
+            t.setDaemon(true); // a caller that dies without close() must not keep the JVM up
+            return t;
+        }) : null;
     }
 
     /** Removes earlier parts (replace) or finds the next free part number (append). */
@@ -173,14 +197,17 @@ public final class TableWriter implements AutoCloseable {
         return totalRows;
     }
 
-    /** Time spent encoding and writing Parquet (the rest of a writer's time is filling Arrow rows). */
+    /**
+     * CPU time spent encoding and writing Parquet (thread CPU time, so other load on the machine does
+     * not count), known once the writer is closed.
+     */
     public long parquetNanos() {
-        return parquetNanos;
+        return closed ? parquetNanos : 0;
     }
 
-    /** The part files completed so far. */
+    /** The part files, known once the writer is closed. */
     public List<Path> files() {
-        return List.copyOf(files);
+        return closed ? List.copyOf(files) : List.of();
     }
 
     int hostColumn() {
@@ -195,58 +222,84 @@ public final class TableWriter implements AutoCloseable {
         batchRows++;
         totalRows++;
         if (batchRows == options.batchRows()) {
-            flushBatch();
+            handOver();
         }
     }
 
-    private void flushBatch() throws IOException {
+    /** Sends the filled batch to the encoder and continues with the other one. */
+    private void handOver() throws IOException {
         if (batchRows == 0) {
             return;
         }
-        long t0 = System.nanoTime();
-        batch.seal(batchRows);
-        for (int row = 0; row < batchRows; row++) {
-            if (parquet == null) {
+        ArrowBatch full = batches[filling];
+        int rows = batchRows;
+        if (encoder == null) {
+            encode(full, rows);
+        } else {
+            awaitEncoding(); // the other batch must be free before we fill it
+            encoding = encoder.submit(() -> {
+                encode(full, rows);
+                return null;
+            });
+            filling = (filling + 1) % batches.length;
+            rowWriter.fill(batches[filling]);
+        }
+        batchRows = 0;
+    }
+
+    private void awaitEncoding() throws IOException {
+        if (encoding == null) {
+            return;
+        }
+        try {
+            encoding.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing " + table.name(), e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("writing " + table.name() + ": " + cause, cause);
+        } finally {
+            encoding = null;
+        }
+    }
+
+    /** Writes the rows of one batch to Parquet, rolling row groups and part files, then frees the batch for refilling. */
+    private void encode(ArrowBatch batch, int rows) throws IOException {
+        long t0 = CPU.getCurrentThreadCpuTime();
+        batch.seal(rows);
+        int row = 0;
+        while (row < rows) {
+            if (part == null) {
                 startFile();
             }
-            parquet.write(row);
-            fileRows++;
+            long room = Math.min(part.roomInRowGroup(), options.rowsPerFile() - fileRows);
+            int n = (int) Math.min(room, rows - row);
+            part.write(batch, row, row + n);
+            row += n;
+            fileRows += n;
             if (fileRows == options.rowsPerFile()) {
                 finishFile();
             }
         }
         batch.reset();
-        batchRows = 0;
-        parquetNanos += System.nanoTime() - t0;
+        parquetNanos += CPU.getCurrentThreadCpuTime() - t0;
     }
 
     private void startFile() throws IOException {
         String name = ExportLayout.partFileName(nextPart++);
         finalPath = dir.resolve(name);
         inProgress = dir.resolve("." + name + ".inprogress");
-        Builder b = new Builder(new LocalOutputFile(inProgress), writeSupport);
-        for (Column c : ParquetSchemas.fileColumns(table)) {
-            // 64-bit columns are mostly times, sequence numbers and addresses: a dictionary of them
-            // never pays off and testing whether it does cost most of the write time. ZSTD still
-            // squeezes the repetitive ones (dev, inode, len).
-            if (c.type() == ColumnType.INT64 || c.type() == ColumnType.TIMESTAMP_NS) {
-                b.withDictionaryEncoding(c.name(), false);
-            }
-        }
-        parquet = b.withConf(new PlainParquetConfiguration())
-                .withCodecFactory(new ZstdCodecFactory(options.zstdLevel()))
-                .withCompressionCodec(CompressionCodecName.ZSTD)
-                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .withRowGroupRowCountLimit(options.rowGroupRows())
-                .withRowGroupSize(1L << 30) // the row count, not the byte size, ends a row group
-                .withValidation(false)
-                .build();
+        part = new ParquetPartWriter(inProgress, table, options.rowGroupRows(), codecs);
         fileRows = 0;
     }
 
     private void finishFile() throws IOException {
-        parquet.close();
-        parquet = null;
+        part.close();
+        part = null;
         Files.move(inProgress, finalPath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         files.add(finalPath);
     }
@@ -256,21 +309,25 @@ public final class TableWriter implements AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true;
         IOException failure = null;
         try {
             if (rowWriter.open()) {
                 throw new IllegalStateException("a row of " + table.name() + " was started but not ended");
             }
-            flushBatch();
-            if (parquet != null) {
-                long t0 = System.nanoTime();
+            handOver();
+            awaitEncoding();
+            if (part != null) {
+                long t0 = CPU.getCurrentThreadCpuTime();
                 finishFile();
-                parquetNanos += System.nanoTime() - t0;
+                parquetNanos += CPU.getCurrentThreadCpuTime() - t0;
             }
         } catch (IOException e) {
             failure = e;
         } finally {
+            closed = true;
+            if (encoder != null) {
+                encoder.shutdownNow();
+            }
             for (RowSink sink : sinks) {
                 try {
                     sink.close();
@@ -280,36 +337,20 @@ public final class TableWriter implements AutoCloseable {
                     }
                 }
             }
-            batch.close();
+            if (part != null) {
+                try {
+                    part.abort(); // only after a failure: release the file, which stays .inprogress
+                } catch (IOException | RuntimeException ignored) {
+                    // the first failure is the one to report
+                }
+            }
+            for (ArrowBatch b : batches) {
+                b.close();
+            }
             allocator.close();
         }
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    /** parquet-java's builder with our write support; neither getWriteSupport touches Hadoop. */
-    private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
-        private final WriteSupport<Integer> writeSupport;
-
-        Builder(OutputFile file, WriteSupport<Integer> writeSupport) {
-            super(file);
-            this.writeSupport = writeSupport;
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<Integer> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return writeSupport;
-        }
-
-        @Override
-        protected WriteSupport<Integer> getWriteSupport(org.apache.parquet.conf.ParquetConfiguration conf) {
-            return writeSupport;
         }
     }
 }

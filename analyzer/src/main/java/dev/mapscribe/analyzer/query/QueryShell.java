@@ -108,7 +108,7 @@ public final class QueryShell {
             case ".tables" -> {
                 for (TableSchema t : Tables.ALL) {
                     boolean present = !session.catalog().directoriesWith(t).isEmpty();
-                    out.printf("%-16s %s%n", t.name(), present ? "" : "(no files: empty)");
+                    out.println(present ? t.name() : String.format("%-16s (no files: empty)", t.name()));
                 }
             }
             case ".schema" -> {

@@ -1,5 +1,7 @@
 package dev.mapscribe.analyzer.replay;
 
+import java.util.List;
+
 /**
  * One process lifetime: the row of the {@code processes} table.
  *
@@ -9,9 +11,12 @@ package dev.mapscribe.analyzer.replay;
  * @param exitRecorded whether an exit record ended it (false: the end was inferred from its pid's reuse)
  * @param source       "snapshot", "fork" or "seen" (met in records with no fork and no snapshot)
  * @param memoryKnown  whether its whole address space was known when it ended (false: some regions unknown)
+ * @param firstSeenNs  ktime of the first record that showed it (its fork, the snapshot, or its first record)
+ * @param lostDuring   records the recorder lost (any process's) while this one lived: when not 0 its rows may miss
+ *                     calls, which the state cannot tell apart
  */
-public record ProcessLifetime(String host, int pid, long startNs, boolean startExact, long startUtcNs, Long exitNs,
-                              Long exitUtcNs, Integer exitCode, boolean exitRecorded, int ppid, long parentStartNs,
-                              String exe, String commandLine, boolean argvTruncated, String comm, int uid, int gid,
-                              int euid, int egid, long mntns, String ancestors, String source, int execs,
-                              boolean memoryKnown) {}
+public record ProcessLifetime(String host, long firstSeenNs, long firstSeenUtcNs, int pid, long startNs, boolean startExact,
+                              long startUtcNs, Long exitNs, Long exitUtcNs, Integer exitCode, boolean exitRecorded, int ppid,
+                              long parentStartNs, String exe, List<String> argv, String commandLine, boolean argvTruncated,
+                              String comm, int uid, int gid, int euid, int egid, long mntns, String ancestors, String source,
+                              int execs, boolean memoryKnown, long lostDuring) {}

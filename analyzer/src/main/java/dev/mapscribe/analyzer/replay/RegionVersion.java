@@ -12,8 +12,11 @@ package dev.mapscribe.analyzer.replay;
  * @param path        file path, or the kernel's name of an anonymous region ("[heap]", "[stack]"), or null
  * @param offset      file offset of {@code start}
  * @param validToNs   null while the version still exists at the end of the journal
+ * @param flags       MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it (0 when unknown)
+ * @param known       false when the recording cannot say what is mapped here (backing "unknown") or its protection
+ * @param cause       what made this version: mmap, mprotect, munmap, mremap, brk, exec, snapshot, fork, unknown
  */
-public record RegionVersion(String host, long mmId, int pid, long start, long end, Integer prot, String perms,
-                            boolean shared, String backing, String path, Integer dev, Long inode, Long ctimeNs,
+public record RegionVersion(String host, long mmId, int pid, long start, long end, Integer prot, String perms, int flags,
+                            boolean known, String cause, boolean shared, String backing, String path, Integer dev, Long inode, Long ctimeNs,
                             long offset, long version, long validFromNs, Long validToNs, long validFromUtcNs,
                             Long validToUtcNs) {}

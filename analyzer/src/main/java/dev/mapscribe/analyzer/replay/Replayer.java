@@ -131,6 +131,7 @@ public final class Replayer {
             case FileInfo fi -> files.info(fi);
             case Loss l -> {
                 count.losses += l.count();
+                processes.lost(l.count());
                 sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), l.cpu(), l.count(), l.firstNs(), l.lastNs()));
             }
             case RecorderStatus s -> count.recorderStatus++;
@@ -159,30 +160,31 @@ public final class Replayer {
 
     private void mmap(MmapRecord m) {
         Hdr h = m.h();
-        syscall(h, "mmap", NR_MMAP, new long[] {m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off()}, m.ret());
         boolean anon = (m.flags() & MAP_ANONYMOUS) != 0;
         FileRef file = anon ? null : m.file();
         MappedFile mapped = file != null ? ProcessTable.mappedFile(file) : null;
+        syscall(h, "mmap", NR_MMAP, new long[] {m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off()}, m.ret(), mapped);
         processes.mmOf(h).mmap(m.ret(), m.len(), m.prot(), m.flags(), mapped, m.off(), h.ktimeNs());
         boolean ok = !failed(m.ret());
         TaskInfo task = processes.taskOf(h);
+        Process p = processes.processOf(h);
         if (ok && ProtAlerts.forMmap(m.prot()) != null) {
             count.memProtAlerts++;
             sink.memProtAlert(new MemProtAlertEvent(host, h.ktimeNs(), utc(h.ktimeNs()), task, ProtAlerts.MMAP_W_X, m.ret(),
                     Prot.pageAlign(m.len()), m.prot(), null, mapped != null ? mapped.path() : null,
                     mapped != null ? mapped.dev() : null, mapped != null ? mapped.inode() : null,
-                    mapped != null ? ctime(mapped) : null, "mmap", m.addr(), m.len()));
+                    mapped != null ? ctime(mapped) : null, "mmap", m.addr(), m.len(), ProtAlerts.id(ProtAlerts.MMAP_W_X),
+                    p.ppid(), p.exe(), p.commandLine()));
         }
         // kunai's hook (security_mmap_file) sees every attempt that got as far as a file: failed ones included.
         if (!anon && (m.prot() & Prot.EXEC) != 0 && (file != null || ok)) {
-            Process p = processes.processOf(h);
             files.offer(new MmapExecEvent(host, h.ktimeNs(), utc(h.ktimeNs()), uuid(0), batch, "mmap", task,
                     processes.parentOf(p), processes.ancestors(p), p.commandLine(), p.exe(),
                     mapped != null ? mapped.path() : null, mapped != null ? mapped.dev() : null,
                     mapped != null ? mapped.inode() : null, mapped != null ? ctime(mapped) : null,
                     null, null, null, null, null, null, null,
                     ok ? m.ret() : null, m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off(), ok,
-                    ok ? null : (int) -m.ret()), file);
+                    ok ? null : (int) -m.ret(), m.ret()), file);
         }
     }
 
@@ -197,6 +199,7 @@ public final class Replayer {
             return;
         }
         TaskInfo task = processes.taskOf(h);
+        Process proc = processes.processOf(h);
         for (ProtAlerts.ProtAlert a : alerts) {
             Region before = a.change().before();
             MappedFile f = before != null ? before.file() : null;
@@ -204,7 +207,8 @@ public final class Replayer {
             sink.memProtAlert(new MemProtAlertEvent(host, h.ktimeNs(), utc(h.ktimeNs()), task, a.alert(), a.start(),
                     a.end() - a.start(), p.prot(), a.prevProt() == Prot.UNKNOWN ? null : a.prevProt(),
                     f != null ? f.path() : null, f != null ? f.dev() : null, f != null ? f.inode() : null,
-                    f != null ? ctime(f) : null, name, p.addr(), p.len()));
+                    f != null ? ctime(f) : null, name, p.addr(), p.len(), ProtAlerts.id(a.alert()), proc.ppid(), proc.exe(),
+                    proc.commandLine()));
         }
     }
 
@@ -216,7 +220,7 @@ public final class Replayer {
         files.offer(new MmapExecEvent(host, h.ktimeNs(), utc(h.ktimeNs()), uuid(0), batch, "execve", processes.taskOf(h),
                 processes.parentOf(p), processes.ancestors(p), p.commandLine(), p.exe(), f.path(), f.dev(), f.inode(),
                 ctime(f), null, null, null, null, null, null, null, r.start(), r.start(), r.length(), r.prot(), flags, -1,
-                r.offset(), true, null), v.file());
+                r.offset(), true, null, r.start()), v.file());
     }
 
     private void endSnapshot() {
@@ -234,10 +238,16 @@ public final class Replayer {
     // ---- rows ---------------------------------------------------------------------------------------------------
 
     private void syscall(Hdr h, String name, int nr, long[] args, Long ret) {
+        syscall(h, name, nr, args, ret, null);
+    }
+
+    private void syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file) {
         count.syscalls++;
         TaskInfo t = processes.taskOf(h);
-        Integer errno = ret != null && failed(ret) ? (int) -ret : null;
-        sink.syscall(new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr, args, ret, errno, batch));
+        boolean failed = ret != null && failed(ret);
+        sink.syscall(new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr, args,
+                ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
+                file != null ? file.dev() : null, file != null ? file.inode() : null));
     }
 
     private void regionClosed(RegionMap m, Region r, long validToNs) {
@@ -247,8 +257,15 @@ public final class Replayer {
     private void emitVersion(RegionMap m, Region r, Long validToNs) {
         count.regionVersions++;
         MappedFile f = r.file();
+        int flags = switch (r.backing()) {
+            case ANON -> MAP_PRIVATE | MAP_ANONYMOUS;
+            case SHMEM -> MAP_SHARED | MAP_ANONYMOUS;
+            case FILE -> r.shared() ? MAP_SHARED : MAP_PRIVATE;
+            case UNKNOWN -> 0;
+        };
         sink.regionVersion(new RegionVersion(host, m.id(), m.ownerPid(), r.start(), r.end(),
-                r.prot() == Prot.UNKNOWN ? null : r.prot(), r.perms(), r.shared(), r.backing().name().toLowerCase(),
+                r.prot() == Prot.UNKNOWN ? null : r.prot(), r.perms(), flags, r.known() && r.prot() != Prot.UNKNOWN,
+                r.cause(), r.shared(), r.backing().lowerName(),
                 f != null ? f.path() : r.label(), f != null ? f.dev() : null, f != null ? f.inode() : null,
                 f != null ? ctime(f) : null, r.offset(), r.version(), r.validFromNs(), validToNs, utc(r.validFromNs()),
                 validToNs == null ? null : utc(validToNs)));
@@ -258,11 +275,12 @@ public final class Replayer {
         count.processes++;
         RegionMap mm = p.mm();
         boolean ended = p.exitNs() >= 0;
-        sink.process(new ProcessLifetime(host, p.pid(), p.startNs(), p.startExact(), utc(p.startNs()),
-                ended ? p.exitNs() : null, ended ? utc(p.exitNs()) : null, p.exitRecorded() ? p.exitCode() : null,
-                p.exitRecorded(), p.ppid(), p.parentStartNs(), p.exe(), p.commandLine(), p.argvTruncated(), p.comm(),
+        sink.process(new ProcessLifetime(host, p.firstSeenNs(), utc(p.firstSeenNs()), p.pid(), p.startNs(), p.startExact(),
+                utc(p.startNs()), ended ? p.exitNs() : null, ended ? utc(p.exitNs()) : null,
+                p.exitRecorded() ? p.exitCode() : null, p.exitRecorded(), p.ppid(), p.parentStartNs(), p.exe(), p.argv(),
+                p.commandLine(), p.argvTruncated(), p.comm(),
                 p.uid(), p.gid(), p.euid(), p.egid(), p.mntns(), processes.ancestors(p), p.source().name().toLowerCase(),
-                p.execs(), mm != null && !mm.hasUnknown()));
+                p.execs(), mm != null && !mm.hasUnknown(), processes.lostDuring(p)));
     }
 
     private long utc(long ktimeNs) {

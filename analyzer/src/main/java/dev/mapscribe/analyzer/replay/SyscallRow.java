@@ -7,6 +7,11 @@ package dev.mapscribe.analyzer.replay;
  * @param ret   the result; null for calls recorded at entry that never return (exit, exit_group)
  * @param errno -ret when the call failed, else null
  * @param batch journal batch (excerpt) the record came in
+ * @param seq   position of the record in the journal, counting every record from 0
+ * @param path  for mmap of a file: its path as the kernel resolved it (null otherwise, or when unresolved)
+ * @param dev   for mmap of a file: its dev_t (major << 20 | minor)
+ * @param inode for mmap of a file: its inode
  */
 public record SyscallRow(String host, long tsNs, long utcNs, int pid, int tid, String comm, int cpu, String name, int nr,
-                         long[] args, Long ret, Integer errno, long batch) {}
+                         long[] args, Long ret, Integer errno, boolean failed, long batch, long seq, String path,
+                         Integer dev, Long inode) {}

@@ -35,6 +35,7 @@ public final class HtmlReport {
             .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .append("<title>").append(Html.escape(title)).append("</title>\n<style>").append(CSS).append("</style></head>\n<body>\n");
         header(b, run, title, dataDirs, generated);
+        contents(b, run);
         b.append("<main>\n");
         int query = 0;
         boolean setupNoted = false;
@@ -67,6 +68,20 @@ public final class HtmlReport {
             .append(failed.isEmpty() ? "none failed" : "<a href=\"#cell-" + firstQuery(run, failed.getFirst()) + "\" class=\"bad\">" + failed.size() + " failed</a>");
         if (empty > 0) b.append(", ").append(empty).append(" empty where rows were expected");
         b.append("</dd></dl></header>\n");
+    }
+
+    // The notebook's sections (its # and ## headings) as links, so a long report can be jumped through.
+    private static void contents(StringBuilder b, Run run) {
+        StringBuilder links = new StringBuilder();
+        int n = 0;
+        for (CellRun c : run.cells()) {
+            if (!(c.cell() instanceof Notebook.Markdown m)) continue;
+            for (String h : MarkdownHtml.sections(m.text())) {
+                if (n++ == 0) continue; // the first heading is the notebook's title, right below
+                links.append("<a href=\"#").append(MarkdownHtml.anchor(h)).append("\">").append(MarkdownHtml.inline(h)).append("</a>");
+            }
+        }
+        if (!links.isEmpty()) b.append("<nav>").append(links).append("</nav>\n");
     }
 
     private static int firstQuery(Run run, CellRun target) {
@@ -163,6 +178,9 @@ public final class HtmlReport {
         dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0;color:var(--muted)}
         dl.meta dt{font-weight:600}
         dl.meta dd{margin:0;word-break:break-all}
+        nav{padding:8px 32px;border-bottom:1px solid var(--line);display:flex;flex-wrap:wrap;gap:4px 18px}
+        nav a{color:var(--accent);text-decoration:none}
+        nav a:hover{text-decoration:underline}
         main{padding:8px 32px 32px;max-width:1280px}
         section.md h2{margin:28px 0 6px;font-size:20px;border-bottom:1px solid var(--line);padding-bottom:4px}
         section.md h3{margin:20px 0 4px;font-size:16px}

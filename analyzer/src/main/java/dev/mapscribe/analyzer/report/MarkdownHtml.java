@@ -41,7 +41,8 @@ final class MarkdownHtml {
                 list = closeList(out, list);
                 // Notebook headings start at h2: the page's own title is the h1.
                 int level = Math.min(6, h.group(1).length() + 1);
-                out.append("<h").append(level).append('>').append(inline(h.group(2))).append("</h").append(level).append(">\n");
+                out.append("<h").append(level).append(" id=\"").append(anchor(h.group(2))).append("\">")
+                    .append(inline(h.group(2))).append("</h").append(level).append(">\n");
             } else if (ul.matches() || ol.matches()) {
                 flush(out, para);
                 String kind = ul.matches() ? "ul" : "ol";
@@ -68,6 +69,25 @@ final class MarkdownHtml {
     }
 
     private static final Pattern HEADING = Pattern.compile("(#{1,6})\\s+(.*?)\\s*#*");
+
+    /** The headings of levels 1 and 2 of a markdown text, for the page's table of contents. */
+    static java.util.List<String> sections(String md) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        boolean inCode = false;
+        for (String line : md.replace("\r\n", "\n").split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("```")) inCode = !inCode;
+            Matcher h = HEADING.matcher(t);
+            if (!inCode && h.matches() && h.group(1).length() <= 2) out.add(h.group(2));
+        }
+        return out;
+    }
+
+    /** The id a heading gets: its words, lowercased, joined by dashes (only [a-z0-9-], so it needs no escaping). */
+    static String anchor(String heading) {
+        String slug = heading.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return "s-" + (slug.isEmpty() ? "section" : slug);
+    }
     private static final Pattern BULLET = Pattern.compile("\\s{0,3}[-*+]\\s+(.*)");
     private static final Pattern NUMBERED = Pattern.compile("\\s{0,3}\\d{1,9}[.)]\\s+(.*)");
 

@@ -8,9 +8,12 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -65,32 +68,35 @@ public final class NotebookRunner {
 
     /** @param overrides parameter values that win over the notebook's parameter cell (from --param) */
     public static Run run(Notebook nb, Connection conn, Map<String, String> overrides) {
-        Map<String, String> params = new LinkedHashMap<>();
+        Map<String, String> params = new LinkedHashMap<>(overrides);
         List<CellRun> runs = new ArrayList<>();
         for (Cell cell : nb.cells()) {
             switch (cell) {
                 case Notebook.Parameters p -> {
                     params.putAll(p.values());
-                    params.putAll(overrides);
+                    params.putAll(overrides); // the caller's values win, as papermill's -p does
                     runs.add(new CellRun(cell, null, null, null));
                 }
-                case Notebook.Sql s -> runs.add(runSql(s, conn, params, overrides));
+                case Notebook.Sql s -> runs.add(runSql(s, conn, params));
                 case Notebook.Markdown m -> runs.add(new CellRun(m, null, null, null));
                 case Notebook.Setup st -> runs.add(new CellRun(st, null, null, null));
                 case Notebook.Other o -> runs.add(new CellRun(o, null, null, null));
             }
         }
-        Map<String, String> used = new LinkedHashMap<>(params);
-        used.putAll(overrides);
-        return new Run(nb, used, List.copyOf(runs));
+        return new Run(nb, Collections.unmodifiableMap(params), List.copyOf(runs));
     }
 
-    private static CellRun runSql(Notebook.Sql cell, Connection conn, Map<String, String> params, Map<String, String> overrides) {
+    /** The names the notebook's parameter cells define: what {@code --param} may set. */
+    public static Set<String> parameterNames(Notebook nb) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Cell c : nb.cells()) if (c instanceof Notebook.Parameters p) names.addAll(p.values().keySet());
+        return names;
+    }
+
+    private static CellRun runSql(Notebook.Sql cell, Connection conn, Map<String, String> params) {
         String sql;
         try {
-            Map<String, String> values = new LinkedHashMap<>(params);
-            values.putAll(overrides);
-            sql = substitute(cell.sql(), values);
+            sql = substitute(cell.sql(), params);
         } catch (IllegalArgumentException e) {
             return new CellRun(cell, cell.sql(), null, e.getMessage());
         }

@@ -12,5 +12,12 @@ public enum Backing {
      * Not known: the recording cannot say what is mapped here (a process that started before the recording
      * and was not in the snapshot, or records were lost). A region of this kind may even be unmapped.
      */
-    UNKNOWN
+    UNKNOWN;
+
+    private final String lower = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The name as the regions table spells it: "anon", "file", "shmem", "unknown". */
+    public String lowerName() {
+        return lower;
+    }
 }

@@ -12,7 +12,8 @@ public final class Process {
 
     final long id;
     final int pid;
-    final Source source;
+    Source source;
+    final long firstSeenNs;
     long startNs;
     /** False while startNs comes from /proc's clock ticks (10 ms steps, boot clock), not from the kernel record. */
     boolean startExact;
@@ -32,9 +33,12 @@ public final class Process {
     int exitCode;
     boolean exitRecorded;
     RegionMap mm;
+    /** The replay's count of lost records when this process was first seen. */
+    long lossesBefore;
 
-    Process(long id, int pid, Source source, long startNs, boolean startExact) {
+    Process(long id, int pid, Source source, long startNs, boolean startExact, long firstSeenNs) {
         this.id = id;
+        this.firstSeenNs = firstSeenNs;
         this.pid = pid;
         this.source = source;
         this.startNs = startNs;
@@ -45,6 +49,8 @@ public final class Process {
     public int pid() { return pid; }
     public Source source() { return source; }
     public long startNs() { return startNs; }
+    /** ktime of the first record that showed this process: its fork, the snapshot, or its first record. */
+    public long firstSeenNs() { return firstSeenNs; }
     public boolean startExact() { return startExact; }
     public int ppid() { return ppid; }
     public long parentStartNs() { return parentStartNs; }
@@ -66,6 +72,7 @@ public final class Process {
     /** Whether an exit record ended it (false: its end was inferred, e.g. its pid came back with a new start time). */
     public boolean exitRecorded() { return exitRecorded; }
     public RegionMap mm() { return mm; }
+    public long lossesBefore() { return lossesBefore; }
 
     /** The command line as kunai prints it: arguments joined by spaces. */
     public String commandLine() {

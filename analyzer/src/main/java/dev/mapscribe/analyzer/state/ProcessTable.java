@@ -33,7 +33,18 @@ public final class ProcessTable {
     }
 
     /** The context a TASK record gives the records of one thread. */
-    record Thread(Process process, int tid, String comm, int uid, int gid, int euid, int egid, long mntns) {}
+    record Thread(Process process, TaskInfo task) {
+        Thread(Process process, int tid, String comm, int uid, int gid, int euid, int egid, long mntns) {
+            this(process, new TaskInfo(process.pid, tid, comm, uid, gid, euid, egid, mntns, process.startNs));
+        }
+
+        String comm() { return task.comm(); }
+        int uid() { return task.uid(); }
+        int gid() { return task.gid(); }
+        int euid() { return task.euid(); }
+        int egid() { return task.egid(); }
+        long mntns() { return task.mntns(); }
+    }
 
     /** VMA records of one exec, gathered until the walk's last record. */
     private static final class Walk {
@@ -53,7 +64,11 @@ public final class ProcessTable {
     private final Map<Integer, Process> live = new HashMap<>();
     private final Map<Integer, Thread> threads = new HashMap<>();
     private final Map<Integer, Walk> walks = new HashMap<>();
+    /** The thread of the record being replayed: every question about one record is answered once. */
+    private Hdr lastHdr;
+    private Thread lastThread;
     private long lastProcessId;
+    private long lostRecords;
     private long lastMmId;
     private long unknownMaps;
 
@@ -64,12 +79,13 @@ public final class ProcessTable {
 
     /** A process the snapshot saw: its maps fill whatever the recording does not know yet. */
     public void snapshot(ProcSnapshot s, List<SnapshotRegion> lines) {
+        lastHdr = null;
         Process p = live.get(s.pid());
         if (p != null && p.startNs > s.ktimeNs()) {
             return; // this pid is already a newer process: the snapshot's one is gone
         }
         if (p == null) {
-            p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false);
+            p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
             p.ppid = s.ppid();
             p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
             p.mntns = s.mntns();
@@ -88,7 +104,7 @@ public final class ProcessTable {
             if (s.error() != null) {
                 p.mm = unknownMap(p.pid, s.ktimeNs()); // /proc/PID/maps unreadable: we know nothing of it
             } else {
-                p.mm = RegionMap.of(++lastMmId, p.pid, history, regions, RegionMap.USER_END, s.ktimeNs());
+                p.mm = RegionMap.of(++lastMmId, p.pid, history, regions, RegionMap.USER_END, s.ktimeNs(), "snapshot");
             }
             p.mm.retain();
         } else if (s.error() == null) {
@@ -98,6 +114,7 @@ public final class ProcessTable {
 
     /** A TASK record: the identity of a thread, for its later records. */
     public void task(TaskRecord t) {
+        lastHdr = null;
         Hdr h = t.h();
         Process p = live.get(h.pid());
         if (p != null && !sameProcess(p, t.leaderStartNs())) {
@@ -105,7 +122,7 @@ public final class ProcessTable {
             p = null;
         }
         if (p == null) {
-            p = newProcess(h.pid(), Process.Source.SEEN, t.leaderStartNs(), true);
+            p = newProcess(h.pid(), Process.Source.SEEN, t.leaderStartNs(), true, h.ktimeNs());
         }
         if (!p.startExact) {
             p.startNs = t.leaderStartNs();
@@ -128,7 +145,12 @@ public final class ProcessTable {
     /** The task behind a record's header; a task never introduced by a TASK record is taken as it comes. */
     public TaskInfo taskOf(Hdr h) {
         Thread t = thread(h);
-        return new TaskInfo(h.pid(), h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns(), t.process().startNs);
+        if (t.task().startNs() != t.process().startNs) { // the process's start time was corrected since
+            t = new Thread(t.process(), h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns());
+            threads.put(h.tid(), t);
+            lastThread = t;
+        }
+        return t.task(); // built once per TASK record: every record of the thread shares it
     }
 
     /** The process behind a record's header. */
@@ -161,6 +183,7 @@ public final class ProcessTable {
      * (vfork, posix_spawn) makes a process sharing the parent's address space; a plain fork copies it.
      */
     public void fork(ForkRecord f) {
+        lastHdr = null;
         Hdr h = f.h();
         Thread parentThread = thread(h);
         Process parent = parentThread.process();
@@ -169,11 +192,16 @@ public final class ProcessTable {
                     parentThread.gid(), parentThread.euid(), parentThread.egid(), parentThread.mntns()));
             return;
         }
-        Process old = live.get(f.childPid());
-        if (old != null) {
-            endUnrecorded(old, h.ktimeNs());
+        Process child = live.get(f.childPid());
+        if (child != null && child.startExact && child.startNs == f.childStartNs()) {
+            // The child's TASK record came first (records of two CPUs): same process, now with its parent.
+            child.source = Process.Source.FORK;
+        } else {
+            if (child != null) {
+                endUnrecorded(child, h.ktimeNs());
+            }
+            child = newProcess(f.childPid(), Process.Source.FORK, f.childStartNs(), true, h.ktimeNs());
         }
-        Process child = newProcess(f.childPid(), Process.Source.FORK, f.childStartNs(), true);
         child.ppid = parent.pid;
         child.parentStartNs = parent.startNs;
         child.parent = parent;
@@ -184,9 +212,11 @@ public final class ProcessTable {
         child.uid = parentThread.uid(); child.gid = parentThread.gid();
         child.euid = parentThread.euid(); child.egid = parentThread.egid();
         child.mntns = parentThread.mntns();
-        RegionMap parentMm = mm(parent, h.ktimeNs());
-        child.mm = f.sharesVm() ? parentMm : parentMm.forkCopy(++lastMmId, child.pid, h.ktimeNs());
-        child.mm.retain();
+        if (child.mm == null) {
+            RegionMap parentMm = mm(parent, h.ktimeNs());
+            child.mm = f.sharesVm() ? parentMm : parentMm.forkCopy(++lastMmId, child.pid, h.ktimeNs());
+            child.mm.retain();
+        }
         threads.put(f.childTid(), new Thread(child, f.childTid(), child.comm, child.uid, child.gid, child.euid, child.egid, child.mntns));
     }
 
@@ -195,6 +225,7 @@ public final class ProcessTable {
      * thread that called exec now carries the pid; the old address space loses a user.
      */
     public void exec(ExecRecord e) {
+        lastHdr = null;
         Hdr h = e.h();
         Thread caller = threads.remove(e.oldTid());
         Process p = caller != null && caller.process().pid == h.pid() ? caller.process() : processOf(h);
@@ -210,6 +241,7 @@ public final class ProcessTable {
         walks.remove(p.pid);
         dropMm(p, h.ktimeNs());
         walks.put(p.pid, new Walk(h.ktimeNs()));
+        lastHdr = null;
     }
 
     /** One VMA of the address space an exec made. */
@@ -238,6 +270,7 @@ public final class ProcessTable {
 
     /** sched_process_exit: a thread ends; with group_dead, the process does. */
     public void exit(ExitRecord x) {
+        lastHdr = null;
         Hdr h = x.h();
         Thread t = threads.remove(h.tid());
         if (!x.groupDead()) {
@@ -251,6 +284,16 @@ public final class ProcessTable {
         p.exitCode = x.exitCode();
         p.exitRecorded = true;
         end(p, h.ktimeNs());
+    }
+
+    /** The recorder reported {@code count} more records lost: any live process may lack some of its history. */
+    public void lost(long count) {
+        lostRecords += count;
+    }
+
+    /** Records lost while {@code p} was alive (up to now): when not 0, its state may be incomplete. */
+    public long lostDuring(Process p) {
+        return lostRecords - p.lossesBefore;
     }
 
     /** The processes still running, oldest first (deterministic order for the final rows). */
@@ -287,17 +330,24 @@ public final class ProcessTable {
     // ---- helpers --------------------------------------------------------------------------------------------
 
     private Thread thread(Hdr h) {
+        if (h == lastHdr) {
+            return lastThread; // the same record asks again (its row, its address space, its alert)
+        }
         Thread t = threads.get(h.tid());
         if (t != null && live.get(h.pid()) == t.process()) {
+            lastHdr = h;
+            lastThread = t;
             return t;
         }
         Process p = live.get(h.pid());
         if (p == null) {
             // No TASK record (lost, or the recorder started mid-way): a process we know nothing about.
-            p = newProcess(h.pid(), Process.Source.SEEN, -1, false);
+            p = newProcess(h.pid(), Process.Source.SEEN, -1, false, h.ktimeNs());
         }
         t = new Thread(p, h.tid(), p.comm, p.uid, p.gid, p.euid, p.egid, p.mntns);
         threads.put(h.tid(), t);
+        lastHdr = h;
+        lastThread = t;
         return t;
     }
 
@@ -321,8 +371,9 @@ public final class ProcessTable {
         return p.parent;
     }
 
-    private Process newProcess(int pid, Process.Source source, long startNs, boolean exact) {
-        Process p = new Process(++lastProcessId, pid, source, startNs, exact);
+    private Process newProcess(int pid, Process.Source source, long startNs, boolean exact, long nowNs) {
+        Process p = new Process(++lastProcessId, pid, source, startNs, exact, nowNs);
+        p.lossesBefore = lostRecords;
         live.put(pid, p);
         return p;
     }
@@ -347,7 +398,7 @@ public final class ProcessTable {
 
     private void finishWalk(Process p, Walk w, long knownUpTo) {
         walks.remove(p.pid);
-        p.mm = RegionMap.of(++lastMmId, p.pid, history, w.regions, knownUpTo, w.ktimeNs);
+        p.mm = RegionMap.of(++lastMmId, p.pid, history, w.regions, knownUpTo, w.ktimeNs, "exec");
         p.mm.retain();
         if (knownUpTo < RegionMap.USER_END) {
             unknownMaps++;
@@ -368,6 +419,7 @@ public final class ProcessTable {
     }
 
     private void end(Process p, long nowNs) {
+        lastHdr = null;
         live.remove(p.pid);
         walks.remove(p.pid);
         threads.values().removeIf(t -> t.process() == p);
@@ -376,7 +428,7 @@ public final class ProcessTable {
     }
 
     /** A line of /proc/PID/maps as a region. */
-    static Region fromMapsLine(SnapshotRegion l) {
+    public static Region fromMapsLine(SnapshotRegion l) {
         String path = l.path() == null ? "" : l.path();
         int prot = l.prot() & 7;
         if (l.inode() != 0 || (!path.isEmpty() && !path.startsWith("["))) {

@@ -21,12 +21,11 @@ public final class Prot {
         return (addr & (PAGE_SIZE - 1)) == 0;
     }
 
+    private static final String[] RWX = {"---", "r--", "-w-", "rw-", "--x", "r-x", "-wx", "rwx"};
+
     /** "rwx" part of a /proc/PID/maps perms column; "???" when unknown. */
     public static String rwx(int prot) {
-        if (prot == UNKNOWN) {
-            return "???";
-        }
-        return ((prot & READ) != 0 ? "r" : "-") + ((prot & WRITE) != 0 ? "w" : "-") + ((prot & EXEC) != 0 ? "x" : "-");
+        return prot == UNKNOWN ? "???" : RWX[prot & 7];
     }
 
     public static boolean writable(int prot) {

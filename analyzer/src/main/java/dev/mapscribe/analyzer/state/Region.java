@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param label       the kernel's name for a special anonymous region ("[heap]", "[stack]", "[vdso]", ...), or null
  * @param version     id of this version, unique within one replay; 0 for a piece not (yet) in a map
  * @param validFromNs CLOCK_MONOTONIC ns at which this version came to be
+ * @param cause       what made this version: "mmap", "mprotect", "munmap", "mremap", "brk", "exec", "snapshot",
+ *                    "fork", "unknown" (an address space met without a history); null for a piece not in a map
  */
 public record Region(long start, long end, int prot, boolean shared, Backing backing, MappedFile file, long offset,
-                     String label, long version, long validFromNs) {
+                     String label, long version, long validFromNs, String cause) {
 
     public Region {
         if (end <= start) {
@@ -25,7 +27,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     /** A region that is not (yet) part of a map: no version. */
     public static Region piece(long start, long end, int prot, boolean shared, Backing backing, MappedFile file,
                                long offset, String label) {
-        return new Region(start, end, prot, shared, backing, file, hasOffset(backing) ? offset : 0, label, 0, 0);
+        return new Region(start, end, prot, shared, backing, file, hasOffset(backing) ? offset : 0, label, 0, 0, null);
     }
 
     /** Pages nobody can vouch for. */
@@ -46,24 +48,24 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
         long s = Math.max(start, from);
         long e = Math.min(end, to);
         long off = hasOffset(backing) ? offset + (s - start) : 0;
-        return new Region(s, e, prot, shared, backing, file, off, label, version, validFromNs);
+        return new Region(s, e, prot, shared, backing, file, off, label, version, validFromNs, cause);
     }
 
     /** The same pages' attributes placed at another address (mremap moves): no label, the kernel's labels are positional. */
     public Region movedTo(long newStart) {
-        return new Region(newStart, newStart + length(), prot, shared, backing, file, offset, null, 0, 0);
+        return new Region(newStart, newStart + length(), prot, shared, backing, file, offset, null, 0, 0, null);
     }
 
     public Region withProt(int newProt) {
-        return new Region(start, end, newProt, shared, backing, file, offset, label, 0, 0);
+        return new Region(start, end, newProt, shared, backing, file, offset, label, 0, 0, null);
     }
 
     public Region withExtent(long newStart, long newEnd) {
-        return new Region(newStart, newEnd, prot, shared, backing, file, offset, label, 0, 0);
+        return new Region(newStart, newEnd, prot, shared, backing, file, offset, label, 0, 0, null);
     }
 
-    Region asVersion(long newVersion, long fromNs) {
-        return new Region(start, end, prot, shared, backing, file, offset, label, newVersion, fromNs);
+    Region asVersion(long newVersion, long fromNs, String newCause) {
+        return new Region(start, end, prot, shared, backing, file, offset, label, newVersion, fromNs, newCause);
     }
 
     /** Everything but position, offset and version. */
@@ -87,10 +89,20 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
 
     /** The perms column of /proc/PID/maps: "rw-p", "r-xs", "????" when unknown. */
     public String perms() {
-        if (backing == Backing.UNKNOWN) {
-            return Prot.rwx(prot) + "?";
+        int i = prot == Prot.UNKNOWN ? 8 : prot & 7;
+        return backing == Backing.UNKNOWN ? PERMS_UNKNOWN[i] : shared ? PERMS_SHARED[i] : PERMS_PRIVATE[i];
+    }
+
+    // Built once: perms() runs for every region version the replay emits.
+    private static final String[] PERMS_PRIVATE = perms('p'), PERMS_SHARED = perms('s'), PERMS_UNKNOWN = perms('?');
+
+    private static String[] perms(char last) {
+        String[] out = new String[9];
+        for (int p = 0; p < 8; p++) {
+            out[p] = Prot.rwx(p) + last;
         }
-        return Prot.rwx(prot) + (shared ? "s" : "p");
+        out[8] = "???" + last;
+        return out;
     }
 
     static boolean hasOffset(Backing b) {

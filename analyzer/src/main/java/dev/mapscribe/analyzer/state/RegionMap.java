@@ -3,7 +3,6 @@ package dev.mapscribe.analyzer.state;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,6 +30,8 @@ public final class RegionMap {
     static final int MAP_TYPE = 0x0f;
     static final int MAP_SHARED_VALIDATE = 0x03;
     static final int MAP_ANONYMOUS = 0x20;
+    static final int MAP_FIXED = 0x10;
+    static final int MAP_FIXED_NOREPLACE = 0x100000;
     static final int MREMAP_MAYMOVE = 1;
     static final int MREMAP_FIXED = 2;
     static final int MREMAP_DONTUNMAP = 4;
@@ -55,17 +56,18 @@ public final class RegionMap {
     /** An address space the recording knows nothing about. */
     public static RegionMap unknown(long id, int ownerPid, RegionHistory history, long nowNs) {
         RegionMap m = new RegionMap(id, ownerPid, history);
-        m.rewrite(0, USER_END, List.of(Region.unknown(0, USER_END, Prot.UNKNOWN)), nowNs);
+        m.rewrite(0, USER_END, List.of(Region.unknown(0, USER_END, Prot.UNKNOWN)), nowNs, "unknown");
         return m;
     }
 
     /**
      * An address space whose regions below {@code knownUpTo} are exactly {@code known} (from an exec walk or a
-     * snapshot); above it, what is not listed is unknown (a walk cut short).
+     * snapshot, named by {@code cause}); above it, what is not listed is unknown (a walk cut short).
      */
-    public static RegionMap of(long id, int ownerPid, RegionHistory history, List<Region> known, long knownUpTo, long nowNs) {
+    public static RegionMap of(long id, int ownerPid, RegionHistory history, List<Region> known, long knownUpTo, long nowNs,
+                               String cause) {
         RegionMap m = new RegionMap(id, ownerPid, history);
-        m.rewrite(0, USER_END, withUnknownAbove(sortedDisjoint(known), knownUpTo), nowNs);
+        m.rewrite(0, USER_END, withUnknownAbove(sortedDisjoint(known), knownUpTo), nowNs, cause);
         return m;
     }
 
@@ -118,6 +120,9 @@ public final class RegionMap {
             return; // -errno: a failed call (MAP_FIXED_NOREPLACE's EEXIST included) changed nothing
         }
         long end = ret + Prot.pageAlign(len);
+        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && hasKnown(ret, end)) {
+            history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there
+        }
         int type = flags & MAP_TYPE;
         boolean shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
         Region piece;
@@ -129,7 +134,7 @@ public final class RegionMap {
             MappedFile f = file != null ? file : new MappedFile(null, 0, 0, MappedFile.CTIME_UNKNOWN);
             piece = Region.piece(ret, end, prot & 7, shared, Backing.FILE, f, off, null);
         }
-        rewrite(ret, end, List.of(piece), nowNs);
+        rewrite(ret, end, List.of(piece), nowNs, "mmap");
     }
 
     /** munmap(2): a successful call leaves [addr, addr + PAGE_ALIGN(len)) unmapped, splitting what it cuts. */
@@ -139,7 +144,7 @@ public final class RegionMap {
         }
         long end = addr + Prot.pageAlign(len);
         if (end > addr) {
-            rewrite(addr, end, List.of(), nowNs);
+            rewrite(addr, end, List.of(), nowNs, "munmap");
         }
     }
 
@@ -197,16 +202,16 @@ public final class RegionMap {
         }
         if (oldSize == 0) {
             Region src = at(oldAddr);
-            rewrite(ret, ret + newSize, List.of(extension(src, oldAddr, ret, ret + newSize)), nowNs);
+            rewrite(ret, ret + newSize, List.of(extension(src, oldAddr, ret, ret + newSize)), nowNs, "mremap");
             return;
         }
         long oldEnd = oldAddr + oldSize;
         if (ret == oldAddr) { // resized in place
             if (newSize < oldSize) {
-                rewrite(oldAddr + newSize, oldEnd, List.of(), nowNs);
+                rewrite(oldAddr + newSize, oldEnd, List.of(), nowNs, "mremap");
             } else if (newSize > oldSize) {
                 Region last = at(oldEnd - Prot.PAGE_SIZE);
-                rewrite(oldEnd, oldAddr + newSize, List.of(extension(last, oldEnd, oldEnd, oldAddr + newSize)), nowNs);
+                rewrite(oldEnd, oldAddr + newSize, List.of(extension(last, oldEnd, oldEnd, oldAddr + newSize)), nowNs, "mremap");
             }
             return;
         }
@@ -220,9 +225,9 @@ public final class RegionMap {
             moved.add(extension(last, oldEnd, ret + oldSize, ret + newSize).movedTo(ret + oldSize));
         }
         if ((flags & MREMAP_DONTUNMAP) == 0) {
-            rewrite(oldAddr, oldEnd, List.of(), nowNs);
+            rewrite(oldAddr, oldEnd, List.of(), nowNs, "mremap");
         }
-        rewrite(ret, ret + newSize, moved, nowNs);
+        rewrite(ret, ret + newSize, moved, nowNs, "mremap");
     }
 
     /**
@@ -236,9 +241,9 @@ public final class RegionMap {
         long oldEnd = brkEnd >= 0 ? brkEnd : heapEnd(startBrk);
         long newEnd = Prot.pageAlign(ret);
         if (newEnd > oldEnd) {
-            rewrite(oldEnd, newEnd, List.of(Region.piece(oldEnd, newEnd, Prot.READ | Prot.WRITE, false, Backing.ANON, null, 0, "[heap]")), nowNs);
+            rewrite(oldEnd, newEnd, List.of(Region.piece(oldEnd, newEnd, Prot.READ | Prot.WRITE, false, Backing.ANON, null, 0, "[heap]")), nowNs, "brk");
         } else if (newEnd < oldEnd) {
-            rewrite(newEnd, oldEnd, List.of(), nowNs);
+            rewrite(newEnd, oldEnd, List.of(), nowNs, "brk");
         }
         brkEnd = newEnd;
     }
@@ -259,7 +264,7 @@ public final class RegionMap {
                     pieces.add(r.clip(u.start(), u.end()));
                 }
             }
-            rewrite(u.start(), u.end(), pieces, nowNs);
+            rewrite(u.start(), u.end(), pieces, nowNs, "snapshot");
         }
     }
 
@@ -267,7 +272,7 @@ public final class RegionMap {
     public RegionMap forkCopy(long newId, int childPid, long nowNs) {
         RegionMap child = new RegionMap(newId, childPid, history);
         for (Region r : regions.values()) {
-            child.regions.put(r.start(), r.asVersion(history.nextVersion(), nowNs));
+            child.regions.put(r.start(), r.asVersion(history.nextVersion(), nowNs, "fork"));
         }
         child.brkEnd = brkEnd;
         return child;
@@ -282,6 +287,15 @@ public final class RegionMap {
     }
 
     // ---- the pieces the calls are made of -------------------------------------------------------------------
+
+    private boolean hasKnown(long from, long to) {
+        for (Region r : spans(from, to)) {
+            if (r.known()) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The regions inside [from, to), clipped, in address order (gaps are simply absent). */
     public List<Region> spans(long from, long to) {
@@ -315,7 +329,7 @@ public final class RegionMap {
             pieces.add(Region.unknown(at, end, newProt));
             changes.add(new ProtChange(at, end, null, newProt));
         }
-        rewrite(addr, end, pieces, nowNs);
+        rewrite(addr, end, pieces, nowNs, "mprotect");
         return changes;
     }
 
@@ -350,7 +364,7 @@ public final class RegionMap {
         if (!certain) {
             history.noteUncertainty();
         }
-        rewrite(addr, end, pieces, nowNs);
+        rewrite(addr, end, pieces, nowNs, "mprotect");
     }
 
     private void applyRefused(long addr, long end, List<Region> spans, int newProt, long nowNs) {
@@ -384,7 +398,7 @@ public final class RegionMap {
         if (changed) {
             history.noteUncertainty();
         }
-        rewrite(addr, end, pieces, nowNs);
+        rewrite(addr, end, pieces, nowNs, "mprotect");
     }
 
     /** A region that may or may not have received {@code newProt}. */
@@ -417,7 +431,7 @@ public final class RegionMap {
      * unmapped), merges with the neighbours where the attributes run on, and closes/opens exactly the versions
      * whose pages or attributes changed.
      */
-    private void rewrite(long lo, long hi, List<Region> pieces, long nowNs) {
+    private void rewrite(long lo, long hi, List<Region> pieces, long nowNs, String cause) {
         List<Region> old = new ArrayList<>();
         Map.Entry<Long, Region> before = regions.lowerEntry(lo);
         if (before != null && before.getValue().end() >= lo) {
@@ -446,36 +460,27 @@ public final class RegionMap {
                 merged.add(f);
             }
         }
-        Map<Long, Region> keep = new HashMap<>();
+        // Both lists are sorted by start: one walk finds the old regions that survive unchanged (they keep
+        // their version); the others are closed, and every new shape opens a version.
+        boolean[] unchanged = new boolean[merged.size()];
+        int j = 0;
         for (Region r : old) {
-            keep.put(r.start(), r);
-        }
-        for (Region r : old) {
-            Region f = findByStart(merged, r.start());
-            if (f == null || !f.sameShape(r)) {
+            while (j < merged.size() && merged.get(j).start() < r.start()) {
+                j++;
+            }
+            if (j < merged.size() && merged.get(j).start() == r.start() && merged.get(j).sameShape(r)) {
+                unchanged[j] = true;
+            } else {
                 regions.remove(r.start());
                 history.closed(this, r, nowNs);
-                keep.remove(r.start());
             }
         }
-        for (Region f : merged) {
-            Region k = keep.get(f.start());
-            if (k == null || !k.sameShape(f)) {
-                regions.put(f.start(), f.asVersion(history.nextVersion(), nowNs));
+        for (int i = 0; i < merged.size(); i++) {
+            if (!unchanged[i]) {
+                Region f = merged.get(i);
+                regions.put(f.start(), f.asVersion(history.nextVersion(), nowNs, cause));
             }
         }
-    }
-
-    private static Region findByStart(List<Region> sorted, long start) {
-        for (Region r : sorted) {
-            if (r.start() == start) {
-                return r;
-            }
-            if (r.start() > start) {
-                return null;
-            }
-        }
-        return null;
     }
 
     /** Sorts and drops overlaps (a hostile or damaged input must not break the map's invariant). */

@@ -107,6 +107,15 @@ class ReportCommandTest {
     }
 
     @Test
+    void aParameterTheNotebookDoesNotHaveIsAUsageError() throws Exception {
+        Path out = export();
+        Outcome o = report(notebook("process").toString(), "--data", out.toString(), "--param", "pdi=5100",
+            "--html", tmp.resolve("p.html").toString());
+        assertEquals(2, o.code());
+        assertEquals("mapscribe report: process.ipynb has no parameter 'pdi' (it has: pid, host, window_ms)", o.err().strip());
+    }
+
+    @Test
     void missingOptionsAreAUsageError() throws Exception {
         assertEquals(2, report(notebook("triage").toString()).code());
     }

@@ -37,9 +37,20 @@ class TableWriterDuckDbTest {
 
     @Test
     void everyTableRoundTripsEveryValueAndNull() throws Exception {
-        int rows = 50;
+        roundTrip(TableWriter.Options.defaults(), 50);
+    }
+
+    @Test
+    void valuesSurviveReusedBatchesRowGroupsAndParts() throws Exception {
+        // 7-row batches are refilled many times with shifting null patterns; groups of 20, parts of 45.
+        roundTrip(new TableWriter.Options(20, 7, 45, 1, true, true), 200);
+    }
+
+    private void roundTrip(TableWriter.Options options, int rows) throws Exception {
         for (TableSchema t : Tables.ALL) {
-            SampleRows.write(out, t, "web1", rows);
+            try (TableWriter w = TableWriter.open(out, t, "web1", options)) {
+                SampleRows.write(w, rows);
+            }
         }
         try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement()) {
             for (TableSchema t : Tables.ALL) {
@@ -172,8 +183,29 @@ class TableWriterDuckDbTest {
     }
 
     @Test
+    void backgroundAndForegroundEncodingGiveTheSameBytes() throws Exception {
+        TableWriter.Options small = new TableWriter.Options(300, 128, 700, 1, true, true);
+        for (boolean background : new boolean[] {true, false}) {
+            Path dir = out.resolve(background ? "bg" : "fg");
+            for (TableSchema t : Tables.ALL) {
+                try (TableWriter w = TableWriter.open(dir, t, "web1", small.withBackground(background))) {
+                    SampleRows.write(w, 1500);
+                    w.close();
+                    assertEquals(3, w.files().size(), t.name());
+                }
+            }
+        }
+        List<Path> bg = parquetFiles(out.resolve("bg"));
+        assertEquals(3 * Tables.ALL.size(), bg.size());
+        for (Path f : bg) {
+            Path fg = out.resolve("fg").resolve(out.resolve("bg").relativize(f));
+            assertArrayEquals(Files.readAllBytes(fg), Files.readAllBytes(f), f.toString());
+        }
+    }
+
+    @Test
     void rowGroupsAndPartsRollOverAtTheConfiguredCounts() throws Exception {
-        TableWriter.Options small = new TableWriter.Options(100, 64, 250, 1, true);
+        TableWriter.Options small = new TableWriter.Options(100, 64, 250, 1, true, true);
         try (TableWriter w = TableWriter.open(out, Tables.LOSSES, "web1", small)) {
             SampleRows.write(w, 600);
             assertEquals(600, w.rowsWritten());

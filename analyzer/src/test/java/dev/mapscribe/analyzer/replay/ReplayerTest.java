@@ -142,6 +142,10 @@ class ReplayerTest {
         assertEquals(30L, closed.validToNs());
         RegionVersion open = s.regions.stream().filter(v -> v.start() == 0x51000).findFirst().orElseThrow();
         assertNull(open.validToNs());
+        assertEquals(List.of("mmap", "mprotect"), List.of(closed.cause(), open.cause()));
+        assertEquals(MAP_PRIVATE | MAP_ANON, open.flags());
+        assertTrue(open.known());
+        assertEquals("exec", s.regions.stream().filter(v -> v.start() == 0x400000).findFirst().orElseThrow().cause());
     }
 
     @Test
@@ -272,6 +276,7 @@ class ReplayerTest {
         rs.add(munmap(70, 100, 0x1, P, -22));
         CollectingSink s = replay(rs);
         assertEquals(List.of(new LossRow("host1", 60, BOOT_UTC + 60, 1, 7, 55, 59)), s.losses);
+        assertEquals(7, s.processes.getFirst().lostDuring(), "the process lived through the loss");
         SyscallRow u = s.syscalls.getLast();
         assertEquals("munmap", u.name());
         assertEquals(22, u.errno());

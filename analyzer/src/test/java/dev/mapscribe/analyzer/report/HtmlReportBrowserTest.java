@@ -57,6 +57,7 @@ class HtmlReportBrowserTest {
         assertEquals(charts, count(d, "<svg class=\"chart\""), "one SVG per chart cell");
         assertTrue(d.contains("<circle") || d.contains("<rect"), "the charts have marks");
         assertTrue(d.contains("<h1>mapscribe · " + name + "</h1>"), "the page title");
+        assertTrue(d.contains("<nav><a href=\"#s-"), "the contents links to the notebook's sections");
     }
 
     private static long count(String s, String what) {

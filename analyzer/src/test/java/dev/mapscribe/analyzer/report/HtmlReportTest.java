@@ -31,7 +31,7 @@ class HtmlReportTest {
             ```
             """);
         assertEquals("""
-            <h2>Title</h2>
+            <h2 id="s-title">Title</h2>
             <p>Some <em>emphasis</em> and <strong>strong</strong>
             over two lines with <code>code &lt;x&gt;</code>.</p>
             <ul>

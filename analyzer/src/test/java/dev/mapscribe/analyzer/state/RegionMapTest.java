@@ -10,13 +10,23 @@ import org.junit.jupiter.api.Test;
 
 class RegionMapTest {
     final Recording rec = new Recording();
-    final RegionMap m = RegionMap.of(1, 100, rec.history, List.of(), RegionMap.USER_END, 0);
+    final RegionMap m = RegionMap.of(1, 100, rec.history, List.of(), RegionMap.USER_END, 0, "test");
     final MappedFile lib = file("/usr/lib/libx.so", 42);
 
     @Test
     void mmapAnonymousCreatesOneRegionRoundedToPages() {
         m.mmap(0x10000, 5000, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
         assertEquals(List.of("10000-12000 rw-p ANON"), lines(m));
+    }
+
+    @Test
+    void aMappingWithoutMapFixedOverKnownPagesIsAnInconsistency() {
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x10000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 20); // the kernel only picks free ranges
+        assertEquals(List.of("10000-11000 r--p ANON"), lines(m));
+        assertEquals(1, rec.history.inconsistencies());
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 30);
+        assertEquals(1, rec.history.inconsistencies(), "MAP_FIXED replaces by design");
     }
 
     @Test
@@ -131,7 +141,7 @@ class RegionMapTest {
     @Test
     void mprotectFailingWithEnomemOverUnknownPagesMakesTheirProtectionUnknown() {
         RegionMap u = RegionMap.of(2, 200, rec.history,
-                List.of(Region.piece(0x10000, 0x11000, R | W, false, Backing.ANON, null, 0, null)), 0x11000, 0);
+                List.of(Region.piece(0x10000, 0x11000, R | W, false, Backing.ANON, null, 0, null)), 0x11000, 0, "test");
         u.mprotect(0x10000, 3 * P, R, ENOMEM, 20);
         assertEquals("10000-11000 r--p ANON", line(u.at(0x10000)), "before the unknown part the kernel changed it");
         assertEquals("11000-fffffffffff000 ???? UNKNOWN", line(u.at(0x11000)), "still unknown, and one with the rest");
@@ -239,7 +249,7 @@ class RegionMapTest {
     @Test
     void brkWithoutAnEarlierCallStartsFromTheHeapTheMapHolds() {
         RegionMap s = RegionMap.of(3, 300, rec.history,
-                List.of(Region.piece(0x600000, 0x602000, R | W, false, Backing.ANON, null, 0, "[heap]")), RegionMap.USER_END, 0);
+                List.of(Region.piece(0x600000, 0x602000, R | W, false, Backing.ANON, null, 0, "[heap]")), RegionMap.USER_END, 0, "test");
         s.brk(0x600000, 0x604000, 10);
         assertEquals(List.of("600000-604000 rw-p ANON [heap]"), lines(s));
     }
@@ -272,7 +282,7 @@ class RegionMapTest {
     @Test
     void aWalkCutShortLeavesTheRestUnknown() {
         RegionMap w = RegionMap.of(6, 600, rec.history,
-                List.of(Region.piece(0x400000, 0x401000, R | X, false, Backing.FILE, lib, 0, null)), 0x401000, 0);
+                List.of(Region.piece(0x400000, 0x401000, R | X, false, Backing.FILE, lib, 0, null)), 0x401000, 0, "test");
         assertEquals(List.of("400000-401000 r-xp FILE /usr/lib/libx.so@0", "401000-fffffffffff000 ???? UNKNOWN"), lines(w));
     }
 

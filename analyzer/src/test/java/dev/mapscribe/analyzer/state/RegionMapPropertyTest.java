@@ -19,7 +19,7 @@ import net.jqwik.api.Tuple;
  * the region map applies the same calls with those results, and both must hold the same pages and raise the
  * same alerts after every call.
  */
-class RegionMapProperties {
+class RegionMapPropertyTest {
     static final long BASE = 0x7f0000000000L;
     static final int ARENA = 24;
     static final MappedFile FILE_A = Maps.file("/srv/a.so", 11);
@@ -39,7 +39,7 @@ class RegionMapProperties {
     @Property(tries = 3000)
     void regionMapHoldsTheSamePagesAndAlertsAsThePageModel(@ForAll("programs") List<Op> program) {
         Recording rec = new Recording();
-        RegionMap map = RegionMap.of(1, 1, rec.history, List.of(), RegionMap.USER_END, 0);
+        RegionMap map = RegionMap.of(1, 1, rec.history, List.of(), RegionMap.USER_END, 0, "test");
         PageModel model = new PageModel(BASE, ARENA);
         long now = 0;
         for (Op op : program) {
@@ -90,7 +90,7 @@ class RegionMapProperties {
     @Property(tries = 300)
     void everyVersionClosedIsOneThatWasOpenAndEndsAfterItBegan(@ForAll("programs") List<Op> program) {
         Recording rec = new Recording();
-        RegionMap map = RegionMap.of(1, 1, rec.history, List.of(), RegionMap.USER_END, 0);
+        RegionMap map = RegionMap.of(1, 1, rec.history, List.of(), RegionMap.USER_END, 0, "test");
         PageModel model = new PageModel(BASE, ARENA);
         long now = 0;
         java.util.Set<Long> seen = new java.util.HashSet<>();

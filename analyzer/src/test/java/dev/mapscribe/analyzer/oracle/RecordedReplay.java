@@ -1,0 +1,93 @@
+package dev.mapscribe.analyzer.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mapscribe.analyzer.derive.MemProtAlertEvent;
+import dev.mapscribe.analyzer.derive.MmapExecEvent;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Checkpoint;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Item;
+import dev.mapscribe.analyzer.replay.EventSink;
+import dev.mapscribe.analyzer.replay.LossRow;
+import dev.mapscribe.analyzer.replay.ProcessLifetime;
+import dev.mapscribe.analyzer.replay.RegionVersion;
+import dev.mapscribe.analyzer.replay.ReplayStats;
+import dev.mapscribe.analyzer.replay.Replayer;
+import dev.mapscribe.analyzer.replay.SyscallRow;
+import dev.mapscribe.formats.journal.JournalReader;
+import dev.mapscribe.formats.journal.ReadResult;
+import dev.mapscribe.formats.testkit.CWorkloads;
+import dev.mapscribe.recorder.Recorder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A workload of scripts/workloads/ run under the in-process recorder, its journal replayed, every row kept. */
+final class RecordedReplay {
+    List<Item> items;
+    int pid;
+    ReadResult read;
+    ReplayStats stats;
+    final List<RegionVersion> regions = new ArrayList<>();
+    final List<MemProtAlertEvent> alerts = new ArrayList<>();
+    final List<MmapExecEvent> mmapExec = new ArrayList<>();
+    final List<SyscallRow> syscalls = new ArrayList<>();
+    final List<ProcessLifetime> processes = new ArrayList<>();
+    final List<LossRow> losses = new ArrayList<>();
+
+    static RecordedReplay of(Path tmp, String workload) throws Exception {
+        RecordedReplay run = new RecordedReplay();
+        Path exe = CWorkloads.build(workload);
+        Path journal = tmp.resolve(workload + "-journal");
+        Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
+                List.of("test", workload), System.err);
+        String out;
+        try (Recorder recorder = Recorder.start(config)) {
+            Process p = new ProcessBuilder(exe.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            recorder.awaitStopped();
+        }
+        run.items = RegionsWorkload.parse(out);
+        run.pid = RegionsWorkload.pid(run.items);
+        EventSink sink = new EventSink() {
+            @Override public void syscall(SyscallRow row) { run.syscalls.add(row); }
+            @Override public void mmapExec(MmapExecEvent e) { run.mmapExec.add(e); }
+            @Override public void memProtAlert(MemProtAlertEvent e) { run.alerts.add(e); }
+            @Override public void regionVersion(RegionVersion v) { run.regions.add(v); }
+            @Override public void process(ProcessLifetime p) { run.processes.add(p); }
+            @Override public void loss(LossRow l) { run.losses.add(l); }
+        };
+        try (JournalReader reader = JournalReader.open(journal)) {
+            Replayer replayer = new Replayer(reader.header(), sink);
+            run.read = reader.read(replayer::accept);
+            run.stats = replayer.finish();
+        }
+        return run;
+    }
+
+    /** Every page where the regions of the checkpoint's process, valid at its time, differ from its dump. */
+    List<String> differences(Checkpoint c) {
+        int of = c.pid() != 0 ? c.pid() : pid;
+        long t = c.monotonicNs();
+        List<MapsComparison.Span> state = regions.stream()
+                .filter(v -> v.pid() == of && v.validFromNs() <= t && (v.validToNs() == null || t < v.validToNs()))
+                .map(MapsComparison.Span::of).toList();
+        List<String> out = new ArrayList<>();
+        for (String d : MapsComparison.differences(c.maps(), state)) {
+            out.add("checkpoint " + c.n() + " " + c.label() + " (pid " + of + "): " + d);
+        }
+        return out;
+    }
+
+    /** The alerts raised by the workload's processes, as "addr len alert", in order. */
+    List<String> alertsOf(List<Integer> pids) {
+        return alerts.stream().filter(a -> pids.contains(a.task().pid()))
+                .map(a -> Long.toHexString(a.addr()) + " " + a.len() + " " + a.alert()).toList();
+    }
+
+    List<String> expectedAlerts() {
+        return RegionsWorkload.expected(items, "mem_prot_alert").stream()
+                .map(e -> Long.toHexString(e.addr()) + " " + e.len() + " " + e.what()).toList();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.mapscribe.analyzer.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.derive.MmapExecEvent;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Checkpoint;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Expect;
+import dev.mapscribe.analyzer.replay.ProcessLifetime;
+import dev.mapscribe.formats.testkit.BpfRequirement;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end with real eBPF: scripts/workloads/regions.c runs under the recorder; the journal is replayed;
+ * the regions valid at each checkpoint's CLOCK_MONOTONIC time must match the /proc/self/maps it dumped then,
+ * page by page, and the alerts and mmap_exec events must be the ones the sequence produces.
+ */
+class RegionsRecordedTest {
+    @TempDir
+    static Path tmp;
+
+    static RecordedReplay run;
+
+    @BeforeAll
+    static void record() throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        run = RecordedReplay.of(tmp, "regions");
+    }
+
+    @Test
+    void theJournalIsCleanAndNothingWasLost() {
+        assertNull(run.read.damage());
+        assertEquals(List.of(), run.losses.stream().filter(l -> l.count() > 0).toList());
+        List<ProcessLifetime> workload = run.processes.stream().filter(p -> p.pid() == run.pid).toList();
+        assertEquals(1, workload.size());
+        assertTrue(workload.getFirst().memoryKnown(), "an exec the recording saw: every region known");
+    }
+
+    @Test
+    void theRegionsValidAtEachCheckpointAreTheOnesTheKernelShowed() {
+        List<String> failures = new ArrayList<>();
+        for (Checkpoint c : RegionsWorkload.checkpoints(run.items)) {
+            failures.addAll(run.differences(c));
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void theAlertsAreTheOnesTheSequenceMustRaise() {
+        assertEquals(run.expectedAlerts(), run.alertsOf(List.of(run.pid)));
+    }
+
+    @Test
+    void theMemfdMappedExecutableIsAnMmapExecEvent() {
+        Expect e = RegionsWorkload.expected(run.items, "mmap_exec").getFirst();
+        MmapExecEvent m = run.mmapExec.stream()
+                .filter(x -> x.task().pid() == run.pid && "mmap".equals(x.via()) && x.addr() != null && x.addr() == e.addr())
+                .findFirst().orElseThrow(() -> new AssertionError("no mmap_exec at " + Long.toHexString(e.addr())));
+        assertTrue(m.success());
+        assertEquals(e.len(), m.len());
+        assertTrue(m.mappedPath() != null && m.mappedPath().contains(e.what()), m.mappedPath());
+    }
+
+    @Test
+    void theFailedMprotectIsASyscallRowWithItsErrno() {
+        assertTrue(run.syscalls.stream().anyMatch(s -> s.pid() == run.pid && s.name().equals("mprotect")
+                && Integer.valueOf(12).equals(s.errno())));
+    }
+}

@@ -1,0 +1,116 @@
+package dev.mapscribe.analyzer.oracle;
+
+import dev.mapscribe.formats.testkit.ProcMaps;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The output of scripts/workloads/regions.c, parsed: checkpoints (a CLOCK_MONOTONIC time and the
+ * /proc/self/maps read right after it), the mapping calls it made between them, and what it expects.
+ */
+public final class RegionsWorkload {
+
+    public sealed interface Item permits Pid, Checkpoint, Call, Expect {}
+
+    /** The workload's process id (its first line). */
+    public record Pid(int pid) implements Item {}
+
+    /** {@code maps} of process {@code pid} (0: the PID line's) was read after {@code monotonicNs}: the state valid then. */
+    public record Checkpoint(int n, String label, long monotonicNs, int pid, List<ProcMaps.Line> maps) implements Item {}
+
+    /** One call with its arguments and raw result (see regions.c for each syscall's fields). */
+    public record Call(String syscall, List<Long> values) implements Item {
+        public long get(int i) {
+            return values.get(i);
+        }
+
+        /** The raw result: an address, 0 or -errno. */
+        public long ret() {
+            return switch (syscall) {
+                case "mmap" -> values.get(6);
+                case "mprotect" -> values.get(3);
+                case "pkey_mprotect" -> values.get(4);
+                case "munmap" -> values.get(2);
+                case "mremap" -> values.get(5);
+                case "brk" -> values.get(1);
+                default -> throw new IllegalStateException("unknown call " + syscall);
+            };
+        }
+    }
+
+    /** {@code kind} is "mem_prot_alert", "mmap_exec" or "failed"; {@code what} the alert string, the file, or the errno. */
+    public record Expect(String kind, long addr, long len, String what) implements Item {}
+
+    private RegionsWorkload() {}
+
+    public static List<Item> parse(String output) {
+        List<Item> items = new ArrayList<>();
+        String[] lines = output.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.startsWith("PID ")) {
+                items.add(new Pid(Integer.parseInt(line.substring(4).trim())));
+            } else if (line.startsWith("CHECKPOINT ")) {
+                String[] f = line.split(" ");
+                StringBuilder maps = new StringBuilder();
+                String end = "END " + f[1];
+                for (i++; i < lines.length && !lines[i].equals(end); i++) {
+                    maps.append(lines[i]).append('\n');
+                }
+                if (i == lines.length) {
+                    throw new IllegalArgumentException("checkpoint " + f[1] + " has no END line");
+                }
+                int pid = f.length > 4 ? Integer.parseInt(f[4]) : 0;
+                items.add(new Checkpoint(Integer.parseInt(f[1]), f[2], Long.parseLong(f[3]), pid, ProcMaps.parse(maps.toString())));
+            } else if (line.startsWith("CALL ")) {
+                String[] f = line.split(" ");
+                List<Long> values = new ArrayList<>();
+                for (int k = 2; k < f.length; k++) {
+                    values.add(Long.parseUnsignedLong(f[k], 16));
+                }
+                items.add(new Call(f[1], values));
+            } else if (line.startsWith("EXPECT failed ")) {
+                String[] f = line.split(" ");
+                items.add(new Expect("failed", 0, 0, f[2] + " " + f[3]));
+            } else if (line.startsWith("EXPECT ")) {
+                String[] f = line.split(" ", 5);
+                items.add(new Expect(f[1], Long.parseUnsignedLong(f[2], 16), Long.parseLong(f[3]), f[4]));
+            } else if (line.startsWith("ERROR ")) {
+                throw new IllegalArgumentException("the workload failed: " + line);
+            } else if (!line.isEmpty()) {
+                throw new IllegalArgumentException("unexpected line " + (i + 1) + ": " + line);
+            }
+        }
+        return items;
+    }
+
+    public static int pid(List<Item> items) {
+        return items.stream().filter(Pid.class::isInstance).map(Pid.class::cast).findFirst().orElseThrow().pid();
+    }
+
+    public static List<Checkpoint> checkpoints(List<Item> items) {
+        return items.stream().filter(Checkpoint.class::isInstance).map(Checkpoint.class::cast).toList();
+    }
+
+    /** The calls made between checkpoint n-1 and checkpoint n. */
+    public static List<Call> callsBefore(List<Item> items, int n) {
+        List<Call> out = new ArrayList<>();
+        int seen = -1;
+        for (Item it : items) {
+            if (it instanceof Checkpoint c) {
+                seen = c.n();
+                if (seen == n) {
+                    return out;
+                }
+                out.clear();
+            } else if (it instanceof Call call && seen == n - 1) {
+                out.add(call);
+            }
+        }
+        return out;
+    }
+
+    public static List<Expect> expected(List<Item> items, String kind) {
+        return items.stream().filter(Expect.class::isInstance).map(Expect.class::cast).filter(e -> e.kind().equals(kind)).toList();
+    }
+}

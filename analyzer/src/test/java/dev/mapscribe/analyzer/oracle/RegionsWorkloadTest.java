@@ -1,0 +1,158 @@
+package dev.mapscribe.analyzer.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.derive.ProtAlerts;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Call;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Checkpoint;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Expect;
+import dev.mapscribe.analyzer.oracle.RegionsWorkload.Item;
+import dev.mapscribe.analyzer.state.MappedFile;
+import dev.mapscribe.analyzer.state.ProcessTable;
+import dev.mapscribe.analyzer.state.Prot;
+import dev.mapscribe.analyzer.state.Region;
+import dev.mapscribe.analyzer.state.RegionHistory;
+import dev.mapscribe.analyzer.state.RegionMap;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import dev.mapscribe.formats.testkit.CWorkloads;
+import dev.mapscribe.formats.testkit.ProcMaps;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs scripts/workloads/regions.c without the recorder: checks the parser of its output, the page comparison,
+ * and — with the real kernel as the oracle — that the region map, seeded from one checkpoint's
+ * /proc/self/maps and fed the calls the program made, ends with exactly the next checkpoint's pages.
+ */
+class RegionsWorkloadTest {
+    static List<Item> items;
+
+    @BeforeAll
+    static void run() throws Exception {
+        Path exe = CWorkloads.build("regions");
+        Process p = new ProcessBuilder(exe.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        items = RegionsWorkload.parse(out);
+    }
+
+    @Test
+    void theOutputHasElevenCheckpointsInTimeOrderAndTheExpectedEvents() {
+        List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
+        assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
+                "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk"), cps.stream().map(Checkpoint::label).toList());
+        for (int i = 1; i < cps.size(); i++) {
+            assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
+        }
+        assertTrue(cps.getFirst().maps().stream().anyMatch(l -> l.path().equals("[stack]")));
+        assertEquals(List.of(ProtAlerts.MMAP_W_X, ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_W_ADD, ProtAlerts.MPROT_W_REM,
+                ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_X_ADD),
+                RegionsWorkload.expected(items, "mem_prot_alert").stream().map(Expect::what).toList());
+        assertEquals("memfd:regions", RegionsWorkload.expected(items, "mmap_exec").getFirst().what());
+        assertEquals("mprotect 12", RegionsWorkload.expected(items, "failed").getFirst().what());
+        assertEquals(2, RegionsWorkload.callsBefore(items, 6).size());
+        assertTrue(RegionsWorkload.pid(items) > 1);
+    }
+
+    @Test
+    void theKernelLeavesTheRegionsBeforeTheHoleChangedWhenMprotectFailsWithEnomem() {
+        Call failed = RegionsWorkload.callsBefore(items, 7).getFirst();
+        assertEquals(-12, failed.ret());
+        List<ProcMaps.Line> after = RegionsWorkload.checkpoints(items).get(7).maps();
+        long addr = failed.get(0);
+        assertEquals("r--p", lineAt(after, addr).perms(), "before the hole: changed");
+        assertEquals("rwxp", lineAt(after, addr + 2 * Prot.PAGE_SIZE).perms(), "after the hole: untouched");
+    }
+
+    @Test
+    void aCheckpointAgreesWithItselfAndAChangedPageIsFound() {
+        List<ProcMaps.Line> maps = RegionsWorkload.checkpoints(items).get(8).maps();
+        List<MapsComparison.Span> same = regions(maps).stream().map(MapsComparison.Span::of).toList();
+        assertEquals(List.of(), MapsComparison.differences(maps, same));
+        RegionMap m = seeded(maps);
+        long x = RegionsWorkload.expected(items, "mmap_exec").getFirst().addr();
+        m.mprotect(x, Prot.PAGE_SIZE, Prot.READ, 0, 1);
+        List<String> diff = MapsComparison.differences(maps, m.regions().stream().map(MapsComparison.Span::of).toList());
+        assertEquals(1, diff.size(), diff.toString());
+        assertTrue(diff.getFirst().startsWith(Long.toHexString(x) + "-" + Long.toHexString(x + Prot.PAGE_SIZE) + ": maps has r-xs"));
+    }
+
+    @Test
+    void theRegionMapAppliesEveryStepExactlyAsTheKernelDid() {
+        List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
+        List<String> alerts = new ArrayList<>();
+        for (int n = 1; n < cps.size(); n++) {
+            RegionMap m = seeded(cps.get(n - 1).maps());
+            for (Call c : RegionsWorkload.callsBefore(items, n)) {
+                alerts.addAll(apply(m, c, n));
+            }
+            List<String> diff = MapsComparison.differences(cps.get(n).maps(), m.regions().stream().map(MapsComparison.Span::of).toList());
+            assertEquals(List.of(), diff, "checkpoint " + n + " " + cps.get(n).label());
+        }
+        List<String> expected = RegionsWorkload.expected(items, "mem_prot_alert").stream()
+                .map(e -> Long.toHexString(e.addr()) + " " + e.len() + " " + e.what()).toList();
+        assertEquals(expected, alerts);
+    }
+
+    @Test
+    void theParserRejectsATruncatedDump() {
+        assertFalse(RegionsWorkload.parse("CHECKPOINT 0 start 5\nEND 0\n").isEmpty());
+        try {
+            RegionsWorkload.parse("CHECKPOINT 0 start 5\n00400000-00401000 r-xp 00000000 08:01 5 /bin/x\n");
+            throw new AssertionError("accepted a checkpoint without END");
+        } catch (IllegalArgumentException expected) {
+            assertTrue(expected.getMessage().contains("no END"));
+        }
+    }
+
+    /** Applies one recorded call; returns the alerts it raises as "addr len alert". */
+    static List<String> apply(RegionMap m, Call c, long now) {
+        List<String> out = new ArrayList<>();
+        switch (c.syscall()) {
+            case "mmap" -> {
+                MappedFile f = c.values().size() > 7
+                        ? new MappedFile(null, MappedFile.kernelDev((int) c.get(8), (int) c.get(9)), c.get(7), MappedFile.CTIME_UNKNOWN)
+                        : null;
+                m.mmap(c.ret(), c.get(1), (int) c.get(2), (int) c.get(3), f, c.get(5), now);
+                if (c.ret() >= 0 && ProtAlerts.forMmap((int) c.get(2)) != null) {
+                    out.add(Long.toHexString(c.ret()) + " " + Prot.pageAlign(c.get(1)) + " " + ProtAlerts.MMAP_W_X);
+                }
+            }
+            case "mprotect", "pkey_mprotect" -> {
+                for (ProtAlerts.ProtAlert a : ProtAlerts.forChanges(m.mprotect(c.get(0), c.get(1), (int) c.get(2), c.ret(), now))) {
+                    out.add(Long.toHexString(a.start()) + " " + (a.end() - a.start()) + " " + a.alert());
+                }
+            }
+            case "munmap" -> m.munmap(c.get(0), c.get(1), c.ret(), now);
+            case "mremap" -> m.mremap(c.get(0), c.get(1), c.get(2), (int) c.get(3), c.get(4), c.ret(), now);
+            case "brk" -> m.brk(c.get(0), c.ret(), now);
+            default -> throw new IllegalStateException(c.syscall());
+        }
+        return out;
+    }
+
+    static RegionMap seeded(List<ProcMaps.Line> maps) {
+        return RegionMap.of(1, 1, new RegionHistory((map, v, to) -> {}), regions(maps), RegionMap.USER_END, 0, "test");
+    }
+
+    static List<Region> regions(List<ProcMaps.Line> maps) {
+        List<Region> out = new ArrayList<>();
+        for (ProcMaps.Line l : maps) {
+            if (!l.path().equals("[vsyscall]")) {
+                out.add(ProcessTable.fromMapsLine(new SnapshotRegion(1, l.start(), l.end(), l.prot(), l.shared(), l.offset(),
+                        l.devMajor(), l.devMinor(), l.inode(), l.path())));
+            }
+        }
+        return out;
+    }
+
+    static ProcMaps.Line lineAt(List<ProcMaps.Line> maps, long addr) {
+        return maps.stream().filter(l -> l.start() <= addr && addr < l.end()).findFirst().orElseThrow();
+    }
+}

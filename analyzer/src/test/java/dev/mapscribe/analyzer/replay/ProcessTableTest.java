@@ -1,0 +1,127 @@
+package dev.mapscribe.analyzer.replay;
+
+import static dev.mapscribe.analyzer.replay.Recs.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.state.Process;
+import dev.mapscribe.analyzer.state.ProcessTable;
+import dev.mapscribe.analyzer.state.RegionHistory;
+import dev.mapscribe.analyzer.state.RegionMap;
+import dev.mapscribe.formats.raw.KernelRecord.VmaRecord;
+import dev.mapscribe.formats.raw.RecordKind;
+import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ProcessTableTest {
+    final List<Process> ended = new ArrayList<>();
+    final ProcessTable table = new ProcessTable(new RegionHistory((m, v, t) -> {}), ended::add);
+
+    Process proc(int pid, int tid) {
+        return table.processOf(h(RecordKind.MMAP, 0, pid, tid));
+    }
+
+    RegionMap mm(int pid) {
+        return table.mmOf(h(RecordKind.MMAP, 0, pid, pid));
+    }
+
+    @Test
+    void aThreadExitLeavesTheProcessAndTheLastThreadEndsIt() {
+        table.task(task(1, 100, 100, 1, 1000, "app"));
+        table.fork(fork(2, 100, 100, 100, 101, 2000, 0x3));
+        table.exit(exit(3, 100, 100, false)); // the leader thread goes first
+        assertTrue(ended.isEmpty());
+        table.exit(exit(4, 100, 101, true));
+        assertEquals(1, ended.size());
+        assertEquals(4, ended.getFirst().exitNs());
+    }
+
+    @Test
+    void aVforkChildKeepsTheSharedAddressSpaceWhenItsParentExitsFirst() {
+        table.task(task(1, 100, 100, 1, 1000, "app"));
+        table.fork(fork(2, 100, 100, 200, 200, 2000, 0x2));
+        RegionMap shared = mm(100);
+        assertSame(shared, mm(200));
+        shared.mmap(0x50000, 4096, 3, 0x22, null, 0, 3);
+        table.exit(exit(4, 100, 100, true));
+        assertEquals(1, shared.regions().stream().filter(r -> r.start() == 0x50000).count(), "still in use by the child");
+        table.exit(exit(5, 200, 200, true));
+        assertTrue(shared.regions().isEmpty(), "the last user is gone");
+    }
+
+    @Test
+    void execFromAThreadGivesThePidToThatThreadAndANewAddressSpace() {
+        table.task(task(1, 100, 100, 1, 1000, "app"));
+        table.fork(fork(2, 100, 100, 100, 105, 2000, 0x3));
+        RegionMap before = mm(100);
+        table.exit(exit(3, 100, 100, false)); // de_thread kills the old leader
+        table.exec(new dev.mapscribe.formats.raw.KernelRecord.ExecRecord(h(RecordKind.EXEC, 4, 100, 100), 105,
+                file("/bin/new", 5), List.of("new"), false));
+        table.vma(vma(4, 100, 0, true, 0x400000, 0x401000, 5, file("/bin/new", 5), 0));
+        assertEquals("/bin/new", proc(100, 100).exe());
+        assertTrue(mm(100) != before);
+        assertEquals(1, mm(100).regions().size());
+        assertTrue(ended.isEmpty());
+    }
+
+    @Test
+    void aWalkThatLostRecordsLeavesItsGapsUnknown() {
+        table.task(task(1, 100, 100, 1, 1000, "app"));
+        table.exec(exec(2, 100, "/bin/app", "app"));
+        table.vma(vma(2, 100, 0, false, 0x400000, 0x401000, 5, file("/bin/app", 5), 0));
+        table.vma(vma(2, 100, 2, true, 0x7ffd0000, 0x7ffd1000, 3, null, 0)); // seq 1 was lost
+        assertTrue(mm(100).hasUnknown());
+        assertFalse(mm(100).at(0x500000).known());
+    }
+
+    @Test
+    void aTruncatedWalkLeavesTheTopUnknown() {
+        table.task(task(1, 100, 100, 1, 1000, "app"));
+        table.exec(exec(2, 100, "/bin/app", "app"));
+        table.vma(new VmaRecord(h(RecordKind.VMA, 2, 100, 100), 0x400000, 0x401000, 0, 5, 0, true, true, file("/bin/app", 5)));
+        assertNull(mm(100).at(0x300000), "below the last VMA walked: known to be empty");
+        assertFalse(mm(100).at(0x500000).known());
+    }
+
+    @Test
+    void aCompleteWalkKnowsEverything() {
+        table.task(task(1, 100, 100, 1, 1000, "app"));
+        table.exec(exec(2, 100, "/bin/app", "app"));
+        table.vma(vma(2, 100, 0, true, 0x400000, 0x401000, 5, file("/bin/app", 5), 0));
+        assertFalse(mm(100).hasUnknown());
+    }
+
+    @Test
+    void aSnapshotThatCouldNotReadTheMapsGivesAnUnknownAddressSpace() {
+        table.snapshot(new ProcSnapshot(10, 300, 1, 5, 0, 0, 0, 0, 1, "x", "/bin/x", List.of("x"), "EACCES reading maps"),
+                List.of());
+        assertTrue(mm(300).hasUnknown());
+        assertEquals("/bin/x", proc(300, 300).exe());
+    }
+
+    @Test
+    void aTaskRecordBeforeItsForkIsTheSameProcess() {
+        table.task(task(1, 100, 100, 1, 1000, "app"));
+        table.task(task(2, 200, 200, 100, 2000, "app")); // the child's context arrived first
+        table.fork(fork(3, 100, 100, 200, 200, 2000, 0));
+        assertTrue(ended.isEmpty());
+        assertEquals(Process.Source.FORK, proc(200, 200).source());
+        assertEquals("?", table.ancestors(proc(200, 200)), "its parent ran no exec the recording saw");
+    }
+
+    @Test
+    void ancestorsAreExePathsOldestFirst() {
+        table.task(task(1, 1, 1, 0, 10, "init"));
+        table.exec(exec(2, 1, "/sbin/init", "init"));
+        table.fork(fork(3, 1, 1, 50, 50, 30, 0));
+        table.exec(exec(4, 50, "/bin/bash", "bash"));
+        table.fork(fork(5, 50, 50, 60, 60, 50, 0));
+        assertEquals("/sbin/init|/bin/bash", table.ancestors(proc(60, 60)));
+        assertEquals(50, table.parentOf(proc(60, 60)).pid());
+    }
+}

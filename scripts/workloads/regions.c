@@ -1,0 +1,230 @@
+/*
+ * regions.c — a known sequence of memory-mapping calls, with /proc/self/maps dumped at checkpoints.
+ *
+ * The analyzer's end-to-end test records this program, then compares the regions it rebuilt (valid at each
+ * checkpoint's CLOCK_MONOTONIC time, the clock the kernel records stamp with bpf_ktime_get_ns) with the dump,
+ * and the alerts it derived with the EXPECT lines.
+ *
+ * Output, on stdout only:
+ *   PID <pid>                                 first line: whose regions to compare
+ *   CHECKPOINT <n> <label> <monotonic ns>     taken before the maps are read
+ *   <the lines of /proc/self/maps>
+ *   END <n>
+ *   EXPECT mem_prot_alert <addr hex> <len> <alert string>   one per alert the step must raise
+ *   EXPECT mmap_exec <addr hex> <len> <what>                  one per file mapped executable
+ *   EXPECT failed <syscall> <errno>                           a call that must fail (its partial effect is in the next dump)
+ *   CALL <syscall> <args and result, hex>                     every mapping call, as the kernel saw it:
+ *        mmap addr len prot flags fd off ret [ino dev_major dev_minor]   (the file part for file mappings)
+ *        mprotect addr len prot ret | pkey_mprotect addr len prot pkey ret | munmap addr len ret
+ *        mremap old_addr old_len new_len flags new_addr ret | brk start_brk ret
+ *      ret is the raw result: an address, 0, or -errno.
+ *
+ * No stdio buffers and no malloc, so the program's own output does not move its heap between checkpoints.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define P 4096UL
+
+static char out[1 << 16];
+static char maps[1 << 20];
+
+static void emit(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out, sizeof(out), fmt, ap);
+	va_end(ap);
+	if (n > 0 && write(1, out, (size_t)n) != n)
+		_exit(3);
+}
+
+static void die(const char *what)
+{
+	emit("ERROR %s: %s\n", what, strerror(errno));
+	_exit(2);
+}
+
+static void checkpoint(int n, const char *label)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		die("clock_gettime");
+	long long ns = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open /proc/self/maps");
+	size_t len = 0;
+	ssize_t r;
+	while ((r = read(fd, maps + len, sizeof(maps) - 1 - len)) > 0)
+		len += (size_t)r;
+	if (r < 0)
+		die("read /proc/self/maps");
+	close(fd);
+	emit("CHECKPOINT %d %s %lld\n", n, label, ns);
+	if (write(1, maps, len) != (ssize_t)len)
+		_exit(3);
+	emit("END %d\n", n);
+}
+
+static void expect_alert(void *addr, unsigned long len, const char *alert)
+{
+	emit("EXPECT mem_prot_alert %lx %lu %s\n", (unsigned long)addr, len, alert);
+}
+
+static long result(long r)
+{
+	return r == -1 ? -errno : r;
+}
+
+static void *map(void *hint, unsigned long len, int prot, int flags, int fd, off_t off)
+{
+	void *p = mmap(hint, len, prot, flags, fd, off);
+	long ret = p == MAP_FAILED ? -errno : (long)p;
+	if (fd >= 0 && !(flags & MAP_ANONYMOUS)) {
+		struct stat st;
+		if (fstat(fd, &st) != 0)
+			die("fstat");
+		emit("CALL mmap %lx %lx %x %x %x %lx %lx %lx %x %x\n", (unsigned long)hint, len, prot, flags, fd,
+		     (unsigned long)off, ret, (unsigned long)st.st_ino, major(st.st_dev), minor(st.st_dev));
+	} else {
+		emit("CALL mmap %lx %lx %x %x %x %lx %lx\n", (unsigned long)hint, len, prot, flags, fd, (unsigned long)off, ret);
+	}
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
+
+static int try_protect(void *addr, unsigned long len, int prot)
+{
+	long ret = result(mprotect(addr, len, prot));
+	emit("CALL mprotect %lx %lx %x %lx\n", (unsigned long)addr, len, prot, ret);
+	return (int)ret;
+}
+
+static void protect(void *addr, unsigned long len, int prot)
+{
+	if (try_protect(addr, len, prot) != 0)
+		die("mprotect");
+}
+
+static void unmap(void *addr, unsigned long len)
+{
+	long ret = result(munmap(addr, len));
+	emit("CALL munmap %lx %lx %lx\n", (unsigned long)addr, len, ret);
+	if (ret != 0)
+		die("munmap");
+}
+
+static void *remap(void *old, unsigned long old_len, unsigned long new_len, int flags, void *new_addr)
+{
+	void *p = mremap(old, old_len, new_len, flags, new_addr);
+	long ret = p == MAP_FAILED ? -errno : (long)p;
+	emit("CALL mremap %lx %lx %lx %x %lx %lx\n", (unsigned long)old, old_len, new_len, flags, (unsigned long)new_addr, ret);
+	if (p == MAP_FAILED)
+		die("mremap");
+	return p;
+}
+
+int main(void)
+{
+	static const char *X_ADD = "Protection changed to Executable!";
+	static const char *W_ADD = "Protection changed from E to W+E!";
+	static const char *W_REM = "Protection changed from W+E to E!";
+
+	emit("PID %d\n", (int)getpid());
+	checkpoint(0, "start");
+
+	/* 1. An RWX anonymous mapping. */
+	char *rwx = map(NULL, 6 * P, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	expect_alert(rwx, 6 * P, "Mmaped region with W+E permissions!");
+	memset(rwx, 0xc3, 6 * P);
+	checkpoint(1, "rwx-mmap");
+
+	/* 2. RW <-> RX flips, JIT style. */
+	char *jit = map(NULL, 4 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	memset(jit, 0x90, 4 * P);
+	protect(jit, 4 * P, PROT_READ | PROT_EXEC);
+	expect_alert(jit, 4 * P, X_ADD);
+	protect(jit, 4 * P, PROT_READ | PROT_WRITE | PROT_EXEC);
+	expect_alert(jit, 4 * P, W_ADD);
+	protect(jit, 4 * P, PROT_READ | PROT_EXEC);
+	expect_alert(jit, 4 * P, W_REM);
+	protect(jit, 4 * P, PROT_READ | PROT_WRITE); /* removing X raises nothing */
+	checkpoint(2, "flips");
+
+	/* 3. Partial mprotect: the middle page of the JIT area only, len not a page multiple. */
+	protect(jit + P, 100, PROT_READ | PROT_EXEC);
+	expect_alert(jit + P, P, X_ADD);
+	checkpoint(3, "partial-mprotect");
+
+	/* 4. mremap: grow (in place or moved), move to a fixed place, shrink. */
+	char *area = map(NULL, 16 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0); /* a place to move to */
+	char *grow = map(NULL, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	grow[0] = 1;
+	grow = remap(grow, 2 * P, 4 * P, MREMAP_MAYMOVE, NULL);
+	char *moved = remap(grow, 4 * P, 4 * P, MREMAP_MAYMOVE | MREMAP_FIXED, area + 4 * P);
+	remap(moved, 4 * P, P, 0, NULL);
+	checkpoint(4, "mremap");
+
+	/* 5. MAP_FIXED over pages of the RWX mapping: a read-only page replaces the second one. */
+	map(rwx + P, P, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	checkpoint(5, "map-fixed");
+
+	/* 6. munmap holes. */
+	unmap(rwx + 3 * P, P);
+	unmap(area + 10 * P, 2 * P);
+	checkpoint(6, "munmap-holes");
+
+	/* 7. A failed mprotect over a hole: the kernel changes what lies before the hole, then says ENOMEM. */
+	int err = try_protect(rwx + 2 * P, 3 * P, PROT_READ);
+	if (err == 0)
+		die("mprotect over a hole succeeded");
+	emit("EXPECT failed mprotect %d\n", -err);
+	checkpoint(7, "mprotect-enomem");
+
+	/* 8. A memfd mapped twice: RW to write code, RX to run it. */
+	int mfd = memfd_create("regions", 0);
+	if (mfd < 0)
+		die("memfd_create");
+	if (ftruncate(mfd, 2 * P) != 0)
+		die("ftruncate");
+	char *w = map(NULL, 2 * P, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	memset(w, 0xc3, 2 * P);
+	char *x = map(NULL, 2 * P, PROT_READ | PROT_EXEC, MAP_SHARED, mfd, 0);
+	emit("EXPECT mmap_exec %lx %lu memfd:regions\n", (unsigned long)x, 2 * P);
+	checkpoint(8, "memfd-twice");
+
+	/* 9. MREMAP_DONTUNMAP: the old range stays mapped, emptied. */
+	char *src = map(NULL, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	src[0] = 1;
+	/* With DONTUNMAP the kernel reads the fifth argument as a hint, and it must be page aligned: pass NULL. */
+	remap(src, 2 * P, 2 * P, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+	checkpoint(9, "dontunmap");
+
+	/* 10. pkey_mprotect with pkey -1 behaves as mprotect; then the heap grows by brk. */
+	long pret = result(syscall(SYS_pkey_mprotect, src, P, PROT_READ | PROT_EXEC, -1));
+	emit("CALL pkey_mprotect %lx %lx %x %x %lx\n", (unsigned long)src, P, PROT_READ | PROT_EXEC, -1, pret);
+	if (pret != 0)
+		die("pkey_mprotect");
+	expect_alert(src, P, X_ADD);
+	/* The heap: brk straight from the kernel, so the start and the result are exact. */
+	unsigned long start_brk = (unsigned long)syscall(SYS_brk, 0);
+	unsigned long brk_ret = (unsigned long)syscall(SYS_brk, start_brk + 8 * P + 100);
+	emit("CALL brk %lx %lx\n", start_brk, brk_ret);
+	checkpoint(10, "pkey-brk");
+
+	(void)w;
+	return 0;
+}
