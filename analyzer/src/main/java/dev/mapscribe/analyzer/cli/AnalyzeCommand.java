@@ -1,5 +1,6 @@
 package dev.mapscribe.analyzer.cli;
 
+import dev.mapscribe.analyzer.export.BackgroundSink;
 import dev.mapscribe.analyzer.export.TableExport;
 import dev.mapscribe.analyzer.export.TableExport.RowFilter;
 import dev.mapscribe.analyzer.export.TableWriter;
@@ -78,13 +79,27 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         export = new TableExport(out, h.hostname(), jsonl, filter);
                         exports.put(h.hostname(), export);
                     }
-                    Replayer replayer = new Replayer(h, export);
+                    // The replay runs here; the rows are written to the tables on a second thread.
+                    BackgroundSink rows = new BackgroundSink(export, h.hostname());
+                    Replayer replayer = new Replayer(h, rows);
                     long[] lastKtime = {h.startKtimeNs()};
-                    ReadResult r = reader.read((rec, batch) -> {
-                        if (rec instanceof KernelRecord k) lastKtime[0] = k.h().ktimeNs();
-                        replayer.accept(rec, batch);
-                    });
-                    ReplayStats s = replayer.finish();
+                    ReadResult r;
+                    ReplayStats s;
+                    try {
+                        r = reader.read((rec, batch) -> {
+                            if (rec instanceof KernelRecord k) lastKtime[0] = k.h().ktimeNs();
+                            replayer.accept(rec, batch);
+                        });
+                        s = replayer.finish();
+                    } catch (RuntimeException | Error failure) {
+                        try {
+                            rows.close(); // stop the writer thread before the exports are closed below
+                        } catch (RuntimeException | Error second) {
+                            if (second != failure) failure.addSuppressed(second);
+                        }
+                        throw failure;
+                    }
+                    rows.close(); // every row is in the tables: journalDamage below comes after them
                     if (r.damage() != null) {
                         damaged = true;
                         err.println("mapscribe: " + reader.dir() + ": " + r.damage().describe());
