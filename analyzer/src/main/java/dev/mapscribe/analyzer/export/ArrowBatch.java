@@ -27,6 +27,9 @@ final class ArrowBatch implements AutoCloseable {
     private final List<Column> columns;
     private final VectorSchemaRoot root;
     private final FieldVector[] vectors;
+    private final String[] lastString; // per column: the last String set, and its UTF-8 bytes
+    private final byte[][] lastBytes;
+    private long stringBytes; // bytes of string cells since the last reset
 
     ArrowBatch(BufferAllocator allocator, List<Column> columns) {
         this.columns = List.copyOf(columns);
@@ -36,6 +39,8 @@ final class ArrowBatch implements AutoCloseable {
         }
         this.root = VectorSchemaRoot.create(new Schema(fields), allocator);
         this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
+        this.lastString = new String[vectors.length];
+        this.lastBytes = new byte[vectors.length][];
         for (FieldVector v : vectors) {
             v.allocateNew();
         }
@@ -78,7 +83,18 @@ final class ArrowBatch implements AutoCloseable {
     }
 
     void setString(int col, int row, String v) {
-        ((VarCharVector) vectors[col]).setSafe(row, v.getBytes(StandardCharsets.UTF_8));
+        // Most string cells repeat the previous row's String object (a process's comm, a syscall's name, a
+        // mapped file's path): encode it once, not once per row.
+        byte[] bytes;
+        if (v == lastString[col]) {
+            bytes = lastBytes[col];
+        } else {
+            bytes = v.getBytes(StandardCharsets.UTF_8);
+            lastString[col] = v;
+            lastBytes[col] = bytes;
+        }
+        ((VarCharVector) vectors[col]).setSafe(row, bytes);
+        stringBytes += bytes.length;
     }
 
     void setStrings(int col, int row, List<String> values) {
@@ -86,7 +102,9 @@ final class ArrowBatch implements AutoCloseable {
         int start = list.startNewValue(row);
         VarCharVector elements = (VarCharVector) list.getDataVector();
         for (int i = 0; i < values.size(); i++) {
-            elements.setSafe(start + i, values.get(i).getBytes(StandardCharsets.UTF_8));
+            byte[] bytes = values.get(i).getBytes(StandardCharsets.UTF_8);
+            elements.setSafe(start + i, bytes);
+            stringBytes += bytes.length;
         }
         elements.setValueCount(start + values.size());
         list.endValue(row, values.size());
@@ -143,8 +161,14 @@ final class ArrowBatch implements AutoCloseable {
         root.setRowCount(rows);
     }
 
+    /** Bytes of string cells filled since the last reset: what the variable-width buffers hold. */
+    long stringBytes() {
+        return stringBytes;
+    }
+
     /** Forgets all rows; the buffers stay allocated for the next batch. */
     void reset() {
+        stringBytes = 0;
         for (FieldVector v : vectors) {
             v.reset();
         }

@@ -72,6 +72,13 @@ public final class TableWriter implements AutoCloseable {
 
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
+    /**
+     * A batch also goes to the encoder once its string cells hold this many bytes: long strings (a deep
+     * process tree's ancestors run to kilobytes) would otherwise grow the off-heap string buffers of every
+     * batch to batchRows times the longest row's strings.
+     */
+    static final long MAX_BATCH_STRING_BYTES = 16L << 20;
+
     static {
         // Arrow checks bounds and reference counts on every get and set unless told otherwise; our
         // indexes come from our own loop over rows we filled, so the checks only cost time (they
@@ -226,7 +233,7 @@ public final class TableWriter implements AutoCloseable {
         }
         batchRows++;
         totalRows++;
-        if (batchRows == options.batchRows()) {
+        if (batchRows == options.batchRows() || batches[filling].stringBytes() >= MAX_BATCH_STRING_BYTES) {
             handOver();
         }
     }
