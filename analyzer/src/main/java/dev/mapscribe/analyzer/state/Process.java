@@ -25,6 +25,11 @@ public final class Process {
     String exe;
     List<String> argv = List.of();
     boolean argvTruncated;
+    private List<String> commandLineOf; // the argv that commandLine was joined from
+    private String commandLine;
+    /** {@link ProcessTable#ancestors}'s last answer for this process, and the table's ancestry epoch it holds for. */
+    String ancestors;
+    long ancestorsEpoch = -1;
     String comm;
     int uid = -1, gid = -1, euid = -1, egid = -1;
     long mntns;
@@ -76,7 +81,12 @@ public final class Process {
 
     /** The command line as kunai prints it: arguments joined by spaces. */
     public String commandLine() {
-        return String.join(" ", argv);
+        // Joined once per argv list (every alert and mmap_exec row asks); argv is only ever replaced, never changed.
+        if (commandLineOf != argv) {
+            commandLine = String.join(" ", argv);
+            commandLineOf = argv;
+        }
+        return commandLine;
     }
 
     public TaskInfo asTask() {

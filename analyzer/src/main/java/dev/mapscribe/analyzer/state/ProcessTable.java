@@ -62,6 +62,8 @@ public final class ProcessTable {
     private final RegionHistory history;
     private final Listener listener;
     private final Map<Integer, Process> live = new HashMap<>();
+    /** Bumped whenever an exe, a parent link or the set of live processes changes: ancestors() caches per epoch. */
+    private long ancestryEpoch;
     private final Map<Integer, Thread> threads = new HashMap<>();
     private final Map<Integer, Walk> walks = new HashMap<>();
     /** The thread of the record being replayed: every question about one record is answered once. */
@@ -92,6 +94,7 @@ public final class ProcessTable {
         }
         p.snapshotNs = s.ktimeNs();
         if (p.exe == null) { p.exe = s.exe(); }
+        ancestryEpoch++; // exe, ppid: what ancestors() reads
         if (p.argv.isEmpty() && s.argv() != null) { p.argv = List.copyOf(s.argv()); }
         if (p.comm == null) { p.comm = s.comm(); }
         List<Region> regions = new ArrayList<>();
@@ -134,6 +137,7 @@ public final class ProcessTable {
             p.mntns = t.mntns();
         }
         if (p.ppid != t.ppid() || p.parentStartNs != t.parentStartNs()) { // reparented, or first news of its parent
+            ancestryEpoch++;
             p.ppid = t.ppid();
             p.parentStartNs = t.parentStartNs();
             Process parent = live.get(t.ppid());
@@ -171,11 +175,16 @@ public final class ProcessTable {
 
     /** Exe paths of the ancestors, oldest first, joined by '|' as kunai prints them; unknown ones as "?". */
     public String ancestors(Process p) {
+        if (p.ancestorsEpoch == ancestryEpoch) {
+            return p.ancestors; // no exe, parent link or live process changed since it was built
+        }
         List<String> chain = new ArrayList<>();
         for (Process a = parent(p); a != null && chain.size() < 256; a = parent(a)) {
             chain.add(a.exe != null && !a.exe.isEmpty() ? a.exe : "?");
         }
-        return String.join("|", chain.reversed());
+        p.ancestors = String.join("|", chain.reversed());
+        p.ancestorsEpoch = ancestryEpoch; // read after the walk: parent() may have linked a parent late
+        return p.ancestors;
     }
 
     /**
@@ -202,6 +211,7 @@ public final class ProcessTable {
             }
             child = newProcess(f.childPid(), Process.Source.FORK, f.childStartNs(), true, h.ktimeNs());
         }
+        ancestryEpoch++; // the child may have been met before (its TASK record first), with children of its own
         child.ppid = parent.pid;
         child.parentStartNs = parent.startNs;
         child.parent = parent;
@@ -235,6 +245,7 @@ public final class ProcessTable {
         }
         threads.put(h.pid(), new Thread(p, h.pid(), leader.comm(), leader.uid(), leader.gid(), leader.euid(), leader.egid(), leader.mntns()));
         p.exe = e.exe() != null ? e.exe().path() : null;
+        ancestryEpoch++;
         p.argv = List.copyOf(e.argv());
         p.argvTruncated = e.argvTruncated();
         p.execs++;
@@ -366,6 +377,7 @@ public final class ProcessTable {
             Process candidate = live.get(p.ppid);
             if (candidate != null && candidate != p && (!candidate.startExact || !p.startExact || candidate.startNs <= p.startNs)) {
                 p.parent = candidate; // linked late: snapshot processes name their parent by pid only
+                ancestryEpoch++;
             }
         }
         return p.parent;
@@ -375,6 +387,7 @@ public final class ProcessTable {
         Process p = new Process(++lastProcessId, pid, source, startNs, exact, nowNs);
         p.lossesBefore = lostRecords;
         live.put(pid, p);
+        ancestryEpoch++; // a process without a parent link may now find its parent by pid
         return p;
     }
 
@@ -421,6 +434,7 @@ public final class ProcessTable {
     private void end(Process p, long nowNs) {
         lastHdr = null;
         live.remove(p.pid);
+        ancestryEpoch++;
         walks.remove(p.pid);
         threads.values().removeIf(t -> t.process() == p);
         listener.processEnded(p); // before its address space goes: the row says whether that was fully known
