@@ -321,9 +321,15 @@ static __always_inline __u32 describe_file(struct file *file, struct ms_file *f,
 		f->file_flags = MS_FILE_NO_PATH;
 		return 0;
 	}
-	/* A dentry no longer in the hash table and not a root: the file was unlinked. */
+	/*
+	 * Unlinked, as d_path() decides " (deleted)": a dentry out of the hash table that is not a root,
+	 * or a pseudo file's root-like dentry that is not its mount's root (memfd, shmem: simple_dname()
+	 * always prints those " (deleted)").
+	 */
 	struct dentry *leaf = w.dentry;
-	if (!BPF_CORE_READ(leaf, d_hash.pprev) && BPF_CORE_READ(leaf, d_parent) != leaf)
+	struct vfsmount *leaf_mnt = BPF_CORE_READ(file, f_path.mnt); /* a local: CO-RE reads need a BTF-typed pointer */
+	if (!BPF_CORE_READ(leaf, d_hash.pprev) &&
+	    (BPF_CORE_READ(leaf, d_parent) != leaf || BPF_CORE_READ(leaf_mnt, mnt_root) != leaf))
 		f->file_flags |= MS_FILE_UNLINKED;
 	bpf_loop(MAX_PATH_DEPTH + MAX_MOUNTS, walk_step, &w, 0);
 

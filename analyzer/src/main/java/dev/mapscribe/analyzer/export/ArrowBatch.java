@@ -24,18 +24,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * writer when the batch is full, and the vectors are reset and reused for the next batch.
  */
 final class ArrowBatch implements AutoCloseable {
-    static {
-        // Arrow checks bounds and reference counts on every get and set unless told otherwise; our
-        // indexes come from our own loop over rows we filled, so the checks only cost time (they
-        // were a fifth of the export's profile). Read once, when Arrow's BoundsChecking loads.
-        if (System.getProperty("arrow.enable_unsafe_memory_access") == null) {
-            System.setProperty("arrow.enable_unsafe_memory_access", "true");
-        }
-        if (System.getProperty("arrow.enable_null_check_for_get") == null) {
-            System.setProperty("arrow.enable_null_check_for_get", "false");
-        }
-    }
-
     private final List<Column> columns;
     private final VectorSchemaRoot root;
     private final FieldVector[] vectors;
@@ -67,14 +55,6 @@ final class ArrowBatch implements AutoCloseable {
             return new Field(c.name(), new FieldType(c.nullable(), type, null), List.of(element));
         }
         return new Field(c.name(), new FieldType(c.nullable(), type, null), null);
-    }
-
-    Column column(int i) {
-        return columns.get(i);
-    }
-
-    int width() {
-        return vectors.length;
     }
 
     void setNull(int col, int row) {
@@ -158,19 +138,6 @@ final class ArrowBatch implements AutoCloseable {
         return vectors[col];
     }
 
-    /** Element range of a list cell, for the Parquet writer. */
-    int listStart(int col, int row) {
-        return ((ListVector) vectors[col]).getElementStartIndex(row);
-    }
-
-    int listEnd(int col, int row) {
-        return ((ListVector) vectors[col]).getElementEndIndex(row);
-    }
-
-    byte[] listElement(int col, int index) {
-        return ((VarCharVector) ((ListVector) vectors[col]).getDataVector()).get(index);
-    }
-
     /** Seals the rows filled so far (value counts) before they are read. */
     void seal(int rows) {
         root.setRowCount(rows);
@@ -182,10 +149,6 @@ final class ArrowBatch implements AutoCloseable {
             v.reset();
         }
         root.setRowCount(0);
-    }
-
-    VectorSchemaRoot root() {
-        return root;
     }
 
     @Override

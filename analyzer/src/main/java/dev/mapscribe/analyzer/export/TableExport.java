@@ -13,7 +13,6 @@ import dev.mapscribe.formats.tables.Tables;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -42,7 +41,6 @@ public final class TableExport implements EventSink, AutoCloseable {
 
     private final TableWriter syscalls, mmapExec, alerts, processes, regions, losses;
     private final RowFilter filter;
-    private long seq;
 
     public TableExport(Path out, String host, boolean jsonl, RowFilter filter) throws IOException {
         this.filter = filter;
@@ -68,16 +66,17 @@ public final class TableExport implements EventSink, AutoCloseable {
     private static final int S_TS = S.col("ts_ns"), S_UTC = S.col("utc_time"), S_PID = S.col("pid"),
             S_TID = S.col("tid"), S_COMM = S.col("comm"), S_CPU = S.col("cpu"), S_BATCH = S.col("batch"), S_SEQ = S.col("seq"),
             S_NAME = S.col("syscall"), S_NR = S.col("nr"), S_ARG0 = S.col("arg0"), S_RET = S.col("ret"),
-            S_ERRNO = S.col("errno"), S_FAILED = S.col("failed");
+            S_ERRNO = S.col("errno"), S_FAILED = S.col("failed"), S_PATH = S.col("path"), S_DEV = S.col("dev"),
+            S_INODE = S.col("inode");
 
     @Override
     public void syscall(SyscallRow r) {
-        long mySeq = seq++;
         if (!filter.keeps(r.tsNs(), r.utcNs(), r.pid())) return;
         RowWriter w = syscalls.row().setLong(S_TS, r.tsNs()).setLong(S_UTC, r.utcNs())
                 .setInt(S_PID, r.pid()).setInt(S_TID, r.tid()).setString(S_COMM, r.comm()).setInt(S_CPU, r.cpu())
-                .setLong(S_BATCH, r.batch()).setLong(S_SEQ, mySeq).setString(S_NAME, r.name()).setInt(S_NR, r.nr())
-                .setLongOrNull(S_RET, r.ret()).setIntOrNull(S_ERRNO, r.errno()).setBool(S_FAILED, r.errno() != null);
+                .setLong(S_BATCH, r.batch()).setLong(S_SEQ, r.seq()).setString(S_NAME, r.name()).setInt(S_NR, r.nr())
+                .setLongOrNull(S_RET, r.ret()).setIntOrNull(S_ERRNO, r.errno()).setBool(S_FAILED, r.failed())
+                .setString(S_PATH, r.path()).setLongOrNull(S_DEV, unsigned(r.dev())).setLongOrNull(S_INODE, r.inode());
         for (int i = 0; i < r.args().length && i < 6; i++) w.setLong(S_ARG0 + i, r.args()[i]);
         w.end();
     }
@@ -105,12 +104,12 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setString(M_PATH, e.mappedPath()).setString(M_MAGIC, e.magic()).setString(M_MD5, e.md5())
                 .setString(M_SHA1, e.sha1()).setString(M_SHA256, e.sha256()).setString(M_SHA512, e.sha512())
                 .setLongOrNull(M_SIZE, e.size()).setString(M_ERROR, e.error())
-                .setLongOrNull(M_DEV, e.dev() == null ? null : Integer.toUnsignedLong(e.dev())).setLongOrNull(M_INODE, e.inode())
-                .setString(M_SOURCE, "kernel").setInt(M_ID, MmapExecEvent.EVENT_ID).setString(M_NAME, MmapExecEvent.EVENT_NAME)
+                .setLongOrNull(M_DEV, unsigned(e.dev())).setLongOrNull(M_INODE, e.inode())
+                .setString(M_SOURCE, "mapscribe").setInt(M_ID, MmapExecEvent.EVENT_ID).setString(M_NAME, MmapExecEvent.EVENT_NAME)
                 .setString(M_UUID, e.uuid()).setLong(M_BATCH, e.batch())
                 .setLong(M_ADDR, e.addr() != null ? e.addr() : e.hintAddr()).setLong(M_LEN, e.len()).setInt(M_PROT, e.prot())
                 .setInt(M_FLAGS, e.flags()).setLong(M_OFFSET, e.offset())
-                .setLong(M_RET, e.success() ? e.addr() : -(long) (e.errno() == null ? 0 : e.errno()))
+                .setLong(M_RET, e.ret())
                 .setBool(M_FAILED, !e.success());
         task(w, M_TASK, e.task(), e.task().tid());
         if (e.parent() != null) task(w, M_PARENT, e.parent(), e.parent().pid());
@@ -131,24 +130,22 @@ public final class TableExport implements EventSink, AutoCloseable {
             A_SYSCALL = A.col("syscall"), A_ADDR = A.col("addr"), A_LEN = A.col("len"), A_PROT = A.col("prot"),
             A_PREV = A.col("prev_prot"), A_PATH = A.col("pathname"), A_DEV = A.col("dev"), A_INODE = A.col("inode"),
             A_CTIME = A.col("ctime"), A_SADDR = A.col("syscall_addr"), A_SLEN = A.col("syscall_len"),
-            A_UID = A.col("uid"), A_GID = A.col("gid"), A_MNT = A.col("mnt_ns");
-
-    /** tracee's numbering of its four alerts. */
-    private static final List<String> ALERTS = List.of("Mmaped region with W+E permissions!",
-            "Protection changed to Executable!", "Protection changed from E to W+E!", "Protection changed from W+E to E!");
+            A_UID = A.col("uid"), A_GID = A.col("gid"), A_MNT = A.col("mnt_ns"), A_PPID = A.col("ppid"),
+            A_EXE = A.col("exe_path"), A_CMD = A.col("command_line");
 
     @Override
     public void memProtAlert(MemProtAlertEvent e) {
         if (!filter.keeps(e.tsNs(), e.utcNs(), e.task().pid())) return;
         RowWriter w = alerts.row().setLong(A_TS, e.tsNs()).setLong(A_UTC, e.utcNs())
                 .setInt(A_PID, e.task().pid()).setInt(A_TID, e.task().tid()).setString(A_COMM, e.task().comm())
-                .setString(A_ALERT, e.alert()).setInt(A_ALERT_ID, ALERTS.indexOf(e.alert()) + 1)
+                .setString(A_ALERT, e.alert()).setInt(A_ALERT_ID, e.alertId())
                 .setString(A_SYSCALL, e.syscall()).setLong(A_ADDR, e.addr()).setLong(A_LEN, e.len())
                 .setInt(A_PROT, e.prot()).setIntOrNull(A_PREV, e.prevProt()).setString(A_PATH, e.pathname())
-                .setLongOrNull(A_DEV, e.dev() == null ? null : Integer.toUnsignedLong(e.dev()))
+                .setLongOrNull(A_DEV, unsigned(e.dev()))
                 .setLongOrNull(A_INODE, e.inode()).setLongOrNull(A_CTIME, e.ctimeNs())
                 .setLong(A_SADDR, e.syscallAddr()).setLong(A_SLEN, e.syscallLen())
-                .setInt(A_UID, e.task().uid()).setInt(A_GID, e.task().gid()).setLong(A_MNT, e.task().mntns());
+                .setInt(A_UID, e.task().uid()).setInt(A_GID, e.task().gid()).setLong(A_MNT, e.task().mntns())
+                .setInt(A_PPID, e.ppid()).setString(A_EXE, e.exePath()).setString(A_CMD, e.commandLine());
         w.end();
     }
 
@@ -158,21 +155,17 @@ public final class TableExport implements EventSink, AutoCloseable {
     private static final int R_TS = R.col("ts_ns"), R_UTC = R.col("utc_time"), R_PID = R.col("pid"),
             R_START = R.col("start_addr"), R_END = R.col("end_addr"), R_PROT = R.col("prot"), R_FLAGS = R.col("flags"),
             R_PATH = R.col("path"), R_DEV = R.col("dev"), R_INODE = R.col("inode"), R_OFFSET = R.col("file_offset"),
-            R_FROM = R.col("valid_from_ns"), R_TO = R.col("valid_to_ns"), R_KNOWN = R.col("known");
-
-    private static final int MAP_SHARED = 0x1, MAP_PRIVATE = 0x2, MAP_ANONYMOUS = 0x20;
+            R_FROM = R.col("valid_from_ns"), R_TO = R.col("valid_to_ns"), R_KNOWN = R.col("known"), R_CAUSE = R.col("cause");
 
     @Override
     public void regionVersion(RegionVersion v) {
         if (!filter.keepsInterval(v.validFromNs(), v.validFromUtcNs(), v.validToNs(), v.validToUtcNs(), v.pid())) return;
-        boolean known = !v.backing().equals("unknown");
-        int flags = (v.shared() ? MAP_SHARED : MAP_PRIVATE) | (v.backing().equals("file") ? 0 : MAP_ANONYMOUS);
         RowWriter w = regions.row().setLong(R_TS, v.validFromNs()).setLong(R_UTC, v.validFromUtcNs())
                 .setInt(R_PID, v.pid()).setLong(R_START, v.start()).setLong(R_END, v.end())
-                .setIntOrNull(R_PROT, v.prot()).setInt(R_FLAGS, flags).setString(R_PATH, v.path())
-                .setLongOrNull(R_DEV, v.dev() == null ? null : Integer.toUnsignedLong(v.dev())).setLongOrNull(R_INODE, v.inode())
+                .setIntOrNull(R_PROT, v.prot()).setInt(R_FLAGS, v.flags()).setString(R_PATH, v.path())
+                .setLongOrNull(R_DEV, unsigned(v.dev())).setLongOrNull(R_INODE, v.inode())
                 .setLong(R_OFFSET, v.offset()).setLong(R_FROM, v.validFromNs()).setLongOrNull(R_TO, v.validToNs())
-                .setBool(R_KNOWN, known);
+                .setBool(R_KNOWN, v.known()).setString(R_CAUSE, v.cause());
         w.end();
     }
 
@@ -189,11 +182,11 @@ public final class TableExport implements EventSink, AutoCloseable {
     @Override
     public void process(ProcessLifetime p) {
         if (!filter.keepsInterval(p.startNs(), p.startUtcNs(), p.exitNs(), p.exitUtcNs(), p.pid())) return;
-        RowWriter w = processes.row().setLong(P_TS, p.startNs()).setLong(P_UTC, p.startUtcNs())
+        RowWriter w = processes.row().setLong(P_TS, p.firstSeenNs()).setLong(P_UTC, p.firstSeenUtcNs())
                 .setInt(P_PID, p.pid()).setInt(P_TID, p.pid()).setString(P_COMM, p.comm()).setInt(P_PPID, p.ppid())
                 .setLong(P_START, p.startNs()).setLong(P_PSTART, p.parentStartNs()).setLongOrNull(P_EXIT, p.exitNs())
                 .setLongOrNull(P_EXIT_UTC, p.exitUtcNs()).setIntOrNull(P_CODE, p.exitCode()).setString(P_EXE, p.exe())
-                .setStrings(P_ARGV, p.commandLine() == null ? null : Arrays.asList(p.commandLine().split(" ", -1)))
+                .setStrings(P_ARGV, p.argv())
                 .setString(P_CMD, p.commandLine()).setString(P_ANC, p.ancestors()).setInt(P_UID, p.uid())
                 .setInt(P_GID, p.gid()).setInt(P_EUID, p.euid()).setInt(P_EGID, p.egid()).setLong(P_MNT, p.mntns())
                 .setInt(P_EXECS, p.execs()).setBool(P_SNAP, p.source().equals("snapshot"));
@@ -220,6 +213,11 @@ public final class TableExport implements EventSink, AutoCloseable {
     public void journalDamage(String host, long tsNs, long utcNs, String message) {
         losses.row().setLong(L_TS, tsNs).setLong(L_UTC, utcNs).setString(L_SOURCE, "journal")
                 .setString(L_MESSAGE, message).end();
+    }
+
+    /** The kernel's dev_t is a u32: as a SQL BIGINT it must not come out negative. */
+    private static Long unsigned(Integer dev) {
+        return dev == null ? null : Integer.toUnsignedLong(dev);
     }
 
     @Override

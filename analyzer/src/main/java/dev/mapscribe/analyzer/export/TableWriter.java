@@ -72,12 +72,24 @@ public final class TableWriter implements AutoCloseable {
 
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
+    static {
+        // Arrow checks bounds and reference counts on every get and set unless told otherwise; our
+        // indexes come from our own loop over rows we filled, so the checks only cost time (they
+        // were a fifth of the export's profile). Arrow reads these once, when its BoundsChecking class loads:
+        // here, before this class creates its first allocator.
+        if (System.getProperty("arrow.enable_unsafe_memory_access") == null) {
+            System.setProperty("arrow.enable_unsafe_memory_access", "true");
+        }
+        if (System.getProperty("arrow.enable_null_check_for_get") == null) {
+            System.setProperty("arrow.enable_null_check_for_get", "false");
+        }
+    }
+
     private final TableSchema table;
     private final String host;
     private final Options options;
     private final Path dir;
     private final int[] fileIndexOf; // table column -> file column, -1 for the partition column
-    private final int hostColumn;
     private final BufferAllocator allocator;
     private final ArrowBatch[] batches; // the one being filled, and (background) the one being encoded
     private final ZstdCodecFactory codecs;
@@ -119,16 +131,13 @@ public final class TableWriter implements AutoCloseable {
 
         List<Column> fileColumns = ParquetSchemas.fileColumns(table);
         this.fileIndexOf = new int[table.size()];
-        int hostCol = -1;
         for (int i = 0, f = 0; i < table.size(); i++) {
             if (table.column(i).name().equals(Tables.PARTITION_COLUMN)) {
-                fileIndexOf[i] = -1;
-                hostCol = i;
+                fileIndexOf[i] = -1; // the host lives in the directory name, not in the files
             } else {
                 fileIndexOf[i] = f++;
             }
         }
-        this.hostColumn = hostCol;
         this.allocator = new RootAllocator();
         this.batches = new ArrowBatch[options.background() ? 2 : 1];
         for (int i = 0; i < batches.length; i++) {
@@ -208,10 +217,6 @@ public final class TableWriter implements AutoCloseable {
     /** The part files, known once the writer is closed. */
     public List<Path> files() {
         return closed ? List.copyOf(files) : List.of();
-    }
-
-    int hostColumn() {
-        return hostColumn;
     }
 
     /** Called by the row writer once a row is complete. */

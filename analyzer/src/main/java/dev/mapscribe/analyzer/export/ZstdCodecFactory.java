@@ -1,6 +1,7 @@
 package dev.mapscribe.analyzer.export;
 
 import com.github.luben.zstd.Zstd;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
@@ -39,9 +40,9 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
     private record ZstdCompressor(int level) implements BytesInputCompressor {
         @Override
         public BytesInput compress(BytesInput bytes) throws IOException {
-            byte[] in = bytes.toByteArray();
-            byte[] out = Zstd.compress(in, level);
-            return BytesInput.from(out);
+            ByteArrayOutputStream in = new ByteArrayOutputStream((int) bytes.size());
+            bytes.writeAllTo(in);
+            return BytesInput.from(Zstd.compress(in.toByteArray(), level)); // a fresh array: the page store may keep it
         }
 
         @Override
@@ -67,5 +68,4 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
         @Override
         public void release() {}
     }
-
 }

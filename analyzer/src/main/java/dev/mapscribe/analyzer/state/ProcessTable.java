@@ -173,7 +173,7 @@ public final class ProcessTable {
     public String ancestors(Process p) {
         List<String> chain = new ArrayList<>();
         for (Process a = parent(p); a != null && chain.size() < 256; a = parent(a)) {
-            chain.add(a.exe != null ? a.exe : "?");
+            chain.add(a.exe != null && !a.exe.isEmpty() ? a.exe : "?");
         }
         return String.join("|", chain.reversed());
     }
@@ -454,6 +454,8 @@ public final class ProcessTable {
 
     public static MappedFile mappedFile(FileRef f) {
         String path = f.path() == null || f.path().isEmpty() ? null : f.path();
+        // As /proc/PID/maps and d_path() print them: deleted files and memfds are what an analyst hunts for.
+        if (path != null && f.unlinked() && !path.endsWith(" (deleted)")) path = path + " (deleted)";
         return new MappedFile(path, f.dev(), f.ino(), f.ctimeSec() * 1_000_000_000L + f.ctimeNsec());
     }
 }

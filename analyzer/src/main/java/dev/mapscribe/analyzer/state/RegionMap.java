@@ -37,6 +37,8 @@ public final class RegionMap {
     static final int MREMAP_DONTUNMAP = 4;
     static final long ENOMEM = 12;
     static final long EACCES = 13;
+    static final long EFAULT = 14;
+    static final long EINVAL = 22;
 
     private final long id;
     private final int ownerPid;
@@ -189,14 +191,17 @@ public final class RegionMap {
      * mremap(2) that returned {@code ret}: shrink and grow in place (ret == old address), or a move (MAYMOVE,
      * FIXED) that carries the old pages' attributes to ret, growing them from the last page's region; with
      * MREMAP_DONTUNMAP the old range stays mapped (emptied of pages, same attributes). An old length of 0
-     * duplicates a shared mapping and leaves the old one.
+     * duplicates a shared mapping and leaves the old one. A pure move (MREMAP_FIXED, same length) moves each
+     * region of the source separately, as the kernel does since 6.17 (it may span several VMAs and gaps): the
+     * target keeps whatever faces the source's gaps.
      */
     public void mremap(long oldAddr, long oldLen, long newLen, int flags, long newAddr, long ret, long nowNs) {
-        if (ret < 0) {
-            return;
-        }
         long oldSize = Prot.pageAlign(oldLen);
         long newSize = Prot.pageAlign(newLen);
+        if (ret < 0) {
+            failedFixedMremap(oldAddr, oldSize, newSize, flags, newAddr, ret, nowNs);
+            return;
+        }
         if (newSize == 0) {
             return;
         }
@@ -216,6 +221,19 @@ public final class RegionMap {
             return;
         }
         long copied = Math.min(oldSize, newSize);
+        if ((flags & MREMAP_FIXED) != 0 && oldSize == newSize) {
+            // A pure move (6.17+): each VMA of the source moves on its own to the same offset in the target,
+            // replacing only what lies there; target pages facing gaps of the source stay as they were.
+            List<Region> sources = spans(oldAddr, oldEnd);
+            if ((flags & MREMAP_DONTUNMAP) == 0) {
+                rewrite(oldAddr, oldEnd, List.of(), nowNs, "mremap");
+            }
+            for (Region r : sources) {
+                long to = ret + (r.start() - oldAddr);
+                rewrite(to, to + r.length(), List.of(r.movedTo(to)), nowNs, "mremap");
+            }
+            return;
+        }
         List<Region> moved = new ArrayList<>();
         for (Region r : spans(oldAddr, oldAddr + copied)) {
             moved.add(r.movedTo(ret + (r.start() - oldAddr)));
@@ -228,6 +246,45 @@ public final class RegionMap {
             rewrite(oldAddr, oldEnd, List.of(), nowNs, "mremap");
         }
         rewrite(ret, ret + newSize, moved, nowNs, "mremap");
+    }
+
+    /**
+     * A failed mremap changed nothing, except with MREMAP_FIXED: once the source passed its checks the kernel
+     * unmaps the target range and only then moves, so a later failure leaves the target unmapped. Seen on 6.18
+     * (mapfuzz.c): old_len 0 with the target over the source VMA unmaps the target, source included, then says
+     * EFAULT; any other EFAULT, and EINVAL, come from the checks, before anything changes. Other errors (ENOMEM,
+     * EAGAIN) may come before or after the unmap, and "the old range lies in one VMA" cannot be replayed exactly
+     * (the map merges what the kernel may keep as two VMAs): the target's pages become unknown. A pure move
+     * (same lengths) goes VMA by VMA and may stop half-way: both ranges become unknown.
+     */
+    private void failedFixedMremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr, long ret, long nowNs) {
+        if ((flags & MREMAP_FIXED) == 0 || ret == -EINVAL || newSize == 0 || !Prot.isPageAligned(newAddr)
+                || newAddr + newSize <= newAddr) {
+            return;
+        }
+        Region src = at(oldAddr);
+        if (src == null) {
+            return; // no VMA at the old address: the first check (EFAULT)
+        }
+        long newEnd = newAddr + newSize;
+        boolean targetOverSource = newAddr < src.end() && src.start() < newEnd;
+        if (ret == -EFAULT) {
+            // After the checks passed, only the target's unmap can take the source away, and the target may
+            // overlap the old range only when that range is empty (old_len 0): then the target is unmapped.
+            // Any other EFAULT is a failed check: nothing was touched.
+            if (oldSize == 0 && targetOverSource) {
+                rewrite(newAddr, newEnd, List.of(), nowNs, "mremap");
+            }
+            return;
+        }
+        if (src.known() && oldSize != newSize && oldSize != 0 && src.end() < oldAddr + oldSize) {
+            return; // the old range is not one region even in the merged map: the checks failed
+        }
+        history.noteUncertainty();
+        rewrite(newAddr, newEnd, List.of(Region.unknown(newAddr, newEnd, Prot.UNKNOWN)), nowNs, "mremap");
+        if (oldSize == newSize && (flags & MREMAP_DONTUNMAP) == 0) {
+            rewrite(oldAddr, oldAddr + oldSize, List.of(Region.unknown(oldAddr, oldAddr + oldSize, Prot.UNKNOWN)), nowNs, "mremap");
+        }
     }
 
     /**

@@ -112,7 +112,7 @@ class ReportCommandTest {
         Outcome o = report(notebook("process").toString(), "--data", out.toString(), "--param", "pdi=5100",
             "--html", tmp.resolve("p.html").toString());
         assertEquals(2, o.code());
-        assertEquals("mapscribe report: process.ipynb has no parameter 'pdi' (it has: pid, host, window_ms)", o.err().strip());
+        assertEquals("mapscribe report: process.ipynb has no parameter 'pdi' (it has: pid, host, window_ms, max_alerts)", o.err().strip());
     }
 
     @Test

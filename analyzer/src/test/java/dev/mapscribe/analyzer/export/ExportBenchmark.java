@@ -66,12 +66,13 @@ public final class ExportBenchmark {
 
     static Result run(String name, Path out, long rows, TableWriter.Options options) throws IOException {
         long t0 = System.nanoTime();
-        long parquet;
-        try (TableWriter w = TableWriter.open(out, T, "bench", options)) {
+        TableWriter w = TableWriter.open(out, T, "bench", options);
+        try {
             fill(w, rows);
+        } finally {
             w.close();
-            parquet = w.parquetNanos();
         }
+        long parquet = w.parquetNanos();
         long nanos = System.nanoTime() - t0;
         long bytes;
         try (Stream<Path> s = Files.walk(out)) {

@@ -113,17 +113,33 @@ final class PageModel {
         if (newSize == 0 || oldSize == 0 || (fixed && !mayMove) || (dontUnmap && (!mayMove || oldSize != newSize))) {
             return EINVAL;
         }
-        // Since 6.17 a pure move (FIXED, same size) may span several VMAs; anything else must lie in one.
+        // Since 6.17 a pure move (FIXED, same size) may span several VMAs and gaps, as long as its first page is
+        // mapped (seen on 6.18 with mapfuzz.c); anything else must lie in one VMA.
         boolean multi = fixed && oldSize == newSize;
         for (long a = old; a < old + oldSize; a += P) {
             Page p = pages.get(a);
-            if (p == null || (!multi && a > old && !pages.get(a - P).runsInto(p))) {
+            if (multi ? a == old && p == null : p == null || (a > old && !pages.get(a - P).runsInto(p))) {
                 return EFAULT;
             }
         }
         if (fixed) {
             if (newAddr < old + oldSize && old < newAddr + newSize) {
                 return EINVAL;
+            }
+            if (multi) {
+                // Each mapped page moves to the same offset; target pages facing gaps stay as they were.
+                List<Long> from = new ArrayList<>(pages.subMap(old, old + oldSize).keySet());
+                List<Page> moved = new ArrayList<>();
+                for (long a : from) {
+                    moved.add(pages.get(a).at(pages.get(a).offset(), null));
+                }
+                if (!dontUnmap) {
+                    munmap(old, oldSize);
+                }
+                for (int i = 0; i < from.size(); i++) {
+                    pages.put(newAddr + (from.get(i) - old), moved.get(i));
+                }
+                return newAddr;
             }
             munmap(newAddr, newSize);
             return moveTo(old, oldSize, newSize, newAddr, true);

@@ -208,6 +208,17 @@ class RegionMapTest {
     }
 
     @Test
+    void aPureMoveCarriesEachRegionAndLeavesTheTargetFacingTheGaps() {
+        // Seen on 6.18 (mapfuzz.c): MREMAP_FIXED with equal lengths moves VMA by VMA, gaps included.
+        m.mmap(0x10000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x13000, P, R | X, MAP_PRIVATE, lib, 0, 10);
+        m.mmap(0x40000, 4 * P, R | W, MAP_SHARED | MAP_ANON, null, 0, 10);
+        m.mremap(0x10000, 4 * P, 4 * P, 3, 0x40000, 0x40000, 20);
+        assertEquals(List.of("40000-41000 r--p ANON", "41000-43000 rw-s SHMEM /dev/zero (deleted)@1000",
+                "43000-44000 r-xp FILE /usr/lib/libx.so@0"), lines(m));
+    }
+
+    @Test
     void mremapGrowingMoveExtendsFromTheLastOldPage() {
         m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
         m.mmap(0x11000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 10);
@@ -227,6 +238,22 @@ class RegionMapTest {
         m.mmap(0x10000, 2 * P, R | W, MAP_SHARED, lib, 0, 10);
         m.mremap(0x11000, 0, P, 1, 0, 0x70000, 20);
         assertEquals(List.of("10000-12000 rw-s FILE /usr/lib/libx.so@0", "70000-71000 rw-s FILE /usr/lib/libx.so@1000"), lines(m));
+    }
+
+    @Test
+    void aFixedMremapThatFailsAfterItsChecksHasUnmappedTheTarget() {
+        // Seen on 6.18 (mapfuzz.c): old_len 0 with the target over the source unmaps the target, then EFAULT.
+        m.mmap(0x10000, 3 * P, R, MAP_SHARED, lib, 0, 10);
+        m.mremap(0x10000, 0, 2 * P, 3, 0x10000, -14, 20);
+        assertEquals(List.of("12000-13000 r--s FILE /usr/lib/libx.so@2000"), lines(m));
+    }
+
+    @Test
+    void aFixedMremapRefusedByItsSourceCheckChangesNothing() {
+        m.mmap(0x40000, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mremap(0x10000, P, P * 2, 3, 0x40000, -14, 20); // nothing at 0x10000: EFAULT before the target is touched
+        m.mremap(0x40000, P, P, 3, 0x40000, -22, 30);     // EINVAL: checked before anything
+        assertEquals(List.of("40000-41000 r--p ANON"), lines(m));
     }
 
     @Test

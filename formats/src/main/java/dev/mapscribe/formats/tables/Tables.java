@@ -112,7 +112,7 @@ public final class Tables {
                     .opt("mapped_error", STRING, "Why the hashes are missing (file gone, unreadable, ...); null when they were computed.")
                     .opt("mapped_dev", INT64, "Device of the mapped file (dev_t, major << 20 | minor).")
                     .opt("mapped_inode", INT64, "Inode of the mapped file.")
-                    .req("event_source", STRING, "kunai's `info.event.source`.")
+                    .req("event_source", STRING, "kunai's `info.event.source`: the tool that produced the event, here `mapscribe` (kunai writes `kunai`).")
                     .req("event_id", INT32, "kunai's event id: always 41.")
                     .req("event_name", STRING, "kunai's event name: always `mmap_exec`.")
                     .req("event_uuid", STRING, "Event id, derived deterministically from the record so that re-running the analyzer gives the same value.")

@@ -1,0 +1,137 @@
+package dev.mapscribe.analyzer.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.cli.AnalyzerMain;
+import dev.mapscribe.analyzer.query.ExportCatalog;
+import dev.mapscribe.analyzer.report.NotebookRunner.CellRun;
+import dev.mapscribe.analyzer.report.NotebookRunner.Run;
+import dev.mapscribe.analyzer.report.NotebookRunner.Table;
+import dev.mapscribe.formats.testkit.BpfRequirement;
+import dev.mapscribe.formats.testkit.CWorkloads;
+import dev.mapscribe.recorder.Recorder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The notebooks over an export of a real recording: the demo workload (scripts/workloads/demo.c) runs under
+ * the real recorder (eBPF), the journal goes through the real analyzer, and every SQL cell of every notebook
+ * must run without error, with rows wherever the notebook expects them. Needs root and BPF (skipped
+ * otherwise, unless MAPSCRIBE_REQUIRE_BPF=1).
+ */
+class NotebooksOnRecordingTest {
+
+    // One recording for all the tests: recording and analyzing take most of the time.
+    @TempDir
+    static Path tmp;
+
+    static Path export;
+    static int demoPid;
+
+    @BeforeAll
+    static void recordAndAnalyzeTheDemo() throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        Path demo = CWorkloads.build("demo");
+        Path journal = tmp.resolve("journal");
+        Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, Recorder.Config.DEFAULT_MAX_DISK,
+            Recorder.Config.DEFAULT_RING, true, true, List.of("NotebooksOnRecordingTest"), System.err);
+        List<String> lines;
+        try (Recorder recorder = Recorder.start(config)) {
+            Process p = new ProcessBuilder(demo.toString()).redirectErrorStream(true).start();
+            lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            assertEquals(0, p.waitFor(), "the demo workload failed:\n" + String.join("\n", lines));
+            demoPid = (int) p.pid();
+            recorder.stop();
+            recorder.awaitStopped();
+        }
+        export = tmp.resolve("out");
+        assertEquals(0, AnalyzerMain.run("analyze", journal.toString(), "--out", export.toString()), "mapscribe analyze");
+    }
+
+    private Run run(String name, Map<String, String> params) throws Exception {
+        try (Connection conn = DriverManager.getConnection("jdbc:duckdb:")) {
+            new ExportCatalog(List.of(export)).defineViews(conn);
+            return NotebookRunner.run(Notebook.read(ExportFixture.notebook(name)), conn, params);
+        }
+    }
+
+    private static List<String> problems(Run run) {
+        List<String> problems = new ArrayList<>();
+        for (CellRun c : run.sqlCells()) {
+            if (c.failed()) problems.add("failed: " + c.error() + "\n" + c.sql());
+            if (c.emptyButExpected()) problems.add("no rows where the recording must give some:\n" + c.sql());
+        }
+        return problems;
+    }
+
+    @Test
+    void triageRunsAndShowsTheDemosMemfdAndItsFourAlerts() throws Exception {
+        Run run = run("triage", Map.of());
+        assertEquals(List.of(), problems(run));
+        Table notOnDisk = NotebooksRunTest.tableWithColumn(run, "mapped_path", "mapped_error");
+        assertTrue(rows(notOnDisk, "pid", "mapped_path").contains(List.of(demoPid, "/memfd:mapscribe-demo-jit"))
+            || rows(notOnDisk, "pid", "mapped_path").contains(List.of(demoPid, "/memfd:mapscribe-demo-jit (deleted)")),
+            "the memfd the demo ran code from: " + notOnDisk.rows());
+        // Other processes on the machine may raise thousands of alerts (the page keeps the first rows): ask for the demo's.
+        assertEquals(Set.of(List.of("Mmaped region with W+E permissions!"), List.of("Protection changed to Executable!"),
+                List.of("Protection changed from E to W+E!"), List.of("Protection changed from W+E to E!")),
+            query("SELECT DISTINCT alert FROM mem_prot_alert WHERE pid = " + demoPid));
+        // the page renders from real data too (the browser test covers the fixture)
+        String html = HtmlReport.render(run, List.of(export.toString()), Instant.now());
+        assertTrue(html.contains("<svg class=\"chart\""));
+    }
+
+    @Test
+    void processRunsForTheDemoPid() throws Exception {
+        Run run = run("process", Map.of("pid", Integer.toString(demoPid)));
+        assertEquals(List.of(), problems(run));
+        Table tree = NotebooksRunTest.tableWithColumn(run, "pid_tree");
+        assertTrue(tree.totalRows() >= 3, "the demo, its child and the shell: " + tree.rows());
+        Table map = NotebooksRunTest.tableWithColumn(run, "alert_region");
+        assertTrue(map.rows().stream().anyMatch(r -> Boolean.TRUE.equals(r.get(map.column("alert_region")))),
+            "each alert's own region is in the map at its time");
+    }
+
+    @Test
+    void fleetRunsOnOneHost() throws Exception {
+        assertEquals(List.of(), problems(run("fleet", Map.of())));
+    }
+
+    private static Set<List<Object>> query(String sql) throws Exception {
+        Set<List<Object>> out = new HashSet<>();
+        try (Connection conn = DriverManager.getConnection("jdbc:duckdb:")) {
+            new ExportCatalog(List.of(export)).defineViews(conn);
+            try (var st = conn.createStatement(); var rs = st.executeQuery(sql)) {
+                while (rs.next()) {
+                    List<Object> row = new ArrayList<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.add(rs.getObject(i));
+                    out.add(row);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Set<List<Object>> rows(Table t, String... columns) {
+        Set<List<Object>> out = new HashSet<>();
+        for (List<Object> r : t.rows()) {
+            List<Object> v = new ArrayList<>();
+            for (String c : columns) v.add(r.get(t.column(c)));
+            out.add(v);
+        }
+        return out;
+    }
+}
