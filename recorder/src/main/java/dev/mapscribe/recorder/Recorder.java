@@ -329,6 +329,11 @@ public final class Recorder implements AutoCloseable {
         return programs.tier();
     }
 
+    /** Whether {@link #stop()} was called. */
+    public boolean stopping() {
+        return stopRequested;
+    }
+
     /** Asks the writer thread to detach, drain what is left, and close the journal. Idempotent. */
     public void stop() {
         stopRequested = true;
