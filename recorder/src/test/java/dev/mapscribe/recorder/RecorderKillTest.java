@@ -25,23 +25,54 @@ class RecorderKillTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void sigkillLeavesAJournalThatReadsToTheLastCompleteRecord() throws Exception {
-        BpfRequirement.assumeRootAndBpf();
-        Path workload = CWorkloads.build("syscalls");
-        Path journal = tmp.resolve("journal");
-        // A recorder in its own JVM, with this JVM's flags and class path.
+    /** `mapscribe record` in its own JVM, with this JVM's flags and class path. */
+    private static List<String> recordCommand(Path journal) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--") || a.startsWith("-D") && a.contains("chronicle")).toList());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.mapscribe.recorder.cli.RecorderMain",
                 "record", "--journal", journal.toString(), "--hooks", "syscalls", "--ring", "4M", "--no-snapshot", "--no-enrich"));
-        Process recorder = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return cmd;
+    }
+
+    /** Reads the recorder's stderr until it says it is attached; returns that reader. */
+    private static BufferedReader awaitRecording(Process recorder) throws java.io.IOException {
         BufferedReader err = new BufferedReader(new InputStreamReader(recorder.getErrorStream(), StandardCharsets.UTF_8));
         for (String line; (line = err.readLine()) != null && !line.contains("recording to"); ) {
             // wait until the programs are attached
         }
+        return err;
+    }
+
+    @Test
+    void sigintStopsTheRecordingEvenWhenInheritedAsIgnored() throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        Path journal = tmp.resolve("journal");
+        // A shell's background job starts with SIGINT ignored; the JVM would then never see `kill -INT`.
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "trap '' INT; exec \"$@\"", "sh"));
+        cmd.addAll(recordCommand(journal));
+        Process recorder = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader err = awaitRecording(recorder);
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(recorder.pid())).start().waitFor());
+        StringBuilder rest = new StringBuilder();
+        for (String line; (line = err.readLine()) != null; ) {
+            rest.append(line).append('\n');
+        }
+        assertEquals(0, recorder.waitFor(), "exit status after SIGINT; stderr: " + rest);
+        assertTrue(rest.toString().contains("kernel records"), "the summary is printed: " + rest);
+        try (JournalReader reader = JournalReader.open(journal)) {
+            assertNull(reader.read((rec, batch) -> { }).damage());
+        }
+    }
+
+    @Test
+    void sigkillLeavesAJournalThatReadsToTheLastCompleteRecord() throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        Path workload = CWorkloads.build("syscalls");
+        Path journal = tmp.resolve("journal");
+        Process recorder = new ProcessBuilder(recordCommand(journal)).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        awaitRecording(recorder);
         for (int i = 0; i < 5; i++) {
             new ProcessBuilder(workload.toString(), tmp.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }

@@ -29,6 +29,7 @@ public final class Libc {
     private static final MethodHandle CLOCK_GETTIME;
     private static final MethodHandle STRERROR;
     private static final MethodHandle SYSCONF;
+    private static final MethodHandle SIGNAL;
     private static final VarHandle ERRNO;
     private static final long ERRNO_SIZE;
     private static final int SC_PAGESIZE = 30;
@@ -50,6 +51,8 @@ public final class Libc {
         STRERROR = linker.downcallHandle(find(libc, "strerror"), FunctionDescriptor.of(
                 ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), ValueLayout.JAVA_INT));
         SYSCONF = linker.downcallHandle(find(libc, "sysconf"), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        SIGNAL = linker.downcallHandle(find(libc, "signal"),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     }
 
     private Libc() {
@@ -83,6 +86,26 @@ public final class Libc {
             return (long) SYSCONF.invokeExact(SC_PAGESIZE);
         } catch (Throwable t) {
             throw new LinkageError("sysconf", t);
+        }
+    }
+
+    /**
+     * signal(sig, SIG_DFL) when the signal is inherited as ignored (SIG_IGN): a shell starts background jobs
+     * with SIGINT ignored, and the JVM refuses to handle a signal it inherited as ignored. Returns whether
+     * it was ignored.
+     */
+    public static boolean unignoreSignal(int sig) {
+        try {
+            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(sig, MemorySegment.NULL); // SIG_DFL is 0
+            if (previous.address() == 1) { // SIG_IGN
+                return true;
+            }
+            // It was not ignored: put back whatever the JVM had installed.
+            MemorySegment mine = (MemorySegment) SIGNAL.invokeExact(sig, previous);
+            assert mine.address() == 0;
+            return false;
+        } catch (Throwable t) {
+            throw new IllegalStateException("signal(" + sig + "): " + t, t);
         }
     }
 

@@ -75,10 +75,10 @@ public final class RecordCommand implements Callable<Integer> {
         Recorder.Config config = new Recorder.Config(journal, tier, maxDiskBytes, ringBytes, !noEnrich, !noSnapshot,
                 commandLine, err, syntheticProducer);
         Recorder recorder = Recorder.start(config);
+        stopOnSignals(recorder); // before saying "recording": whoever waits for that line may signal at once
         err.printf("mapscribe: recording to %s with the %s tier%s; SIGINT or SIGTERM stops%n", journal,
                 recorder.tier().journalName(), limit == null ? "" : " for " + duration);
 
-        stopOnSignals(recorder);
         // Other ways the JVM is asked to exit (SIGHUP, or INT/TERM if the handlers could not be installed) run
         // shutdown hooks: stop, and hold the JVM until the journal is closed and summarized.
         CountDownLatch finished = new CountDownLatch(1);
@@ -120,6 +120,8 @@ public final class RecordCommand implements Callable<Integer> {
     @SuppressWarnings("removal")
     private static void stopOnSignals(Recorder recorder) {
         for (String name : List.of("INT", "TERM")) {
+            // The JVM will not handle a signal inherited as ignored (background jobs get SIGINT ignored): un-ignore it.
+            dev.mapscribe.recorder.bpf.Libc.unignoreSignal(name.equals("INT") ? 2 : 15);
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> recorder.stop());
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
