@@ -97,8 +97,11 @@ public final class Layouts {
         ALL = java.util.Collections.unmodifiableMap(m);
     }
 
-    /** Byte offset of a member, resolved once per call site into a static final constant. */
-    static long off(StructLayout l, String... path) {
+    /**
+     * Byte offset of a member, e.g. {@code off(MS_MMAP, "h", "pid")}; callers resolve it once into a static
+     * final constant, so a layout change moves every reader with it.
+     */
+    public static long off(StructLayout l, String... path) {
         PathElement[] p = new PathElement[path.length];
         for (int i = 0; i < path.length; i++) p[i] = PathElement.groupElement(path[i]);
         return l.byteOffset(p);
