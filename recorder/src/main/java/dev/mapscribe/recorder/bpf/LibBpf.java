@@ -1,5 +1,6 @@
 package dev.mapscribe.recorder.bpf;
 
+import dev.mapscribe.recorder.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

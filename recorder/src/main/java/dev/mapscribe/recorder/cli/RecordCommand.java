@@ -124,7 +124,7 @@ public final class RecordCommand implements Callable<Integer> {
     private static void stopOnSignals(Recorder recorder) {
         for (String name : List.of("INT", "TERM")) {
             // The JVM will not handle a signal inherited as ignored (background jobs get SIGINT ignored): un-ignore it.
-            dev.mapscribe.recorder.bpf.Libc.unignoreSignal(name.equals("INT") ? 2 : 15);
+            dev.mapscribe.recorder.sys.Libc.unignoreSignal(name.equals("INT") ? 2 : 15);
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
                     System.err.println("mapscribe: SIG" + signal.getName() + " received: stopping");
