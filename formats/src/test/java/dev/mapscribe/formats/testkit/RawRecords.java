@@ -6,7 +6,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import static dev.mapscribe.formats.raw.Layouts.MS_EXEC;
@@ -19,6 +18,9 @@ import static dev.mapscribe.formats.raw.Layouts.MS_MPROTECT;
 import static dev.mapscribe.formats.raw.Layouts.MS_MUNMAP;
 import static dev.mapscribe.formats.raw.Layouts.MS_TASK;
 import static dev.mapscribe.formats.raw.Layouts.MS_VMA;
+import static dev.mapscribe.formats.raw.Layouts.U16;
+import static dev.mapscribe.formats.raw.Layouts.U32;
+import static dev.mapscribe.formats.raw.Layouts.U64;
 import static dev.mapscribe.formats.raw.Layouts.off;
 
 /**
@@ -39,10 +41,6 @@ public final class RawRecords {
             return new SynthFile(ino, 4096, 1_700_000_000L, 5, dev, 0100755, path);
         }
     }
-
-    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private static final long H_KIND = off(MS_HDR, "kind"), H_SIZE = off(MS_HDR, "size"), H_CPU = off(MS_HDR, "cpu"),
             H_FLAGS = off(MS_HDR, "flags"), H_KTIME = off(MS_HDR, "ktime_ns"), H_PID = off(MS_HDR, "pid"),

@@ -8,7 +8,6 @@ import dev.mapscribe.formats.raw.RecordDecoder;
 import dev.mapscribe.formats.raw.RecordKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Copies ring records end to end into one contiguous buffer and appends it to the journal as one
@@ -59,7 +58,7 @@ public final class KernelBatcher implements RingReader.RecordSink {
             flush();
         }
         MemorySegment.copy(ring, offset, batch, used, length);
-        int kind = Short.toUnsignedInt(batch.get(ValueLayout.JAVA_SHORT_UNALIGNED, used + HDR_KIND));
+        int kind = Short.toUnsignedInt(batch.get(Layouts.U16, used + HDR_KIND));
         recordsByKind[kind & 63]++;
         if (files != null && isExecutableFile(kind, used)) {
             offerFile(used);
@@ -72,23 +71,23 @@ public final class KernelBatcher implements RingReader.RecordSink {
     }
 
     private boolean isExecutableFile(int kind, long at) {
-        int flags = Short.toUnsignedInt(batch.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + HDR_FLAGS));
+        int flags = Short.toUnsignedInt(batch.get(Layouts.U16, at + HDR_FLAGS));
         // An if chain, not a switch: the kind ids come from RecordKind and are not compile-time constants.
         if (kind == KIND_EXEC) {
             return true;
         }
         if (kind == KIND_MMAP) {
-            return (flags & F_FILE) != 0 && (batch.get(ValueLayout.JAVA_INT_UNALIGNED, at + MMAP_PROT) & PROT_EXEC) != 0;
+            return (flags & F_FILE) != 0 && (batch.get(Layouts.U32, at + MMAP_PROT) & PROT_EXEC) != 0;
         }
         if (kind == KIND_VMA) {
-            return (flags & F_FILE) != 0 && (batch.get(ValueLayout.JAVA_LONG_UNALIGNED, at + VMA_FLAGS) & VM_EXEC) != 0;
+            return (flags & F_FILE) != 0 && (batch.get(Layouts.U64, at + VMA_FLAGS) & VM_EXEC) != 0;
         }
         return false;
     }
 
     /** Rare (executable mappings only): a full decode is cheap enough here. */
     private void offerFile(long at) {
-        int pid = batch.get(ValueLayout.JAVA_INT_UNALIGNED, at + HDR_PID);
+        int pid = batch.get(Layouts.U32, at + HDR_PID);
         KernelRecord r;
         try {
             r = RecordDecoder.decodeKernel(batch, at, batch.byteSize());
