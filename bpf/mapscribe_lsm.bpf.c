@@ -15,8 +15,12 @@ static __always_inline void remember_mmap_file(struct file *file)
 {
 	if ((bpf_get_current_pid_tgid() >> 32) == ms_cfg.self_tgid)
 		return;
-	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, bpf_get_current_task_btf(), 0,
-						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct task_struct *task = bpf_get_current_task_btf();
+	/* Only inside mmap(2): exec's loader and shmat also pass here, and no mmap sys_exit would consume those. */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs || regs->orig_ax != NR_MMAP)
+		return;
+	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (ctx)
 		ctx->file = (__u64)file; /* consumed (and cleared) by the mmap record at sys_exit */
 }

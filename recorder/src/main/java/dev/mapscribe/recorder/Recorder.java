@@ -10,7 +10,7 @@ import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
 import dev.mapscribe.recorder.bpf.BpfException;
 import dev.mapscribe.recorder.bpf.HookTier;
 import dev.mapscribe.recorder.bpf.KernelPrograms;
-import dev.mapscribe.recorder.bpf.Libc;
+import dev.mapscribe.recorder.sys.Libc;
 import dev.mapscribe.recorder.enrich.Enricher;
 import dev.mapscribe.recorder.proc.ProcSnapshotter;
 import dev.mapscribe.recorder.ring.KernelBatcher;
@@ -327,6 +327,11 @@ public final class Recorder implements AutoCloseable {
 
     public HookTier tier() {
         return programs.tier();
+    }
+
+    /** Whether {@link #stop()} was called. */
+    public boolean stopping() {
+        return stopRequested;
     }
 
     /** Asks the writer thread to detach, drain what is left, and close the journal. Idempotent. */

@@ -20,9 +20,10 @@ import static java.lang.foreign.MemoryLayout.structLayout;
 public final class Layouts {
     private Layouts() {}
 
-    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The member types: little-endian and unaligned, as records sit end to end in batches. */
+    public static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public static final int COMM_LEN = 16;
 
@@ -97,8 +98,11 @@ public final class Layouts {
         ALL = java.util.Collections.unmodifiableMap(m);
     }
 
-    /** Byte offset of a member, resolved once per call site into a static final constant. */
-    static long off(StructLayout l, String... path) {
+    /**
+     * Byte offset of a member, e.g. {@code off(MS_MMAP, "h", "pid")}; callers resolve it once into a static
+     * final constant, so a layout change moves every reader with it.
+     */
+    public static long off(StructLayout l, String... path) {
         PathElement[] p = new PathElement[path.length];
         for (int i = 0; i < path.length; i++) p[i] = PathElement.groupElement(path[i]);
         return l.byteOffset(p);

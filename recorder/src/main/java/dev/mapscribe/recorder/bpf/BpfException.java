@@ -1,5 +1,6 @@
 package dev.mapscribe.recorder.bpf;
 
+import dev.mapscribe.recorder.sys.Libc;
 import java.io.IOException;
 
 /** A failed libbpf or bpf(2) call: the call, the errno, and its text in one line. */

@@ -1,5 +1,6 @@
 package dev.mapscribe.recorder.bpf;
 
+import dev.mapscribe.recorder.sys.Libc;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;

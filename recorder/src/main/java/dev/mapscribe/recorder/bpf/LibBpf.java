@@ -1,5 +1,6 @@
 package dev.mapscribe.recorder.bpf;
 
+import dev.mapscribe.recorder.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -207,34 +208,27 @@ public final class LibBpf {
 
     /** Every program of the object, in ELF order. */
     public static List<MemorySegment> programs(MemorySegment obj) {
-        List<MemorySegment> out = new ArrayList<>();
-        try {
-            MemorySegment p = MemorySegment.NULL;
-            while (true) {
-                p = (MemorySegment) NEXT_PROGRAM.invokeExact(obj, p);
-                if (p.address() == 0) {
-                    return out;
-                }
-                out.add(p);
-            }
-        } catch (Throwable t) {
-            throw new IllegalStateException("bpf_object__next_program: " + t, t);
-        }
+        return all(NEXT_PROGRAM, "bpf_object__next_program", obj);
     }
 
     public static List<MemorySegment> maps(MemorySegment obj) {
+        return all(NEXT_MAP, "bpf_object__next_map", obj);
+    }
+
+    /** Walks one of libbpf's bpf_object__next_* iterators (NULL starts it and NULL ends it). */
+    private static List<MemorySegment> all(MethodHandle next, String call, MemorySegment obj) {
         List<MemorySegment> out = new ArrayList<>();
         try {
-            MemorySegment m = MemorySegment.NULL;
+            MemorySegment item = MemorySegment.NULL;
             while (true) {
-                m = (MemorySegment) NEXT_MAP.invokeExact(obj, m);
-                if (m.address() == 0) {
+                item = (MemorySegment) next.invokeExact(obj, item);
+                if (item.address() == 0) {
                     return out;
                 }
-                out.add(m);
+                out.add(item);
             }
         } catch (Throwable t) {
-            throw new IllegalStateException("bpf_object__next_map: " + t, t);
+            throw new IllegalStateException(call + ": " + t, t);
         }
     }
 

@@ -83,6 +83,9 @@ public final class RecordCommand implements Callable<Integer> {
         // shutdown hooks: stop, and hold the JVM until the journal is closed and summarized.
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            if (!recorder.stopping()) {
+                System.err.println("mapscribe: the JVM is shutting down: stopping");
+            }
             recorder.stop();
             try {
                 finished.await(30, TimeUnit.SECONDS);
@@ -121,9 +124,12 @@ public final class RecordCommand implements Callable<Integer> {
     private static void stopOnSignals(Recorder recorder) {
         for (String name : List.of("INT", "TERM")) {
             // The JVM will not handle a signal inherited as ignored (background jobs get SIGINT ignored): un-ignore it.
-            dev.mapscribe.recorder.bpf.Libc.unignoreSignal(name.equals("INT") ? 2 : 15);
+            dev.mapscribe.recorder.sys.Libc.unignoreSignal(name.equals("INT") ? 2 : 15);
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> recorder.stop());
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    System.err.println("mapscribe: SIG" + signal.getName() + " received: stopping");
+                    recorder.stop();
+                });
             } catch (IllegalArgumentException | UnsupportedOperationException e) {
                 // -Xrs, or the signal is reserved: the shutdown hook still stops the recording
             }

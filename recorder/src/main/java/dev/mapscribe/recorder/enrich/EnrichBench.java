@@ -3,7 +3,7 @@ package dev.mapscribe.recorder.enrich;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord;
-import dev.mapscribe.recorder.proc.PosixCalls;
+import dev.mapscribe.recorder.sys.Libc;
 import dev.mapscribe.recorder.proc.ProcSnapshotter;
 
 import java.io.IOException;
@@ -100,19 +100,19 @@ public final class EnrichBench {
             long[] hash = new long[rounds];
             long[] read = new long[rounds];
             long[] tools = new long[rounds];
-            try (PosixCalls posix = new PosixCalls(); FileHasher hasher = new FileHasher(); Arena arena = Arena.ofConfined()) {
+            try (Libc libc = new Libc(); FileHasher hasher = new FileHasher(); Arena arena = Arena.ofConfined()) {
                 MemorySegment buf = arena.allocate(FileHasher.CHUNK, 4096);
-                int fd = posix.open(file.toString(), PosixCalls.O_RDONLY | PosixCalls.O_CLOEXEC);
+                int fd = libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
                 try {
-                    hasher.hash(posix, fd, Long.MAX_VALUE, () -> false); // warm the JIT and the page cache
+                    hasher.hash(libc, fd, Long.MAX_VALUE, () -> false); // warm the JIT and the page cache
                     for (int i = 0; i < rounds; i++) {
                         long t0 = System.nanoTime();
-                        for (long off = 0, n; (n = posix.pread(fd, buf, FileHasher.CHUNK, off)) > 0; off += n) {
+                        for (long off = 0, n; (n = libc.pread(fd, buf, FileHasher.CHUNK, off)) > 0; off += n) {
                             // baseline: the reads alone
                         }
                         read[i] = System.nanoTime() - t0;
                         t0 = System.nanoTime();
-                        hasher.hash(posix, fd, Long.MAX_VALUE, () -> false);
+                        hasher.hash(libc, fd, Long.MAX_VALUE, () -> false);
                         hash[i] = System.nanoTime() - t0;
                         t0 = System.nanoTime();
                         for (String tool : new String[] {"md5sum", "sha1sum", "sha256sum", "sha512sum"}) {
@@ -124,7 +124,7 @@ public final class EnrichBench {
                         tools[i] = System.nanoTime() - t0;
                     }
                 } finally {
-                    posix.close(fd);
+                    libc.close(fd);
                 }
             }
             double mib = bytes / (double) (1 << 20);
@@ -143,20 +143,20 @@ public final class EnrichBench {
     private static void libraries() throws Exception {
         List<FileRef> refs = new ArrayList<>();
         long bytes = 0;
-        try (PosixCalls posix = new PosixCalls();
+        try (Libc libc = new Libc();
              DirectoryStream<Path> d = Files.newDirectoryStream(Path.of("/usr/lib/x86_64-linux-gnu"), "*.so*")) {
             for (Path p : d) {
                 if (!Files.isRegularFile(p) || Files.isSymbolicLink(p)) {
                     continue;
                 }
-                int fd = posix.open(p.toString(), PosixCalls.O_RDONLY | PosixCalls.O_CLOEXEC);
+                int fd = libc.open(p.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
                 try {
-                    PosixCalls.Stat st = posix.fstat(fd);
+                    Libc.Stat st = libc.fstat(fd);
                     refs.add(new FileRef(st.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), st.kernelDev(),
                             st.mode(), 0, p.toString()));
                     bytes += st.size();
                 } finally {
-                    posix.close(fd);
+                    libc.close(fd);
                 }
             }
         }

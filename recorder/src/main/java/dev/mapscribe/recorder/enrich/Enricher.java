@@ -4,7 +4,7 @@ import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.UserRecord;
-import dev.mapscribe.recorder.proc.PosixCalls;
+import dev.mapscribe.recorder.sys.Libc;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -182,8 +182,8 @@ public final class Enricher implements AutoCloseable {
     }
 
     private void run() {
-        try (PosixCalls posix = new PosixCalls(); FileHasher hasher = new FileHasher()) {
-            MappedFileOpener opener = new MappedFileOpener(posix);
+        try (Libc libc = new Libc(); FileHasher hasher = new FileHasher()) {
+            MappedFileOpener opener = new MappedFileOpener(libc);
             while (true) {
                 Job job = queue.poll(50, TimeUnit.MILLISECONDS);
                 if (job == null) {
@@ -198,12 +198,12 @@ public final class Enricher implements AutoCloseable {
                 }
                 FileJob fileJob = switch (job) {
                     case FileJob f -> f;
-                    case RegionJob r -> claim(r.region(), posix, opener);
+                    case RegionJob r -> claim(r.region(), libc, opener);
                 };
                 if (fileJob == null) {
                     continue; // a file already done or queued
                 }
-                FileInfo info = enrich(fileJob, posix, opener, hasher);
+                FileInfo info = enrich(fileJob, libc, opener, hasher);
                 if (info == null) {
                     skipped.incrementAndGet(); // abandoned at the close deadline
                     continue;
@@ -235,7 +235,7 @@ public final class Enricher implements AutoCloseable {
      * matches) and ctime and size from the file itself; when it cannot be reached at all the FileRef has
      * ctime 0 and size 0 and the FileInfo's error says why.
      */
-    private FileJob claim(SnapshotRegion region, PosixCalls posix, MappedFileOpener opener) {
+    private FileJob claim(SnapshotRegion region, Libc libc, MappedFileOpener opener) {
         String path = region.path();
         int flags = 0;
         if (path.endsWith(DELETED)) {
@@ -254,7 +254,7 @@ public final class Enricher implements AutoCloseable {
     }
 
     /** One file: open it, describe it, hash it. Null when abandoned because close() ran out of time. */
-    private FileInfo enrich(FileJob job, PosixCalls posix, MappedFileOpener opener, FileHasher hasher) {
+    private FileInfo enrich(FileJob job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         FileRef file = job.file();
         MappedFileOpener.Opened opened;
         try {
@@ -264,7 +264,7 @@ public final class Enricher implements AutoCloseable {
             if (failures < MAX_OPEN_ATTEMPTS) {
                 seen.remove(job.key()); // another process mapping the same file may still let us in
             }
-            return info(posix, file, file.size(), null, null, "cannot open: " + e.getMessage(), 0);
+            return info(libc, file, file.size(), null, null, "cannot open: " + e.getMessage(), 0);
         }
         try {
             String description = null;
@@ -283,7 +283,7 @@ public final class Enricher implements AutoCloseable {
                 error = "size " + size + " bytes is above the " + opts.sizeCapBytes() + "-byte cap: not hashed";
             } else {
                 try {
-                    digests = hasher.hash(posix, opened.fd(), opts.sizeCapBytes(), this::pastDeadline);
+                    digests = hasher.hash(libc, opened.fd(), opts.sizeCapBytes(), this::pastDeadline);
                 } catch (FileHasher.TooLargeException e) {
                     error = "size " + e.getMessage();
                 } catch (IOException e) {
@@ -296,16 +296,16 @@ public final class Enricher implements AutoCloseable {
             if (magicError != null) {
                 error = error == null ? "magic: " + magicError : error + "; magic: " + magicError;
             }
-            return info(posix, file, digests != null ? digests.bytes() : size, description, digests, error,
+            return info(libc, file, digests != null ? digests.bytes() : size, description, digests, error,
                     opened.viaPid());
         } finally {
             opener.closeQuietly(opened.fd());
         }
     }
 
-    private static FileInfo info(PosixCalls posix, FileRef file, long size, String magic,
+    private static FileInfo info(Libc libc, FileRef file, long size, String magic,
                                  FileHasher.Digests d, String error, int viaPid) {
-        return new FileInfo(posix.monotonicNs(), file.dev(), file.ino(), file.ctimeSec(), file.ctimeNsec(), size,
+        return new FileInfo(libc.monotonicNs(), file.dev(), file.ino(), file.ctimeSec(), file.ctimeNsec(), size,
                 file.path(), magic, d == null ? null : d.md5(), d == null ? null : d.sha1(),
                 d == null ? null : d.sha256(), d == null ? null : d.sha512(), error, viaPid);
     }

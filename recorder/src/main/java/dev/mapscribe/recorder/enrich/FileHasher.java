@@ -1,6 +1,6 @@
 package dev.mapscribe.recorder.enrich;
 
-import dev.mapscribe.recorder.proc.PosixCalls;
+import dev.mapscribe.recorder.sys.Libc;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -53,14 +53,14 @@ final class FileHasher implements AutoCloseable {
      * Hashes {@code fd} from offset 0 to its end (pread: the descriptor's offset is untouched). Stops with
      * TooLargeException past {@code capBytes}, and with an IOException when {@code stop} turns true.
      */
-    Digests hash(PosixCalls posix, int fd, long capBytes, BooleanSupplier stop) throws IOException {
+    Digests hash(Libc libc, int fd, long capBytes, BooleanSupplier stop) throws IOException {
         md5.reset();
         sha1.reset();
         sha256.reset();
         sha512.reset();
         long offset = 0;
         while (true) {
-            long n = posix.pread(fd, chunk, CHUNK, offset);
+            long n = libc.pread(fd, chunk, CHUNK, offset);
             if (n == 0) {
                 break;
             }

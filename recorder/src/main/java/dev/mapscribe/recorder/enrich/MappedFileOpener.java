@@ -1,9 +1,9 @@
 package dev.mapscribe.recorder.enrich;
 
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
-import dev.mapscribe.recorder.proc.PosixCalls;
-import dev.mapscribe.recorder.proc.PosixCalls.PosixException;
-import dev.mapscribe.recorder.proc.PosixCalls.Stat;
+import dev.mapscribe.recorder.sys.Libc;
+import dev.mapscribe.recorder.sys.Libc.PosixException;
+import dev.mapscribe.recorder.sys.Libc.Stat;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -21,17 +21,17 @@ final class MappedFileOpener {
     private static final int S_IFMT = 0xf000;
     private static final int S_IFREG = 0x8000;
     // For the read descriptor: no atime update (this is forensics); non-blocking, belt and braces.
-    private static final int FLAGS = PosixCalls.O_RDONLY | PosixCalls.O_CLOEXEC | PosixCalls.O_NOCTTY
-            | PosixCalls.O_NONBLOCK;
+    private static final int FLAGS = Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOCTTY
+            | Libc.O_NONBLOCK;
 
     /** An open descriptor on the mapped file; {@code viaPid} > 0 when it came through map_files. */
     record Opened(int fd, int viaPid, Stat stat) {
     }
 
-    private final PosixCalls posix;
+    private final Libc libc;
 
-    MappedFileOpener(PosixCalls posix) {
-        this.posix = posix;
+    MappedFileOpener(Libc libc) {
+        this.libc = libc;
     }
 
     /**
@@ -110,13 +110,13 @@ final class MappedFileOpener {
     private Opened tryOpen(String path, FileRef file, int viaPid, StringJoiner why) {
         int pathFd;
         try {
-            pathFd = posix.open(path, PosixCalls.O_PATH | PosixCalls.O_CLOEXEC);
+            pathFd = libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC);
         } catch (PosixException e) {
             why.add(e.getMessage());
             return null;
         }
         try {
-            Stat stat = posix.fstat(pathFd);
+            Stat stat = libc.fstat(pathFd);
             if (stat.ino() != file.ino() || stat.kernelDev() != file.dev()) {
                 why.add(path + " is now another file (dev " + devText(stat.kernelDev()) + " inode " + stat.ino()
                         + ", mapped was dev " + devText(file.dev()) + " inode " + file.ino() + ")");
@@ -138,18 +138,18 @@ final class MappedFileOpener {
 
     private int openNoAtime(String path) throws PosixException {
         try {
-            return posix.open(path, FLAGS | PosixCalls.O_NOATIME);
+            return libc.open(path, FLAGS | Libc.O_NOATIME);
         } catch (PosixException e) {
-            if (e.errno() != PosixCalls.EPERM) {
+            if (e.errno() != Libc.EPERM) {
                 throw e;
             }
-            return posix.open(path, FLAGS); // O_NOATIME needs ownership or CAP_FOWNER
+            return libc.open(path, FLAGS); // O_NOATIME needs ownership or CAP_FOWNER
         }
     }
 
     void closeQuietly(int fd) {
         try {
-            posix.close(fd);
+            libc.close(fd);
         } catch (PosixException e) {
             // close of a read-only descriptor cannot lose data; nothing to do
         }

@@ -3,6 +3,7 @@ package dev.mapscribe.recorder.proc;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.recorder.sys.Libc;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +29,7 @@ import java.util.StringJoiner;
 public final class ProcSnapshotter implements AutoCloseable {
     private static final Path PROC = Path.of("/proc");
 
-    private final PosixCalls posix = new PosixCalls();
+    private final Libc libc = new Libc();
     private byte[] buf = new byte[256 * 1024];
     private ByteBuffer bufView = ByteBuffer.wrap(buf);
 
@@ -49,7 +50,7 @@ public final class ProcSnapshotter implements AutoCloseable {
      * be read still gets its ProcSnapshot, with {@code error} saying what was missing.
      */
     public void snapshotProcess(int pid, List<UserRecord> out) {
-        long ktimeNs = posix.monotonicNs();
+        long ktimeNs = libc.monotonicNs();
         String dir = "/proc/" + pid + "/";
         StringJoiner errors = new StringJoiner("; ");
 
@@ -174,6 +175,6 @@ public final class ProcSnapshotter implements AutoCloseable {
 
     @Override
     public void close() {
-        posix.close();
+        libc.close();
     }
 }

@@ -3,10 +3,11 @@ package dev.mapscribe.recorder.ring;
 import dev.mapscribe.formats.journal.JournalWriter;
 import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.formats.raw.RecordDecoder;
+import dev.mapscribe.formats.raw.RecordKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Copies ring records end to end into one contiguous buffer and appends it to the journal as one
@@ -23,16 +24,16 @@ public final class KernelBatcher implements RingReader.RecordSink {
         void offer(FileRef file, int pid, long start, long end);
     }
 
-    // Offsets from bpf/mapscribe.h (checked against the C header by formats' LayoutTest).
-    private static final long HDR_KIND = 0;
-    private static final long HDR_FLAGS = 6;
-    private static final long HDR_PID = 16;
-    private static final long MMAP_PROT = 24 + 16;
-    private static final long VMA_FLAGS = 24 + 24;
-    private static final int KIND_MMAP = 2;
-    private static final int KIND_EXEC = 9;
-    private static final int KIND_VMA = 11;
-    private static final int F_FILE = 0x1;
+    // Offsets from the one Java view of bpf/mapscribe.h (LayoutTest checks it against the C header).
+    private static final long HDR_KIND = Layouts.off(Layouts.MS_HDR, "kind");
+    private static final long HDR_FLAGS = Layouts.off(Layouts.MS_HDR, "flags");
+    private static final long HDR_PID = Layouts.off(Layouts.MS_HDR, "pid");
+    private static final long MMAP_PROT = Layouts.off(Layouts.MS_MMAP, "prot");
+    private static final long VMA_FLAGS = Layouts.off(Layouts.MS_VMA, "vm_flags");
+    private static final int KIND_MMAP = RecordKind.MMAP.id();
+    private static final int KIND_EXEC = RecordKind.EXEC.id();
+    private static final int KIND_VMA = RecordKind.VMA.id();
+    private static final int F_FILE = KernelRecord.F_FILE;
     private static final int PROT_EXEC = 0x4;
     private static final long VM_EXEC = 0x4;
 
@@ -57,7 +58,7 @@ public final class KernelBatcher implements RingReader.RecordSink {
             flush();
         }
         MemorySegment.copy(ring, offset, batch, used, length);
-        int kind = Short.toUnsignedInt(batch.get(ValueLayout.JAVA_SHORT_UNALIGNED, used + HDR_KIND));
+        int kind = Short.toUnsignedInt(batch.get(Layouts.U16, used + HDR_KIND));
         recordsByKind[kind & 63]++;
         if (files != null && isExecutableFile(kind, used)) {
             offerFile(used);
@@ -70,18 +71,23 @@ public final class KernelBatcher implements RingReader.RecordSink {
     }
 
     private boolean isExecutableFile(int kind, long at) {
-        int flags = Short.toUnsignedInt(batch.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + HDR_FLAGS));
-        return switch (kind) {
-            case KIND_EXEC -> true;
-            case KIND_MMAP -> (flags & F_FILE) != 0 && (batch.get(ValueLayout.JAVA_INT_UNALIGNED, at + MMAP_PROT) & PROT_EXEC) != 0;
-            case KIND_VMA -> (flags & F_FILE) != 0 && (batch.get(ValueLayout.JAVA_LONG_UNALIGNED, at + VMA_FLAGS) & VM_EXEC) != 0;
-            default -> false;
-        };
+        int flags = Short.toUnsignedInt(batch.get(Layouts.U16, at + HDR_FLAGS));
+        // An if chain, not a switch: the kind ids come from RecordKind and are not compile-time constants.
+        if (kind == KIND_EXEC) {
+            return true;
+        }
+        if (kind == KIND_MMAP) {
+            return (flags & F_FILE) != 0 && (batch.get(Layouts.U32, at + MMAP_PROT) & PROT_EXEC) != 0;
+        }
+        if (kind == KIND_VMA) {
+            return (flags & F_FILE) != 0 && (batch.get(Layouts.U64, at + VMA_FLAGS) & VM_EXEC) != 0;
+        }
+        return false;
     }
 
     /** Rare (executable mappings only): a full decode is cheap enough here. */
     private void offerFile(long at) {
-        int pid = batch.get(ValueLayout.JAVA_INT_UNALIGNED, at + HDR_PID);
+        int pid = batch.get(Layouts.U32, at + HDR_PID);
         KernelRecord r;
         try {
             r = RecordDecoder.decodeKernel(batch, at, batch.byteSize());

@@ -1,6 +1,6 @@
 package dev.mapscribe.recorder.ring;
 
-import dev.mapscribe.recorder.bpf.Libc;
+import dev.mapscribe.recorder.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -2,6 +2,7 @@ package dev.mapscribe.recorder.bench;
 
 import dev.mapscribe.formats.journal.JournalWriter;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.testkit.RawRecords;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -88,7 +89,7 @@ public final class CapacityBench {
             long t = 1_000_000_000L;
             int call = 0;
             for (int b = 0; b < POOL_BATCHES; b++) {
-                RawRecordWriter w = new RawRecordWriter(data.asSlice(b * perBatch, perBatch));
+                RawRecords w = new RawRecords(data.asSlice(b * perBatch, perBatch));
                 for (int i = 0; i < batch; i++, call++, t += 4_000) {
                     long addr = 0x5ca100000000L + (call / 3 % 16) * 0x100000L;
                     switch (call % 3) {

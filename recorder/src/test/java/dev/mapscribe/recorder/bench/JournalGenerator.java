@@ -6,7 +6,8 @@ import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
-import dev.mapscribe.recorder.bench.RawRecordWriter.SynthFile;
+import dev.mapscribe.formats.testkit.RawRecords;
+import dev.mapscribe.formats.testkit.RawRecords.SynthFile;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -37,7 +38,7 @@ public final class JournalGenerator {
 
     private final Random rnd;
     private final JournalWriter journal;
-    private final RawRecordWriter raw;
+    private final RawRecords raw;
     private final List<SynthFile> libs = new ArrayList<>(), exes = new ArrayList<>();
     private final List<Proc> live = new ArrayList<>();
     private final Set<Long> enriched = new HashSet<>();
@@ -67,7 +68,7 @@ public final class JournalGenerator {
 
     private JournalGenerator(JournalWriter journal, MemorySegment buffer, long seed) {
         this.journal = journal;
-        this.raw = new RawRecordWriter(buffer);
+        this.raw = new RawRecords(buffer);
         this.rnd = new Random(seed);
         for (int i = 0; i < 400; i++) {
             libs.add(new SynthFile(100_000 + i, 20_000 + 977L * i, 1_700_000_000L + i, i * 1000, 0x800001, 0100644,
@@ -133,7 +134,7 @@ public final class JournalGenerator {
         if (raw.count() == 0) return;
         journal.appendKernelBatch(raw.buffer(), raw.length(), raw.count());
         kernelRecords += raw.count();
-        raw.reset();
+        raw.clear();
     }
 
     private void maybeFlush() throws IOException {

@@ -4,7 +4,7 @@ import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
-import dev.mapscribe.recorder.proc.PosixCalls;
+import dev.mapscribe.recorder.sys.Libc;
 import dev.mapscribe.recorder.proc.ProcSnapshotter;
 import dev.mapscribe.recorder.testing.MapHolder;
 import dev.mapscribe.recorder.testing.RootRequirement;
@@ -293,14 +293,14 @@ class EnricherTest {
 
     /** The FileRef the kernel would record for a file mapped now. */
     private static FileRef fileRefOf(Path file) throws IOException {
-        try (PosixCalls posix = new PosixCalls()) {
-            int fd = posix.open(file.toString(), PosixCalls.O_RDONLY | PosixCalls.O_CLOEXEC);
+        try (Libc libc = new Libc()) {
+            int fd = libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
             try {
-                PosixCalls.Stat st = posix.fstat(fd);
+                Libc.Stat st = libc.fstat(fd);
                 return new FileRef(st.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), st.kernelDev(), st.mode(),
                         0, file.toString());
             } finally {
-                posix.close(fd);
+                libc.close(fd);
             }
         }
     }

@@ -1,0 +1,335 @@
+package dev.mapscribe.recorder.sys;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The recorder's one libc binding (Lucene PosixNativeAccess style): every method handle is built once in the
+ * static initializer, errno is captured with {@code Linker.Option.captureCallState}, and each call checks its
+ * result and throws a {@link PosixException} (an IOException) naming the call, its arguments and errno.
+ *
+ * <p>Two ways in. The static methods are for rare calls (mmap of the ring, page size, clocks at start-up,
+ * signal dispositions) and allocate their errno buffer per call. The per-file calls of the /proc snapshot and
+ * the enricher (open, fstat, pread, close, CLOCK_MONOTONIC) are instance methods: an instance owns its scratch
+ * memory (errno capture, timespec, struct stat) in a confined arena, so it belongs to one thread and those hot
+ * calls allocate nothing.
+ */
+@SuppressWarnings("restricted") // FFM downcalls are the point of this class
+public final class Libc implements AutoCloseable {
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final int CLOCK_REALTIME = 0;
+    public static final int CLOCK_MONOTONIC = 1;
+    public static final int O_RDONLY = 0;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int O_NOCTTY = 0x100;
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_NOATIME = 0x40000;
+    public static final int O_PATH = 0x200000;
+    public static final int EPERM = 1;
+    private static final int ENOENT = 2;
+    private static final int ESRCH = 3;
+    private static final int SC_PAGESIZE = 30;
+    /** mmap(2) reports failure as MAP_FAILED, address -1, not as NULL. */
+    private static final long MAP_FAILED = -1L;
+
+    private static final MethodHandle MMAP;
+    private static final MethodHandle MUNMAP;
+    private static final MethodHandle CLOCK_GETTIME;
+    private static final MethodHandle OPEN;
+    private static final MethodHandle FSTAT;
+    private static final MethodHandle PREAD;
+    private static final MethodHandle CLOSE;
+    private static final MethodHandle STRERROR;
+    private static final MethodHandle SYSCONF;
+    private static final MethodHandle SIGNAL;
+    private static final VarHandle ERRNO;
+
+    // x86-64 struct stat (glibc, 144 bytes): only the fields we read are named.
+    private static final long STAT_SIZE = 144;
+    private static final long ST_DEV = 0, ST_INO = 8, ST_MODE = 24, ST_SIZE = 48, ST_CTIME_SEC = 104, ST_CTIME_NSEC = 112;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        SymbolLookup libc = linker.defaultLookup();
+        Linker.Option errno = Linker.Option.captureCallState("errno");
+        ERRNO = Linker.Option.captureStateLayout().varHandle(MemoryLayout.PathElement.groupElement("errno"));
+        MMAP = linker.downcallHandle(find(libc, "mmap"), FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), errno);
+        MUNMAP = linker.downcallHandle(find(libc, "munmap"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), errno);
+        CLOCK_GETTIME = linker.downcallHandle(find(libc, "clock_gettime"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), errno);
+        OPEN = linker.downcallHandle(find(libc, "open"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), errno);
+        FSTAT = linker.downcallHandle(find(libc, "fstat"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), errno);
+        PREAD = linker.downcallHandle(find(libc, "pread"),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), errno);
+        CLOSE = linker.downcallHandle(find(libc, "close"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
+        STRERROR = linker.downcallHandle(find(libc, "strerror"), FunctionDescriptor.of(
+                ValueLayout.ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(256, ValueLayout.JAVA_BYTE)), ValueLayout.JAVA_INT));
+        SYSCONF = linker.downcallHandle(find(libc, "sysconf"), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        SIGNAL = linker.downcallHandle(find(libc, "signal"),
+                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    }
+
+    /** A symbol of the default (libc) lookup; LibBpf also binds vsnprintf through it. */
+    public static MemorySegment find(SymbolLookup lookup, String name) {
+        return lookup.find(name).orElseThrow(() -> new UnsatisfiedLinkError("no native symbol " + name));
+    }
+
+    /** A fresh errno capture buffer (for other bindings that capture errno, such as LibBpf). */
+    public static MemorySegment errnoBuffer(Arena arena) {
+        return arena.allocate(Linker.Option.captureStateLayout());
+    }
+
+    /** The errno a call captured into {@code state}. */
+    public static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /** "Operation not permitted" for 1, and so on. */
+    public static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.equals(MemorySegment.NULL) ? "errno " + errno : s.getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
+    public static long pageSize() {
+        try {
+            return (long) SYSCONF.invokeExact(SC_PAGESIZE);
+        } catch (Throwable t) {
+            throw new LinkageError("sysconf", t);
+        }
+    }
+
+    /**
+     * signal(sig, SIG_DFL) when the signal is inherited as ignored (SIG_IGN): a shell starts background jobs
+     * with SIGINT ignored, and the JVM refuses to handle a signal it inherited as ignored. Returns whether
+     * it was ignored.
+     */
+    public static boolean unignoreSignal(int sig) {
+        try {
+            MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(sig, MemorySegment.NULL); // SIG_DFL is 0
+            if (previous.address() == 1) { // SIG_IGN
+                return true;
+            }
+            // It was not ignored: put back whatever the JVM had installed.
+            MemorySegment mine = (MemorySegment) SIGNAL.invokeExact(sig, previous);
+            assert mine.address() == 0;
+            return false;
+        } catch (Throwable t) {
+            throw new IllegalStateException("signal(" + sig + "): " + t, t);
+        }
+    }
+
+    /** mmap(NULL, length, prot, MAP_SHARED, fd, offset), unmapped when {@code arena} closes. */
+    public static MemorySegment mmapShared(Arena arena, int fd, long length, int prot, long offset) throws IOException {
+        MemorySegment addr;
+        int err;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(call);
+            addr = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, MAP_SHARED, fd, offset);
+            err = errno(state);
+        } catch (Throwable t) {
+            throw new IOException("mmap: " + t, t);
+        }
+        if (addr.address() == MAP_FAILED) {
+            throw new PosixException("mmap", "fd " + fd + " length " + length + " prot " + prot + " offset " + offset, err);
+        }
+        long base = addr.address();
+        return addr.reinterpret(length, arena, seg -> munmapQuietly(base, length));
+    }
+
+    private static void munmapQuietly(long address, long length) {
+        try (Arena call = Arena.ofConfined()) {
+            int rc = (int) MUNMAP.invokeExact(errnoBuffer(call), MemorySegment.ofAddress(address), length);
+            assert rc == 0;
+        } catch (Throwable ignored) {
+            // Unmapping at close: nothing useful to do about a failure here.
+        }
+    }
+
+    /**
+     * clock_gettime(clock) in nanoseconds. Unchecked: with a valid clock id it cannot fail, and its callers
+     * (constructors, status lines) have no I/O to report.
+     */
+    public static long clockNs(int clock) {
+        try (Arena call = Arena.ofConfined()) {
+            return clockNs(clock, errnoBuffer(call), call.allocate(16, 8));
+        }
+    }
+
+    private static long clockNs(int clock, MemorySegment state, MemorySegment timespec) {
+        int rc;
+        try {
+            rc = (int) CLOCK_GETTIME.invokeExact(state, clock, timespec);
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException(message("clock_gettime", "clock " + clock, errno(state)));
+        }
+        return timespec.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + timespec.get(ValueLayout.JAVA_LONG, 8);
+    }
+
+    /**
+     * UTC nanoseconds at CLOCK_MONOTONIC zero: realtime minus monotonic, read back to back, keeping the
+     * pair with the shortest gap of a few tries so a preemption between the two reads does not skew it.
+     */
+    public static long bootTimeUtcNs() {
+        long best = 0;
+        long bestGap = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            long m0 = clockNs(CLOCK_MONOTONIC);
+            long utc = clockNs(CLOCK_REALTIME);
+            long m1 = clockNs(CLOCK_MONOTONIC);
+            if (m1 - m0 < bestGap) {
+                bestGap = m1 - m0;
+                best = utc - (m0 + (m1 - m0) / 2);
+            }
+        }
+        return best;
+    }
+
+    /** What fstat(2) says about an open file. {@code dev} is the user-space dev_t encoding. */
+    public record Stat(long dev, long ino, int mode, long size, long ctimeSec, long ctimeNsec) {
+        /** The kernel-internal encoding the eBPF records carry: major << 20 | minor. */
+        public int kernelDev() {
+            long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+            long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+            return (int) ((major << 20) | (minor & 0xfffff));
+        }
+
+        public boolean isRegularFile() {
+            return (mode & 0xf000) == 0x8000;
+        }
+    }
+
+    // Per-instance scratch for the hot calls below; confined, so an instance belongs to one thread.
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment errnoState = errnoBuffer(arena);
+    private final MemorySegment timespec = arena.allocate(16, 8);
+    private final MemorySegment stat = arena.allocate(STAT_SIZE, 8);
+
+    /** CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads, so user records line up with kernel ones. */
+    public long monotonicNs() {
+        return clockNs(CLOCK_MONOTONIC, errnoState, timespec);
+    }
+
+    /** open(path, flags); the path is passed as its UTF-8 bytes. */
+    public int open(String path, int flags) throws PosixException {
+        int fd;
+        try (Arena call = Arena.ofConfined()) {
+            fd = (int) OPEN.invokeExact(errnoState, call.allocateFrom(path), flags);
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+        if (fd < 0) {
+            throw new PosixException("open", path, errno(errnoState));
+        }
+        return fd;
+    }
+
+    public Stat fstat(int fd) throws PosixException {
+        int rc;
+        try {
+            rc = (int) FSTAT.invokeExact(errnoState, fd, stat);
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+        if (rc != 0) {
+            throw new PosixException("fstat", "fd " + fd, errno(errnoState));
+        }
+        return new Stat(stat.get(ValueLayout.JAVA_LONG, ST_DEV), stat.get(ValueLayout.JAVA_LONG, ST_INO),
+                stat.get(ValueLayout.JAVA_INT, ST_MODE), stat.get(ValueLayout.JAVA_LONG, ST_SIZE),
+                stat.get(ValueLayout.JAVA_LONG, ST_CTIME_SEC), stat.get(ValueLayout.JAVA_LONG, ST_CTIME_NSEC));
+    }
+
+    /** pread(fd, buf, len, offset): bytes read, 0 at end of file. */
+    public long pread(int fd, MemorySegment buf, long len, long offset) throws PosixException {
+        long n;
+        try {
+            n = (long) PREAD.invokeExact(errnoState, fd, buf, len, offset);
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+        if (n < 0) {
+            throw new PosixException("pread", "fd " + fd + " at offset " + offset, errno(errnoState));
+        }
+        return n;
+    }
+
+    public void close(int fd) throws PosixException {
+        int rc;
+        try {
+            rc = (int) CLOSE.invokeExact(errnoState, fd);
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+        if (rc != 0) {
+            throw new PosixException("close", "fd " + fd, errno(errnoState));
+        }
+    }
+
+    /** Frees the scratch memory; the instance is unusable afterwards. */
+    @Override
+    public void close() {
+        arena.close();
+    }
+
+    private static String message(String call, String arg, int errno) {
+        return call + " " + arg + ": " + strerror(errno);
+    }
+
+    private static RuntimeException rethrowUnchecked(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+
+    /** A failed libc call: the message names the call, its arguments and the error. */
+    public static final class PosixException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int errno;
+
+        public PosixException(String call, String arg, int errno) {
+            super(message(call, arg, errno), null);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+
+        /** The file or the process is gone (ENOENT, ESRCH). */
+        public boolean notFound() {
+            return errno == ENOENT || errno == ESRCH;
+        }
+
+        // Expected failures (a vanished process) are frequent and handled: no stack trace to fill.
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+}
