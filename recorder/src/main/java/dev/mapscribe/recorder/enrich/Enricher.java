@@ -182,6 +182,12 @@ public final class Enricher implements AutoCloseable {
     }
 
     private void run() {
+        try {
+            // Hashing every running executable at start-up must not compete with the ring drain.
+            Libc.niceCurrentThread(19);
+        } catch (IOException e) {
+            // Not fatal: hashing at normal priority is only slower for everything else.
+        }
         try (Libc libc = new Libc(); FileHasher hasher = new FileHasher()) {
             MappedFileOpener opener = new MappedFileOpener(libc);
             while (true) {

@@ -52,6 +52,8 @@ public final class Libc implements AutoCloseable {
     private static final MethodHandle STRERROR;
     private static final MethodHandle SYSCONF;
     private static final MethodHandle SIGNAL;
+    private static final MethodHandle SETPRIORITY;
+    private static final MethodHandle GETTID;
     private static final VarHandle ERRNO;
 
     // x86-64 struct stat (glibc, 144 bytes): only the fields we read are named.
@@ -83,6 +85,9 @@ public final class Libc implements AutoCloseable {
         SYSCONF = linker.downcallHandle(find(libc, "sysconf"), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
         SIGNAL = linker.downcallHandle(find(libc, "signal"),
                 FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        SETPRIORITY = linker.downcallHandle(find(libc, "setpriority"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
+        GETTID = linker.downcallHandle(find(libc, "gettid"), FunctionDescriptor.of(ValueLayout.JAVA_INT));
     }
 
     /** A symbol of the default (libc) lookup; LibBpf also binds vsnprintf through it. */
@@ -123,6 +128,27 @@ public final class Libc implements AutoCloseable {
      * with SIGINT ignored, and the JVM refuses to handle a signal it inherited as ignored. Returns whether
      * it was ignored.
      */
+    /**
+     * Lowers the calling thread's scheduling priority (Linux: nice is per thread, set through its tid).
+     * Background work such as hashing must yield the CPU to the ring drain and to the host's own work.
+     */
+    public static void niceCurrentThread(int nice) throws PosixException {
+        int tid;
+        int rc;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(arena);
+            tid = (int) GETTID.invokeExact();
+            rc = (int) SETPRIORITY.invokeExact(state, PRIO_PROCESS, tid, nice);
+            if (rc != 0) throw new PosixException("setpriority", "PRIO_PROCESS, " + tid + ", " + nice, errno(state));
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("setpriority: " + t, t);
+        }
+    }
+
+    private static final int PRIO_PROCESS = 0;
+
     public static boolean unignoreSignal(int sig) {
         try {
             MemorySegment previous = (MemorySegment) SIGNAL.invokeExact(sig, MemorySegment.NULL); // SIG_DFL is 0

@@ -57,6 +57,40 @@ class EnricherTest {
     }
 
     @Test
+    void theHashingThreadRunsAtTheLowestPrioritySoItNeverCompetesWithTheRingDrain() throws Exception {
+        List<UserRecord> sink = new ArrayList<>();
+        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+            Integer nice = null;
+            // The worker lowers its own priority as it starts: give it a moment, then read it from /proc.
+            for (int i = 0; i < 100 && (nice == null || nice != 19); i++) {
+                nice = niceOfThread("mapscribe-enric"); // comm holds 15 characters of the thread name
+                Thread.sleep(10);
+            }
+            assertEquals(19, nice);
+        }
+    }
+
+    /** Field 19 of /proc/self/task/TID/stat of the thread whose comm starts with {@code name}; null when absent. */
+    private static Integer niceOfThread(String name) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : tasks.toList()) {
+                String comm;
+                String stat;
+                try {
+                    comm = Files.readString(t.resolve("comm")).trim();
+                    stat = Files.readString(t.resolve("stat"));
+                } catch (IOException gone) {
+                    continue;
+                }
+                if (!comm.startsWith(name)) continue;
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Integer.parseInt(f[16]); // fields after comm start at 3: nice is field 19
+            }
+        }
+        return null;
+    }
+
+    @Test
     void regularFileHashesEqualCoreutils(@TempDir Path dir) throws Exception {
         // 3.5 MiB of random bytes: several 1 MiB chunks and a partial last one.
         Path file = randomFile(dir.resolve("data.bin"), 3 * (1 << 20) + (1 << 19) + 17);
