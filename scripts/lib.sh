@@ -14,7 +14,6 @@ MAPSCRIBE_JVM_FLAGS=(
   -Dchronicle.analytics.disable=true
   -Dchronicle.disk.monitor.disable=true
   -XX:+UseSerialGC
-  -XX:TieredStopAtLevel=4
 )
 
 java_major() { # prints the feature version of the java binary $1
