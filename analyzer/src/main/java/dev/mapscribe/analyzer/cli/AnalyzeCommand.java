@@ -118,6 +118,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         err.printf("mapscribe: %s: %d calls changed memory the state did not know, %d failed calls left protection unknown%n",
                                 reader.dir(), s.inconsistencies(), s.uncertainties());
                     }
+                    // Both are data the tables cannot hold: say so rather than lose them without a word.
+                    if (s.orphanSnapshotLines() > 0) {
+                        err.printf("mapscribe: %s: %d snapshot region lines without their process line were skipped%n",
+                                reader.dir(), s.orphanSnapshotLines());
+                    }
+                    if (s.rolledCycles() > 0) {
+                        err.printf("mapscribe: %s: the recorder deleted the %d oldest cycle files to stay under --max-disk: "
+                                + "the state of processes from before them is partly unknown%n", reader.dir(), s.rolledCycles());
+                    }
                 }
             } catch (RuntimeException | Error failure) {
                 // Keep the real failure: closing writers with a half-written row would throw on top of it.

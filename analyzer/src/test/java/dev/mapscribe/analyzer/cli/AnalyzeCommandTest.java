@@ -140,6 +140,33 @@ class AnalyzeCommandTest {
         }
     }
 
+    /** Runs the analyzer with System.err captured (picocli's error writer wraps System.err when the command line is built). */
+    static String stderrOf(int expectedExit, String... args) {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(expectedExit, AnalyzerMain.run(args));
+        } finally {
+            System.setErr(saved);
+        }
+        return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void snapshotLinesWithoutTheirProcessAreReported(@TempDir Path tmp) throws Exception {
+        Path j = tmp.resolve("j");
+        JournalHeader h = new JournalHeader(1, "test", "host-a", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
+                List.of("mapscribe", "record"), 1);
+        try (JournalWriter w = JournalWriter.create(j, h, JournalWriter.Options.defaults())) {
+            w.appendAll(List.of(
+                    new SnapshotRegion(500, 0x400000, 0x401000, PROT_RX, false, 0, 8, 1, 77, "/usr/bin/jit"),
+                    new SnapshotRegion(500, 0x10000000, 0x10004000, PROT_RW, false, 0, 0, 0, 0, "")));
+        }
+        String err = stderrOf(0, "analyze", j.toString(), "--out", tmp.resolve("out").toString());
+        assertTrue(err.contains(j + ": 2 snapshot region lines without their process line were skipped"), err);
+    }
+
     static int indexOf(byte[] a, byte[] p) {
         return nthIndexOf(a, p, 1);
     }
