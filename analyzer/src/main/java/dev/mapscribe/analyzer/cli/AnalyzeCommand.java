@@ -177,15 +177,16 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     private static boolean isNumber(String s) {
-        return s.chars().allMatch(Character::isDigit);
+        return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }
 
     private static long time(String s, String option) {
-        if (isNumber(s)) return Long.parseLong(s);
         try {
+            if (isNumber(s)) return Long.parseLong(s);
             Instant i = Instant.parse(s);
-            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
-        } catch (DateTimeParseException e) {
+            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+        } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
+            // NumberFormatException: more digits than a long holds; ArithmeticException: an instant past 2262
             throw new Cli.UserError(option + " " + s + " is neither an ISO-8601 instant (2026-11-23T16:00:00Z) nor CLOCK_MONOTONIC ns");
         }
     }

@@ -154,6 +154,16 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void aTimeThatIsNoNumberNorInstantIsOneClearLine(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a");
+        for (String bad : List.of("", "99999999999999999999", "+1000000000-01-01T00:00:00Z", "yesterday")) {
+            String err = stderrOf(1, "analyze", j.toString(), "--out", tmp.resolve("out").toString(), "--from", bad);
+            assertEquals("mapscribe: --from " + bad + " is neither an ISO-8601 instant (2026-11-23T16:00:00Z) nor CLOCK_MONOTONIC ns\n",
+                    err, "for --from '" + bad + "'");
+        }
+    }
+
+    @Test
     void snapshotLinesWithoutTheirProcessAreReported(@TempDir Path tmp) throws Exception {
         Path j = tmp.resolve("j");
         JournalHeader h = new JournalHeader(1, "test", "host-a", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
