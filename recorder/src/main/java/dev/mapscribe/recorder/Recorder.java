@@ -386,8 +386,8 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    /** The same version --version prints: the jars carry no Implementation-Version to read instead. */
     private static String recorderVersion() {
-        String v = Recorder.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0-SNAPSHOT";
+        return dev.mapscribe.recorder.cli.Version.VERSION;
     }
 }
