@@ -94,7 +94,7 @@ public final class Recorder implements AutoCloseable {
     private Enricher enricher;
     private long userRecords;
     private long filesHashed;
-    private String note = "";
+    private volatile String note = ""; // written by start()'s thread (snapshot failure), read by the writer thread
     private Summary summary;
 
     private Recorder(Config config, KernelPrograms programs) {
