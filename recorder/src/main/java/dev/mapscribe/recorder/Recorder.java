@@ -255,6 +255,7 @@ public final class Recorder implements AutoCloseable {
             batcher.flush();
             if (enricher != null) {
                 enricher.close(); // its last FileInfo records go through the queue
+                reportUnhashed(enricher.stats());
             }
             drainUserQueue();
             long now = Libc.clockNs(Libc.CLOCK_MONOTONIC);
@@ -269,6 +270,19 @@ public final class Recorder implements AutoCloseable {
             ring.close();
             programs.close();
         }
+    }
+
+    /** Files the enricher dropped have no FileInfo in the journal: say so on stderr and in the last status record. */
+    private void reportUnhashed(Enricher.Stats stats) {
+        if (stats.skipped() == 0 && stats.sinkFailures() == 0) {
+            return;
+        }
+        // Counted per offer: a file skipped once may still have been hashed on a later offer.
+        String what = "enrichment skipped " + stats.skipped() + " file offers (queue full, or still queued at stop): "
+                + "those files may have no hashes"
+                + (stats.sinkFailures() > 0 ? ", " + stats.sinkFailures() + " file infos not journaled" : "");
+        note = (note.isEmpty() ? "" : note + "; ") + what;
+        config.err().println("mapscribe: " + what);
     }
 
     private void drainUserQueue() {
