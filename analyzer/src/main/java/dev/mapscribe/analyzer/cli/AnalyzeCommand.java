@@ -62,7 +62,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RowFilter filter = filter();
         PrintStream err = System.err;
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            // FileAlreadyExistsException's message is the bare path: say what was being done.
+            throw new Cli.UserError("cannot create --out " + out + ": " + (e instanceof java.nio.file.FileAlreadyExistsException
+                    ? "a file of that name is in the way" : e.getMessage()));
+        }
         // Open every journal first: a wrong path fails before any work is done.
         List<JournalReader> readers = new ArrayList<>();
         try {

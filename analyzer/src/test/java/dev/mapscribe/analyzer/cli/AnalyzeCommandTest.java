@@ -164,6 +164,14 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void anOutThatIsAFileIsOneClearLine(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a");
+        Path file = Files.writeString(tmp.resolve("out"), "not a directory");
+        assertEquals("mapscribe: cannot create --out " + file + ": a file of that name is in the way\n",
+                stderrOf(1, "analyze", j.toString(), "--out", file.toString()));
+    }
+
+    @Test
     void snapshotLinesWithoutTheirProcessAreReported(@TempDir Path tmp) throws Exception {
         Path j = tmp.resolve("j");
         JournalHeader h = new JournalHeader(1, "test", "host-a", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
