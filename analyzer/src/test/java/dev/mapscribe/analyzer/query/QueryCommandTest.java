@@ -192,6 +192,14 @@ class QueryCommandTest {
     }
 
     @Test
+    void aMissingSqlFileIsOneClearLine() {
+        Path missing = web1.resolveSibling("nope.sql");
+        Run r = query(false, "", web1.toString(), "--file", missing.toString());
+        assertEquals(1, r.exit());
+        assertEquals("mapscribe: cannot read " + missing + ": no such file", r.err().strip());
+    }
+
+    @Test
     void aHistoryNumberTooLargeForAnIntIsAnErrorNotTheEndOfTheShell() {
         Run r = query(true, "!99999999999999999999\n!0\nSELECT 41 + 1 AS answer;\n", web1.toString());
         assertEquals(0, r.exit(), r.err());
