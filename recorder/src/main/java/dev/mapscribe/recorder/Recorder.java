@@ -94,7 +94,7 @@ public final class Recorder implements AutoCloseable {
     private Enricher enricher;
     private long userRecords;
     private long filesHashed;
-    private String note = "";
+    private volatile String note = ""; // written by start()'s thread (snapshot failure), read by the writer thread
     private Summary summary;
 
     private Recorder(Config config, KernelPrograms programs) {
@@ -255,6 +255,7 @@ public final class Recorder implements AutoCloseable {
             batcher.flush();
             if (enricher != null) {
                 enricher.close(); // its last FileInfo records go through the queue
+                reportUnhashed(enricher.stats());
             }
             drainUserQueue();
             long now = Libc.clockNs(Libc.CLOCK_MONOTONIC);
@@ -269,6 +270,19 @@ public final class Recorder implements AutoCloseable {
             ring.close();
             programs.close();
         }
+    }
+
+    /** Files the enricher dropped have no FileInfo in the journal: say so on stderr and in the last status record. */
+    private void reportUnhashed(Enricher.Stats stats) {
+        if (stats.skipped() == 0 && stats.sinkFailures() == 0) {
+            return;
+        }
+        // Counted per offer: a file skipped once may still have been hashed on a later offer.
+        String what = "enrichment skipped " + stats.skipped() + " file offers (queue full, or still queued at stop): "
+                + "those files may have no hashes"
+                + (stats.sinkFailures() > 0 ? ", " + stats.sinkFailures() + " file infos not journaled" : "");
+        note = (note.isEmpty() ? "" : note + "; ") + what;
+        config.err().println("mapscribe: " + what);
     }
 
     private void drainUserQueue() {
@@ -386,8 +400,8 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    /** The same version --version prints: the jars carry no Implementation-Version to read instead. */
     private static String recorderVersion() {
-        String v = Recorder.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0-SNAPSHOT";
+        return dev.mapscribe.recorder.cli.Version.VERSION;
     }
 }

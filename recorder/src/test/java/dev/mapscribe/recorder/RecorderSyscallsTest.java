@@ -191,6 +191,8 @@ class RecorderSyscallsTest {
         assertTrue(run.all(KernelRecord.class).stream().noneMatch(r -> r.h().pid() == self), "records of the recorder itself");
         assertEquals("syscalls", run.header().hookTier());
         assertEquals((int) self, run.header().recorderPid());
+        // journal info prints this: it must be the version --version prints
+        assertEquals(dev.mapscribe.recorder.cli.Version.VERSION, run.header().recorderVersion());
     }
 
     @Test

@@ -62,7 +62,13 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         RowFilter filter = filter();
         PrintStream err = System.err;
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            // FileAlreadyExistsException's message is the bare path: say what was being done.
+            throw new Cli.UserError("cannot create --out " + out + ": " + (e instanceof java.nio.file.FileAlreadyExistsException
+                    ? "a file of that name is in the way" : e.getMessage()));
+        }
         // Open every journal first: a wrong path fails before any work is done.
         List<JournalReader> readers = new ArrayList<>();
         try {
@@ -118,6 +124,15 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         err.printf("mapscribe: %s: %d calls changed memory the state did not know, %d failed calls left protection unknown%n",
                                 reader.dir(), s.inconsistencies(), s.uncertainties());
                     }
+                    // Both are data the tables cannot hold: say so rather than lose them without a word.
+                    if (s.orphanSnapshotLines() > 0) {
+                        err.printf("mapscribe: %s: %d snapshot region lines without their process line were skipped%n",
+                                reader.dir(), s.orphanSnapshotLines());
+                    }
+                    if (s.rolledCycles() > 0) {
+                        err.printf("mapscribe: %s: the recorder deleted the %d oldest cycle files to stay under --max-disk: "
+                                + "the state of processes from before them is partly unknown%n", reader.dir(), s.rolledCycles());
+                    }
                 }
             } catch (RuntimeException | Error failure) {
                 // Keep the real failure: closing writers with a half-written row would throw on top of it.
@@ -168,15 +183,16 @@ public final class AnalyzeCommand implements Callable<Integer> {
     }
 
     private static boolean isNumber(String s) {
-        return s.chars().allMatch(Character::isDigit);
+        return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }
 
     private static long time(String s, String option) {
-        if (isNumber(s)) return Long.parseLong(s);
         try {
+            if (isNumber(s)) return Long.parseLong(s);
             Instant i = Instant.parse(s);
-            return i.getEpochSecond() * 1_000_000_000L + i.getNano();
-        } catch (DateTimeParseException e) {
+            return Math.addExact(Math.multiplyExact(i.getEpochSecond(), 1_000_000_000L), i.getNano());
+        } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
+            // NumberFormatException: more digits than a long holds; ArithmeticException: an instant past 2262
             throw new Cli.UserError(option + " " + s + " is neither an ISO-8601 instant (2026-11-23T16:00:00Z) nor CLOCK_MONOTONIC ns");
         }
     }

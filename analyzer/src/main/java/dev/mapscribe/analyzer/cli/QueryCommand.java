@@ -114,6 +114,8 @@ public final class QueryCommand implements Callable<Integer> {
         if (file != null) {
             try {
                 sql = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new Cli.UserError("cannot read " + file + ": no such file"); // its message is the bare path
             } catch (IOException e) {
                 throw new Cli.UserError("cannot read " + file + ": " + e.getMessage());
             }

@@ -21,14 +21,6 @@ public interface RowView {
 
     List<String> getStrings(int col);
 
-    default Integer intOrNull(int col) {
-        return isNull(col) ? null : getInt(col);
-    }
-
-    default Long longOrNull(int col) {
-        return isNull(col) ? null : getLong(col);
-    }
-
     default String stringOrNull(int col) {
         return isNull(col) ? null : getString(col);
     }

@@ -228,6 +228,7 @@ public final class TableExport implements EventSink, AutoCloseable {
                 t.close();
             } catch (IOException e) {
                 if (first == null) first = e;
+                else first.addSuppressed(e); // another table failed too: keep it for --verbose
             }
         }
         if (first != null) throw first;

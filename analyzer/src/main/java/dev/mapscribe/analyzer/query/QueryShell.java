@@ -66,9 +66,10 @@ public final class QueryShell {
                     continue;
                 }
                 if (cmd.matches("!\\d+")) {
-                    int n = Integer.parseInt(cmd.substring(1));
+                    // More than 9 digits would overflow parseInt and end the shell: no history is that long anyway.
+                    int n = cmd.length() > 10 ? Integer.MAX_VALUE : Integer.parseInt(cmd.substring(1));
                     if (n < 1 || n > history.size()) {
-                        err.println("Error: no history entry " + n + " (.history lists them)");
+                        err.println("Error: no history entry " + cmd.substring(1) + " (.history lists them)");
                     } else {
                         String again = history.get(n - 1);
                         out.println(again);

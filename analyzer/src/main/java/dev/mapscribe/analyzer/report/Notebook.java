@@ -41,8 +41,14 @@ public record Notebook(String name, List<Cell> cells) {
 
     public static Notebook read(Path file) throws IOException {
         String name = file.getFileName().toString().replaceFirst("\\.ipynb$", "");
+        String text;
         try {
-            return parse(Files.readString(file, StandardCharsets.UTF_8), name);
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("no notebook at " + file, e); // the exception's own message is the bare path
+        }
+        try {
+            return parse(text, name);
         } catch (Json.JsonException | IllegalArgumentException e) {
             throw new IOException(file + " is not a Jupyter notebook: " + e.getMessage(), e);
         }

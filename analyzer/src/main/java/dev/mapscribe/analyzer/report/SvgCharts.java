@@ -85,6 +85,11 @@ final class SvgCharts {
             s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%d\" r=\"5\" fill=\"%s\"><title>%s at %s</title></circle>",
                 px, py, PALETTE[lane % PALETTE.length], Html.escape(tips.get(i)[0]), Html.escape(tips.get(i)[1])));
         }
+        // Rows past NotebookRunner.MAX_ROWS, or with no time, are not drawn: a partial chart must say it is one.
+        if (t.totalRows() > points.size()) {
+            s.append(String.format(Locale.ROOT, "<text class=\"tick\" x=\"%d\" y=\"%d\">(%d of %d rows drawn)</text>",
+                left, height - 1, points.size(), t.totalRows()));
+        }
         return s.append("</svg>").toString();
     }
 

@@ -140,6 +140,51 @@ class AnalyzeCommandTest {
         }
     }
 
+    /** Runs the analyzer with System.err captured (picocli's error writer wraps System.err when the command line is built). */
+    static String stderrOf(int expectedExit, String... args) {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(expectedExit, AnalyzerMain.run(args));
+        } finally {
+            System.setErr(saved);
+        }
+        return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aTimeThatIsNoNumberNorInstantIsOneClearLine(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a");
+        for (String bad : List.of("", "99999999999999999999", "+1000000000-01-01T00:00:00Z", "yesterday")) {
+            String err = stderrOf(1, "analyze", j.toString(), "--out", tmp.resolve("out").toString(), "--from", bad);
+            assertEquals("mapscribe: --from " + bad + " is neither an ISO-8601 instant (2026-11-23T16:00:00Z) nor CLOCK_MONOTONIC ns\n",
+                    err, "for --from '" + bad + "'");
+        }
+    }
+
+    @Test
+    void anOutThatIsAFileIsOneClearLine(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a");
+        Path file = Files.writeString(tmp.resolve("out"), "not a directory");
+        assertEquals("mapscribe: cannot create --out " + file + ": a file of that name is in the way\n",
+                stderrOf(1, "analyze", j.toString(), "--out", file.toString()));
+    }
+
+    @Test
+    void snapshotLinesWithoutTheirProcessAreReported(@TempDir Path tmp) throws Exception {
+        Path j = tmp.resolve("j");
+        JournalHeader h = new JournalHeader(1, "test", "host-a", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
+                List.of("mapscribe", "record"), 1);
+        try (JournalWriter w = JournalWriter.create(j, h, JournalWriter.Options.defaults())) {
+            w.appendAll(List.of(
+                    new SnapshotRegion(500, 0x400000, 0x401000, PROT_RX, false, 0, 8, 1, 77, "/usr/bin/jit"),
+                    new SnapshotRegion(500, 0x10000000, 0x10004000, PROT_RW, false, 0, 0, 0, 0, "")));
+        }
+        String err = stderrOf(0, "analyze", j.toString(), "--out", tmp.resolve("out").toString());
+        assertTrue(err.contains(j + ": 2 snapshot region lines without their process line were skipped"), err);
+    }
+
     static int indexOf(byte[] a, byte[] p) {
         return nthIndexOf(a, p, 1);
     }

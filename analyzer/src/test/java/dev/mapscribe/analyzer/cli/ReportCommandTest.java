@@ -96,6 +96,15 @@ class ReportCommandTest {
     }
 
     @Test
+    void aMissingNotebookIsOneClearLine() throws Exception {
+        Files.createDirectories(tmp.resolve("d"));
+        Path missing = tmp.resolve("nope.ipynb");
+        Outcome o = report(missing.toString(), "--data", tmp.resolve("d").toString(), "--html", tmp.resolve("x.html").toString());
+        assertEquals(1, o.code());
+        assertEquals("mapscribe report: no notebook at " + missing, o.err().strip());
+    }
+
+    @Test
     void aFileThatIsNotANotebookIsOneClearLine() throws Exception {
         Path bad = tmp.resolve("bad.ipynb");
         Files.writeString(bad, "{ not json");

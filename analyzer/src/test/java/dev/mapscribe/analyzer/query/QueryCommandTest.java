@@ -190,4 +190,21 @@ class QueryCommandTest {
         assertTrue(!out.contains("not reached"), out);
         assertEquals(List.of("Error: Parser Error: syntax error at or near \"SELEC\""), new ArrayList<>(r.err().lines().toList()));
     }
+
+    @Test
+    void aMissingSqlFileIsOneClearLine() {
+        Path missing = web1.resolveSibling("nope.sql");
+        Run r = query(false, "", web1.toString(), "--file", missing.toString());
+        assertEquals(1, r.exit());
+        assertEquals("mapscribe: cannot read " + missing + ": no such file", r.err().strip());
+    }
+
+    @Test
+    void aHistoryNumberTooLargeForAnIntIsAnErrorNotTheEndOfTheShell() {
+        Run r = query(true, "!99999999999999999999\n!0\nSELECT 41 + 1 AS answer;\n", web1.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(List.of("Error: no history entry 99999999999999999999 (.history lists them)",
+                "Error: no history entry 0 (.history lists them)"), r.err().lines().toList());
+        assertTrue(r.out().contains("42"), r.out());
+    }
 }

@@ -56,12 +56,16 @@ public final class JournalWriter implements AutoCloseable {
     private byte[] raw = new byte[1 << 20];
     private byte[] packed = new byte[lz4.maxCompressedLength(raw.length)];
     private ByteBuffer userBuf = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+    // The header and JournalRolled are written from inside an append, while userBuf still holds the record
+    // being appended: they need a buffer of their own, or a cycle roll overwrites that record with the header.
+    private ByteBuffer metaBuf = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
 
     private long batches, records, bytesWritten, refusedRecords;
     private int headerCycle = Integer.MIN_VALUE;
     private boolean closed;
 
-    private JournalWriter(Path dir, JournalHeader header, Options opts) throws JournalException {
+    private JournalWriter(Path dir, JournalHeader header, Options opts, net.openhft.chronicle.core.time.TimeProvider clock)
+            throws JournalException {
         this.dir = dir;
         this.opts = opts;
         this.header = header;
@@ -69,6 +73,7 @@ public final class JournalWriter implements AutoCloseable {
             this.queue = SingleChronicleQueueBuilder.binary(dir)
                     // Five-minute cycle files: the unit that --max-disk deletes.
                     .rollCycle(RollCycles.FIVE_MINUTELY)
+                    .timeProvider(clock)
                     .blockSize(16L << 20)
                     .storeFileListener(new OwnerOnlyFiles())
                     .build();
@@ -81,6 +86,12 @@ public final class JournalWriter implements AutoCloseable {
 
     /** Creates DIR (mode 0700) and a journal in it, whose first entry is {@code header}. DIR must not hold a journal. */
     public static JournalWriter create(Path dir, JournalHeader header, Options opts) throws JournalException {
+        return create(dir, header, opts, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE);
+    }
+
+    /** With the clock that picks the cycle file: tests move it across a cycle boundary. */
+    static JournalWriter create(Path dir, JournalHeader header, Options opts, net.openhft.chronicle.core.time.TimeProvider clock)
+            throws JournalException {
         try {
             if (Files.exists(dir)) {
                 try (Stream<Path> s = Files.list(dir)) {
@@ -95,7 +106,7 @@ public final class JournalWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new JournalException("cannot create journal directory " + dir + ": " + e.getMessage(), e);
         }
-        JournalWriter w = new JournalWriter(dir, header, opts);
+        JournalWriter w = new JournalWriter(dir, header, opts, clock);
         w.writeHeaderIfNewCycle();
         return w;
     }
@@ -171,9 +182,9 @@ public final class JournalWriter implements AutoCloseable {
         int cycle = queue.cycle();
         if (cycle == headerCycle) return;
         headerCycle = cycle;
-        userBuf.clear();
-        userBuf = UserRecordCodec.encode(header, userBuf);
-        writeExcerpt(Excerpt.TYPE_USER_RECORDS, userBuf.array(), userBuf.position(), 1);
+        metaBuf.clear();
+        metaBuf = UserRecordCodec.encode(header, metaBuf);
+        writeExcerpt(Excerpt.TYPE_USER_RECORDS, metaBuf.array(), metaBuf.position(), 1);
         enforceMaxDisk();
     }
 
@@ -198,9 +209,9 @@ public final class JournalWriter implements AutoCloseable {
         if (deleted > 0) {
             queue.refreshDirectoryListing();
             JournalRolled note = new JournalRolled(0, deleted, deletedBytes);
-            userBuf.clear();
-            userBuf = UserRecordCodec.encode(note, userBuf);
-            writeExcerpt(Excerpt.TYPE_USER_RECORDS, userBuf.array(), userBuf.position(), 1);
+            metaBuf.clear();
+            metaBuf = UserRecordCodec.encode(note, metaBuf);
+            writeExcerpt(Excerpt.TYPE_USER_RECORDS, metaBuf.array(), metaBuf.position(), 1);
         }
     }
 

@@ -79,6 +79,31 @@ class JournalTest {
     }
 
     @Test
+    void aUserRecordThatOpensANewCycleIsWrittenIntactAfterTheCyclesHeader(@TempDir Path tmp) throws Exception {
+        // The writer repeats the header at the start of each 5-minute cycle file, from inside the append of the
+        // cycle's first record: that record must survive it (it was overwritten by the header, damaging the journal).
+        var clock = new net.openhft.chronicle.core.time.SetTimeProvider(java.time.Instant.parse("2026-11-23T18:34:00Z"));
+        Path dir = tmp.resolve("j");
+        Loss before = new Loss(1_000, 0, 5, 900, 950);
+        Loss after = new Loss(2_000, 1, 7, 1_900, 1_950);
+        RecorderStatus status = new RecorderStatus(3_000, 10, 4096, 3, 12, 0, 5_000, "after the roll");
+        try (JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults(), clock)) {
+            w.append(before);
+            clock.advanceMillis(120_000); // 18:36: the next five-minute cycle
+            w.append(after);
+            clock.advanceMillis(300_000); // and another, opened by a batch of user records
+            w.appendAll(List.of(status, before));
+        }
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, new ArrayList<>(), res);
+        assertNull(res[0].damage(), () -> res[0].damage().describe());
+        assertEquals(List.of(header(), before, after, status, before), recs);
+        try (var s = Files.list(dir)) {
+            assertEquals(3, s.filter(p -> p.toString().endsWith(".cq4")).count(), "three cycle files");
+        }
+    }
+
+    @Test
     void journalFilesAreOwnerOnly(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         try (JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults())) {

@@ -171,17 +171,6 @@ public final class KernelPrograms implements AutoCloseable {
         return fd;
     }
 
-    /** Kernel program ids by name (for BPF stats). */
-    public List<String> loadedProgramNames() {
-        List<String> out = new ArrayList<>();
-        for (MemorySegment p : LibBpf.programs(obj)) {
-            if (LibBpf.autoload(p)) {
-                out.add(LibBpf.programName(p));
-            }
-        }
-        return out;
-    }
-
     @Override
     public void close() {
         if (closed) {

@@ -35,11 +35,9 @@ public final class LibBpf {
     private static final MethodHandle NEXT_MAP;
     private static final MethodHandle FIND_MAP;
     private static final MethodHandle PROGRAM_NAME;
-    private static final MethodHandle PROGRAM_SECTION;
     private static final MethodHandle PROGRAM_SET_AUTOLOAD;
     private static final MethodHandle PROGRAM_AUTOLOAD;
     private static final MethodHandle PROGRAM_ATTACH;
-    private static final MethodHandle PROGRAM_FD;
     private static final MethodHandle LINK_DESTROY;
     private static final MethodHandle MAP_NAME;
     private static final MethodHandle MAP_FD;
@@ -76,11 +74,9 @@ public final class LibBpf {
         NEXT_MAP = handle(linker, lib, "bpf_object__next_map", FunctionDescriptor.of(ADDR, ADDR, ADDR));
         FIND_MAP = handle(linker, lib, "bpf_object__find_map_by_name", FunctionDescriptor.of(ADDR, ADDR, ADDR));
         PROGRAM_NAME = handle(linker, lib, "bpf_program__name", FunctionDescriptor.of(ADDR, ADDR));
-        PROGRAM_SECTION = handle(linker, lib, "bpf_program__section_name", FunctionDescriptor.of(ADDR, ADDR));
         PROGRAM_SET_AUTOLOAD = handle(linker, lib, "bpf_program__set_autoload", FunctionDescriptor.of(INT, ADDR, BOOL));
         PROGRAM_AUTOLOAD = handle(linker, lib, "bpf_program__autoload", FunctionDescriptor.of(BOOL, ADDR));
         PROGRAM_ATTACH = handle(linker, lib, "bpf_program__attach", FunctionDescriptor.of(ADDR, ADDR), errno);
-        PROGRAM_FD = handle(linker, lib, "bpf_program__fd", FunctionDescriptor.of(INT, ADDR));
         LINK_DESTROY = handle(linker, lib, "bpf_link__destroy", FunctionDescriptor.of(INT, ADDR));
         MAP_NAME = handle(linker, lib, "bpf_map__name", FunctionDescriptor.of(ADDR, ADDR));
         MAP_FD = handle(linker, lib, "bpf_map__fd", FunctionDescriptor.of(INT, ADDR));
@@ -250,10 +246,6 @@ public final class LibBpf {
         return cString(PROGRAM_NAME, prog);
     }
 
-    public static String programSection(MemorySegment prog) {
-        return cString(PROGRAM_SECTION, prog);
-    }
-
     public static String mapName(MemorySegment map) {
         return cString(MAP_NAME, map);
     }
@@ -282,14 +274,6 @@ public final class LibBpf {
     public static boolean autoload(MemorySegment prog) {
         try {
             return (boolean) PROGRAM_AUTOLOAD.invokeExact(prog);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    public static int programFd(MemorySegment prog) {
-        try {
-            return (int) PROGRAM_FD.invokeExact(prog);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }

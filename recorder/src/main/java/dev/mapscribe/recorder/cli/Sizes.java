@@ -61,6 +61,7 @@ final class Sizes {
             if (d.isNegative() || d.isZero()) {
                 throw new NumberFormatException();
             }
+            d.toMillis(); // the recorder waits in ms: a duration beyond that overflows here, not mid-recording
             return d;
         } catch (RuntimeException e) {
             throw new Cli.UserError(option + " must be a duration such as 30s, 5m or 1h, not '" + text + "'");

@@ -36,8 +36,6 @@ public final class Libc implements AutoCloseable {
     public static final int O_NOATIME = 0x40000;
     public static final int O_PATH = 0x200000;
     public static final int EPERM = 1;
-    private static final int ENOENT = 2;
-    private static final int ESRCH = 3;
     private static final int SC_PAGESIZE = 30;
     /** mmap(2) reports failure as MAP_FAILED, address -1, not as NULL. */
     private static final long MAP_FAILED = -1L;
@@ -345,11 +343,6 @@ public final class Libc implements AutoCloseable {
 
         public int errno() {
             return errno;
-        }
-
-        /** The file or the process is gone (ENOENT, ESRCH). */
-        public boolean notFound() {
-            return errno == ENOENT || errno == ESRCH;
         }
 
         // Expected failures (a vanished process) are frequent and handled: no stack trace to fill.
