@@ -317,10 +317,23 @@ public final class Recorder implements AutoCloseable {
             journal.append(l);
             userRecords++;
         }
+        // Kernel batches the journal refused at --max-disk are a loss like any other: written down, with
+        // cpu = Loss.JOURNAL_FULL, so the analyzer reports them (the small loss record itself still fits).
+        long refused = journal.refusedRecords();
+        if (refused > refusedReported) {
+            journal.append(new Loss(now, Loss.JOURNAL_FULL, refused - refusedReported, lastLossSampleNs, now));
+            userRecords++;
+            refusedReported = refused;
+        }
+        lastLossSampleNs = now;
     }
 
+    private long refusedReported;
+    private long lastLossSampleNs;
+
     private RecorderStatus status(long now) {
-        return new RecorderStatus(now, batcher.records(), journal.bytesOnDisk(), journal.batches(), losses.total(), filesHashed,
+        return new RecorderStatus(now, batcher.records(), journal.bytesOnDisk(), journal.batches(),
+                losses.total() + journal.refusedRecords(), filesHashed,
                 cpuNs(), note);
     }
 

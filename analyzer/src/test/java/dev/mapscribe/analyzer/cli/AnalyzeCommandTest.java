@@ -47,6 +47,7 @@ class AnalyzeCommandTest {
                     .mmapFile(6_000, 500, 500, 0, 8192, PROT_RX, 0x2, 3, 0, 0x7f0000000000L, 99, (8 << 20) | 1, "/usr/lib/libz.so.1");
             w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
             w.append(new Loss(7_000, 1, 3, 6_500, 6_900));
+            w.append(new Loss(7_500, Loss.JOURNAL_FULL, 9, 7_000, 7_500)); // refused at --max-disk
         }
         return dir;
     }
@@ -81,7 +82,7 @@ class AnalyzeCommandTest {
             assertEquals(List.of("mprotect|-12|12|true"),
                     rows(q, "select syscall, ret, errno, failed from syscalls where ts_ns = 5000"));
             assertEquals("4", rows(q, "select count(*) from syscalls").get(0));
-            assertEquals(List.of("ringbuf|1|3"), rows(q, "select source, cpu, lost from losses"));
+            assertEquals(List.of("ringbuf|1|3", "max_disk|null|9"), rows(q, "select source, cpu, lost from losses order by ts_ns"));
             // The temporal regions table: at t=3500 the heap is split into RX and RW halves.
             assertEquals(List.of("268435456|268443648|5", "268443648|268451840|3"),
                     rows(q, "select start_addr, end_addr, prot from regions where pid = 500 and start_addr >= 268435456 "

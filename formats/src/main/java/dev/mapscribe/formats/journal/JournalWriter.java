@@ -208,7 +208,8 @@ public final class JournalWriter implements AutoCloseable {
         }
         if (deleted > 0) {
             queue.refreshDirectoryListing();
-            JournalRolled note = new JournalRolled(0, deleted, deletedBytes);
+            // HotSpot on Linux reads System.nanoTime() from CLOCK_MONOTONIC: the kernel records' clock.
+            JournalRolled note = new JournalRolled(System.nanoTime(), deleted, deletedBytes);
             metaBuf.clear();
             metaBuf = UserRecordCodec.encode(note, metaBuf);
             writeExcerpt(Excerpt.TYPE_USER_RECORDS, metaBuf.array(), metaBuf.position(), 1);

@@ -35,8 +35,13 @@ public sealed interface UserRecord extends Record {
         public RecordKind kind() { return RecordKind.FILE_INFO; }
     }
 
-    /** Ring-buffer reservations that failed on one CPU since the previous Loss of that CPU. */
+    /**
+     * Ring-buffer reservations that failed on one CPU since the previous Loss of that CPU; or, with
+     * {@code cpu == JOURNAL_FULL}, kernel records the journal refused because it was at --max-disk.
+     */
     record Loss(long ktimeNs, int cpu, long count, long firstNs, long lastNs) implements UserRecord {
+        public static final int JOURNAL_FULL = -1;
+
         public RecordKind kind() { return RecordKind.LOSS; }
     }
 

@@ -206,8 +206,8 @@ public final class Tables {
     public static final TableSchema LOSSES = new TableSchema("losses",
             "Every gap: records the kernel could not put in the ring buffer (per CPU), and damage found in the journal.",
             new Cols().host().time("when the recorder wrote the loss record")
-                    .req("source", STRING, "`ringbuf` for failed ring-buffer reservations in the kernel, `journal` for damage found when reading the journal.")
-                    .opt("cpu", INT32, "CPU whose records were lost (ringbuf).")
+                    .req("source", STRING, "`ringbuf` for failed ring-buffer reservations in the kernel, `max_disk` for kernel records the journal refused at --max-disk, `journal` for damage found when reading the journal.")
+                    .opt("cpu", INT32, "CPU whose records were lost (ringbuf); null otherwise.")
                     .opt("lost", INT64, "Records lost since the previous loss row of that CPU (ringbuf).")
                     .opt("first_ns", INT64, "CLOCK_MONOTONIC ns of the first loss in this count.")
                     .opt("last_ns", INT64, "CLOCK_MONOTONIC ns of the last loss in this count.")

@@ -105,7 +105,12 @@ public final class RecordCommand implements Callable<Integer> {
             Recorder.Summary s = recorder.awaitStopped();
             printSummary(s, err);
             recorder.close();
-            return Cli.OK; // losses are in the journal and the summary, not a failure of the recording
+            if (s.refusedRecords() > 0) {
+                // The journal is not complete: --max-disk was reached with nothing left to delete.
+                err.println("mapscribe: the journal reached --max-disk: " + s.refusedRecords() + " records were not written (raise --max-disk)");
+                return Cli.FAILURE;
+            }
+            return Cli.OK; // ring-buffer losses are in the journal and the summary, not a failure of the recording
         } finally {
             finished.countDown();
             try {
