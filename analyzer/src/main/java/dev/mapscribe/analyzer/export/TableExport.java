@@ -178,7 +178,10 @@ public final class TableExport implements EventSink, AutoCloseable {
             P_PSTART = P.col("parent_start_ns"), P_EXIT = P.col("exit_ns"), P_EXIT_UTC = P.col("exit_utc"),
             P_CODE = P.col("exit_code"), P_EXE = P.col("exe_path"), P_ARGV = P.col("argv"), P_CMD = P.col("command_line"),
             P_ANC = P.col("ancestors"), P_UID = P.col("uid"), P_GID = P.col("gid"), P_EUID = P.col("euid"),
-            P_EGID = P.col("egid"), P_MNT = P.col("mnt_ns"), P_EXECS = P.col("execs"), P_SNAP = P.col("from_snapshot");
+            P_EGID = P.col("egid"), P_MNT = P.col("mnt_ns"), P_EXECS = P.col("execs"), P_SNAP = P.col("from_snapshot"),
+            P_START_EXACT = P.col("start_exact"), P_EXIT_RECORDED = P.col("exit_recorded"),
+            P_ARGV_TRUNCATED = P.col("argv_truncated"), P_MEMORY_KNOWN = P.col("memory_known"),
+            P_LOST = P.col("records_lost_while_alive");
 
     @Override
     public void process(ProcessLifetime p) {
@@ -190,7 +193,10 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setStrings(P_ARGV, p.argv())
                 .setString(P_CMD, p.commandLine()).setString(P_ANC, p.ancestors()).setInt(P_UID, p.uid())
                 .setInt(P_GID, p.gid()).setInt(P_EUID, p.euid()).setInt(P_EGID, p.egid()).setLong(P_MNT, p.mntns())
-                .setInt(P_EXECS, p.execs()).setBool(P_SNAP, p.source().equals("snapshot"));
+                .setInt(P_EXECS, p.execs()).setBool(P_SNAP, p.source().equals("snapshot"))
+                .setBool(P_START_EXACT, p.startExact()).setBool(P_EXIT_RECORDED, p.exitRecorded())
+                .setBool(P_ARGV_TRUNCATED, p.argvTruncated()).setBool(P_MEMORY_KNOWN, p.memoryKnown())
+                .setLong(P_LOST, p.lostDuring());
         w.end();
     }
 

@@ -87,7 +87,11 @@ class AnalyzeCommandTest {
             assertEquals(List.of("268435456|268443648|5", "268443648|268451840|3"),
                     rows(q, "select start_addr, end_addr, prot from regions where pid = 500 and start_addr >= 268435456 "
                             + "and start_addr < 268451840 and valid_from_ns <= 3500 and (valid_to_ns is null or valid_to_ns > 3500) order by start_addr"));
-            assertEquals(List.of("500|true|/usr/bin/jit"), rows(q, "select pid, from_snapshot, exe_path from processes"));
+            // From the snapshot, its exact start then given by its task record; alive at the end; memory known; losses seen
+            // while it lived (the loss records above).
+            assertEquals(List.of("500|true|/usr/bin/jit|true|false|false|true|12"), rows(q,
+                    "select pid, from_snapshot, exe_path, start_exact, exit_recorded, argv_truncated, memory_known, "
+                            + "records_lost_while_alive from processes"));
         }
     }
 

@@ -97,6 +97,9 @@ class TableWriterDuckDbTest {
             w.row().setLong(t.col("ts_ns"), 5_000_000_001L).setLong(t.col("utc_time"), utc)
                     .setInt(t.col("pid"), 42).setInt(t.col("tid"), 42).setInt(t.col("execs"), 0)
                     .setBool(t.col("from_snapshot"), false).setLong(t.col("exit_utc"), utc + 1)
+                    .setBool(t.col("start_exact"), true).setBool(t.col("exit_recorded"), true)
+                    .setBool(t.col("argv_truncated"), false).setBool(t.col("memory_known"), true)
+                    .setLong(t.col("records_lost_while_alive"), 0)
                     .setStrings(t.col("argv"), List.of("/bin/sh", "-c", "echo hi")).end();
         }
         try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
