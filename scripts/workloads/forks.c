@@ -22,51 +22,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "checkpoint.h"
 
 #define P 4096UL
 
-static char out[1 << 16];
-static char maps[1 << 20];
 static char *area;   /* 4 pages RW, made by the main thread */
 static char *jit;    /* 2 pages RWX, made by the second thread */
-
-static void emit(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(out, sizeof(out), fmt, ap);
-	va_end(ap);
-	if (n > 0 && write(1, out, (size_t)n) != n)
-		_exit(3);
-}
-
-static void die(const char *what)
-{
-	emit("ERROR %s: %s\n", what, strerror(errno));
-	_exit(2);
-}
-
-static void checkpoint(int n, const char *label)
-{
-	struct timespec ts;
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		die("clock_gettime");
-	long long ns = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("open /proc/self/maps");
-	size_t len = 0;
-	ssize_t r;
-	while ((r = read(fd, maps + len, sizeof(maps) - 1 - len)) > 0)
-		len += (size_t)r;
-	if (r < 0)
-		die("read /proc/self/maps");
-	close(fd);
-	emit("CHECKPOINT %d %s %lld %d\n", n, label, ns, (int)getpid());
-	if (write(1, maps, len) != (ssize_t)len)
-		_exit(3);
-	emit("END %d\n", n);
-}
 
 static void *thread_main(void *arg)
 {

@@ -17,10 +17,24 @@ public final class CWorkloads {
         Path src = root.resolve("scripts/workloads/" + name + ".c");
         if (!Files.exists(src)) throw new IOException("no workload source " + src);
         Path out = root.resolve("target/workloads/" + name);
-        if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(src)) > 0) return out;
+        if (Files.exists(out) && !newerThan(src, out) && !sharedHeaderNewerThan(src.getParent(), out)) return out;
         Files.createDirectories(out.getParent());
         compile(List.of("cc", "-O2", "-Wall", "-o", out.toString(), src.toString(), "-lpthread", "-ldl"));
         return out;
+    }
+
+    private static boolean newerThan(Path a, Path b) throws IOException {
+        return Files.getLastModifiedTime(a).compareTo(Files.getLastModifiedTime(b)) >= 0;
+    }
+
+    /** The workloads share headers (checkpoint.h): a changed header rebuilds them too. */
+    private static boolean sharedHeaderNewerThan(Path dir, Path out) throws IOException {
+        try (var headers = Files.list(dir)) {
+            for (Path h : headers.filter(p -> p.toString().endsWith(".h")).toList()) {
+                if (newerThan(h, out)) return true;
+            }
+        }
+        return false;
     }
 
     /** Runs a compiler command; an IOException with its output when it fails. */
