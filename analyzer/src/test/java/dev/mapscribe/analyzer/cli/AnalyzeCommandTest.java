@@ -121,17 +121,15 @@ class AnalyzeCommandTest {
     @Test
     void aDamagedJournalExportsWhatCameBeforeAndFails(@TempDir Path tmp) throws Exception {
         Path j = journal(tmp.resolve("j"), "host-a");
-        // Cut the cycle file inside the kernel batch.
+        // Damage the kernel batch in the cycle file.
         Path cycle;
         try (var s = Files.list(j)) {
             cycle = s.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
         }
         byte[] all = Files.readAllBytes(cycle);
-        int at = indexOf(all, "/usr/lib/libz".getBytes());
-        // The batch is compressed, so instead overwrite its magic: find the batch by its excerpt type after the header.
-        assertEquals(-1, at, "kernel batches are compressed: the path is not in clear text");
+        // Overwrite the kernel batch's excerpt magic: the third excerpt, after the header and the snapshot.
         try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
-            int magic = nthIndexOf(all, new byte[] {0x4d, 0x53, 0x4a, 0x31}, 3); // header, snapshot, then the kernel batch
+            int magic = nthIndexOf(all, new byte[] {0x4d, 0x53, 0x4a, 0x31}, 3);
             f.seek(magic);
             f.write(new byte[] {0, 0, 0, 0});
         }
@@ -188,10 +186,6 @@ class AnalyzeCommandTest {
         }
         String err = stderrOf(0, "analyze", j.toString(), "--out", tmp.resolve("out").toString());
         assertTrue(err.contains(j + ": 2 snapshot region lines without their process line were skipped"), err);
-    }
-
-    static int indexOf(byte[] a, byte[] p) {
-        return nthIndexOf(a, p, 1);
     }
 
     static int nthIndexOf(byte[] a, byte[] p, int n) {

@@ -46,6 +46,7 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     private static final String CYCLE_SUFFIX = ".cq4";
+    static final int MIN_COMPRESSED_BATCH = 2048;
 
     private final Path dir;
     private final Options opts;
@@ -152,7 +153,9 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     private long writeExcerpt(int type, byte[] payload, int len, int count) {
-        boolean compress = opts.compress() && type == Excerpt.TYPE_KERNEL_BATCH;
+        // A batch of a few records (a quiet host, drained every millisecond) costs LZ4 ~3 µs and saves
+        // little: only batches of some size are worth compressing.
+        boolean compress = opts.compress() && type == Excerpt.TYPE_KERNEL_BATCH && len >= MIN_COMPRESSED_BATCH;
         int stored = len;
         byte[] body = payload;
         if (compress) {

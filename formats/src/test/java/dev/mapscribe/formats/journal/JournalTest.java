@@ -191,6 +191,23 @@ class JournalTest {
     }
 
     @Test
+    void smallBatchesAreStoredUncompressedBecauseLz4WouldCostMoreThanItSaves(@TempDir Path tmp) throws Exception {
+        RawRecords raw = new RawRecords(4096).mmap(1, 100, 100, 0, 4096, 3, 0x22, -1, 0, 0x1000)
+                .mprotect(2, 100, 100, 0x1000, 4096, 5, 0).munmap(3, 100, 100, 0x1000, 4096, 0);
+        assertTrue(raw.length() < JournalWriter.MIN_COMPRESSED_BATCH);
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(tmp.resolve("j"), header(), JournalWriter.Options.defaults())) {
+            long before = w.bytesWritten();
+            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+            // Chronicle's 4-byte excerpt header, our 24-byte batch header, the records verbatim.
+            assertEquals(4 + 24 + raw.length(), w.bytesWritten() - before);
+        }
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(tmp.resolve("j"), new ArrayList<>(), res);
+        assertEquals(4, recs.size());
+        assertEquals(0x1000, ((MunmapRecord) recs.get(3)).addr());
+    }
+
+    @Test
     void compressionShrinksRepetitiveBatchesAndRestoresThemExactly(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         RawRecords raw = new RawRecords(1 << 20);
