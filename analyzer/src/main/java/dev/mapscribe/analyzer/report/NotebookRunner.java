@@ -1,5 +1,6 @@
 package dev.mapscribe.analyzer.report;
 
+import dev.mapscribe.analyzer.query.SqlScript;
 import dev.mapscribe.analyzer.report.Notebook.Cell;
 import java.sql.Array;
 import java.sql.Connection;
@@ -102,7 +103,7 @@ public final class NotebookRunner {
         }
         Table last = null;
         try (Statement st = conn.createStatement()) {
-            for (String one : SqlStatements.split(sql)) {
+            for (String one : SqlScript.split(sql)) {
                 if (st.execute(one)) {
                     try (ResultSet rs = st.getResultSet()) {
                         last = copy(rs);

@@ -1,5 +1,6 @@
 package dev.mapscribe.analyzer.report;
 
+import dev.mapscribe.analyzer.query.SqlScript;
 import dev.mapscribe.formats.tables.Column;
 import dev.mapscribe.formats.tables.TableSchema;
 import dev.mapscribe.formats.tables.Tables;
@@ -26,7 +27,7 @@ public final class ExportFixture {
         Connection conn = DriverManager.getConnection("jdbc:duckdb:");
         try (Statement st = conn.createStatement()) {
             for (TableSchema t : Tables.ALL) st.execute(createTable(t));
-            for (String sql : SqlStatements.split(resource("export-rows.sql"))) st.execute(sql);
+            for (String sql : SqlScript.split(resource("export-rows.sql"))) st.execute(sql);
         }
         return conn;
     }

@@ -1,5 +1,6 @@
 package dev.mapscribe.analyzer.report;
 
+import dev.mapscribe.analyzer.query.SqlScript;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,7 +66,7 @@ class NotebookParsingTest {
     @Test
     void statementsSplitAtSemicolonsOutsideQuotesAndComments() {
         assertEquals(List.of("CREATE MACRO m(x) AS x || ';'", "SELECT \"a;b\" FROM t -- c;d\nWHERE 1", "SELECT 2 /* ; */"),
-            SqlStatements.split("CREATE MACRO m(x) AS x || ';';\nSELECT \"a;b\" FROM t -- c;d\nWHERE 1;\nSELECT 2 /* ; */;\n-- trailing comment\n"));
-        assertEquals(List.of("SELECT 'it''s; fine'"), SqlStatements.split("SELECT 'it''s; fine'"));
+            SqlScript.split("CREATE MACRO m(x) AS x || ';';\nSELECT \"a;b\" FROM t -- c;d\nWHERE 1;\nSELECT 2 /* ; */;\n-- trailing comment\n"));
+        assertEquals(List.of("SELECT 'it''s; fine'"), SqlScript.split("SELECT 'it''s; fine'"));
     }
 }
