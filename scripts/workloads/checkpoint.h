@@ -1,5 +1,5 @@
 /*
- * Shared by the oracle workloads (regions.c, forks.c): a line-oriented stdout protocol and the
+ * Shared by the oracle workloads (regions.c, forks.c, mapfuzz.c): a line-oriented stdout protocol and the
  * checkpoint that dumps /proc/self/maps stamped with CLOCK_MONOTONIC (the journal's clock), which the
  * tests compare with the analyzer's rebuilt regions.
  *

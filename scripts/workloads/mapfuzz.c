@@ -8,7 +8,7 @@
  * Usage: mapfuzz SEED STEPS
  * Output (stdout; same format as regions.c):
  *   PID <pid>
- *   CHECKPOINT <n> step <monotonic ns>, the maps, END <n>     (n = 0 before the first call)
+ *   CHECKPOINT <n> step <monotonic ns> <pid>, the maps, END <n> (n = 0 before the first call)
  *   CALL <syscall> <args and result, hex>                     (the call made between checkpoint n-1 and n)
  */
 #define _GNU_SOURCE
@@ -24,13 +24,12 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
+#include "checkpoint.h"
 
 #define P 4096UL
 #define ARENA 48
 #define REACH 16 /* calls start in the first ARENA pages and reach at most this many pages beyond */
 
-static char out[1 << 16];
-static char maps[1 << 20];
 static unsigned long long rng;
 static char *recent[8]; /* where recent calls mapped something: aim there often, or most calls hit nothing */
 
@@ -38,40 +37,6 @@ static unsigned rnd(unsigned n)
 {
 	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
 	return (unsigned)((rng >> 33) % n);
-}
-
-static void emit(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(out, sizeof(out), fmt, ap);
-	va_end(ap);
-	if (n > 0 && write(1, out, (size_t)n) != n)
-		_exit(3);
-}
-
-static void die(const char *what)
-{
-	emit("ERROR %s: %s\n", what, strerror(errno));
-	_exit(2);
-}
-
-static void checkpoint(int n)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("open /proc/self/maps");
-	size_t len = 0;
-	ssize_t r;
-	while ((r = read(fd, maps + len, sizeof(maps) - 1 - len)) > 0)
-		len += (size_t)r;
-	close(fd);
-	emit("CHECKPOINT %d step %lld\n", n, (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
-	if (write(1, maps, len) != (ssize_t)len)
-		_exit(3);
-	emit("END %d\n", n);
 }
 
 static long result(long r)
@@ -110,7 +75,7 @@ int main(int argc, char **argv)
 		die("arena");
 
 	emit("PID %d\n", (int)getpid());
-	checkpoint(0);
+	checkpoint(0, "step");
 	for (int n = 1; n <= steps; n++) {
 		char *addr = arena + rnd(ARENA) * P;
 		char *r = recent[rnd(8)];
@@ -187,7 +152,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		}
-		checkpoint(n);
+		checkpoint(n, "step");
 	}
 	return 0;
 }
