@@ -33,8 +33,8 @@ public final class RecordCommand implements Callable<Integer> {
     String duration;
 
     @Option(names = "--hooks", defaultValue = "auto", paramLabel = "TIER",
-            description = {"auto (LSM if the kernel allows it, else syscalls), syscalls (tp_btf, else raw tracepoints),",
-                    "syscalls-raw-tp (raw tracepoints only: the fallback variant, forced), or lsm (default: ${DEFAULT-VALUE})"})
+            description = "auto (LSM if the kernel allows it, else syscalls), syscalls (tp_btf, else raw tracepoints), "
+                    + "syscalls-raw-tp (raw tracepoints only: forces the fallback), or lsm (default: ${DEFAULT-VALUE})")
     String hooks;
 
     @Option(names = "--max-disk", defaultValue = "4G", paramLabel = "SIZE", description = "bound on the journal; oldest cycles are deleted (default: ${DEFAULT-VALUE})")
