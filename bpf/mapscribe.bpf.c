@@ -598,19 +598,27 @@ int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long id)
 
 /*
  * raw_tp: ctx->args[] are the tracepoint's arguments as untyped u64s (sys_exit: regs, ret; sys_enter:
- * regs, id). The pt_regs pointer cannot be dereferenced directly, so the watched calls copy the saved
- * registers to the stack in one bpf_probe_read_kernel and hand the copy to the shared bodies (x86-64
- * pt_regs is the ptrace ABI: its layout does not move between kernels).
+ * regs, id). The pt_regs pointer cannot be dereferenced directly, so the programs copy the registers the
+ * bodies read -- r10, r9, r8, ax, cx, dx, si, di, orig_ax, one contiguous span of x86-64's pt_regs (the
+ * ptrace ABI: it does not move between kernels) -- into a stack pt_regs in one bpf_probe_read_kernel,
+ * and hand the copy to the shared bodies. The rest of the copy is never read.
  */
+#define SYSCALL_REGS_SPAN (__builtin_offsetof(struct pt_regs, orig_ax) + 8 - __builtin_offsetof(struct pt_regs, r10))
+
+static __always_inline long copy_syscall_regs(struct pt_regs *copy, struct pt_regs *kregs)
+{
+	return bpf_probe_read_kernel(&copy->r10, SYSCALL_REGS_SPAN, &kregs->r10);
+}
+
 SEC("?raw_tp/sys_exit")
 int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct pt_regs *kregs = (struct pt_regs *)ctx->args[0];
-	long nr = BPF_CORE_READ(kregs, orig_ax); /* every syscall pays this one read; only watched ones copy the rest */
-	if (!watched_exit_nr(nr))
-		return 0;
 	struct pt_regs regs;
-	if (bpf_probe_read_kernel(&regs, sizeof(regs), kregs))
+	/* One read for every syscall, the number included: as cheap as reading orig_ax alone. */
+	if (copy_syscall_regs(&regs, (struct pt_regs *)ctx->args[0]))
+		return 0;
+	long nr = regs.orig_ax;
+	if (!watched_exit_nr(nr))
 		return 0;
 	return record_sys_exit(&regs, nr, ctx->args[1]);
 }
@@ -622,7 +630,7 @@ int ms_raw_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (!watched_enter_nr(id))
 		return 0;
 	struct pt_regs regs;
-	if (bpf_probe_read_kernel(&regs, sizeof(regs), (void *)ctx->args[0]))
+	if (copy_syscall_regs(&regs, (struct pt_regs *)ctx->args[0]))
 		return 0;
 	return record_sys_enter(&regs, id);
 }
