@@ -13,7 +13,6 @@ MAPSCRIBE_JVM_FLAGS=(
   --add-opens=java.base/java.lang=ALL-UNNAMED
   -Dchronicle.analytics.disable=true
   -Dchronicle.disk.monitor.disable=true
-  -XX:+UseSerialGC
 )
 
 java_major() { # prints the feature version of the java binary $1
