@@ -131,7 +131,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     }
                     if (s.rolledCycles() > 0) {
                         err.printf("mapscribe: %s: the recorder deleted the %d oldest cycle files to stay under --max-disk: "
-                                + "the state of processes from before them is partly unknown%n", reader.dir(), s.rolledCycles());
+                                + "the state of processes from before them is partly unknown (a journal_rolled row in losses)%n",
+                                reader.dir(), s.rolledCycles());
                     }
                 }
             } catch (RuntimeException | Error failure) {

@@ -8,7 +8,6 @@ import dev.mapscribe.analyzer.replay.ProcessLifetime;
 import dev.mapscribe.analyzer.replay.RegionVersion;
 import dev.mapscribe.analyzer.replay.SyscallRow;
 import dev.mapscribe.analyzer.state.TaskInfo;
-import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.tables.TableSchema;
 import dev.mapscribe.formats.tables.Tables;
 
@@ -212,9 +211,8 @@ public final class TableExport implements EventSink, AutoCloseable {
         // A loss belongs to no process: --pid keeps every loss, only the time window applies.
         if (!filter.keeps(l.tsNs(), l.utcNs(), filter.pid() == null ? 0 : filter.pid())) return;
         losses.row().setLong(L_TS, l.tsNs()).setLong(L_UTC, l.utcNs())
-                .setString(L_SOURCE, l.cpu() == Loss.JOURNAL_FULL ? "max_disk" : "ringbuf")
-                .setIntOrNull(L_CPU, l.cpu() == Loss.JOURNAL_FULL ? null : l.cpu()).setLong(L_LOST, l.count())
-                .setLong(L_FIRST, l.firstNs()).setLong(L_LAST, l.lastNs()).end();
+                .setString(L_SOURCE, l.source()).setIntOrNull(L_CPU, l.cpu()).setLongOrNull(L_LOST, l.count())
+                .setLong(L_FIRST, l.firstNs()).setLong(L_LAST, l.lastNs()).setString(L_MESSAGE, l.message()).end();
     }
 
     /** Damage found while reading the journal: a gap of its own kind, with the position in the message. */

@@ -63,6 +63,8 @@ public final class Replayer {
     private long ordinal;
     private long batch;
     private ProcSnapshot snapshot;
+    private long startKtimeNs;
+    private JournalRolled rolled;
     private final List<SnapshotRegion> snapshotLines = new ArrayList<>();
 
     public Replayer(JournalHeader header, EventSink sink) {
@@ -132,10 +134,12 @@ public final class Replayer {
             case Loss l -> {
                 count.losses += l.count();
                 processes.lost(l.count());
-                sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), l.cpu(), l.count(), l.firstNs(), l.lastNs()));
+                boolean full = l.cpu() == Loss.JOURNAL_FULL;
+                sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), full ? LossRow.MAX_DISK : LossRow.RINGBUF,
+                        full ? null : l.cpu(), l.count(), l.firstNs(), l.lastNs(), null));
             }
             case RecorderStatus s -> count.recorderStatus++;
-            case JournalRolled j -> count.rolledCycles += j.deletedCycles();
+            case JournalRolled j -> rolled = j; // totals since the start: the last one holds the earlier ones
         }
     }
 
@@ -145,6 +149,9 @@ public final class Replayer {
             endSnapshot();
         }
         files.flush();
+        if (rolled != null) {
+            emitRolled(rolled);
+        }
         for (RegionMap m : processes.liveMaps()) {
             for (Region r : m.regions()) {
                 emitVersion(m, r, null);
@@ -232,6 +239,7 @@ public final class Replayer {
     private void header(JournalHeader h) {
         host = h.hostname();
         machineId = h.machineId();
+        startKtimeNs = h.startKtimeNs();
         bootTimeUtcNs = h.bootTimeUtcNs();
     }
 
@@ -248,6 +256,15 @@ public final class Replayer {
         sink.syscall(new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr, args,
                 ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
                 file != null ? file.dev() : null, file != null ? file.inode() : null));
+    }
+
+    /** Deleted cycles are one gap, from the start of the recording to the oldest cycle the recorder kept. */
+    private void emitRolled(JournalRolled j) {
+        count.rolledCycles = j.deletedCycles();
+        sink.loss(new LossRow(host, j.ktimeNs(), utc(j.ktimeNs()), LossRow.JOURNAL_ROLLED, null,
+                j.deletedKernelRecords() < 0 ? null : j.deletedKernelRecords(), startKtimeNs, j.keptFromNs(),
+                "the recorder deleted the " + j.deletedCycles() + " oldest cycle files (" + j.deletedBytes()
+                        + " bytes) to stay under --max-disk: what was recorded before last_ns is gone"));
     }
 
     private void regionClosed(RegionMap m, Region r, long validToNs) {

@@ -211,12 +211,14 @@ public final class Tables {
     public static final TableSchema LOSSES = new TableSchema("losses",
             "Every gap: records the kernel could not put in the ring buffer (per CPU), and damage found in the journal.",
             new Cols().host().time("when the recorder wrote the loss record")
-                    .req("source", STRING, "`ringbuf` for failed ring-buffer reservations in the kernel, `max_disk` for kernel records the journal refused at --max-disk, `journal` for damage found when reading the journal.")
+                    .req("source", STRING, "`ringbuf` for failed ring-buffer reservations in the kernel, `max_disk` for kernel records the journal refused at --max-disk, "
+                            + "`journal_rolled` for the oldest cycle files the recorder deleted at --max-disk (one row: everything from the start of the recording to `last_ns`), "
+                            + "`journal` for damage found when reading the journal.")
                     .opt("cpu", INT32, "CPU whose records were lost (ringbuf); null otherwise.")
-                    .opt("lost", INT64, "Records lost since the previous loss row of that CPU (ringbuf).")
-                    .opt("first_ns", INT64, "CLOCK_MONOTONIC ns of the first loss in this count.")
-                    .opt("last_ns", INT64, "CLOCK_MONOTONIC ns of the last loss in this count.")
-                    .opt("message", STRING, "For journal damage: where it is and what is wrong.")
+                    .opt("lost", INT64, "Records lost: since the previous loss row of that CPU (ringbuf), refused (max_disk), kernel records in the deleted cycle files (journal_rolled).")
+                    .opt("first_ns", INT64, "CLOCK_MONOTONIC ns of the first loss in this count; for journal_rolled the start of the recording.")
+                    .opt("last_ns", INT64, "CLOCK_MONOTONIC ns of the last loss in this count; for journal_rolled when the oldest kept cycle file was opened.")
+                    .opt("message", STRING, "For journal damage: where it is and what is wrong; for journal_rolled: how many cycle files and bytes were deleted.")
                     .done());
 
     /** All tables, in the order docs and the query shell list them. */
