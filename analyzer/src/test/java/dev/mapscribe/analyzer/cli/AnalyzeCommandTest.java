@@ -144,6 +144,47 @@ class AnalyzeCommandTest {
         }
     }
 
+    @Test
+    void exitCodeGivesThreeWhenAlertsWereExportedAndZeroWhenNone(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a"); // two alerts (see journal())
+        assertEquals(3, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o1").toString(), "--exit-code"));
+        assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o2").toString()), "only with --exit-code");
+        // The alerts the user asked for: --pid of another process exports none.
+        assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o3").toString(), "--exit-code", "--pid", "501"));
+
+        Path quiet = tmp.resolve("quiet");
+        JournalHeader h = new JournalHeader(1, "test", "host-b", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
+                List.of("mapscribe", "record"), 1);
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(quiet, h, JournalWriter.Options.defaults())) {
+            // An RW mapping unmapped again: no alert.
+            RawRecords raw = new RawRecords(4096)
+                    .mmap(2_000, 600, 600, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
+                    .munmap(3_000, 600, 600, 0x20000000, 4096, 0);
+            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+        }
+        assertEquals(0, AnalyzerMain.run("analyze", quiet.toString(), "--out", tmp.resolve("o4").toString(), "--exit-code"));
+    }
+
+    @Test
+    void aDamagedJournalExitsOneEvenWithAlertsAndExitCode(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a");
+        Path cycle;
+        try (var s = Files.list(j)) {
+            cycle = s.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        // Damage the fourth excerpt (the first loss record), after the kernel batch with the two alerts.
+        byte[] all = Files.readAllBytes(cycle);
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(nthIndexOf(all, new byte[] {0x4d, 0x53, 0x4a, 0x31}, 4));
+            f.write(new byte[] {0, 0, 0, 0});
+        }
+        Path out = tmp.resolve("out");
+        assertEquals(1, AnalyzerMain.run("analyze", j.toString(), "--out", out.toString(), "--exit-code"));
+        try (QuerySession q = QuerySession.open(List.of(out))) {
+            assertEquals("2", rows(q, "select count(*) from mem_prot_alert").get(0), "the alerts before the damage are exported");
+        }
+    }
+
     /** Runs the analyzer with System.err captured (picocli's error writer wraps System.err when the command line is built). */
     static String stderrOf(int expectedExit, String... args) {
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
