@@ -261,8 +261,10 @@ public final class Replayer {
     /** Deleted cycles are one gap, from the start of the recording to the oldest cycle the recorder kept. */
     private void emitRolled(JournalRolled j) {
         count.rolledCycles = j.deletedCycles();
+        // A JournalRolled from before keptFromNs was recorded (0): the gap ends before the record was written.
+        long end = j.keptFromNs() > 0 ? j.keptFromNs() : j.ktimeNs();
         sink.loss(new LossRow(host, j.ktimeNs(), utc(j.ktimeNs()), LossRow.JOURNAL_ROLLED, null,
-                j.deletedKernelRecords() < 0 ? null : j.deletedKernelRecords(), startKtimeNs, j.keptFromNs(),
+                j.deletedKernelRecords() < 0 ? null : j.deletedKernelRecords(), startKtimeNs, end,
                 "the recorder deleted the " + j.deletedCycles() + " oldest cycle files (" + j.deletedBytes()
                         + " bytes) to stay under --max-disk: what was recorded before last_ns is gone"));
     }
