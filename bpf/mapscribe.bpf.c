@@ -8,6 +8,12 @@
  * calls we watch (shared/FACTS.md), so no enter/exit pairing map is needed.
  * exit/exit_group never return and are recorded at sys_enter.
  *
+ * Every recording program exists twice, on the same hooks: tp_btf (loaded by
+ * default) and raw_tp ("?": not autoloaded; the recorder loads these instead
+ * where tp_btf does not load or attach, or when asked with --hooks
+ * syscalls-raw-tp). Both call the same record_* bodies, so they emit the same
+ * records.
+ *
  * Records are submitted with BPF_RB_NO_WAKEUP: user space drains the ring on
  * a ~1 ms timer, which costs far less than a wake-up per record.
  */
@@ -520,12 +526,13 @@ static __always_inline bool watched_exit_nr(long nr)
 	return false;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
+/*
+ * The bodies of the recording programs, shared by both program types below: tp_btf hands them
+ * BTF-typed pointers; raw_tp hands them untyped kernel pointers, which these bodies read only through
+ * BPF_CORE_READ (bpf_probe_read_kernel), or a stack copy of the registers.
+ */
+static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long ret)
 {
-	long nr = regs->orig_ax;
-	if (!watched_exit_nr(nr))
-		return 0;
 	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
 	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
 		return 0;
@@ -560,11 +567,8 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long id)
+static __always_inline int record_sys_enter(struct pt_regs *regs, long id)
 {
-	if (id != NR_EXIT && id != NR_EXIT_GROUP)
-		return 0;
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
@@ -573,10 +577,70 @@ int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+static __always_inline bool watched_enter_nr(long id)
+{
+	return id == NR_EXIT || id == NR_EXIT_GROUP;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	if (!watched_exit_nr(nr))
+		return 0;
+	return record_sys_exit(regs, nr, ret);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long id)
+{
+	if (!watched_enter_nr(id))
+		return 0;
+	return record_sys_enter(regs, id);
+}
+
+/*
+ * raw_tp: ctx->args[] are the tracepoint's arguments as untyped u64s (sys_exit: regs, ret; sys_enter:
+ * regs, id). The pt_regs pointer cannot be dereferenced directly, so the programs copy the registers the
+ * bodies read -- r10, r9, r8, ax, cx, dx, si, di, orig_ax, one contiguous span of x86-64's pt_regs (the
+ * ptrace ABI: it does not move between kernels) -- into a stack pt_regs in one bpf_probe_read_kernel,
+ * and hand the copy to the shared bodies. The rest of the copy is never read.
+ */
+#define SYSCALL_REGS_SPAN (__builtin_offsetof(struct pt_regs, orig_ax) + 8 - __builtin_offsetof(struct pt_regs, r10))
+
+static __always_inline long copy_syscall_regs(struct pt_regs *copy, struct pt_regs *kregs)
+{
+	return bpf_probe_read_kernel(&copy->r10, SYSCALL_REGS_SPAN, &kregs->r10);
+}
+
+SEC("?raw_tp/sys_exit")
+int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct pt_regs regs;
+	/* One helper call for every syscall, which yields the number too (measured: docs/RECORDER.md). */
+	if (copy_syscall_regs(&regs, (struct pt_regs *)ctx->args[0]))
+		return 0;
+	long nr = regs.orig_ax;
+	if (!watched_exit_nr(nr))
+		return 0;
+	return record_sys_exit(&regs, nr, ctx->args[1]);
+}
+
+SEC("?raw_tp/sys_enter")
+int ms_raw_sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	long id = ctx->args[1];
+	if (!watched_enter_nr(id))
+		return 0;
+	struct pt_regs regs;
+	if (copy_syscall_regs(&regs, (struct pt_regs *)ctx->args[0]))
+		return 0;
+	return record_sys_enter(&regs, id);
+}
+
 /* ---- process lifecycle ----------------------------------------------------------- */
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
+static __always_inline int record_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
@@ -603,8 +667,8 @@ int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(ms_exit, struct task_struct *p)
+/* The exiting task is current: the tracepoint's argument is not needed. */
+static __always_inline int record_exit(void)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
@@ -623,6 +687,30 @@ int BPF_PROG(ms_exit, struct task_struct *p)
 	r->group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return record_fork(parent, child);
+}
+
+SEC("?raw_tp/sched_process_fork")
+int ms_raw_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	return record_fork((struct task_struct *)ctx->args[0], (struct task_struct *)ctx->args[1]);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ms_exit, struct task_struct *p)
+{
+	return record_exit();
+}
+
+SEC("?raw_tp/sched_process_exit")
+int ms_raw_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	return record_exit();
 }
 
 /* ---- exec: exe, argv, and the new address space ----------------------------------- */
@@ -712,8 +800,7 @@ static __always_inline void walk_vmas(struct task_struct *task, __u64 pid_tgid)
 	emit_vma(&v);
 }
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(ms_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+static __always_inline int record_exec(pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
@@ -761,14 +848,17 @@ int BPF_PROG(ms_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	return 0;
 }
 
-/*
- * Not autoloaded ("?"): `mapscribe doctor` loads it alone to tell whether
- * plain raw tracepoints work where tp_btf does not.
- */
-SEC("?raw_tp/sys_exit")
-int ms_probe_raw_tp(void *ctx)
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ms_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return 0;
+	return record_exec(old_pid, bprm);
+}
+
+/* raw_tp: args are (p, old_pid, bprm). */
+SEC("?raw_tp/sched_process_exec")
+int ms_raw_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	return record_exec((pid_t)ctx->args[1], (struct linux_binprm *)ctx->args[2]);
 }
 
 /*

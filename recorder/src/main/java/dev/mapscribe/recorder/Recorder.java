@@ -32,8 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  * The recording pipeline: kernel programs → ring buffer → batches → journal, plus the /proc snapshot,
  * loss samples, status records and file enrichment, all written by one writer thread.
  *
- * <p>Start-up order, chosen so that nothing is lost: load the programs, create the journal (header),
- * start draining, attach, and only then snapshot /proc. A process that changes its mappings while the
+ * <p>Start-up order, chosen so that nothing is lost: load and attach the programs (the tier is the one that
+ * both loaded and attached, so a refused attach can still fall back before the journal header names the tier),
+ * create the journal (header), start draining (the ring holds what the kernel wrote meanwhile), and only then
+ * snapshot /proc. A process that changes its mappings while the
  * snapshot reads it therefore appears in both: its kernel records (from attach on) and a snapshot that
  * may already reflect some of them. The analyzer must treat the snapshot as "state at some instant after
  * attach" and replay the kernel records of that process idempotently (a mapping already in the snapshot
@@ -41,7 +43,11 @@ import java.util.concurrent.locks.LockSupport;
  * made between the two.
  */
 public final class Recorder implements AutoCloseable {
-    public enum Hooks { AUTO, SYSCALLS, LSM }
+    /**
+     * What --hooks asked for. SYSCALLS: tp_btf, falling back to raw tracepoints; SYSCALLS_RAW_TP: raw tracepoints
+     * only (to test that variant where tp_btf works); AUTO: LSM first, then as SYSCALLS.
+     */
+    public enum Hooks { AUTO, SYSCALLS, SYSCALLS_RAW_TP, LSM }
 
     /**
      * @param commandLine the recorder's command line, for the journal header
@@ -100,7 +106,7 @@ public final class Recorder implements AutoCloseable {
     private Recorder(Config config, KernelPrograms programs) {
         this.config = config;
         this.programs = programs;
-        this.startNs = Libc.clockNs(Libc.CLOCK_MONOTONIC);
+        this.startNs = programs.attachedNs(); // no kernel record is older than the attach
         this.writer = new Thread(this::run, "mapscribe-writer");
     }
 
@@ -131,7 +137,7 @@ public final class Recorder implements AutoCloseable {
         writerLoop();
     }
 
-    /** Loads and attaches the kernel programs, writes the journal header and snapshot, and starts recording. */
+    /** Loads and attaches the kernel programs, writes the journal header, starts draining, and takes the snapshot. */
     public static Recorder start(Config config) throws IOException {
         int self = (int) ProcessHandle.current().pid();
         KernelPrograms programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
@@ -147,12 +153,6 @@ public final class Recorder implements AutoCloseable {
             }
             throw new IOException(String.valueOf(e.getCause().getMessage()), e.getCause());
         }
-        try {
-            programs.attachAll();
-        } catch (BpfException e) {
-            r.close();
-            throw e;
-        }
         if (config.enrich()) {
             r.enricher = new Enricher(rec -> r.userQueue.add(rec));
             if (r.enricher.magicProblem() != null) {
@@ -166,12 +166,14 @@ public final class Recorder implements AutoCloseable {
     }
 
     /**
-     * Loads the tier's object. AUTO tries the LSM tier and falls back to the syscall tier with one line on
-     * {@code err} when the kernel refuses it (EPERM here: lockdown or no BPF LSM).
+     * Loads and attaches the tier's programs. AUTO tries the LSM tier and falls back to the syscall tier with one
+     * line on {@code err} when the kernel refuses it (EPERM here: lockdown or no BPF LSM); the syscall tier tries
+     * tp_btf and falls back to raw tracepoints the same way.
      */
     static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, PrintStream err) throws IOException {
         return switch (hooks) {
-            case SYSCALLS -> loadTier(HookTier.SYSCALLS, self, synthetic, ringBytes);
+            case SYSCALLS -> loadSyscallTier(self, synthetic, ringBytes, err);
+            case SYSCALLS_RAW_TP -> loadTier(HookTier.SYSCALLS_RAW_TP, self, synthetic, ringBytes);
             case LSM -> {
                 try {
                     yield loadTier(HookTier.LSM, self, synthetic, ringBytes);
@@ -185,16 +187,28 @@ public final class Recorder implements AutoCloseable {
                     yield loadTier(HookTier.LSM, self, synthetic, ringBytes);
                 } catch (BpfException e) {
                     err.println("mapscribe: LSM hooks refused by the kernel (" + e.getMessage() + "); using the syscall tier");
-                    yield loadTier(HookTier.SYSCALLS, self, synthetic, ringBytes);
+                    yield loadSyscallTier(self, synthetic, ringBytes, err);
                 }
             }
         };
+    }
+
+    /** tp_btf, or where it does not load or attach (no BTF tracepoints), the same programs as raw tracepoints. */
+    private static KernelPrograms loadSyscallTier(int self, int synthetic, long ringBytes, PrintStream err) throws IOException {
+        try {
+            return loadTier(HookTier.SYSCALLS, self, synthetic, ringBytes);
+        } catch (BpfException e) {
+            err.println("mapscribe: tp_btf programs do not load here (" + e.getMessage() + "); using raw tracepoints ("
+                    + HookTier.SYSCALLS_RAW_TP.journalName() + ")");
+            return loadTier(HookTier.SYSCALLS_RAW_TP, self, synthetic, ringBytes);
+        }
     }
 
     private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes) throws IOException {
         KernelPrograms p = KernelPrograms.open(tier, null, self, synthetic, ringBytes);
         try {
             p.load();
+            p.attachAll();
             return p;
         } catch (BpfException e) {
             p.close();

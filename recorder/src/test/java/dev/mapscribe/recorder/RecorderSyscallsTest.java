@@ -31,174 +31,218 @@ import java.util.Set;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real eBPF: scripts/workloads/syscalls.c makes known calls (failing ones included) and logs each; every
- * logged call must be in the journal with its exact arguments and result.
+ * logged call must be in the journal with its exact arguments and result. Run once per variant of the syscall
+ * tier: the raw_tp programs must produce exactly what the tp_btf programs do.
  */
 class RecorderSyscallsTest {
-    private static final int NR_EXECVE = 59;
-    private static final int NR_EXIT_GROUP = 231;
-
-    @TempDir
-    static Path tmp;
-    private static RecordedRun run;
-
-    @BeforeAll
-    static void record() throws Exception {
-        BpfRequirement.assumeRootAndBpf();
-        Path exe = CWorkloads.build("syscalls");
-        run = RecordedRun.of(tmp.resolve("journal"), Recorder.Hooks.SYSCALLS, List.of(exe.toString(), tmp.toString()));
+    @Nested
+    class TpBtf extends OneVariant {
+        TpBtf() {
+            super(Recorder.Hooks.SYSCALLS, "syscalls");
+        }
     }
 
-    private static long u(Map<String, String> c, String key) {
-        return Long.parseUnsignedLong(c.get(key));
+    /** Forced (--hooks syscalls-raw-tp): on this kernel tp_btf works, so the fallback would never be taken. */
+    @Nested
+    class RawTp extends OneVariant {
+        RawTp() {
+            super(Recorder.Hooks.SYSCALLS_RAW_TP, "syscalls/raw_tp");
+        }
     }
 
-    private static long s(Map<String, String> c, String key) {
-        return Long.parseLong(c.get(key));
-    }
+    /** The checks, against one recording made with {@code hooks}. */
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    abstract static class OneVariant {
+        private static final int NR_EXECVE = 59;
+        private static final int NR_EXIT_GROUP = 231;
 
-    private static int pid(Map<String, String> c) {
-        return Integer.parseInt(c.get("pid"));
-    }
+        private final Recorder.Hooks hooks;
+        private final String tier;
+        private Path tmp;
+        private RecordedRun run;
 
-    /** Records already matched to a logged call: each call needs its own record (libc makes some of the same calls). */
-    private static final Set<KernelRecord> used = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Per thread, the time of the record matched to its previous logged call: calls are matched in order. */
-    private static final Map<Integer, Long> lastMatchNs = new HashMap<>();
+        OneVariant(Recorder.Hooks hooks, String tier) {
+            this.hooks = hooks;
+            this.tier = tier;
+        }
 
-    /** The first record after the thread's previous match that no other call has claimed. */
-    private static <T extends KernelRecord> T next(List<T> found, Map<String, String> call) {
-        int tid = Integer.parseInt(call.getOrDefault("tid", call.get("pid")));
-        long after = lastMatchNs.getOrDefault(tid, 0L);
-        T r = found.stream().filter(x -> !used.contains(x) && x.h().ktimeNs() >= after).findFirst()
-                .orElseThrow(() -> new AssertionError("no record for " + call + " among " + found));
-        used.add(r);
-        lastMatchNs.put(tid, r.h().ktimeNs());
-        return r;
-    }
+        @BeforeAll
+        void record(@TempDir Path dir) throws Exception {
+            BpfRequirement.assumeRootAndBpf();
+            tmp = dir;
+            Path exe = CWorkloads.build("syscalls");
+            run = RecordedRun.of(tmp.resolve("journal"), hooks, List.of(exe.toString(), tmp.toString()));
+        }
 
-    private static <T extends KernelRecord> List<T> matching(Class<T> type, Map<String, String> call, Predicate<T> p) {
-        return run.kernel(type, pid(call)).stream()
-                .filter(r -> r.h().tid() == Integer.parseInt(call.getOrDefault("tid", call.get("pid"))))
-                .filter(p).toList();
-    }
+        private static long u(Map<String, String> c, String key) {
+            return Long.parseUnsignedLong(c.get(key));
+        }
 
-    @Test
-    void everyLoggedCallIsRecordedWithExactArgumentsAndResult() {
-        int checked = 0;
-        for (Map<String, String> c : run.calls()) {
-            switch (c.get("call")) {
-                case "mmap" -> {
-                    MmapRecord r = next(matching(MmapRecord.class, c, m -> m.addr() == u(c, "addr") && m.len() == u(c, "len")
-                            && m.prot() == s(c, "prot") && m.flags() == s(c, "flags") && m.fd() == s(c, "fd")
-                            && m.off() == u(c, "off") && m.ret() == s(c, "ret")), c);
-                    if (c.containsKey("path")) {
-                        assertEquals(c.get("path"), r.file().path(), "path of " + c);
-                        assertEquals(u(c, "ino"), r.file().ino());
-                        assertEquals(s(c, "major"), r.file().devMajor());
-                        assertEquals(s(c, "minor"), r.file().devMinor());
-                        assertEquals(8192, r.file().size());
-                        assertFalse(r.file().pathTruncated());
-                    } else if (s(c, "fd") < 0) {
-                        assertNull(r.file(), "anonymous mapping has no file: " + c);
+        private static long s(Map<String, String> c, String key) {
+            return Long.parseLong(c.get(key));
+        }
+
+        private static int pid(Map<String, String> c) {
+            return Integer.parseInt(c.get("pid"));
+        }
+
+        /** Records already matched to a logged call: each call needs its own record (libc makes some of the same calls). */
+        private final Set<KernelRecord> used = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** Per thread, the time of the record matched to its previous logged call: calls are matched in order. */
+        private final Map<Integer, Long> lastMatchNs = new HashMap<>();
+
+        /** The first record after the thread's previous match that no other call has claimed. */
+        private <T extends KernelRecord> T next(List<T> found, Map<String, String> call) {
+            int tid = Integer.parseInt(call.getOrDefault("tid", call.get("pid")));
+            long after = lastMatchNs.getOrDefault(tid, 0L);
+            T r = found.stream().filter(x -> !used.contains(x) && x.h().ktimeNs() >= after).findFirst()
+                    .orElseThrow(() -> new AssertionError("no record for " + call + " among " + found));
+            used.add(r);
+            lastMatchNs.put(tid, r.h().ktimeNs());
+            return r;
+        }
+
+        private <T extends KernelRecord> List<T> matching(Class<T> type, Map<String, String> call, Predicate<T> p) {
+            return run.kernel(type, pid(call)).stream()
+                    .filter(r -> r.h().tid() == Integer.parseInt(call.getOrDefault("tid", call.get("pid"))))
+                    .filter(p).toList();
+        }
+
+        @Test
+        void everyLoggedCallIsRecordedWithExactArgumentsAndResult() {
+            int checked = 0;
+            for (Map<String, String> c : run.calls()) {
+                switch (c.get("call")) {
+                    case "mmap" -> {
+                        MmapRecord r = next(matching(MmapRecord.class, c, m -> m.addr() == u(c, "addr") && m.len() == u(c, "len")
+                                && m.prot() == s(c, "prot") && m.flags() == s(c, "flags") && m.fd() == s(c, "fd")
+                                && m.off() == u(c, "off") && m.ret() == s(c, "ret")), c);
+                        if (c.containsKey("path")) {
+                            assertEquals(c.get("path"), r.file().path(), "path of " + c);
+                            assertEquals(u(c, "ino"), r.file().ino());
+                            assertEquals(s(c, "major"), r.file().devMajor());
+                            assertEquals(s(c, "minor"), r.file().devMinor());
+                            assertEquals(8192, r.file().size());
+                            assertFalse(r.file().pathTruncated());
+                        } else if (s(c, "fd") < 0) {
+                            assertNull(r.file(), "anonymous mapping has no file: " + c);
+                        }
                     }
+                    case "mprotect" -> {
+                        MprotectRecord r = next(matching(MprotectRecord.class, c, m -> !m.isPkeyMprotect() && m.addr() == u(c, "addr")
+                                && m.len() == u(c, "len") && m.prot() == s(c, "prot") && m.ret() == s(c, "ret")), c);
+                        assertEquals(-1, r.pkey());
+                    }
+                    case "pkey_mprotect" -> next(matching(MprotectRecord.class, c, m -> m.isPkeyMprotect() && m.addr() == u(c, "addr")
+                            && m.len() == u(c, "len") && m.prot() == s(c, "prot") && m.pkey() == s(c, "pkey") && m.ret() == s(c, "ret")), c);
+                    case "munmap" -> next(matching(MunmapRecord.class, c, m -> m.addr() == u(c, "addr") && m.len() == u(c, "len")
+                            && m.ret() == s(c, "ret")), c);
+                    case "mremap" -> next(matching(MremapRecord.class, c, m -> m.oldAddr() == u(c, "old_addr")
+                            && m.oldLen() == u(c, "old_len") && m.newLen() == u(c, "new_len") && m.flags() == s(c, "flags")
+                            && m.newAddr() == u(c, "new_addr") && m.ret() == s(c, "ret")), c);
+                    case "brk" -> next(matching(BrkRecord.class, c, m -> m.addr() == u(c, "addr") && m.ret() == s(c, "ret")
+                            && m.startBrk() > 0 && m.startBrk() <= m.ret()), c);
+                    case "fork" -> next(run.kernel(ForkRecord.class, pid(c)).stream()
+                            .filter(f -> f.childPid() == s(c, "child") && f.childTid() == s(c, "child") && !f.thread()).toList(), c);
+                    case "exec" -> checkExec(c);
+                    case "execve" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_EXECVE && m.ret() == s(c, "ret")), c);
+                    case "exit_group" -> {
+                        next(matching(SyscallRecord.class, c, m -> m.nr() == NR_EXIT_GROUP && m.enterOnly()
+                                && m.args()[0] == s(c, "code")), c);
+                        ExitRecord e = next(run.kernel(ExitRecord.class, pid(c)), c);
+                        assertEquals(s(c, "code") << 8, e.exitCode(), "wait status of " + c);
+                        assertTrue(e.groupDead());
+                    }
+                    default -> throw new AssertionError("unknown call in the workload's log: " + c);
                 }
-                case "mprotect" -> {
-                    MprotectRecord r = next(matching(MprotectRecord.class, c, m -> !m.isPkeyMprotect() && m.addr() == u(c, "addr")
-                            && m.len() == u(c, "len") && m.prot() == s(c, "prot") && m.ret() == s(c, "ret")), c);
-                    assertEquals(-1, r.pkey());
-                }
-                case "pkey_mprotect" -> next(matching(MprotectRecord.class, c, m -> m.isPkeyMprotect() && m.addr() == u(c, "addr")
-                        && m.len() == u(c, "len") && m.prot() == s(c, "prot") && m.pkey() == s(c, "pkey") && m.ret() == s(c, "ret")), c);
-                case "munmap" -> next(matching(MunmapRecord.class, c, m -> m.addr() == u(c, "addr") && m.len() == u(c, "len")
-                        && m.ret() == s(c, "ret")), c);
-                case "mremap" -> next(matching(MremapRecord.class, c, m -> m.oldAddr() == u(c, "old_addr")
-                        && m.oldLen() == u(c, "old_len") && m.newLen() == u(c, "new_len") && m.flags() == s(c, "flags")
-                        && m.newAddr() == u(c, "new_addr") && m.ret() == s(c, "ret")), c);
-                case "brk" -> next(matching(BrkRecord.class, c, m -> m.addr() == u(c, "addr") && m.ret() == s(c, "ret")
-                        && m.startBrk() > 0 && m.startBrk() <= m.ret()), c);
-                case "fork" -> next(run.kernel(ForkRecord.class, pid(c)).stream()
-                        .filter(f -> f.childPid() == s(c, "child") && f.childTid() == s(c, "child") && !f.thread()).toList(), c);
-                case "exec" -> checkExec(c);
-                case "execve" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_EXECVE && m.ret() == s(c, "ret")), c);
-                case "exit_group" -> {
-                    next(matching(SyscallRecord.class, c, m -> m.nr() == NR_EXIT_GROUP && m.enterOnly()
-                            && m.args()[0] == s(c, "code")), c);
-                    ExitRecord e = next(run.kernel(ExitRecord.class, pid(c)), c);
-                    assertEquals(s(c, "code") << 8, e.exitCode(), "wait status of " + c);
-                    assertTrue(e.groupDead());
-                }
-                default -> throw new AssertionError("unknown call in the workload's log: " + c);
+                checked++;
             }
-            checked++;
+            assertEquals(23, checked, "calls logged by the workload");
         }
-        assertEquals(23, checked, "calls logged by the workload");
-    }
 
-    private static void checkExec(Map<String, String> c) {
-        String real;
-        try {
-            real = Path.of(c.get("path")).toRealPath().toString();
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
+        private void checkExec(Map<String, String> c) {
+            String real;
+            try {
+                real = Path.of(c.get("path")).toRealPath().toString();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            ExecRecord e = next(run.kernel(ExecRecord.class, pid(c)), c);
+            assertEquals(real, e.exe().path());
+            assertEquals(List.of("true", "mapscribe-arg"), e.argv());
+            assertFalse(e.argvTruncated());
+            // The post-exec VMA walk: complete, in order, and it holds the binary mapped executable.
+            List<VmaRecord> vmas = run.kernel(VmaRecord.class, pid(c));
+            assertFalse(vmas.isEmpty(), "no VMA records after exec");
+            for (int i = 0; i < vmas.size(); i++) {
+                assertEquals(i, vmas.get(i).seq());
+                assertEquals(i == vmas.size() - 1, vmas.get(i).last());
+                assertFalse(vmas.get(i).walkTruncated());
+                assertTrue(i == 0 || vmas.get(i - 1).end() <= vmas.get(i).start(), "VMAs in address order");
+            }
+            assertTrue(vmas.stream().anyMatch(v -> (v.vmFlags() & 0x4) != 0 && v.file() != null && v.file().path().equals(real)),
+                    "the exe is mapped executable: " + vmas);
         }
-        ExecRecord e = next(run.kernel(ExecRecord.class, pid(c)), c);
-        assertEquals(real, e.exe().path());
-        assertEquals(List.of("true", "mapscribe-arg"), e.argv());
-        assertFalse(e.argvTruncated());
-        // The post-exec VMA walk: complete, in order, and it holds the binary mapped executable.
-        List<VmaRecord> vmas = run.kernel(VmaRecord.class, pid(c));
-        assertFalse(vmas.isEmpty(), "no VMA records after exec");
-        for (int i = 0; i < vmas.size(); i++) {
-            assertEquals(i, vmas.get(i).seq());
-            assertEquals(i == vmas.size() - 1, vmas.get(i).last());
-            assertFalse(vmas.get(i).walkTruncated());
-            assertTrue(i == 0 || vmas.get(i - 1).end() <= vmas.get(i).start(), "VMAs in address order");
+
+        @Test
+        void eachTaskIsIntroducedByATaskRecordNamingItsParent() {
+            int workload = pid(run.calls().getFirst());
+            List<Record> ofWorkload = run.records().stream()
+                    .filter(r -> r instanceof KernelRecord k && k.h().pid() == workload).toList();
+            // The first record of a new task is its TaskRecord (it starts as a clone of this JVM, then execs).
+            assertTrue(ofWorkload.getFirst() instanceof TaskRecord t && t.comm().equals("java"), "first: " + ofWorkload.getFirst());
+            // After exec, a TaskRecord restates it with the new comm, before the first call the workload logged.
+            TaskRecord afterExec = run.kernel(TaskRecord.class, workload).stream().filter(t -> t.comm().equals("syscalls"))
+                    .findFirst().orElseThrow();
+            assertEquals(ProcessHandle.current().pid(), afterExec.ppid(), "the workload's parent is this JVM");
+            assertTrue(afterExec.startNs() > 0 && afterExec.leaderStartNs() == afterExec.startNs());
+            assertTrue(afterExec.parentStartNs() > 0 && afterExec.parentStartNs() < afterExec.startNs());
+            assertTrue(afterExec.mntns() != 0);
+            assertEquals(0, afterExec.uid());
+            ExecRecord exec = run.kernel(ExecRecord.class, workload).getLast();
+            assertTrue(afterExec.h().ktimeNs() <= exec.h().ktimeNs());
         }
-        assertTrue(vmas.stream().anyMatch(v -> (v.vmFlags() & 0x4) != 0 && v.file() != null && v.file().path().equals(real)),
-                "the exe is mapped executable: " + vmas);
-    }
 
-    @Test
-    void eachTaskIsIntroducedByATaskRecordNamingItsParent() {
-        int workload = pid(run.calls().getFirst());
-        List<Record> ofWorkload = run.records().stream()
-                .filter(r -> r instanceof KernelRecord k && k.h().pid() == workload).toList();
-        // The first record of a new task is its TaskRecord (it starts as a clone of this JVM, then execs).
-        assertTrue(ofWorkload.getFirst() instanceof TaskRecord t && t.comm().equals("java"), "first: " + ofWorkload.getFirst());
-        // After exec, a TaskRecord restates it with the new comm, before the first call the workload logged.
-        TaskRecord afterExec = run.kernel(TaskRecord.class, workload).stream().filter(t -> t.comm().equals("syscalls"))
-                .findFirst().orElseThrow();
-        assertEquals(ProcessHandle.current().pid(), afterExec.ppid(), "the workload's parent is this JVM");
-        assertTrue(afterExec.startNs() > 0 && afterExec.leaderStartNs() == afterExec.startNs());
-        assertTrue(afterExec.parentStartNs() > 0 && afterExec.parentStartNs() < afterExec.startNs());
-        assertTrue(afterExec.mntns() != 0);
-        assertEquals(0, afterExec.uid());
-        ExecRecord exec = run.kernel(ExecRecord.class, workload).getLast();
-        assertTrue(afterExec.h().ktimeNs() <= exec.h().ktimeNs());
-    }
+        @Test
+        void nothingIsLostAndTheRecorderIsNotRecorded() {
+            assertNull(run.read().damage());
+            assertEquals(0, run.summary().lost());
+            assertTrue(run.all(Loss.class).isEmpty());
+            long self = ProcessHandle.current().pid();
+            assertTrue(run.all(KernelRecord.class).stream().noneMatch(r -> r.h().pid() == self), "records of the recorder itself");
+            assertEquals(tier, run.header().hookTier());
+            assertEquals(tier, run.summary().tier().journalName());
+            assertEquals((int) self, run.header().recorderPid());
+            // journal info prints this: it must be the version --version prints
+            assertEquals(dev.mapscribe.recorder.cli.Version.VERSION, run.header().recorderVersion());
+        }
 
-    @Test
-    void nothingIsLostAndTheRecorderIsNotRecorded() {
-        assertNull(run.read().damage());
-        assertEquals(0, run.summary().lost());
-        assertTrue(run.all(Loss.class).isEmpty());
-        long self = ProcessHandle.current().pid();
-        assertTrue(run.all(KernelRecord.class).stream().noneMatch(r -> r.h().pid() == self), "records of the recorder itself");
-        assertEquals("syscalls", run.header().hookTier());
-        assertEquals((int) self, run.header().recorderPid());
-        // journal info prints this: it must be the version --version prints
-        assertEquals(dev.mapscribe.recorder.cli.Version.VERSION, run.header().recorderVersion());
-    }
+        @Test
+        void journalInfoShowsTheTierAsRecorded() {
+            java.io.PrintStream old = System.out;
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            try {
+                assertEquals(0, dev.mapscribe.recorder.cli.RecorderMain.run("journal", "info", tmp.resolve("journal").toString()));
+            } finally {
+                System.setOut(old);
+            }
+            String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(text.contains("hooks           " + tier + " tier, BPF object sha256 "), text);
+        }
 
-    @Test
-    void kernelRecordSizesAreWholeAndCounted() {
-        long kernel = run.all(KernelRecord.class).size();
-        assertEquals(run.summary().kernelRecords(), kernel);
-        assertArrayEquals(new int[0], run.all(KernelRecord.class).stream().mapToInt(r -> r.h().size() % 8).filter(x -> x != 0).toArray());
+        @Test
+        void kernelRecordSizesAreWholeAndCounted() {
+            long kernel = run.all(KernelRecord.class).size();
+            assertEquals(run.summary().kernelRecords(), kernel);
+            assertArrayEquals(new int[0], run.all(KernelRecord.class).stream().mapToInt(r -> r.h().size() % 8).filter(x -> x != 0).toArray());
+        }
     }
 }

@@ -42,6 +42,17 @@ class RecorderTierTest {
         }
     }
 
+    /** Whether this kernel loads and attaches the tp_btf programs (the syscall tier's first choice). */
+    private static boolean tpBtfLoads() throws IOException {
+        try (KernelPrograms p = KernelPrograms.open(HookTier.SYSCALLS, null, 0, 64 << 10)) {
+            p.load();
+            p.attachAll();
+            return true;
+        } catch (BpfException e) {
+            return false;
+        }
+    }
+
     private Recorder.Config config(Path journal, Recorder.Hooks hooks, PrintStream err) {
         return new Recorder.Config(journal, hooks, 1L << 30, 1L << 20, false, false, List.of("test"), err);
     }
@@ -49,22 +60,45 @@ class RecorderTierTest {
     @Test
     void autoFallsBackToTheSyscallTierWithOneLineWhenLsmIsRefused() throws Exception {
         boolean lsm = lsmLoads();
+        // Where tp_btf does not load either, a second line says so (the syscall tier's own fallback).
+        HookTier expected = lsm ? HookTier.LSM : tpBtfLoads() ? HookTier.SYSCALLS : HookTier.SYSCALLS_RAW_TP;
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         Path journal = tmp.resolve("auto");
         try (Recorder r = Recorder.start(config(journal, Recorder.Hooks.AUTO, new PrintStream(errBytes, true, StandardCharsets.UTF_8)))) {
-            assertEquals(lsm ? HookTier.LSM : HookTier.SYSCALLS, r.tier());
+            assertEquals(expected, r.tier());
             r.awaitStopped();
         }
         List<String> lines = errBytes.toString(StandardCharsets.UTF_8).lines().toList();
         if (lsm) {
             assertEquals(List.of(), lines);
         } else {
-            assertEquals(1, lines.size(), "exactly one line about the fallback: " + lines);
+            assertEquals(expected == HookTier.SYSCALLS ? 1 : 2, lines.size(), "one line per fallback: " + lines);
             assertTrue(lines.getFirst().contains("LSM") && lines.getFirst().contains("syscall tier"), lines.getFirst());
         }
         try (JournalReader reader = JournalReader.open(journal)) {
-            assertEquals(lsm ? "lsm" : "syscalls", reader.header().hookTier());
+            assertEquals(expected.journalName(), reader.header().hookTier());
             assertEquals(null, reader.read((rec, batch) -> { }).damage());
+        }
+    }
+
+    @Test
+    void syscallsUsesTpBtfWhereItLoadsElseRawTracepointsWithOneLine() throws Exception {
+        boolean tpBtf = tpBtfLoads();
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        Path journal = tmp.resolve("syscalls");
+        try (Recorder r = Recorder.start(config(journal, Recorder.Hooks.SYSCALLS, new PrintStream(errBytes, true, StandardCharsets.UTF_8)))) {
+            assertEquals(tpBtf ? HookTier.SYSCALLS : HookTier.SYSCALLS_RAW_TP, r.tier());
+            r.awaitStopped();
+        }
+        List<String> lines = errBytes.toString(StandardCharsets.UTF_8).lines().toList();
+        if (tpBtf) {
+            assertEquals(List.of(), lines);
+        } else {
+            assertEquals(1, lines.size(), "exactly one line about the fallback: " + lines);
+            assertTrue(lines.getFirst().contains("tp_btf") && lines.getFirst().contains("raw tracepoints"), lines.getFirst());
+        }
+        try (JournalReader reader = JournalReader.open(journal)) {
+            assertEquals(tpBtf ? "syscalls" : "syscalls/raw_tp", reader.header().hookTier());
         }
     }
 

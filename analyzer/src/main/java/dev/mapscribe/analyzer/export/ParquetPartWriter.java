@@ -60,7 +60,8 @@ final class ParquetPartWriter implements AutoCloseable {
         this.columns = ParquetSchemas.fileColumns(table);
         this.schema = ParquetSchemas.messageType(table);
         this.rowGroupRows = rowGroupRows;
-        ParquetProperties.Builder b = ParquetProperties.builder().withDictionaryEncoding(true);
+        ParquetProperties.Builder b = ParquetProperties.builder().withDictionaryEncoding(true)
+                .withSizeStatisticsEnabled(false);
         for (Column c : columns) {
             // 64-bit columns are mostly times, sequence numbers and addresses: a dictionary of them
             // never pays off, and testing whether it does cost most of the write time. ZSTD still
@@ -233,6 +234,7 @@ final class ParquetPartWriter implements AutoCloseable {
 
     /** Gives the file up after a failure (it keeps its in-progress name and is never a part). */
     void abort() throws IOException {
+        compressor.release();
         file.abort();
     }
 
@@ -243,5 +245,6 @@ final class ParquetPartWriter implements AutoCloseable {
             endRowGroup();
         }
         file.end(metadata);
+        compressor.release();
     }
 }

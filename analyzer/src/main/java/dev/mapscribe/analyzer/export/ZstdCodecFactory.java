@@ -1,7 +1,6 @@
 package dev.mapscribe.analyzer.export;
 
-import com.github.luben.zstd.Zstd;
-import java.io.ByteArrayOutputStream;
+import com.github.luben.zstd.ZstdCompressCtx;
 import java.io.IOException;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.compression.CompressionCodecFactory;
@@ -37,12 +36,21 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
     @Override
     public void release() {}
 
-    private record ZstdCompressor(int level) implements BytesInputCompressor {
+    /**
+     * One reused ZSTD context per compressor: creating a context per page showed up in the profile
+     * (~5 % of the compression time). A compressor belongs to one part writer, used by one thread.
+     */
+    private static final class ZstdCompressor implements BytesInputCompressor {
+        private final ZstdCompressCtx ctx = new ZstdCompressCtx();
+
+        ZstdCompressor(int level) {
+            ctx.setLevel(level);
+        }
+
         @Override
         public BytesInput compress(BytesInput bytes) throws IOException {
-            ByteArrayOutputStream in = new ByteArrayOutputStream((int) bytes.size());
-            bytes.writeAllTo(in);
-            return BytesInput.from(Zstd.compress(in.toByteArray(), level)); // a fresh array: the page store may keep it
+            // A fresh output array per page: the page store keeps it until the row group is written.
+            return BytesInput.from(ctx.compress(bytes.toByteArray()));
         }
 
         @Override
@@ -51,7 +59,9 @@ final class ZstdCodecFactory implements CompressionCodecFactory {
         }
 
         @Override
-        public void release() {}
+        public void release() {
+            ctx.close();
+        }
     }
 
     private record Uncompressed() implements BytesInputCompressor {

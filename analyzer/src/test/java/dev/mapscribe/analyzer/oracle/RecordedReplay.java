@@ -36,10 +36,15 @@ final class RecordedReplay {
     final List<LossRow> losses = new ArrayList<>();
 
     static RecordedReplay of(Path tmp, String workload) throws Exception {
+        return of(tmp, workload, Recorder.Hooks.AUTO);
+    }
+
+    /** As above, recorded with {@code hooks} (e.g. the raw_tp variant of the syscall tier). */
+    static RecordedReplay of(Path tmp, String workload, Recorder.Hooks hooks) throws Exception {
         RecordedReplay run = new RecordedReplay();
         Path exe = CWorkloads.build(workload);
-        Path journal = tmp.resolve(workload + "-journal");
-        Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
+        Path journal = tmp.resolve(workload + "-" + hooks.name().toLowerCase(java.util.Locale.ROOT) + "-journal");
+        Recorder.Config config = new Recorder.Config(journal, hooks, 1L << 30, 16L << 20, false, true,
                 List.of("test", workload), System.err);
         String out;
         try (Recorder recorder = Recorder.start(config)) {

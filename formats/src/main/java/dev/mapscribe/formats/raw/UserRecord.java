@@ -7,7 +7,9 @@ public sealed interface UserRecord extends Record {
 
     /**
      * The first entry of a journal (and of every cycle file, so that deleting old cycles keeps it).
-     * {@code bootTimeUtcNs} turns kernel time into UTC: utc = bootTimeUtcNs + ktimeNs.
+     * {@code bootTimeUtcNs} turns kernel time into UTC: utc = bootTimeUtcNs + ktimeNs. {@code hookTier} names the
+     * kernel programs that recorded: "syscalls" (tp_btf), "syscalls/raw_tp" (the same records from raw tracepoints)
+     * or "lsm"; {@code startKtimeNs} is just before they were attached.
      */
     record JournalHeader(int formatVersion, String recorderVersion, String hostname, String machineId,
                          String kernelRelease, long bootTimeUtcNs, String hookTier, String bpfSha256,

@@ -1,20 +1,29 @@
 package dev.mapscribe.recorder.bpf;
 
-/** Which kernel hooks record: the name is what the journal header's hookTier says. */
+import java.util.Set;
+
+/**
+ * Which kernel hooks record: the name is what the journal header's hookTier says, and the programs are the
+ * ones of the object that are loaded (bpf/mapscribe.bpf.c has every recording program twice, tp_btf and raw_tp).
+ */
 public enum HookTier {
     /** tp_btf sys_enter/sys_exit + sched_process_*: works wherever BTF tracepoints load. */
-    SYSCALLS("syscalls", "bpf/mapscribe.bpf.o", java.util.Set.of()),
+    SYSCALLS("syscalls", "bpf/mapscribe.bpf.o", Set.of("ms_sys_exit", "ms_sys_enter", "ms_fork", "ms_exec", "ms_exit")),
+    /** The same hooks as raw tracepoints, for kernels where tp_btf does not load or attach: the same records. */
+    SYSCALLS_RAW_TP("syscalls/raw_tp", "bpf/mapscribe.bpf.o",
+            Set.of("ms_raw_sys_exit", "ms_raw_sys_enter", "ms_raw_fork", "ms_raw_exec", "ms_raw_exit")),
     /** The syscall tier plus lsm/mmap_file (the exact struct file of each mmap); refused by many kernels. */
-    LSM("lsm", "bpf/mapscribe_lsm.bpf.o", java.util.Set.of("ms_lsm_mmap_file"));
+    LSM("lsm", "bpf/mapscribe_lsm.bpf.o",
+            Set.of("ms_sys_exit", "ms_sys_enter", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"));
 
     private final String journalName;
     private final String resource;
-    private final java.util.Set<String> optInPrograms;
+    private final Set<String> programs;
 
-    HookTier(String journalName, String resource, java.util.Set<String> optInPrograms) {
+    HookTier(String journalName, String resource, Set<String> programs) {
         this.journalName = journalName;
         this.resource = resource;
-        this.optInPrograms = optInPrograms;
+        this.programs = programs;
     }
 
     public String journalName() {
@@ -26,8 +35,8 @@ public enum HookTier {
         return resource;
     }
 
-    /** Programs not autoloaded by default ("?" sections) that this tier loads. */
-    public java.util.Set<String> optInPrograms() {
-        return optInPrograms;
+    /** The programs of the object this tier loads; every other program's autoload is turned off. */
+    public Set<String> programs() {
+        return programs;
     }
 }

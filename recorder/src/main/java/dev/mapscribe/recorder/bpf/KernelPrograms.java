@@ -29,6 +29,7 @@ public final class KernelPrograms implements AutoCloseable {
     private final long ringBytes;
     private final List<MemorySegment> links = new ArrayList<>();
     private boolean loaded;
+    private long attachedNs;
     private boolean closed;
 
     private KernelPrograms(HookTier tier, Arena imageArena, MemorySegment obj, String sha256, long ringBytes) {
@@ -41,7 +42,7 @@ public final class KernelPrograms implements AutoCloseable {
 
     /**
      * Opens the tier's object and configures it. {@code programs}: the programs to load; null means the
-     * object's default set plus the tier's opt-in programs.
+     * tier's programs.
      */
     public static KernelPrograms open(HookTier tier, Set<String> programs, int selfTgid, long ringBytes) throws IOException {
         return open(tier, programs, selfTgid, 0, ringBytes);
@@ -90,11 +91,18 @@ public final class KernelPrograms implements AutoCloseable {
     }
 
     private void configure(Set<String> programs, int selfTgid, int syntheticTgid) throws IOException {
+        Set<String> wanted = programs != null ? programs : tier.programs();
+        Set<String> found = new java.util.HashSet<>();
         for (MemorySegment p : LibBpf.programs(obj)) {
             String name = LibBpf.programName(p);
-            boolean want = programs != null ? programs.contains(name) : LibBpf.autoload(p) || tier.optInPrograms().contains(name)
-                    || (syntheticTgid > 0 && name.equals(SYNTHETIC_PROGRAM));
-            LibBpf.setAutoload(p, want);
+            found.add(name);
+            // Autoload is set for every program, both ways: the object's own defaults ("?" sections) do not decide.
+            LibBpf.setAutoload(p, wanted.contains(name) || (syntheticTgid > 0 && name.equals(SYNTHETIC_PROGRAM)));
+        }
+        for (String name : wanted) {
+            if (!found.contains(name)) {
+                throw new IOException("the BPF object " + tier.resource() + " has no program " + name + ": rebuild the recorder");
+            }
         }
         LibBpf.setMaxEntries(LibBpf.findMap(obj, RING_MAP), (int) ringBytes);
         MemorySegment rodata = null;
@@ -123,8 +131,9 @@ public final class KernelPrograms implements AutoCloseable {
         loaded = true;
     }
 
-    /** Attaches every loaded program. */
+    /** Attaches every loaded program; {@link #attachedNs()} is the monotonic time just before the first attach. */
     public void attachAll() throws BpfException {
+        attachedNs = Libc.clockNs(Libc.CLOCK_MONOTONIC);
         for (MemorySegment p : LibBpf.programs(obj)) {
             if (LibBpf.autoload(p)) {
                 links.add(LibBpf.attach(p));
@@ -138,6 +147,11 @@ public final class KernelPrograms implements AutoCloseable {
             LibBpf.destroyLink(l);
         }
         links.clear();
+    }
+
+    /** CLOCK_MONOTONIC (the kernel's ktime) just before the last attachAll() began: no record is older. */
+    public long attachedNs() {
+        return attachedNs;
     }
 
     public HookTier tier() {

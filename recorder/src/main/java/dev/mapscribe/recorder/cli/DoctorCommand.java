@@ -27,7 +27,7 @@ public final class DoctorCommand implements Callable<Integer> {
 
     private static final List<Probe> PROBES = List.of(
             new Probe("tp_btf", HookTier.SYSCALLS, null, "BTF tracepoints: the syscall tier"),
-            new Probe("raw_tp", HookTier.SYSCALLS, Set.of("ms_probe_raw_tp"), "raw tracepoints"),
+            new Probe("raw_tp", HookTier.SYSCALLS_RAW_TP, null, "raw tracepoints: the syscalls/raw_tp fallback"),
             new Probe("lsm", HookTier.LSM, Set.of("ms_lsm_mmap_file"), "BPF LSM: the lsm tier"),
             new Probe("fentry", HookTier.LSM, Set.of("ms_fentry_mmap_file"), "fentry trampolines"));
 
@@ -51,8 +51,9 @@ public final class DoctorCommand implements Callable<Integer> {
             loads.put(p.name(), result.startsWith("loads"));
             line(out, "hooks " + p.name(), result);
         }
-        // The verdict names what `record --hooks auto` would use: lsm first, else the syscall tier.
-        String usable = loads.get("lsm") ? "lsm" : loads.get("tp_btf") ? "syscalls" : null;
+        // The verdict names what `record --hooks auto` would use: lsm first, else tp_btf, else raw tracepoints.
+        String usable = loads.get("lsm") ? HookTier.LSM.journalName() : loads.get("tp_btf") ? HookTier.SYSCALLS.journalName()
+                : loads.get("raw_tp") ? HookTier.SYSCALLS_RAW_TP.journalName() : null;
         if (usable == null) {
             line(out, "verdict", "recording is NOT possible on this host");
             return Cli.FAILURE;

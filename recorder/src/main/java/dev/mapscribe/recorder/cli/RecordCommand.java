@@ -33,7 +33,8 @@ public final class RecordCommand implements Callable<Integer> {
     String duration;
 
     @Option(names = "--hooks", defaultValue = "auto", paramLabel = "TIER",
-            description = "auto (LSM if the kernel allows it, else syscalls), syscalls, or lsm (default: ${DEFAULT-VALUE})")
+            description = "auto (LSM if the kernel allows it, else syscalls), syscalls (tp_btf, else raw tracepoints), "
+                    + "syscalls-raw-tp (raw tracepoints only: forces the fallback), or lsm (default: ${DEFAULT-VALUE})")
     String hooks;
 
     @Option(names = "--max-disk", defaultValue = "4G", paramLabel = "SIZE", description = "bound on the journal; oldest cycles are deleted (default: ${DEFAULT-VALUE})")
@@ -60,8 +61,9 @@ public final class RecordCommand implements Callable<Integer> {
         Recorder.Hooks tier = switch (hooks) {
             case "auto" -> Recorder.Hooks.AUTO;
             case "syscalls" -> Recorder.Hooks.SYSCALLS;
+            case "syscalls-raw-tp" -> Recorder.Hooks.SYSCALLS_RAW_TP;
             case "lsm" -> Recorder.Hooks.LSM;
-            default -> throw new Cli.UserError("--hooks must be auto, syscalls or lsm, not " + hooks);
+            default -> throw new Cli.UserError("--hooks must be auto, syscalls, syscalls-raw-tp or lsm, not " + hooks);
         };
         Duration limit = duration == null ? null : Sizes.duration("--duration", duration);
         long ringBytes = Sizes.bytes("--ring", ring);
