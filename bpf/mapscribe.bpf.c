@@ -268,12 +268,15 @@ static long copy_step(__u32 i, struct copy_ctx *c)
 	if (k >= MAX_PATH_DEPTH)
 		return 1;
 	__u32 len = pp->len[k] & 255;
-	if (c->skip >= len + 1) {
-		/* Drop whole leading components until the rest fits. */
-		c->skip -= len + 1;
+	if (c->skip > 0) {
+		/*
+		 * Drop whole leading components until the rest fits, the one that holds the last
+		 * byte to drop included: keeping it made the path run out of room at its end, which
+		 * lost the file's own name instead of the leading directories.
+		 */
+		c->skip = c->skip > len + 1 ? c->skip - (len + 1) : 0;
 		return 0;
 	}
-	c->skip = 0;
 	__u32 off = c->off;
 	if (off + len + 1 > MS_PATH_MAX)
 		return 1;

@@ -70,7 +70,7 @@ public final class Recorder implements AutoCloseable {
     /** What a recording did, for the end-of-run summary. */
     public record Summary(HookTier tier, Map<RecordKind, Long> kernelRecordsByKind, long kernelRecords, long kernelBytes,
                           long userRecords, long batches, long bytesOnDisk, long lost, long filesHashed, long cpuNs,
-                          long wallNs, long refusedRecords) {
+                          long wallNs, long refusedRecords, int rolledCycles) {
     }
 
     /**
@@ -363,7 +363,8 @@ public final class Recorder implements AutoCloseable {
             }
         }
         return new Summary(programs.tier(), byKind, batcher.records(), batcher.kernelBytes(), userRecords, journal.batches(),
-                journal.bytesOnDisk(), losses.total(), filesHashed, cpuNs(), wallNs, journal.refusedRecords());
+                journal.bytesOnDisk(), losses.total(), filesHashed, cpuNs(), wallNs, journal.refusedRecords(),
+                journal.rolledCycles());
     }
 
     public HookTier tier() {

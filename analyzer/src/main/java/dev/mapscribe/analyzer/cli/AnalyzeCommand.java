@@ -10,6 +10,7 @@ import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.journal.JournalReader;
 import dev.mapscribe.formats.journal.ReadResult;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.tables.Tables;
 import dev.mapscribe.recorder.cli.Cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,11 +31,14 @@ import java.util.concurrent.Callable;
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = {"Replay journals, rebuild every process's memory regions, derive mmap_exec and mem_prot_alert,",
                 "and export Parquet tables under OUT/<table>/host=<host>/part-NNNNN.parquet.",
-                "Exit 0 when every journal read cleanly, 1 when one is damaged (everything before the damage is exported)."},
+                "Exit 0 when every journal read cleanly, 1 when one is damaged (everything before the damage is exported);",
+                "with --exit-code, 3 when the export holds at least one mem_prot_alert row (a damaged journal still exits 1).",
+                "Usage errors exit 2."},
         footer = {"", "Examples:",
                 "  mapscribe analyze /var/tmp/incident-42 --out ./out",
                 "  mapscribe analyze host-a/ host-b/ --out ./fleet --jsonl",
-                "  mapscribe analyze j/ --out ./out --from 2026-11-23T16:00:00Z --to 2026-11-23T16:05:00Z --pid 4242"})
+                "  mapscribe analyze j/ --out ./out --from 2026-11-23T16:00:00Z --to 2026-11-23T16:05:00Z --pid 4242",
+                "  mapscribe analyze j/ --out ./out --exit-code || echo \"alerts (3) or damage (1): $?\""})
 public final class AnalyzeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "JOURNAL", arity = "1..*", description = "journal directories (several hosts may be given)")
@@ -54,6 +58,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--pid", paramLabel = "N", description = "keep rows of this process only (state is still rebuilt from everything)")
     Integer pid;
+
+    @Option(names = "--exit-code", description = "exit 3 when a mem_prot_alert row was exported (after --from/--to/--pid), "
+            + "as git diff --exit-code signals a difference; 1 (damage) still wins")
+    boolean exitCode;
 
     @Option(names = "--verbose", description = "stack traces on errors")
     boolean verbose;
@@ -131,7 +139,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     }
                     if (s.rolledCycles() > 0) {
                         err.printf("mapscribe: %s: the recorder deleted the %d oldest cycle files to stay under --max-disk: "
-                                + "the state of processes from before them is partly unknown%n", reader.dir(), s.rolledCycles());
+                                + "the state of processes from before them is partly unknown (a journal_rolled row in losses)%n",
+                                reader.dir(), s.rolledCycles());
                     }
                 }
             } catch (RuntimeException | Error failure) {
@@ -159,10 +168,22 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     for (TableWriter t : e.writers()) err.printf("    %-16s %-10s %10d rows%n", t.table().name(), t.host(), t.rowsWritten());
                 }
             }
-            return damaged ? Cli.FAILURE : Cli.OK;
+            if (damaged) return Cli.FAILURE;
+            return exitCode && alertRows(exports.values()) > 0 ? Cli.FINDINGS : Cli.OK;
         } finally {
             for (JournalReader r : readers) r.close();
         }
+    }
+
+    /** mem_prot_alert rows in the exports: the alerts the user asked for, after the row filter. */
+    private static long alertRows(Iterable<TableExport> exports) {
+        long rows = 0;
+        for (TableExport e : exports) {
+            for (TableWriter t : e.writers()) {
+                if (t.table() == Tables.MEM_PROT_ALERT) rows += t.rowsWritten();
+            }
+        }
+        return rows;
     }
 
     private RowFilter filter() {

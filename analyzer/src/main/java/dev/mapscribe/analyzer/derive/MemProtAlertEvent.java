@@ -21,8 +21,10 @@ import dev.mapscribe.analyzer.state.TaskInfo;
  * @param ppid       parent of the process, 0 when unknown
  * @param exePath    executable of the process, null when the recording never saw it
  * @param commandLine arguments joined with spaces
+ * @param pathnameTruncated the kernel cut the leading part of {@code pathname} (too deep or too long a path)
+ * @param exeTruncated the kernel cut the leading part of the exe path
  */
 public record MemProtAlertEvent(String host, long tsNs, long utcNs, TaskInfo task, String alert, long addr, long len,
                                 int prot, Integer prevProt, String pathname, Integer dev, Long inode, Long ctimeNs,
                                 String syscall, long syscallAddr, long syscallLen, int alertId, int ppid, String exePath,
-                                String commandLine) {}
+                                String commandLine, boolean pathnameTruncated, boolean exeTruncated) {}

@@ -8,7 +8,6 @@ import dev.mapscribe.analyzer.replay.ProcessLifetime;
 import dev.mapscribe.analyzer.replay.RegionVersion;
 import dev.mapscribe.analyzer.replay.SyscallRow;
 import dev.mapscribe.analyzer.state.TaskInfo;
-import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.tables.TableSchema;
 import dev.mapscribe.formats.tables.Tables;
 
@@ -68,7 +67,7 @@ public final class TableExport implements EventSink, AutoCloseable {
             S_TID = S.col("tid"), S_COMM = S.col("comm"), S_CPU = S.col("cpu"), S_BATCH = S.col("batch"), S_SEQ = S.col("seq"),
             S_NAME = S.col("syscall"), S_NR = S.col("nr"), S_ARG0 = S.col("arg0"), S_RET = S.col("ret"),
             S_ERRNO = S.col("errno"), S_FAILED = S.col("failed"), S_PATH = S.col("path"), S_DEV = S.col("dev"),
-            S_INODE = S.col("inode");
+            S_INODE = S.col("inode"), S_PATH_TRUNCATED = S.col("path_truncated");
 
     @Override
     public void syscall(SyscallRow r) {
@@ -77,7 +76,8 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setInt(S_PID, r.pid()).setInt(S_TID, r.tid()).setString(S_COMM, r.comm()).setInt(S_CPU, r.cpu())
                 .setLong(S_BATCH, r.batch()).setLong(S_SEQ, r.seq()).setString(S_NAME, r.name()).setInt(S_NR, r.nr())
                 .setLongOrNull(S_RET, r.ret()).setIntOrNull(S_ERRNO, r.errno()).setBool(S_FAILED, r.failed())
-                .setString(S_PATH, r.path()).setLongOrNull(S_DEV, unsigned(r.dev())).setLongOrNull(S_INODE, r.inode());
+                .setString(S_PATH, r.path()).setLongOrNull(S_DEV, unsigned(r.dev())).setLongOrNull(S_INODE, r.inode())
+                .setBool(S_PATH_TRUNCATED, r.pathTruncated());
         for (int i = 0; i < r.args().length && i < 6; i++) w.setLong(S_ARG0 + i, r.args()[i]);
         w.end();
     }
@@ -94,7 +94,8 @@ public final class TableExport implements EventSink, AutoCloseable {
             M_ID = M.col("event_id"), M_NAME = M.col("event_name"), M_UUID = M.col("event_uuid"),
             M_BATCH = M.col("event_batch"), M_TASK = M.col("task_name"), M_PARENT = M.col("parent_task_name"),
             M_ADDR = M.col("addr"), M_LEN = M.col("len"), M_PROT = M.col("prot"), M_FLAGS = M.col("flags"),
-            M_OFFSET = M.col("file_offset"), M_RET = M.col("ret"), M_FAILED = M.col("failed");
+            M_OFFSET = M.col("file_offset"), M_RET = M.col("ret"), M_FAILED = M.col("failed"),
+            M_EXE_TRUNCATED = M.col("exe_path_truncated"), M_PATH_TRUNCATED = M.col("mapped_path_truncated");
 
     @Override
     public void mmapExec(MmapExecEvent e) {
@@ -111,7 +112,8 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setLong(M_ADDR, e.addr() != null ? e.addr() : e.hintAddr()).setLong(M_LEN, e.len()).setInt(M_PROT, e.prot())
                 .setInt(M_FLAGS, e.flags()).setLong(M_OFFSET, e.offset())
                 .setLong(M_RET, e.ret())
-                .setBool(M_FAILED, !e.success());
+                .setBool(M_FAILED, !e.success())
+                .setBool(M_EXE_TRUNCATED, e.exeTruncated()).setBool(M_PATH_TRUNCATED, e.mappedPathTruncated());
         task(w, M_TASK, e.task(), e.task().tid());
         if (e.parent() != null) task(w, M_PARENT, e.parent(), e.parent().pid());
         w.end();
@@ -132,7 +134,8 @@ public final class TableExport implements EventSink, AutoCloseable {
             A_PREV = A.col("prev_prot"), A_PATH = A.col("pathname"), A_DEV = A.col("dev"), A_INODE = A.col("inode"),
             A_CTIME = A.col("ctime"), A_SADDR = A.col("syscall_addr"), A_SLEN = A.col("syscall_len"),
             A_UID = A.col("uid"), A_GID = A.col("gid"), A_MNT = A.col("mnt_ns"), A_PPID = A.col("ppid"),
-            A_EXE = A.col("exe_path"), A_CMD = A.col("command_line");
+            A_EXE = A.col("exe_path"), A_CMD = A.col("command_line"), A_PATH_TRUNCATED = A.col("pathname_truncated"),
+            A_EXE_TRUNCATED = A.col("exe_path_truncated");
 
     @Override
     public void memProtAlert(MemProtAlertEvent e) {
@@ -146,7 +149,8 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setLongOrNull(A_INODE, e.inode()).setLongOrNull(A_CTIME, e.ctimeNs())
                 .setLong(A_SADDR, e.syscallAddr()).setLong(A_SLEN, e.syscallLen())
                 .setInt(A_UID, e.task().uid()).setInt(A_GID, e.task().gid()).setLong(A_MNT, e.task().mntns())
-                .setInt(A_PPID, e.ppid()).setString(A_EXE, e.exePath()).setString(A_CMD, e.commandLine());
+                .setInt(A_PPID, e.ppid()).setString(A_EXE, e.exePath()).setString(A_CMD, e.commandLine())
+                .setBool(A_PATH_TRUNCATED, e.pathnameTruncated()).setBool(A_EXE_TRUNCATED, e.exeTruncated());
         w.end();
     }
 
@@ -156,7 +160,8 @@ public final class TableExport implements EventSink, AutoCloseable {
     private static final int R_TS = R.col("ts_ns"), R_UTC = R.col("utc_time"), R_PID = R.col("pid"),
             R_START = R.col("start_addr"), R_END = R.col("end_addr"), R_PROT = R.col("prot"), R_FLAGS = R.col("flags"),
             R_PATH = R.col("path"), R_DEV = R.col("dev"), R_INODE = R.col("inode"), R_OFFSET = R.col("file_offset"),
-            R_FROM = R.col("valid_from_ns"), R_TO = R.col("valid_to_ns"), R_KNOWN = R.col("known"), R_CAUSE = R.col("cause");
+            R_FROM = R.col("valid_from_ns"), R_TO = R.col("valid_to_ns"), R_KNOWN = R.col("known"), R_CAUSE = R.col("cause"),
+            R_PATH_TRUNCATED = R.col("path_truncated");
 
     @Override
     public void regionVersion(RegionVersion v) {
@@ -166,7 +171,7 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setIntOrNull(R_PROT, v.prot()).setInt(R_FLAGS, v.flags()).setString(R_PATH, v.path())
                 .setLongOrNull(R_DEV, unsigned(v.dev())).setLongOrNull(R_INODE, v.inode())
                 .setLong(R_OFFSET, v.offset()).setLong(R_FROM, v.validFromNs()).setLongOrNull(R_TO, v.validToNs())
-                .setBool(R_KNOWN, v.known()).setString(R_CAUSE, v.cause());
+                .setBool(R_KNOWN, v.known()).setString(R_CAUSE, v.cause()).setBool(R_PATH_TRUNCATED, v.pathTruncated());
         w.end();
     }
 
@@ -181,7 +186,7 @@ public final class TableExport implements EventSink, AutoCloseable {
             P_EGID = P.col("egid"), P_MNT = P.col("mnt_ns"), P_EXECS = P.col("execs"), P_SNAP = P.col("from_snapshot"),
             P_START_EXACT = P.col("start_exact"), P_EXIT_RECORDED = P.col("exit_recorded"),
             P_ARGV_TRUNCATED = P.col("argv_truncated"), P_MEMORY_KNOWN = P.col("memory_known"),
-            P_LOST = P.col("records_lost_while_alive");
+            P_LOST = P.col("records_lost_while_alive"), P_EXE_TRUNCATED = P.col("exe_path_truncated");
 
     @Override
     public void process(ProcessLifetime p) {
@@ -196,7 +201,7 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setInt(P_EXECS, p.execs()).setBool(P_SNAP, p.source().equals("snapshot"))
                 .setBool(P_START_EXACT, p.startExact()).setBool(P_EXIT_RECORDED, p.exitRecorded())
                 .setBool(P_ARGV_TRUNCATED, p.argvTruncated()).setBool(P_MEMORY_KNOWN, p.memoryKnown())
-                .setLong(P_LOST, p.lostDuring());
+                .setLong(P_LOST, p.lostDuring()).setBool(P_EXE_TRUNCATED, p.exeTruncated());
         w.end();
     }
 
@@ -212,9 +217,8 @@ public final class TableExport implements EventSink, AutoCloseable {
         // A loss belongs to no process: --pid keeps every loss, only the time window applies.
         if (!filter.keeps(l.tsNs(), l.utcNs(), filter.pid() == null ? 0 : filter.pid())) return;
         losses.row().setLong(L_TS, l.tsNs()).setLong(L_UTC, l.utcNs())
-                .setString(L_SOURCE, l.cpu() == Loss.JOURNAL_FULL ? "max_disk" : "ringbuf")
-                .setIntOrNull(L_CPU, l.cpu() == Loss.JOURNAL_FULL ? null : l.cpu()).setLong(L_LOST, l.count())
-                .setLong(L_FIRST, l.firstNs()).setLong(L_LAST, l.lastNs()).end();
+                .setString(L_SOURCE, l.source()).setIntOrNull(L_CPU, l.cpu()).setLongOrNull(L_LOST, l.count())
+                .setLong(L_FIRST, l.firstNs()).setLong(L_LAST, l.lastNs()).setString(L_MESSAGE, l.message()).end();
     }
 
     /** Damage found while reading the journal: a gap of its own kind, with the position in the message. */

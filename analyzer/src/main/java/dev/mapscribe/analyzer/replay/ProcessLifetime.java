@@ -14,9 +14,10 @@ import java.util.List;
  * @param firstSeenNs  ktime of the first record that showed it (its fork, the snapshot, or its first record)
  * @param lostDuring   records the recorder lost (any process's) while this one lived: when not 0 its rows may miss
  *                     calls, which the state cannot tell apart
+ * @param exeTruncated the kernel cut the leading part of {@code exe}
  */
 public record ProcessLifetime(String host, long firstSeenNs, long firstSeenUtcNs, int pid, long startNs, boolean startExact,
                               long startUtcNs, Long exitNs, Long exitUtcNs, Integer exitCode, boolean exitRecorded, int ppid,
                               long parentStartNs, String exe, List<String> argv, String commandLine, boolean argvTruncated,
                               String comm, int uid, int gid, int euid, int egid, long mntns, String ancestors, String source,
-                              int execs, boolean memoryKnown, long lostDuring) {}
+                              int execs, boolean memoryKnown, long lostDuring, boolean exeTruncated) {}

@@ -15,8 +15,9 @@ package dev.mapscribe.analyzer.replay;
  * @param flags       MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it (0 when unknown)
  * @param known       false when the recording cannot say what is mapped here (backing "unknown") or its protection
  * @param cause       what made this version: mmap, mprotect, munmap, mremap, brk, exec, snapshot, fork, unknown
+ * @param pathTruncated the kernel cut the leading part of the file's {@code path}
  */
 public record RegionVersion(String host, long mmId, int pid, long start, long end, Integer prot, String perms, int flags,
                             boolean known, String cause, boolean shared, String backing, String path, Integer dev, Long inode, Long ctimeNs,
                             long offset, long version, long validFromNs, Long validToNs, long validFromUtcNs,
-                            Long validToUtcNs) {}
+                            Long validToUtcNs, boolean pathTruncated) {}

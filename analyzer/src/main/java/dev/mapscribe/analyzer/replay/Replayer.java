@@ -63,6 +63,8 @@ public final class Replayer {
     private long ordinal;
     private long batch;
     private ProcSnapshot snapshot;
+    private long startKtimeNs;
+    private JournalRolled rolled;
     private final List<SnapshotRegion> snapshotLines = new ArrayList<>();
 
     public Replayer(JournalHeader header, EventSink sink) {
@@ -132,10 +134,12 @@ public final class Replayer {
             case Loss l -> {
                 count.losses += l.count();
                 processes.lost(l.count());
-                sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), l.cpu(), l.count(), l.firstNs(), l.lastNs()));
+                boolean full = l.cpu() == Loss.JOURNAL_FULL;
+                sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), full ? LossRow.MAX_DISK : LossRow.RINGBUF,
+                        full ? null : l.cpu(), l.count(), l.firstNs(), l.lastNs(), null));
             }
             case RecorderStatus s -> count.recorderStatus++;
-            case JournalRolled j -> count.rolledCycles += j.deletedCycles();
+            case JournalRolled j -> rolled = j; // totals since the start: the last one holds the earlier ones
         }
     }
 
@@ -145,6 +149,9 @@ public final class Replayer {
             endSnapshot();
         }
         files.flush();
+        if (rolled != null) {
+            emitRolled(rolled);
+        }
         for (RegionMap m : processes.liveMaps()) {
             for (Region r : m.regions()) {
                 emitVersion(m, r, null);
@@ -174,7 +181,7 @@ public final class Replayer {
                     Prot.pageAlign(m.len()), m.prot(), null, mapped != null ? mapped.path() : null,
                     mapped != null ? mapped.dev() : null, mapped != null ? mapped.inode() : null,
                     mapped != null ? ctime(mapped) : null, "mmap", m.addr(), m.len(), ProtAlerts.id(ProtAlerts.MMAP_W_X),
-                    p.ppid(), p.exe(), p.commandLine()));
+                    p.ppid(), p.exe(), p.commandLine(), mapped != null && mapped.pathTruncated(), p.exeTruncated()));
         }
         // kunai's hook (security_mmap_file) sees every attempt that got as far as a file: failed ones included.
         if (!anon && (m.prot() & Prot.EXEC) != 0 && (file != null || ok)) {
@@ -184,7 +191,7 @@ public final class Replayer {
                     mapped != null ? mapped.inode() : null, mapped != null ? ctime(mapped) : null,
                     null, null, null, null, null, null, null,
                     ok ? m.ret() : null, m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off(), ok,
-                    ok ? null : (int) -m.ret(), m.ret()), file);
+                    ok ? null : (int) -m.ret(), m.ret(), mapped != null && mapped.pathTruncated(), p.exeTruncated()), file);
         }
     }
 
@@ -208,7 +215,7 @@ public final class Replayer {
                     a.end() - a.start(), p.prot(), a.prevProt() == Prot.UNKNOWN ? null : a.prevProt(),
                     f != null ? f.path() : null, f != null ? f.dev() : null, f != null ? f.inode() : null,
                     f != null ? ctime(f) : null, name, p.addr(), p.len(), ProtAlerts.id(a.alert()), proc.ppid(), proc.exe(),
-                    proc.commandLine()));
+                    proc.commandLine(), f != null && f.pathTruncated(), proc.exeTruncated()));
         }
     }
 
@@ -220,7 +227,7 @@ public final class Replayer {
         files.offer(new MmapExecEvent(host, h.ktimeNs(), utc(h.ktimeNs()), uuid(0), batch, "execve", processes.taskOf(h),
                 processes.parentOf(p), processes.ancestors(p), p.commandLine(), p.exe(), f.path(), f.dev(), f.inode(),
                 ctime(f), null, null, null, null, null, null, null, r.start(), r.start(), r.length(), r.prot(), flags, -1,
-                r.offset(), true, null, r.start()), v.file());
+                r.offset(), true, null, r.start(), f.pathTruncated(), p.exeTruncated()), v.file());
     }
 
     private void endSnapshot() {
@@ -232,6 +239,7 @@ public final class Replayer {
     private void header(JournalHeader h) {
         host = h.hostname();
         machineId = h.machineId();
+        startKtimeNs = h.startKtimeNs();
         bootTimeUtcNs = h.bootTimeUtcNs();
     }
 
@@ -247,7 +255,18 @@ public final class Replayer {
         boolean failed = ret != null && failed(ret);
         sink.syscall(new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr, args,
                 ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
-                file != null ? file.dev() : null, file != null ? file.inode() : null));
+                file != null ? file.dev() : null, file != null ? file.inode() : null, file != null && file.pathTruncated()));
+    }
+
+    /** Deleted cycles are one gap, from the start of the recording to the oldest cycle the recorder kept. */
+    private void emitRolled(JournalRolled j) {
+        count.rolledCycles = j.deletedCycles();
+        // A JournalRolled from before keptFromNs was recorded (0): the gap ends before the record was written.
+        long end = j.keptFromNs() > 0 ? j.keptFromNs() : j.ktimeNs();
+        sink.loss(new LossRow(host, j.ktimeNs(), utc(j.ktimeNs()), LossRow.JOURNAL_ROLLED, null,
+                j.deletedKernelRecords() < 0 ? null : j.deletedKernelRecords(), startKtimeNs, end,
+                "the recorder deleted the " + j.deletedCycles() + " oldest cycle files (" + j.deletedBytes()
+                        + " bytes) to stay under --max-disk: what was recorded before last_ns is gone"));
     }
 
     private void regionClosed(RegionMap m, Region r, long validToNs) {
@@ -268,7 +287,7 @@ public final class Replayer {
                 r.cause(), r.shared(), r.backing().lowerName(),
                 f != null ? f.path() : r.label(), f != null ? f.dev() : null, f != null ? f.inode() : null,
                 f != null ? ctime(f) : null, r.offset(), r.version(), r.validFromNs(), validToNs, utc(r.validFromNs()),
-                validToNs == null ? null : utc(validToNs)));
+                validToNs == null ? null : utc(validToNs), f != null && f.pathTruncated()));
     }
 
     private void emitProcess(Process p) {
@@ -280,7 +299,7 @@ public final class Replayer {
                 p.exitRecorded() ? p.exitCode() : null, p.exitRecorded(), p.ppid(), p.parentStartNs(), p.exe(), p.argv(),
                 p.commandLine(), p.argvTruncated(), p.comm(),
                 p.uid(), p.gid(), p.euid(), p.egid(), p.mntns(), processes.ancestors(p), p.source().name().toLowerCase(),
-                p.execs(), mm != null && !mm.hasUnknown(), processes.lostDuring(p)));
+                p.execs(), mm != null && !mm.hasUnknown(), processes.lostDuring(p), p.exeTruncated()));
     }
 
     private long utc(long ktimeNs) {

@@ -11,7 +11,8 @@ package dev.mapscribe.analyzer.replay;
  * @param path  for mmap of a file: its path as the kernel resolved it (null otherwise, or when unresolved)
  * @param dev   for mmap of a file: its dev_t (major << 20 | minor)
  * @param inode for mmap of a file: its inode
+ * @param pathTruncated the kernel cut the leading part of {@code path}
  */
 public record SyscallRow(String host, long tsNs, long utcNs, int pid, int tid, String comm, int cpu, String name, int nr,
                          long[] args, Long ret, Integer errno, boolean failed, long batch, long seq, String path,
-                         Integer dev, Long inode) {}
+                         Integer dev, Long inode, boolean pathTruncated) {}

@@ -23,6 +23,7 @@ public final class Process {
     long parentStartNs;
     Process parent;
     String exe;
+    boolean exeTruncated; // the kernel's path walk cut exe's leading part
     List<String> argv = List.of();
     boolean argvTruncated;
     private List<String> commandLineOf; // the argv that commandLine was joined from
@@ -62,6 +63,8 @@ public final class Process {
     public Process parent() { return parent; }
     /** Path of the executable, null when the recording never saw it. */
     public String exe() { return exe; }
+    /** True when the kernel cut the leading part of {@link #exe()} (too deep or too long a path). */
+    public boolean exeTruncated() { return exeTruncated; }
     public List<String> argv() { return argv; }
     public boolean argvTruncated() { return argvTruncated; }
     public String comm() { return comm; }

@@ -216,6 +216,7 @@ public final class ProcessTable {
         child.parentStartNs = parent.startNs;
         child.parent = parent;
         child.exe = parent.exe;
+        child.exeTruncated = parent.exeTruncated;
         child.argv = parent.argv;
         child.argvTruncated = parent.argvTruncated;
         child.comm = parentThread.comm();
@@ -245,6 +246,7 @@ public final class ProcessTable {
         }
         threads.put(h.pid(), new Thread(p, h.pid(), leader.comm(), leader.uid(), leader.gid(), leader.euid(), leader.egid(), leader.mntns()));
         p.exe = e.exe() != null ? e.exe().path() : null;
+        p.exeTruncated = e.exe() != null && e.exe().pathTruncated();
         ancestryEpoch++;
         p.argv = List.copyOf(e.argv());
         p.argvTruncated = e.argvTruncated();
@@ -470,6 +472,6 @@ public final class ProcessTable {
         String path = f.path() == null || f.path().isEmpty() ? null : f.path();
         // As /proc/PID/maps and d_path() print them: deleted files and memfds are what an analyst hunts for.
         if (path != null && f.unlinked() && !path.endsWith(" (deleted)")) path = path + " (deleted)";
-        return new MappedFile(path, f.dev(), f.ino(), f.ctimeSec() * 1_000_000_000L + f.ctimeNsec());
+        return new MappedFile(path, f.dev(), f.ino(), f.ctimeSec() * 1_000_000_000L + f.ctimeNsec(), f.pathTruncated());
     }
 }

@@ -2,6 +2,7 @@ package dev.mapscribe.analyzer.cli;
 
 import dev.mapscribe.analyzer.query.QuerySession;
 import dev.mapscribe.formats.journal.JournalWriter;
+import dev.mapscribe.formats.journal.RollingJournal;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
@@ -143,6 +144,47 @@ class AnalyzeCommandTest {
         }
     }
 
+    @Test
+    void exitCodeGivesThreeWhenAlertsWereExportedAndZeroWhenNone(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a"); // two alerts (see journal())
+        assertEquals(3, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o1").toString(), "--exit-code"));
+        assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o2").toString()), "only with --exit-code");
+        // The alerts the user asked for: --pid of another process exports none.
+        assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o3").toString(), "--exit-code", "--pid", "501"));
+
+        Path quiet = tmp.resolve("quiet");
+        JournalHeader h = new JournalHeader(1, "test", "host-b", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
+                List.of("mapscribe", "record"), 1);
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(quiet, h, JournalWriter.Options.defaults())) {
+            // An RW mapping unmapped again: no alert.
+            RawRecords raw = new RawRecords(4096)
+                    .mmap(2_000, 600, 600, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
+                    .munmap(3_000, 600, 600, 0x20000000, 4096, 0);
+            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+        }
+        assertEquals(0, AnalyzerMain.run("analyze", quiet.toString(), "--out", tmp.resolve("o4").toString(), "--exit-code"));
+    }
+
+    @Test
+    void aDamagedJournalExitsOneEvenWithAlertsAndExitCode(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a");
+        Path cycle;
+        try (var s = Files.list(j)) {
+            cycle = s.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        // Damage the fourth excerpt (the first loss record), after the kernel batch with the two alerts.
+        byte[] all = Files.readAllBytes(cycle);
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(nthIndexOf(all, new byte[] {0x4d, 0x53, 0x4a, 0x31}, 4));
+            f.write(new byte[] {0, 0, 0, 0});
+        }
+        Path out = tmp.resolve("out");
+        assertEquals(1, AnalyzerMain.run("analyze", j.toString(), "--out", out.toString(), "--exit-code"));
+        try (QuerySession q = QuerySession.open(List.of(out))) {
+            assertEquals("2", rows(q, "select count(*) from mem_prot_alert").get(0), "the alerts before the damage are exported");
+        }
+    }
+
     /** Runs the analyzer with System.err captured (picocli's error writer wraps System.err when the command line is built). */
     static String stderrOf(int expectedExit, String... args) {
         java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
@@ -186,6 +228,33 @@ class AnalyzeCommandTest {
         }
         String err = stderrOf(0, "analyze", j.toString(), "--out", tmp.resolve("out").toString());
         assertTrue(err.contains(j + ": 2 snapshot region lines without their process line were skipped"), err);
+    }
+
+    @Test
+    void cycleFilesDeletedAtMaxDiskAreOneJournalRolledRowInLosses(@TempDir Path tmp) throws Exception {
+        JournalHeader h = new JournalHeader(1, "test", "host-a", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
+                List.of("mapscribe", "record"), 1);
+        // Six five-minute cycles under 50 MiB (two 20 MiB cycle files): the four oldest are deleted.
+        RollingJournal.Written w = RollingJournal.write(tmp.resolve("j"), h, 50L << 20, 6);
+        Path out = tmp.resolve("out");
+        String err = stderrOf(0, "analyze", w.dir().toString(), "--out", out.toString());
+        assertTrue(err.contains("the recorder deleted the 4 oldest cycle files to stay under --max-disk"), err);
+        long deletedBytes = w.fileBytes().subList(0, 4).stream().mapToLong(Long::longValue).sum();
+        try (QuerySession q = QuerySession.open(List.of(out))) {
+            List<String> losses = rows(q, "select source, cpu, lost, first_ns, last_ns, message from losses");
+            assertEquals(1, losses.size(), losses.toString());
+            String[] row = losses.get(0).split("\\|");
+            assertEquals(List.of("journal_rolled", "null", String.valueOf(4 * RollingJournal.PER_CYCLE), "1000"),
+                    List.of(row).subList(0, 4), "the gap runs from the recording's start");
+            long keptFrom = Long.parseLong(row[4]);
+            assertTrue(keptFrom >= w.openedAfterNs().get(4) && keptFrom <= w.openedBeforeNs().get(4), "ends when cycle 4 was opened: " + keptFrom);
+            assertEquals("the recorder deleted the 4 oldest cycle files (" + deletedBytes
+                    + " bytes) to stay under --max-disk: what was recorded before last_ns is gone", row[5]);
+            // What is left is exported: the mprotect calls of the two kept cycles.
+            assertEquals(String.valueOf(2 * RollingJournal.PER_CYCLE), rows(q, "select count(*) from syscalls").get(0));
+            assertEquals(List.of(RollingJournal.ktime(h, 4, 0) + "|" + RollingJournal.ktime(h, 5, RollingJournal.PER_CYCLE - 1)),
+                    rows(q, "select min(ts_ns), max(ts_ns) from syscalls"));
+        }
     }
 
     static int nthIndexOf(byte[] a, byte[] p, int n) {

@@ -22,7 +22,8 @@ public final class ExportBenchmark {
     static final int TS = T.col("ts_ns"), UTC = T.col("utc_time"), PID = T.col("pid"), TID = T.col("tid"), COMM = T.col("comm"),
             CPU = T.col("cpu"), BATCH = T.col("batch"), SEQ = T.col("seq"), SYSCALL = T.col("syscall"), NR = T.col("nr"),
             A0 = T.col("arg0"), A1 = T.col("arg1"), A2 = T.col("arg2"), A3 = T.col("arg3"), A4 = T.col("arg4"), A5 = T.col("arg5"),
-            RET = T.col("ret"), ERRNO = T.col("errno"), FAILED = T.col("failed"), PATH = T.col("path"), DEV = T.col("dev"), INODE = T.col("inode");
+            RET = T.col("ret"), ERRNO = T.col("errno"), FAILED = T.col("failed"), PATH = T.col("path"), DEV = T.col("dev"), INODE = T.col("inode"),
+            PATH_TRUNCATED = T.col("path_truncated");
     static final String[] COMMS = {"java", "node", "python3", "chrome", "bash", "nginx", "postgres", "sshd"};
     static final String[] LIBS = {"/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6",
             "/usr/lib/jvm/temurin-25-jdk-amd64/lib/server/libjvm.so", "/memfd:jit (deleted)"};
@@ -54,7 +55,7 @@ public final class ExportBenchmark {
             if (failed) {
                 r.setLong(RET, -12).setInt(ERRNO, 12);
             }
-            r.setBool(FAILED, failed).end();
+            r.setBool(FAILED, failed).setBool(PATH_TRUNCATED, false).end();
         }
     }
 

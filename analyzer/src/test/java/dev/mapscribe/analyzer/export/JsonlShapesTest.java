@@ -37,7 +37,8 @@ class JsonlShapesTest {
                     .setInt(t.col("task_uid"), 1000).setInt(t.col("task_gid"), 1000).setLong(t.col("task_mnt_ns"), 4026531841L)
                     .setString(t.col("parent_task_name"), "bash").setInt(t.col("parent_task_pid"), 90).setInt(t.col("parent_task_tgid"), 90)
                     .setLong(t.col("addr"), 0x7f12_3456_7000L).setLong(t.col("len"), 8192).setInt(t.col("prot"), 5).setInt(t.col("flags"), 0x802)
-                    .setLong(t.col("file_offset"), 4096).setLong(t.col("ret"), 0x7f12_3456_7000L).setBool(t.col("failed"), false).end();
+                    .setLong(t.col("file_offset"), 4096).setLong(t.col("ret"), 0x7f12_3456_7000L).setBool(t.col("failed"), false)
+                    .setBool(t.col("exe_path_truncated"), false).setBool(t.col("mapped_path_truncated"), false).end();
         }
         List<String> lines = Files.readAllLines(out.resolve("mmap_exec/host=web1/mmap_exec.jsonl"));
         assertEquals(1, lines.size());
@@ -77,7 +78,7 @@ class JsonlShapesTest {
                         .setInt(t.col("prot"), 5).setIntOrNull(t.col("prev_prot"), prev).setString(t.col("pathname"), "/memfd:jit (deleted)")
                         .setLong(t.col("dev"), 1).setLong(t.col("inode"), 1234).setLong(t.col("ctime"), 1_700_000_000_000_000_001L)
                         .setLong(t.col("syscall_addr"), 0x7f0000000000L).setLong(t.col("syscall_len"), 0x4000).setInt(t.col("ppid"), 1)
-                        .end();
+                        .setBool(t.col("pathname_truncated"), false).setBool(t.col("exe_path_truncated"), false).end();
             }
         }
         List<String> lines = Files.readAllLines(out.resolve("mem_prot_alert/host=web1/mem_prot_alert.jsonl"));

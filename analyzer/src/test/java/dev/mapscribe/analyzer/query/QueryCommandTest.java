@@ -56,7 +56,8 @@ class QueryCommandTest {
                         .setLong(t.col("addr"), 0x7f0000001000L).setLong(t.col("len"), 4096).setInt(t.col("prot"), (Integer) r[3])
                         .setString(t.col("pathname"), (String) r[5])
                         .setLong(t.col("syscall_addr"), 0x7f0000001000L).setLong(t.col("syscall_len"), 4096)
-                        .setIntOrNull(t.col("prev_prot"), (Integer) r[4]).end();
+                        .setIntOrNull(t.col("prev_prot"), (Integer) r[4]).setBool(t.col("pathname_truncated"), false)
+                        .setBool(t.col("exe_path_truncated"), false).end();
             }
         }
     }

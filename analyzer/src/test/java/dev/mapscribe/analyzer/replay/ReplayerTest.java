@@ -275,7 +275,7 @@ class ReplayerTest {
         rs.add(new Loss(60, 1, 7, 55, 59));
         rs.add(munmap(70, 100, 0x1, P, -22));
         CollectingSink s = replay(rs);
-        assertEquals(List.of(new LossRow("host1", 60, BOOT_UTC + 60, 1, 7, 55, 59)), s.losses);
+        assertEquals(List.of(new LossRow("host1", 60, BOOT_UTC + 60, LossRow.RINGBUF, 1, 7L, 55, 59, null)), s.losses);
         assertEquals(7, s.processes.getFirst().lostDuring(), "the process lived through the loss");
         SyscallRow u = s.syscalls.getLast();
         assertEquals("munmap", u.name());

@@ -10,14 +10,19 @@ import dev.mapscribe.formats.raw.UserRecord.Loss;
 import java.util.EnumMap;
 import java.util.Map;
 
-/** What `mapscribe journal info` reports: counts per kind, the kernel time span, losses, damage. */
+/**
+ * What `mapscribe journal info` reports: counts per kind, the kernel time span, losses, damage.
+ *
+ * @param rolled the last JournalRolled record (its counts are totals since the start); null when no cycle was deleted
+ */
 public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts, long batches, long firstKtimeNs,
-                             long lastKtimeNs, long lost, long rolledCycles, JournalDamage damage) {
+                             long lastKtimeNs, long lost, JournalRolled rolled, JournalDamage damage) {
 
     public static JournalSummary of(JournalReader reader) {
         Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
         long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
-        long[] lost = {0}, rolled = {0};
+        long[] lost = {0};
+        JournalRolled[] rolled = {null};
         ReadResult r = reader.read((Record rec, long batch) -> {
             counts.merge(rec.kind(), 1L, Long::sum);
             if (rec instanceof KernelRecord k) {
@@ -26,11 +31,16 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
             } else if (rec instanceof Loss l) {
                 lost[0] += l.count();
             } else if (rec instanceof JournalRolled j) {
-                rolled[0] += j.deletedCycles();
+                rolled[0] = j; // totals: the last one holds the earlier ones
             }
         });
         return new JournalSummary(reader.header(), counts, r.excerpts(), span[0] == Long.MAX_VALUE ? 0 : span[0],
                 span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], rolled[0], r.damage());
+    }
+
+    /** Cycle files the recorder deleted to stay under --max-disk. */
+    public long rolledCycles() {
+        return rolled == null ? 0 : rolled.deletedCycles();
     }
 
     public long kernelRecords() {

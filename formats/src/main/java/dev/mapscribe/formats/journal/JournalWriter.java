@@ -24,7 +24,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -63,6 +66,23 @@ public final class JournalWriter implements AutoCloseable {
 
     private long batches, records, bytesWritten, refusedRecords;
     private int headerCycle = Integer.MIN_VALUE;
+
+    /** A cycle this writer opened: when (CLOCK_MONOTONIC), and the kernel records it holds, for JournalRolled. */
+    private static final class CycleTally {
+        final long openedNs;
+        long kernelRecords;
+
+        CycleTally(long openedNs) { this.openedNs = openedNs; }
+    }
+
+    private final Map<Integer, CycleTally> tallies = new HashMap<>();
+    // Cycle of each file name, as Chronicle reports acquiring it: a deleted file's tally is found through it.
+    // Concurrent: Chronicle may call its store listener from a thread of its own.
+    private final Map<String, Integer> cycleOfFile = new ConcurrentHashMap<>();
+    // Totals since the start, written in every JournalRolled: the last one tells the whole story even when a
+    // later roll deleted the cycle that held an earlier one.
+    private int rolledCycles;
+    private long rolledBytes, rolledKernelRecords;
     private boolean closed;
 
     private JournalWriter(Path dir, JournalHeader header, Options opts, net.openhft.chronicle.core.time.TimeProvider clock)
@@ -76,7 +96,7 @@ public final class JournalWriter implements AutoCloseable {
                     .rollCycle(RollCycles.FIVE_MINUTELY)
                     .timeProvider(clock)
                     .blockSize(16L << 20)
-                    .storeFileListener(new OwnerOnlyFiles())
+                    .storeFileListener(new OwnerOnlyFiles(cycleOfFile))
                     .build();
             this.appender = queue.createAppender();
         } catch (RuntimeException e) {
@@ -122,6 +142,9 @@ public final class JournalWriter implements AutoCloseable {
      */
     public long appendKernelBatch(MemorySegment src, long length, int count) {
         if (length > Excerpt.MAX_PAYLOAD) throw new IllegalArgumentException("batch of " + length + " bytes is over the limit");
+        // Open a new cycle before deciding to refuse: only then can the full one before it be deleted (refusing
+        // first kept the journal refusing until some user record happened to open the cycle).
+        writeHeaderIfNewCycle();
         if (overLimit()) {
             refusedRecords += count;
             return -1;
@@ -129,7 +152,9 @@ public final class JournalWriter implements AutoCloseable {
         int len = (int) length;
         if (raw.length < len) raw = new byte[Math.max(len, raw.length * 2)];
         MemorySegment.copy(src, ValueLayout.JAVA_BYTE, 0, raw, 0, len);
-        return appendExcerpt(Excerpt.TYPE_KERNEL_BATCH, raw, len, count);
+        long id = appendExcerpt(Excerpt.TYPE_KERNEL_BATCH, raw, len, count);
+        tallies.get(headerCycle).kernelRecords += count;
+        return id;
     }
 
     /** Appends one user-space record (enrichment, snapshot, loss, status) as its own excerpt. */
@@ -185,6 +210,8 @@ public final class JournalWriter implements AutoCloseable {
         int cycle = queue.cycle();
         if (cycle == headerCycle) return;
         headerCycle = cycle;
+        // HotSpot on Linux reads System.nanoTime() from CLOCK_MONOTONIC: the kernel records' clock.
+        tallies.put(cycle, new CycleTally(System.nanoTime()));
         metaBuf.clear();
         metaBuf = UserRecordCodec.encode(header, metaBuf);
         writeExcerpt(Excerpt.TYPE_USER_RECORDS, metaBuf.array(), metaBuf.position(), 1);
@@ -196,23 +223,30 @@ public final class JournalWriter implements AutoCloseable {
         List<Path> cycles = cycleFiles();
         long total = cycles.stream().mapToLong(JournalWriter::sizeOf).sum();
         int deleted = 0;
-        long deletedBytes = 0;
         // Never the newest file: it is the one being written.
-        for (int i = 0; i < cycles.size() - 1 && total > opts.maxDiskBytes(); i++) {
-            long size = sizeOf(cycles.get(i));
+        while (deleted < cycles.size() - 1 && total > opts.maxDiskBytes()) {
+            Path oldest = cycles.get(deleted);
+            long size = sizeOf(oldest);
             try {
-                Files.deleteIfExists(cycles.get(i));
-                total -= size;
-                deleted++;
-                deletedBytes += size;
+                Files.deleteIfExists(oldest);
             } catch (IOException e) {
                 break;
             }
+            total -= size;
+            deleted++;
+            rolledCycles++;
+            rolledBytes += size;
+            Integer cycle = cycleOfFile.remove(oldest.getFileName().toString());
+            CycleTally gone = cycle == null ? null : tallies.remove(cycle);
+            if (gone != null) rolledKernelRecords += gone.kernelRecords;
         }
         if (deleted > 0) {
             queue.refreshDirectoryListing();
-            // HotSpot on Linux reads System.nanoTime() from CLOCK_MONOTONIC: the kernel records' clock.
-            JournalRolled note = new JournalRolled(System.nanoTime(), deleted, deletedBytes);
+            Integer keptCycle = cycleOfFile.get(cycles.get(deleted).getFileName().toString());
+            CycleTally kept = keptCycle == null ? null : tallies.get(keptCycle);
+            long now = System.nanoTime();
+            JournalRolled note = new JournalRolled(now, rolledCycles, rolledBytes, rolledKernelRecords,
+                    kept != null ? kept.openedNs : now);
             metaBuf.clear();
             metaBuf = UserRecordCodec.encode(note, metaBuf);
             writeExcerpt(Excerpt.TYPE_USER_RECORDS, metaBuf.array(), metaBuf.position(), 1);
@@ -259,10 +293,20 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
-    /** Files 0600: a journal holds command lines and paths of every process on the host. */
+    /**
+     * Files 0600: a journal holds command lines and paths of every process on the host. Also notes which cycle each
+     * file holds, so that deleting it can say how many kernel records went with it.
+     */
     private static final class OwnerOnlyFiles implements StoreFileListener {
+        private final Map<String, Integer> cycleOfFile;
+
+        OwnerOnlyFiles(Map<String, Integer> cycleOfFile) {
+            this.cycleOfFile = cycleOfFile;
+        }
+
         @Override
         public void onAcquired(int cycle, File file) {
+            cycleOfFile.put(file.getName(), cycle);
             restrict(file.toPath());
         }
 
@@ -285,6 +329,9 @@ public final class JournalWriter implements AutoCloseable {
 
     /** Bytes appended: our framing, Chronicle's 4-byte excerpt header and the (compressed) payloads. */
     public long bytesWritten() { return bytesWritten; }
+
+    /** Cycle files deleted so far to stay under --max-disk. */
+    public int rolledCycles() { return rolledCycles; }
 
     /** Kernel records refused because the journal was at --max-disk with nothing left to delete. */
     public long refusedRecords() { return refusedRecords; }

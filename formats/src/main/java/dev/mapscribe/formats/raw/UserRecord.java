@@ -52,8 +52,16 @@ public sealed interface UserRecord extends Record {
         public RecordKind kind() { return RecordKind.RECORDER_STATUS; }
     }
 
-    /** The writer deleted the oldest cycle files to stay under --max-disk: what they held is gone. */
-    record JournalRolled(long ktimeNs, int deletedCycles, long deletedBytes) implements UserRecord {
+    /**
+     * The writer deleted the oldest cycle files to stay under --max-disk: what they held is gone. The counts are
+     * totals since the recording started, not this roll's: each roll writes a new JournalRolled into the newest
+     * cycle, so the last one survives even when a later roll deletes the cycle that held an earlier one.
+     * Deletion is always oldest first, so the gap runs from the start of the recording to {@code keptFromNs}
+     * (CLOCK_MONOTONIC, when the writer opened the oldest cycle it kept). {@code deletedKernelRecords} is -1
+     * in journals written before it was recorded.
+     */
+    record JournalRolled(long ktimeNs, int deletedCycles, long deletedBytes, long deletedKernelRecords, long keptFromNs)
+            implements UserRecord {
         public RecordKind kind() { return RecordKind.JOURNAL_ROLLED; }
     }
 }

@@ -42,7 +42,8 @@ public final class UserRecordCodec {
             case Loss l -> o.i64(l.ktimeNs()).i32(l.cpu()).i64(l.count()).i64(l.firstNs()).i64(l.lastNs());
             case RecorderStatus s -> o.i64(s.ktimeNs()).i64(s.records()).i64(s.bytes()).i64(s.batches())
                     .i64(s.lost()).i64(s.filesHashed()).i64(s.cpuNs()).str(s.note());
-            case JournalRolled j -> o.i64(j.ktimeNs()).i32(j.deletedCycles()).i64(j.deletedBytes());
+            case JournalRolled j -> o.i64(j.ktimeNs()).i32(j.deletedCycles()).i64(j.deletedBytes()).i64(j.deletedKernelRecords())
+                    .i64(j.keptFromNs());
         }
         o.b.putInt(start + 4, o.b.position() - start);
         return o.b;
@@ -84,7 +85,9 @@ public final class UserRecordCodec {
                 case LOSS -> new Loss(i.i64(), i.i32(), i.i64(), i.i64(), i.i64());
                 case RECORDER_STATUS -> new RecorderStatus(i.i64(), i.i64(), i.i64(), i.i64(), i.i64(), i.i64(),
                         i.i64(), i.str());
-                case JOURNAL_ROLLED -> new JournalRolled(i.i64(), i.i32(), i.i64());
+                // The last two fields came later (minor version): an older record without them still reads.
+                case JOURNAL_ROLLED -> new JournalRolled(i.i64(), i.i32(), i.i64(), i.remaining() >= 16 ? i.i64() : -1,
+                        i.remaining() >= 8 ? i.i64() : 0);
                 default -> throw new RecordFormatException("unknown user record kind " + kindId);
             };
         } catch (BufferUnderflowException e) {
@@ -138,6 +141,7 @@ public final class UserRecordCodec {
         int i32() { return b.getInt(); }
         long i64() { return b.getLong(); }
         boolean bool() { return b.get() != 0; }
+        int remaining() { return b.remaining(); }
 
         String str() {
             int n = b.getInt();

@@ -90,6 +90,7 @@ public final class Tables {
                     .opt("errno", INT32, "Error number when the call failed (ret = -errno); null when it succeeded or has no result.")
                     .req("failed", BOOL, "True when the call returned an error.")
                     .opt("path", STRING, "For mmap of a file: the file's path as the kernel resolved it from the fd.")
+                    .req("path_truncated", BOOL, "True when the kernel cut the leading part of `path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .opt("dev", INT64, "For mmap of a file: the file's dev_t (major << 20 | minor).")
                     .opt("inode", INT64, "For mmap of a file: the file's inode number.")
                     .done());
@@ -102,7 +103,9 @@ public final class Tables {
                     .opt("ancestors", STRING, "Exe paths of the ancestors, oldest first, separated by `|` (kunai's `data.ancestors`).")
                     .opt("command_line", STRING, "Command line of the process, arguments separated by spaces (kunai's `data.command_line`).")
                     .opt("exe_path", STRING, "Executable of the process (kunai's `data.exe.path`).")
+                    .req("exe_path_truncated", BOOL, "True when the kernel cut the leading part of `exe_path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .opt("mapped_path", STRING, "Path of the mapped file (kunai's `data.mapped.path`); a memfd reads `/memfd:NAME (deleted)`.")
+                    .req("mapped_path_truncated", BOOL, "True when the kernel cut the leading part of `mapped_path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .opt("mapped_magic", STRING, "libmagic description of the mapped file, when the recorder could read it.")
                     .opt("mapped_md5", STRING, "MD5 of the mapped file, lowercase hex; null when not computed.")
                     .opt("mapped_sha1", STRING, "SHA-1 of the mapped file, lowercase hex.")
@@ -140,6 +143,7 @@ public final class Tables {
                     .req("prot", INT32, "New protection of the region (PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4).")
                     .opt("prev_prot", INT32, "Protection of the region before the call; null for mmap and when the region was unknown.")
                     .opt("pathname", STRING, "File behind the region; null for anonymous memory.")
+                    .req("pathname_truncated", BOOL, "True when the kernel cut the leading part of `pathname`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .opt("dev", INT64, "Device of that file (dev_t, major << 20 | minor).")
                     .opt("inode", INT64, "Inode of that file.")
                     .opt("ctime", INT64, "Change time of that file, nanoseconds since the epoch.")
@@ -150,6 +154,7 @@ public final class Tables {
                     .opt("gid", INT32, "Real group id of the thread.")
                     .opt("mnt_ns", INT64, "Mount namespace inode number.")
                     .opt("exe_path", STRING, "Executable of the process.")
+                    .req("exe_path_truncated", BOOL, "True when the kernel cut the leading part of `exe_path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .opt("command_line", STRING, "Command line of the process, arguments separated by spaces.")
                     .done());
 
@@ -168,6 +173,7 @@ public final class Tables {
                     .opt("exit_utc", TIMESTAMP_NS, "`exit_ns` as UTC.")
                     .opt("exit_code", INT32, "Exit status in wait(2) encoding.")
                     .opt("exe_path", STRING, "Executable after the last exec.")
+                    .req("exe_path_truncated", BOOL, "True when the kernel cut the leading part of `exe_path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .opt("argv", LIST_STRING, "Arguments after the last exec.")
                     .opt("command_line", STRING, "`argv` joined with spaces, as kunai prints it.")
                     .opt("ancestors", STRING, "Exe paths of the ancestors, oldest first, separated by `|`.")
@@ -198,6 +204,7 @@ public final class Tables {
                     .opt("prot", INT32, "Protection (PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4); null where the recording does not know it.")
                     .req("flags", INT32, "MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it.")
                     .opt("path", STRING, "Backing file, or a pseudo path like `[heap]`, `[stack]`; null for plain anonymous memory.")
+                    .req("path_truncated", BOOL, "True when the kernel cut the leading part of `path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path." + " Paths from the start-up snapshot (/proc/PID/maps) are never cut.")
                     .opt("dev", INT64, "Device of the backing file (dev_t, major << 20 | minor).")
                     .opt("inode", INT64, "Inode of the backing file.")
                     .opt("file_offset", INT64, "Offset in the backing file of `start_addr`, in bytes.")
@@ -211,12 +218,14 @@ public final class Tables {
     public static final TableSchema LOSSES = new TableSchema("losses",
             "Every gap: records the kernel could not put in the ring buffer (per CPU), and damage found in the journal.",
             new Cols().host().time("when the recorder wrote the loss record")
-                    .req("source", STRING, "`ringbuf` for failed ring-buffer reservations in the kernel, `max_disk` for kernel records the journal refused at --max-disk, `journal` for damage found when reading the journal.")
+                    .req("source", STRING, "`ringbuf` for failed ring-buffer reservations in the kernel, `max_disk` for kernel records the journal refused at --max-disk, "
+                            + "`journal_rolled` for the oldest cycle files the recorder deleted at --max-disk (one row: everything from the start of the recording to `last_ns`), "
+                            + "`journal` for damage found when reading the journal.")
                     .opt("cpu", INT32, "CPU whose records were lost (ringbuf); null otherwise.")
-                    .opt("lost", INT64, "Records lost since the previous loss row of that CPU (ringbuf).")
-                    .opt("first_ns", INT64, "CLOCK_MONOTONIC ns of the first loss in this count.")
-                    .opt("last_ns", INT64, "CLOCK_MONOTONIC ns of the last loss in this count.")
-                    .opt("message", STRING, "For journal damage: where it is and what is wrong.")
+                    .opt("lost", INT64, "Records lost: since the previous loss row of that CPU (ringbuf), refused (max_disk), kernel records in the deleted cycle files (journal_rolled).")
+                    .opt("first_ns", INT64, "CLOCK_MONOTONIC ns of the first loss in this count; for journal_rolled the start of the recording.")
+                    .opt("last_ns", INT64, "CLOCK_MONOTONIC ns of the last loss in this count; for journal_rolled when the oldest kept cycle file was opened.")
+                    .opt("message", STRING, "For journal damage: where it is and what is wrong; for journal_rolled: how many cycle files and bytes were deleted.")
                     .done());
 
     /** All tables, in the order docs and the query shell list them. */

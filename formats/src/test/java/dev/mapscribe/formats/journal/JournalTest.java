@@ -1,6 +1,7 @@
 package dev.mapscribe.formats.journal;
 
 import dev.mapscribe.formats.raw.KernelRecord.*;
+import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.UserRecord.*;
 import dev.mapscribe.formats.testkit.RawRecords;
@@ -101,6 +102,110 @@ class JournalTest {
         try (var s = Files.list(dir)) {
             assertEquals(3, s.filter(p -> p.toString().endsWith(".cq4")).count(), "three cycle files");
         }
+    }
+
+    @Test
+    void maxDiskDeletesTheOldestCyclesAndTheLastJournalRolledCountsThemAll(@TempDir Path tmp) throws Exception {
+        // A cycle file takes 20 MiB on disk (Chronicle's 16 MiB block and its overlap): 50 MiB hold two of them,
+        // so opening each new cycle from the third on deletes the oldest; six cycles leave the last two.
+        long maxDisk = 50L << 20;
+        RollingJournal.Written w = RollingJournal.write(tmp.resolve("j"), header(), maxDisk, 6);
+        for (int c = 0; c < 6; c++) {
+            assertTrue(w.onDiskAfterCycle().get(c) <= maxDisk, "after cycle " + c + ": " + w.onDiskAfterCycle());
+        }
+        assertEquals(6, w.files().stream().distinct().count(), "one file per cycle: " + w.files());
+        List<String> left = RollingJournal.cycleFiles(w.dir()).stream().map(p -> p.getFileName().toString()).toList();
+        assertEquals(w.files().subList(4, 6), left, "the four oldest cycle files are gone");
+        long onDisk = 0;
+        for (Path p : RollingJournal.cycleFiles(w.dir())) onDisk += Files.size(p);
+        assertTrue(onDisk <= maxDisk, "on disk: " + onDisk);
+        assertEquals(4, w.rolledCycles());
+
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(w.dir(), new ArrayList<>(), res);
+        assertNull(res[0].damage(), () -> res[0].damage().describe());
+        assertEquals(header(), recs.get(0), "the remaining journal still starts with the header");
+        try (JournalReader r = JournalReader.open(w.dir())) {
+            assertEquals(header(), r.header());
+        }
+        // Each roll wrote a JournalRolled into the cycle it opened; the two rolls whose cycles survive are left,
+        // and their counts are totals, so the last one tells the whole story.
+        List<JournalRolled> rolls = recs.stream().filter(r -> r instanceof JournalRolled).map(r -> (JournalRolled) r).toList();
+        assertEquals(2, rolls.size(), rolls.toString());
+        assertEquals(List.of(3, 4), rolls.stream().map(JournalRolled::deletedCycles).toList());
+        JournalRolled last = rolls.getLast();
+        assertEquals(w.fileBytes().subList(0, 4).stream().mapToLong(Long::longValue).sum(), last.deletedBytes());
+        assertEquals(4L * RollingJournal.PER_CYCLE, last.deletedKernelRecords());
+        // The gap ends when the writer opened the oldest kept cycle (cycle 4), on the kernel's clock.
+        assertTrue(last.keptFromNs() >= w.openedAfterNs().get(4) && last.keptFromNs() <= w.openedBeforeNs().get(4),
+                w.openedAfterNs().get(4) + " <= " + last.keptFromNs() + " <= " + w.openedBeforeNs().get(4));
+        // Exactly the records of the two kept cycles, in order.
+        List<String> notes = recs.stream().filter(r -> r instanceof RecorderStatus).map(r -> ((RecorderStatus) r).note()).toList();
+        assertEquals(List.of("cycle 4", "cycle 5"), notes);
+        List<Long> ktimes = recs.stream().filter(r -> r instanceof MprotectRecord).map(r -> ((MprotectRecord) r).h().ktimeNs()).toList();
+        assertEquals(2 * RollingJournal.PER_CYCLE, ktimes.size());
+        assertEquals(RollingJournal.ktime(header(), 4, 0), ktimes.getFirst());
+        assertEquals(RollingJournal.ktime(header(), 5, RollingJournal.PER_CYCLE - 1), ktimes.getLast());
+        JournalSummary s;
+        try (JournalReader r = JournalReader.open(w.dir())) {
+            s = JournalSummary.of(r);
+        }
+        assertEquals(4, s.rolledCycles());
+        assertEquals(last, s.rolled());
+        assertEquals(2L * RollingJournal.PER_CYCLE, s.kernelRecords());
+    }
+
+    @Test
+    void aCycleThatOutgrowsMaxDiskDeletesOlderCyclesThenRefusesBatchesUntilTheNextCycle(@TempDir Path tmp) throws Exception {
+        // Chronicle grows a cycle file 16 MiB at a time (20, 36, 52 MiB) and the writer checks the total every
+        // 16 MiB appended: the bound holds to within one such step.
+        long maxDisk = 50L << 20, slack = 16L << 20;
+        var clock = new net.openhft.chronicle.core.time.SetTimeProvider(java.time.Instant.parse("2026-11-23T18:30:00Z"));
+        Path dir = tmp.resolve("j");
+        RawRecords raw = new RawRecords(1 << 16);
+        int accepted = 0, refusedBatches = 0;
+        long maxOnDisk = 0;
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(maxDisk, false), clock)) {
+            w.append(new RecorderStatus(1, 0, 0, 0, 0, 0, 0, "cycle 0"));
+            clock.advanceMillis(300_000);
+            w.append(new RecorderStatus(2, 0, 0, 0, 0, 0, 0, "cycle 1"));
+            clock.advanceMillis(300_000);
+            w.append(new RecorderStatus(3, 0, 0, 0, 0, 0, 0, "cycle 2")); // opening it deletes cycle 0
+            assertEquals(1, w.rolledCycles());
+            // ~40 MiB of uncompressed batches into cycle 2: it outgrows what is left under --max-disk.
+            for (int i = 0; i < 700; i++) {
+                raw.clear();
+                for (int k = 0; k < 1000; k++) raw.mprotect(1_000_000L * (i + 1) + k, 100, 100, 0x1000, 4096, 5, 0);
+                if (w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count()) < 0) refusedBatches++;
+                else accepted++;
+                maxOnDisk = Math.max(maxOnDisk, w.bytesOnDisk());
+            }
+            assertEquals(2, w.rolledCycles(), "cycle 1 was deleted in the middle of cycle 2");
+            assertTrue(refusedBatches > 0, "cycle 2 alone outgrew --max-disk");
+            assertEquals(1000L * refusedBatches, w.refusedRecords());
+            assertTrue(maxOnDisk <= maxDisk + slack, "on disk at most " + maxOnDisk);
+            clock.advanceMillis(300_000); // cycle 3: cycle 2 goes, and batches are taken again
+            raw.clear().munmap(999_000_000_000L, 100, 100, 0x1000, 4096, 0);
+            assertTrue(w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count()) > 0);
+            assertEquals(3, w.rolledCycles());
+            assertTrue(w.bytesOnDisk() <= maxDisk);
+        }
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, new ArrayList<>(), res);
+        assertNull(res[0].damage(), () -> res[0].damage().describe());
+        assertEquals(header(), recs.get(0));
+        JournalRolled last = (JournalRolled) recs.get(1);
+        assertEquals(3, last.deletedCycles());
+        assertEquals(1000L * accepted, last.deletedKernelRecords(), "every accepted batch went with cycle 2");
+        assertEquals(List.of(999_000_000_000L), recs.stream().filter(r -> r instanceof KernelRecord).map(r -> ((KernelRecord) r).h().ktimeNs()).toList());
+    }
+
+    @Test
+    void anOldJournalRolledWithoutItsLaterFieldsStillDecodes() {
+        // Version 1 as first written: ktime, deleted cycles, deleted bytes.
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(28).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort((short) 70).putShort((short) 1).putInt(28).putLong(5).putInt(2).putLong(40L << 20).flip();
+        assertEquals(new JournalRolled(5, 2, 40L << 20, -1, 0), dev.mapscribe.formats.raw.UserRecordCodec.decode(b));
     }
 
     @Test

@@ -4,12 +4,13 @@ import picocli.CommandLine;
 
 /**
  * Command-line habits shared by both jars (STYLE.md): usage errors exit 2 with one line; failures exit 1 with one
- * line, the stack trace only with --verbose.
+ * line, the stack trace only with --verbose; `analyze --exit-code` exits 3 when it found something (as
+ * `git diff --exit-code` exits 1 on a difference; 1 is taken here by failures).
  */
 public final class Cli {
     private Cli() {}
 
-    public static final int OK = 0, FAILURE = 1, USAGE = 2;
+    public static final int OK = 0, FAILURE = 1, USAGE = 2, FINDINGS = 3;
 
     /** An error the user can act on; printed as one line. */
     public static final class UserError extends RuntimeException {

@@ -4,6 +4,7 @@ import dev.mapscribe.formats.journal.JournalException;
 import dev.mapscribe.formats.journal.JournalReader;
 import dev.mapscribe.formats.journal.JournalSummary;
 import dev.mapscribe.formats.raw.RecordKind;
+import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,7 +72,14 @@ public final class JournalCommand {
                 out.printf("  %-16s %12d%n", e.getKey().name().toLowerCase(), e.getValue());
             }
             out.printf("lost            %d records (ring buffer full)%n", s.lost());
-            if (s.rolledCycles() > 0) out.printf("deleted         %d oldest cycle files to stay under --max-disk%n", s.rolledCycles());
+            if (s.rolled() != null) {
+                // A gap like a loss: everything recorded from the start until the oldest kept cycle is gone.
+                UserRecord.JournalRolled j = s.rolled();
+                out.printf("deleted         %d oldest cycle files (%d bytes, %s kernel records) to stay under --max-disk:"
+                                + " the records from %s to %s are gone%n", j.deletedCycles(), j.deletedBytes(),
+                        j.deletedKernelRecords() < 0 ? "unknown" : Long.toString(j.deletedKernelRecords()),
+                        utc(h, h.startKtimeNs()), utc(h, j.keptFromNs()));
+            }
             out.printf("damage          %s%n", s.damage() == null ? "none" : s.damage().describe());
         }
 
@@ -92,6 +100,9 @@ public final class JournalCommand {
                     + ",\"first_ktime_ns\":" + s.firstKtimeNs() + ",\"last_ktime_ns\":" + s.lastKtimeNs()
                     + ",\"records\":" + s.records() + ",\"kernel_records\":" + s.kernelRecords() + ",\"batches\":" + s.batches()
                     + ",\"counts\":" + counts + ",\"lost\":" + s.lost() + ",\"rolled_cycles\":" + s.rolledCycles()
+                    + ",\"rolled_bytes\":" + (s.rolled() == null ? 0 : s.rolled().deletedBytes())
+                    + ",\"rolled_kernel_records\":" + (s.rolled() == null ? 0 : s.rolled().deletedKernelRecords())
+                    + ",\"rolled_before_ktime_ns\":" + (s.rolled() == null ? "null" : Long.toString(s.rolled().keptFromNs()))
                     + ",\"damage\":" + (s.damage() == null ? "null" : Json.str(s.damage().describe())) + "}";
         }
     }

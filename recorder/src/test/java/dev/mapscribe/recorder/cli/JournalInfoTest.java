@@ -1,6 +1,7 @@
 package dev.mapscribe.recorder.cli;
 
 import dev.mapscribe.formats.journal.JournalWriter;
+import dev.mapscribe.formats.journal.RollingJournal;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.testkit.RawRecords;
@@ -55,6 +56,25 @@ class JournalInfoTest {
         String text = run("journal", "info", dir.toString());
         assertTrue(text.contains("time span       2023-11-14T22:13:22Z .. 2023-11-14T22:13:23Z (1.000 s)"), text);
         assertTrue(text.contains("lost            7 records"), text);
+    }
+
+    @Test
+    void infoReportsTheCycleFilesMaxDiskDeletedAsAGap(@TempDir Path tmp) throws Exception {
+        JournalHeader h = new JournalHeader(1, "0.1.0", "web-7", "m-1", "6.18.44", 1_700_000_000_000_000_000L,
+                "syscalls", "beef", 1_700_000_001_000_000_000L, 1_000_000_000L, List.of("mapscribe", "record"), 99);
+        // Six cycles under 50 MiB (two 20 MiB cycle files): the four oldest are deleted.
+        RollingJournal.Written w = RollingJournal.write(tmp.resolve("j"), h, 50L << 20, 6);
+        long deletedBytes = w.fileBytes().subList(0, 4).stream().mapToLong(Long::longValue).sum();
+        String json = run("journal", "info", w.dir().toString(), "--format", "json");
+        assertTrue(json.startsWith("0\n"), json);
+        assertTrue(json.contains("\"rolled_cycles\":4,\"rolled_bytes\":" + deletedBytes + ",\"rolled_kernel_records\":"
+                + 4 * RollingJournal.PER_CYCLE + ",\"rolled_before_ktime_ns\":"), json);
+        assertTrue(json.contains("\"kernel_records\":" + 2 * RollingJournal.PER_CYCLE), json);
+        assertTrue(json.contains("\"damage\":null"), json);
+        String text = run("journal", "info", w.dir().toString());
+        assertTrue(text.contains("deleted         4 oldest cycle files (" + deletedBytes + " bytes, " + 4 * RollingJournal.PER_CYCLE
+                + " kernel records) to stay under --max-disk: the records from 2023-11-14T22:13:21Z to "), text);
+        assertTrue(text.contains("damage          none"), text);
     }
 
     @Test
