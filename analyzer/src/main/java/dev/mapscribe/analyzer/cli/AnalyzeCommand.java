@@ -59,8 +59,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--pid", paramLabel = "N", description = "keep rows of this process only (state is still rebuilt from everything)")
     Integer pid;
 
-    @Option(names = "--exit-code", description = "exit 3 when a mem_prot_alert row was exported (after --from/--to/--pid), "
-            + "as git diff --exit-code signals a difference; 1 (damage) still wins")
+    @Option(names = "--exit-code", description = "exit 1 when a mem_prot_alert row was exported (after --from/--to/--pid), "
+            + "as git diff --exit-code signals a difference (1 is also a damaged journal: stderr says which)")
     boolean exitCode;
 
     @Option(names = "--verbose", description = "stack traces on errors")

@@ -10,7 +10,9 @@ import picocli.CommandLine;
 public final class Cli {
     private Cli() {}
 
-    public static final int OK = 0, FAILURE = 1, USAGE = 2, FINDINGS = 3;
+    public static final int OK = 0, FAILURE = 1, USAGE = 2;
+    /** Findings (analyze --exit-code) share 1 with failures, as the house style has it; stderr tells which. */
+    public static final int FINDINGS = 1;
 
     /** An error the user can act on; printed as one line. */
     public static final class UserError extends RuntimeException {
