@@ -63,7 +63,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             + "as git diff --exit-code signals a difference (1 is also a damaged journal: stderr says which)")
     boolean exitCode;
 
-    @Option(names = "--verbose", description = "stack traces on errors")
+    @Option(names = "--verbose", description = "rows and Parquet encoding CPU per table; stack traces on errors")
     boolean verbose;
 
     @Override
@@ -165,7 +165,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.printf("  export: %s%n", out);
             if (verbose) {
                 for (TableExport e : exports.values()) {
-                    for (TableWriter t : e.writers()) err.printf("    %-16s %-10s %10d rows%n", t.table().name(), t.host(), t.rowsWritten());
+                    for (TableWriter t : e.writers()) {
+                        err.printf("    %-16s %-10s %10d rows, Parquet encoding %.1f s CPU%n", t.table().name(), t.host(),
+                                t.rowsWritten(), t.parquetNanos() / 1e9);
+                    }
                 }
             }
             if (damaged) return Cli.FAILURE;

@@ -43,6 +43,10 @@ public final class RowWriter implements RowView {
         if (row >= 0) {
             throw new IllegalStateException("the previous row of " + table.name() + " was not ended");
         }
+        if (batchRow >= batch.capacity()) {
+            // ArrowBatch writes fixed-width cells without bounds checks: never past its capacity
+            throw new IllegalStateException("row " + batchRow + " past the batch's " + batch.capacity() + " rows");
+        }
         row = batchRow;
         Arrays.fill(set, false);
     }
@@ -123,7 +127,14 @@ public final class RowWriter implements RowView {
         if (!table.column(col).nullable()) {
             throw new IllegalArgumentException("column " + table.name() + "." + table.column(col).name() + " cannot be null");
         }
-        batch.setNull(target(col, types[col]), row);
+        boolean wasSet = set[col];
+        int f = target(col, types[col]);
+        // A cell starts null (validity bits are clear in a new or reset batch, and Arrow fills the offsets of
+        // skipped string cells): only a value set earlier in this row needs clearing. Lists keep their
+        // explicit null, their offsets are not filled for skipped cells.
+        if (wasSet || types[col] == ColumnType.LIST_STRING) {
+            batch.setNull(f, row);
+        }
         return this;
     }
 

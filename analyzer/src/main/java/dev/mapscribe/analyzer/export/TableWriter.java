@@ -148,7 +148,7 @@ public final class TableWriter implements AutoCloseable {
         this.allocator = new RootAllocator();
         this.batches = new ArrowBatch[options.background() ? 2 : 1];
         for (int i = 0; i < batches.length; i++) {
-            batches[i] = new ArrowBatch(allocator, fileColumns);
+            batches[i] = new ArrowBatch(allocator, fileColumns, options.batchRows());
         }
         this.codecs = new ZstdCodecFactory(options.zstdLevel());
         this.rowWriter = new RowWriter(this, batches[0], table, fileIndexOf);

@@ -45,6 +45,9 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
 
     /** The part of this region inside [from, to), with the file offset moved along. */
     public Region clip(long from, long to) {
+        if (from <= start && end <= to) {
+            return this; // inside already: most regions a call touches are (records are immutable, so sharing is safe)
+        }
         long s = Math.max(start, from);
         long e = Math.min(end, to);
         long off = hasOffset(backing) ? offset + (s - start) : 0;

@@ -262,6 +262,29 @@ class TableWriterDuckDbTest {
     }
 
     @Test
+    void aValueSetAndThenNulledInTheSameRowIsNull() throws Exception {
+        // setNull on an untouched cell is a no-op (cells start null); on a cell set earlier in the row it must clear it.
+        TableSchema t = Tables.LOSSES;
+        try (TableWriter w = TableWriter.open(out, t, "web1", new TableWriter.Options(20, 2, 45, 1, true, true))) {
+            for (int i = 0; i < 5; i++) {
+                RowWriter r = w.row().setLong(t.col("ts_ns"), i).setLong(t.col("utc_time"), i).setString(t.col("source"), "ringbuf")
+                        .setInt(t.col("cpu"), 3).setString(t.col("message"), "gone " + i);
+                if (i % 2 == 1) r.setNull(t.col("cpu")).setNull(t.col("message"));
+                r.end();
+            }
+        }
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT cpu, message FROM losses ORDER BY ts_ns")) {
+            for (int i = 0; i < 5; i++) {
+                assertTrue(rs.next());
+                assertEquals(i % 2 == 1 ? null : 3, rs.getObject(1), "cpu of row " + i);
+                assertEquals(i % 2 == 1 ? null : "gone " + i, rs.getObject(2), "message of row " + i);
+            }
+            assertFalse(rs.next());
+        }
+    }
+
+    @Test
     void aRowWithoutARequiredColumnIsRefused() throws Exception {
         TableSchema t = Tables.LOSSES;
         try (TableWriter w = TableWriter.open(out, t, "web1")) {
