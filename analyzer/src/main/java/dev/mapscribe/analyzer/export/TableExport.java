@@ -157,7 +157,7 @@ public final class TableExport implements EventSink, AutoCloseable {
     // ---- regions ------------------------------------------------------------------------------------------------
 
     private static final TableSchema R = Tables.REGIONS;
-    private static final int R_TS = R.col("ts_ns"), R_UTC = R.col("utc_time"), R_PID = R.col("pid"),
+    private static final int R_TS = R.col("ts_ns"), R_UTC = R.col("utc_time"), R_PID = R.col("pid"), R_COMM = R.col("comm"),
             R_START = R.col("start_addr"), R_END = R.col("end_addr"), R_PROT = R.col("prot"), R_FLAGS = R.col("flags"),
             R_PATH = R.col("path"), R_DEV = R.col("dev"), R_INODE = R.col("inode"), R_OFFSET = R.col("file_offset"),
             R_FROM = R.col("valid_from_ns"), R_TO = R.col("valid_to_ns"), R_KNOWN = R.col("known"), R_CAUSE = R.col("cause"),
@@ -167,7 +167,7 @@ public final class TableExport implements EventSink, AutoCloseable {
     public void regionVersion(RegionVersion v) {
         if (!filter.keepsInterval(v.validFromNs(), v.validFromUtcNs(), v.validToNs(), v.validToUtcNs(), v.pid())) return;
         RowWriter w = regions.row().setLong(R_TS, v.validFromNs()).setLong(R_UTC, v.validFromUtcNs())
-                .setInt(R_PID, v.pid()).setLong(R_START, v.start()).setLong(R_END, v.end())
+                .setInt(R_PID, v.pid()).setString(R_COMM, v.comm()).setLong(R_START, v.start()).setLong(R_END, v.end())
                 .setIntOrNull(R_PROT, v.prot()).setInt(R_FLAGS, v.flags()).setString(R_PATH, v.path())
                 .setLongOrNull(R_DEV, unsigned(v.dev())).setLongOrNull(R_INODE, v.inode())
                 .setLong(R_OFFSET, v.offset()).setLong(R_FROM, v.validFromNs()).setLongOrNull(R_TO, v.validToNs())

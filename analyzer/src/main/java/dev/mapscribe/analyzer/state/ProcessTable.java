@@ -105,9 +105,9 @@ public final class ProcessTable {
         }
         if (p.mm == null) {
             if (s.error() != null) {
-                p.mm = unknownMap(p.pid, s.ktimeNs()); // /proc/PID/maps unreadable: we know nothing of it
+                p.mm = unknownMap(p, s.ktimeNs()); // /proc/PID/maps unreadable: we know nothing of it
             } else {
-                p.mm = RegionMap.of(++lastMmId, p.pid, history, regions, RegionMap.USER_END, s.ktimeNs(), "snapshot");
+                p.mm = RegionMap.of(++lastMmId, p.pid, p.comm, history, regions, RegionMap.USER_END, s.ktimeNs(), "snapshot");
             }
             p.mm.retain();
         } else if (s.error() == null) {
@@ -133,6 +133,9 @@ public final class ProcessTable {
         }
         if (h.tid() == h.pid()) {
             p.comm = t.comm();
+            if (p.mm != null && p.mm.ownerPid() == p.pid) {
+                p.mm.ownerComm(p.comm); // not a CLONE_VM child's rename: the map is reported under its creator
+            }
             p.uid = t.uid(); p.gid = t.gid(); p.euid = t.euid(); p.egid = t.egid();
             p.mntns = t.mntns();
         }
@@ -225,7 +228,7 @@ public final class ProcessTable {
         child.mntns = parentThread.mntns();
         if (child.mm == null) {
             RegionMap parentMm = mm(parent, h.ktimeNs());
-            child.mm = f.sharesVm() ? parentMm : parentMm.forkCopy(++lastMmId, child.pid, h.ktimeNs());
+            child.mm = f.sharesVm() ? parentMm : parentMm.forkCopy(++lastMmId, child.pid, child.comm, h.ktimeNs());
             child.mm.retain();
         }
         threads.put(f.childTid(), new Thread(child, f.childTid(), child.comm, child.uid, child.gid, child.euid, child.egid, child.mntns));
@@ -399,21 +402,21 @@ public final class ProcessTable {
             if (w != null) {
                 finishWalk(p, w, w.gap ? 0 : w.lastEnd); // used before its last VMA arrived: the rest is unknown
             } else {
-                p.mm = unknownMap(p.pid, nowNs);
+                p.mm = unknownMap(p, nowNs);
                 p.mm.retain();
             }
         }
         return p.mm;
     }
 
-    private RegionMap unknownMap(int pid, long nowNs) {
+    private RegionMap unknownMap(Process p, long nowNs) {
         unknownMaps++;
-        return RegionMap.unknown(++lastMmId, pid, history, nowNs);
+        return RegionMap.unknown(++lastMmId, p.pid, p.comm, history, nowNs);
     }
 
     private void finishWalk(Process p, Walk w, long knownUpTo) {
         walks.remove(p.pid);
-        p.mm = RegionMap.of(++lastMmId, p.pid, history, w.regions, knownUpTo, w.ktimeNs, "exec");
+        p.mm = RegionMap.of(++lastMmId, p.pid, p.comm, history, w.regions, knownUpTo, w.ktimeNs, "exec");
         p.mm.retain();
         if (knownUpTo < RegionMap.USER_END) {
             unknownMaps++;

@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param validFromNs CLOCK_MONOTONIC ns at which this version came to be
  * @param cause       what made this version: "mmap", "mprotect", "munmap", "mremap", "brk", "exec", "snapshot",
  *                    "fork", "unknown" (an address space met without a history); null for a piece not in a map
+ * @param comm        comm of the address space's owner when this version came to be; null for a piece not in a map
+ *                    or an owner whose name the recording never saw
  */
 public record Region(long start, long end, int prot, boolean shared, Backing backing, MappedFile file, long offset,
-                     String label, long version, long validFromNs, String cause) {
+                     String label, long version, long validFromNs, String cause, String comm) {
 
     public Region {
         if (end <= start) {
@@ -27,7 +29,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     /** A region that is not (yet) part of a map: no version. */
     public static Region piece(long start, long end, int prot, boolean shared, Backing backing, MappedFile file,
                                long offset, String label) {
-        return new Region(start, end, prot, shared, backing, file, hasOffset(backing) ? offset : 0, label, 0, 0, null);
+        return new Region(start, end, prot, shared, backing, file, hasOffset(backing) ? offset : 0, label, 0, 0, null, null);
     }
 
     /** Pages nobody can vouch for. */
@@ -51,24 +53,24 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
         long s = Math.max(start, from);
         long e = Math.min(end, to);
         long off = hasOffset(backing) ? offset + (s - start) : 0;
-        return new Region(s, e, prot, shared, backing, file, off, label, version, validFromNs, cause);
+        return new Region(s, e, prot, shared, backing, file, off, label, version, validFromNs, cause, comm);
     }
 
     /** The same pages' attributes placed at another address (mremap moves): no label, the kernel's labels are positional. */
     public Region movedTo(long newStart) {
-        return new Region(newStart, newStart + length(), prot, shared, backing, file, offset, null, 0, 0, null);
+        return new Region(newStart, newStart + length(), prot, shared, backing, file, offset, null, 0, 0, null, null);
     }
 
     public Region withProt(int newProt) {
-        return new Region(start, end, newProt, shared, backing, file, offset, label, 0, 0, null);
+        return new Region(start, end, newProt, shared, backing, file, offset, label, 0, 0, null, null);
     }
 
     public Region withExtent(long newStart, long newEnd) {
-        return new Region(newStart, newEnd, prot, shared, backing, file, offset, label, 0, 0, null);
+        return new Region(newStart, newEnd, prot, shared, backing, file, offset, label, 0, 0, null, null);
     }
 
-    Region asVersion(long newVersion, long fromNs, String newCause) {
-        return new Region(start, end, prot, shared, backing, file, offset, label, newVersion, fromNs, newCause);
+    Region asVersion(long newVersion, long fromNs, String newCause, String ownerComm) {
+        return new Region(start, end, prot, shared, backing, file, offset, label, newVersion, fromNs, newCause, ownerComm);
     }
 
     /** Everything but position, offset and version. */

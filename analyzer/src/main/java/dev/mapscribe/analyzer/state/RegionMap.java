@@ -42,6 +42,8 @@ public final class RegionMap {
 
     private final long id;
     private final int ownerPid;
+    /** The owner's comm, stamped on every version this map opens (the regions table's comm). */
+    private String ownerComm;
     private final RegionHistory history;
     private final TreeMap<Long, Region> regions = new TreeMap<>();
     /** Page-aligned end of the heap as the last brk left it; -1 until a brk call or the snapshot tells. */
@@ -49,15 +51,16 @@ public final class RegionMap {
     /** Processes (thread groups) using this address space: threads share it, so do CLONE_VM children. */
     private int users;
 
-    private RegionMap(long id, int ownerPid, RegionHistory history) {
+    private RegionMap(long id, int ownerPid, String ownerComm, RegionHistory history) {
         this.id = id;
         this.ownerPid = ownerPid;
+        this.ownerComm = ownerComm;
         this.history = history;
     }
 
     /** An address space the recording knows nothing about. */
-    public static RegionMap unknown(long id, int ownerPid, RegionHistory history, long nowNs) {
-        RegionMap m = new RegionMap(id, ownerPid, history);
+    public static RegionMap unknown(long id, int ownerPid, String ownerComm, RegionHistory history, long nowNs) {
+        RegionMap m = new RegionMap(id, ownerPid, ownerComm, history);
         m.rewrite(0, USER_END, List.of(Region.unknown(0, USER_END, Prot.UNKNOWN)), nowNs, "unknown");
         return m;
     }
@@ -66,9 +69,9 @@ public final class RegionMap {
      * An address space whose regions below {@code knownUpTo} are exactly {@code known} (from an exec walk or a
      * snapshot, named by {@code cause}); above it, what is not listed is unknown (a walk cut short).
      */
-    public static RegionMap of(long id, int ownerPid, RegionHistory history, List<Region> known, long knownUpTo, long nowNs,
-                               String cause) {
-        RegionMap m = new RegionMap(id, ownerPid, history);
+    public static RegionMap of(long id, int ownerPid, String ownerComm, RegionHistory history, List<Region> known, long knownUpTo,
+                               long nowNs, String cause) {
+        RegionMap m = new RegionMap(id, ownerPid, ownerComm, history);
         m.rewrite(0, USER_END, withUnknownAbove(sortedDisjoint(known), knownUpTo), nowNs, cause);
         return m;
     }
@@ -80,6 +83,11 @@ public final class RegionMap {
     /** The process that created this address space (its regions are reported under this pid). */
     public int ownerPid() {
         return ownerPid;
+    }
+
+    /** The owner was renamed (prctl, exec): versions opened from now on carry the new name. */
+    public void ownerComm(String comm) {
+        this.ownerComm = comm;
     }
 
     public Collection<Region> regions() {
@@ -326,10 +334,10 @@ public final class RegionMap {
     }
 
     /** fork(2) without CLONE_VM: the child gets a copy; every region starts a new version in the child's map. */
-    public RegionMap forkCopy(long newId, int childPid, long nowNs) {
-        RegionMap child = new RegionMap(newId, childPid, history);
+    public RegionMap forkCopy(long newId, int childPid, String childComm, long nowNs) {
+        RegionMap child = new RegionMap(newId, childPid, childComm, history);
         for (Region r : regions.values()) {
-            child.regions.put(r.start(), r.asVersion(history.nextVersion(), nowNs, "fork"));
+            child.regions.put(r.start(), r.asVersion(history.nextVersion(), nowNs, "fork", childComm));
         }
         child.brkEnd = brkEnd;
         return child;
@@ -545,7 +553,7 @@ public final class RegionMap {
         for (int i = 0; i < merged.size(); i++) {
             if (!unchanged[i]) {
                 Region f = merged.get(i);
-                regions.put(f.start(), f.asVersion(history.nextVersion(), nowNs, cause));
+                regions.put(f.start(), f.asVersion(history.nextVersion(), nowNs, cause, ownerComm));
             }
         }
     }

@@ -8,10 +8,13 @@ import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.oracle.RegionsWorkload.Checkpoint;
 import dev.mapscribe.analyzer.oracle.RegionsWorkload.Expect;
 import dev.mapscribe.analyzer.replay.ProcessLifetime;
+import dev.mapscribe.analyzer.replay.RegionVersion;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +52,20 @@ class RegionsRecordedTest {
             failures.addAll(run.differences(c));
         }
         assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void theRegionVersionsCarryTheCommOfTheProgramThatOwnedThem() {
+        // The JVM starts the workload through jspawnhelper (vfork + exec), which then execs regions: versions of
+        // the first image carry its name, every version valid at a checkpoint (after the second exec) "regions".
+        Set<String> all = run.regions.stream().filter(v -> v.pid() == run.pid).map(RegionVersion::comm).collect(Collectors.toSet());
+        assertTrue(all.contains("regions"), all.toString());
+        for (Checkpoint c : RegionsWorkload.checkpoints(run.items)) {
+            Set<String> valid = run.regions.stream()
+                    .filter(v -> v.pid() == run.pid && v.validFromNs() <= c.monotonicNs() && (v.validToNs() == null || v.validToNs() > c.monotonicNs()))
+                    .map(RegionVersion::comm).collect(Collectors.toSet());
+            assertEquals(Set.of("regions"), valid, "versions valid at checkpoint " + c.n());
+        }
     }
 
     @Test

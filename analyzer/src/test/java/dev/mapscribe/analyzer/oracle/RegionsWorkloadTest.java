@@ -138,7 +138,7 @@ class RegionsWorkloadTest {
     }
 
     static RegionMap seeded(List<ProcMaps.Line> maps) {
-        return RegionMap.of(1, 1, new RegionHistory((map, v, to) -> {}), regions(maps), RegionMap.USER_END, 0, "test");
+        return RegionMap.of(1, 1, "t", new RegionHistory((map, v, to) -> {}), regions(maps), RegionMap.USER_END, 0, "test");
     }
 
     static List<Region> regions(List<ProcMaps.Line> maps) {

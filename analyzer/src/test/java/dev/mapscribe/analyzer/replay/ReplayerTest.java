@@ -14,6 +14,8 @@ import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class ReplayerTest {
@@ -162,6 +164,25 @@ class ReplayerTest {
         assertEquals("fork", child.source());
         assertEquals(100, child.ppid());
         assertEquals("/usr/bin/app", child.exe());
+    }
+
+    @Test
+    void regionVersionsCarryTheOwnersCommWhenTheyBegan() {
+        List<Record> rs = started();                                                      // comm "app"
+        rs.add(mmap(20, 100, 0, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x50000));
+        rs.add(task(25, 100, 100, 1, 1000, "renamed"));                                   // prctl(PR_SET_NAME)
+        rs.add(mprotect(30, 100, 0x50000, P, R, 0));
+        rs.add(fork(35, 100, 100, 200, 200, 3000, 0x2 /* VM */));                         // a vfork child
+        rs.add(task(36, 200, 200, 100, 3000, "child"));
+        rs.add(mmap(40, 200, 0, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 0x60000));         // lands in the parent's map
+        CollectingSink s = replay(rs);
+        Map<Long, String> commByStart = new TreeMap<>();
+        for (RegionVersion v : s.regions) {
+            if (v.start() >= 0x50000 && v.start() < 0x70000) commByStart.merge(v.start(), v.validFromNs() + ":" + v.comm(), (a, b) -> a + " " + b);
+        }
+        assertEquals(Map.of(0x50000L, "20:app 30:renamed", 0x60000L, "40:renamed"), commByStart,
+                "a version keeps the name of its owner when it began; a CLONE_VM child's rename is not the owner's");
+        assertEquals("app", s.regions.stream().filter(v -> v.start() == 0x400000).findFirst().orElseThrow().comm());
     }
 
     @Test

@@ -39,7 +39,7 @@ class RegionMapPropertyTest {
     @Property(tries = 3000)
     void regionMapHoldsTheSamePagesAndAlertsAsThePageModel(@ForAll("programs") List<Op> program) {
         Recording rec = new Recording();
-        RegionMap map = RegionMap.of(1, 1, rec.history, List.of(), RegionMap.USER_END, 0, "test");
+        RegionMap map = RegionMap.of(1, 1, "t", rec.history, List.of(), RegionMap.USER_END, 0, "test");
         PageModel model = new PageModel(BASE, ARENA);
         long now = 0;
         for (Op op : program) {
@@ -90,7 +90,7 @@ class RegionMapPropertyTest {
     @Property(tries = 300)
     void everyVersionClosedIsOneThatWasOpenAndEndsAfterItBegan(@ForAll("programs") List<Op> program) {
         Recording rec = new Recording();
-        RegionMap map = RegionMap.of(1, 1, rec.history, List.of(), RegionMap.USER_END, 0, "test");
+        RegionMap map = RegionMap.of(1, 1, "t", rec.history, List.of(), RegionMap.USER_END, 0, "test");
         PageModel model = new PageModel(BASE, ARENA);
         long now = 0;
         java.util.Set<Long> seen = new java.util.HashSet<>();

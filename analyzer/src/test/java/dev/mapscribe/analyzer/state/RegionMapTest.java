@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class RegionMapTest {
     final Recording rec = new Recording();
-    final RegionMap m = RegionMap.of(1, 100, rec.history, List.of(), RegionMap.USER_END, 0, "test");
+    final RegionMap m = RegionMap.of(1, 100, "t", rec.history, List.of(), RegionMap.USER_END, 0, "test");
     final MappedFile lib = file("/usr/lib/libx.so", 42);
 
     @Test
@@ -140,7 +140,7 @@ class RegionMapTest {
 
     @Test
     void mprotectFailingWithEnomemOverUnknownPagesMakesTheirProtectionUnknown() {
-        RegionMap u = RegionMap.of(2, 200, rec.history,
+        RegionMap u = RegionMap.of(2, 200, "t", rec.history,
                 List.of(Region.piece(0x10000, 0x11000, R | W, false, Backing.ANON, null, 0, null)), 0x11000, 0, "test");
         u.mprotect(0x10000, 3 * P, R, ENOMEM, 20);
         assertEquals("10000-11000 r--p ANON", line(u.at(0x10000)), "before the unknown part the kernel changed it");
@@ -275,7 +275,7 @@ class RegionMapTest {
 
     @Test
     void brkWithoutAnEarlierCallStartsFromTheHeapTheMapHolds() {
-        RegionMap s = RegionMap.of(3, 300, rec.history,
+        RegionMap s = RegionMap.of(3, 300, "t", rec.history,
                 List.of(Region.piece(0x600000, 0x602000, R | W, false, Backing.ANON, null, 0, "[heap]")), RegionMap.USER_END, 0, "test");
         s.brk(0x600000, 0x604000, 10);
         assertEquals(List.of("600000-604000 rw-p ANON [heap]"), lines(s));
@@ -283,7 +283,7 @@ class RegionMapTest {
 
     @Test
     void anUnknownAddressSpaceIsReportedUnknownUntilCallsMakePartsKnown() {
-        RegionMap u = RegionMap.unknown(4, 400, rec.history, 0);
+        RegionMap u = RegionMap.unknown(4, 400, "t", rec.history, 0);
         assertEquals(List.of("0-fffffffffff000 ???? UNKNOWN"), lines(u));
         u.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
         u.munmap(0x20000, P, 0, 20);
@@ -296,7 +296,7 @@ class RegionMapTest {
 
     @Test
     void theSnapshotFillsOnlyWhatTheRecordingDoesNotKnow() {
-        RegionMap u = RegionMap.unknown(5, 500, rec.history, 0);
+        RegionMap u = RegionMap.unknown(5, 500, "t", rec.history, 0);
         u.mmap(0x10000, P, R | W | X, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 10);
         u.munmap(0x30000, P, 0, 20);
         u.fillUnknown(List.of(
@@ -308,7 +308,7 @@ class RegionMapTest {
 
     @Test
     void aWalkCutShortLeavesTheRestUnknown() {
-        RegionMap w = RegionMap.of(6, 600, rec.history,
+        RegionMap w = RegionMap.of(6, 600, "t", rec.history,
                 List.of(Region.piece(0x400000, 0x401000, R | X, false, Backing.FILE, lib, 0, null)), 0x401000, 0, "test");
         assertEquals(List.of("400000-401000 r-xp FILE /usr/lib/libx.so@0", "401000-fffffffffff000 ???? UNKNOWN"), lines(w));
     }
@@ -316,7 +316,7 @@ class RegionMapTest {
     @Test
     void forkCopiesEveryRegionAsANewVersion() {
         m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
-        RegionMap child = m.forkCopy(7, 700, 20);
+        RegionMap child = m.forkCopy(7, 700, "child", 20);
         assertEquals(lines(m), lines(child));
         assertEquals(20, child.at(0x10000).validFromNs());
         assertTrue(child.at(0x10000).version() != m.at(0x10000).version());
