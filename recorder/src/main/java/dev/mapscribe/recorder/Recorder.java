@@ -166,41 +166,43 @@ public final class Recorder implements AutoCloseable {
     }
 
     /**
-     * Loads and attaches the tier's programs. AUTO tries the LSM tier and falls back to the syscall tier with one
-     * line on {@code err} when the kernel refuses it (EPERM here: lockdown or no BPF LSM); the syscall tier tries
-     * tp_btf and falls back to raw tracepoints the same way.
+     * Loads and attaches the first tier of the hooks' fallback chain that the kernel accepts, with one line on
+     * {@code err} for each refused tier: AUTO tries the LSM tier (EPERM here: lockdown or no BPF LSM), then tp_btf,
+     * then raw tracepoints; SYSCALLS tries tp_btf, then raw tracepoints. A tier named alone (LSM, SYSCALLS_RAW_TP)
+     * fails with its refusal.
      */
     static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, PrintStream err) throws IOException {
-        return switch (hooks) {
-            case SYSCALLS -> loadSyscallTier(self, synthetic, ringBytes, err);
-            case SYSCALLS_RAW_TP -> loadTier(HookTier.SYSCALLS_RAW_TP, self, synthetic, ringBytes);
-            case LSM -> {
-                try {
-                    yield loadTier(HookTier.LSM, self, synthetic, ringBytes);
-                } catch (BpfException e) {
-                    throw new IOException("the LSM tier does not load on this kernel (" + e.getMessage()
-                            + "): use --hooks syscalls or --hooks auto", e);
-                }
-            }
-            case AUTO -> {
-                try {
-                    yield loadTier(HookTier.LSM, self, synthetic, ringBytes);
-                } catch (BpfException e) {
-                    err.println("mapscribe: LSM hooks refused by the kernel (" + e.getMessage() + "); using the syscall tier");
-                    yield loadSyscallTier(self, synthetic, ringBytes, err);
-                }
-            }
+        List<HookTier> chain = switch (hooks) {
+            case AUTO -> List.of(HookTier.LSM, HookTier.SYSCALLS, HookTier.SYSCALLS_RAW_TP);
+            case SYSCALLS -> List.of(HookTier.SYSCALLS, HookTier.SYSCALLS_RAW_TP);
+            case SYSCALLS_RAW_TP -> List.of(HookTier.SYSCALLS_RAW_TP);
+            case LSM -> List.of(HookTier.LSM);
         };
+        try {
+            return loadFirstAccepted(chain, self, synthetic, ringBytes, err);
+        } catch (BpfException e) {
+            if (hooks == Hooks.LSM) {
+                throw new IOException("the LSM tier does not load on this kernel (" + e.getMessage()
+                        + "): use --hooks syscalls or --hooks auto", e);
+            }
+            throw e;
+        }
     }
 
-    /** tp_btf, or where it does not load or attach (no BTF tracepoints), the same programs as raw tracepoints. */
-    private static KernelPrograms loadSyscallTier(int self, int synthetic, long ringBytes, PrintStream err) throws IOException {
-        try {
-            return loadTier(HookTier.SYSCALLS, self, synthetic, ringBytes);
-        } catch (BpfException e) {
-            err.println("mapscribe: tp_btf programs do not load here (" + e.getMessage() + "); using raw tracepoints ("
-                    + HookTier.SYSCALLS_RAW_TP.journalName() + ")");
-            return loadTier(HookTier.SYSCALLS_RAW_TP, self, synthetic, ringBytes);
+    /** The first tier of {@code chain} that loads and attaches; the last tier's refusal is thrown. */
+    static KernelPrograms loadFirstAccepted(List<HookTier> chain, int self, int synthetic, long ringBytes, PrintStream err)
+            throws IOException {
+        for (int i = 0; ; i++) {
+            HookTier tier = chain.get(i);
+            try {
+                return loadTier(tier, self, synthetic, ringBytes);
+            } catch (BpfException e) {
+                if (i == chain.size() - 1) {
+                    throw e;
+                }
+                err.println("mapscribe: " + tier.programsName() + " refused by the kernel (" + e.getMessage() + "); trying "
+                        + chain.get(i + 1).journalName());
+            }
         }
     }
 

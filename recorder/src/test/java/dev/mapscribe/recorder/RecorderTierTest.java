@@ -73,7 +73,7 @@ class RecorderTierTest {
             assertEquals(List.of(), lines);
         } else {
             assertEquals(expected == HookTier.SYSCALLS ? 1 : 2, lines.size(), "one line per fallback: " + lines);
-            assertTrue(lines.getFirst().contains("LSM") && lines.getFirst().contains("syscall tier"), lines.getFirst());
+            assertTrue(lines.getFirst().contains("LSM hooks refused") && lines.getFirst().contains("trying syscalls"), lines.getFirst());
         }
         try (JournalReader reader = JournalReader.open(journal)) {
             assertEquals(expected.journalName(), reader.header().hookTier());
@@ -95,11 +95,28 @@ class RecorderTierTest {
             assertEquals(List.of(), lines);
         } else {
             assertEquals(1, lines.size(), "exactly one line about the fallback: " + lines);
-            assertTrue(lines.getFirst().contains("tp_btf") && lines.getFirst().contains("raw tracepoints"), lines.getFirst());
+            assertTrue(lines.getFirst().contains("tp_btf programs refused") && lines.getFirst().contains("trying syscalls/raw_tp"), lines.getFirst());
         }
         try (JournalReader reader = JournalReader.open(journal)) {
             assertEquals(tpBtf ? "syscalls" : "syscalls/raw_tp", reader.header().hookTier());
         }
+    }
+
+    @Test
+    void aRefusedTierFallsThroughToTheNextTierOfTheChain() throws Exception {
+        // The step tp_btf -> raw_tp cannot be provoked where tp_btf loads; the chain is one loop for every step,
+        // so drive it from a tier this kernel really refuses straight to the raw tracepoints.
+        Assumptions.assumeFalse(lsmLoads(), "this kernel loads the LSM tier: nothing to refuse");
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try (KernelPrograms p = Recorder.loadFirstAccepted(List.of(HookTier.LSM, HookTier.SYSCALLS_RAW_TP), 0, 0, 64 << 10,
+                new PrintStream(errBytes, true, StandardCharsets.UTF_8))) {
+            assertEquals(HookTier.SYSCALLS_RAW_TP, p.tier());
+            assertTrue(p.attachedNs() > 0, "loaded and attached");
+        }
+        List<String> lines = errBytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.getFirst().startsWith("mapscribe: LSM hooks refused by the kernel (") && lines.getFirst().endsWith("; trying syscalls/raw_tp"),
+                lines.getFirst());
     }
 
     @Test

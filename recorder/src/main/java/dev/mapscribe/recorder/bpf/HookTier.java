@@ -16,6 +16,15 @@ public enum HookTier {
     LSM("lsm", "bpf/mapscribe_lsm.bpf.o",
             Set.of("ms_sys_exit", "ms_sys_enter", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"));
 
+    /** What the kernel refuses when it refuses this tier, for the one-line fallback message. */
+    public String programsName() {
+        return switch (this) {
+            case SYSCALLS -> "tp_btf programs";
+            case SYSCALLS_RAW_TP -> "raw tracepoint programs";
+            case LSM -> "LSM hooks";
+        };
+    }
+
     private final String journalName;
     private final String resource;
     private final Set<String> programs;
