@@ -84,6 +84,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             Map<String, TableExport> exports = new LinkedHashMap<>();
             boolean damaged = false;
             long started = System.nanoTime();
+            Progress progress = new Progress(err, Progress.terminal(), "analyzing");
+            long[] readSoFar = {0};
             long records = 0, mmapExec = 0, alerts = 0, syscalls = 0, regionVersions = 0, processes = 0, unknown = 0, lost = 0;
             try {
                 for (JournalReader reader : readers) {
@@ -103,6 +105,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         r = reader.read((rec, batch) -> {
                             if (rec instanceof KernelRecord k) lastKtime[0] = k.h().ktimeNs();
                             replayer.accept(rec, batch);
+                            if ((++readSoFar[0] & 0xffff) == 0) progress.records(readSoFar[0]);
                         });
                         s = replayer.finish();
                     } catch (RuntimeException | Error failure) {
@@ -114,6 +117,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         throw failure;
                     }
                     rows.close(); // every row is in the tables: journalDamage below comes after them
+                    progress.done(); // the lines below start at the left margin
                     if (r.damage() != null) {
                         damaged = true;
                         err.println("mapscribe: " + reader.dir() + ": " + r.damage().describe());
@@ -144,6 +148,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     }
                 }
             } catch (RuntimeException | Error failure) {
+                progress.done();
                 // Keep the real failure: closing writers with a half-written row would throw on top of it.
                 for (TableExport e : exports.values()) {
                     try {
@@ -155,6 +160,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 throw failure;
             }
             for (TableExport e : exports.values()) e.close();
+            progress.done();
             double secs = (System.nanoTime() - started) / 1e9;
             err.printf("analyzed %d records from %d journal(s) of %d host(s) in %.1f s (%.0f records/s, peak RSS %s)%n",
                     records, readers.size(), exports.size(), secs, records / Math.max(secs, 1e-9), peakRss());

@@ -1,0 +1,55 @@
+package dev.mapscribe.analyzer.cli;
+
+import java.io.PrintStream;
+
+/**
+ * A one-line progress report for long work ("analyzing: 3,407,872 records, 402k/s, 8 s"), rewritten in place
+ * about once a second, and erased when the work is done so that the summary stands alone. Silent unless
+ * stderr is a terminal: a log file or a pipe gets only the summary.
+ */
+final class Progress {
+    private static final long EVERY_NS = 1_000_000_000L;
+
+    private final PrintStream err;
+    private final boolean on;
+    private final String what;
+    private final long startedNs = System.nanoTime();
+    private long nextNs = startedNs + EVERY_NS;
+    private boolean shown;
+
+    Progress(PrintStream err, boolean terminal, String what) {
+        this.err = err;
+        this.on = terminal;
+        this.what = what;
+    }
+
+    /** Whether the process talks to a terminal (Java cannot ask about stderr alone: stdin and stdout stand in). */
+    static boolean terminal() {
+        return System.console() != null && System.console().isTerminal();
+    }
+
+    /** {@code records} done so far; cheap enough to call every few thousand records. */
+    void records(long records) {
+        if (!on) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now < nextNs) {
+            return;
+        }
+        nextNs = now + EVERY_NS;
+        double secs = (now - startedNs) / 1e9;
+        err.printf("\r%s: %,d records, %,.0f/s, %.0f s", what, records, records / secs, secs);
+        err.flush();
+        shown = true;
+    }
+
+    /** Erases the line, if one was shown. */
+    void done() {
+        if (shown) {
+            err.print("\r\033[K");
+            err.flush();
+            shown = false;
+        }
+    }
+}
