@@ -130,9 +130,6 @@ public final class RegionMap {
             return; // -errno: a failed call (MAP_FIXED_NOREPLACE's EEXIST included) changed nothing
         }
         long end = ret + Prot.pageAlign(len);
-        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && hasKnown(ret, end)) {
-            history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there
-        }
         int type = flags & MAP_TYPE;
         boolean shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
         Region piece;
@@ -144,7 +141,10 @@ public final class RegionMap {
             MappedFile f = file != null ? file : new MappedFile(null, 0, 0, MappedFile.CTIME_UNKNOWN);
             piece = Region.piece(ret, end, prot & 7, shared, Backing.FILE, f, off, null);
         }
-        rewrite(ret, end, List.of(piece), nowNs, "mmap");
+        boolean replacedKnown = rewrite(ret, end, List.of(piece), nowNs, "mmap");
+        if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && replacedKnown) {
+            history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there
+        }
     }
 
     /** munmap(2): a successful call leaves [addr, addr + PAGE_ALIGN(len)) unmapped, splitting what it cuts. */
@@ -355,20 +355,6 @@ public final class RegionMap {
 
     // The walks below step with higherEntry instead of iterating a subMap view: a view costs three objects
     // and a size() that walks the range again (ArrayList.addAll), which was a tenth of the replay's time.
-
-    private boolean hasKnown(long from, long to) {
-        Map.Entry<Long, Region> e = regions.floorEntry(from);
-        if (e == null || e.getValue().end() <= from) {
-            e = regions.higherEntry(from);
-        }
-        for (; e != null && e.getKey() < to; e = regions.higherEntry(e.getKey())) {
-            if (e.getValue().known()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** The regions inside [from, to), clipped, in address order (gaps are simply absent). */
     public List<Region> spans(long from, long to) {
         List<Region> out = new ArrayList<>(4);
@@ -501,9 +487,10 @@ public final class RegionMap {
     /**
      * Replaces whatever lies in [lo, hi) by {@code pieces} (sorted, disjoint, inside [lo, hi); gaps are
      * unmapped), merges with the neighbours where the attributes run on, and closes/opens exactly the versions
-     * whose pages or attributes changed.
+     * whose pages or attributes changed. Returns whether a known region overlapped [lo, hi) before (mmap's
+     * consistency check, answered from the walk this makes anyway).
      */
-    private void rewrite(long lo, long hi, List<Region> pieces, long nowNs, String cause) {
+    private boolean rewrite(long lo, long hi, List<Region> pieces, long nowNs, String cause) {
         List<Region> old = new ArrayList<>(4);
         Map.Entry<Long, Region> before = regions.lowerEntry(lo);
         if (before != null && before.getValue().end() >= lo) {
@@ -515,10 +502,12 @@ public final class RegionMap {
         }
 
         List<Region> fresh = new ArrayList<>(old.size() + pieces.size());
+        boolean replacedKnown = false;
         for (Region r : old) {
             if (r.start() < lo) {
                 fresh.add(r.clip(r.start(), lo));
             }
+            replacedKnown |= r.known() && r.start() < hi && r.end() > lo;
         }
         fresh.addAll(pieces);
         for (Region r : old) {
@@ -556,6 +545,7 @@ public final class RegionMap {
                 regions.put(f.start(), f.asVersion(history.nextVersion(), nowNs, cause, ownerComm));
             }
         }
+        return replacedKnown;
     }
 
     /** Sorts and drops overlaps (a hostile or damaged input must not break the map's invariant). */
