@@ -373,6 +373,30 @@ static __always_inline struct file *file_of_fd(struct task_struct *task, int fd)
 	return file;
 }
 
+/*
+ * The file a successful mmap mapped: the vm_file of the VMA now at its address. Exact where the fd is not: by
+ * sys_exit another thread may have closed the fd or dup2()ed another file onto it (scripts/workloads/fdrace.c
+ * made 5 % of its mmaps name the wrong file that way). bpf_find_vma() takes the mmap lock with a trylock;
+ * when that fails (-EBUSY), or the range was unmapped again meanwhile (-ENOENT), the caller falls back to the fd.
+ */
+struct vma_file_ctx {
+	struct file *file;
+};
+
+static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, struct vma_file_ctx *c)
+{
+	c->file = vma->vm_file;
+	return 0;
+}
+
+static __always_inline struct file *file_of_mapping(struct task_struct *task, __u64 addr)
+{
+	struct vma_file_ctx c = {};
+	if (bpf_find_vma(task, addr, vma_file_cb, &c, 0))
+		return 0;
+	return c.file;
+}
+
 static __always_inline struct scratch *scratch_buf(void)
 {
 	__u32 zero = 0;
@@ -419,8 +443,12 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 		ctx->file = 0;
 	}
 #endif
-	if (!file && !(r->flags & MAP_ANONYMOUS_))
-		file = file_of_fd(task, r->fd);
+	if (!file && !(r->flags & MAP_ANONYMOUS_)) {
+		if (ret >= 0) /* an address: the call succeeded (user addresses are positive) */
+			file = file_of_mapping(task, ret);
+		if (!file)
+			file = file_of_fd(task, r->fd); /* a failed attempt names the file its fd named */
+	}
 	if (file) {
 		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
 		__u32 plen = describe_file(file, f, s->buf + sizeof(struct ms_mmap) + sizeof(struct ms_file));
