@@ -3,6 +3,8 @@
  *
  * Each iteration: mmap 4 KiB RW anonymous, write one byte, mprotect RX, munmap:
  * three syscalls. Runs for -n ITERATIONS or -d SECONDS, in -t THREADS threads.
+ * With -f FILE the page is FILE's first page, mapped private (copy on write) instead
+ * of anonymous memory: the recorder then names the file of every mmap.
  *
  * Every thread maps at its own address hint (STORM_BASE + thread * 1 MiB), so a
  * tracer's output can be filtered to exactly the storm's calls by address: the
@@ -16,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +31,8 @@
 #define STORM_BASE 0x5ca100000000UL /* far from the heap, the libraries and the stacks */
 #define STORM_SLOT 0x100000UL       /* 1 MiB of address space per thread */
 #define PAGE 4096UL
+
+static int map_fd = -1; /* -f FILE: map this file's first page; -1: anonymous memory */
 
 struct worker {
 	pthread_t thread;
@@ -54,7 +59,7 @@ static void *run(void *arg)
 			break;
 		if (w->max_iterations > 0 && w->iterations >= w->max_iterations)
 			break;
-		char *p = mmap(hint, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p = mmap(hint, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | (map_fd < 0 ? MAP_ANONYMOUS : 0), map_fd, 0);
 		w->mmaps++;
 		if (p == MAP_FAILED) {
 			w->failed++;
@@ -77,7 +82,7 @@ static void *run(void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: storm [-n ITERATIONS | -d SECONDS] [-t THREADS]\n");
+	fprintf(stderr, "usage: storm [-n ITERATIONS | -d SECONDS] [-t THREADS] [-f FILE]\n");
 	exit(2);
 }
 
@@ -86,8 +91,12 @@ int main(int argc, char **argv)
 	long iterations = 0;
 	double seconds = 0;
 	int threads = 1, c;
-	while ((c = getopt(argc, argv, "n:d:t:")) != -1) {
+	while ((c = getopt(argc, argv, "n:d:t:f:")) != -1) {
 		switch (c) {
+		case 'f':
+			map_fd = open(optarg, O_RDONLY | O_CLOEXEC);
+			if (map_fd < 0) { perror(optarg); return 2; }
+			break;
 		case 'n': iterations = atol(optarg); break;
 		case 'd': seconds = atof(optarg); break;
 		case 't': threads = atoi(optarg); break;

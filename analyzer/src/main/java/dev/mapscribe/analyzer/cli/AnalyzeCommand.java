@@ -84,7 +84,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             Map<String, TableExport> exports = new LinkedHashMap<>();
             boolean damaged = false;
             long started = System.nanoTime();
-            Progress progress = new Progress(err, Progress.terminal(), "analyzing");
+            Progress progress = new Progress(err, Cli.terminal(), "analyzing");
             long[] readSoFar = {0};
             long records = 0, mmapExec = 0, alerts = 0, syscalls = 0, regionVersions = 0, processes = 0, unknown = 0, lost = 0;
             try {

@@ -23,11 +23,6 @@ final class Progress {
         this.what = what;
     }
 
-    /** Whether the process talks to a terminal (Java cannot ask about stderr alone: stdin and stdout stand in). */
-    static boolean terminal() {
-        return System.console() != null && System.console().isTerminal();
-    }
-
     /** {@code records} done so far; cheap enough to call every few thousand records. */
     void records(long records) {
         if (!on) {

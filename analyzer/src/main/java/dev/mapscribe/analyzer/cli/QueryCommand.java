@@ -82,7 +82,7 @@ public final class QueryCommand implements Callable<Integer> {
         if (terminalOverride != null) {
             return terminalOverride;
         }
-        return System.console() != null && System.console().isTerminal();
+        return Cli.terminal();
     }
 
     @Override

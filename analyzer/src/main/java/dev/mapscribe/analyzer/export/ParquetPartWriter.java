@@ -75,10 +75,6 @@ final class ParquetPartWriter implements AutoCloseable {
             if (c.type() == ColumnType.INT64 || c.type() == ColumnType.TIMESTAMP_NS) {
                 b.withDictionaryEncoding(c.name(), false);
             }
-            // An id unique to each row: its dictionary would only fill up and fall back, page after page.
-            if (c.name().equals("event_uuid")) {
-                b.withDictionaryEncoding(c.name(), false);
-            }
         }
         this.props = b.build();
         this.compressor = codecs.getCompressor(CompressionCodecName.ZSTD);

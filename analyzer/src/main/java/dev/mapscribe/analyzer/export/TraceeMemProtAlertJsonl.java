@@ -93,44 +93,35 @@ public final class TraceeMemProtAlertJsonl extends JsonlSink {
         g.writeNumberField("processEntityId", 0);
         g.writeNumberField("parentEntityId", 0);
         g.writeArrayFieldStart("args");
-        arg("alert", "string");
-        g.writeStringField("value", r.getString(ALERT));
-        g.writeEndObject();
-        arg("addr", "void*");
-        g.writeStringField("value", hex(r.getLong(ADDR)));
-        g.writeEndObject();
-        arg("len", "size_t");
-        g.writeNumberField("value", r.getLong(LEN));
-        g.writeEndObject();
-        arg("prot", "string");
-        g.writeStringField("value", protNames(r.getInt(PROT)));
-        g.writeEndObject();
-        arg("prev_prot", "string");
-        if (r.isNull(PREV)) {
-            g.writeNullField("value"); // the region was unknown to the analyzer: never guessed
-        } else {
-            g.writeStringField("value", protNames(r.getInt(PREV)));
-        }
-        g.writeEndObject();
-        arg("pathname", "const char*");
-        stringOrEmpty("value", r, PATH);
-        g.writeEndObject();
-        arg("dev", "dev_t");
-        g.writeNumberField("value", r.isNull(DEV) ? 0 : r.getLong(DEV));
-        g.writeEndObject();
-        arg("inode", "unsigned long");
-        g.writeNumberField("value", r.isNull(INODE) ? 0 : r.getLong(INODE));
-        g.writeEndObject();
-        arg("ctime", "u64");
-        g.writeNumberField("value", r.isNull(CTIME) ? 0 : r.getLong(CTIME));
-        g.writeEndObject();
+        stringArg("alert", "string", r.getString(ALERT));
+        stringArg("addr", "void*", hex(r.getLong(ADDR)));
+        numberArg("len", "size_t", r.getLong(LEN));
+        stringArg("prot", "string", protNames(r.getInt(PROT)));
+        // null when the region was unknown to the analyzer: never guessed
+        stringArg("prev_prot", "string", r.isNull(PREV) ? null : protNames(r.getInt(PREV)));
+        stringArg("pathname", "const char*", r.isNull(PATH) ? "" : r.getString(PATH));
+        numberArg("dev", "dev_t", r.isNull(DEV) ? 0 : r.getLong(DEV));
+        numberArg("inode", "unsigned long", r.isNull(INODE) ? 0 : r.getLong(INODE));
+        numberArg("ctime", "u64", r.isNull(CTIME) ? 0 : r.getLong(CTIME));
         g.writeEndArray();
         g.writeEndObject();
     }
 
-    private void arg(String name, String type) throws IOException {
+    /** One of tracee's {name, type, value} arguments; a null value is written as JSON null. */
+    private void stringArg(String name, String type, String value) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", name);
         g.writeStringField("type", type);
+        if (value == null) g.writeNullField("value");
+        else g.writeStringField("value", value);
+        g.writeEndObject();
+    }
+
+    private void numberArg(String name, String type, long value) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", name);
+        g.writeStringField("type", type);
+        g.writeNumberField("value", value);
+        g.writeEndObject();
     }
 }

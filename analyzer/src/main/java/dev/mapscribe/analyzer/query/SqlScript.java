@@ -13,86 +13,59 @@ public final class SqlScript {
 
     private enum State { CODE, SINGLE, DOUBLE, DOLLAR, LINE_COMMENT, BLOCK_COMMENT }
 
+    /**
+     * The text between two terminating semicolons: [start, end), whether a semicolon ended it, and whether it holds
+     * anything but blanks and comments.
+     */
+    private record Piece(int start, int end, boolean terminated, boolean hasCode) {}
+
     /** The statements of {@code script}, trimmed, without their semicolons; blank ones are dropped. */
     public static List<String> split(String script) {
         List<String> out = new ArrayList<>();
-        int start = 0;
-        for (int end : terminators(script)) {
-            add(out, script.substring(start, end));
-            start = end + 1;
+        for (Piece p : pieces(script)) {
+            if (p.hasCode()) {
+                out.add(script.substring(p.start(), p.end()).strip());
+            }
         }
-        add(out, script.substring(start));
         return out;
     }
 
     /** True when the text ends with a complete statement: a terminating semicolon and nothing but blanks or comments after it. */
     public static boolean complete(String text) {
-        List<Integer> ends = terminators(text);
-        if (ends.isEmpty()) {
-            return false;
-        }
-        String rest = text.substring(ends.getLast() + 1);
-        return split(rest).isEmpty();
+        List<Piece> pieces = pieces(text);
+        Piece last = pieces.getLast(); // the text after the last semicolon: never terminated
+        return pieces.size() > 1 && !last.hasCode();
     }
 
-    private static void add(List<String> out, String statement) {
-        if (!onlyCommentsOrBlank(statement)) {
-            out.add(statement.strip());
-        }
-    }
-
-    private static boolean onlyCommentsOrBlank(String s) {
+    /** One walk over the text: every piece, the last one (after the last terminating semicolon) included. */
+    private static List<Piece> pieces(String s) {
+        List<Piece> pieces = new ArrayList<>();
         State state = State.CODE;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            char next = i + 1 < s.length() ? s.charAt(i + 1) : '\0';
-            switch (state) {
-                case LINE_COMMENT -> {
-                    if (c == '\n') state = State.CODE;
-                }
-                case BLOCK_COMMENT -> {
-                    if (c == '*' && next == '/') {
-                        state = State.CODE;
-                        i++;
-                    }
-                }
-                default -> {
-                    if (c == '-' && next == '-') {
-                        state = State.LINE_COMMENT;
-                        i++;
-                    } else if (c == '/' && next == '*') {
-                        state = State.BLOCK_COMMENT;
-                        i++;
-                    } else if (!Character.isWhitespace(c)) {
-                        return false;
-                    }
-                }
-            }
-        }
-        return true;
-    }
-
-    /** Positions of the semicolons that end statements. */
-    private static List<Integer> terminators(String s) {
-        List<Integer> ends = new ArrayList<>();
-        State state = State.CODE;
+        int start = 0;
+        boolean hasCode = false;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             char next = i + 1 < s.length() ? s.charAt(i + 1) : '\0';
             switch (state) {
                 case CODE -> {
-                    if (c == ';') ends.add(i);
-                    else if (c == '\'') state = State.SINGLE;
-                    else if (c == '"') state = State.DOUBLE;
-                    else if (c == '$' && next == '$') {
-                        state = State.DOLLAR;
-                        i++;
+                    if (c == ';') {
+                        pieces.add(new Piece(start, i, true, hasCode));
+                        start = i + 1;
+                        hasCode = false;
                     } else if (c == '-' && next == '-') {
                         state = State.LINE_COMMENT;
                         i++;
                     } else if (c == '/' && next == '*') {
                         state = State.BLOCK_COMMENT;
                         i++;
+                    } else if (!Character.isWhitespace(c)) {
+                        hasCode = true;
+                        if (c == '\'') state = State.SINGLE;
+                        else if (c == '"') state = State.DOUBLE;
+                        else if (c == '$' && next == '$') {
+                            state = State.DOLLAR;
+                            i++;
+                        }
                     }
                 }
                 // A doubled quote inside a literal closes and reopens it, which needs no special case.
@@ -119,6 +92,7 @@ public final class SqlScript {
                 }
             }
         }
-        return ends;
+        pieces.add(new Piece(start, s.length(), false, hasCode));
+        return pieces;
     }
 }

@@ -1,5 +1,6 @@
 package dev.mapscribe.analyzer.cli;
 
+import dev.mapscribe.analyzer.query.QueryRows;
 import dev.mapscribe.analyzer.query.QuerySession;
 import dev.mapscribe.formats.journal.JournalWriter;
 import dev.mapscribe.formats.journal.RollingJournal;
@@ -11,13 +12,11 @@ import dev.mapscribe.formats.testkit.RawRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -54,16 +53,20 @@ class AnalyzeCommandTest {
     }
 
     static List<String> rows(QuerySession q, String sql) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Statement s = q.connection().createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder b = new StringBuilder();
-                for (int i = 1; i <= n; i++) b.append(i > 1 ? "|" : "").append(rs.getString(i));
-                out.add(b.toString());
-            }
+        return QueryRows.of(q, sql);
+    }
+
+    /** Overwrites the magic of the journal's {@code n}-th excerpt (1: the header) in its cycle file: damage from there on. */
+    static void damageExcerpt(Path journal, int n) throws IOException {
+        Path cycle;
+        try (var s = Files.list(journal)) {
+            cycle = s.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
         }
-        return out;
+        byte[] all = Files.readAllBytes(cycle);
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(nthIndexOf(all, new byte[] {0x4d, 0x53, 0x4a, 0x31}, n));
+            f.write(new byte[] {0, 0, 0, 0});
+        }
     }
 
     @Test
@@ -122,18 +125,7 @@ class AnalyzeCommandTest {
     @Test
     void aDamagedJournalExportsWhatCameBeforeAndFails(@TempDir Path tmp) throws Exception {
         Path j = journal(tmp.resolve("j"), "host-a");
-        // Damage the kernel batch in the cycle file.
-        Path cycle;
-        try (var s = Files.list(j)) {
-            cycle = s.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
-        }
-        byte[] all = Files.readAllBytes(cycle);
-        // Overwrite the kernel batch's excerpt magic: the third excerpt, after the header and the snapshot.
-        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
-            int magic = nthIndexOf(all, new byte[] {0x4d, 0x53, 0x4a, 0x31}, 3);
-            f.seek(magic);
-            f.write(new byte[] {0, 0, 0, 0});
-        }
+        damageExcerpt(j, 3); // the kernel batch, after the header and the snapshot
         Path out = tmp.resolve("out");
         assertEquals(1, AnalyzerMain.run("analyze", j.toString(), "--out", out.toString()));
         try (QuerySession q = QuerySession.open(List.of(out))) {
@@ -166,22 +158,15 @@ class AnalyzeCommandTest {
     }
 
     @Test
-    void aDamagedJournalExitsOneEvenWithAlertsAndExitCode(@TempDir Path tmp) throws Exception {
+    void aDamagedJournalWithAlertsExportsThemAndRecordsTheDamage(@TempDir Path tmp) throws Exception {
         Path j = journal(tmp.resolve("j"), "host-a");
-        Path cycle;
-        try (var s = Files.list(j)) {
-            cycle = s.filter(p -> p.toString().endsWith(".cq4")).findFirst().orElseThrow();
-        }
-        // Damage the fourth excerpt (the first loss record), after the kernel batch with the two alerts.
-        byte[] all = Files.readAllBytes(cycle);
-        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
-            f.seek(nthIndexOf(all, new byte[] {0x4d, 0x53, 0x4a, 0x31}, 4));
-            f.write(new byte[] {0, 0, 0, 0});
-        }
+        damageExcerpt(j, 4); // the first loss record, after the kernel batch with the two alerts
         Path out = tmp.resolve("out");
+        // Findings and damage both exit 1: the losses row is what tells the damage apart.
         assertEquals(1, AnalyzerMain.run("analyze", j.toString(), "--out", out.toString(), "--exit-code"));
         try (QuerySession q = QuerySession.open(List.of(out))) {
             assertEquals("2", rows(q, "select count(*) from mem_prot_alert").get(0), "the alerts before the damage are exported");
+            assertEquals(List.of("journal"), rows(q, "select source from losses where source = 'journal'"), "the damage is recorded");
         }
     }
 

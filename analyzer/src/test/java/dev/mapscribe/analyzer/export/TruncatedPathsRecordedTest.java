@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mapscribe.analyzer.cli.AnalyzerMain;
+import dev.mapscribe.analyzer.query.QueryRows;
 import dev.mapscribe.analyzer.query.QuerySession;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.formats.testkit.CWorkloads;
@@ -11,9 +12,6 @@ import dev.mapscribe.recorder.Recorder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,17 +78,9 @@ class TruncatedPathsRecordedTest {
     }
 
     static List<String> rows(String sql) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (QuerySession q = QuerySession.open(List.of(export)); Statement s = q.connection().createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder b = new StringBuilder();
-                for (int i = 1; i <= n; i++) b.append(i > 1 ? "|" : "").append(rs.getString(i));
-                out.add(b.toString());
-            }
+        try (QuerySession q = QuerySession.open(List.of(export))) {
+            return QueryRows.of(q, sql);
         }
-        return out;
     }
 
     static long address(String label) {

@@ -4,8 +4,8 @@ import picocli.CommandLine;
 
 /**
  * Command-line habits shared by both jars (STYLE.md): usage errors exit 2 with one line; failures exit 1 with one
- * line, the stack trace only with --verbose; `analyze --exit-code` exits 3 when it found something (as
- * `git diff --exit-code` exits 1 on a difference; 1 is taken here by failures).
+ * line, the stack trace only with --verbose; `analyze --exit-code` exits 1 when it found something (as
+ * `git diff --exit-code` exits 1 on a difference).
  */
 public final class Cli {
     private Cli() {}
@@ -13,6 +13,14 @@ public final class Cli {
     public static final int OK = 0, FAILURE = 1, USAGE = 2;
     /** Findings (analyze --exit-code) share 1 with failures, as the house style has it; stderr tells which. */
     public static final int FINDINGS = 1;
+
+    /**
+     * Whether a person is watching (shells, progress lines): stdin and stdout are a terminal. Java cannot ask about
+     * stderr alone.
+     */
+    public static boolean terminal() {
+        return System.console() != null && System.console().isTerminal();
+    }
 
     /** An error the user can act on; printed as one line. */
     public static final class UserError extends RuntimeException {
