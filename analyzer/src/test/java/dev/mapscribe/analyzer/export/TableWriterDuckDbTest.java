@@ -285,6 +285,41 @@ class TableWriterDuckDbTest {
     }
 
     @Test
+    void longStringsGrowTheBatchAndKeepEveryByteAroundNullsAndDroppedRows() throws Exception {
+        // Strings far past the batch's first allocation (its data buffer grows while rows are filled), null
+        // cells between them, and a dropped row whose string was set before it was refused: its bytes must not
+        // leak into the next row.
+        TableSchema t = Tables.LOSSES;
+        int rows = 300;
+        try (TableWriter w = TableWriter.open(out, t, "web1", new TableWriter.Options(1000, 64, 1000, 1, true, true))) {
+            for (int i = 0; i < rows; i++) {
+                if (i == 100) {
+                    RowWriter dropped = w.row().setLong(t.col("ts_ns"), -1).setString(t.col("message"), "dropped".repeat(500));
+                    assertThrows(IllegalStateException.class, dropped::end);
+                }
+                RowWriter r = w.row().setLong(t.col("ts_ns"), i).setLong(t.col("utc_time"), i).setString(t.col("source"), "ringbuf");
+                if (i % 3 != 0) {
+                    r.setString(t.col("message"), longMessage(i));
+                }
+                r.end();
+            }
+        }
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT ts_ns, message FROM losses ORDER BY ts_ns")) {
+            for (int i = 0; i < rows; i++) {
+                assertTrue(rs.next());
+                assertEquals(i, rs.getLong(1));
+                assertEquals(i % 3 != 0 ? longMessage(i) : null, rs.getString(2), "message of row " + i);
+            }
+            assertFalse(rs.next());
+        }
+    }
+
+    private static String longMessage(int i) {
+        return (i + ":" + (char) ('a' + i % 26)).repeat(300 + 37 * i);
+    }
+
+    @Test
     void aRowWithoutARequiredColumnIsRefused() throws Exception {
         TableSchema t = Tables.LOSSES;
         try (TableWriter w = TableWriter.open(out, t, "web1")) {
