@@ -105,6 +105,21 @@ public final class RawRecords {
         return at;
     }
 
+    /**
+     * {@link #begin} for a kind whose file, when {@code f} is not null, follows its fixed part as struct ms_file
+     * plus path, with MS_F_FILE added to {@code flags}; writes that file part. Returns the record's offset.
+     */
+    private long beginWithFile(RecordKind kind, StructLayout fixed, int flags, SynthFile f, long ktimeNs, int cpu,
+                               int pid, int tid) {
+        if (f == null) {
+            return begin(kind, fixed, flags, 0, ktimeNs, cpu, pid, tid);
+        }
+        byte[] path = utf8(f.path());
+        long at = begin(kind, fixed, flags | KernelRecord.F_FILE, FILE_SIZE + path.length, ktimeNs, cpu, pid, tid);
+        putFile(at + fixed.byteSize(), f, path);
+        return at;
+    }
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -158,9 +173,7 @@ public final class RawRecords {
     /** mmap(2); with a file (not null): ms_mmap, then ms_file, then the path, and MS_F_FILE set. */
     public RawRecords mmap(long ktime, int cpu, int pid, int tid, long addr, long len, int prot, int flags, int fd,
                            long off, long ret, SynthFile f) {
-        byte[] path = f == null ? null : utf8(f.path());
-        long at = begin(RecordKind.MMAP, MS_MMAP, f == null ? 0 : KernelRecord.F_FILE,
-                f == null ? 0 : FILE_SIZE + path.length, ktime, cpu, pid, tid);
+        long at = beginWithFile(RecordKind.MMAP, MS_MMAP, 0, f, ktime, cpu, pid, tid);
         buf.set(U64, at + M_ADDR, addr);
         buf.set(U64, at + M_LEN, len);
         buf.set(U32, at + M_PROT, prot);
@@ -168,9 +181,6 @@ public final class RawRecords {
         buf.set(U32, at + M_FD, fd);
         buf.set(U64, at + M_OFF, off);
         buf.set(U64, at + M_RET, ret);
-        if (f != null) {
-            putFile(at + MS_MMAP.byteSize(), f, path);
-        }
         return this;
     }
 
@@ -264,17 +274,13 @@ public final class RawRecords {
     /** One VMA of a walk after exec; a file (not null) follows as ms_file plus path, with MS_F_FILE. */
     public RawRecords vma(long ktime, int cpu, int pid, long start, long end, long pgoff, long vmFlags, int seq,
                           boolean last, SynthFile f) {
-        byte[] path = f == null ? null : utf8(f.path());
-        int flags = (f == null ? 0 : KernelRecord.F_FILE) | (last ? KernelRecord.F_VMA_LAST : 0);
-        long at = begin(RecordKind.VMA, MS_VMA, flags, f == null ? 0 : FILE_SIZE + path.length, ktime, cpu, pid, pid);
+        int flags = last ? KernelRecord.F_VMA_LAST : 0;
+        long at = beginWithFile(RecordKind.VMA, MS_VMA, flags, f, ktime, cpu, pid, pid);
         buf.set(U64, at + V_START, start);
         buf.set(U64, at + V_END, end);
         buf.set(U64, at + V_PGOFF, pgoff);
         buf.set(U64, at + V_VM_FLAGS, vmFlags);
         buf.set(U32, at + V_SEQ, seq);
-        if (f != null) {
-            putFile(at + MS_VMA.byteSize(), f, path);
-        }
         return this;
     }
 }

@@ -56,10 +56,51 @@ class EnricherTest {
         }
     }
 
+    /**
+     * A file of random bytes that a mapholder maps executable and holds until closed, and the digests it had
+     * when mapped: whatever is at its path later, the enricher must report these, read through the holder's
+     * /proc/PID/map_files. Reading another process's map_files needs root: without it the test is skipped.
+     */
+    private record HeldFile(Path path, int size, Sums sums, MapHolder holder) implements AutoCloseable {
+        /** Writes {@code size} random bytes at {@code path} and starts mapholder {@code option} on them. */
+        static HeldFile start(String option, Path path, int size) throws Exception {
+            RootRequirement.assumeRoot();
+            randomFile(path, size);
+            Sums sums = Sums.of(path);
+            return new HeldFile(path, size, sums, MapHolder.start(option, path.toString()));
+        }
+
+        int pid() {
+            return holder.pid();
+        }
+
+        MapHolder.Mapping mapping(String kind) {
+            return holder.mapping(kind);
+        }
+
+        /** Offers the held mapping {@code kind} as the kernel would have recorded it, with {@code path}. */
+        void offerMapping(Enricher enricher, String kind, String path, int fileFlags) {
+            MapHolder.Mapping m = holder.mapping(kind);
+            enricher.offer(m.fileRef(path, fileFlags), holder.pid(), m.start(), m.end());
+        }
+
+        /** {@code info} describes the bytes held, read through the holder: their digests and size, no error. */
+        void assertHashedThroughMapFiles(FileInfo info) {
+            sums.assertMatch(info);
+            assertEquals(holder.pid(), info.viaPid());
+            assertEquals(size, info.size());
+            assertNull(info.error());
+        }
+
+        @Override
+        public void close() throws IOException {
+            holder.close();
+        }
+    }
+
     @Test
     void theHashingThreadRunsAtTheLowestPrioritySoItNeverCompetesWithTheRingDrain() throws Exception {
-        List<UserRecord> sink = new ArrayList<>();
-        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+        try (Enricher enricher = enricher()) {
             Integer nice = null;
             // The worker lowers its own priority as it starts: give it a moment, then read it from /proc.
             for (int i = 0; i < 100 && (nice == null || nice != 19); i++) {
@@ -95,7 +136,7 @@ class EnricherTest {
         // 3.5 MiB of random bytes: several 1 MiB chunks and a partial last one.
         Path file = randomFile(dir.resolve("data.bin"), 3 * (1 << 20) + (1 << 19) + 17);
         Sums expected = Sums.of(file);
-        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+        try (Enricher enricher = enricher()) {
             enricher.offer(fileRefOf(file), 0, 0, 0);
             FileInfo info = next();
             expected.assertMatch(info);
@@ -110,7 +151,7 @@ class EnricherTest {
     @Test
     void libmagicDescribesBinTrueAsElf() throws Exception {
         Path bin = Path.of("/bin/true").toRealPath();
-        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+        try (Enricher enricher = enricher()) {
             assertNull(enricher.magicProblem());
             enricher.offer(fileRefOf(bin), 0, 0, 0);
             FileInfo info = next();
@@ -122,7 +163,7 @@ class EnricherTest {
     @Test
     void eachFileIsHashedOnceAndRepeatsAreCacheHits(@TempDir Path dir) throws Exception {
         Path file = randomFile(dir.resolve("lib.so"), 5000);
-        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+        try (Enricher enricher = enricher()) {
             FileRef ref = fileRefOf(file);
             enricher.offer(ref, 0, 0, 0);
             enricher.offer(ref, 0, 0, 0);
@@ -158,51 +199,34 @@ class EnricherTest {
 
     @Test
     void deletedAndReplacedFileIsHashedThroughMapFiles(@TempDir Path dir) throws Exception {
-        RootRequirement.assumeRoot();
-        Path file = randomFile(dir.resolve("payload.so"), 70_000);
-        Sums expected = Sums.of(file);
-        try (MapHolder holder = MapHolder.start("--exec-unlink", file.toString());
-             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+        try (HeldFile held = HeldFile.start("--exec-unlink", dir.resolve("payload.so"), 70_000);
+             Enricher enricher = enricher()) {
             // Someone puts another file at the same path: the path must not be trusted.
-            randomFile(file, 70_000);
-            MapHolder.Mapping m = holder.mapping("unlinked");
-            enricher.offer(m.fileRef(file.toString(), 0x2 /* MS_FILE_UNLINKED */), holder.pid(), m.start(), m.end());
-            FileInfo info = next();
-            expected.assertMatch(info);
-            assertEquals(holder.pid(), info.viaPid());
-            assertEquals(70_000, info.size());
-            assertNull(info.error());
+            randomFile(held.path(), 70_000);
+            held.offerMapping(enricher, "unlinked", held.path().toString(), FileRef.UNLINKED);
+            held.assertHashedThroughMapFiles(next());
         }
     }
 
     @Test
     void fifoPlantedAtTheDeletedPathIsNeverOpenedForReading(@TempDir Path dir) throws Exception {
-        RootRequirement.assumeRoot();
-        Path file = randomFile(dir.resolve("trap.so"), 9000);
-        Sums expected = Sums.of(file);
-        try (MapHolder holder = MapHolder.start("--exec-unlink", file.toString());
-             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+        try (HeldFile held = HeldFile.start("--exec-unlink", dir.resolve("trap.so"), 9000);
+             Enricher enricher = enricher()) {
             // Opening a FIFO for reading blocks until a writer comes: it would hang the worker for good.
-            Process mkfifo = new ProcessBuilder("mkfifo", file.toString()).inheritIO().start();
+            Process mkfifo = new ProcessBuilder("mkfifo", held.path().toString()).inheritIO().start();
             assertEquals(0, mkfifo.waitFor());
-            MapHolder.Mapping m = holder.mapping("unlinked");
-            enricher.offer(m.fileRef(file.toString(), 0x2), holder.pid(), m.start(), m.end());
-            FileInfo info = next();
-            expected.assertMatch(info);
-            assertEquals(holder.pid(), info.viaPid());
+            held.offerMapping(enricher, "unlinked", held.path().toString(), FileRef.UNLINKED);
+            held.assertHashedThroughMapFiles(next());
         }
     }
 
     @Test
     void snapshotRegionsOfARunningProcessGetTheirFilesHashedOnce(@TempDir Path dir) throws Exception {
-        RootRequirement.assumeRoot();
-        Path implant = randomFile(dir.resolve("implant.so"), 12345);
-        Sums implantSums = Sums.of(implant);
-        try (MapHolder holder = MapHolder.start("--exec-unlink", implant.toString());
+        try (HeldFile implant = HeldFile.start("--exec-unlink", dir.resolve("implant.so"), 12345);
              ProcSnapshotter snapshotter = new ProcSnapshotter();
-             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+             Enricher enricher = enricher()) {
             List<UserRecord> records = new ArrayList<>();
-            snapshotter.snapshotProcess(holder.pid(), records);
+            snapshotter.snapshotProcess(implant.pid(), records);
             List<SnapshotRegion> regions = records.stream()
                     .flatMap(r -> r instanceof SnapshotRegion region ? Stream.of(region) : Stream.empty()).toList();
             for (int round = 0; round < 2; round++) {
@@ -221,10 +245,7 @@ class EnricherTest {
                     byPath.keySet());
             assertEquals(execFiles.size(), enricher.stats().cacheHits()); // the whole second round
 
-            FileInfo implantInfo = byPath.get(implant.toString());
-            implantSums.assertMatch(implantInfo);
-            assertEquals(holder.pid(), implantInfo.viaPid());
-            assertEquals(12345, implantInfo.size());
+            implant.assertHashedThroughMapFiles(byPath.get(implant.path().toString()));
             Path libc = Path.of(execFiles.stream().filter(r -> r.path().contains("/libc.so")).findFirst()
                     .orElseThrow().path());
             Sums.of(libc).assertMatch(byPath.get(libc.toString()));
@@ -238,34 +259,21 @@ class EnricherTest {
 
     @Test
     void memfdIsHashedThroughMapFiles(@TempDir Path dir) throws Exception {
-        RootRequirement.assumeRoot();
-        Path source = randomFile(dir.resolve("stage2.bin"), 200_001);
-        Sums expected = Sums.of(source);
-        try (MapHolder holder = MapHolder.start("--memfd-from", source.toString());
-             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
-            MapHolder.Mapping m = holder.mapping("memfd");
-            enricher.offer(m.fileRef("/memfd:mapholder (deleted)", 0x2), holder.pid(), m.start(), m.end());
-            FileInfo info = next();
-            expected.assertMatch(info);
-            assertEquals(holder.pid(), info.viaPid());
-            assertEquals(200_001, info.size());
-            assertNull(info.error());
+        try (HeldFile source = HeldFile.start("--memfd-from", dir.resolve("stage2.bin"), 200_001);
+             Enricher enricher = enricher()) {
+            source.offerMapping(enricher, "memfd", "/memfd:mapholder (deleted)", FileRef.UNLINKED);
+            source.assertHashedThroughMapFiles(next());
         }
     }
 
     @Test
     void mappingSplitSinceItWasRecordedIsStillFoundInMapFiles(@TempDir Path dir) throws Exception {
-        RootRequirement.assumeRoot();
-        Path source = randomFile(dir.resolve("stage3.bin"), 3 * 4096);
-        Sums expected = Sums.of(source);
-        try (MapHolder holder = MapHolder.start("--memfd-from", source.toString());
-             Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
-            MapHolder.Mapping m = holder.mapping("memfd");
+        try (HeldFile source = HeldFile.start("--memfd-from", dir.resolve("stage3.bin"), 3 * 4096);
+             Enricher enricher = enricher()) {
+            MapHolder.Mapping m = source.mapping("memfd");
             // A range that is not exactly one VMA (as after an mprotect split): no exact map_files entry.
-            enricher.offer(m.fileRef("", 0x4 /* MS_FILE_NO_PATH */), holder.pid(), m.start() + 4096, m.end() + 4096);
-            FileInfo info = next();
-            expected.assertMatch(info);
-            assertEquals(holder.pid(), info.viaPid());
+            enricher.offer(m.fileRef("", FileRef.NO_PATH), source.pid(), m.start() + 4096, m.end() + 4096);
+            source.assertHashedThroughMapFiles(next());
         }
     }
 
@@ -275,7 +283,7 @@ class EnricherTest {
         FileRef ref = fileRefOf(file);
         Files.delete(file);
         int deadPid = deadPid();
-        try (Enricher enricher = new Enricher(sink::add, Enricher.Options.defaults())) {
+        try (Enricher enricher = enricher()) {
             enricher.offer(ref, deadPid, 0x1000, 0x2000);
             FileInfo info = next();
             assertNull(info.sha256());
@@ -311,6 +319,11 @@ class EnricherTest {
         }
         assertEquals(2, sink.size());
         assertEquals(2, enricher.stats().hashed());
+    }
+
+    /** An enricher with the default options that puts what it reports in {@link #sink}. */
+    private Enricher enricher() {
+        return new Enricher(sink::add, Enricher.Options.defaults());
     }
 
     private FileInfo next() throws InterruptedException {
