@@ -39,7 +39,7 @@ final class Progress {
             return;
         }
         long now = nanoTime.getAsLong();
-        if (now < nextNs) {
+        if (now - nextNs < 0) { // a difference, not a comparison: nanoTime may wrap
             return;
         }
         nextNs = now + EVERY_NS;
