@@ -1,11 +1,10 @@
 package dev.mapscribe.analyzer.state;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The memory regions of one address space (one kernel mm): non-overlapping intervals keyed by start.
@@ -45,7 +44,7 @@ public final class RegionMap {
     /** The owner's comm, stamped on every version this map opens (the regions table's comm). */
     private String ownerComm;
     private final RegionHistory history;
-    private final TreeMap<Long, Region> regions = new TreeMap<>();
+    private final RegionIndex regions = new RegionIndex();
     /** Page-aligned end of the heap as the last brk left it; -1 until a brk call or the snapshot tells. */
     private long brkEnd = -1;
     /** Processes (thread groups) using this address space: threads share it, so do CLONE_VM children. */
@@ -96,8 +95,8 @@ public final class RegionMap {
 
     /** The region holding {@code addr}, or null. */
     public Region at(long addr) {
-        Map.Entry<Long, Region> e = regions.floorEntry(addr);
-        return e != null && e.getValue().end() > addr ? e.getValue() : null;
+        int i = regions.floor(addr);
+        return i >= 0 && regions.get(i).end() > addr ? regions.get(i) : null;
     }
 
     /** Whether some part of this address space is unknown. */
@@ -337,7 +336,7 @@ public final class RegionMap {
     public RegionMap forkCopy(long newId, int childPid, String childComm, long nowNs) {
         RegionMap child = new RegionMap(newId, childPid, childComm, history);
         for (Region r : regions.values()) {
-            child.regions.put(r.start(), r.asVersion(history.nextVersion(), nowNs, "fork", childComm));
+            child.regions.append(r.asVersion(history.nextVersion(), nowNs, "fork", childComm));
         }
         child.brkEnd = brkEnd;
         return child;
@@ -353,17 +352,15 @@ public final class RegionMap {
 
     // ---- the pieces the calls are made of -------------------------------------------------------------------
 
-    // The walks below step with higherEntry instead of iterating a subMap view: a view costs three objects
-    // and a size() that walks the range again (ArrayList.addAll), which was a tenth of the replay's time.
     /** The regions inside [from, to), clipped, in address order (gaps are simply absent). */
     public List<Region> spans(long from, long to) {
         List<Region> out = new ArrayList<>(4);
-        Map.Entry<Long, Region> first = regions.floorEntry(from);
-        if (first != null && first.getValue().end() > from) {
-            out.add(first.getValue().clip(from, to));
+        int i = regions.floor(from);
+        if (i >= 0 && regions.get(i).end() > from) {
+            out.add(regions.get(i).clip(from, to));
         }
-        for (Map.Entry<Long, Region> e = regions.higherEntry(from); e != null && e.getKey() < to; e = regions.higherEntry(e.getKey())) {
-            out.add(e.getValue().clip(from, to));
+        for (i++; i < regions.size() && regions.get(i).start() < to; i++) {
+            out.add(regions.get(i).clip(from, to));
         }
         return out;
     }
@@ -491,14 +488,16 @@ public final class RegionMap {
      * consistency check, answered from the walk this makes anyway).
      */
     private boolean rewrite(long lo, long hi, List<Region> pieces, long nowNs, String cause) {
+        // The old regions are one run of the index, [first, first + old.size()): the one before lo when it
+        // overlaps lo or ends at lo (it may merge), and every region starting in [lo, hi] (the one starting at
+        // hi may merge too).
         List<Region> old = new ArrayList<>(4);
-        Map.Entry<Long, Region> before = regions.lowerEntry(lo);
-        if (before != null && before.getValue().end() >= lo) {
-            old.add(before.getValue()); // overlaps lo, or ends at lo and may merge
+        int first = regions.ceiling(lo);
+        if (first > 0 && regions.get(first - 1).end() >= lo) {
+            first--;
         }
-        // ... and every region starting in [lo, hi]: the one starting at hi may merge too
-        for (Map.Entry<Long, Region> e = regions.ceilingEntry(lo); e != null && e.getKey() <= hi; e = regions.higherEntry(e.getKey())) {
-            old.add(e.getValue());
+        for (int i = first; i < regions.size() && regions.get(i).start() <= hi; i++) {
+            old.add(regions.get(i));
         }
 
         List<Region> fresh = new ArrayList<>(old.size() + pieces.size());
@@ -525,26 +524,25 @@ public final class RegionMap {
             }
         }
         // Both lists are sorted by start: one walk finds the old regions that survive unchanged (they keep
-        // their version); the others are closed, and every new shape opens a version.
-        boolean[] unchanged = new boolean[merged.size()];
+        // their version, the very object); the others are closed, and every new shape opens a version.
+        Region[] kept = new Region[merged.size()];
         int j = 0;
         for (Region r : old) {
             while (j < merged.size() && merged.get(j).start() < r.start()) {
                 j++;
             }
             if (j < merged.size() && merged.get(j).start() == r.start() && merged.get(j).sameShape(r)) {
-                unchanged[j] = true;
+                kept[j] = r;
             } else {
-                regions.remove(r.start());
                 history.closed(this, r, nowNs);
             }
         }
         for (int i = 0; i < merged.size(); i++) {
-            if (!unchanged[i]) {
-                Region f = merged.get(i);
-                regions.put(f.start(), f.asVersion(history.nextVersion(), nowNs, cause, ownerComm));
+            if (kept[i] == null) {
+                kept[i] = merged.get(i).asVersion(history.nextVersion(), nowNs, cause, ownerComm);
             }
         }
+        regions.replace(first, first + old.size(), Arrays.asList(kept));
         return replacedKnown;
     }
 
