@@ -42,6 +42,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_CLONE3 435
 
 #define MAP_ANONYMOUS_ 0x20
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h: uapi-stable since 2.6 */
 #define MAX_PATH_DEPTH 128  /* dentries walked per path; deeper paths are cut (flagged) */
 #define MAX_MOUNTS 16       /* mount crossings per path */
 #define MAX_VMAS 128        /* VMAs walked after exec */
@@ -595,21 +596,6 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	return 0;
 }
 
-static __always_inline int record_sys_enter(struct pt_regs *regs, long id)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
-		return 0;
-	task_context(bpf_get_current_task_btf(), pid_tgid, false);
-	on_syscall(regs, id, 0, pid_tgid, MS_F_ENTER_ONLY);
-	return 0;
-}
-
-static __always_inline bool watched_enter_nr(long id)
-{
-	return id == NR_EXIT || id == NR_EXIT_GROUP;
-}
-
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -619,17 +605,9 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 	return record_sys_exit(regs, nr, ret);
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ms_sys_enter, struct pt_regs *regs, long id)
-{
-	if (!watched_enter_nr(id))
-		return 0;
-	return record_sys_enter(regs, id);
-}
-
 /*
- * raw_tp: ctx->args[] are the tracepoint's arguments as untyped u64s (sys_exit: regs, ret; sys_enter:
- * regs, id). The pt_regs pointer cannot be dereferenced directly, so the programs copy the registers the
+ * raw_tp: ctx->args[] are the tracepoint's arguments as untyped u64s (sys_exit: regs, ret). The pt_regs
+ * pointer cannot be dereferenced directly, so the programs copy the registers the
  * bodies read -- r10, r9, r8, ax, cx, dx, si, di, orig_ax, one contiguous span of x86-64's pt_regs (the
  * ptrace ABI: it does not move between kernels) -- into a stack pt_regs in one bpf_probe_read_kernel,
  * and hand the copy to the shared bodies. The rest of the copy is never read.
@@ -652,18 +630,6 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (!watched_exit_nr(nr))
 		return 0;
 	return record_sys_exit(&regs, nr, ctx->args[1]);
-}
-
-SEC("?raw_tp/sys_enter")
-int ms_raw_sys_enter(struct bpf_raw_tracepoint_args *ctx)
-{
-	long id = ctx->args[1];
-	if (!watched_enter_nr(id))
-		return 0;
-	struct pt_regs regs;
-	if (copy_syscall_regs(&regs, (struct pt_regs *)ctx->args[0]))
-		return 0;
-	return record_sys_enter(&regs, id);
 }
 
 /* ---- process lifecycle ----------------------------------------------------------- */
@@ -695,6 +661,26 @@ static __always_inline int record_fork(struct task_struct *parent, struct task_s
 	return 0;
 }
 
+/*
+ * exit(2) and exit_group(2) never return, so they have no sys_exit: they are recorded here, as the task that
+ * called one passes sched_process_exit, from the registers its syscall entry saved (orig_ax holds the number,
+ * di the status; nothing has changed them since). A sys_enter program would do the same for these two calls at
+ * the price of a second BPF run on every syscall of the host (~2 % of the storm's speed: docs/RECORDER.md).
+ * A task killed by a signal, or by another thread's exit_group, was not in either call: its orig_ax names
+ * whatever it was doing, and it gets no syscall record (its exit record says how it ended).
+ */
+static __always_inline void record_exit_call(struct task_struct *task, __u64 pid_tgid)
+{
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		return; /* a kernel thread's saved registers are not a syscall's */
+	struct pt_regs regs;
+	if (copy_syscall_regs(&regs, (struct pt_regs *)bpf_task_pt_regs(task)))
+		return;
+	long nr = regs.orig_ax;
+	if (nr == NR_EXIT || nr == NR_EXIT_GROUP)
+		on_syscall(&regs, nr, 0, pid_tgid, MS_F_ENTER_ONLY);
+}
+
 /* The exiting task is current: the tracepoint's argument is not needed. */
 static __always_inline int record_exit(void)
 {
@@ -703,6 +689,7 @@ static __always_inline int record_exit(void)
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	task_context(task, pid_tgid, false);
+	record_exit_call(task, pid_tgid);
 	struct ms_exit *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_loss();

@@ -75,7 +75,7 @@ def ratios(num_rounds, den_rounds, invert=False):
 
 STORM_LABELS = {
     "base": "no recorder (baseline)",
-    "floor": "floor: empty tp_btf sys_enter + sys_exit programs",
+    "floor": "floor: an empty tp_btf sys_exit program",
     "mapscribe": "mapscribe record",
     "bpftrace": "bpftrace, printf of the 3 calls with args at sys_enter, to a file",
     "perf": "perf record -a, the 3 sys_enter tracepoints",

@@ -1,5 +1,5 @@
 /*
- * floor_loader — loads floor.bpf.o, attaches both programs, prints "attached"
+ * floor_loader — loads floor.bpf.o, attaches its programs, prints "attached"
  * on stdout, and keeps them attached until SIGINT/SIGTERM or stdin closes.
  * Then it prints run_cnt/run_time_ns per program when the kernel keeps BPF
  * stats (kernel.bpf_stats_enabled=1), as "prog=NAME runs=N ns=T".

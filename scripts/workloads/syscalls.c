@@ -13,6 +13,8 @@
  *   exec pid=C path=/bin/true
  *   execve pid=P tid=T path=/nonexistent ret=R
  *   exit_group pid=C tid=C code=7
+ *   exit pid=C tid=C code=5            (a child ending with exit(2) itself, not exit_group)
+ *   killed pid=C signal=9              (a child killed by a signal: it made no exit call)
  *
  * Every call goes through syscall(2) so the logged result is exactly what the kernel returned.
  * Usage: syscalls [FILE-TO-MAP-DIR]
@@ -20,6 +22,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,6 +173,29 @@ int main(int argc, char **argv)
 
 	long r = sys_result(syscall(SYS_execve, "/nonexistent/mapscribe", (char *[]){"x", 0}, (char *[]){0}));
 	printf("execve pid=%d tid=%ld path=/nonexistent/mapscribe ret=%ld\n", getpid(), tid(), r);
+	fflush(stdout);
+
+	/* exit(2), not exit_group(2): the process's only thread ends it. */
+	pid_t exiter = fork();
+	if (exiter == 0) {
+		printf("exit pid=%d tid=%ld code=5\n", getpid(), tid());
+		fflush(stdout);
+		syscall(SYS_exit, 5);
+	}
+	printf("fork pid=%d child=%d\n", getpid(), exiter);
+	fflush(stdout);
+	waitpid(exiter, &status, 0);
+
+	/* Killed by a signal: wherever the child was, it never called exit or exit_group. */
+	pid_t victim = fork();
+	if (victim == 0) {
+		for (;;)
+			pause();
+	}
+	printf("fork pid=%d child=%d\n", getpid(), victim);
+	kill(victim, SIGKILL);
+	waitpid(victim, &status, 0);
+	printf("killed pid=%d signal=%d\n", victim, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	fflush(stdout);
 	return 0;
 }

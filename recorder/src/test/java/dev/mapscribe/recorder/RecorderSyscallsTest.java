@@ -61,6 +61,7 @@ class RecorderSyscallsTest {
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     abstract static class OneVariant {
         private static final int NR_EXECVE = 59;
+        private static final int NR_EXIT = 60;
         private static final int NR_EXIT_GROUP = 231;
 
         private final Recorder.Hooks hooks;
@@ -160,11 +161,26 @@ class RecorderSyscallsTest {
                         assertEquals(s(c, "code") << 8, e.exitCode(), "wait status of " + c);
                         assertTrue(e.groupDead());
                     }
+                    case "exit" -> { // recorded as its task passes sched_process_exit (there is no sys_exit to see)
+                        next(matching(SyscallRecord.class, c, m -> m.nr() == NR_EXIT && m.enterOnly()
+                                && m.args()[0] == s(c, "code")), c);
+                        ExitRecord e = next(run.kernel(ExitRecord.class, pid(c)), c);
+                        assertEquals(s(c, "code") << 8, e.exitCode(), "wait status of " + c);
+                        assertTrue(e.groupDead(), "the only thread's exit ends the process");
+                    }
+                    case "killed" -> {
+                        assertEquals(9, s(c, "signal"), "the workload's child was not killed: " + c);
+                        ExitRecord e = next(run.kernel(ExitRecord.class, pid(c)), c);
+                        assertEquals(9, e.exitCode() & 0x7f, "terminating signal of " + c);
+                        assertEquals(List.of(), run.kernel(SyscallRecord.class, pid(c)).stream()
+                                .filter(m -> m.nr() == NR_EXIT || m.nr() == NR_EXIT_GROUP).toList(),
+                                "a killed process made no exit call: " + c);
+                    }
                     default -> throw new AssertionError("unknown call in the workload's log: " + c);
                 }
                 checked++;
             }
-            assertEquals(23, checked, "calls logged by the workload");
+            assertEquals(27, checked, "calls logged by the workload");
         }
 
         private void checkExec(Map<String, String> c) {

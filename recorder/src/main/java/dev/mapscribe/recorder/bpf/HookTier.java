@@ -7,14 +7,17 @@ import java.util.Set;
  * ones of the object that are loaded (bpf/mapscribe.bpf.c has every recording program twice, tp_btf and raw_tp).
  */
 public enum HookTier {
-    /** tp_btf sys_enter/sys_exit + sched_process_*: works wherever BTF tracepoints load. */
-    SYSCALLS("syscalls", "bpf/mapscribe.bpf.o", Set.of("ms_sys_exit", "ms_sys_enter", "ms_fork", "ms_exec", "ms_exit")),
+    /**
+     * tp_btf sys_exit + sched_process_*: works wherever BTF tracepoints load. exit and exit_group, which never
+     * reach sys_exit, are recorded by the sched_process_exit program (no program on every syscall's entry).
+     */
+    SYSCALLS("syscalls", "bpf/mapscribe.bpf.o", Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit")),
     /** The same hooks as raw tracepoints, for kernels where tp_btf does not load or attach: the same records. */
     SYSCALLS_RAW_TP("syscalls/raw_tp", "bpf/mapscribe.bpf.o",
-            Set.of("ms_raw_sys_exit", "ms_raw_sys_enter", "ms_raw_fork", "ms_raw_exec", "ms_raw_exit")),
+            Set.of("ms_raw_sys_exit", "ms_raw_fork", "ms_raw_exec", "ms_raw_exit")),
     /** The syscall tier plus lsm/mmap_file (the exact struct file of each mmap); refused by many kernels. */
     LSM("lsm", "bpf/mapscribe_lsm.bpf.o",
-            Set.of("ms_sys_exit", "ms_sys_enter", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"));
+            Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"));
 
     /** What the kernel refuses when it refuses this tier, for the one-line fallback message. */
     public String programsName() {
