@@ -74,7 +74,7 @@ public final class Tables {
     public static final TableSchema SYSCALLS = new TableSchema("syscalls",
             "One row per decoded raw syscall record (mmap, mprotect, pkey_mprotect, munmap, mremap, brk, "
                     + "clone/fork/vfork, execve/execveat, exit/exit_group), failed calls included.",
-            new Cols().host().time("when the call returned (or entered, for calls that do not return)").thread()
+            new Cols().host().time("when the call returned; for exit and exit_group, which never return, when the exiting task passed sched_process_exit").thread()
                     .req("cpu", INT32, "CPU the kernel program ran on.")
                     .req("batch", INT64, "Journal batch (excerpt) the record came in; with `seq` it orders rows exactly as recorded.")
                     .req("seq", INT64, "Position of the record in the journal, counting every record from 0.")
@@ -86,7 +86,7 @@ public final class Tables {
                     .opt("arg3", INT64, "Fourth argument as passed.")
                     .opt("arg4", INT64, "Fifth argument as passed.")
                     .opt("arg5", INT64, "Sixth argument as passed.")
-                    .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls recorded at entry only (exit, exit_group, a successful execve).")
+                    .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls that never return (exit, exit_group).")
                     .opt("errno", INT32, "Error number when the call failed (ret = -errno); null when it succeeded or has no result.")
                     .req("failed", BOOL, "True when the call returned an error.")
                     .opt("path", STRING, "For mmap of a file: the file's path as the kernel resolved it from the fd.")
