@@ -85,6 +85,26 @@ struct {
 	__type(value, struct task_ctx);
 } task_ctxs SEC(".maps");
 
+/*
+ * Per CPU, the task whose context the last record on this CPU confirmed (its MS_TASK is out and still true):
+ * the task that keeps a CPU busy -- the storm, any syscall-heavy process -- is checked against this entry
+ * (inlined array access, plain loads) instead of its task storage (a helper call with a lock). Identity is
+ * the task_struct address, pid/tid and start time together, so a dead task's reused struct never matches.
+ */
+struct last_task {
+	__u64 task;
+	__u64 pid_tgid;
+	__u64 start_ns;
+	struct task_ctx seen; /* file unused */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_task);
+} last_tasks SEC(".maps");
+
 /* Per-CPU buffer where variable-length records are built before bpf_ringbuf_output. */
 struct scratch {
 	__u8 buf[SCRATCH_SIZE];
@@ -154,35 +174,23 @@ static __always_inline void submit_or_count(void *data, __u32 size)
 }
 
 /*
- * Emit MS_TASK when this task has no record yet or its credentials,
- * namespaces, parent or comm changed since the last one (force: always).
+ * bpf_get_current_pid_tgid() without the helper call. On these machines every helper call costs more than
+ * its work: the kernel's return-stack mitigation (spec_rstack_overflow: Safe RET) makes each return dear
+ * (docs/RECORDER.md, "Helper calls").
  */
-static __always_inline void task_context(struct task_struct *task, __u64 pid_tgid, bool force)
+static __always_inline __u64 current_pid_tgid(struct task_struct *task)
 {
-	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!ctx)
-		return;
-	/* Direct BTF loads (no helper call): this runs for every record. */
-	__u64 cred = (__u64)task->cred;
-	__u64 nsproxy = (__u64)task->nsproxy;
-	__u64 parent = (__u64)task->real_parent;
-	__u64 comm[2];
-	comm[0] = *(__u64 *)&task->comm[0];
-	comm[1] = *(__u64 *)&task->comm[8];
-	if (!force && ctx->cred == cred && ctx->nsproxy == nsproxy && ctx->real_parent == parent &&
-	    ctx->comm[0] == comm[0] && ctx->comm[1] == comm[1])
-		return;
-	ctx->cred = cred;
-	ctx->nsproxy = nsproxy;
-	ctx->real_parent = parent;
-	ctx->comm[0] = comm[0];
-	ctx->comm[1] = comm[1];
+	return ((__u64)task->tgid << 32) | (__u32)task->pid;
+}
 
+/* Writes the MS_TASK of task; false when the ring is full (ctx is cleared, so the next record tries again). */
+static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, __u64 *comm, struct task_ctx *ctx)
+{
 	struct ms_task *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_loss();
 		ctx->cred = 0; /* try again at the next record */
-		return;
+		return false;
 	}
 	fill_hdr(&r->h, MS_TASK, sizeof(*r), 0, pid_tgid);
 	struct task_struct *rp = BPF_CORE_READ(task, real_parent);
@@ -198,7 +206,57 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	r->parent_start_ns = BPF_CORE_READ(rp, group_leader, start_time);
 	__builtin_memcpy(r->comm, comm, sizeof(r->comm));
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return true;
 }
+
+/*
+ * Emit MS_TASK when this task has no record yet or its credentials,
+ * namespaces, parent or comm changed since the last one (force: always).
+ */
+static __always_inline void task_context(struct task_struct *task, __u64 pid_tgid, bool force)
+{
+	/* Direct BTF loads (no helper call): this runs for every record. */
+	__u64 cred = (__u64)task->cred;
+	__u64 nsproxy = (__u64)task->nsproxy;
+	__u64 parent = (__u64)task->real_parent;
+	__u64 start_ns = task->start_time;
+	__u64 comm[2];
+	comm[0] = *(__u64 *)&task->comm[0];
+	comm[1] = *(__u64 *)&task->comm[8];
+	__u32 zero = 0;
+	struct last_task *last = bpf_map_lookup_elem(&last_tasks, &zero);
+	if (!last)
+		return;
+	if (!force && last->task == (__u64)task && last->pid_tgid == pid_tgid && last->start_ns == start_ns &&
+	    last->seen.cred == cred && last->seen.nsproxy == nsproxy && last->seen.real_parent == parent &&
+	    last->seen.comm[0] == comm[0] && last->seen.comm[1] == comm[1])
+		return; /* the common case: the same task as the last record on this CPU, nothing changed */
+
+	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ctx)
+		return;
+	/* From here on, the CPU's entry is this task's; it is valid once ctx below is true (set at the end). */
+	last->task = 0;
+	if (force || ctx->cred != cred || ctx->nsproxy != nsproxy || ctx->real_parent != parent ||
+	    ctx->comm[0] != comm[0] || ctx->comm[1] != comm[1]) {
+		ctx->cred = cred;
+		ctx->nsproxy = nsproxy;
+		ctx->real_parent = parent;
+		ctx->comm[0] = comm[0];
+		ctx->comm[1] = comm[1];
+		if (!emit_task(task, pid_tgid, comm, ctx))
+			return;
+	}
+	last->pid_tgid = pid_tgid;
+	last->start_ns = start_ns;
+	last->seen.cred = cred;
+	last->seen.nsproxy = nsproxy;
+	last->seen.real_parent = parent;
+	last->seen.comm[0] = comm[0];
+	last->seen.comm[1] = comm[1];
+	last->task = (__u64)task;
+}
+
 
 /* ---- file → path ---------------------------------------------------------- */
 
@@ -565,10 +623,10 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
 	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
 		return 0;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = current_pid_tgid(task);
 	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
 	task_context(task, pid_tgid, false);
 	switch (nr) {
 	case NR_MMAP:

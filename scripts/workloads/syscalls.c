@@ -15,6 +15,8 @@
  *   exit_group pid=C tid=C code=7
  *   exit pid=C tid=C code=5            (a child ending with exit(2) itself, not exit_group)
  *   killed pid=C signal=9              (a child killed by a signal: it made no exit call)
+ *   rename pid=P tid=T comm=renamed    (prctl PR_SET_NAME: the next record's task context says so)
+ *   setgid pid=P tid=T gid=65534       (new credentials: the same)
  *
  * Every call goes through syscall(2) so the logged result is exactly what the kernel returned.
  * Usage: syscalls [FILE-TO-MAP-DIR]
@@ -27,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -197,5 +200,18 @@ int main(int argc, char **argv)
 	waitpid(victim, &status, 0);
 	printf("killed pid=%d signal=%d\n", victim, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	fflush(stdout);
+
+	/* The task's context changes without an exec: each change must reach the journal before the next call. */
+	prctl(PR_SET_NAME, "renamed");
+	printf("rename pid=%d tid=%ld comm=renamed\n", getpid(), tid());
+	fflush(stdout);
+	do_mmap(0, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (setgid(65534) != 0) {
+		perror("setgid");
+		return 1;
+	}
+	printf("setgid pid=%d tid=%ld gid=65534\n", getpid(), tid());
+	fflush(stdout);
+	do_mmap(0, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return 0;
 }
