@@ -95,8 +95,16 @@ struct last_task {
 	__u64 task;
 	__u64 pid_tgid;
 	__u64 start_ns;
+	__u64 epoch; /* task_ctx_epoch when the entry was confirmed */
 	struct task_ctx seen; /* file unused */
 };
+
+/*
+ * Bumped by every MS_TASK written. A per-CPU entry is trusted only while this is unchanged: a task's context
+ * may change, and change back, while it runs on another CPU (that CPU writes an MS_TASK for the change), and
+ * this CPU's entry would then still match the old state although the journal's last word is the new one.
+ */
+__u64 task_ctx_epoch = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -206,6 +214,7 @@ static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, 
 	r->parent_start_ns = BPF_CORE_READ(rp, group_leader, start_time);
 	__builtin_memcpy(r->comm, comm, sizeof(r->comm));
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	__sync_fetch_and_add(&task_ctx_epoch, 1);
 	return true;
 }
 
@@ -223,20 +232,21 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	__u64 comm[2];
 	comm[0] = *(__u64 *)&task->comm[0];
 	comm[1] = *(__u64 *)&task->comm[8];
+	/* Read before the task storage below, so that an MS_TASK written elsewhere before it is seen here. */
+	__u64 epoch = *(volatile __u64 *)&task_ctx_epoch;
 	__u32 zero = 0;
 	struct last_task *last = bpf_map_lookup_elem(&last_tasks, &zero);
 	if (!last)
 		return;
 	if (!force && last->task == (__u64)task && last->pid_tgid == pid_tgid && last->start_ns == start_ns &&
-	    last->seen.cred == cred && last->seen.nsproxy == nsproxy && last->seen.real_parent == parent &&
-	    last->seen.comm[0] == comm[0] && last->seen.comm[1] == comm[1])
+	    last->epoch == epoch && last->seen.cred == cred && last->seen.nsproxy == nsproxy &&
+	    last->seen.real_parent == parent && last->seen.comm[0] == comm[0] && last->seen.comm[1] == comm[1])
 		return; /* the common case: the same task as the last record on this CPU, nothing changed */
 
 	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ctx)
 		return;
-	/* From here on, the CPU's entry is this task's; it is valid once ctx below is true (set at the end). */
-	last->task = 0;
+	last->task = 0; /* no entry until this task's context is confirmed below (a lost MS_TASK leaves none) */
 	if (force || ctx->cred != cred || ctx->nsproxy != nsproxy || ctx->real_parent != parent ||
 	    ctx->comm[0] != comm[0] || ctx->comm[1] != comm[1]) {
 		ctx->cred = cred;
@@ -249,6 +259,7 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	}
 	last->pid_tgid = pid_tgid;
 	last->start_ns = start_ns;
+	last->epoch = epoch;
 	last->seen.cred = cred;
 	last->seen.nsproxy = nsproxy;
 	last->seen.real_parent = parent;
@@ -256,7 +267,6 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	last->seen.comm[1] = comm[1];
 	last->task = (__u64)task;
 }
-
 
 /* ---- file → path ---------------------------------------------------------- */
 

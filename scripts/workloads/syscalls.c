@@ -15,7 +15,7 @@
  *   exit_group pid=C tid=C code=7
  *   exit pid=C tid=C code=5            (a child ending with exit(2) itself, not exit_group)
  *   killed pid=C signal=9              (a child killed by a signal: it made no exit call)
- *   rename pid=P tid=T comm=renamed    (prctl PR_SET_NAME: the next record's task context says so)
+ *   rename pid=P tid=T comm=NAME       (prctl PR_SET_NAME: the next record's task context says so)
  *   setgid pid=P tid=T gid=65534       (new credentials: the same)
  *
  * Every call goes through syscall(2) so the logged result is exactly what the kernel returned.
@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,19 @@
 static long sys_result(long r)
 {
 	return r == -1 ? -errno : r;
+}
+
+/* Runs the caller on CPU cpu only (-1: on any). On a machine with one CPU the calls run there, unmoved. */
+static void on_cpu(int cpu)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	for (int i = 0; i < n && i < CPU_SETSIZE; i++)
+		if (cpu < 0 || i == cpu)
+			CPU_SET(i, &set);
+	if (cpu < n)
+		sched_setaffinity(0, sizeof(set), &set);
 }
 
 static long tid(void)
@@ -205,7 +219,23 @@ int main(int argc, char **argv)
 	prctl(PR_SET_NAME, "renamed");
 	printf("rename pid=%d tid=%ld comm=renamed\n", getpid(), tid());
 	fflush(stdout);
+	on_cpu(0);
 	do_mmap(0, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/*
+	 * A change made, and undone, on another CPU: the kernel side keeps a per-CPU note of the last task it
+	 * recorded, which must not take "renamed" on CPU 0 for still true once CPU 1 has said "elsewhere".
+	 */
+	on_cpu(1);
+	prctl(PR_SET_NAME, "elsewhere");
+	printf("rename pid=%d tid=%ld comm=elsewhere\n", getpid(), tid());
+	fflush(stdout);
+	do_mmap(0, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	prctl(PR_SET_NAME, "renamed");
+	printf("rename pid=%d tid=%ld comm=renamed\n", getpid(), tid());
+	fflush(stdout);
+	on_cpu(0);
+	do_mmap(0, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	on_cpu(-1);
 	if (setgid(65534) != 0) {
 		perror("setgid");
 		return 1;

@@ -183,7 +183,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(31, checked, "calls logged by the workload");
+            assertEquals(35, checked, "calls logged by the workload");
         }
 
         private void checkExec(Map<String, String> c) {
