@@ -239,6 +239,9 @@ final class ArrowBatch implements AutoCloseable {
 
         void set(int row, byte[] bytes) {
             ArrowBuf offsets = vector.getOffsetBuffer();
+            if (rows > row) {
+                end = offsets.getInt((long) row * OFFSET); // set again in the same row: the last value wins
+            }
             for (int r = rows; r < row; r++) {
                 offsets.setInt((long) (r + 1) * OFFSET, end); // a skipped row: empty and null
             }

@@ -320,6 +320,25 @@ class TableWriterDuckDbTest {
     }
 
     @Test
+    void aStringSetTwiceInTheSameRowKeepsTheLastValue() throws Exception {
+        TableSchema t = Tables.LOSSES;
+        try (TableWriter w = TableWriter.open(out, t, "web1")) {
+            for (int i = 0; i < 3; i++) {
+                w.row().setLong(t.col("ts_ns"), i).setLong(t.col("utc_time"), i).setString(t.col("source"), "ringbuf")
+                        .setString(t.col("message"), "first, longer " + i).setString(t.col("message"), "second " + i).end();
+            }
+        }
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT message FROM losses ORDER BY ts_ns")) {
+            for (int i = 0; i < 3; i++) {
+                assertTrue(rs.next());
+                assertEquals("second " + i, rs.getString(1));
+            }
+            assertFalse(rs.next());
+        }
+    }
+
+    @Test
     void aRowWithoutARequiredColumnIsRefused() throws Exception {
         TableSchema t = Tables.LOSSES;
         try (TableWriter w = TableWriter.open(out, t, "web1")) {
