@@ -45,7 +45,7 @@ enum ms_kind {
 #define MS_F_FILE 0x0001            /* an ms_file (and its path) follows the fixed part */
 #define MS_F_PKEY 0x0002            /* MS_MPROTECT came from pkey_mprotect(2) */
 #define MS_F_ARGV_TRUNCATED 0x0004  /* MS_EXEC: argv longer than MS_ARGV_MAX, cut */
-#define MS_F_ENTER_ONLY 0x0008      /* MS_SYSCALL: recorded at entry, the call does not return (exit*) */
+#define MS_F_ENTER_ONLY 0x0008      /* MS_SYSCALL: a call that never returns (exit*): arguments, no result; recorded as the task exits */
 #define MS_F_VMA_WALK_TRUNCATED 0x0010 /* MS_VMA: the walk stopped before the last VMA */
 #define MS_F_VMA_LAST 0x0020        /* MS_VMA: the last record of one walk */
 
