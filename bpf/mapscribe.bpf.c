@@ -71,8 +71,9 @@ struct {
 
 /* What the last MS_TASK of a task said; a change in any of these emits a new one. */
 struct task_ctx {
-	__u64 cred;
-	__u64 nsproxy;
+	__u64 ids;   /* uid << 32 | gid */
+	__u64 eids;  /* euid << 32 | egid */
+	__u64 mntns; /* mount namespace inode number (never 0: 0 marks "emit again") */
 	__u64 real_parent;
 	__u64 comm[2];
 	__u64 file;  /* LSM tier: the struct file seen by security_mmap_file, consumed at sys_exit */
@@ -197,7 +198,7 @@ static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, 
 	struct ms_task *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_loss();
-		ctx->cred = 0; /* try again at the next record */
+		ctx->mntns = 0; /* try again at the next record */
 		return false;
 	}
 	fill_hdr(&r->h, MS_TASK, sizeof(*r), 0, pid_tgid);
@@ -224,9 +225,15 @@ static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, 
  */
 static __always_inline void task_context(struct task_struct *task, __u64 pid_tgid, bool force)
 {
-	/* Direct BTF loads (no helper call): this runs for every record. */
-	__u64 cred = (__u64)task->cred;
-	__u64 nsproxy = (__u64)task->nsproxy;
+	/*
+	 * Direct BTF loads (no helper call): this runs for every record. What is compared is what MS_TASK says
+	 * (ids, mount namespace), not the cred and nsproxy pointers: a freed cred reallocated at the same address
+	 * with other ids would pass a pointer comparison.
+	 */
+	const struct cred *cred = task->cred;
+	__u64 ids = ((__u64)cred->uid.val << 32) | cred->gid.val;
+	__u64 eids = ((__u64)cred->euid.val << 32) | cred->egid.val;
+	__u64 mntns = task->nsproxy->mnt_ns->ns.inum;
 	__u64 parent = (__u64)task->real_parent;
 	__u64 start_ns = task->start_time;
 	__u64 comm[2];
@@ -239,7 +246,7 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	if (!last)
 		return;
 	if (!force && last->task == (__u64)task && last->pid_tgid == pid_tgid && last->start_ns == start_ns &&
-	    last->epoch == epoch && last->seen.cred == cred && last->seen.nsproxy == nsproxy &&
+	    last->epoch == epoch && last->seen.ids == ids && last->seen.eids == eids && last->seen.mntns == mntns &&
 	    last->seen.real_parent == parent && last->seen.comm[0] == comm[0] && last->seen.comm[1] == comm[1])
 		return; /* the common case: the same task as the last record on this CPU, nothing changed */
 
@@ -247,10 +254,11 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	if (!ctx)
 		return;
 	last->task = 0; /* no entry until this task's context is confirmed below (a lost MS_TASK leaves none) */
-	if (force || ctx->cred != cred || ctx->nsproxy != nsproxy || ctx->real_parent != parent ||
+	if (force || ctx->ids != ids || ctx->eids != eids || ctx->mntns != mntns || ctx->real_parent != parent ||
 	    ctx->comm[0] != comm[0] || ctx->comm[1] != comm[1]) {
-		ctx->cred = cred;
-		ctx->nsproxy = nsproxy;
+		ctx->ids = ids;
+		ctx->eids = eids;
+		ctx->mntns = mntns;
 		ctx->real_parent = parent;
 		ctx->comm[0] = comm[0];
 		ctx->comm[1] = comm[1];
@@ -260,8 +268,9 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	last->pid_tgid = pid_tgid;
 	last->start_ns = start_ns;
 	last->epoch = epoch;
-	last->seen.cred = cred;
-	last->seen.nsproxy = nsproxy;
+	last->seen.ids = ids;
+	last->seen.eids = eids;
+	last->seen.mntns = mntns;
 	last->seen.real_parent = parent;
 	last->seen.comm[0] = comm[0];
 	last->seen.comm[1] = comm[1];
