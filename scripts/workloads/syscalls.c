@@ -13,7 +13,8 @@
  *   exec pid=C path=/bin/true
  *   execve pid=P tid=T path=/nonexistent ret=R
  *   exit_group pid=C tid=C code=7
- *   exit pid=C tid=C code=5            (a child ending with exit(2) itself, not exit_group)
+ *   exit pid=P tid=T code=3 last=0     (a thread ending with exit(2); its process goes on)
+ *   exit pid=C tid=C code=5 last=1     (a child ending with exit(2) itself, not exit_group)
  *   killed pid=C signal=9              (a child killed by a signal: it made no exit call)
  *   rename pid=P tid=T comm=NAME       (prctl PR_SET_NAME: the next record's task context says so)
  *   setgid pid=P tid=T gid=65534       (new credentials: the same)
@@ -24,6 +25,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -58,6 +60,15 @@ static void on_cpu(int cpu)
 static long tid(void)
 {
 	return syscall(SYS_gettid);
+}
+
+static void *thread_exit(void *arg)
+{
+	(void)arg;
+	printf("exit pid=%d tid=%ld code=3 last=0\n", getpid(), tid());
+	fflush(stdout);
+	syscall(SYS_exit, 3); /* the raw call: pthread_exit would unwind through libc first */
+	return NULL;
 }
 
 static unsigned long do_mmap(unsigned long addr, unsigned long len, int prot, int flags, int fd, unsigned long off)
@@ -192,10 +203,18 @@ int main(int argc, char **argv)
 	printf("execve pid=%d tid=%ld path=/nonexistent/mapscribe ret=%ld\n", getpid(), tid(), r);
 	fflush(stdout);
 
+	/* exit(2) from a thread: the thread ends, its process goes on. */
+	pthread_t thread;
+	if (pthread_create(&thread, NULL, thread_exit, NULL) != 0) {
+		fprintf(stderr, "pthread_create failed\n");
+		return 1;
+	}
+	pthread_join(thread, NULL); /* the kernel wakes the joiner when the thread's tid is cleared at exit */
+
 	/* exit(2), not exit_group(2): the process's only thread ends it. */
 	pid_t exiter = fork();
 	if (exiter == 0) {
-		printf("exit pid=%d tid=%ld code=5\n", getpid(), tid());
+		printf("exit pid=%d tid=%ld code=5 last=1\n", getpid(), tid());
 		fflush(stdout);
 		syscall(SYS_exit, 5);
 	}
