@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * floor.bpf.c — the benchmark's floor: empty programs on the recorder's hooks.
+ * floor.bpf.c — the benchmark's floor: an empty program on the recorder's per-syscall hook.
  *
  * Attaching anything to the sys_exit raw tracepoint puts every syscall of
  * every task on the kernel's slow syscall path. This program does nothing
