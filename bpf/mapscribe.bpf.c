@@ -69,13 +69,17 @@ struct {
 	__type(value, struct ms_loss_counter);
 } losses SEC(".maps");
 
-/* What the last MS_TASK of a task said; a change in any of these emits a new one. */
-struct task_ctx {
+/* The parts of a task that MS_TASK reports and that can change without an exec; a change emits a new one. */
+struct task_view {
 	__u64 ids;   /* uid << 32 | gid */
 	__u64 eids;  /* euid << 32 | egid */
 	__u64 mntns; /* mount namespace inode number (never 0: 0 marks "emit again") */
 	__u64 real_parent;
 	__u64 comm[2];
+};
+
+struct task_ctx {
+	struct task_view said; /* what the task's last MS_TASK said */
 	__u64 file;  /* LSM tier: the struct file seen by security_mmap_file, consumed at sys_exit */
 };
 
@@ -97,7 +101,7 @@ struct last_task {
 	__u64 pid_tgid;
 	__u64 start_ns;
 	__u64 epoch; /* task_ctx_epoch when the entry was confirmed */
-	struct task_ctx seen; /* file unused */
+	struct task_view seen;
 };
 
 /*
@@ -192,28 +196,48 @@ static __always_inline __u64 current_pid_tgid(struct task_struct *task)
 	return ((__u64)task->tgid << 32) | (__u32)task->pid;
 }
 
-/* Writes the MS_TASK of task; false when the ring is full (ctx is cleared, so the next record tries again). */
-static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, __u64 *comm, struct task_ctx *ctx)
+/*
+ * The task_view of a task, by direct BTF loads (no helper call: this runs for every record). The ids and the
+ * namespace are what MS_TASK reports, not the cred and nsproxy pointers: a freed cred reallocated at the same
+ * address with other ids would pass a pointer comparison.
+ */
+static __always_inline void view_task(struct task_struct *task, struct task_view *v)
+{
+	const struct cred *cred = task->cred;
+	v->ids = ((__u64)cred->uid.val << 32) | cred->gid.val;
+	v->eids = ((__u64)cred->euid.val << 32) | cred->egid.val;
+	v->mntns = task->nsproxy->mnt_ns->ns.inum;
+	v->real_parent = (__u64)task->real_parent;
+	v->comm[0] = *(__u64 *)&task->comm[0];
+	v->comm[1] = *(__u64 *)&task->comm[8];
+}
+
+static __always_inline bool same_view(const struct task_view *a, const struct task_view *b)
+{
+	return a->ids == b->ids && a->eids == b->eids && a->mntns == b->mntns && a->real_parent == b->real_parent &&
+	       a->comm[0] == b->comm[0] && a->comm[1] == b->comm[1];
+}
+
+/* Writes the MS_TASK of task as `v` sees it; false when the ring is full. */
+static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, const struct task_view *v, __u64 start_ns)
 {
 	struct ms_task *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_loss();
-		ctx->mntns = 0; /* try again at the next record */
 		return false;
 	}
 	fill_hdr(&r->h, MS_TASK, sizeof(*r), 0, pid_tgid);
 	struct task_struct *rp = BPF_CORE_READ(task, real_parent);
 	r->ppid = BPF_CORE_READ(rp, tgid);
-	const struct cred *c = BPF_CORE_READ(task, cred);
-	r->uid = BPF_CORE_READ(c, uid.val);
-	r->gid = BPF_CORE_READ(c, gid.val);
-	r->euid = BPF_CORE_READ(c, euid.val);
-	r->egid = BPF_CORE_READ(c, egid.val);
-	r->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	r->start_ns = BPF_CORE_READ(task, start_time);
+	r->uid = v->ids >> 32;
+	r->gid = (__u32)v->ids;
+	r->euid = v->eids >> 32;
+	r->egid = (__u32)v->eids;
+	r->mntns = v->mntns;
+	r->start_ns = start_ns;
 	r->leader_start_ns = BPF_CORE_READ(task, group_leader, start_time);
 	r->parent_start_ns = BPF_CORE_READ(rp, group_leader, start_time);
-	__builtin_memcpy(r->comm, comm, sizeof(r->comm));
+	__builtin_memcpy(r->comm, v->comm, sizeof(r->comm));
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	__sync_fetch_and_add(&task_ctx_epoch, 1);
 	return true;
@@ -225,20 +249,9 @@ static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, 
  */
 static __always_inline void task_context(struct task_struct *task, __u64 pid_tgid, bool force)
 {
-	/*
-	 * Direct BTF loads (no helper call): this runs for every record. What is compared is what MS_TASK says
-	 * (ids, mount namespace), not the cred and nsproxy pointers: a freed cred reallocated at the same address
-	 * with other ids would pass a pointer comparison.
-	 */
-	const struct cred *cred = task->cred;
-	__u64 ids = ((__u64)cred->uid.val << 32) | cred->gid.val;
-	__u64 eids = ((__u64)cred->euid.val << 32) | cred->egid.val;
-	__u64 mntns = task->nsproxy->mnt_ns->ns.inum;
-	__u64 parent = (__u64)task->real_parent;
+	struct task_view now;
+	view_task(task, &now);
 	__u64 start_ns = task->start_time;
-	__u64 comm[2];
-	comm[0] = *(__u64 *)&task->comm[0];
-	comm[1] = *(__u64 *)&task->comm[8];
 	/* Read before the task storage below, so that an MS_TASK written elsewhere before it is seen here. */
 	__u64 epoch = *(volatile __u64 *)&task_ctx_epoch;
 	__u32 zero = 0;
@@ -246,34 +259,24 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	if (!last)
 		return;
 	if (!force && last->task == (__u64)task && last->pid_tgid == pid_tgid && last->start_ns == start_ns &&
-	    last->epoch == epoch && last->seen.ids == ids && last->seen.eids == eids && last->seen.mntns == mntns &&
-	    last->seen.real_parent == parent && last->seen.comm[0] == comm[0] && last->seen.comm[1] == comm[1])
+	    last->epoch == epoch && same_view(&last->seen, &now))
 		return; /* the common case: the same task as the last record on this CPU, nothing changed */
 
 	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ctx)
 		return;
 	last->task = 0; /* no entry until this task's context is confirmed below (a lost MS_TASK leaves none) */
-	if (force || ctx->ids != ids || ctx->eids != eids || ctx->mntns != mntns || ctx->real_parent != parent ||
-	    ctx->comm[0] != comm[0] || ctx->comm[1] != comm[1]) {
-		ctx->ids = ids;
-		ctx->eids = eids;
-		ctx->mntns = mntns;
-		ctx->real_parent = parent;
-		ctx->comm[0] = comm[0];
-		ctx->comm[1] = comm[1];
-		if (!emit_task(task, pid_tgid, comm, ctx))
+	if (force || !same_view(&ctx->said, &now)) {
+		if (!emit_task(task, pid_tgid, &now, start_ns)) {
+			ctx->said.mntns = 0; /* no namespace has inode 0: the next record tries again */
 			return;
+		}
+		ctx->said = now;
 	}
 	last->pid_tgid = pid_tgid;
 	last->start_ns = start_ns;
 	last->epoch = epoch;
-	last->seen.ids = ids;
-	last->seen.eids = eids;
-	last->seen.mntns = mntns;
-	last->seen.real_parent = parent;
-	last->seen.comm[0] = comm[0];
-	last->seen.comm[1] = comm[1];
+	last->seen = now;
 	last->task = (__u64)task;
 }
 
@@ -742,13 +745,13 @@ static __always_inline int record_fork(struct task_struct *parent, struct task_s
  * exit(2) and exit_group(2) never return, so they have no sys_exit: they are recorded here, as the task that
  * called one passes sched_process_exit, from the registers its syscall entry saved (orig_ax holds the number,
  * di the status; nothing has changed them since). A sys_enter program would do the same for these two calls at
- * the price of a second BPF run on every syscall of the host (~2 % of the storm's speed: docs/RECORDER.md).
+ * the price of a second BPF run on every syscall of the host (~1.6 % of the storm's speed: docs/RECORDER.md).
  * A task killed by a signal, or by another thread's exit_group, was not in either call: its orig_ax names
  * whatever it was doing, and it gets no syscall record (its exit record says how it ended).
  */
 static __always_inline void record_exit_call(struct task_struct *task, __u64 pid_tgid)
 {
-	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+	if (task->flags & PF_KTHREAD)
 		return; /* a kernel thread's saved registers are not a syscall's */
 	struct pt_regs regs;
 	if (copy_syscall_regs(&regs, (struct pt_regs *)bpf_task_pt_regs(task)))

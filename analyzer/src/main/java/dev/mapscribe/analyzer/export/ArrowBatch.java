@@ -242,9 +242,7 @@ final class ArrowBatch implements AutoCloseable {
             if (rows > row) {
                 end = offsets.getInt((long) row * OFFSET); // set again in the same row: the last value wins
             }
-            for (int r = rows; r < row; r++) {
-                offsets.setInt((long) (r + 1) * OFFSET, end); // a skipped row: empty and null
-            }
+            skipTo(row);
             long need = (long) end + bytes.length;
             while (vector.getDataBuffer().capacity() < need) {
                 vector.reallocDataBuffer(); // doubles, keeping the bytes written so far
@@ -267,12 +265,17 @@ final class ArrowBatch implements AutoCloseable {
 
         /** Writes the offsets of the trailing null rows, and tells the vector its rows are all set. */
         void seal(int count) {
-            ArrowBuf offsets = vector.getOffsetBuffer();
-            for (int r = rows; r < count; r++) {
-                offsets.setInt((long) (r + 1) * OFFSET, end);
-            }
+            skipTo(count);
             rows = count;
             vector.setLastSet(count - 1); // or setValueCount would fill the "holes" again
+        }
+
+        /** Writes the offsets of the rows skipped since the last set cell, up to {@code row}: empty and null. */
+        private void skipTo(int row) {
+            ArrowBuf offsets = vector.getOffsetBuffer();
+            for (int r = rows; r < row; r++) {
+                offsets.setInt((long) (r + 1) * OFFSET, end);
+            }
         }
 
         void reset() {

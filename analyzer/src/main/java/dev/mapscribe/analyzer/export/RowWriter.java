@@ -129,7 +129,7 @@ public final class RowWriter implements RowView {
         }
         boolean wasSet = set[col];
         int f = target(col, types[col]);
-        // A cell starts null (validity bits are clear in a new or reset batch, and Arrow fills the offsets of
+        // A cell starts null (validity bits are clear in a new or reset batch, and ArrowBatch fills the offsets of
         // skipped string cells): only a value set earlier in this row needs clearing. Lists keep their
         // explicit null, their offsets are not filled for skipped cells.
         if (wasSet || types[col] == ColumnType.LIST_STRING) {

@@ -3,7 +3,6 @@ package dev.mapscribe.analyzer.state;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -90,7 +89,7 @@ public final class RegionMap {
     }
 
     public Collection<Region> regions() {
-        return Collections.unmodifiableCollection(regions.values());
+        return regions.values(); // read-only already
     }
 
     /** The region holding {@code addr}, or null. */
