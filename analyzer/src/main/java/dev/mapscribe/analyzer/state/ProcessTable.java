@@ -61,11 +61,11 @@ public final class ProcessTable {
 
     private final RegionHistory history;
     private final Listener listener;
-    private final Map<Integer, Process> live = new HashMap<>();
+    private final IntMap<Process> live = new IntMap<>();
     /** Bumped whenever an exe, a parent link or the set of live processes changes: ancestors() caches per epoch. */
     private long ancestryEpoch;
-    private final Map<Integer, Thread> threads = new HashMap<>();
-    private final Map<Integer, Walk> walks = new HashMap<>();
+    private final IntMap<Thread> threads = new IntMap<>();
+    private final IntMap<Walk> walks = new IntMap<>();
     /** The thread of the record being replayed: every question about one record is answered once. */
     private Hdr lastHdr;
     private Thread lastThread;
@@ -314,7 +314,7 @@ public final class ProcessTable {
 
     /** The processes still running, oldest first (deterministic order for the final rows). */
     public List<Process> live() {
-        List<Process> out = new ArrayList<>(live.values());
+        List<Process> out = live.values();
         out.sort(Comparator.comparingLong(Process::id));
         return out;
     }
@@ -441,7 +441,7 @@ public final class ProcessTable {
         live.remove(p.pid);
         ancestryEpoch++;
         walks.remove(p.pid);
-        threads.values().removeIf(t -> t.process() == p);
+        threads.removeIf(t -> t.process() == p);
         listener.processEnded(p); // before its address space goes: the row says whether that was fully known
         dropMm(p, nowNs);
     }
