@@ -77,7 +77,7 @@ final class IntMap<V> {
         values[i] = value;
         used[i] = true;
         if (++size * 2 > keys.length) { // at most half full: probe runs stay short
-            grow();
+            resize(keys.length * 2);
         }
         return null;
     }
@@ -112,6 +112,11 @@ final class IntMap<V> {
         used[hole] = false;
         values[hole] = null;
         keys[hole] = EMPTY;
+        if (keys.length > INITIAL_SLOTS && size * 8 < keys.length) {
+            // Shrink once an eighth full: after a burst of threads, removeIf() and values() scan every slot,
+            // and the process table calls removeIf() at every process end.
+            resize(keys.length / 2);
+        }
         return old;
     }
 
@@ -145,11 +150,16 @@ final class IntMap<V> {
         }
     }
 
-    private void grow() {
+    /** Slots in the table (for tests: it follows the number of entries both ways). */
+    int capacity() {
+        return keys.length;
+    }
+
+    private void resize(int slots) {
         int[] oldKeys = keys;
         Object[] oldValues = values;
         boolean[] oldUsed = used;
-        allocate(oldKeys.length * 2);
+        allocate(slots);
         for (int i = 0; i < oldKeys.length; i++) {
             if (oldUsed[i]) {
                 int s = slot(oldKeys[i]);

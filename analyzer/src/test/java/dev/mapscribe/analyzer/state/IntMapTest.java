@@ -3,6 +3,7 @@ package dev.mapscribe.analyzer.state;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,6 +28,29 @@ class IntMapTest {
         assertNull(m.get(0));
         assertEquals(1, m.size());
         assertThrows(NullPointerException.class, () -> m.put(1, null));
+    }
+
+    /** A burst of entries grows the table; removing them shrinks it again, so a scan costs what is left. */
+    @Test
+    void theTableFollowsTheNumberOfEntriesBothWays() {
+        IntMap<Integer> m = new IntMap<>();
+        for (int k = 0; k < 100_000; k++) {
+            m.put(k, k);
+        }
+        assertTrue(m.capacity() >= 200_000);
+        for (int k = 0; k < 100_000; k++) {
+            if (k % 1000 != 0) {
+                assertEquals(k, m.remove(k));
+            }
+        }
+        assertEquals(100, m.size());
+        assertTrue(m.capacity() <= 8 * 100, "capacity " + m.capacity() + " for 100 entries");
+        for (int k = 0; k < 100_000; k += 1000) {
+            assertEquals(k, m.get(k));
+        }
+        m.removeIf(v -> true);
+        assertEquals(0, m.size());
+        assertEquals(IntMap.INITIAL_SLOTS, m.capacity());
     }
 
     /** The first {@code n} non-negative keys whose probe starts at {@code slot} of a new map. */
