@@ -78,6 +78,14 @@ public final class Recorder implements AutoCloseable {
      * timer is the only thing that drains it. -Dmapscribe.drainIntervalUs=N changes it (for benchmarks).
      */
     private static final long DRAIN_INTERVAL_NS = Long.getLong("mapscribe.drainIntervalUs", 1000) * 1000;
+    /**
+     * While the ring stays empty the checks back off, doubling up to this: at every 1 ms the writer thread alone
+     * cost 2.5 % of a core on an idle host. Only rings of {@link #BACKOFF_MIN_RING} or more back off: the first
+     * burst after a quiet spell waits in the ring until the next check (8 ms of 5M records/s at 56 bytes is
+     * 2.2 MiB).
+     */
+    private static final long IDLE_INTERVAL_MAX_NS = 8 * DRAIN_INTERVAL_NS;
+    private static final long BACKOFF_MIN_RING = 16L << 20;
     private static final long LOSS_INTERVAL_NS = 100_000_000;    // loss counters every 100 ms
     private static final long STATUS_INTERVAL_NS = 1_000_000_000; // a status record every second
     private static final long BATCH_BYTES = 1 << 20;
@@ -245,6 +253,8 @@ public final class Recorder implements AutoCloseable {
         try {
             long nextLoss = startNs + LOSS_INTERVAL_NS;
             long nextStatus = startNs + STATUS_INTERVAL_NS;
+            long idleMax = config.ringBytes() >= BACKOFF_MIN_RING ? IDLE_INTERVAL_MAX_NS : DRAIN_INTERVAL_NS;
+            long interval = DRAIN_INTERVAL_NS;
             while (!stopRequested) {
                 int n = ring.drain(batcher);
                 batcher.flush();
@@ -259,8 +269,14 @@ public final class Recorder implements AutoCloseable {
                     journal.append(status(now));
                     nextStatus = now + STATUS_INTERVAL_NS;
                 }
-                if (n == 0 || ring.pendingBytes() == 0) {
-                    LockSupport.parkNanos(DRAIN_INTERVAL_NS);
+                if (n > 0) {
+                    interval = DRAIN_INTERVAL_NS; // records are coming: check at the full rate again
+                    if (ring.pendingBytes() == 0) {
+                        LockSupport.parkNanos(interval);
+                    }
+                } else {
+                    LockSupport.parkNanos(interval);
+                    interval = Math.min(interval * 2, idleMax);
                 }
             }
             // Stop: detach first so the ring can only shrink, then take everything that is left.
