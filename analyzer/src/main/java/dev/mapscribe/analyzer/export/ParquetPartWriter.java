@@ -73,7 +73,7 @@ final class ParquetPartWriter implements AutoCloseable {
             // never pays off, and testing whether it does cost most of the write time. ZSTD still
             // squeezes the repetitive ones (dev, inode, len). 32-bit columns (pids, protections, flags,
             // syscall numbers) without a dictionary are DELTA_BINARY_PACKED: the dictionary's hash lookup
-            // per value cost 1.5-2.5 s of CPU per 10M records, for 0.2 % smaller files (bench-analyze-ab).
+            // per value cost 1.5-4.7 s of CPU per 10M records, for 0.2 % smaller files (bench-analyze-ab).
             if (c.type() == ColumnType.INT64 || c.type() == ColumnType.TIMESTAMP_NS || c.type() == ColumnType.INT32) {
                 b.withDictionaryEncoding(c.name(), false);
             }

@@ -43,8 +43,8 @@ public final class TableWriter implements AutoCloseable {
     /**
      * @param rowGroupRows    rows per Parquet row group (~1M lets DuckDB prune row groups by their statistics)
      * @param batchRows       rows per Arrow batch (16,384: against 65,536, 2 s less CPU and 0.2 GB less RSS per
-     *                        10M-record analysis in scripts/bench-analyze-ab, as the batch a thread fills
-     *                        is more often still in cache when the encoder reads it)
+     *                        10M-record analysis in scripts/bench-analyze-ab; probably because a smaller batch
+     *                        is still in cache when the encoder reads it)
      * @param rowsPerFile     rows per part file before the next part starts
      * @param zstdLevel       ZSTD level (1 is fast and already small for these columns)
      * @param replaceExisting delete this host's existing parts of the table first (re-running an analysis

@@ -13,14 +13,12 @@ import java.util.function.Predicate;
  * deterministic order sort what {@link #values} returns.
  */
 final class IntMap<V> {
-    private static final int EMPTY = 0; // slot state lives in `used`: every int, 0 included, is a valid key
+    static final int INITIAL_SLOTS = 64;
 
-    private int[] keys;
+    private int[] keys; // any int is a key, 0 included: whether a slot holds one is in `used`
     private Object[] values;
     private boolean[] used;
     private int size;
-
-    static final int INITIAL_SLOTS = 64;
 
     IntMap() {
         allocate(INITIAL_SLOTS);
@@ -110,8 +108,7 @@ final class IntMap<V> {
             }
         }
         used[hole] = false;
-        values[hole] = null;
-        keys[hole] = EMPTY;
+        values[hole] = null; // let the value be collected
         if (keys.length > INITIAL_SLOTS && size * 8 < keys.length) {
             // Shrink once an eighth full: after a burst of threads, removeIf() and values() scan every slot,
             // and the process table calls removeIf() at every process end.
