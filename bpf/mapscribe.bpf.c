@@ -15,7 +15,8 @@
  * records.
  *
  * Records are submitted with BPF_RB_NO_WAKEUP: user space drains the ring on
- * a ~1 ms timer, which costs far less than a wake-up per record.
+ * a ~1 ms timer, which costs far less than a wake-up per record. One kind wakes
+ * it at once: an executable mapping of a file without a name (wakeup_for()).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -42,6 +43,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_CLONE3 435
 
 #define MAP_ANONYMOUS_ 0x20
+#define PROT_EXEC_ 0x4
+#define VM_EXEC_ 0x4
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h: uapi-stable since 2.6 */
 #define MAX_PATH_DEPTH 128  /* dentries walked per path; deeper paths are cut (flagged) */
 #define MAX_MOUNTS 16       /* mount crossings per path */
@@ -180,10 +183,21 @@ static __always_inline void fill_hdr(struct ms_hdr *h, __u16 kind, __u16 size, _
 	h->tid = (__u32)pid_tgid;
 }
 
-static __always_inline void submit_or_count(void *data, __u32 size)
+static __always_inline void submit_or_count(void *data, __u32 size, __u64 wakeup)
 {
-	if (bpf_ringbuf_output(&events, data, size, BPF_RB_NO_WAKEUP))
+	if (bpf_ringbuf_output(&events, data, size, wakeup))
 		count_loss();
+}
+
+/*
+ * Wake user space at once for an executable mapping of a file without a name (unlinked, or a memfd): its
+ * bytes are reachable only through /proc/PID/map_files, and only until the process exits, so the recorder
+ * must hold the file before that (scripts/workloads/flash.c exits 2 ms after mapping). Rare: everything
+ * else waits for the timer.
+ */
+static __always_inline __u64 wakeup_for(const struct ms_file *f, bool exec)
+{
+	return exec && (f->file_flags & MS_FILE_UNLINKED) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /*
@@ -514,6 +528,7 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 	r->ret = ret;
 	__u32 size = sizeof(*r);
 	__u16 flags = 0;
+	__u64 wakeup = BPF_RB_NO_WAKEUP;
 
 	struct file *file = 0;
 #ifdef MS_LSM_TIER
@@ -537,9 +552,11 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 		zero_pad(s, end);
 		size = round8(end);
 		flags = MS_F_FILE;
+		/* a successful call only: a failed one mapped nothing to hold */
+		wakeup = wakeup_for(f, ret >= 0 && (r->prot & PROT_EXEC_));
 	}
 	fill_hdr(&r->h, MS_MMAP, size, flags, pid_tgid);
-	submit_or_count(s->buf, size & SCRATCH_MASK);
+	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
 }
 
 static __always_inline void on_mprotect(struct pt_regs *regs, long ret, __u64 pid_tgid, bool pkey)
@@ -842,6 +859,7 @@ __noinline int emit_vma(struct vma_info *v)
 	r->_pad = 0;
 	__u32 size = sizeof(*r);
 	__u16 flags = v->flags;
+	__u64 wakeup = BPF_RB_NO_WAKEUP;
 	if (v->file) {
 		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_vma));
 		__u32 plen = describe_file((struct file *)v->file, f, s->buf + sizeof(struct ms_vma) + sizeof(struct ms_file));
@@ -849,9 +867,10 @@ __noinline int emit_vma(struct vma_info *v)
 		zero_pad(s, end);
 		size = round8(end);
 		flags |= MS_F_FILE;
+		wakeup = wakeup_for(f, v->vm_flags & VM_EXEC_); /* an exec'd memfd: fileless execution */
 	}
 	fill_hdr(&r->h, MS_VMA, size, flags, v->pid_tgid);
-	submit_or_count(s->buf, size & SCRATCH_MASK);
+	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
 	return 0;
 }
 
@@ -937,7 +956,7 @@ static __always_inline int record_exec(pid_t old_pid, struct linux_binprm *bprm)
 	zero_pad(s, end);
 	__u32 size = round8(end);
 	fill_hdr(&r->h, MS_EXEC, size, flags, pid_tgid);
-	submit_or_count(s->buf, size & SCRATCH_MASK);
+	submit_or_count(s->buf, size & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
 
 	walk_vmas(task, pid_tgid);
 	return 0;

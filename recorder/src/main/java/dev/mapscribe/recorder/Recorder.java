@@ -242,6 +242,27 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
+    /** Sleeps on the ring's epoll descriptor (see writerLoop). The writer thread's own, like its Libc. */
+    private static final class RingWait implements AutoCloseable {
+        private final Libc libc;
+        private final int epfd;
+
+        RingWait(Libc libc, int ringFd) throws IOException {
+            this.libc = libc;
+            this.epfd = Libc.epollWatch(ringFd);
+        }
+
+        /** Waits up to {@code ns} (in whole milliseconds, at least one); true when the kernel woke us. */
+        boolean upTo(long ns) throws IOException {
+            return libc.epollWait(epfd, (int) Math.max(1, ns / 1_000_000));
+        }
+
+        @Override
+        public void close() throws IOException {
+            libc.close(epfd);
+        }
+    }
+
     private void offerFile(dev.mapscribe.formats.raw.KernelRecord.FileRef f, int pid, long start, long end) {
         Enricher e = enricher;
         if (e != null) {
@@ -250,7 +271,10 @@ public final class Recorder implements AutoCloseable {
     }
 
     private void writerLoop() {
-        try {
+        // The writer sleeps on the ring's epoll descriptor rather than a plain timer: the kernel wakes it at
+        // once for the rare record that cannot wait (an executable mapping of a file without a name: the
+        // enricher must hold that file before its process exits), and the timer paces everything else.
+        try (Libc libc = new Libc(); RingWait wait = new RingWait(libc, programs.ringFd())) {
             long nextLoss = startNs + LOSS_INTERVAL_NS;
             long nextStatus = startNs + STATUS_INTERVAL_NS;
             long idleMax = config.ringBytes() >= BACKOFF_MIN_RING ? IDLE_INTERVAL_MAX_NS : DRAIN_INTERVAL_NS;
@@ -272,10 +296,11 @@ public final class Recorder implements AutoCloseable {
                 if (n > 0) {
                     interval = DRAIN_INTERVAL_NS; // records are coming: check at the full rate again
                     if (ring.pendingBytes() == 0) {
-                        LockSupport.parkNanos(interval);
+                        wait.upTo(interval);
                     }
+                } else if (wait.upTo(interval)) {
+                    interval = DRAIN_INTERVAL_NS; // woken by the kernel
                 } else {
-                    LockSupport.parkNanos(interval);
                     interval = Math.min(interval * 2, idleMax);
                 }
             }

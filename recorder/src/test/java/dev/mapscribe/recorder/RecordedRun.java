@@ -21,7 +21,13 @@ record RecordedRun(Recorder.Summary summary, UserRecord.JournalHeader header, Re
 
     /** Records while {@code command} runs to completion, then stops the recorder and reads the journal back. */
     static RecordedRun of(Path journal, Recorder.Hooks hooks, List<String> command) throws IOException, InterruptedException {
-        Recorder.Config config = new Recorder.Config(journal, hooks, 1L << 30, 16L << 20, false, false,
+        return of(journal, hooks, command, false, false);
+    }
+
+    /** The same, with file enrichment and the start-up /proc snapshot on or off (off unless a test is about them). */
+    static RecordedRun of(Path journal, Recorder.Hooks hooks, List<String> command, boolean enrich, boolean snapshot)
+            throws IOException, InterruptedException {
+        Recorder.Config config = new Recorder.Config(journal, hooks, 1L << 30, 16L << 20, enrich, snapshot,
                 List.of("test"), System.err);
         List<String> lines = new ArrayList<>();
         Recorder.Summary summary;

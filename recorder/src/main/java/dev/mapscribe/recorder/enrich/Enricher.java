@@ -15,6 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -63,7 +64,9 @@ public final class Enricher implements AutoCloseable {
     private sealed interface Job permits FileJob, RegionJob {
     }
 
-    private record FileJob(FileRef file, FileKey key, int pid, long start, long end) implements Job {
+    /** {@code held}: an O_PATH descriptor on the mapped file taken when it was offered, or null (see offer()). */
+    private record FileJob(FileRef file, FileKey key, int pid, long start, long end, MappedFileOpener.Held held)
+            implements Job {
     }
 
     /** Its ctime and size are not in /proc/PID/maps: the worker reads them before the cache can decide. */
@@ -86,6 +89,9 @@ public final class Enricher implements AutoCloseable {
     private final LibMagic magic;
     private final String magicProblem;
     private final Thread worker;
+    /** Descriptors held by queued jobs: at most MAX_HELD, so a flood of new files cannot exhaust the fd limit. */
+    private final AtomicInteger heldFds = new AtomicInteger();
+    static final int MAX_HELD = 256;
     private volatile boolean closing;
     private volatile long closeDeadlineNs;
 
@@ -108,12 +114,23 @@ public final class Enricher implements AutoCloseable {
         this.magic = m;
         this.magicProblem = problem;
         this.worker = Thread.ofPlatform().name("mapscribe-enricher").daemon(true).unstarted(this::run);
+        // The first hold of each kind loads classes and links calls, 1.5-2 ms each: paid here, not while a process
+        // that mapped a nameless file is exiting. Neither can hold anything: "/" is not inode 0, and no mapping
+        // of ours is named 0-0.
+        hold(new FileRef(0, 0, 0, 0, 0, 0, 0, "/"), 0, 0, 0);
+        hold(new FileRef(0, 0, 0, 0, 0, 0, FileRef.UNLINKED, null), (int) ProcessHandle.current().pid(), 0, 0);
         worker.start();
     }
 
     /**
      * Asks for the FileInfo of {@code file}, mapped by {@code pid} at [start, end): the range names its
-     * /proc/PID/map_files entry when the path no longer leads to the file. Never blocks.
+     * /proc/PID/map_files entry when the path no longer leads to the file. Never blocks on a file's contents.
+     *
+     * <p>The file is held at once by an O_PATH descriptor (by its path, or through the mapping's map_files
+     * entry when it has no name: unlinked, or a memfd), which keeps the inode alive until the worker has read
+     * it, however long the queue: a file deleted, or a process that exits, meanwhile does not take the bytes
+     * with it. The kernel wakes the recorder at once for nameless files, so fileless code that runs for a few
+     * milliseconds is still hashed (scripts/workloads/flash.c). O_PATH runs no driver code: this cannot hang.
      */
     public void offer(FileRef file, int pid, long start, long end) {
         offered.incrementAndGet();
@@ -122,9 +139,32 @@ public final class Enricher implements AutoCloseable {
             cacheHits.incrementAndGet();
             return;
         }
-        if (closing || !queue.offer(new FileJob(file, key, pid, start, end))) {
+        MappedFileOpener.Held held = closing || heldFds.get() >= MAX_HELD ? null : hold(file, pid, start, end);
+        if (held != null) {
+            heldFds.incrementAndGet();
+        }
+        if (closing || !queue.offer(new FileJob(file, key, pid, start, end, held))) {
             seen.remove(key); // not done: a later offer may still get it in
             skipped.incrementAndGet();
+            release(held);
+        }
+    }
+
+    // A Libc of its own per call: its scratch memory belongs to one thread, and holds are rare enough (the first
+    // sighting of an executable file) for the few microseconds that costs.
+    private static MappedFileOpener.Held hold(FileRef file, int pid, long start, long end) {
+        try (Libc libc = new Libc()) {
+            return new MappedFileOpener(libc).hold(file, pid, start, end);
+        }
+    }
+
+    /** Closes a held descriptor, if any (any thread). */
+    private void release(MappedFileOpener.Held held) {
+        if (held != null) {
+            try (Libc libc = new Libc()) {
+                new MappedFileOpener(libc).closeQuietly(held.fd());
+            }
+            heldFds.decrementAndGet();
         }
     }
 
@@ -174,7 +214,14 @@ public final class Enricher implements AutoCloseable {
             worker.interrupt(); // stuck in a system call (a hung file system): leave it, it is a daemon thread
         }
         // An offer that raced with close() may have queued a job after the worker's last look.
-        skipped.addAndGet(queue.drainTo(new java.util.ArrayList<>()));
+        java.util.List<Job> left = new java.util.ArrayList<>();
+        queue.drainTo(left);
+        skipped.addAndGet(left.size());
+        for (Job job : left) {
+            if (job instanceof FileJob f) {
+                release(f.held());
+            }
+        }
     }
 
     private boolean pastDeadline() {
@@ -200,6 +247,9 @@ public final class Enricher implements AutoCloseable {
                 }
                 if (pastDeadline()) {
                     skipped.incrementAndGet();
+                    if (job instanceof FileJob f) {
+                        release(f.held());
+                    }
                     continue;
                 }
                 FileJob fileJob = switch (job) {
@@ -209,7 +259,12 @@ public final class Enricher implements AutoCloseable {
                 if (fileJob == null) {
                     continue; // a file already done or queued
                 }
-                FileInfo info = enrich(fileJob, libc, opener, hasher);
+                FileInfo info;
+                try {
+                    info = enrich(fileJob, libc, opener, hasher);
+                } finally {
+                    release(fileJob.held());
+                }
                 if (info == null) {
                     skipped.incrementAndGet(); // abandoned at the close deadline
                     continue;
@@ -256,7 +311,7 @@ public final class Enricher implements AutoCloseable {
             cacheHits.incrementAndGet();
             return null;
         }
-        return new FileJob(file, key, region.pid(), region.start(), region.end());
+        return new FileJob(file, key, region.pid(), region.start(), region.end(), null);
     }
 
     /** One file: open it, describe it, hash it. Null when abandoned because close() ran out of time. */
@@ -264,7 +319,7 @@ public final class Enricher implements AutoCloseable {
         FileRef file = job.file();
         MappedFileOpener.Opened opened;
         try {
-            opened = opener.open(file, job.pid(), job.start(), job.end());
+            opened = opener.open(file, job.pid(), job.start(), job.end(), job.held());
         } catch (IOException e) {
             int failures = openFailures.merge(job.key(), 1, Integer::sum);
             if (failures < MAX_OPEN_ATTEMPTS) {

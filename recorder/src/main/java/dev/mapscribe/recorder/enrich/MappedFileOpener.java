@@ -20,12 +20,17 @@ import java.util.StringJoiner;
 final class MappedFileOpener {
     private static final int S_IFMT = 0xf000;
     private static final int S_IFREG = 0x8000;
+    private static final long PAGE = Libc.pageSize();
     // For the read descriptor: no atime update (this is forensics); non-blocking, belt and braces.
     private static final int FLAGS = Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOCTTY
             | Libc.O_NONBLOCK;
 
     /** An open descriptor on the mapped file; {@code viaPid} > 0 when it came through map_files. */
     record Opened(int fd, int viaPid, Stat stat) {
+    }
+
+    /** An O_PATH descriptor held on the mapped file ({@link #hold}); {@code viaPid} as in {@link Opened}. */
+    record Held(int fd, int viaPid) {
     }
 
     private final Libc libc;
@@ -40,7 +45,7 @@ final class MappedFileOpener {
      */
     FileRef identify(FileRef file, int pid, long start, long end) {
         try {
-            Opened opened = open(file, pid, start, end);
+            Opened opened = open(file, pid, start, end, null);
             closeQuietly(opened.fd());
             Stat st = opened.stat();
             return new FileRef(file.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), file.dev(), st.mode(),
@@ -50,8 +55,48 @@ final class MappedFileOpener {
         }
     }
 
-    /** Opens the file, or throws an IOException whose message says why every way failed. */
-    Opened open(FileRef file, int pid, long start, long end) throws IOException {
+    /**
+     * An O_PATH descriptor on the mapped file, by its path or else through {@code /proc/PID/map_files/START-END},
+     * checked like any candidate; null when neither reaches it. It keeps the inode alive after the file is
+     * unlinked and the process has exited; {@link #open} reads the file through it. O_PATH runs no driver code.
+     */
+    Held hold(FileRef file, int pid, long start, long end) {
+        if (file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG) {
+            return null;
+        }
+        String path = file.path();
+        int fd = path == null || path.isEmpty() || file.unlinked() ? -1 : holdVerified(path, file);
+        if (fd >= 0) {
+            return new Held(fd, 0);
+        }
+        fd = pid > 0 ? holdVerified(mapFilesEntry(pid, start, end), file) : -1;
+        return fd >= 0 ? new Held(fd, pid) : null;
+    }
+
+    private int holdVerified(String path, FileRef file) {
+        int fd;
+        try {
+            fd = libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC);
+        } catch (PosixException e) {
+            return -1;
+        }
+        try {
+            Stat stat = libc.fstat(fd);
+            if (stat.ino() == file.ino() && stat.kernelDev() == file.dev() && stat.isRegularFile()) {
+                return fd;
+            }
+        } catch (PosixException e) {
+            // not held: the worker tries the usual ways
+        }
+        closeQuietly(fd);
+        return -1;
+    }
+
+    /**
+     * Opens the file, or throws an IOException whose message says why every way failed: by its path, then
+     * through {@code held} (from {@link #hold}, or null), then through map_files.
+     */
+    Opened open(FileRef file, int pid, long start, long end, Held held) throws IOException {
         if (file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG) {
             // Opening a device or FIFO can have side effects (or block): never do it.
             throw new IOException("not a regular file (mode 0" + Integer.toOctalString(file.mode()) + ")");
@@ -66,12 +111,18 @@ final class MappedFileOpener {
                 return byPath;
             }
         }
+        if (held != null) {
+            Opened viaHeld = tryOpen("/proc/self/fd/" + held.fd(), file, held.viaPid(), why);
+            if (viaHeld != null) {
+                return viaHeld;
+            }
+        }
         if (pid <= 0) {
             why.add("no process given to read it through /proc/PID/map_files");
             throw new IOException(why.toString());
         }
         String dir = "/proc/" + pid + "/map_files/";
-        Opened exact = tryOpen(dir + Long.toHexString(start) + "-" + Long.toHexString(end), file, pid, why);
+        Opened exact = tryOpen(mapFilesEntry(pid, start, end), file, pid, why);
         if (exact != null) {
             return exact;
         }
@@ -134,6 +185,12 @@ final class MappedFileOpener {
         } finally {
             closeQuietly(pathFd);
         }
+    }
+
+    /** The map_files entry of [start, end): it names whole pages, and a record's end (address + length) need not be one. */
+    private static String mapFilesEntry(int pid, long start, long end) {
+        long pageEnd = (end + PAGE - 1) & -PAGE;
+        return "/proc/" + pid + "/map_files/" + Long.toHexString(start) + "-" + Long.toHexString(pageEnd);
     }
 
     private int openNoAtime(String path) throws PosixException {

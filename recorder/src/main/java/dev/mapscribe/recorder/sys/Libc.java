@@ -52,6 +52,14 @@ public final class Libc implements AutoCloseable {
     private static final MethodHandle SIGNAL;
     private static final MethodHandle SETPRIORITY;
     private static final MethodHandle GETTID;
+    private static final MethodHandle EPOLL_CREATE1;
+    private static final MethodHandle EPOLL_CTL;
+    private static final MethodHandle EPOLL_WAIT;
+
+    // x86-64 struct epoll_event is packed: u32 events, then u64 data at offset 4 (12 bytes).
+    private static final long EPOLL_EVENT_SIZE = 12;
+    private static final int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1, EPOLLIN = 0x1, EPOLLET = 1 << 31;
+    private static final int EINTR = 4;
     private static final VarHandle ERRNO;
 
     // x86-64 struct stat (glibc, 144 bytes): only the fields we read are named.
@@ -86,6 +94,12 @@ public final class Libc implements AutoCloseable {
         SETPRIORITY = linker.downcallHandle(find(libc, "setpriority"),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
         GETTID = linker.downcallHandle(find(libc, "gettid"), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        EPOLL_CREATE1 = linker.downcallHandle(find(libc, "epoll_create1"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
+        EPOLL_CTL = linker.downcallHandle(find(libc, "epoll_ctl"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), errno);
+        EPOLL_WAIT = linker.downcallHandle(find(libc, "epoll_wait"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
     }
 
     /** A symbol of the default (libc) lookup; LibBpf also binds vsnprintf through it. */
@@ -250,6 +264,7 @@ public final class Libc implements AutoCloseable {
     private final MemorySegment errnoState = errnoBuffer(arena);
     private final MemorySegment timespec = arena.allocate(16, 8);
     private final MemorySegment stat = arena.allocate(STAT_SIZE, 8);
+    private final MemorySegment epollEvent = arena.allocate(EPOLL_EVENT_SIZE, 8);
 
     /** CLOCK_MONOTONIC in ns: the clock bpf_ktime_get_ns() reads, so user records line up with kernel ones. */
     public long monotonicNs() {
@@ -309,6 +324,56 @@ public final class Libc implements AutoCloseable {
         if (rc != 0) {
             throw new PosixException("close", "fd " + fd, errno(errnoState));
         }
+    }
+
+    /**
+     * An epoll descriptor that reports {@code fd} readable, edge-triggered: {@link #epollWait} returns when
+     * {@code fd}'s owner wakes its waiters, not whenever it has data. For the ring buffer that means only the
+     * records the kernel submits with BPF_RB_FORCE_WAKEUP (the rest wait for the writer's timer).
+     */
+    public static int epollWatch(int fd) throws PosixException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(call);
+            int epfd = (int) EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC);
+            if (epfd < 0) {
+                throw new PosixException("epoll_create1", "", errno(state));
+            }
+            MemorySegment event = call.allocate(EPOLL_EVENT_SIZE, 4);
+            event.set(ValueLayout.JAVA_INT, 0, EPOLLIN | EPOLLET);
+            event.set(ValueLayout.JAVA_INT_UNALIGNED, 4, fd);
+            int rc = (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event);
+            if (rc != 0) {
+                int err = errno(state);
+                int ignored = (int) CLOSE.invokeExact(state, epfd);
+                throw new PosixException("epoll_ctl", "fd " + fd, err);
+            }
+            return epfd;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMs} for an event on {@code epfd} (from {@link #epollWatch}); true when one came,
+     * false on timeout or when a signal interrupted the wait.
+     */
+    public boolean epollWait(int epfd, int timeoutMs) throws PosixException {
+        int n;
+        try {
+            n = (int) EPOLL_WAIT.invokeExact(errnoState, epfd, epollEvent, 1, timeoutMs);
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+        if (n < 0) {
+            int err = errno(errnoState);
+            if (err == EINTR) {
+                return false;
+            }
+            throw new PosixException("epoll_wait", "epfd " + epfd, err);
+        }
+        return n > 0;
     }
 
     /** Frees the scratch memory; the instance is unusable afterwards. */

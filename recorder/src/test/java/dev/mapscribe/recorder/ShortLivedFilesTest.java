@@ -1,0 +1,78 @@
+package dev.mapscribe.recorder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
+import dev.mapscribe.formats.testkit.BpfRequirement;
+import dev.mapscribe.formats.testkit.CWorkloads;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With real eBPF: scripts/workloads/flash.c runs children that each map a memfd or a deleted file executable
+ * and exit 20 ms later. Once such a process is gone nothing on the host leads to those bytes any more (its
+ * /proc/PID/map_files went with it), and that is how fileless code comes and goes. The workload first maps a
+ * 160 MiB file, so the enricher is busy hashing it (about a second) while the children come: their files wait
+ * in its queue for longer than they live. Every one must still be hashed, because the recorder holds each
+ * file (an O_PATH descriptor) as soon as it sees the mapping.
+ */
+class ShortLivedFilesTest {
+    static final int CHILDREN = 12;
+    /** 20 ms here; a closer look at how short a life still gets hashed: -Dflash.liveUs=2000. */
+    static final int LIVE_US = Integer.getInteger("flash.liveUs", 20_000);
+    /** Past the recorder's warm-up: its first drains, still interpreted, ran 12-53 ms behind the kernel. */
+    static final int START_DELAY_MS = 300;
+    static final int BALLAST_MB = 160;
+
+    @Test
+    void theCodeOfShortLivedProcessesIsHashed(@TempDir Path tmp) throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        Path dir = Files.createDirectories(tmp.resolve("files"));
+        RecordedRun run = RecordedRun.of(tmp.resolve("journal"), Recorder.Hooks.SYSCALLS,
+                List.of(CWorkloads.build("flash").toString(), dir.toString(), Integer.toString(CHILDREN),
+                        Integer.toString(LIVE_US), Integer.toString(START_DELAY_MS), Integer.toString(BALLAST_MB)),
+                true, false);
+        List<FileInfo> infos = run.all(FileInfo.class);
+        assertEquals(CHILDREN, run.calls().size(), "the workload's lines: " + run.calls());
+        List<String> wrong = new ArrayList<>();
+        for (Map<String, String> c : run.calls()) {
+            long ino = Long.parseLong(c.get("ino"));
+            int size = Integer.parseInt(c.get("size"));
+            String expected = sha256(content(Long.parseLong(c.get("seed")), size));
+            // Unlinked files free their inode number for the next one: the size tells the children apart.
+            List<FileInfo> mine = infos.stream().filter(f -> f.ino() == ino && f.size() == size).toList();
+            // Nameless: only the child's map_files led to it, so that is what the FileInfo must say it read.
+            int pid = Integer.parseInt(c.get("pid"));
+            if (mine.size() != 1 || !expected.equals(mine.getFirst().sha256()) || mine.getFirst().error() != null
+                    || mine.getFirst().viaPid() != pid) {
+                wrong.add(c.get("kind") + " of pid " + pid + ": " + mine.stream()
+                        .map(f -> "sha256 " + f.sha256() + " via pid " + f.viaPid() + " error " + f.error()).toList());
+            }
+        }
+        assertEquals(List.of(), wrong, wrong.size() + " of " + CHILDREN + " short-lived files not hashed right");
+    }
+
+    /** flash.c's content(seed, size): xorshift64, byte i = bits 24..31 of the i-th state. */
+    static byte[] content(long seed, int size) {
+        long x = seed * 0x9E3779B97F4A7C15L + 1;
+        byte[] out = new byte[size];
+        for (int i = 0; i < size; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            out[i] = (byte) (x >>> 24);
+        }
+        return out;
+    }
+
+    static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}
