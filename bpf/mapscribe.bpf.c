@@ -192,7 +192,7 @@ static __always_inline void submit_or_count(void *data, __u32 size, __u64 wakeup
 /*
  * Wake user space at once for an executable mapping of a file without a name (unlinked, or a memfd): its
  * bytes are reachable only through /proc/PID/map_files, and only until the process exits, so the recorder
- * must hold the file before that (scripts/workloads/flash.c exits 2 ms after mapping). Rare: everything
+ * must hold the file before that (scripts/workloads/flash.c: processes that live 2 ms). Rare: everything
  * else waits for the timer.
  */
 static __always_inline __u64 wakeup_for(const struct ms_file *f, bool exec)
