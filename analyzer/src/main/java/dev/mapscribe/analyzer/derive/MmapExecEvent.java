@@ -20,13 +20,15 @@ import dev.mapscribe.analyzer.state.TaskInfo;
  * @param ret          the raw result: the address, or -errno
  * @param mappedPathTruncated the kernel cut the leading part of {@code mappedPath} (too deep or too long a path)
  * @param exeTruncated the kernel cut the leading part of the exe path
+ * @param ancestorsTruncated an ancestor's exe path was cut, or the oldest ancestors were left out
  */
 public record MmapExecEvent(String host, long tsNs, long utcNs, String uuid, long batch, String via,
                             TaskInfo task, TaskInfo parent, String ancestors, String commandLine, String exe,
                             String mappedPath, Integer dev, Long inode, Long ctimeNs,
                             String magic, String md5, String sha1, String sha256, String sha512, Long size, String error,
                             Long addr, long hintAddr, long len, int prot, int flags, int fd, long offset, boolean success,
-                            Integer errno, long ret, boolean mappedPathTruncated, boolean exeTruncated) {
+                            Integer errno, long ret, boolean mappedPathTruncated, boolean exeTruncated,
+                            boolean ancestorsTruncated) {
 
     public static final int EVENT_ID = 41;
     public static final String EVENT_NAME = "mmap_exec";
@@ -34,6 +36,6 @@ public record MmapExecEvent(String host, long tsNs, long utcNs, String uuid, lon
     MmapExecEvent withFileInfo(String magic, String md5, String sha1, String sha256, String sha512, Long size, String error) {
         return new MmapExecEvent(host, tsNs, utcNs, uuid, batch, via, task, parent, ancestors, commandLine, exe, mappedPath,
                 dev, inode, ctimeNs, magic, md5, sha1, sha256, sha512, size, error, addr, hintAddr, len, prot, flags, fd,
-                offset, success, errno, ret, mappedPathTruncated, exeTruncated);
+                offset, success, errno, ret, mappedPathTruncated, exeTruncated, ancestorsTruncated);
     }
 }

@@ -95,7 +95,8 @@ public final class TableExport implements EventSink, AutoCloseable {
             M_BATCH = M.col("event_batch"), M_TASK = M.col("task_name"), M_PARENT = M.col("parent_task_name"),
             M_ADDR = M.col("addr"), M_LEN = M.col("len"), M_PROT = M.col("prot"), M_FLAGS = M.col("flags"),
             M_OFFSET = M.col("file_offset"), M_RET = M.col("ret"), M_FAILED = M.col("failed"),
-            M_EXE_TRUNCATED = M.col("exe_path_truncated"), M_PATH_TRUNCATED = M.col("mapped_path_truncated");
+            M_EXE_TRUNCATED = M.col("exe_path_truncated"), M_PATH_TRUNCATED = M.col("mapped_path_truncated"),
+            M_ANC_TRUNCATED = M.col("ancestors_truncated");
 
     @Override
     public void mmapExec(MmapExecEvent e) {
@@ -113,7 +114,8 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setInt(M_FLAGS, e.flags()).setLong(M_OFFSET, e.offset())
                 .setLong(M_RET, e.ret())
                 .setBool(M_FAILED, !e.success())
-                .setBool(M_EXE_TRUNCATED, e.exeTruncated()).setBool(M_PATH_TRUNCATED, e.mappedPathTruncated());
+                .setBool(M_EXE_TRUNCATED, e.exeTruncated()).setBool(M_PATH_TRUNCATED, e.mappedPathTruncated())
+                .setBool(M_ANC_TRUNCATED, e.ancestorsTruncated());
         task(w, M_TASK, e.task(), e.task().tid());
         if (e.parent() != null) task(w, M_PARENT, e.parent(), e.parent().pid());
         w.end();
@@ -186,7 +188,8 @@ public final class TableExport implements EventSink, AutoCloseable {
             P_EGID = P.col("egid"), P_MNT = P.col("mnt_ns"), P_EXECS = P.col("execs"), P_SNAP = P.col("from_snapshot"),
             P_START_EXACT = P.col("start_exact"), P_EXIT_RECORDED = P.col("exit_recorded"),
             P_ARGV_TRUNCATED = P.col("argv_truncated"), P_MEMORY_KNOWN = P.col("memory_known"),
-            P_LOST = P.col("records_lost_while_alive"), P_EXE_TRUNCATED = P.col("exe_path_truncated");
+            P_LOST = P.col("records_lost_while_alive"), P_EXE_TRUNCATED = P.col("exe_path_truncated"),
+            P_ANC_TRUNCATED = P.col("ancestors_truncated");
 
     @Override
     public void process(ProcessLifetime p) {
@@ -201,7 +204,8 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setInt(P_EXECS, p.execs()).setBool(P_SNAP, p.source().equals("snapshot"))
                 .setBool(P_START_EXACT, p.startExact()).setBool(P_EXIT_RECORDED, p.exitRecorded())
                 .setBool(P_ARGV_TRUNCATED, p.argvTruncated()).setBool(P_MEMORY_KNOWN, p.memoryKnown())
-                .setLong(P_LOST, p.lostDuring()).setBool(P_EXE_TRUNCATED, p.exeTruncated());
+                .setLong(P_LOST, p.lostDuring()).setBool(P_EXE_TRUNCATED, p.exeTruncated())
+                .setBool(P_ANC_TRUNCATED, p.ancestorsTruncated());
         w.end();
     }
 

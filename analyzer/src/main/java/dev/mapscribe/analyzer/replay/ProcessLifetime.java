@@ -15,9 +15,11 @@ import java.util.List;
  * @param lostDuring   records the recorder lost (any process's) while this one lived: when not 0 its rows may miss
  *                     calls, which the state cannot tell apart
  * @param exeTruncated the kernel cut the leading part of {@code exe}
+ * @param ancestorsTruncated an ancestor's exe path was cut, or the oldest ancestors were left out
  */
 public record ProcessLifetime(String host, long firstSeenNs, long firstSeenUtcNs, int pid, long startNs, boolean startExact,
                               long startUtcNs, Long exitNs, Long exitUtcNs, Integer exitCode, boolean exitRecorded, int ppid,
                               long parentStartNs, String exe, List<String> argv, String commandLine, boolean argvTruncated,
                               String comm, int uid, int gid, int euid, int egid, long mntns, String ancestors, String source,
-                              int execs, boolean memoryKnown, long lostDuring, boolean exeTruncated) {}
+                              int execs, boolean memoryKnown, long lostDuring, boolean exeTruncated,
+                              boolean ancestorsTruncated) {}

@@ -191,7 +191,8 @@ public final class Replayer {
                     mapped != null ? mapped.inode() : null, mapped != null ? ctime(mapped) : null,
                     null, null, null, null, null, null, null,
                     ok ? m.ret() : null, m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off(), ok,
-                    ok ? null : (int) -m.ret(), m.ret(), mapped != null && mapped.pathTruncated(), p.exeTruncated()), file);
+                    ok ? null : (int) -m.ret(), m.ret(), mapped != null && mapped.pathTruncated(), p.exeTruncated(),
+                    processes.ancestorsTruncated(p)), file);
         }
     }
 
@@ -227,7 +228,8 @@ public final class Replayer {
         files.offer(new MmapExecEvent(host, h.ktimeNs(), utc(h.ktimeNs()), uuid(0), batch, "execve", processes.taskOf(h),
                 processes.parentOf(p), processes.ancestors(p), p.commandLine(), p.exe(), f.path(), f.dev(), f.inode(),
                 ctime(f), null, null, null, null, null, null, null, r.start(), r.start(), r.length(), r.prot(), flags, -1,
-                r.offset(), true, null, r.start(), f.pathTruncated(), p.exeTruncated()), v.file());
+                r.offset(), true, null, r.start(), f.pathTruncated(), p.exeTruncated(), processes.ancestorsTruncated(p)),
+                v.file());
     }
 
     private void endSnapshot() {
@@ -299,7 +301,8 @@ public final class Replayer {
                 p.exitRecorded() ? p.exitCode() : null, p.exitRecorded(), p.ppid(), p.parentStartNs(), p.exe(), p.argv(),
                 p.commandLine(), p.argvTruncated(), p.comm(),
                 p.uid(), p.gid(), p.euid(), p.egid(), p.mntns(), processes.ancestors(p), p.source().name().toLowerCase(),
-                p.execs(), mm != null && !mm.hasUnknown(), processes.lostDuring(p), p.exeTruncated()));
+                p.execs(), mm != null && !mm.hasUnknown(), processes.lostDuring(p), p.exeTruncated(),
+                processes.ancestorsTruncated(p)));
     }
 
     private long utc(long ktimeNs) {

@@ -30,6 +30,7 @@ public final class Process {
     private String commandLine;
     /** {@link ProcessTable#ancestors}'s last answer for this process, and the table's ancestry epoch it holds for. */
     String ancestors;
+    boolean ancestorsTruncated; // with ancestors: an exe path in it was cut, or the chain was
     long ancestorsEpoch = -1;
     String comm;
     int uid = -1, gid = -1, euid = -1, egid = -1;

@@ -176,18 +176,36 @@ public final class ProcessTable {
         return parent == null ? null : parent.asTask();
     }
 
-    /** Exe paths of the ancestors, oldest first, joined by '|' as kunai prints them; unknown ones as "?". */
+    /**
+     * Exe paths of the ancestors, oldest first, joined by '|' as kunai prints them; unknown ones as "?". At most
+     * {@link #MAX_ANCESTORS}, the nearest: {@link #ancestorsTruncated} says when older ones were left out.
+     */
     public String ancestors(Process p) {
         if (p.ancestorsEpoch == ancestryEpoch) {
             return p.ancestors; // no exe, parent link or live process changed since it was built
         }
         List<String> chain = new ArrayList<>();
-        for (Process a = parent(p); a != null && chain.size() < 256; a = parent(a)) {
+        boolean truncated = false;
+        Process a = parent(p);
+        for (; a != null && chain.size() < MAX_ANCESTORS; a = parent(a)) {
             chain.add(a.exe != null && !a.exe.isEmpty() ? a.exe : "?");
+            truncated |= a.exeTruncated;
         }
         p.ancestors = String.join("|", chain.reversed());
+        p.ancestorsTruncated = truncated || a != null;
         p.ancestorsEpoch = ancestryEpoch; // read after the walk: parent() may have linked a parent late
         return p.ancestors;
+    }
+
+    static final int MAX_ANCESTORS = 256;
+
+    /**
+     * True when {@link #ancestors} is not the whole story: the kernel cut an ancestor's exe path (too deep or too
+     * long), or the chain had more than {@link #MAX_ANCESTORS} ancestors and the oldest were left out.
+     */
+    public boolean ancestorsTruncated(Process p) {
+        ancestors(p);
+        return p.ancestorsTruncated;
     }
 
     /**

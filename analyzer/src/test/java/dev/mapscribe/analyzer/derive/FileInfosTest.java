@@ -17,7 +17,7 @@ class FileInfosTest {
 
     static MmapExecEvent draft(long ts) {
         return new MmapExecEvent("h", ts, ts, "u", 0, "mmap", null, null, "", "", null, "/usr/lib/x.so", 0, 88L, 0L,
-                null, null, null, null, null, null, null, 0x1000L, 0, 4096, 5, 2, 3, 0, true, null, 0x1000L, false, false);
+                null, null, null, null, null, null, null, 0x1000L, 0, 4096, 5, 2, 3, 0, true, null, 0x1000L, false, false, false);
     }
 
     FileInfo info(int dev, int ctimeNsec) {

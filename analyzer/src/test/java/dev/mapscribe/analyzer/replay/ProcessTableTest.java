@@ -11,6 +11,8 @@ import dev.mapscribe.analyzer.state.Process;
 import dev.mapscribe.analyzer.state.ProcessTable;
 import dev.mapscribe.analyzer.state.RegionHistory;
 import dev.mapscribe.analyzer.state.RegionMap;
+import dev.mapscribe.formats.raw.KernelRecord.ExecRecord;
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.KernelRecord.VmaRecord;
 import dev.mapscribe.formats.raw.RecordKind;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
@@ -122,6 +124,38 @@ class ProcessTableTest {
         table.exec(exec(4, 50, "/bin/bash", "bash"));
         table.fork(fork(5, 50, 50, 60, 60, 50, 0));
         assertEquals("/sbin/init|/bin/bash", table.ancestors(proc(60, 60)));
+        assertFalse(table.ancestorsTruncated(proc(60, 60)));
         assertEquals(50, table.parentOf(proc(60, 60)).pid());
+    }
+
+    @Test
+    void ancestorsSayWhenAnExePathInThemWasCut() {
+        table.task(task(1, 1, 1, 0, 10, "init"));
+        table.exec(exec(2, 1, "/sbin/init", "init"));
+        table.fork(fork(3, 1, 1, 50, 50, 30, 0));
+        FileRef cut = new FileRef(77, 4096, 1, 0, 8, 0100755, FileRef.PATH_TRUNCATED, "deep/dir/tool");
+        table.exec(new ExecRecord(h(RecordKind.EXEC, 4, 50, 50), 50, cut, List.of("tool"), false));
+        table.fork(fork(5, 50, 50, 60, 60, 50, 0));
+        assertEquals("/sbin/init|deep/dir/tool", table.ancestors(proc(60, 60)));
+        assertTrue(table.ancestorsTruncated(proc(60, 60)));
+        assertFalse(table.ancestorsTruncated(proc(50, 50)), "its own exe is exe_path_truncated's business");
+    }
+
+    @Test
+    void ancestorsKeepTheNearest256AndSaySoWhenThereWereMore() {
+        table.task(task(1, 1, 1, 0, 10, "init"));
+        table.exec(exec(2, 1, "/sbin/init", "init"));
+        int parent = 1;
+        for (int depth = 1; depth <= 257; depth++) { // init, then 257 generations: the last has 257 ancestors
+            int child = 1000 + depth;
+            table.fork(fork(10L * depth, parent, parent, child, child, 10L * depth, 0));
+            table.exec(exec(10L * depth + 1, child, "/gen/" + depth, "gen"));
+            parent = child;
+        }
+        String ancestors = table.ancestors(proc(parent, parent));
+        assertEquals(256, ancestors.split("\\|").length);
+        assertTrue(ancestors.startsWith("/gen/1|"), "the oldest left out is init: " + ancestors.substring(0, 20));
+        assertTrue(table.ancestorsTruncated(proc(parent, parent)));
+        assertFalse(table.ancestorsTruncated(proc(1256, 1256)), "255 generations above it and init: 256, all of them");
     }
 }

@@ -30,6 +30,10 @@ public final class Tables {
     /** Written into every file's key-value metadata; bump when a column changes meaning or type. */
     public static final int SCHEMA_VERSION = 1;
 
+    private static final String ANCESTORS_TRUNCATED = "True when `ancestors` is not the whole chain: the kernel cut the "
+            + "leading part of an ancestor's exe path (deeper than 128 directories or longer than 4096 bytes), or there "
+            + "were more than 256 ancestors and the oldest are left out.";
+
     private static final class Cols {
         private final List<Column> list = new ArrayList<>();
 
@@ -101,6 +105,7 @@ public final class Tables {
                     + "Like kunai it reports attempts: failed calls are rows too, with `failed` = true.",
             taskColumns(new Cols().host().time("when the mmap call returned").thread()
                     .opt("ancestors", STRING, "Exe paths of the ancestors, oldest first, separated by `|` (kunai's `data.ancestors`).")
+                    .req("ancestors_truncated", BOOL, ANCESTORS_TRUNCATED)
                     .opt("command_line", STRING, "Command line of the process, arguments separated by spaces (kunai's `data.command_line`).")
                     .opt("exe_path", STRING, "Executable of the process (kunai's `data.exe.path`).")
                     .req("exe_path_truncated", BOOL, "True when the kernel cut the leading part of `exe_path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
@@ -177,6 +182,7 @@ public final class Tables {
                     .opt("argv", LIST_STRING, "Arguments after the last exec.")
                     .opt("command_line", STRING, "`argv` joined with spaces, as kunai prints it.")
                     .opt("ancestors", STRING, "Exe paths of the ancestors, oldest first, separated by `|`.")
+                    .req("ancestors_truncated", BOOL, ANCESTORS_TRUNCATED)
                     .opt("uid", INT32, "Real user id.")
                     .opt("gid", INT32, "Real group id.")
                     .opt("euid", INT32, "Effective user id.")
