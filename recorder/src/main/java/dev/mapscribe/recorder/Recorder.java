@@ -26,7 +26,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The recording pipeline: kernel programs → ring buffer → batches → journal, plus the /proc snapshot,
@@ -74,8 +73,9 @@ public final class Recorder implements AutoCloseable {
     }
 
     /**
-     * User space checks the ring every ~1 ms: the kernel submits without wake-ups (shared/FACTS.md), so this
-     * timer is the only thing that drains it. -Dmapscribe.drainIntervalUs=N changes it (for benchmarks).
+     * User space checks the ring every ~1 ms: the kernel submits without wake-ups (shared/FACTS.md) but for one
+     * rare kind of record (see writerLoop), so this timer drains nearly everything.
+     * -Dmapscribe.drainIntervalUs=N changes it (for benchmarks), in whole milliseconds (epoll_wait's unit).
      */
     private static final long DRAIN_INTERVAL_NS = Long.getLong("mapscribe.drainIntervalUs", 1000) * 1000;
     /**

@@ -151,7 +151,7 @@ public final class Enricher implements AutoCloseable {
     }
 
     // A Libc of its own per call: its scratch memory belongs to one thread, and holds are rare enough (the first
-    // sighting of an executable file) for the few microseconds that costs.
+    // sighting of an executable file) for the tens of microseconds that costs.
     private static MappedFileOpener.Held hold(FileRef file, int pid, long start, long end) {
         try (Libc libc = new Libc()) {
             return new MappedFileOpener(libc).hold(file, pid, start, end);
