@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mapscribe.formats.raw.KernelRecord.MmapRecord;
 import dev.mapscribe.formats.testkit.BpfRequirement;
-import dev.mapscribe.formats.testkit.CWorkloads;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,9 +24,8 @@ class MappedFileRaceTest {
     @Test
     void aSuccessfulMmapNamesTheFileItMappedEvenWhenTheFdWasSwappedMeanwhile(@TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
-        Path files = Files.createDirectories(tmp.resolve("files"));
-        RecordedRun run = RecordedRun.of(tmp.resolve("journal"), Recorder.Hooks.SYSCALLS,
-                List.of(CWorkloads.build("fdrace").toString(), files.toString(), Integer.toString(ITERATIONS)));
+        RecordedRun run = RecordedRun.ofWorkload(tmp, "fdrace", false, Integer.toString(ITERATIONS));
+        Path files = RecordedRun.filesDir(tmp);
         List<Map<String, String>> logged = run.calls().stream().filter(c -> c.get("call").equals("mmap")).toList();
         assertEquals(Integer.toString(ITERATIONS), run.calls().getLast().get("maps"), "every mmap succeeded: " + run.calls().getLast());
 

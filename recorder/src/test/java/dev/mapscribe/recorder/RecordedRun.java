@@ -5,10 +5,12 @@ import dev.mapscribe.formats.journal.ReadResult;
 import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.testkit.CWorkloads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,6 +54,23 @@ record RecordedRun(Recorder.Summary summary, UserRecord.JournalHeader header, Re
             read = reader.read((rec, batch) -> records.add(rec));
         }
         return new RecordedRun(summary, header, read, records, lines.stream().map(RecordedRun::parse).toList());
+    }
+
+    /**
+     * Records the C workload {@code name} (built by CWorkloads) run with the directory {@code tmp}/files, created
+     * first, as its first argument and then {@code args}; the journal goes to {@code tmp}/journal.
+     */
+    static RecordedRun ofWorkload(Path tmp, String name, boolean enrich, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(CWorkloads.build(name).toString());
+        command.add(Files.createDirectories(filesDir(tmp)).toString());
+        command.addAll(List.of(args));
+        return of(tmp.resolve("journal"), Recorder.Hooks.SYSCALLS, command, enrich, false);
+    }
+
+    /** The directory {@link #ofWorkload} hands its workload. */
+    static Path filesDir(Path tmp) {
+        return tmp.resolve("files");
     }
 
     /** "mmap pid=1 addr=2" → {call=mmap, pid=1, addr=2}. */

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.testkit.BpfRequirement;
-import dev.mapscribe.formats.testkit.CWorkloads;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -34,11 +32,8 @@ class ShortLivedFilesTest {
     @Test
     void theCodeOfShortLivedProcessesIsHashed(@TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
-        Path dir = Files.createDirectories(tmp.resolve("files"));
-        RecordedRun run = RecordedRun.of(tmp.resolve("journal"), Recorder.Hooks.SYSCALLS,
-                List.of(CWorkloads.build("flash").toString(), dir.toString(), Integer.toString(CHILDREN),
-                        Integer.toString(LIVE_US), Integer.toString(START_DELAY_MS), Integer.toString(BALLAST_MB)),
-                true, false);
+        RecordedRun run = RecordedRun.ofWorkload(tmp, "flash", true, Integer.toString(CHILDREN),
+                Integer.toString(LIVE_US), Integer.toString(START_DELAY_MS), Integer.toString(BALLAST_MB));
         List<FileInfo> infos = run.all(FileInfo.class);
         assertEquals(CHILDREN, run.calls().size(), "the workload's lines: " + run.calls());
         List<String> wrong = new ArrayList<>();
