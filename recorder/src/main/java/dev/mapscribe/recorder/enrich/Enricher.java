@@ -183,6 +183,11 @@ public final class Enricher implements AutoCloseable {
         }
     }
 
+    /** Descriptors held right now by offered files not yet read (for tests). */
+    int heldDescriptors() {
+        return heldFds.get();
+    }
+
     public Stats stats() {
         return new Stats(offered.get(), hashed.get(), cacheHits.get(), errors.get(), skipped.get(),
                 sinkFailures.get());

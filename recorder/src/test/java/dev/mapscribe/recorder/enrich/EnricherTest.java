@@ -321,6 +321,57 @@ class EnricherTest {
         assertEquals(2, enricher.stats().hashed());
     }
 
+    /**
+     * Files deleted while they wait in the queue are still hashed: each was held when offered. At most
+     * MAX_HELD are held at once (the rest wait unheld, and a deleted one among them gets an error), and every
+     * held descriptor is closed once its file is read.
+     */
+    @Test
+    void filesDeletedWhileQueuedAreHashedThroughTheirHeldDescriptors(@TempDir Path dir) throws Exception {
+        int files = Enricher.MAX_HELD + 44;
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        Enricher enricher = new Enricher(r -> {
+            sink.add(r);
+            firstArrived.countDown();
+            try {
+                release.await(); // hold the worker in the sink: the others wait in the queue
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, new Enricher.Options(1000, 1 << 20, Duration.ofSeconds(30)));
+        long fdsBefore = openDescriptors();
+        List<Path> paths = new ArrayList<>();
+        try {
+            for (int i = 0; i < files; i++) {
+                paths.add(randomFile(dir.resolve("f" + i), 100 + i));
+            }
+            enricher.offer(fileRefOf(paths.getFirst()), 0, 0, 0);
+            assertTrue(firstArrived.await(60, TimeUnit.SECONDS));
+            for (Path p : paths.subList(1, files)) {
+                enricher.offer(fileRefOf(p), 0, 0, 0);
+            }
+            assertEquals(Enricher.MAX_HELD, enricher.heldDescriptors());
+            for (Path p : paths) {
+                Files.delete(p);
+            }
+        } finally {
+            release.countDown();
+            enricher.close();
+        }
+        Enricher.Stats stats = enricher.stats();
+        assertEquals(1 + Enricher.MAX_HELD, stats.hashed(), "the first, read at once, and every held one");
+        assertEquals(files - 1 - Enricher.MAX_HELD, stats.errors(), "the unheld ones: deleted before their turn");
+        assertEquals(0, enricher.heldDescriptors());
+        assertEquals(fdsBefore, openDescriptors(), "every held descriptor closed");
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     /** An enricher with the default options that puts what it reports in {@link #sink}. */
     private Enricher enricher() {
         return new Enricher(sink::add, Enricher.Options.defaults());
