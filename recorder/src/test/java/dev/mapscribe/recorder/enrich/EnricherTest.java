@@ -297,15 +297,7 @@ class EnricherTest {
     void offersBeyondAFullQueueAreSkippedWithoutBlocking(@TempDir Path dir) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstArrived = new CountDownLatch(1);
-        Enricher enricher = new Enricher(r -> {
-            sink.add(r);
-            firstArrived.countDown();
-            try {
-                release.await(); // hold the worker in the sink: the queue cannot drain
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, new Enricher.Options(1, 1 << 20, Duration.ofSeconds(10)));
+        Enricher enricher = heldInItsSink(firstArrived, release, 1);
         try {
             enricher.offer(fileRefOf(randomFile(dir.resolve("a"), 10)), 0, 0, 0);
             assertTrue(firstArrived.await(60, TimeUnit.SECONDS));
@@ -331,15 +323,7 @@ class EnricherTest {
         int files = Enricher.MAX_HELD + 44;
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstArrived = new CountDownLatch(1);
-        Enricher enricher = new Enricher(r -> {
-            sink.add(r);
-            firstArrived.countDown();
-            try {
-                release.await(); // hold the worker in the sink: the others wait in the queue
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, new Enricher.Options(1000, 1 << 20, Duration.ofSeconds(30)));
+        Enricher enricher = heldInItsSink(firstArrived, release, 1000);
         long fdsBefore = openDescriptors();
         List<Path> paths = new ArrayList<>();
         try {
@@ -364,6 +348,22 @@ class EnricherTest {
         assertEquals(files - 1 - Enricher.MAX_HELD, stats.errors(), "the unheld ones: deleted before their turn");
         assertEquals(0, enricher.heldDescriptors());
         assertEquals(fdsBefore, openDescriptors(), "every held descriptor closed");
+    }
+
+    /**
+     * An enricher whose worker, once it has handed its first FileInfo to {@link #sink} (counting down
+     * {@code firstArrived}), waits in the sink until {@code release}: later offers stay in the queue.
+     */
+    private Enricher heldInItsSink(CountDownLatch firstArrived, CountDownLatch release, int queueCapacity) {
+        return new Enricher(r -> {
+            sink.add(r);
+            firstArrived.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, new Enricher.Options(queueCapacity, 1 << 20, Duration.ofSeconds(30)));
     }
 
     private static long openDescriptors() throws IOException {
