@@ -58,17 +58,13 @@ static void write_all(int fd, const unsigned char *buf, size_t size)
 
 int main(int argc, char **argv)
 {
-	if (argc < 4) {
+	if (argc < 4 || argc > 6) {
 		fprintf(stderr, "usage: flash DIR CHILDREN LIVE_US [START_DELAY_MS [BALLAST_MB]]\n");
 		return 2;
 	}
 	const char *dir = argv[1];
 	int children = atoi(argv[2]);
 	long live_us = atol(argv[3]);
-	if (argc > 6) {
-		fprintf(stderr, "usage: flash DIR CHILDREN LIVE_US [START_DELAY_MS [BALLAST_MB]]\n");
-		return 2;
-	}
 	long delay_ms = argc >= 5 ? atol(argv[4]) : 0;
 	long ballast_mb = argc >= 6 ? atol(argv[5]) : 0;
 	if (ballast_mb > 0) {
