@@ -4,12 +4,10 @@
  * PROT_READ|PROT_EXEC, closes the descriptor, lives LIVE_US microseconds more and exits: the mapping was the
  * only way to the bytes, and it is gone with the process. The recorder's enricher must still hash them.
  *
- *   flash DIR CHILDREN LIVE_US [START_DELAY_MS [BALLAST_MB]]
+ *   flash DIR CHILDREN LIVE_US [BALLAST_MB]
  *
- * START_DELAY_MS (default 0) waits before the first child: a recorder started just before needs ~0.1 s to
- * warm up (its first drains run in the interpreter, 12-53 ms behind the kernel), and this program measures
- * the recorder at work, not at its start. BALLAST_MB (default 0) first maps a named file of that size
- * executable and keeps it mapped: hashing it keeps the recorder's enricher busy while the children come and go.
+ * BALLAST_MB (default 0) first maps a named file of that size executable and keeps it mapped: hashing it keeps
+ * the recorder's enricher busy while the children come and go.
  * Runs the children one after the other and prints one line per child once it has been reaped:
  *   flash kind=memfd|unlinked pid=PID ino=INODE size=SIZE seed=SEED
  * The bytes are content(seed, size) below: the test computes the same bytes and their SHA-256.
@@ -58,15 +56,14 @@ static void write_all(int fd, const unsigned char *buf, size_t size)
 
 int main(int argc, char **argv)
 {
-	if (argc < 4 || argc > 6) {
-		fprintf(stderr, "usage: flash DIR CHILDREN LIVE_US [START_DELAY_MS [BALLAST_MB]]\n");
+	if (argc < 4 || argc > 5) {
+		fprintf(stderr, "usage: flash DIR CHILDREN LIVE_US [BALLAST_MB]\n");
 		return 2;
 	}
 	const char *dir = argv[1];
 	int children = atoi(argv[2]);
 	long live_us = atol(argv[3]);
-	long delay_ms = argc >= 5 ? atol(argv[4]) : 0;
-	long ballast_mb = argc >= 6 ? atol(argv[5]) : 0;
+	long ballast_mb = argc == 5 ? atol(argv[4]) : 0;
 	if (ballast_mb > 0) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/ballast", dir);
@@ -86,8 +83,6 @@ int main(int argc, char **argv)
 			die("mmap ballast");
 		close(fd);
 	}
-	struct timespec delay = {delay_ms / 1000, (delay_ms % 1000) * 1000000};
-	nanosleep(&delay, NULL);
 	for (int c = 0; c < children; c++) {
 		uint64_t seed = 1000 + (uint64_t)c;
 		size_t size = 40000 + (size_t)c * 1000; /* not page-aligned: the file's size, not the mapping's, is hashed */

@@ -79,8 +79,8 @@ public final class Recorder implements AutoCloseable {
      */
     private static final long DRAIN_INTERVAL_NS = Long.getLong("mapscribe.drainIntervalUs", 1000) * 1000;
     /**
-     * While the ring stays empty the checks back off, doubling up to this: at every 1 ms the writer thread alone
-     * cost 2.5 % of a core on an idle host. Only rings of {@link #BACKOFF_MIN_RING} or more back off: the first
+     * While the ring stays empty the checks back off, doubling up to this: a check every 1 ms costs the writer
+     * thread CPU for nothing on a quiet host (docs/RECORDER.md has the figure). Only rings of {@link #BACKOFF_MIN_RING} or more back off: the first
      * burst after a quiet spell waits in the ring until the next check (8 ms of 5M records/s at 56 bytes is
      * 2.2 MiB).
      */

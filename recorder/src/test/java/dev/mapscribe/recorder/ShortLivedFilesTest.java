@@ -27,15 +27,13 @@ class ShortLivedFilesTest {
     static final int CHILDREN = 12;
     /** 20 ms here; a closer look at how short a life still gets hashed: -Dflash.liveUs=2000. */
     static final int LIVE_US = Integer.getInteger("flash.liveUs", 20_000);
-    /** Past the recorder's warm-up: its first drains, still interpreted, ran 12-53 ms behind the kernel. */
-    static final int START_DELAY_MS = 300;
     static final int BALLAST_MB = 160;
 
     @Test
     void theCodeOfShortLivedProcessesIsHashed(@TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
         RecordedRun run = RecordedRun.ofWorkload(tmp, "flash", true, Integer.toString(CHILDREN),
-                Integer.toString(LIVE_US), Integer.toString(START_DELAY_MS), Integer.toString(BALLAST_MB));
+                Integer.toString(LIVE_US), Integer.toString(BALLAST_MB));
         List<FileInfo> infos = run.all(FileInfo.class);
         assertEquals(CHILDREN, run.calls().size(), "the workload's lines: " + run.calls());
         List<String> wrong = new ArrayList<>();

@@ -114,7 +114,7 @@ public final class Enricher implements AutoCloseable {
         this.magic = m;
         this.magicProblem = problem;
         this.worker = Thread.ofPlatform().name("mapscribe-enricher").daemon(true).unstarted(this::run);
-        // The first hold of each kind loads classes and links calls, 1.5-2 ms each: paid here, not while a process
+        // The first hold of each kind loads classes and links calls, which is slow: paid here, not while a process
         // that mapped a nameless file is exiting. Neither can hold anything: "/" is not inode 0, and no mapping
         // of ours is named 0-0.
         hold(new FileRef(0, 0, 0, 0, 0, 0, 0, "/"), 0, 0, 0);
@@ -158,13 +158,20 @@ public final class Enricher implements AutoCloseable {
         }
     }
 
-    /** Closes a held descriptor, if any (any thread). */
+    /** Closes a held descriptor, if any, through {@code opener} (the calling thread's). */
+    private void release(MappedFileOpener.Held held, MappedFileOpener opener) {
+        if (held != null) {
+            opener.closeQuietly(held.fd());
+            heldFds.decrementAndGet();
+        }
+    }
+
+    /** The same, from a thread without an opener of its own (offer's, close's). */
     private void release(MappedFileOpener.Held held) {
         if (held != null) {
             try (Libc libc = new Libc()) {
-                new MappedFileOpener(libc).closeQuietly(held.fd());
+                release(held, new MappedFileOpener(libc));
             }
-            heldFds.decrementAndGet();
         }
     }
 
@@ -253,7 +260,7 @@ public final class Enricher implements AutoCloseable {
                 if (pastDeadline()) {
                     skipped.incrementAndGet();
                     if (job instanceof FileJob f) {
-                        release(f.held());
+                        release(f.held(), opener);
                     }
                     continue;
                 }
@@ -268,7 +275,7 @@ public final class Enricher implements AutoCloseable {
                 try {
                     info = enrich(fileJob, libc, opener, hasher);
                 } finally {
-                    release(fileJob.held());
+                    release(fileJob.held(), opener);
                 }
                 if (info == null) {
                     skipped.incrementAndGet(); // abandoned at the close deadline

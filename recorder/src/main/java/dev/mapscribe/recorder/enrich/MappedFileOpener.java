@@ -64,37 +64,20 @@ final class MappedFileOpener {
         if (file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG) {
             return null;
         }
+        StringJoiner unused = new StringJoiner(""); // not held: the worker tries the usual ways, and says why
         String path = file.path();
-        int fd = path == null || path.isEmpty() || file.unlinked() ? -1 : holdVerified(path, file);
-        if (fd >= 0) {
-            return new Held(fd, 0);
+        PathFd byPath = path == null || path.isEmpty() || file.unlinked() ? null : openChecked(path, file, unused);
+        if (byPath != null) {
+            return new Held(byPath.fd(), 0);
         }
-        fd = pid > 0 ? holdVerified(mapFilesEntry(pid, start, end), file) : -1;
-        return fd >= 0 ? new Held(fd, pid) : null;
-    }
-
-    private int holdVerified(String path, FileRef file) {
-        int fd;
-        try {
-            fd = libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC);
-        } catch (PosixException e) {
-            return -1;
-        }
-        try {
-            Stat stat = libc.fstat(fd);
-            if (stat.ino() == file.ino() && stat.kernelDev() == file.dev() && stat.isRegularFile()) {
-                return fd;
-            }
-        } catch (PosixException e) {
-            // not held: the worker tries the usual ways
-        }
-        closeQuietly(fd);
-        return -1;
+        PathFd viaMapFiles = pid > 0 ? openChecked(mapFilesEntry(pid, start, end), file, unused) : null;
+        return viaMapFiles != null ? new Held(viaMapFiles.fd(), pid) : null;
     }
 
     /**
-     * Opens the file, or throws an IOException whose message says why every way failed: by its path, then
-     * through {@code held} (from {@link #hold}, or null), then through map_files.
+     * Opens the file, or throws an IOException whose message says why every way failed: through {@code held}
+     * (from {@link #hold}, or null: the very inode seen when the mapping was, checked then), by its path, then
+     * through map_files.
      */
     Opened open(FileRef file, int pid, long start, long end, Held held) throws IOException {
         if (file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG) {
@@ -102,6 +85,12 @@ final class MappedFileOpener {
             throw new IOException("not a regular file (mode 0" + Integer.toOctalString(file.mode()) + ")");
         }
         StringJoiner why = new StringJoiner("; ");
+        if (held != null) {
+            Opened viaHeld = readHeld(held, why);
+            if (viaHeld != null) {
+                return viaHeld;
+            }
+        }
         String path = file.path();
         if (path == null || path.isEmpty()) {
             why.add("no path recorded");
@@ -109,12 +98,6 @@ final class MappedFileOpener {
             Opened byPath = tryOpen(path, file, 0, why);
             if (byPath != null) {
                 return byPath;
-            }
-        }
-        if (held != null) {
-            Opened viaHeld = tryOpen("/proc/self/fd/" + held.fd(), file, held.viaPid(), why);
-            if (viaHeld != null) {
-                return viaHeld;
             }
         }
         if (pid <= 0) {
@@ -159,6 +142,47 @@ final class MappedFileOpener {
      * swapped in at the path (think /dev/watchdog) is never really opened, and nothing can change in between.
      */
     private Opened tryOpen(String path, FileRef file, int viaPid, StringJoiner why) {
+        PathFd checked = openChecked(path, file, why);
+        if (checked == null) {
+            return null;
+        }
+        try {
+            return new Opened(openNoAtime("/proc/self/fd/" + checked.fd()), viaPid, checked.stat());
+        } catch (PosixException e) {
+            why.add(e.getMessage());
+            return null;
+        } finally {
+            closeQuietly(checked.fd());
+        }
+    }
+
+    /** A read descriptor on a held file: it was checked when held, and an O_PATH descriptor cannot change file. */
+    private Opened readHeld(Held held, StringJoiner why) {
+        int fd;
+        try {
+            fd = openNoAtime("/proc/self/fd/" + held.fd());
+        } catch (PosixException e) {
+            why.add("the descriptor held since the mapping was seen: " + e.getMessage());
+            return null;
+        }
+        try {
+            return new Opened(fd, held.viaPid(), libc.fstat(fd));
+        } catch (PosixException e) {
+            why.add("the descriptor held since the mapping was seen: " + e.getMessage());
+            closeQuietly(fd);
+            return null;
+        }
+    }
+
+    /** An O_PATH descriptor and what fstat said of it. */
+    private record PathFd(int fd, Stat stat) {
+    }
+
+    /**
+     * {@code path} opened O_PATH and checked to be the mapped file: its (dev, inode), and a regular file. Null
+     * (with the reason added to {@code why}) otherwise. The caller owns the descriptor.
+     */
+    private PathFd openChecked(String path, FileRef file, StringJoiner why) {
         int pathFd;
         try {
             pathFd = libc.open(path, Libc.O_PATH | Libc.O_CLOEXEC);
@@ -171,20 +195,16 @@ final class MappedFileOpener {
             if (stat.ino() != file.ino() || stat.kernelDev() != file.dev()) {
                 why.add(path + " is now another file (dev " + devText(stat.kernelDev()) + " inode " + stat.ino()
                         + ", mapped was dev " + devText(file.dev()) + " inode " + file.ino() + ")");
-                return null;
-            }
-            if (!stat.isRegularFile()) {
+            } else if (!stat.isRegularFile()) {
                 why.add(path + " is not a regular file (mode 0" + Integer.toOctalString(stat.mode()) + ")");
-                return null;
+            } else {
+                return new PathFd(pathFd, stat);
             }
-            int fd = openNoAtime("/proc/self/fd/" + pathFd);
-            return new Opened(fd, viaPid, stat);
         } catch (PosixException e) {
             why.add(e.getMessage());
-            return null;
-        } finally {
-            closeQuietly(pathFd);
         }
+        closeQuietly(pathFd);
+        return null;
     }
 
     /** The map_files entry of [start, end): it names whole pages, and a record's end (address + length) need not be one. */
