@@ -430,6 +430,30 @@ public final class Recorder implements AutoCloseable {
         return !writer.isAlive();
     }
 
+    /**
+     * Waits, at most {@code max}, until the enricher has read every file offered so far and no new offer came in
+     * for 100 ms (the writer drains the ring every few milliseconds, so a workload that has exited has no record
+     * left in it by then); false at the deadline. For tests: a recording's stop gives the enricher 10 s, which a
+     * test machine whose cores are busy with other work may not grant the niced worker.
+     */
+    boolean awaitEnricherCaughtUp(java.time.Duration max) throws InterruptedException {
+        Enricher e = enricher;
+        if (e == null) {
+            return true;
+        }
+        long deadline = System.nanoTime() + max.toNanos();
+        long lastOffered = -1;
+        while (System.nanoTime() - deadline < 0) {
+            long offered = e.stats().offered();
+            if (offered == lastOffered && e.pending() == 0) {
+                return true;
+            }
+            lastOffered = offered;
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
     /** Stops and waits for the journal to be closed; throws what the writer thread failed with, if anything. */
     public Summary awaitStopped() throws IOException {
         stop();

@@ -44,6 +44,9 @@ record RecordedRun(Recorder.Summary summary, UserRecord.JournalHeader header, Re
             if (rc != 0) {
                 throw new IllegalStateException(command + " exited with " + rc);
             }
+            if (enrich && !recorder.awaitEnricherCaughtUp(java.time.Duration.ofSeconds(120))) {
+                throw new IllegalStateException("the enricher did not catch up with " + command + " within 120 s");
+            }
             summary = recorder.awaitStopped();
         }
         List<Record> records = new ArrayList<>();

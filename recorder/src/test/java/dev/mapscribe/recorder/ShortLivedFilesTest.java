@@ -19,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * /proc/PID/map_files went with it), and that is how fileless code comes and goes. The workload first maps a
  * 160 MiB file, so the enricher is busy hashing it (about a second) while the children come: their files wait
  * in its queue for longer than they live. Every one must still be hashed, because the recorder holds each
- * file (an O_PATH descriptor) as soon as it sees the mapping. (The enricher runs at nice 19: on a machine whose
- * cores are all busy with other work it may not finish the ballast within its 10 s at stop, and then reports
- * the children's files as skipped: the test needs the machine CI gives it, not a starved one.)
+ * file (an O_PATH descriptor) as soon as it sees the mapping. The enricher runs at nice 19: on a machine whose
+ * cores are busy with other work it can take a minute over the ballast (55 s beside two nice-0 busy loops), longer
+ * than a recording's stop grants it (10 s), so RecordedRun waits for it to catch up before it stops the recorder.
  */
 class ShortLivedFilesTest {
     static final int CHILDREN = 12;

@@ -92,6 +92,8 @@ public final class Enricher implements AutoCloseable {
     /** Descriptors held by queued jobs: at most MAX_HELD, so a flood of new files cannot exhaust the fd limit. */
     private final AtomicInteger heldFds = new AtomicInteger();
     static final int MAX_HELD = 256;
+    /** Jobs queued or in the worker's hands: counted up before a job is queued, down once the worker is done with it. */
+    private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean closing;
     private volatile long closeDeadlineNs;
 
@@ -143,7 +145,7 @@ public final class Enricher implements AutoCloseable {
         if (held != null) {
             heldFds.incrementAndGet();
         }
-        if (closing || !queue.offer(new FileJob(file, key, pid, start, end, held))) {
+        if (!enqueue(new FileJob(file, key, pid, start, end, held))) {
             seen.remove(key); // not done: a later offer may still get it in
             skipped.incrementAndGet();
             release(held);
@@ -185,9 +187,24 @@ public final class Enricher implements AutoCloseable {
             return; // anonymous, [vdso], [vsyscall], ...: no file to read
         }
         offered.incrementAndGet();
-        if (closing || !queue.offer(new RegionJob(region))) {
+        if (!enqueue(new RegionJob(region))) {
             skipped.incrementAndGet();
         }
+    }
+
+    /** Queues a job unless closing or full. Counted as pending first, so that pending() never misses a queued job. */
+    private boolean enqueue(Job job) {
+        pending.incrementAndGet();
+        if (closing || !queue.offer(job)) {
+            pending.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Files and snapshot regions queued or being read right now: 0 when the worker has caught up. */
+    public int pending() {
+        return pending.get();
     }
 
     /** Descriptors held right now by offered files not yet read (for tests). */
@@ -229,6 +246,7 @@ public final class Enricher implements AutoCloseable {
         java.util.List<Job> left = new java.util.ArrayList<>();
         queue.drainTo(left);
         skipped.addAndGet(left.size());
+        pending.addAndGet(-left.size());
         for (Job job : left) {
             if (job instanceof FileJob f) {
                 release(f.held());
@@ -257,40 +275,10 @@ public final class Enricher implements AutoCloseable {
                     }
                     continue;
                 }
-                if (pastDeadline()) {
-                    skipped.incrementAndGet();
-                    if (job instanceof FileJob f) {
-                        release(f.held(), opener);
-                    }
-                    continue;
-                }
-                FileJob fileJob = switch (job) {
-                    case FileJob f -> f;
-                    case RegionJob r -> claim(r.region(), libc, opener);
-                };
-                if (fileJob == null) {
-                    continue; // a file already done or queued
-                }
-                FileInfo info;
                 try {
-                    info = enrich(fileJob, libc, opener, hasher);
+                    work(job, libc, opener, hasher);
                 } finally {
-                    release(fileJob.held(), opener);
-                }
-                if (info == null) {
-                    skipped.incrementAndGet(); // abandoned at the close deadline
-                    continue;
-                }
-                if (info.error() != null) {
-                    errors.incrementAndGet();
-                }
-                if (info.sha256() != null) {
-                    hashed.incrementAndGet();
-                }
-                try {
-                    sink.accept(info);
-                } catch (RuntimeException e) {
-                    sinkFailures.incrementAndGet(); // the sink's problem; the worker keeps going
+                    pending.decrementAndGet();
                 }
             }
         } catch (InterruptedException e) {
@@ -299,6 +287,45 @@ public final class Enricher implements AutoCloseable {
             if (magic != null) {
                 magic.close();
             }
+        }
+    }
+
+    /** One job, start to end: read and hash the file, hand its FileInfo to the sink, count what happened. */
+    private void work(Job job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
+        if (pastDeadline()) {
+            skipped.incrementAndGet();
+            if (job instanceof FileJob f) {
+                release(f.held(), opener);
+            }
+            return;
+        }
+        FileJob fileJob = switch (job) {
+            case FileJob f -> f;
+            case RegionJob r -> claim(r.region(), libc, opener);
+        };
+        if (fileJob == null) {
+            return; // a file already done or queued
+        }
+        FileInfo info;
+        try {
+            info = enrich(fileJob, libc, opener, hasher);
+        } finally {
+            release(fileJob.held(), opener);
+        }
+        if (info == null) {
+            skipped.incrementAndGet(); // abandoned at the close deadline
+            return;
+        }
+        if (info.error() != null) {
+            errors.incrementAndGet();
+        }
+        if (info.sha256() != null) {
+            hashed.incrementAndGet();
+        }
+        try {
+            sink.accept(info);
+        } catch (RuntimeException e) {
+            sinkFailures.incrementAndGet(); // the sink's problem; the worker keeps going
         }
     }
 

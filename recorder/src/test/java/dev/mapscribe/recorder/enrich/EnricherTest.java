@@ -294,7 +294,7 @@ class EnricherTest {
     }
 
     @Test
-    void offersBeyondAFullQueueAreSkippedWithoutBlocking(@TempDir Path dir) throws Exception {
+    void offersBeyondAFullQueueAreSkippedWithoutBlockingAndPendingCountsTheRest(@TempDir Path dir) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstArrived = new CountDownLatch(1);
         Enricher enricher = heldInItsSink(firstArrived, release, 1);
@@ -305,6 +305,14 @@ class EnricherTest {
             enricher.offer(fileRefOf(randomFile(dir.resolve("c"), 10)), 0, 0, 0); // skipped
             enricher.offer(fileRefOf(randomFile(dir.resolve("d"), 10)), 0, 0, 0); // skipped
             assertEquals(2, enricher.stats().skipped());
+            assertEquals(2, enricher.pending(), "the one in the worker's hands and the queued one; not the skipped");
+            release.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (enricher.pending() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(0, enricher.pending(), "caught up");
+            assertEquals(2, sink.size(), "both read by the time pending() says 0");
         } finally {
             release.countDown();
             enricher.close();
