@@ -69,7 +69,7 @@ public final class Recorder implements AutoCloseable {
     /** What a recording did, for the end-of-run summary. */
     public record Summary(HookTier tier, Map<RecordKind, Long> kernelRecordsByKind, long kernelRecords, long kernelBytes,
                           long userRecords, long batches, long bytesOnDisk, long lost, long filesHashed, long cpuNs,
-                          long wallNs, long refusedRecords, int rolledCycles) {
+                          long wallNs, long refusedRecords, int rolledCycles, long filesHeld, long holdNs) {
     }
 
     /**
@@ -399,6 +399,7 @@ public final class Recorder implements AutoCloseable {
     }
 
     private Summary summarize(long wallNs) {
+        Enricher.Stats held = enricher != null ? enricher.stats() : new Enricher.Stats(0, 0, 0, 0, 0, 0, 0, 0);
         Map<RecordKind, Long> byKind = new EnumMap<>(RecordKind.class);
         for (RecordKind k : RecordKind.values()) {
             if (k.id() < 64 && batcher.recordsOfKind(k.id()) > 0) {
@@ -407,7 +408,7 @@ public final class Recorder implements AutoCloseable {
         }
         return new Summary(programs.tier(), byKind, batcher.records(), batcher.kernelBytes(), userRecords, journal.batches(),
                 journal.bytesOnDisk(), losses.total(), filesHashed, cpuNs(), wallNs, journal.refusedRecords(),
-                journal.rolledCycles());
+                journal.rolledCycles(), held.holds(), held.holdNanos());
     }
 
     public HookTier tier() {

@@ -354,6 +354,7 @@ class EnricherTest {
         Enricher.Stats stats = enricher.stats();
         assertEquals(1 + Enricher.MAX_HELD, stats.hashed(), "the first, read at once, and every held one");
         assertEquals(files - 1 - Enricher.MAX_HELD, stats.errors(), "the unheld ones: deleted before their turn");
+        assertEquals(1 + Enricher.MAX_HELD, stats.holds(), "holds tried: none once MAX_HELD are held");
         assertEquals(0, enricher.heldDescriptors());
         assertEquals(fdsBefore, openDescriptors(), "every held descriptor closed");
     }
