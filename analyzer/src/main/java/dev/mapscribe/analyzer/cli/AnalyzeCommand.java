@@ -147,19 +147,17 @@ public final class AnalyzeCommand implements Callable<Integer> {
                                 reader.dir(), s.rolledCycles());
                     }
                 }
-            } catch (RuntimeException | Error failure) {
+                for (TableExport e : exports.values()) e.close();
+            } catch (IOException | RuntimeException | Error failure) {
                 progress.done();
-                // Keep the real failure: closing writers with a half-written row would throw on top of it.
-                for (TableExport e : exports.values()) {
-                    try {
-                        e.close();
-                    } catch (Exception suppressed) {
-                        failure.addSuppressed(suppressed);
-                    }
-                }
-                throw failure;
+                // Nothing of a failed run stays in the export: a table cut off midway would read as a whole one.
+                for (TableExport e : exports.values()) e.abort();
+                String msg = failure instanceof OutOfMemoryError ? Cli.outOfMemory()
+                        : failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+                if (failure instanceof Error error && !(error instanceof OutOfMemoryError)) throw error;
+                throw new IOException(msg.lines().findFirst().orElse(msg) + " (nothing exported: the run's files in "
+                        + out + " are removed)", failure);
             }
-            for (TableExport e : exports.values()) e.close();
             progress.done();
             double secs = (System.nanoTime() - started) / 1e9;
             err.printf("analyzed %d records from %d journal(s) of %d host(s) in %.1f s (%.0f records/s, peak RSS %s)%n",

@@ -15,6 +15,6 @@ public final class AnalyzerMain {
     }
 
     public static int run(String... args) {
-        return Cli.commandLine(new AnalyzerMain()).execute(args);
+        return Cli.execute(new AnalyzerMain(), args);
     }
 }

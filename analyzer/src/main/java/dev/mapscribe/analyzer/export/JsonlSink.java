@@ -16,10 +16,12 @@ abstract class JsonlSink implements RowSink {
     private static final JsonFactory JSON = new JsonFactory();
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
+    private final Path file;
     private final OutputStream stream;
     protected final JsonGenerator g;
 
     JsonlSink(Path file) throws IOException {
+        this.file = file;
         this.stream = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
         this.g = JSON.createGenerator(stream);
         g.setRootValueSeparator(null);
@@ -37,6 +39,15 @@ abstract class JsonlSink implements RowSink {
     public void close() throws IOException {
         g.close();
         stream.close();
+    }
+
+    @Override
+    public void discard() throws IOException {
+        try {
+            close();
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     /** UTC with all nine fraction digits and a Z, as kunai prints utc_time. */

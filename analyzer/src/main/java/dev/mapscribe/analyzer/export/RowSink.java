@@ -8,4 +8,7 @@ public interface RowSink extends AutoCloseable {
 
     @Override
     void close() throws IOException;
+
+    /** Closes the sink, if it is not yet, and deletes what it wrote: the run failed (see TableWriter.abort). */
+    void discard() throws IOException;
 }

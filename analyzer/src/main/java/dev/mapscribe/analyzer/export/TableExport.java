@@ -236,6 +236,13 @@ public final class TableExport implements EventSink, AutoCloseable {
         return dev == null ? null : Integer.toUnsignedLong(dev);
     }
 
+    /** After a failure: every table's files of this run are deleted (TableWriter.abort). Never throws. */
+    public void abort() {
+        for (TableWriter t : writers()) {
+            t.abort();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         IOException first = null;

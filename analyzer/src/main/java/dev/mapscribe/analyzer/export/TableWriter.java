@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -366,5 +367,61 @@ public final class TableWriter implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * Ends the writer after a failure anywhere in the run (the replay, another table, the heap), whether or not it
+     * was closed already: no file of this run stays, so an export cut off midway is never read as a whole one. The
+     * parts finished earlier in the run are deleted, the part in progress too, and the sinks' files (JSONL). The
+     * table's earlier parts were replaced when the writer opened, so the export then holds none of this host's
+     * rows for the table; analyze says so, and a second run starts clean. Never throws: the run's own failure is
+     * the one to report.
+     */
+    public void abort() {
+        if (!closed) {
+            closed = true;
+            if (encoder != null) {
+                encoder.shutdownNow();
+                try {
+                    encoder.awaitTermination(1, TimeUnit.MINUTES); // its batch must be free before the buffers are
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (part != null) {
+                try {
+                    part.abort();
+                } catch (IOException | RuntimeException ignored) {
+                    // deleted below in any case
+                }
+            }
+            try {
+                for (ArrowBatch b : batches) {
+                    b.close();
+                }
+                allocator.close();
+            } catch (RuntimeException ignored) {
+                // a buffer still held by an encoder that did not stop: the process is ending anyway
+            }
+        }
+        for (RowSink sink : sinks) {
+            try {
+                sink.discard();
+            } catch (IOException | RuntimeException ignored) {
+                // best effort: the message of the run's failure says the export is not usable
+            }
+        }
+        List<Path> doomed = new ArrayList<>(files);
+        if (inProgress != null) {
+            doomed.add(inProgress);
+        }
+        for (Path p : doomed) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // as above
+            }
+        }
+        files.clear();
     }
 }

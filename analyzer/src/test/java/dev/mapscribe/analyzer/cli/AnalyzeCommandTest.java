@@ -8,6 +8,7 @@ import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.formats.testkit.RawRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -199,6 +200,49 @@ class AnalyzeCommandTest {
         Path file = Files.writeString(tmp.resolve("out"), "not a directory");
         assertEquals("mapscribe: cannot create --out " + file + ": a file of that name is in the way\n",
                 stderrOf(1, "analyze", j.toString(), "--out", file.toString()));
+    }
+
+    /**
+     * A run that fails midway leaves no file behind: a table cut off partway would read as a whole one. The disk
+     * filling up is the failure here: the export goes to a tmpfs (root, to mount it) with room for about half of
+     * what the same analysis writes elsewhere, so some files are complete when the first write fails.
+     */
+    @Test
+    void aRunThatFailsMidwayLeavesNoFileAndSaysWhyInOneLine(@TempDir Path tmp) throws Exception {
+        BpfRequirement.assumeRoot();
+        Path j = journal(tmp.resolve("j"), "host-a");
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", whole.toString(), "--jsonl"));
+        List<Path> wholeFiles = filesUnder(whole);
+        long pages = 0;
+        for (Path f : wholeFiles) pages += (Files.size(f) + 4095) / 4096; // tmpfs gives each file whole pages
+        assertTrue(wholeFiles.size() >= 8, "6 tables and 2 JSONL files: " + wholeFiles);
+
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", out.toString());
+        try {
+            // Fill the file system up to room for half the export's pages.
+            long room = Files.getFileStore(out).getUsableSpace();
+            Files.write(out.resolve("filler"), new byte[(int) (room - pages / 2 * 4096)]);
+            String err = stderrOf(1, "analyze", j.toString(), "--out", out.toString(), "--jsonl");
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.startsWith("mapscribe: ") && err.contains("No space left on device")
+                    && err.contains("(nothing exported: the run's files in " + out + " are removed)"), err);
+            assertEquals(List.of(out.resolve("filler")), filesUnder(out), "only the filler stays");
+        } finally {
+            run("umount", out.toString());
+        }
+    }
+
+    private static List<Path> filesUnder(Path dir) throws IOException {
+        try (var s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).sorted().toList();
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertEquals(0, p.waitFor(), String.join(" ", command));
     }
 
     @Test

@@ -29,6 +29,26 @@ public final class Cli {
         }
     }
 
+    /**
+     * Runs a command line of {@code main}. Running out of Java heap is an Error that picocli does not handle: it
+     * gets one line that says what to do, like every other failure, instead of a stack trace.
+     */
+    public static int execute(Object main, String... args) {
+        try {
+            return commandLine(main).execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println("mapscribe: " + outOfMemory());
+            return FAILURE;
+        }
+    }
+
+    /** What to do when the Java heap ran out. */
+    public static String outOfMemory() {
+        long maxMiB = Runtime.getRuntime().maxMemory() >> 20;
+        return "out of memory (the Java heap is capped at " + maxMiB + " MiB): run it again with a larger cap, e.g. "
+                + "MAPSCRIBE_JAVA_OPTS=-Xmx" + Math.max(2, 4 * maxMiB >> 10) + "g";
+    }
+
     public static CommandLine commandLine(Object main) {
         CommandLine cl = new CommandLine(main);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? USAGE : FAILURE);

@@ -13,6 +13,6 @@ public final class RecorderMain {
     }
 
     public static int run(String... args) {
-        return Cli.commandLine(new RecorderMain()).execute(args);
+        return Cli.execute(new RecorderMain(), args);
     }
 }
