@@ -152,7 +152,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 progress.done();
                 // Nothing of a failed run stays in the export: a table cut off midway would read as a whole one.
                 for (TableExport e : exports.values()) e.abort();
-                String msg = failure instanceof OutOfMemoryError ? Cli.outOfMemory()
+                String msg = ranOutOfMemory(failure) ? Cli.outOfMemory()
                         : failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
                 if (failure instanceof Error error && !(error instanceof OutOfMemoryError)) throw error;
                 throw new IOException(msg.lines().findFirst().orElse(msg) + " (nothing exported: the run's files in "
@@ -180,6 +180,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
         } finally {
             for (JournalReader r : readers) r.close();
         }
+    }
+
+    /** The heap ran out, here or on a writer thread (whose failure arrives wrapped: "writing processes: ..."). */
+    private static boolean ranOutOfMemory(Throwable t) {
+        for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) {
+            if (t instanceof OutOfMemoryError) return true;
+        }
+        return false;
     }
 
     /** mem_prot_alert rows in the exports: the alerts the user asked for, after the row filter. */
