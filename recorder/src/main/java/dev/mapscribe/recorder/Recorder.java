@@ -69,7 +69,8 @@ public final class Recorder implements AutoCloseable {
     /** What a recording did, for the end-of-run summary. */
     public record Summary(HookTier tier, Map<RecordKind, Long> kernelRecordsByKind, long kernelRecords, long kernelBytes,
                           long userRecords, long batches, long bytesOnDisk, long lost, long filesHashed, long cpuNs,
-                          long wallNs, long refusedRecords, int rolledCycles, long filesHeld, long holdNs) {
+                          long wallNs, long refusedRecords, int rolledCycles, long filesHeld, long holdNs,
+                          long refusedForSpace) {
     }
 
     /**
@@ -382,15 +383,28 @@ public final class Recorder implements AutoCloseable {
             userRecords++;
             refusedReported = refused;
         }
+        // The same for batches refused because the file system is nearly full (JournalWriter keeps a margin for
+        // these small records), and once on stderr, so that whoever watches the recording can free space.
+        long noSpace = journal.refusedForSpace();
+        if (noSpace > noSpaceReported) {
+            if (noSpaceReported == 0) {
+                config.err().println("mapscribe: the file system of " + config.journal() + " has less than "
+                        + (JournalWriter.Options.MIN_FREE_DEFAULT >> 20) + " MiB free: kernel records are refused and "
+                        + "counted as losses until space is freed");
+            }
+            journal.append(new Loss(now, Loss.DISK_FULL, noSpace - noSpaceReported, lastLossSampleNs, now));
+            userRecords++;
+            noSpaceReported = noSpace;
+        }
         lastLossSampleNs = now;
     }
 
-    private long refusedReported;
+    private long refusedReported, noSpaceReported;
     private long lastLossSampleNs;
 
     private RecorderStatus status(long now) {
         return new RecorderStatus(now, batcher.records(), journal.bytesOnDisk(), journal.batches(),
-                losses.total() + journal.refusedRecords(), filesHashed,
+                losses.total() + journal.refusedRecords() + journal.refusedForSpace(), filesHashed,
                 cpuNs(), note);
     }
 
@@ -408,7 +422,7 @@ public final class Recorder implements AutoCloseable {
         }
         return new Summary(programs.tier(), byKind, batcher.records(), batcher.kernelBytes(), userRecords, journal.batches(),
                 journal.bytesOnDisk(), losses.total(), filesHashed, cpuNs(), wallNs, journal.refusedRecords(),
-                journal.rolledCycles(), held.holds(), held.holdNanos());
+                journal.rolledCycles(), held.holds(), held.holdNanos(), journal.refusedForSpace());
     }
 
     public HookTier tier() {
@@ -469,6 +483,12 @@ public final class Recorder implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (writerFailure instanceof InternalError e && String.valueOf(e.getMessage()).contains("unsafe memory access")) {
+            // SIGBUS on a write to the mapped journal: JournalWriter stops short of a full disk, but not of a file
+            // system that another process fills faster than it checks, nor of a journal file truncated under it.
+            throw new IOException("recording failed: a write to the journal's mapped file faulted (its file system "
+                    + "is full, or the file was truncated); the journal holds everything before", e);
         }
         if (writerFailure != null) {
             throw new IOException("recording failed: " + writerFailure, writerFailure);

@@ -86,7 +86,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             long started = System.nanoTime();
             Progress progress = new Progress(err, Cli.terminal(), "analyzing");
             long[] readSoFar = {0};
-            long records = 0, mmapExec = 0, alerts = 0, syscalls = 0, regionVersions = 0, processes = 0, unknown = 0, lost = 0;
+            long records = 0, mmapExec = 0, alerts = 0, syscalls = 0, regionVersions = 0, processes = 0, unknown = 0, lost = 0, refused = 0;
             try {
                 for (JournalReader reader : readers) {
                     JournalHeader h = reader.header();
@@ -132,6 +132,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     processes += s.processes();
                     unknown += s.unknownMaps();
                     lost += s.losses();
+                    refused += s.refused();
                     if (s.inconsistencies() > 0 || s.uncertainties() > 0) {
                         err.printf("mapscribe: %s: %d calls changed memory the state did not know, %d failed calls left protection unknown%n",
                                 reader.dir(), s.inconsistencies(), s.uncertainties());
@@ -164,8 +165,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     records, readers.size(), exports.size(), secs, records / Math.max(secs, 1e-9), peakRss());
             err.printf("  syscalls %d, mmap_exec %d, mem_prot_alert %d, processes %d, region versions %d%n",
                     syscalls, mmapExec, alerts, processes, regionVersions);
-            err.printf("  address spaces partly unknown (started before the recording, no snapshot): %d; records lost in the kernel: %d%n",
-                    unknown, lost);
+            err.printf("  address spaces partly unknown (started before the recording, no snapshot): %d; records lost in the kernel: %d%s%n",
+                    unknown, lost, refused > 0 ? "; refused by the journal (--max-disk, or its disk nearly full): " + refused : "");
             err.printf("  export: %s%n", out);
             if (verbose) {
                 for (TableExport e : exports.values()) {

@@ -4,11 +4,13 @@ package dev.mapscribe.analyzer.replay;
  * A gap in the recording: {@code count} records lost between firstNs and lastNs (null when unknown).
  *
  * @param source  {@code ringbuf} (one CPU could not reserve ring-buffer space: cpu says which), {@code max_disk}
- *                (the journal refused kernel batches at --max-disk), {@code journal_rolled} (the recorder deleted
- *                the oldest cycle files at --max-disk)
+ *                (the journal refused kernel batches at --max-disk), {@code disk_full} (it refused them because its
+ *                file system was nearly full), {@code refused} (refused for a reason this analyzer does not know:
+ *                a newer recorder), {@code journal_rolled} (the recorder deleted the oldest cycle files at --max-disk)
  * @param message what happened, in words; null for the per-CPU kinds
  */
 public record LossRow(String host, long tsNs, long utcNs, String source, Integer cpu, Long count, long firstNs, long lastNs,
                       String message) {
-    public static final String RINGBUF = "ringbuf", MAX_DISK = "max_disk", JOURNAL_ROLLED = "journal_rolled";
+    public static final String RINGBUF = "ringbuf", MAX_DISK = "max_disk", DISK_FULL = "disk_full", REFUSED = "refused",
+            JOURNAL_ROLLED = "journal_rolled";
 }

@@ -7,20 +7,21 @@ package dev.mapscribe.analyzer.replay;
  * @param inconsistencies  calls the kernel accepted on pages the state said were unmapped (something went unrecorded)
  * @param uncertainties    failed mprotect calls that may have changed part of their range (protection now unknown)
  * @param losses           records the kernel could not reserve, summed over the loss records
+ * @param refused          kernel records the journal refused (--max-disk, or its file system nearly full)
  * @param orphanSnapshotLines snapshot region lines without their process line just before them
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long memProtAlerts, long regionVersions,
                           long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
-                          long uncertainties, long orphanSnapshotLines, long recorderStatus, long rolledCycles) {
+                          long uncertainties, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused) {
 
     /** Running counts while replaying. */
     static final class Counter {
         long records, syscalls, mmapExec, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
-                recorderStatus, rolledCycles;
+                recorderStatus, rolledCycles, refused;
 
         ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, memProtAlerts, regionVersions, processes, processesSeen,
-                    losses, unknownMaps, inconsistencies, uncertainties, orphanSnapshotLines, recorderStatus, rolledCycles);
+                    losses, unknownMaps, inconsistencies, uncertainties, orphanSnapshotLines, recorderStatus, rolledCycles, refused);
         }
     }
 }

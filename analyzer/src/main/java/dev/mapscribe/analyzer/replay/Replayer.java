@@ -132,11 +132,17 @@ public final class Replayer {
             }
             case FileInfo fi -> files.info(fi);
             case Loss l -> {
-                count.losses += l.count();
+                if (l.cpu() < 0) count.refused += l.count(); // a negative cpu codes a refusal by the journal
+                else count.losses += l.count();
                 processes.lost(l.count());
-                boolean full = l.cpu() == Loss.JOURNAL_FULL;
-                sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), full ? LossRow.MAX_DISK : LossRow.RINGBUF,
-                        full ? null : l.cpu(), l.count(), l.firstNs(), l.lastNs(), null));
+                // cpu is a CPU number, or a negative code for batches the journal refused (and why)
+                String source = switch (l.cpu()) {
+                    case Loss.JOURNAL_FULL -> LossRow.MAX_DISK;
+                    case Loss.DISK_FULL -> LossRow.DISK_FULL;
+                    default -> l.cpu() < 0 ? LossRow.REFUSED : LossRow.RINGBUF;
+                };
+                sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), source, l.cpu() < 0 ? null : l.cpu(),
+                        l.count(), l.firstNs(), l.lastNs(), null));
             }
             case RecorderStatus s -> count.recorderStatus++;
             case JournalRolled j -> rolled = j; // totals since the start: the last one holds the earlier ones

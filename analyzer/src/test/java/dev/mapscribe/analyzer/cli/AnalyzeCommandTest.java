@@ -230,7 +230,7 @@ class AnalyzeCommandTest {
                     && err.contains("(nothing exported: the run's files in " + out + " are removed)"), err);
             assertEquals(List.of(out.resolve("filler")), filesUnder(out), "only the filler stays");
         } finally {
-            run("umount", out.toString());
+            run("umount", "--lazy", out.toString());
         }
     }
 
@@ -243,6 +243,27 @@ class AnalyzeCommandTest {
     private static void run(String... command) throws Exception {
         Process p = new ProcessBuilder(command).inheritIO().start();
         assertEquals(0, p.waitFor(), String.join(" ", command));
+    }
+
+    /** Batches the journal refused are no kernel loss: each cause is its own source in losses and the summary. */
+    @Test
+    void refusedBatchesAreTheirOwnLossesAndNotLostInTheKernel(@TempDir Path tmp) throws Exception {
+        Path j = tmp.resolve("j");
+        JournalHeader h = new JournalHeader(1, "test", "host-a", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
+                List.of("mapscribe", "record"), 1);
+        try (JournalWriter w = JournalWriter.create(j, h, JournalWriter.Options.defaults())) {
+            w.append(new Loss(2_000, 0, 3, 1_500, 1_900));
+            w.append(new Loss(3_000, Loss.JOURNAL_FULL, 9, 2_000, 3_000));
+            w.append(new Loss(4_000, Loss.DISK_FULL, 5, 3_000, 4_000));
+            w.append(new Loss(5_000, -7, 2, 4_000, 5_000)); // a cause from a newer recorder
+        }
+        Path out = tmp.resolve("out");
+        String err = stderrOf(0, "analyze", j.toString(), "--out", out.toString());
+        assertTrue(err.contains("records lost in the kernel: 3; refused by the journal (--max-disk, or its disk nearly full): 16\n"), err);
+        try (QuerySession q = QuerySession.open(List.of(out))) {
+            assertEquals(List.of("ringbuf|0|3", "max_disk|null|9", "disk_full|null|5", "refused|null|2"),
+                    rows(q, "select source, cpu, lost from losses order by ts_ns"));
+        }
     }
 
     @Test

@@ -13,15 +13,17 @@ import java.util.Map;
 /**
  * What `mapscribe journal info` reports: counts per kind, the kernel time span, losses, damage.
  *
- * @param rolled the last JournalRolled record (its counts are totals since the start); null when no cycle was deleted
+ * @param lost    kernel records lost for want of ring-buffer space
+ * @param refused kernel records the journal refused (--max-disk reached, or its file system nearly full)
+ * @param rolled  the last JournalRolled record (its counts are totals since the start); null when no cycle was deleted
  */
 public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts, long batches, long firstKtimeNs,
-                             long lastKtimeNs, long lost, JournalRolled rolled, JournalDamage damage) {
+                             long lastKtimeNs, long lost, long refused, JournalRolled rolled, JournalDamage damage) {
 
     public static JournalSummary of(JournalReader reader) {
         Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
         long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
-        long[] lost = {0};
+        long[] lost = {0, 0}; // in the kernel, refused by the journal
         JournalRolled[] rolled = {null};
         ReadResult r = reader.read((Record rec, long batch) -> {
             counts.merge(rec.kind(), 1L, Long::sum);
@@ -29,13 +31,13 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
                 span[0] = Math.min(span[0], k.h().ktimeNs());
                 span[1] = Math.max(span[1], k.h().ktimeNs());
             } else if (rec instanceof Loss l) {
-                lost[0] += l.count();
+                lost[l.cpu() < 0 ? 1 : 0] += l.count(); // a negative cpu codes a refusal (Loss.JOURNAL_FULL, DISK_FULL)
             } else if (rec instanceof JournalRolled j) {
                 rolled[0] = j; // totals: the last one holds the earlier ones
             }
         });
         return new JournalSummary(reader.header(), counts, r.excerpts(), span[0] == Long.MAX_VALUE ? 0 : span[0],
-                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], rolled[0], r.damage());
+                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], lost[1], rolled[0], r.damage());
     }
 
     /** Cycle files the recorder deleted to stay under --max-disk. */

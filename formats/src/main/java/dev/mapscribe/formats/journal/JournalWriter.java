@@ -20,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -41,8 +42,20 @@ public final class JournalWriter implements AutoCloseable {
      * @param maxDiskBytes bound on the cycle files; the oldest cycles are deleted (and that is recorded) to stay
      *                     under it; when the current cycle alone exceeds it, kernel batches are refused and counted.
      * @param compress     LZ4-compress each batch (raw records are restored verbatim on read)
+     * @param minFreeBytes  free space to leave on the journal's file system: below it kernel batches are refused
+     *                      and counted ({@link #refusedForSpace()}), as at --max-disk, until space is freed. A write
+     *                      to the mapped journal file that the file system cannot back faults (SIGBUS; a Java
+     *                      InternalError) and would end the recording; the margin also holds the records that
+     *                      follow (losses, status, file infos). 0: no check.
      */
-    public record Options(long maxDiskBytes, boolean compress) {
+    public record Options(long maxDiskBytes, boolean compress, long minFreeBytes) {
+        /** Two of Chronicle's 16 MiB blocks. */
+        public static final long MIN_FREE_DEFAULT = 32L << 20;
+
+        public Options(long maxDiskBytes, boolean compress) {
+            this(maxDiskBytes, compress, MIN_FREE_DEFAULT);
+        }
+
         public static Options defaults() {
             return new Options(4L << 30, true);
         }
@@ -64,7 +77,12 @@ public final class JournalWriter implements AutoCloseable {
     // being appended: they need a buffer of their own, or a cycle roll overwrites that record with the header.
     private ByteBuffer metaBuf = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
 
-    private long batches, records, bytesWritten, refusedRecords;
+    private long batches, records, bytesWritten, refusedRecords, refusedForSpace;
+    private final FileStore store; // the journal's file system, for its free space
+    private long lastSpaceCheckBytes;
+    private boolean lowOnSpace;
+    /** Free space is read (statvfs) once per this many bytes written, and at every batch while it is low. */
+    private static final long SPACE_CHECK_BYTES = 1L << 20;
     private int headerCycle = Integer.MIN_VALUE;
 
     /** A cycle this writer opened: when (CLOCK_MONOTONIC), and the kernel records it holds, for JournalRolled. */
@@ -90,6 +108,17 @@ public final class JournalWriter implements AutoCloseable {
         this.dir = dir;
         this.opts = opts;
         this.header = header;
+        long free;
+        try {
+            this.store = Files.getFileStore(dir);
+            free = store.getUsableSpace();
+        } catch (IOException e) {
+            throw new JournalException("cannot read the free space of " + dir + ": " + e.getMessage(), e);
+        }
+        if (free < opts.minFreeBytes()) {
+            throw new JournalException("only " + (free >> 20) + " MiB free on the file system of " + dir
+                    + ": the journal needs at least " + (opts.minFreeBytes() >> 20) + " MiB free");
+        }
         try {
             this.queue = SingleChronicleQueueBuilder.binary(dir)
                     // Five-minute cycle files: the unit that --max-disk deletes.
@@ -147,6 +176,10 @@ public final class JournalWriter implements AutoCloseable {
         writeHeaderIfNewCycle();
         if (overLimit()) {
             refusedRecords += count;
+            return -1;
+        }
+        if (lowOnSpace()) {
+            refusedForSpace += count;
             return -1;
         }
         int len = (int) length;
@@ -268,6 +301,19 @@ public final class JournalWriter implements AutoCloseable {
     private long lastLimitCheckBytes;
     private boolean refusing;
 
+    /** Whether the file system has less than minFreeBytes free (checked every 1 MiB written; every batch while low). */
+    private boolean lowOnSpace() {
+        if (opts.minFreeBytes() <= 0) return false;
+        if (!lowOnSpace && bytesWritten - lastSpaceCheckBytes < SPACE_CHECK_BYTES) return false;
+        lastSpaceCheckBytes = bytesWritten;
+        try {
+            lowOnSpace = store.getUsableSpace() < opts.minFreeBytes();
+        } catch (IOException e) {
+            lowOnSpace = false; // cannot tell: write, as without the check
+        }
+        return lowOnSpace;
+    }
+
     private List<Path> cycleFiles() {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().endsWith(CYCLE_SUFFIX))
@@ -335,6 +381,9 @@ public final class JournalWriter implements AutoCloseable {
 
     /** Kernel records refused because the journal was at --max-disk with nothing left to delete. */
     public long refusedRecords() { return refusedRecords; }
+
+    /** Kernel records refused because the journal's file system had less than minFreeBytes free. */
+    public long refusedForSpace() { return refusedForSpace; }
 
     /** Bytes of the cycle files on disk (preallocated blocks included). */
     public long bytesOnDisk() {

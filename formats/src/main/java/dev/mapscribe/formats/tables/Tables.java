@@ -225,10 +225,12 @@ public final class Tables {
             "Every gap: records the kernel could not put in the ring buffer (per CPU), and damage found in the journal.",
             new Cols().host().time("when the recorder wrote the loss record")
                     .req("source", STRING, "`ringbuf` for failed ring-buffer reservations in the kernel, `max_disk` for kernel records the journal refused at --max-disk, "
+                            + "`disk_full` for kernel records it refused because its file system was nearly full (under 32 MiB free), "
+                            + "`refused` for kernel records a newer recorder refused for a reason this analyzer does not know, "
                             + "`journal_rolled` for the oldest cycle files the recorder deleted at --max-disk (one row: everything from the start of the recording to `last_ns`), "
                             + "`journal` for damage found when reading the journal.")
                     .opt("cpu", INT32, "CPU whose records were lost (ringbuf); null otherwise.")
-                    .opt("lost", INT64, "Records lost: since the previous loss row of that CPU (ringbuf), refused (max_disk), kernel records in the deleted cycle files (journal_rolled).")
+                    .opt("lost", INT64, "Records lost: since the previous loss row of that CPU (ringbuf), refused (max_disk, disk_full, refused), kernel records in the deleted cycle files (journal_rolled).")
                     .opt("first_ns", INT64, "CLOCK_MONOTONIC ns of the first loss in this count; for journal_rolled the start of the recording.")
                     .opt("last_ns", INT64, "CLOCK_MONOTONIC ns of the last loss in this count; for journal_rolled when the oldest kept cycle file was opened.")
                     .opt("message", STRING, "For journal damage: where it is and what is wrong; for journal_rolled: how many cycle files and bytes were deleted.")

@@ -4,6 +4,7 @@ import dev.mapscribe.formats.raw.KernelRecord.*;
 import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.UserRecord.*;
+import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.formats.testkit.RawRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -220,6 +222,60 @@ class JournalTest {
                 assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
             }
         }
+    }
+
+    /**
+     * On a nearly full file system the writer refuses kernel batches and counts them, instead of writing on into
+     * its mapped file until a page the file system cannot back faults (SIGBUS: an InternalError that ended the
+     * recording). A 48 MiB tmpfs (root, to mount it), 16 MiB kept free, and more batches than would fit.
+     */
+    @Test
+    void aNearlyFullFileSystemRefusesKernelBatchesAndTheJournalStaysWhole(@TempDir Path tmp) throws Exception {
+        BpfRequirement.assumeRoot();
+        Path fs = Files.createDirectories(tmp.resolve("fs"));
+        run("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", fs.toString());
+        try {
+            Path dir = fs.resolve("j");
+            long floor = 16L << 20;
+            long accepted = 0, refused = 0;
+            try (Arena arena = Arena.ofConfined();
+                 JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false, floor))) {
+                RawRecords raw = new RawRecords(1 << 20);
+                Random random = new Random(1);
+                for (int b = 0; b < 1200; b++) { // ~48 KB each: more than the file system holds
+                    raw.clear();
+                    for (int i = 0; i < 1000; i++) raw.munmap(b, 100, 100, random.nextLong(), 4096, 0);
+                    if (w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count()) < 0) refused += raw.count();
+                    else accepted += raw.count();
+                }
+                assertEquals(refused, w.refusedForSpace());
+                w.append(new Loss(99, Loss.DISK_FULL, refused, 0, 99)); // what follows a refusal still fits
+                long free = Files.getFileStore(fs).getUsableSpace();
+                assertTrue(free >= floor - (2L << 20), "free " + free + ": at most a batch and a check's 1 MiB under the floor");
+            }
+            assertTrue(accepted > 0 && refused > 0, accepted + " accepted, " + refused + " refused");
+            ReadResult[] res = new ReadResult[1];
+            List<Record> recs = readAll(dir, new ArrayList<>(), res);
+            assertTrue(res[0].clean(), () -> res[0].damage().describe());
+            assertEquals(1 + accepted + 1, recs.size(), "the header, every accepted record, the loss");
+            assertEquals(new Loss(99, Loss.DISK_FULL, refused, 0, 99), recs.getLast());
+        } finally {
+            // lazy: Chronicle unmaps its files on a background thread of its own, a little after close()
+            run("umount", "--lazy", fs.toString());
+        }
+    }
+
+    @Test
+    void aFileSystemWithLessThanTheFloorFreeIsRefusedAtCreationInOneLine(@TempDir Path tmp) {
+        JournalException e = assertThrows(JournalException.class,
+                () -> JournalWriter.create(tmp.resolve("j"), header(), new JournalWriter.Options(0, false, Long.MAX_VALUE / 2)));
+        assertTrue(e.getMessage().matches("only \\d+ MiB free on the file system of .*: the journal needs at least \\d+ MiB free"),
+                e.getMessage());
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertEquals(0, p.waitFor(), String.join(" ", command));
     }
 
     @Test

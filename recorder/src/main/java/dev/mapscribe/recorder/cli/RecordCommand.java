@@ -112,6 +112,11 @@ public final class RecordCommand implements Callable<Integer> {
                 err.println("mapscribe: the journal reached --max-disk: " + s.refusedRecords() + " records were not written (raise --max-disk)");
                 return Cli.FAILURE;
             }
+            if (s.refusedForSpace() > 0) {
+                err.println("mapscribe: the journal's file system was nearly full: " + s.refusedForSpace()
+                        + " records were not written (record to a larger one)");
+                return Cli.FAILURE;
+            }
             return Cli.OK; // ring-buffer losses are in the journal and the summary, not a failure of the recording
         } finally {
             finished.countDown();

@@ -44,18 +44,20 @@ class JournalInfoTest {
                     .munmap(3_000_000_000L, 10, 10, 0x10000, 4096, 0);
             w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
             w.append(new Loss(3_000_000_001L, 1, 7, 2_900_000_000L, 3_000_000_000L));
+            w.append(new Loss(3_000_000_002L, Loss.DISK_FULL, 5, 2_900_000_000L, 3_000_000_000L)); // refusals: not "lost"
         }
         String json = run("journal", "info", dir.toString(), "--format", "json");
         assertTrue(json.startsWith("0\n"), json);
         assertTrue(json.contains("\"host\":\"web-7\""), json);
-        assertTrue(json.contains("\"counts\":{\"mmap\":1,\"mprotect\":1,\"munmap\":1,\"journal_header\":1,\"loss\":1}"), json);
+        assertTrue(json.contains("\"counts\":{\"mmap\":1,\"mprotect\":1,\"munmap\":1,\"journal_header\":1,\"loss\":2}"), json);
         assertTrue(json.contains("\"first_ktime_ns\":2000000000,\"last_ktime_ns\":3000000000"), json);
-        assertTrue(json.contains("\"lost\":7"), json);
+        assertTrue(json.contains("\"lost\":7,\"refused\":5"), json);
         assertTrue(json.contains("\"damage\":null"), json);
 
         String text = run("journal", "info", dir.toString());
         assertTrue(text.contains("time span       2023-11-14T22:13:22Z .. 2023-11-14T22:13:23Z (1.000 s)"), text);
-        assertTrue(text.contains("lost            7 records"), text);
+        assertTrue(text.contains("lost            7 records (ring buffer full)"), text);
+        assertTrue(text.contains("refused         5 kernel records (the journal at --max-disk, or its file system nearly full)"), text);
     }
 
     @Test
