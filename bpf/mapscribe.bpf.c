@@ -15,8 +15,9 @@
  * records.
  *
  * Records are submitted with BPF_RB_NO_WAKEUP: user space drains the ring on
- * a ~1 ms timer, which costs far less than a wake-up per record. One kind wakes
- * it at once: an executable mapping of a file without a name (wakeup_for()).
+ * a ~1 ms timer, which costs far less than a wake-up per record. A few wake
+ * it at once: the first executable mapping of each file, and every one of a
+ * file without a name (wakeup_for()).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -190,14 +191,44 @@ static __always_inline void submit_or_count(void *data, __u32 size, __u64 wakeup
 }
 
 /*
- * Wake user space at once for an executable mapping of a file without a name (unlinked, or a memfd): its
- * bytes are reachable only through /proc/PID/map_files, and only until the process exits, so the recorder
- * must hold the file before that (scripts/workloads/flash.c: processes that live 2 ms). Rare: everything
- * else waits for the timer.
+ * Files already seen mapped executable, by identity (dev, inode, ctime): see wakeup_for(). LRU: a file pushed
+ * out by 16,384 newer ones costs one more wake-up when it is mapped again, nothing else.
+ */
+struct seen_file {
+	__u64 ino;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 dev;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct seen_file);
+	__type(value, __u8);
+} seen_files SEC(".maps");
+
+/*
+ * Wake user space at once for an executable mapping of a file it may not have held yet: the enricher holds each
+ * such file (an O_PATH descriptor) when it reads the record, and until then the bytes are only as safe as the
+ * file's name and its process. A file without a name (unlinked, or a memfd) is reachable only through
+ * /proc/PID/map_files, until the process exits (scripts/workloads/flash.c: processes that live 2 ms); a named one
+ * can be unlinked right after the mapping (a dropper deleting its stage once it runs). So the first sighting
+ * of each file mapped executable wakes the recorder; later mappings of it, by far the most (every process
+ * maps libc), wait for the timer like everything else. Two map helper calls, for executable file mappings only.
  */
 static __always_inline __u64 wakeup_for(const struct ms_file *f, bool exec)
 {
-	return exec && (f->file_flags & MS_FILE_UNLINKED) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (!exec)
+		return BPF_RB_NO_WAKEUP;
+	if (f->file_flags & MS_FILE_UNLINKED)
+		return BPF_RB_FORCE_WAKEUP; /* each memfd or deleted file is a new one: no need to remember it */
+	struct seen_file k = {.ino = f->ino, .ctime_sec = f->ctime_sec, .ctime_nsec = f->ctime_nsec, .dev = f->dev};
+	if (bpf_map_lookup_elem(&seen_files, &k))
+		return BPF_RB_NO_WAKEUP;
+	__u8 one = 1;
+	bpf_map_update_elem(&seen_files, &k, &one, BPF_ANY);
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 /*

@@ -1,6 +1,7 @@
 /*
  * flash: short-lived processes that map code nobody can read afterwards. Each child puts its bytes into a
- * memfd (even children) or into a file in DIR that it unlinks before mapping it (odd children), maps it
+ * memfd (children 0, 3, 6, ...), into a file in DIR that it unlinks before mapping it (1, 4, ...), or into a file
+ * in DIR that it unlinks right after mapping it (2, 5, ...: a dropper deleting its stage once it runs), maps it
  * PROT_READ|PROT_EXEC, closes the descriptor, lives LIVE_US microseconds more and exits: the mapping was the
  * only way to the bytes, and it is gone with the process. The recorder's enricher must still hash them.
  *
@@ -9,7 +10,7 @@
  * BALLAST_MB (default 0) first maps a named file of that size executable and keeps it mapped: hashing it keeps
  * the recorder's enricher busy while the children come and go.
  * Runs the children one after the other and prints one line per child once it has been reaped:
- *   flash kind=memfd|unlinked pid=PID ino=INODE size=SIZE seed=SEED
+ *   flash kind=memfd|unlinked|late pid=PID ino=INODE size=SIZE seed=SEED
  * The bytes are content(seed, size) below: the test computes the same bytes and their SHA-256.
  */
 #define _GNU_SOURCE
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 	for (int c = 0; c < children; c++) {
 		uint64_t seed = 1000 + (uint64_t)c;
 		size_t size = 40000 + (size_t)c * 1000; /* not page-aligned: the file's size, not the mapping's, is hashed */
-		int memfd = c % 2 == 0;
+		int memfd = c % 3 == 0, late = c % 3 == 2; /* late: unlinked after the mapping, not before */
 		int pipefd[2];
 		if (pipe(pipefd) != 0)
 			die("pipe");
@@ -115,10 +116,12 @@ int main(int argc, char **argv)
 			struct stat st;
 			if (fstat(fd, &st) != 0)
 				die("fstat");
-			if (!memfd && unlink(path) != 0) /* run from a deleted file: nameless when mapped */
+			if (!memfd && !late && unlink(path) != 0) /* run from a deleted file: nameless when mapped */
 				die("unlink");
 			if (mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) == MAP_FAILED)
 				die("mmap");
+			if (late && unlink(path) != 0) /* named when mapped: the record carries a path that soon leads nowhere */
+				die("unlink");
 			close(fd);
 			/* Tell the parent the inode before living on: the line must not depend on how long we live. */
 			unsigned long long ino = (unsigned long long)st.st_ino;
@@ -138,7 +141,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "flash: child %d failed\n", (int)pid);
 			return 1;
 		}
-		printf("flash kind=%s pid=%d ino=%llu size=%zu seed=%llu\n", memfd ? "memfd" : "unlinked", (int)pid, ino,
+		printf("flash kind=%s pid=%d ino=%llu size=%zu seed=%llu\n", memfd ? "memfd" : late ? "late" : "unlinked", (int)pid, ino,
 		       size, (unsigned long long)seed);
 		fflush(stdout);
 		/* A gap between children, so that each is its own race rather than a queue behind the last one. */
