@@ -44,15 +44,21 @@ public final class TableExport implements EventSink, AutoCloseable {
 
     public TableExport(Path out, String host, boolean jsonl, RowFilter filter) throws IOException {
         this.filter = filter;
-        syscalls = TableWriter.open(out, Tables.SYSCALLS, host);
-        mmapExec = TableWriter.open(out, Tables.MMAP_EXEC, host);
-        alerts = TableWriter.open(out, Tables.MEM_PROT_ALERT, host);
-        processes = TableWriter.open(out, Tables.PROCESSES, host);
-        regions = TableWriter.open(out, Tables.REGIONS, host);
-        losses = TableWriter.open(out, Tables.LOSSES, host);
-        if (jsonl) {
-            KunaiMmapExecJsonl.attachTo(mmapExec);
-            TraceeMemProtAlertJsonl.attachTo(alerts);
+        List<TableWriter> opened = new java.util.ArrayList<>();
+        try {
+            opened.add(syscalls = TableWriter.open(out, Tables.SYSCALLS, host));
+            opened.add(mmapExec = TableWriter.open(out, Tables.MMAP_EXEC, host));
+            opened.add(alerts = TableWriter.open(out, Tables.MEM_PROT_ALERT, host));
+            opened.add(processes = TableWriter.open(out, Tables.PROCESSES, host));
+            opened.add(regions = TableWriter.open(out, Tables.REGIONS, host));
+            opened.add(losses = TableWriter.open(out, Tables.LOSSES, host));
+            if (jsonl) {
+                KunaiMmapExecJsonl.attachTo(mmapExec);
+                TraceeMemProtAlertJsonl.attachTo(alerts);
+            }
+        } catch (IOException | RuntimeException e) {
+            for (TableWriter t : opened) t.abort(); // no half-opened export: its JSONL files exist from the start
+            throw e;
         }
     }
 

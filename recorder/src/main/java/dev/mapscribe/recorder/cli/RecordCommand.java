@@ -157,9 +157,13 @@ public final class RecordCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "mapscribe: %.1f s, %s tier: %d kernel records (%s), %d user records%n", secs,
                 s.tier().journalName(), s.kernelRecords(), kinds.isEmpty() ? "none" : kinds, s.userRecords());
         err.printf(Locale.ROOT, "mapscribe: journal %.1f MiB on disk in %d batches (%.1f bytes/kernel record before compression), "
-                        + "lost %d, files hashed %d (%d held at first sight, %.1f ms on the writer thread), CPU %.2f s (%.1f %% of one core)%s%s%n",
+                        + "lost %d, files hashed %d%s, CPU %.2f s (%.1f %% of one core)%s%s%n",
                 s.bytesOnDisk() / 1048576.0, s.batches(), s.kernelRecords() == 0 ? 0.0 : (double) s.kernelBytes() / s.kernelRecords(),
-                s.lost(), s.filesHashed(), s.filesHeld(), s.holdNs() / 1e6, s.cpuNs() / 1e9, secs == 0 ? 0.0 : 100.0 * s.cpuNs() / s.wallNs(),
+                s.lost(), s.filesHashed(),
+                // the holds' price on the writer thread, which also drains the ring (SNAPSHOT-AND-ENRICHMENT.md)
+                s.filesHeld() > 0 ? String.format(Locale.ROOT, " (%d held at first sight, %.1f ms on the writer thread)",
+                        s.filesHeld(), s.holdNs() / 1e6) : "",
+                s.cpuNs() / 1e9, secs == 0 ? 0.0 : 100.0 * s.cpuNs() / s.wallNs(),
                 s.refusedRecords() > 0 ? ", " + s.refusedRecords() + " records refused by --max-disk" : "",
                 s.rolledCycles() > 0 ? ", the " + s.rolledCycles() + " oldest cycle files deleted to stay under --max-disk" : "");
     }
