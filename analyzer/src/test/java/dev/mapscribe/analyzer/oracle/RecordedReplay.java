@@ -25,6 +25,7 @@ import java.util.List;
 /** A workload of scripts/workloads/ run under the in-process recorder, its journal replayed, every row kept. */
 final class RecordedReplay {
     List<Item> items;
+    String output;
     int pid;
     ReadResult read;
     ReplayStats stats;
@@ -41,18 +42,23 @@ final class RecordedReplay {
 
     /** As above, recorded with {@code hooks} (e.g. the raw_tp variant of the syscall tier). */
     static RecordedReplay of(Path tmp, String workload, Recorder.Hooks hooks) throws Exception {
+        return of(tmp, workload, hooks, List.of(CWorkloads.build(workload).toString()));
+    }
+
+    /** {@code command} (named {@code workload}) recorded with {@code hooks}. */
+    static RecordedReplay of(Path tmp, String workload, Recorder.Hooks hooks, List<String> command) throws Exception {
         RecordedReplay run = new RecordedReplay();
-        Path exe = CWorkloads.build(workload);
         Path journal = tmp.resolve(workload + "-" + hooks.name().toLowerCase(java.util.Locale.ROOT) + "-journal");
         Recorder.Config config = new Recorder.Config(journal, hooks, 1L << 30, 16L << 20, false, true,
                 List.of("test", workload), System.err);
         String out;
         try (Recorder recorder = Recorder.start(config)) {
-            Process p = new ProcessBuilder(exe.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), out);
             recorder.awaitStopped();
         }
+        run.output = out;
         run.items = RegionsWorkload.parse(out);
         run.pid = RegionsWorkload.pid(run.items);
         EventSink sink = new EventSink() {

@@ -77,6 +77,8 @@ public final class RegionsWorkload {
                 items.add(new Expect(f[1], Long.parseUnsignedLong(f[2], 16), Long.parseLong(f[3]), f[4]));
             } else if (line.startsWith("ERROR ")) {
                 throw new IllegalArgumentException("the workload failed: " + line);
+            } else if (line.startsWith("WINDOW ")) {
+                continue; // JvmWorkload's end of a checkpoint's read: JvmRecordedTest reads it from the output
             } else if (!line.isEmpty()) {
                 throw new IllegalArgumentException("unexpected line " + (i + 1) + ": " + line);
             }
