@@ -21,12 +21,26 @@ public final class QuerySession implements AutoCloseable {
         ExportCatalog catalog = new ExportCatalog(exports);
         Connection c = DriverManager.getConnection("jdbc:duckdb:");
         try {
+            offline(c);
             catalog.defineViews(c);
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
         }
         return new QuerySession(c, catalog);
+    }
+
+    /**
+     * No network behind the analyst's back: DuckDB would otherwise download an extension it does not carry the
+     * first time a query needs one (httpfs for an https:// path: DNS lookups, then a download from the internet).
+     * The ones the JDBC jar links in (parquet, json, icu) are loaded already; an explicit INSTALL is still the
+     * user's to type.
+     */
+    private static void offline(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET autoinstall_known_extensions = false");
+            s.execute("SET autoload_known_extensions = false");
+        }
     }
 
     public Connection connection() {

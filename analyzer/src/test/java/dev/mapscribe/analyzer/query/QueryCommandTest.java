@@ -128,6 +128,15 @@ class QueryCommandTest {
         assertTrue(r.err().startsWith("mapscribe: SQL error: Binder Error: Referenced column \"nope\" not found"), r.err());
     }
 
+    /** Offline: DuckDB does not fetch an extension from the internet for a query that needs one (httpfs here). */
+    @Test
+    void aQueryThatNeedsAnExtensionFromTheInternetFailsWithoutTryingToDownloadIt() {
+        Run r = query(false, "", web1.toString(), "SELECT * FROM read_csv('https://example.com/x.csv')");
+        assertEquals(1, r.exit());
+        assertEquals("mapscribe: SQL error: Missing Extension Error: File https://example.com/x.csv requires the extension "
+                + "httpfs to be loaded\n", r.err(), "autoinstall would have said it tried to install httpfs");
+    }
+
     @Test
     void aScriptFileRunsEveryStatement() throws Exception {
         Path file = tmp.resolve("q.sql");
