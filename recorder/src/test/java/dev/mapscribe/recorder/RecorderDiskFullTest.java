@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.formats.testkit.CWorkloads;
+import dev.mapscribe.formats.testkit.Tmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,11 +23,9 @@ class RecorderDiskFullTest {
     @Test
     void aFullDiskRefusesKernelRecordsAsCountedLossesAndTheJournalStaysWhole(@TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
-        Path fs = Files.createDirectories(tmp.resolve("fs"));
-        run("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", fs.toString());
-        try {
-            Files.write(fs.resolve("filler"), new byte[12 << 20]);
-            RecordedRun r = RecordedRun.of(fs.resolve("journal"), Recorder.Hooks.SYSCALLS,
+        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("fs"), "48m")) {
+            Files.write(fs.dir().resolve("filler"), new byte[12 << 20]);
+            RecordedRun r = RecordedRun.of(fs.dir().resolve("journal"), Recorder.Hooks.SYSCALLS,
                     List.of(CWorkloads.build("storm").toString(), "-d", "4", "-t", "1"));
             assertTrue(r.read().clean(), () -> r.read().damage().describe());
             assertTrue(r.summary().refusedForSpace() > 0, "the storm should outgrow 4 MiB: " + r.summary());
@@ -34,15 +33,7 @@ class RecorderDiskFullTest {
             assertEquals(r.summary().refusedForSpace(), written, "every refused record is in a DISK_FULL loss");
             assertEquals(0, r.summary().refusedRecords(), "not --max-disk's refusals");
             assertEquals(0, r.summary().lost(), "nor ring-buffer losses");
-            assertTrue(Files.getFileStore(fs).getUsableSpace() >= 30L << 20, "the margin is kept");
-        } finally {
-            // lazy: Chronicle unmaps its files on a background thread of its own, a little after close()
-            run("umount", "--lazy", fs.toString());
+            assertTrue(Files.getFileStore(fs.dir()).getUsableSpace() >= 30L << 20, "the margin is kept");
         }
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        assertEquals(0, p.waitFor(), String.join(" ", command));
     }
 }

@@ -10,6 +10,7 @@ import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.formats.testkit.RawRecords;
+import dev.mapscribe.formats.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +28,13 @@ class AnalyzeCommandTest {
     static final long BOOT = 1_700_000_000_000_000_000L;
     static final int PROT_RW = 3, PROT_RX = 5, PROT_RWX = 7, MAP_PRIVATE_ANON = 0x22;
 
-    static Path journal(Path dir, String host) throws Exception {
-        JournalHeader h = new JournalHeader(1, "test", host, "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
+    static JournalHeader header(String host) {
+        return new JournalHeader(1, "test", host, "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
                 List.of("mapscribe", "record"), 1);
+    }
+
+    static Path journal(Path dir, String host) throws Exception {
+        JournalHeader h = header(host);
         try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, h, JournalWriter.Options.defaults())) {
             // pid 500 ran before the recording: the snapshot gives its whole map.
             w.appendAll(List.of(
@@ -146,8 +151,7 @@ class AnalyzeCommandTest {
         assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o3").toString(), "--exit-code", "--pid", "501"));
 
         Path quiet = tmp.resolve("quiet");
-        JournalHeader h = new JournalHeader(1, "test", "host-b", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
-                List.of("mapscribe", "record"), 1);
+        JournalHeader h = header("host-b");
         try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(quiet, h, JournalWriter.Options.defaults())) {
             // An RW mapping unmapped again: no alert.
             RawRecords raw = new RawRecords(4096)
@@ -218,9 +222,8 @@ class AnalyzeCommandTest {
         for (Path f : wholeFiles) pages += (Files.size(f) + 4095) / 4096; // tmpfs gives each file whole pages
         assertTrue(wholeFiles.size() >= 8, "6 tables and 2 JSONL files: " + wholeFiles);
 
-        Path out = Files.createDirectories(tmp.resolve("out"));
-        run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", out.toString());
-        try {
+        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("out"), "1m")) {
+            Path out = fs.dir();
             // Fill the file system up to room for half the export's pages.
             long room = Files.getFileStore(out).getUsableSpace();
             Files.write(out.resolve("filler"), new byte[(int) (room - pages / 2 * 4096)]);
@@ -229,8 +232,6 @@ class AnalyzeCommandTest {
             assertTrue(err.startsWith("mapscribe: ") && err.contains("No space left on device")
                     && err.contains("(nothing exported: the run's files in " + out + " are removed)"), err);
             assertEquals(List.of(out.resolve("filler")), filesUnder(out), "only the filler stays");
-        } finally {
-            run("umount", "--lazy", out.toString());
         }
     }
 
@@ -240,17 +241,11 @@ class AnalyzeCommandTest {
         }
     }
 
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        assertEquals(0, p.waitFor(), String.join(" ", command));
-    }
-
     /** Batches the journal refused are no kernel loss: each cause is its own source in losses and the summary. */
     @Test
     void refusedBatchesAreTheirOwnLossesAndNotLostInTheKernel(@TempDir Path tmp) throws Exception {
         Path j = tmp.resolve("j");
-        JournalHeader h = new JournalHeader(1, "test", "host-a", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
-                List.of("mapscribe", "record"), 1);
+        JournalHeader h = header("host-a");
         try (JournalWriter w = JournalWriter.create(j, h, JournalWriter.Options.defaults())) {
             w.append(new Loss(2_000, 0, 3, 1_500, 1_900));
             w.append(new Loss(3_000, Loss.JOURNAL_FULL, 9, 2_000, 3_000));
@@ -269,8 +264,7 @@ class AnalyzeCommandTest {
     @Test
     void snapshotLinesWithoutTheirProcessAreReported(@TempDir Path tmp) throws Exception {
         Path j = tmp.resolve("j");
-        JournalHeader h = new JournalHeader(1, "test", "host-a", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
-                List.of("mapscribe", "record"), 1);
+        JournalHeader h = header("host-a");
         try (JournalWriter w = JournalWriter.create(j, h, JournalWriter.Options.defaults())) {
             w.appendAll(List.of(
                     new SnapshotRegion(500, 0x400000, 0x401000, PROT_RX, false, 0, 8, 1, 77, "/usr/bin/jit"),
@@ -282,8 +276,7 @@ class AnalyzeCommandTest {
 
     @Test
     void cycleFilesDeletedAtMaxDiskAreOneJournalRolledRowInLosses(@TempDir Path tmp) throws Exception {
-        JournalHeader h = new JournalHeader(1, "test", "host-a", "m", "6.18", BOOT, "syscalls", "x", BOOT + 1_000, 1_000,
-                List.of("mapscribe", "record"), 1);
+        JournalHeader h = header("host-a");
         // Six five-minute cycles under 50 MiB (two 20 MiB cycle files): the four oldest are deleted.
         RollingJournal.Written w = RollingJournal.write(tmp.resolve("j"), h, 50L << 20, 6);
         Path out = tmp.resolve("out");

@@ -6,6 +6,7 @@ import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.UserRecord.*;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.formats.testkit.RawRecords;
+import dev.mapscribe.formats.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -232,10 +233,8 @@ class JournalTest {
     @Test
     void aNearlyFullFileSystemRefusesKernelBatchesAndTheJournalStaysWhole(@TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRoot();
-        Path fs = Files.createDirectories(tmp.resolve("fs"));
-        run("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", fs.toString());
-        try {
-            Path dir = fs.resolve("j");
+        try (Tmpfs fs = Tmpfs.mount(tmp.resolve("fs"), "48m")) {
+            Path dir = fs.dir().resolve("j");
             long floor = 16L << 20;
             long accepted = 0, refused = 0;
             try (Arena arena = Arena.ofConfined();
@@ -250,7 +249,7 @@ class JournalTest {
                 }
                 assertEquals(refused, w.refusedForSpace());
                 w.append(new Loss(99, Loss.DISK_FULL, refused, 0, 99)); // what follows a refusal still fits
-                long free = Files.getFileStore(fs).getUsableSpace();
+                long free = Files.getFileStore(fs.dir()).getUsableSpace();
                 assertTrue(free >= floor - (2L << 20), "free " + free + ": at most a batch and a check's 1 MiB under the floor");
             }
             assertTrue(accepted > 0 && refused > 0, accepted + " accepted, " + refused + " refused");
@@ -259,9 +258,6 @@ class JournalTest {
             assertTrue(res[0].clean(), () -> res[0].damage().describe());
             assertEquals(1 + accepted + 1, recs.size(), "the header, every accepted record, the loss");
             assertEquals(new Loss(99, Loss.DISK_FULL, refused, 0, 99), recs.getLast());
-        } finally {
-            // lazy: Chronicle unmaps its files on a background thread of its own, a little after close()
-            run("umount", "--lazy", fs.toString());
         }
     }
 
@@ -271,11 +267,6 @@ class JournalTest {
                 () -> JournalWriter.create(tmp.resolve("j"), header(), new JournalWriter.Options(0, false, Long.MAX_VALUE / 2)));
         assertTrue(e.getMessage().matches("only \\d+ MiB free on the file system of .*: the journal needs at least \\d+ MiB free"),
                 e.getMessage());
-    }
-
-    private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        assertEquals(0, p.waitFor(), String.join(" ", command));
     }
 
     @Test
