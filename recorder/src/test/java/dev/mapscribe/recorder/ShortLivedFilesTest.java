@@ -14,9 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * With real eBPF: scripts/workloads/flash.c runs children that each map a memfd or a file deleted before or just
- * after the mapping executable
- * and exit 20 ms later. Once such a process is gone nothing on the host leads to those bytes any more (its
+ * With real eBPF: scripts/workloads/flash.c runs children that each map executable a memfd, or a file deleted
+ * just before or just after the mapping, and exit 20 ms later. Once such a process is gone nothing on the host leads to those bytes any more (its
  * /proc/PID/map_files went with it), and that is how fileless code comes and goes. The workload first maps a
  * 160 MiB file, so the enricher is busy hashing it (about a second) while the children come: their files wait
  * in its queue for longer than they live. Every one must still be hashed, because the recorder holds each
