@@ -28,7 +28,7 @@ class ShortLivedFilesTest {
     /**
      * 100 ms here: still far shorter than the files wait in the enricher's queue, and long enough that a host busy
      * with other work does not fail the test (at 20 ms, beside two busy loops, 1 or 2 files of 12 were lost in 2 of
-     * 4 runs). How short a life still gets hashed on a quiet host: -Dflash.liveUs=2000 (docs/SNAPSHOT-AND-ENRICHMENT.md).
+     * 4 runs, one of them before the writer thread ran at nice -4). How short a life still gets hashed on a quiet host: -Dflash.liveUs=2000 (docs/SNAPSHOT-AND-ENRICHMENT.md).
      */
     static final int LIVE_US = Integer.getInteger("flash.liveUs", 100_000);
     static final int BALLAST_MB = 160;
