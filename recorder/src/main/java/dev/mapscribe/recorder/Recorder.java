@@ -459,7 +459,7 @@ public final class Recorder implements AutoCloseable {
      * left in it by then); false at the deadline. For tests: a recording's stop gives the enricher 10 s, which a
      * test machine whose cores are busy with other work may not grant the niced worker.
      */
-    boolean awaitEnricherCaughtUp(java.time.Duration max) throws InterruptedException {
+    public boolean awaitEnricherCaughtUp(java.time.Duration max) throws InterruptedException {
         Enricher e = enricher;
         if (e == null) {
             return true;

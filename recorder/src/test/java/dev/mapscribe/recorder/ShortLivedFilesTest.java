@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ShortLivedFilesTest {
     static final int CHILDREN = 12;
     /**
-     * 100 ms here: still far shorter than the files wait in the enricher's queue, and long enough that a host busy
-     * with other work does not fail the test (at 20 ms, beside two busy loops, 1 or 2 files of 12 were lost in 2 of
-     * 4 runs, one of them before the writer thread ran at nice -4). How short a life still gets hashed on a quiet host: -Dflash.liveUs=2000 (docs/SNAPSHOT-AND-ENRICHMENT.md).
+     * 100 ms here: still far shorter than the files wait in the enricher's queue, and longer than a host busy with
+     * other work usually delays the writer thread (at 20 ms, beside two busy loops, 1 or 2 files of 12 were lost in
+     * 2 of 4 runs; at 100 ms in 1 of 4). A machine whose cores are all taken can still fail it. How short a life still gets hashed on a quiet host: -Dflash.liveUs=2000 (docs/SNAPSHOT-AND-ENRICHMENT.md).
      */
     static final int LIVE_US = Integer.getInteger("flash.liveUs", 100_000);
     static final int BALLAST_MB = 160;

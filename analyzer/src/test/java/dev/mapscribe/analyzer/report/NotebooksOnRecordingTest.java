@@ -54,6 +54,9 @@ class NotebooksOnRecordingTest {
             lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
             assertEquals(0, p.waitFor(), "the demo workload failed:\n" + String.join("\n", lines));
             demoPid = (int) p.pid();
+            // The notebooks need the demo's files hashed: on a busy machine the niced enricher needs more than the
+            // 10 s a stop grants it.
+            assertTrue(recorder.awaitEnricherCaughtUp(java.time.Duration.ofSeconds(120)), "the enricher did not catch up");
             recorder.stop();
             recorder.awaitStopped();
         }
