@@ -74,8 +74,8 @@ public final class Recorder implements AutoCloseable {
     }
 
     /**
-     * User space checks the ring every ~1 ms: the kernel submits without wake-ups (shared/FACTS.md) but for one
-     * rare kind of record (see writerLoop), so this timer drains nearly everything.
+     * User space checks the ring every ~1 ms: the kernel submits without wake-ups (shared/FACTS.md) but for a few
+     * rare records (see writerLoop), so this timer drains nearly everything.
      * -Dmapscribe.drainIntervalUs=N changes it (for benchmarks), in whole milliseconds (epoll_wait's unit).
      */
     private static final long DRAIN_INTERVAL_NS = Long.getLong("mapscribe.drainIntervalUs", 1000) * 1000;
@@ -281,8 +281,9 @@ public final class Recorder implements AutoCloseable {
 
     private void writerLoop() {
         // The writer sleeps on the ring's epoll descriptor rather than a plain timer: the kernel wakes it at
-        // once for the rare record that cannot wait (an executable mapping of a file without a name: the
-        // enricher must hold that file before its process exits), and the timer paces everything else.
+        // once for the rare records that cannot wait (an executable mapping of a file without a name, or of a
+        // named file for the first time: the enricher must hold it before it is unlinked or its process exits),
+        // and the timer paces everything else.
         try (Libc libc = new Libc(); RingWait wait = new RingWait(libc, programs.ringFd())) {
             long nextLoss = startNs + LOSS_INTERVAL_NS;
             long nextStatus = startNs + STATUS_INTERVAL_NS;
@@ -383,31 +384,31 @@ public final class Recorder implements AutoCloseable {
             journal.append(l);
             userRecords++;
         }
-        // Kernel batches the journal refused at --max-disk are a loss like any other: written down, with
-        // cpu = Loss.JOURNAL_FULL, so the analyzer reports them (the small loss record itself still fits).
-        long refused = journal.refusedRecords();
-        if (refused > refusedReported) {
-            journal.append(new Loss(now, Loss.JOURNAL_FULL, refused - refusedReported, lastLossSampleNs, now));
-            userRecords++;
-            refusedReported = refused;
+        // Kernel batches the journal refused are a loss like any other: written down with a negative cpu that says
+        // why, so the analyzer reports them (the small loss record itself still fits: at --max-disk nothing is
+        // refused but kernel batches, and JournalWriter keeps a margin of free space for these records).
+        if (noSpaceReported == 0 && journal.refusedForSpace() > 0) {
+            // once, so that whoever watches the recording can free space
+            config.err().println("mapscribe: the file system of " + config.journal() + " has less than "
+                    + (JournalWriter.Options.MIN_FREE_DEFAULT >> 20) + " MiB free: kernel records are refused and "
+                    + "counted as losses until space is freed");
         }
-        // The same for batches refused because the file system is nearly full (JournalWriter keeps a margin for
-        // these small records), and once on stderr, so that whoever watches the recording can free space.
-        long noSpace = journal.refusedForSpace();
-        if (noSpace > noSpaceReported) {
-            if (noSpaceReported == 0) {
-                config.err().println("mapscribe: the file system of " + config.journal() + " has less than "
-                        + (JournalWriter.Options.MIN_FREE_DEFAULT >> 20) + " MiB free: kernel records are refused and "
-                        + "counted as losses until space is freed");
-            }
-            journal.append(new Loss(now, Loss.DISK_FULL, noSpace - noSpaceReported, lastLossSampleNs, now));
-            userRecords++;
-            noSpaceReported = noSpace;
-        }
+        maxDiskReported = writeRefused(now, Loss.JOURNAL_FULL, journal.refusedRecords(), maxDiskReported);
+        noSpaceReported = writeRefused(now, Loss.DISK_FULL, journal.refusedForSpace(), noSpaceReported);
         lastLossSampleNs = now;
     }
 
-    private long refusedReported, noSpaceReported;
+    /** A Loss for the records of one cause refused since {@code reported} were; returns the count now reported. */
+    private long writeRefused(long now, int cause, long refused, long reported) {
+        if (refused > reported) {
+            journal.append(new Loss(now, cause, refused - reported, lastLossSampleNs, now));
+            userRecords++;
+        }
+        return refused; // the journal's counts only grow
+    }
+
+    /** Refused kernel records already written as losses, at --max-disk and for want of disk space. */
+    private long maxDiskReported, noSpaceReported;
     private long lastLossSampleNs;
 
     private RecorderStatus status(long now) {

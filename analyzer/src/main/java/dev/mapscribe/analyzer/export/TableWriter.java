@@ -339,10 +339,6 @@ public final class TableWriter implements AutoCloseable {
         } catch (IOException e) {
             failure = e;
         } finally {
-            closed = true;
-            if (encoder != null) {
-                encoder.shutdownNow();
-            }
             for (RowSink sink : sinks) {
                 try {
                     sink.close();
@@ -352,21 +348,38 @@ public final class TableWriter implements AutoCloseable {
                     }
                 }
             }
-            if (part != null) {
-                try {
-                    part.abort(); // only after a failure: release the file, which stays .inprogress
-                } catch (IOException | RuntimeException ignored) {
-                    // the first failure is the one to report
-                }
-            }
-            for (ArrowBatch b : batches) {
-                b.close();
-            }
-            allocator.close();
+            release();
         }
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * Ends the writer's resources, once: stops the encoder, gives up a part still open (only after a failure: the
+     * file keeps its .inprogress name) and frees the Arrow buffers.
+     */
+    private void release() {
+        closed = true;
+        if (encoder != null) {
+            encoder.shutdownNow();
+            try {
+                encoder.awaitTermination(1, TimeUnit.MINUTES); // its batch must be free before the buffers are
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (part != null) {
+            try {
+                part.abort();
+            } catch (IOException | RuntimeException ignored) {
+                // the first failure is the one to report
+            }
+        }
+        for (ArrowBatch b : batches) {
+            b.close();
+        }
+        allocator.close();
     }
 
     /**
@@ -379,27 +392,8 @@ public final class TableWriter implements AutoCloseable {
      */
     public void abort() {
         if (!closed) {
-            closed = true;
-            if (encoder != null) {
-                encoder.shutdownNow();
-                try {
-                    encoder.awaitTermination(1, TimeUnit.MINUTES); // its batch must be free before the buffers are
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            if (part != null) {
-                try {
-                    part.abort();
-                } catch (IOException | RuntimeException ignored) {
-                    // deleted below in any case
-                }
-            }
             try {
-                for (ArrowBatch b : batches) {
-                    b.close();
-                }
-                allocator.close();
+                release();
             } catch (RuntimeException ignored) {
                 // a buffer still held by an encoder that did not stop: the process is ending anyway
             }

@@ -61,7 +61,7 @@ final class MappedFileOpener {
      * unlinked and the process has exited; {@link #open} reads the file through it. O_PATH runs no driver code.
      */
     Held hold(FileRef file, int pid, long start, long end) {
-        if (file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG) {
+        if (notRegular(file)) {
             return null;
         }
         StringJoiner unused = new StringJoiner(""); // not held: the worker tries the usual ways, and says why
@@ -80,7 +80,7 @@ final class MappedFileOpener {
      * through map_files.
      */
     Opened open(FileRef file, int pid, long start, long end, Held held) throws IOException {
-        if (file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG) {
+        if (notRegular(file)) {
             // Opening a device or FIFO can have side effects (or block): never do it.
             throw new IOException("not a regular file (mode 0" + Integer.toOctalString(file.mode()) + ")");
         }
@@ -158,18 +158,15 @@ final class MappedFileOpener {
 
     /** A read descriptor on a held file: it was checked when held, and an O_PATH descriptor cannot change file. */
     private Opened readHeld(Held held, StringJoiner why) {
-        int fd;
+        int fd = -1;
         try {
             fd = openNoAtime("/proc/self/fd/" + held.fd());
-        } catch (PosixException e) {
-            why.add("the descriptor held since the mapping was seen: " + e.getMessage());
-            return null;
-        }
-        try {
             return new Opened(fd, held.viaPid(), libc.fstat(fd));
         } catch (PosixException e) {
             why.add("the descriptor held since the mapping was seen: " + e.getMessage());
-            closeQuietly(fd);
+            if (fd >= 0) {
+                closeQuietly(fd); // opened, but fstat failed
+            }
             return null;
         }
     }
@@ -205,6 +202,11 @@ final class MappedFileOpener {
         }
         closeQuietly(pathFd);
         return null;
+    }
+
+    /** The kernel recorded the file's mode, and it is not a regular file's (0: not recorded, decided on opening). */
+    private static boolean notRegular(FileRef file) {
+        return file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG;
     }
 
     /** The map_files entry of [start, end): it names whole pages, and a record's end (address + length) need not be one. */
