@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The recording pipeline: kernel programs → ring buffer → batches → journal, plus the /proc snapshot,
  * loss samples, status records and file enrichment, all written by one writer thread.
  *
- * <p>Start-up order, chosen so that nothing is lost: load and attach the programs (the tier is the one that
+ * <p>Start-up order, chosen so that nothing is lost: start the enricher (so that every executable mapping
+ * drained is offered to it), load and attach the programs (the tier is the one that
  * both loaded and attached, so a refused attach can still fall back before the journal header names the tier),
  * create the journal (header), start draining (the ring holds what the kernel wrote meanwhile), and only then
  * snapshot /proc. A process that changes its mappings while the
@@ -69,7 +70,7 @@ public final class Recorder implements AutoCloseable {
     /** What a recording did, for the end-of-run summary. */
     public record Summary(HookTier tier, Map<RecordKind, Long> kernelRecordsByKind, long kernelRecords, long kernelBytes,
                           long userRecords, long batches, long bytesOnDisk, long lost, long filesHashed, long cpuNs,
-                          long wallNs, long refusedRecords, int rolledCycles, long filesHeld, long holdNs,
+                          long wallNs, long refusedRecords, int rolledCycles, Enricher.Stats enrichment,
                           long refusedForSpace) {
     }
 
@@ -102,20 +103,22 @@ public final class Recorder implements AutoCloseable {
     private KernelBatcher batcher;
     private final java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
     /** Records produced off the writer thread (snapshot, enrichment): the writer thread appends them. */
-    private final ConcurrentLinkedQueue<Object> userQueue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Object> userQueue;
     private final Thread writer;
     private final long startNs;
     private volatile boolean stopRequested;
     private volatile Throwable writerFailure;
-    private Enricher enricher;
+    private final Enricher enricher; // null with --no-enrich
     private long userRecords;
     private long filesHashed;
     private volatile String note = ""; // written by start()'s thread (snapshot failure), read by the writer thread
     private Summary summary;
 
-    private Recorder(Config config, KernelPrograms programs) {
+    private Recorder(Config config, KernelPrograms programs, ConcurrentLinkedQueue<Object> userQueue, Enricher enricher) {
         this.config = config;
         this.programs = programs;
+        this.userQueue = userQueue;
+        this.enricher = enricher;
         this.startNs = programs.attachedNs(); // no kernel record is older than the attach
         this.writer = new Thread(this::run, "mapscribe-writer");
     }
@@ -154,15 +157,37 @@ public final class Recorder implements AutoCloseable {
         writerLoop();
     }
 
-    /** Loads and attaches the kernel programs, writes the journal header, starts draining, and takes the snapshot. */
+    /** Times the hold of a new file and the decoding before it run at start-up, for the JIT (Enricher#warmUpHolds). */
+    static final int HOLD_WARM_UPS = 3000;
+
+    /**
+     * Starts the enricher, loads and attaches the kernel programs, writes the journal header, starts draining,
+     * and takes the snapshot.
+     */
     public static Recorder start(Config config) throws IOException {
         int self = (int) ProcessHandle.current().pid();
-        KernelPrograms programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
-        Recorder r = new Recorder(config, programs);
+        ConcurrentLinkedQueue<Object> userQueue = new ConcurrentLinkedQueue<>();
+        // The enricher exists, warmed up, before the attach: from then on the writer thread offers it every
+        // executable mapping as it drains, and holds the new files at once (a mapping drained with no enricher
+        // would never be hashed, nor would the kernel wake the recorder for that file again).
+        Enricher enricher = config.enrich() ? startEnricher(userQueue, config.err()) : null;
+        KernelPrograms programs;
+        try {
+            programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
+        } catch (IOException | RuntimeException e) {
+            if (enricher != null) {
+                enricher.close();
+            }
+            throw e;
+        }
+        Recorder r = new Recorder(config, programs, userQueue, enricher);
         r.writer.start();
         try {
             r.ready.join();
         } catch (java.util.concurrent.CompletionException e) {
+            if (enricher != null) {
+                enricher.close();
+            }
             programs.close();
             r.arena.close();
             if (e.getCause() instanceof IOException io) {
@@ -170,16 +195,21 @@ public final class Recorder implements AutoCloseable {
             }
             throw new IOException(String.valueOf(e.getCause().getMessage()), e.getCause());
         }
-        if (config.enrich()) {
-            r.enricher = new Enricher(rec -> r.userQueue.add(rec));
-            if (r.enricher.magicProblem() != null) {
-                config.err().println("mapscribe: no libmagic descriptions: " + r.enricher.magicProblem());
-            }
-        }
         if (config.snapshot()) {
             r.takeSnapshot(self);
         }
         return r;
+    }
+
+    private static Enricher startEnricher(ConcurrentLinkedQueue<Object> userQueue, PrintStream err) {
+        // Compiled before the first real hold, which may race a process that exits 2 ms after its mapping.
+        KernelBatcher.warmUpDecoding(HOLD_WARM_UPS);
+        Enricher.warmUpHolds(HOLD_WARM_UPS);
+        Enricher enricher = new Enricher(userQueue::add);
+        if (enricher.magicProblem() != null) {
+            err.println("mapscribe: no libmagic descriptions: " + enricher.magicProblem());
+        }
+        return enricher;
     }
 
     /**
@@ -272,10 +302,10 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private void offerFile(dev.mapscribe.formats.raw.KernelRecord.FileRef f, int pid, long start, long end) {
+    private void offerFile(dev.mapscribe.formats.raw.KernelRecord.FileRef f, int pid, long start, long end, long seenNs) {
         Enricher e = enricher;
         if (e != null) {
-            e.offer(f, pid, start, end);
+            e.offer(f, pid, start, end, seenNs);
         }
     }
 
@@ -422,7 +452,7 @@ public final class Recorder implements AutoCloseable {
     }
 
     private Summary summarize(long wallNs) {
-        Enricher.Stats held = enricher != null ? enricher.stats() : new Enricher.Stats(0, 0, 0, 0, 0, 0, 0, 0);
+        Enricher.Stats held = enricher != null ? enricher.stats() : Enricher.Stats.NONE;
         Map<RecordKind, Long> byKind = new EnumMap<>(RecordKind.class);
         for (RecordKind k : RecordKind.values()) {
             if (k.id() < 64 && batcher.recordsOfKind(k.id()) > 0) {
@@ -431,7 +461,7 @@ public final class Recorder implements AutoCloseable {
         }
         return new Summary(programs.tier(), byKind, batcher.records(), batcher.kernelBytes(), userRecords, journal.batches(),
                 journal.bytesOnDisk(), losses.total(), filesHashed, cpuNs(), wallNs, journal.refusedRecords(),
-                journal.rolledCycles(), held.holds(), held.holdNanos(), journal.refusedForSpace());
+                journal.rolledCycles(), held, journal.refusedForSpace());
     }
 
     public HookTier tier() {

@@ -2,6 +2,7 @@ package dev.mapscribe.recorder.cli;
 
 import dev.mapscribe.formats.raw.RecordKind;
 import dev.mapscribe.recorder.Recorder;
+import dev.mapscribe.recorder.enrich.Enricher;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,6 +149,19 @@ public final class RecordCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The holds of new executable files: their price on the writer thread, which also drains the ring, and how
+     * late after the mapping the latest came (SNAPSHOT-AND-ENRICHMENT.md); empty when none was made.
+     */
+    static String holds(Enricher.Stats e) {
+        if (e.holds() == 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " (%d held at first sight%s, %.1f ms on the writer thread; held at most %.2f ms after the mapping, %d over 1 ms)",
+                e.holds(), e.holdsMissed() > 0 ? ", " + e.holdsMissed() + " not reachable any more" : "",
+                e.holdNanos() / 1e6, e.holdLagMaxNs() / 1e6, e.holdsOverMs());
+    }
+
     static void printSummary(Recorder.Summary s, PrintStream err) {
         StringBuilder kinds = new StringBuilder();
         for (Map.Entry<RecordKind, Long> e : s.kernelRecordsByKind().entrySet()) {
@@ -159,10 +173,7 @@ public final class RecordCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "mapscribe: journal %.1f MiB on disk in %d batches (%.1f bytes/kernel record before compression), "
                         + "lost %d, files hashed %d%s, CPU %.2f s (%.1f %% of one core)%s%s%n",
                 s.bytesOnDisk() / 1048576.0, s.batches(), s.kernelRecords() == 0 ? 0.0 : (double) s.kernelBytes() / s.kernelRecords(),
-                s.lost(), s.filesHashed(),
-                // the holds' price on the writer thread, which also drains the ring (SNAPSHOT-AND-ENRICHMENT.md)
-                s.filesHeld() > 0 ? String.format(Locale.ROOT, " (%d held at first sight, %.1f ms on the writer thread)",
-                        s.filesHeld(), s.holdNs() / 1e6) : "",
+                s.lost(), s.filesHashed(), holds(s.enrichment()),
                 s.cpuNs() / 1e9, secs == 0 ? 0.0 : 100.0 * s.cpuNs() / s.wallNs(),
                 s.refusedRecords() > 0 ? ", " + s.refusedRecords() + " records refused by --max-disk" : "",
                 s.rolledCycles() > 0 ? ", the " + s.rolledCycles() + " oldest cycle files deleted to stay under --max-disk" : "");

@@ -7,6 +7,12 @@ import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.recorder.sys.Libc;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * File enrichment, off the hot path: for every distinct file mapped executable, one {@link FileInfo} with its
@@ -57,10 +64,15 @@ public final class Enricher implements AutoCloseable {
      * cap, unreadable, ...); {@code cacheHits}: offers of a file already done or queued; {@code skipped}: offers
      * dropped (queue full, or the enricher closing); {@code sinkFailures}: FileInfos the sink threw on;
      * {@code holds}: files offered for the first time and held (or tried) at once, which took {@code holdNanos}
-     * on the offering thread.
+     * on the offering thread; {@code holdsMissed} of them could not be held (the process and the name were both
+     * gone already, or the file is not a regular one). {@code holdLagMaxNs}: the longest time from the kernel's
+     * record of a mapping to its hold, and {@code holdsOverMs} how many holds came more than 1 ms after it: the
+     * window in which a process that maps a nameless file and exits takes the bytes with it.
      */
     public record Stats(long offered, long hashed, long cacheHits, long errors, long skipped, long sinkFailures,
-                        long holds, long holdNanos) {
+                        long holds, long holdNanos, long holdsMissed, long holdLagMaxNs, long holdsOverMs) {
+        /** No enricher: nothing offered. */
+        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 
     /** Work for the worker: a file the kernel recorded, or an executable region of the /proc snapshot. */
@@ -91,6 +103,9 @@ public final class Enricher implements AutoCloseable {
     private final AtomicLong sinkFailures = new AtomicLong();
     private final AtomicLong holds = new AtomicLong();
     private final AtomicLong holdNanos = new AtomicLong();
+    private final AtomicLong holdsMissed = new AtomicLong();
+    private final AtomicLong holdLagMaxNs = new AtomicLong();
+    private final AtomicLong holdsOverMs = new AtomicLong();
     private final LibMagic magic;
     private final String magicProblem;
     private final Thread worker;
@@ -121,12 +136,73 @@ public final class Enricher implements AutoCloseable {
         this.magic = m;
         this.magicProblem = problem;
         this.worker = Thread.ofPlatform().name("mapscribe-enricher").daemon(true).unstarted(this::run);
-        // The first hold of each kind loads classes and links calls, which is slow: paid here, not while a process
-        // that mapped a nameless file is exiting. Neither can hold anything: "/" is not inode 0, and no mapping
-        // of ours is named 0-0.
-        hold(new FileRef(0, 0, 0, 0, 0, 0, 0, "/"), 0, 0, 0);
-        hold(new FileRef(0, 0, 0, 0, 0, 0, FileRef.UNLINKED, null), (int) ProcessHandle.current().pid(), 0, 0);
         worker.start();
+    }
+
+    /**
+     * Holds files of our own {@code times} times each way a hold can go (by the path of a named file; through
+     * /proc/PID/map_files for an unlinked one), so that the JIT compiles the hold before the first real one.
+     * The first holds of a recording otherwise run interpreted: ~300 us each, against a process that may exit
+     * 2 ms after its mapping (scripts/bench-flash). Start-up work: call it before the programs are attached, as
+     * the writer thread would otherwise drain mappings meanwhile with nobody to hold them. Best effort: a
+     * warm-up that cannot make its files leaves the JIT to warm up on the real holds. Returns the holds that
+     * reached their file (2 × times when both ways worked).
+     */
+    public static int warmUpHolds(int times) {
+        return warmUpHolds(times, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    static int warmUpHolds(int times, Path tmp) {
+        Path dir = null;
+        int reached = 0;
+        try (Arena arena = Arena.ofConfined(); Libc libc = new Libc()) {
+            dir = Files.createTempDirectory(tmp, "mapscribe-warm-up");
+            Path named = Files.write(dir.resolve("named"), new byte[4096]);
+            Path gone = Files.write(dir.resolve("gone"), new byte[4096]);
+            MemorySegment mapped;
+            try (FileChannel ch = FileChannel.open(gone, StandardOpenOption.READ)) {
+                mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, 4096, arena);
+            }
+            FileRef namedRef = refOf(libc, named, 0);
+            FileRef goneRef = refOf(libc, gone, FileRef.UNLINKED);
+            Files.delete(gone); // now nameless, like a deleted dropper: only map_files leads to it
+            int self = (int) ProcessHandle.current().pid();
+            long start = mapped.address();
+            for (int i = 0; i < times; i++) {
+                reached += closeHeld(libc, hold(namedRef, 0, 0, 0));
+                reached += closeHeld(libc, hold(goneRef, self, start, start + 4096));
+            }
+        } catch (IOException | RuntimeException e) {
+            // not warmed: the first real holds are slower, nothing else changes
+        } finally {
+            if (dir != null) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.toList()) Files.deleteIfExists(f);
+                    Files.deleteIfExists(dir);
+                } catch (IOException ignored) {
+                    // a temporary directory of two 4 KiB files left behind
+                }
+            }
+        }
+        return reached;
+    }
+
+    private static FileRef refOf(Libc libc, Path file, int fileFlags) throws IOException {
+        int fd = libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC);
+        try {
+            Libc.Stat st = libc.fstat(fd);
+            String path = fileFlags == FileRef.UNLINKED ? file + " (deleted)" : file.toString();
+            return new FileRef(st.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), st.kernelDev(), st.mode(),
+                    fileFlags, path);
+        } finally {
+            libc.close(fd);
+        }
+    }
+
+    private static int closeHeld(Libc libc, MappedFileOpener.Held held) throws IOException {
+        if (held == null) return 0;
+        libc.close(held.fd());
+        return 1;
     }
 
     /**
@@ -140,6 +216,14 @@ public final class Enricher implements AutoCloseable {
      * milliseconds is still hashed (scripts/workloads/flash.c). O_PATH runs no driver code: this cannot hang.
      */
     public void offer(FileRef file, int pid, long start, long end) {
+        offer(file, pid, start, end, 0);
+    }
+
+    /**
+     * The same, for a mapping the kernel recorded at {@code seenNs} (CLOCK_MONOTONIC, the clock of
+     * System.nanoTime on Linux; 0: unknown): the hold's delay after it is counted in {@link #stats()}.
+     */
+    public void offer(FileRef file, int pid, long start, long end, long seenNs) {
         offered.incrementAndGet();
         FileKey key = FileKey.of(file);
         if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
@@ -150,8 +234,18 @@ public final class Enricher implements AutoCloseable {
         if (!closing && heldFds.get() < MAX_HELD) {
             long t0 = System.nanoTime();
             held = hold(file, pid, start, end);
-            holdNanos.addAndGet(System.nanoTime() - t0); // the hold's price on the caller's thread, the ring drain's
+            long t1 = System.nanoTime();
+            holdNanos.addAndGet(t1 - t0); // the hold's price on the caller's thread, the ring drain's
             holds.incrementAndGet();
+            if (held == null) {
+                holdsMissed.incrementAndGet();
+            }
+            if (seenNs > 0 && t1 > seenNs) {
+                holdLagMaxNs.accumulateAndGet(t1 - seenNs, Math::max);
+                if (t1 - seenNs > 1_000_000) {
+                    holdsOverMs.incrementAndGet();
+                }
+            }
         }
         if (held != null) {
             heldFds.incrementAndGet();
@@ -226,7 +320,7 @@ public final class Enricher implements AutoCloseable {
 
     public Stats stats() {
         return new Stats(offered.get(), hashed.get(), cacheHits.get(), errors.get(), skipped.get(),
-                sinkFailures.get(), holds.get(), holdNanos.get());
+                sinkFailures.get(), holds.get(), holdNanos.get(), holdsMissed.get(), holdLagMaxNs.get(), holdsOverMs.get());
     }
 
     /** Why FileInfos carry no magic description (libmagic missing or its database unreadable), or null. */

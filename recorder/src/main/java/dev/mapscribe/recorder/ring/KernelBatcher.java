@@ -18,16 +18,18 @@ import java.lang.foreign.MemorySegment;
 public final class KernelBatcher implements RingReader.RecordSink {
     /**
      * Receives the file of every executable file mapping and post-exec VMA, with the mapping's range (the
-     * enricher reads deleted files and memfds through /proc/PID/map_files/START-END).
+     * enricher reads deleted files and memfds through /proc/PID/map_files/START-END) and the record's kernel
+     * time (CLOCK_MONOTONIC ns), from which the enricher measures how long the hold came after the mapping.
      */
     public interface ExecutableFileSink {
-        void offer(FileRef file, int pid, long start, long end);
+        void offer(FileRef file, int pid, long start, long end, long seenNs);
     }
 
     // Offsets from the one Java view of bpf/mapscribe.h (LayoutTest checks it against the C header).
     private static final long HDR_KIND = Layouts.off(Layouts.MS_HDR, "kind");
     private static final long HDR_FLAGS = Layouts.off(Layouts.MS_HDR, "flags");
     private static final long HDR_PID = Layouts.off(Layouts.MS_HDR, "pid");
+    private static final long HDR_KTIME = Layouts.off(Layouts.MS_HDR, "ktime_ns");
     private static final long MMAP_PROT = Layouts.off(Layouts.MS_MMAP, "prot");
     private static final long VMA_FLAGS = Layouts.off(Layouts.MS_VMA, "vm_flags");
     private static final int KIND_MMAP = RecordKind.MMAP.id();
@@ -85,9 +87,36 @@ public final class KernelBatcher implements RingReader.RecordSink {
         return false;
     }
 
+    /**
+     * Decodes a made-up executable mapping of an unlinked file {@code times} times, so that the JIT compiles
+     * the decoding of the rare records that are offered to the enricher before the first real one: it runs
+     * between the kernel's wake-up and the hold of a file whose process may exit within milliseconds
+     * (Enricher#warmUpHolds does the same for the hold).
+     */
+    public static void warmUpDecoding(int times) {
+        byte[] path = "/memfd:warm-up (deleted)".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long fileAt = Layouts.MS_MMAP.byteSize();
+        long pathAt = fileAt + Layouts.MS_FILE.byteSize();
+        int size = (int) ((pathAt + path.length + 7) & ~7L);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment r = arena.allocate(size, 8);
+            r.set(Layouts.U16, HDR_KIND, (short) KIND_MMAP);
+            r.set(Layouts.U16, Layouts.off(Layouts.MS_HDR, "size"), (short) size);
+            r.set(Layouts.U16, HDR_FLAGS, (short) F_FILE);
+            r.set(Layouts.U32, MMAP_PROT, PROT_EXEC);
+            r.set(Layouts.U16, fileAt + Layouts.off(Layouts.MS_FILE, "path_len"), (short) path.length);
+            r.set(Layouts.U16, fileAt + Layouts.off(Layouts.MS_FILE, "file_flags"), (short) FileRef.UNLINKED);
+            MemorySegment.copy(path, 0, r, java.lang.foreign.ValueLayout.JAVA_BYTE, pathAt, path.length);
+            for (int i = 0; i < times; i++) {
+                RecordDecoder.decodeKernel(r, 0, size);
+            }
+        }
+    }
+
     /** Rare (executable mappings only): a full decode is cheap enough here. */
     private void offerFile(long at) {
         int pid = batch.get(Layouts.U32, at + HDR_PID);
+        long seenNs = batch.get(Layouts.U64, at + HDR_KTIME);
         KernelRecord r;
         try {
             r = RecordDecoder.decodeKernel(batch, at, batch.byteSize());
@@ -97,10 +126,10 @@ public final class KernelBatcher implements RingReader.RecordSink {
         switch (r) {
             // A failed mmap has no range: the path alone is still worth hashing.
             case KernelRecord.MmapRecord m when m.file() != null ->
-                    files.offer(m.file(), pid, m.ret() < 0 ? 0 : m.ret(), m.ret() < 0 ? 0 : m.ret() + m.len());
+                    files.offer(m.file(), pid, m.ret() < 0 ? 0 : m.ret(), m.ret() < 0 ? 0 : m.ret() + m.len(), seenNs);
             // The exe's own range comes with the VMA records that follow the exec.
-            case KernelRecord.ExecRecord e -> files.offer(e.exe(), pid, 0, 0);
-            case KernelRecord.VmaRecord v when v.file() != null -> files.offer(v.file(), pid, v.start(), v.end());
+            case KernelRecord.ExecRecord e -> files.offer(e.exe(), pid, 0, 0, seenNs);
+            case KernelRecord.VmaRecord v when v.file() != null -> files.offer(v.file(), pid, v.start(), v.end(), seenNs);
             default -> { }
         }
     }

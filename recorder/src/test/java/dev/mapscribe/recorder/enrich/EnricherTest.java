@@ -294,6 +294,36 @@ class EnricherTest {
     }
 
     @Test
+    void holdsSayHowLateAfterTheMappingTheyCameAndWhichFoundNothing(@TempDir Path dir) throws Exception {
+        Path gone = randomFile(dir.resolve("gone.so"), 100);
+        FileRef goneRef = fileRefOf(gone);
+        Files.delete(gone);
+        try (Enricher enricher = enricher()) {
+            long now = System.nanoTime(); // CLOCK_MONOTONIC, the kernel records' clock
+            enricher.offer(fileRefOf(randomFile(dir.resolve("a.so"), 10)), 0, 0, 0, now - 5_000_000);
+            enricher.offer(fileRefOf(randomFile(dir.resolve("b.so"), 10)), 0, 0, 0, 0); // no kernel time: no delay counted
+            enricher.offer(goneRef, deadPid(), 0x1000, 0x2000, 0);
+            next();
+            next();
+            next();
+            Enricher.Stats stats = enricher.stats();
+            assertEquals(3, stats.holds());
+            assertEquals(1, stats.holdsMissed(), "the deleted file of a dead process cannot be held");
+            assertEquals(1, stats.holdsOverMs(), "only the mapping recorded 5 ms ago was held more than 1 ms after it");
+            assertTrue(stats.holdLagMaxNs() >= 5_000_000 && stats.holdLagMaxNs() < 5_000_000_000L, "lag " + stats.holdLagMaxNs());
+        }
+    }
+
+    @Test
+    void theWarmUpHoldsItsOwnFilesBothWaysAndLeavesNothingBehind(@TempDir Path tmp) throws Exception {
+        RootRequirement.assumeRoot(); // map_files entries open for CAP_SYS_ADMIN only
+        assertEquals(2 * 50, Enricher.warmUpHolds(50, tmp), "holds that reached their file, by path and through map_files");
+        try (var left = Files.list(tmp)) {
+            assertEquals(List.of(), left.toList(), "the warm-up's files");
+        }
+    }
+
+    @Test
     void offersBeyondAFullQueueAreSkippedWithoutBlockingAndPendingCountsTheRest(@TempDir Path dir) throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstArrived = new CountDownLatch(1);
