@@ -55,13 +55,34 @@ public final class Recorder implements AutoCloseable {
      * @param enrich      hash and identify executable files
      * @param err         where the recorder's one-line notices go (stderr in the CLI)
      * @param syntheticProducerPid capacity benchmark: this process's getppid(2) calls generate records; 0: off
+     * @param drainIntervalNs how often the writer drains the ring when the kernel does not wake it (whole
+     *                        milliseconds: epoll_wait's unit); {@link #DEFAULT_DRAIN_INTERVAL_NS} but in tests
      */
     public record Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
-                         List<String> commandLine, PrintStream err, int syntheticProducerPid) {
+                         List<String> commandLine, PrintStream err, int syntheticProducerPid, long drainIntervalNs) {
         public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                       List<String> commandLine, PrintStream err) {
             this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, 0);
         }
+
+        public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
+                      List<String> commandLine, PrintStream err, int syntheticProducerPid) {
+            this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, syntheticProducerPid,
+                    DEFAULT_DRAIN_INTERVAL_NS);
+        }
+
+        /** The same recording, drained every {@code ns} when the kernel does not wake the writer. */
+        public Config withDrainInterval(long ns) {
+            return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
+                    syntheticProducerPid, ns);
+        }
+
+        /**
+         * User space checks the ring every ~1 ms: the kernel submits without wake-ups (shared/FACTS.md) but for a
+         * few rare records (see writerLoop), so this timer drains nearly everything. -Dmapscribe.drainIntervalUs=N
+         * changes it (for benchmarks).
+         */
+        public static final long DEFAULT_DRAIN_INTERVAL_NS = Long.getLong("mapscribe.drainIntervalUs", 1000) * 1000;
 
         public static final long DEFAULT_RING = 64L << 20;
         public static final long DEFAULT_MAX_DISK = 4L << 30;
@@ -75,18 +96,12 @@ public final class Recorder implements AutoCloseable {
     }
 
     /**
-     * User space checks the ring every ~1 ms: the kernel submits without wake-ups (shared/FACTS.md) but for a few
-     * rare records (see writerLoop), so this timer drains nearly everything.
-     * -Dmapscribe.drainIntervalUs=N changes it (for benchmarks), in whole milliseconds (epoll_wait's unit).
-     */
-    private static final long DRAIN_INTERVAL_NS = Long.getLong("mapscribe.drainIntervalUs", 1000) * 1000;
-    /**
      * While the ring stays empty the checks back off, doubling up to this: a check every 1 ms costs the writer
      * thread CPU for nothing on a quiet host (docs/RECORDER.md has the figure). Only rings of {@link #BACKOFF_MIN_RING} or more back off: the first
      * burst after a quiet spell waits in the ring until the next check (8 ms of 5M records/s at 56 bytes is
      * 2.2 MiB).
      */
-    private static final long IDLE_INTERVAL_MAX_NS = 8 * DRAIN_INTERVAL_NS;
+    private static final int IDLE_BACKOFF_MAX = 8; // times the drain interval
     private static final long BACKOFF_MIN_RING = 16L << 20;
     private static final long LOSS_INTERVAL_NS = 100_000_000;    // loss counters every 100 ms
     private static final long STATUS_INTERVAL_NS = 1_000_000_000; // a status record every second
@@ -317,8 +332,9 @@ public final class Recorder implements AutoCloseable {
         try (Libc libc = new Libc(); RingWait wait = new RingWait(libc, programs.ringFd())) {
             long nextLoss = startNs + LOSS_INTERVAL_NS;
             long nextStatus = startNs + STATUS_INTERVAL_NS;
-            long idleMax = config.ringBytes() >= BACKOFF_MIN_RING ? IDLE_INTERVAL_MAX_NS : DRAIN_INTERVAL_NS;
-            long interval = DRAIN_INTERVAL_NS;
+            long drainInterval = config.drainIntervalNs();
+            long idleMax = config.ringBytes() >= BACKOFF_MIN_RING ? IDLE_BACKOFF_MAX * drainInterval : drainInterval;
+            long interval = drainInterval;
             while (!stopRequested) {
                 int n = ring.drain(batcher);
                 batcher.flush();
@@ -334,12 +350,12 @@ public final class Recorder implements AutoCloseable {
                     nextStatus = now + STATUS_INTERVAL_NS;
                 }
                 if (n > 0) {
-                    interval = DRAIN_INTERVAL_NS; // records are coming: check at the full rate again
+                    interval = drainInterval; // records are coming: check at the full rate again
                     if (ring.pendingBytes() == 0) {
                         wait.upTo(interval);
                     }
                 } else if (wait.upTo(interval)) {
-                    interval = DRAIN_INTERVAL_NS; // woken by the kernel
+                    interval = drainInterval; // woken by the kernel
                 } else {
                     interval = Math.min(interval * 2, idleMax);
                 }

@@ -29,8 +29,18 @@ record RecordedRun(Recorder.Summary summary, UserRecord.JournalHeader header, Re
     /** The same, with file enrichment and the start-up /proc snapshot on or off (off unless a test is about them). */
     static RecordedRun of(Path journal, Recorder.Hooks hooks, List<String> command, boolean enrich, boolean snapshot)
             throws IOException, InterruptedException {
-        Recorder.Config config = new Recorder.Config(journal, hooks, 1L << 30, 16L << 20, enrich, snapshot,
-                List.of("test"), System.err);
+        return of(config(journal, hooks, enrich, snapshot), command);
+    }
+
+    /** The tests' recording: a 1 GiB journal bound, a 16 MiB ring. */
+    static Recorder.Config config(Path journal, Recorder.Hooks hooks, boolean enrich, boolean snapshot) {
+        return new Recorder.Config(journal, hooks, 1L << 30, 16L << 20, enrich, snapshot, List.of("test"), System.err);
+    }
+
+    /** Records while {@code command} runs to completion under a recorder of {@code config}. */
+    static RecordedRun of(Recorder.Config config, List<String> command) throws IOException, InterruptedException {
+        Path journal = config.journal();
+        boolean enrich = config.enrich();
         List<String> lines = new ArrayList<>();
         Recorder.Summary summary;
         try (Recorder recorder = Recorder.start(config)) {
@@ -64,11 +74,16 @@ record RecordedRun(Recorder.Summary summary, UserRecord.JournalHeader header, Re
      * first, as its first argument and then {@code args}; the journal goes to {@code tmp}/journal.
      */
     static RecordedRun ofWorkload(Path tmp, String name, boolean enrich, String... args) throws Exception {
+        return ofWorkload(tmp, name, config(tmp.resolve("journal"), Recorder.Hooks.SYSCALLS, enrich, false), args);
+    }
+
+    /** The same under a recorder of {@code config}, whose journal should be {@code tmp}/journal. */
+    static RecordedRun ofWorkload(Path tmp, String name, Recorder.Config config, String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(CWorkloads.build(name).toString());
         command.add(Files.createDirectories(filesDir(tmp)).toString());
         command.addAll(List.of(args));
-        return of(tmp.resolve("journal"), Recorder.Hooks.SYSCALLS, command, enrich, false);
+        return of(config, command);
     }
 
     /** The directory {@link #ofWorkload} hands its workload. */
