@@ -218,7 +218,7 @@ public final class Recorder implements AutoCloseable {
 
     private static Enricher startEnricher(ConcurrentLinkedQueue<Object> userQueue, PrintStream err) {
         // Compiled before the first real hold, which may race a process that exits 2 ms after its mapping.
-        KernelBatcher.warmUpDecoding(HOLD_WARM_UPS);
+        KernelBatcher.warmUp(HOLD_WARM_UPS);
         Enricher.warmUpHolds(HOLD_WARM_UPS);
         Enricher enricher = new Enricher(userQueue::add);
         if (enricher.magicProblem() != null) {

@@ -8,6 +8,8 @@ import dev.mapscribe.formats.raw.RecordDecoder;
 import dev.mapscribe.formats.raw.RecordKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Copies ring records end to end into one contiguous buffer and appends it to the journal as one
@@ -30,6 +32,11 @@ public final class KernelBatcher implements RingReader.RecordSink {
     private static final long HDR_FLAGS = Layouts.off(Layouts.MS_HDR, "flags");
     private static final long HDR_PID = Layouts.off(Layouts.MS_HDR, "pid");
     private static final long HDR_KTIME = Layouts.off(Layouts.MS_HDR, "ktime_ns");
+    private static final long HDR_SIZE = Layouts.off(Layouts.MS_HDR, "size");
+    private static final long EXEC_EXE = Layouts.off(Layouts.MS_EXEC, "exe");
+    private static final long EXEC_ARGV_LEN = Layouts.off(Layouts.MS_EXEC, "argv_len");
+    private static final long FILE_PATH_LEN = Layouts.off(Layouts.MS_FILE, "path_len");
+    private static final long FILE_FLAGS = Layouts.off(Layouts.MS_FILE, "file_flags");
     private static final long MMAP_PROT = Layouts.off(Layouts.MS_MMAP, "prot");
     private static final long VMA_FLAGS = Layouts.off(Layouts.MS_VMA, "vm_flags");
     private static final int KIND_MMAP = RecordKind.MMAP.id();
@@ -88,29 +95,54 @@ public final class KernelBatcher implements RingReader.RecordSink {
     }
 
     /**
-     * Decodes a made-up executable mapping of an unlinked file {@code times} times, so that the JIT compiles
-     * the decoding of the rare records that are offered to the enricher before the first real one: it runs
-     * between the kernel's wake-up and the hold of a file whose process may exit within milliseconds
-     * (Enricher#warmUpHolds does the same for the hold).
+     * Runs made-up records of the three kinds that are offered to the enricher (an executable mapping of an
+     * unlinked file, an exec, a post-exec VMA) through {@link #accept} of a batcher of its own {@code times} times,
+     * so that the JIT compiles the decoding and the offering before the first real record: they run between the
+     * kernel's wake-up and the hold of a file whose process may exit within milliseconds. Enricher#warmUpHolds
+     * does the same for the hold. Returns the files offered (3 × times when every made-up record decoded).
      */
-    public static void warmUpDecoding(int times) {
-        byte[] path = "/memfd:warm-up (deleted)".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        long fileAt = Layouts.MS_MMAP.byteSize();
-        long pathAt = fileAt + Layouts.MS_FILE.byteSize();
-        int size = (int) ((pathAt + path.length + 7) & ~7L);
+    public static long warmUp(int times) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment r = arena.allocate(size, 8);
-            r.set(Layouts.U16, HDR_KIND, (short) KIND_MMAP);
-            r.set(Layouts.U16, Layouts.off(Layouts.MS_HDR, "size"), (short) size);
-            r.set(Layouts.U16, HDR_FLAGS, (short) F_FILE);
-            r.set(Layouts.U32, MMAP_PROT, PROT_EXEC);
-            r.set(Layouts.U16, fileAt + Layouts.off(Layouts.MS_FILE, "path_len"), (short) path.length);
-            r.set(Layouts.U16, fileAt + Layouts.off(Layouts.MS_FILE, "file_flags"), (short) FileRef.UNLINKED);
-            MemorySegment.copy(path, 0, r, java.lang.foreign.ValueLayout.JAVA_BYTE, pathAt, path.length);
+            MemorySegment samples = arena.allocate(4096, 8);
+            byte[] path = "/memfd:warm-up (deleted)".getBytes(StandardCharsets.UTF_8);
+            byte[] argv = "warm-up\0".getBytes(StandardCharsets.UTF_8);
+            long fileSize = Layouts.MS_FILE.byteSize();
+            long mmapSize = Layouts.MS_MMAP.byteSize(), execSize = Layouts.MS_EXEC.byteSize(), vmaSize = Layouts.MS_VMA.byteSize();
+            // The layouts the kernel writes: the file after the fixed part (the exec's is inside it), then its path.
+            long mmap = 0;
+            long exec = mmap + sample(samples, mmap, KIND_MMAP, mmapSize, mmapSize + fileSize, path, new byte[0]);
+            long vma = exec + sample(samples, exec, KIND_EXEC, EXEC_EXE, execSize, path, argv);
+            long at = vma + sample(samples, vma, KIND_VMA, vmaSize, vmaSize + fileSize, path, new byte[0]);
+            samples.set(Layouts.U32, mmap + MMAP_PROT, PROT_EXEC);
+            samples.set(Layouts.U32, exec + EXEC_ARGV_LEN, argv.length);
+            samples.set(Layouts.U64, vma + VMA_FLAGS, VM_EXEC);
+            long[] offered = {0};
+            KernelBatcher b = new KernelBatcher(null, (f, pid, start, end, seenNs) -> offered[0]++, arena, at);
             for (int i = 0; i < times; i++) {
-                RecordDecoder.decodeKernel(r, 0, size);
+                for (long r = 0; r < at; r += RecordDecoder.sizeAt(samples, r)) {
+                    b.accept(samples, r, RecordDecoder.sizeAt(samples, r)); // the batch holds all three: no flush
+                }
+                b.used = 0;
+                b.count = 0;
             }
+            return offered[0];
         }
+    }
+
+    /**
+     * Writes at {@code at} a record of {@code kind} naming an unlinked file: its struct ms_file at {@code fileAt},
+     * its path at {@code pathAt} (both from the record's start), then {@code tail}. Returns the record's size.
+     */
+    private static int sample(MemorySegment s, long at, int kind, long fileAt, long pathAt, byte[] path, byte[] tail) {
+        int size = (int) ((pathAt + path.length + tail.length + 7) & ~7L);
+        s.set(Layouts.U16, at + HDR_KIND, (short) kind);
+        s.set(Layouts.U16, at + HDR_SIZE, (short) size);
+        s.set(Layouts.U16, at + HDR_FLAGS, (short) (kind == KIND_EXEC ? 0 : F_FILE));
+        s.set(Layouts.U16, at + fileAt + FILE_PATH_LEN, (short) path.length);
+        s.set(Layouts.U16, at + fileAt + FILE_FLAGS, (short) FileRef.UNLINKED);
+        MemorySegment.copy(path, 0, s, ValueLayout.JAVA_BYTE, at + pathAt, path.length);
+        MemorySegment.copy(tail, 0, s, ValueLayout.JAVA_BYTE, at + pathAt + path.length, tail.length);
+        return size;
     }
 
     /** Rare (executable mappings only): a full decode is cheap enough here. */
