@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -185,6 +186,7 @@ public final class Recorder implements AutoCloseable {
         // The enricher exists, warmed up, before the attach: from then on the writer thread offers it every
         // executable mapping as it drains, and holds the new files at once (a mapping drained with no enricher
         // would never be hashed, nor would the kernel wake the recorder for that file again).
+        JournalWriter.warmUpCompression(); // before the attach: the journal opens after it, with records waiting
         Enricher enricher = config.enrich() ? startEnricher(userQueue, config.err()) : null;
         KernelPrograms programs;
         try {
@@ -337,7 +339,11 @@ public final class Recorder implements AutoCloseable {
             long interval = drainInterval;
             while (!stopRequested) {
                 int n = ring.drain(batcher);
+                long appendStart = SLOW_APPEND_NS > 0 ? System.nanoTime() : 0;
                 batcher.flush();
+                if (SLOW_APPEND_NS > 0) {
+                    reportSlowAppend(n, System.nanoTime() - appendStart);
+                }
                 drainUserQueue();
                 // HotSpot's nanoTime is clock_gettime(CLOCK_MONOTONIC) on Linux: the kernel's ktime, without a downcall.
                 long now = System.nanoTime();
@@ -382,6 +388,20 @@ public final class Recorder implements AutoCloseable {
             journal.close();
             ring.close();
             programs.close();
+        }
+    }
+
+    /**
+     * A diagnostic: with -Dmapscribe.slowAppendUs=N, every append of kernel records to the journal that took more
+     * than N µs is a line on stderr. The writer drains and holds nothing while it appends, so these are the
+     * delays a record arriving meanwhile waits (docs/RECORDER.md).
+     */
+    private static final long SLOW_APPEND_NS = Long.getLong("mapscribe.slowAppendUs", 0) * 1000;
+
+    private void reportSlowAppend(int records, long ns) {
+        if (ns > SLOW_APPEND_NS) {
+            config.err().printf(Locale.ROOT, "mapscribe: appending %d kernel records took %d us, %d ms into the recording%n",
+                    records, ns / 1000, (System.nanoTime() - startNs) / 1_000_000);
         }
     }
 

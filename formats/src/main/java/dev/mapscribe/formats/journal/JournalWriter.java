@@ -134,6 +134,30 @@ public final class JournalWriter implements AutoCloseable {
         restrictMetadataFiles();
     }
 
+    /**
+     * Compresses 1 MiB of record-like bytes, to be thrown away, so that the JIT compiles LZ4 (pure Java) before
+     * the first kernel batch. On a quiet host batches come a few times a second, too rarely for the JIT: each
+     * was compressed interpreted, ~1 ms for a batch of 100 records, while the writer drained and held nothing.
+     * Start-up work for the recorder (before it attaches, as its journal opens after that).
+     */
+    public static void warmUpCompression() {
+        LZ4Compressor lz4 = LZ4Factory.safeInstance().fastCompressor(); // the JIT compiles the class, not the instance
+        byte[] sample = new byte[64 << 10];
+        byte[] packed = new byte[lz4.maxCompressedLength(sample.length)];
+        long x = 0x9E3779B97F4A7C15L;
+        for (int i = 0; i < sample.length; i += 8) {
+            // Records repeat most of their bytes (kinds, pids, addresses a page apart): a few random bytes in eight.
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            sample[i] = (byte) x;
+            sample[i + 1] = (byte) (i >>> 12);
+        }
+        for (int i = 0; i < 16; i++) {
+            lz4.compress(sample, 0, sample.length, packed, 0, packed.length);
+        }
+    }
+
     /** Creates DIR (mode 0700) and a journal in it, whose first entry is {@code header}. DIR must not hold a journal. */
     public static JournalWriter create(Path dir, JournalHeader header, Options opts) throws JournalException {
         return create(dir, header, opts, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE);
