@@ -26,6 +26,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -33,9 +36,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * loss samples, status records and file enrichment, all written by one writer thread.
  *
  * <p>Start-up order, chosen so that nothing is lost: start the enricher (so that every executable mapping
- * drained is offered to it), load and attach the programs (the tier is the one that
- * both loaded and attached, so a refused attach can still fall back before the journal header names the tier),
- * create the journal (header), start draining (the ring holds what the kernel wrote meanwhile), and only then
+ * drained is offered to it) and open the journal (slow: before the attach, so that nothing waits for it), load
+ * and attach the programs (the tier is the one that both loaded and attached, so a refused attach can still
+ * fall back before the journal header names the tier), write the header, start draining, and only then
  * snapshot /proc. A process that changes its mappings while the
  * snapshot reads it therefore appears in both: its kernel records (from attach on) and a snapshot that
  * may already reflect some of them. The analyzer must treat the snapshot as "state at some instant after
@@ -110,18 +113,22 @@ public final class Recorder implements AutoCloseable {
     private static final int WRITER_NICE = -4;
 
     private final Config config;
-    private final KernelPrograms programs;
     private final Arena arena = Arena.ofShared();
     // Created and used by the writer thread only: Chronicle's appender belongs to one thread.
     private JournalWriter journal;
     private RingReader ring;
     private LossSampler losses;
     private KernelBatcher batcher;
-    private final java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+    // Start-up hand-offs between start()'s thread and the writer thread (see start()).
+    private final CompletableFuture<Void> journalOpen = new CompletableFuture<>();
+    private final CompletableFuture<KernelPrograms> attached = new CompletableFuture<>();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Records produced off the writer thread (snapshot, enrichment): the writer thread appends them. */
     private final ConcurrentLinkedQueue<Object> userQueue;
     private final Thread writer;
-    private final long startNs;
+    // Set by the writer thread from `attached`, before `ready` completes: read on other threads only after that.
+    private KernelPrograms programs;
+    private long startNs;
     private volatile boolean stopRequested;
     private volatile Throwable writerFailure;
     private final Enricher enricher; // null with --no-enrich
@@ -130,23 +137,20 @@ public final class Recorder implements AutoCloseable {
     private volatile String note = ""; // written by start()'s thread (snapshot failure), read by the writer thread
     private Summary summary;
 
-    private Recorder(Config config, KernelPrograms programs, ConcurrentLinkedQueue<Object> userQueue, Enricher enricher) {
+    private Recorder(Config config, ConcurrentLinkedQueue<Object> userQueue, Enricher enricher) {
         this.config = config;
-        this.programs = programs;
         this.userQueue = userQueue;
         this.enricher = enricher;
-        this.startNs = programs.attachedNs(); // no kernel record is older than the attach
         this.writer = new Thread(this::run, "mapscribe-writer");
     }
 
-    /** On the writer thread: the journal (header first), the ring mapping, the loss sampler. */
-    private void open() throws IOException {
-        JournalHeader header = new JournalHeader(RecordKind.FORMAT_VERSION, recorderVersion(), readFirstLine("/proc/sys/kernel/hostname"),
+    /** On the writer thread, once the programs are attached: the header, the ring mapping, the loss sampler. */
+    private void startJournal() throws IOException {
+        this.startNs = programs.attachedNs(); // no kernel record is older than the attach
+        journal.start(new JournalHeader(RecordKind.FORMAT_VERSION, recorderVersion(), readFirstLine("/proc/sys/kernel/hostname"),
                 readFirstLine("/etc/machine-id"), readFirstLine("/proc/sys/kernel/osrelease"), Libc.bootTimeUtcNs(),
                 programs.tier().journalName(), programs.sha256(), Libc.clockNs(Libc.CLOCK_REALTIME), startNs,
-                List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid());
-        this.journal = JournalWriter.create(config.journal(), header, new JournalWriter.Options(config.maxDiskBytes(),
-                JournalWriter.Options.defaults().compress()));
+                List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid()));
         this.ring = new RingReader(programs.ringFd(), programs.ringBytes());
         this.losses = new LossSampler(programs.lossMapFd(), arena);
         this.batcher = new KernelBatcher(journal, this::offerFile, arena, BATCH_BYTES);
@@ -160,12 +164,25 @@ public final class Recorder implements AutoCloseable {
         } catch (IOException e) {
             // without CAP_SYS_NICE: the default priority, as before
         }
+        // The journal is opened here, by the thread that writes it (Chronicle's appenders belong to one thread).
         try {
-            open();
+            journal = JournalWriter.open(config.journal(), new JournalWriter.Options(config.maxDiskBytes(),
+                    JournalWriter.Options.defaults().compress()));
         } catch (Throwable t) {
-            if (journal != null) {
-                journal.close();
-            }
+            journalOpen.completeExceptionally(t);
+            return;
+        }
+        journalOpen.complete(null);
+        try {
+            programs = attached.join();
+        } catch (CompletionException | CancellationException e) {
+            journal.abandon(); // the programs did not load: no recording, no journal left behind
+            return;
+        }
+        try {
+            startJournal();
+        } catch (Throwable t) {
+            journal.close();
             ready.completeExceptionally(t);
             return;
         }
@@ -177,45 +194,72 @@ public final class Recorder implements AutoCloseable {
     static final int HOLD_WARM_UPS = 3000;
 
     /**
-     * Starts the enricher, loads and attaches the kernel programs, writes the journal header, starts draining,
-     * and takes the snapshot.
+     * Starts the enricher, opens the journal, loads and attaches the kernel programs, writes the journal header,
+     * starts draining, and takes the snapshot. Everything slow comes before the attach (the warm-ups, the journal's
+     * ~0.3 s to open), so that the writer drains and holds from the first kernel record on.
      */
     public static Recorder start(Config config) throws IOException {
         int self = (int) ProcessHandle.current().pid();
         ConcurrentLinkedQueue<Object> userQueue = new ConcurrentLinkedQueue<>();
+        JournalWriter.warmUpCompression();
         // The enricher exists, warmed up, before the attach: from then on the writer thread offers it every
         // executable mapping as it drains, and holds the new files at once (a mapping drained with no enricher
         // would never be hashed, nor would the kernel wake the recorder for that file again).
-        JournalWriter.warmUpCompression(); // before the attach: the journal opens after it, with records waiting
         Enricher enricher = config.enrich() ? startEnricher(userQueue, config.err()) : null;
-        KernelPrograms programs;
-        try {
-            programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
-        } catch (IOException | RuntimeException e) {
-            if (enricher != null) {
-                enricher.close();
-            }
-            throw e;
-        }
-        Recorder r = new Recorder(config, programs, userQueue, enricher);
+        Recorder r = new Recorder(config, userQueue, enricher);
         r.writer.start();
+        KernelPrograms programs = null;
         try {
+            r.journalOpen.join();
+            programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
+            r.attached.complete(programs);
             r.ready.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (Throwable t) {
+            r.attached.completeExceptionally(t); // no-op once completed; else the writer abandons the journal
+            joinQuietly(r.writer);
             if (enricher != null) {
                 enricher.close();
             }
-            programs.close();
-            r.arena.close();
-            if (e.getCause() instanceof IOException io) {
-                throw io;
+            if (programs != null) {
+                programs.close();
             }
-            throw new IOException(String.valueOf(e.getCause().getMessage()), e.getCause());
+            r.arena.close();
+            throw startFailure(t);
         }
         if (config.snapshot()) {
             r.takeSnapshot(self);
         }
         return r;
+    }
+
+    /** What start() throws for {@code t}: the writer thread's failures arrive wrapped by the futures. */
+    private static IOException startFailure(Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof IOException io) {
+            return io;
+        }
+        if (cause == t && t instanceof RuntimeException re) {
+            throw re; // loadPrograms' own, as it threw it
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IOException(String.valueOf(cause.getMessage()), cause);
+    }
+
+    private static void joinQuietly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Enricher startEnricher(ConcurrentLinkedQueue<Object> userQueue, PrintStream err) {

@@ -66,7 +66,8 @@ public final class JournalWriter implements AutoCloseable {
 
     private final Path dir;
     private final Options opts;
-    private final JournalHeader header;
+    private JournalHeader header; // null until start(): nothing is appended before it
+    private final boolean createdDir; // abandon() removes the directory only if create() made it
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final LZ4Compressor lz4 = LZ4Factory.safeInstance().fastCompressor();
@@ -103,11 +104,11 @@ public final class JournalWriter implements AutoCloseable {
     private long rolledBytes, rolledKernelRecords;
     private boolean closed;
 
-    private JournalWriter(Path dir, JournalHeader header, Options opts, net.openhft.chronicle.core.time.TimeProvider clock)
+    private JournalWriter(Path dir, boolean createdDir, Options opts, net.openhft.chronicle.core.time.TimeProvider clock)
             throws JournalException {
         this.dir = dir;
+        this.createdDir = createdDir;
         this.opts = opts;
-        this.header = header;
         long free;
         try {
             this.store = Files.getFileStore(dir);
@@ -160,12 +161,31 @@ public final class JournalWriter implements AutoCloseable {
 
     /** Creates DIR (mode 0700) and a journal in it, whose first entry is {@code header}. DIR must not hold a journal. */
     public static JournalWriter create(Path dir, JournalHeader header, Options opts) throws JournalException {
-        return create(dir, header, opts, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE);
+        JournalWriter w = open(dir, opts);
+        w.start(header);
+        return w;
+    }
+
+    /**
+     * Creates DIR (mode 0700) and a journal in it with nothing in it yet: {@link #start} writes the header, the
+     * first entry, before anything else. Opening takes a few hundred milliseconds (Chronicle maps its files), so
+     * the recorder opens the journal before it attaches its programs and starts it once they are attached.
+     */
+    public static JournalWriter open(Path dir, Options opts) throws JournalException {
+        return open(dir, opts, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE);
     }
 
     /** With the clock that picks the cycle file: tests move it across a cycle boundary. */
     static JournalWriter create(Path dir, JournalHeader header, Options opts, net.openhft.chronicle.core.time.TimeProvider clock)
             throws JournalException {
+        JournalWriter w = open(dir, opts, clock);
+        w.start(header);
+        return w;
+    }
+
+    private static JournalWriter open(Path dir, Options opts, net.openhft.chronicle.core.time.TimeProvider clock)
+            throws JournalException {
+        boolean createdDir = false;
         try {
             if (Files.exists(dir)) {
                 try (Stream<Path> s = Files.list(dir)) {
@@ -173,6 +193,7 @@ public final class JournalWriter implements AutoCloseable {
                 }
             } else {
                 Files.createDirectories(dir);
+                createdDir = true;
             }
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         } catch (JournalException e) {
@@ -180,9 +201,35 @@ public final class JournalWriter implements AutoCloseable {
         } catch (IOException e) {
             throw new JournalException("cannot create journal directory " + dir + ": " + e.getMessage(), e);
         }
-        JournalWriter w = new JournalWriter(dir, header, opts, clock);
-        w.writeHeaderIfNewCycle();
-        return w;
+        return new JournalWriter(dir, createdDir, opts, clock);
+    }
+
+    /** Writes {@code header}, the journal's first entry (and every cycle file's): appends are allowed from now on. */
+    public void start(JournalHeader header) {
+        if (this.header != null) throw new IllegalStateException("the journal is already started");
+        this.header = java.util.Objects.requireNonNull(header, "header");
+        writeHeaderIfNewCycle();
+    }
+
+    /**
+     * Closes a journal that was never started (the recording did not begin) and removes its files, and its
+     * directory if {@link #open} created it: nothing is left that looks like a recording.
+     */
+    public void abandon() {
+        if (header != null) throw new IllegalStateException("a started journal holds a recording: close it instead");
+        close();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) Files.deleteIfExists(f);
+        } catch (IOException ignored) {
+            // best effort: what is left holds no record
+        }
+        if (createdDir) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException ignored) {
+                // not empty after all, or gone
+            }
+        }
     }
 
     public JournalHeader header() {
@@ -264,6 +311,7 @@ public final class JournalWriter implements AutoCloseable {
 
     /** Every cycle file starts with the header, so that deleting old cycles never loses it. */
     private void writeHeaderIfNewCycle() {
+        if (header == null) throw new IllegalStateException("the journal's header must be written first: start()");
         int cycle = queue.cycle();
         if (cycle == headerCycle) return;
         headerCycle = cycle;
