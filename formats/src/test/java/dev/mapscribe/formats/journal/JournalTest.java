@@ -41,6 +41,34 @@ class JournalTest {
     }
 
     @Test
+    void anOpenedJournalTakesNothingBeforeItsHeaderAndIsReadFromItOn(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        try (JournalWriter w = JournalWriter.open(dir, JournalWriter.Options.defaults())) {
+            assertThrows(IllegalStateException.class, () -> w.append(new RecorderStatus(1, 0, 0, 0, 0, 0, 0, "")));
+            w.start(header());
+            w.append(new RecorderStatus(2, 0, 0, 0, 0, 0, 0, ""));
+        }
+        List<Record> recs = new ArrayList<>();
+        try (JournalReader r = JournalReader.open(dir)) {
+            assertEquals(header(), r.header());
+            r.read((rec, batch) -> recs.add(rec));
+        }
+        assertEquals(List.of(header(), new RecorderStatus(2, 0, 0, 0, 0, 0, 0, "")), recs);
+    }
+
+    @Test
+    void anAbandonedJournalLeavesNothingBehindButADirectoryThatWasThere(@TempDir Path tmp) throws Exception {
+        Path made = tmp.resolve("made");
+        JournalWriter.open(made, JournalWriter.Options.defaults()).abandon();
+        assertFalse(Files.exists(made), "the directory open() created is removed");
+        Path given = Files.createDirectory(tmp.resolve("given"));
+        JournalWriter.open(given, JournalWriter.Options.defaults()).abandon();
+        try (var left = Files.list(given)) {
+            assertEquals(List.of(), left.toList(), "an existing directory is emptied, not removed");
+        }
+    }
+
+    @Test
     void kernelBatchesAndUserRecordsComeBackVerbatimInOrder(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         RawRecords raw = new RawRecords(4096)
