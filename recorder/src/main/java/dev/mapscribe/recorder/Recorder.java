@@ -247,6 +247,7 @@ public final class Recorder implements AutoCloseable {
         return new IOException(String.valueOf(cause.getMessage()), cause);
     }
 
+    /** Waits for {@code t} to end, however often interrupted; the interrupt is kept for the caller. */
     private static void joinQuietly(Thread t) {
         boolean interrupted = false;
         while (true) {
@@ -591,18 +592,7 @@ public final class Recorder implements AutoCloseable {
     /** Stops and waits for the journal to be closed; throws what the writer thread failed with, if anything. */
     public Summary awaitStopped() throws IOException {
         stop();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                writer.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        joinQuietly(writer);
         if (writerFailure instanceof InternalError e && String.valueOf(e.getMessage()).contains("unsafe memory access")) {
             // SIGBUS on a write to the mapped journal: JournalWriter stops short of a full disk, but not of a file
             // system that another process fills faster than it checks, nor of a journal file truncated under it.

@@ -67,7 +67,7 @@ public final class JournalWriter implements AutoCloseable {
     private final Path dir;
     private final Options opts;
     private JournalHeader header; // null until start(): nothing is appended before it
-    private final boolean createdDir; // abandon() removes the directory only if create() made it
+    private final boolean createdDir; // abandon() removes the directory only if open() made it
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
     private final LZ4Compressor lz4 = LZ4Factory.safeInstance().fastCompressor();
@@ -139,7 +139,7 @@ public final class JournalWriter implements AutoCloseable {
      * Compresses 1 MiB of record-like bytes, to be thrown away, so that the JIT compiles LZ4 (pure Java) before
      * the first kernel batch. On a quiet host batches come a few times a second, too rarely for the JIT: each
      * was compressed interpreted, ~1 ms for a batch of 100 records, while the writer drained and held nothing.
-     * Start-up work for the recorder (before it attaches, as its journal opens after that).
+     * Start-up work for the recorder, done before it attaches.
      */
     public static void warmUpCompression() {
         LZ4Compressor lz4 = LZ4Factory.safeInstance().fastCompressor(); // the JIT compiles the class, not the instance
