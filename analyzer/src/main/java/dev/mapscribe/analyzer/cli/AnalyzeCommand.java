@@ -32,13 +32,13 @@ import java.util.concurrent.Callable;
         description = {"Replay journals, rebuild every process's memory regions, derive mmap_exec and mem_prot_alert,",
                 "and export Parquet tables under OUT/<table>/host=<host>/part-NNNNN.parquet.",
                 "Exit 0 when every journal read cleanly, 1 when one is damaged (everything before the damage is exported);",
-                "with --exit-code, 3 when the export holds at least one mem_prot_alert row (a damaged journal still exits 1).",
+                "with --exit-code, also 1 when the export holds at least one mem_prot_alert row (stderr says which).",
                 "Usage errors exit 2."},
         footer = {"", "Examples:",
                 "  mapscribe analyze /var/tmp/incident-42 --out ./out",
                 "  mapscribe analyze host-a/ host-b/ --out ./fleet --jsonl",
                 "  mapscribe analyze j/ --out ./out --from 2026-11-23T16:00:00Z --to 2026-11-23T16:05:00Z --pid 4242",
-                "  mapscribe analyze j/ --out ./out --exit-code || echo \"alerts (3) or damage (1): $?\""})
+                "  mapscribe analyze j/ --out ./out --exit-code || echo \"alerts, or damage: see above\""})
 public final class AnalyzeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "JOURNAL", arity = "1..*", description = "journal directories (several hosts may be given)")
