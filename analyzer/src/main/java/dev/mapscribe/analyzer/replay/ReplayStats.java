@@ -9,18 +9,20 @@ package dev.mapscribe.analyzer.replay;
  * @param losses           records the kernel could not reserve, summed over the loss records
  * @param refused          kernel records the journal refused (--max-disk, or its file system nearly full)
  * @param orphanSnapshotLines snapshot region lines without their process line just before them
+ * @param mmapExecUnhashed mmap_exec events without hashes: the recorder could not read the file (their
+ *                         mapped_error says why), or the journal holds no file info for it
  */
-public record ReplayStats(long records, long syscalls, long mmapExec, long memProtAlerts, long regionVersions,
+public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
                           long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
                           long uncertainties, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused) {
 
     /** Running counts while replaying. */
     static final class Counter {
-        long records, syscalls, mmapExec, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
+        long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
                 recorderStatus, rolledCycles, refused;
 
         ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long processesSeen) {
-            return new ReplayStats(records, syscalls, mmapExec, memProtAlerts, regionVersions, processes, processesSeen,
+            return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
                     losses, unknownMaps, inconsistencies, uncertainties, orphanSnapshotLines, recorderStatus, rolledCycles, refused);
         }
     }

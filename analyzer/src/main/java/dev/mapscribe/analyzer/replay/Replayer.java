@@ -84,6 +84,9 @@ public final class Replayer {
         });
         this.files = new FileInfos(e -> {
             count.mmapExec++;
+            if (e.sha256() == null) {
+                count.mmapExecUnhashed++;
+            }
             sink.mmapExec(e);
         });
     }

@@ -262,6 +262,13 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void theSummarySaysHowManyMmapExecRowsHaveNoHashes(@TempDir Path tmp) throws Exception {
+        Path j = journal(tmp.resolve("j"), "host-a"); // libz mapped executable, and no file info for it
+        String err = stderrOf(0, "analyze", j.toString(), "--out", tmp.resolve("out").toString());
+        assertTrue(err.contains("mmap_exec 1 (1 without hashes: mapped_error says why),"), err);
+    }
+
+    @Test
     void snapshotLinesWithoutTheirProcessAreReported(@TempDir Path tmp) throws Exception {
         Path j = tmp.resolve("j");
         JournalHeader h = header("host-a");
