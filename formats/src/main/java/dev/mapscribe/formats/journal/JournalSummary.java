@@ -3,6 +3,7 @@ package dev.mapscribe.formats.journal;
 import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.RecordKind;
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.JournalRolled;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
@@ -16,15 +17,18 @@ import java.util.Map;
  * @param lost    kernel records lost for want of ring-buffer space
  * @param refused kernel records the journal refused (--max-disk reached, or its file system nearly full)
  * @param rolled  the last JournalRolled record (its counts are totals since the start); null when no cycle was deleted
+ * @param unhashed file infos without hashes: the recorder could not read the file (each one's error says why)
  */
 public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts, long batches, long firstKtimeNs,
-                             long lastKtimeNs, long lost, long refused, JournalRolled rolled, JournalDamage damage) {
+                             long lastKtimeNs, long lost, long refused, JournalRolled rolled, long unhashed,
+                             JournalDamage damage) {
 
     public static JournalSummary of(JournalReader reader) {
         Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
         long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
         long[] lost = {0, 0}; // in the kernel, refused by the journal
         JournalRolled[] rolled = {null};
+        long[] unhashed = {0};
         ReadResult r = reader.read((Record rec, long batch) -> {
             counts.merge(rec.kind(), 1L, Long::sum);
             if (rec instanceof KernelRecord k) {
@@ -34,10 +38,12 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
                 lost[l.cpu() < 0 ? 1 : 0] += l.count(); // a negative cpu codes a refusal (Loss.JOURNAL_FULL, DISK_FULL)
             } else if (rec instanceof JournalRolled j) {
                 rolled[0] = j; // totals: the last one holds the earlier ones
+            } else if (rec instanceof FileInfo f && f.sha256() == null) {
+                unhashed[0]++;
             }
         });
         return new JournalSummary(reader.header(), counts, r.excerpts(), span[0] == Long.MAX_VALUE ? 0 : span[0],
-                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], lost[1], rolled[0], r.damage());
+                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], lost[1], rolled[0], unhashed[0], r.damage());
     }
 
     /** Cycle files the recorder deleted to stay under --max-disk. */

@@ -75,6 +75,9 @@ public final class JournalCommand {
             if (s.refused() > 0) {
                 out.printf("refused         %d kernel records (the journal at --max-disk, or its file system nearly full)%n", s.refused());
             }
+            if (s.unhashed() > 0) {
+                out.printf("unhashed        %d files the recorder could not read (their file_info records say why)%n", s.unhashed());
+            }
             if (s.rolled() != null) {
                 // A gap like a loss: everything recorded from the start until the oldest kept cycle is gone.
                 UserRecord.JournalRolled j = s.rolled();
@@ -102,7 +105,7 @@ public final class JournalCommand {
                     + ",\"command_line\":" + Json.strs(h.commandLine())
                     + ",\"first_ktime_ns\":" + s.firstKtimeNs() + ",\"last_ktime_ns\":" + s.lastKtimeNs()
                     + ",\"records\":" + s.records() + ",\"kernel_records\":" + s.kernelRecords() + ",\"batches\":" + s.batches()
-                    + ",\"counts\":" + counts + ",\"lost\":" + s.lost() + ",\"refused\":" + s.refused() + ",\"rolled_cycles\":" + s.rolledCycles()
+                    + ",\"counts\":" + counts + ",\"lost\":" + s.lost() + ",\"refused\":" + s.refused() + ",\"unhashed_files\":" + s.unhashed() + ",\"rolled_cycles\":" + s.rolledCycles()
                     + ",\"rolled_bytes\":" + (s.rolled() == null ? 0 : s.rolled().deletedBytes())
                     + ",\"rolled_kernel_records\":" + (s.rolled() == null ? 0 : s.rolled().deletedKernelRecords())
                     + ",\"rolled_before_ktime_ns\":" + (s.rolled() == null ? "null" : Long.toString(s.rolled().keptFromNs()))
