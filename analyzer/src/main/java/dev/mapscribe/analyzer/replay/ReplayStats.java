@@ -9,7 +9,7 @@ package dev.mapscribe.analyzer.replay;
  * @param losses           records the kernel could not reserve, summed over the loss records
  * @param refused          kernel records the journal refused (--max-disk, or its file system nearly full)
  * @param orphanSnapshotLines snapshot region lines without their process line just before them
- * @param mmapExecUnhashed mmap_exec events without hashes: the recorder could not read the file (their
+ * @param mmapExecUnhashed mmap_exec events without hashes: the file was gone, unreadable or over the size cap (their
  *                         mapped_error says why), or the journal holds no file info for it
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,

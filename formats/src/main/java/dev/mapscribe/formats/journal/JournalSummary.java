@@ -17,7 +17,7 @@ import java.util.Map;
  * @param lost    kernel records lost for want of ring-buffer space
  * @param refused kernel records the journal refused (--max-disk reached, or its file system nearly full)
  * @param rolled  the last JournalRolled record (its counts are totals since the start); null when no cycle was deleted
- * @param unhashed file infos without hashes: the recorder could not read the file (each one's error says why)
+ * @param unhashed file infos without hashes: the file was gone, unreadable or over the size cap (each one's error says which)
  */
 public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts, long batches, long firstKtimeNs,
                              long lastKtimeNs, long lost, long refused, JournalRolled rolled, long unhashed,

@@ -76,7 +76,7 @@ public final class JournalCommand {
                 out.printf("refused         %d kernel records (the journal at --max-disk, or its file system nearly full)%n", s.refused());
             }
             if (s.unhashed() > 0) {
-                out.printf("unhashed        %d files the recorder could not read (their file_info records say why)%n", s.unhashed());
+                out.printf("unhashed        %d files without hashes (gone, unreadable or over the size cap: their file_info records say which)%n", s.unhashed());
             }
             if (s.rolled() != null) {
                 // A gap like a loss: everything recorded from the start until the oldest kept cycle is gone.

@@ -62,7 +62,7 @@ class JournalInfoTest {
         assertTrue(text.contains("time span       2023-11-14T22:13:22Z .. 2023-11-14T22:13:23Z (1.000 s)"), text);
         assertTrue(text.contains("lost            7 records (ring buffer full)"), text);
         assertTrue(text.contains("refused         5 kernel records (the journal at --max-disk, or its file system nearly full)"), text);
-        assertTrue(text.contains("unhashed        1 files the recorder could not read (their file_info records say why)"), text);
+        assertTrue(text.contains("unhashed        1 files without hashes (gone, unreadable or over the size cap: their file_info records say which)"), text);
     }
 
     @Test
