@@ -320,6 +320,14 @@ public final class JournalWriter implements AutoCloseable {
         metaBuf.clear();
         metaBuf = UserRecordCodec.encode(header, metaBuf);
         writeExcerpt(Excerpt.TYPE_USER_RECORDS, metaBuf.array(), metaBuf.position(), 1);
+        // The file this cycle went to, noted and restricted here and not only by the store-file listener, which
+        // Chronicle runs later on a background thread (BackgroundResourceReleaser): a roll that could not find the
+        // oldest kept cycle's file dated the gap's end wrongly (seen once in a whole .ci/run).
+        java.io.File file = appender.currentFile();
+        if (file != null) {
+            cycleOfFile.put(file.getName(), cycle);
+            OwnerOnlyFiles.restrict(file.toPath());
+        }
         enforceMaxDisk();
     }
 
