@@ -56,6 +56,36 @@ class ShortLivedFilesTest {
         assertAllHashed(run, 6);
     }
 
+    /**
+     * Fileless execution: scripts/workloads/fexec.c runs 6 children from memfds (a copy of /bin/sleep with a tail
+     * of its own each, run with fexecve), which sleep 100 ms and exit. Each stage must be hashed, read through its
+     * process (/proc/PID/exe): its name leads nowhere. Until the hold of an exec's file used /proc/PID/exe, all were
+     * lost, whatever their lives.
+     */
+    @Test
+    void theStagesOfFilelessExecsAreHashed(@TempDir Path tmp) throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        RecordedRun run = RecordedRun.ofWorkload(tmp, "fexec", true, "6", "/bin/sleep", "0.1");
+        List<FileInfo> infos = run.all(FileInfo.class);
+        assertEquals(6, run.calls().size(), "the workload's lines: " + run.calls());
+        byte[] binary = java.nio.file.Files.readAllBytes(Path.of("/bin/sleep"));
+        List<String> wrong = new ArrayList<>();
+        for (Map<String, String> c : run.calls()) {
+            long ino = Long.parseLong(c.get("ino"));
+            long size = Long.parseLong(c.get("size"));
+            byte[] tail = c.get("tail").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] stage = java.util.Arrays.copyOf(binary, binary.length + tail.length);
+            System.arraycopy(tail, 0, stage, binary.length, tail.length);
+            int pid = Integer.parseInt(c.get("pid"));
+            List<FileInfo> mine = infos.stream().filter(f -> f.ino() == ino && f.size() == size).toList();
+            if (mine.size() != 1 || !sha256(stage).equals(mine.getFirst().sha256()) || mine.getFirst().viaPid() != pid) {
+                wrong.add("stage of pid " + pid + ": " + mine.stream()
+                        .map(f -> "sha256 " + f.sha256() + " via pid " + f.viaPid() + " error " + f.error()).toList());
+            }
+        }
+        assertEquals(List.of(), wrong, wrong.size() + " of 6 fileless stages not hashed right");
+    }
+
     private static void assertAllHashed(RecordedRun run, int children) throws Exception {
         List<FileInfo> infos = run.all(FileInfo.class);
         assertEquals(children, run.calls().size(), "the workload's lines: " + run.calls());

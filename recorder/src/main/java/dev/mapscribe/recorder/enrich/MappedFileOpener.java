@@ -13,8 +13,9 @@ import java.util.StringJoiner;
 
 /**
  * Opens the very file a mapping refers to. First by its path; when the path no longer opens, or opens another
- * file (deleted, replaced, memfd), through {@code /proc/PID/map_files/START-END} of a process that maps it:
- * that link reaches the mapped inode itself, which is where attackers hide code. Every candidate is checked
+ * file (deleted, replaced, memfd), through {@code /proc/PID/map_files/START-END} of a process that maps it (or
+ * {@code /proc/PID/exe} for the file a process runs): those links reach the inode itself, which is where
+ * attackers hide code. Every candidate is checked
  * with fstat against the recorded (dev, inode) before it is trusted.
  */
 final class MappedFileOpener {
@@ -25,7 +26,7 @@ final class MappedFileOpener {
     private static final int FLAGS = Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NOCTTY
             | Libc.O_NONBLOCK;
 
-    /** An open descriptor on the mapped file; {@code viaPid} > 0 when it came through map_files. */
+    /** An open descriptor on the mapped file; {@code viaPid} > 0 when it came through the process (map_files, exe). */
     record Opened(int fd, int viaPid, Stat stat) {
     }
 
@@ -70,8 +71,8 @@ final class MappedFileOpener {
         if (byPath != null) {
             return new Held(byPath.fd(), 0);
         }
-        PathFd viaMapFiles = pid > 0 ? openChecked(mapFilesEntry(pid, start, end), file, unused) : null;
-        return viaMapFiles != null ? new Held(viaMapFiles.fd(), pid) : null;
+        PathFd viaProcess = pid > 0 ? openChecked(processEntry(pid, start, end), file, unused) : null;
+        return viaProcess != null ? new Held(viaProcess.fd(), pid) : null;
     }
 
     /**
@@ -105,7 +106,7 @@ final class MappedFileOpener {
             throw new IOException(why.toString());
         }
         String dir = "/proc/" + pid + "/map_files/";
-        Opened exact = tryOpen(mapFilesEntry(pid, start, end), file, pid, why);
+        Opened exact = tryOpen(processEntry(pid, start, end), file, pid, why);
         if (exact != null) {
             return exact;
         }
@@ -207,6 +208,16 @@ final class MappedFileOpener {
     /** The kernel recorded the file's mode, and it is not a regular file's (0: not recorded, decided on opening). */
     private static boolean notRegular(FileRef file) {
         return file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG;
+    }
+
+    /**
+     * Where the process leads to the file: its map_files entry of [start, end), or, for an exec's file (no range),
+     * /proc/PID/exe. Both are magic links that reach the inode itself, a memfd's or a deleted file's too: a
+     * process run from a memfd (memfd_create, then fexecve) is held through its exe, as its mapping comes only
+     * later, in the same burst, and is then no longer a first sighting.
+     */
+    private static String processEntry(int pid, long start, long end) {
+        return start == 0 && end == 0 ? "/proc/" + pid + "/exe" : mapFilesEntry(pid, start, end);
     }
 
     /** The map_files entry of [start, end): it names whole pages, and a record's end (address + length) need not be one. */
