@@ -211,8 +211,8 @@ final class MappedFileOpener {
     }
 
     /**
-     * Where the process leads to the file: its map_files entry of [start, end), or, for an exec's file (no range),
-     * /proc/PID/exe. Both are magic links that reach the inode itself, a memfd's or a deleted file's too: a
+     * Where the process leads to the file: its map_files entry of [start, end), or, for an exec's file (offered
+     * with a process but no range: KernelBatcher), /proc/PID/exe. Both are magic links that reach the inode itself, a memfd's or a deleted file's too: a
      * process run from a memfd (memfd_create, then fexecve) is held through its exe, as its mapping comes only
      * later, in the same burst, and is then no longer a first sighting.
      */

@@ -156,9 +156,16 @@ public final class KernelBatcher implements RingReader.RecordSink {
             return; // a malformed record still goes to the journal; the analyzer reports it there
         }
         switch (r) {
-            // A failed mmap has no range: the path alone is still worth hashing.
-            case KernelRecord.MmapRecord m when m.file() != null ->
-                    files.offer(m.file(), pid, m.ret() < 0 ? 0 : m.ret(), m.ret() < 0 ? 0 : m.ret() + m.len(), seenNs);
+            // A failed mmap mapped nothing: the path alone is still worth hashing, and no process leads to the file
+            // (pid 0: the offer with neither range nor process).
+            case KernelRecord.MmapRecord m when m.file() != null -> {
+                if (m.ret() < 0) {
+                    files.offer(m.file(), 0, 0, 0, seenNs);
+                } else {
+                    files.offer(m.file(), pid, m.ret(), m.ret() + m.len(), seenNs);
+                }
+            }
+            // No range: the file the process now runs, which /proc/PID/exe leads to (MappedFileOpener).
             // The exe's own range comes with the VMA records that follow the exec.
             case KernelRecord.ExecRecord e -> files.offer(e.exe(), pid, 0, 0, seenNs);
             case KernelRecord.VmaRecord v when v.file() != null -> files.offer(v.file(), pid, v.start(), v.end(), seenNs);
