@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 /** {@code mapscribe query OUT_DIR... ["SQL" | --file q.sql] [--format table|csv|json|jsonl]}. */
 @Command(name = "query", mixinStandardHelpOptions = true,
         description = {"Run SQL (embedded DuckDB) over one or more exports.", "",
-                "Each table (mmap_exec, mem_prot_alert, syscalls, processes, regions, losses) is a view over the Parquet "
+                "Each table (mmap_exec, mem_prot_alert, syscalls, processes, regions, losses, files) is a view over the Parquet "
                         + "files of every OUT_DIR; a table an export lacks is an empty view. With no SQL on a terminal, "
                         + "opens an interactive shell; with no SQL in a pipe, reads the SQL from standard input. "
                         + "Columns: docs/TABLES.md, or .schema in the shell."},

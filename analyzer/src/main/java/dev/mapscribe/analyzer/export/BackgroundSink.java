@@ -3,6 +3,7 @@ package dev.mapscribe.analyzer.export;
 import dev.mapscribe.analyzer.derive.MemProtAlertEvent;
 import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.replay.EventSink;
+import dev.mapscribe.analyzer.replay.FileRow;
 import dev.mapscribe.analyzer.replay.LossRow;
 import dev.mapscribe.analyzer.replay.ProcessLifetime;
 import dev.mapscribe.analyzer.replay.RegionVersion;
@@ -73,6 +74,11 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
         add(loss);
     }
 
+    @Override
+    public void file(FileRow file) {
+        add(file);
+    }
+
     private void add(Object row) {
         chunk[size++] = row;
         if (size == CHUNK) {
@@ -125,6 +131,7 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
                 case MmapExecEvent r -> target.mmapExec(r);
                 case ProcessLifetime r -> target.process(r);
                 case LossRow r -> target.loss(r);
+                case FileRow r -> target.file(r);
                 default -> throw new IllegalStateException("not a row: " + row.getClass().getName());
             }
         }

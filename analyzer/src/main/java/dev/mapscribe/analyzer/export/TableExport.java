@@ -3,7 +3,9 @@ package dev.mapscribe.analyzer.export;
 import dev.mapscribe.analyzer.derive.MemProtAlertEvent;
 import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.replay.EventSink;
+import dev.mapscribe.analyzer.replay.FileRow;
 import dev.mapscribe.analyzer.replay.LossRow;
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.analyzer.replay.ProcessLifetime;
 import dev.mapscribe.analyzer.replay.RegionVersion;
 import dev.mapscribe.analyzer.replay.SyscallRow;
@@ -39,7 +41,7 @@ public final class TableExport implements EventSink, AutoCloseable {
         }
     }
 
-    private final TableWriter syscalls, mmapExec, alerts, processes, regions, losses;
+    private final TableWriter syscalls, mmapExec, alerts, processes, regions, losses, files;
     private final RowFilter filter;
 
     public TableExport(Path out, String host, boolean jsonl, RowFilter filter) throws IOException {
@@ -52,6 +54,7 @@ public final class TableExport implements EventSink, AutoCloseable {
             opened.add(processes = TableWriter.open(out, Tables.PROCESSES, host));
             opened.add(regions = TableWriter.open(out, Tables.REGIONS, host));
             opened.add(losses = TableWriter.open(out, Tables.LOSSES, host));
+            opened.add(files = TableWriter.open(out, Tables.FILES, host));
             if (jsonl) {
                 KunaiMmapExecJsonl.attachTo(mmapExec);
                 TraceeMemProtAlertJsonl.attachTo(alerts);
@@ -63,7 +66,7 @@ public final class TableExport implements EventSink, AutoCloseable {
     }
 
     public List<TableWriter> writers() {
-        return List.of(mmapExec, alerts, syscalls, processes, regions, losses);
+        return List.of(mmapExec, alerts, syscalls, processes, regions, losses, files);
     }
 
     // ---- syscalls -----------------------------------------------------------------------------------------------
@@ -229,6 +232,27 @@ public final class TableExport implements EventSink, AutoCloseable {
         losses.row().setLong(L_TS, l.tsNs()).setLong(L_UTC, l.utcNs())
                 .setString(L_SOURCE, l.source()).setIntOrNull(L_CPU, l.cpu()).setLongOrNull(L_LOST, l.count())
                 .setLong(L_FIRST, l.firstNs()).setLong(L_LAST, l.lastNs()).setString(L_MESSAGE, l.message()).end();
+    }
+
+    // ---- files ---------------------------------------------------------------------------------------------------
+
+    private static final TableSchema F = Tables.FILES;
+    private static final int F_TS = F.col("ts_ns"), F_UTC = F.col("utc_time"), F_PATH = F.col("path"),
+            F_DEV = F.col("dev"), F_INODE = F.col("inode"), F_CTIME = F.col("ctime"), F_SIZE = F.col("size"),
+            F_MAGIC = F.col("magic"), F_MD5 = F.col("md5"), F_SHA1 = F.col("sha1"), F_SHA256 = F.col("sha256"),
+            F_SHA512 = F.col("sha512"), F_ERROR = F.col("error"), F_VIA = F.col("via_pid");
+
+    @Override
+    public void file(FileRow r) {
+        // A file belongs to no one process (many map it): --pid keeps every file, only the time window applies.
+        if (!filter.keeps(r.tsNs(), r.utcNs(), filter.pid() == null ? 0 : filter.pid())) return;
+        FileInfo f = r.info();
+        files.row().setLong(F_TS, r.tsNs()).setLong(F_UTC, r.utcNs()).setString(F_PATH, f.path())
+                .setLong(F_DEV, Integer.toUnsignedLong(f.dev())).setLong(F_INODE, f.ino())
+                .setLong(F_CTIME, f.ctimeSec() * 1_000_000_000L + f.ctimeNsec()).setLong(F_SIZE, f.size())
+                .setString(F_MAGIC, f.magic()).setString(F_MD5, f.md5()).setString(F_SHA1, f.sha1())
+                .setString(F_SHA256, f.sha256()).setString(F_SHA512, f.sha512()).setString(F_ERROR, f.error())
+                .setIntOrNull(F_VIA, f.viaPid() > 0 ? f.viaPid() : null).end();
     }
 
     /** Damage found while reading the journal: a gap of its own kind, with the position in the message. */

@@ -142,7 +142,7 @@ public final class QueryShell {
             }
             case ".help" -> out.println("""
                     SQL statements end with ';' and may span lines. Tables: mmap_exec, mem_prot_alert, syscalls,
-                    processes, regions, losses (docs/TABLES.md).
+                    processes, regions, losses, files (docs/TABLES.md).
                     .tables             list the tables
                     .schema [TABLE]     columns, types and meaning
                     .format [table|csv|json|jsonl]   show or set the output format

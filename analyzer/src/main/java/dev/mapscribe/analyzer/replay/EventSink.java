@@ -21,4 +21,6 @@ public interface EventSink {
     void process(ProcessLifetime process);
 
     void loss(LossRow loss);
+
+    void file(FileRow file);
 }

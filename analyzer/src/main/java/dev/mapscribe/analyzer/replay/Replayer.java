@@ -133,7 +133,10 @@ public final class Replayer {
                     count.orphanSnapshotLines++; // its process line was not just before it
                 }
             }
-            case FileInfo fi -> files.info(fi);
+            case FileInfo fi -> {
+                files.info(fi);
+                sink.file(new FileRow(host, fi.ktimeNs(), utc(fi.ktimeNs()), fi));
+            }
             case Loss l -> {
                 if (l.cpu() < 0) count.refused += l.count(); // a negative cpu codes a refusal by the journal
                 else count.losses += l.count();

@@ -4,6 +4,7 @@ import dev.mapscribe.analyzer.query.QueryRows;
 import dev.mapscribe.analyzer.query.QuerySession;
 import dev.mapscribe.formats.journal.JournalWriter;
 import dev.mapscribe.formats.journal.RollingJournal;
+import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
@@ -52,6 +53,9 @@ class AnalyzeCommandTest {
                     // a library mapped executable: mmap_exec
                     .mmapFile(6_000, 500, 500, 0, 8192, PROT_RX, 0x2, 3, 0, 0x7f0000000000L, 99, (8 << 20) | 1, "/usr/lib/libz.so.1");
             w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+            // The recorder's hashes of the snapshot's executable: only the files table carries them.
+            w.append(new FileInfo(6_800, (8 << 20) | 1, 77, 1_700_000_000L, 5, 4096, "/usr/bin/jit", "ELF 64-bit",
+                    "md5-jit", "sha1-jit", "sha256-jit", "sha512-jit", null, 0));
             w.append(new Loss(7_000, 1, 3, 6_500, 6_900));
             w.append(new Loss(7_500, Loss.JOURNAL_FULL, 9, 7_000, 7_500)); // refused at --max-disk
         }
@@ -93,6 +97,11 @@ class AnalyzeCommandTest {
                     rows(q, "select syscall, ret, errno, failed from syscalls where ts_ns = 5000"));
             assertEquals("4", rows(q, "select count(*) from syscalls").get(0));
             assertEquals(List.of("ringbuf|1|3", "max_disk|null|9"), rows(q, "select source, cpu, lost from losses order by ts_ns"));
+            assertEquals(List.of("/usr/bin/jit|8388609|77|1700000000000000005|4096|sha256-jit|null|null"),
+                    rows(q, "select path, dev, inode, ctime, size, sha256, error, via_pid from files"));
+            // Joined with the regions of a process that ran before the recording: what it ran, with its hashes.
+            assertEquals(List.of("4194304|sha256-jit"), rows(q, "select r.start_addr, f.sha256 from regions r join files f "
+                    + "on r.dev = f.dev and r.inode = f.inode where r.pid = 500"));
             // The temporal regions table: at t=3500 the heap is split into RX and RW halves.
             assertEquals(List.of("268435456|268443648|5", "268443648|268451840|3"),
                     rows(q, "select start_addr, end_addr, prot from regions where pid = 500 and start_addr >= 268435456 "

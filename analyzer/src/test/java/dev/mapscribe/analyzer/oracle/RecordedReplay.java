@@ -7,6 +7,7 @@ import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.oracle.RegionsWorkload.Checkpoint;
 import dev.mapscribe.analyzer.oracle.RegionsWorkload.Item;
 import dev.mapscribe.analyzer.replay.EventSink;
+import dev.mapscribe.analyzer.replay.FileRow;
 import dev.mapscribe.analyzer.replay.LossRow;
 import dev.mapscribe.analyzer.replay.ProcessLifetime;
 import dev.mapscribe.analyzer.replay.RegionVersion;
@@ -68,6 +69,7 @@ final class RecordedReplay {
             @Override public void regionVersion(RegionVersion v) { run.regions.add(v); }
             @Override public void process(ProcessLifetime p) { run.processes.add(p); }
             @Override public void loss(LossRow l) { run.losses.add(l); }
+            @Override public void file(FileRow f) { } // the oracle compares regions and events, not hashes
         };
         try (JournalReader reader = JournalReader.open(journal)) {
             Replayer replayer = new Replayer(reader.header(), sink);

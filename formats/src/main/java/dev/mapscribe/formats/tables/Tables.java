@@ -237,7 +237,26 @@ public final class Tables {
                     .done());
 
     /** All tables, in the order docs and the query shell list them. */
-    public static final List<TableSchema> ALL = List.of(MMAP_EXEC, MEM_PROT_ALERT, SYSCALLS, PROCESSES, REGIONS, LOSSES);
+    public static final TableSchema FILES = new TableSchema("files",
+            "One row per file the recorder identified and hashed, or tried to: every file mapped executable or exec'd "
+                    + "during the recording, and those of the processes already running at its start (the /proc snapshot), "
+                    + "which no other table's hashes cover. Join with `regions`, `mmap_exec` or `mem_prot_alert` on dev and inode.",
+            new Cols().host().time("when the recorder had read the file (or given up)")
+                    .opt("path", STRING, "The path the recorder knew the file by; a memfd reads `/memfd:NAME (deleted)`.")
+                    .req("dev", INT64, "Device of the file (dev_t, major << 20 | minor).")
+                    .req("inode", INT64, "Inode of the file.")
+                    .req("ctime", INT64, "Change time of the file, nanoseconds since the epoch: with dev and inode it names one version of the file.")
+                    .opt("size", INT64, "Size of the file in bytes.")
+                    .opt("magic", STRING, "libmagic description of the file.")
+                    .opt("md5", STRING, "MD5 of the file, lowercase hex; null when not computed.")
+                    .opt("sha1", STRING, "SHA-1 of the file, lowercase hex.")
+                    .opt("sha256", STRING, "SHA-256 of the file, lowercase hex.")
+                    .opt("sha512", STRING, "SHA-512 of the file, lowercase hex.")
+                    .opt("error", STRING, "Why the hashes are missing (file gone, unreadable, over the size cap); null when they were computed.")
+                    .opt("via_pid", INT32, "The process through which the file was read (`/proc/PID/map_files` or `/proc/PID/exe`: deleted files, memfds); null when it was read by its path.")
+                    .done());
+
+    public static final List<TableSchema> ALL = List.of(MMAP_EXEC, MEM_PROT_ALERT, SYSCALLS, PROCESSES, REGIONS, LOSSES, FILES);
 
     /** The table with that name, or null. */
     public static TableSchema byName(String name) {
