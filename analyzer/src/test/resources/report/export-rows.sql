@@ -140,6 +140,15 @@ INSERT INTO losses BY NAME
 SELECT * FROM (VALUES ('demo-b', at_ms(1500), 'ringbuf', 1, 12, at_ms(1490), at_ms(1495), NULL))
   l(host, ts_ns, source, cpu, lost, first_ns, last_ns, message);
 
+-- The recorder's hashes of the snapshot's executables (bash and libc on demo-a), as the files table has them.
+INSERT INTO files BY NAME
+SELECT * FROM (VALUES
+  ('demo-a', at_ms(-400), '/usr/bin/bash', 8388609, 131001, 1700000000000000000, 1265648, 'ELF 64-bit LSB pie executable',
+   'b1', 'b2', 'bash-sha256', 'b5', NULL, NULL),
+  ('demo-a', at_ms(-380), '/usr/lib/x86_64-linux-gnu/libc.so.6', 8388609, 131090, 1700000000000000000, 1922136,
+   'ELF 64-bit LSB shared object', 'c1', 'c2', 'libc-sha256', 'c5', NULL, NULL))
+  f(host, ts_ns, path, dev, inode, ctime, size, magic, md5, sha1, sha256, sha512, error, via_pid);
+
 -- utc_time = boot time in UTC + ts_ns, per host (each host has its own boot time).
 CREATE TEMP MACRO utc(h, ns) AS
   CAST(make_timestamp(CASE h WHEN 'demo-a' THEN 1795450000000000 ELSE 1795449998500000 END + ns // 1000) AS TIMESTAMP_NS);
@@ -149,5 +158,6 @@ UPDATE mem_prot_alert SET utc_time = utc(host, ts_ns);
 UPDATE syscalls SET utc_time = utc(host, ts_ns);
 UPDATE regions SET utc_time = utc(host, ts_ns);
 UPDATE losses SET utc_time = utc(host, ts_ns);
+UPDATE files SET utc_time = utc(host, ts_ns);
 DROP MACRO utc;
 DROP MACRO at_ms;
