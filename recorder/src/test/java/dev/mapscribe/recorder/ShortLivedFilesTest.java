@@ -86,6 +86,33 @@ class ShortLivedFilesTest {
         assertEquals(List.of(), wrong, wrong.size() + " of 6 fileless stages not hashed right");
     }
 
+    /**
+     * Code made executable after it was written: scripts/workloads/flip.c maps a memfd writable, fills it through
+     * the mapping, mprotects it executable and exits 100 ms later. The mmap had no PROT_EXEC and the mprotect
+     * record names no file, so the recorder must tie the mprotect to the mapping it remembered; every file must be
+     * hashed through its process.
+     */
+    @Test
+    void theFilesOfMappingsMadeExecutableLaterAreHashed(@TempDir Path tmp) throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        RecordedRun run = RecordedRun.ofWorkload(tmp, "flip", true, "6", "100000");
+        List<FileInfo> infos = run.all(FileInfo.class);
+        assertEquals(6, run.calls().size(), "the workload's lines: " + run.calls());
+        List<String> wrong = new ArrayList<>();
+        for (Map<String, String> c : run.calls()) {
+            long ino = Long.parseLong(c.get("ino"));
+            int size = Integer.parseInt(c.get("size"));
+            int pid = Integer.parseInt(c.get("pid"));
+            String expected = sha256(content(Long.parseLong(c.get("seed")), size));
+            List<FileInfo> mine = infos.stream().filter(f -> f.ino() == ino && f.size() == size).toList();
+            if (mine.size() != 1 || !expected.equals(mine.getFirst().sha256()) || mine.getFirst().viaPid() != pid) {
+                wrong.add("memfd of pid " + pid + ": " + mine.stream()
+                        .map(f -> "sha256 " + f.sha256() + " via pid " + f.viaPid() + " error " + f.error()).toList());
+            }
+        }
+        assertEquals(List.of(), wrong, wrong.size() + " of 6 files made executable by mprotect not hashed right");
+    }
+
     private static void assertAllHashed(RecordedRun run, int children) throws Exception {
         List<FileInfo> infos = run.all(FileInfo.class);
         assertEquals(children, run.calls().size(), "the workload's lines: " + run.calls());

@@ -38,16 +38,22 @@ public final class KernelBatcher implements RingReader.RecordSink {
     private static final long FILE_PATH_LEN = Layouts.off(Layouts.MS_FILE, "path_len");
     private static final long FILE_FLAGS = Layouts.off(Layouts.MS_FILE, "file_flags");
     private static final long MMAP_PROT = Layouts.off(Layouts.MS_MMAP, "prot");
+    private static final long MMAP_RET = Layouts.off(Layouts.MS_MMAP, "ret");
+    private static final long MPROTECT_ADDR = Layouts.off(Layouts.MS_MPROTECT, "addr");
+    private static final long MPROTECT_PROT = Layouts.off(Layouts.MS_MPROTECT, "prot");
+    private static final long MPROTECT_RET = Layouts.off(Layouts.MS_MPROTECT, "ret");
     private static final long VMA_FLAGS = Layouts.off(Layouts.MS_VMA, "vm_flags");
     private static final int KIND_MMAP = RecordKind.MMAP.id();
     private static final int KIND_EXEC = RecordKind.EXEC.id();
     private static final int KIND_VMA = RecordKind.VMA.id();
+    private static final int KIND_MPROTECT = RecordKind.MPROTECT.id();
     private static final int F_FILE = KernelRecord.F_FILE;
     private static final int PROT_EXEC = 0x4;
     private static final long VM_EXEC = 0x4;
 
     private final JournalWriter journal;
     private final ExecutableFileSink files;
+    private final NonExecFileMappings nonExecFiles = new NonExecFileMappings();
     private final MemorySegment batch;
     private long used;
     private int count;
@@ -69,8 +75,14 @@ public final class KernelBatcher implements RingReader.RecordSink {
         MemorySegment.copy(ring, offset, batch, used, length);
         int kind = Short.toUnsignedInt(batch.get(Layouts.U16, used + HDR_KIND));
         recordsByKind[kind & 63]++;
-        if (files != null && isExecutableFile(kind, used)) {
-            offerFile(used);
+        if (files != null) {
+            if (isExecutableFile(kind, used)) {
+                offerFile(used);
+            } else if (kind == KIND_MMAP) {
+                rememberMapping(used);
+            } else if (kind == KIND_MPROTECT) {
+                offerIfMadeExecutable(used);
+            }
         }
         used += length;
         count++;
@@ -143,6 +155,38 @@ public final class KernelBatcher implements RingReader.RecordSink {
         MemorySegment.copy(path, 0, s, ValueLayout.JAVA_BYTE, at + pathAt, path.length);
         MemorySegment.copy(tail, 0, s, ValueLayout.JAVA_BYTE, at + pathAt + path.length, tail.length);
         return size;
+    }
+
+    /** A mapping without PROT_EXEC: a file one is remembered (a later mprotect may make it executable). */
+    private void rememberMapping(long at) {
+        long start = batch.get(Layouts.U64, at + MMAP_RET);
+        if (start < 0) {
+            return; // failed: nothing mapped
+        }
+        int pid = batch.get(Layouts.U32, at + HDR_PID);
+        if ((Short.toUnsignedInt(batch.get(Layouts.U16, at + HDR_FLAGS)) & F_FILE) == 0) {
+            nonExecFiles.replaced(pid, start); // the storm's path: two loads and a compare
+            return;
+        }
+        KernelRecord r;
+        try {
+            r = RecordDecoder.decodeKernel(batch, at, batch.byteSize());
+        } catch (RuntimeException e) {
+            return; // a malformed record still goes to the journal; the analyzer reports it there
+        }
+        if (r instanceof KernelRecord.MmapRecord m && m.file() != null) {
+            nonExecFiles.mapped(pid, start, start + m.len(), m.file());
+        }
+    }
+
+    /** A successful mprotect that adds PROT_EXEC at the start of a file mapping made without it: offer the file. */
+    private void offerIfMadeExecutable(long at) {
+        if ((batch.get(Layouts.U32, at + MPROTECT_PROT) & PROT_EXEC) == 0 || batch.get(Layouts.U64, at + MPROTECT_RET) != 0) {
+            return;
+        }
+        int pid = batch.get(Layouts.U32, at + HDR_PID);
+        nonExecFiles.madeExecutable(pid, batch.get(Layouts.U64, at + MPROTECT_ADDR), files,
+                batch.get(Layouts.U64, at + HDR_KTIME));
     }
 
     /** Rare (executable mappings only): a full decode is cheap enough here. */

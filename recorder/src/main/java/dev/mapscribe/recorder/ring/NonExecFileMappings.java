@@ -1,0 +1,51 @@
+package dev.mapscribe.recorder.ring;
+
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+
+/**
+ * File mappings made without PROT_EXEC, remembered by (pid, start) so that an mprotect that makes one of them
+ * executable later can offer its file to the enricher: the syscall tier's mprotect record does not name the file
+ * (a loader that maps a memfd writable, fills it and flips it to executable would otherwise never be hashed).
+ * A direct-mapped table of {@link #SLOTS} entries, used by the writer thread only: a mapping pushed out by another,
+ * or made executable from other than its first address, is not offered (its mem_prot_alert row still names the
+ * file). A stale entry (the range unmapped and mapped again with no record in between) costs at most one offer
+ * of the old file, which the hold's identity check then refuses at that range.
+ */
+final class NonExecFileMappings {
+    static final int SLOTS = 4096;
+
+    private record Mapping(int pid, long start, long end, FileRef file) {}
+
+    private final Mapping[] slots = new Mapping[SLOTS];
+
+    private static int slot(int pid, long start) {
+        long h = (start >>> 12) * 0x9E3779B97F4A7C15L + pid;
+        return (int) (h >>> 52) & (SLOTS - 1);
+    }
+
+    /** A file mapped at [start, end) without PROT_EXEC. */
+    void mapped(int pid, long start, long end, FileRef file) {
+        slots[slot(pid, start)] = new Mapping(pid, start, end, file);
+    }
+
+    /** Something else (anonymous memory, an executable mapping) was mapped at start: forget what was there. */
+    void replaced(int pid, long start) {
+        int s = slot(pid, start);
+        Mapping m = slots[s];
+        if (m != null && m.pid() == pid && m.start() == start) {
+            slots[s] = null;
+        }
+    }
+
+    /** The file mapped at exactly {@code start} by {@code pid}, now made executable: offered once, then forgotten. */
+    boolean madeExecutable(int pid, long start, KernelBatcher.ExecutableFileSink sink, long seenNs) {
+        int s = slot(pid, start);
+        Mapping m = slots[s];
+        if (m == null || m.pid() != pid || m.start() != start) {
+            return false;
+        }
+        slots[s] = null;
+        sink.offer(m.file(), pid, m.start(), m.end(), seenNs);
+        return true;
+    }
+}

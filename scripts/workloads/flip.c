@@ -1,0 +1,101 @@
+/*
+ * flip: code that becomes executable only after it is written, the way a loader stages it in a memfd without
+ * writing it through a file descriptor: each child maps a memfd writable (MAP_SHARED), fills it through the
+ * mapping, makes the mapping executable with mprotect, closes the descriptor, lives LIVE_US microseconds more
+ * and exits. The mmap had no PROT_EXEC, so the recorder learns that the file is executable code only from the
+ * mprotect; it must still hash the bytes.
+ *
+ *   flip DIR CHILDREN LIVE_US
+ *
+ * Runs the children one after the other and prints one line per child once it has been reaped:
+ *   flip pid=PID ino=INODE size=SIZE seed=SEED
+ * The bytes are content(seed, size), the same generator as flash.c's (the test computes them).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "flip: %s: %s\n", what, strerror(errno));
+	_exit(2);
+}
+
+/* content(seed, size): xorshift64 bytes, as flash.c and the test. */
+static void content(uint64_t seed, unsigned char *buf, size_t size)
+{
+	uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
+	for (size_t i = 0; i < size; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = (unsigned char)(x >> 24);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: flip DIR CHILDREN LIVE_US\n");
+		return 2;
+	}
+	int children = atoi(argv[2]);
+	long live_us = atol(argv[3]);
+	for (int c = 0; c < children; c++) {
+		uint64_t seed = 2000 + (uint64_t)c;
+		size_t size = 30000 + (size_t)c * 1000; /* not page-aligned: the file's size, not the mapping's, is hashed */
+		int pipefd[2];
+		if (pipe(pipefd) != 0)
+			die("pipe");
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			close(pipefd[0]);
+			int fd = memfd_create("flip", MFD_CLOEXEC);
+			if (fd < 0)
+				die("memfd_create");
+			if (ftruncate(fd, (off_t)size) != 0)
+				die("ftruncate");
+			unsigned char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+			if (p == MAP_FAILED)
+				die("mmap");
+			content(seed, p, size); /* written through the mapping, never through the descriptor */
+			if (mprotect(p, size, PROT_READ | PROT_EXEC) != 0)
+				die("mprotect");
+			struct stat st;
+			if (fstat(fd, &st) != 0)
+				die("fstat");
+			close(fd);
+			unsigned long long ino = (unsigned long long)st.st_ino;
+			if (write(pipefd[1], &ino, sizeof(ino)) != (ssize_t)sizeof(ino))
+				die("write pipe");
+			struct timespec t = {live_us / 1000000, (live_us % 1000000) * 1000};
+			nanosleep(&t, NULL);
+			_exit(0);
+		}
+		close(pipefd[1]);
+		unsigned long long ino = 0;
+		if (read(pipefd[0], &ino, sizeof(ino)) != (ssize_t)sizeof(ino))
+			die("read pipe");
+		close(pipefd[0]);
+		int status;
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "flip: child %d failed\n", (int)pid);
+			return 1;
+		}
+		printf("flip pid=%d ino=%llu size=%zu seed=%llu\n", (int)pid, ino, size, (unsigned long long)seed);
+		fflush(stdout);
+		struct timespec gap = {0, 20 * 1000 * 1000};
+		nanosleep(&gap, NULL);
+	}
+	return 0;
+}
