@@ -79,7 +79,7 @@ public final class KernelBatcher implements RingReader.RecordSink {
             if (isExecutableFile(kind, used)) {
                 offerFile(used);
             } else if (kind == KIND_MMAP) {
-                rememberMapping(used);
+                rememberFileMapping(used);
             } else if (kind == KIND_MPROTECT) {
                 offerIfMadeExecutable(used);
             }
@@ -157,15 +157,19 @@ public final class KernelBatcher implements RingReader.RecordSink {
         return size;
     }
 
-    /** A mapping without PROT_EXEC: a file one is remembered (a later mprotect may make it executable). */
-    private void rememberMapping(long at) {
+    /**
+     * A mapping without PROT_EXEC: a file one is remembered (a later mprotect may make it executable); an anonymous
+     * one (the storm's: a few loads and a compare) forgets the file mapped at the same start before, so that a JIT
+     * reusing the address of a data file it unmapped does not offer that file.
+     */
+    private void rememberFileMapping(long at) {
         long start = batch.get(Layouts.U64, at + MMAP_RET);
         if (start < 0) {
             return; // failed: nothing mapped
         }
         int pid = batch.get(Layouts.U32, at + HDR_PID);
         if ((Short.toUnsignedInt(batch.get(Layouts.U16, at + HDR_FLAGS)) & F_FILE) == 0) {
-            nonExecFiles.replaced(pid, start); // the storm's path: two loads and a compare
+            nonExecFiles.replaced(pid, start);
             return;
         }
         KernelRecord r;
@@ -184,9 +188,8 @@ public final class KernelBatcher implements RingReader.RecordSink {
         if ((batch.get(Layouts.U32, at + MPROTECT_PROT) & PROT_EXEC) == 0 || batch.get(Layouts.U64, at + MPROTECT_RET) != 0) {
             return;
         }
-        int pid = batch.get(Layouts.U32, at + HDR_PID);
-        nonExecFiles.madeExecutable(pid, batch.get(Layouts.U64, at + MPROTECT_ADDR), files,
-                batch.get(Layouts.U64, at + HDR_KTIME));
+        nonExecFiles.madeExecutable(batch.get(Layouts.U32, at + HDR_PID), batch.get(Layouts.U64, at + MPROTECT_ADDR),
+                files, batch, at + HDR_KTIME);
     }
 
     /** Rare (executable mappings only): a full decode is cheap enough here. */

@@ -1,6 +1,8 @@
 package dev.mapscribe.recorder.ring;
 
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.Layouts;
+import java.lang.foreign.MemorySegment;
 
 /**
  * File mappings made without PROT_EXEC, remembered by (pid, start) so that an mprotect that makes one of them
@@ -8,8 +10,10 @@ import dev.mapscribe.formats.raw.KernelRecord.FileRef;
  * (a loader that maps a memfd writable, fills it and flips it to executable would otherwise never be hashed).
  * A direct-mapped table of {@link #SLOTS} entries, used by the writer thread only: a mapping pushed out by another,
  * or made executable from other than its first address, is not offered (its mem_prot_alert row still names the
- * file). A stale entry (the range unmapped and mapped again with no record in between) costs at most one offer
- * of the old file, which the hold's identity check then refuses at that range.
+ * file). An anonymous mapping at the same start forgets the entry; an entry outlives an munmap, though, and a
+ * range unmapped and then made executable at the same start by other means than a recorded mmap (mremap moving
+ * memory there) would offer the old file once: the hold's identity check refuses it at that range, and the
+ * worker then hashes it by its path, an extra row of the files table.
  */
 final class NonExecFileMappings {
     static final int SLOTS = 4096;
@@ -28,7 +32,7 @@ final class NonExecFileMappings {
         slots[slot(pid, start)] = new Mapping(pid, start, end, file);
     }
 
-    /** Something else (anonymous memory, an executable mapping) was mapped at start: forget what was there. */
+    /** Anonymous memory was mapped at start: forget the file mapped there before, if any. */
     void replaced(int pid, long start) {
         int s = slot(pid, start);
         Mapping m = slots[s];
@@ -37,15 +41,18 @@ final class NonExecFileMappings {
         }
     }
 
-    /** The file mapped at exactly {@code start} by {@code pid}, now made executable: offered once, then forgotten. */
-    boolean madeExecutable(int pid, long start, KernelBatcher.ExecutableFileSink sink, long seenNs) {
+    /**
+     * The file mapped at exactly {@code start} by {@code pid}, now made executable: offered once (with the record's
+     * kernel time, read at {@code ktimeAt} of {@code record} only then), then forgotten.
+     */
+    boolean madeExecutable(int pid, long start, KernelBatcher.ExecutableFileSink sink, MemorySegment record, long ktimeAt) {
         int s = slot(pid, start);
         Mapping m = slots[s];
         if (m == null || m.pid() != pid || m.start() != start) {
             return false;
         }
         slots[s] = null;
-        sink.offer(m.file(), pid, m.start(), m.end(), seenNs);
+        sink.offer(m.file(), pid, m.start(), m.end(), record.get(Layouts.U64, ktimeAt));
         return true;
     }
 }
