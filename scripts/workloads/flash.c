@@ -11,7 +11,7 @@
  * the recorder's enricher busy while the children come and go.
  * Runs the children one after the other and prints one line per child once it has been reaped:
  *   flash kind=memfd|unlinked|late pid=PID ino=INODE size=SIZE seed=SEED
- * The bytes are content(seed, size) below: the test computes the same bytes and their SHA-256.
+ * The bytes are content(seed, size) of shortlived.h: the test computes the same bytes and their SHA-256.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,22 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shortlived.h"
+
 static void die(const char *what)
 {
 	fprintf(stderr, "flash: %s: %s\n", what, strerror(errno));
 	_exit(2);
-}
-
-/* content(seed, size): xorshift64 bytes, the same generator as the test's. */
-static void content(uint64_t seed, unsigned char *buf, size_t size)
-{
-	uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
-	for (size_t i = 0; i < size; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		buf[i] = (unsigned char)(x >> 24);
-	}
 }
 
 static void write_all(int fd, const unsigned char *buf, size_t size)
@@ -123,30 +113,15 @@ int main(int argc, char **argv)
 			if (late && unlink(path) != 0) /* named when mapped: the record carries a path that soon leads nowhere */
 				die("unlink");
 			close(fd);
-			/* Tell the parent the inode before living on: the line must not depend on how long we live. */
-			unsigned long long ino = (unsigned long long)st.st_ino;
-			if (write(pipefd[1], &ino, sizeof(ino)) != (ssize_t)sizeof(ino))
-				die("write pipe");
-			struct timespec t = {live_us / 1000000, (live_us % 1000000) * 1000};
-			nanosleep(&t, NULL);
-			_exit(0);
+			child_lives_on(pipefd[1], (unsigned long long)st.st_ino, live_us);
 		}
 		close(pipefd[1]);
-		unsigned long long ino = 0;
-		if (read(pipefd[0], &ino, sizeof(ino)) != (ssize_t)sizeof(ino))
-			die("read pipe");
-		close(pipefd[0]);
-		int status;
-		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "flash: child %d failed\n", (int)pid);
+		unsigned long long ino = reap_child(pid, pipefd[0]);
+		if (ino == 0)
 			return 1;
-		}
 		printf("flash kind=%s pid=%d ino=%llu size=%zu seed=%llu\n", memfd ? "memfd" : late ? "late" : "unlinked", (int)pid, ino,
 		       size, (unsigned long long)seed);
 		fflush(stdout);
-		/* A gap between children, so that each is its own race rather than a queue behind the last one. */
-		struct timespec gap = {0, 20 * 1000 * 1000};
-		nanosleep(&gap, NULL);
 	}
 	return 0;
 }

@@ -9,7 +9,7 @@
  *
  * Runs the children one after the other and prints one line per child once it has been reaped:
  *   flip pid=PID ino=INODE size=SIZE seed=SEED
- * The bytes are content(seed, size), the same generator as flash.c's (the test computes them).
+ * The bytes are content(seed, size) of shortlived.h (the test computes them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,22 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shortlived.h"
+
 static void die(const char *what)
 {
 	fprintf(stderr, "flip: %s: %s\n", what, strerror(errno));
 	_exit(2);
-}
-
-/* content(seed, size): xorshift64 bytes, as flash.c and the test. */
-static void content(uint64_t seed, unsigned char *buf, size_t size)
-{
-	uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
-	for (size_t i = 0; i < size; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		buf[i] = (unsigned char)(x >> 24);
-	}
 }
 
 int main(int argc, char **argv)
@@ -75,27 +65,14 @@ int main(int argc, char **argv)
 			if (fstat(fd, &st) != 0)
 				die("fstat");
 			close(fd);
-			unsigned long long ino = (unsigned long long)st.st_ino;
-			if (write(pipefd[1], &ino, sizeof(ino)) != (ssize_t)sizeof(ino))
-				die("write pipe");
-			struct timespec t = {live_us / 1000000, (live_us % 1000000) * 1000};
-			nanosleep(&t, NULL);
-			_exit(0);
+			child_lives_on(pipefd[1], (unsigned long long)st.st_ino, live_us);
 		}
 		close(pipefd[1]);
-		unsigned long long ino = 0;
-		if (read(pipefd[0], &ino, sizeof(ino)) != (ssize_t)sizeof(ino))
-			die("read pipe");
-		close(pipefd[0]);
-		int status;
-		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "flip: child %d failed\n", (int)pid);
+		unsigned long long ino = reap_child(pid, pipefd[0]);
+		if (ino == 0)
 			return 1;
-		}
 		printf("flip pid=%d ino=%llu size=%zu seed=%llu\n", (int)pid, ino, size, (unsigned long long)seed);
 		fflush(stdout);
-		struct timespec gap = {0, 20 * 1000 * 1000};
-		nanosleep(&gap, NULL);
 	}
 	return 0;
 }

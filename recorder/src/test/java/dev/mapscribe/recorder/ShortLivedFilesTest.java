@@ -137,7 +137,7 @@ class ShortLivedFilesTest {
         assertEquals(List.of(), wrong, wrong.size() + " of " + children + " short-lived files not hashed right");
     }
 
-    /** flash.c's content(seed, size): xorshift64, byte i = bits 24..31 of the i-th state. */
+    /** content(seed, size) of scripts/workloads/shortlived.h: xorshift64, byte i = bits 24..31 of the i-th state. */
     static byte[] content(long seed, int size) {
         long x = seed * 0x9E3779B97F4A7C15L + 1;
         byte[] out = new byte[size];

@@ -69,6 +69,15 @@ public final class Tables {
             return this;
         }
 
+        /** What the recorder's enricher found out about a file: its libmagic description and hashes. */
+        Cols hashes(String prefix, String what) {
+            opt(prefix + "magic", STRING, "libmagic description of " + what + ", when the recorder could read it.");
+            opt(prefix + "md5", STRING, "MD5 of " + what + ", lowercase hex; null when not computed.");
+            opt(prefix + "sha1", STRING, "SHA-1 of " + what + ", lowercase hex.");
+            opt(prefix + "sha256", STRING, "SHA-256 of " + what + ", lowercase hex.");
+            return opt(prefix + "sha512", STRING, "SHA-512 of " + what + ", lowercase hex.");
+        }
+
         List<Column> done() {
             return list;
         }
@@ -111,11 +120,7 @@ public final class Tables {
                     .req("exe_path_truncated", BOOL, "True when the kernel cut the leading part of `exe_path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .opt("mapped_path", STRING, "Path of the mapped file (kunai's `data.mapped.path`); a memfd reads `/memfd:NAME (deleted)`.")
                     .req("mapped_path_truncated", BOOL, "True when the kernel cut the leading part of `mapped_path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
-                    .opt("mapped_magic", STRING, "libmagic description of the mapped file, when the recorder could read it.")
-                    .opt("mapped_md5", STRING, "MD5 of the mapped file, lowercase hex; null when not computed.")
-                    .opt("mapped_sha1", STRING, "SHA-1 of the mapped file, lowercase hex.")
-                    .opt("mapped_sha256", STRING, "SHA-256 of the mapped file, lowercase hex.")
-                    .opt("mapped_sha512", STRING, "SHA-512 of the mapped file, lowercase hex.")
+                    .hashes("mapped_", "the mapped file")
                     .opt("mapped_size", INT64, "Size of the mapped file in bytes when it was mapped.")
                     .opt("mapped_error", STRING, "Why the hashes are missing (file gone, unreadable, ...); null when they were computed.")
                     .opt("mapped_dev", INT64, "Device of the mapped file (dev_t, major << 20 | minor).")
@@ -236,7 +241,7 @@ public final class Tables {
                     .opt("message", STRING, "For journal damage: where it is and what is wrong; for journal_rolled: how many cycle files and bytes were deleted.")
                     .done());
 
-    /** All tables, in the order docs and the query shell list them. */
+    /** The recorder's file infos: every file it hashed, or tried to. */
     public static final TableSchema FILES = new TableSchema("files",
             "One row per file the recorder identified and hashed, or tried to: every file mapped executable or exec'd "
                     + "during the recording, and those of the processes already running at its start (the /proc snapshot), "
@@ -247,15 +252,12 @@ public final class Tables {
                     .req("inode", INT64, "Inode of the file.")
                     .req("ctime", INT64, "Change time of the file, nanoseconds since the epoch: with dev and inode it names one version of the file.")
                     .opt("size", INT64, "Size of the file in bytes.")
-                    .opt("magic", STRING, "libmagic description of the file.")
-                    .opt("md5", STRING, "MD5 of the file, lowercase hex; null when not computed.")
-                    .opt("sha1", STRING, "SHA-1 of the file, lowercase hex.")
-                    .opt("sha256", STRING, "SHA-256 of the file, lowercase hex.")
-                    .opt("sha512", STRING, "SHA-512 of the file, lowercase hex.")
+                    .hashes("", "the file")
                     .opt("error", STRING, "Why the hashes are missing (file gone, unreadable, over the size cap); null when they were computed.")
                     .opt("via_pid", INT32, "The process through which the file was read (`/proc/PID/map_files` or `/proc/PID/exe`: deleted files, memfds); null when it was read by its path.")
                     .done());
 
+    /** All tables, in the order docs and the query shell list them. */
     public static final List<TableSchema> ALL = List.of(MMAP_EXEC, MEM_PROT_ALERT, SYSCALLS, PROCESSES, REGIONS, LOSSES, FILES);
 
     /** The table with that name, or null. */

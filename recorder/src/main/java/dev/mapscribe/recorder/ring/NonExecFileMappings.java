@@ -23,7 +23,7 @@ final class NonExecFileMappings {
     private final Mapping[] slots = new Mapping[SLOTS];
 
     private static int slot(int pid, long start) {
-        long h = (start >>> 12) * 0x9E3779B97F4A7C15L + pid;
+        long h = ((start >>> 12) ^ ((long) pid << 40)) * 0x9E3779B97F4A7C15L; // the pid in the high bits the slot takes
         return (int) (h >>> 52) & (SLOTS - 1);
     }
 

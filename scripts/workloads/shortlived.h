@@ -1,0 +1,59 @@
+/*
+ * What flash.c and flip.c share: the bytes of their short-lived files, and how each child hands its file's inode
+ * to the parent, lives on for a while and exits, and how the parent reaps it.
+ *
+ * content(seed, size): an xorshift64 stream (byte i is bits 24..31 of the i-th state); ShortLivedFilesTest.content
+ * computes the same bytes to check their SHA-256.
+ */
+#ifndef MAPSCRIBE_SHORTLIVED_H
+#define MAPSCRIBE_SHORTLIVED_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void content(uint64_t seed, unsigned char *buf, size_t size)
+{
+	uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
+	for (size_t i = 0; i < size; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = (unsigned char)(x >> 24);
+	}
+}
+
+/* In the child: tell the parent the inode before living on (its line must not depend on how long we live), then
+ * live live_us microseconds and exit. */
+static void child_lives_on(int pipe_w, unsigned long long ino, long live_us)
+{
+	if (write(pipe_w, &ino, sizeof(ino)) != (ssize_t)sizeof(ino)) {
+		perror("write pipe");
+		_exit(2);
+	}
+	struct timespec t = {live_us / 1000000, (live_us % 1000000) * 1000};
+	nanosleep(&t, NULL);
+	_exit(0);
+}
+
+/* In the parent: the inode the child sent, once it has exited cleanly; 0 (and a line on stderr) when it did not.
+ * Then a gap, so that each child is its own race rather than a queue behind the last one. */
+static unsigned long long reap_child(pid_t pid, int pipe_r)
+{
+	unsigned long long ino = 0;
+	if (read(pipe_r, &ino, sizeof(ino)) != (ssize_t)sizeof(ino))
+		ino = 0;
+	close(pipe_r);
+	int status;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || ino == 0) {
+		fprintf(stderr, "child %d failed\n", (int)pid);
+		return 0;
+	}
+	struct timespec gap = {0, 20 * 1000 * 1000};
+	nanosleep(&gap, NULL);
+	return ino;
+}
+#endif
