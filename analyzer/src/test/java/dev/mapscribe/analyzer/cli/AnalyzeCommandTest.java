@@ -10,7 +10,7 @@ import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.testkit.BpfRequirement;
-import dev.mapscribe.formats.testkit.RawRecords;
+import dev.mapscribe.formats.raw.RawRecords;
 import dev.mapscribe.formats.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -11,7 +11,7 @@ import dev.mapscribe.formats.journal.JournalReader;
 import dev.mapscribe.formats.journal.JournalWriter;
 import dev.mapscribe.formats.journal.ReadResult;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
-import dev.mapscribe.formats.testkit.RawRecords;
+import dev.mapscribe.formats.raw.RawRecords;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,7 +5,7 @@ import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.UserRecord.*;
 import dev.mapscribe.formats.testkit.BpfRequirement;
-import dev.mapscribe.formats.testkit.RawRecords;
+import dev.mapscribe.formats.raw.RawRecords;
 import dev.mapscribe.formats.testkit.Tmpfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,7 +2,7 @@ package dev.mapscribe.formats.journal;
 
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
-import dev.mapscribe.formats.testkit.RawRecords;
+import dev.mapscribe.formats.raw.RawRecords;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 
 import java.lang.foreign.Arena;

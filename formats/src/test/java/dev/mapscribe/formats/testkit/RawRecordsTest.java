@@ -1,6 +1,7 @@
 package dev.mapscribe.formats.testkit;
 
 import dev.mapscribe.formats.raw.KernelRecord;
+import dev.mapscribe.formats.raw.RawRecords;
 import dev.mapscribe.formats.raw.KernelRecord.ExecRecord;
 import dev.mapscribe.formats.raw.KernelRecord.ExitRecord;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
@@ -12,7 +13,7 @@ import dev.mapscribe.formats.raw.KernelRecord.MunmapRecord;
 import dev.mapscribe.formats.raw.KernelRecord.TaskRecord;
 import dev.mapscribe.formats.raw.KernelRecord.VmaRecord;
 import dev.mapscribe.formats.raw.RecordDecoder;
-import dev.mapscribe.formats.testkit.RawRecords.SynthFile;
+import dev.mapscribe.formats.raw.RawRecords.SynthFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -143,8 +143,9 @@ public final class Enricher implements AutoCloseable {
      * Holds files of our own {@code times} times each way a hold can go (by the path of a named file; through
      * /proc/PID/map_files for an unlinked one), so that the JIT compiles the hold before the first real one.
      * The first holds of a recording otherwise run interpreted, against a process that may exit within a
-     * millisecond of its mapping (scripts/bench-flash measures how many such files are lost). Start-up work: call it before the programs are attached, as
-     * the writer thread would otherwise drain mappings meanwhile with nobody to hold them. Best effort: a
+     * millisecond of its mapping (scripts/bench-flash measures how many such files are lost). Start-up work:
+     * call it before the programs are attached, as the writer thread would otherwise drain mappings meanwhile
+     * with nobody to hold them. Best effort: a
      * warm-up that cannot make its files leaves the JIT to warm up on the real holds. Returns the holds that
      * reached their file (2 × times when both ways worked).
      */

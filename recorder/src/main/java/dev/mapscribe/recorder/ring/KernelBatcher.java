@@ -4,12 +4,12 @@ import dev.mapscribe.formats.journal.JournalWriter;
 import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.Layouts;
+import dev.mapscribe.formats.raw.RawRecords;
+import dev.mapscribe.formats.raw.RawRecords.SynthFile;
 import dev.mapscribe.formats.raw.RecordDecoder;
 import dev.mapscribe.formats.raw.RecordKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Copies ring records end to end into one contiguous buffer and appends it to the journal as one
@@ -32,11 +32,6 @@ public final class KernelBatcher implements RingReader.RecordSink {
     private static final long HDR_FLAGS = Layouts.off(Layouts.MS_HDR, "flags");
     private static final long HDR_PID = Layouts.off(Layouts.MS_HDR, "pid");
     private static final long HDR_KTIME = Layouts.off(Layouts.MS_HDR, "ktime_ns");
-    private static final long HDR_SIZE = Layouts.off(Layouts.MS_HDR, "size");
-    private static final long EXEC_EXE = Layouts.off(Layouts.MS_EXEC, "exe");
-    private static final long EXEC_ARGV_LEN = Layouts.off(Layouts.MS_EXEC, "argv_len");
-    private static final long FILE_PATH_LEN = Layouts.off(Layouts.MS_FILE, "path_len");
-    private static final long FILE_FLAGS = Layouts.off(Layouts.MS_FILE, "file_flags");
     private static final long MMAP_PROT = Layouts.off(Layouts.MS_MMAP, "prot");
     private static final long MMAP_RET = Layouts.off(Layouts.MS_MMAP, "ret");
     private static final long MPROTECT_ADDR = Layouts.off(Layouts.MS_MPROTECT, "addr");
@@ -49,6 +44,7 @@ public final class KernelBatcher implements RingReader.RecordSink {
     private static final int KIND_MPROTECT = RecordKind.MPROTECT.id();
     private static final int F_FILE = KernelRecord.F_FILE;
     private static final int PROT_EXEC = 0x4;
+    private static final int MAP_PRIVATE = 0x2;
     private static final long VM_EXEC = 0x4;
 
     private final JournalWriter journal;
@@ -115,46 +111,25 @@ public final class KernelBatcher implements RingReader.RecordSink {
      */
     public static long warmUp(int times) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment samples = arena.allocate(4096, 8);
-            byte[] path = "/memfd:warm-up (deleted)".getBytes(StandardCharsets.UTF_8);
-            byte[] argv = "warm-up\0".getBytes(StandardCharsets.UTF_8);
-            long fileSize = Layouts.MS_FILE.byteSize();
-            long mmapSize = Layouts.MS_MMAP.byteSize(), execSize = Layouts.MS_EXEC.byteSize(), vmaSize = Layouts.MS_VMA.byteSize();
-            // The layouts the kernel writes: the file after the fixed part (the exec's is inside it), then its path.
-            long mmap = 0;
-            long exec = mmap + sample(samples, mmap, KIND_MMAP, mmapSize, mmapSize + fileSize, path, new byte[0]);
-            long vma = exec + sample(samples, exec, KIND_EXEC, EXEC_EXE, execSize, path, argv);
-            long at = vma + sample(samples, vma, KIND_VMA, vmaSize, vmaSize + fileSize, path, new byte[0]);
-            samples.set(Layouts.U32, mmap + MMAP_PROT, PROT_EXEC);
-            samples.set(Layouts.U32, exec + EXEC_ARGV_LEN, argv.length);
-            samples.set(Layouts.U64, vma + VMA_FLAGS, VM_EXEC);
+            RawRecords samples = new RawRecords(arena.allocate(4096, 8));
+            SynthFile stage = new SynthFile(1, 4096, 0, 0, 0, 0100755, "/memfd:warm-up (deleted)");
+            long addr = 0x7f0000000000L;
+            samples.mmap(0, 0, 0, 0, 0, 4096, PROT_EXEC, MAP_PRIVATE, 3, 0, addr, stage)
+                    .exec(0, 0, 0, stage, "warm-up\0")
+                    .vma(0, 0, 0, addr, addr + 4096, 0, VM_EXEC, 0, true, stage);
+            MemorySegment records = samples.buffer();
+            long end = samples.length();
             long[] offered = {0};
-            KernelBatcher b = new KernelBatcher(null, (f, pid, start, end, seenNs) -> offered[0]++, arena, at);
+            KernelBatcher b = new KernelBatcher(null, (f, pid, start, stop, seenNs) -> offered[0]++, arena, end);
             for (int i = 0; i < times; i++) {
-                for (long r = 0; r < at; r += RecordDecoder.sizeAt(samples, r)) {
-                    b.accept(samples, r, RecordDecoder.sizeAt(samples, r)); // the batch holds all three: no flush
+                for (long r = 0; r < end; r += RecordDecoder.sizeAt(records, r)) {
+                    b.accept(records, r, RecordDecoder.sizeAt(records, r)); // the batch holds all three: no flush
                 }
                 b.used = 0;
                 b.count = 0;
             }
             return offered[0];
         }
-    }
-
-    /**
-     * Writes at {@code at} a record of {@code kind} naming an unlinked file: its struct ms_file at {@code fileAt},
-     * its path at {@code pathAt} (both from the record's start), then {@code tail}. Returns the record's size.
-     */
-    private static int sample(MemorySegment s, long at, int kind, long fileAt, long pathAt, byte[] path, byte[] tail) {
-        int size = (int) ((pathAt + path.length + tail.length + 7) & ~7L);
-        s.set(Layouts.U16, at + HDR_KIND, (short) kind);
-        s.set(Layouts.U16, at + HDR_SIZE, (short) size);
-        s.set(Layouts.U16, at + HDR_FLAGS, (short) (kind == KIND_EXEC ? 0 : F_FILE));
-        s.set(Layouts.U16, at + fileAt + FILE_PATH_LEN, (short) path.length);
-        s.set(Layouts.U16, at + fileAt + FILE_FLAGS, (short) FileRef.UNLINKED);
-        MemorySegment.copy(path, 0, s, ValueLayout.JAVA_BYTE, at + pathAt, path.length);
-        MemorySegment.copy(tail, 0, s, ValueLayout.JAVA_BYTE, at + pathAt + path.length, tail.length);
-        return size;
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.mapscribe.recorder.bench;
 
 import dev.mapscribe.formats.journal.JournalWriter;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
-import dev.mapscribe.formats.testkit.RawRecords;
+import dev.mapscribe.formats.raw.RawRecords;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

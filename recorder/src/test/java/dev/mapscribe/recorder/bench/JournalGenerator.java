@@ -6,8 +6,8 @@ import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
-import dev.mapscribe.formats.testkit.RawRecords;
-import dev.mapscribe.formats.testkit.RawRecords.SynthFile;
+import dev.mapscribe.formats.raw.RawRecords;
+import dev.mapscribe.formats.raw.RawRecords.SynthFile;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -5,7 +5,7 @@ import dev.mapscribe.formats.journal.RollingJournal;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
-import dev.mapscribe.formats.testkit.RawRecords;
+import dev.mapscribe.formats.raw.RawRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

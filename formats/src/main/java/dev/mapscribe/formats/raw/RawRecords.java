@@ -1,7 +1,5 @@
-package dev.mapscribe.formats.testkit;
+package dev.mapscribe.formats.raw;
 
-import dev.mapscribe.formats.raw.KernelRecord;
-import dev.mapscribe.formats.raw.RecordKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -25,8 +23,8 @@ import static dev.mapscribe.formats.raw.Layouts.off;
 
 /**
  * Lays raw kernel records end to end as the kernel programs put them in the ring buffer (bpf/mapscribe.h:
- * little-endian, each record padded to a multiple of 8 with zeros), for tests, synthetic journals and
- * benchmarks. Offsets and sizes come from {@link dev.mapscribe.formats.raw.Layouts}, the one Java definition
+ * little-endian, each record padded to a multiple of 8 with zeros), for tests, synthetic journals,
+ * benchmarks and the recorder's start-up warm-up (KernelBatcher.warmUp). Offsets and sizes come from {@link dev.mapscribe.formats.raw.Layouts}, the one Java definition
  * (LayoutTest checks it against the C header); RawRecordsTest decodes every kind written here and compares
  * field by field, so a value written into the wrong member fails there.
  *
