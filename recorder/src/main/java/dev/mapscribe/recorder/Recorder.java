@@ -124,23 +124,23 @@ public final class Recorder implements AutoCloseable {
     private final CompletableFuture<KernelPrograms> attached = new CompletableFuture<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     /** Records produced off the writer thread (snapshot, enrichment): the writer thread appends them. */
-    private final ConcurrentLinkedQueue<Object> userQueue;
+    private final ConcurrentLinkedQueue<Object> userQueue = new ConcurrentLinkedQueue<>();
     private final Thread writer;
     // Set by the writer thread from `attached`, before `ready` completes: read on other threads only after that.
     private KernelPrograms programs;
     private long startNs;
     private volatile boolean stopRequested;
     private volatile Throwable writerFailure;
-    private final Enricher enricher; // null with --no-enrich
+    // Null with --no-enrich. Set by start() before `attached` completes, so the writer (which drains only after
+    // that) always sees it: the warm-ups that make it run while the writer opens the journal.
+    private Enricher enricher;
     private long userRecords;
     private long filesHashed;
     private volatile String note = ""; // written by start()'s thread (snapshot failure), read by the writer thread
     private Summary summary;
 
-    private Recorder(Config config, ConcurrentLinkedQueue<Object> userQueue, Enricher enricher) {
+    private Recorder(Config config) {
         this.config = config;
-        this.userQueue = userQueue;
-        this.enricher = enricher;
         this.writer = new Thread(this::run, "mapscribe-writer");
     }
 
@@ -194,22 +194,22 @@ public final class Recorder implements AutoCloseable {
     static final int HOLD_WARM_UPS = 3000;
 
     /**
-     * Starts the enricher, opens the journal, loads and attaches the kernel programs, writes the journal header,
-     * starts draining, and takes the snapshot. Everything slow comes before the attach (the warm-ups, the journal's
-     * ~0.3 s to open), so that the writer drains and holds from the first kernel record on.
+     * Opens the journal (on the writer thread) while it starts the enricher, then loads and attaches the kernel
+     * programs, writes the journal header, starts draining, and takes the snapshot. Everything slow comes before
+     * the attach (the warm-ups, the journal's ~0.3 s to open), so that the writer drains and holds from the first
+     * kernel record on.
      */
     public static Recorder start(Config config) throws IOException {
         int self = (int) ProcessHandle.current().pid();
-        ConcurrentLinkedQueue<Object> userQueue = new ConcurrentLinkedQueue<>();
-        JournalWriter.warmUpCompression();
-        // The enricher exists, warmed up, before the attach: from then on the writer thread offers it every
-        // executable mapping as it drains, and holds the new files at once (a mapping drained with no enricher
-        // would never be hashed, nor would the kernel wake the recorder for that file again).
-        Enricher enricher = config.enrich() ? startEnricher(userQueue, config.err()) : null;
-        Recorder r = new Recorder(config, userQueue, enricher);
-        r.writer.start();
+        Recorder r = new Recorder(config);
+        r.writer.start(); // opens the journal meanwhile
         KernelPrograms programs = null;
         try {
+            JournalWriter.warmUpCompression();
+            // The enricher exists, warmed up, before the attach: from then on the writer thread offers it every
+            // executable mapping as it drains, and holds the new files at once (a mapping drained with no enricher
+            // would never be hashed, nor would the kernel wake the recorder for that file again).
+            r.enricher = config.enrich() ? startEnricher(r.userQueue, config.err()) : null;
             r.journalOpen.join();
             programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
             r.attached.complete(programs);
@@ -217,8 +217,8 @@ public final class Recorder implements AutoCloseable {
         } catch (Throwable t) {
             r.attached.completeExceptionally(t); // no-op once completed; else the writer abandons the journal
             joinQuietly(r.writer);
-            if (enricher != null) {
-                enricher.close();
+            if (r.enricher != null) {
+                r.enricher.close();
             }
             if (programs != null) {
                 programs.close();
