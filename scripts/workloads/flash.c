@@ -79,13 +79,8 @@ int main(int argc, char **argv)
 		size_t size = 40000 + (size_t)c * 1000; /* not page-aligned: the file's size, not the mapping's, is hashed */
 		int memfd = c % 3 == 0, late = c % 3 == 2; /* late: unlinked after the mapping, not before */
 		int pipefd[2];
-		if (pipe(pipefd) != 0)
-			die("pipe");
-		pid_t pid = fork();
-		if (pid < 0)
-			die("fork");
+		pid_t pid = spawn_child(pipefd);
 		if (pid == 0) {
-			close(pipefd[0]);
 			unsigned char *buf = malloc(size);
 			if (!buf)
 				die("malloc");
@@ -115,7 +110,6 @@ int main(int argc, char **argv)
 			close(fd);
 			child_lives_on(pipefd[1], (unsigned long long)st.st_ino, live_us);
 		}
-		close(pipefd[1]);
 		unsigned long long ino = reap_child(pid, pipefd[0]);
 		if (ino == 0)
 			return 1;

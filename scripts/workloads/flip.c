@@ -43,13 +43,8 @@ int main(int argc, char **argv)
 		uint64_t seed = 2000 + (uint64_t)c;
 		size_t size = 30000 + (size_t)c * 1000; /* not page-aligned: the file's size, not the mapping's, is hashed */
 		int pipefd[2];
-		if (pipe(pipefd) != 0)
-			die("pipe");
-		pid_t pid = fork();
-		if (pid < 0)
-			die("fork");
+		pid_t pid = spawn_child(pipefd);
 		if (pid == 0) {
-			close(pipefd[0]);
 			int fd = memfd_create("flip", MFD_CLOEXEC);
 			if (fd < 0)
 				die("memfd_create");
@@ -67,7 +62,6 @@ int main(int argc, char **argv)
 			close(fd);
 			child_lives_on(pipefd[1], (unsigned long long)st.st_ino, live_us);
 		}
-		close(pipefd[1]);
 		unsigned long long ino = reap_child(pid, pipefd[0]);
 		if (ino == 0)
 			return 1;

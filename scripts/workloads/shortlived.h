@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +25,23 @@ static void content(uint64_t seed, unsigned char *buf, size_t size)
 		x ^= x << 17;
 		buf[i] = (unsigned char)(x >> 24);
 	}
+}
+
+/* Forks a child with a pipe from it to the parent: returns the child's pid in the parent, which keeps pipefd[0],
+ * and 0 in the child, which keeps pipefd[1]. Exits on failure. */
+static pid_t spawn_child(int pipefd[2])
+{
+	if (pipe(pipefd) != 0) {
+		perror("pipe");
+		exit(2);
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(2);
+	}
+	close(pid == 0 ? pipefd[0] : pipefd[1]);
+	return pid;
 }
 
 /* In the child: tell the parent the inode before living on (its line must not depend on how long we live), then

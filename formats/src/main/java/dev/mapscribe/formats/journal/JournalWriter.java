@@ -9,7 +9,6 @@ import net.jpountz.lz4.LZ4Factory;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -28,7 +27,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -95,9 +93,8 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     private final Map<Integer, CycleTally> tallies = new HashMap<>();
-    // Cycle of each file name, as Chronicle reports acquiring it: a deleted file's tally is found through it.
-    // Concurrent: Chronicle may call its store listener from a thread of its own.
-    private final Map<String, Integer> cycleOfFile = new ConcurrentHashMap<>();
+    // Cycle of each file name, noted when the header goes into it: a deleted file's tally is found through it.
+    private final Map<String, Integer> cycleOfFile = new HashMap<>();
     // Totals since the start, written in every JournalRolled: the last one tells the whole story even when a
     // later roll deleted the cycle that held an earlier one.
     private int rolledCycles;
@@ -126,7 +123,6 @@ public final class JournalWriter implements AutoCloseable {
                     .rollCycle(RollCycles.FIVE_MINUTELY)
                     .timeProvider(clock)
                     .blockSize(16L << 20)
-                    .storeFileListener(new OwnerOnlyFiles(cycleOfFile))
                     .build();
             this.appender = queue.createAppender();
         } catch (RuntimeException e) {
@@ -320,13 +316,13 @@ public final class JournalWriter implements AutoCloseable {
         metaBuf.clear();
         metaBuf = UserRecordCodec.encode(header, metaBuf);
         writeExcerpt(Excerpt.TYPE_USER_RECORDS, metaBuf.array(), metaBuf.position(), 1);
-        // The file this cycle went to, noted and restricted here and not only by the store-file listener, which
-        // Chronicle runs later on a background thread (BackgroundResourceReleaser): a roll that could not find the
-        // oldest kept cycle's file dated the gap's end wrongly (seen once in a whole .ci/run).
-        java.io.File file = appender.currentFile();
+        // The file this cycle went to, noted (for the roll's counts) and made 0600 here, by the writer: Chronicle's
+        // store-file listener, which did it before, runs later on a background thread (BackgroundResourceReleaser),
+        // and a roll that could not find the oldest kept cycle's file then dated the gap's end wrongly.
+        File file = appender.currentFile();
         if (file != null) {
             cycleOfFile.put(file.getName(), cycle);
-            OwnerOnlyFiles.restrict(file.toPath());
+            restrict(file.toPath());
         }
         enforceMaxDisk();
     }
@@ -413,39 +409,18 @@ public final class JournalWriter implements AutoCloseable {
 
     private void restrictMetadataFiles() {
         try (Stream<Path> s = Files.list(dir)) {
-            s.forEach(OwnerOnlyFiles::restrict);
+            s.forEach(JournalWriter::restrict);
         } catch (IOException ignored) {
             // Best effort: the directory itself is 0700.
         }
     }
 
-    /**
-     * Files 0600: a journal holds command lines and paths of every process on the host. Also notes which cycle each
-     * file holds, so that deleting it can say how many kernel records went with it.
-     */
-    private static final class OwnerOnlyFiles implements StoreFileListener {
-        private final Map<String, Integer> cycleOfFile;
-
-        OwnerOnlyFiles(Map<String, Integer> cycleOfFile) {
-            this.cycleOfFile = cycleOfFile;
-        }
-
-        @Override
-        public void onAcquired(int cycle, File file) {
-            cycleOfFile.put(file.getName(), cycle);
-            restrict(file.toPath());
-        }
-
-        @Override
-        public void onReleased(int cycle, File file) {
-        }
-
-        static void restrict(Path p) {
-            try {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-            } catch (IOException | UnsupportedOperationException ignored) {
-                // The directory is 0700: nobody else can reach the file anyway.
-            }
+    /** Files 0600: a journal holds command lines and paths of every process on the host. */
+    private static void restrict(Path p) {
+        try {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // The directory is 0700: nobody else can reach the file anyway.
         }
     }
 

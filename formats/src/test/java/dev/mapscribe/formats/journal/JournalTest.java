@@ -244,6 +244,12 @@ class JournalTest {
         Path dir = tmp.resolve("j");
         try (JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults())) {
             w.append(new Loss(1, 0, 1, 1, 1));
+            // While it is written, not only once closed: the cycle file is restricted when its header goes in.
+            try (var s = Files.list(dir)) {
+                for (Path p : s.filter(f -> f.toString().endsWith(".cq4")).toList()) {
+                    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+                }
+            }
         }
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
         try (var s = Files.list(dir)) {
