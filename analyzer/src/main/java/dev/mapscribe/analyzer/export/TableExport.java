@@ -248,7 +248,7 @@ public final class TableExport implements EventSink, AutoCloseable {
         if (!filter.keeps(r.tsNs(), r.utcNs(), filter.pid() == null ? 0 : filter.pid())) return;
         FileInfo f = r.info();
         files.row().setLong(F_TS, r.tsNs()).setLong(F_UTC, r.utcNs()).setString(F_PATH, f.path())
-                .setLong(F_DEV, Integer.toUnsignedLong(f.dev())).setLong(F_INODE, f.ino())
+                .setLongOrNull(F_DEV, unsigned(f.dev())).setLong(F_INODE, f.ino())
                 .setLong(F_CTIME, f.ctimeSec() * 1_000_000_000L + f.ctimeNsec()).setLong(F_SIZE, f.size())
                 .setString(F_MAGIC, f.magic()).setString(F_MD5, f.md5()).setString(F_SHA1, f.sha1())
                 .setString(F_SHA256, f.sha256()).setString(F_SHA512, f.sha512()).setString(F_ERROR, f.error())
