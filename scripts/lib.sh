@@ -46,3 +46,10 @@ ensure_built() {
   echo "mapscribe: building (first use or sources changed)..." >&2
   (cd "$MAPSCRIBE_HOME" && ./mvnw -q -B -DskipTests package) >&2 || { echo "mapscribe: build failed" >&2; return 1; }
 }
+
+await_recording() { # await_recording ERRFILE: waits up to 60 s for `mapscribe record`'s ready line in its stderr ERRFILE
+  local i
+  for i in $(seq 1 600); do grep -q "recording to .* tier" "$1" && return 0; sleep 0.1; done
+  echo "recorder not ready: $(tail -1 "$1")" >&2
+  return 1
+}
