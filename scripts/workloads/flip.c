@@ -3,9 +3,10 @@
  * writing it through a file descriptor: each child maps a memfd writable (MAP_SHARED), fills it through the
  * mapping, makes the mapping executable with mprotect, closes the descriptor, lives LIVE_US microseconds more
  * and exits. The mmap had no PROT_EXEC, so the recorder learns that the file is executable code only from the
- * mprotect; it must still hash the bytes.
+ * mprotect; it must still hash the bytes. With "inside", only the mapping's second page is made executable, the
+ * way a loader flips just the code pages of what it staged: the mprotect starts inside the mapping.
  *
- *   flip DIR CHILDREN LIVE_US
+ *   flip DIR CHILDREN LIVE_US [whole|inside]
  *
  * Runs the children one after the other and prints one line per child once it has been reaped:
  *   flip pid=PID ino=INODE size=SIZE seed=SEED
@@ -33,10 +34,11 @@ static void die(const char *what)
 
 int main(int argc, char **argv)
 {
-	if (argc != 4) {
-		fprintf(stderr, "usage: flip DIR CHILDREN LIVE_US\n");
+	if (argc != 4 && !(argc == 5 && (strcmp(argv[4], "whole") == 0 || strcmp(argv[4], "inside") == 0))) {
+		fprintf(stderr, "usage: flip DIR CHILDREN LIVE_US [whole|inside]\n");
 		return 2;
 	}
+	int inside = argc == 5 && strcmp(argv[4], "inside") == 0;
 	int children = atoi(argv[2]);
 	long live_us = atol(argv[3]);
 	for (int c = 0; c < children; c++) {
@@ -54,7 +56,9 @@ int main(int argc, char **argv)
 			if (p == MAP_FAILED)
 				die("mmap");
 			content(seed, p, size); /* written through the mapping, never through the descriptor */
-			if (mprotect(p, size, PROT_READ | PROT_EXEC) != 0)
+			long page = sysconf(_SC_PAGESIZE);
+			if (inside ? mprotect(p + page, (size_t)page, PROT_READ | PROT_EXEC) != 0
+				   : mprotect(p, size, PROT_READ | PROT_EXEC) != 0)
 				die("mprotect");
 			struct stat st;
 			if (fstat(fd, &st) != 0)

@@ -11,6 +11,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -88,14 +90,15 @@ class ShortLivedFilesTest {
 
     /**
      * Code made executable after it was written: scripts/workloads/flip.c maps a memfd writable, fills it through
-     * the mapping, mprotects it executable and exits 100 ms later. The mmap had no PROT_EXEC and the mprotect
-     * record names no file, so the recorder must tie the mprotect to the mapping it remembered; every file must be
-     * hashed through its process.
+     * the mapping, mprotects it (whole, or only its second page: the call starts inside the mapping) executable
+     * and exits 100 ms later. The mmap had no PROT_EXEC and the mprotect record names no file, so the recorder
+     * must tie the mprotect to the mapping it remembered; every file must be hashed through its process.
      */
-    @Test
-    void theFilesOfMappingsMadeExecutableLaterAreHashed(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"whole", "inside"})
+    void theFilesOfMappingsMadeExecutableLaterAreHashed(String part, @TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
-        RecordedRun run = RecordedRun.ofWorkload(tmp, "flip", true, "6", "100000");
+        RecordedRun run = RecordedRun.ofWorkload(tmp, "flip", true, "6", "100000", part);
         List<FileInfo> infos = run.all(FileInfo.class);
         assertEquals(6, run.calls().size(), "the workload's lines: " + run.calls());
         List<String> wrong = new ArrayList<>();

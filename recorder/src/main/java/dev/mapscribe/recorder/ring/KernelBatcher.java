@@ -34,7 +34,9 @@ public final class KernelBatcher implements RingReader.RecordSink {
     private static final long HDR_KTIME = Layouts.off(Layouts.MS_HDR, "ktime_ns");
     private static final long MMAP_PROT = Layouts.off(Layouts.MS_MMAP, "prot");
     private static final long MMAP_RET = Layouts.off(Layouts.MS_MMAP, "ret");
+    private static final long MMAP_LEN = Layouts.off(Layouts.MS_MMAP, "len");
     private static final long MPROTECT_ADDR = Layouts.off(Layouts.MS_MPROTECT, "addr");
+    private static final long MPROTECT_LEN = Layouts.off(Layouts.MS_MPROTECT, "len");
     private static final long MPROTECT_PROT = Layouts.off(Layouts.MS_MPROTECT, "prot");
     private static final long MPROTECT_RET = Layouts.off(Layouts.MS_MPROTECT, "ret");
     private static final long VMA_FLAGS = Layouts.off(Layouts.MS_VMA, "vm_flags");
@@ -134,8 +136,8 @@ public final class KernelBatcher implements RingReader.RecordSink {
 
     /**
      * A mapping without PROT_EXEC: a file one is remembered (a later mprotect may make it executable); an anonymous
-     * one (the storm's: a few loads and a compare) forgets the file mapped at the same start before, so that a JIT
-     * reusing the address of a data file it unmapped does not offer that file.
+     * one (the storm's: a few loads and compares) makes the table forget the file mappings it overlaps, so that a
+     * JIT reusing the addresses of a data file it unmapped does not offer that file.
      */
     private void rememberFileMapping(long at) {
         long start = batch.get(Layouts.U64, at + MMAP_RET);
@@ -144,7 +146,7 @@ public final class KernelBatcher implements RingReader.RecordSink {
         }
         int pid = batch.get(Layouts.U32, at + HDR_PID);
         if ((Short.toUnsignedInt(batch.get(Layouts.U16, at + HDR_FLAGS)) & F_FILE) == 0) {
-            nonExecFiles.replaced(pid, start);
+            nonExecFiles.replaced(pid, start, start + batch.get(Layouts.U64, at + MMAP_LEN));
             return;
         }
         KernelRecord r;
@@ -158,13 +160,13 @@ public final class KernelBatcher implements RingReader.RecordSink {
         }
     }
 
-    /** A successful mprotect that adds PROT_EXEC at the start of a file mapping made without it: offer the file. */
+    /** A successful mprotect that adds PROT_EXEC to (part of) a file mapping made without it: offer the file. */
     private void offerIfMadeExecutable(long at) {
         if ((batch.get(Layouts.U32, at + MPROTECT_PROT) & PROT_EXEC) == 0 || batch.get(Layouts.U64, at + MPROTECT_RET) != 0) {
             return;
         }
         nonExecFiles.madeExecutable(batch.get(Layouts.U32, at + HDR_PID), batch.get(Layouts.U64, at + MPROTECT_ADDR),
-                files, batch, at + HDR_KTIME);
+                batch.get(Layouts.U64, at + MPROTECT_LEN), files, batch, at + HDR_KTIME);
     }
 
     /** Rare (executable mappings only): a full decode is cheap enough here. */
@@ -185,6 +187,7 @@ public final class KernelBatcher implements RingReader.RecordSink {
                     files.offer(m.file(), 0, 0, 0, seenNs);
                 } else {
                     files.offer(m.file(), pid, m.ret(), m.ret() + m.len(), seenNs);
+                    nonExecFiles.replaced(pid, m.ret(), m.ret() + m.len()); // mapped over what was remembered there
                 }
             }
             // No range: the file the process now runs, which /proc/PID/exe leads to (MappedFileOpener).
