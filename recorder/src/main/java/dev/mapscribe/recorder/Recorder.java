@@ -12,6 +12,7 @@ import dev.mapscribe.recorder.bpf.HookTier;
 import dev.mapscribe.recorder.bpf.KernelPrograms;
 import dev.mapscribe.recorder.sys.Libc;
 import dev.mapscribe.recorder.enrich.Enricher;
+import dev.mapscribe.recorder.enrich.ProcessLink;
 import dev.mapscribe.recorder.proc.ProcSnapshotter;
 import dev.mapscribe.recorder.ring.KernelBatcher;
 import dev.mapscribe.recorder.ring.LossSampler;
@@ -364,10 +365,10 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private void offerFile(dev.mapscribe.formats.raw.KernelRecord.FileRef f, int pid, long start, long end, long seenNs) {
+    private void offerFile(dev.mapscribe.formats.raw.KernelRecord.FileRef f, ProcessLink link, long seenNs) {
         Enricher e = enricher;
         if (e != null) {
-            e.offer(f, pid, start, end, seenNs);
+            e.offer(f, link, seenNs);
         }
     }
 

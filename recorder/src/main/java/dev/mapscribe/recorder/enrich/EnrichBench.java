@@ -165,7 +165,7 @@ public final class EnrichBench {
         long t0 = System.nanoTime();
         try (Enricher e = new Enricher(sink::add, opts)) {
             for (FileRef r : refs) {
-                e.offer(r, 0, 0, 0);
+                e.offer(r, ProcessLink.NONE);
             }
             for (int i = 0; i < refs.size(); i++) {
                 if (sink.poll(5, TimeUnit.MINUTES) == null) {

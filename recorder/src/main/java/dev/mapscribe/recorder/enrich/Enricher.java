@@ -80,7 +80,7 @@ public final class Enricher implements AutoCloseable {
     }
 
     /** {@code held}: an O_PATH descriptor on the mapped file taken when it was offered, or null (see offer()). */
-    private record FileJob(FileRef file, FileKey key, int pid, long start, long end, MappedFileOpener.Held held)
+    private record FileJob(FileRef file, FileKey key, ProcessLink link, MappedFileOpener.Held held)
             implements Job {
     }
 
@@ -170,8 +170,8 @@ public final class Enricher implements AutoCloseable {
             int self = (int) ProcessHandle.current().pid();
             long start = mapped.address();
             for (int i = 0; i < times; i++) {
-                reached += closeHeld(libc, hold(namedRef, 0, 0, 0));
-                reached += closeHeld(libc, hold(goneRef, self, start, start + 4096));
+                reached += closeHeld(libc, hold(namedRef, ProcessLink.NONE));
+                reached += closeHeld(libc, hold(goneRef, ProcessLink.mapping(self, start, start + 4096)));
             }
         } catch (IOException | RuntimeException e) {
             // not warmed: the first real holds are slower, nothing else changes
@@ -207,24 +207,24 @@ public final class Enricher implements AutoCloseable {
     }
 
     /**
-     * Asks for the FileInfo of {@code file}, mapped by {@code pid} at [start, end): the range names its
-     * /proc/PID/map_files entry when the path no longer leads to the file. Never blocks on a file's contents.
+     * Asks for the FileInfo of {@code file}, which {@code link} leads to when the path no longer does (a
+     * mapping's /proc/PID/map_files entry, a process's exe). Never blocks on a file's contents.
      *
-     * <p>The file is held at once by an O_PATH descriptor (by its path, or through the mapping's map_files
-     * entry when it has no name: unlinked, or a memfd), which keeps the inode alive until the worker has read
+     * <p>The file is held at once by an O_PATH descriptor (by its path, or through the link when it has no
+     * name: unlinked, or a memfd), which keeps the inode alive until the worker has read
      * it, however long the queue: a file deleted, or a process that exits, meanwhile does not take the bytes
      * with it. The kernel wakes the recorder at once for nameless files, so fileless code that runs for a few
      * milliseconds is still hashed (scripts/workloads/flash.c). O_PATH runs no driver code: this cannot hang.
      */
-    public void offer(FileRef file, int pid, long start, long end) {
-        offer(file, pid, start, end, 0);
+    public void offer(FileRef file, ProcessLink link) {
+        offer(file, link, 0);
     }
 
     /**
      * The same, for a mapping the kernel recorded at {@code seenNs} (CLOCK_MONOTONIC, the clock of
      * System.nanoTime on Linux; 0: unknown): the hold's delay after it is counted in {@link #stats()}.
      */
-    public void offer(FileRef file, int pid, long start, long end, long seenNs) {
+    public void offer(FileRef file, ProcessLink link, long seenNs) {
         offered.incrementAndGet();
         FileKey key = FileKey.of(file);
         if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
@@ -234,7 +234,7 @@ public final class Enricher implements AutoCloseable {
         MappedFileOpener.Held held = null;
         if (!closing && heldFds.get() < MAX_HELD) {
             long t0 = System.nanoTime();
-            held = hold(file, pid, start, end);
+            held = hold(file, link);
             long t1 = System.nanoTime();
             holdNanos.addAndGet(t1 - t0); // the hold's price on the caller's thread, the ring drain's
             holds.incrementAndGet();
@@ -251,7 +251,7 @@ public final class Enricher implements AutoCloseable {
         if (held != null) {
             heldFds.incrementAndGet();
         }
-        if (!enqueue(new FileJob(file, key, pid, start, end, held))) {
+        if (!enqueue(new FileJob(file, key, link, held))) {
             seen.remove(key); // not done: a later offer may still get it in
             skipped.incrementAndGet();
             release(held);
@@ -261,9 +261,9 @@ public final class Enricher implements AutoCloseable {
     // A Libc of its own per call: its scratch memory belongs to one thread. Measured, a Libc kept for all holds
     // saves nothing: 2,000 new binaries run one after another cost 43-67 ms of holds either way (the recorder's
     // summary line; docs/SNAPSHOT-AND-ENRICHMENT.md).
-    private static MappedFileOpener.Held hold(FileRef file, int pid, long start, long end) {
+    private static MappedFileOpener.Held hold(FileRef file, ProcessLink link) {
         try (Libc libc = new Libc()) {
-            return new MappedFileOpener(libc).hold(file, pid, start, end);
+            return new MappedFileOpener(libc).hold(file, link);
         }
     }
 
@@ -451,13 +451,14 @@ public final class Enricher implements AutoCloseable {
         }
         FileRef bare = new FileRef(region.inode(), 0, 0, 0, (region.devMajor() << 20) | region.devMinor(), 0,
                 flags, path);
-        FileRef file = opener.identify(bare, region.pid(), region.start(), region.end());
+        ProcessLink link = ProcessLink.mapping(region.pid(), region.start(), region.end());
+        FileRef file = opener.identify(bare, link);
         FileKey key = FileKey.of(file);
         if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
             cacheHits.incrementAndGet();
             return null;
         }
-        return new FileJob(file, key, region.pid(), region.start(), region.end(), null);
+        return new FileJob(file, key, link, null);
     }
 
     /** One file: open it, describe it, hash it. Null when abandoned because close() ran out of time. */
@@ -465,7 +466,7 @@ public final class Enricher implements AutoCloseable {
         FileRef file = job.file();
         MappedFileOpener.Opened opened;
         try {
-            opened = opener.open(file, job.pid(), job.start(), job.end(), job.held());
+            opened = opener.open(file, job.link(), job.held());
         } catch (IOException e) {
             int failures = openFailures.merge(job.key(), 1, Integer::sum);
             if (failures < MAX_OPEN_ATTEMPTS) {

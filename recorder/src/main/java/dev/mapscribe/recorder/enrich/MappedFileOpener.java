@@ -44,9 +44,9 @@ final class MappedFileOpener {
      * {@code file} (dev, inode and path known, as in /proc/PID/maps) completed with the ctime, size and mode
      * of the file that is mapped, or returned as it is when no way reaches it (the later open says why).
      */
-    FileRef identify(FileRef file, int pid, long start, long end) {
+    FileRef identify(FileRef file, ProcessLink link) {
         try {
-            Opened opened = open(file, pid, start, end, null);
+            Opened opened = open(file, link, null);
             closeQuietly(opened.fd());
             Stat st = opened.stat();
             return new FileRef(file.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), file.dev(), st.mode(),
@@ -57,11 +57,11 @@ final class MappedFileOpener {
     }
 
     /**
-     * An O_PATH descriptor on the mapped file, by its path or else through {@code /proc/PID/map_files/START-END},
-     * checked like any candidate; null when neither reaches it. It keeps the inode alive after the file is
+     * An O_PATH descriptor on the mapped file, by its path or else through the process's link to it
+     * ({@code /proc/PID/map_files/START-END} or {@code /proc/PID/exe}), checked like any candidate; null when neither reaches it. It keeps the inode alive after the file is
      * unlinked and the process has exited; {@link #open} reads the file through it. O_PATH runs no driver code.
      */
-    Held hold(FileRef file, int pid, long start, long end) {
+    Held hold(FileRef file, ProcessLink link) {
         if (notRegular(file)) {
             return null;
         }
@@ -71,8 +71,8 @@ final class MappedFileOpener {
         if (byPath != null) {
             return new Held(byPath.fd(), 0);
         }
-        PathFd viaProcess = pid > 0 ? openChecked(processEntry(pid, start, end), file, unused) : null;
-        return viaProcess != null ? new Held(viaProcess.fd(), pid) : null;
+        PathFd viaProcess = link.kind() == ProcessLink.Kind.NONE ? null : openChecked(link.procPath(PAGE), file, unused);
+        return viaProcess != null ? new Held(viaProcess.fd(), link.pid()) : null;
     }
 
     /**
@@ -80,7 +80,7 @@ final class MappedFileOpener {
      * (from {@link #hold}, or null: the very inode seen when the mapping was, checked then), by its path, then
      * through map_files.
      */
-    Opened open(FileRef file, int pid, long start, long end, Held held) throws IOException {
+    Opened open(FileRef file, ProcessLink link, Held held) throws IOException {
         if (notRegular(file)) {
             // Opening a device or FIFO can have side effects (or block): never do it.
             throw new IOException("not a regular file (mode 0" + Integer.toOctalString(file.mode()) + ")");
@@ -101,15 +101,21 @@ final class MappedFileOpener {
                 return byPath;
             }
         }
-        if (pid <= 0) {
+        if (link.kind() == ProcessLink.Kind.NONE) {
             why.add("no process given to read it through /proc/PID/map_files");
             throw new IOException(why.toString());
         }
-        String dir = "/proc/" + pid + "/map_files/";
-        Opened exact = tryOpen(processEntry(pid, start, end), file, pid, why);
+        int pid = link.pid();
+        Opened exact = tryOpen(link.procPath(PAGE), file, pid, why);
         if (exact != null) {
             return exact;
         }
+        if (link.kind() == ProcessLink.Kind.EXE) {
+            throw new IOException(why.toString()); // an exe link has no range to look around
+        }
+        String dir = "/proc/" + pid + "/map_files/";
+        long start = link.start();
+        long end = link.end();
         // The VMA may have been split (mprotect) or merged since it was recorded: any entry overlapping the
         // recorded range that holds the same inode will do.
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(dir))) {
@@ -208,22 +214,6 @@ final class MappedFileOpener {
     /** The kernel recorded the file's mode, and it is not a regular file's (0: not recorded, decided on opening). */
     private static boolean notRegular(FileRef file) {
         return file.mode() != 0 && (file.mode() & S_IFMT) != S_IFREG;
-    }
-
-    /**
-     * Where the process leads to the file: its map_files entry of [start, end), or, for an exec's file (offered
-     * with a process but no range: KernelBatcher), /proc/PID/exe. Both are magic links that reach the inode itself, a memfd's or a deleted file's too: a
-     * process run from a memfd (memfd_create, then fexecve) is held through its exe, as its mapping comes only
-     * later, in the same burst, and is then no longer a first sighting.
-     */
-    private static String processEntry(int pid, long start, long end) {
-        return start == 0 && end == 0 ? "/proc/" + pid + "/exe" : mapFilesEntry(pid, start, end);
-    }
-
-    /** The map_files entry of [start, end): it names whole pages, and a record's end (address + length) need not be one. */
-    private static String mapFilesEntry(int pid, long start, long end) {
-        long pageEnd = (end + PAGE - 1) & -PAGE;
-        return "/proc/" + pid + "/map_files/" + Long.toHexString(start) + "-" + Long.toHexString(pageEnd);
     }
 
     private int openNoAtime(String path) throws PosixException {

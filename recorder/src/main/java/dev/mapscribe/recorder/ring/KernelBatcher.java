@@ -7,6 +7,7 @@ import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.formats.raw.RawRecords;
 import dev.mapscribe.formats.raw.RawRecords.SynthFile;
 import dev.mapscribe.formats.raw.RecordDecoder;
+import dev.mapscribe.recorder.enrich.ProcessLink;
 import dev.mapscribe.formats.raw.RecordKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,7 +25,7 @@ public final class KernelBatcher implements RingReader.RecordSink {
      * time (CLOCK_MONOTONIC ns), from which the enricher measures how long the hold came after the mapping.
      */
     public interface ExecutableFileSink {
-        void offer(FileRef file, int pid, long start, long end, long seenNs);
+        void offer(FileRef file, ProcessLink link, long seenNs);
     }
 
     // Offsets from the one Java view of bpf/mapscribe.h (LayoutTest checks it against the C header).
@@ -122,7 +123,7 @@ public final class KernelBatcher implements RingReader.RecordSink {
             MemorySegment records = samples.buffer();
             long end = samples.length();
             long[] offered = {0};
-            KernelBatcher b = new KernelBatcher(null, (f, pid, start, stop, seenNs) -> offered[0]++, arena, end);
+            KernelBatcher b = new KernelBatcher(null, (f, link, seenNs) -> offered[0]++, arena, end);
             for (int i = 0; i < times; i++) {
                 for (long r = 0; r < end; r += RecordDecoder.sizeAt(records, r)) {
                     b.accept(records, r, RecordDecoder.sizeAt(records, r)); // the batch holds all three: no flush
@@ -180,20 +181,19 @@ public final class KernelBatcher implements RingReader.RecordSink {
             return; // a malformed record still goes to the journal; the analyzer reports it there
         }
         switch (r) {
-            // A failed mmap mapped nothing: the path alone is still worth hashing, and no process leads to the file
-            // (pid 0: the offer with neither range nor process).
+            // A failed mmap mapped nothing: the path alone is still worth hashing, and no process leads to the file.
             case KernelRecord.MmapRecord m when m.file() != null -> {
                 if (m.ret() < 0) {
-                    files.offer(m.file(), 0, 0, 0, seenNs);
+                    files.offer(m.file(), ProcessLink.NONE, seenNs);
                 } else {
-                    files.offer(m.file(), pid, m.ret(), m.ret() + m.len(), seenNs);
+                    files.offer(m.file(), ProcessLink.mapping(pid, m.ret(), m.ret() + m.len()), seenNs);
                     nonExecFiles.replaced(pid, m.ret(), m.ret() + m.len()); // mapped over what was remembered there
                 }
             }
-            // No range: the file the process now runs, which /proc/PID/exe leads to (MappedFileOpener).
-            // The exe's own range comes with the VMA records that follow the exec.
-            case KernelRecord.ExecRecord e -> files.offer(e.exe(), pid, 0, 0, seenNs);
-            case KernelRecord.VmaRecord v when v.file() != null -> files.offer(v.file(), pid, v.start(), v.end(), seenNs);
+            // No range: the file the process now runs. The exe's own range comes with the VMA records that follow.
+            case KernelRecord.ExecRecord e -> files.offer(e.exe(), ProcessLink.exe(pid), seenNs);
+            case KernelRecord.VmaRecord v when v.file() != null ->
+                    files.offer(v.file(), ProcessLink.mapping(pid, v.start(), v.end()), seenNs);
             default -> { }
         }
     }

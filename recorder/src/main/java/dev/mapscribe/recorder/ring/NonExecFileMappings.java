@@ -2,6 +2,7 @@ package dev.mapscribe.recorder.ring;
 
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.Layouts;
+import dev.mapscribe.recorder.enrich.ProcessLink;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -114,7 +115,7 @@ final class NonExecFileMappings {
                 m.offered = true;
                 long to = (addr + len + PAGE_MASK) & ~PAGE_MASK; // the kernel rounds the length up to pages
                 long end = Long.compareUnsigned(to, m.end) < 0 && Long.compareUnsigned(to, addr) > 0 ? to : m.end;
-                sink.offer(m.file, pid, addr, end, record.get(Layouts.U64, ktimeAt));
+                sink.offer(m.file, ProcessLink.mapping(pid, addr, end), record.get(Layouts.U64, ktimeAt));
                 return true;
             }
         }

@@ -81,7 +81,7 @@ class EnricherTest {
         /** Offers the held mapping {@code kind} as the kernel would have recorded it, with {@code path}. */
         void offerMapping(Enricher enricher, String kind, String path, int fileFlags) {
             MapHolder.Mapping m = holder.mapping(kind);
-            enricher.offer(m.fileRef(path, fileFlags), holder.pid(), m.start(), m.end());
+            enricher.offer(m.fileRef(path, fileFlags), ProcessLink.mapping(holder.pid(), m.start(), m.end()));
         }
 
         /** {@code info} describes the bytes held, read through the holder: their digests and size, no error. */
@@ -137,7 +137,7 @@ class EnricherTest {
         Path file = randomFile(dir.resolve("data.bin"), 3 * (1 << 20) + (1 << 19) + 17);
         Sums expected = Sums.of(file);
         try (Enricher enricher = enricher()) {
-            enricher.offer(fileRefOf(file), 0, 0, 0);
+            enricher.offer(fileRefOf(file), ProcessLink.NONE);
             FileInfo info = next();
             expected.assertMatch(info);
             assertEquals(Files.size(file), info.size());
@@ -153,7 +153,7 @@ class EnricherTest {
         Path bin = Path.of("/bin/true").toRealPath();
         try (Enricher enricher = enricher()) {
             assertNull(enricher.magicProblem());
-            enricher.offer(fileRefOf(bin), 0, 0, 0);
+            enricher.offer(fileRefOf(bin), ProcessLink.NONE);
             FileInfo info = next();
             assertTrue(info.magic().startsWith("ELF 64-bit LSB "), info.magic());
             Sums.of(bin).assertMatch(info);
@@ -165,9 +165,9 @@ class EnricherTest {
         Path file = randomFile(dir.resolve("lib.so"), 5000);
         try (Enricher enricher = enricher()) {
             FileRef ref = fileRefOf(file);
-            enricher.offer(ref, 0, 0, 0);
-            enricher.offer(ref, 0, 0, 0);
-            enricher.offer(ref, 0, 0, 0);
+            enricher.offer(ref, ProcessLink.NONE);
+            enricher.offer(ref, ProcessLink.NONE);
+            enricher.offer(ref, ProcessLink.NONE);
             next();
             enricher.close(); // drains: anything else queued would now be in the sink
             assertTrue(sink.isEmpty(), "one FileInfo per file, got more: " + sink);
@@ -182,7 +182,7 @@ class EnricherTest {
     void fileAboveTheCapGetsAnErrorAndNoHashes(@TempDir Path dir) throws Exception {
         Path file = randomFile(dir.resolve("big.bin"), 4096);
         try (Enricher enricher = new Enricher(sink::add, new Enricher.Options(16, 4095, Duration.ofSeconds(10)))) {
-            enricher.offer(fileRefOf(file), 0, 0, 0);
+            enricher.offer(fileRefOf(file), ProcessLink.NONE);
             FileInfo info = next();
             assertNotNull(info.error());
             assertTrue(info.error().contains("above the 4095-byte cap"), info.error());
@@ -272,7 +272,7 @@ class EnricherTest {
              Enricher enricher = enricher()) {
             MapHolder.Mapping m = source.mapping("memfd");
             // A range that is not exactly one VMA (as after an mprotect split): no exact map_files entry.
-            enricher.offer(m.fileRef("", FileRef.NO_PATH), source.pid(), m.start() + 4096, m.end() + 4096);
+            enricher.offer(m.fileRef("", FileRef.NO_PATH), ProcessLink.mapping(source.pid(), m.start() + 4096, m.end() + 4096));
             source.assertHashedThroughMapFiles(next());
         }
     }
@@ -284,7 +284,7 @@ class EnricherTest {
         Files.delete(file);
         int deadPid = deadPid();
         try (Enricher enricher = enricher()) {
-            enricher.offer(ref, deadPid, 0x1000, 0x2000);
+            enricher.offer(ref, ProcessLink.mapping(deadPid, 0x1000, 0x2000));
             FileInfo info = next();
             assertNull(info.sha256());
             assertTrue(info.error().startsWith("cannot open: open " + file), info.error());
@@ -300,9 +300,9 @@ class EnricherTest {
         Files.delete(gone);
         try (Enricher enricher = enricher()) {
             long now = System.nanoTime(); // CLOCK_MONOTONIC, the kernel records' clock
-            enricher.offer(fileRefOf(randomFile(dir.resolve("a.so"), 10)), 0, 0, 0, now - 5_000_000);
-            enricher.offer(fileRefOf(randomFile(dir.resolve("b.so"), 10)), 0, 0, 0, 0); // no kernel time: no delay counted
-            enricher.offer(goneRef, deadPid(), 0x1000, 0x2000, 0);
+            enricher.offer(fileRefOf(randomFile(dir.resolve("a.so"), 10)), ProcessLink.NONE, now - 5_000_000);
+            enricher.offer(fileRefOf(randomFile(dir.resolve("b.so"), 10)), ProcessLink.NONE, 0); // no kernel time: no delay counted
+            enricher.offer(goneRef, ProcessLink.mapping(deadPid(), 0x1000, 0x2000), 0);
             next();
             next();
             next();
@@ -329,11 +329,11 @@ class EnricherTest {
         CountDownLatch firstArrived = new CountDownLatch(1);
         Enricher enricher = heldInItsSink(firstArrived, release, 1);
         try {
-            enricher.offer(fileRefOf(randomFile(dir.resolve("a"), 10)), 0, 0, 0);
+            enricher.offer(fileRefOf(randomFile(dir.resolve("a"), 10)), ProcessLink.NONE);
             assertTrue(firstArrived.await(60, TimeUnit.SECONDS));
-            enricher.offer(fileRefOf(randomFile(dir.resolve("b"), 10)), 0, 0, 0); // fills the queue of one
-            enricher.offer(fileRefOf(randomFile(dir.resolve("c"), 10)), 0, 0, 0); // skipped
-            enricher.offer(fileRefOf(randomFile(dir.resolve("d"), 10)), 0, 0, 0); // skipped
+            enricher.offer(fileRefOf(randomFile(dir.resolve("b"), 10)), ProcessLink.NONE); // fills the queue of one
+            enricher.offer(fileRefOf(randomFile(dir.resolve("c"), 10)), ProcessLink.NONE); // skipped
+            enricher.offer(fileRefOf(randomFile(dir.resolve("d"), 10)), ProcessLink.NONE); // skipped
             assertEquals(2, enricher.stats().skipped());
             assertEquals(2, enricher.pending(), "the one in the worker's hands and the queued one; not the skipped");
             release.countDown();
@@ -368,10 +368,10 @@ class EnricherTest {
             for (int i = 0; i < files; i++) {
                 paths.add(randomFile(dir.resolve("f" + i), 100 + i));
             }
-            enricher.offer(fileRefOf(paths.getFirst()), 0, 0, 0);
+            enricher.offer(fileRefOf(paths.getFirst()), ProcessLink.NONE);
             assertTrue(firstArrived.await(60, TimeUnit.SECONDS));
             for (Path p : paths.subList(1, files)) {
-                enricher.offer(fileRefOf(p), 0, 0, 0);
+                enricher.offer(fileRefOf(p), ProcessLink.NONE);
             }
             assertEquals(Enricher.MAX_HELD, enricher.heldDescriptors());
             for (Path p : paths) {

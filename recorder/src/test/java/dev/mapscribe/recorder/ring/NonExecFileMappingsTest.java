@@ -22,8 +22,8 @@ class NonExecFileMappingsTest {
     private static List<String> offers(RawRecords rec) {
         List<String> out = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
-            KernelBatcher b = new KernelBatcher(null, (f, pid, start, end, seenNs) ->
-                    out.add(f.ino() + " " + pid + " " + Long.toHexString(start) + "-" + Long.toHexString(end)), arena, 1 << 20);
+            KernelBatcher b = new KernelBatcher(null, (f, link, seenNs) ->
+                    out.add(f.ino() + " " + link.pid() + " " + Long.toHexString(link.start()) + "-" + Long.toHexString(link.end())), arena, 1 << 20);
             MemorySegment records = rec.buffer();
             for (long r = 0; r < rec.length(); r += RecordDecoder.sizeAt(records, r)) {
                 b.accept(records, r, RecordDecoder.sizeAt(records, r));
