@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mapscribe.analyzer.report.NotebookRunner.CellRun;
 import dev.mapscribe.analyzer.report.NotebookRunner.Run;
 import dev.mapscribe.analyzer.report.NotebookRunner.Table;
+import dev.mapscribe.formats.tables.TableSchema;
+import dev.mapscribe.formats.tables.Tables;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -44,6 +48,21 @@ class NotebooksRunTest {
             long setups = nb.cells().stream().filter(c -> c instanceof Notebook.Setup).count();
             assertEquals(2, setups, name + ": the %load_ext cell and the read_parquet views cell");
             assertTrue(nb.cells().get(1) instanceof Notebook.Setup, name + ": the first code cell is the jupysql set-up");
+        }
+    }
+
+    /** In Jupyter the views come from the set-up cell's own list: a table added to the export must be in it. */
+    @Test
+    void everyNotebooksJupyterSetUpDefinesAViewOfEveryTable() throws Exception {
+        List<String> tables = Tables.ALL.stream().map(TableSchema::name).sorted().toList();
+        for (String name : List.of("triage", "process", "fleet")) {
+            Notebook nb = Notebook.read(ExportFixture.notebook(name));
+            String views = nb.cells().stream().filter(c -> c instanceof Notebook.Setup s && s.source().contains("read_parquet"))
+                    .map(c -> ((Notebook.Setup) c).source()).findFirst().orElseThrow();
+            Matcher list = Pattern.compile("for table in \\[([^\\]]*)\\]").matcher(views);
+            assertTrue(list.find(), name + ": no 'for table in [...]' in the views cell");
+            List<String> listed = Pattern.compile("\"(\\w+)\"").matcher(list.group(1)).results().map(r -> r.group(1)).sorted().toList();
+            assertEquals(tables, listed, name + ": the tables its Jupyter set-up defines views of");
         }
     }
 
