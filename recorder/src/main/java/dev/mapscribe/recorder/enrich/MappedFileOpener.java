@@ -58,8 +58,9 @@ final class MappedFileOpener {
 
     /**
      * An O_PATH descriptor on the mapped file, by its path or else through the process's link to it
-     * ({@code /proc/PID/map_files/START-END} or {@code /proc/PID/exe}), checked like any candidate; null when neither reaches it. It keeps the inode alive after the file is
-     * unlinked and the process has exited; {@link #open} reads the file through it. O_PATH runs no driver code.
+     * ({@code /proc/PID/map_files/START-END} or {@code /proc/PID/exe}), checked like any candidate; null when
+     * neither reaches it. It keeps the inode alive after the file is unlinked and the process has exited;
+     * {@link #open} reads the file through it. O_PATH runs no driver code.
      */
     Held hold(FileRef file, ProcessLink link) {
         if (notRegular(file)) {

@@ -7,8 +7,8 @@ import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.formats.raw.RawRecords;
 import dev.mapscribe.formats.raw.RawRecords.SynthFile;
 import dev.mapscribe.formats.raw.RecordDecoder;
-import dev.mapscribe.recorder.enrich.ProcessLink;
 import dev.mapscribe.formats.raw.RecordKind;
+import dev.mapscribe.recorder.enrich.ProcessLink;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 

@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  * the table forget what it overlaps, as the kernel does. An entry outlives an munmap, though: a range unmapped and
  * then made executable by other means than a recorded mmap (mremap moving memory there) would offer the old file
  * once; the hold's identity check refuses it at that range, and the worker then hashes it by its path, an extra row
- * of the files table.
+ * of the files table. A mapping moved by mremap is not followed to its new address.
  */
 final class NonExecFileMappings {
     static final int SETS = 1024;
