@@ -32,7 +32,8 @@ public final class StormCount {
             ReadResult result = reader.read((record, batchId) -> {
                 n[1]++;
                 switch (record) {
-                    case MmapRecord m when m.h().pid() == pid && in(m.addr(), base, span) -> n[0]++;
+                    // The hint or, for scripts/bench-capacity's generator (hint 0), the address the "kernel" returned.
+                    case MmapRecord m when m.h().pid() == pid && (in(m.addr(), base, span) || in(m.ret(), base, span)) -> n[0]++;
                     case MprotectRecord m when m.h().pid() == pid && in(m.addr(), base, span) -> n[0]++;
                     case MunmapRecord m when m.h().pid() == pid && in(m.addr(), base, span) -> n[0]++;
                     case Loss l -> n[2] += l.count();
