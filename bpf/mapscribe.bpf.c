@@ -217,6 +217,30 @@ struct {
  * of each file mapped executable wakes the recorder; later mappings of it, by far the most (every process
  * maps libc), wait for the timer like everything else. Two map helper calls, for executable file mappings only.
  */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 << 10); /* 1,638 requests: far more than a burst of new executables */
+} holds SEC(".maps");
+
+/*
+ * Asks the holder thread to hold the file mapped at [start, end) by tgid now (struct ms_hold_request). Only for
+ * records that wake user space: a few per new executable file, never the storm's. A full ring loses only the
+ * head start: the writer still holds the file when it drains the record.
+ */
+static __always_inline void request_hold(__u64 pid_tgid, __u64 start, __u64 end, const struct ms_file *f, __u64 ktime)
+{
+	struct ms_hold_request *h = bpf_ringbuf_reserve(&holds, sizeof(*h), 0);
+	if (!h)
+		return;
+	h->ktime_ns = ktime;
+	h->start = start;
+	h->end = end;
+	h->ino = f->ino;
+	h->dev = f->dev;
+	h->tgid = pid_tgid >> 32;
+	bpf_ringbuf_submit(h, BPF_RB_FORCE_WAKEUP);
+}
+
 static __always_inline __u64 wakeup_for(const struct ms_file *f, bool exec)
 {
 	if (!exec)
@@ -587,6 +611,8 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 		wakeup = wakeup_for(f, ret >= 0 && (r->prot & PROT_EXEC_));
 	}
 	fill_hdr(&r->h, MS_MMAP, size, flags, pid_tgid);
+	if (wakeup == BPF_RB_FORCE_WAKEUP)
+		request_hold(pid_tgid, ret, ret + r->len, (void *)(s->buf + sizeof(struct ms_mmap)), r->h.ktime_ns);
 	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
 }
 
@@ -901,6 +927,8 @@ __noinline int emit_vma(struct vma_info *v)
 		wakeup = wakeup_for(f, v->vm_flags & VM_EXEC_); /* an exec'd memfd: fileless execution */
 	}
 	fill_hdr(&r->h, MS_VMA, size, flags, v->pid_tgid);
+	if (wakeup == BPF_RB_FORCE_WAKEUP)
+		request_hold(v->pid_tgid, v->start, v->end, (void *)(s->buf + sizeof(struct ms_vma)), r->h.ktime_ns);
 	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
 	return 0;
 }

@@ -215,4 +215,18 @@ struct ms_loss_counter {
 	__u64 last_ns;
 };
 
+/*
+ * Not a journal record: a request, in a small ring of its own ("holds"), that user space hold at once the file of
+ * a record that wakes it (wakeup_for(): an executable mapping of a nameless file, or the first of a named one).
+ * A real-time thread that waits for nothing else opens /proc/TGID/map_files/START-END and checks (dev, ino)
+ * before the process can exit; the record itself still reaches the journal through the main ring.
+ */
+struct ms_hold_request {
+	__u64 ktime_ns;      /* the record's time */
+	__u64 start;         /* the mapping's range */
+	__u64 end;
+	__u64 ino;
+	__u32 dev;
+	__u32 tgid;
+};
 #endif /* MAPSCRIBE_H */

@@ -87,12 +87,17 @@ public final class Layouts {
     public static final StructLayout MS_LOSS_COUNTER = structLayout(
             U64.withName("count"), U64.withName("first_ns"), U64.withName("last_ns")).withName("ms_loss_counter");
 
+    /** Not a journal record: a request from the kernel that the recorder's holder thread hold a file at once. */
+    public static final StructLayout MS_HOLD_REQUEST = structLayout(
+            U64.withName("ktime_ns"), U64.withName("start"), U64.withName("end"), U64.withName("ino"),
+            U32.withName("dev"), U32.withName("tgid")).withName("ms_hold_request");
+
     /** Every struct of the header by its C name (without "struct "), for LayoutTest. */
     public static final Map<String, StructLayout> ALL;
     static {
         Map<String, StructLayout> m = new LinkedHashMap<>();
         for (StructLayout l : new StructLayout[] {MS_HDR, MS_TASK, MS_FILE, MS_MMAP, MS_MPROTECT, MS_MUNMAP,
-                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER}) {
+                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
             m.put(l.name().orElseThrow(), l);
         }
         ALL = java.util.Collections.unmodifiableMap(m);

@@ -18,6 +18,9 @@ import java.util.Set;
 public final class KernelPrograms implements AutoCloseable {
     public static final String RING_MAP = "events";
     public static final String LOSS_MAP = "losses";
+    public static final String HOLD_RING_MAP = "holds";
+    /** The hold-request ring's size, fixed in bpf/mapscribe.bpf.c. */
+    public static final long HOLD_RING_BYTES = 64 << 10;
     /** The capacity benchmark's record generator (mapscribe.bpf.c), loaded only when asked for. */
     public static final String SYNTHETIC_PROGRAM = "ms_synthetic";
 
@@ -172,6 +175,10 @@ public final class KernelPrograms implements AutoCloseable {
 
     public int lossMapFd() throws IOException {
         return mapFd(LOSS_MAP);
+    }
+
+    public int holdRingFd() throws IOException {
+        return mapFd(HOLD_RING_MAP);
     }
 
     private int mapFd(String name) throws IOException {

@@ -50,6 +50,11 @@ public final class RecordCommand implements Callable<Integer> {
     @Option(names = "--no-snapshot", description = "do not snapshot the processes already running")
     boolean noSnapshot;
 
+    @Option(names = "--no-realtime", description = "run the thread that holds new executable files at the kernel's"
+            + " request as a normal thread (nice -4) instead of SCHED_FIFO priority 1, which it needs on a busy host"
+            + " to hold the files of processes that live about a millisecond")
+    boolean noRealtime;
+
     @Option(names = "--synthetic-producer", hidden = true, paramLabel = "PID",
             description = "capacity benchmark: PID's getppid(2) calls generate records (scripts/workloads/synthetic.c)")
     int syntheticProducer;
@@ -76,8 +81,13 @@ public final class RecordCommand implements Callable<Integer> {
         List<String> commandLine = new ArrayList<>(List.of("mapscribe"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Recorder.Config config = new Recorder.Config(journal, tier, maxDiskBytes, ringBytes, !noEnrich, !noSnapshot,
-                commandLine, err, syntheticProducer);
+                commandLine, err, syntheticProducer).withRealtimeHolder(!noRealtime);
         Recorder recorder = Recorder.start(config);
+        if (!noRealtime && recorder.holderScheduling().startsWith("nice")) {
+            // Like the LSM fallback: one line, and the recording goes on.
+            err.printf("mapscribe: the holder thread runs at %s; files of processes that live about a"
+                    + " millisecond may be lost on a busy host%n", recorder.holderScheduling());
+        }
         stopOnSignals(recorder); // before saying "recording": whoever waits for that line may signal at once
         err.printf("mapscribe: recording to %s with the %s tier%s; SIGINT or SIGTERM stops%n", journal,
                 recorder.tier().journalName(), limit == null ? "" : " for " + duration);
@@ -157,8 +167,9 @@ public final class RecordCommand implements Callable<Integer> {
         if (e.holds() == 0) {
             return "";
         }
-        return String.format(Locale.ROOT, " (%d held at first sight%s, %.1f ms on the writer thread; held at most %.2f ms after the mapping, %d over 1 ms)",
-                e.holds(), e.holdsMissed() > 0 ? ", " + e.holdsMissed() + " not reachable any more" : "",
+        return String.format(Locale.ROOT, " (%d held at first sight%s%s, %.1f ms on the writer thread; held at most %.2f ms after the mapping, %d over 1 ms)",
+                e.holds(), e.earlyHolds() > 0 ? ", " + e.earlyHolds() + " of them by the holder thread" : "",
+                e.holdsMissed() > 0 ? ", " + e.holdsMissed() + " not reachable any more" : "",
                 e.holdNanos() / 1e6, e.holdLagMaxNs() / 1e6, e.holdsOverMs());
     }
 

@@ -67,20 +67,33 @@ public final class Enricher implements AutoCloseable {
      * on the offering thread; {@code holdsMissed} of them could not be held (the process and the name were both
      * gone already, or the file is not a regular one). {@code holdLagMaxNs}: the longest time from the kernel's
      * record of a mapping to its hold, and {@code holdsOverMs} how many holds came more than 1 ms after it: the
-     * window in which a process that maps a nameless file and exits takes the bytes with it.
+     * window in which a process that maps a nameless file and exits takes the bytes with it. {@code earlyHolds}
+     * of the holds were taken by the holder thread ({@link #holdEarly}) before the file was offered.
      */
     public record Stats(long offered, long hashed, long cacheHits, long errors, long skipped, long sinkFailures,
-                        long holds, long holdNanos, long holdsMissed, long holdLagMaxNs, long holdsOverMs) {
+                        long holds, long holdNanos, long holdsMissed, long holdLagMaxNs, long holdsOverMs,
+                        long earlyHolds) {
         /** No enricher: nothing offered. */
-        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        public static final Stats NONE = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    }
+
+    /** A file's identity as a hold request names it. */
+    private record DevIno(int dev, long ino) {
+    }
+
+    /** A descriptor taken by {@link #holdEarly}, at {@code heldNs}, for the mapping the kernel recorded at {@code seenNs}. */
+    private record EarlyHold(MappedFileOpener.Held held, long seenNs, long heldNs) {
     }
 
     /** Work for the worker: a file the kernel recorded, or an executable region of the /proc snapshot. */
     private sealed interface Job permits FileJob, RegionJob {
     }
 
-    /** {@code held}: an O_PATH descriptor on the mapped file taken when it was offered, or null (see offer()). */
-    private record FileJob(FileRef file, FileKey key, ProcessLink link, MappedFileOpener.Held held)
+    /**
+     * {@code held}: an O_PATH descriptor on the mapped file taken when it was offered, or null (see offer());
+     * {@code missed}: the offer tried to hold it and could not (counted in holdsMissed).
+     */
+    private record FileJob(FileRef file, FileKey key, ProcessLink link, MappedFileOpener.Held held, boolean missed)
             implements Job {
     }
 
@@ -104,6 +117,10 @@ public final class Enricher implements AutoCloseable {
     private final AtomicLong holds = new AtomicLong();
     private final AtomicLong holdNanos = new AtomicLong();
     private final AtomicLong holdsMissed = new AtomicLong();
+    private final AtomicLong earlyHoldsUsed = new AtomicLong();
+    /** Taken by the holder thread, waiting for the writer's offer of the same file (or for the sweep). */
+    private final Map<DevIno, EarlyHold> earlyHolds = new ConcurrentHashMap<>();
+    private static final long EARLY_HOLD_TTL_NS = 2_000_000_000L;
     private final AtomicLong holdLagMaxNs = new AtomicLong();
     private final AtomicLong holdsOverMs = new AtomicLong();
     private final LibMagic magic;
@@ -227,34 +244,93 @@ public final class Enricher implements AutoCloseable {
     public void offer(FileRef file, ProcessLink link, long seenNs) {
         offered.incrementAndGet();
         FileKey key = FileKey.of(file);
+        EarlyHold early = earlyHolds.remove(new DevIno(file.dev(), file.ino()));
         if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
             cacheHits.incrementAndGet();
+            release(early == null ? null : early.held()); // done already (the snapshot's hashing, say)
             return;
         }
         MappedFileOpener.Held held = null;
-        if (!closing && heldFds.get() < MAX_HELD) {
+        boolean missed = false;
+        if (early == null && !closing && heldFds.get() < MAX_HELD) {
             long t0 = System.nanoTime();
             held = hold(file, link);
             long t1 = System.nanoTime();
             holdNanos.addAndGet(t1 - t0); // the hold's price on the caller's thread, the ring drain's
-            holds.incrementAndGet();
-            if (held == null) {
-                holdsMissed.incrementAndGet();
-            }
-            if (seenNs > 0 && t1 > seenNs) {
-                holdLagMaxNs.accumulateAndGet(t1 - seenNs, Math::max);
-                if (t1 - seenNs > 1_000_000) {
-                    holdsOverMs.incrementAndGet();
+            if (held != null) {
+                heldFds.incrementAndGet();
+                holds.incrementAndGet();
+                countLag(seenNs, t1);
+            } else {
+                // The holder thread may have held it while this attempt came too late (the process exited between).
+                early = earlyHolds.remove(new DevIno(file.dev(), file.ino()));
+                if (early == null) {
+                    holds.incrementAndGet();
+                    holdsMissed.incrementAndGet();
+                    missed = true;
+                    countLag(seenNs, t1);
                 }
             }
         }
-        if (held != null) {
-            heldFds.incrementAndGet();
+        if (early != null) {
+            // The holder thread was first: its descriptor is the file's, checked by (dev, inode) when it was taken,
+            // and its time is the hold's.
+            held = early.held();
+            holds.incrementAndGet();
+            earlyHoldsUsed.incrementAndGet();
+            countLag(early.seenNs(), early.heldNs());
         }
-        if (!enqueue(new FileJob(file, key, link, held))) {
+        if (!enqueue(new FileJob(file, key, link, held, missed))) {
             seen.remove(key); // not done: a later offer may still get it in
             skipped.incrementAndGet();
             release(held);
+        }
+    }
+
+    /** How long after the kernel's record of a mapping ({@code seenNs}, 0: unknown) its file was held. */
+    private void countLag(long seenNs, long heldNs) {
+        if (seenNs > 0 && heldNs > seenNs) {
+            holdLagMaxNs.accumulateAndGet(heldNs - seenNs, Math::max);
+            if (heldNs - seenNs > 1_000_000) {
+                holdsOverMs.incrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Holds, at once, the file that {@code pid} has just mapped executable at [start, end), identified by (dev,
+     * inode) only: the holder thread calls this for the kernel's hold requests (bpf/mapscribe.h, ms_hold_request),
+     * which come before the record that names the file reaches the writer. The writer's {@link #offer} of the file
+     * then takes this descriptor instead of holding it itself, maybe after the process is gone. A descriptor no
+     * offer takes (the file was done already, the record was lost) is closed after two seconds.
+     */
+    public void holdEarly(int pid, long start, long end, int dev, long ino, long seenNs) {
+        closeEarlyHolds(false);
+        if (closing || heldFds.get() >= MAX_HELD) {
+            return;
+        }
+        // No path: a request names none, and the hold goes through the process's mapping (a memfd's or a
+        // deleted file's too), checked against (dev, inode) like every candidate.
+        FileRef bare = new FileRef(ino, 0, 0, 0, dev, 0, 0, "");
+        MappedFileOpener.Held held = hold(bare, ProcessLink.mapping(pid, start, end));
+        if (held == null) {
+            return; // gone already, or not a regular file: the writer's offer tries again, by the path too
+        }
+        heldFds.incrementAndGet();
+        EarlyHold before = earlyHolds.put(new DevIno(dev, ino), new EarlyHold(held, seenNs, System.nanoTime()));
+        if (before != null) {
+            release(before.held()); // the same file mapped twice before the offer: one descriptor is enough
+        }
+    }
+
+    /** Closes the early holds that no offer took within {@link #EARLY_HOLD_TTL_NS}, or {@code all} of them. */
+    private void closeEarlyHolds(boolean all) {
+        long now = System.nanoTime();
+        for (Map.Entry<DevIno, EarlyHold> e : earlyHolds.entrySet()) {
+            boolean stale = all || now - e.getValue().heldNs() > EARLY_HOLD_TTL_NS;
+            if (stale && earlyHolds.remove(e.getKey(), e.getValue())) {
+                release(e.getValue().held());
+            }
         }
     }
 
@@ -321,7 +397,8 @@ public final class Enricher implements AutoCloseable {
 
     public Stats stats() {
         return new Stats(offered.get(), hashed.get(), cacheHits.get(), errors.get(), skipped.get(),
-                sinkFailures.get(), holds.get(), holdNanos.get(), holdsMissed.get(), holdLagMaxNs.get(), holdsOverMs.get());
+                sinkFailures.get(), holds.get(), holdNanos.get(), holdsMissed.get(), holdLagMaxNs.get(), holdsOverMs.get(),
+                earlyHoldsUsed.get());
     }
 
     /** Why FileInfos carry no magic description (libmagic missing or its database unreadable), or null. */
@@ -349,6 +426,7 @@ public final class Enricher implements AutoCloseable {
         if (worker.isAlive()) {
             worker.interrupt(); // stuck in a system call (a hung file system): leave it, it is a daemon thread
         }
+        closeEarlyHolds(true); // no offer will take them now
         // An offer that raced with close() may have queued a job after the worker's last look.
         java.util.List<Job> left = new java.util.ArrayList<>();
         queue.drainTo(left);
@@ -397,6 +475,22 @@ public final class Enricher implements AutoCloseable {
         }
     }
 
+    /**
+     * A job whose offer did not hold its file, with the holder thread's descriptor if one came after the offer
+     * looked (the process exited between the two); a miss the offer counted is taken back.
+     */
+    private FileJob withEarlyHold(FileJob job) {
+        EarlyHold early = earlyHolds.remove(new DevIno(job.file().dev(), job.file().ino()));
+        if (early == null) {
+            return job;
+        }
+        earlyHoldsUsed.incrementAndGet();
+        if (job.missed()) {
+            holdsMissed.decrementAndGet(); // held after all
+        }
+        return new FileJob(job.file(), job.key(), job.link(), early.held(), false);
+    }
+
     /** One job, start to end: read and hash the file, hand its FileInfo to the sink, count what happened. */
     private void work(Job job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         if (pastDeadline()) {
@@ -412,6 +506,9 @@ public final class Enricher implements AutoCloseable {
         };
         if (fileJob == null) {
             return; // a file already done or queued
+        }
+        if (fileJob.held() == null) {
+            fileJob = withEarlyHold(fileJob);
         }
         FileInfo info;
         try {
@@ -458,7 +555,7 @@ public final class Enricher implements AutoCloseable {
             cacheHits.incrementAndGet();
             return null;
         }
-        return new FileJob(file, key, link, null);
+        return new FileJob(file, key, link, null, false);
     }
 
     /** One file: open it, describe it, hash it. Null when abandoned because close() ran out of time. */

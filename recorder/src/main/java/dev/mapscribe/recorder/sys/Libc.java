@@ -50,6 +50,7 @@ public final class Libc implements AutoCloseable {
     private static final MethodHandle STRERROR;
     private static final MethodHandle SYSCONF;
     private static final MethodHandle SIGNAL;
+    private static final MethodHandle SCHED_SETSCHEDULER;
     private static final MethodHandle SETPRIORITY;
     private static final MethodHandle GETTID;
     private static final MethodHandle EPOLL_CREATE1;
@@ -94,6 +95,8 @@ public final class Libc implements AutoCloseable {
         SETPRIORITY = linker.downcallHandle(find(libc, "setpriority"),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
         GETTID = linker.downcallHandle(find(libc, "gettid"), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        SCHED_SETSCHEDULER = linker.downcallHandle(find(libc, "sched_setscheduler"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), errno);
         EPOLL_CREATE1 = linker.downcallHandle(find(libc, "epoll_create1"),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
         EPOLL_CTL = linker.downcallHandle(find(libc, "epoll_ctl"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
@@ -160,6 +163,28 @@ public final class Libc implements AutoCloseable {
     }
 
     private static final int PRIO_PROCESS = 0;
+    private static final int SCHED_FIFO = 1;
+    private static final int SCHED_RESET_ON_FORK = 0x40000000;
+
+    /**
+     * Puts the calling thread under SCHED_FIFO at {@code priority} (1 is the lowest real-time priority: above
+     * every normal thread, below the kernel's own). On Linux the policy is per thread; pid 0 is the caller.
+     * SCHED_RESET_ON_FORK: threads it starts later (a library's helper) are normal threads again.
+     */
+    public static void realtimeCurrentThread(int priority) throws PosixException {
+        int rc;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(arena);
+            MemorySegment param = arena.allocate(ValueLayout.JAVA_INT); // struct sched_param { int sched_priority; }
+            param.set(ValueLayout.JAVA_INT, 0, priority);
+            rc = (int) SCHED_SETSCHEDULER.invokeExact(state, 0, SCHED_FIFO | SCHED_RESET_ON_FORK, param);
+            if (rc != 0) throw new PosixException("sched_setscheduler", "0, SCHED_FIFO, " + priority, errno(state));
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("sched_setscheduler: " + t, t);
+        }
+    }
 
     public static boolean unignoreSignal(int sig) {
         try {

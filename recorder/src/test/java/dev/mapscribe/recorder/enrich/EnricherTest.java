@@ -277,6 +277,44 @@ class EnricherTest {
         }
     }
 
+    /**
+     * The holder thread's hold (Enricher#holdEarly, at the kernel's request) keeps a memfd whose process and name
+     * are both gone by the time the writer offers it: the offer takes that descriptor, and the bytes are hashed.
+     */
+    @Test
+    void aFileHeldEarlyIsHashedAfterItsProcessExited(@TempDir Path dir) throws Exception {
+        HeldFile source = HeldFile.start("--memfd-from", dir.resolve("stage4.bin"), 50_000);
+        MapHolder.Mapping m = source.mapping("memfd");
+        FileRef ref = m.fileRef("/memfd:mapholder (deleted)", FileRef.UNLINKED);
+        int pid = source.pid();
+        try (Enricher enricher = enricher()) {
+            enricher.holdEarly(pid, m.start(), m.end(), ref.dev(), ref.ino(), System.nanoTime());
+            source.close(); // the process exits: its map_files entry, and the memfd's last other reference, go
+            assertTrue(!Files.exists(Path.of("/proc/" + pid + "/map_files")), "the holder process still runs");
+            enricher.offer(ref, ProcessLink.mapping(pid, m.start(), m.end()), 0);
+            source.assertHashedThroughMapFiles(next());
+            Enricher.Stats st = enricher.stats();
+            assertEquals(1, st.earlyHolds());
+            assertEquals(0, st.holdsMissed());
+        }
+    }
+
+    /** An early hold that no offer takes (its record was lost, say) is closed at close(): no descriptor leaks. */
+    @Test
+    void anEarlyHoldNoOfferTakesIsClosed(@TempDir Path dir) throws Exception {
+        try (HeldFile source = HeldFile.start("--memfd-from", dir.resolve("stage5.bin"), 4096)) {
+            MapHolder.Mapping m = source.mapping("memfd");
+            FileRef ref = m.fileRef("", FileRef.UNLINKED);
+            long before = openDescriptors();
+            Enricher enricher = enricher();
+            enricher.holdEarly(source.pid(), m.start(), m.end(), ref.dev(), ref.ino(), 0);
+            assertEquals(1, enricher.heldDescriptors());
+            enricher.close();
+            assertEquals(0, enricher.heldDescriptors());
+            assertEquals(before, openDescriptors());
+        }
+    }
+
     @Test
     void fileGoneEverywhereGetsAnErrorSayingWhy(@TempDir Path dir) throws Exception {
         Path file = randomFile(dir.resolve("gone.so"), 100);
