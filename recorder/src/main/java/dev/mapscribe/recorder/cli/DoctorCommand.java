@@ -4,6 +4,7 @@ import dev.mapscribe.recorder.bpf.BpfException;
 import dev.mapscribe.recorder.bpf.HookTier;
 import dev.mapscribe.recorder.bpf.KernelPrograms;
 import dev.mapscribe.recorder.bpf.LibBpf;
+import dev.mapscribe.recorder.sys.Libc;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,6 +46,7 @@ public final class DoctorCommand implements Callable<Integer> {
         line(out, "jdk", Runtime.version() + " (" + System.getProperty("java.vm.vendor", "?") + ")");
         line(out, "tracefs", mounted("/sys/kernel/tracing", "tracefs") ? "mounted" : "not mounted (not needed: tp_btf and raw_tp work without it)");
         line(out, "bpffs", mounted("/sys/fs/bpf", "bpf") ? "mounted" : "not mounted (not needed)");
+        line(out, "realtime", realtime());
         java.util.Map<String, Boolean> loads = new java.util.HashMap<>();
         for (Probe p : PROBES) {
             String result = probe(p);
@@ -73,6 +75,27 @@ public final class DoctorCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             return "fails: " + e.getMessage();
         }
+    }
+
+    /** Whether a thread may run under SCHED_FIFO, as the recorder's holder thread does: tried on a throwaway thread. */
+    private static String realtime() {
+        String[] result = {"not tried"};
+        Thread probe = new Thread(() -> {
+            try {
+                Libc.realtimeCurrentThread(1);
+                result[0] = "SCHED_FIFO allowed (the holder thread holds new executable files at once)";
+            } catch (IOException | RuntimeException e) {
+                result[0] = "SCHED_FIFO refused: " + e.getMessage() + " (the holder thread runs at nice -4: files of"
+                        + " processes that live about a millisecond may be lost on a busy host)";
+            }
+        }, "mapscribe-doctor-rt");
+        probe.start();
+        try {
+            probe.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return result[0];
     }
 
     private static void line(PrintStream out, String what, String value) {
