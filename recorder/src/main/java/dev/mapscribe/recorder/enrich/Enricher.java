@@ -81,8 +81,15 @@ public final class Enricher implements AutoCloseable {
     private record DevIno(int dev, long ino) {
     }
 
-    /** A descriptor taken by {@link #holdEarly}, at {@code heldNs}, for the mapping the kernel recorded at {@code seenNs}. */
+    /**
+     * A descriptor taken by {@link #holdEarly}, at {@code heldNs}, for the mapping the kernel recorded at
+     * {@code seenNs}; or, with {@code held} null, the mark an offer leaves when it held the file itself (at
+     * {@code heldNs}), so that the holder's hold arriving after it is closed at once rather than left waiting.
+     */
     private record EarlyHold(MappedFileOpener.Held held, long seenNs, long heldNs) {
+        static EarlyHold heldByOffer() {
+            return new EarlyHold(null, 0, System.nanoTime());
+        }
     }
 
     /** Work for the worker: a file the kernel recorded, or an executable region of the /proc snapshot. */
@@ -244,7 +251,11 @@ public final class Enricher implements AutoCloseable {
     public void offer(FileRef file, ProcessLink link, long seenNs) {
         offered.incrementAndGet();
         FileKey key = FileKey.of(file);
-        EarlyHold early = earlyHolds.remove(new DevIno(file.dev(), file.ino()));
+        DevIno devIno = new DevIno(file.dev(), file.ino());
+        EarlyHold early = earlyHolds.remove(devIno);
+        if (early != null && early.held() == null) {
+            early = null; // an earlier offer's mark
+        }
         if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
             cacheHits.incrementAndGet();
             release(early == null ? null : early.held()); // done already (the snapshot's hashing, say)
@@ -261,9 +272,10 @@ public final class Enricher implements AutoCloseable {
                 heldFds.incrementAndGet();
                 holds.incrementAndGet();
                 countLag(seenNs, t1);
+                earlyHolds.put(devIno, EarlyHold.heldByOffer()); // a hold the holder takes later is not needed
             } else {
                 // The holder thread may have held it while this attempt came too late (the process exited between).
-                early = earlyHolds.remove(new DevIno(file.dev(), file.ino()));
+                early = earlyHolds.remove(devIno);
                 if (early == null) {
                     holds.incrementAndGet();
                     holdsMissed.incrementAndGet();
@@ -302,12 +314,13 @@ public final class Enricher implements AutoCloseable {
      * inode) only: the holder thread calls this for the kernel's hold requests (bpf/mapscribe.h, ms_hold_request),
      * which come before the record that names the file reaches the writer. The writer's {@link #offer} of the file
      * then takes this descriptor instead of holding it itself, maybe after the process is gone. A descriptor no
-     * offer takes (the file was done already, the record was lost) is closed after two seconds.
+     * offer takes (the record was lost) is closed after two seconds; one that comes after the offer held the file
+     * itself is closed at once.
      */
     public void holdEarly(int pid, long start, long end, int dev, long ino, long seenNs) {
         closeEarlyHolds(false);
-        if (closing || heldFds.get() >= MAX_HELD) {
-            return;
+        if (closing || heldFds.get() >= MAX_HELD || earlyHolds.containsKey(new DevIno(dev, ino))) {
+            return; // held already, by the holder or by the writer's offer
         }
         // No path: a request names none, and the hold goes through the process's mapping (a memfd's or a
         // deleted file's too), checked against (dev, inode) like every candidate.
@@ -317,9 +330,11 @@ public final class Enricher implements AutoCloseable {
             return; // gone already, or not a regular file: the writer's offer tries again, by the path too
         }
         heldFds.incrementAndGet();
-        EarlyHold before = earlyHolds.put(new DevIno(dev, ino), new EarlyHold(held, seenNs, System.nanoTime()));
+        EarlyHold before = earlyHolds.putIfAbsent(new DevIno(dev, ino), new EarlyHold(held, seenNs, System.nanoTime()));
         if (before != null) {
-            release(before.held()); // the same file mapped twice before the offer: one descriptor is enough
+            // The offer held it itself already (its mark), or the same file was mapped twice before the offer:
+            // one descriptor is enough.
+            release(held);
         }
     }
 
@@ -329,7 +344,7 @@ public final class Enricher implements AutoCloseable {
         for (Map.Entry<DevIno, EarlyHold> e : earlyHolds.entrySet()) {
             boolean stale = all || now - e.getValue().heldNs() > EARLY_HOLD_TTL_NS;
             if (stale && earlyHolds.remove(e.getKey(), e.getValue())) {
-                release(e.getValue().held());
+                release(e.getValue().held()); // nothing for an offer's mark
             }
         }
     }
@@ -481,7 +496,7 @@ public final class Enricher implements AutoCloseable {
      */
     private FileJob withEarlyHold(FileJob job) {
         EarlyHold early = earlyHolds.remove(new DevIno(job.file().dev(), job.file().ino()));
-        if (early == null) {
+        if (early == null || early.held() == null) {
             return job;
         }
         earlyHoldsUsed.incrementAndGet();

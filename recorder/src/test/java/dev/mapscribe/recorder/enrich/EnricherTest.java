@@ -315,6 +315,29 @@ class EnricherTest {
         }
     }
 
+    /** The holder's request for a file the writer's offer has held already takes no second descriptor. */
+    @Test
+    void anEarlyHoldAfterTheOfferHeldTheFileIsNotTaken(@TempDir Path dir) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        Enricher enricher = heldInItsSink(firstArrived, release, 10); // queued offers keep their descriptors
+        try (HeldFile source = HeldFile.start("--memfd-from", dir.resolve("stage6.bin"), 4096)) {
+            enricher.offer(fileRefOf(randomFile(dir.resolve("first"), 10)), ProcessLink.NONE);
+            assertTrue(firstArrived.await(60, TimeUnit.SECONDS));
+            MapHolder.Mapping m = source.mapping("memfd");
+            FileRef ref = m.fileRef("", FileRef.UNLINKED);
+            enricher.offer(ref, ProcessLink.mapping(source.pid(), m.start(), m.end()));
+            assertEquals(1, enricher.heldDescriptors());
+            enricher.holdEarly(source.pid(), m.start(), m.end(), ref.dev(), ref.ino(), 0);
+            assertEquals(1, enricher.heldDescriptors(), "a second descriptor on a file held already");
+        } finally {
+            release.countDown();
+            enricher.close();
+        }
+        assertEquals(0, enricher.stats().earlyHolds());
+        assertEquals(0, enricher.heldDescriptors());
+    }
+
     @Test
     void fileGoneEverywhereGetsAnErrorSayingWhy(@TempDir Path dir) throws Exception {
         Path file = randomFile(dir.resolve("gone.so"), 100);
