@@ -1,6 +1,7 @@
 package dev.mapscribe.recorder;
 
 import dev.mapscribe.formats.journal.JournalWriter;
+import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.formats.raw.RecordKind;
 import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
@@ -11,7 +12,6 @@ import dev.mapscribe.recorder.bpf.BpfException;
 import dev.mapscribe.recorder.bpf.HookTier;
 import dev.mapscribe.recorder.bpf.KernelPrograms;
 import dev.mapscribe.recorder.sys.Libc;
-import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.recorder.enrich.Enricher;
 import dev.mapscribe.recorder.enrich.ProcessLink;
 import dev.mapscribe.recorder.proc.ProcSnapshotter;
@@ -423,14 +423,25 @@ public final class Recorder implements AutoCloseable {
     private static final long HOLD_REQ_TGID = Layouts.off(Layouts.MS_HOLD_REQUEST, "tgid");
     private static final long HOLD_REQ_KTIME = Layouts.off(Layouts.MS_HOLD_REQUEST, "ktime_ns");
 
-    /** Starts the holder thread on the kernel's hold requests (none without enrichment: nothing to hold for). */
-    private void startHolder(KernelPrograms programs) throws IOException {
+    /**
+     * Starts the holder thread on the kernel's hold requests (none without enrichment: nothing to hold for). Never
+     * fails the recording: without a holder the writer still holds every file, later.
+     */
+    private void startHolder(KernelPrograms programs) {
         if (enricher == null) {
             holderScheduling.complete("none");
             return;
         }
-        RingReader requests = new RingReader(programs.holdRingFd(), KernelPrograms.HOLD_RING_BYTES);
-        int ringFd = programs.holdRingFd();
+        RingReader requests;
+        int ringFd;
+        try {
+            ringFd = programs.holdRingFd();
+            requests = new RingReader(ringFd, KernelPrograms.HOLD_RING_BYTES);
+        } catch (IOException | RuntimeException e) {
+            holderScheduling.complete("none (" + e.getMessage() + ")");
+            config.err().println("mapscribe: no holder thread (" + e.getMessage() + "); files are held by the writer");
+            return;
+        }
         holder = new Thread(() -> holderLoop(requests, ringFd), "mapscribe-holder");
         holder.setDaemon(true);
         holder.start();
