@@ -216,7 +216,22 @@ struct {
  * can be unlinked right after the mapping (a dropper deleting its stage once it runs). So the first sighting
  * of each file mapped executable wakes the recorder; later mappings of it, by far the most (every process
  * maps libc), wait for the timer like everything else. Two map helper calls, for executable file mappings only.
+ * Each record that wakes user space also asks the holder thread for a hold (request_hold()).
  */
+static __always_inline __u64 wakeup_for(const struct ms_file *f, bool exec)
+{
+	if (!exec)
+		return BPF_RB_NO_WAKEUP;
+	if (f->file_flags & MS_FILE_UNLINKED)
+		return BPF_RB_FORCE_WAKEUP; /* each memfd or deleted file is a new one: no need to remember it */
+	struct seen_file k = {.ino = f->ino, .ctime_sec = f->ctime_sec, .ctime_nsec = f->ctime_nsec, .dev = f->dev};
+	if (bpf_map_lookup_elem(&seen_files, &k))
+		return BPF_RB_NO_WAKEUP;
+	__u8 one = 1;
+	bpf_map_update_elem(&seen_files, &k, &one, BPF_ANY);
+	return BPF_RB_FORCE_WAKEUP;
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 64 << 10); /* 1,638 requests: far more than a burst of new executables */
@@ -239,20 +254,6 @@ static __always_inline void request_hold(__u64 pid_tgid, __u64 start, __u64 end,
 	h->dev = f->dev;
 	h->tgid = pid_tgid >> 32;
 	bpf_ringbuf_submit(h, BPF_RB_FORCE_WAKEUP);
-}
-
-static __always_inline __u64 wakeup_for(const struct ms_file *f, bool exec)
-{
-	if (!exec)
-		return BPF_RB_NO_WAKEUP;
-	if (f->file_flags & MS_FILE_UNLINKED)
-		return BPF_RB_FORCE_WAKEUP; /* each memfd or deleted file is a new one: no need to remember it */
-	struct seen_file k = {.ino = f->ino, .ctime_sec = f->ctime_sec, .ctime_nsec = f->ctime_nsec, .dev = f->dev};
-	if (bpf_map_lookup_elem(&seen_files, &k))
-		return BPF_RB_NO_WAKEUP;
-	__u8 one = 1;
-	bpf_map_update_elem(&seen_files, &k, &one, BPF_ANY);
-	return BPF_RB_FORCE_WAKEUP;
 }
 
 /*
