@@ -1,7 +1,6 @@
 package dev.mapscribe.recorder;
 
 import dev.mapscribe.formats.journal.JournalWriter;
-import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.formats.raw.RecordKind;
 import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
@@ -15,6 +14,7 @@ import dev.mapscribe.recorder.sys.Libc;
 import dev.mapscribe.recorder.enrich.Enricher;
 import dev.mapscribe.recorder.enrich.ProcessLink;
 import dev.mapscribe.recorder.proc.ProcSnapshotter;
+import dev.mapscribe.recorder.ring.HoldRequest;
 import dev.mapscribe.recorder.ring.KernelBatcher;
 import dev.mapscribe.recorder.ring.LossSampler;
 import dev.mapscribe.recorder.ring.RingReader;
@@ -416,13 +416,6 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private static final long HOLD_REQ_START = Layouts.off(Layouts.MS_HOLD_REQUEST, "start");
-    private static final long HOLD_REQ_END = Layouts.off(Layouts.MS_HOLD_REQUEST, "end");
-    private static final long HOLD_REQ_INO = Layouts.off(Layouts.MS_HOLD_REQUEST, "ino");
-    private static final long HOLD_REQ_DEV = Layouts.off(Layouts.MS_HOLD_REQUEST, "dev");
-    private static final long HOLD_REQ_TGID = Layouts.off(Layouts.MS_HOLD_REQUEST, "tgid");
-    private static final long HOLD_REQ_KTIME = Layouts.off(Layouts.MS_HOLD_REQUEST, "ktime_ns");
-
     /**
      * Starts the holder thread on the kernel's hold requests (none without enrichment: nothing to hold for). Never
      * fails the recording: without a holder the writer still holds every file, later.
@@ -457,9 +450,8 @@ public final class Recorder implements AutoCloseable {
         Enricher e = enricher;
         try (Libc libc = new Libc(); RingWait wait = new RingWait(libc, ringFd); requests) {
             RingReader.RecordSink sink = (ring, at, length) -> {
-                e.holdEarly(ring.get(Layouts.U32, at + HOLD_REQ_TGID), ring.get(Layouts.U64, at + HOLD_REQ_START),
-                        ring.get(Layouts.U64, at + HOLD_REQ_END), ring.get(Layouts.U32, at + HOLD_REQ_DEV),
-                        ring.get(Layouts.U64, at + HOLD_REQ_INO), ring.get(Layouts.U64, at + HOLD_REQ_KTIME));
+                HoldRequest r = HoldRequest.at(ring, at);
+                e.holdEarly(r.tgid(), r.start(), r.end(), r.dev(), r.ino(), r.ktimeNs());
                 return true;
             };
             while (!stopRequested) {

@@ -2,7 +2,6 @@ package dev.mapscribe.recorder.ring;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.recorder.bpf.HookTier;
 import dev.mapscribe.recorder.bpf.KernelPrograms;
@@ -21,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * read here as the holder thread reads it.
  */
 class HoldRequestsTest {
-    private record Request(int tgid, long start, long end, int dev, long ino) {}
-
     @Test
     void anExecutableMemfdMappingAsksForAHold(@TempDir Path dir) throws Exception {
         BpfRequirement.assumeRootAndBpf();
@@ -33,21 +30,15 @@ class HoldRequestsTest {
         try (KernelPrograms programs = KernelPrograms.open(HookTier.SYSCALLS, null, self, 1 << 20)) {
             programs.load();
             programs.attachAll();
-            List<Request> requests = new ArrayList<>();
+            List<HoldRequest> requests = new ArrayList<>();
             try (MapHolder holder = MapHolder.start("--memfd-from", bytes.toString());
                  RingReader ring = new RingReader(programs.holdRingFd(), KernelPrograms.HOLD_RING_BYTES)) {
                 MapHolder.Mapping m = holder.mapping("memfd");
-                ring.drain((seg, at, length) -> {
-                    requests.add(new Request(seg.get(Layouts.U32, at + Layouts.off(Layouts.MS_HOLD_REQUEST, "tgid")),
-                            seg.get(Layouts.U64, at + Layouts.off(Layouts.MS_HOLD_REQUEST, "start")),
-                            seg.get(Layouts.U64, at + Layouts.off(Layouts.MS_HOLD_REQUEST, "end")),
-                            seg.get(Layouts.U32, at + Layouts.off(Layouts.MS_HOLD_REQUEST, "dev")),
-                            seg.get(Layouts.U64, at + Layouts.off(Layouts.MS_HOLD_REQUEST, "ino"))));
-                    return true;
-                });
+                ring.drain((seg, at, length) -> requests.add(HoldRequest.at(seg, at)));
                 // The mapping's range as mmap returned it and its length was asked (the request's end is not rounded).
-                Request expected = new Request(holder.pid(), m.start(), m.end(), (m.devMajor() << 20) | m.devMinor(), m.ino());
-                assertTrue(requests.contains(expected), "no hold request " + expected + " among " + requests);
+                assertTrue(requests.stream().anyMatch(r -> r.tgid() == holder.pid() && r.start() == m.start()
+                                && r.end() == m.end() && r.dev() == ((m.devMajor() << 20) | m.devMinor()) && r.ino() == m.ino()),
+                        "no hold request for " + m + " of pid " + holder.pid() + " among " + requests);
             }
         }
     }
