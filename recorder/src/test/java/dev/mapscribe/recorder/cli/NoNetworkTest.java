@@ -47,6 +47,11 @@ class NoNetworkTest {
             if (call.startsWith("---") || call.startsWith("+++") || call.startsWith("<...")) {
                 continue; // signals, exits, resumed calls (their start is on a line of its own)
             }
+            if (call.equals("???( <detached ...>")) {
+                // A thread still inside a system call when strace detached at the JVM's exit, a call strace could
+                // not name: seen once in CI (the calls of the traced set are printed by name).
+                continue;
+            }
             int fd = call.matches("^connect\\(\\d+,.*") ? Integer.parseInt(call.substring(8, call.indexOf(','))) : -1;
             if (fd >= 0 && call.startsWith(String.format(NSCD, fd))) {
                 continue;
