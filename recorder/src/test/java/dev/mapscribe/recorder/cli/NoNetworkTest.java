@@ -49,7 +49,8 @@ class NoNetworkTest {
             }
             if (call.equals("???( <detached ...>")) {
                 // A thread still inside a system call when strace detached at the JVM's exit, a call strace could
-                // not name: seen once in CI (the calls of the traced set are printed by name).
+                // not name: seen once in a whole CI run. (It cannot tell which call; the recorder's code makes
+                // none of the traced ones, and every call strace names is still checked.)
                 continue;
             }
             int fd = call.matches("^connect\\(\\d+,.*") ? Integer.parseInt(call.substring(8, call.indexOf(','))) : -1;
