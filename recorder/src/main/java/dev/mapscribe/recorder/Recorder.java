@@ -14,10 +14,11 @@ import dev.mapscribe.recorder.sys.Libc;
 import dev.mapscribe.recorder.enrich.Enricher;
 import dev.mapscribe.recorder.enrich.ProcessLink;
 import dev.mapscribe.recorder.proc.ProcSnapshotter;
-import dev.mapscribe.recorder.ring.HoldRequest;
+import dev.mapscribe.recorder.ring.Holder;
 import dev.mapscribe.recorder.ring.KernelBatcher;
 import dev.mapscribe.recorder.ring.LossSampler;
 import dev.mapscribe.recorder.ring.RingReader;
+import dev.mapscribe.recorder.ring.RingWait;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -123,7 +124,6 @@ public final class Recorder implements AutoCloseable {
     private static final long STATUS_INTERVAL_NS = 1_000_000_000; // a status record every second
     private static final long BATCH_BYTES = 1 << 20;
     private static final int WRITER_NICE = -4;
-    private static final int HOLDER_RT_PRIORITY = 1;
 
     private final Config config;
     private final Arena arena = Arena.ofShared();
@@ -151,8 +151,8 @@ public final class Recorder implements AutoCloseable {
     private long filesHashed;
     private volatile String note = ""; // written by start()'s thread (snapshot failure), read by the writer thread
     private Summary summary;
-    private final CompletableFuture<String> holderScheduling = new CompletableFuture<>();
-    private Thread holder;
+    private volatile Holder holder;
+    private volatile String holderNone = "none";
 
     private Recorder(Config config) {
         this.config = config;
@@ -172,49 +172,21 @@ public final class Recorder implements AutoCloseable {
     }
 
     /**
-     * The holder thread holds each new executable file the moment the kernel asks (its hold requests), before a
-     * process that lives a millisecond can exit. Woken, a normal thread, even at nice -4, waits for the CPU behind
-     * the host's other work (the kernel's autogroups share the CPU between sessions before nice counts): under two
-     * busy loops, 10-15 of 20 fileless stages of /bin/true were lost (docs/SNAPSHOT-AND-ENRICHMENT.md). So it runs
-     * under SCHED_FIFO priority 1, the lowest real-time priority (above normal threads only), and it sleeps but
-     * for those requests: a few per new executable file, none for the storm. The writer, which wakes every
-     * millisecond under load, stays a normal thread: as a real-time one it slowed the storm (1.16x against 1.11x).
-     */
-    private String scheduleHolder() {
-        String refused = "";
-        if (config.realtimeHolder()) {
-            try {
-                Libc.realtimeCurrentThread(HOLDER_RT_PRIORITY);
-                return "SCHED_FIFO " + HOLDER_RT_PRIORITY;
-            } catch (IOException e) {
-                refused = " (SCHED_FIFO refused: " + e.getMessage() + ")";
-            }
-        }
-        return niceOrNot() + refused;
-    }
-
-    /** nice -4, as auditd's default priority_boost; what the thread got. */
-    private static String niceOrNot() {
-        try {
-            Libc.niceCurrentThread(WRITER_NICE);
-            return "nice " + WRITER_NICE;
-        } catch (IOException e) {
-            return "nice 0 (nice " + WRITER_NICE + " refused: " + e.getMessage() + ")"; // without CAP_SYS_NICE
-        }
-    }
-
-    /**
-     * How the holder thread is scheduled: "SCHED_FIFO 1", or "nice -4" with why SCHED_FIFO was not used; "none"
-     * without enrichment. Known once {@link #start} has returned.
+     * How the holder thread is scheduled (see {@link Holder}): "SCHED_FIFO 1", or "nice -4" with why SCHED_FIFO
+     * was not used; "none" without enrichment. Known once {@link #start} has returned.
      */
     public String holderScheduling() {
-        return holderScheduling.join();
+        return holder == null ? holderNone : holder.scheduling();
     }
 
     private void run() {
-        // A busy host must not starve the thread that drains the ring: nice -4. It uses little CPU, so it takes
-        // little from others.
-        niceOrNot();
+        try {
+            // A busy host must not starve the thread that drains the ring: nice -4, as auditd's default
+            // priority_boost. It uses little CPU, so it takes little from others.
+            Libc.niceCurrentThread(WRITER_NICE);
+        } catch (IOException e) {
+            // without CAP_SYS_NICE: the default priority
+        }
         // The journal is opened here, by the thread that writes it (Chronicle's appenders belong to one thread).
         try {
             journal = JournalWriter.open(config.journal(), new JournalWriter.Options(config.maxDiskBytes(),
@@ -395,72 +367,22 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    /** Sleeps on the ring's epoll descriptor (see writerLoop). The writer thread's own, like its Libc. */
-    private static final class RingWait implements AutoCloseable {
-        private final Libc libc;
-        private final int epfd;
-
-        RingWait(Libc libc, int ringFd) throws IOException {
-            this.libc = libc;
-            this.epfd = Libc.epollWatch(ringFd);
-        }
-
-        /** Waits up to {@code ns} (in whole milliseconds, at least one); true when the kernel woke us. */
-        boolean upTo(long ns) throws IOException {
-            return libc.epollWait(epfd, (int) Math.max(1, ns / 1_000_000));
-        }
-
-        @Override
-        public void close() throws IOException {
-            libc.close(epfd);
-        }
-    }
-
     /**
      * Starts the holder thread on the kernel's hold requests (none without enrichment: nothing to hold for). Never
      * fails the recording: without a holder the writer still holds every file, later.
      */
     private void startHolder(KernelPrograms programs) {
-        if (enricher == null) {
-            holderScheduling.complete("none");
-            return;
-        }
-        RingReader requests;
-        int ringFd;
-        try {
-            ringFd = programs.holdRingFd();
-            requests = new RingReader(ringFd, KernelPrograms.HOLD_RING_BYTES);
-        } catch (IOException | RuntimeException e) {
-            holderScheduling.complete("none (" + e.getMessage() + ")");
-            config.err().println("mapscribe: no holder thread (" + e.getMessage() + "); files are held by the writer");
-            return;
-        }
-        holder = new Thread(() -> holderLoop(requests, ringFd), "mapscribe-holder");
-        holder.setDaemon(true);
-        holder.start();
-        holderScheduling.join(); // set first thing by the thread
-    }
-
-    /**
-     * Sleeps on the hold-request ring and hands each request to the enricher (Enricher#holdEarly) as soon as the
-     * kernel submits it; wakes every 100 ms only to see whether the recording stopped.
-     */
-    private void holderLoop(RingReader requests, int ringFd) {
-        holderScheduling.complete(scheduleHolder());
         Enricher e = enricher;
-        try (Libc libc = new Libc(); RingWait wait = new RingWait(libc, ringFd); requests) {
-            RingReader.RecordSink sink = (ring, at, length) -> {
-                HoldRequest r = HoldRequest.at(ring, at);
-                e.holdEarly(r.tgid(), r.start(), r.end(), r.dev(), r.ino(), r.ktimeNs());
-                return true;
-            };
-            while (!stopRequested) {
-                requests.drain(sink);
-                wait.upTo(100_000_000L);
-            }
-        } catch (Throwable t) {
-            // The writer still holds every file when it drains its record: only the head start is gone.
-            config.err().println("mapscribe: the holder thread stopped (" + t + "); files are still held by the writer");
+        if (e == null) {
+            return;
+        }
+        try {
+            holder = Holder.start(programs.holdRingFd(), KernelPrograms.HOLD_RING_BYTES,
+                    r -> e.holdEarly(r.tgid(), r.start(), r.end(), r.dev(), r.ino(), r.ktimeNs()),
+                    config.realtimeHolder(), config.err());
+        } catch (IOException | RuntimeException x) {
+            holderNone = "none (" + x.getMessage() + ")";
+            config.err().println("mapscribe: no holder thread (" + x.getMessage() + "); files are held by the writer");
         }
     }
 
@@ -518,7 +440,7 @@ public final class Recorder implements AutoCloseable {
             }
             batcher.flush();
             if (holder != null) {
-                joinQuietly(holder); // it sees stopRequested within 100 ms; no hold after the enricher closes
+                holder.close(); // no hold after the enricher closes
             }
             if (enricher != null) {
                 enricher.close(); // its last FileInfo records go through the queue
