@@ -82,9 +82,13 @@ struct task_view {
 	__u64 comm[2];
 };
 
+/* task_ctx.flags, last_task.flags: the task has mapped a file without PROT_EXEC (see made_executable()). */
+#define TASK_F_NONEXEC_FILE 1
+
 struct task_ctx {
 	struct task_view said; /* what the task's last MS_TASK said */
 	__u64 file;  /* LSM tier: the struct file seen by security_mmap_file, consumed at sys_exit */
+	__u64 flags; /* TASK_F_* */
 };
 
 struct {
@@ -105,6 +109,7 @@ struct last_task {
 	__u64 pid_tgid;
 	__u64 start_ns;
 	__u64 epoch; /* task_ctx_epoch when the entry was confirmed */
+	__u64 flags; /* the task's task_ctx.flags, copied when the entry was confirmed and kept in step since */
 	struct task_view seen;
 };
 
@@ -242,7 +247,7 @@ struct {
  * records that wake user space: a few per new executable file, never the storm's. A full ring loses only the
  * head start: the writer still holds the file when it drains the record.
  */
-static __always_inline void request_hold(__u64 pid_tgid, __u64 start, __u64 end, const struct ms_file *f, __u64 ktime)
+static __always_inline void request_hold(__u64 pid_tgid, __u64 start, __u64 end, __u64 ino, __u32 dev, __u64 ktime)
 {
 	struct ms_hold_request *h = bpf_ringbuf_reserve(&holds, sizeof(*h), 0);
 	if (!h)
@@ -250,8 +255,8 @@ static __always_inline void request_hold(__u64 pid_tgid, __u64 start, __u64 end,
 	h->ktime_ns = ktime;
 	h->start = start;
 	h->end = end;
-	h->ino = f->ino;
-	h->dev = f->dev;
+	h->ino = ino;
+	h->dev = dev;
 	h->tgid = pid_tgid >> 32;
 	bpf_ringbuf_submit(h, BPF_RB_FORCE_WAKEUP);
 }
@@ -346,6 +351,7 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	last->pid_tgid = pid_tgid;
 	last->start_ns = start_ns;
 	last->epoch = epoch;
+	last->flags = ctx->flags;
 	last->seen = now;
 	last->task = (__u64)task;
 }
@@ -548,6 +554,45 @@ static __always_inline struct file *file_of_mapping(struct task_struct *task, __
 	return c.file;
 }
 
+/*
+ * A loader can map a memfd writable, fill it, and only then make it (or its code pages) executable with mprotect,
+ * whose record names no file: the recorder then holds the file only at its next drain, 1-8 ms later, after a
+ * process that lives a millisecond has exited (scripts/bench-flash with FLIP=whole lost 17-18 of 20 such files).
+ * So a task that maps a file without PROT_EXEC is marked, and an mprotect that makes something executable in a
+ * marked task looks up the VMA, and when a file backs it, asks for a hold and wakes user space. The storm's tasks
+ * map anonymous memory only: for their mprotect this is a load of the per-CPU entry and a test of its flag.
+ */
+static __always_inline void mark_nonexec_file(struct task_struct *task)
+{
+	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!ctx || (ctx->flags & TASK_F_NONEXEC_FILE))
+		return;
+	ctx->flags |= TASK_F_NONEXEC_FILE;
+	__u32 zero = 0;
+	struct last_task *last = bpf_map_lookup_elem(&last_tasks, &zero);
+	if (last && last->task == (__u64)task)
+		last->flags |= TASK_F_NONEXEC_FILE; /* confirmed by task_context() just before this record */
+}
+
+/* The mprotect at [addr, addr + len) just succeeded and added PROT_EXEC: true when it asked for a hold. */
+static __always_inline bool made_executable(struct task_struct *task, __u64 pid_tgid, __u64 addr, __u64 len,
+					    __u64 ktime)
+{
+	__u32 zero = 0;
+	struct last_task *last = bpf_map_lookup_elem(&last_tasks, &zero);
+	/* A task that moved to a CPU whose entry for it predates the mark is missed: the drain timer then holds. */
+	if (!last || last->task != (__u64)task || !(last->flags & TASK_F_NONEXEC_FILE))
+		return false;
+	struct file *file = file_of_mapping(task, addr);
+	if (!file)
+		return false;
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	/* The part made executable is a VMA of its own after the call: the map_files entry the holder opens. */
+	request_hold(pid_tgid, addr, addr + ((len + 4095) & ~4095UL), BPF_CORE_READ(inode, i_ino),
+		     BPF_CORE_READ(inode, i_sb, s_dev), ktime);
+	return true;
+}
+
 static __always_inline struct scratch *scratch_buf(void)
 {
 	__u32 zero = 0;
@@ -612,12 +657,17 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 		wakeup = wakeup_for(f, ret >= 0 && (r->prot & PROT_EXEC_));
 	}
 	fill_hdr(&r->h, MS_MMAP, size, flags, pid_tgid);
-	if (wakeup == BPF_RB_FORCE_WAKEUP)
-		request_hold(pid_tgid, ret, ret + r->len, (void *)(s->buf + sizeof(struct ms_mmap)), r->h.ktime_ns);
+	if (wakeup == BPF_RB_FORCE_WAKEUP) {
+		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
+		request_hold(pid_tgid, ret, ret + r->len, f->ino, f->dev, r->h.ktime_ns);
+	}
+	if (file && ret >= 0 && !(r->prot & PROT_EXEC_))
+		mark_nonexec_file(task);
 	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
 }
 
-static __always_inline void on_mprotect(struct pt_regs *regs, long ret, __u64 pid_tgid, bool pkey)
+static __always_inline void on_mprotect(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
+					bool pkey)
 {
 	struct ms_mprotect *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
@@ -630,7 +680,10 @@ static __always_inline void on_mprotect(struct pt_regs *regs, long ret, __u64 pi
 	r->prot = regs->dx;
 	r->pkey = pkey ? (__s32)regs->r10 : -1;
 	r->ret = ret;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	__u64 wakeup = BPF_RB_NO_WAKEUP;
+	if (ret == 0 && (r->prot & PROT_EXEC_) && made_executable(task, pid_tgid, r->addr, r->len, r->h.ktime_ns))
+		wakeup = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(r, wakeup);
 }
 
 static __always_inline void on_munmap(struct pt_regs *regs, long ret, __u64 pid_tgid)
@@ -730,10 +783,10 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		on_mmap(task, regs, ret, pid_tgid);
 		break;
 	case NR_MPROTECT:
-		on_mprotect(regs, ret, pid_tgid, false);
+		on_mprotect(task, regs, ret, pid_tgid, false);
 		break;
 	case NR_PKEY_MPROTECT:
-		on_mprotect(regs, ret, pid_tgid, true);
+		on_mprotect(task, regs, ret, pid_tgid, true);
 		break;
 	case NR_MUNMAP:
 		on_munmap(regs, ret, pid_tgid);
@@ -928,8 +981,10 @@ __noinline int emit_vma(struct vma_info *v)
 		wakeup = wakeup_for(f, v->vm_flags & VM_EXEC_); /* an exec'd memfd: fileless execution */
 	}
 	fill_hdr(&r->h, MS_VMA, size, flags, v->pid_tgid);
-	if (wakeup == BPF_RB_FORCE_WAKEUP)
-		request_hold(v->pid_tgid, v->start, v->end, (void *)(s->buf + sizeof(struct ms_vma)), r->h.ktime_ns);
+	if (wakeup == BPF_RB_FORCE_WAKEUP) {
+		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_vma));
+		request_hold(v->pid_tgid, v->start, v->end, f->ino, f->dev, r->h.ktime_ns);
+	}
 	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
 	return 0;
 }
