@@ -557,10 +557,12 @@ static __always_inline struct file *file_of_mapping(struct task_struct *task, __
 /*
  * A loader can map a memfd writable, fill it, and only then make it (or its code pages) executable with mprotect,
  * whose record names no file: the recorder then holds the file only at its next drain, 1-8 ms later, after a
- * process that lives a millisecond has exited (scripts/bench-flash with FLIP=whole lost 17-18 of 20 such files).
- * So a task that maps a file without PROT_EXEC is marked, and an mprotect that makes something executable in a
- * marked task looks up the VMA, and when a file backs it, asks for a hold and wakes user space. The storm's tasks
- * map anonymous memory only: for their mprotect this is a load of the per-CPU entry and a test of its flag.
+ * process that lives a millisecond has exited (scripts/bench-flash with FLIP=whole lost 14-18 of 20 such files).
+ * So a task that maps a nameless file (memfd, unlinked) without PROT_EXEC is marked, and an mprotect that makes
+ * something executable in a marked task looks up the VMA, and when a file backs it, asks for a hold and wakes
+ * user space. Only nameless files mark: every dynamically linked process maps its libraries without PROT_EXEC
+ * first (ld.so), and a named file is still held by its path at the next drain. The storm's tasks are never
+ * marked: for their mprotect this is a load of the per-CPU entry and a test of its flag.
  */
 static __always_inline void mark_nonexec_file(struct task_struct *task)
 {
@@ -655,14 +657,14 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 		flags = MS_F_FILE;
 		/* a successful call only: a failed one mapped nothing to hold */
 		wakeup = wakeup_for(f, ret >= 0 && (r->prot & PROT_EXEC_));
+		if (ret >= 0 && !(r->prot & PROT_EXEC_) && (f->file_flags & MS_FILE_UNLINKED))
+			mark_nonexec_file(task);
 	}
 	fill_hdr(&r->h, MS_MMAP, size, flags, pid_tgid);
 	if (wakeup == BPF_RB_FORCE_WAKEUP) {
 		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
 		request_hold(pid_tgid, ret, ret + r->len, f->ino, f->dev, r->h.ktime_ns);
 	}
-	if (file && ret >= 0 && !(r->prot & PROT_EXEC_))
-		mark_nonexec_file(task);
 	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
 }
 

@@ -1,16 +1,21 @@
 package dev.mapscribe.recorder.ring;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mapscribe.formats.testkit.BpfRequirement;
+import dev.mapscribe.formats.testkit.CWorkloads;
 import dev.mapscribe.recorder.bpf.HookTier;
 import dev.mapscribe.recorder.bpf.KernelPrograms;
 import dev.mapscribe.recorder.testing.MapHolder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +25,38 @@ import org.junit.jupiter.api.io.TempDir;
  * read here as the holder thread reads it.
  */
 class HoldRequestsTest {
+    /**
+     * A memfd mapped writable and made executable later by mprotect (scripts/workloads/flip.c): the mprotect's record
+     * names no file, so the kernel looks up the VMA in a task that mapped a nameless file, and asks for a hold of
+     * the part made executable (here the mapping's second page: "inside").
+     */
+    @Test
+    void aMemfdMadeExecutableByMprotectAsksForAHold(@TempDir Path dir) throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        Path flip = CWorkloads.build("flip");
+        int self = (int) ProcessHandle.current().pid();
+        try (KernelPrograms programs = KernelPrograms.open(HookTier.SYSCALLS, null, self, 1 << 20)) {
+            programs.load();
+            programs.attachAll();
+            Process p = new ProcessBuilder(flip.toString(), dir.toString(), "1", "300000", "inside")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            // flip pid=PID ino=INODE size=SIZE seed=SEED
+            Matcher m = Pattern.compile("pid=(\\d+) ino=(\\d+)").matcher(out);
+            assertTrue(m.find(), out);
+            int pid = Integer.parseInt(m.group(1));
+            long ino = Long.parseLong(m.group(2));
+            List<HoldRequest> requests = new ArrayList<>();
+            try (RingReader ring = new RingReader(programs.holdRingFd(), KernelPrograms.HOLD_RING_BYTES)) {
+                ring.drain((seg, at, length) -> requests.add(HoldRequest.at(seg, at)));
+            }
+            // One page, the second of the mapping: start and end one page apart.
+            assertTrue(requests.stream().anyMatch(r -> r.tgid() == pid && r.ino() == ino && r.end() - r.start() == 4096),
+                    "no hold request for the page made executable in pid " + pid + " (inode " + ino + ") among " + requests);
+        }
+    }
+
     @Test
     void anExecutableMemfdMappingAsksForAHold(@TempDir Path dir) throws Exception {
         BpfRequirement.assumeRootAndBpf();
