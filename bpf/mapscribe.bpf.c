@@ -82,7 +82,10 @@ struct task_view {
 	__u64 comm[2];
 };
 
-/* task_ctx.flags, last_task.flags: the task has mapped a file without PROT_EXEC (see made_executable()). */
+/*
+ * task_ctx.flags, last_task.flags: the thread has mapped a nameless file without PROT_EXEC (see made_executable();
+ * per thread, like everything in task storage: another thread of the process that makes it executable is missed).
+ */
 #define TASK_F_NONEXEC_FILE 1
 
 struct task_ctx {
