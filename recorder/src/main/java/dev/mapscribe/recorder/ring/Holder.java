@@ -31,6 +31,7 @@ public final class Holder implements AutoCloseable {
     private final CompletableFuture<String> scheduling = new CompletableFuture<>();
     private final Thread thread;
     private volatile boolean stopping;
+    private boolean failed; // the holder thread's own
 
     private Holder(RingReader requests, int ringFd, Consumer<HoldRequest> sink, boolean realtime, PrintStream err) {
         this.requests = requests;
@@ -63,7 +64,15 @@ public final class Holder implements AutoCloseable {
         scheduling.complete(schedule());
         try (Libc libc = new Libc(); RingWait wait = new RingWait(libc, ringFd); requests) {
             RingReader.RecordSink each = (ring, at, length) -> {
-                sink.accept(HoldRequest.at(ring, at));
+                try {
+                    sink.accept(HoldRequest.at(ring, at));
+                } catch (RuntimeException e) {
+                    // One request's failure must not end the holder for the rest of the recording: said once.
+                    if (!failed) {
+                        failed = true;
+                        err.println("mapscribe: a hold request failed (" + e + "); the writer holds that file");
+                    }
+                }
                 return true;
             };
             while (!stopping) {
