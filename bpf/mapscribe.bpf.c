@@ -242,7 +242,7 @@ static __always_inline __u64 wakeup_for(const struct ms_file *f, bool exec)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 64 << 10); /* 1,638 requests: far more than a burst of new executables */
+	__uint(max_entries, 64 << 10); /* the recorder sets KernelPrograms.HOLD_RING_BYTES before load */
 } holds SEC(".maps");
 
 /*

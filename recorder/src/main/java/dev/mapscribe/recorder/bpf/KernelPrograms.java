@@ -19,7 +19,7 @@ public final class KernelPrograms implements AutoCloseable {
     public static final String RING_MAP = "events";
     public static final String LOSS_MAP = "losses";
     public static final String HOLD_RING_MAP = "holds";
-    /** The hold-request ring's size, fixed in bpf/mapscribe.bpf.c. */
+    /** The hold-request ring's size (1,638 requests), set before load like the main ring's (--ring). */
     public static final long HOLD_RING_BYTES = 64 << 10;
     /** The capacity benchmark's record generator (mapscribe.bpf.c), loaded only when asked for. */
     public static final String SYNTHETIC_PROGRAM = "ms_synthetic";
@@ -108,6 +108,7 @@ public final class KernelPrograms implements AutoCloseable {
             }
         }
         LibBpf.setMaxEntries(LibBpf.findMap(obj, RING_MAP), (int) ringBytes);
+        LibBpf.setMaxEntries(LibBpf.findMap(obj, HOLD_RING_MAP), (int) HOLD_RING_BYTES);
         MemorySegment rodata = null;
         for (MemorySegment m : LibBpf.maps(obj)) {
             if (LibBpf.mapName(m).endsWith(".rodata")) {
