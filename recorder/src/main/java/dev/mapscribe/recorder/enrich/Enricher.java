@@ -268,20 +268,15 @@ public final class Enricher implements AutoCloseable {
             held = hold(file, link);
             long t1 = System.nanoTime();
             holdNanos.addAndGet(t1 - t0); // the hold's price on the caller's thread, the ring drain's
+            holds.incrementAndGet();
+            countLag(seenNs, t1);
             if (held != null) {
                 heldFds.incrementAndGet();
-                holds.incrementAndGet();
-                countLag(seenNs, t1);
                 earlyHolds.put(devIno, EarlyHold.heldByOffer()); // a hold the holder takes later is not needed
             } else {
-                // The holder thread may have held it while this attempt came too late (the process exited between).
-                early = earlyHolds.remove(devIno);
-                if (early == null) {
-                    holds.incrementAndGet();
-                    holdsMissed.incrementAndGet();
-                    missed = true;
-                    countLag(seenNs, t1);
-                }
+                // Counted as a miss; if the holder held it meanwhile, the worker takes that and the miss back.
+                holdsMissed.incrementAndGet();
+                missed = true;
             }
         }
         if (early != null) {
