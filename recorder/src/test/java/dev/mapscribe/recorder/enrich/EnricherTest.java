@@ -315,6 +315,37 @@ class EnricherTest {
         }
     }
 
+    /**
+     * The holder's hold that comes after the offer looked, and after the offer's own hold failed, is taken by the
+     * worker before it reads the file, and the miss the offer counted is taken back.
+     */
+    @Test
+    void anEarlyHoldAfterAFailedOfferIsTakenByTheWorker(@TempDir Path dir) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        Enricher enricher = heldInItsSink(firstArrived, release, 10); // the memfd's job waits in the queue
+        FileInfo info;
+        try (HeldFile source = HeldFile.start("--memfd-from", dir.resolve("stage7.bin"), 20_000)) {
+            enricher.offer(fileRefOf(randomFile(dir.resolve("first"), 10)), ProcessLink.NONE);
+            assertTrue(firstArrived.await(60, TimeUnit.SECONDS));
+            MapHolder.Mapping m = source.mapping("memfd");
+            FileRef ref = m.fileRef("/memfd:mapholder (deleted)", FileRef.UNLINKED);
+            // The offer comes too late: its process is gone (a dead pid), so its own hold fails.
+            enricher.offer(ref, ProcessLink.mapping(deadPid(), m.start(), m.end()));
+            assertEquals(1, enricher.stats().holdsMissed());
+            enricher.holdEarly(source.pid(), m.start(), m.end(), ref.dev(), ref.ino(), 0);
+            release.countDown();
+            next(); // the first file
+            info = next();
+            source.assertHashedThroughMapFiles(info);
+        } finally {
+            release.countDown();
+            enricher.close();
+        }
+        assertEquals(1, enricher.stats().earlyHolds());
+        assertEquals(0, enricher.stats().holdsMissed());
+    }
+
     /** The holder's request for a file the writer's offer has held already takes no second descriptor. */
     @Test
     void anEarlyHoldAfterTheOfferHeldTheFileIsNotTaken(@TempDir Path dir) throws Exception {
