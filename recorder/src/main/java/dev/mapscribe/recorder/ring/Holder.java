@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * a millisecond is held before the process exits.
  *
  * <p>Woken, a normal thread, even at nice -4, waits for the CPU behind the host's other work (the kernel's
- * autogroups share the CPU between sessions before nice counts): under two busy loops, 8-15 of 20 fileless stages
+ * autogroups share the CPU between sessions before nice counts): under two busy loops, 3-15 of 20 fileless stages
  * of /bin/true were lost (docs/SNAPSHOT-AND-ENRICHMENT.md, "A real-time holder"). So this thread runs under
  * SCHED_FIFO priority 1, the lowest real-time priority (above normal threads only), and sleeps but for those
  * requests: a few per new executable file, none for the storm. The writer, which wakes every millisecond under
