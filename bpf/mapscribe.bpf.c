@@ -83,15 +83,17 @@ struct task_view {
 };
 
 /*
- * task_ctx.flags, last_task.flags: the thread has mapped a nameless file without PROT_EXEC (see made_executable();
- * per thread, like everything in task storage: another thread of the process that makes it executable is missed).
+ * task_ctx.flags, last_task.flags: the process has mapped a nameless file without PROT_EXEC (see made_executable()).
+ * A mark belongs to the process, as the address space does: it is kept in the task storage of the group leader
+ * only, so that any thread of the process sees it, and a child process that copies the address space inherits it
+ * (inherit_marks()).
  */
 #define TASK_F_NONEXEC_FILE 1
 
 struct task_ctx {
 	struct task_view said; /* what the task's last MS_TASK said */
 	__u64 file;  /* LSM tier: the struct file seen by security_mmap_file, consumed at sys_exit */
-	__u64 flags; /* TASK_F_* */
+	__u64 flags; /* TASK_F_*, in the group leader's storage only: the process's marks */
 };
 
 struct {
@@ -321,6 +323,16 @@ static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, 
 	return true;
 }
 
+/* The process's marks (TASK_F_*): in its group leader's task storage; ctx is the task's own. */
+static __always_inline __u64 process_flags(struct task_struct *task, struct task_ctx *ctx)
+{
+	struct task_struct *leader = task->group_leader;
+	if (leader == task)
+		return ctx->flags;
+	struct task_ctx *lctx = bpf_task_storage_get(&task_ctxs, leader, 0, 0);
+	return lctx ? lctx->flags : 0;
+}
+
 /*
  * Emit MS_TASK when this task has no record yet or its credentials,
  * namespaces, parent or comm changed since the last one (force: always).
@@ -354,7 +366,7 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 	last->pid_tgid = pid_tgid;
 	last->start_ns = start_ns;
 	last->epoch = epoch;
-	last->flags = ctx->flags;
+	last->flags = process_flags(task, ctx);
 	last->seen = now;
 	last->task = (__u64)task;
 }
@@ -561,22 +573,41 @@ static __always_inline struct file *file_of_mapping(struct task_struct *task, __
  * A loader can map a memfd writable, fill it, and only then make it (or its code pages) executable with mprotect,
  * whose record names no file: the recorder then holds the file only at its next drain, 1-8 ms later, after a
  * process that lives a millisecond has exited (scripts/bench-flash with FLIP=whole lost 14-18 of 20 such files).
- * So a task that maps a nameless file (memfd, unlinked) without PROT_EXEC is marked, and an mprotect that makes
- * something executable in a marked task looks up the VMA, and when a file backs it, asks for a hold and wakes
+ * So a process that maps a nameless file (memfd, unlinked) without PROT_EXEC is marked, and an mprotect that makes
+ * something executable in a marked process, by any of its threads, looks up the VMA, and when a file backs it, asks for a hold and wakes
  * user space. Only nameless files mark: every dynamically linked process maps its libraries without PROT_EXEC
- * first (ld.so), and a named file is still held by its path at the next drain. The storm's tasks are never
+ * first (ld.so), and a named file is still held by its path at the next drain. The storm's processes are never
  * marked: for their mprotect this is a load of the per-CPU entry and a test of its flag.
  */
 static __always_inline void mark_nonexec_file(struct task_struct *task)
 {
-	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task->group_leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!ctx || (ctx->flags & TASK_F_NONEXEC_FILE))
 		return;
 	ctx->flags |= TASK_F_NONEXEC_FILE;
-	__u32 zero = 0;
-	struct last_task *last = bpf_map_lookup_elem(&last_tasks, &zero);
-	if (last && last->task == (__u64)task)
-		last->flags |= TASK_F_NONEXEC_FILE; /* confirmed by task_context() just before this record */
+	/*
+	 * Every CPU's entry now fails its epoch check and is confirmed again at its next record, copying the mark: a
+	 * thread of this process whose entry on some CPU predates the mark (another thread, or this one before it
+	 * moved) sees it at its next mprotect. Marks are rare (nameless files mapped without PROT_EXEC).
+	 */
+	__sync_fetch_and_add(&task_ctx_epoch, 1);
+}
+
+/*
+ * A child process (not a thread: threads share the leader's marks) starts with a copy of its parent's address space,
+ * the nameless mapping included, so it starts with the parent's marks. Only the tp_btf fork program does this: the
+ * raw_tp one gets the child as an untyped pointer, which task storage does not take (its children are missed).
+ */
+static __always_inline void inherit_marks(struct task_struct *parent, struct task_struct *child)
+{
+	if (BPF_CORE_READ(child, tgid) == BPF_CORE_READ(parent, tgid))
+		return;
+	struct task_ctx *pctx = bpf_task_storage_get(&task_ctxs, parent->group_leader, 0, 0);
+	if (!pctx || !(pctx->flags & TASK_F_NONEXEC_FILE))
+		return;
+	struct task_ctx *cctx = bpf_task_storage_get(&task_ctxs, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (cctx)
+		cctx->flags |= pctx->flags & TASK_F_NONEXEC_FILE;
 }
 
 /* The mprotect at [addr, addr + len) just succeeded and added PROT_EXEC: true when it asked for a hold. */
@@ -585,7 +616,7 @@ static __always_inline bool made_executable(struct task_struct *task, __u64 pid_
 {
 	__u32 zero = 0;
 	struct last_task *last = bpf_map_lookup_elem(&last_tasks, &zero);
-	/* A task that moved to a CPU whose entry for it predates the mark is missed: the drain timer then holds. */
+	/* The entry was confirmed by task_context() for this record, after any mark (a mark moves the epoch on). */
 	if (!last || last->task != (__u64)task || !(last->flags & TASK_F_NONEXEC_FILE))
 		return false;
 	struct file *file = file_of_mapping(task, addr);
@@ -920,6 +951,7 @@ static __always_inline int record_exit(void)
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(ms_fork, struct task_struct *parent, struct task_struct *child)
 {
+	inherit_marks(parent, child);
 	return record_fork(parent, child);
 }
 

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 			close(fd);
 			child_lives_on(pipefd[1], (unsigned long long)st.st_ino, live_us);
 		}
-		unsigned long long ino = reap_child(pid, pipefd[0]);
+		unsigned long long ino = reap_child(pid, pipefd[0], NULL);
 		if (ino == 0)
 			return 1;
 		printf("flash kind=%s pid=%d ino=%llu size=%zu seed=%llu\n", memfd ? "memfd" : late ? "late" : "unlinked", (int)pid, ino,

@@ -3,17 +3,24 @@
  * writing it through a file descriptor: each child maps a memfd writable (MAP_SHARED), fills it through the
  * mapping, makes the mapping executable with mprotect, closes the descriptor, lives LIVE_US microseconds more
  * and exits. The mmap had no PROT_EXEC, so the recorder learns that the file is executable code only from the
- * mprotect; it must still hash the bytes. With "inside", only the mapping's second page is made executable, the
- * way a loader flips just the code pages of what it staged: the mprotect starts inside the mapping.
+ * mprotect; it must still hash the bytes. The last argument says who makes what executable:
+ *   whole   the child, the whole mapping (the default);
+ *   inside  the child, only the mapping's second page, the way a loader flips just the code pages of what it
+ *           staged: the mprotect starts inside the mapping;
+ *   thread  a second thread of the child, the whole mapping (the thread that mapped it did not);
+ *   fork    a child of the child, the whole mapping, in the copy of the address space it inherited; it is the
+ *           process that lives on, while the child waits for it.
  *
- *   flip DIR CHILDREN LIVE_US [whole|inside]
+ *   flip DIR CHILDREN LIVE_US [whole|inside|thread|fork]
  *
- * Runs the children one after the other and prints one line per child once it has been reaped:
+ * Runs the children one after the other and prints one line per child once it has been reaped, PID being the
+ * process that made the mapping executable:
  *   flip pid=PID ino=INODE size=SIZE seed=SEED
  * The bytes are content(seed, size) of shortlived.h (the test computes them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,13 +39,31 @@ static void die(const char *what)
 	_exit(2);
 }
 
+struct flip {
+	unsigned char *p;
+	size_t size;
+};
+
+static void *flip_whole(void *arg)
+{
+	struct flip *f = arg;
+	if (mprotect(f->p, f->size, PROT_READ | PROT_EXEC) != 0)
+		die("mprotect");
+	return NULL;
+}
+
+static const char *const modes[] = {"whole", "inside", "thread", "fork"};
+
 int main(int argc, char **argv)
 {
-	if (argc != 4 && !(argc == 5 && (strcmp(argv[4], "whole") == 0 || strcmp(argv[4], "inside") == 0))) {
-		fprintf(stderr, "usage: flip DIR CHILDREN LIVE_US [whole|inside]\n");
+	const char *mode = argc == 5 ? argv[4] : "whole";
+	int known = 0;
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		known |= strcmp(mode, modes[i]) == 0;
+	if ((argc != 4 && argc != 5) || !known) {
+		fprintf(stderr, "usage: flip DIR CHILDREN LIVE_US [whole|inside|thread|fork]\n");
 		return 2;
 	}
-	int inside = argc == 5 && strcmp(argv[4], "inside") == 0;
 	int children = atoi(argv[2]);
 	long live_us = atol(argv[3]);
 	for (int c = 0; c < children; c++) {
@@ -56,20 +81,44 @@ int main(int argc, char **argv)
 			if (p == MAP_FAILED)
 				die("mmap");
 			content(seed, p, size); /* written through the mapping, never through the descriptor */
-			long page = sysconf(_SC_PAGESIZE);
-			if (inside ? mprotect(p + page, (size_t)page, PROT_READ | PROT_EXEC) != 0
-				   : mprotect(p, size, PROT_READ | PROT_EXEC) != 0)
-				die("mprotect");
 			struct stat st;
 			if (fstat(fd, &st) != 0)
 				die("fstat");
 			close(fd);
+			struct flip f = {p, size};
+			long page = sysconf(_SC_PAGESIZE);
+			if (strcmp(mode, "inside") == 0) {
+				if (mprotect(p + page, (size_t)page, PROT_READ | PROT_EXEC) != 0)
+					die("mprotect");
+			} else if (strcmp(mode, "thread") == 0) {
+				pthread_t t;
+				int err = pthread_create(&t, NULL, flip_whole, &f);
+				if (err != 0 || (err = pthread_join(t, NULL)) != 0) {
+					errno = err;
+					die("pthread");
+				}
+			} else if (strcmp(mode, "fork") == 0) {
+				pid_t g = fork();
+				if (g < 0)
+					die("fork");
+				if (g == 0) {
+					flip_whole(&f);
+					child_lives_on(pipefd[1], (unsigned long long)st.st_ino, live_us);
+				}
+				int status;
+				if (waitpid(g, &status, 0) != g || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+					_exit(2);
+				_exit(0);
+			} else {
+				flip_whole(&f);
+			}
 			child_lives_on(pipefd[1], (unsigned long long)st.st_ino, live_us);
 		}
-		unsigned long long ino = reap_child(pid, pipefd[0]);
+		pid_t flipper = 0;
+		unsigned long long ino = reap_child(pid, pipefd[0], &flipper);
 		if (ino == 0)
 			return 1;
-		printf("flip pid=%d ino=%llu size=%zu seed=%llu\n", (int)pid, ino, size, (unsigned long long)seed);
+		printf("flip pid=%d ino=%llu size=%zu seed=%llu\n", (int)flipper, ino, size, (unsigned long long)seed);
 		fflush(stdout);
 	}
 	return 0;

@@ -44,11 +44,12 @@ static pid_t spawn_child(int pipefd[2])
 	return pid;
 }
 
-/* In the child: tell the parent the inode before living on (its line must not depend on how long we live), then
- * live live_us microseconds and exit. */
+/* In the child (or a process it forked, which inherited pipe_w): tell the parent the inode and which process sends it,
+ * before living on (its line must not depend on how long we live), then live live_us microseconds and exit. */
 static void child_lives_on(int pipe_w, unsigned long long ino, long live_us)
 {
-	if (write(pipe_w, &ino, sizeof(ino)) != (ssize_t)sizeof(ino)) {
+	unsigned long long msg[2] = {ino, (unsigned long long)getpid()};
+	if (write(pipe_w, msg, sizeof(msg)) != (ssize_t)sizeof(msg)) {
 		perror("write pipe");
 		_exit(2);
 	}
@@ -58,20 +59,23 @@ static void child_lives_on(int pipe_w, unsigned long long ino, long live_us)
 }
 
 /* In the parent: the inode the child sent, once it has exited cleanly; 0 (and a line on stderr) when it did not.
- * Then a gap, so that each child is its own race rather than a queue behind the last one. */
-static unsigned long long reap_child(pid_t pid, int pipe_r)
+ * *sender (when not NULL) gets the pid of the process that sent it. Then a gap, so that each child is its own race
+ * rather than a queue behind the last one. */
+static unsigned long long reap_child(pid_t pid, int pipe_r, pid_t *sender)
 {
-	unsigned long long ino = 0;
-	if (read(pipe_r, &ino, sizeof(ino)) != (ssize_t)sizeof(ino))
-		ino = 0;
+	unsigned long long msg[2] = {0, 0};
+	if (read(pipe_r, msg, sizeof(msg)) != (ssize_t)sizeof(msg))
+		msg[0] = 0;
 	close(pipe_r);
 	int status;
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || ino == 0) {
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || msg[0] == 0) {
 		fprintf(stderr, "child %d failed\n", (int)pid);
 		return 0;
 	}
+	if (sender)
+		*sender = (pid_t)msg[1];
 	struct timespec gap = {0, 20 * 1000 * 1000};
 	nanosleep(&gap, NULL);
-	return ino;
+	return msg[0];
 }
 #endif

@@ -41,10 +41,13 @@ public final class KernelBatcher implements RingReader.RecordSink {
     private static final long MPROTECT_PROT = Layouts.off(Layouts.MS_MPROTECT, "prot");
     private static final long MPROTECT_RET = Layouts.off(Layouts.MS_MPROTECT, "ret");
     private static final long VMA_FLAGS = Layouts.off(Layouts.MS_VMA, "vm_flags");
+    private static final long FORK_CHILD_PID = Layouts.off(Layouts.MS_FORK, "child_pid");
+    private static final long FORK_FLAGS = Layouts.off(Layouts.MS_FORK, "fork_flags");
     private static final int KIND_MMAP = RecordKind.MMAP.id();
     private static final int KIND_EXEC = RecordKind.EXEC.id();
     private static final int KIND_VMA = RecordKind.VMA.id();
     private static final int KIND_MPROTECT = RecordKind.MPROTECT.id();
+    private static final int KIND_FORK = RecordKind.FORK.id();
     private static final int F_FILE = KernelRecord.F_FILE;
     private static final int PROT_EXEC = 0x4;
     private static final int MAP_PRIVATE = 0x2;
@@ -81,6 +84,8 @@ public final class KernelBatcher implements RingReader.RecordSink {
                 rememberFileMapping(used);
             } else if (kind == KIND_MPROTECT) {
                 offerIfMadeExecutable(used);
+            } else if (kind == KIND_FORK) {
+                childInheritsMappings(used);
             }
         }
         used += length;
@@ -168,6 +173,13 @@ public final class KernelBatcher implements RingReader.RecordSink {
         }
         nonExecFiles.madeExecutable(batch.get(Layouts.U32, at + HDR_PID), batch.get(Layouts.U64, at + MPROTECT_ADDR),
                 batch.get(Layouts.U64, at + MPROTECT_LEN), files, batch, at + HDR_KTIME);
+    }
+
+    /** A new process (not a thread) may make a file mapping it inherited executable, as its parent could have. */
+    private void childInheritsMappings(long at) {
+        if ((batch.get(Layouts.U32, at + FORK_FLAGS) & KernelRecord.ForkRecord.THREAD) == 0) {
+            nonExecFiles.forked(batch.get(Layouts.U32, at + HDR_PID), batch.get(Layouts.U32, at + FORK_CHILD_PID));
+        }
     }
 
     /** Rare (executable mappings only): a full decode is cheap enough here. */

@@ -4,6 +4,9 @@ import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.recorder.enrich.ProcessLink;
 import java.lang.foreign.MemorySegment;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 
 /**
  * File mappings made without PROT_EXEC, remembered so that an mprotect that makes part of one executable later can
@@ -18,7 +21,8 @@ import java.lang.foreign.MemorySegment;
  * the table forget what it overlaps, as the kernel does. An entry outlives an munmap, though: a range unmapped and
  * then made executable by other means than a recorded mmap (mremap moving memory there) would offer the old file
  * once; the hold's identity check refuses it at that range, and the worker then hashes it by its path, an extra row
- * of the files table. A mapping moved by mremap is not followed to its new address.
+ * of the files table. A mapping moved by mremap is not followed to its new address. A child process starts with
+ * its parent's mappings ({@link #forked}).
  */
 final class NonExecFileMappings {
     static final int SETS = 1024;
@@ -69,6 +73,28 @@ final class NonExecFileMappings {
                 victim[s] = (byte) ((victim[s] + 1) & (WAYS - 1));
             }
             ways[free] = m;
+        }
+    }
+
+    /**
+     * A new process (fork, vfork, clone without CLONE_THREAD) starts with a copy of its parent's address space: it
+     * may make one of the parent's mappings executable. Scans the whole table (4,096 ways) per fork, which the
+     * writer thread affords; a fork is rare next to the storm's calls, which never come here.
+     */
+    void forked(int parent, int child) {
+        Set<Mapping> inherited = null; // by identity: a mapping sits in the set of each of its granules
+        for (Mapping m : ways) {
+            if (m != null && m.pid == parent) {
+                if (inherited == null) {
+                    inherited = Collections.newSetFromMap(new IdentityHashMap<>());
+                }
+                inherited.add(m);
+            }
+        }
+        if (inherited != null) {
+            for (Mapping m : inherited) {
+                mapped(child, m.start, m.end, m.file);
+            }
         }
     }
 

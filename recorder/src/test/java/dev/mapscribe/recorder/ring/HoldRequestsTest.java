@@ -18,6 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The kernel's side of the holder thread: an executable mapping of a file without a name puts a hold request
@@ -27,33 +29,37 @@ import org.junit.jupiter.api.io.TempDir;
 class HoldRequestsTest {
     /**
      * A memfd mapped writable and made executable later by mprotect (scripts/workloads/flip.c): the mprotect's record
-     * names no file, so the kernel looks up the VMA in a task that mapped a nameless file, and asks for a hold of
-     * the part made executable (here the mapping's second page: "inside").
+     * names no file, so the kernel looks up the VMA in a process that mapped a nameless file, and asks for a hold of
+     * the part made executable: the mapping's second page ("inside"), or the whole mapping made executable by
+     * another thread than the one that mapped it ("thread"), or by a child process that inherited it ("fork").
      */
-    @Test
-    void aMemfdMadeExecutableByMprotectAsksForAHold(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"inside", "thread", "fork"})
+    void aMemfdMadeExecutableByMprotectAsksForAHold(String mode, @TempDir Path dir) throws Exception {
         BpfRequirement.assumeRootAndBpf();
         Path flip = CWorkloads.build("flip");
         int self = (int) ProcessHandle.current().pid();
         try (KernelPrograms programs = KernelPrograms.open(HookTier.SYSCALLS, null, self, 1 << 20)) {
             programs.load();
             programs.attachAll();
-            Process p = new ProcessBuilder(flip.toString(), dir.toString(), "1", "300000", "inside")
+            Process p = new ProcessBuilder(flip.toString(), dir.toString(), "1", "300000", mode)
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), out);
-            // flip pid=PID ino=INODE size=SIZE seed=SEED
-            Matcher m = Pattern.compile("pid=(\\d+) ino=(\\d+)").matcher(out);
+            // flip pid=PID ino=INODE size=SIZE seed=SEED, PID being the process that made it executable
+            Matcher m = Pattern.compile("pid=(\\d+) ino=(\\d+) size=(\\d+)").matcher(out);
             assertTrue(m.find(), out);
             int pid = Integer.parseInt(m.group(1));
             long ino = Long.parseLong(m.group(2));
+            long pages = (Long.parseLong(m.group(3)) + 4095) / 4096 * 4096;
+            long length = mode.equals("inside") ? 4096 : pages;
             List<HoldRequest> requests = new ArrayList<>();
             try (RingReader ring = new RingReader(programs.holdRingFd(), KernelPrograms.HOLD_RING_BYTES)) {
-                ring.drain((seg, at, length) -> requests.add(HoldRequest.at(seg, at)));
+                ring.drain((seg, at, len) -> requests.add(HoldRequest.at(seg, at)));
             }
-            // One page, the second of the mapping: start and end one page apart.
-            assertTrue(requests.stream().anyMatch(r -> r.tgid() == pid && r.ino() == ino && r.end() - r.start() == 4096),
-                    "no hold request for the page made executable in pid " + pid + " (inode " + ino + ") among " + requests);
+            assertTrue(requests.stream().anyMatch(r -> r.tgid() == pid && r.ino() == ino && r.end() - r.start() == length),
+                    "no hold request for the " + length + " bytes made executable in pid " + pid + " (inode " + ino
+                            + ") among " + requests);
         }
     }
 

@@ -67,6 +67,19 @@ class NonExecFileMappingsTest {
     }
 
     @Test
+    void aChildProcessInheritsItsParentsMappings() {
+        // A 3 MiB mapping sits in the sets of 48 granules: the child gets it once, and only the forked child does.
+        RawRecords rec = new RawRecords(8192)
+                .mmapFile(1, 10, 10, 0, 3 * M, RW, SHARED, 3, 0, BASE, 77, 1, "/memfd:x (deleted)")
+                .fork(2, 0, 10, 10, 20, 2)
+                .mprotect(3, 12, 12, BASE, 4096, RX, 0)          // not a child of 10: no file
+                .mprotect(4, 20, 20, BASE + M, 4096, RX, 0)      // the child
+                .mprotect(5, 10, 10, BASE + 2 * M, 4096, RX, 0); // the parent, which still has its own
+        assertEquals(List.of("77 20 " + range(BASE + M, BASE + M + 4096), "77 10 " + range(BASE + 2 * M, BASE + 2 * M + 4096)),
+                offers(rec));
+    }
+
+    @Test
     void aMappingOverTheFileMakesTheTableForgetIt() {
         RawRecords rec = new RawRecords(8192)
                 .mmapFile(1, 10, 10, 0, 64 * K, RW, SHARED, 3, 0, BASE, 77, 1, "/memfd:old (deleted)")
