@@ -9,9 +9,11 @@
  *           staged: the mprotect starts inside the mapping;
  *   thread  a second thread of the child, the whole mapping (the thread that mapped it did not);
  *   fork    a child of the child, the whole mapping, in the copy of the address space it inherited; it is the
- *           process that lives on, while the child waits for it.
+ *           process that lives on, while the child waits for it;
+ *   far     the child, one page 4 MiB + 64 KiB into a mapping of over 5 MiB (beyond what the recorder's table of
+ *           file mappings covers: only the kernel's hold request leads to the file).
  *
- *   flip DIR CHILDREN LIVE_US [whole|inside|thread|fork]
+ *   flip DIR CHILDREN LIVE_US [whole|inside|thread|fork|far]
  *
  * Runs the children one after the other and prints one line per child once it has been reaped, PID being the
  * process that made the mapping executable:
@@ -52,7 +54,7 @@ static void *flip_whole(void *arg)
 	return NULL;
 }
 
-static const char *const modes[] = {"whole", "inside", "thread", "fork"};
+static const char *const modes[] = {"whole", "inside", "thread", "fork", "far"};
 
 int main(int argc, char **argv)
 {
@@ -61,7 +63,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		known |= strcmp(mode, modes[i]) == 0;
 	if ((argc != 4 && argc != 5) || !known) {
-		fprintf(stderr, "usage: flip DIR CHILDREN LIVE_US [whole|inside|thread|fork]\n");
+		fprintf(stderr, "usage: flip DIR CHILDREN LIVE_US [whole|inside|thread|fork|far]\n");
 		return 2;
 	}
 	int children = atoi(argv[2]);
@@ -69,6 +71,8 @@ int main(int argc, char **argv)
 	for (int c = 0; c < children; c++) {
 		uint64_t seed = 2000 + (uint64_t)c;
 		size_t size = 30000 + (size_t)c * 1000; /* not page-aligned: the file's size, not the mapping's, is hashed */
+		if (strcmp(mode, "far") == 0)
+			size += 5 << 20;
 		int pipefd[2];
 		pid_t pid = spawn_child(pipefd);
 		if (pid == 0) {
@@ -89,6 +93,9 @@ int main(int argc, char **argv)
 			long page = sysconf(_SC_PAGESIZE);
 			if (strcmp(mode, "inside") == 0) {
 				if (mprotect(p + page, (size_t)page, PROT_READ | PROT_EXEC) != 0)
+					die("mprotect");
+			} else if (strcmp(mode, "far") == 0) {
+				if (mprotect(p + (4 << 20) + (64 << 10), (size_t)page, PROT_READ | PROT_EXEC) != 0)
 					die("mprotect");
 			} else if (strcmp(mode, "thread") == 0) {
 				pthread_t t;

@@ -91,12 +91,13 @@ class ShortLivedFilesTest {
     /**
      * Code made executable after it was written: scripts/workloads/flip.c maps a memfd writable, fills it through
      * the mapping, mprotects it executable (whole, or only its second page: the call starts inside the mapping; or
-     * whole, from another thread, or from a child process that inherited the mapping) and exits 100 ms later. The
-     * mmap had no PROT_EXEC and the mprotect record names no file, so the recorder must tie the mprotect to the
-     * mapping it remembered; every file must be hashed through the process that made it executable.
+     * whole, from another thread, or from a child process that inherited the mapping; or one page 4 MiB into a
+     * mapping of over 5 MiB, beyond the writer's table) and exits 100 ms later. The mmap had no PROT_EXEC and the
+     * mprotect record names no file, so the recorder must tie the mprotect to the mapping it remembered, or hash
+     * what the kernel asked it to hold; every file must be hashed through the process that made it executable.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"whole", "inside", "thread", "fork"})
+    @ValueSource(strings = {"whole", "inside", "thread", "fork", "far"})
     void theFilesOfMappingsMadeExecutableLaterAreHashed(String part, @TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
         RecordedRun run = RecordedRun.ofWorkload(tmp, "flip", true, "6", "100000", part);

@@ -82,18 +82,28 @@ public final class Enricher implements AutoCloseable {
     }
 
     /**
-     * A descriptor taken by {@link #holdEarly}, at {@code heldNs}, for the mapping the kernel recorded at
-     * {@code seenNs}; or, with {@code held} null, the mark an offer leaves when it held the file itself (at
+     * A descriptor taken by {@link #holdEarly}, at {@code heldNs}, for the mapping ({@code link}) the kernel recorded
+     * at {@code seenNs}; or, with {@code held} null, the mark an offer leaves when it held the file itself (at
      * {@code heldNs}), so that the holder's hold arriving after it is closed at once rather than left waiting.
      */
-    private record EarlyHold(MappedFileOpener.Held held, long seenNs, long heldNs) {
+    private record EarlyHold(MappedFileOpener.Held held, ProcessLink link, long seenNs, long heldNs) {
         static EarlyHold heldByOffer() {
-            return new EarlyHold(null, 0, System.nanoTime());
+            return new EarlyHold(null, ProcessLink.NONE, 0, System.nanoTime());
         }
     }
 
-    /** Work for the worker: a file the kernel recorded, or an executable region of the /proc snapshot. */
-    private sealed interface Job permits FileJob, RegionJob {
+    /** Work for the worker: a file the kernel recorded, an executable region of the /proc snapshot, or an unoffered hold. */
+    private sealed interface Job permits FileJob, RegionJob, UnofferedJob {
+    }
+
+    /**
+     * An early hold no offer took: the kernel asked for the file (it was made executable in {@code early.link()}'s
+     * process) but the writer never tied a record of it to an offer. That happens when a child process made an
+     * inherited mapping executable, when the part made executable lies beyond what the writer's table of non-exec
+     * file mappings covers, or when the ring lost the record. The worker describes the held file by fstat and
+     * hashes it like any other.
+     */
+    private record UnofferedJob(DevIno id, EarlyHold early) implements Job {
     }
 
     /**
@@ -313,7 +323,7 @@ public final class Enricher implements AutoCloseable {
      * itself is closed at once.
      */
     public void holdEarly(int pid, long start, long end, int dev, long ino, long seenNs) {
-        closeEarlyHolds(false);
+        sweepEarlyHolds(false);
         if (closing || heldFds.get() >= MAX_HELD || earlyHolds.containsKey(new DevIno(dev, ino))) {
             return; // held already, by the holder or by the writer's offer
         }
@@ -325,7 +335,8 @@ public final class Enricher implements AutoCloseable {
             return; // gone already, or not a regular file: the writer's offer tries again, by the path too
         }
         heldFds.incrementAndGet();
-        EarlyHold before = earlyHolds.putIfAbsent(new DevIno(dev, ino), new EarlyHold(held, seenNs, System.nanoTime()));
+        EarlyHold before = earlyHolds.putIfAbsent(new DevIno(dev, ino),
+                new EarlyHold(held, ProcessLink.mapping(pid, start, end), seenNs, System.nanoTime()));
         if (before != null) {
             // The offer held it itself already (its mark), or the same file was mapped twice before the offer:
             // one descriptor is enough.
@@ -333,13 +344,19 @@ public final class Enricher implements AutoCloseable {
         }
     }
 
-    /** Closes the early holds that no offer took within {@link #EARLY_HOLD_TTL_NS}, or {@code all} of them. */
-    private void closeEarlyHolds(boolean all) {
+    /**
+     * Hands the early holds that no offer took within {@link #EARLY_HOLD_TTL_NS}, or {@code all} of them, to the
+     * worker, which hashes their files ({@link UnofferedJob}); closes them when the worker takes no more jobs.
+     * An offer's marks are dropped.
+     */
+    private void sweepEarlyHolds(boolean all) {
         long now = System.nanoTime();
         for (Map.Entry<DevIno, EarlyHold> e : earlyHolds.entrySet()) {
-            boolean stale = all || now - e.getValue().heldNs() > EARLY_HOLD_TTL_NS;
-            if (stale && earlyHolds.remove(e.getKey(), e.getValue())) {
-                release(e.getValue().held()); // nothing for an offer's mark
+            EarlyHold early = e.getValue();
+            boolean stale = all || now - early.heldNs() > EARLY_HOLD_TTL_NS;
+            if (stale && earlyHolds.remove(e.getKey(), early) && early.held() != null
+                    && !enqueue(new UnofferedJob(e.getKey(), early))) {
+                release(early.held());
             }
         }
     }
@@ -425,6 +442,9 @@ public final class Enricher implements AutoCloseable {
         if (closing) {
             return;
         }
+        // Every record has been offered by now (the writer drained the ring before this): an early hold left is one
+        // no offer will take, and the worker hashes its file within the close deadline.
+        sweepEarlyHolds(true);
         closeDeadlineNs = System.nanoTime() + opts.closeTimeout().toNanos();
         closing = true;
         try {
@@ -436,15 +456,17 @@ public final class Enricher implements AutoCloseable {
         if (worker.isAlive()) {
             worker.interrupt(); // stuck in a system call (a hung file system): leave it, it is a daemon thread
         }
-        closeEarlyHolds(true); // no offer will take them now
+        sweepEarlyHolds(true); // a hold taken while closing: the worker takes no more jobs, so it is closed
         // An offer that raced with close() may have queued a job after the worker's last look.
         java.util.List<Job> left = new java.util.ArrayList<>();
         queue.drainTo(left);
         skipped.addAndGet(left.size());
         pending.addAndGet(-left.size());
         for (Job job : left) {
-            if (job instanceof FileJob f) {
-                release(f.held());
+            switch (job) {
+                case FileJob f -> release(f.held());
+                case UnofferedJob u -> release(u.early().held());
+                case RegionJob r -> { }
             }
         }
     }
@@ -505,14 +527,17 @@ public final class Enricher implements AutoCloseable {
     private void work(Job job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         if (pastDeadline()) {
             skipped.incrementAndGet();
-            if (job instanceof FileJob f) {
-                release(f.held(), opener);
+            switch (job) {
+                case FileJob f -> release(f.held(), opener);
+                case UnofferedJob u -> release(u.early().held(), opener);
+                case RegionJob r -> { }
             }
             return;
         }
         FileJob fileJob = switch (job) {
             case FileJob f -> f;
             case RegionJob r -> claim(r.region(), libc, opener);
+            case UnofferedJob u -> claim(u, libc, opener);
         };
         if (fileJob == null) {
             return; // a file already done or queued
@@ -566,6 +591,42 @@ public final class Enricher implements AutoCloseable {
             return null;
         }
         return new FileJob(file, key, link, null, false);
+    }
+
+    /**
+     * The FileJob of an early hold no offer took, or null when its file is already done or queued (the descriptor
+     * is then closed). No record named the file: fstat of the held descriptor gives its ctime, size and mode, and
+     * the descriptor's link its path (a memfd's "/memfd:NAME (deleted)" is the name and "unlinked", as in the
+     * snapshot's regions).
+     */
+    private FileJob claim(UnofferedJob u, Libc libc, MappedFileOpener opener) {
+        MappedFileOpener.Held held = u.early().held();
+        Libc.Stat st;
+        String path;
+        try {
+            st = libc.fstat(held.fd());
+            path = Files.readSymbolicLink(Path.of("/proc/self/fd/" + held.fd())).toString();
+        } catch (IOException e) {
+            release(held, opener);
+            return null; // not expected of a descriptor we hold; without its identity there is nothing to hash it as
+        }
+        int flags = 0;
+        if (path.endsWith(DELETED)) {
+            path = path.substring(0, path.length() - DELETED.length());
+            flags = FileRef.UNLINKED;
+        }
+        FileRef file = new FileRef(u.id().ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), u.id().dev(), st.mode(),
+                flags, path);
+        FileKey key = FileKey.of(file);
+        if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
+            cacheHits.incrementAndGet();
+            release(held, opener);
+            return null;
+        }
+        holds.incrementAndGet();
+        earlyHoldsUsed.incrementAndGet();
+        countLag(u.early().seenNs(), u.early().heldNs());
+        return new FileJob(file, key, u.early().link(), held, false);
     }
 
     /** One file: open it, describe it, hash it. Null when abandoned because close() ran out of time. */

@@ -299,19 +299,51 @@ class EnricherTest {
         }
     }
 
-    /** An early hold that no offer takes (its record was lost, say) is closed at close(): no descriptor leaks. */
+    /**
+     * An early hold that no offer takes (a child made an inherited mapping executable, the part made executable lies
+     * beyond the writer's table, the record was lost) is hashed anyway, described by its own descriptor, when the
+     * enricher closes; then closed: no descriptor leaks.
+     */
     @Test
-    void anEarlyHoldNoOfferTakesIsClosed(@TempDir Path dir) throws Exception {
-        try (HeldFile source = HeldFile.start("--memfd-from", dir.resolve("stage5.bin"), 4096)) {
+    void anEarlyHoldNoOfferTakesIsHashedAtClose(@TempDir Path dir) throws Exception {
+        try (HeldFile source = HeldFile.start("--memfd-from", dir.resolve("stage5.bin"), 20_000)) {
             MapHolder.Mapping m = source.mapping("memfd");
-            FileRef ref = m.fileRef("", FileRef.UNLINKED);
+            FileRef ref = m.fileRef("/memfd:mapholder (deleted)", FileRef.UNLINKED);
             long before = openDescriptors();
             Enricher enricher = enricher();
             enricher.holdEarly(source.pid(), m.start(), m.end(), ref.dev(), ref.ino(), 0);
             assertEquals(1, enricher.heldDescriptors());
             enricher.close();
+            FileInfo info = next();
+            source.assertHashedThroughMapFiles(info);
+            // What the analyzer joins on: the file's identity as the mapping's record gives it.
+            assertEquals(List.of(ref.dev(), ref.ino(), ref.ctimeSec(), (long) ref.ctimeNsec(), "/memfd:mapholder"),
+                    List.of(info.dev(), info.ino(), info.ctimeSec(), (long) info.ctimeNsec(), info.path()));
+            assertEquals(1, enricher.stats().earlyHolds());
             assertEquals(0, enricher.heldDescriptors());
             assertEquals(before, openDescriptors());
+        }
+    }
+
+    /**
+     * While recording, an early hold no offer took within two seconds is hashed at the next hold request, not
+     * kept until the recording ends; its process has exited meanwhile.
+     */
+    @Test
+    void anEarlyHoldNoOfferTookIsHashedAfterTwoSeconds(@TempDir Path dir) throws Exception {
+        HeldFile first = HeldFile.start("--memfd-from", dir.resolve("stage6.bin"), 20_000);
+        try (HeldFile second = HeldFile.start("--memfd-from", dir.resolve("stage6b.bin"), 30_000);
+             Enricher enricher = enricher()) {
+            MapHolder.Mapping m = first.mapping("memfd");
+            FileRef ref = m.fileRef("", FileRef.UNLINKED);
+            enricher.holdEarly(first.pid(), m.start(), m.end(), ref.dev(), ref.ino(), 0);
+            first.close(); // only the held descriptor reaches its bytes now
+            Thread.sleep(2_200);
+            MapHolder.Mapping m2 = second.mapping("memfd");
+            FileRef ref2 = m2.fileRef("", FileRef.UNLINKED);
+            enricher.holdEarly(second.pid(), m2.start(), m2.end(), ref2.dev(), ref2.ino(), 0); // sweeps the first
+            first.assertHashedThroughMapFiles(next());
+            assertEquals(1, enricher.heldDescriptors(), "the second hold, still waiting for its offer");
         }
     }
 
