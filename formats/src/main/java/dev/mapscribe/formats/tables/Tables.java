@@ -247,10 +247,10 @@ public final class Tables {
                     + "during the recording, and those of the processes already running at its start (the /proc snapshot), "
                     + "which no other table's hashes cover. Join with `regions`, `mmap_exec` or `mem_prot_alert` on dev and inode.",
             new Cols().host().time("when the recorder had read the file (or given up)")
-                    .opt("path", STRING, "The path the recorder knew the file by; a memfd reads `/memfd:NAME (deleted)`.")
+                    .opt("path", STRING, "The path the recorder knew the file by; a memfd reads `/memfd:NAME` (without the ` (deleted)` the other tables show).")
                     .req("dev", INT64, "Device of the file (dev_t, major << 20 | minor).")
                     .req("inode", INT64, "Inode of the file.")
-                    .req("ctime", INT64, "Change time of the file, nanoseconds since the epoch: with dev and inode it names one version of the file.")
+                    .req("ctime", INT64, "Change time of the file, nanoseconds since the epoch: with dev and inode it names one version of the file. As the mapping's record gave it; for a file only the kernel's hold request led to (made executable by mprotect where no record tied it to its mapping), as it was when hashed, which is later than the mapping's when the file was written through the mapping: match such a file to a `mem_prot_alert` row by dev, inode and a ctime between the alert's `ctime` and its time.")
                     .opt("size", INT64, "Size of the file in bytes.")
                     .hashes("", "the file")
                     .opt("error", STRING, "Why the hashes are missing (file gone, unreadable, over the size cap); null when they were computed.")
