@@ -574,10 +574,10 @@ static __always_inline struct file *file_of_mapping(struct task_struct *task, __
  * whose record names no file: the recorder then holds the file only at its next drain, 1-8 ms later, after a
  * process that lives a millisecond has exited (scripts/bench-flash with FLIP=whole lost 14-18 of 20 such files).
  * So a process that maps a nameless file (memfd, unlinked) without PROT_EXEC is marked, and an mprotect that makes
- * something executable in a marked process, by any of its threads, looks up the VMA, and when a file backs it, asks for a hold and wakes
- * user space. Only nameless files mark: every dynamically linked process maps its libraries without PROT_EXEC
- * first (ld.so), and a named file is still held by its path at the next drain. The storm's processes are never
- * marked: for their mprotect this is a load of the per-CPU entry and a test of its flag.
+ * something executable in a marked process, by any of its threads, looks up the VMA, and when a file backs it, asks
+ * for a hold and wakes user space. Only nameless files mark: every dynamically linked process maps its libraries
+ * without PROT_EXEC first (ld.so), and a named file is still held by its path at the next drain. The storm's processes
+ * are never marked: for their mprotect this is a load of the per-CPU entry and a test of its flag.
  */
 static __always_inline void mark_nonexec_file(struct task_struct *task)
 {
@@ -596,7 +596,8 @@ static __always_inline void mark_nonexec_file(struct task_struct *task)
 /*
  * A child process (not a thread: threads share the leader's marks) starts with a copy of its parent's address space,
  * the nameless mapping included, so it starts with the parent's marks. Only the tp_btf fork program does this: the
- * raw_tp one gets the child as an untyped pointer, which task storage does not take (its children are missed).
+ * raw_tp one gets the child as an untyped pointer, which task storage does not take (there a child's file waits
+ * for the writer's next drain, whose table follows forks).
  */
 static __always_inline void inherit_marks(struct task_struct *parent, struct task_struct *child)
 {

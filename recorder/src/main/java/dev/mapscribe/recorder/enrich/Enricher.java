@@ -92,7 +92,7 @@ public final class Enricher implements AutoCloseable {
         }
     }
 
-    /** Work for the worker: a file the kernel recorded, an executable region of the /proc snapshot, or an unoffered hold. */
+    /** Work for the worker: a file the kernel recorded, a region of the /proc snapshot, or an unoffered hold. */
     private sealed interface Job permits FileJob, RegionJob, UnofferedJob {
     }
 
@@ -319,8 +319,8 @@ public final class Enricher implements AutoCloseable {
      * inode) only: the holder thread calls this for the kernel's hold requests (bpf/mapscribe.h, ms_hold_request),
      * which come before the record that names the file reaches the writer. The writer's {@link #offer} of the file
      * then takes this descriptor instead of holding it itself, maybe after the process is gone. A descriptor no
-     * offer takes (the record was lost) is closed after two seconds; one that comes after the offer held the file
-     * itself is closed at once.
+     * offer takes within two seconds (or by close) is hashed on its own ({@link UnofferedJob}); one that comes after
+     * the offer held the file itself is closed at once.
      */
     public void holdEarly(int pid, long start, long end, int dev, long ino, long seenNs) {
         sweepEarlyHolds(false);
@@ -615,8 +615,8 @@ public final class Enricher implements AutoCloseable {
             path = path.substring(0, path.length() - DELETED.length());
             flags = FileRef.UNLINKED;
         }
-        FileRef file = new FileRef(u.id().ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), u.id().dev(), st.mode(),
-                flags, path);
+        FileRef file = new FileRef(u.id().ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), u.id().dev(),
+                st.mode(), flags, path);
         FileKey key = FileKey.of(file);
         if (seen.putIfAbsent(key, Boolean.TRUE) != null) {
             cacheHits.incrementAndGet();
