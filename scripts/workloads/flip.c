@@ -1,7 +1,7 @@
 /*
  * flip: code that becomes executable only after it is written, the way a loader stages it in a memfd without
  * writing it through a file descriptor: each child maps a memfd writable (MAP_SHARED), fills it through the
- * mapping, makes the mapping executable with mprotect, closes the descriptor, lives LIVE_US microseconds more
+ * mapping, closes the descriptor, makes the mapping executable with mprotect, lives LIVE_US microseconds more
  * and exits. The mmap had no PROT_EXEC, so the recorder learns that the file is executable code only from the
  * mprotect; it must still hash the bytes. The last argument says who makes what executable:
  *   whole   the child, the whole mapping (the default);
