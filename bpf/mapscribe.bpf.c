@@ -44,6 +44,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_CLONE3 435
 
 #define MAP_ANONYMOUS_ 0x20
+#define MAP_SHARED_ 0x1 /* MAP_SHARED_VALIDATE (0x3) has it too */
+#define PROT_WRITE_ 0x2
 #define PROT_EXEC_ 0x4
 #define VM_EXEC_ 0x4
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h: uapi-stable since 2.6 */
@@ -83,7 +85,8 @@ struct task_view {
 };
 
 /*
- * task_ctx.flags, last_task.flags: the process has mapped a nameless file without PROT_EXEC (see made_executable()).
+ * task_ctx.flags, last_task.flags: the process has mapped without PROT_EXEC a file through which code can be staged
+ * (stages_code(); see made_executable()).
  * A mark belongs to the process, as the address space does: it is kept in the task storage of the group leader
  * only, so that any thread of the process sees it, and a child process that copies the address space inherits it
  * (inherit_marks()).
@@ -573,12 +576,24 @@ static __always_inline struct file *file_of_mapping(struct task_struct *task, __
  * A loader can map a memfd writable, fill it, and only then make it (or its code pages) executable with mprotect,
  * whose record names no file: the recorder then holds the file only at its next drain, 1-8 ms later, after a
  * process that lives a millisecond has exited (scripts/bench-flash with FLIP=whole lost 14-18 of 20 such files).
- * So a process that maps a nameless file (memfd, unlinked) without PROT_EXEC is marked, and an mprotect that makes
- * something executable in a marked process, by any of its threads, looks up the VMA, and when a file backs it, asks
- * for a hold and wakes user space. Only nameless files mark: every dynamically linked process maps its libraries
- * without PROT_EXEC first (ld.so), and a named file is still held by its path at the next drain. The storm's processes
- * are never marked: for their mprotect this is a load of the per-CPU entry and a test of its flag.
+ * So a process that maps, without PROT_EXEC, a file through which code can be staged (stages_code(): a nameless file,
+ * memfd or unlinked, or a named one mapped shared and writable) is marked, and an mprotect that makes something
+ * executable in a marked process, by any of its threads, looks up the VMA, and when a file backs it, asks for a hold
+ * and wakes user space. Only those mark: every dynamically linked process maps its libraries without PROT_EXEC
+ * first (ld.so, private mappings), and a named file mapped privately is still held by its path at the next drain.
+ * The storm's processes are never marked: for their mprotect this is a load of the per-CPU entry and a test of its
+ * flag.
  */
+/*
+ * A mapping through which code can be staged for a later mprotect: a nameless file (memfd, unlinked), or a named one
+ * mapped shared and writable (written through the mapping, then perhaps unlinked before the process exits). ld.so's
+ * mappings of libraries are private, so they never mark.
+ */
+static __always_inline bool stages_code(const struct ms_file *f, const struct ms_mmap *r)
+{
+	return (f->file_flags & MS_FILE_UNLINKED) || ((r->flags & MAP_SHARED_) && (r->prot & PROT_WRITE_));
+}
+
 static __always_inline void mark_nonexec_file(struct task_struct *task)
 {
 	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task->group_leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -692,7 +707,7 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 		flags = MS_F_FILE;
 		/* a successful call only: a failed one mapped nothing to hold */
 		wakeup = wakeup_for(f, ret >= 0 && (r->prot & PROT_EXEC_));
-		if (ret >= 0 && !(r->prot & PROT_EXEC_) && (f->file_flags & MS_FILE_UNLINKED))
+		if (ret >= 0 && !(r->prot & PROT_EXEC_) && stages_code(f, r))
 			mark_nonexec_file(task);
 	}
 	fill_hdr(&r->h, MS_MMAP, size, flags, pid_tgid);

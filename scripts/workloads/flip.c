@@ -11,9 +11,11 @@
  *   fork    a child of the child, the whole mapping, in the copy of the address space it inherited; it is the
  *           process that lives on, while the child waits for it;
  *   far     the child, one page 4 MiB + 64 KiB into a mapping of over 5 MiB (beyond what the recorder's table of
- *           file mappings covers: only the kernel's hold request leads to the file).
+ *           file mappings covers: only the kernel's hold request leads to the file);
+ *   named   the child, the whole mapping, of a named file DIR/flip-N instead of a memfd, mapped shared; the file is
+ *           unlinked right after the mprotect.
  *
- *   flip DIR CHILDREN LIVE_US [whole|inside|thread|fork|far]
+ *   flip DIR CHILDREN LIVE_US [whole|inside|thread|fork|far|named]
  *
  * Runs the children one after the other and prints one line per child once it has been reaped, PID being the
  * process that made the mapping executable:
@@ -22,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,7 +57,7 @@ static void *flip_whole(void *arg)
 	return NULL;
 }
 
-static const char *const modes[] = {"whole", "inside", "thread", "fork", "far"};
+static const char *const modes[] = {"whole", "inside", "thread", "fork", "far", "named"};
 
 int main(int argc, char **argv)
 {
@@ -63,7 +66,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		known |= strcmp(mode, modes[i]) == 0;
 	if ((argc != 4 && argc != 5) || !known) {
-		fprintf(stderr, "usage: flip DIR CHILDREN LIVE_US [whole|inside|thread|fork|far]\n");
+		fprintf(stderr, "usage: flip DIR CHILDREN LIVE_US [whole|inside|thread|fork|far|named]\n");
 		return 2;
 	}
 	int children = atoi(argv[2]);
@@ -76,9 +79,12 @@ int main(int argc, char **argv)
 		int pipefd[2];
 		pid_t pid = spawn_child(pipefd);
 		if (pid == 0) {
-			int fd = memfd_create("flip", MFD_CLOEXEC);
+			int named = strcmp(mode, "named") == 0;
+			char path[4096];
+			snprintf(path, sizeof(path), "%s/flip-%d", argv[1], c);
+			int fd = named ? open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : memfd_create("flip", MFD_CLOEXEC);
 			if (fd < 0)
-				die("memfd_create");
+				die(named ? "open" : "memfd_create");
 			if (ftruncate(fd, (off_t)size) != 0)
 				die("ftruncate");
 			unsigned char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -119,6 +125,8 @@ int main(int argc, char **argv)
 			} else {
 				flip_whole(&f);
 			}
+			if (named && unlink(path) != 0)
+				die("unlink");
 			child_lives_on(pipefd[1], (unsigned long long)st.st_ino, live_us);
 		}
 		pid_t flipper = 0;

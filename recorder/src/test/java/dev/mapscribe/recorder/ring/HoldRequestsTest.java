@@ -31,10 +31,11 @@ class HoldRequestsTest {
      * A memfd mapped writable and made executable later by mprotect (scripts/workloads/flip.c): the mprotect's record
      * names no file, so the kernel looks up the VMA in a process that mapped a nameless file, and asks for a hold of
      * the part made executable: the mapping's second page ("inside"), or the whole mapping made executable by
-     * another thread than the one that mapped it ("thread"), or by a child process that inherited it ("fork").
+     * another thread than the one that mapped it ("thread"), or by a child process that inherited it ("fork"); or
+     * the whole of a named file mapped shared and writable ("named"), which is staged the same way.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"inside", "thread", "fork"})
+    @ValueSource(strings = {"inside", "thread", "fork", "named"})
     void aMemfdMadeExecutableByMprotectAsksForAHold(String mode, @TempDir Path dir) throws Exception {
         BpfRequirement.assumeRootAndBpf();
         Path flip = CWorkloads.build("flip");
