@@ -28,15 +28,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class HoldRequestsTest {
     /**
-     * A memfd mapped writable and made executable later by mprotect (scripts/workloads/flip.c): the mprotect's record
-     * names no file, so the kernel looks up the VMA in a process that mapped a nameless file, and asks for a hold of
-     * the part made executable: the mapping's second page ("inside"), or the whole mapping made executable by
-     * another thread than the one that mapped it ("thread"), or by a child process that inherited it ("fork"); or
-     * the whole of a named file mapped shared and writable ("named"), which is staged the same way.
+     * A memfd (or a named file) mapped writable and made executable later by mprotect (scripts/workloads/flip.c): the
+     * mprotect's record names no file, so the kernel looks up the VMA in a process that mapped a file through which
+     * code can be staged (a nameless one, or a named one shared and writable), and asks for a hold of the part made
+     * executable: the mapping's second page ("inside"), or the whole mapping made executable by another thread than
+     * the one that mapped it ("thread"), or by a child process that inherited it ("fork"), or the whole of a named
+     * file mapped shared ("named").
      */
     @ParameterizedTest
     @ValueSource(strings = {"inside", "thread", "fork", "named"})
-    void aMemfdMadeExecutableByMprotectAsksForAHold(String mode, @TempDir Path dir) throws Exception {
+    void aFileMadeExecutableByMprotectAsksForAHold(String mode, @TempDir Path dir) throws Exception {
         BpfRequirement.assumeRootAndBpf();
         Path flip = CWorkloads.build("flip");
         int self = (int) ProcessHandle.current().pid();
