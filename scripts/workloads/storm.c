@@ -5,6 +5,9 @@
  * three syscalls. Runs for -n ITERATIONS or -d SECONDS, in -t THREADS threads.
  * With -f FILE the page is FILE's first page, mapped private (copy on write) instead
  * of anonymous memory: the recorder then names the file of every mmap.
+ * With -s FILE the storm first maps FILE's first page shared and writable, once, and keeps it:
+ * the recorder then marks the process as one that may stage code in a file, and looks up the
+ * VMA of each mprotect that adds PROT_EXEC (the price a browser or a database pays).
  *
  * Every thread maps at its own address hint (STORM_BASE + thread * 1 MiB), so a
  * tracer's output can be filtered to exactly the storm's calls by address: the
@@ -82,7 +85,7 @@ static void *run(void *arg)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: storm [-n ITERATIONS | -d SECONDS] [-t THREADS] [-f FILE]\n");
+	fprintf(stderr, "usage: storm [-n ITERATIONS | -d SECONDS] [-t THREADS] [-f FILE] [-s FILE]\n");
 	exit(2);
 }
 
@@ -91,8 +94,15 @@ int main(int argc, char **argv)
 	long iterations = 0;
 	double seconds = 0;
 	int threads = 1, c;
-	while ((c = getopt(argc, argv, "n:d:t:f:")) != -1) {
+	while ((c = getopt(argc, argv, "n:d:t:f:s:")) != -1) {
 		switch (c) {
+		case 's': {
+			int fd = open(optarg, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+			if (fd < 0 || ftruncate(fd, PAGE) != 0) { perror(optarg); return 2; }
+			if (mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED) { perror("storm: mmap -s"); return 2; }
+			close(fd);
+			break;
+		}
 		case 'f':
 			map_fd = open(optarg, O_RDONLY | O_CLOEXEC);
 			if (map_fd < 0) { perror(optarg); return 2; }
