@@ -9,8 +9,10 @@
 //   5. anonymous RWX mapping                                         -> "Mmaped region with W+E permissions!"
 //   6. flips the JIT page RX -> RWX -> RX                            -> "from E to W+E!", then "from W+E to E!"
 //   7. forks and execs a small tree: itself as "child", which runs /bin/sh -c "/bin/true; /bin/echo hi"
+//   8. staged memfd: maps it RW, writes code, mprotect RX, runs it   -> "Protection changed to Executable!" on
+//      "/memfd:mapscribe-demo-staged (deleted)", whose bytes the recorder hashes although no mmap had PROT_EXEC
 //
-// Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 4 seconds)
+// Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 4.5 seconds)
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -110,6 +112,22 @@ static void memfd_rw_and_rx(void) {
     close(fd);  // the mappings keep the memfd alive
 }
 
+// A loader's staging: code written into a memfd through a writable mapping, which is then made executable by
+// mprotect. No mmap ever had PROT_EXEC, so no mmap_exec row names it: only the alert, and the files table.
+static void staged_memfd(void) {
+    int fd = memfd_create("mapscribe-demo-staged", MFD_CLOEXEC);
+    if (fd < 0) die("memfd_create staged");
+    if (ftruncate(fd, PAGE) != 0) die("ftruncate staged");
+    void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) die("mmap staged RW");
+    close(fd);  // the mapping keeps the memfd alive
+    memcpy(p, CODE, sizeof CODE);
+    say("staged: memfd mapped RW shared at %p, wrote code", p);
+    if (mprotect(p, PAGE, PROT_READ | PROT_EXEC) != 0) die("mprotect staged RX");
+    say("staged: mprotect %p RW -> RX", p);
+    run_code(p, "staged memfd");
+}
+
 // A file unlinked before it is mapped: the kernel names it "PATH (deleted)" and only
 // /proc/PID/map_files can still read it.
 static void deleted_file_rx(void) {
@@ -203,6 +221,8 @@ int main(int argc, char **argv) {
     flip_rx_rwx_rx(jit);
     pause_ms(500);
     int rc = fork_exec_tree(argv[0]);
+    pause_ms(500);
+    staged_memfd();
     pause_ms(500);
     say("demo: done");
     return rc;

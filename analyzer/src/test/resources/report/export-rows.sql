@@ -149,6 +149,23 @@ SELECT * FROM (VALUES
    'ELF 64-bit LSB shared object', 'c1', 'c2', 'libc-sha256', 'c5', NULL, NULL))
   f(host, ts_ns, path, dev, inode, ctime, size, magic, md5, sha1, sha256, sha512, error, via_pid);
 
+-- The demo's staged memfd: mapped RW, written, made executable by mprotect. The recorder hashed it later than the
+-- mapping's ctime (writing through the mapping moves a memfd's ctime on), still before the alert.
+INSERT INTO mem_prot_alert BY NAME
+SELECT a.*, p.ppid, 0 AS uid, 0 AS gid, 4026531841 AS mnt_ns, p.exe_path, p.command_line, a.pid AS tid
+FROM (VALUES
+  ('demo-a', at_ms(3400), 7736, 'demo', 'Protection changed to Executable!', 2, 'mprotect', 140164096200704, 4096, 5, 3,
+   140164096200704, 4096, '/memfd:mapscribe-demo-staged (deleted)', 1, 5022, 1795450409000000000)
+) a(host, ts_ns, pid, comm, alert, alert_id, syscall, addr, len, prot, prev_prot, syscall_addr, syscall_len,
+    pathname, dev, inode, ctime)
+JOIN processes p ON p.host = a.host AND p.pid = a.pid;
+
+INSERT INTO files BY NAME
+SELECT * FROM (VALUES
+  ('demo-a', at_ms(3450), '/memfd:mapscribe-demo-staged', 1, 5022, 1795450409300000000, 4096, 'data',
+   's1', 's2', 'staged-sha256', 's5', NULL, 7736))
+  f(host, ts_ns, path, dev, inode, ctime, size, magic, md5, sha1, sha256, sha512, error, via_pid);
+
 -- utc_time = boot time in UTC + ts_ns, per host (each host has its own boot time).
 CREATE TEMP MACRO utc(h, ns) AS
   CAST(make_timestamp(CASE h WHEN 'demo-a' THEN 1795450000000000 ELSE 1795449998500000 END + ns // 1000) AS TIMESTAMP_NS);

@@ -48,11 +48,12 @@ class ReportCommandTest {
         Path html = tmp.resolve("pages/triage.html");
         Outcome o = report(notebook("triage").toString(), "--data", out.toString(), "--html", html.toString());
         assertEquals(0, o.code(), o.err());
-        assertTrue(o.err().contains("13 queries, 0 failed, 0 empty"), o.err());
+        assertTrue(o.err().contains("14 queries, 0 failed, 0 empty"), o.err());
         String page = Files.readString(html);
         assertTrue(page.contains("/memfd:mapscribe-demo-jit (deleted)"));
         assertTrue(page.contains("bash-sha256"), "the hashes of what already ran (the files table)");
         assertTrue(page.contains("Protection changed from W+E to E!"));
+        assertTrue(page.contains("staged-sha256"), "the hash of the file made executable by mprotect");
     }
 
     @Test

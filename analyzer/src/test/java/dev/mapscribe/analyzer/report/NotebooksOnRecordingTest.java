@@ -81,13 +81,18 @@ class NotebooksOnRecordingTest {
     }
 
     @Test
-    void triageRunsAndShowsTheDemosMemfdAndItsFourAlerts() throws Exception {
+    void triageRunsAndShowsTheDemosMemfdsAndItsFourAlerts() throws Exception {
         Run run = run("triage", Map.of());
         assertEquals(List.of(), problems(run));
         Table notOnDisk = NotebooksRunTest.tableWithColumn(run, "mapped_path", "mapped_error");
         assertTrue(rows(notOnDisk, "pid", "mapped_path").contains(List.of(demoPid, "/memfd:mapscribe-demo-jit"))
             || rows(notOnDisk, "pid", "mapped_path").contains(List.of(demoPid, "/memfd:mapscribe-demo-jit (deleted)")),
             "the memfd the demo ran code from: " + notOnDisk.rows());
+        // The memfd the demo staged code in and made executable by mprotect: no mmap_exec row, but the alert and its hash.
+        Table staged = NotebooksRunTest.tableWithColumn(run, "staged_sha256");
+        assertTrue(staged.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(staged.column("pid")))
+                && "/memfd:mapscribe-demo-staged (deleted)".equals(r.get(staged.column("pathname")))
+                && r.get(staged.column("staged_sha256")) != null), "the staged memfd and its hash: " + staged.rows());
         // Other processes on the machine may raise thousands of alerts (the page keeps the first rows): ask for the demo's.
         assertEquals(Set.of(List.of("Mmaped region with W+E permissions!"), List.of("Protection changed to Executable!"),
                 List.of("Protection changed from E to W+E!"), List.of("Protection changed from W+E to E!")),
