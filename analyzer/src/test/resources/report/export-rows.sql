@@ -150,12 +150,24 @@ SELECT * FROM (VALUES
   f(host, ts_ns, path, dev, inode, ctime, size, magic, md5, sha1, sha256, sha512, error, via_pid);
 
 -- The demo's staged memfd: mapped RW, written, made executable by mprotect. The recorder hashed it later than the
--- mapping's ctime (writing through the mapping moves a memfd's ctime on), still before the alert.
+-- mapping's ctime (writing through the mapping moves a memfd's ctime on), still before the alert. And a file mapped
+-- private and writable, then made executable: what ran may be modified copies of its pages, not the file's bytes.
+INSERT INTO regions BY NAME
+SELECT r.*, r.valid_from_ns AS ts_ns, true AS known
+FROM (VALUES
+  ('demo-a', 7736, 'demo', 140164096200704, 140164096204800, 3, 1, '/memfd:mapscribe-demo-staged (deleted)', 1, 5022, 0, at_ms(3390), at_ms(3400), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164096200704, 140164096204800, 5, 1, '/memfd:mapscribe-demo-staged (deleted)', 1, 5022, 0, at_ms(3400), at_ms(3510), 'mprotect'),
+  ('demo-a', 7736, 'demo', 140164096300000, 140164096304096, 3, 2, '/tmp/patched.so', 8388609, 262400, 0, at_ms(3410), at_ms(3420), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164096300000, 140164096304096, 5, 2, '/tmp/patched.so', 8388609, 262400, 0, at_ms(3420), at_ms(3510), 'mprotect')
+) r(host, pid, comm, start_addr, end_addr, prot, flags, path, dev, inode, file_offset, valid_from_ns, valid_to_ns, cause);
+
 INSERT INTO mem_prot_alert BY NAME
 SELECT a.*, p.ppid, 0 AS uid, 0 AS gid, 4026531841 AS mnt_ns, p.exe_path, p.command_line, a.pid AS tid
 FROM (VALUES
   ('demo-a', at_ms(3400), 7736, 'demo', 'Protection changed to Executable!', 2, 'mprotect', 140164096200704, 4096, 5, 3,
-   140164096200704, 4096, '/memfd:mapscribe-demo-staged (deleted)', 1, 5022, 1795450409000000000)
+   140164096200704, 4096, '/memfd:mapscribe-demo-staged (deleted)', 1, 5022, 1795450409000000000),
+  ('demo-a', at_ms(3420), 7736, 'demo', 'Protection changed to Executable!', 2, 'mprotect', 140164096300000, 4096, 5, 3,
+   140164096300000, 4096, '/tmp/patched.so', 8388609, 262400, 1795450000000000000)
 ) a(host, ts_ns, pid, comm, alert, alert_id, syscall, addr, len, prot, prev_prot, syscall_addr, syscall_len,
     pathname, dev, inode, ctime)
 JOIN processes p ON p.host = a.host AND p.pid = a.pid;
