@@ -85,8 +85,8 @@ class NotebooksOnRecordingTest {
         Run run = run("triage", Map.of());
         assertEquals(List.of(), problems(run));
         Table notOnDisk = NotebooksRunTest.tableWithColumn(run, "mapped_path", "mapped_error");
-        assertTrue(rows(notOnDisk, "pid", "mapped_path").contains(List.of(demoPid, "/memfd:mapscribe-demo-jit"))
-            || rows(notOnDisk, "pid", "mapped_path").contains(List.of(demoPid, "/memfd:mapscribe-demo-jit (deleted)")),
+        assertTrue(NotebooksRunTest.rows(notOnDisk, "pid", "mapped_path").contains(List.of(demoPid, "/memfd:mapscribe-demo-jit"))
+            || NotebooksRunTest.rows(notOnDisk, "pid", "mapped_path").contains(List.of(demoPid, "/memfd:mapscribe-demo-jit (deleted)")),
             "the memfd the demo ran code from: " + notOnDisk.rows());
         // The memfd the demo staged code in and made executable by mprotect: no mmap_exec row, but the alert and its hash.
         Table staged = NotebooksRunTest.tableWithColumn(run, "staged_sha256");
@@ -131,16 +131,6 @@ class NotebooksOnRecordingTest {
                     out.add(row);
                 }
             }
-        }
-        return out;
-    }
-
-    private static Set<List<Object>> rows(Table t, String... columns) {
-        Set<List<Object>> out = new HashSet<>();
-        for (List<Object> r : t.rows()) {
-            List<Object> v = new ArrayList<>();
-            for (String c : columns) v.add(r.get(t.column(c)));
-            out.add(v);
         }
         return out;
     }

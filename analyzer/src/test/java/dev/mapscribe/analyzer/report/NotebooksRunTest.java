@@ -137,7 +137,7 @@ class NotebooksRunTest {
     }
 
     /** The rows of these columns, as lists (nulls kept). */
-    private static Set<List<Object>> rows(Table t, String... columns) {
+    static Set<List<Object>> rows(Table t, String... columns) {
         Set<List<Object>> out = new HashSet<>();
         for (List<Object> r : t.rows()) {
             List<Object> v = new ArrayList<>();
