@@ -94,6 +94,8 @@ public final class Enricher implements AutoCloseable {
 
     /** Work for the worker: a file the kernel recorded, a region of the /proc snapshot, or an unoffered hold. */
     private sealed interface Job permits FileJob, RegionJob, UnofferedJob {
+        /** The descriptor the job holds (closed when the job is dropped), or null. */
+        MappedFileOpener.Held held();
     }
 
     /**
@@ -104,6 +106,10 @@ public final class Enricher implements AutoCloseable {
      * hashes it like any other.
      */
     private record UnofferedJob(DevIno id, EarlyHold early) implements Job {
+        @Override
+        public MappedFileOpener.Held held() {
+            return early.held();
+        }
     }
 
     /**
@@ -116,6 +122,10 @@ public final class Enricher implements AutoCloseable {
 
     /** Its ctime and size are not in /proc/PID/maps: the worker reads them before the cache can decide. */
     private record RegionJob(SnapshotRegion region) implements Job {
+        @Override
+        public MappedFileOpener.Held held() {
+            return null; // the worker opens snapshot files itself
+        }
     }
 
     private final Consumer<UserRecord> sink;
@@ -290,18 +300,24 @@ public final class Enricher implements AutoCloseable {
             }
         }
         if (early != null) {
-            // The holder thread was first: its descriptor is the file's, checked by (dev, inode) when it was taken,
-            // and its time is the hold's.
-            held = early.held();
-            holds.incrementAndGet();
-            earlyHoldsUsed.incrementAndGet();
-            countLag(early.seenNs(), early.heldNs());
+            held = taken(early); // the holder thread was first
         }
         if (!enqueue(new FileJob(file, key, link, held, missed))) {
             seen.remove(key); // not done: a later offer may still get it in
             skipped.incrementAndGet();
             release(held);
         }
+    }
+
+    /**
+     * The descriptor of an early hold that a job takes as the file's hold, counted as one: it is the file's, checked
+     * by (dev, inode) when the holder took it, and its time is the hold's.
+     */
+    private MappedFileOpener.Held taken(EarlyHold early) {
+        holds.incrementAndGet();
+        earlyHoldsUsed.incrementAndGet();
+        countLag(early.seenNs(), early.heldNs());
+        return early.held();
     }
 
     /** How long after the kernel's record of a mapping ({@code seenNs}, 0: unknown) its file was held. */
@@ -324,19 +340,20 @@ public final class Enricher implements AutoCloseable {
      */
     public void holdEarly(int pid, long start, long end, int dev, long ino, long seenNs) {
         sweepEarlyHolds(false);
-        if (closing || heldFds.get() >= MAX_HELD || earlyHolds.containsKey(new DevIno(dev, ino))) {
+        DevIno id = new DevIno(dev, ino);
+        if (closing || heldFds.get() >= MAX_HELD || earlyHolds.containsKey(id)) {
             return; // held already, by the holder or by the writer's offer
         }
         // No path: a request names none, and the hold goes through the process's mapping (a memfd's or a
         // deleted file's too), checked against (dev, inode) like every candidate.
         FileRef bare = new FileRef(ino, 0, 0, 0, dev, 0, 0, "");
-        MappedFileOpener.Held held = hold(bare, ProcessLink.mapping(pid, start, end));
+        ProcessLink link = ProcessLink.mapping(pid, start, end);
+        MappedFileOpener.Held held = hold(bare, link);
         if (held == null) {
             return; // gone already, or not a regular file: the writer's offer tries again, by the path too
         }
         heldFds.incrementAndGet();
-        EarlyHold before = earlyHolds.putIfAbsent(new DevIno(dev, ino),
-                new EarlyHold(held, ProcessLink.mapping(pid, start, end), seenNs, System.nanoTime()));
+        EarlyHold before = earlyHolds.putIfAbsent(id, new EarlyHold(held, link, seenNs, System.nanoTime()));
         if (before != null) {
             // The offer held it itself already (its mark), or the same file was mapped twice before the offer:
             // one descriptor is enough.
@@ -463,11 +480,7 @@ public final class Enricher implements AutoCloseable {
         skipped.addAndGet(left.size());
         pending.addAndGet(-left.size());
         for (Job job : left) {
-            switch (job) {
-                case FileJob f -> release(f.held());
-                case UnofferedJob u -> release(u.early().held());
-                case RegionJob r -> { }
-            }
+            release(job.held());
         }
     }
 
@@ -527,11 +540,7 @@ public final class Enricher implements AutoCloseable {
     private void work(Job job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         if (pastDeadline()) {
             skipped.incrementAndGet();
-            switch (job) {
-                case FileJob f -> release(f.held(), opener);
-                case UnofferedJob u -> release(u.early().held(), opener);
-                case RegionJob r -> { }
-            }
+            release(job.held(), opener);
             return;
         }
         FileJob fileJob = switch (job) {
@@ -623,10 +632,7 @@ public final class Enricher implements AutoCloseable {
             release(held, opener);
             return null;
         }
-        holds.incrementAndGet();
-        earlyHoldsUsed.incrementAndGet();
-        countLag(u.early().seenNs(), u.early().heldNs());
-        return new FileJob(file, key, u.early().link(), held, false);
+        return new FileJob(file, key, u.early().link(), taken(u.early()), false);
     }
 
     /** One file: open it, describe it, hash it. Null when abandoned because close() ran out of time. */
