@@ -117,7 +117,7 @@ struct last_task {
 	__u64 pid_tgid;
 	__u64 start_ns;
 	__u64 epoch; /* task_ctx_epoch when the entry was confirmed */
-	__u64 flags; /* the task's task_ctx.flags, copied when the entry was confirmed and kept in step since */
+	__u64 flags; /* the process's marks (process_flags()), copied when the entry was confirmed */
 	struct task_view seen;
 };
 
@@ -603,7 +603,7 @@ static __always_inline void mark_nonexec_file(struct task_struct *task)
 	/*
 	 * Every CPU's entry now fails its epoch check and is confirmed again at its next record, copying the mark: a
 	 * thread of this process whose entry on some CPU predates the mark (another thread, or this one before it
-	 * moved) sees it at its next mprotect. Marks are rare (nameless files mapped without PROT_EXEC).
+	 * moved) sees it at its next mprotect. Marks are rare (once per process that stages_code()).
 	 */
 	__sync_fetch_and_add(&task_ctx_epoch, 1);
 }

@@ -53,3 +53,7 @@ await_recording() { # await_recording ERRFILE: waits up to 60 s for `mapscribe r
   echo "recorder not ready: $(tail -1 "$1")" >&2
   return 1
 }
+
+median() { # median [FORMAT]: the median of the numbers on stdin (one per line), printed with printf FORMAT (default %s)
+  sort -n | awk -v f="${1:-%s}" '{a[NR] = $1} END {if (NR) printf f "\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
