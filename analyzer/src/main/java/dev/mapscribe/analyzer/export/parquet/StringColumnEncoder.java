@@ -11,17 +11,17 @@ import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompress
 
 /**
  * A string column: dictionary-encoded (RLE_DICTIONARY pages, one PLAIN dictionary page per chunk)
- * until the chunk's dictionary passes {@link #DICTIONARY_BYTES}, then PLAIN for the chunk's later
- * pages, as parquet-java falls back. A value equal to the one before it (a process's comm, path and
- * ancestors repeat row after row) is not hashed again.
+ * until the chunk's dictionary passes {@link #DICTIONARY_BYTES}, then DELTA_BYTE_ARRAY for the
+ * chunk's later pages, as parquet-java's format v2 writer falls back. A value equal to the one
+ * before it (a process's comm, path and ancestors repeat row after row) is not hashed again.
  */
 class StringColumnEncoder extends ColumnChunkEncoder {
     static final int DICTIONARY_BYTES = 1 << 20;
 
     private final StringDictionary dictionary = new StringDictionary();
     private final RleHybridEncoder ids = new RleHybridEncoder();
-    private final ByteSink plainValues = new ByteSink(1 << 16);
-    private boolean plain; // the chunk gave its dictionary up: this page and the chunk's later ones are PLAIN
+    private final DeltaByteArrayEncoder deltas = new DeltaByteArrayEncoder();
+    private boolean noDictionary; // the chunk gave its dictionary up: this page and its later ones are DELTA_BYTE_ARRAY
 
     private byte[] value = new byte[256]; // the value being added
     private byte[] previous = new byte[256]; // the value added before it, -1 length after a page ends
@@ -71,15 +71,15 @@ class StringColumnEncoder extends ColumnChunkEncoder {
     /** Adds the value in {@code valueBuffer()[0, len)}. */
     protected final void addValue(int len) {
         if (len == previousLength && Arrays.equals(value, 0, len, previous, 0, len)) {
-            if (plain) {
-                writePlain(previous, len);
+            if (noDictionary) {
+                deltas.add(value, len, previous, previousLength);
             } else {
                 ids.add(previousId);
             }
             return;
         }
-        if (plain) {
-            writePlain(value, len);
+        if (noDictionary) {
+            deltas.add(value, len, previous, previousLength);
         } else {
             previousId = dictionary.idOf(value, 0, len);
             ids.add(previousId);
@@ -99,11 +99,6 @@ class StringColumnEncoder extends ColumnChunkEncoder {
         value = t;
     }
 
-    private void writePlain(byte[] b, int len) {
-        plainValues.writeIntLE(len);
-        plainValues.write(b, 0, len);
-    }
-
     private static byte[] copy(byte[] src, int len, byte[] into) {
         byte[] out = into.length >= len ? into : new byte[Math.max(len, into.length * 2)];
         System.arraycopy(src, 0, out, 0, len);
@@ -112,9 +107,9 @@ class StringColumnEncoder extends ColumnChunkEncoder {
 
     @Override
     public void endPageIfFull() {
-        if (!plain && dictionary.plainBytes() > DICTIONARY_BYTES) {
+        if (!noDictionary && dictionary.plainBytes() > DICTIONARY_BYTES) {
             endPage();
-            plain = true;
+            noDictionary = true;
             return;
         }
         super.endPageIfFull();
@@ -122,15 +117,17 @@ class StringColumnEncoder extends ColumnChunkEncoder {
 
     @Override
     protected int pageValueBytes() {
-        return plain ? plainValues.size() : ids.count() / 8 * BitPacking.widthOf(dictionary.size());
+        return noDictionary ? deltas.encodedBytes() : ids.count() / 8 * BitPacking.widthOf(dictionary.size());
     }
 
     @Override
     protected Encoding writeValues(ByteSink out) {
-        if (plain || ids.count() == 0) { // a page of nulls only needs no dictionary
-            out.write(plainValues.array(), 0, plainValues.size());
-            plainValues.reset();
-            return Encoding.PLAIN;
+        if (noDictionary) {
+            deltas.writeTo(out);
+            return Encoding.DELTA_BYTE_ARRAY;
+        }
+        if (ids.count() == 0) {
+            return Encoding.PLAIN; // a page of nulls only: no values, no dictionary needed
         }
         int width = BitPacking.widthOf(dictionary.size() - 1);
         out.writeByte(width);
@@ -162,7 +159,7 @@ class StringColumnEncoder extends ColumnChunkEncoder {
     @Override
     protected void resetChunk() {
         dictionary.reset();
-        plain = false;
+        noDictionary = false;
         previousLength = -1;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -14,6 +15,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.apache.parquet.bytes.ByteBufferInputStream;
 import org.apache.parquet.column.values.delta.DeltaBinaryPackingValuesReader;
+import org.apache.parquet.column.values.deltastrings.DeltaByteArrayReader;
 import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridDecoder;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +75,32 @@ class EncodingsDecodedByParquetJavaTest {
         for (int i = 0; i < values.size(); i++) {
             assertEquals((int) values.get(i), d.readInt(), "value " + i + " of " + values.size() + " at width " + width);
         }
+    }
+
+    @Property(tries = 300)
+    void deltaByteArrayDecodes(@ForAll("paths") List<String> values) throws Exception {
+        DeltaByteArrayEncoder e = new DeltaByteArrayEncoder();
+        byte[] previous = null;
+        for (String v : values) {
+            byte[] b = v.getBytes(StandardCharsets.UTF_8);
+            e.add(b, b.length, previous, previous == null ? -1 : previous.length);
+            previous = b;
+        }
+        ByteSink out = new ByteSink(16);
+        e.writeTo(out);
+        DeltaByteArrayReader r = new DeltaByteArrayReader();
+        r.initFromPage(values.size(), ByteBufferInputStream.wrap(ByteBuffer.wrap(out.toByteArray())));
+        for (int i = 0; i < values.size(); i++) {
+            assertEquals(values.get(i), r.readBytes().toStringUsingUTF8(), "value " + i);
+        }
+    }
+
+    // Strings sharing prefixes of any length with the one before, empty ones, and repeats.
+    @Provide
+    Arbitrary<List<String>> paths() {
+        return Arbitraries.of("", "/", "/usr/lib/", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6",
+                "/usr/bin/bash|/usr/bin/sshd", "/usr/bin/bash", "ü€", "ü", "/memfd:x (deleted)")
+                .list().ofMaxSize(400);
     }
 
     private static DeltaBinaryPackingValuesReader reader(DeltaBinaryPackedEncoder e, int count) throws Exception {
