@@ -23,8 +23,8 @@ import org.apache.arrow.memory.RootAllocator;
 /**
  * Writes the rows of one table for one host as Parquet under
  * {@code OUT/<table>/host=<host>/part-NNNNN.parquet}: rows go into an Arrow batch, full batches go
- * column by column to parquet-java's column writers (ZSTD, row groups of {@link Options#rowGroupRows}
- * rows), without Hadoop ({@link ParquetPartWriter}).
+ * column by column to the page encoders, and parquet-java's file writer writes the file (ZSTD, row
+ * groups of {@link Options#rowGroupRows} rows), without Hadoop ({@link ParquetPartWriter}).
  *
  * <pre>{@code
  * int PID = Tables.SYSCALLS.col("pid");            // look positions up once
