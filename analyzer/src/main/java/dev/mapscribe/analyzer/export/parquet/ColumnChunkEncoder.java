@@ -2,6 +2,7 @@ package dev.mapscribe.analyzer.export.parquet;
 
 import dev.mapscribe.formats.tables.ColumnType;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
@@ -18,9 +19,9 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
  * compressed until the row group ends and its columns are written one after the other.
  *
  * <p>Why not parquet-java's column writers: they take every cell through several virtual calls
- * (definition level, value writer, statistics, dictionary fallback), which cost ~400 ns per exported
- * row, more CPU than the whole replay (PERFORMANCE.md). Here each column type has one loop over its
- * vector. parquet-java still writes the file: page headers, checksums, column chunk metadata and
+ * (definition level, value writer, statistics, dictionary fallback): ~405 ns of encoding per
+ * {@code syscalls} row against ~235 ns here ({@code scripts/bench-export}, PERFORMANCE.md). Here each
+ * column type has one loop over its vector. parquet-java still writes the file: page headers, checksums, column chunk metadata and
  * statistics (merged from each page's), column and offset indexes, and the footer.
  *
  * <p>A page ends after {@link #PAGE_ROWS} rows or {@link #PAGE_BYTES} of values, whichever comes
@@ -148,7 +149,7 @@ public abstract class ColumnChunkEncoder {
         try {
             return compressor.compress(BytesInput.from(fresh)).toByteArray();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }
