@@ -92,6 +92,45 @@ class PartFilesReadBackTest {
     }
 
     @Test
+    void integerExtremesRoundTripThroughDuckDb(@TempDir Path dir) throws Exception {
+        // Deltas between these wrap around in 32 and 64 bits: DELTA_BINARY_PACKED must still give them back.
+        int[] ints = {Integer.MIN_VALUE, Integer.MAX_VALUE, -1, 0, Integer.MAX_VALUE, Integer.MIN_VALUE, 1};
+        long[] longs = {Long.MIN_VALUE, Long.MAX_VALUE, -1, 0, Long.MAX_VALUE, Long.MIN_VALUE, 1};
+        TableSchema t = Tables.SYSCALLS;
+        int pid = t.col("pid");
+        int arg0 = t.col("arg0");
+        int rows = 3000;
+        try (TableWriter w = TableWriter.open(dir, t, "web1")) {
+            for (int r = 0; r < rows; r++) {
+                RowWriter row = w.row();
+                for (int c = 0; c < t.size(); c++) {
+                    Object v = c == pid ? (Object) ints[r % ints.length] : c == arg0 ? (Object) longs[r % longs.length] : SampleRows.value(t, c, r);
+                    if (t.column(c).name().equals(Tables.PARTITION_COLUMN)) {
+                        continue;
+                    }
+                    switch (v) {
+                        case null -> row.setNull(c);
+                        case Boolean b -> row.setBool(c, b);
+                        case Integer i -> row.setInt(c, i);
+                        case Long l -> row.setLong(c, l);
+                        case String str -> row.setString(c, str);
+                        default -> throw new AssertionError(v);
+                    }
+                }
+                row.end();
+            }
+        }
+        try (Connection c = TableWriterDuckDbTest.duckdb(List.of(dir)); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pid, arg0 FROM syscalls ORDER BY ts_ns")) {
+            for (int r = 0; r < rows; r++) {
+                assertTrue(rs.next());
+                assertEquals(ints[r % ints.length], rs.getInt(1), "pid row " + r);
+                assertEquals(longs[r % longs.length], rs.getLong(2), "arg0 row " + r);
+            }
+        }
+    }
+
+    @Test
     void parquetJavaReadsEveryValueBack() throws Exception {
         for (TableSchema t : Tables.ALL) {
             int r = 0;
