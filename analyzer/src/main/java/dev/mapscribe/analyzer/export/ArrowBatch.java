@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -103,12 +104,11 @@ final class ArrowBatch implements AutoCloseable {
         ((IntVector) vectors[col]).set(row, v);
     }
 
+    // BigIntVector and TimeStampNanoVector alike: 8-byte cells and a validity bit (RowWriter checked the column's type).
     void setLong(int col, int row, long v) {
-        switch (vectors[col]) {
-            case BigIntVector b -> b.set(row, v);
-            case TimeStampNanoVector t -> t.set(row, v);
-            default -> throw new IllegalStateException("column " + columns.get(col).name() + " does not hold 64-bit values");
-        }
+        BaseFixedWidthVector f = (BaseFixedWidthVector) vectors[col];
+        BitVectorHelper.setBit(f.getValidityBuffer(), row);
+        f.getDataBuffer().setLong((long) row * 8, v);
     }
 
     void setString(int col, int row, String v) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Fills one row of a {@link TableWriter}. Columns are addressed by their position in the
@@ -20,6 +21,8 @@ public final class RowWriter implements RowView {
     private final int[] fileIndexOf;
     private final boolean[] set;
     private final ColumnType[] types;
+    private final boolean[] nullable;
+    private final int[] required; // the file columns a row must set
     private int row = -1;
 
     RowWriter(TableWriter owner, ArrowBatch batch, TableSchema table, int[] fileIndexOf) {
@@ -29,9 +32,13 @@ public final class RowWriter implements RowView {
         this.fileIndexOf = fileIndexOf;
         this.set = new boolean[table.size()];
         this.types = new ColumnType[table.size()];
+        this.nullable = new boolean[table.size()];
         for (int i = 0; i < types.length; i++) {
             types[i] = table.column(i).type();
+            nullable[i] = table.column(i).nullable();
         }
+        this.required = IntStream.range(0, table.size())
+                .filter(i -> fileIndexOf[i] >= 0 && !nullable[i]).toArray();
     }
 
     /** The batch the next rows go into. */
@@ -124,7 +131,7 @@ public final class RowWriter implements RowView {
     }
 
     public RowWriter setNull(int col) {
-        if (!table.column(col).nullable()) {
+        if (!nullable[col]) {
             throw new IllegalArgumentException("column " + table.name() + "." + table.column(col).name() + " cannot be null");
         }
         boolean wasSet = set[col];
@@ -145,8 +152,8 @@ public final class RowWriter implements RowView {
         }
         // An unset nullable column is already null: a batch starts with every validity bit clear
         // (allocated or reset), and a dropped row's slot is cleared below.
-        for (int col = 0; col < set.length; col++) {
-            if (!set[col] && fileIndexOf[col] >= 0 && !table.column(col).nullable()) {
+        for (int col : required) {
+            if (!set[col]) {
                 for (int f : fileIndexOf) {
                     if (f >= 0) {
                         batch.setNull(f, row); // the row is dropped: its slot is reused by the next row
