@@ -8,13 +8,19 @@ import dev.mapscribe.formats.tables.Column;
 import dev.mapscribe.formats.tables.ColumnType;
 import dev.mapscribe.formats.tables.TableSchema;
 import dev.mapscribe.formats.tables.Tables;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import com.github.luben.zstd.Zstd;
 import org.apache.parquet.ParquetReadOptions;
@@ -172,12 +178,12 @@ class PartFilesReadBackTest {
             assertEquals(CompressionCodecName.ZSTD, codec);
             return new BytesInputDecompressor() {
                 @Override
-                public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws java.io.IOException {
+                public BytesInput decompress(BytesInput bytes, int uncompressedSize) throws IOException {
                     return BytesInput.from(Zstd.decompress(bytes.toByteArray(), uncompressedSize));
                 }
 
                 @Override
-                public void decompress(java.nio.ByteBuffer input, int compressedSize, java.nio.ByteBuffer output, int uncompressedSize) {
+                public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int uncompressedSize) {
                     byte[] in = new byte[compressedSize];
                     input.get(in);
                     output.put(Zstd.decompress(in, uncompressedSize));
@@ -224,25 +230,23 @@ class PartFilesReadBackTest {
         files.addAll(parts(bigGroups, Tables.SYSCALLS));
         for (Path part : files) {
             TableSchema t = Tables.byName(part.getParent().getParent().getFileName().toString());
-            {
-                try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(part), readOptions())) {
-                    for (BlockMetaData block : reader.getFooter().getBlocks()) {
-                        for (ColumnChunkMetaData chunk : block.getColumns()) {
-                            String name = t.name() + "." + chunk.getPath().toDotString() + " in a group of " + block.getRowCount();
-                            assertNotNull(reader.readColumnIndex(chunk), name);
-                            assertTrue(reader.readOffsetIndex(chunk).getPageCount() >= block.getRowCount() / 25_000, name);
-                            if (chunk.getPath().size() == 1 && t.column(t.col(chunk.getPath().toDotString())).type() == ColumnType.STRING
-                                    && block.getRowCount() >= 40_000) {
-                                // The dictionary is given up between appends once its entries pass 1 MiB: well past
-                                // it, the chunk's later pages are DELTA_BYTE_ARRAY; short of it, none is.
-                                long dictionaryBytes = distinctPlainBytes(t, t.col(chunk.getPath().toDotString()), (int) block.getRowCount());
-                                if (dictionaryBytes > 1.3 * (1 << 20)) {
-                                    assertEquals(java.util.Set.of("RLE_DICTIONARY", "DELTA_BYTE_ARRAY"), encodingsOf(chunk), name);
-                                    fellBack++;
-                                } else if (dictionaryBytes < (1 << 20)) {
-                                    assertEquals(java.util.Set.of("RLE_DICTIONARY"), encodingsOf(chunk), name);
-                                    keptDictionary++;
-                                }
+            try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(part), readOptions())) {
+                for (BlockMetaData block : reader.getFooter().getBlocks()) {
+                    for (ColumnChunkMetaData chunk : block.getColumns()) {
+                        String name = t.name() + "." + chunk.getPath().toDotString() + " in a group of " + block.getRowCount();
+                        assertNotNull(reader.readColumnIndex(chunk), name);
+                        assertTrue(reader.readOffsetIndex(chunk).getPageCount() >= block.getRowCount() / 25_000, name);
+                        if (chunk.getPath().size() == 1 && t.column(t.col(chunk.getPath().toDotString())).type() == ColumnType.STRING
+                                && block.getRowCount() >= 40_000) {
+                            // The dictionary is given up between appends once its entries pass 1 MiB: well past
+                            // it, the chunk's later pages are DELTA_BYTE_ARRAY; short of it, none is.
+                            long dictionaryBytes = distinctPlainBytes(t, t.col(chunk.getPath().toDotString()), (int) block.getRowCount());
+                            if (dictionaryBytes > 1.3 * (1 << 20)) {
+                                assertEquals(Set.of("RLE_DICTIONARY", "DELTA_BYTE_ARRAY"), encodingsOf(chunk), name);
+                                fellBack++;
+                            } else if (dictionaryBytes < (1 << 20)) {
+                                assertEquals(Set.of("RLE_DICTIONARY"), encodingsOf(chunk), name);
+                                keptDictionary++;
                             }
                         }
                     }
@@ -253,19 +257,19 @@ class PartFilesReadBackTest {
     }
 
     private static long distinctPlainBytes(TableSchema t, int c, int rows) {
-        java.util.Set<Object> seen = new java.util.HashSet<>();
+        Set<Object> seen = new HashSet<>();
         long bytes = 0;
         for (int r = 0; r < rows; r++) {
             Object v = SampleRows.value(t, c, r);
             if (v != null && seen.add(v)) {
-                bytes += 4 + ((String) v).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                bytes += 4 + ((String) v).getBytes(StandardCharsets.UTF_8).length;
             }
         }
         return bytes;
     }
 
-    private static java.util.Set<String> encodingsOf(ColumnChunkMetaData chunk) {
-        java.util.Set<String> out = new java.util.TreeSet<>();
+    private static Set<String> encodingsOf(ColumnChunkMetaData chunk) {
+        Set<String> out = new TreeSet<>();
         chunk.getEncodingStats().getDataEncodings().forEach(e -> out.add(e.name()));
         return out;
     }
