@@ -68,7 +68,7 @@ run_with_aot_cache() {
   if [ -s "$cache" ]; then
     exec "${java[@]}" "${quiet[@]}" -XX:AOTCache="$cache" "$@"
   fi
-  mkdir -p "$dir" || return 0
+  mkdir -p "$dir" 2>/dev/null || return 0 # a read-only installation runs without a cache
   local conf="$cache.conf.$$"
   # At exit the recording JVM names the file it wrote on stdout; -DisplayVMOutput keeps the command's own
   # output (a query's CSV, say) clean of it.
