@@ -583,11 +583,9 @@ static __always_inline struct file *file_of_mapping(struct task_struct *task, __
  * first (ld.so, private mappings), and a named file mapped privately is still held by its path at the next drain.
  * The storm's processes are never marked: for their mprotect this is a load of the per-CPU entry and a test of its
  * flag.
- */
-/*
- * A mapping through which code can be staged for a later mprotect: a nameless file (memfd, unlinked), or a named one
- * mapped shared and writable (written through the mapping, then perhaps unlinked before the process exits). ld.so's
- * mappings of libraries are private, so they never mark.
+ *
+ * stages_code(): a named file mapped shared and writable can be written through the mapping, then unlinked before
+ * the process exits, as a memfd can.
  */
 static __always_inline bool stages_code(const struct ms_file *f, const struct ms_mmap *r)
 {

@@ -96,16 +96,23 @@ run_with_aot_cache() {
   exit "$rc"
 }
 
-warm_aot_cache() { # warm_aot_cache CHECKOUT JOURNAL: one analysis by CHECKOUT's launcher, then waits (<= 60 s) for the AOT
+aot_builds_done() { # aot_builds_done CHECKOUT [CMD]: waits (<= 60 s) until no background AOT cache build (of CMD's
+  # cache, or of any) is left in CHECKOUT; returns 1 when one still runs after that
+  local i
+  for i in $(seq 1 120); do
+    compgen -G "$1/target/aot/${2:-*}-*.conf.*" >/dev/null || return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+warm_aot_cache() { # warm_aot_cache CHECKOUT JOURNAL: one analysis by CHECKOUT's launcher, then waits for the AOT
   # cache it builds, so that a benchmark's rounds all start from it (a checkout without AOT caches just warms up)
-  local out i
+  local out
   out=$(mktemp -d)
   "$1/scripts/mapscribe" analyze "$2" --out "$out" >/dev/null 2>&1 || true
   rm -rf "$out"
-  for i in $(seq 1 120); do
-    compgen -G "$1/target/aot/*.conf.*" >/dev/null || return 0
-    sleep 0.5
-  done
+  aot_builds_done "$1" analyze || true
 }
 
 await_recording() { # await_recording ERRFILE: waits up to 60 s for `mapscribe record`'s ready line in its stderr ERRFILE

@@ -97,11 +97,10 @@ int main(int argc, char **argv)
 			close(fd);
 			struct flip f = {p, size};
 			long page = sysconf(_SC_PAGESIZE);
-			if (strcmp(mode, "inside") == 0) {
-				if (mprotect(p + page, (size_t)page, PROT_READ | PROT_EXEC) != 0)
-					die("mprotect");
-			} else if (strcmp(mode, "far") == 0) {
-				if (mprotect(p + (4 << 20) + (64 << 10), (size_t)page, PROT_READ | PROT_EXEC) != 0)
+			int inside = strcmp(mode, "inside") == 0, far = strcmp(mode, "far") == 0;
+			if (inside || far) { /* one page: the second, or one 4 MiB + 64 KiB in */
+				size_t at = inside ? (size_t)page : (4 << 20) + (64 << 10);
+				if (mprotect(p + at, (size_t)page, PROT_READ | PROT_EXEC) != 0)
 					die("mprotect");
 			} else if (strcmp(mode, "thread") == 0) {
 				pthread_t t;

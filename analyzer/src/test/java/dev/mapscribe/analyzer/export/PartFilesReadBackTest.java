@@ -110,17 +110,9 @@ class PartFilesReadBackTest {
             for (int r = 0; r < rows; r++) {
                 RowWriter row = w.row();
                 for (int c = 0; c < t.size(); c++) {
-                    Object v = c == pid ? (Object) ints[r % ints.length] : c == arg0 ? (Object) longs[r % longs.length] : SampleRows.value(t, c, r);
-                    if (t.column(c).name().equals(Tables.PARTITION_COLUMN)) {
-                        continue;
-                    }
-                    switch (v) {
-                        case null -> row.setNull(c);
-                        case Boolean b -> row.setBool(c, b);
-                        case Integer i -> row.setInt(c, i);
-                        case Long l -> row.setLong(c, l);
-                        case String str -> row.setString(c, str);
-                        default -> throw new AssertionError(v);
+                    if (!t.column(c).name().equals(Tables.PARTITION_COLUMN)) {
+                        SampleRows.set(row, c, c == pid ? (Object) ints[r % ints.length]
+                                : c == arg0 ? (Object) longs[r % longs.length] : SampleRows.value(t, c, r));
                     }
                 }
                 row.end();

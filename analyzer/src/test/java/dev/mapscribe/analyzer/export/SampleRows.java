@@ -33,18 +33,22 @@ public final class SampleRows {
                 if (col.name().equals(Tables.PARTITION_COLUMN)) {
                     continue;
                 }
-                Object v = value(table, c, r);
-                switch (v) {
-                    case null -> row.setNull(c);
-                    case Boolean b -> row.setBool(c, b);
-                    case Integer i -> row.setInt(c, i);
-                    case Long l -> row.setLong(c, l);
-                    case String s -> row.setString(c, s);
-                    case List<?> l -> row.setStrings(c, l.stream().map(String.class::cast).toList());
-                    default -> throw new AssertionError(v);
-                }
+                set(row, c, value(table, c, r));
             }
             row.end();
+        }
+    }
+
+    /** Sets column {@code c} of the row to {@code v}: Boolean, Integer, Long, String, List or null, as {@link #value} gives. */
+    public static void set(RowWriter row, int c, Object v) {
+        switch (v) {
+            case null -> row.setNull(c);
+            case Boolean b -> row.setBool(c, b);
+            case Integer i -> row.setInt(c, i);
+            case Long l -> row.setLong(c, l);
+            case String s -> row.setString(c, s);
+            case List<?> l -> row.setStrings(c, l.stream().map(String.class::cast).toList());
+            default -> throw new AssertionError(v);
         }
     }
 

@@ -70,19 +70,17 @@ class StringColumnEncoder extends ColumnChunkEncoder {
 
     /** Adds the value in {@code valueBuffer()[0, len)}. */
     protected final void addValue(int len) {
-        if (len == previousLength && Arrays.equals(value, 0, len, previous, 0, len)) {
-            if (noDictionary) {
-                deltas.add(value, len, previous, previousLength);
-            } else {
-                ids.add(previousId);
-            }
-            return;
-        }
+        boolean repeat = len == previousLength && Arrays.equals(value, 0, len, previous, 0, len);
         if (noDictionary) {
             deltas.add(value, len, previous, previousLength);
         } else {
-            previousId = dictionary.idOf(value, 0, len);
+            if (!repeat) {
+                previousId = dictionary.idOf(value, 0, len);
+            }
             ids.add(previousId);
+        }
+        if (repeat) {
+            return; // in the page's statistics already, and the previous value still
         }
         boolean first = minLength < 0;
         if (first || Arrays.compareUnsigned(value, 0, len, min, 0, minLength) < 0) {
