@@ -72,18 +72,22 @@ run_with_aot_cache() {
   local conf="$cache.conf.$$"
   # At exit the recording JVM names the file it wrote on stdout; -DisplayVMOutput keeps the command's own
   # output (a query's CSV, say) clean of it.
-  local rc=0 pid
+  local rc=0 pid stop=
   "${java[@]}" "${quiet[@]}" -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput \
     -XX:AOTMode=record -XX:AOTConfiguration="$conf" "$@" <&0 &
   pid=$!
   # The JVM is this shell's child here, not its replacement: a stop (TERM from `timeout` or kill, HUP) is passed
-  # on to it. A script's background command ignores SIGINT, so Ctrl-C reaches it through this trap, as TERM.
-  trap 'kill -TERM "$pid" 2>/dev/null' TERM HUP INT
+  # on to it. A script's background command ignores SIGINT, so Ctrl-C reaches it through this trap, as TERM; the
+  # launcher then exits as the JVM would have for the signal it got itself (130 for Ctrl-C, 129 for HUP).
+  trap 'stop=143; kill -TERM "$pid" 2>/dev/null' TERM
+  trap 'stop=129; kill -TERM "$pid" 2>/dev/null' HUP
+  trap 'stop=130; kill -TERM "$pid" 2>/dev/null' INT
   while :; do
     wait "$pid" && rc=0 || rc=$?
     kill -0 "$pid" 2>/dev/null || break # wait was cut short by a trapped signal: the JVM is still stopping
   done
   trap - TERM HUP INT
+  [ "$rc" != 143 ] || [ -z "$stop" ] || rc=$stop # the JVM ended on the TERM this shell passed on
   if [ -s "$conf" ]; then
     # Detached, quiet, and after this command has returned: nobody waits for it. The last cache built wins;
     # the caches of older jars or JDKs go.
