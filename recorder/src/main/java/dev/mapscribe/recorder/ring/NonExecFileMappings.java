@@ -4,9 +4,11 @@ import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.recorder.enrich.ProcessLink;
 import java.lang.foreign.MemorySegment;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 
 /**
  * File mappings made without PROT_EXEC, remembered so that an mprotect that makes part of one executable later can
@@ -31,6 +33,12 @@ final class NonExecFileMappings {
     static final int MAX_GRANULES = 64;
     private static final long PAGE_MASK = 4095;
 
+    /**
+     * Entries of the per-process index past which it drops the mappings no way holds any more: four times the
+     * table's ways, so a clean-up, which keeps at most {@code SETS * WAYS} entries, comes after thousands of entries.
+     */
+    static final int INDEX_BOUND = 4 * SETS * WAYS;
+
     /** One mapping; {@code offered} once some part of it was made executable (its file is offered once). */
     private static final class Mapping {
         final int pid;
@@ -38,6 +46,7 @@ final class NonExecFileMappings {
         final long end;
         final FileRef file;
         boolean offered;
+        int held; // the ways that hold it: one per granule still in the table; none, and it is forgotten
 
         Mapping(int pid, long start, long end, FileRef file) {
             this.pid = pid;
@@ -53,8 +62,15 @@ final class NonExecFileMappings {
 
     private final Mapping[] ways = new Mapping[SETS * WAYS];
     private final byte[] victim = new byte[SETS]; // the way a full set gives up next, round robin
+    /**
+     * Each process's mappings, for {@link #forked}: a fork copies the parent's from here instead of scanning every
+     * way. Entries whose mapping no way holds any more ({@code held == 0}) are skipped, and dropped once the index
+     * passes {@link #INDEX_BOUND} entries: memory stays bounded by the table's size, whatever the processes do.
+     */
+    private final Map<Integer, List<Mapping>> byPid = new HashMap<>();
+    private int indexed; // entries in byPid, forgotten mappings included
 
-    private static int set(int pid, long granule) {
+    static int set(int pid, long granule) {
         long h = (granule ^ ((long) pid << 40)) * 0x9E3779B97F4A7C15L; // the pid in the high bits the set takes
         return (int) (h >>> 54) & (SETS - 1);
     }
@@ -71,31 +87,53 @@ final class NonExecFileMappings {
                 int s = base / WAYS;
                 free = base + victim[s];
                 victim[s] = (byte) ((victim[s] + 1) & (WAYS - 1));
+                ways[free].held--; // pushed out of this set
             }
             ways[free] = m;
+            m.held++;
         }
+        byPid.computeIfAbsent(pid, k -> new ArrayList<>()).add(m);
+        if (++indexed > INDEX_BOUND) {
+            dropForgotten();
+        }
+    }
+
+    /** Drops the index's entries for mappings no way holds (and the processes left with none). */
+    private void dropForgotten() {
+        indexed = 0;
+        for (Iterator<List<Mapping>> it = byPid.values().iterator(); it.hasNext(); ) {
+            List<Mapping> list = it.next();
+            list.removeIf(m -> m.held == 0);
+            if (list.isEmpty()) {
+                it.remove();
+            }
+            indexed += list.size();
+        }
+    }
+
+    /** Entries in the per-process index (forgotten mappings included until the next clean-up); for tests. */
+    int indexed() {
+        return indexed;
     }
 
     /**
      * A new process (fork, vfork, clone without CLONE_THREAD) starts with a copy of its parent's address space: it
-     * may make one of the parent's mappings executable. Scans the whole table (4,096 ways) per fork: 2.7-3.9 us on
-     * the writer thread (ForkScanBench, a full table), so a host forking 10,000 times a second costs the writer
-     * about 3 % of a core. The storm's calls never come here.
+     * may make one of the parent's mappings executable. The parent's mappings come from the per-process index, so a
+     * fork costs what the parent has, not a scan of the table (ForkScanBench). The storm's calls never come here.
      */
     void forked(int parent, int child) {
-        Set<Mapping> inherited = null; // by identity: a mapping sits in the set of each of its granules
-        for (Mapping m : ways) {
-            if (m != null && m.pid == parent) {
-                if (inherited == null) {
-                    inherited = Collections.newSetFromMap(new IdentityHashMap<>());
-                }
-                inherited.add(m);
+        List<Mapping> own = byPid.get(parent);
+        if (own == null) {
+            return;
+        }
+        List<Mapping> inherited = new ArrayList<>(own.size());
+        for (Mapping m : own) {
+            if (m.held > 0) {
+                inherited.add(m); // copied first: entering the child's may push the parent's out
             }
         }
-        if (inherited != null) {
-            for (Mapping m : inherited) {
-                mapped(child, m.start, m.end, m.file);
-            }
+        for (Mapping m : inherited) {
+            mapped(child, m.start, m.end, m.file);
         }
     }
 
@@ -115,6 +153,7 @@ final class NonExecFileMappings {
             Mapping m = ways[w];
             if (m != null && m.overlaps(pid, from, to)) {
                 ways[w] = null;
+                m.held--;
                 m = null;
             }
             if (m == null) {

@@ -3,8 +3,9 @@ package dev.mapscribe.recorder.ring;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 
 /**
- * What {@link NonExecFileMappings#forked} costs the writer thread per fork record: a scan of the whole table. A
- * figure, not a test (docs/SNAPSHOT-AND-ENRICHMENT.md). Run after the test classes are built:
+ * What {@link NonExecFileMappings#forked} costs the writer thread per fork record, on a full table, when the parent
+ * has 4 file mappings (a shell's children forking in turn, say). A figure, not a test
+ * (docs/SNAPSHOT-AND-ENRICHMENT.md). Run after the test classes are built:
  * <pre>java -cp recorder/target/test-classes:recorder/target/classes:formats/target/classes \
  *     dev.mapscribe.recorder.ring.ForkScanBench</pre>
  */
@@ -22,10 +23,13 @@ public final class ForkScanBench {
             }
         }
         int forks = 200_000;
+        int parent = 5000; // the last filled: its mappings are all in the table
         for (int round = 1; round <= 5; round++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < forks; i++) {
-                table.forked(1 + i % 5000, 100_000 + i); // parents with entries: each child gets their copies
+                int child = 100_000 + round * forks + i;
+                table.forked(parent, child); // each child forks the next: every parent has its 4 mappings
+                parent = child;
             }
             long ns = System.nanoTime() - t0;
             System.out.printf("round %d: %.0f ns per fork%n", round, ns / (double) forks);

@@ -1,7 +1,9 @@
 package dev.mapscribe.recorder.ring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.RawRecords;
 import dev.mapscribe.formats.raw.RecordDecoder;
 import java.lang.foreign.Arena;
@@ -77,6 +79,67 @@ class NonExecFileMappingsTest {
                 .mprotect(5, 10, 10, BASE + 2 * M, 4096, RX, 0); // the parent, which still has its own
         assertEquals(List.of("77 20 " + range(BASE + M, BASE + M + 4096), "77 10 " + range(BASE + 2 * M, BASE + 2 * M + 4096)),
                 offers(rec));
+    }
+
+    @Test
+    void aChildDoesNotInheritWhatItsParentMappedOver() {
+        // The parent's file mapping, then anonymous memory over all of it: the child inherits no file there.
+        RawRecords rec = new RawRecords(8192)
+                .mmapFile(1, 10, 10, 0, 8192, RW, SHARED, 3, 0, BASE, 77, 1, "/memfd:x (deleted)")
+                .mmapFile(2, 10, 10, 0, 8192, RW, SHARED, 4, 0, BASE + M, 78, 1, "/memfd:y (deleted)")
+                .mmap(3, 10, 10, BASE, 8192, RW, PRIVATE | ANON | FIXED, -1, 0, BASE)
+                .fork(4, 0, 10, 10, 20, 2)
+                .mprotect(5, 20, 20, BASE, 8192, RX, 0)       // mapped over before the fork: nothing
+                .mprotect(6, 20, 20, BASE + M, 8192, RX, 0);  // still the parent's file at the fork
+        assertEquals(List.of("78 20 " + range(BASE + M, BASE + M + 8192)), offers(rec));
+    }
+
+    @Test
+    void aChildDoesNotInheritAMappingPushedOutOfTheTable() {
+        NonExecFileMappings table = new NonExecFileMappings();
+        FileRef file = new FileRef(1, 8192, 0, 0, 77, 0100644, 0, "/memfd:x (deleted)");
+        table.mapped(10, BASE, BASE + 8192, file);
+        // 2 * WAYS mappings of other processes whose granules share its set push it out (they fill the set's empty
+        // ways, then a full set gives up its ways in turn); the parent's mapping elsewhere stays
+        int set = NonExecFileMappings.set(10, BASE >>> NonExecFileMappings.GRANULE_SHIFT);
+        int pushed = 0;
+        for (int pid = 1000; pushed < 2 * NonExecFileMappings.WAYS; pid++) {
+            if (NonExecFileMappings.set(pid, BASE >>> NonExecFileMappings.GRANULE_SHIFT) == set) {
+                table.mapped(pid, BASE, BASE + 4096, file);
+                pushed++;
+            }
+        }
+        long last = BASE + M;
+        table.mapped(10, last, last + 4096, file);
+        table.forked(10, 20);
+        List<String> offered = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment record = arena.allocate(64, 8);
+            table.madeExecutable(20, BASE, 8192, (f, link, seenNs) -> offered.add("pushed out"), record, 0);
+            table.madeExecutable(20, last, 4096, (f, link, seenNs) -> offered.add("inherited"), record, 0);
+        }
+        assertEquals(List.of("inherited"), offered);
+    }
+
+    @Test
+    void theIndexOfProcessesStaysBoundedWhateverTheyMap() {
+        // 50,000 short-lived processes of 4 file mappings each (and a fork each): the table keeps 4,096 ways, and the
+        // per-process index behind forked() may not keep the rest.
+        NonExecFileMappings table = new NonExecFileMappings();
+        FileRef file = new FileRef(1, 8192, 0, 0, 77, 0100644, 0, "/usr/lib/x.so");
+        for (int pid = 1; pid <= 50_000; pid++) {
+            for (long i = 0; i < 4; i++) {
+                table.mapped(pid, BASE + i * M, BASE + i * M + 8192, file);
+            }
+            table.forked(pid, 100_000 + pid);
+            assertTrue(table.indexed() <= NonExecFileMappings.INDEX_BOUND, "index entries: " + table.indexed());
+        }
+        // the last child still inherited its parent's mappings
+        List<String> offered = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            table.madeExecutable(150_000, BASE + 3 * M, 4096, (f, link, seenNs) -> offered.add(f.path()), arena.allocate(64, 8), 0);
+        }
+        assertEquals(List.of("/usr/lib/x.so"), offered);
     }
 
     @Test
