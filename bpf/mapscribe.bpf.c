@@ -92,6 +92,8 @@ struct task_view {
  * (inherit_marks()).
  */
 #define TASK_F_NONEXEC_FILE 1
+/* task_ctx.flags, any task's own storage: task_context() has seen the task (inherit_marks_at_first_record()) */
+#define TASK_F_SEEN 2
 
 struct task_ctx {
 	struct task_view said; /* what the task's last MS_TASK said */
@@ -337,6 +339,26 @@ static __always_inline __u64 process_flags(struct task_struct *task, struct task
 }
 
 /*
+ * A task's first record: a new process (its leader's first record, its return from fork) starts with its parent
+ * process's marks, as inherit_marks() gives it at the fork in the tp_btf program. The raw_tp fork program cannot
+ * (the child is an untyped pointer there, which task storage does not take): this covers it, a moment later. A
+ * parent marked in between hands on a mark the child may not need (a VMA lookup for its mprotects that add
+ * PROT_EXEC, nothing more); a parent gone by then hands on nothing (the real parent is then the reaper), and the
+ * child's file waits for the writer's next drain, as before.
+ */
+static __always_inline void inherit_marks_at_first_record(struct task_struct *task, struct task_ctx *ctx)
+{
+	if (task->group_leader != task)
+		return; /* a thread shares its leader's marks */
+	struct task_struct *parent = task->real_parent;
+	if (!parent)
+		return;
+	struct task_ctx *pctx = bpf_task_storage_get(&task_ctxs, parent->group_leader, 0, 0);
+	if (pctx)
+		ctx->flags |= pctx->flags & TASK_F_NONEXEC_FILE;
+}
+
+/*
  * Emit MS_TASK when this task has no record yet or its credentials,
  * namespaces, parent or comm changed since the last one (force: always).
  */
@@ -365,6 +387,10 @@ static __always_inline void task_context(struct task_struct *task, __u64 pid_tgi
 			return;
 		}
 		ctx->said = now;
+	}
+	if (!(ctx->flags & TASK_F_SEEN)) {
+		ctx->flags |= TASK_F_SEEN;
+		inherit_marks_at_first_record(task, ctx);
 	}
 	last->pid_tgid = pid_tgid;
 	last->start_ns = start_ns;
@@ -609,8 +635,8 @@ static __always_inline void mark_nonexec_file(struct task_struct *task)
 /*
  * A child process (not a thread: threads share the leader's marks) starts with a copy of its parent's address space,
  * the nameless mapping included, so it starts with the parent's marks. Only the tp_btf fork program does this: the
- * raw_tp one gets the child as an untyped pointer, which task storage does not take (there a child's file waits
- * for the writer's next drain, whose table follows forks).
+ * raw_tp one gets the child as an untyped pointer, which task storage does not take (there the child's first
+ * record does it: inherit_marks_at_first_record()).
  */
 static __always_inline void inherit_marks(struct task_struct *parent, struct task_struct *child)
 {

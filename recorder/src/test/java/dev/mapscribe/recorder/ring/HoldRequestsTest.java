@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The kernel's side of the holder thread: an executable mapping of a file without a name puts a hold request
@@ -33,15 +33,16 @@ class HoldRequestsTest {
      * code can be staged (a nameless one, or a named one shared and writable), and asks for a hold of the part made
      * executable: the mapping's second page ("inside"), or the whole mapping made executable by another thread than
      * the one that mapped it ("thread"), or by a child process that inherited it ("fork"), or the whole of a named
-     * file mapped shared ("named").
+     * file mapped shared ("named"). Both variants of the syscall tier: the raw_tp one hands a child its parent's mark
+     * at the child's first record, not at the fork.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"inside", "thread", "fork", "named"})
-    void aFileMadeExecutableByMprotectAsksForAHold(String mode, @TempDir Path dir) throws Exception {
+    @CsvSource({"SYSCALLS, inside", "SYSCALLS, thread", "SYSCALLS, fork", "SYSCALLS, named", "SYSCALLS_RAW_TP, fork"})
+    void aFileMadeExecutableByMprotectAsksForAHold(HookTier tier, String mode, @TempDir Path dir) throws Exception {
         BpfRequirement.assumeRootAndBpf();
         Path flip = CWorkloads.build("flip");
         int self = (int) ProcessHandle.current().pid();
-        try (KernelPrograms programs = KernelPrograms.open(HookTier.SYSCALLS, null, self, 1 << 20)) {
+        try (KernelPrograms programs = KernelPrograms.open(tier, null, self, 1 << 20)) {
             programs.load();
             programs.attachAll();
             Process p = new ProcessBuilder(flip.toString(), dir.toString(), "1", "300000", mode)
