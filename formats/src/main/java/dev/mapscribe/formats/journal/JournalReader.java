@@ -51,8 +51,9 @@ public final class JournalReader implements AutoCloseable {
         }, 1);
         if (first[0] == null) {
             close();
-            throw new JournalException("not a mapscribe journal: " + dir + " does not start with a header record"
-                    + (r.damage() != null ? " (" + r.damage().describe() + ")" : ""));
+            throw new JournalException(r.damage() != null
+                    ? "cannot read journal " + dir + ": " + r.damage().describe()
+                    : "not a mapscribe journal: " + dir + " does not start with a header record");
         }
         this.header = first[0];
     }
@@ -105,7 +106,13 @@ public final class JournalReader implements AutoCloseable {
         long excerpts = 0, records = 0;
         byte[] stored = new byte[1 << 16];
         byte[] payload = new byte[1 << 20];
-        ExcerptTailer tailer = queue.createTailer();
+        ExcerptTailer tailer;
+        try {
+            tailer = queue.createTailer();
+        } catch (RuntimeException | InternalError e) {
+            // A cycle file whose Chronicle header is damaged: Chronicle reads it when the tailer moves to its start.
+            return damaged(-1, 0, 0, "chronicle cannot open the cycle file: " + oneLine(e), 0);
+        }
         while (excerpts < maxExcerpts) {
             long index = -1;
             long batchId = 0;

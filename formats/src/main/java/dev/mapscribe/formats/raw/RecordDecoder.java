@@ -57,7 +57,7 @@ public final class RecordDecoder {
                 Short.toUnsignedInt(s.get(U16, offset + H_FLAGS)), s.get(U64, offset + H_KTIME),
                 s.get(U32, offset + H_PID), s.get(U32, offset + H_TID));
         Reader r = new Reader(s, offset, offset + size);
-        return switch (kind) {
+        KernelRecord rec = switch (kind) {
             case TASK -> {
                 r.need(MS_TASK);
                 yield new TaskRecord(h, r.i32(TASK_PPID), r.i32(TASK_UID), r.i32(TASK_GID),
@@ -123,6 +123,15 @@ public final class RecordDecoder {
             }
             default -> throw new RecordFormatException("unknown kernel record kind " + kindId);
         };
+        // The kernel sizes every record to its contents, padded to 8 (bpf/mapscribe.bpf.c, round8): a length that says
+        // otherwise is damage, found here at this record rather than records later, after the next ones were
+        // misread or skipped.
+        long contents = (r.contentEnd + 7) & ~7L;
+        if (size != contents) {
+            throw new RecordFormatException("record length " + size + " does not match its " + kind + " contents ("
+                    + contents + " bytes)");
+        }
+        return rec;
     }
 
     private static final long T_COMM = off(MS_TASK, "comm");
@@ -182,6 +191,7 @@ public final class RecordDecoder {
         final MemorySegment s;
         final long base, end;
         long afterFile;
+        long contentEnd; // the end of what the record's kind and lengths say it holds, from its start
 
         Reader(MemorySegment s, long base, long end) {
             this.s = s;
@@ -194,6 +204,7 @@ public final class RecordDecoder {
                 throw new RecordFormatException(l.name().orElse("record") + " needs " + l.byteSize()
                         + " bytes, record has " + (end - base));
             }
+            contentEnd = Math.max(contentEnd, l.byteSize());
         }
 
         int i32(long at) { return s.get(U32, base + at); }
@@ -217,6 +228,7 @@ public final class RecordDecoder {
                 throw new RecordFormatException("path length " + pathLen + " runs past the record end");
             }
             afterFile = pathAt + pathLen;
+            contentEnd = Math.max(contentEnd, afterFile);
             String path = new String(s.asSlice(base + pathAt, pathLen).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
                     StandardCharsets.UTF_8);
             return new FileRef(s.get(U64, base + at + F_INO), s.get(U64, base + at + F_SIZE),
@@ -231,6 +243,7 @@ public final class RecordDecoder {
 
         List<String> argv(long at, int len) {
             if (len < 0 || base + at + len > end) throw new RecordFormatException("argv length " + len + " runs past the record end");
+            contentEnd = Math.max(contentEnd, at + len);
             byte[] b = s.asSlice(base + at, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             List<String> out = new ArrayList<>();
             int start = 0;

@@ -369,6 +369,28 @@ class JournalTest {
     }
 
     @Test
+    void aDamagedChronicleHeaderGivesOneClearLine(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        try (JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false))) {
+            w.append(new Loss(1, 0, 0, 0, 0));
+        }
+        // The cycle file's own header names its store class: damaged, Chronicle cannot even open the file.
+        Path cycle = cycleFile(dir);
+        byte[] all = Files.readAllBytes(cycle);
+        byte[] name = "SCQStore".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int at = 0;
+        while (!java.util.Arrays.equals(all, at, at + name.length, name, 0, name.length)) at++; // in its first bytes
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(at + 2);
+            f.write('X');
+        }
+        JournalException e = assertThrows(JournalException.class, () -> JournalReader.open(dir));
+        assertTrue(e.getMessage().startsWith("cannot read journal " + dir + ": journal damaged before excerpt 0: "
+                + "chronicle cannot open the cycle file: "), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
     void aDirectoryThatIsNotAJournalGivesOneClearLine(@TempDir Path tmp) throws Exception {
         JournalException e = assertThrows(JournalException.class, () -> JournalReader.open(tmp));
         assertEquals("no journal at " + tmp + ": it holds no .cq4 cycle files", e.getMessage());

@@ -1,0 +1,170 @@
+package dev.mapscribe.formats.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.mapscribe.formats.raw.KernelRecord.MprotectRecord;
+import dev.mapscribe.formats.raw.RawRecords;
+import dev.mapscribe.formats.raw.Record;
+import dev.mapscribe.formats.raw.UserRecord.Loss;
+import java.io.RandomAccessFile;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * A journal whose cycle file was damaged anywhere (random bytes overwritten: in our excerpts, in Chronicle's own
+ * headers and index, in the file's header) is read with a one-line {@link JournalException} or up to a reported
+ * damage, never with another exception or a hang; every record that lies in the file wholly before the first
+ * damaged byte comes back exactly as written, in order; and no record is invented (each one delivered is one that
+ * was written, or one whose own bytes were hit: without checksums, a damaged field inside a record is
+ * undetectable). The journal is written uncompressed, so that each record's bytes can be found in the file.
+ */
+class HostileJournalFileTest {
+    private static final int BATCHES = 40, PER_BATCH = 25;
+    private static final long PID = 4242;
+
+    @Property(tries = 200)
+    void aDamagedCycleFileYieldsEveryRecordBeforeTheDamageAndNothingInvented(
+            @ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int overwrites) throws Exception {
+        Path dir = Files.createTempDirectory("mapscribe-hostile-");
+        try {
+            write(dir);
+            Path cycle = cycleFile(dir);
+            byte[] file = Files.readAllBytes(cycle);
+            long[] where = recordOffsets(file); // file offset of record k (ktime k), in the written order
+            int used = (int) where[where.length - 1] + 64;
+            Random r = new Random(seed);
+            int[] damaged = new int[overwrites];
+            try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+                for (int i = 0; i < overwrites; i++) {
+                    // half of the hits near an excerpt's start (Chronicle's 4-byte header, our excerpt header), half anywhere
+                    int at = r.nextBoolean() ? r.nextInt(used)
+                            : (int) Math.max(0, where[r.nextInt(where.length)] - 40 + r.nextInt(48));
+                    damaged[i] = at;
+                    f.seek(at);
+                    f.write(r.nextInt(256));
+                }
+            }
+            int firstDamage = Arrays.stream(damaged).min().orElseThrow();
+
+            List<Record> got = new ArrayList<>();
+            Object outcome = readWithTimeout(dir, got);
+            if (outcome instanceof JournalException e) {
+                assertFalse(e.getMessage().contains("\n"), "a one-line error: " + e.getMessage());
+            }
+            List<MprotectRecord> kernel = got.stream().filter(x -> x instanceof MprotectRecord).map(x -> (MprotectRecord) x).toList();
+            int intact = 0;
+            while (intact < where.length && where[intact] + 40 <= firstDamage) intact++;
+            if (outcome instanceof ReadResult) {
+                assertTrue(kernel.size() >= intact, "only " + kernel.size() + " of the " + intact
+                        + " records before the damage at " + firstDamage + " came back (" + outcome + ")");
+            }
+            for (int k = 0; k < kernel.size(); k++) {
+                MprotectRecord m = kernel.get(k);
+                boolean asWritten = m.h().ktimeNs() == k && m.addr() == 0x1000L * k && m.h().pid() == PID;
+                if (!asWritten) {
+                    assertTrue(k >= intact && k < where.length && hit(damaged, where[k], 40),
+                            "record " + k + " is not what was written, and its bytes were not damaged: " + m);
+                }
+            }
+        } finally {
+            try (var s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static boolean hit(int[] damaged, long from, int len) {
+        for (int d : damaged) if (d >= from && d < from + len) return true;
+        return false;
+    }
+
+    /** BATCHES batches of PER_BATCH mprotect records (ktime k, address 0x1000 * k), a Loss record after each batch. */
+    private static void write(Path dir) throws Exception {
+        RawRecords raw = new RawRecords(1 << 14);
+        try (Arena arena = Arena.ofConfined();
+             JournalWriter w = JournalWriter.create(dir, JournalTest.header(), new JournalWriter.Options(0, false))) {
+            long k = 0;
+            for (int b = 0; b < BATCHES; b++) {
+                raw.clear();
+                for (int i = 0; i < PER_BATCH; i++, k++) raw.mprotect(k, (int) PID, (int) PID, 0x1000L * k, 4096, 5, 0);
+                w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+                w.append(new Loss(k, 0, 0, 0, 0));
+            }
+        }
+    }
+
+    /** Where each record's header starts in the file: its ktime and pid are a unique pattern. */
+    private static long[] recordOffsets(byte[] file) {
+        long[] at = new long[BATCHES * PER_BATCH];
+        int from = 0;
+        for (int k = 0; k < at.length; k++) {
+            byte[] pattern = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(k).putInt((int) PID).array();
+            int i = indexOf(file, pattern, from);
+            if (i < 8) fail("record " + k + " not found in the cycle file");
+            at[k] = i - 8; // ktime follows kind, size, cpu, flags (8 bytes)
+            from = i + 12;
+        }
+        return at;
+    }
+
+    private static int indexOf(byte[] a, byte[] p, int from) {
+        outer:
+        for (int i = from; i + p.length <= a.length; i++) {
+            for (int j = 0; j < p.length; j++) if (a[i + j] != p[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+
+    /** The ReadResult or the JournalException; anything else, or a read that takes over 30 s, fails. */
+    private static Object readWithTimeout(Path dir, List<Record> got) throws Exception {
+        ExecutorService ex = Executors.newSingleThreadExecutor();
+        try {
+            Future<Object> f = ex.submit(() -> {
+                try (JournalReader reader = JournalReader.open(dir)) {
+                    return reader.read((rec, batch) -> got.add(rec));
+                } catch (JournalException e) {
+                    return e;
+                }
+            });
+            try {
+                return f.get(30, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                f.cancel(true);
+                return fail("the read of a damaged journal did not end within 30 s");
+            } catch (ExecutionException e) {
+                throw new AssertionError("the read of a damaged journal threw " + e.getCause(), e.getCause());
+            }
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+
+    private static Path cycleFile(Path dir) throws Exception {
+        try (var s = Files.list(dir)) {
+            List<Path> cycles = s.filter(p -> p.toString().endsWith(".cq4")).toList();
+            assertEquals(1, cycles.size(), "one cycle file: " + cycles);
+            return cycles.get(0);
+        }
+    }
+}
