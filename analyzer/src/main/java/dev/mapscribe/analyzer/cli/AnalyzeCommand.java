@@ -138,6 +138,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         err.printf("mapscribe: %s: %d calls changed memory the state did not know, %d failed calls left protection unknown%n",
                                 reader.dir(), s.inconsistencies(), s.uncertainties());
                     }
+                    if (s.impossible() > 0) {
+                        err.printf("mapscribe: %s: %d records say the kernel changed a range it cannot have (a damaged or forged journal): "
+                                + "in the syscalls table, left out of the region state%n", reader.dir(), s.impossible());
+                    }
                     // Both are data the tables cannot hold: say so rather than lose them without a word.
                     if (s.orphanSnapshotLines() > 0) {
                         err.printf("mapscribe: %s: %d snapshot region lines without their process line were skipped%n",

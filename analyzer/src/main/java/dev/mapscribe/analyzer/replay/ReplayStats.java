@@ -6,6 +6,8 @@ package dev.mapscribe.analyzer.replay;
  * @param unknownMaps      address spaces that started out (partly) unknown: processes met without snapshot or exec
  * @param inconsistencies  calls the kernel accepted on pages the state said were unmapped (something went unrecorded)
  * @param uncertainties    failed mprotect calls that may have changed part of their range (protection now unknown)
+ * @param impossible       records saying a call succeeded on a range no kernel accepts (a damaged or forged journal):
+ *                         exported as syscall rows, ignored by the region state
  * @param losses           records the kernel could not reserve, summed over the loss records
  * @param refused          kernel records the journal refused (--max-disk, or its file system nearly full)
  * @param orphanSnapshotLines snapshot region lines without their process line just before them
@@ -14,16 +16,16 @@ package dev.mapscribe.analyzer.replay;
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
                           long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
-                          long uncertainties, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused) {
+                          long uncertainties, long impossible, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused) {
 
     /** Running counts while replaying. */
     static final class Counter {
         long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
                 recorderStatus, rolledCycles, refused;
 
-        ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long processesSeen) {
+        ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long impossible, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
-                    losses, unknownMaps, inconsistencies, uncertainties, orphanSnapshotLines, recorderStatus, rolledCycles, refused);
+                    losses, unknownMaps, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused);
         }
     }
 }

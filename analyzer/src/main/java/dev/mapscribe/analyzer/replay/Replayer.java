@@ -172,7 +172,8 @@ public final class Replayer {
         for (Process p : processes.live()) {
             emitProcess(p);
         }
-        return count.stats(processes.unknownMaps(), history.inconsistencies(), history.uncertainties(), processes.processesSeen());
+        return count.stats(processes.unknownMaps(), history.inconsistencies(), history.uncertainties(), history.impossible(),
+                processes.processesSeen());
     }
 
     // ---- the cases --------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ public final class RegionHistory {
     private long lastVersion;
     private long inconsistencies;
     private long uncertainties;
+    private long impossible;
 
     public RegionHistory(Listener listener) {
         this.listener = listener;
@@ -38,6 +39,18 @@ public final class RegionHistory {
     /** A failed call that may have changed part of its range: those pages' protection is now unknown. */
     void noteUncertainty() {
         uncertainties++;
+    }
+
+    /**
+     * A record that says the kernel did what it cannot do (a successful call on a range that is not page-aligned,
+     * empty, wrapping around or above user space): a damaged or forged journal. The state ignores it.
+     */
+    void noteImpossible() {
+        impossible++;
+    }
+
+    public long impossible() {
+        return impossible;
     }
 
     public long inconsistencies() {

@@ -120,6 +120,20 @@ public final class RegionMap {
     // ---- the system calls -------------------------------------------------------------------------------
 
     /**
+     * A range a call of the kernel's can have changed: page-aligned, not empty, not wrapping around, within user
+     * space. A record that says a successful call changed any other range holds values no kernel writes (a damaged
+     * or forged journal): it is counted ({@link RegionHistory#impossible}) and leaves the state as it was; its
+     * syscall row is exported all the same.
+     */
+    private boolean possible(long start, long end) {
+        if (Prot.isPageAligned(start) && start >= 0 && end > start && end <= USER_END) {
+            return true;
+        }
+        history.noteImpossible();
+        return false;
+    }
+
+    /**
      * mmap(2) that returned {@code ret}: on success the new region replaces whatever was in its range
      * (MAP_FIXED; without it the kernel chose a free range, so anything there is state we missed).
      */
@@ -128,6 +142,9 @@ public final class RegionMap {
             return; // -errno: a failed call (MAP_FIXED_NOREPLACE's EEXIST included) changed nothing
         }
         long end = ret + Prot.pageAlign(len);
+        if (!possible(ret, end)) {
+            return;
+        }
         int type = flags & MAP_TYPE;
         boolean shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
         Region piece;
@@ -151,7 +168,7 @@ public final class RegionMap {
             return;
         }
         long end = addr + Prot.pageAlign(len);
-        if (end > addr) {
+        if (possible(addr, end)) {
             rewrite(addr, end, List.of(), nowNs, "munmap");
         }
     }
@@ -174,12 +191,14 @@ public final class RegionMap {
      */
     public List<ProtChange> mprotect(long addr, long len, int prot, long ret, long nowNs) {
         int newProt = prot & 7; // PROT_GROWSDOWN/GROWSUP only steer the kernel's range check
-        if (len == 0 || !Prot.isPageAligned(addr)) {
+        if (len == 0) {
             return List.of();
         }
         long end = addr + Prot.pageAlign(len);
-        if (end <= addr) {
-            return List.of(); // overflow: the kernel returns ENOMEM before looking at any VMA
+        // An unaligned address (EINVAL), a wrapping range or one beyond user space (ENOMEM) fails before any VMA is
+        // looked at: nothing changed. A record that says such a call succeeded is impossible.
+        if (ret == 0 ? !possible(addr, end) : !Prot.isPageAligned(addr) || end <= addr || end > USER_END) {
+            return List.of();
         }
         List<Region> spans = spans(addr, end);
         if (ret == 0) {
@@ -208,7 +227,9 @@ public final class RegionMap {
             failedFixedMremap(oldAddr, oldSize, newSize, flags, newAddr, ret, nowNs);
             return;
         }
-        if (newSize == 0) {
+        // A successful call moved or resized ranges the kernel can have: the old one (its first page, for old_len 0,
+        // which duplicates a shared mapping) and the new one.
+        if (!possible(oldAddr, oldAddr + (oldSize == 0 ? Prot.PAGE_SIZE : oldSize)) || !possible(ret, ret + newSize)) {
             return;
         }
         if (oldSize == 0) {
@@ -265,8 +286,9 @@ public final class RegionMap {
      */
     private void failedFixedMremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr, long ret, long nowNs) {
         if ((flags & MREMAP_FIXED) == 0 || ret == -EINVAL || newSize == 0 || !Prot.isPageAligned(newAddr)
-                || newAddr + newSize <= newAddr) {
-            return;
+                || newAddr < 0 || newAddr + newSize <= newAddr || newAddr + newSize > USER_END
+                || oldAddr < 0 || oldAddr + oldSize < oldAddr || oldAddr + oldSize > USER_END) {
+            return; // ranges the kernel checks before it touches anything (EINVAL, ENOMEM)
         }
         Region src = at(oldAddr);
         if (src == null) {

@@ -291,6 +291,27 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void recordsNoKernelWritesAreReportedAndStillExported(@TempDir Path tmp) throws Exception {
+        Path j = tmp.resolve("j");
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(j, header("host-a"), JournalWriter.Options.defaults())) {
+            RawRecords raw = new RawRecords(4096)
+                    .task(2_000, 500, 500, 1, 0, 100, "jit")
+                    // "succeeded" with a length that wraps around the address space: a damaged or forged record
+                    .mmap(3_000, 500, 500, 0, Long.MAX_VALUE, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
+                    .mmap(4_000, 500, 500, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x30000000);
+            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+        }
+        Path out = tmp.resolve("out");
+        String err = stderrOf(0, "analyze", j.toString(), "--out", out.toString());
+        assertTrue(err.contains(j + ": 1 records say the kernel changed a range it cannot have (a damaged or forged journal): "
+                + "in the syscalls table, left out of the region state"), err);
+        try (QuerySession q = QuerySession.open(List.of(out))) {
+            assertEquals(List.of("2"), rows(q, "select count(*) from syscalls where syscall = 'mmap'"));
+            assertEquals(List.of("30000000"), rows(q, "select printf('%x', start_addr) from regions where pid = 500 and known"));
+        }
+    }
+
+    @Test
     void cycleFilesDeletedAtMaxDiskAreOneJournalRolledRowInLosses(@TempDir Path tmp) throws Exception {
         JournalHeader h = header("host-a");
         // Six five-minute cycles under 50 MiB (two 20 MiB cycle files): the four oldest are deleted.

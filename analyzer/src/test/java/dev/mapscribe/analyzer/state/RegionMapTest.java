@@ -30,6 +30,22 @@ class RegionMapTest {
     }
 
     @Test
+    void successfulCallsOnRangesNoKernelAcceptsAreCountedAndChangeNothing() {
+        // A damaged or forged journal: the replay must neither crash nor build regions the kernel cannot have made.
+        m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mmap(0x20000, Long.MAX_VALUE, R, MAP_PRIVATE | MAP_ANON, null, 0, 20);       // the length wraps around
+        m.mmap(0x20010, P, R, MAP_PRIVATE | MAP_ANON, null, 0, 30);                    // not page-aligned
+        m.mmap(RegionMap.USER_END, P, R, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 40); // above user space
+        m.munmap(0x10000, -1, 0, 50);                                                 // the length wraps around
+        assertEquals(List.of(), m.mprotect(0x10000, Long.MAX_VALUE, R | X, 0, 60));     // the length wraps around
+        m.mremap(0x10000, -2 * P, P, RegionMap.MREMAP_MAYMOVE, 0, 0x30000, 70);                  // a negative old length
+        m.mremap(0x10000, P, 0, RegionMap.MREMAP_MAYMOVE, 0, 0x30000, 80);                       // to nothing
+        assertEquals(List.of("10000-11000 rw-p ANON"), lines(m));
+        assertEquals(7, rec.history.impossible());
+        assertEquals(0, rec.history.inconsistencies());
+    }
+
+    @Test
     void failedMmapChangesNothing() {
         m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
         m.mmap(-17 /* EEXIST from MAP_FIXED_NOREPLACE */, P, R | W | X, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 20);
