@@ -1,8 +1,11 @@
 package dev.mapscribe.analyzer.replay;
 
 import static dev.mapscribe.analyzer.replay.Recs.HEADER;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mapscribe.analyzer.export.TableExport;
+import dev.mapscribe.analyzer.query.QueryRows;
+import dev.mapscribe.analyzer.query.QuerySession;
 import dev.mapscribe.formats.raw.KernelRecord.BrkRecord;
 import dev.mapscribe.formats.raw.KernelRecord.ExecRecord;
 import dev.mapscribe.formats.raw.KernelRecord.ExitRecord;
@@ -22,7 +25,10 @@ import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
@@ -34,7 +40,8 @@ import net.jqwik.api.constraints.IntRange;
  * bit inside a record): the replay must take records whose values no kernel would write -- addresses at the top
  * of the address space, lengths that overflow, inverted ranges, a successful call that "returned" an odd address,
  * processes forked twice or from themselves, exits and execs of processes never seen, VMA walks out of order,
- * snapshot lines upside down, time running backwards -- without an exception, and still export every syscall.
+ * snapshot lines upside down, time running backwards -- without an exception, and still export every syscall
+ * (through the real Parquet and JSONL export too, read back by DuckDB).
  * Well-formed records with hostile values; HostileRecordsTest (formats) covers the malformed ones.
  */
 class HostileValuesReplayTest {
@@ -138,8 +145,36 @@ class HostileValuesReplayTest {
             throw new AssertionError("record " + i + " of " + journal.size() + " (" + (i < journal.size() ? journal.get(i) : "finish")
                     + ") threw " + e, e);
         }
-        long syscalls = journal.stream().filter(x -> x instanceof MmapRecord || x instanceof MprotectRecord
+        assertEquals(syscallRecords(journal), sink.syscalls.size(), "syscall rows");
+    }
+
+    private static long syscallRecords(List<Record> journal) {
+        return journal.stream().filter(x -> x instanceof MmapRecord || x instanceof MprotectRecord
                 || x instanceof MunmapRecord || x instanceof MremapRecord || x instanceof BrkRecord || x instanceof SyscallRecord).count();
-        assertTrue(sink.syscalls.size() == syscalls, sink.syscalls.size() + " syscall rows for " + syscalls + " syscall records");
+    }
+
+    /** The same hostile records through the real export (Parquet and both JSONL shapes), read back by DuckDB. */
+    @Property(tries = 40)
+    void recordsNoKernelWouldWriteAreExportedAndReadBack(@ForAll long seed, @ForAll @IntRange(min = 1, max = 300) int records)
+            throws Exception {
+        Random r = new Random(seed);
+        int[] pids = {1, 2, 3, 4, r.nextInt(), 0, -1};
+        List<Record> journal = new ArrayList<>();
+        for (int i = 0; i < records; i++) journal.add(record(r, pids));
+        Path out = Files.createTempDirectory("mapscribe-hostile-export-");
+        try {
+            try (TableExport export = new TableExport(out, "host-h", true, TableExport.RowFilter.ALL)) {
+                Replayer replayer = new Replayer(HEADER, export);
+                for (Record x : journal) replayer.accept(x, 1);
+                replayer.finish();
+            }
+            try (QuerySession q = QuerySession.open(List.of(out))) {
+                assertEquals(List.of(String.valueOf(syscallRecords(journal))), QueryRows.of(q, "select count(*) from syscalls"));
+            }
+        } finally {
+            try (var paths = Files.walk(out)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+            }
+        }
     }
 }
