@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.mapscribe.formats.raw.KernelRecord.MprotectRecord;
+import dev.mapscribe.formats.raw.Layouts;
 import dev.mapscribe.formats.raw.RawRecords;
 import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
@@ -36,29 +37,40 @@ import net.jqwik.api.constraints.IntRange;
  * damage, never with another exception or a hang; every record that lies in the file wholly before the first
  * damaged byte comes back exactly as written, in order; and no record is invented (each one delivered is one that
  * was written, or one whose own bytes were hit: without checksums, a damaged field inside a record is
- * undetectable). The journal is written uncompressed, so that each record's bytes can be found in the file.
+ * undetectable). Uncompressed and LZ4-compressed journals both.
  */
 class HostileJournalFileTest {
-    private static final int BATCHES = 40, PER_BATCH = 25;
+    private static final int BATCHES = 40;
     private static final long PID = 4242;
+    private static final int REC = (int) Layouts.MS_MPROTECT.byteSize();
+    private static final byte[] MAGIC = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(Excerpt.MAGIC).array();
 
+    /**
+     * Uncompressed, each record's bytes are found in the file, so the checks are per record. Compressed (LZ4, 60
+     * records a batch: batches under 2 KiB are stored as they are), only the excerpts are found (by their magic,
+     * which is not compressed): every batch wholly before the damage must come back as written, and the rest
+     * may differ (a damaged literal inside an LZ4 block decompresses to other bytes of the same length).
+     */
     @Property(tries = 200)
     void aDamagedCycleFileYieldsEveryRecordBeforeTheDamageAndNothingInvented(
-            @ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int overwrites) throws Exception {
+            @ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int overwrites, @ForAll boolean compress) throws Exception {
+        int perBatch = compress ? 60 : 25;
         Path dir = Files.createTempDirectory("mapscribe-hostile-");
         try {
-            write(dir);
+            write(dir, perBatch, compress);
             Path cycle = cycleFile(dir);
             byte[] file = Files.readAllBytes(cycle);
-            long[] where = recordOffsets(file); // file offset of record k (ktime k), in the written order
-            int used = (int) where[where.length - 1] + 64;
+            List<Integer> excerpts = excerptStarts(file); // the header, then a batch and a Loss record in turn
+            assertEquals(1 + 2 * BATCHES, excerpts.size(), "excerpts found by their magic");
+            long[] where = compress ? null : recordOffsets(file, BATCHES * perBatch); // record k (ktime k) in the file
+            int used = excerpts.getLast() + 64;
             Random r = new Random(seed);
             int[] damaged = new int[overwrites];
             try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
                 for (int i = 0; i < overwrites; i++) {
                     // half of the hits near an excerpt's start (Chronicle's 4-byte header, our excerpt header), half anywhere
                     int at = r.nextBoolean() ? r.nextInt(used)
-                            : (int) Math.max(0, where[r.nextInt(where.length)] - 40 + r.nextInt(48));
+                            : Math.max(0, excerpts.get(r.nextInt(excerpts.size())) - 8 + r.nextInt(40));
                     damaged[i] = at;
                     f.seek(at);
                     f.write(r.nextInt(256));
@@ -72,18 +84,22 @@ class HostileJournalFileTest {
                 assertFalse(e.getMessage().contains("\n"), "a one-line error: " + e.getMessage());
             }
             List<MprotectRecord> kernel = got.stream().filter(x -> x instanceof MprotectRecord).map(x -> (MprotectRecord) x).toList();
-            int intact = 0;
-            while (intact < where.length && where[intact] + 40 <= firstDamage) intact++;
+            int intact = 0; // records wholly before the first damaged byte
+            if (compress) {
+                // batch b is excerpt 2b + 1; it ends where the next excerpt's Chronicle header (4 bytes) begins
+                while (intact / perBatch < BATCHES && excerpts.get(2 * (intact / perBatch) + 2) - 4 <= firstDamage) intact += perBatch;
+            } else {
+                while (intact < where.length && where[intact] + REC <= firstDamage) intact++;
+            }
             if (outcome instanceof ReadResult) {
                 assertTrue(kernel.size() >= intact, "only " + kernel.size() + " of the " + intact
                         + " records before the damage at " + firstDamage + " came back (" + outcome + ")");
             }
             for (int k = 0; k < kernel.size(); k++) {
-                MprotectRecord m = kernel.get(k);
-                boolean asWritten = m.h().ktimeNs() == k && m.addr() == 0x1000L * k && m.h().pid() == PID;
-                if (!asWritten) {
-                    assertTrue(k >= intact && k < where.length && hit(damaged, where[k], 40),
-                            "record " + k + " is not what was written, and its bytes were not damaged: " + m);
+                if (!asWritten(kernel.get(k), k)) {
+                    assertTrue(k >= intact, "record " + k + ", before the damage, is not what was written: " + kernel.get(k));
+                    assertTrue(compress || (k < where.length && hit(damaged, where[k], REC)),
+                            "record " + k + " is not what was written, and its bytes were not damaged: " + kernel.get(k));
                 }
             }
         } finally {
@@ -93,20 +109,25 @@ class HostileJournalFileTest {
         }
     }
 
+    private static boolean asWritten(MprotectRecord m, long k) {
+        return m.h().ktimeNs() == k && m.h().pid() == PID && m.h().tid() == PID && m.h().size() == REC
+                && m.addr() == 0x1000L * k && m.len() == 4096 && m.prot() == 5 && m.ret() == 0;
+    }
+
     private static boolean hit(int[] damaged, long from, int len) {
         for (int d : damaged) if (d >= from && d < from + len) return true;
         return false;
     }
 
-    /** BATCHES batches of PER_BATCH mprotect records (ktime k, address 0x1000 * k), a Loss record after each batch. */
-    private static void write(Path dir) throws Exception {
+    /** BATCHES batches of perBatch mprotect records (ktime k, address 0x1000 * k), a Loss record after each batch. */
+    private static void write(Path dir, int perBatch, boolean compress) throws Exception {
         RawRecords raw = new RawRecords(1 << 14);
         try (Arena arena = Arena.ofConfined();
-             JournalWriter w = JournalWriter.create(dir, JournalTest.header(), new JournalWriter.Options(0, false))) {
+             JournalWriter w = JournalWriter.create(dir, JournalTest.header(), new JournalWriter.Options(0, compress))) {
             long k = 0;
             for (int b = 0; b < BATCHES; b++) {
                 raw.clear();
-                for (int i = 0; i < PER_BATCH; i++, k++) raw.mprotect(k, (int) PID, (int) PID, 0x1000L * k, 4096, 5, 0);
+                for (int i = 0; i < perBatch; i++, k++) raw.mprotect(k, (int) PID, (int) PID, 0x1000L * k, 4096, 5, 0);
                 w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
                 w.append(new Loss(k, 0, 0, 0, 0));
             }
@@ -114,8 +135,8 @@ class HostileJournalFileTest {
     }
 
     /** Where each record's header starts in the file: its ktime and pid are a unique pattern. */
-    private static long[] recordOffsets(byte[] file) {
-        long[] at = new long[BATCHES * PER_BATCH];
+    private static long[] recordOffsets(byte[] file, int records) {
+        long[] at = new long[records];
         int from = 0;
         for (int k = 0; k < at.length; k++) {
             byte[] pattern = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(k).putInt((int) PID).array();
@@ -125,6 +146,13 @@ class HostileJournalFileTest {
             from = i + 12;
         }
         return at;
+    }
+
+    /** Where each of our excerpts starts (its magic), in file order. */
+    private static List<Integer> excerptStarts(byte[] file) {
+        List<Integer> starts = new ArrayList<>();
+        for (int i = indexOf(file, MAGIC, 0); i >= 0; i = indexOf(file, MAGIC, i + 4)) starts.add(i);
+        return starts;
     }
 
     private static int indexOf(byte[] a, byte[] p, int from) {
