@@ -36,12 +36,13 @@ public final class JournalReader implements AutoCloseable {
     // its safe decompressor checks bounds like the Java one and skips the JIT's warm-up of a large method.
     // fastestInstance() falls back to the Java instances where the native library cannot load.
     private final LZ4SafeDecompressor lz4 = LZ4Factory.fastestInstance().safeDecompressor();
+    private final java.util.zip.CRC32C chunkCrc = new java.util.zip.CRC32C();
 
     private JournalReader(Path dir) throws JournalException {
         this.dir = dir;
         try {
             this.queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build();
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
             throw new JournalException("cannot open journal " + dir + ": " + oneLine(e), e);
         }
         JournalHeader[] first = new JournalHeader[1];
@@ -109,14 +110,17 @@ public final class JournalReader implements AutoCloseable {
         ExcerptTailer tailer;
         try {
             tailer = queue.createTailer();
-        } catch (RuntimeException | InternalError e) {
-            // A cycle file whose Chronicle header is damaged: Chronicle reads it when the tailer moves to its start.
+        } catch (Exception | InternalError e) {
+            // A cycle file whose Chronicle header is damaged: Chronicle reads it when the tailer moves to its start,
+            // and may throw a checked exception it does not declare (StreamCorruptedException).
             return damaged(-1, 0, 0, "chronicle cannot open the cycle file: " + oneLine(e), 0);
         }
         while (excerpts < maxExcerpts) {
             long index = -1;
             long batchId = 0;
             int payloadLen = 0;
+            int payloadStart = Excerpt.HEADER_SIZE;
+            int trusted; // payload bytes the checksums vouch for (all of them in a journal without checksums)
             int count;
             int type;
             try (DocumentContext dc = tailer.readingDocument()) {
@@ -132,16 +136,23 @@ public final class JournalReader implements AutoCloseable {
                 count = b.readInt();
                 payloadLen = b.readInt();
                 batchId = b.readLong();
+                boolean lz4Flag = (flags & Excerpt.FLAG_LZ4) != 0;
+                boolean crc = (flags & Excerpt.FLAG_CRC32C) != 0;
+                int storedLen = lz4Flag ? (b.readRemaining() >= 4 ? b.readInt() : -1) : payloadLen;
+                payloadStart = Excerpt.HEADER_SIZE + (lz4Flag ? 4 : 0) + (crc ? 4 : 0);
+                if (crc && (b.readRemaining() < 4 || b.readInt() != Excerpt.headerCrc(type, flags, count, payloadLen, batchId, storedLen))) {
+                    return damaged(index, excerpts, 0, "the excerpt's header does not match its checksum", records);
+                }
                 if (type != Excerpt.TYPE_KERNEL_BATCH && type != Excerpt.TYPE_USER_RECORDS) {
                     return damaged(index, excerpts, 4, "unknown excerpt type " + type, records);
                 }
                 if (payloadLen < 0 || payloadLen > Excerpt.MAX_PAYLOAD || count < 0) {
                     return damaged(index, excerpts, 12, "impossible batch length " + payloadLen + " / count " + count, records);
                 }
+                int trailer = crc ? 4 * Excerpt.chunks(payloadLen) : 0;
                 if (payload.length < payloadLen) payload = new byte[Math.max(payloadLen, payload.length * 2)];
-                if ((flags & Excerpt.FLAG_LZ4) != 0) {
-                    int storedLen = b.readRemaining() >= 4 ? b.readInt() : -1;
-                    if (storedLen < 0 || storedLen != b.readRemaining()) {
+                if (lz4Flag) {
+                    if (storedLen < 0 || storedLen != b.readRemaining() - trailer) {
                         return damaged(index, excerpts, Excerpt.HEADER_SIZE, "compressed length " + storedLen + " does not match the excerpt (" + b.readRemaining() + " bytes)", records);
                     }
                     if (stored.length < storedLen) stored = new byte[Math.max(storedLen, stored.length * 2)];
@@ -150,18 +161,25 @@ public final class JournalReader implements AutoCloseable {
                     try {
                         got = lz4.decompress(stored, 0, storedLen, payload, 0, payloadLen);
                     } catch (LZ4Exception e) {
-                        return damaged(index, excerpts, Excerpt.HEADER_SIZE + 4, "compressed batch does not decompress: " + e.getMessage(), records);
+                        return damaged(index, excerpts, payloadStart, "compressed batch does not decompress: " + e.getMessage(), records);
                     }
-                    if (got != payloadLen) return damaged(index, excerpts, Excerpt.HEADER_SIZE + 4, "batch decompressed to " + got + " bytes, header says " + payloadLen, records);
+                    if (got != payloadLen) return damaged(index, excerpts, payloadStart, "batch decompressed to " + got + " bytes, header says " + payloadLen, records);
                 } else {
-                    if (b.readRemaining() != payloadLen) {
-                        return damaged(index, excerpts, Excerpt.HEADER_SIZE, "batch length " + payloadLen + " does not match the excerpt (" + b.readRemaining() + " bytes)", records);
+                    if (b.readRemaining() - trailer != payloadLen) {
+                        return damaged(index, excerpts, Excerpt.HEADER_SIZE, "batch length " + payloadLen + " does not match the excerpt (" + (b.readRemaining() - trailer) + " bytes)", records);
                     }
                     b.read(payload, 0, payloadLen);
                 }
-            } catch (RuntimeException | InternalError e) {
-                // Chronicle's own headers damaged, or a file cut shorter than its index says (InternalError
-                // is how the JVM reports a fault in a mapped-memory access).
+                trusted = payloadLen;
+                for (int i = 0; crc && i < Excerpt.chunks(payloadLen); i++) {
+                    if (b.readInt() != Excerpt.chunkCrc(payload, payloadLen, i, chunkCrc)) {
+                        trusted = i * Excerpt.CHUNK; // the records wholly before this chunk are delivered
+                        break;
+                    }
+                }
+            } catch (Exception | InternalError e) {
+                // Chronicle's own headers damaged (it may throw checked exceptions it does not declare), or a file cut
+                // shorter than its index says (InternalError is how the JVM reports a fault in a mapped-memory access).
                 return damaged(index, excerpts, 0, "chronicle cannot read the excerpt: " + oneLine(e), records);
             }
             // Decode outside the document context: the sink may take its time.
@@ -170,6 +188,11 @@ public final class JournalReader implements AutoCloseable {
                 if (type == Excerpt.TYPE_KERNEL_BATCH) {
                     MemorySegment seg = MemorySegment.ofArray(payload);
                     for (int i = 0; i < count; i++) {
+                        // a record that reaches into a chunk whose checksum failed is not delivered, nor any after it
+                        if (trusted < payloadLen && (offset + RecordDecoder.HDR_SIZE > trusted
+                                || offset + RecordDecoder.sizeAt(seg, offset) > trusted)) {
+                            return checksumMismatch(index, excerpts, payloadStart, trusted, payloadLen, records);
+                        }
                         KernelRecord rec = RecordDecoder.decodeKernel(seg, offset, payloadLen);
                         sink.accept(rec, batchId);
                         records++;
@@ -179,24 +202,37 @@ public final class JournalReader implements AutoCloseable {
                     ByteBuffer buf = ByteBuffer.wrap(payload, 0, payloadLen).order(ByteOrder.LITTLE_ENDIAN);
                     for (int i = 0; i < count; i++) {
                         offset = buf.position();
+                        if (trusted < payloadLen && (offset + UserRecordCodec.HEADER_SIZE > trusted
+                                || offset + Integer.toUnsignedLong(buf.getInt((int) offset + 4)) > trusted)) {
+                            return checksumMismatch(index, excerpts, payloadStart, trusted, payloadLen, records);
+                        }
                         UserRecord rec = UserRecordCodec.decode(buf);
                         sink.accept(rec, batchId);
                         records++;
                     }
                     offset = buf.position();
                 }
+                if (trusted < payloadLen) { // the damaged chunk holds no record start: bytes after the last record
+                    return checksumMismatch(index, excerpts, payloadStart, trusted, payloadLen, records);
+                }
                 if (offset != payloadLen) {
-                    return damaged(index, excerpts, Excerpt.HEADER_SIZE + offset, "batch has " + (payloadLen - offset) + " bytes after its " + count + " records", records);
+                    return damaged(index, excerpts, payloadStart + offset, "batch has " + (payloadLen - offset) + " bytes after its " + count + " records", records);
                 }
             } catch (StopScan stop) {
                 excerpts++;
                 break;
             } catch (RecordFormatException e) {
-                return damaged(index, excerpts, Excerpt.HEADER_SIZE + offset, e.getMessage(), records);
+                return damaged(index, excerpts, payloadStart + offset, e.getMessage(), records);
             }
             excerpts++;
         }
         return new ReadResult(excerpts, records, null);
+    }
+
+    private static ReadResult checksumMismatch(long index, long ordinal, int payloadStart, int trusted, int payloadLen, long records) {
+        return damaged(index, ordinal, payloadStart + trusted, "the batch's bytes " + trusted + ".."
+                + Math.min(payloadLen, trusted + Excerpt.CHUNK) + " do not match their checksum: the records from there on"
+                + " are not delivered", records);
     }
 
     private static ReadResult damaged(long index, long ordinal, long offset, String msg, long records) {

@@ -45,13 +45,24 @@ public final class JournalWriter implements AutoCloseable {
      *                      to the mapped journal file that the file system cannot back faults (SIGBUS; a Java
      *                      InternalError) and would end the recording; the margin also holds the records that
      *                      follow (losses, status, file infos). 0: no check.
+     * @param checksums     CRC-32C of each excerpt's header and of each 1 KiB of its records (Excerpt), so that a
+     *                      reader finds damage inside a record too
      */
-    public record Options(long maxDiskBytes, boolean compress, long minFreeBytes) {
+    public record Options(long maxDiskBytes, boolean compress, long minFreeBytes, boolean checksums) {
         /** Two of Chronicle's 16 MiB blocks. */
         public static final long MIN_FREE_DEFAULT = 32L << 20;
 
         public Options(long maxDiskBytes, boolean compress) {
             this(maxDiskBytes, compress, MIN_FREE_DEFAULT);
+        }
+
+        public Options(long maxDiskBytes, boolean compress, long minFreeBytes) {
+            this(maxDiskBytes, compress, minFreeBytes, true);
+        }
+
+        /** Without the excerpts' CRC-32C checksums: a journal as written before them (for tests of that case). */
+        public Options withoutChecksums() {
+            return new Options(maxDiskBytes, compress, minFreeBytes, false);
         }
 
         public static Options defaults() {
@@ -72,6 +83,7 @@ public final class JournalWriter implements AutoCloseable {
     private byte[] raw = new byte[1 << 20];
     private byte[] packed = new byte[lz4.maxCompressedLength(raw.length)];
     private ByteBuffer userBuf = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+    private final java.util.zip.CRC32C chunkCrc = new java.util.zip.CRC32C();
     // The header and JournalRolled are written from inside an append, while userBuf still holds the record
     // being appended: they need a buffer of their own, or a cycle roll overwrites that record with the header.
     private ByteBuffer metaBuf = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
@@ -289,19 +301,26 @@ public final class JournalWriter implements AutoCloseable {
             body = packed;
         }
         long id = ++batches;
+        boolean crc = opts.checksums();
+        int flags = (compress ? Excerpt.FLAG_LZ4 : 0) | (crc ? Excerpt.FLAG_CRC32C : 0);
         try (DocumentContext dc = appender.writingDocument()) {
             Bytes<?> b = dc.wire().bytes();
             b.writeInt(Excerpt.MAGIC);
             b.writeShort((short) type);
-            b.writeShort((short) (compress ? Excerpt.FLAG_LZ4 : 0));
+            b.writeShort((short) flags);
             b.writeInt(count);
             b.writeInt(len);
             b.writeLong(id);
             if (compress) b.writeInt(stored);
+            if (crc) b.writeInt(Excerpt.headerCrc(type, flags, count, len, id, stored));
             b.write(body, 0, stored);
+            if (crc) {
+                for (int i = 0; i < Excerpt.chunks(len); i++) b.writeInt(Excerpt.chunkCrc(payload, len, i, chunkCrc));
+            }
         }
         records += count;
-        bytesWritten += 4 + Excerpt.HEADER_SIZE + (compress ? 4 : 0) + stored; // 4: Chronicle's own excerpt header
+        // 4: Chronicle's own excerpt header
+        bytesWritten += 4 + Excerpt.HEADER_SIZE + (compress ? 4 : 0) + stored + (crc ? 4 + 4L * Excerpt.chunks(len) : 0);
         return id;
     }
 

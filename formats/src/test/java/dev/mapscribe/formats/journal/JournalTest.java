@@ -305,9 +305,11 @@ class JournalTest {
 
     @Test
     void aCorruptedRecordLengthStopsTheReadThereAndKeepsEverythingBefore(@TempDir Path tmp) throws Exception {
+        // Without checksums (a journal written before them), so that the decoder's own check speaks.
         Path dir = tmp.resolve("j");
         RawRecords raw = new RawRecords(4096);
-        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false))) {
+        try (Arena arena = Arena.ofConfined();
+             JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false).withoutChecksums())) {
             for (int i = 0; i < 3; i++) {
                 raw.clear().mmap(i, 100, 100, 0, 4096, 3, 0x22, -1, 0, 0x1000L * (i + 1))
                         .munmap(i, 100, 100, 0x1000L * (i + 1), 4096, 0);
@@ -327,9 +329,39 @@ class JournalTest {
     }
 
     @Test
+    void aDamagedValueInsideARecordIsFoundByTheChecksumsAndTheRecordsBeforeItsKiBAreKept(@TempDir Path tmp) throws Exception {
+        // (LZ4-compressed journals: HostileJournalFileTest, which flips bytes anywhere in them.)
+        Path dir = tmp.resolve("j");
+        RawRecords raw = new RawRecords(1 << 16);
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false))) {
+            for (int i = 0; i < 100; i++) raw.mprotect(i, 100, 100, 0x1000L * i, 4096, 5, 0); // 56 bytes each
+            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+        }
+        // One bit of record 40's address: no structural check can see it (bytes 2240..2296 of the batch, its third KiB).
+        byte[] pattern = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0x1000L * 40).array();
+        Path cycle = cycleFile(dir);
+        byte[] all = Files.readAllBytes(cycle);
+        int at = 0;
+        while (!java.util.Arrays.equals(all, at, at + 8, pattern, 0, 8)) at++;
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(at + 1);
+            f.write(all[at + 1] ^ 0x01);
+        }
+        ReadResult[] res = new ReadResult[1];
+        List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
+        // the records wholly in the first two KiB (0..35: 36 * 56 = 2016 bytes) come back as written; none after
+        assertEquals(36, kernel.size());
+        for (int i = 0; i < kernel.size(); i++) assertEquals(0x1000L * i, ((MprotectRecord) kernel.get(i)).addr());
+        assertNotNull(res[0].damage());
+        assertEquals("the batch's bytes 2048..3072 do not match their checksum: the records from there on are not delivered",
+                res[0].damage().message());
+    }
+
+    @Test
     void anUnknownRecordKindIsNamedAndStopsTheRead(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
-        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false))) {
+        try (Arena arena = Arena.ofConfined();
+             JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false).withoutChecksums())) {
             RawRecords raw = new RawRecords(256).munmap(7, 100, 100, 0x5000, 4096, 0);
             w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
         }
@@ -406,8 +438,9 @@ class JournalTest {
         try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(tmp.resolve("j"), header(), JournalWriter.Options.defaults())) {
             long before = w.bytesWritten();
             w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
-            // Chronicle's 4-byte excerpt header, our 24-byte batch header, the records verbatim.
-            assertEquals(4 + 24 + raw.length(), w.bytesWritten() - before);
+            // Chronicle's 4-byte excerpt header, our 24-byte batch header and its checksum, the records verbatim,
+            // the checksum of their one chunk.
+            assertEquals(4 + 24 + 4 + raw.length() + 4, w.bytesWritten() - before);
         }
         ReadResult[] res = new ReadResult[1];
         List<Record> recs = readAll(tmp.resolve("j"), new ArrayList<>(), res);
