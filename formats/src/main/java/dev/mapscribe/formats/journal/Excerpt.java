@@ -1,5 +1,9 @@
 package dev.mapscribe.formats.journal;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+
 /**
  * The framing of one Chronicle excerpt in a mapscribe journal. Chronicle's cost is per excerpt, not per byte
  * (shared/FACTS.md), so one excerpt carries a whole batch of records.
@@ -40,16 +44,16 @@ final class Excerpt {
 
     /** CRC-32C of the excerpt's header as written (magic to storedLength, when present). */
     static int headerCrc(int type, int flags, int count, int rawLength, long batchId, int storedLength) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(HEADER_SIZE + 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE + 4).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putShort((short) type).putShort((short) flags).putInt(count).putInt(rawLength).putLong(batchId);
         if ((flags & FLAG_LZ4) != 0) b.putInt(storedLength);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(b.array(), 0, b.position());
         return (int) crc.getValue();
     }
 
     /** CRC-32C of chunk {@code i} of a raw payload. */
-    static int chunkCrc(byte[] payload, int rawLength, int i, java.util.zip.CRC32C crc) {
+    static int chunkCrc(byte[] payload, int rawLength, int i, CRC32C crc) {
         crc.reset();
         int from = i * CHUNK;
         crc.update(payload, from, Math.min(CHUNK, rawLength - from));

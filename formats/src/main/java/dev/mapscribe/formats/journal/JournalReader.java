@@ -22,11 +22,13 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 /**
  * Reads a journal in order and decodes every record. The first damage (an unknown kind or version, a cut or
- * corrupted excerpt, an impossible length) stops the read: every record before it has been delivered, and the
- * {@link ReadResult} says where the damage starts.
+ * corrupted excerpt, an impossible length, bytes that do not match their checksum) stops the read: every record
+ * before it has been delivered, and the {@link ReadResult} says where the damage starts. With checksums (Excerpt)
+ * that holds to the KiB: a record in a KiB whose checksum fails is not delivered, nor any after it.
  */
 public final class JournalReader implements AutoCloseable {
     private final Path dir;
@@ -36,7 +38,7 @@ public final class JournalReader implements AutoCloseable {
     // its safe decompressor checks bounds like the Java one and skips the JIT's warm-up of a large method.
     // fastestInstance() falls back to the Java instances where the native library cannot load.
     private final LZ4SafeDecompressor lz4 = LZ4Factory.fastestInstance().safeDecompressor();
-    private final java.util.zip.CRC32C chunkCrc = new java.util.zip.CRC32C();
+    private final CRC32C chunkCrc = new CRC32C();
 
     private JournalReader(Path dir) throws JournalException {
         this.dir = dir;

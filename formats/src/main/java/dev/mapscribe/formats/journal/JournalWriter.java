@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 /**
  * Appends records to a journal: a directory holding a Chronicle Queue (Chronicle lives only in this package).
@@ -83,7 +84,7 @@ public final class JournalWriter implements AutoCloseable {
     private byte[] raw = new byte[1 << 20];
     private byte[] packed = new byte[lz4.maxCompressedLength(raw.length)];
     private ByteBuffer userBuf = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
-    private final java.util.zip.CRC32C chunkCrc = new java.util.zip.CRC32C();
+    private final CRC32C chunkCrc = new CRC32C();
     // The header and JournalRolled are written from inside an append, while userBuf still holds the record
     // being appended: they need a buffer of their own, or a cycle roll overwrites that record with the header.
     private ByteBuffer metaBuf = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
