@@ -4,7 +4,6 @@ import dev.mapscribe.formats.raw.KernelRecord.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -216,8 +215,7 @@ public final class RecordDecoder {
         String cstring(long at, int max) {
             int n = 0;
             while (n < max && s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + at + n) != 0) n++;
-            return new String(s.asSlice(base + at, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                    StandardCharsets.UTF_8);
+            return Utf8Text.decode(s.asSlice(base + at, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         }
 
         /** An ms_file at {@code at} whose path starts at {@code pathAt}. */
@@ -229,8 +227,7 @@ public final class RecordDecoder {
             }
             afterFile = pathAt + pathLen;
             contentEnd = Math.max(contentEnd, afterFile);
-            String path = new String(s.asSlice(base + pathAt, pathLen).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                    StandardCharsets.UTF_8);
+            String path = Utf8Text.decode(s.asSlice(base + pathAt, pathLen).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
             return new FileRef(s.get(U64, base + at + F_INO), s.get(U64, base + at + F_SIZE),
                     s.get(U64, base + at + F_CSEC), s.get(U32, base + at + F_CNSEC), s.get(U32, base + at + F_DEV),
                     s.get(U32, base + at + F_MODE), Short.toUnsignedInt(s.get(U16, base + at + F_FLAGS)), path);
@@ -249,11 +246,11 @@ public final class RecordDecoder {
             int start = 0;
             for (int i = 0; i < b.length; i++) {
                 if (b[i] == 0) {
-                    out.add(new String(b, start, i - start, StandardCharsets.UTF_8));
+                    out.add(Utf8Text.decode(b, start, i - start));
                     start = i + 1;
                 }
             }
-            if (start < b.length) out.add(new String(b, start, b.length - start, StandardCharsets.UTF_8));
+            if (start < b.length) out.add(Utf8Text.decode(b, start, b.length - start));
             return List.copyOf(out);
         }
     }

@@ -21,7 +21,9 @@ public final class TablesDoc {
         b.append("`host` lives in the directory name, not in the files. `mapscribe query OUT...` defines one DuckDB view per table; ");
         b.append("a table with no files is an empty view with these columns. Schema version ").append(Tables.SCHEMA_VERSION).append(".\n\n");
         b.append("Times: `ts_ns` is the kernel's CLOCK_MONOTONIC in nanoseconds as recorded; `utc_time` is the same instant in UTC. ");
-        b.append("Unsigned 64-bit kernel values (addresses, raw arguments) are stored as BIGINT with the same bits.\n\n");
+        b.append("Unsigned 64-bit kernel values (addresses, raw arguments) are stored as BIGINT with the same bits. ");
+        b.append("Names the kernel hands over as bytes (paths, `comm`, command lines) are UTF-8; a byte that is not part of ");
+        b.append("valid UTF-8 reads `\\xNN` (`lib\\xff.so`), so names that differ only there stay distinct.\n\n");
         for (TableSchema t : Tables.ALL) {
             b.append("## ").append(t.name()).append("\n\n").append(t.doc()).append("\n\n");
             b.append("| column | type | null | meaning |\n| --- | --- | --- | --- |\n");

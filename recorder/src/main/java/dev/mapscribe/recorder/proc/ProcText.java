@@ -2,8 +2,8 @@ package dev.mapscribe.recorder.proc;
 
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.Utf8Text;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,7 +41,7 @@ final class ProcText {
         if (open < 0 || close < open) {
             throw new IllegalArgumentException("stat has no (comm)");
         }
-        String comm = new String(b, open + 1, close - open - 1, StandardCharsets.UTF_8);
+        String comm = Utf8Text.decode(b, open + 1, close - open - 1);
         // After ") " comes field 3 (state); walk the space-separated fields up to 22 (starttime).
         int pos = close + 2;
         char state = pos < len ? (char) b[pos] : '?';
@@ -103,7 +103,7 @@ final class ProcText {
             if (end < 0) {
                 end = len;
             }
-            argv.add(new String(b, pos, end - pos, StandardCharsets.UTF_8));
+            argv.add(Utf8Text.decode(b, pos, end - pos));
             pos = end + 1;
         }
         return argv;
@@ -182,7 +182,7 @@ final class ProcText {
             } else if (Arrays.equals(b, p, eol, b, prevPathStart, prevPathEnd)) {
                 path = prevPath; // a file's segments sit on consecutive lines: share one String
             } else {
-                path = new String(b, p, eol - p, StandardCharsets.UTF_8);
+                path = Utf8Text.decode(b, p, eol - p);
             }
             prevPathStart = p;
             prevPathEnd = eol;

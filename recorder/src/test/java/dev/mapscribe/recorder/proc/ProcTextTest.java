@@ -98,6 +98,17 @@ class ProcTextTest {
     }
 
     @Test
+    void aPathThatIsNotUtf8ReadsAsTheRecordsOfTheKernelDo() {
+        // The same \xNN escapes as kernel records' paths (Utf8Text), so that the snapshot and the recording name one
+        // file the same way.
+        byte[] b = bytes("7f5678a11000-7f5678a13000 r-xp 00000000 fe:00 77 /tmp/lib?.so\n");
+        b[new String(b, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf('?')] = (byte) 0xff;
+        List<UserRecord> out = new ArrayList<>();
+        ProcText.parseMaps(b, b.length, 42, out);
+        assertEquals("/tmp/lib\\xff.so", ((SnapshotRegion) out.getFirst()).path());
+    }
+
+    @Test
     void mapsLineWithoutFieldsIsRejected() {
         byte[] b = bytes("garbage\n");
         assertThrows(IllegalArgumentException.class, () -> ProcText.parseMaps(b, b.length, 1, new ArrayList<>()));
