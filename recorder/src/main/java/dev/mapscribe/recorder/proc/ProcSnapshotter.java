@@ -3,6 +3,7 @@ package dev.mapscribe.recorder.proc;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.Utf8Text;
 import dev.mapscribe.recorder.sys.Libc;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ import java.util.StringJoiner;
 public final class ProcSnapshotter implements AutoCloseable {
     private static final Path PROC = Path.of("/proc");
 
+    private static final int ENOENT = 2, EACCES = 13;
     private final Libc libc = new Libc();
     private byte[] buf = new byte[256 * 1024];
     private ByteBuffer bufView = ByteBuffer.wrap(buf);
@@ -87,7 +89,7 @@ public final class ProcSnapshotter implements AutoCloseable {
         List<UserRecord> regions = new ArrayList<>();
         if (!stat.kernelThread() && !stat.zombie()) { // neither has an exe, argv or address space
             try {
-                exe = Files.readSymbolicLink(Path.of(dir + "exe")).toString();
+                exe = Utf8Text.decode(libc.readlink(dir + "exe")); // the name's bytes, as kernel records give them
             } catch (IOException e) {
                 errors.add("exe: " + describe(e));
             }
@@ -168,6 +170,8 @@ public final class ProcSnapshotter implements AutoCloseable {
         return switch (e) {
             case NoSuchFileException _ -> "no such file (the process exited)";
             case AccessDeniedException _ -> "permission denied";
+            case Libc.PosixException p when p.errno() == ENOENT -> "no such file (the process exited)";
+            case Libc.PosixException p when p.errno() == EACCES -> "permission denied";
             case IllegalArgumentException iae -> "unparsable: " + iae.getMessage();
             default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         };

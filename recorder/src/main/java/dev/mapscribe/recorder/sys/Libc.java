@@ -47,6 +47,7 @@ public final class Libc implements AutoCloseable {
     private static final MethodHandle FSTAT;
     private static final MethodHandle PREAD;
     private static final MethodHandle CLOSE;
+    private static final MethodHandle READLINK;
     private static final MethodHandle STRERROR;
     private static final MethodHandle SYSCONF;
     private static final MethodHandle SIGNAL;
@@ -61,6 +62,7 @@ public final class Libc implements AutoCloseable {
     private static final long EPOLL_EVENT_SIZE = 12;
     private static final int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1, EPOLLIN = 0x1, EPOLLET = 1 << 31;
     private static final int EINTR = 4;
+    private static final long PATH_MAX = 4096;
     private static final VarHandle ERRNO;
 
     // x86-64 struct stat (glibc, 144 bytes): only the fields we read are named.
@@ -85,6 +87,8 @@ public final class Libc implements AutoCloseable {
         PREAD = linker.downcallHandle(find(libc, "pread"),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                         ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), errno);
+        READLINK = linker.downcallHandle(find(libc, "readlink"), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), errno);
         CLOSE = linker.downcallHandle(find(libc, "close"),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
         STRERROR = linker.downcallHandle(find(libc, "strerror"), FunctionDescriptor.of(
@@ -308,6 +312,24 @@ public final class Libc implements AutoCloseable {
             throw new PosixException("open", path, errno(errnoState));
         }
         return fd;
+    }
+
+    /**
+     * readlink(path): the link's target as the kernel has it, bytes and all (a file name need not be UTF-8: Java's
+     * Files.readSymbolicLink turns such bytes into U+FFFD). Targets longer than PATH_MAX are cut there.
+     */
+    public byte[] readlink(String path) throws PosixException {
+        long n;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment target = call.allocate(PATH_MAX);
+            n = (long) READLINK.invokeExact(errnoState, call.allocateFrom(path), target, (long) PATH_MAX);
+            if (n >= 0) {
+                return target.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+            }
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+        throw new PosixException("readlink", path, errno(errnoState));
     }
 
     public Stat fstat(int fd) throws PosixException {

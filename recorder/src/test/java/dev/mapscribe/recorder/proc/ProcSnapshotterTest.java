@@ -62,6 +62,26 @@ class ProcSnapshotterTest {
     }
 
     @Test
+    void anExecutableWhoseNameIsNotUtf8IsNamedByItsBytes(@TempDir Path dir) throws Exception {
+        // A copy of sleep named "sl\xffeep" (printf's \377: the byte 0xff, which no UTF-8 text holds), running.
+        Process p = new ProcessBuilder("bash", "-c", "f=$(printf '%s/sl\\377eep' \"$1\"); cp /bin/sleep \"$f\" && exec \"$f\" 30",
+                "_", dir.toString()).start();
+        try (ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            String exe = null;
+            for (int i = 0; i < 50 && (exe == null || !exe.contains("eep")); i++) {
+                Thread.sleep(100); // until bash has exec'd the copy
+                List<UserRecord> out = new ArrayList<>();
+                snapshotter.snapshotProcess((int) p.pid(), out);
+                exe = ((ProcSnapshot) out.getFirst()).exe();
+            }
+            // Java's readSymbolicLink would give "sl\uFFFDeep"; the regions' path (from maps) reads the same way.
+            assertEquals(dir + "/sl\\xffeep", exe);
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void zombieHasNoRegionsAndNoError() throws Exception {
         try (MapHolder holder = MapHolder.start("--comm", "zparent", "--zombie");
              ProcSnapshotter snapshotter = new ProcSnapshotter()) {
