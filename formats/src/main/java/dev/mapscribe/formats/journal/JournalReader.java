@@ -39,6 +39,7 @@ public final class JournalReader implements AutoCloseable {
     // fastestInstance() falls back to the Java instances where the native library cannot load.
     private final LZ4SafeDecompressor lz4 = LZ4Factory.fastestInstance().safeDecompressor();
     private final CRC32C chunkCrc = new CRC32C();
+    private long unchecked; // excerpts of the current scan read without checksums
 
     private JournalReader(Path dir) throws JournalException {
         this.dir = dir;
@@ -107,6 +108,7 @@ public final class JournalReader implements AutoCloseable {
 
     private ReadResult scan(RecordSink sink, long maxExcerpts) {
         long excerpts = 0, records = 0;
+        unchecked = 0;
         byte[] stored = new byte[1 << 16];
         byte[] payload = new byte[1 << 20];
         ExcerptTailer tailer;
@@ -140,6 +142,7 @@ public final class JournalReader implements AutoCloseable {
                 batchId = b.readLong();
                 boolean lz4Flag = (flags & Excerpt.FLAG_LZ4) != 0;
                 boolean crc = (flags & Excerpt.FLAG_CRC32C) != 0;
+                if (!crc) unchecked++;
                 int storedLen = lz4Flag ? (b.readRemaining() >= 4 ? b.readInt() : -1) : payloadLen;
                 payloadStart = Excerpt.HEADER_SIZE + (lz4Flag ? 4 : 0) + (crc ? 4 : 0);
                 if (crc && (b.readRemaining() < 4 || b.readInt() != Excerpt.headerCrc(type, flags, count, payloadLen, batchId, storedLen))) {
@@ -228,17 +231,17 @@ public final class JournalReader implements AutoCloseable {
             }
             excerpts++;
         }
-        return new ReadResult(excerpts, records, null);
+        return new ReadResult(excerpts, records, unchecked, null);
     }
 
-    private static ReadResult checksumMismatch(long index, long ordinal, int payloadStart, int trusted, int payloadLen, long records) {
+    private ReadResult checksumMismatch(long index, long ordinal, int payloadStart, int trusted, int payloadLen, long records) {
         return damaged(index, ordinal, payloadStart + trusted, "the batch's bytes " + trusted + ".."
                 + Math.min(payloadLen, trusted + Excerpt.CHUNK) + " do not match their checksum: the records from there on"
                 + " are not delivered", records);
     }
 
-    private static ReadResult damaged(long index, long ordinal, long offset, String msg, long records) {
-        return new ReadResult(ordinal, records, new JournalDamage(index, ordinal, offset, msg));
+    private ReadResult damaged(long index, long ordinal, long offset, String msg, long records) {
+        return new ReadResult(ordinal, records, unchecked, new JournalDamage(index, ordinal, offset, msg));
     }
 
     private static String oneLine(Throwable e) {

@@ -18,10 +18,11 @@ import java.util.Map;
  * @param refused kernel records the journal refused (--max-disk reached, or its file system nearly full)
  * @param rolled  the last JournalRolled record (its counts are totals since the start); null when no cycle was deleted
  * @param unhashed file infos without hashes: the file was gone, unreadable or over the size cap (each one's error says which)
+ * @param unchecked excerpts without checksums (written before them): damage inside their records cannot be seen
  */
 public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts, long batches, long firstKtimeNs,
                              long lastKtimeNs, long lost, long refused, JournalRolled rolled, long unhashed,
-                             JournalDamage damage) {
+                             long unchecked, JournalDamage damage) {
 
     public static JournalSummary of(JournalReader reader) {
         Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
@@ -43,7 +44,7 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
             }
         });
         return new JournalSummary(reader.header(), counts, r.excerpts(), span[0] == Long.MAX_VALUE ? 0 : span[0],
-                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], lost[1], rolled[0], unhashed[0], r.damage());
+                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], lost[1], rolled[0], unhashed[0], r.unchecked(), r.damage());
     }
 
     /** Cycle files the recorder deleted to stay under --max-disk. */

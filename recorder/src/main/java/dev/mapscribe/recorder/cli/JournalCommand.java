@@ -86,6 +86,9 @@ public final class JournalCommand {
                         j.deletedKernelRecords() < 0 ? "unknown" : Long.toString(j.deletedKernelRecords()),
                         utc(h, h.startKtimeNs()), utc(h, j.keptFromNs()));
             }
+            out.printf("integrity       %s%n", s.unchecked() == 0 ? "CRC-32C checksums on every batch"
+                    : s.unchecked() + " of " + s.batches() + " batches without checksums (written before them): damage inside"
+                    + " their records cannot be seen");
             out.printf("damage          %s%n", s.damage() == null ? "none" : s.damage().describe());
         }
 
@@ -109,6 +112,7 @@ public final class JournalCommand {
                     + ",\"rolled_bytes\":" + (s.rolled() == null ? 0 : s.rolled().deletedBytes())
                     + ",\"rolled_kernel_records\":" + (s.rolled() == null ? 0 : s.rolled().deletedKernelRecords())
                     + ",\"rolled_before_ktime_ns\":" + (s.rolled() == null ? "null" : Long.toString(s.rolled().keptFromNs()))
+                    + ",\"batches_without_checksums\":" + s.unchecked()
                     + ",\"damage\":" + (s.damage() == null ? "null" : Json.str(s.damage().describe())) + "}";
         }
     }

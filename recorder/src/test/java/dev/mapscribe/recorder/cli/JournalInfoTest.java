@@ -56,13 +56,29 @@ class JournalInfoTest {
         assertTrue(json.contains("\"counts\":{\"mmap\":1,\"mprotect\":1,\"munmap\":1,\"journal_header\":1,\"file_info\":2,\"loss\":2}"), json);
         assertTrue(json.contains("\"first_ktime_ns\":2000000000,\"last_ktime_ns\":3000000000"), json);
         assertTrue(json.contains("\"lost\":7,\"refused\":5,\"unhashed_files\":1"), json);
-        assertTrue(json.contains("\"damage\":null"), json);
+        assertTrue(json.contains("\"batches_without_checksums\":0,\"damage\":null"), json);
 
         String text = run("journal", "info", dir.toString());
         assertTrue(text.contains("time span       2023-11-14T22:13:22Z .. 2023-11-14T22:13:23Z (1.000 s)"), text);
         assertTrue(text.contains("lost            7 records (ring buffer full)"), text);
         assertTrue(text.contains("refused         5 kernel records (the journal at --max-disk, or its file system nearly full)"), text);
         assertTrue(text.contains("unhashed        1 files without hashes (gone, unreadable or over the size cap: their file_info records say which)"), text);
+        assertTrue(text.contains("integrity       CRC-32C checksums on every batch"), text);
+    }
+
+    @Test
+    void infoSaysWhenAJournalHasNoChecksums(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        JournalHeader h = new JournalHeader(1, "0.1.0", "web-7", "m-1", "6.18.44", 1_700_000_000_000_000_000L,
+                "syscalls", "beef", 1_700_000_001_000_000_000L, 1_000_000_000L, List.of("mapscribe", "record"), 99);
+        // as journals were written before the checksums
+        try (JournalWriter w = JournalWriter.create(dir, h, JournalWriter.Options.defaults().withoutChecksums())) {
+            w.append(new Loss(3_000_000_001L, 1, 7, 2_900_000_000L, 3_000_000_000L));
+        }
+        String text = run("journal", "info", dir.toString());
+        assertTrue(text.contains("integrity       2 of 2 batches without checksums (written before them): damage inside their"
+                + " records cannot be seen"), text);
+        assertTrue(run("journal", "info", dir.toString(), "--format", "json").contains("\"batches_without_checksums\":2,"), text);
     }
 
     @Test
