@@ -19,6 +19,27 @@ public final class Utf8Text {
 
     private Utf8Text() {}
 
+    /**
+     * The bytes a decoded name stands for: its UTF-8, with each {@code \xNN} turned back into the byte NN. For a name
+     * that holds the text {@code \xNN} itself this gives other bytes: use it only where the result is checked (a file
+     * opened by it is checked to be the recorded one), or as a second try.
+     */
+    public static byte[] encode(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(utf8.length);
+        for (int i = 0; i < utf8.length; i++) {
+            int hi, lo;
+            if (utf8[i] == '\\' && i + 3 < utf8.length && utf8[i + 1] == 'x'
+                    && (hi = Character.digit(utf8[i + 2], 16)) >= 0 && (lo = Character.digit(utf8[i + 3], 16)) >= 0) {
+                out.write(hi << 4 | lo);
+                i += 3;
+            } else {
+                out.write(utf8[i]);
+            }
+        }
+        return out.toByteArray();
+    }
+
     public static String decode(byte[] b) {
         return decode(b, 0, b.length);
     }

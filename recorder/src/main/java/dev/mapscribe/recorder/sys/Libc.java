@@ -1,5 +1,6 @@
 package dev.mapscribe.recorder.sys;
 
+import dev.mapscribe.formats.raw.Utf8Text;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -10,6 +11,8 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The recorder's one libc binding (Lucene PosixNativeAccess style): every method handle is built once in the
@@ -35,7 +38,7 @@ public final class Libc implements AutoCloseable {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_NOATIME = 0x40000;
     public static final int O_PATH = 0x200000;
-    public static final int EPERM = 1;
+    public static final int EPERM = 1, ENOENT = 2;
     private static final int SC_PAGESIZE = 30;
     /** mmap(2) reports failure as MAP_FAILED, address -1, not as NULL. */
     private static final long MAP_FAILED = -1L;
@@ -300,16 +303,37 @@ public final class Libc implements AutoCloseable {
         return clockNs(CLOCK_MONOTONIC, errnoState, timespec);
     }
 
-    /** open(path, flags); the path is passed as its UTF-8 bytes. */
+    /**
+     * open(path, flags); the path is passed as its UTF-8 bytes. A path as recorded names that are not UTF-8
+     * ({@code \xNN} for each such byte: Utf8Text) that does not open so is tried again with those bytes.
+     */
     public int open(String path, int flags) throws PosixException {
+        byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+        try {
+            return open(utf8, path, flags);
+        } catch (PosixException e) {
+            if (e.errno() != ENOENT || !path.contains("\\x")) {
+                throw e;
+            }
+            byte[] raw = Utf8Text.encode(path);
+            if (Arrays.equals(raw, utf8)) {
+                throw e;
+            }
+            return open(raw, path, flags);
+        }
+    }
+
+    private int open(byte[] path, String shown, int flags) throws PosixException {
         int fd;
         try (Arena call = Arena.ofConfined()) {
-            fd = (int) OPEN.invokeExact(errnoState, call.allocateFrom(path), flags);
+            MemorySegment cpath = call.allocate(path.length + 1L);
+            MemorySegment.copy(path, 0, cpath, ValueLayout.JAVA_BYTE, 0, path.length); // the last byte stays NUL
+            fd = (int) OPEN.invokeExact(errnoState, cpath, flags);
         } catch (Throwable t) {
             throw rethrowUnchecked(t);
         }
         if (fd < 0) {
-            throw new PosixException("open", path, errno(errnoState));
+            throw new PosixException("open", shown, errno(errnoState));
         }
         return fd;
     }

@@ -149,6 +149,32 @@ class EnricherTest {
     }
 
     @Test
+    void aFileWhoseNameIsNotUtf8IsHashedByItsPath(@TempDir Path dir) throws Exception {
+        // "lib\xff.so" (the byte 0xff, which no UTF-8 text holds), made by the shell; records name it so (Utf8Text).
+        Path plain = randomFile(dir.resolve("plain.bin"), 10_000);
+        Process cp = new ProcessBuilder("bash", "-c", "cp \"$1/plain.bin\" \"$(printf '%s/lib\\377.so' \"$1\")\"", "_",
+                dir.toString()).start();
+        assertEquals(0, cp.waitFor());
+        Path odd; // Java keeps a listed name's bytes, so its attributes can be read without the code under test
+        try (var names = Files.list(dir)) {
+            odd = names.filter(p -> !p.getFileName().toString().equals("plain.bin")).findFirst().orElseThrow();
+        }
+        java.util.Map<String, Object> a = Files.readAttributes(odd, "unix:dev,ino,mode,size,ctime");
+        long ctimeNs = ((java.nio.file.attribute.FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
+        Libc.Stat st = new Libc.Stat((Long) a.get("dev"), (Long) a.get("ino"), (Integer) a.get("mode"), (Long) a.get("size"),
+                ctimeNs / 1_000_000_000L, ctimeNs % 1_000_000_000L);
+        String recorded = dir + "/lib\\xff.so";
+        FileRef ref = new FileRef(st.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), st.kernelDev(), st.mode(), 0, recorded);
+        try (Enricher enricher = enricher()) {
+            enricher.offer(ref, ProcessLink.NONE);
+            FileInfo info = next();
+            assertNull(info.error(), info.toString());
+            Sums.of(plain).assertMatch(info);
+            assertEquals(recorded, info.path());
+        }
+    }
+
+    @Test
     void libmagicDescribesBinTrueAsElf() throws Exception {
         Path bin = Path.of("/bin/true").toRealPath();
         try (Enricher enricher = enricher()) {
