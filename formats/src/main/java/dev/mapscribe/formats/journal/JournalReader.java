@@ -108,6 +108,7 @@ public final class JournalReader implements AutoCloseable {
 
     private ReadResult scan(RecordSink sink, long maxExcerpts) {
         long excerpts = 0, records = 0;
+        long lastBatchId = -1; // none yet: the first kept excerpt's id is where the journal starts (--max-disk deletes the oldest)
         unchecked = 0;
         byte[] stored = new byte[1 << 16];
         byte[] payload = new byte[1 << 20];
@@ -151,6 +152,13 @@ public final class JournalReader implements AutoCloseable {
                 if (type != Excerpt.TYPE_KERNEL_BATCH && type != Excerpt.TYPE_USER_RECORDS) {
                     return damaged(index, excerpts, 4, "unknown excerpt type " + type, records);
                 }
+                // The writer numbers every excerpt it writes, 1, 2, 3...: a gap is an excerpt Chronicle did not hand
+                // over (one flipped bit marks an excerpt as Chronicle's own metadata, which readers skip in silence).
+                if (lastBatchId >= 0 && batchId != lastBatchId + 1) {
+                    return damaged(index, excerpts, 16, "batch " + batchId + " follows batch " + lastBatchId
+                            + ": the batches between them are missing or hidden", records);
+                }
+                lastBatchId = batchId;
                 if (payloadLen < 0 || payloadLen > Excerpt.MAX_PAYLOAD || count < 0) {
                     return damaged(index, excerpts, 12, "impossible batch length " + payloadLen + " / count " + count, records);
                 }

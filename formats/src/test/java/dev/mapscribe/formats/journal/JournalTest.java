@@ -358,6 +358,35 @@ class JournalTest {
     }
 
     @Test
+    void aBatchHiddenByChroniclesMetadataBitIsDamageNotASilentGap(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        RawRecords raw = new RawRecords(8192);
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false))) {
+            for (int b = 0; b < 3; b++) {
+                raw.clear();
+                for (int i = 0; i < 5; i++) raw.mprotect(b * 5 + i, 100, 100, 0x1000L * (b * 5 + i), 4096, 5, 0);
+                w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+            }
+        }
+        // One bit of the second batch's Chronicle header (its top byte, just before our magic "MSJ1"): "metadata",
+        // which Chronicle's readers skip without a word. The batch's own bytes and checksums are untouched.
+        Path cycle = cycleFile(dir);
+        byte[] all = Files.readAllBytes(cycle);
+        byte[] magic = {0x4D, 0x53, 0x4A, 0x31};
+        int seen = 0, at = 0;
+        for (; seen < 3; at++) if (java.util.Arrays.equals(all, at, at + 4, magic, 0, 4)) seen++; // header, batch 1, batch 2
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(at - 2);
+            f.write(all[at - 2] | 0x40);
+        }
+        ReadResult[] res = new ReadResult[1];
+        List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
+        assertEquals(5, kernel.size(), "the first batch, and nothing after the gap");
+        assertNotNull(res[0].damage(), "a hidden batch must be reported, not skipped");
+        assertEquals("batch 4 follows batch 2: the batches between them are missing or hidden", res[0].damage().message());
+    }
+
+    @Test
     void anUnknownRecordKindIsNamedAndStopsTheRead(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         try (Arena arena = Arena.ofConfined();
