@@ -111,9 +111,6 @@ class HostileJournalFileTest {
                         + " records before the damage at " + firstDamage + " came back (" + outcome + ")");
                 assertTrue(hidden < 0 || hidden == excerpts.size() - 1 || rr.damage() != null,
                         "excerpt " + hidden + " hidden by one bit, and no damage reported: " + rr);
-                // nothing lost in silence: a read that reports no damage delivered every record written
-                assertTrue(rr.damage() != null || kernel.size() == BATCHES * perBatch,
-                        kernel.size() + " of " + BATCHES * perBatch + " records and no damage reported: " + rr);
             }
             for (int k = 0; k < kernel.size(); k++) {
                 if (!asWritten(kernel.get(k), k)) {
