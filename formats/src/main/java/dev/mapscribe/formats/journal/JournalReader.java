@@ -108,7 +108,6 @@ public final class JournalReader implements AutoCloseable {
 
     private ReadResult scan(RecordSink sink, long maxExcerpts) {
         long excerpts = 0, records = 0;
-        boolean atEnd = false; // the read ended where Chronicle had nothing more to hand over
         long lastBatchId = -1; // none yet: the first kept excerpt's id is where the journal starts (--max-disk deletes the oldest)
         unchecked = 0;
         byte[] stored = new byte[1 << 16];
@@ -130,10 +129,7 @@ public final class JournalReader implements AutoCloseable {
             int count;
             int type;
             try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    atEnd = true;
-                    break;
-                }
+                if (!dc.isPresent()) break;
                 index = dc.index();
                 Bytes<?> b = dc.wire().bytes();
                 long n = b.readRemaining();
@@ -242,23 +238,6 @@ public final class JournalReader implements AutoCloseable {
                 return damaged(index, excerpts, payloadStart + offset, e.getMessage(), records);
             }
             excerpts++;
-        }
-        if (atEnd) {
-            // Chronicle hands over nothing past an excerpt whose header says "not complete" (the one a writer is
-            // still writing): one flipped bit there ended the read in silence, as if the journal ended. Its index
-            // still knows the excerpts written after it. (A last excerpt never completed -- a recorder killed while
-            // writing it -- is the journal's end, as before.)
-            long last, at;
-            try {
-                last = queue.lastIndex();
-                at = tailer.index();
-            } catch (Exception | InternalError e) {
-                return damaged(-1, excerpts, 0, "chronicle cannot tell where the journal ends: " + oneLine(e), records);
-            }
-            if (last >= 0 && at < last) {
-                return damaged(at, excerpts, 0, "the journal holds excerpts up to index 0x" + Long.toHexString(last)
-                        + " but this one cannot be read (its header says it was never completed)", records);
-            }
         }
         return new ReadResult(excerpts, records, unchecked, null);
     }
