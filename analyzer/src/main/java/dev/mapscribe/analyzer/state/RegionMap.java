@@ -126,11 +126,21 @@ public final class RegionMap {
      * syscall row is exported all the same.
      */
     private boolean possible(long start, long end) {
-        if (Prot.isPageAligned(start) && start >= 0 && end > start && end <= USER_END) {
+        if (Prot.isPageAligned(start) && inUserSpace(start, end)) {
             return true;
         }
         history.noteImpossible();
         return false;
+    }
+
+    /** The end of mremap's source range for the range checks: old_len 0 duplicates a shared mapping, from its first page. */
+    private static long sourceEnd(long oldAddr, long oldSize) {
+        return oldAddr + (oldSize == 0 ? Prot.PAGE_SIZE : oldSize);
+    }
+
+    /** [start, end) is not empty, does not wrap around, and lies within user space. */
+    private static boolean inUserSpace(long start, long end) {
+        return start >= 0 && end > start && end <= USER_END;
     }
 
     /**
@@ -197,7 +207,7 @@ public final class RegionMap {
         long end = addr + Prot.pageAlign(len);
         // An unaligned address (EINVAL), a wrapping range or one beyond user space (ENOMEM) fails before any VMA is
         // looked at: nothing changed. A record that says such a call succeeded is impossible.
-        if (ret == 0 ? !possible(addr, end) : !Prot.isPageAligned(addr) || end <= addr || end > USER_END) {
+        if (ret == 0 ? !possible(addr, end) : !(Prot.isPageAligned(addr) && inUserSpace(addr, end))) {
             return List.of();
         }
         List<Region> spans = spans(addr, end);
@@ -227,9 +237,8 @@ public final class RegionMap {
             failedFixedMremap(oldAddr, oldSize, newSize, flags, newAddr, ret, nowNs);
             return;
         }
-        // A successful call moved or resized ranges the kernel can have: the old one (its first page, for old_len 0,
-        // which duplicates a shared mapping) and the new one.
-        if (!possible(oldAddr, oldAddr + (oldSize == 0 ? Prot.PAGE_SIZE : oldSize)) || !possible(ret, ret + newSize)) {
+        // A successful call moved or resized ranges the kernel can have: the old one and the new one.
+        if (!possible(oldAddr, sourceEnd(oldAddr, oldSize)) || !possible(ret, ret + newSize)) {
             return;
         }
         if (oldSize == 0) {
@@ -285,9 +294,8 @@ public final class RegionMap {
      * (same lengths) goes VMA by VMA and may stop half-way: both ranges become unknown.
      */
     private void failedFixedMremap(long oldAddr, long oldSize, long newSize, int flags, long newAddr, long ret, long nowNs) {
-        if ((flags & MREMAP_FIXED) == 0 || ret == -EINVAL || newSize == 0 || !Prot.isPageAligned(newAddr)
-                || newAddr < 0 || newAddr + newSize <= newAddr || newAddr + newSize > USER_END
-                || oldAddr < 0 || oldAddr + oldSize < oldAddr || oldAddr + oldSize > USER_END) {
+        if ((flags & MREMAP_FIXED) == 0 || ret == -EINVAL || !Prot.isPageAligned(newAddr)
+                || !inUserSpace(newAddr, newAddr + newSize) || !inUserSpace(oldAddr, sourceEnd(oldAddr, oldSize))) {
             return; // ranges the kernel checks before it touches anything (EINVAL, ENOMEM)
         }
         Region src = at(oldAddr);

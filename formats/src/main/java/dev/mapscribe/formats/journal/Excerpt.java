@@ -42,12 +42,12 @@ final class Excerpt {
         return (rawLength + CHUNK - 1) / CHUNK;
     }
 
-    /** CRC-32C of the excerpt's header as written (magic to storedLength, when present). */
-    static int headerCrc(int type, int flags, int count, int rawLength, long batchId, int storedLength) {
+    /** CRC-32C of the excerpt's header as written (magic to storedLength, when present), with the caller's {@code crc}. */
+    static int headerCrc(int type, int flags, int count, int rawLength, long batchId, int storedLength, CRC32C crc) {
         ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE + 4).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(MAGIC).putShort((short) type).putShort((short) flags).putInt(count).putInt(rawLength).putLong(batchId);
         if ((flags & FLAG_LZ4) != 0) b.putInt(storedLength);
-        CRC32C crc = new CRC32C();
+        crc.reset();
         crc.update(b.array(), 0, b.position());
         return (int) crc.getValue();
     }

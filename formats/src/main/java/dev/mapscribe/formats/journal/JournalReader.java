@@ -38,7 +38,7 @@ public final class JournalReader implements AutoCloseable {
     // its safe decompressor checks bounds like the Java one and skips the JIT's warm-up of a large method.
     // fastestInstance() falls back to the Java instances where the native library cannot load.
     private final LZ4SafeDecompressor lz4 = LZ4Factory.fastestInstance().safeDecompressor();
-    private final CRC32C chunkCrc = new CRC32C();
+    private final CRC32C chunkCrc = new CRC32C(); // header and chunk checksums alike
     private long unchecked; // excerpts of the current scan read without checksums
 
     private JournalReader(Path dir) throws JournalException {
@@ -146,7 +146,7 @@ public final class JournalReader implements AutoCloseable {
                 if (!crc) unchecked++;
                 int storedLen = lz4Flag ? (b.readRemaining() >= 4 ? b.readInt() : -1) : payloadLen;
                 payloadStart = Excerpt.HEADER_SIZE + (lz4Flag ? 4 : 0) + (crc ? 4 : 0);
-                if (crc && (b.readRemaining() < 4 || b.readInt() != Excerpt.headerCrc(type, flags, count, payloadLen, batchId, storedLen))) {
+                if (crc && (b.readRemaining() < 4 || b.readInt() != Excerpt.headerCrc(type, flags, count, payloadLen, batchId, storedLen, chunkCrc))) {
                     return damaged(index, excerpts, 0, "the excerpt's header does not match its checksum", records);
                 }
                 if (type != Excerpt.TYPE_KERNEL_BATCH && type != Excerpt.TYPE_USER_RECORDS) {

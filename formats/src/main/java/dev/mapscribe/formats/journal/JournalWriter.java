@@ -84,7 +84,7 @@ public final class JournalWriter implements AutoCloseable {
     private byte[] raw = new byte[1 << 20];
     private byte[] packed = new byte[lz4.maxCompressedLength(raw.length)];
     private ByteBuffer userBuf = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
-    private final CRC32C chunkCrc = new CRC32C();
+    private final CRC32C chunkCrc = new CRC32C(); // header and chunk checksums alike
     // The header and JournalRolled are written from inside an append, while userBuf still holds the record
     // being appended: they need a buffer of their own, or a cycle roll overwrites that record with the header.
     private ByteBuffer metaBuf = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
@@ -313,7 +313,7 @@ public final class JournalWriter implements AutoCloseable {
             b.writeInt(len);
             b.writeLong(id);
             if (compress) b.writeInt(stored);
-            if (crc) b.writeInt(Excerpt.headerCrc(type, flags, count, len, id, stored));
+            if (crc) b.writeInt(Excerpt.headerCrc(type, flags, count, len, id, stored, chunkCrc));
             b.write(body, 0, stored);
             if (crc) {
                 for (int i = 0; i < Excerpt.chunks(len); i++) b.writeInt(Excerpt.chunkCrc(payload, len, i, chunkCrc));

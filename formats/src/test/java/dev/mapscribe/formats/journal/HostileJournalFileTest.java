@@ -44,7 +44,6 @@ class HostileJournalFileTest {
     private static final int BATCHES = 40;
     private static final long PID = 4242;
     private static final int REC = (int) Layouts.MS_MPROTECT.byteSize();
-    private static final byte[] MAGIC = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(Excerpt.MAGIC).array();
 
     /**
      * Uncompressed, each record's bytes are found in the file, so the checks are per record. Compressed (LZ4, 60
@@ -62,7 +61,7 @@ class HostileJournalFileTest {
             write(dir, perBatch, compress, checksums);
             Path cycle = cycleFile(dir);
             byte[] file = Files.readAllBytes(cycle);
-            List<Integer> excerpts = excerptStarts(file); // the header, then a batch and a Loss record in turn
+            List<Integer> excerpts = JournalTest.excerptStarts(file); // the header, then a batch and a Loss record in turn
             assertEquals(1 + 2 * BATCHES, excerpts.size(), "excerpts found by their magic");
             long[] where = compress ? null : recordOffsets(file, BATCHES * perBatch); // record k (ktime k) in the file
             int used = excerpts.getLast() + 64;
@@ -153,7 +152,7 @@ class HostileJournalFileTest {
         int from = 0;
         for (int k = 0; k < at.length; k++) {
             byte[] pattern = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(k).putInt((int) PID).array();
-            int i = indexOf(file, pattern, from);
+            int i = JournalTest.indexOf(file, pattern, from);
             if (i < 8) fail("record " + k + " not found in the cycle file");
             at[k] = i - 8; // ktime follows kind, size, cpu, flags (8 bytes)
             from = i + 12;
@@ -161,21 +160,6 @@ class HostileJournalFileTest {
         return at;
     }
 
-    /** Where each of our excerpts starts (its magic), in file order. */
-    private static List<Integer> excerptStarts(byte[] file) {
-        List<Integer> starts = new ArrayList<>();
-        for (int i = indexOf(file, MAGIC, 0); i >= 0; i = indexOf(file, MAGIC, i + 4)) starts.add(i);
-        return starts;
-    }
-
-    private static int indexOf(byte[] a, byte[] p, int from) {
-        outer:
-        for (int i = from; i + p.length <= a.length; i++) {
-            for (int j = 0; j < p.length; j++) if (a[i + j] != p[j]) continue outer;
-            return i;
-        }
-        return -1;
-    }
 
     /** The ReadResult or the JournalException; anything else, or a read that takes over 30 s, fails. */
     private static Object readWithTimeout(Path dir, List<Record> got) throws Exception {

@@ -341,8 +341,7 @@ class JournalTest {
         byte[] pattern = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0x1000L * 40).array();
         Path cycle = cycleFile(dir);
         byte[] all = Files.readAllBytes(cycle);
-        int at = 0;
-        while (!java.util.Arrays.equals(all, at, at + 8, pattern, 0, 8)) at++;
+        int at = indexOf(all, pattern, 0);
         try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
             f.seek(at + 1);
             f.write(all[at + 1] ^ 0x01);
@@ -372,12 +371,10 @@ class JournalTest {
         // which Chronicle's readers skip without a word. The batch's own bytes and checksums are untouched.
         Path cycle = cycleFile(dir);
         byte[] all = Files.readAllBytes(cycle);
-        byte[] magic = {0x4D, 0x53, 0x4A, 0x31};
-        int seen = 0, at = 0;
-        for (; seen < 3; at++) if (java.util.Arrays.equals(all, at, at + 4, magic, 0, 4)) seen++; // header, batch 1, batch 2
+        int at = excerptStarts(all).get(2) - 1; // header, batch 1, batch 2
         try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
-            f.seek(at - 2);
-            f.write(all[at - 2] | 0x40);
+            f.seek(at);
+            f.write(all[at] | 0x40);
         }
         ReadResult[] res = new ReadResult[1];
         List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
@@ -439,8 +436,7 @@ class JournalTest {
         Path cycle = cycleFile(dir);
         byte[] all = Files.readAllBytes(cycle);
         byte[] name = "SCQStore".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        int at = 0;
-        while (!java.util.Arrays.equals(all, at, at + name.length, name, 0, name.length)) at++; // in its first bytes
+        int at = indexOf(all, name, 0); // in its first bytes
         try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
             f.seek(at + 2);
             f.write('X');
@@ -496,6 +492,22 @@ class JournalTest {
         List<Record> recs = readAll(dir, new ArrayList<>(), res);
         assertEquals(9001, recs.size());
         assertEquals(0x7f0000000000L + 4096L * 2999, ((MunmapRecord) recs.get(9000)).addr());
+    }
+
+    /** Where {@code pattern} first occurs in {@code a} from {@code from} on, or -1. */
+    static int indexOf(byte[] a, byte[] pattern, int from) {
+        for (int i = from; i + pattern.length <= a.length; i++) {
+            if (java.util.Arrays.equals(a, i, i + pattern.length, pattern, 0, pattern.length)) return i;
+        }
+        return -1;
+    }
+
+    /** Where each of our excerpts starts in a cycle file (its magic "MSJ1", which compression leaves alone), in order. */
+    static List<Integer> excerptStarts(byte[] file) {
+        byte[] magic = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(Excerpt.MAGIC).array();
+        List<Integer> starts = new ArrayList<>();
+        for (int i = indexOf(file, magic, 0); i >= 0; i = indexOf(file, magic, i + 4)) starts.add(i);
+        return starts;
     }
 
     private static Path cycleFile(Path dir) throws Exception {

@@ -30,7 +30,6 @@ import java.util.StringJoiner;
 public final class ProcSnapshotter implements AutoCloseable {
     private static final Path PROC = Path.of("/proc");
 
-    private static final int EACCES = 13;
     private final Libc libc = new Libc();
     private byte[] buf = new byte[256 * 1024];
     private ByteBuffer bufView = ByteBuffer.wrap(buf);
@@ -171,7 +170,7 @@ public final class ProcSnapshotter implements AutoCloseable {
             case NoSuchFileException _ -> "no such file (the process exited)";
             case AccessDeniedException _ -> "permission denied";
             case Libc.PosixException p when p.errno() == Libc.ENOENT -> "no such file (the process exited)";
-            case Libc.PosixException p when p.errno() == EACCES -> "permission denied";
+            case Libc.PosixException p when p.errno() == Libc.EACCES -> "permission denied";
             case IllegalArgumentException iae -> "unparsable: " + iae.getMessage();
             default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         };

@@ -38,7 +38,7 @@ public final class Libc implements AutoCloseable {
     public static final int O_NONBLOCK = 0x800;
     public static final int O_NOATIME = 0x40000;
     public static final int O_PATH = 0x200000;
-    public static final int EPERM = 1, ENOENT = 2;
+    public static final int EPERM = 1, ENOENT = 2, EACCES = 13;
     private static final int SC_PAGESIZE = 30;
     /** mmap(2) reports failure as MAP_FAILED, address -1, not as NULL. */
     private static final long MAP_FAILED = -1L;
