@@ -10,11 +10,13 @@ import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.MappedBytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -120,6 +122,9 @@ public final class JournalReader implements AutoCloseable {
             // and may throw a checked exception it does not declare (StreamCorruptedException).
             return damaged(-1, 0, 0, "chronicle cannot open the cycle file: " + oneLine(e), 0);
         }
+        File lastFile = null; // where the last excerpt read ends: ChronicleTail looks there when Chronicle hands over no more
+        long lastEnd = 0, lastIndex = -1;
+        boolean ended = false;
         while (excerpts < maxExcerpts) {
             long index = -1;
             long batchId = 0;
@@ -129,9 +134,17 @@ public final class JournalReader implements AutoCloseable {
             int count;
             int type;
             try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) break;
+                if (!dc.isPresent()) {
+                    ended = true;
+                    break;
+                }
                 index = dc.index();
                 Bytes<?> b = dc.wire().bytes();
+                if (b instanceof MappedBytes m) { // positions in a cycle file's mapped bytes are the file's own offsets
+                    lastFile = m.mappedFile().file();
+                    lastEnd = b.readLimit();
+                    lastIndex = index;
+                }
                 long n = b.readRemaining();
                 if (n < Excerpt.HEADER_SIZE) return damaged(index, excerpts, 0, "excerpt of " + n + " bytes is shorter than its header", records);
                 int magic = b.readInt();
@@ -238,6 +251,10 @@ public final class JournalReader implements AutoCloseable {
                 return damaged(index, excerpts, payloadStart + offset, e.getMessage(), records);
             }
             excerpts++;
+        }
+        if (ended && lastFile != null) {
+            String hidden = ChronicleTail.damageAfter(lastFile, lastEnd);
+            if (hidden != null) return damaged(lastIndex + 1, excerpts, 0, hidden, records);
         }
         return new ReadResult(excerpts, records, unchecked, null);
     }

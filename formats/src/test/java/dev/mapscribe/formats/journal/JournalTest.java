@@ -359,6 +359,18 @@ class JournalTest {
     @Test
     void aBatchHiddenByChroniclesMetadataBitIsDamageNotASilentGap(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
+        // One bit of the second batch's Chronicle header: "metadata", which Chronicle's readers skip without a word.
+        // The batch's own bytes and checksums are untouched.
+        damageChronicleHeader(threeBatches(dir), 2, 0x40, false);
+        ReadResult[] res = new ReadResult[1];
+        List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
+        assertEquals(5, kernel.size(), "the first batch, and nothing after the gap");
+        assertNotNull(res[0].damage(), "a hidden batch must be reported, not skipped");
+        assertEquals("batch 4 follows batch 2: the batches between them are missing or hidden", res[0].damage().message());
+    }
+
+    /** Three batches of five mprotect records (ktime 0..14); returns the cycle file. */
+    private static Path threeBatches(Path dir) throws Exception {
         RawRecords raw = new RawRecords(8192);
         try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(), new JournalWriter.Options(0, false))) {
             for (int b = 0; b < 3; b++) {
@@ -367,20 +379,65 @@ class JournalTest {
                 w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
             }
         }
-        // One bit of the second batch's Chronicle header (its top byte, just before our magic "MSJ1"): "metadata",
-        // which Chronicle's readers skip without a word. The batch's own bytes and checksums are untouched.
-        Path cycle = cycleFile(dir);
+        return cycleFile(dir);
+    }
+
+    /** Sets {@code bits} in the top byte of excerpt {@code n}'s Chronicle header (the byte just before our magic), or zeroes the header. */
+    private static void damageChronicleHeader(Path cycle, int n, int bits, boolean zero) throws Exception {
         byte[] all = Files.readAllBytes(cycle);
-        int at = excerptStarts(all).get(2) - 1; // header, batch 1, batch 2
+        int magic = excerptStarts(all).get(n);
         try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
-            f.seek(at);
-            f.write(all[at] | 0x40);
+            f.seek(zero ? magic - 4 : magic - 1);
+            if (zero) f.write(new byte[4]);
+            else f.write(all[magic - 1] | bits);
         }
+    }
+
+    @Test
+    void aBatchMarkedNotCompleteInTheMiddleIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        // Chronicle's "not complete" bit on the second batch: Chronicle hands over nothing from there on, as if the
+        // journal ended (a live journal's excerpt being written has length 0; this one keeps its length)
+        damageChronicleHeader(threeBatches(dir), 2, 0x80, false);
         ReadResult[] res = new ReadResult[1];
         List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
-        assertEquals(5, kernel.size(), "the first batch, and nothing after the gap");
-        assertNotNull(res[0].damage(), "a hidden batch must be reported, not skipped");
-        assertEquals("batch 4 follows batch 2: the batches between them are missing or hidden", res[0].damage().message());
+        assertEquals(5, kernel.size(), "the first batch");
+        assertNotNull(res[0].damage(), "an excerpt marked not complete in the middle must be reported, not read as the end");
+        assertTrue(res[0].damage().message().matches("the excerpt at byte \\d+ of .*\\.cq4 is marked not complete though its"
+                + " \\d+ bytes were written: Chronicle stops there and hands over nothing after it"), res[0].damage().message());
+    }
+
+    @Test
+    void theLastBatchHiddenByChroniclesMetadataBitIsDamage(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        damageChronicleHeader(threeBatches(dir), 3, 0x40, false); // no batch follows it: no gap in the numbers to see
+        ReadResult[] res = new ReadResult[1];
+        List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
+        assertEquals(10, kernel.size(), "the first two batches");
+        assertNotNull(res[0].damage(), "the hidden last batch must be reported");
+        assertTrue(res[0].damage().message().endsWith("is one of the journal's batches marked as Chronicle's metadata, which readers skip"),
+                res[0].damage().message());
+    }
+
+    @Test
+    void aBatchWhoseChronicleHeaderIsZeroedIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        damageChronicleHeader(threeBatches(dir), 2, 0, true);
+        ReadResult[] res = new ReadResult[1];
+        List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
+        assertEquals(5, kernel.size(), "the first batch");
+        assertNotNull(res[0].damage(), "a wiped header must be reported, not read as the end");
+        assertTrue(res[0].damage().message().endsWith("has lost its Chronicle header (zero): Chronicle stops there and hands over nothing after it"),
+                res[0].damage().message());
+    }
+
+    @Test
+    void anUndamagedJournalEndsCleanlyAfterItsLastBatch(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        threeBatches(dir);
+        ReadResult[] res = new ReadResult[1];
+        assertEquals(15, readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).count());
+        assertNull(res[0].damage());
     }
 
     @Test

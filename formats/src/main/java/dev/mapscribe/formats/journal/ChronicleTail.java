@@ -1,0 +1,91 @@
+package dev.mapscribe.formats.journal;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * What lies in a cycle file after the last excerpt a read delivered, looked at in the file's own bytes, for the
+ * kinds of damage that make Chronicle's readers stop or skip without a word.
+ *
+ * <p>Every Chronicle excerpt starts with a 4-byte little-endian header at a 4-byte-aligned position: the low 30
+ * bits its length, bit 30 "metadata" (Chronicle's own index pages, which readers skip), bit 31 "not complete".
+ * A writer claims a header as "not complete" with length 0 before it writes the bytes the header frames, and
+ * writes the length without the flag when it is done; "not complete" and "metadata" with length 0 ends a cycle.
+ * So, after the last excerpt Chronicle handed over:
+ * <ul>
+ * <li>"not complete" with a length other than 0 is a finished excerpt whose header was damaged: Chronicle hands
+ *     over nothing from there on, and the read would end there as if the journal ended;</li>
+ * <li>"metadata" on an excerpt that starts with the journal's magic is one of ours hidden: Chronicle skips it (in
+ *     the middle of a journal the batch numbers show the gap; this finds the last one);</li>
+ * <li>a zero header before the journal's magic is one of ours whose header was wiped: Chronicle reads a zero
+ *     header as the end of what was written.</li>
+ * </ul>
+ * A live journal's writer can be caught between two of those bytes (its header read before it claimed it, its
+ * magic after), so a finding counts only when the same bytes read the same {@link #SETTLE_MS} later. Anything
+ * else (a zero header with nothing after it, an excerpt being written, the end of a cycle, a complete excerpt
+ * a live writer finished after the reader looked) is an end, not damage.
+ */
+final class ChronicleTail {
+    private ChronicleTail() {}
+
+    static final int NOT_COMPLETE = 0x8000_0000, META_DATA = 0x4000_0000, LENGTH_MASK = 0x3FFF_FFFF;
+    /** Chronicle's own metadata excerpts walked over before giving up: index pages are few between batches. */
+    private static final int MAX_STEPS = 64;
+    /** How long a finding must stay as it is: a live writer claims and finishes an excerpt in microseconds. */
+    static final long SETTLE_MS = 50;
+
+    /**
+     * The damage that ends the read at {@code end} (where the last delivered excerpt ends in {@code file}), as a
+     * message, or null when the file simply ends there.
+     */
+    static String damageAfter(File file, long end) {
+        try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
+            long pos = end;
+            for (int step = 0; step < MAX_STEPS; step++) {
+                pos = (pos + 3) & ~3L;
+                if (pos + 8 > ch.size()) return null; // the file ends: nothing can follow
+                long word = read8(ch, pos);
+                int header = (int) word;
+                int length = header & LENGTH_MASK;
+                boolean ours = (int) (word >>> 32) == Excerpt.MAGIC;
+                String found = null;
+                if (header == 0 && ours) {
+                    found = "has lost its Chronicle header (zero): Chronicle stops there and hands over nothing after it";
+                } else if (length == 0) {
+                    return null; // never written, being written, or the end of the cycle
+                } else if ((header & NOT_COMPLETE) != 0) {
+                    found = "is marked not complete though its " + length + " bytes were written: Chronicle stops there"
+                            + " and hands over nothing after it";
+                } else if ((header & META_DATA) == 0) {
+                    return null; // a complete excerpt that a live writer finished after the reader looked
+                } else if (ours) {
+                    found = "is one of the journal's batches marked as Chronicle's metadata, which readers skip";
+                }
+                if (found != null) {
+                    Thread.sleep(SETTLE_MS);
+                    return read8(ch, pos) == word ? "the excerpt at byte " + pos + " of " + file.getName() + " " + found : null;
+                }
+                pos += 4L + length; // Chronicle's own metadata: step over it
+            }
+            return null;
+        } catch (IOException e) {
+            return null; // the read itself ended cleanly; a file that cannot be opened again says nothing more
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /** The 8 little-endian bytes at {@code pos} (a header and the 4 bytes after it), inside the file. */
+    private static long read8(FileChannel ch, long pos) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+            if (ch.read(b, pos + b.position()) < 0) throw new IOException("file shrank while read");
+        }
+        return b.getLong(0);
+    }
+}
