@@ -158,4 +158,39 @@ class ProcessTableTest {
         assertTrue(table.ancestorsTruncated(proc(parent, parent)));
         assertFalse(table.ancestorsTruncated(proc(1256, 1256)), "255 generations above it and init: 256, all of them");
     }
+
+    // ancestors() caches its answer per process; each test below asks, changes what the chain reads, and asks again.
+
+    @Test
+    void ancestorsFollowAnAncestorsExecAfterTheyWereAskedFor() {
+        table.task(task(1, 1, 1, 0, 10, "init"));
+        table.exec(exec(2, 1, "/sbin/init", "init"));
+        table.fork(fork(3, 1, 1, 50, 50, 30, 0));
+        table.exec(exec(4, 50, "/bin/bash", "bash"));
+        table.fork(fork(5, 50, 50, 60, 60, 50, 0));
+        assertEquals("/sbin/init|/bin/bash", table.ancestors(proc(60, 60)));
+        table.exec(exec(6, 50, "/usr/bin/python3", "python3"));
+        assertEquals("/sbin/init|/usr/bin/python3", table.ancestors(proc(60, 60)));
+        table.exit(exit(7, 50, 50, true));
+        assertEquals("/sbin/init|/usr/bin/python3", table.ancestors(proc(60, 60)), "a parent that exited stays in the chain");
+    }
+
+    @Test
+    void ancestorsFindAParentThatAppearsAfterTheyWereAskedFor() {
+        // snapshot processes name their parent by pid only: 300's parent 200 is not known yet
+        table.snapshot(new ProcSnapshot(10, 300, 200, 5, 0, 0, 0, 0, 1, "x", "/bin/x", List.of("x"), null), List.of());
+        assertEquals("", table.ancestors(proc(300, 300)));
+        table.snapshot(new ProcSnapshot(11, 200, 1, 4, 0, 0, 0, 0, 1, "sh", "/bin/sh", List.of("sh"), null), List.of());
+        assertEquals("/bin/sh", table.ancestors(proc(300, 300)));
+    }
+
+    @Test
+    void aChildMetBeforeItsForkTakesItsParentIntoTheAncestorsItWasAskedForBefore() {
+        table.task(task(1, 200, 200, 100, 2000, "app")); // the child's context first; its parent 100 is not known yet
+        assertEquals("", table.ancestors(proc(200, 200)));
+        table.fork(fork(3, 100, 100, 200, 200, 2000, 0)); // the parent is met at the fork, with no exec seen
+        assertEquals("?", table.ancestors(proc(200, 200)));
+        table.exec(exec(4, 100, "/bin/app", "app"));
+        assertEquals("/bin/app", table.ancestors(proc(200, 200)));
+    }
 }

@@ -42,23 +42,33 @@ final class Excerpt {
         return (rawLength + CHUNK - 1) / CHUNK;
     }
 
-    /** CRC-32C of the excerpt's header as written (magic to storedLength, when present), with the caller's {@code crc}. */
-    static int headerCrc(int type, int flags, int count, int rawLength, long batchId, int storedLength, CRC32C crc) {
-        ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE + 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC).putShort((short) type).putShort((short) flags).putInt(count).putInt(rawLength).putLong(batchId);
-        if ((flags & FLAG_LZ4) != 0) b.putInt(storedLength);
-        crc.reset();
-        crc.update(b.array(), 0, b.position());
-        return (int) crc.getValue();
+    /**
+     * The checksums of one reader or writer: a CRC-32C and the bytes of a header to checksum, both reused for every
+     * excerpt (one thread each).
+     */
+    static final class Checksums {
+        private final CRC32C crc = new CRC32C();
+        private final ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE + 4).order(ByteOrder.LITTLE_ENDIAN);
+
+        /** CRC-32C of the excerpt's header as written (magic to storedLength, when present). */
+        int header(int type, int flags, int count, int rawLength, long batchId, int storedLength) {
+            header.clear();
+            header.putInt(MAGIC).putShort((short) type).putShort((short) flags).putInt(count).putInt(rawLength).putLong(batchId);
+            if ((flags & FLAG_LZ4) != 0) header.putInt(storedLength);
+            crc.reset();
+            crc.update(header.array(), 0, header.position());
+            return (int) crc.getValue();
+        }
+
+        /** CRC-32C of chunk {@code i} of a raw payload. */
+        int chunk(byte[] payload, int rawLength, int i) {
+            crc.reset();
+            int from = i * CHUNK;
+            crc.update(payload, from, Math.min(CHUNK, rawLength - from));
+            return (int) crc.getValue();
+        }
     }
 
-    /** CRC-32C of chunk {@code i} of a raw payload. */
-    static int chunkCrc(byte[] payload, int rawLength, int i, CRC32C crc) {
-        crc.reset();
-        int from = i * CHUNK;
-        crc.update(payload, from, Math.min(CHUNK, rawLength - from));
-        return (int) crc.getValue();
-    }
     /** Largest payload a reader accepts: a damaged length must not make it allocate gigabytes. */
     static final int MAX_PAYLOAD = 64 << 20;
 }

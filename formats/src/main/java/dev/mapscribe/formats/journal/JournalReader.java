@@ -24,7 +24,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * Reads a journal in order and decodes every record. The first damage (an unknown kind or version, a cut or
@@ -40,7 +39,7 @@ public final class JournalReader implements AutoCloseable {
     // its safe decompressor checks bounds like the Java one and skips the JIT's warm-up of a large method.
     // fastestInstance() falls back to the Java instances where the native library cannot load.
     private final LZ4SafeDecompressor lz4 = LZ4Factory.fastestInstance().safeDecompressor();
-    private final CRC32C chunkCrc = new CRC32C(); // header and chunk checksums alike
+    private final Excerpt.Checksums checksums = new Excerpt.Checksums();
     private long unchecked; // excerpts of the current scan read without checksums
 
     private JournalReader(Path dir) throws JournalException {
@@ -159,7 +158,7 @@ public final class JournalReader implements AutoCloseable {
                 if (!crc) unchecked++;
                 int storedLen = lz4Flag ? (b.readRemaining() >= 4 ? b.readInt() : -1) : payloadLen;
                 payloadStart = Excerpt.HEADER_SIZE + (lz4Flag ? 4 : 0) + (crc ? 4 : 0);
-                if (crc && (b.readRemaining() < 4 || b.readInt() != Excerpt.headerCrc(type, flags, count, payloadLen, batchId, storedLen, chunkCrc))) {
+                if (crc && (b.readRemaining() < 4 || b.readInt() != checksums.header(type, flags, count, payloadLen, batchId, storedLen))) {
                     return damaged(index, excerpts, 0, "the excerpt's header does not match its checksum", records);
                 }
                 if (type != Excerpt.TYPE_KERNEL_BATCH && type != Excerpt.TYPE_USER_RECORDS) {
@@ -198,7 +197,7 @@ public final class JournalReader implements AutoCloseable {
                 }
                 trusted = payloadLen;
                 for (int i = 0; crc && i < Excerpt.chunks(payloadLen); i++) {
-                    if (b.readInt() != Excerpt.chunkCrc(payload, payloadLen, i, chunkCrc)) {
+                    if (b.readInt() != checksums.chunk(payload, payloadLen, i)) {
                         trusted = i * Excerpt.CHUNK; // the records wholly before this chunk are delivered
                         break;
                     }

@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * Appends records to a journal: a directory holding a Chronicle Queue (Chronicle lives only in this package).
@@ -84,7 +83,7 @@ public final class JournalWriter implements AutoCloseable {
     private byte[] raw = new byte[1 << 20];
     private byte[] packed = new byte[lz4.maxCompressedLength(raw.length)];
     private ByteBuffer userBuf = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
-    private final CRC32C chunkCrc = new CRC32C(); // header and chunk checksums alike
+    private final Excerpt.Checksums checksums = new Excerpt.Checksums();
     // The header and JournalRolled are written from inside an append, while userBuf still holds the record
     // being appended: they need a buffer of their own, or a cycle roll overwrites that record with the header.
     private ByteBuffer metaBuf = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
@@ -313,10 +312,10 @@ public final class JournalWriter implements AutoCloseable {
             b.writeInt(len);
             b.writeLong(id);
             if (compress) b.writeInt(stored);
-            if (crc) b.writeInt(Excerpt.headerCrc(type, flags, count, len, id, stored, chunkCrc));
+            if (crc) b.writeInt(checksums.header(type, flags, count, len, id, stored));
             b.write(body, 0, stored);
             if (crc) {
-                for (int i = 0; i < Excerpt.chunks(len); i++) b.writeInt(Excerpt.chunkCrc(payload, len, i, chunkCrc));
+                for (int i = 0; i < Excerpt.chunks(len); i++) b.writeInt(checksums.chunk(payload, len, i));
             }
         }
         records += count;
