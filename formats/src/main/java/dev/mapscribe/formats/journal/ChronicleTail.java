@@ -22,7 +22,10 @@ import java.nio.file.StandardOpenOption;
  * <li>"metadata" on an excerpt that starts with the journal's magic is one of ours hidden: Chronicle skips it (in
  *     the middle of a journal the batch numbers show the gap; this finds the last one);</li>
  * <li>a zero header before the journal's magic is one of ours whose header was wiped: Chronicle reads a zero
- *     header as the end of what was written.</li>
+ *     header as the end of what was written;</li>
+ * <li>the end of what was written in a cycle file (a zero header, or one being written) without the "end of data"
+ *     mark a writer leaves when it rolls to the next cycle, while a later cycle file exists: Chronicle waits for more
+ *     in this cycle and never reads the later ones.</li>
  * </ul>
  * A live journal's writer can be caught between two of those bytes (its header read before it claimed it, its
  * magic after), so a finding counts only when the same bytes read the same {@link #SETTLE_MS} later. Anything
@@ -32,7 +35,8 @@ import java.nio.file.StandardOpenOption;
 final class ChronicleTail {
     private ChronicleTail() {}
 
-    static final int NOT_COMPLETE = 0x8000_0000, META_DATA = 0x4000_0000, LENGTH_MASK = 0x3FFF_FFFF;
+    static final int NOT_COMPLETE = 0x8000_0000, META_DATA = 0x4000_0000, LENGTH_MASK = 0x3FFF_FFFF,
+            END_OF_DATA = NOT_COMPLETE | META_DATA;
     /** Chronicle's own metadata excerpts walked over before giving up: index pages are few between batches. */
     private static final int MAX_STEPS = 64;
     /** How long a finding must stay as it is: a live writer claims and finishes an excerpt in microseconds. */
@@ -53,21 +57,31 @@ final class ChronicleTail {
                 int length = header & LENGTH_MASK;
                 boolean ours = (int) (word >>> 32) == Excerpt.MAGIC;
                 String found = null;
+                boolean cycleEnd = false; // found: the end of what was written, where another cycle should have begun
                 if (header == 0 && ours) {
-                    found = "has lost its Chronicle header (zero): Chronicle stops there and hands over nothing after it";
+                    found = "the excerpt at byte " + pos + " of " + file.getName() + " has lost its Chronicle header (zero):"
+                            + " Chronicle stops there and hands over nothing after it";
                 } else if (length == 0) {
-                    return null; // never written, being written, or the end of the cycle
+                    if (header == END_OF_DATA) return null; // the cycle's end: Chronicle goes on to the next by itself
+                    String later = laterCycle(file);
+                    if (later == null) return null; // never written, or being written: the journal's end
+                    cycleEnd = true;
+                    found = file.getName() + " ends at byte " + pos + " without Chronicle's end-of-cycle mark, though a later"
+                            + " cycle file (" + later + ") exists: Chronicle does not go on to it";
                 } else if ((header & NOT_COMPLETE) != 0) {
-                    found = "is marked not complete though its " + length + " bytes were written: Chronicle stops there"
-                            + " and hands over nothing after it";
+                    found = "the excerpt at byte " + pos + " of " + file.getName() + " is marked not complete though its "
+                            + length + " bytes were written: Chronicle stops there and hands over nothing after it";
                 } else if ((header & META_DATA) == 0) {
                     return null; // a complete excerpt that a live writer finished after the reader looked
                 } else if (ours) {
-                    found = "is one of the journal's batches marked as Chronicle's metadata, which readers skip";
+                    found = "the excerpt at byte " + pos + " of " + file.getName() + " is one of the journal's batches"
+                            + " marked as Chronicle's metadata, which readers skip";
                 }
                 if (found != null) {
                     Thread.sleep(SETTLE_MS);
-                    return read8(ch, pos) == word ? "the excerpt at byte " + pos + " of " + file.getName() + " " + found : null;
+                    // unchanged, or a live writer moved on (finished the excerpt, marked the cycle's end as it rolled)
+                    boolean same = read8(ch, pos) == word && (!cycleEnd || laterCycle(file) != null);
+                    return same ? found : null;
                 }
                 pos += 4L + length; // Chronicle's own metadata: step over it
             }
@@ -78,6 +92,16 @@ final class ChronicleTail {
             Thread.currentThread().interrupt();
             return null;
         }
+    }
+
+    /** The name of a cycle file of the same journal that sorts after {@code file} (cycle files are named by time), or null. */
+    private static String laterCycle(File file) {
+        String[] names = file.getParentFile().list((d, n) -> n.endsWith(".cq4"));
+        String later = null;
+        for (String n : names == null ? new String[0] : names) {
+            if (n.compareTo(file.getName()) > 0 && (later == null || n.compareTo(later) < 0)) later = n;
+        }
+        return later;
     }
 
     /** The 8 little-endian bytes at {@code pos} (a header and the 4 bytes after it), inside the file. */

@@ -441,6 +441,41 @@ class JournalTest {
     }
 
     @Test
+    void aCycleWhoseEndMarkerIsLostIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
+        var clock = new net.openhft.chronicle.core.time.SetTimeProvider(java.time.Instant.parse("2026-11-23T18:34:00Z"));
+        Path dir = tmp.resolve("j");
+        try (JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults(), clock)) {
+            w.append(new Loss(1_000, 0, 5, 900, 950));
+            clock.advanceMillis(120_000); // the next five-minute cycle
+            w.append(new Loss(2_000, 1, 7, 1_900, 1_950));
+            clock.advanceMillis(300_000);
+            w.append(new Loss(3_000, 2, 9, 2_900, 2_950));
+        }
+        Path first;
+        try (var st = Files.list(dir)) {
+            first = st.filter(p -> p.toString().endsWith(".cq4")).min(Comparator.naturalOrder()).orElseThrow();
+        }
+        // The roll's "end of data" header (not complete | metadata, length 0) after the first cycle's last excerpt, zeroed:
+        // Chronicle then reads the first cycle as unfinished and does not go on to the next
+        byte[] all = Files.readAllBytes(first);
+        int eod = -1;
+        for (int i = excerptStarts(all).getLast(); i + 4 <= all.length; i += 4) {
+            if (all[i] == 0 && all[i + 1] == 0 && all[i + 2] == 0 && (all[i + 3] & 0xFF) == 0xC0) { eod = i; break; }
+        }
+        assertTrue(eod > 0, "the first cycle ends with Chronicle's end-of-data header");
+        try (RandomAccessFile f = new RandomAccessFile(first.toFile(), "rw")) {
+            f.seek(eod);
+            f.write(new byte[4]);
+        }
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, new ArrayList<>(), res);
+        assertEquals(List.of(header(), new Loss(1_000, 0, 5, 900, 950)), recs, "the first cycle's records");
+        assertNotNull(res[0].damage(), "the two later cycles are not read: that must be reported");
+        assertTrue(res[0].damage().message().matches(".*\\.cq4 ends at byte \\d+ without Chronicle's end-of-cycle mark, though a"
+                + " later cycle file \\(.*\\.cq4\\) exists: Chronicle does not go on to it"), res[0].damage().message());
+    }
+
+    @Test
     void anUnknownRecordKindIsNamedAndStopsTheRead(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         try (Arena arena = Arena.ofConfined();
