@@ -39,6 +39,7 @@ public final class JournalWriter implements AutoCloseable {
     /**
      * @param maxDiskBytes bound on the cycle files; the oldest cycles are deleted (and that is recorded) to stay
      *                     under it; when the current cycle alone exceeds it, kernel batches are refused and counted.
+     *                     0: no bound (the CLI's --max-disk is always positive).
      * @param compress     LZ4-compress each batch (raw records are restored verbatim on read)
      * @param minFreeBytes  free space to leave on the journal's file system: below it kernel batches are refused
      *                      and counted ({@link #refusedForSpace()}), as at --max-disk, until space is freed. A write
@@ -348,6 +349,7 @@ public final class JournalWriter implements AutoCloseable {
 
     /** Deletes the oldest finished cycle files while the journal is over --max-disk, and records that it did. */
     private void enforceMaxDisk() {
+        if (opts.maxDiskBytes() <= 0) return; // no bound, as for refusing batches (it deleted all but the newest cycle)
         List<Path> cycles = cycleFiles();
         long total = cycles.stream().mapToLong(JournalWriter::sizeOf).sum();
         int deleted = 0;

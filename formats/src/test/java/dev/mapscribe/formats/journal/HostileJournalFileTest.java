@@ -39,8 +39,9 @@ import net.jqwik.api.constraints.IntRange;
  * damaged byte comes back exactly as written, in order; and no record is invented (each one delivered is one that
  * was written, or one whose own bytes were hit: without checksums, a damaged field inside a record is
  * undetectable) -- and with the excerpts' checksums (the default) no damaged record is delivered at all. An excerpt
- * hidden from Chronicle's readers by its 4-byte header (half of the tries hide one) is always reported.
- * Uncompressed and LZ4-compressed journals, with and without checksums (a journal written before them).
+ * hidden from Chronicle's readers by its 4-byte header (half of the tries hide one) is always reported. Half of
+ * the journals span three cycle files, of which one is damaged (the records of the cycles before it must all come
+ * back). Uncompressed and LZ4-compressed journals, with and without checksums (a journal written before them).
  */
 class HostileJournalFileTest {
     private static final int BATCHES = 40;
@@ -56,29 +57,35 @@ class HostileJournalFileTest {
     @Property(tries = 200)
     void aDamagedCycleFileYieldsEveryRecordBeforeTheDamageAndNothingInvented(
             @ForAll long seed, @ForAll @IntRange(min = 1, max = 6) int overwrites, @ForAll boolean compress,
-            @ForAll boolean checksums, @ForAll boolean hideOne) throws Exception {
+            @ForAll boolean checksums, @ForAll boolean hideOne, @ForAll boolean rolls) throws Exception {
         int perBatch = compress ? 60 : 25;
         Path dir = Files.createTempDirectory("mapscribe-hostile-");
         try {
-            write(dir, perBatch, compress, checksums);
-            Path cycle = cycleFile(dir);
+            write(dir, perBatch, compress, checksums, rolls);
+            List<Path> cycles = cycleFiles(dir);
+            assertEquals(rolls ? ROLL_AT.length + 1 : 1, cycles.size(), "cycle files: " + cycles);
+            Random r = new Random(seed);
+            int c = r.nextInt(cycles.size()); // the cycle file damaged; the others are left whole
+            int firstBatch = c == 0 ? 0 : ROLL_AT[c - 1];
+            int batches = (c < cycles.size() - 1 ? ROLL_AT[c] : BATCHES) - firstBatch;
+            int base = firstBatch * perBatch; // records of the cycles before it: all must come back
+            Path cycle = cycles.get(c);
             byte[] file = Files.readAllBytes(cycle);
             List<Integer> excerpts = JournalTest.excerptStarts(file); // the header, then a batch and a Loss record in turn
-            assertEquals(1 + 2 * BATCHES, excerpts.size(), "excerpts found by their magic");
-            long[] where = compress ? null : recordOffsets(file, BATCHES * perBatch); // record k (ktime k) in the file
+            assertEquals(1 + 2 * batches, excerpts.size(), "excerpts found by their magic");
+            long[] where = compress ? null : recordOffsets(file, base, batches * perBatch); // record base + k in the file
             int used = excerpts.getLast() + 64;
-            Random r = new Random(seed);
             int[] damaged = new int[overwrites + (hideOne ? 1 : 0)];
             try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
                 if (hideOne) {
                     // One of the ways Chronicle's own 4-byte header can make its readers skip an excerpt or stop before
                     // it in silence: its "metadata" bit, its "not complete" bit (both in the top byte, just before our
-                    // magic), or the header zeroed
+                    // magic), or the header zeroed; or, in a cycle that is not the last, its end-of-data mark zeroed
                     int magic = excerpts.get(1 + r.nextInt(excerpts.size() - 1));
-                    int how = r.nextInt(3);
-                    damaged[overwrites] = how == 2 ? magic - 4 : magic - 1;
+                    int how = r.nextInt(c < cycles.size() - 1 ? 4 : 3);
+                    damaged[overwrites] = how == 3 ? endOfData(file, excerpts.getLast()) : how == 2 ? magic - 4 : magic - 1;
                     f.seek(damaged[overwrites]);
-                    if (how == 2) f.write(new byte[4]);
+                    if (how >= 2) f.write(new byte[4]);
                     else f.write(file[magic - 1] | (how == 0 ? 0x40 : 0x80));
                 }
                 for (int i = 0; i < overwrites; i++) {
@@ -102,10 +109,11 @@ class HostileJournalFileTest {
             if (compress || checksums) {
                 // By batch: batch b is excerpt 2b + 1; it ends where the next excerpt's Chronicle header (4 bytes)
                 // begins. (With checksums, a damaged KiB of a batch or its checksum loses the records from there on.)
-                while (intact / perBatch < BATCHES && excerpts.get(2 * (intact / perBatch) + 2) - 4 <= firstDamage) intact += perBatch;
+                while (intact / perBatch < batches && excerpts.get(2 * (intact / perBatch) + 2) - 4 <= firstDamage) intact += perBatch;
             } else {
                 while (intact < where.length && where[intact] + REC <= firstDamage) intact++;
             }
+            intact += base;
             if (hideOne && outcome instanceof ReadResult res) {
                 assertNotNull(res.damage(), "an excerpt hidden from Chronicle's readers must be reported: " + res);
             }
@@ -117,7 +125,7 @@ class HostileJournalFileTest {
                 if (!asWritten(kernel.get(k), k)) {
                     // with checksums no damaged record is ever delivered; without, only the ones whose bytes were hit
                     assertTrue(!checksums && k >= intact, "record " + k + " is not what was written: " + kernel.get(k));
-                    assertTrue(compress || (k < where.length && hit(damaged, where[k], REC)),
+                    assertTrue(compress || (k >= base && k - base < where.length && hit(damaged, where[k - base], REC)),
                             "record " + k + " is not what was written, and its bytes were not damaged: " + kernel.get(k));
                 }
             }
@@ -138,14 +146,22 @@ class HostileJournalFileTest {
         return false;
     }
 
-    /** BATCHES batches of perBatch mprotect records (ktime k, address 0x1000 * k), a Loss record after each batch. */
-    private static void write(Path dir, int perBatch, boolean compress, boolean checksums) throws Exception {
+    /** With rolls, the batches that open a new cycle file (the writer's cycles are five minutes long). */
+    private static final int[] ROLL_AT = {13, 26};
+
+    /**
+     * BATCHES batches of perBatch mprotect records (ktime k, address 0x1000 * k), a Loss record after each batch; with
+     * rolls, in three cycle files (each starts with the journal's header again).
+     */
+    private static void write(Path dir, int perBatch, boolean compress, boolean checksums, boolean rolls) throws Exception {
         RawRecords raw = new RawRecords(1 << 14);
         JournalWriter.Options options = new JournalWriter.Options(0, compress);
+        var clock = new net.openhft.chronicle.core.time.SetTimeProvider(java.time.Instant.parse("2026-11-23T18:31:00Z"));
         try (Arena arena = Arena.ofConfined();
-             JournalWriter w = JournalWriter.create(dir, JournalTest.header(), checksums ? options : options.withoutChecksums())) {
+             JournalWriter w = JournalWriter.create(dir, JournalTest.header(), checksums ? options : options.withoutChecksums(), clock)) {
             long k = 0;
             for (int b = 0; b < BATCHES; b++) {
+                if (rolls && opensCycle(b)) clock.advanceMillis(300_000);
                 raw.clear();
                 for (int i = 0; i < perBatch; i++, k++) raw.mprotect(k, (int) PID, (int) PID, 0x1000L * k, 4096, 5, 0);
                 w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
@@ -154,14 +170,27 @@ class HostileJournalFileTest {
         }
     }
 
-    /** Where each record's header starts in the file: its ktime and pid are a unique pattern. */
-    private static long[] recordOffsets(byte[] file, int records) {
+    /** Where the end-of-data header (not complete and metadata, length 0) follows the cycle's last excerpt. */
+    private static int endOfData(byte[] file, int lastExcerpt) {
+        for (int i = lastExcerpt & ~3; i + 4 <= file.length; i += 4) {
+            if (file[i] == 0 && file[i + 1] == 0 && file[i + 2] == 0 && (file[i + 3] & 0xFF) == 0xC0) return i;
+        }
+        return fail("no end-of-data header after the cycle's last excerpt");
+    }
+
+    private static boolean opensCycle(int batch) {
+        for (int b : ROLL_AT) if (b == batch) return true;
+        return false;
+    }
+
+    /** Where the header of each record from ktime {@code first} on starts in the file: its ktime and pid are a unique pattern. */
+    private static long[] recordOffsets(byte[] file, int first, int records) {
         long[] at = new long[records];
         int from = 0;
         for (int k = 0; k < at.length; k++) {
-            byte[] pattern = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(k).putInt((int) PID).array();
+            byte[] pattern = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(first + k).putInt((int) PID).array();
             int i = JournalTest.indexOf(file, pattern, from);
-            if (i < 8) fail("record " + k + " not found in the cycle file");
+            if (i < 8) fail("record " + (first + k) + " not found in the cycle file");
             at[k] = i - 8; // ktime follows kind, size, cpu, flags (8 bytes)
             from = i + 12;
         }
@@ -193,11 +222,10 @@ class HostileJournalFileTest {
         }
     }
 
-    private static Path cycleFile(Path dir) throws Exception {
+    /** The journal's cycle files in their order (they are named by time). */
+    private static List<Path> cycleFiles(Path dir) throws Exception {
         try (var s = Files.list(dir)) {
-            List<Path> cycles = s.filter(p -> p.toString().endsWith(".cq4")).toList();
-            assertEquals(1, cycles.size(), "one cycle file: " + cycles);
-            return cycles.get(0);
+            return s.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
         }
     }
 }
