@@ -419,7 +419,7 @@ public final class Recorder implements AutoCloseable {
                     nextLoss = now + LOSS_INTERVAL_NS;
                 }
                 if (now >= nextStatus) {
-                    journal.append(status(now));
+                    journal.append(status(now, false));
                     nextStatus = now + STATUS_INTERVAL_NS;
                 }
                 if (n > 0) {
@@ -449,7 +449,7 @@ public final class Recorder implements AutoCloseable {
             drainUserQueue();
             long now = Libc.clockNs(Libc.CLOCK_MONOTONIC);
             writeLosses(now);
-            journal.append(status(now));
+            journal.append(status(now, true)); // the last record: a journal without it was not stopped
         } catch (Throwable t) {
             writerFailure = t;
         } finally {
@@ -547,10 +547,10 @@ public final class Recorder implements AutoCloseable {
     private long maxDiskReported, noSpaceReported;
     private long lastLossSampleNs;
 
-    private RecorderStatus status(long now) {
+    private RecorderStatus status(long now, boolean last) {
         return new RecorderStatus(now, batcher.records(), journal.bytesOnDisk(), journal.batches(),
                 losses.total() + journal.refusedRecords() + journal.refusedForSpace(), filesHashed,
-                cpuNs(), note);
+                cpuNs(), note, last);
     }
 
     private static long cpuNs() {

@@ -1,12 +1,16 @@
 package dev.mapscribe.recorder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mapscribe.formats.journal.JournalReader;
+import dev.mapscribe.formats.journal.JournalSummary;
 import dev.mapscribe.formats.journal.ReadResult;
 import dev.mapscribe.formats.raw.KernelRecord;
+import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.formats.testkit.CWorkloads;
 import java.io.BufferedReader;
@@ -16,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +71,9 @@ class RecorderKillTest {
         assertTrue(rest.toString().contains("SIGINT received"), rest.toString());
         assertTrue(rest.toString().contains("kernel records"), "the summary is printed: " + rest);
         try (JournalReader reader = JournalReader.open(journal)) {
-            assertNull(reader.read((rec, batch) -> { }).damage());
+            JournalSummary s = JournalSummary.of(reader);
+            assertNull(s.damage());
+            assertNotNull(s.stopped(), "a recorder that stopped writes its final record last");
         }
     }
 
@@ -85,6 +92,7 @@ class RecorderKillTest {
         assertEquals(137, recorder.waitFor(), "killed by SIGKILL");
 
         AtomicLong kernel = new AtomicLong();
+        AtomicBoolean last = new AtomicBoolean();
         ReadResult result;
         try (JournalReader reader = JournalReader.open(journal)) {
             assertEquals("syscalls", reader.header().hookTier());
@@ -92,8 +100,10 @@ class RecorderKillTest {
                 if (rec instanceof KernelRecord) {
                     kernel.incrementAndGet();
                 }
+                if (rec instanceof RecorderStatus st && st.last()) last.set(true);
             });
         }
+        assertFalse(last.get(), "a killed recorder leaves no final record: journal info and analyze say so");
         assertNull(result.damage(), () -> result.damage().describe());
         assertTrue(kernel.get() > 5 * 20, "the workload's records before the kill: " + kernel.get());
     }

@@ -124,6 +124,14 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         export.journalDamage(h.hostname(), lastKtime[0], h.bootTimeUtcNs() + lastKtime[0],
                                 r.damage().describe());
                     }
+                    if (r.damage() == null && !s.stopped()) {
+                        // Not damage (a killed recorder's journal reads to its last complete record), but a gap of
+                        // unknown length at the end: said once here and as a row of losses.
+                        String end = "no final record from the recorder: it was still recording, or it was killed or crashed,"
+                                + " or the journal's end is lost; nothing after its last record is known";
+                        err.println("mapscribe: " + reader.dir() + ": " + end);
+                        export.journalDamage(h.hostname(), lastKtime[0], h.bootTimeUtcNs() + lastKtime[0], end);
+                    }
                     records += s.records();
                     mmapExec += s.mmapExec();
                     unhashed += s.mmapExecUnhashed();

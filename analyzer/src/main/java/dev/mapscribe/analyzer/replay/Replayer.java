@@ -150,7 +150,10 @@ public final class Replayer {
                 sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), source, l.cpu() < 0 ? null : l.cpu(),
                         l.count(), l.firstNs(), l.lastNs(), null));
             }
-            case RecorderStatus s -> count.recorderStatus++;
+            case RecorderStatus s -> {
+                count.recorderStatus++;
+                count.stopped |= s.last();
+            }
             case JournalRolled j -> rolled = j; // totals since the start: the last one holds the earlier ones
         }
     }

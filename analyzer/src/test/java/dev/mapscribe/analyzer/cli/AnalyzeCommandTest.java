@@ -7,6 +7,7 @@ import dev.mapscribe.formats.journal.RollingJournal;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
+import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.testkit.BpfRequirement;
@@ -58,8 +59,14 @@ class AnalyzeCommandTest {
                     "md5-jit", "sha1-jit", "sha256-jit", "sha512-jit", null, 0));
             w.append(new Loss(7_000, 1, 3, 6_500, 6_900));
             w.append(new Loss(7_500, Loss.JOURNAL_FULL, 9, 7_000, 7_500)); // refused at --max-disk
+            w.append(stopped(8_000));
         }
         return dir;
+    }
+
+    /** The recorder's final record, as it writes it when it stops: a journal without one ends in a gap. */
+    static RecorderStatus stopped(long ktimeNs) {
+        return new RecorderStatus(ktimeNs, 0, 0, 0, 0, 0, 0, "", true);
     }
 
     static List<String> rows(QuerySession q, String sql) throws Exception {
@@ -260,6 +267,7 @@ class AnalyzeCommandTest {
             w.append(new Loss(3_000, Loss.JOURNAL_FULL, 9, 2_000, 3_000));
             w.append(new Loss(4_000, Loss.DISK_FULL, 5, 3_000, 4_000));
             w.append(new Loss(5_000, -7, 2, 4_000, 5_000)); // a cause from a newer recorder
+            w.append(stopped(6_000));
         }
         Path out = tmp.resolve("out");
         String err = stderrOf(0, "analyze", j.toString(), "--out", out.toString());
@@ -305,9 +313,14 @@ class AnalyzeCommandTest {
         String err = stderrOf(0, "analyze", j.toString(), "--out", out.toString());
         assertTrue(err.contains(j + ": 1 records say the kernel changed a range it cannot have (a damaged or forged journal): "
                 + "in the syscalls table, left out of the region state"), err);
+        // This journal has no final record from the recorder: its end is a gap of unknown length, said and exported.
+        String end = "no final record from the recorder: it was still recording, or it was killed or crashed, or the"
+                + " journal's end is lost; nothing after its last record is known";
+        assertTrue(err.contains("mapscribe: " + j + ": " + end), err);
         try (QuerySession q = QuerySession.open(List.of(out))) {
             assertEquals(List.of("2"), rows(q, "select count(*) from syscalls where syscall = 'mmap'"));
             assertEquals(List.of("30000000"), rows(q, "select printf('%x', start_addr) from regions where pid = 500 and known"));
+            assertEquals(List.of("journal|4000|" + end), rows(q, "select source, ts_ns, message from losses"));
         }
     }
 

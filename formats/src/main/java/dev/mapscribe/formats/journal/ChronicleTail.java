@@ -37,16 +37,34 @@ final class ChronicleTail {
 
     static final int NOT_COMPLETE = 0x8000_0000, META_DATA = 0x4000_0000, LENGTH_MASK = 0x3FFF_FFFF,
             END_OF_DATA = NOT_COMPLETE | META_DATA;
-    /** Chronicle's own metadata excerpts walked over before giving up: index pages are few between batches. */
+    /**
+     * Chronicle's own metadata excerpts walked over before giving up: index pages are few between batches, and a
+     * cycle file starts with a few (its header, the index of indexes).
+     */
     private static final int MAX_STEPS = 64;
     /** How long a finding must stay as it is: a live writer claims and finishes an excerpt in microseconds. */
     static final long SETTLE_MS = 50;
 
     /**
      * The damage that ends the read at {@code end} (where the last delivered excerpt ends in {@code file}), as a
-     * message, or null when the file simply ends there.
+     * message, or null when the journal simply ends there. A cycle's end mark leads on to the next cycle file, from
+     * its start: the damage may be before the first excerpt Chronicle would have handed over from it.
      */
     static String damageAfter(File file, long end) {
+        for (int cycles = 0; file != null && cycles < MAX_CYCLES; cycles++) {
+            Object next = damageIn(file, end);
+            if (!(next instanceof File later)) return (String) next;
+            file = later;
+            end = 0;
+        }
+        return null;
+    }
+
+    /** Cycle files walked on through their end marks: a read that stopped several cycles early is beyond belief. */
+    private static final int MAX_CYCLES = 4;
+
+    /** The damage in {@code file} from {@code end} on (a String), the next cycle file to look in (a File), or null. */
+    private static Object damageIn(File file, long end) {
         try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
             long pos = end;
             for (int step = 0; step < MAX_STEPS; step++) {
@@ -62,7 +80,10 @@ final class ChronicleTail {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " has lost its Chronicle header (zero):"
                             + " Chronicle stops there and hands over nothing after it";
                 } else if (length == 0) {
-                    if (header == END_OF_DATA) return null; // the cycle's end: Chronicle goes on to the next by itself
+                    if (header == END_OF_DATA) { // the cycle's end: Chronicle went on to the next one, if there is one
+                        String later = laterCycle(file);
+                        return later == null ? null : new File(file.getParentFile(), later);
+                    }
                     String later = laterCycle(file);
                     if (later == null) return null; // never written, or being written: the journal's end
                     cycleEnd = true;

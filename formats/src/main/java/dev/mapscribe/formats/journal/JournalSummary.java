@@ -7,6 +7,7 @@ import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.JournalRolled;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
+import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -19,10 +20,12 @@ import java.util.Map;
  * @param rolled  the last JournalRolled record (its counts are totals since the start); null when no cycle was deleted
  * @param unhashed file infos without hashes: the file was gone, unreadable or over the size cap (each one's error says which)
  * @param unchecked excerpts without checksums (written before them): damage inside their records cannot be seen
+ * @param stopped  the recorder's final status record, written as it stopped; null when the journal has none (it is
+ *                 still being recorded, the recorder was killed or crashed, or the journal's end is lost)
  */
 public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts, long batches, long firstKtimeNs,
                              long lastKtimeNs, long lost, long refused, JournalRolled rolled, long unhashed,
-                             long unchecked, JournalDamage damage) {
+                             long unchecked, RecorderStatus stopped, JournalDamage damage) {
 
     public static JournalSummary of(JournalReader reader) {
         Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
@@ -30,6 +33,7 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
         long[] lost = {0, 0}; // in the kernel, refused by the journal
         JournalRolled[] rolled = {null};
         long[] unhashed = {0};
+        RecorderStatus[] stopped = {null};
         ReadResult r = reader.read((Record rec, long batch) -> {
             counts.merge(rec.kind(), 1L, Long::sum);
             if (rec instanceof KernelRecord k) {
@@ -41,10 +45,12 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
                 rolled[0] = j; // totals: the last one holds the earlier ones
             } else if (rec instanceof FileInfo f && f.sha256() == null) {
                 unhashed[0]++;
+            } else if (rec instanceof RecorderStatus st && st.last()) {
+                stopped[0] = st;
             }
         });
         return new JournalSummary(reader.header(), counts, r.excerpts(), span[0] == Long.MAX_VALUE ? 0 : span[0],
-                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], lost[1], rolled[0], unhashed[0], r.unchecked(), r.damage());
+                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], lost[1], rolled[0], unhashed[0], r.unchecked(), stopped[0], r.damage());
     }
 
     /** Cycle files the recorder deleted to stay under --max-disk. */

@@ -49,8 +49,21 @@ public sealed interface UserRecord extends Record {
         public RecordKind kind() { return RecordKind.LOSS; }
     }
 
+    /**
+     * The recorder's counters, written every few seconds and once more as it stops.
+     *
+     * @param last the recorder's final record, written as it stops: a journal without one was not stopped (it is
+     *             still being recorded, or the recorder was killed or crashed) or lost its end. Older journals'
+     *             records lack the field and read as false.
+     */
     record RecorderStatus(long ktimeNs, long records, long bytes, long batches, long lost, long filesHashed,
-                          long cpuNs, String note) implements UserRecord {
+                          long cpuNs, String note, boolean last) implements UserRecord {
+        /** A periodic one. */
+        public RecorderStatus(long ktimeNs, long records, long bytes, long batches, long lost, long filesHashed,
+                              long cpuNs, String note) {
+            this(ktimeNs, records, bytes, batches, lost, filesHashed, cpuNs, note, false);
+        }
+
         public RecordKind kind() { return RecordKind.RECORDER_STATUS; }
     }
 

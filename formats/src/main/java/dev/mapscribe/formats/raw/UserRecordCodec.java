@@ -41,7 +41,7 @@ public final class UserRecordCodec {
                     .str(f.sha512()).str(f.error()).i32(f.viaPid());
             case Loss l -> o.i64(l.ktimeNs()).i32(l.cpu()).i64(l.count()).i64(l.firstNs()).i64(l.lastNs());
             case RecorderStatus s -> o.i64(s.ktimeNs()).i64(s.records()).i64(s.bytes()).i64(s.batches())
-                    .i64(s.lost()).i64(s.filesHashed()).i64(s.cpuNs()).str(s.note());
+                    .i64(s.lost()).i64(s.filesHashed()).i64(s.cpuNs()).str(s.note()).i32(s.last() ? 1 : 0);
             case JournalRolled j -> o.i64(j.ktimeNs()).i32(j.deletedCycles()).i64(j.deletedBytes()).i64(j.deletedKernelRecords())
                     .i64(j.keptFromNs());
         }
@@ -83,8 +83,9 @@ public final class UserRecordCodec {
                 case FILE_INFO -> new FileInfo(i.i64(), i.i32(), i.i64(), i.i64(), i.i32(), i.i64(), i.str(), i.str(),
                         i.str(), i.str(), i.str(), i.str(), i.str(), i.i32());
                 case LOSS -> new Loss(i.i64(), i.i32(), i.i64(), i.i64(), i.i64());
+                // "last" came later: an older record without it still reads (as not the last).
                 case RECORDER_STATUS -> new RecorderStatus(i.i64(), i.i64(), i.i64(), i.i64(), i.i64(), i.i64(),
-                        i.i64(), i.str());
+                        i.i64(), i.str(), i.remaining() >= 4 && i.i32() != 0);
                 // The last two fields came later (minor version): an older record without them still reads.
                 case JOURNAL_ROLLED -> new JournalRolled(i.i64(), i.i32(), i.i64(), i.remaining() >= 16 ? i.i64() : -1,
                         i.remaining() >= 8 ? i.i64() : 0);

@@ -172,7 +172,7 @@ class JournalTest {
                 w.openedAfterNs().get(4) + " <= " + last.keptFromNs() + " <= " + w.openedBeforeNs().get(4));
         // Exactly the records of the two kept cycles, in order.
         List<String> notes = recs.stream().filter(r -> r instanceof RecorderStatus).map(r -> ((RecorderStatus) r).note()).toList();
-        assertEquals(List.of("cycle 4", "cycle 5"), notes);
+        assertEquals(List.of("cycle 4", "cycle 5", "stopped"), notes);
         List<Long> ktimes = recs.stream().filter(r -> r instanceof MprotectRecord).map(r -> ((MprotectRecord) r).h().ktimeNs()).toList();
         assertEquals(2 * RollingJournal.PER_CYCLE, ktimes.size());
         assertEquals(RollingJournal.ktime(header(), 4, 0), ktimes.getFirst());
@@ -440,10 +440,9 @@ class JournalTest {
         assertNull(res[0].damage());
     }
 
-    @Test
-    void aCycleWhoseEndMarkerIsLostIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
+    /** Three cycle files of one Loss record each (ktime 1,000, 2,000, 3,000) after the header; returns them in order. */
+    private static List<Path> threeCycles(Path dir) throws Exception {
         var clock = new net.openhft.chronicle.core.time.SetTimeProvider(java.time.Instant.parse("2026-11-23T18:34:00Z"));
-        Path dir = tmp.resolve("j");
         try (JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults(), clock)) {
             w.append(new Loss(1_000, 0, 5, 900, 950));
             clock.advanceMillis(120_000); // the next five-minute cycle
@@ -451,10 +450,29 @@ class JournalTest {
             clock.advanceMillis(300_000);
             w.append(new Loss(3_000, 2, 9, 2_900, 2_950));
         }
-        Path first;
         try (var st = Files.list(dir)) {
-            first = st.filter(p -> p.toString().endsWith(".cq4")).min(Comparator.naturalOrder()).orElseThrow();
+            return st.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
         }
+    }
+
+    @Test
+    void theFirstExcerptOfALaterCycleMarkedNotCompleteIsDamage(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        Path second = threeCycles(dir).get(1);
+        // Chronicle's "not complete" bit on the second cycle's first excerpt (the journal's header repeated): the read
+        // ends with the first cycle, whose own bytes end with the mark that leads on to the next
+        damageChronicleHeader(second, 0, 0x80, false);
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, new ArrayList<>(), res);
+        assertEquals(List.of(header(), new Loss(1_000, 0, 5, 900, 950)), recs, "the first cycle's records");
+        assertNotNull(res[0].damage(), "the later cycles are not read: that must be reported");
+        assertTrue(res[0].damage().message().contains(second.getFileName() + " is marked not complete"), res[0].damage().message());
+    }
+
+    @Test
+    void aCycleWhoseEndMarkerIsLostIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        Path first = threeCycles(dir).get(0);
         // The roll's "end of data" header (not complete | metadata, length 0) after the first cycle's last excerpt, zeroed:
         // Chronicle then reads the first cycle as unfinished and does not go on to the next
         byte[] all = Files.readAllBytes(first);

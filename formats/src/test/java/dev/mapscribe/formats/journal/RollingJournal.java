@@ -76,6 +76,7 @@ public final class RollingJournal {
                 onDisk.add(w.bytesOnDisk());
             }
             rolled = w.rolledCycles();
+            w.append(new RecorderStatus(ktime(header, cycles, 0), 0, 0, 0, 0, 0, 0, "stopped", true)); // as a recorder stops
         }
         return new Written(dir, files, fileBytes, onDisk, after, before, rolled);
     }

@@ -89,6 +89,9 @@ public final class JournalCommand {
             out.printf("integrity       %s%n", s.unchecked() == 0 ? "CRC-32C checksums on every batch"
                     : s.unchecked() + " of " + s.batches() + " batches without checksums (written before them): damage inside"
                     + " their records cannot be seen");
+            out.printf("stopped         %s%n", s.stopped() != null ? "by the recorder at " + utc(h, s.stopped().ktimeNs())
+                    : "no final record from the recorder: it is still recording, or it was killed or crashed, or the"
+                    + " journal's end is lost");
             out.printf("damage          %s%n", s.damage() == null ? "none" : s.damage().describe());
         }
 
@@ -113,6 +116,7 @@ public final class JournalCommand {
                     + ",\"rolled_kernel_records\":" + (s.rolled() == null ? 0 : s.rolled().deletedKernelRecords())
                     + ",\"rolled_before_ktime_ns\":" + (s.rolled() == null ? "null" : Long.toString(s.rolled().keptFromNs()))
                     + ",\"batches_without_checksums\":" + s.unchecked()
+                    + ",\"stopped_utc\":" + (s.stopped() == null ? "null" : Json.str(utc(h, s.stopped().ktimeNs())))
                     + ",\"damage\":" + (s.damage() == null ? "null" : Json.str(s.damage().describe())) + "}";
         }
     }

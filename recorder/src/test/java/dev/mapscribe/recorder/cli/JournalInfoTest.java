@@ -5,6 +5,7 @@ import dev.mapscribe.formats.journal.RollingJournal;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
+import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
 import dev.mapscribe.formats.raw.RawRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +57,7 @@ class JournalInfoTest {
         assertTrue(json.contains("\"counts\":{\"mmap\":1,\"mprotect\":1,\"munmap\":1,\"journal_header\":1,\"file_info\":2,\"loss\":2}"), json);
         assertTrue(json.contains("\"first_ktime_ns\":2000000000,\"last_ktime_ns\":3000000000"), json);
         assertTrue(json.contains("\"lost\":7,\"refused\":5,\"unhashed_files\":1"), json);
-        assertTrue(json.contains("\"batches_without_checksums\":0,\"damage\":null"), json);
+        assertTrue(json.contains("\"batches_without_checksums\":0,\"stopped_utc\":null,\"damage\":null"), json);
 
         String text = run("journal", "info", dir.toString());
         assertTrue(text.contains("time span       2023-11-14T22:13:22Z .. 2023-11-14T22:13:23Z (1.000 s)"), text);
@@ -64,6 +65,22 @@ class JournalInfoTest {
         assertTrue(text.contains("refused         5 kernel records (the journal at --max-disk, or its file system nearly full)"), text);
         assertTrue(text.contains("unhashed        1 files without hashes (gone, unreadable or over the size cap: their file_info records say which)"), text);
         assertTrue(text.contains("integrity       CRC-32C checksums on every batch"), text);
+        assertTrue(text.contains("stopped         no final record from the recorder: it is still recording, or it was killed or"
+                + " crashed, or the journal's end is lost"), text);
+    }
+
+    @Test
+    void infoSaysWhenTheRecorderStopped(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        JournalHeader h = new JournalHeader(1, "0.1.0", "web-7", "m-1", "6.18.44", 1_700_000_000_000_000_000L,
+                "syscalls", "beef", 1_700_000_001_000_000_000L, 1_000_000_000L, List.of("mapscribe", "record"), 99);
+        try (JournalWriter w = JournalWriter.create(dir, h, JournalWriter.Options.defaults())) {
+            w.append(new RecorderStatus(3_000_000_000L, 0, 0, 0, 0, 0, 0, "")); // a periodic one: not the end
+            w.append(new RecorderStatus(3_500_000_000L, 0, 0, 0, 0, 0, 0, "", true)); // written as the recorder stops
+        }
+        String text = run("journal", "info", dir.toString());
+        assertTrue(text.contains("stopped         by the recorder at 2023-11-14T22:13:23.500Z"), text);
+        assertTrue(run("journal", "info", dir.toString(), "--format", "json").contains("\"stopped_utc\":\"2023-11-14T22:13:23.500Z\""));
     }
 
     @Test
