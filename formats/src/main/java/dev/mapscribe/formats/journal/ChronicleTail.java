@@ -28,9 +28,10 @@ import java.nio.file.StandardOpenOption;
  *     in this cycle and never reads the later ones.</li>
  * </ul>
  * A live journal's writer can be caught between two of those bytes (its header read before it claimed it, its
- * magic after), so a finding counts only when the same bytes read the same {@link #SETTLE_MS} later. Anything
- * else (a zero header with nothing after it, an excerpt being written, the end of a cycle, a complete excerpt
- * a live writer finished after the reader looked) is an end, not damage.
+ * magic after), so a finding counts only when the same bytes read the same {@link #SETTLE_MS} later. A cycle's
+ * end mark leads the walk on into the next cycle file. Anything else (a zero header with nothing after it in the
+ * last cycle, an excerpt being written, a complete excerpt a live writer finished after the reader looked) is
+ * the end, not damage.
  */
 final class ChronicleTail {
     private ChronicleTail() {}
@@ -51,25 +52,30 @@ final class ChronicleTail {
      * its start: the damage may be before the first excerpt Chronicle would have handed over from it.
      */
     static String damageAfter(File file, long end) {
-        for (int cycles = 0; file != null && cycles < MAX_CYCLES; cycles++) {
-            Object next = damageIn(file, end);
-            if (!(next instanceof File later)) return (String) next;
-            file = later;
+        for (int cycles = 0; cycles < MAX_CYCLES; cycles++) {
+            Tail t = tailOf(file, end);
+            if (t.next() == null) return t.damage();
+            file = t.next();
             end = 0;
         }
         return null;
     }
 
+    /** What the walk of one cycle file found: damage (a message), or the next cycle file to walk, or neither. */
+    private record Tail(String damage, File next) {
+        static final Tail END = new Tail(null, null);
+    }
+
     /** Cycle files walked on through their end marks: a read that stopped several cycles early is beyond belief. */
     private static final int MAX_CYCLES = 4;
 
-    /** The damage in {@code file} from {@code end} on (a String), the next cycle file to look in (a File), or null. */
-    private static Object damageIn(File file, long end) {
+    /** Walks {@code file}'s excerpt headers from {@code end} on. */
+    private static Tail tailOf(File file, long end) {
         try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
             long pos = end;
             for (int step = 0; step < MAX_STEPS; step++) {
                 pos = (pos + 3) & ~3L;
-                if (pos + 8 > ch.size()) return null; // the file ends: nothing can follow
+                if (pos + 8 > ch.size()) return Tail.END; // the file ends: nothing can follow
                 long word = read8(ch, pos);
                 int header = (int) word;
                 int length = header & LENGTH_MASK;
@@ -82,10 +88,10 @@ final class ChronicleTail {
                 } else if (length == 0) {
                     if (header == END_OF_DATA) { // the cycle's end: Chronicle went on to the next one, if there is one
                         String later = laterCycle(file);
-                        return later == null ? null : new File(file.getParentFile(), later);
+                        return later == null ? Tail.END : new Tail(null, new File(file.getParentFile(), later));
                     }
                     String later = laterCycle(file);
-                    if (later == null) return null; // never written, or being written: the journal's end
+                    if (later == null) return Tail.END; // never written, or being written: the journal's end
                     cycleEnd = true;
                     found = file.getName() + " ends at byte " + pos + " without Chronicle's end-of-cycle mark, though a later"
                             + " cycle file (" + later + ") exists: Chronicle does not go on to it";
@@ -93,7 +99,7 @@ final class ChronicleTail {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " is marked not complete though its "
                             + length + " bytes were written: Chronicle stops there and hands over nothing after it";
                 } else if ((header & META_DATA) == 0) {
-                    return null; // a complete excerpt that a live writer finished after the reader looked
+                    return Tail.END; // a complete excerpt that a live writer finished after the reader looked
                 } else if (ours) {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " is one of the journal's batches"
                             + " marked as Chronicle's metadata, which readers skip";
@@ -102,16 +108,16 @@ final class ChronicleTail {
                     Thread.sleep(SETTLE_MS);
                     // unchanged, or a live writer moved on (finished the excerpt, marked the cycle's end as it rolled)
                     boolean same = read8(ch, pos) == word && (!cycleEnd || laterCycle(file) != null);
-                    return same ? found : null;
+                    return same ? new Tail(found, null) : Tail.END;
                 }
                 pos += 4L + length; // Chronicle's own metadata: step over it
             }
-            return null;
+            return Tail.END;
         } catch (IOException e) {
-            return null; // the read itself ended cleanly; a file that cannot be opened again says nothing more
+            return Tail.END; // the read itself ended cleanly; a file that cannot be opened again says nothing more
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return null;
+            return Tail.END;
         }
     }
 
