@@ -116,13 +116,18 @@ class ProcessTableTest {
         assertEquals("?", table.ancestors(proc(200, 200)), "its parent ran no exec the recording saw");
     }
 
-    @Test
-    void ancestorsAreExePathsOldestFirst() {
+    /** init (pid 1) forks 50, which runs bash and forks 60. */
+    private void initBashChild() {
         table.task(task(1, 1, 1, 0, 10, "init"));
         table.exec(exec(2, 1, "/sbin/init", "init"));
         table.fork(fork(3, 1, 1, 50, 50, 30, 0));
         table.exec(exec(4, 50, "/bin/bash", "bash"));
         table.fork(fork(5, 50, 50, 60, 60, 50, 0));
+    }
+
+    @Test
+    void ancestorsAreExePathsOldestFirst() {
+        initBashChild();
         assertEquals("/sbin/init|/bin/bash", table.ancestors(proc(60, 60)));
         assertFalse(table.ancestorsTruncated(proc(60, 60)));
         assertEquals(50, table.parentOf(proc(60, 60)).pid());
@@ -163,11 +168,7 @@ class ProcessTableTest {
 
     @Test
     void ancestorsFollowAnAncestorsExecAfterTheyWereAskedFor() {
-        table.task(task(1, 1, 1, 0, 10, "init"));
-        table.exec(exec(2, 1, "/sbin/init", "init"));
-        table.fork(fork(3, 1, 1, 50, 50, 30, 0));
-        table.exec(exec(4, 50, "/bin/bash", "bash"));
-        table.fork(fork(5, 50, 50, 60, 60, 50, 0));
+        initBashChild();
         assertEquals("/sbin/init|/bin/bash", table.ancestors(proc(60, 60)));
         table.exec(exec(6, 50, "/usr/bin/python3", "python3"));
         assertEquals("/sbin/init|/usr/bin/python3", table.ancestors(proc(60, 60)));

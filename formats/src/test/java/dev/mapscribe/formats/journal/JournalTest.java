@@ -393,42 +393,39 @@ class JournalTest {
         }
     }
 
+    /** Reads the journal: exactly the first {@code kernelRecords} mprotect records, then damage whose message matches. */
+    private static void assertReadStopsWithDamage(Path dir, int kernelRecords, String messageRegex) throws Exception {
+        ReadResult[] res = new ReadResult[1];
+        List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
+        assertEquals(kernelRecords, kernel.size(), "the batches before the damage");
+        assertNotNull(res[0].damage(), "the damage must be reported, not read as the journal's end");
+        assertTrue(res[0].damage().message().matches(messageRegex), res[0].damage().message());
+    }
+
     @Test
     void aBatchMarkedNotCompleteInTheMiddleIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         // Chronicle's "not complete" bit on the second batch: Chronicle hands over nothing from there on, as if the
         // journal ended (a live journal's excerpt being written has length 0; this one keeps its length)
         damageChronicleHeader(threeBatches(dir), 2, 0x80, false);
-        ReadResult[] res = new ReadResult[1];
-        List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
-        assertEquals(5, kernel.size(), "the first batch");
-        assertNotNull(res[0].damage(), "an excerpt marked not complete in the middle must be reported, not read as the end");
-        assertTrue(res[0].damage().message().matches("the excerpt at byte \\d+ of .*\\.cq4 is marked not complete though its"
-                + " \\d+ bytes were written: Chronicle stops there and hands over nothing after it"), res[0].damage().message());
+        assertReadStopsWithDamage(dir, 5, "the excerpt at byte \\d+ of .*\\.cq4 is marked not complete though its \\d+ bytes"
+                + " were written: Chronicle stops there and hands over nothing after it");
     }
 
     @Test
     void theLastBatchHiddenByChroniclesMetadataBitIsDamage(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         damageChronicleHeader(threeBatches(dir), 3, 0x40, false); // no batch follows it: no gap in the numbers to see
-        ReadResult[] res = new ReadResult[1];
-        List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
-        assertEquals(10, kernel.size(), "the first two batches");
-        assertNotNull(res[0].damage(), "the hidden last batch must be reported");
-        assertTrue(res[0].damage().message().endsWith("is one of the journal's batches marked as Chronicle's metadata, which readers skip"),
-                res[0].damage().message());
+        assertReadStopsWithDamage(dir, 10, "the excerpt at byte \\d+ of .*\\.cq4 is one of the journal's batches marked as"
+                + " Chronicle's metadata, which readers skip");
     }
 
     @Test
     void aBatchWhoseChronicleHeaderIsZeroedIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         damageChronicleHeader(threeBatches(dir), 2, 0, true);
-        ReadResult[] res = new ReadResult[1];
-        List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
-        assertEquals(5, kernel.size(), "the first batch");
-        assertNotNull(res[0].damage(), "a wiped header must be reported, not read as the end");
-        assertTrue(res[0].damage().message().endsWith("has lost its Chronicle header (zero): Chronicle stops there and hands over nothing after it"),
-                res[0].damage().message());
+        assertReadStopsWithDamage(dir, 5, "the excerpt at byte \\d+ of .*\\.cq4 has lost its Chronicle header \\(zero\\):"
+                + " Chronicle stops there and hands over nothing after it");
     }
 
     @Test
