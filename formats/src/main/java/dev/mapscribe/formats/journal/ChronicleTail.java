@@ -23,9 +23,9 @@ import java.nio.file.StandardOpenOption;
  *     the middle of a journal the batch numbers show the gap; this finds the last one);</li>
  * <li>a zero header before the journal's magic is one of ours whose header was wiped: Chronicle reads a zero
  *     header as the end of what was written;</li>
- * <li>the end of what was written in a cycle file (a zero header, or one being written) without the "end of data"
- *     mark a writer leaves when it rolls to the next cycle, while a later cycle file exists: Chronicle waits for more
- *     in this cycle and never reads the later ones.</li>
+ * <li>the end of what was written in a cycle file (a zero header, or one being written, or the file's own end: a
+ *     file cut short or emptied) without the "end of data" mark a writer leaves when it rolls to the next cycle,
+ *     while a later cycle file exists: Chronicle waits for more in this cycle and never reads the later ones.</li>
  * </ul>
  * A live journal's writer can be caught between two of those bytes (its header read before it claimed it, its
  * magic after), so a finding counts only when the same bytes read the same {@link #SETTLE_MS} later. A cycle's
@@ -75,7 +75,16 @@ final class ChronicleTail {
             long pos = end;
             for (int step = 0; step < MAX_STEPS; step++) {
                 pos = (pos + 3) & ~3L;
-                if (pos + 8 > ch.size()) return Tail.END; // the file ends: nothing can follow
+                if (pos + 8 > ch.size()) { // the file ends: the journal's end, unless a later cycle file exists
+                    long size = ch.size();
+                    String later = laterCycle(file);
+                    if (later == null) return Tail.END;
+                    Thread.sleep(SETTLE_MS);
+                    return ch.size() == size && laterCycle(file) != null
+                            ? new Tail(file.getName() + " is cut short at " + size + " bytes, though a later cycle file ("
+                                    + later + ") exists: Chronicle does not go on to it", null)
+                            : Tail.END;
+                }
                 long word = read8(ch, pos);
                 int header = (int) word;
                 int length = header & LENGTH_MASK;

@@ -45,7 +45,9 @@ public final class JournalReader implements AutoCloseable {
     private JournalReader(Path dir) throws JournalException {
         this.dir = dir;
         try {
-            this.queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).build();
+            // timeoutMS: how long Chronicle waits for a cycle file's header to appear (a writer writes it as it creates
+            // the file, within microseconds). Its default, 10 s, made a read stop 20 s on an emptied cycle file.
+            this.queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).timeoutMS(1_000).build();
         } catch (Exception | Error e) {
             throw new JournalException("cannot open journal " + dir + ": " + oneLine(e), e);
         }
@@ -58,7 +60,8 @@ public final class JournalReader implements AutoCloseable {
             close();
             throw new JournalException(r.damage() != null
                     ? "cannot read journal " + dir + ": " + r.damage().describe()
-                    : "not a mapscribe journal: " + dir + " does not start with a header record");
+                    : "cannot read journal " + dir + ": it does not start with a header record (its first cycle file is"
+                    + " missing, emptied or damaged, or it is not a mapscribe journal)");
         }
         this.header = first[0];
     }

@@ -39,9 +39,9 @@ import net.jqwik.api.constraints.IntRange;
  * damaged byte comes back exactly as written, in order; and no record is invented (each one delivered is one that
  * was written, or one whose own bytes were hit: without checksums, a damaged field inside a record is
  * undetectable) -- and with the excerpts' checksums (the default) no damaged record is delivered at all. An excerpt
- * hidden from Chronicle's readers by its 4-byte header (half of the tries hide one) is always reported. Half of
- * the journals span three cycle files, of which one is damaged (the records of the cycles before it must all come
- * back). Uncompressed and LZ4-compressed journals, with and without checksums (a journal written before them).
+ * hidden from Chronicle's readers by its 4-byte header, or a cycle cut short or without its end mark while a later
+ * one exists (half of the tries do one of these), is always reported. Half of the journals span three cycle files,
+ * of which one is damaged (the records of the cycles before it must all come back). Uncompressed and LZ4-compressed journals, with and without checksums (a journal written before them).
  */
 class HostileJournalFileTest {
     private static final int BATCHES = 40;
@@ -80,13 +80,23 @@ class HostileJournalFileTest {
                 if (hideOne) {
                     // One of the ways Chronicle's own 4-byte header can make its readers skip an excerpt or stop before
                     // it in silence: its "metadata" bit, its "not complete" bit (both in the top byte, just before our
-                    // magic), or the header zeroed; or, in a cycle that is not the last, its end-of-data mark zeroed
+                    // magic), or the header zeroed; or, in a cycle that is not the last, its end-of-data mark zeroed or
+                    // the file cut short anywhere
                     int magic = excerpts.get(1 + r.nextInt(excerpts.size() - 1));
-                    int how = r.nextInt(c < cycles.size() - 1 ? 4 : 3);
-                    damaged[overwrites] = how == 3 ? endOfData(file, excerpts.getLast()) : how == 2 ? magic - 4 : magic - 1;
-                    f.seek(damaged[overwrites]);
-                    if (how >= 2) f.write(new byte[4]);
-                    else f.write(file[magic - 1] | (how == 0 ? 0x40 : 0x80));
+                    int how = r.nextInt(c < cycles.size() - 1 ? 5 : 3);
+                    damaged[overwrites] = switch (how) {
+                        case 0, 1 -> magic - 1;
+                        case 2 -> magic - 4;
+                        case 3 -> endOfData(file, excerpts.getLast());
+                        default -> r.nextInt(used);
+                    };
+                    if (how == 4) {
+                        f.setLength(damaged[overwrites]);
+                    } else {
+                        f.seek(damaged[overwrites]);
+                        if (how >= 2) f.write(new byte[4]);
+                        else f.write(file[magic - 1] | (how == 0 ? 0x40 : 0x80));
+                    }
                 }
                 for (int i = 0; i < overwrites; i++) {
                     // half of the hits near an excerpt's start (Chronicle's 4-byte header, our excerpt header), half anywhere

@@ -467,6 +467,30 @@ class JournalTest {
     }
 
     @Test
+    void aMiddleCycleFileEmptiedIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        Path second = threeCycles(dir).get(1);
+        try (RandomAccessFile f = new RandomAccessFile(second.toFile(), "rw")) {
+            f.setLength(0); // Chronicle goes on into it from the first cycle's end mark, finds nothing, and stops
+        }
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, new ArrayList<>(), res);
+        assertEquals(List.of(header(), new Loss(1_000, 0, 5, 900, 950)), recs, "the first cycle's records");
+        assertNotNull(res[0].damage(), "the third cycle is not read: that must be reported");
+        assertTrue(res[0].damage().message().startsWith(second.getFileName() + " is cut short at 0 bytes, though a later cycle file"),
+                res[0].damage().message());
+    }
+
+    @Test
+    void aJournalWhoseFirstCycleFileIsGoneSaysSoInOneLine(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        Files.delete(threeCycles(dir).get(0)); // by hand: --max-disk deletes cycles through Chronicle's listing, and reads on
+        JournalException e = assertThrows(JournalException.class, () -> JournalReader.open(dir));
+        assertEquals("cannot read journal " + dir + ": it does not start with a header record (its first cycle file is"
+                + " missing, emptied or damaged, or it is not a mapscribe journal)", e.getMessage());
+    }
+
+    @Test
     void aCycleWhoseEndMarkerIsLostIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         Path first = threeCycles(dir).get(0);
