@@ -49,7 +49,14 @@ public final class JournalReader implements AutoCloseable {
             // the file, within microseconds). Its default, 10 s, made a read stop 20 s on an emptied cycle file.
             this.queue = SingleChronicleQueueBuilder.binary(dir).readOnly(true).timeoutMS(1_000).build();
         } catch (Exception | Error e) {
-            throw new JournalException("cannot open journal " + dir + ": " + oneLine(e), e);
+            String why = oneLine(e);
+            // Chronicle's own listing of the cycles, damaged, fails as a lock it cannot claim; without it, Chronicle
+            // lists the cycle files again (JournalTest), so say so, rather than leave a lock error unexplained.
+            if (why.contains(METADATA_FILE)) {
+                why += " (Chronicle's " + METADATA_FILE + " may be damaged: a copy of the journal without it reads, as"
+                        + " Chronicle rebuilds it)";
+            }
+            throw new JournalException("cannot open journal " + dir + ": " + why, e);
         }
         JournalHeader[] first = new JournalHeader[1];
         ReadResult r = scan((rec, batch) -> {
@@ -65,6 +72,9 @@ public final class JournalReader implements AutoCloseable {
         }
         this.header = first[0];
     }
+
+    /** Chronicle's listing of a queue's cycle files, beside them in the journal's directory. */
+    static final String METADATA_FILE = "metadata.cq4t";
 
     /** Opens DIR as a journal; a clear one-line JournalException when it is not one. */
     public static JournalReader open(Path dir) throws JournalException {

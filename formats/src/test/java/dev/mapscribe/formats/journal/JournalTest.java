@@ -491,6 +491,27 @@ class JournalTest {
     }
 
     @Test
+    void aGarbledChronicleListingSaysWhatToDoAndACopyWithoutItReadsWhole(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        threeCycles(dir);
+        Path listing = dir.resolve(JournalReader.METADATA_FILE);
+        byte[] garbage = new byte[(int) Files.size(listing)];
+        new Random(1).nextBytes(garbage);
+        Files.write(listing, garbage);
+        JournalException e = assertThrows(JournalException.class, () -> JournalReader.open(dir));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(Chronicle's metadata.cq4t may be damaged: a copy of the journal without it reads, as"
+                + " Chronicle rebuilds it)"), e.getMessage());
+        // What the message promises: the cycle files alone read whole.
+        Path copy = Files.createDirectory(tmp.resolve("copy"));
+        for (Path cycle : RollingJournal.cycleFiles(dir)) Files.copy(cycle, copy.resolve(cycle.getFileName()));
+        ReadResult[] res = new ReadResult[1];
+        assertEquals(List.of(header(), new Loss(1_000, 0, 5, 900, 950), new Loss(2_000, 1, 7, 1_900, 1_950),
+                new Loss(3_000, 2, 9, 2_900, 2_950)), readAll(copy, new ArrayList<>(), res));
+        assertNull(res[0].damage());
+    }
+
+    @Test
     void aCycleWhoseEndMarkerIsLostIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         Path first = threeCycles(dir).get(0);
