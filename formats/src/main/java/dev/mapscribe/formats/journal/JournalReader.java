@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -63,14 +64,12 @@ public final class JournalReader implements AutoCloseable {
             if (first[0] == null && rec instanceof JournalHeader h) first[0] = h;
             throw StopScan.INSTANCE;
         }, 1);
-        if (first[0] == null) {
+        if (first[0] == null && r.damage() != null) {
             close();
-            throw new JournalException(r.damage() != null
-                    ? "cannot read journal " + dir + ": " + r.damage().describe()
-                    : "cannot read journal " + dir + ": it does not start with a header record (its first cycle file is"
-                    + " missing, emptied or damaged, or it is not a mapscribe journal)");
+            throw new JournalException("cannot read journal " + dir + ": " + r.damage().describe());
         }
-        this.header = first[0];
+        this.header = first[0]; // null: no excerpt at all; open() tries again, then says so
+
     }
 
     /** Chronicle's listing of a queue's cycle files, beside them in the journal's directory. */
@@ -88,7 +87,19 @@ public final class JournalReader implements AutoCloseable {
         } catch (IOException e) {
             throw new JournalException("cannot read " + dir + ": " + e.getMessage(), e);
         }
-        return new JournalReader(dir);
+        // A journal being recorded at --max-disk loses its oldest cycle file at each roll: one deleted while this
+        // opened leaves no header to start from (and Chronicle's listing of the cycles may lag the deletion). Open
+        // again, twice, a moment later; a journal whose first cycle is really gone says so after ~40 ms.
+        for (int attempt = 1; ; attempt++) {
+            JournalReader r = new JournalReader(dir);
+            if (r.header != null) return r;
+            r.close();
+            if (attempt == 3 || Thread.currentThread().isInterrupted()) {
+                throw new JournalException("cannot read journal " + dir + ": it does not start with a header record (its"
+                        + " first cycle file is missing, emptied or damaged, or it is not a mapscribe journal)");
+            }
+            LockSupport.parkNanos(20_000_000L);
+        }
     }
 
     public JournalHeader header() {
@@ -152,6 +163,7 @@ public final class JournalReader implements AutoCloseable {
                 }
                 index = dc.index();
                 Bytes<?> b = dc.wire().bytes();
+                File previousFile = lastFile;
                 if (b instanceof MappedBytes m) { // positions in a cycle file's mapped bytes are the file's own offsets
                     lastFile = m.mappedFile().file();
                     lastEnd = b.readLimit();
@@ -180,6 +192,11 @@ public final class JournalReader implements AutoCloseable {
                 // The writer numbers every excerpt it writes, 1, 2, 3...: a gap is an excerpt Chronicle did not hand
                 // over (one flipped bit marks an excerpt as Chronicle's own metadata, which readers skip in silence).
                 if (lastBatchId >= 0 && batchId != lastBatchId + 1) {
+                    if (previousFile != null && !previousFile.exists()) { // deleted under this read, not damaged
+                        return damaged(index, excerpts, 16, "batch " + batchId + " follows batch " + lastBatchId + ": the"
+                                + " cycle file being read (" + previousFile.getName() + ") was deleted during the read, as"
+                                + " --max-disk deletes the oldest cycles of a journal being recorded; read it again", records);
+                    }
                     return damaged(index, excerpts, 16, "batch " + batchId + " follows batch " + lastBatchId
                             + ": the batches between them are missing or hidden", records);
                 }

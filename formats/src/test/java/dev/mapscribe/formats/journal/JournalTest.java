@@ -512,6 +512,34 @@ class JournalTest {
     }
 
     @Test
+    void cycleFilesDeletedUnderAReadAreNamedAsSuchNotAsDamage(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        List<Path> cycles = threeCycles(dir);
+        // As --max-disk does to a journal being recorded while it is read: the cycle being read and the next are
+        // deleted under the reader (here by the reader's own sink, at the first cycle's first record).
+        List<Record> got = new ArrayList<>();
+        ReadResult res;
+        try (JournalReader r = JournalReader.open(dir)) {
+            res = r.read((rec, batch) -> {
+                if (got.isEmpty()) {
+                    try {
+                        Files.delete(cycles.get(0));
+                        Files.delete(cycles.get(1));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+                got.add(rec);
+            });
+        }
+        assertEquals(List.of(header(), new Loss(1_000, 0, 5, 900, 950)), got, "the first cycle, mapped before it was deleted");
+        assertNotNull(res.damage());
+        assertTrue(res.damage().message().matches("batch 5 follows batch 2: the cycle file being read \\(.*\\.cq4\\) was deleted"
+                + " during the read, as --max-disk deletes the oldest cycles of a journal being recorded; read it again"),
+                res.damage().message());
+    }
+
+    @Test
     void aCycleWhoseEndMarkerIsLostIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         Path first = threeCycles(dir).get(0);
