@@ -2,6 +2,7 @@ package dev.mapscribe.recorder.bench;
 
 import dev.mapscribe.formats.journal.JournalWriter;
 import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
@@ -106,6 +107,7 @@ public final class JournalGenerator {
                 g.snapshot(processes / 10);
                 g.run(records, processes);
                 g.flush();
+                g.user(new RecorderStatus(g.tick(), g.kernelRecords, 0, 0, 0, 0, 0, "stopped", true)); // as a recorder stops
             } finally {
                 journal.close();
             }
