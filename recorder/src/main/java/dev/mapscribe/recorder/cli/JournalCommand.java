@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
 public final class JournalCommand {
 
     @Command(name = "info", mixinStandardHelpOptions = true,
-            description = {"Print a journal's header, the count of records per kind, the time span and the losses.",
+            description = {"Print a journal's header, records per kind, time span and losses, and whether",
+                    "the recorder stopped (without its final record, the journal is still being",
+                    "recorded, or its recorder was killed or crashed, or its end is lost).",
                     "Exit 0 when the journal reads cleanly, 1 when it is damaged (everything before the damage is counted)."},
             footer = {"", "Example:", "  mapscribe journal info /var/tmp/incident-42 --format json"})
     public static final class Info implements Callable<Integer> {
