@@ -8,6 +8,7 @@ import dev.mapscribe.analyzer.replay.ReplayStats;
 import dev.mapscribe.analyzer.replay.Replayer;
 import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.journal.JournalReader;
+import dev.mapscribe.formats.journal.JournalSummary;
 import dev.mapscribe.formats.journal.ReadResult;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.tables.Tables;
@@ -127,8 +128,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     if (r.damage() == null && !s.stopped()) {
                         // Not damage (a killed recorder's journal reads to its last complete record), but a gap of
                         // unknown length at the end: said once here and as a row of losses.
-                        String end = "no final record from the recorder: it was still recording, or it was killed or crashed,"
-                                + " or the journal's end is lost; nothing after its last record is known";
+                        String end = JournalSummary.NO_FINAL_RECORD + "; nothing after its last record is known";
                         err.println("mapscribe: " + reader.dir() + ": " + end);
                         export.journalDamage(h.hostname(), lastKtime[0], h.bootTimeUtcNs() + lastKtime[0], end);
                     }

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Objects;
 
 /**
  * What lies in a cycle file after the last excerpt a read delivered, looked at in the file's own bytes, for the
@@ -75,35 +77,25 @@ final class ChronicleTail {
             long pos = end;
             for (int step = 0; step < MAX_STEPS; step++) {
                 pos = (pos + 3) & ~3L;
-                if (pos + 8 > ch.size()) { // the file ends: the journal's end, unless a later cycle file exists
-                    long size = ch.size();
-                    String later = laterCycle(file);
-                    if (later == null) return Tail.END;
-                    Thread.sleep(SETTLE_MS);
-                    return ch.size() == size && laterCycle(file) != null
-                            ? new Tail(file.getName() + " is cut short at " + size + " bytes, though a later cycle file ("
-                                    + later + ") exists: Chronicle does not go on to it", null)
-                            : Tail.END;
-                }
-                long word = read8(ch, pos);
-                int header = (int) word;
+                Long word = read8(ch, pos); // null: the file's bytes end there
+                int header = word == null ? 0 : (int) (long) word;
                 int length = header & LENGTH_MASK;
-                boolean ours = (int) (word >>> 32) == Excerpt.MAGIC;
-                String found = null;
-                boolean cycleEnd = false; // found: the end of what was written, where another cycle should have begun
-                if (header == 0 && ours) {
+                boolean ours = word != null && (int) (word >>> 32) == Excerpt.MAGIC;
+                String found;
+                boolean cycleEnd = false; // found: a cycle's end, where Chronicle should have gone on to a later one
+                if (header == END_OF_DATA) { // the cycle's end: Chronicle went on to the next one, if there is one
+                    String later = laterCycle(file);
+                    return later == null ? Tail.END : new Tail(null, new File(file.getParentFile(), later));
+                } else if (header == 0 && ours) {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " has lost its Chronicle header (zero):"
                             + " Chronicle stops there and hands over nothing after it";
-                } else if (length == 0) {
-                    if (header == END_OF_DATA) { // the cycle's end: Chronicle went on to the next one, if there is one
-                        String later = laterCycle(file);
-                        return later == null ? Tail.END : new Tail(null, new File(file.getParentFile(), later));
-                    }
+                } else if (length == 0) { // the file's end, never written (zero), or being written (not complete)
                     String later = laterCycle(file);
-                    if (later == null) return Tail.END; // never written, or being written: the journal's end
+                    if (later == null) return Tail.END; // the journal's end
                     cycleEnd = true;
-                    found = file.getName() + " ends at byte " + pos + " without Chronicle's end-of-cycle mark, though a later"
-                            + " cycle file (" + later + ") exists: Chronicle does not go on to it";
+                    found = (word == null ? file.getName() + " is cut short at " + ch.size() + " bytes"
+                            : file.getName() + " ends at byte " + pos + " without Chronicle's end-of-cycle mark")
+                            + ", though a later cycle file (" + later + ") exists: Chronicle does not go on to it";
                 } else if ((header & NOT_COMPLETE) != 0) {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " is marked not complete though its "
                             + length + " bytes were written: Chronicle stops there and hands over nothing after it";
@@ -112,14 +104,14 @@ final class ChronicleTail {
                 } else if (ours) {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " is one of the journal's batches"
                             + " marked as Chronicle's metadata, which readers skip";
+                } else {
+                    pos += 4L + length; // Chronicle's own metadata: step over it
+                    continue;
                 }
-                if (found != null) {
-                    Thread.sleep(SETTLE_MS);
-                    // unchanged, or a live writer moved on (finished the excerpt, marked the cycle's end as it rolled)
-                    boolean same = read8(ch, pos) == word && (!cycleEnd || laterCycle(file) != null);
-                    return same ? new Tail(found, null) : Tail.END;
-                }
-                pos += 4L + length; // Chronicle's own metadata: step over it
+                Thread.sleep(SETTLE_MS);
+                // unchanged, or a live writer moved on (finished the excerpt, marked the cycle's end as it rolled)
+                boolean same = Objects.equals(read8(ch, pos), word) && (!cycleEnd || laterCycle(file) != null);
+                return same ? new Tail(found, null) : Tail.END;
             }
             return Tail.END;
         } catch (IOException e) {
@@ -130,21 +122,21 @@ final class ChronicleTail {
         }
     }
 
-    /** The name of a cycle file of the same journal that sorts after {@code file} (cycle files are named by time), or null. */
+    /** The name of the cycle file that follows {@code file} in its journal (cycle files are named by time), or null. */
     private static String laterCycle(File file) {
-        String[] names = file.getParentFile().list((d, n) -> n.endsWith(".cq4"));
-        String later = null;
-        for (String n : names == null ? new String[0] : names) {
-            if (n.compareTo(file.getName()) > 0 && (later == null || n.compareTo(later) < 0)) later = n;
+        for (Path p : JournalWriter.cycleFiles(file.toPath().getParent())) {
+            String n = p.getFileName().toString();
+            if (n.compareTo(file.getName()) > 0) return n;
         }
-        return later;
+        return null;
     }
 
-    /** The 8 little-endian bytes at {@code pos} (a header and the 4 bytes after it), inside the file. */
-    private static long read8(FileChannel ch, long pos) throws IOException {
+    /** The 8 little-endian bytes at {@code pos} (a header and the 4 bytes after it), or null past the file's end. */
+    private static Long read8(FileChannel ch, long pos) throws IOException {
+        if (pos + 8 > ch.size()) return null;
         ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         while (b.hasRemaining()) {
-            if (ch.read(b, pos + b.position()) < 0) throw new IOException("file shrank while read");
+            if (ch.read(b, pos + b.position()) < 0) return null; // shrank while read
         }
         return b.getLong(0);
     }

@@ -69,7 +69,6 @@ public final class JournalReader implements AutoCloseable {
             throw new JournalException("cannot read journal " + dir + ": " + r.damage().describe());
         }
         this.header = first[0]; // null: no excerpt at all; open() tries again, then says so
-
     }
 
     /** Chronicle's listing of a queue's cycle files, beside them in the journal's directory. */
@@ -79,8 +78,8 @@ public final class JournalReader implements AutoCloseable {
     public static JournalReader open(Path dir) throws JournalException {
         if (!Files.isDirectory(dir)) throw new JournalException("no journal at " + dir + ": not a directory");
         try (Stream<Path> s = Files.list(dir)) {
-            if (s.noneMatch(p -> p.getFileName().toString().endsWith(".cq4"))) {
-                throw new JournalException("no journal at " + dir + ": it holds no .cq4 cycle files");
+            if (s.noneMatch(p -> p.getFileName().toString().endsWith(JournalWriter.CYCLE_SUFFIX))) {
+                throw new JournalException("no journal at " + dir + ": it holds no " + JournalWriter.CYCLE_SUFFIX + " cycle files");
             }
         } catch (JournalException e) {
             throw e;

@@ -27,6 +27,10 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
                              long lastKtimeNs, long lost, long refused, JournalRolled rolled, long unhashed,
                              long unchecked, RecorderStatus stopped, JournalDamage damage) {
 
+    /** What a journal without the recorder's final record ({@link #stopped} null) says of its end. */
+    public static final String NO_FINAL_RECORD = "no final record from the recorder: it was still recording, or it was"
+            + " killed or crashed, or the journal's end is lost";
+
     public static JournalSummary of(JournalReader reader) {
         Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
         long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};

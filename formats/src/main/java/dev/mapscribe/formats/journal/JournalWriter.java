@@ -71,7 +71,7 @@ public final class JournalWriter implements AutoCloseable {
         }
     }
 
-    private static final String CYCLE_SUFFIX = ".cq4";
+    static final String CYCLE_SUFFIX = ".cq4";
     static final int MIN_COMPRESSED_BATCH = 2048;
 
     private final Path dir;
@@ -412,6 +412,11 @@ public final class JournalWriter implements AutoCloseable {
     }
 
     private List<Path> cycleFiles() {
+        return cycleFiles(dir);
+    }
+
+    /** A journal's cycle files, oldest first (Chronicle names them by time); none when the directory cannot be listed. */
+    static List<Path> cycleFiles(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().endsWith(CYCLE_SUFFIX))
                     .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();

@@ -92,8 +92,7 @@ public final class JournalCommand {
                     : s.unchecked() + " of " + s.batches() + " batches without checksums (written before them): damage inside"
                     + " their records cannot be seen");
             out.printf("stopped         %s%n", s.stopped() != null ? "by the recorder at " + utc(h, s.stopped().ktimeNs())
-                    : "no final record from the recorder: it is still recording, or it was killed or crashed, or the"
-                    + " journal's end is lost");
+                    : JournalSummary.NO_FINAL_RECORD);
             out.printf("damage          %s%n", s.damage() == null ? "none" : s.damage().describe());
         }
 

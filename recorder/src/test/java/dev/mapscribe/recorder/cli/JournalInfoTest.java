@@ -65,7 +65,7 @@ class JournalInfoTest {
         assertTrue(text.contains("refused         5 kernel records (the journal at --max-disk, or its file system nearly full)"), text);
         assertTrue(text.contains("unhashed        1 files without hashes (gone, unreadable or over the size cap: their file_info records say which)"), text);
         assertTrue(text.contains("integrity       CRC-32C checksums on every batch"), text);
-        assertTrue(text.contains("stopped         no final record from the recorder: it is still recording, or it was killed or"
+        assertTrue(text.contains("stopped         no final record from the recorder: it was still recording, or it was killed or"
                 + " crashed, or the journal's end is lost"), text);
     }
 
