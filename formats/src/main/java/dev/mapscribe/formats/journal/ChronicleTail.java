@@ -25,15 +25,19 @@ import java.util.Objects;
  *     the middle of a journal the batch numbers show the gap; this finds the last one);</li>
  * <li>a zero header before the journal's magic is one of ours whose header was wiped: Chronicle reads a zero
  *     header as the end of what was written;</li>
+ * <li>a header that frames nothing (zero, or "not complete" with length 0: an excerpt being written) in the last
+ *     cycle file, with a complete excerpt of ours after it: a header damaged together with the bytes after it (a
+ *     page zeroed in a crash), or into a writer's claim; a writer writes in order and finishes what it claims, so
+ *     nothing complete follows its claim;</li>
  * <li>the end of what was written in a cycle file (a zero header, or one being written, or the file's own end: a
  *     file cut short or emptied) without the "end of data" mark a writer leaves when it rolls to the next cycle,
  *     while a later cycle file exists: Chronicle waits for more in this cycle and never reads the later ones.</li>
  * </ul>
  * A live journal's writer can be caught between two of those bytes (its header read before it claimed it, its
  * magic after), so a finding counts only when the same bytes read the same {@link #SETTLE_MS} later. A cycle's
- * end mark leads the walk on into the next cycle file. Anything else (a zero header with nothing after it in the
- * last cycle, an excerpt being written, a complete excerpt a live writer finished after the reader looked) is
- * the end, not damage.
+ * end mark leads the walk on into the next cycle file. Anything else (a zero header with nothing of ours after it in
+ * the last cycle, an excerpt being written, a complete excerpt a live writer finished after the reader looked) is
+ * the end, not damage: the excerpt a killed writer left half-written ends its journal.
  */
 final class ChronicleTail {
     private ChronicleTail() {}
@@ -91,11 +95,23 @@ final class ChronicleTail {
                             + " Chronicle stops there and hands over nothing after it";
                 } else if (length == 0) { // the file's end, never written (zero), or being written (not complete)
                     String later = laterCycle(file);
-                    if (later == null) return Tail.END; // the journal's end
-                    cycleEnd = true;
-                    found = (word == null ? file.getName() + " is cut short at " + ch.size() + " bytes"
-                            : file.getName() + " ends at byte " + pos + " without Chronicle's end-of-cycle mark")
-                            + ", though a later cycle file (" + later + ") exists: Chronicle does not go on to it";
+                    if (later == null) {
+                        // The journal's end, unless complete batches follow: a writer writes in order and finishes
+                        // what it claims, so this header was damaged (zeroed, as a page lost in a crash is).
+                        long next = word == null ? -1 : nextBatch(ch, pos + 4);
+                        if (next < 0) return Tail.END;
+                        found = "the excerpt at byte " + pos + " of " + file.getName() + (header == 0
+                                ? " has lost its Chronicle header (zero)"
+                                : header == NOT_COMPLETE ? " reads as being written (Chronicle's header: not complete, length 0)"
+                                : " has a damaged Chronicle header (0x" + Integer.toHexString(header) + ")")
+                                + ", though a complete batch of the journal follows at byte " + next
+                                + ": Chronicle stops there and hands over nothing after it";
+                    } else {
+                        cycleEnd = true;
+                        found = (word == null ? file.getName() + " is cut short at " + ch.size() + " bytes"
+                                : file.getName() + " ends at byte " + pos + " without Chronicle's end-of-cycle mark")
+                                + ", though a later cycle file (" + later + ") exists: Chronicle does not go on to it";
+                    }
                 } else if ((header & NOT_COMPLETE) != 0) {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " is marked not complete though its "
                             + length + " bytes were written: Chronicle stops there and hands over nothing after it";
@@ -120,6 +136,37 @@ final class ChronicleTail {
             Thread.currentThread().interrupt();
             return Tail.END;
         }
+    }
+
+    /** Bytes of a cycle file looked at at once by {@link #nextBatch}, and how far the windows overlap. */
+    private static final int WINDOW = 1 << 20, OVERLAP = 64;
+
+    /**
+     * Where the next complete excerpt of the journal's own (its Chronicle header) lies in {@code ch} from {@code from}
+     * on, or -1. Read window by window: after a journal's last excerpt a cycle file holds at most one block of zeros
+     * (16 MiB, JournalWriter), so this costs one read of that once per read of a journal.
+     */
+    private static long nextBatch(FileChannel ch, long from) throws IOException {
+        Excerpt.Checksums checksums = new Excerpt.Checksums();
+        ByteBuffer b = ByteBuffer.allocate(WINDOW + OVERLAP).order(ByteOrder.LITTLE_ENDIAN);
+        long size = ch.size();
+        for (long base = (from + 3) & ~3L; base + 8 <= size; base += WINDOW) {
+            b.clear();
+            while (b.hasRemaining() && ch.read(b, base + b.position()) >= 0) {
+                // fills the window, or up to the file's end
+            }
+            b.flip();
+            for (int q = 0; q < WINDOW && q + 8 <= b.limit(); q += 4) {
+                if (b.getInt(q + 4) != Excerpt.MAGIC) continue;
+                int h = b.getInt(q);
+                int length = h & LENGTH_MASK;
+                if ((h & (NOT_COMPLETE | META_DATA)) == 0 && base + q + 4 + length <= size
+                        && Excerpt.startsAt(b, q + 4, length, checksums)) {
+                    return base + q;
+                }
+            }
+        }
+        return -1;
     }
 
     /** The name of the cycle file that follows {@code file} in its journal (cycle files are named by time), or null. */

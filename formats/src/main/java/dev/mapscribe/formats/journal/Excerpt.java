@@ -71,4 +71,26 @@ final class Excerpt {
 
     /** Largest payload a reader accepts: a damaged length must not make it allocate gigabytes. */
     static final int MAX_PAYLOAD = 64 << 20;
+
+    /**
+     * Whether {@code b} (little-endian) holds from {@code at} the start of one of the journal's excerpts, of
+     * {@code length} bytes as its Chronicle header says: a header whose fields agree with that length, and, when it
+     * carries checksums, with its own checksum. For finding excerpts in a file's raw bytes, where a chance match of
+     * the magic alone is possible.
+     */
+    static boolean startsAt(ByteBuffer b, int at, int length, Checksums checksums) {
+        if (at + HEADER_SIZE + 8 > b.limit() || length < HEADER_SIZE || b.getInt(at) != MAGIC) return false;
+        int type = b.getShort(at + 4) & 0xFFFF, flags = b.getShort(at + 6) & 0xFFFF;
+        int count = b.getInt(at + 8), rawLength = b.getInt(at + 12);
+        long batchId = b.getLong(at + 16);
+        if (type != TYPE_KERNEL_BATCH && type != TYPE_USER_RECORDS || (flags & ~(FLAG_LZ4 | FLAG_CRC32C)) != 0
+                || count < 0 || rawLength < 0 || rawLength > MAX_PAYLOAD) {
+            return false;
+        }
+        boolean lz4 = (flags & FLAG_LZ4) != 0, crc = (flags & FLAG_CRC32C) != 0;
+        int stored = lz4 ? b.getInt(at + HEADER_SIZE) : rawLength;
+        int header = HEADER_SIZE + (lz4 ? 4 : 0);
+        if (crc && b.getInt(at + header) != checksums.header(type, flags, count, rawLength, batchId, stored)) return false;
+        return stored >= 0 && (long) header + (crc ? 4 : 0) + stored + (crc ? 4L * chunks(rawLength) : 0) == length;
+    }
 }

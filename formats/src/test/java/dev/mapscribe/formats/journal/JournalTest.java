@@ -429,6 +429,48 @@ class JournalTest {
     }
 
     @Test
+    void aBatchHeaderDamagedIntoOneBeingWrittenIsDamageWhenBatchesFollow(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        // Exactly what a writer's claim looks like ("not complete", length 0), but a complete batch follows it
+        claimChronicleHeader(threeBatches(dir), 2);
+        assertReadStopsWithDamage(dir, 5, "the excerpt at byte \\d+ of .*\\.cq4 reads as being written \\(Chronicle's header:"
+                + " not complete, length 0\\), though a complete batch of the journal follows at byte \\d+: Chronicle stops"
+                + " there and hands over nothing after it");
+    }
+
+    @Test
+    void aBatchsStartZeroedWithItsMagicIsDamageWhenBatchesFollow(@TempDir Path tmp) throws Exception {
+        Path cycle = threeBatches(tmp.resolve("j"));
+        // The header and our own excerpt header both zeroed, as a page lost in a crash leaves them: no magic to see there
+        int magic = excerptStarts(Files.readAllBytes(cycle)).get(2);
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(magic - 4);
+            f.write(new byte[4 + Excerpt.HEADER_SIZE + 8]);
+        }
+        assertReadStopsWithDamage(tmp.resolve("j"), 5, "the excerpt at byte \\d+ of .*\\.cq4 has lost its Chronicle header"
+                + " \\(zero\\), though a complete batch of the journal follows at byte \\d+: .*");
+    }
+
+    @Test
+    void theLastBatchLeftBeingWrittenIsTheJournalsEndNotDamage(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        // What a writer killed between its claim and its length leaves: nothing complete after it
+        claimChronicleHeader(threeBatches(dir), 3);
+        ReadResult[] res = new ReadResult[1];
+        assertEquals(10, readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).count());
+        assertNull(res[0].damage(), "a killed writer's last excerpt ends the journal");
+    }
+
+    /** Sets excerpt {@code n}'s Chronicle header to a writer's claim: "not complete", length 0. */
+    private static void claimChronicleHeader(Path cycle, int n) throws Exception {
+        int magic = excerptStarts(Files.readAllBytes(cycle)).get(n);
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(magic - 4);
+            f.write(new byte[] {0, 0, 0, (byte) 0x80});
+        }
+    }
+
+    @Test
     void anUndamagedJournalEndsCleanlyAfterItsLastBatch(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         threeBatches(dir);
