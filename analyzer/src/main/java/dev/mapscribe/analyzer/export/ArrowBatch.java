@@ -37,8 +37,11 @@ final class ArrowBatch implements AutoCloseable {
     private final VectorSchemaRoot root;
     private final FieldVector[] vectors;
     private final Utf8Cells[] utf8; // per column: the string cells' writer, null for other types
-    private final String[] lastString; // per column: the last String set, and its UTF-8 bytes
-    private final byte[][] lastBytes;
+    /** Per column, the last {@link #RECENT} distinct String objects set and their UTF-8 bytes, in a ring. */
+    private final String[][] recentStrings;
+    private final byte[][][] recentBytes;
+    private final int[] recentNext;
+    private static final int RECENT = 4;
     private long stringBytes; // bytes of string cells since the last reset
 
     private final int capacity;
@@ -58,8 +61,9 @@ final class ArrowBatch implements AutoCloseable {
                 utf8[i] = new Utf8Cells(v);
             }
         }
-        this.lastString = new String[vectors.length];
-        this.lastBytes = new byte[vectors.length][];
+        this.recentStrings = new String[vectors.length][RECENT];
+        this.recentBytes = new byte[vectors.length][RECENT][];
+        this.recentNext = new int[vectors.length];
         for (FieldVector v : vectors) {
             v.setInitialCapacity(capacity);
             v.allocateNew();
@@ -112,18 +116,30 @@ final class ArrowBatch implements AutoCloseable {
     }
 
     void setString(int col, int row, String v) {
-        // Most string cells repeat the previous row's String object (a process's comm, a syscall's name, a
-        // mapped file's path): encode it once, not once per row.
-        byte[] bytes;
-        if (v == lastString[col]) {
-            bytes = lastBytes[col];
-        } else {
-            bytes = v.getBytes(StandardCharsets.UTF_8);
-            lastString[col] = v;
-            lastBytes[col] = bytes;
+        utf8[col].set(row, utf8Of(col, v));
+    }
+
+    /**
+     * The UTF-8 bytes of {@code v}. Most string cells repeat a String object of a recent row: a process's comm, a
+     * mapped file's path, and names that take turns (a storm's mmap, mprotect and munmap rows in turn): encode each
+     * once, not once per row. Identity, not equality: comparing references costs nothing.
+     */
+    private byte[] utf8Of(int col, String v) {
+        String[] recent = recentStrings[col];
+        for (int i = 0; i < RECENT; i++) {
+            if (recent[i] == v) {
+                byte[] bytes = recentBytes[col][i];
+                stringBytes += bytes.length;
+                return bytes;
+            }
         }
-        utf8[col].set(row, bytes);
+        byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
+        int slot = recentNext[col];
+        recent[slot] = v;
+        recentBytes[col][slot] = bytes;
+        recentNext[col] = (slot + 1) % RECENT;
         stringBytes += bytes.length;
+        return bytes;
     }
 
     void setStrings(int col, int row, List<String> values) {

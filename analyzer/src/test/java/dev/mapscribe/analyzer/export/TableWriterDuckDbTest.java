@@ -71,6 +71,40 @@ class TableWriterDuckDbTest {
     }
 
     @Test
+    void stringObjectsThatTakeTurnsComeBackAsWritten() throws Exception {
+        // ArrowBatch encodes a String object once while it is among a column's recent ones: objects taking turns
+        // (3 of them: all stay recent; 7: each is pushed out before it comes back), equal copies that are other
+        // objects, and nulls between them must each come back as the row's own value.
+        String[] three = {"mmap", "mprotect", "munmap"};
+        String[] seven = new String[7];
+        for (int i = 0; i < seven.length; i++) seven[i] = "comm-" + i + (i % 2 == 0 ? "-ü" : "");
+        TableSchema t = Tables.SYSCALLS;
+        int name = t.col("syscall"), comm = t.col("comm"), path = t.col("path");
+        int rows = 300;
+        try (TableWriter w = TableWriter.open(out, t, "web1", new TableWriter.Options(64, 16, 1000, 1, true, true))) {
+            for (int r = 0; r < rows; r++) {
+                RowWriter row = w.row();
+                for (int c = 0; c < t.size(); c++) {
+                    if (!t.column(c).name().equals(Tables.PARTITION_COLUMN)) SampleRows.set(row, c, SampleRows.value(t, c, r));
+                }
+                row.setString(name, three[r % 3]).setString(comm, seven[r * 5 % 7])
+                        .setString(path, r % 4 == 3 ? null : r % 4 == 0 ? new String(seven[r % 7]) : seven[r % 7]);
+                row.end();
+            }
+        }
+        try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT syscall, comm, path FROM syscalls ORDER BY ts_ns")) {
+            for (int r = 0; r < rows; r++) {
+                assertTrue(rs.next(), "row " + r);
+                assertEquals(three[r % 3], rs.getString(1), "syscall of row " + r);
+                assertEquals(seven[r * 5 % 7], rs.getString(2), "comm of row " + r);
+                assertEquals(r % 4 == 3 ? null : seven[r % 7], rs.getString(3), "path of row " + r);
+            }
+            assertFalse(rs.next());
+        }
+    }
+
+    @Test
     void duckDbSeesTheDeclaredTypesInTheDeclaredOrder() throws Exception {
         for (TableSchema t : Tables.ALL) {
             SampleRows.write(out, t, "web1", 3);
