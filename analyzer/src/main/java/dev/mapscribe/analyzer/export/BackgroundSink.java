@@ -15,14 +15,17 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Hands the replay's rows to another {@link EventSink} on a thread of its own, so the replay and the filling of
- * the tables' Arrow batches use both cores. Rows travel in chunks through a bounded queue: memory stays bounded
- * (at most {@link #QUEUED} chunks of {@link #CHUNK} rows wait), and a slow writer slows the replay down instead
- * of piling rows up. One consumer thread takes the chunks in order, so the target sees exactly the calls, in
- * exactly the order, the replay made: the output is the same as without this class.
+ * Hands the replay's rows to another {@link EventSink} on threads of their own, so the replay and the filling of
+ * the tables' Arrow batches use both cores. Two lanes, each a thread: one for the {@code syscalls} rows (one for
+ * nearly every record), one for the rows of every other table; each table is filled by one lane only, so the
+ * target's per-table methods must not share state across tables ({@link TableExport}'s do not: a writer per
+ * table). Each lane delivers its rows in the order the replay made them, so every table gets exactly the rows,
+ * in exactly the order, it would get without this class: the output is the same.
  *
- * <p>The rows are immutable records, so handing them across threads needs nothing but the queue.
- * A failure of the target is rethrown in the replay's thread at the next hand-off or at {@link #close()}.
+ * <p>Rows travel in chunks through a bounded queue per lane: memory stays bounded (at most {@link #QUEUED}
+ * chunks of {@link #CHUNK} rows wait in each), and a slow lane slows the replay down instead of piling rows up.
+ * The rows are immutable records, so handing them across threads needs nothing but the queue. A failure of the
+ * target is rethrown in the replay's thread at the next hand-off or at {@link #close()}.
  */
 public final class BackgroundSink implements EventSink, AutoCloseable {
     static final int CHUNK = 1024;
@@ -30,93 +33,52 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
     private static final Object[] END = new Object[0];
 
     private final EventSink target;
-    private final BlockingQueue<Object[]> queue = new ArrayBlockingQueue<>(QUEUED);
-    private final Thread consumer;
-    private volatile Throwable failure; // set by the consumer, read by the replay's thread
-    private Object[] chunk = new Object[CHUNK];
-    private int size;
+    /**
+     * Why two: on a recorded storm (one process churning anonymous memory) filling the rows was the analysis's
+     * longest thread, the replay's half as long; the syscalls rows are a little under half of that work.
+     */
+    private final Lane syscalls, tables;
     private boolean closed;
 
     public BackgroundSink(EventSink target, String name) {
         this.target = target;
-        this.consumer = new Thread(this::consume, "mapscribe-rows-" + name);
-        consumer.setDaemon(true); // a replay that dies without close() must not keep the JVM up
-        consumer.start();
+        this.syscalls = new Lane("rows-syscalls-" + name);
+        this.tables = new Lane("rows-tables-" + name);
     }
 
     @Override
     public void syscall(SyscallRow row) {
-        add(row);
+        syscalls.add(row);
     }
 
     @Override
     public void mmapExec(MmapExecEvent event) {
-        add(event);
+        tables.add(event);
     }
 
     @Override
     public void memProtAlert(MemProtAlertEvent event) {
-        add(event);
+        tables.add(event);
     }
 
     @Override
     public void regionVersion(RegionVersion version) {
-        add(version);
+        tables.add(version);
     }
 
     @Override
     public void process(ProcessLifetime process) {
-        add(process);
+        tables.add(process);
     }
 
     @Override
     public void loss(LossRow loss) {
-        add(loss);
+        tables.add(loss);
     }
 
     @Override
     public void file(FileRow file) {
-        add(file);
-    }
-
-    private void add(Object row) {
-        chunk[size++] = row;
-        if (size == CHUNK) {
-            send(chunk);
-            chunk = new Object[CHUNK]; // the consumer owns the sent one
-            size = 0;
-        }
-    }
-
-    private void send(Object[] rows) {
-        rethrowFailure();
-        try {
-            queue.put(rows);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new IOException("interrupted while handing rows to the table writers", e));
-        }
-    }
-
-    private void consume() {
-        try {
-            while (true) {
-                Object[] rows = queue.take();
-                if (rows == END) {
-                    return;
-                }
-                if (failure != null) {
-                    continue; // keep draining so the replay never blocks on a full queue; it rethrows at its next send
-                }
-                try {
-                    deliver(rows);
-                } catch (RuntimeException | Error e) {
-                    failure = e;
-                }
-            }
-        } catch (InterruptedException e) {
-            failure = e;
-        }
+        tables.add(file);
     }
 
     private void deliver(Object[] rows) {
@@ -137,34 +99,100 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
         }
     }
 
-    /** Waits until the target has taken every row; rethrows the target's failure, if any. */
+    /** Waits until the target has taken every row of both lanes; rethrows the target's failure, if any. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        try {
-            if (size > 0 && failure == null) {
-                queue.put(chunk);
-            }
-            chunk = null;
-            queue.put(END); // never blocks for good: after a failure the consumer still drains
-            consumer.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new IOException("interrupted while waiting for the table writers", e));
-        }
-        rethrowFailure();
+        syscalls.finish();
+        tables.finish();
+        // A failure the replay's thread was already handed is not thrown again: a try-with-resources around the
+        // replay would add it to itself as suppressed, which Java refuses with an exception of its own.
+        if (!syscalls.rethrown) syscalls.rethrowFailure();
+        if (!tables.rethrown) tables.rethrowFailure();
     }
 
-    private void rethrowFailure() {
-        Throwable f = failure;
-        switch (f) {
-            case null -> { }
-            case RuntimeException e -> throw e;
-            case Error e -> throw e;
-            default -> throw new UncheckedIOException(new IOException("table writer thread: " + f, f));
+    /** One queue of row chunks and the thread that delivers them. */
+    private final class Lane {
+        private final BlockingQueue<Object[]> queue = new ArrayBlockingQueue<>(QUEUED);
+        private final Thread consumer;
+        private volatile Throwable failure; // set by the consumer, read by the replay's thread
+        private boolean rethrown; // the replay's thread has been handed the failure
+        private Object[] chunk = new Object[CHUNK];
+        private int size;
+
+        Lane(String threadName) {
+            consumer = new Thread(this::consume, threadName);
+            consumer.setDaemon(true); // a replay that dies without close() must not keep the JVM up
+            consumer.start();
+        }
+
+        void add(Object row) {
+            chunk[size++] = row;
+            if (size == CHUNK) {
+                send(chunk);
+                chunk = new Object[CHUNK]; // the consumer owns the sent one
+                size = 0;
+            }
+        }
+
+        private void send(Object[] rows) {
+            rethrowFailure();
+            try {
+                queue.put(rows);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UncheckedIOException(new IOException("interrupted while handing rows to the table writers", e));
+            }
+        }
+
+        private void consume() {
+            try {
+                while (true) {
+                    Object[] rows = queue.take();
+                    if (rows == END) {
+                        return;
+                    }
+                    if (failure != null) {
+                        continue; // keep draining so the replay never blocks on a full queue; it rethrows at its next send
+                    }
+                    try {
+                        deliver(rows);
+                    } catch (RuntimeException | Error e) {
+                        failure = e;
+                    }
+                }
+            } catch (InterruptedException e) {
+                failure = e;
+            }
+        }
+
+        /** Hands over the last, partly filled chunk and waits for the consumer to deliver everything. */
+        void finish() {
+            try {
+                if (size > 0 && failure == null) {
+                    queue.put(chunk);
+                }
+                chunk = null;
+                queue.put(END); // never blocks for good: after a failure the consumer still drains
+                consumer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UncheckedIOException(new IOException("interrupted while waiting for the table writers", e));
+            }
+        }
+
+        void rethrowFailure() {
+            Throwable f = failure;
+            rethrown |= f != null;
+            switch (f) {
+                case null -> { }
+                case RuntimeException e -> throw e;
+                case Error e -> throw e;
+                default -> throw new UncheckedIOException(new IOException("table writer thread: " + f, f));
+            }
         }
     }
 }
