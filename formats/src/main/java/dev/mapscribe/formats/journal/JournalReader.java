@@ -74,6 +74,10 @@ public final class JournalReader implements AutoCloseable {
     /** Chronicle's listing of a queue's cycle files, beside them in the journal's directory. */
     static final String METADATA_FILE = "metadata.cq4t";
 
+    static {
+        ChronicleDefaults.apply(); // before this class builds a queue
+    }
+
     /** Opens DIR as a journal; a clear one-line JournalException when it is not one. */
     public static JournalReader open(Path dir) throws JournalException {
         if (!Files.isDirectory(dir)) throw new JournalException("no journal at " + dir + ": not a directory");

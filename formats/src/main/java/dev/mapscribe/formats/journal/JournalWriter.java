@@ -35,6 +35,9 @@ import java.util.stream.Stream;
  * SIGKILL at any moment leaves a journal readable up to the last complete batch.
  */
 public final class JournalWriter implements AutoCloseable {
+    static {
+        ChronicleDefaults.apply(); // before this class builds a queue
+    }
 
     /**
      * @param maxDiskBytes bound on the cycle files; the oldest cycles are deleted (and that is recorded) to stay
