@@ -102,7 +102,8 @@ public final class JournalGenerator {
                 default -> usage("unknown option " + args[i]);
             }
         }
-        if (out == null || records <= 0 || processes < 1 || maxDepth < 0) usage("--out and --records > 0 are required");
+        if (out == null || records <= 0 || processes < 1) usage("--out and --records > 0 are required");
+        if (maxDepth < 0) usage("--max-depth must be 0 (no bound) or more");
         long t0 = System.nanoTime();
         try (Arena arena = Arena.ofConfined()) {
             long now = System.currentTimeMillis() * 1_000_000L;
@@ -215,10 +216,9 @@ public final class JournalGenerator {
     /**
      * fork + exec + the post-exec VMA walk + the dynamic loader mapping a few libraries. The parent is a live
      * process, or init when that one is as deep as {@link #maxDepth} allows: a parent picked among all live
-     * processes alone grows chains
-     * without bound (in a 10M-record journal, median depth 155 and a fifth of the processes at the analyzer's
-     * 256-ancestor cap), where a real host's are a handful to a dozen deep (7-8 in a recorded run of the
-     * benchmark's process trees), and each mmap_exec row carries the chain's exe paths.
+     * processes alone grows chains without bound (in a 10M-record journal, median depth 155 and a fifth of the
+     * processes at the analyzer's 256-ancestor cap), where a real host's are a handful to a dozen deep (7-8 in a
+     * recorded run of the benchmark's process trees), and each mmap_exec row carries the chain's exe paths.
      */
     private void spawn() throws IOException {
         Proc parent = live.isEmpty() ? null : pick();
