@@ -41,8 +41,9 @@ import net.jqwik.api.constraints.IntRange;
  * undetectable) -- and with the excerpts' checksums (the default) no damaged record is delivered at all. An excerpt
  * hidden from Chronicle's readers by its 4-byte header, or a cycle cut short or without its end mark while a later
  * one exists (half of the tries do one of these), is always reported; so is a header that frames nothing (zeroed
- * with the bytes after it, or into a writer's claim) with a whole excerpt after it. Half of the journals span three cycle files,
- * of which one is damaged (the records of the cycles before it must all come back). Uncompressed and LZ4-compressed journals, with and without checksums (a journal written before them).
+ * with the bytes after it, or into a writer's claim) with a whole excerpt after it. Half of the journals span three
+ * cycle files, of which one is damaged (the records of the cycles before it must all come back). Uncompressed and
+ * LZ4-compressed journals, with and without checksums (a journal written before them).
  */
 class HostileJournalFileTest {
     private static final int BATCHES = 40;
