@@ -10,8 +10,10 @@ final class ChronicleDefaults {
 
     /**
      * How long Chronicle tries to lock its listing of the cycle files ({@code metadata.cq4t}) before it gives up, in
-     * ms. A writer or reader holds that lock for microseconds; a garbled listing is never unlocked, and Chronicle's
-     * default (10 s) kept a read of such a journal waiting that long for its one-line error.
+     * ms. Chronicle takes that lock to add a value to its listing the first time (TableStore's contract), which a
+     * writer does as it creates the journal and a reader of a sound journal never needs; it holds it for
+     * microseconds. A garbled listing lacks its values, so a reader tries to claim the lock and never gets it, and
+     * Chronicle's default (10 s) kept a read of such a journal waiting that long for its one-line error.
      */
     static final long LISTING_LOCK_TIMEOUT_MS = 2_000;
     private static final String LISTING_LOCK_TIMEOUT = "chronicle.table.store.timeoutMS";
