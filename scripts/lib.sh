@@ -126,6 +126,13 @@ await_recording() { # await_recording ERRFILE: waits up to 60 s for `mapscribe r
   return 1
 }
 
+analyze_bench_journal() { # analyze_bench_journal MILLIONS|storm: where scripts/bench-analyze keeps that journal
+  # -d12: synthetic process trees at most 12 deep (twelfth session; the journals cached before, journal-*m-crc, have
+  # chains of median depth 155: JournalGenerator says why that changed). storm: the real recorder's, of the storm.
+  local work=${TMPDIR:-/tmp}/mapscribe-bench-analyze
+  if [ "$1" = storm ]; then echo "$work/journal-storm-recorded"; else echo "$work/journal-${1}m-d12"; fi
+}
+
 median() { # median [FORMAT]: the median of the numbers on stdin (one per line), printed with printf FORMAT (default %s)
   sort -n | awk -v f="${1:-%s}" '{a[NR] = $1} END {if (NR) printf f "\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }

@@ -116,7 +116,9 @@ final class ArrowBatch implements AutoCloseable {
     }
 
     void setString(int col, int row, String v) {
-        utf8[col].set(row, utf8Of(col, v));
+        byte[] bytes = utf8Of(col, v);
+        utf8[col].set(row, bytes);
+        stringBytes += bytes.length;
     }
 
     /**
@@ -128,9 +130,7 @@ final class ArrowBatch implements AutoCloseable {
         String[] recent = recentStrings[col];
         for (int i = 0; i < RECENT; i++) {
             if (recent[i] == v) {
-                byte[] bytes = recentBytes[col][i];
-                stringBytes += bytes.length;
-                return bytes;
+                return recentBytes[col][i];
             }
         }
         byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
@@ -138,7 +138,6 @@ final class ArrowBatch implements AutoCloseable {
         recent[slot] = v;
         recentBytes[col][slot] = bytes;
         recentNext[col] = (slot + 1) % RECENT;
-        stringBytes += bytes.length;
         return bytes;
     }
 

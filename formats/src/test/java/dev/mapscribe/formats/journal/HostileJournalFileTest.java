@@ -64,7 +64,7 @@ class HostileJournalFileTest {
         Path dir = Files.createTempDirectory("mapscribe-hostile-");
         try {
             write(dir, perBatch, compress, checksums, rolls);
-            List<Path> cycles = cycleFiles(dir);
+            List<Path> cycles = JournalWriter.cycleFiles(dir);
             assertEquals(rolls ? ROLL_AT.length + 1 : 1, cycles.size(), "cycle files: " + cycles);
             Random r = new Random(seed);
             int c = r.nextInt(cycles.size()); // the cycle file damaged; the others are left whole
@@ -99,7 +99,7 @@ class HostileJournalFileTest {
                         case 0, 1 -> f.write(file[magic - 1] | (how == 0 ? 0x40 : 0x80));
                         case 2, 3 -> f.write(new byte[4]);
                         case 4 -> f.setLength(damaged[overwrites]);
-                        case 5 -> f.write(new byte[] {0, 0, 0, (byte) 0x80});
+                        case 5 -> f.write(JournalTest.chronicleHeader(ChronicleTail.NOT_COMPLETE));
                         default -> f.write(new byte[4 + 32]);
                     }
                 }
@@ -192,8 +192,9 @@ class HostileJournalFileTest {
 
     /** Where the end-of-data header (not complete and metadata, length 0) follows the cycle's last excerpt. */
     private static int endOfData(byte[] file, int lastExcerpt) {
+        ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = lastExcerpt & ~3; i + 4 <= file.length; i += 4) {
-            if (file[i] == 0 && file[i + 1] == 0 && file[i + 2] == 0 && (file[i + 3] & 0xFF) == 0xC0) return i;
+            if (b.getInt(i) == ChronicleTail.END_OF_DATA) return i;
         }
         return fail("no end-of-data header after the cycle's last excerpt");
     }
@@ -239,13 +240,6 @@ class HostileJournalFileTest {
             }
         } finally {
             ex.shutdownNow();
-        }
-    }
-
-    /** The journal's cycle files in their order (they are named by time). */
-    private static List<Path> cycleFiles(Path dir) throws Exception {
-        try (var s = Files.list(dir)) {
-            return s.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
         }
     }
 }

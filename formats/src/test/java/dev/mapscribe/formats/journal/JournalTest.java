@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 
@@ -130,9 +129,7 @@ class JournalTest {
         List<Record> recs = readAll(dir, new ArrayList<>(), res);
         assertNull(res[0].damage(), () -> res[0].damage().describe());
         assertEquals(List.of(header(), before, after, status, before), recs);
-        try (var s = Files.list(dir)) {
-            assertEquals(3, s.filter(p -> p.toString().endsWith(".cq4")).count(), "three cycle files");
-        }
+        assertEquals(3, JournalWriter.cycleFiles(dir).size(), "three cycle files");
     }
 
     @Test
@@ -145,10 +142,10 @@ class JournalTest {
             assertTrue(w.onDiskAfterCycle().get(c) <= maxDisk, "after cycle " + c + ": " + w.onDiskAfterCycle());
         }
         assertEquals(6, w.files().stream().distinct().count(), "one file per cycle: " + w.files());
-        List<String> left = RollingJournal.cycleFiles(w.dir()).stream().map(p -> p.getFileName().toString()).toList();
+        List<String> left = JournalWriter.cycleFiles(w.dir()).stream().map(p -> p.getFileName().toString()).toList();
         assertEquals(w.files().subList(4, 6), left, "the four oldest cycle files are gone");
         long onDisk = 0;
-        for (Path p : RollingJournal.cycleFiles(w.dir())) onDisk += Files.size(p);
+        for (Path p : JournalWriter.cycleFiles(w.dir())) onDisk += Files.size(p);
         assertTrue(onDisk <= maxDisk, "on disk: " + onDisk);
         assertEquals(4, w.rolledCycles());
 
@@ -245,10 +242,8 @@ class JournalTest {
         try (JournalWriter w = JournalWriter.create(dir, header(), JournalWriter.Options.defaults())) {
             w.append(new Loss(1, 0, 1, 1, 1));
             // While it is written, not only once closed: the cycle file is restricted when its header goes in.
-            try (var s = Files.list(dir)) {
-                for (Path p : s.filter(f -> f.toString().endsWith(".cq4")).toList()) {
-                    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
-                }
+            for (Path p : JournalWriter.cycleFiles(dir)) {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
             }
         }
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
@@ -361,7 +356,7 @@ class JournalTest {
         Path dir = tmp.resolve("j");
         // One bit of the second batch's Chronicle header: "metadata", which Chronicle's readers skip without a word.
         // The batch's own bytes and checksums are untouched.
-        damageChronicleHeader(threeBatches(dir), 2, 0x40, false);
+        damageChronicleHeader(threeBatches(dir), 2, 0x40);
         ReadResult[] res = new ReadResult[1];
         List<Record> kernel = readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).toList();
         assertEquals(5, kernel.size(), "the first batch, and nothing after the gap");
@@ -382,15 +377,28 @@ class JournalTest {
         return cycleFile(dir);
     }
 
-    /** Sets {@code bits} in the top byte of excerpt {@code n}'s Chronicle header (the byte just before our magic), or zeroes the header. */
-    private static void damageChronicleHeader(Path cycle, int n, int bits, boolean zero) throws Exception {
+    /** Sets {@code bits} in the top byte of excerpt {@code n}'s Chronicle header (the byte just before our magic). */
+    private static void damageChronicleHeader(Path cycle, int n, int bits) throws Exception {
         byte[] all = Files.readAllBytes(cycle);
         int magic = excerptStarts(all).get(n);
         try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
-            f.seek(zero ? magic - 4 : magic - 1);
-            if (zero) f.write(new byte[4]);
-            else f.write(all[magic - 1] | bits);
+            f.seek(magic - 1);
+            f.write(all[magic - 1] | bits);
         }
+    }
+
+    /** Writes {@code bytes} over excerpt {@code n}'s Chronicle header and on (its 4 bytes come just before our magic). */
+    static void overwriteChronicleHeader(Path cycle, int n, byte[] bytes) throws Exception {
+        int magic = excerptStarts(Files.readAllBytes(cycle)).get(n);
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(magic - 4);
+            f.write(bytes);
+        }
+    }
+
+    /** A Chronicle header word as the file holds it (little-endian): e.g. ChronicleTail.NOT_COMPLETE, a writer's claim. */
+    static byte[] chronicleHeader(int word) {
+        return java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(word).array();
     }
 
     /** Reads the journal: exactly the first {@code kernelRecords} mprotect records, then damage whose message matches. */
@@ -407,7 +415,7 @@ class JournalTest {
         Path dir = tmp.resolve("j");
         // Chronicle's "not complete" bit on the second batch: Chronicle hands over nothing from there on, as if the
         // journal ended (a live journal's excerpt being written has length 0; this one keeps its length)
-        damageChronicleHeader(threeBatches(dir), 2, 0x80, false);
+        damageChronicleHeader(threeBatches(dir), 2, 0x80);
         assertReadStopsWithDamage(dir, 5, "the excerpt at byte \\d+ of .*\\.cq4 is marked not complete though its \\d+ bytes"
                 + " were written: Chronicle stops there and hands over nothing after it");
     }
@@ -415,7 +423,7 @@ class JournalTest {
     @Test
     void theLastBatchHiddenByChroniclesMetadataBitIsDamage(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
-        damageChronicleHeader(threeBatches(dir), 3, 0x40, false); // no batch follows it: no gap in the numbers to see
+        damageChronicleHeader(threeBatches(dir), 3, 0x40); // no batch follows it: no gap in the numbers to see
         assertReadStopsWithDamage(dir, 10, "the excerpt at byte \\d+ of .*\\.cq4 is one of the journal's batches marked as"
                 + " Chronicle's metadata, which readers skip");
     }
@@ -423,7 +431,7 @@ class JournalTest {
     @Test
     void aBatchWhoseChronicleHeaderIsZeroedIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
-        damageChronicleHeader(threeBatches(dir), 2, 0, true);
+        overwriteChronicleHeader(threeBatches(dir), 2, chronicleHeader(0));
         assertReadStopsWithDamage(dir, 5, "the excerpt at byte \\d+ of .*\\.cq4 has lost its Chronicle header \\(zero\\):"
                 + " Chronicle stops there and hands over nothing after it");
     }
@@ -432,7 +440,7 @@ class JournalTest {
     void aBatchHeaderDamagedIntoOneBeingWrittenIsDamageWhenBatchesFollow(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         // Exactly what a writer's claim looks like ("not complete", length 0), but a complete batch follows it
-        claimChronicleHeader(threeBatches(dir), 2);
+        overwriteChronicleHeader(threeBatches(dir), 2, chronicleHeader(ChronicleTail.NOT_COMPLETE));
         assertReadStopsWithDamage(dir, 5, "the excerpt at byte \\d+ of .*\\.cq4 reads as being written \\(Chronicle's header:"
                 + " not complete, length 0\\), though a complete batch of the journal follows at byte \\d+: Chronicle stops"
                 + " there and hands over nothing after it");
@@ -440,14 +448,10 @@ class JournalTest {
 
     @Test
     void aBatchsStartZeroedWithItsMagicIsDamageWhenBatchesFollow(@TempDir Path tmp) throws Exception {
-        Path cycle = threeBatches(tmp.resolve("j"));
+        Path dir = tmp.resolve("j");
         // The header and our own excerpt header both zeroed, as a page lost in a crash leaves them: no magic to see there
-        int magic = excerptStarts(Files.readAllBytes(cycle)).get(2);
-        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
-            f.seek(magic - 4);
-            f.write(new byte[4 + Excerpt.HEADER_SIZE + 8]);
-        }
-        assertReadStopsWithDamage(tmp.resolve("j"), 5, "the excerpt at byte \\d+ of .*\\.cq4 has lost its Chronicle header"
+        overwriteChronicleHeader(threeBatches(dir), 2, new byte[4 + Excerpt.HEADER_SIZE + 8]);
+        assertReadStopsWithDamage(dir, 5, "the excerpt at byte \\d+ of .*\\.cq4 has lost its Chronicle header"
                 + " \\(zero\\), though a complete batch of the journal follows at byte \\d+: .*");
     }
 
@@ -455,19 +459,10 @@ class JournalTest {
     void theLastBatchLeftBeingWrittenIsTheJournalsEndNotDamage(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         // What a writer killed between its claim and its length leaves: nothing complete after it
-        claimChronicleHeader(threeBatches(dir), 3);
+        overwriteChronicleHeader(threeBatches(dir), 3, chronicleHeader(ChronicleTail.NOT_COMPLETE));
         ReadResult[] res = new ReadResult[1];
         assertEquals(10, readAll(dir, new ArrayList<>(), res).stream().filter(r -> r instanceof MprotectRecord).count());
         assertNull(res[0].damage(), "a killed writer's last excerpt ends the journal");
-    }
-
-    /** Sets excerpt {@code n}'s Chronicle header to a writer's claim: "not complete", length 0. */
-    private static void claimChronicleHeader(Path cycle, int n) throws Exception {
-        int magic = excerptStarts(Files.readAllBytes(cycle)).get(n);
-        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
-            f.seek(magic - 4);
-            f.write(new byte[] {0, 0, 0, (byte) 0x80});
-        }
     }
 
     @Test
@@ -489,9 +484,7 @@ class JournalTest {
             clock.advanceMillis(300_000);
             w.append(new Loss(3_000, 2, 9, 2_900, 2_950));
         }
-        try (var st = Files.list(dir)) {
-            return st.filter(p -> p.toString().endsWith(".cq4")).sorted().toList();
-        }
+        return JournalWriter.cycleFiles(dir);
     }
 
     @Test
@@ -500,7 +493,7 @@ class JournalTest {
         Path second = threeCycles(dir).get(1);
         // Chronicle's "not complete" bit on the second cycle's first excerpt (the journal's header repeated): the read
         // ends with the first cycle, whose own bytes end with the mark that leads on to the next
-        damageChronicleHeader(second, 0, 0x80, false);
+        damageChronicleHeader(second, 0, 0x80);
         ReadResult[] res = new ReadResult[1];
         List<Record> recs = readAll(dir, new ArrayList<>(), res);
         assertEquals(List.of(header(), new Loss(1_000, 0, 5, 900, 950)), recs, "the first cycle's records");
@@ -546,7 +539,7 @@ class JournalTest {
                 + " Chronicle rebuilds it)"), e.getMessage());
         // What the message promises: the cycle files alone read whole.
         Path copy = Files.createDirectory(tmp.resolve("copy"));
-        for (Path cycle : RollingJournal.cycleFiles(dir)) Files.copy(cycle, copy.resolve(cycle.getFileName()));
+        for (Path cycle : JournalWriter.cycleFiles(dir)) Files.copy(cycle, copy.resolve(cycle.getFileName()));
         ReadResult[] res = new ReadResult[1];
         assertEquals(List.of(header(), new Loss(1_000, 0, 5, 900, 950), new Loss(2_000, 1, 7, 1_900, 1_950),
                 new Loss(3_000, 2, 9, 2_900, 2_950)), readAll(copy, new ArrayList<>(), res));
@@ -732,10 +725,8 @@ class JournalTest {
         return starts;
     }
 
-    private static Path cycleFile(Path dir) throws Exception {
-        try (var s = Files.list(dir)) {
-            return s.filter(p -> p.toString().endsWith(".cq4")).max(Comparator.naturalOrder()).orElseThrow();
-        }
+    private static Path cycleFile(Path dir) {
+        return JournalWriter.cycleFiles(dir).getLast();
     }
 
     /** Bytes of an ms_munmap record's ktime..pid with the given ktime: a pattern that locates it in the file. */

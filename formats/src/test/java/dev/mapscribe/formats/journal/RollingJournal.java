@@ -10,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Writes a real journal through the JournalWriter across several five-minute cycles, with a small --max-disk, so
@@ -70,7 +68,7 @@ public final class RollingJournal {
                         throw new IllegalStateException("the journal refused a batch: --max-disk " + maxDiskBytes + " is too small for one cycle");
                     }
                 }
-                Path newest = cycleFiles(dir).getLast();
+                Path newest = JournalWriter.cycleFiles(dir).getLast();
                 files.add(newest.getFileName().toString());
                 fileBytes.add(Files.size(newest));
                 onDisk.add(w.bytesOnDisk());
@@ -79,13 +77,5 @@ public final class RollingJournal {
             w.append(new RecorderStatus(ktime(header, cycles, 0), 0, 0, 0, 0, 0, 0, "stopped", true)); // as a recorder stops
         }
         return new Written(dir, files, fileBytes, onDisk, after, before, rolled);
-    }
-
-    /** The .cq4 cycle files of a journal directory, oldest first. */
-    public static List<Path> cycleFiles(Path dir) throws Exception {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".cq4"))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
-        }
     }
 }
