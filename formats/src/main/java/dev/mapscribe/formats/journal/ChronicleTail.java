@@ -21,8 +21,9 @@ import java.util.Objects;
  * <ul>
  * <li>"not complete" with a length other than 0 is a finished excerpt whose header was damaged: Chronicle hands
  *     over nothing from there on, and the read would end there as if the journal ended;</li>
- * <li>"metadata" on an excerpt that starts with the journal's magic is one of ours hidden: Chronicle skips it (in
- *     the middle of a journal the batch numbers show the gap; this finds the last one);</li>
+ * <li>"metadata" on an excerpt that starts with the journal's magic, or whose header's fields frame exactly its
+ *     length (its magic damaged too), is one of ours hidden: Chronicle skips it (in the middle of a journal the
+ *     batch numbers show the gap; this finds the last one);</li>
  * <li>a zero header before the journal's magic is one of ours whose header was wiped: Chronicle reads a zero
  *     header as the end of what was written;</li>
  * <li>a header that frames nothing (zero, or "not complete" with length 0: an excerpt being written) in the last
@@ -117,9 +118,9 @@ final class ChronicleTail {
                             + length + " bytes were written: Chronicle stops there and hands over nothing after it";
                 } else if ((header & META_DATA) == 0) {
                     return Tail.END; // a complete excerpt that a live writer finished after the reader looked
-                } else if (ours) {
+                } else if (ours || framesItself(ch, pos, length)) {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " is one of the journal's batches"
-                            + " marked as Chronicle's metadata, which readers skip";
+                            + " marked as Chronicle's metadata, which readers skip" + (ours ? "" : " (its magic is damaged too)");
                 } else {
                     pos += 4L + length; // Chronicle's own metadata: step over it
                     continue;
@@ -167,6 +168,18 @@ final class ChronicleTail {
             }
         }
         return -1;
+    }
+
+    /**
+     * Whether the excerpt whose Chronicle header is at {@code pos} is one of the journal's own by its header's fields
+     * ({@link Excerpt#framesItself}), its magic aside: a batch marked as metadata with its magic damaged as well.
+     */
+    private static boolean framesItself(FileChannel ch, long pos, int length) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(Excerpt.HEADER_SIZE + 8).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining() && ch.read(b, pos + 4 + b.position()) >= 0) {
+            // the excerpt's header, or up to the file's end
+        }
+        return Excerpt.framesItself(b.flip(), 0, length, new Excerpt.Checksums());
     }
 
     /** The name of the cycle file that follows {@code file} in its journal (cycle files are named by time), or null. */

@@ -79,7 +79,16 @@ final class Excerpt {
      * the magic alone is possible.
      */
     static boolean startsAt(ByteBuffer b, int at, int length, Checksums checksums) {
-        if (at + HEADER_SIZE + 8 > b.limit() || length < HEADER_SIZE || b.getInt(at) != MAGIC) return false;
+        return at + 4 <= b.limit() && b.getInt(at) == MAGIC && framesItself(b, at, length, checksums);
+    }
+
+    /**
+     * {@link #startsAt} without the magic: whether the header fields after it agree with {@code length} (and with
+     * their checksum). Tells one of the journal's excerpts from Chronicle's own metadata when its magic was damaged
+     * too: a chance match of types, flags and lengths that add up to Chronicle's length is beyond belief.
+     */
+    static boolean framesItself(ByteBuffer b, int at, int length, Checksums checksums) {
+        if (at + HEADER_SIZE + 8 > b.limit() || length < HEADER_SIZE) return false;
         int type = b.getShort(at + 4) & 0xFFFF, flags = b.getShort(at + 6) & 0xFFFF;
         int count = b.getInt(at + 8), rawLength = b.getInt(at + 12);
         long batchId = b.getLong(at + 16);

@@ -429,6 +429,20 @@ class JournalTest {
     }
 
     @Test
+    void theLastBatchHiddenByTheMetadataBitWithItsMagicDamagedTooIsDamage(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        Path cycle = threeBatches(dir);
+        int magic = excerptStarts(Files.readAllBytes(cycle)).get(3);
+        damageChronicleHeader(cycle, 3, 0x40);
+        try (RandomAccessFile f = new RandomAccessFile(cycle.toFile(), "rw")) {
+            f.seek(magic + 2); // no magic to see: only its header's fields, which frame its length, say it is ours
+            f.write('X');
+        }
+        assertReadStopsWithDamage(dir, 10, "the excerpt at byte \\d+ of .*\\.cq4 is one of the journal's batches marked as"
+                + " Chronicle's metadata, which readers skip \\(its magic is damaged too\\)");
+    }
+
+    @Test
     void aBatchWhoseChronicleHeaderIsZeroedIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         overwriteChronicleHeader(threeBatches(dir), 2, chronicleHeader(0));
