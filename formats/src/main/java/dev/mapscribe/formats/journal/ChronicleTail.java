@@ -32,7 +32,9 @@ import java.util.Objects;
  *     nothing complete follows its claim;</li>
  * <li>the end of what was written in a cycle file (a zero header, or one being written, or the file's own end: a
  *     file cut short or emptied) without the "end of data" mark a writer leaves when it rolls to the next cycle,
- *     while a later cycle file exists: Chronicle waits for more in this cycle and never reads the later ones.</li>
+ *     while a later cycle file exists: Chronicle waits for more in this cycle and never reads the later ones;</li>
+ * <li>a complete excerpt in the cycle file after an "end of data" mark: Chronicle went no further, so it could
+ *     not read that file (its own header damaged, say).</li>
  * </ul>
  * A live journal's writer can be caught between two of those bytes (its header read before it claimed it, its
  * magic after), so a finding counts only when the same bytes read the same {@link #SETTLE_MS} later. A cycle's
@@ -60,7 +62,7 @@ final class ChronicleTail {
      */
     static String damageAfter(File file, long end) {
         for (int cycles = 0; cycles < MAX_CYCLES; cycles++) {
-            Tail t = tailOf(file, end);
+            Tail t = tailOf(file, end, cycles > 0);
             if (t.next() == null) return t.damage();
             file = t.next();
             end = 0;
@@ -76,8 +78,11 @@ final class ChronicleTail {
     /** Cycle files walked on through their end marks: a read that stopped several cycles early is beyond belief. */
     private static final int MAX_CYCLES = 4;
 
-    /** Walks {@code file}'s excerpt headers from {@code end} on. */
-    private static Tail tailOf(File file, long end) {
+    /**
+     * Walks {@code file}'s excerpt headers from {@code end} on; {@code afterEndMark}: the walk came into this file through
+     * the previous one's end mark, and Chronicle handed over nothing of it.
+     */
+    private static Tail tailOf(File file, long end, boolean afterEndMark) {
         try (FileChannel ch = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
             long pos = end;
             for (int step = 0; step < MAX_STEPS; step++) {
@@ -117,7 +122,12 @@ final class ChronicleTail {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " is marked not complete though its "
                             + length + " bytes were written: Chronicle stops there and hands over nothing after it";
                 } else if ((header & META_DATA) == 0) {
-                    return Tail.END; // a complete excerpt that a live writer finished after the reader looked
+                    // In the file the read ended in: a complete excerpt that a live writer finished after the reader
+                    // looked. In the next one, Chronicle should have gone on to it (JournalReader asks Chronicle
+                    // once more, for a writer that rolled to it just as the read ended)
+                    if (!afterEndMark) return Tail.END;
+                    found = "Chronicle handed over nothing of the next cycle file, " + file.getName() + ", though it holds"
+                            + " a complete excerpt at byte " + pos + ": its Chronicle header or index may be damaged";
                 } else if (ours || framesItself(ch, pos, length)) {
                     found = "the excerpt at byte " + pos + " of " + file.getName() + " is one of the journal's batches"
                             + " marked as Chronicle's metadata, which readers skip" + (ours ? "" : " (its magic is damaged too)");

@@ -516,6 +516,28 @@ class JournalTest {
     }
 
     @Test
+    void aLaterCycleWhoseChronicleStoreHeaderIsDamagedIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        Path second = threeCycles(dir).get(1);
+        // The length of the store description (!SCQStore) at the second cycle file's start, made 1,704,106 bytes:
+        // Chronicle reads the first cycle to its end mark and hands over nothing more, without a word (found by
+        // HostileJournalFileTest)
+        byte[] bytes = Files.readAllBytes(second);
+        int at = indexOf(bytes, "SCQStore".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0) + "SCQStore".length();
+        assertEquals((byte) 0x82, bytes[at], "a 32-bit length follows the store's type name");
+        try (RandomAccessFile f = new RandomAccessFile(second.toFile(), "rw")) {
+            f.seek(at + 3);
+            f.write(0x1a);
+        }
+        ReadResult[] res = new ReadResult[1];
+        List<Record> recs = readAll(dir, new ArrayList<>(), res);
+        assertEquals(List.of(header(), new Loss(1_000, 0, 5, 900, 950)), recs, "the first cycle's records");
+        assertNotNull(res[0].damage(), "the later cycles are not read: that must be reported");
+        assertTrue(res[0].damage().message().startsWith("Chronicle handed over nothing of the next cycle file, " + second.getFileName()
+                + ", though it holds a complete excerpt at byte "), res[0].damage().message());
+    }
+
+    @Test
     void aMiddleCycleFileEmptiedIsDamageNotTheJournalsEnd(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         Path second = threeCycles(dir).get(1);
