@@ -17,6 +17,7 @@ import dev.mapscribe.recorder.proc.ProcSnapshotter;
 import dev.mapscribe.recorder.ring.Holder;
 import dev.mapscribe.recorder.ring.KernelBatcher;
 import dev.mapscribe.recorder.ring.LossSampler;
+import dev.mapscribe.recorder.ring.RecursionMissSampler;
 import dev.mapscribe.recorder.ring.RingReader;
 import dev.mapscribe.recorder.ring.RingWait;
 import java.io.IOException;
@@ -131,6 +132,7 @@ public final class Recorder implements AutoCloseable {
     private JournalWriter journal;
     private RingReader ring;
     private LossSampler losses;
+    private RecursionMissSampler misses;
     private KernelBatcher batcher;
     // Start-up hand-offs between start()'s thread and the writer thread (see start()).
     private final CompletableFuture<Void> journalOpen = new CompletableFuture<>();
@@ -168,6 +170,7 @@ public final class Recorder implements AutoCloseable {
                 List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid()));
         this.ring = new RingReader(programs.ringFd(), programs.ringBytes());
         this.losses = new LossSampler(programs.lossMapFd(), arena);
+        this.misses = new RecursionMissSampler(programs.programFds().values(), arena, startNs);
         this.batcher = new KernelBatcher(journal, this::offerFile, arena, BATCH_BYTES);
     }
 
@@ -520,6 +523,11 @@ public final class Recorder implements AutoCloseable {
             journal.append(l);
             userRecords++;
         }
+        Loss skipped = misses.sample(now); // runs the kernel skipped: no reservation failed for them to count
+        if (skipped != null) {
+            journal.append(skipped);
+            userRecords++;
+        }
         // Kernel batches the journal refused are a loss like any other: written down with a negative cpu that says
         // why, so the analyzer reports them (the small loss record itself still fits: at --max-disk nothing is
         // refused but kernel batches, and JournalWriter keeps a margin of free space for these records).
@@ -549,7 +557,7 @@ public final class Recorder implements AutoCloseable {
 
     private RecorderStatus status(long now, boolean last) {
         return new RecorderStatus(now, batcher.records(), journal.bytesOnDisk(), journal.batches(),
-                losses.total() + journal.refusedRecords() + journal.refusedForSpace(), filesHashed,
+                losses.total() + misses.total() + journal.refusedRecords() + journal.refusedForSpace(), filesHashed,
                 cpuNs(), note, last);
     }
 
@@ -566,7 +574,7 @@ public final class Recorder implements AutoCloseable {
             }
         }
         return new Summary(programs.tier(), byKind, batcher.records(), batcher.kernelBytes(), userRecords, journal.batches(),
-                journal.bytesOnDisk(), losses.total(), filesHashed, cpuNs(), wallNs, journal.refusedRecords(),
+                journal.bytesOnDisk(), losses.total() + misses.total(), filesHashed, cpuNs(), wallNs, journal.refusedRecords(),
                 journal.rolledCycles(), held, journal.refusedForSpace());
     }
 

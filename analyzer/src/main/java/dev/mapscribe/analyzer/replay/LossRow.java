@@ -5,12 +5,14 @@ package dev.mapscribe.analyzer.replay;
  *
  * @param source  {@code ringbuf} (one CPU could not reserve ring-buffer space: cpu says which), {@code max_disk}
  *                (the journal refused kernel batches at --max-disk), {@code disk_full} (it refused them because its
- *                file system was nearly full), {@code refused} (refused for a reason this analyzer does not know:
+ *                file system was nearly full), {@code recursion} (runs of the recorder's programs the kernel skipped
+ *                because the program was already running on that CPU: at most that many records), {@code refused}
+ *                (refused for a reason this analyzer does not know:
  *                a newer recorder), {@code journal_rolled} (the recorder deleted the oldest cycle files at --max-disk)
  * @param message what happened, in words; null for the per-CPU kinds
  */
 public record LossRow(String host, long tsNs, long utcNs, String source, Integer cpu, Long count, long firstNs, long lastNs,
                       String message) {
     public static final String RINGBUF = "ringbuf", MAX_DISK = "max_disk", DISK_FULL = "disk_full", REFUSED = "refused",
-            JOURNAL_ROLLED = "journal_rolled";
+            RECURSION = "recursion", JOURNAL_ROLLED = "journal_rolled";
 }

@@ -138,13 +138,14 @@ public final class Replayer {
                 sink.file(new FileRow(host, fi.ktimeNs(), utc(fi.ktimeNs()), fi));
             }
             case Loss l -> {
-                if (l.cpu() < 0) count.refused += l.count(); // a negative cpu codes a refusal by the journal
+                // cpu is a CPU number, or a negative code: runs skipped in the kernel, or batches the journal refused (and why)
+                if (l.cpu() < 0 && l.cpu() != Loss.RECURSION) count.refused += l.count();
                 else count.losses += l.count();
                 processes.lost(l.count());
-                // cpu is a CPU number, or a negative code for batches the journal refused (and why)
                 String source = switch (l.cpu()) {
                     case Loss.JOURNAL_FULL -> LossRow.MAX_DISK;
                     case Loss.DISK_FULL -> LossRow.DISK_FULL;
+                    case Loss.RECURSION -> LossRow.RECURSION;
                     default -> l.cpu() < 0 ? LossRow.REFUSED : LossRow.RINGBUF;
                 };
                 sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), source, l.cpu() < 0 ? null : l.cpu(),

@@ -257,7 +257,10 @@ class AnalyzeCommandTest {
         }
     }
 
-    /** Batches the journal refused are no kernel loss: each cause is its own source in losses and the summary. */
+    /**
+     * Batches the journal refused are no kernel loss: each cause is its own source in losses and the summary. Runs
+     * of a program the kernel skipped are a kernel loss, of their own source.
+     */
     @Test
     void refusedBatchesAreTheirOwnLossesAndNotLostInTheKernel(@TempDir Path tmp) throws Exception {
         Path j = tmp.resolve("j");
@@ -267,13 +270,14 @@ class AnalyzeCommandTest {
             w.append(new Loss(3_000, Loss.JOURNAL_FULL, 9, 2_000, 3_000));
             w.append(new Loss(4_000, Loss.DISK_FULL, 5, 3_000, 4_000));
             w.append(new Loss(5_000, -7, 2, 4_000, 5_000)); // a cause from a newer recorder
+            w.append(new Loss(5_500, Loss.RECURSION, 4, 5_000, 5_500));
             w.append(stopped(6_000));
         }
         Path out = tmp.resolve("out");
         String err = stderrOf(0, "analyze", j.toString(), "--out", out.toString());
-        assertTrue(err.contains("records lost in the kernel: 3; refused by the journal (--max-disk, or its disk nearly full): 16\n"), err);
+        assertTrue(err.contains("records lost in the kernel: 7; refused by the journal (--max-disk, or its disk nearly full): 16\n"), err);
         try (QuerySession q = QuerySession.open(List.of(out))) {
-            assertEquals(List.of("ringbuf|0|3", "max_disk|null|9", "disk_full|null|5", "refused|null|2"),
+            assertEquals(List.of("ringbuf|0|3", "max_disk|null|9", "disk_full|null|5", "refused|null|2", "recursion|null|4"),
                     rows(q, "select source, cpu, lost from losses order by ts_ns"));
         }
     }

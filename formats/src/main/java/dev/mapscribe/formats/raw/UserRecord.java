@@ -40,11 +40,14 @@ public sealed interface UserRecord extends Record {
     /**
      * Ring-buffer reservations that failed on one CPU since the previous Loss of that CPU; or, with
      * {@code cpu == JOURNAL_FULL}, kernel records the journal refused because it was at --max-disk; with
-     * {@code cpu == DISK_FULL}, because the journal's file system was nearly full.
+     * {@code cpu == DISK_FULL}, because the journal's file system was nearly full; with {@code cpu == RECURSION},
+     * runs of the recorder's programs the kernel skipped since the previous such Loss because the program was
+     * already running on that CPU (on a kernel that preempts kernel code): at most that many records lost.
      */
     record Loss(long ktimeNs, int cpu, long count, long firstNs, long lastNs) implements UserRecord {
         public static final int JOURNAL_FULL = -1;
         public static final int DISK_FULL = -2;
+        public static final int RECURSION = -3;
 
         public RecordKind kind() { return RecordKind.LOSS; }
     }

@@ -231,12 +231,15 @@ public final class Tables {
             new Cols().host().time("when the recorder wrote the loss record")
                     .req("source", STRING, "`ringbuf` for failed ring-buffer reservations in the kernel, `max_disk` for kernel records the journal refused at --max-disk, "
                             + "`disk_full` for kernel records it refused because its file system was nearly full (under 32 MiB free), "
+                            + "`recursion` for runs of the recorder's programs the kernel skipped because the program was already running on that CPU "
+                            + "(a task preempted inside it, on a kernel that preempts kernel code: bpftool's recursion_misses; a skipped run of the syscall "
+                            + "program may have been an unwatched call, so `lost` is at most the records lost), "
                             + "`refused` for kernel records a newer recorder refused for a reason this analyzer does not know, "
                             + "`journal_rolled` for the oldest cycle files the recorder deleted at --max-disk (one row: everything from the start of the recording to `last_ns`), "
                             + "`journal` for damage found when reading the journal, and for a journal without the recorder's final record"
                             + " (killed, crashed, still recording, or its end lost: nothing after its last record is known).")
                     .opt("cpu", INT32, "CPU whose records were lost (ringbuf); null otherwise.")
-                    .opt("lost", INT64, "Records lost: since the previous loss row of that CPU (ringbuf), refused (max_disk, disk_full, refused), kernel records in the deleted cycle files (journal_rolled).")
+                    .opt("lost", INT64, "Records lost: since the previous loss row of that CPU (ringbuf), at most this many since the previous recursion row (recursion), refused (max_disk, disk_full, refused), kernel records in the deleted cycle files (journal_rolled).")
                     .opt("first_ns", INT64, "CLOCK_MONOTONIC ns of the first loss in this count; for journal_rolled the start of the recording.")
                     .opt("last_ns", INT64, "CLOCK_MONOTONIC ns of the last loss in this count; for journal_rolled when the oldest kept cycle file was opened.")
                     .opt("message", STRING, "For journal damage: where it is and what is wrong (or that the recorder's final record is missing); for journal_rolled: how many cycle files and bytes were deleted.")

@@ -170,6 +170,24 @@ public final class KernelPrograms implements AutoCloseable {
         return ringBytes;
     }
 
+    /** The loaded programs by name, with their fds: for their run counters ({@link ProgramStats}). */
+    public java.util.Map<String, Integer> programFds() throws BpfException {
+        if (!loaded) {
+            throw new IllegalStateException("programs have no fd before load");
+        }
+        java.util.Map<String, Integer> fds = new java.util.TreeMap<>();
+        for (MemorySegment p : LibBpf.programs(obj)) {
+            if (LibBpf.autoload(p)) {
+                int fd = LibBpf.programFd(p);
+                if (fd < 0) {
+                    throw new BpfException("bpf_program__fd(" + LibBpf.programName(p) + ")", -fd);
+                }
+                fds.put(LibBpf.programName(p), fd);
+            }
+        }
+        return fds;
+    }
+
     public int ringFd() throws IOException {
         return mapFd(RING_MAP);
     }

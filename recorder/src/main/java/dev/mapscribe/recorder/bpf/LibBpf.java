@@ -38,6 +38,8 @@ public final class LibBpf {
     private static final MethodHandle PROGRAM_SET_AUTOLOAD;
     private static final MethodHandle PROGRAM_AUTOLOAD;
     private static final MethodHandle PROGRAM_ATTACH;
+    private static final MethodHandle PROGRAM_FD;
+    private static final MethodHandle OBJ_GET_INFO;
     private static final MethodHandle LINK_DESTROY;
     private static final MethodHandle MAP_NAME;
     private static final MethodHandle MAP_FD;
@@ -77,6 +79,9 @@ public final class LibBpf {
         PROGRAM_SET_AUTOLOAD = handle(linker, lib, "bpf_program__set_autoload", FunctionDescriptor.of(INT, ADDR, BOOL));
         PROGRAM_AUTOLOAD = handle(linker, lib, "bpf_program__autoload", FunctionDescriptor.of(BOOL, ADDR));
         PROGRAM_ATTACH = handle(linker, lib, "bpf_program__attach", FunctionDescriptor.of(ADDR, ADDR), errno);
+        PROGRAM_FD = handle(linker, lib, "bpf_program__fd", FunctionDescriptor.of(INT, ADDR));
+        // bpf_obj_get_info_by_fd, not bpf_prog_get_info_by_fd: Debian 12's libbpf (1.1) predates the latter
+        OBJ_GET_INFO = handle(linker, lib, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(INT, INT, ADDR, ADDR), errno);
         LINK_DESTROY = handle(linker, lib, "bpf_link__destroy", FunctionDescriptor.of(INT, ADDR));
         MAP_NAME = handle(linker, lib, "bpf_map__name", FunctionDescriptor.of(ADDR, ADDR));
         MAP_FD = handle(linker, lib, "bpf_map__fd", FunctionDescriptor.of(INT, ADDR));
@@ -301,6 +306,31 @@ public final class LibBpf {
             assert rc == 0;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /** The fd of a loaded program (negative errno before load). */
+    public static int programFd(MemorySegment prog) {
+        try {
+            return (int) PROGRAM_FD.invokeExact(prog);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * bpf_obj_get_info_by_fd(fd, info, len): fills {@code info} (the first {@code len.get(JAVA_INT, 0)} bytes of
+     * struct bpf_prog_info, which the caller zeroes) and sets {@code len} to the bytes the kernel wrote.
+     */
+    public static void objectInfo(int fd, MemorySegment info, MemorySegment len, MemorySegment errnoState) throws BpfException {
+        int rc;
+        try {
+            rc = (int) OBJ_GET_INFO.invokeExact(errnoState, fd, info, len);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (rc != 0) {
+            throw new BpfException("bpf_obj_get_info_by_fd(fd=" + fd + ")", rc < 0 ? -rc : Libc.errno(errnoState));
         }
     }
 

@@ -73,7 +73,7 @@ public final class JournalCommand {
             for (Map.Entry<RecordKind, Long> e : s.counts().entrySet()) {
                 out.printf("  %-16s %12d%n", e.getKey().name().toLowerCase(), e.getValue());
             }
-            out.printf("lost            %d records (ring buffer full)%n", s.lost());
+            out.printf("lost            %d records (in the kernel)%n", s.lost());
             if (s.refused() > 0) {
                 out.printf("refused         %d kernel records (the journal at --max-disk, or its file system nearly full)%n", s.refused());
             }
