@@ -151,151 +151,147 @@ public final class JournalReader implements AutoCloseable {
         File lastFile = null; // where the last excerpt read ends: ChronicleTail looks there when Chronicle hands over no more
         long lastEnd = 0, lastIndex = -1;
         long askedAgainAt = -1; // excerpts delivered when Chronicle was last asked again after a finding
-        while (true) {
-            boolean ended = false;
-            while (excerpts < maxExcerpts) {
-                long index = -1;
-                long batchId = 0;
-                int payloadLen = 0;
-                int payloadStart = Excerpt.HEADER_SIZE;
-                int trusted; // payload bytes the checksums vouch for (all of them in a journal without checksums)
-                int count;
-                int type;
-                try (DocumentContext dc = tailer.readingDocument()) {
-                    if (!dc.isPresent()) {
-                        ended = true;
+        while (excerpts < maxExcerpts) {
+            long index = -1;
+            long batchId = 0;
+            int payloadLen = 0;
+            int payloadStart = Excerpt.HEADER_SIZE;
+            int trusted; // payload bytes the checksums vouch for (all of them in a journal without checksums)
+            int count;
+            int type;
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    // Chronicle hands over no more: the journal's end, or damage that makes Chronicle stop or skip
+                    // without a word, which ChronicleTail looks for in the cycle files' own bytes
+                    String hidden = lastFile == null ? null : ChronicleTail.damageAfter(lastFile, lastEnd);
+                    if (hidden == null) break;
+                    if (excerpts > askedAgainAt) {
+                        // Ask Chronicle once more before calling it damage: a live writer may have rolled to the next
+                        // cycle file just as Chronicle looked for it (its first excerpt is complete before the walk)
+                        askedAgainAt = excerpts;
+                        continue;
+                    }
+                    return damaged(lastIndex + 1, excerpts, 0, hidden, records);
+                }
+                index = dc.index();
+                Bytes<?> b = dc.wire().bytes();
+                File previousFile = lastFile;
+                if (b instanceof MappedBytes m) { // positions in a cycle file's mapped bytes are the file's own offsets
+                    lastFile = m.mappedFile().file();
+                    lastEnd = b.readLimit();
+                    lastIndex = index;
+                }
+                long n = b.readRemaining();
+                if (n < Excerpt.HEADER_SIZE) return damaged(index, excerpts, 0, "excerpt of " + n + " bytes is shorter than its header", records);
+                int magic = b.readInt();
+                if (magic != Excerpt.MAGIC) return damaged(index, excerpts, 0, "excerpt does not start with the journal magic (0x" + Integer.toHexString(magic) + ")", records);
+                type = b.readUnsignedShort();
+                int flags = b.readUnsignedShort();
+                count = b.readInt();
+                payloadLen = b.readInt();
+                batchId = b.readLong();
+                boolean lz4Flag = (flags & Excerpt.FLAG_LZ4) != 0;
+                boolean crc = (flags & Excerpt.FLAG_CRC32C) != 0;
+                if (!crc) unchecked++;
+                int storedLen = lz4Flag ? (b.readRemaining() >= 4 ? b.readInt() : -1) : payloadLen;
+                payloadStart = Excerpt.HEADER_SIZE + (lz4Flag ? 4 : 0) + (crc ? 4 : 0);
+                if (crc && (b.readRemaining() < 4 || b.readInt() != checksums.header(type, flags, count, payloadLen, batchId, storedLen))) {
+                    return damaged(index, excerpts, 0, "the excerpt's header does not match its checksum", records);
+                }
+                if (type != Excerpt.TYPE_KERNEL_BATCH && type != Excerpt.TYPE_USER_RECORDS) {
+                    return damaged(index, excerpts, 4, "unknown excerpt type " + type, records);
+                }
+                // The writer numbers every excerpt it writes, 1, 2, 3...: a gap is an excerpt Chronicle did not hand
+                // over (one flipped bit marks an excerpt as Chronicle's own metadata, which readers skip in silence).
+                if (lastBatchId >= 0 && batchId != lastBatchId + 1) {
+                    if (previousFile != null && !previousFile.exists()) { // deleted under this read, not damaged
+                        return damaged(index, excerpts, 16, "batch " + batchId + " follows batch " + lastBatchId + ": the"
+                                + " cycle file being read (" + previousFile.getName() + ") was deleted during the read, as"
+                                + " --max-disk deletes the oldest cycles of a journal being recorded; read it again", records);
+                    }
+                    return damaged(index, excerpts, 16, "batch " + batchId + " follows batch " + lastBatchId
+                            + ": the batches between them are missing or hidden", records);
+                }
+                lastBatchId = batchId;
+                if (payloadLen < 0 || payloadLen > Excerpt.MAX_PAYLOAD || count < 0) {
+                    return damaged(index, excerpts, 12, "impossible batch length " + payloadLen + " / count " + count, records);
+                }
+                int trailer = crc ? 4 * Excerpt.chunks(payloadLen) : 0;
+                if (payload.length < payloadLen) payload = new byte[Math.max(payloadLen, payload.length * 2)];
+                if (lz4Flag) {
+                    if (storedLen < 0 || storedLen != b.readRemaining() - trailer) {
+                        return damaged(index, excerpts, Excerpt.HEADER_SIZE, "compressed length " + storedLen + " does not match the excerpt (" + b.readRemaining() + " bytes)", records);
+                    }
+                    if (stored.length < storedLen) stored = new byte[Math.max(storedLen, stored.length * 2)];
+                    b.read(stored, 0, storedLen);
+                    int got;
+                    try {
+                        got = lz4.decompress(stored, 0, storedLen, payload, 0, payloadLen);
+                    } catch (LZ4Exception e) {
+                        return damaged(index, excerpts, payloadStart, "compressed batch does not decompress: " + e.getMessage(), records);
+                    }
+                    if (got != payloadLen) return damaged(index, excerpts, payloadStart, "batch decompressed to " + got + " bytes, header says " + payloadLen, records);
+                } else {
+                    if (b.readRemaining() - trailer != payloadLen) {
+                        return damaged(index, excerpts, Excerpt.HEADER_SIZE, "batch length " + payloadLen + " does not match the excerpt (" + (b.readRemaining() - trailer) + " bytes)", records);
+                    }
+                    b.read(payload, 0, payloadLen);
+                }
+                trusted = payloadLen;
+                for (int i = 0; crc && i < Excerpt.chunks(payloadLen); i++) {
+                    if (b.readInt() != checksums.chunk(payload, payloadLen, i)) {
+                        trusted = i * Excerpt.CHUNK; // the records wholly before this chunk are delivered
                         break;
                     }
-                    index = dc.index();
-                    Bytes<?> b = dc.wire().bytes();
-                    File previousFile = lastFile;
-                    if (b instanceof MappedBytes m) { // positions in a cycle file's mapped bytes are the file's own offsets
-                        lastFile = m.mappedFile().file();
-                        lastEnd = b.readLimit();
-                        lastIndex = index;
-                    }
-                    long n = b.readRemaining();
-                    if (n < Excerpt.HEADER_SIZE) return damaged(index, excerpts, 0, "excerpt of " + n + " bytes is shorter than its header", records);
-                    int magic = b.readInt();
-                    if (magic != Excerpt.MAGIC) return damaged(index, excerpts, 0, "excerpt does not start with the journal magic (0x" + Integer.toHexString(magic) + ")", records);
-                    type = b.readUnsignedShort();
-                    int flags = b.readUnsignedShort();
-                    count = b.readInt();
-                    payloadLen = b.readInt();
-                    batchId = b.readLong();
-                    boolean lz4Flag = (flags & Excerpt.FLAG_LZ4) != 0;
-                    boolean crc = (flags & Excerpt.FLAG_CRC32C) != 0;
-                    if (!crc) unchecked++;
-                    int storedLen = lz4Flag ? (b.readRemaining() >= 4 ? b.readInt() : -1) : payloadLen;
-                    payloadStart = Excerpt.HEADER_SIZE + (lz4Flag ? 4 : 0) + (crc ? 4 : 0);
-                    if (crc && (b.readRemaining() < 4 || b.readInt() != checksums.header(type, flags, count, payloadLen, batchId, storedLen))) {
-                        return damaged(index, excerpts, 0, "the excerpt's header does not match its checksum", records);
-                    }
-                    if (type != Excerpt.TYPE_KERNEL_BATCH && type != Excerpt.TYPE_USER_RECORDS) {
-                        return damaged(index, excerpts, 4, "unknown excerpt type " + type, records);
-                    }
-                    // The writer numbers every excerpt it writes, 1, 2, 3...: a gap is an excerpt Chronicle did not hand
-                    // over (one flipped bit marks an excerpt as Chronicle's own metadata, which readers skip in silence).
-                    if (lastBatchId >= 0 && batchId != lastBatchId + 1) {
-                        if (previousFile != null && !previousFile.exists()) { // deleted under this read, not damaged
-                            return damaged(index, excerpts, 16, "batch " + batchId + " follows batch " + lastBatchId + ": the"
-                                    + " cycle file being read (" + previousFile.getName() + ") was deleted during the read, as"
-                                    + " --max-disk deletes the oldest cycles of a journal being recorded; read it again", records);
-                        }
-                        return damaged(index, excerpts, 16, "batch " + batchId + " follows batch " + lastBatchId
-                                + ": the batches between them are missing or hidden", records);
-                    }
-                    lastBatchId = batchId;
-                    if (payloadLen < 0 || payloadLen > Excerpt.MAX_PAYLOAD || count < 0) {
-                        return damaged(index, excerpts, 12, "impossible batch length " + payloadLen + " / count " + count, records);
-                    }
-                    int trailer = crc ? 4 * Excerpt.chunks(payloadLen) : 0;
-                    if (payload.length < payloadLen) payload = new byte[Math.max(payloadLen, payload.length * 2)];
-                    if (lz4Flag) {
-                        if (storedLen < 0 || storedLen != b.readRemaining() - trailer) {
-                            return damaged(index, excerpts, Excerpt.HEADER_SIZE, "compressed length " + storedLen + " does not match the excerpt (" + b.readRemaining() + " bytes)", records);
-                        }
-                        if (stored.length < storedLen) stored = new byte[Math.max(storedLen, stored.length * 2)];
-                        b.read(stored, 0, storedLen);
-                        int got;
-                        try {
-                            got = lz4.decompress(stored, 0, storedLen, payload, 0, payloadLen);
-                        } catch (LZ4Exception e) {
-                            return damaged(index, excerpts, payloadStart, "compressed batch does not decompress: " + e.getMessage(), records);
-                        }
-                        if (got != payloadLen) return damaged(index, excerpts, payloadStart, "batch decompressed to " + got + " bytes, header says " + payloadLen, records);
-                    } else {
-                        if (b.readRemaining() - trailer != payloadLen) {
-                            return damaged(index, excerpts, Excerpt.HEADER_SIZE, "batch length " + payloadLen + " does not match the excerpt (" + (b.readRemaining() - trailer) + " bytes)", records);
-                        }
-                        b.read(payload, 0, payloadLen);
-                    }
-                    trusted = payloadLen;
-                    for (int i = 0; crc && i < Excerpt.chunks(payloadLen); i++) {
-                        if (b.readInt() != checksums.chunk(payload, payloadLen, i)) {
-                            trusted = i * Excerpt.CHUNK; // the records wholly before this chunk are delivered
-                            break;
-                        }
-                    }
-                } catch (Exception | InternalError e) {
-                    // Chronicle's own headers damaged (it may throw checked exceptions it does not declare), or a file cut
-                    // shorter than its index says (InternalError is how the JVM reports a fault in a mapped-memory access).
-                    return damaged(index, excerpts, 0, "chronicle cannot read the excerpt: " + oneLine(e), records);
                 }
-                // Decode outside the document context: the sink may take its time.
-                long offset = 0;
-                try {
-                    if (type == Excerpt.TYPE_KERNEL_BATCH) {
-                        MemorySegment seg = MemorySegment.ofArray(payload);
-                        for (int i = 0; i < count; i++) {
-                            // a record that reaches into a chunk whose checksum failed is not delivered, nor any after it
-                            if (trusted < payloadLen && (offset + RecordDecoder.HDR_SIZE > trusted
-                                    || offset + RecordDecoder.sizeAt(seg, offset) > trusted)) {
-                                return checksumMismatch(index, excerpts, payloadStart, trusted, payloadLen, records);
-                            }
-                            KernelRecord rec = RecordDecoder.decodeKernel(seg, offset, payloadLen);
-                            sink.accept(rec, batchId);
-                            records++;
-                            offset += rec.h().size();
+            } catch (Exception | InternalError e) {
+                // Chronicle's own headers damaged (it may throw checked exceptions it does not declare), or a file cut
+                // shorter than its index says (InternalError is how the JVM reports a fault in a mapped-memory access).
+                return damaged(index, excerpts, 0, "chronicle cannot read the excerpt: " + oneLine(e), records);
+            }
+            // Decode outside the document context: the sink may take its time.
+            long offset = 0;
+            try {
+                if (type == Excerpt.TYPE_KERNEL_BATCH) {
+                    MemorySegment seg = MemorySegment.ofArray(payload);
+                    for (int i = 0; i < count; i++) {
+                        // a record that reaches into a chunk whose checksum failed is not delivered, nor any after it
+                        if (trusted < payloadLen && (offset + RecordDecoder.HDR_SIZE > trusted
+                                || offset + RecordDecoder.sizeAt(seg, offset) > trusted)) {
+                            return checksumMismatch(index, excerpts, payloadStart, trusted, payloadLen, records);
                         }
-                    } else {
-                        ByteBuffer buf = ByteBuffer.wrap(payload, 0, payloadLen).order(ByteOrder.LITTLE_ENDIAN);
-                        for (int i = 0; i < count; i++) {
-                            offset = buf.position();
-                            if (trusted < payloadLen && (offset + UserRecordCodec.HEADER_SIZE > trusted
-                                    || offset + Integer.toUnsignedLong(buf.getInt((int) offset + 4)) > trusted)) {
-                                return checksumMismatch(index, excerpts, payloadStart, trusted, payloadLen, records);
-                            }
-                            UserRecord rec = UserRecordCodec.decode(buf);
-                            sink.accept(rec, batchId);
-                            records++;
-                        }
+                        KernelRecord rec = RecordDecoder.decodeKernel(seg, offset, payloadLen);
+                        sink.accept(rec, batchId);
+                        records++;
+                        offset += rec.h().size();
+                    }
+                } else {
+                    ByteBuffer buf = ByteBuffer.wrap(payload, 0, payloadLen).order(ByteOrder.LITTLE_ENDIAN);
+                    for (int i = 0; i < count; i++) {
                         offset = buf.position();
+                        if (trusted < payloadLen && (offset + UserRecordCodec.HEADER_SIZE > trusted
+                                || offset + Integer.toUnsignedLong(buf.getInt((int) offset + 4)) > trusted)) {
+                            return checksumMismatch(index, excerpts, payloadStart, trusted, payloadLen, records);
+                        }
+                        UserRecord rec = UserRecordCodec.decode(buf);
+                        sink.accept(rec, batchId);
+                        records++;
                     }
-                    if (trusted < payloadLen) { // the damaged chunk holds no record start: bytes after the last record
-                        return checksumMismatch(index, excerpts, payloadStart, trusted, payloadLen, records);
-                    }
-                    if (offset != payloadLen) {
-                        return damaged(index, excerpts, payloadStart + offset, "batch has " + (payloadLen - offset) + " bytes after its " + count + " records", records);
-                    }
-                } catch (StopScan stop) {
-                    excerpts++;
-                    break;
-                } catch (RecordFormatException e) {
-                    return damaged(index, excerpts, payloadStart + offset, e.getMessage(), records);
+                    offset = buf.position();
                 }
+                if (trusted < payloadLen) { // the damaged chunk holds no record start: bytes after the last record
+                    return checksumMismatch(index, excerpts, payloadStart, trusted, payloadLen, records);
+                }
+                if (offset != payloadLen) {
+                    return damaged(index, excerpts, payloadStart + offset, "batch has " + (payloadLen - offset) + " bytes after its " + count + " records", records);
+                }
+            } catch (StopScan stop) {
                 excerpts++;
+                break;
+            } catch (RecordFormatException e) {
+                return damaged(index, excerpts, payloadStart + offset, e.getMessage(), records);
             }
-            if (!ended || lastFile == null) break;
-            String hidden = ChronicleTail.damageAfter(lastFile, lastEnd);
-            if (hidden == null) break;
-            if (excerpts > askedAgainAt) {
-                // Ask Chronicle once more before calling it damage: a live writer may have rolled to the next cycle
-                // file just as Chronicle looked for it (its first excerpt is then complete before the walk sees it)
-                askedAgainAt = excerpts;
-                continue;
-            }
-            return damaged(lastIndex + 1, excerpts, 0, hidden, records);
+            excerpts++;
         }
         return new ReadResult(excerpts, records, unchecked, null);
     }
