@@ -329,8 +329,13 @@ public final class LibBpf {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
+        requireZero(rc, errnoState, "bpf_obj_get_info_by_fd(fd=" + fd + ")");
+    }
+
+    /** libbpf's low-level calls return 0, or a negative errno; the captured errno for anything else. */
+    private static void requireZero(int rc, MemorySegment errnoState, String call) throws BpfException {
         if (rc != 0) {
-            throw new BpfException("bpf_obj_get_info_by_fd(fd=" + fd + ")", rc < 0 ? -rc : Libc.errno(errnoState));
+            throw new BpfException(call, rc < 0 ? -rc : Libc.errno(errnoState));
         }
     }
 
@@ -378,9 +383,7 @@ public final class LibBpf {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        if (rc != 0) {
-            throw new BpfException("bpf_map_lookup_elem(fd=" + mapFd + ")", rc < 0 ? -rc : Libc.errno(errnoState));
-        }
+        requireZero(rc, errnoState, "bpf_map_lookup_elem(fd=" + mapFd + ")");
     }
 
     public static int numPossibleCpus() throws BpfException {
