@@ -23,7 +23,8 @@ import java.util.Map;
 public final class ProcessTable {
     /** /proc/PID/stat's start time is in clock ticks of USER_HZ, 100 on every Linux architecture we run on. */
     static final long NS_PER_TICK = 10_000_000L;
-    static final long VM_READ = 0x1, VM_WRITE = 0x2, VM_EXEC = 0x4, VM_SHARED = 0x8, VM_GROWSDOWN = 0x100;
+    static final long VM_READ = 0x1, VM_WRITE = 0x2, VM_EXEC = 0x4, VM_SHARED = 0x8, VM_GROWSDOWN = 0x100,
+            VM_ACCOUNT = 0x100000;
 
     /** Told when a process lifetime ends, and when an exec mapped files executable (kunai's mmap_exec covers those). */
     public interface Listener {
@@ -483,7 +484,8 @@ public final class ProcessTable {
         boolean shared = (v.vmFlags() & VM_SHARED) != 0;
         FileRef f = v.file();
         if (f != null) {
-            return Region.piece(v.start(), v.end(), prot, shared, Backing.FILE, mappedFile(f), v.pgoff() * Prot.PAGE_SIZE, null);
+            return Region.piece(v.start(), v.end(), prot, shared, Backing.FILE, mappedFile(f), v.pgoff() * Prot.PAGE_SIZE, null)
+                    .withAccounted(!shared && (v.vmFlags() & VM_ACCOUNT) != 0);
         }
         String label = (v.vmFlags() & VM_GROWSDOWN) != 0 ? "[stack]" : null;
         return Region.piece(v.start(), v.end(), prot, shared, shared ? Backing.SHMEM : Backing.ANON, shared ? MappedFile.SHARED_ANON : null, 0, label);

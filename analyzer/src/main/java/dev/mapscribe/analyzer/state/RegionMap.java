@@ -30,6 +30,7 @@ public final class RegionMap {
     static final int MAP_ANONYMOUS = 0x20;
     static final int MAP_FIXED = 0x10;
     static final int MAP_FIXED_NOREPLACE = 0x100000;
+    static final int MAP_NORESERVE = 0x4000;
     static final int MREMAP_MAYMOVE = 1;
     static final int MREMAP_FIXED = 2;
     static final int MREMAP_DONTUNMAP = 4;
@@ -164,7 +165,10 @@ public final class RegionMap {
                     : Region.piece(ret, end, prot & 7, false, Backing.ANON, null, 0, null);
         } else {
             MappedFile f = file != null ? file : new MappedFile(null, 0, 0, MappedFile.CTIME_UNKNOWN);
-            piece = Region.piece(ret, end, prot & 7, shared, Backing.FILE, f, off, null);
+            // Charged when private and writable, unless MAP_NORESERVE (which the kernel honours but under
+            // overcommit_memory=2, not recorded: its default is assumed)
+            boolean charged = Region.chargeable(Backing.FILE, shared, prot & 7) && (flags & MAP_NORESERVE) == 0;
+            piece = Region.piece(ret, end, prot & 7, shared, Backing.FILE, f, off, null).withAccounted(charged);
         }
         boolean replacedKnown = rewrite(ret, end, List.of(piece), nowNs, "mmap");
         if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && replacedKnown) {
@@ -496,7 +500,8 @@ public final class RegionMap {
             return Region.unknown(from, to, Prot.UNKNOWN); // the map had nothing there: state we missed
         }
         long off = src.offset() + (srcAddr - src.start());
-        return Region.piece(from, to, src.prot(), src.shared(), src.backing(), src.file(), off, src.label());
+        return Region.piece(from, to, src.prot(), src.shared(), src.backing(), src.file(), off, src.label())
+                .withAccounted(src.accounted());
     }
 
     /** The end of the heap the map already holds: the [heap] regions running on from start_brk. */
@@ -582,10 +587,11 @@ public final class RegionMap {
         List<Region> out = new ArrayList<>();
         long at = 0;
         for (Region r : sorted) {
-            if (r.end() <= at || r.start() >= USER_END) {
-                continue;
+            long from = Math.max(at, r.start()), to = Math.min(r.end(), USER_END);
+            if (from >= to) {
+                continue; // inside what came before, or above user space (an earlier one may end at its top)
             }
-            Region c = r.clip(Math.max(at, r.start()), Math.min(r.end(), USER_END));
+            Region c = r.clip(from, to);
             out.add(c);
             at = c.end();
         }

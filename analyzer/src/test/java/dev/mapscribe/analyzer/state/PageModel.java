@@ -15,15 +15,23 @@ final class PageModel {
     static final long P = Prot.PAGE_SIZE;
     static final long ENOMEM = -12, EFAULT = -14, EINVAL = -22;
 
-    record Page(int prot, boolean shared, Backing backing, MappedFile file, long offset, String label) {
+    /** accounted: a private file page that is or was writable (the kernel's VM_ACCOUNT, which a file mapping keeps). */
+    record Page(int prot, boolean shared, Backing backing, MappedFile file, long offset, String label, boolean accounted) {
         /** Whether {@code next}, one page higher, belongs to the same region (same rule as the kernel's VMA merge). */
         boolean runsInto(Page next) {
             return prot == next.prot && shared == next.shared && backing == next.backing && Objects.equals(file, next.file)
-                    && Objects.equals(label, next.label) && (!Region.hasOffset(backing) || offset + P == next.offset);
+                    && Objects.equals(label, next.label) && accounted == next.accounted
+                    && (!Region.hasOffset(backing) || offset + P == next.offset);
         }
 
         Page at(long newOffset, String newLabel) {
-            return new Page(prot, shared, backing, file, newOffset, newLabel);
+            return new Page(prot, shared, backing, file, newOffset, newLabel, accounted);
+        }
+
+        /** This page with another protection: a private file page made writable is charged from then on. */
+        Page withProt(int newProt) {
+            boolean charged = accounted || backing == Backing.FILE && !shared && (newProt & Prot.WRITE) != 0;
+            return new Page(newProt, shared, backing, file, offset, label, charged);
         }
     }
 
@@ -57,8 +65,8 @@ final class PageModel {
         for (long a = at; a < at + size; a += P) {
             long o = a - at;
             Page p = anon
-                    ? (shared ? new Page(prot, true, Backing.SHMEM, MappedFile.SHARED_ANON, o, null) : new Page(prot, false, Backing.ANON, null, 0, null))
-                    : new Page(prot, shared, Backing.FILE, file, off + o, null);
+                    ? (shared ? new Page(prot, true, Backing.SHMEM, MappedFile.SHARED_ANON, o, null, false) : new Page(prot, false, Backing.ANON, null, 0, null, false))
+                    : new Page(prot, shared, Backing.FILE, file, off + o, null, !shared && (prot & Prot.WRITE) != 0);
             pages.put(a, p);
         }
         return at;
@@ -92,7 +100,7 @@ final class PageModel {
         }
         for (long a = addr; a < end; a += P) {
             Page cur = pages.get(a);
-            pages.put(a, new Page(prot, cur.shared(), cur.backing(), cur.file(), cur.offset(), cur.label()));
+            pages.put(a, cur.withProt(prot));
         }
         return 0;
     }
@@ -102,7 +110,7 @@ final class PageModel {
         long end = addr + Prot.pageAlign(len);
         for (long a = addr; a < end && pages.containsKey(a); a += P) {
             Page cur = pages.get(a);
-            pages.put(a, new Page(prot, cur.shared(), cur.backing(), cur.file(), cur.offset(), cur.label()));
+            pages.put(a, cur.withProt(prot));
         }
     }
 
@@ -208,7 +216,7 @@ final class PageModel {
         for (Region r : m.regions()) {
             for (long a = r.start(); a < r.end(); a += P) {
                 long off = Region.hasOffset(r.backing()) ? r.offset() + (a - r.start()) : 0;
-                out.put(a, new Page(r.prot(), r.shared(), r.backing(), r.file(), off, r.label()));
+                out.put(a, new Page(r.prot(), r.shared(), r.backing(), r.file(), off, r.label(), r.accounted()));
             }
         }
         return out;

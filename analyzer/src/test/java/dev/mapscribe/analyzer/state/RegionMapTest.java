@@ -193,6 +193,37 @@ class RegionMapTest {
     }
 
     @Test
+    void aLibrarysRelroStaysApartFromItsReadOnlyDataAsTheKernelKeepsThem() {
+        // ld.so: the whole file read-only, its data segment over the end private and writable, then RELRO read-only
+        m.mmap(0x10000, 4 * P, R, MAP_PRIVATE, lib, 0, 10);
+        m.mmap(0x12000, 2 * P, R | W, MAP_PRIVATE | MAP_FIXED, lib, 0x2000, 20);
+        m.mprotect(0x12000, P, R, 0, 30);
+        // As /proc/PID/maps shows libc: two r--p pieces at running offsets, apart only by VM_ACCOUNT (smaps' "ac"),
+        // which a private file mapping gets when writable and keeps
+        assertEquals(List.of("10000-12000 r--p FILE /usr/lib/libx.so@0", "12000-13000 r--p FILE /usr/lib/libx.so@2000",
+                "13000-14000 rw-p FILE /usr/lib/libx.so@3000"), lines(m));
+        assertEquals(List.of(false, true, true), m.regions().stream().map(Region::accounted).toList());
+        // tracee raises one alert per VMA the call touches: two
+        assertEquals(2, dev.mapscribe.analyzer.derive.ProtAlerts.forChanges(m.mprotect(0x11000, 2 * P, R | X, 0, 40)).size());
+        // anonymous memory is not charged here: the kernel drops the charge of pages never written, not recorded
+        m.mmap(0x20000, 2 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 50);
+        m.mprotect(0x20000, P, R, 0, 60);
+        m.mprotect(0x20000, P, R | W, 0, 70);
+        assertEquals("20000-22000 rw-p ANON", lines(m).getLast());
+    }
+
+    @Test
+    void walkedRegionsOverlappingAtTheTopOfUserSpaceAreClippedNotAnError() {
+        // A damaged walk: the second region overlaps the first and reaches past user space, whose top the first
+        // already ends at (found by HostileValuesReplayTest: it made an empty region, and the replay threw)
+        long top = RegionMap.USER_END;
+        RegionMap walked = RegionMap.of(2, 100, "t", rec.history, List.of(
+                Region.piece(top - 2 * P, top, R, false, Backing.ANON, null, 0, null),
+                Region.piece(top - P, top + P, R | W, false, Backing.ANON, null, 0, null)), top, 0, "exec");
+        assertEquals("ffffffffffd000-fffffffffff000 r--p ANON", lines(walked).getLast());
+    }
+
+    @Test
     void mremapShrinksInPlace() {
         m.mmap(0x10000, 4 * P, R | W, MAP_PRIVATE, lib, 0, 10);
         m.mremap(0x10000, 4 * P, P + 1, 0, 0, 0x10000, 20);

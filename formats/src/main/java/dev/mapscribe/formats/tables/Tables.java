@@ -223,6 +223,11 @@ public final class Tables {
                     .opt("valid_to_ns", INT64, "CLOCK_MONOTONIC ns when it ended (unmapped, changed, exec, exit); null while it still exists at the end.")
                     .req("known", BOOL, "False when the analyzer does not know this range's contents (it predates the recording and no snapshot covered it).")
                     .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `fork`, ...")
+                    .req("accounted", BOOL, "True for a private file mapping that is or was writable: the kernel charged it (VM_ACCOUNT, smaps' `ac`) "
+                            + "and keeps it apart from an uncharged neighbour, as a library's RELRO part (made read-only by ld.so) next to its read-only data: "
+                            + "two rows with the same prot and running offsets, as /proc/PID/maps shows two lines. Always false for anonymous memory "
+                            + "(the kernel drops the charge of pages never written, which is not recorded) and for regions from the start-up snapshot "
+                            + "(/proc/PID/maps does not show it).")
                     .done());
 
     /** Every gap the recorder reported. */
