@@ -93,6 +93,27 @@ final class RecordedReplay {
         return out;
     }
 
+    /**
+     * Every line of the checkpoint's dump for a shared library (mapped by ld.so after the exec the recording saw)
+     * that is not exactly one region of the state: a library's pieces are the kernel's VMAs, its RELRO part apart
+     * from its read-only data (Region#accounted).
+     */
+    List<String> libraryLinesNotRegions(Checkpoint c) {
+        int of = c.pid() != 0 ? c.pid() : pid;
+        long t = c.monotonicNs();
+        java.util.Set<String> state = regions.stream()
+                .filter(v -> v.pid() == of && v.validFromNs() <= t && (v.validToNs() == null || t < v.validToNs()))
+                .map(v -> Long.toHexString(v.start()) + "-" + Long.toHexString(v.end())).collect(java.util.stream.Collectors.toSet());
+        List<String> out = new ArrayList<>();
+        for (var l : c.maps()) {
+            String range = Long.toHexString(l.start()) + "-" + Long.toHexString(l.end());
+            if (l.path().contains(".so") && l.perms().endsWith("p") && !state.contains(range)) {
+                out.add("checkpoint " + c.n() + " (pid " + of + "): " + range + " " + l.perms() + " " + l.path());
+            }
+        }
+        return out;
+    }
+
     /** The alerts raised by the workload's processes, as "addr len alert", in order. */
     List<String> alertsOf(List<Integer> pids) {
         return alerts.stream().filter(a -> pids.contains(a.task().pid()))

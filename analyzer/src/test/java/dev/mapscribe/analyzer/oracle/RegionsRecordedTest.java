@@ -55,6 +55,18 @@ class RegionsRecordedTest {
     }
 
     @Test
+    void eachLineOfALibraryIsOneRegionAsTheKernelKeepsIt() {
+        List<String> failures = new ArrayList<>();
+        int lines = 0;
+        for (Checkpoint c : RegionsWorkload.checkpoints(run.items)) {
+            lines += (int) c.maps().stream().filter(l -> l.path().contains(".so")).count();
+            failures.addAll(run.libraryLinesNotRegions(c));
+        }
+        assertTrue(lines > 0, "the workload maps no shared library");
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
     void theRegionVersionsCarryTheCommOfTheProgramThatOwnedThem() {
         // The JVM starts the workload through jspawnhelper (vfork + exec), which then execs regions: versions of
         // the first image carry its name, every version valid at a checkpoint (after the second exec) "regions".
