@@ -66,9 +66,12 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
         return new Region(newStart, newStart + length(), prot, shared, backing, file, offset, null, accounted, 0, 0, null, null);
     }
 
-    /** The same pages with another protection: a private file mapping made writable is charged from then on. */
+    /**
+     * The same pages with another protection: a private file mapping made writable is charged from then on (the
+     * kernel charges on the way to writable only: one writable already, under MAP_NORESERVE, stays uncharged).
+     */
     public Region withProt(int newProt) {
-        boolean charged = accounted || chargeable(backing, shared, newProt);
+        boolean charged = accounted || chargeable(backing, shared, newProt) && (prot == Prot.UNKNOWN || (prot & Prot.WRITE) == 0);
         return new Region(start, end, newProt, shared, backing, file, offset, label, charged, 0, 0, null, null);
     }
 

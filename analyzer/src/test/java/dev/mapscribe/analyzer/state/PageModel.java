@@ -30,7 +30,7 @@ final class PageModel {
 
         /** This page with another protection: a private file page made writable is charged from then on. */
         Page withProt(int newProt) {
-            boolean charged = accounted || backing == Backing.FILE && !shared && (newProt & Prot.WRITE) != 0;
+            boolean charged = accounted || backing == Backing.FILE && !shared && (newProt & Prot.WRITE) != 0 && (prot & Prot.WRITE) == 0;
             return new Page(newProt, shared, backing, file, offset, label, charged);
         }
     }

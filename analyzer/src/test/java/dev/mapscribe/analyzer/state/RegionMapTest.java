@@ -213,6 +213,17 @@ class RegionMapTest {
     }
 
     @Test
+    void aWritableFileMappingUnderMapNoreserveIsNeverCharged() {
+        // The kernel charges a private mapping on its way to writable only: one writable from the start under
+        // MAP_NORESERVE stays uncharged through later changes, and merges back with its neighbour
+        m.mmap(0x30000, 2 * P, R | W, MAP_PRIVATE | RegionMap.MAP_NORESERVE, lib, 0, 10);
+        m.mprotect(0x30000, P, R | W | X, 0, 20);
+        m.mprotect(0x30000, P, R | W, 0, 30);
+        assertEquals(List.of("30000-32000 rw-p FILE /usr/lib/libx.so@0"), lines(m));
+        assertEquals(List.of(false), m.regions().stream().map(Region::accounted).toList());
+    }
+
+    @Test
     void walkedRegionsOverlappingAtTheTopOfUserSpaceAreClippedNotAnError() {
         // A damaged walk: the second region overlaps the first and reaches past user space, whose top the first
         // already ends at (found by HostileValuesReplayTest: it made an empty region, and the replay threw)
