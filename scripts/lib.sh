@@ -119,9 +119,14 @@ warm_aot_cache() { # warm_aot_cache CHECKOUT JOURNAL: one analysis by CHECKOUT's
   aot_builds_done "$1" analyze || true
 }
 
-await_recording() { # await_recording ERRFILE: waits up to 60 s for `mapscribe record`'s ready line in its stderr ERRFILE
+await_recording() { # await_recording ERRFILE [PID]: waits up to 60 s for `mapscribe record`'s ready line in its stderr
+  # ERRFILE (a first run builds the jars first); with PID, gives up at once when that recorder has exited
   local i
-  for i in $(seq 1 600); do grep -q "recording to .* tier" "$1" && return 0; sleep 0.1; done
+  for i in $(seq 1 600); do
+    grep -q "recording to .* tier" "$1" && return 0
+    if [ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null; then cat "$1" >&2; return 1; fi
+    sleep 0.1
+  done
   echo "recorder not ready: $(tail -1 "$1")" >&2
   return 1
 }

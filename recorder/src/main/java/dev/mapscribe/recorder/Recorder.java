@@ -10,6 +10,7 @@ import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
 import dev.mapscribe.recorder.bpf.BpfException;
 import dev.mapscribe.recorder.bpf.HookTier;
 import dev.mapscribe.recorder.bpf.KernelPrograms;
+import dev.mapscribe.recorder.bpf.ProgramStats;
 import dev.mapscribe.recorder.sys.Libc;
 import dev.mapscribe.recorder.enrich.Enricher;
 import dev.mapscribe.recorder.enrich.ProcessLink;
@@ -17,7 +18,6 @@ import dev.mapscribe.recorder.proc.ProcSnapshotter;
 import dev.mapscribe.recorder.ring.Holder;
 import dev.mapscribe.recorder.ring.KernelBatcher;
 import dev.mapscribe.recorder.ring.LossSampler;
-import dev.mapscribe.recorder.ring.RecursionMissSampler;
 import dev.mapscribe.recorder.ring.RingReader;
 import dev.mapscribe.recorder.ring.RingWait;
 import java.io.IOException;
@@ -132,7 +132,9 @@ public final class Recorder implements AutoCloseable {
     private JournalWriter journal;
     private RingReader ring;
     private LossSampler losses;
-    private RecursionMissSampler misses;
+    // Runs of the programs the kernel skipped (ProgramStats): their loaded fds, and the reader of their counters
+    private int[] programFds;
+    private ProgramStats programStats;
     private KernelBatcher batcher;
     // Start-up hand-offs between start()'s thread and the writer thread (see start()).
     private final CompletableFuture<Void> journalOpen = new CompletableFuture<>();
@@ -170,7 +172,9 @@ public final class Recorder implements AutoCloseable {
                 List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid()));
         this.ring = new RingReader(programs.ringFd(), programs.ringBytes());
         this.losses = new LossSampler(programs.lossMapFd(), arena);
-        this.misses = new RecursionMissSampler(programs.programFds().values(), arena, startNs);
+        this.programFds = programs.programFds().values().stream().mapToInt(Integer::intValue).toArray();
+        this.programStats = new ProgramStats(arena);
+        this.lastLossSampleNs = startNs; // the first loss records' ranges start at the attach
         this.batcher = new KernelBatcher(journal, this::offerFile, arena, BATCH_BYTES);
     }
 
@@ -523,41 +527,46 @@ public final class Recorder implements AutoCloseable {
             journal.append(l);
             userRecords++;
         }
-        Loss skipped = misses.sample(now); // runs the kernel skipped: no reservation failed for them to count
-        if (skipped != null) {
-            journal.append(skipped);
-            userRecords++;
-        }
-        // Kernel batches the journal refused are a loss like any other: written down with a negative cpu that says
-        // why, so the analyzer reports them (the small loss record itself still fits: at --max-disk nothing is
-        // refused but kernel batches, and JournalWriter keeps a margin of free space for these records).
+        // Runs the kernel skipped (no reservation failed for them to count) and kernel batches the journal refused
+        // are losses like any other: written down with a negative cpu that says why, so the analyzer reports them
+        // (the small loss record itself still fits: at --max-disk nothing is refused but kernel batches, and
+        // JournalWriter keeps a margin of free space for these records).
+        missesReported = writeIncrease(now, Loss.RECURSION, programStats.recursionMisses(programFds), missesReported);
         if (noSpaceReported == 0 && journal.refusedForSpace() > 0) {
             // once, so that whoever watches the recording can free space
             config.err().println("mapscribe: the file system of " + config.journal() + " has less than "
                     + (JournalWriter.Options.MIN_FREE_DEFAULT >> 20) + " MiB free: kernel records are refused and "
                     + "counted as losses until space is freed");
         }
-        maxDiskReported = writeRefused(now, Loss.JOURNAL_FULL, journal.refusedRecords(), maxDiskReported);
-        noSpaceReported = writeRefused(now, Loss.DISK_FULL, journal.refusedForSpace(), noSpaceReported);
+        maxDiskReported = writeIncrease(now, Loss.JOURNAL_FULL, journal.refusedRecords(), maxDiskReported);
+        noSpaceReported = writeIncrease(now, Loss.DISK_FULL, journal.refusedForSpace(), noSpaceReported);
         lastLossSampleNs = now;
     }
 
-    /** A Loss for the records of one cause refused since {@code reported} were; returns the count now reported. */
-    private long writeRefused(long now, int cause, long refused, long reported) {
-        if (refused > reported) {
-            journal.append(new Loss(now, cause, refused - reported, lastLossSampleNs, now));
+    /**
+     * A Loss for the records of one cause counted since {@code reported} were, from a running total that only grows
+     * (the kernel's and the journal's counters); returns the count now reported.
+     */
+    private long writeIncrease(long now, int cause, long total, long reported) {
+        if (total > reported) {
+            journal.append(new Loss(now, cause, total - reported, lastLossSampleNs, now));
             userRecords++;
         }
-        return refused; // the journal's counts only grow
+        return total;
     }
 
-    /** Refused kernel records already written as losses, at --max-disk and for want of disk space. */
-    private long maxDiskReported, noSpaceReported;
+    /** Losses already written: skipped runs, refused kernel records at --max-disk and for want of disk space. */
+    private long missesReported, maxDiskReported, noSpaceReported;
     private long lastLossSampleNs;
+
+    /** Records lost in the kernel so far: failed reservations, and the runs it skipped (both as last sampled). */
+    private long lostInKernel() {
+        return losses.total() + missesReported;
+    }
 
     private RecorderStatus status(long now, boolean last) {
         return new RecorderStatus(now, batcher.records(), journal.bytesOnDisk(), journal.batches(),
-                losses.total() + misses.total() + journal.refusedRecords() + journal.refusedForSpace(), filesHashed,
+                lostInKernel() + journal.refusedRecords() + journal.refusedForSpace(), filesHashed,
                 cpuNs(), note, last);
     }
 
@@ -574,7 +583,7 @@ public final class Recorder implements AutoCloseable {
             }
         }
         return new Summary(programs.tier(), byKind, batcher.records(), batcher.kernelBytes(), userRecords, journal.batches(),
-                journal.bytesOnDisk(), losses.total() + misses.total(), filesHashed, cpuNs(), wallNs, journal.refusedRecords(),
+                journal.bytesOnDisk(), lostInKernel(), filesHashed, cpuNs(), wallNs, journal.refusedRecords(),
                 journal.rolledCycles(), held, journal.refusedForSpace());
     }
 

@@ -138,9 +138,9 @@ public final class Replayer {
                 sink.file(new FileRow(host, fi.ktimeNs(), utc(fi.ktimeNs()), fi));
             }
             case Loss l -> {
+                if (l.inKernel()) count.losses += l.count();
+                else count.refused += l.count();
                 // cpu is a CPU number, or a negative code: runs skipped in the kernel, or batches the journal refused (and why)
-                if (l.cpu() < 0 && l.cpu() != Loss.RECURSION) count.refused += l.count();
-                else count.losses += l.count();
                 processes.lost(l.count());
                 String source = switch (l.cpu()) {
                     case Loss.JOURNAL_FULL -> LossRow.MAX_DISK;

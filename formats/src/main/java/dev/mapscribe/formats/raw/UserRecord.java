@@ -50,6 +50,9 @@ public sealed interface UserRecord extends Record {
         public static final int RECURSION = -3;
 
         public RecordKind kind() { return RecordKind.LOSS; }
+
+        /** Lost in the kernel (per CPU, or runs it skipped), not refused by the journal (nor a newer recorder's cause). */
+        public boolean inKernel() { return cpu >= 0 || cpu == RECURSION; }
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.mapscribe.formats.journal;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mapscribe.formats.raw.UserRecord.Loss;
@@ -72,7 +72,7 @@ class RollingReadTest {
             writer.join();
         }
         System.out.println("RollingReadTest: " + reads + " reads beside " + rolls.get() + " rolls in " + SECONDS + " s");
-        assertEquals(null, writerFailed.get(), "the writer failed");
+        assertNull(writerFailed.get(), "the writer failed");
         assertTrue(reads > 20 && rolls.get() > 200, reads + " reads beside " + rolls.get() + " rolls: too few to say anything");
         assertTrue(findings.isEmpty(), findings.size() + " of " + reads + " reads beside " + rolls.get()
                 + " rolls found damage, the first: " + (findings.isEmpty() ? "" : findings.getFirst()));

@@ -33,6 +33,15 @@ public final class ProgramStats {
     /** The counters of one program (the kernel's id for it: bpftool's), as of now. */
     public record Counters(int id, long runTimeNs, long runs, long recursionMisses) {}
 
+    /** The recursion misses of these programs together, as of now (each counter starts at 0 when its program loads). */
+    public long recursionMisses(int[] programFds) throws BpfException {
+        long sum = 0;
+        for (int fd : programFds) {
+            sum += read(fd).recursionMisses();
+        }
+        return sum;
+    }
+
     public Counters read(int programFd) throws BpfException {
         info.fill((byte) 0); // the kernel reads array pointers and lengths from it (instructions, map ids): none wanted
         len.set(ValueLayout.JAVA_INT, 0, INFO_BYTES);
