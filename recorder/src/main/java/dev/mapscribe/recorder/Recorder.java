@@ -169,7 +169,7 @@ public final class Recorder implements AutoCloseable {
         journal.start(new JournalHeader(RecordKind.FORMAT_VERSION, recorderVersion(), readFirstLine("/proc/sys/kernel/hostname"),
                 readFirstLine("/etc/machine-id"), readFirstLine("/proc/sys/kernel/osrelease"), Libc.bootTimeUtcNs(),
                 programs.tier().journalName(), programs.sha256(), Libc.clockNs(Libc.CLOCK_REALTIME), startNs,
-                List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid()));
+                List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid(), overcommitMemory()));
         this.ring = new RingReader(programs.ringFd(), programs.ringBytes());
         this.losses = new LossSampler(programs.lossMapFd(), arena);
         this.programFds = programs.programFds().values().stream().mapToInt(Integer::intValue).toArray();
@@ -664,6 +664,15 @@ public final class Recorder implements AutoCloseable {
             return lines.isEmpty() ? "" : lines.get(0).strip();
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    /** vm.overcommit_memory (whether the kernel honours MAP_NORESERVE), or unknown when it cannot be read. */
+    private static int overcommitMemory() {
+        try {
+            return Integer.parseInt(readFirstLine("/proc/sys/vm/overcommit_memory"));
+        } catch (NumberFormatException e) {
+            return JournalHeader.OVERCOMMIT_UNKNOWN;
         }
     }
 

@@ -239,6 +239,8 @@ class RecorderSyscallsTest {
             assertEquals(tier, run.header().hookTier());
             assertEquals(tier, run.summary().tier().journalName());
             assertEquals((int) self, run.header().recorderPid());
+            // whether the kernel honours MAP_NORESERVE, for the analyzer
+            assertEquals(readOvercommitMemory(), run.header().overcommitMemory());
             // journal info prints this: it must be the version --version prints
             assertEquals(dev.mapscribe.recorder.cli.Version.VERSION, run.header().recorderVersion());
         }
@@ -262,6 +264,14 @@ class RecorderSyscallsTest {
             long kernel = run.all(KernelRecord.class).size();
             assertEquals(run.summary().kernelRecords(), kernel);
             assertArrayEquals(new int[0], run.all(KernelRecord.class).stream().mapToInt(r -> r.h().size() % 8).filter(x -> x != 0).toArray());
+        }
+    }
+
+    private static int readOvercommitMemory() {
+        try {
+            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/vm/overcommit_memory")).strip());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -9,12 +9,28 @@ public sealed interface UserRecord extends Record {
      * The first entry of a journal (and of every cycle file, so that deleting old cycles keeps it).
      * {@code bootTimeUtcNs} turns kernel time into UTC: utc = bootTimeUtcNs + ktimeNs. {@code hookTier} names the
      * kernel programs that recorded: "syscalls" (tp_btf), "syscalls/raw_tp" (the same records from raw tracepoints)
-     * or "lsm"; {@code startKtimeNs} is just before they were attached.
+     * or "lsm"; {@code startKtimeNs} is just before they were attached. {@code overcommitMemory} is the host's
+     * vm.overcommit_memory when recording started (0, 1 or 2; {@link #OVERCOMMIT_UNKNOWN} in journals written before
+     * it was recorded): under 2 the kernel ignores MAP_NORESERVE, which otherwise keeps a mapping apart from its
+     * neighbours (VM_NORESERVE).
      */
     record JournalHeader(int formatVersion, String recorderVersion, String hostname, String machineId,
                          String kernelRelease, long bootTimeUtcNs, String hookTier, String bpfSha256,
-                         long startUtcNs, long startKtimeNs, List<String> commandLine, int recorderPid)
+                         long startUtcNs, long startKtimeNs, List<String> commandLine, int recorderPid,
+                         int overcommitMemory)
             implements UserRecord {
+        public static final int OVERCOMMIT_UNKNOWN = -1;
+        /** vm.overcommit_memory's "never" (OVERCOMMIT_NEVER): the kernel ignores MAP_NORESERVE. */
+        public static final int OVERCOMMIT_NEVER = 2;
+
+        /** A header that does not say the host's overcommit mode. */
+        public JournalHeader(int formatVersion, String recorderVersion, String hostname, String machineId,
+                             String kernelRelease, long bootTimeUtcNs, String hookTier, String bpfSha256,
+                             long startUtcNs, long startKtimeNs, List<String> commandLine, int recorderPid) {
+            this(formatVersion, recorderVersion, hostname, machineId, kernelRelease, bootTimeUtcNs, hookTier, bpfSha256,
+                    startUtcNs, startKtimeNs, commandLine, recorderPid, OVERCOMMIT_UNKNOWN);
+        }
+
         public RecordKind kind() { return RecordKind.JOURNAL_HEADER; }
     }
 
@@ -24,9 +40,33 @@ public sealed interface UserRecord extends Record {
         public RecordKind kind() { return RecordKind.PROC_SNAPSHOT; }
     }
 
-    /** One line of /proc/PID/maps at snapshot time. prot: PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4. */
+    /**
+     * One VMA of /proc/PID/smaps at snapshot time: its maps line, and {@code vmFlags}, smaps' VmFlags line as the
+     * kernel prints it ("rd wr mr mw me ac"), null when not known (read from maps, or a journal written before it was
+     * recorded). The flags show what the maps line does not, such as VM_ACCOUNT ("ac") and VM_NORESERVE ("nr"),
+     * which keep two VMAs apart that look alike in maps. prot: PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4.
+     */
     record SnapshotRegion(int pid, long start, long end, int prot, boolean shared, long offset, int devMajor,
-                          int devMinor, long inode, String path) implements UserRecord {
+                          int devMinor, long inode, String path, String vmFlags) implements UserRecord {
+        /** A line of /proc/PID/maps, without the VMA's flags. */
+        public SnapshotRegion(int pid, long start, long end, int prot, boolean shared, long offset, int devMajor,
+                              int devMinor, long inode, String path) {
+            this(pid, start, end, prot, shared, offset, devMajor, devMinor, inode, path, null);
+        }
+
+        /** Whether smaps' VmFlags list {@code mnemonic} ("ac", "nr", ...); false when the flags are not known. */
+        public boolean hasVmFlag(String mnemonic) {
+            if (vmFlags == null) {
+                return false;
+            }
+            for (String f : vmFlags.split(" ")) {
+                if (f.equals(mnemonic)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         public RecordKind kind() { return RecordKind.SNAPSHOT_REGION; }
     }
 

@@ -30,12 +30,12 @@ public final class UserRecordCodec {
             case JournalHeader h -> o.i32(h.formatVersion()).str(h.recorderVersion()).str(h.hostname())
                     .str(h.machineId()).str(h.kernelRelease()).i64(h.bootTimeUtcNs()).str(h.hookTier())
                     .str(h.bpfSha256()).i64(h.startUtcNs()).i64(h.startKtimeNs()).strs(h.commandLine())
-                    .i32(h.recorderPid());
+                    .i32(h.recorderPid()).i32(h.overcommitMemory());
             case ProcSnapshot p -> o.i64(p.ktimeNs()).i32(p.pid()).i32(p.ppid()).i64(p.startTicks()).i32(p.uid())
                     .i32(p.gid()).i32(p.euid()).i32(p.egid()).i64(p.mntns()).str(p.comm()).str(p.exe())
                     .strs(p.argv()).str(p.error());
             case SnapshotRegion s -> o.i32(s.pid()).i64(s.start()).i64(s.end()).i32(s.prot()).bool(s.shared())
-                    .i64(s.offset()).i32(s.devMajor()).i32(s.devMinor()).i64(s.inode()).str(s.path());
+                    .i64(s.offset()).i32(s.devMajor()).i32(s.devMinor()).i64(s.inode()).str(s.path()).str(s.vmFlags());
             case FileInfo f -> o.i64(f.ktimeNs()).i32(f.dev()).i64(f.ino()).i64(f.ctimeSec()).i32(f.ctimeNsec())
                     .i64(f.size()).str(f.path()).str(f.magic()).str(f.md5()).str(f.sha1()).str(f.sha256())
                     .str(f.sha512()).str(f.error()).i32(f.viaPid());
@@ -74,12 +74,15 @@ public final class UserRecordCodec {
         UserRecord r;
         try {
             r = switch (kind) {
+                // The overcommit mode came later (minor version): an older header without it reads as unknown.
                 case JOURNAL_HEADER -> new JournalHeader(i.i32(), i.str(), i.str(), i.str(), i.str(), i.i64(), i.str(),
-                        i.str(), i.i64(), i.i64(), i.strs(), i.i32());
+                        i.str(), i.i64(), i.i64(), i.strs(), i.i32(),
+                        i.remaining() >= 4 ? i.i32() : JournalHeader.OVERCOMMIT_UNKNOWN);
                 case PROC_SNAPSHOT -> new ProcSnapshot(i.i64(), i.i32(), i.i32(), i.i64(), i.i32(), i.i32(), i.i32(),
                         i.i32(), i.i64(), i.str(), i.str(), i.strs(), i.str());
+                // vmFlags came later (minor version): an older line without them reads as flags unknown.
                 case SNAPSHOT_REGION -> new SnapshotRegion(i.i32(), i.i64(), i.i64(), i.i32(), i.bool(), i.i64(),
-                        i.i32(), i.i32(), i.i64(), i.str());
+                        i.i32(), i.i32(), i.i64(), i.str(), i.remaining() >= 4 ? i.str() : null);
                 case FILE_INFO -> new FileInfo(i.i64(), i.i32(), i.i64(), i.i64(), i.i32(), i.i64(), i.str(), i.str(),
                         i.str(), i.str(), i.str(), i.str(), i.str(), i.i32());
                 case LOSS -> new Loss(i.i64(), i.i32(), i.i64(), i.i64(), i.i64());

@@ -178,11 +178,11 @@ class HostileRecordsTest {
         String s = "s".repeat(r.nextInt(300));
         return List.of(
                 new JournalHeader(1, "v" + s, "host", "machine", "6.18", r.nextLong(), "syscalls", "ab" + s,
-                        r.nextLong(), r.nextLong(), List.of("mapscribe", "record", s), r.nextInt()),
+                        r.nextLong(), r.nextLong(), List.of("mapscribe", "record", s), r.nextInt(), r.nextInt(3)),
                 new ProcSnapshot(r.nextLong(), r.nextInt(), r.nextInt(), r.nextLong(), 0, 0, 0, 0, r.nextLong(), "comm",
                         "/bin/" + s, List.of("a", s, ""), r.nextBoolean() ? null : "error " + s),
                 new SnapshotRegion(r.nextInt(), r.nextLong(), r.nextLong(), 5, r.nextBoolean(), r.nextLong(), 8, 1,
-                        r.nextLong(), r.nextBoolean() ? null : "/lib/" + s),
+                        r.nextLong(), r.nextBoolean() ? null : "/lib/" + s, r.nextBoolean() ? null : "rd mr mw me ac " + s),
                 new FileInfo(r.nextLong(), r.nextInt(), r.nextLong(), r.nextLong(), r.nextInt(), r.nextLong(), "/p/" + s,
                         "ELF", "md5", null, "sha256", "sha512" + s, null, r.nextInt()),
                 new Loss(r.nextLong(), r.nextInt(), r.nextLong(), r.nextLong(), r.nextLong()),

@@ -62,7 +62,8 @@ public final class JournalCommand {
         static void text(JournalSummary s, PrintStream out) {
             JournalHeader h = s.header();
             out.printf("journal         format %d, written by mapscribe %s%n", h.formatVersion(), h.recorderVersion());
-            out.printf("host            %s (machine-id %s), kernel %s%n", h.hostname(), h.machineId(), h.kernelRelease());
+            out.printf("host            %s (machine-id %s), kernel %s%s%n", h.hostname(), h.machineId(), h.kernelRelease(),
+                    h.overcommitMemory() == JournalHeader.OVERCOMMIT_UNKNOWN ? "" : ", vm.overcommit_memory " + h.overcommitMemory());
             out.printf("hooks           %s tier, BPF object sha256 %s%n", h.hookTier(), h.bpfSha256());
             out.printf("started         %s by pid %d: %s%n", utc(h, h.startKtimeNs()), h.recorderPid(), String.join(" ", h.commandLine()));
             if (s.kernelRecords() > 0) {
@@ -106,7 +107,9 @@ public final class JournalCommand {
             counts.append('}');
             return "{" + "\"format_version\":" + h.formatVersion() + ",\"recorder_version\":" + Json.str(h.recorderVersion())
                     + ",\"host\":" + Json.str(h.hostname()) + ",\"machine_id\":" + Json.str(h.machineId())
-                    + ",\"kernel\":" + Json.str(h.kernelRelease()) + ",\"hook_tier\":" + Json.str(h.hookTier())
+                    + ",\"kernel\":" + Json.str(h.kernelRelease())
+                    + ",\"overcommit_memory\":" + (h.overcommitMemory() == JournalHeader.OVERCOMMIT_UNKNOWN ? "null" : h.overcommitMemory())
+                    + ",\"hook_tier\":" + Json.str(h.hookTier())
                     + ",\"bpf_sha256\":" + Json.str(h.bpfSha256()) + ",\"boot_time_utc_ns\":" + h.bootTimeUtcNs()
                     + ",\"start_utc\":" + Json.str(utc(h, h.startKtimeNs())) + ",\"recorder_pid\":" + h.recorderPid()
                     + ",\"command_line\":" + Json.strs(h.commandLine())

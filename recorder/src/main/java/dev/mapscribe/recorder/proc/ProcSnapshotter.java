@@ -22,7 +22,7 @@ import java.util.StringJoiner;
 
 /**
  * The state of every process already running when the recorder starts, read from /proc: one
- * {@link ProcSnapshot} per process followed by one {@link SnapshotRegion} per line of its maps. Without it
+ * {@link ProcSnapshot} per process followed by one {@link SnapshotRegion} per VMA of its smaps. Without it
  * the analyzer would not know the regions of processes that existed before the first kernel record.
  *
  * <p>One instance belongs to one thread: it reuses one read buffer for every file it reads.
@@ -98,15 +98,18 @@ public final class ProcSnapshotter implements AutoCloseable {
                 errors.add("cmdline: " + describe(e));
             }
             try {
-                int length = readFully(dir + "maps");
+                // smaps, not maps: its VmFlags show what keeps two VMAs apart that look alike in maps (a library's
+                // RELRO part is charged, "ac", its read-only data is not), so the analyzer can keep them apart too.
+                // It costs a walk of the page tables per VMA (for the Rss and Pss it reports), once, at start.
+                int length = readFully(dir + "smaps");
                 if (length == 0) {
                     // Every live user process maps something: an empty read means it exited meanwhile.
-                    errors.add("maps: empty (the process exited)");
+                    errors.add("smaps: empty (the process exited)");
                 }
                 ProcText.parseMaps(buf, length, pid, regions);
             } catch (IOException | IllegalArgumentException e) {
                 regions.clear(); // half a map would look like a complete one to the analyzer
-                errors.add("maps: " + describe(e));
+                errors.add("smaps: " + describe(e));
             }
         }
         String error = errors.length() == 0 ? null : errors.toString();

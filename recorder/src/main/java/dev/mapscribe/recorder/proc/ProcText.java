@@ -4,13 +4,14 @@ import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.raw.Utf8Text;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Parsers for the /proc text files a snapshot reads, working on the raw bytes of one read (no regex, no
- * per-line String): stat, status, cmdline, maps.
+ * per-line String): stat, status, cmdline, maps and smaps.
  */
 final class ProcText {
     private ProcText() {
@@ -120,16 +121,19 @@ final class ProcText {
     }
 
     /**
-     * Appends one SnapshotRegion per line of /proc/PID/maps:
-     * {@code start-end perms offset maj:min inode [path]}. The path is the rest of the line after the run of
-     * spaces that pads it: it may hold spaces and ends with " (deleted)" for unlinked files (kept as printed;
-     * the kernel escapes newlines in names, so a line is one region).
+     * Appends one SnapshotRegion per VMA of /proc/PID/smaps, or per line of /proc/PID/maps (the same lines without
+     * the fields below each): {@code start-end perms offset maj:min inode [path]}. The path is the rest of the line
+     * after the run of spaces that pads it: it may hold spaces and ends with " (deleted)" for unlinked files (kept as
+     * printed; the kernel escapes newlines in names, so a line is one region). Of smaps' fields ("Rss:", ...,
+     * one per line, each starting with a capital letter, where a maps line starts with a hex digit) only VmFlags,
+     * the last, is kept; a VMA without one (a maps line) has none.
      */
     static void parseMaps(byte[] b, int len, int pid, List<UserRecord> out) {
         int pos = 0;
         int prevPathStart = 0;
         int prevPathEnd = 0;
         String prevPath = "";
+        SnapshotRegion pending = null; // an smaps VMA whose VmFlags line is still to come
         while (pos < len) {
             int eol = indexOf(b, pos, len, (byte) '\n');
             if (eol < 0) {
@@ -138,6 +142,18 @@ final class ProcText {
             if (eol == pos) {
                 pos = eol + 1;
                 continue;
+            }
+            if (b[pos] >= 'A' && b[pos] <= 'Z') { // an smaps field of the VMA above
+                if (pending != null && startsWith(b, pos, eol, VM_FLAGS)) {
+                    String flags = new String(b, pos + VM_FLAGS.length, eol - pos - VM_FLAGS.length, StandardCharsets.US_ASCII).strip();
+                    out.add(withVmFlags(pending, flags));
+                    pending = null;
+                }
+                pos = eol + 1;
+                continue;
+            }
+            if (pending != null) {
+                out.add(pending); // a maps line, or an smaps VMA without a VmFlags line
             }
             int p = pos;
             int dash = indexOf(b, p, eol, (byte) '-');
@@ -187,9 +203,23 @@ final class ProcText {
             prevPathStart = p;
             prevPathEnd = eol;
             prevPath = path;
-            out.add(new SnapshotRegion(pid, start, end, prot, shared, offset, devMajor, devMinor, inode, path));
+            pending = new SnapshotRegion(pid, start, end, prot, shared, offset, devMajor, devMinor, inode, path);
             pos = eol + 1;
         }
+        if (pending != null) {
+            out.add(pending);
+        }
+    }
+
+    private static final byte[] VM_FLAGS = "VmFlags:".getBytes(StandardCharsets.US_ASCII);
+
+    private static SnapshotRegion withVmFlags(SnapshotRegion r, String flags) {
+        return new SnapshotRegion(r.pid(), r.start(), r.end(), r.prot(), r.shared(), r.offset(), r.devMajor(), r.devMinor(),
+                r.inode(), r.path(), flags);
+    }
+
+    private static boolean startsWith(byte[] b, int from, int to, byte[] prefix) {
+        return to - from >= prefix.length && Arrays.equals(b, from, from + prefix.length, prefix, 0, prefix.length);
     }
 
     private static long[] parseTwoNumbers(byte[] b, int from, int to) {

@@ -38,7 +38,7 @@ class JournalInfoTest {
     void infoCountsRecordsPerKindTheTimeSpanAndLosses(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         JournalHeader h = new JournalHeader(1, "0.1.0", "web-7", "m-1", "6.18.44", 1_700_000_000_000_000_000L,
-                "syscalls", "beef", 1_700_000_001_000_000_000L, 1_000_000_000L, List.of("mapscribe", "record"), 99);
+                "syscalls", "beef", 1_700_000_001_000_000_000L, 1_000_000_000L, List.of("mapscribe", "record"), 99, 1);
         try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, h, JournalWriter.Options.defaults())) {
             RawRecords raw = new RawRecords(4096)
                     .mmap(2_000_000_000L, 10, 10, 0, 4096, 7, 0x22, -1, 0, 0x10000)
@@ -55,12 +55,14 @@ class JournalInfoTest {
         String json = run("journal", "info", dir.toString(), "--format", "json");
         assertTrue(json.startsWith("0\n"), json);
         assertTrue(json.contains("\"host\":\"web-7\""), json);
+        assertTrue(json.contains("\"overcommit_memory\":1,"), json);
         assertTrue(json.contains("\"counts\":{\"mmap\":1,\"mprotect\":1,\"munmap\":1,\"journal_header\":1,\"file_info\":2,\"loss\":3}"), json);
         assertTrue(json.contains("\"first_ktime_ns\":2000000000,\"last_ktime_ns\":3000000000"), json);
         assertTrue(json.contains("\"lost\":9,\"refused\":5,\"unhashed_files\":1"), json);
         assertTrue(json.contains("\"batches_without_checksums\":0,\"stopped_utc\":null,\"damage\":null"), json);
 
         String text = run("journal", "info", dir.toString());
+        assertTrue(text.contains("host            web-7 (machine-id m-1), kernel 6.18.44, vm.overcommit_memory 1\n"), text);
         assertTrue(text.contains("time span       2023-11-14T22:13:22Z .. 2023-11-14T22:13:23Z (1.000 s)"), text);
         assertTrue(text.contains("lost            9 records (in the kernel)"), text);
         assertTrue(text.contains("refused         5 kernel records (the journal at --max-disk, or its file system nearly full)"), text);

@@ -36,6 +36,7 @@ class ProcSnapshotterTest {
             List<UserRecord> records = snapshotter.snapshot(SELF);
             // The workload is idle: its maps now are its maps at the snapshot.
             List<ProcMaps.Line> oracle = ProcMaps.read(holder.pid());
+            List<String> oracleFlags = vmFlags(holder.pid());
 
             assertFalse(records.stream().anyMatch(r -> pidOf(r) == SELF), "the snapshot must leave out its own pid");
 
@@ -53,8 +54,14 @@ class ProcSnapshotterTest {
             for (int i = at + 1; i < records.size() && records.get(i) instanceof SnapshotRegion r; i++) {
                 regions.add(r);
             }
-            List<SnapshotRegion> expected = oracle.stream().map(l -> region(holder.pid(), l)).toList();
+            assertEquals(oracle.size(), oracleFlags.size(), "one VmFlags line per VMA");
+            List<SnapshotRegion> expected = new ArrayList<>();
+            for (int i = 0; i < oracle.size(); i++) {
+                expected.add(region(holder.pid(), oracle.get(i), oracleFlags.get(i)));
+            }
             assertEquals(expected, regions);
+            // What the flags are for: a private file mapping made writable (the holder's data) is charged, "ac".
+            assertTrue(regions.stream().anyMatch(r -> r.inode() != 0 && r.hasVmFlag("ac")), regions.toString());
             assertTrue(regions.stream().anyMatch(r -> r.path().equals(spaced.toString()) && r.prot() == 5));
             assertTrue(regions.stream().anyMatch(r -> r.path().equals(doomed + " (deleted)")));
             assertTrue(regions.stream().anyMatch(r -> r.path().startsWith("/memfd:mapholder")));
@@ -139,11 +146,17 @@ class ProcSnapshotterTest {
         return Long.parseLong(after[22 - 3]);
     }
 
-    private static SnapshotRegion region(int pid, ProcMaps.Line l) {
+    private static SnapshotRegion region(int pid, ProcMaps.Line l, String vmFlags) {
         String perms = l.perms();
         int prot = (perms.charAt(0) == 'r' ? 1 : 0) | (perms.charAt(1) == 'w' ? 2 : 0) | (perms.charAt(2) == 'x' ? 4 : 0);
         return new SnapshotRegion(pid, l.start(), l.end(), prot, perms.charAt(3) == 's', l.offset(), l.devMajor(),
-                l.devMinor(), l.inode(), l.path());
+                l.devMinor(), l.inode(), l.path(), vmFlags);
+    }
+
+    /** The VmFlags of each VMA in /proc/PID/smaps, in order, as the kernel prints them. */
+    private static List<String> vmFlags(int pid) throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/smaps"), java.nio.charset.StandardCharsets.ISO_8859_1).stream()
+                .filter(l -> l.startsWith("VmFlags:")).map(l -> l.substring("VmFlags:".length()).strip()).toList();
     }
 
     private static int indexOfSnapshot(List<UserRecord> records, int pid) {

@@ -98,6 +98,33 @@ class ProcTextTest {
     }
 
     @Test
+    void smapsGivesEachVmaItsFlagsAndIgnoresTheOtherFields() {
+        String text = """
+                7f642e3bd000-7f642e410000 r--p 0017c000 fe:00 1234                       /usr/lib/x86_64-linux-gnu/libc.so.6
+                Size:                332 kB
+                KernelPageSize:        4 kB
+                Rss:                 180 kB
+                THPeligible:           0
+                VmFlags: rd mr mw me\s
+                7f642e410000-7f642e414000 r--p 001cf000 fe:00 1234                       /usr/lib/x86_64-linux-gnu/libc.so.6
+                Size:                 16 kB
+                VmFlags: rd mr mw me ac\s
+                7f642e416000-7f642e423000 rw-p 00000000 00:00 0\s
+                Size:                 52 kB
+                VmFlags: rd wr mr mw me nr\s
+                """;
+        byte[] b = bytes(text);
+        List<UserRecord> out = new ArrayList<>();
+        ProcText.parseMaps(b, b.length, 42, out);
+        String libc = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+        assertEquals(List.of(
+                new SnapshotRegion(42, 0x7f642e3bd000L, 0x7f642e410000L, 1, false, 0x17c000, 0xfe, 0, 1234, libc, "rd mr mw me"),
+                new SnapshotRegion(42, 0x7f642e410000L, 0x7f642e414000L, 1, false, 0x1cf000, 0xfe, 0, 1234, libc, "rd mr mw me ac"),
+                new SnapshotRegion(42, 0x7f642e416000L, 0x7f642e423000L, 3, false, 0, 0, 0, 0, "", "rd wr mr mw me nr")),
+                out);
+    }
+
+    @Test
     void aPathThatIsNotUtf8ReadsAsTheRecordsOfTheKernelDo() {
         // The same \xNN escapes as kernel records' paths (Utf8Text), so that the snapshot and the recording name one
         // file the same way.

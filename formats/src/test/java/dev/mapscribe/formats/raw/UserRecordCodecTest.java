@@ -1,0 +1,75 @@
+package dev.mapscribe.formats.raw;
+
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Fields added to a record kind after journals were written with it: new ones round-trip, old ones still read. */
+class UserRecordCodecTest {
+    private static final JournalHeader HEADER = new JournalHeader(1, "0.1.0", "web-7", "m-1", "6.18.44", 17L, "syscalls",
+            "ab", 18L, 19L, List.of("mapscribe", "record"), 4242, 2);
+    private static final SnapshotRegion LINE = new SnapshotRegion(7, 0x7f0000000000L, 0x7f0000004000L, 1, false, 0x1cf000,
+            8, 1, 1234, "/usr/lib/x86_64-linux-gnu/libc.so.6", "rd mr mw me ac");
+
+    @Test
+    void theOvercommitModeAndTheVmFlagsRoundTrip() {
+        assertEquals(HEADER, roundTrip(HEADER));
+        assertEquals(LINE, roundTrip(LINE));
+        SnapshotRegion fromMaps = new SnapshotRegion(7, 0x1000, 0x2000, 3, false, 0, 0, 0, 0, "[heap]");
+        assertEquals(fromMaps, roundTrip(fromMaps));
+    }
+
+    @Test
+    void aHeaderWrittenBeforeTheOvercommitModeReadsItAsUnknown() {
+        JournalHeader old = (JournalHeader) decode(withoutTrailingBytes(HEADER, 4));
+        assertEquals(JournalHeader.OVERCOMMIT_UNKNOWN, old.overcommitMemory());
+        assertEquals(4242, old.recorderPid());
+    }
+
+    @Test
+    void aSnapshotLineWrittenBeforeTheVmFlagsReadsThemAsUnknown() {
+        // The flags are a string: its i32 length and its bytes go.
+        SnapshotRegion old = (SnapshotRegion) decode(withoutTrailingBytes(LINE, 4 + "rd mr mw me ac".length()));
+        assertEquals(null, old.vmFlags());
+        assertEquals(LINE.path(), old.path());
+        assertFalse(old.hasVmFlag("ac"));
+    }
+
+    @Test
+    void aVmFlagIsAWholeMnemonic() {
+        assertTrue(LINE.hasVmFlag("ac"));
+        assertTrue(LINE.hasVmFlag("rd"));
+        assertFalse(LINE.hasVmFlag("nr"));
+        assertFalse(LINE.hasVmFlag("a"), "a part of a mnemonic is not one");
+    }
+
+    private static UserRecord roundTrip(UserRecord r) {
+        return decode(encode(r));
+    }
+
+    private static ByteBuffer encode(UserRecord r) {
+        ByteBuffer b = UserRecordCodec.encode(r, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN));
+        return b.flip();
+    }
+
+    /** The record as a writer that did not know its last {@code n} bytes of fields wrote it. */
+    private static ByteBuffer withoutTrailingBytes(UserRecord r, int n) {
+        ByteBuffer b = encode(r);
+        int size = b.limit() - n;
+        b.limit(size);
+        b.putInt(4, size);
+        return b;
+    }
+
+    private static UserRecord decode(ByteBuffer b) {
+        return UserRecordCodec.decode(b);
+    }
+}
