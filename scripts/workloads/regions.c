@@ -13,6 +13,8 @@
  *   EXPECT mem_prot_alert <addr hex> <len> <alert string>   one per alert the step must raise
  *   EXPECT mmap_exec <addr hex> <len> <what>                  one per file mapped executable
  *   EXPECT failed <syscall> <errno>                           a call that must fail (its partial effect is in the next dump)
+ *   EXPECT vmas <addr hex> <len> <what>                       every maps line of the next dump inside the range must be
+ *                                                             exactly one region (the kernel kept those VMAs apart, or merged them)
  *   CALL <syscall> <args and result, hex>                     every mapping call, as the kernel saw it:
  *        mmap addr len prot flags fd off ret [ino dev_major dev_minor]   (the file part for file mappings)
  *        mprotect addr len prot ret | pkey_mprotect addr len prot pkey ret | munmap addr len ret
@@ -184,6 +186,41 @@ int main(void)
 	unsigned long brk_ret = (unsigned long)syscall(SYS_brk, start_brk + 8 * P + 100);
 	emit("CALL brk %lx %lx\n", start_brk, brk_ret);
 	checkpoint(10, "pkey-brk");
+
+	/*
+	 * 11. VMAs kept apart, or merged, by flags maps does not show. Two anonymous RW mappings side by side, one under
+	 * MAP_NORESERVE (VM_NORESERVE), stay two VMAs, so making both executable changes two VMAs: two alerts. A private
+	 * file mapping under MAP_NORESERVE made writable is not charged (no VM_ACCOUNT), so it merges with its writable
+	 * neighbour under MAP_NORESERVE. PROT_NONE guard pages around each keep other mappings from merging in. Where the
+	 * kernel ignores MAP_NORESERVE (vm.overcommit_memory 2), the first two merge: one alert.
+	 */
+	int never = 0;
+	int ofd = open("/proc/sys/vm/overcommit_memory", O_RDONLY);
+	char mode = 0;
+	if (ofd >= 0 && read(ofd, &mode, 1) == 1)
+		never = mode == '2';
+	if (ofd >= 0)
+		close(ofd);
+	char *nr = map(NULL, 6 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	map(nr + P, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	map(nr + 3 * P, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	protect(nr + P, 4 * P, PROT_READ | PROT_EXEC);
+	if (never) {
+		expect_alert(nr + P, 4 * P, X_ADD);
+	} else {
+		expect_alert(nr + P, 2 * P, X_ADD);
+		expect_alert(nr + 3 * P, 2 * P, X_ADD);
+	}
+	emit("EXPECT vmas %lx %lu anonymous-noreserve\n", (unsigned long)nr, 6 * P);
+	int nfd = memfd_create("noreserve", 0);
+	if (nfd < 0 || ftruncate(nfd, 2 * P) != 0)
+		die("memfd_create");
+	char *fr = map(NULL, 4 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	map(fr + P, P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, nfd, 0);
+	map(fr + 2 * P, P, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, nfd, P);
+	protect(fr + 2 * P, P, PROT_READ | PROT_WRITE);
+	emit("EXPECT vmas %lx %lu file-noreserve\n", (unsigned long)fr, 4 * P);
+	checkpoint(11, "noreserve");
 
 	(void)w;
 	return 0;

@@ -12,7 +12,8 @@ package dev.mapscribe.analyzer.replay;
  * @param path        file path, or the kernel's name of an anonymous region ("[heap]", "[stack]"), or null
  * @param offset      file offset of {@code start}
  * @param validToNs   null while the version still exists at the end of the journal
- * @param flags       MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it (0 when unknown)
+ * @param flags       MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it (0 when unknown),
+ *                    | MAP_NORESERVE 0x4000 for a VM_NORESERVE mapping (Region#noReserve)
  * @param known       false when the recording cannot say what is mapped here (backing "unknown") or its protection
  * @param cause       what made this version: mmap, mprotect, munmap, mremap, brk, exec, snapshot, fork, unknown
  * @param pathTruncated the kernel cut the leading part of the file's {@code path}

@@ -49,7 +49,7 @@ import java.util.UUID;
  * <p>Use: {@code new Replayer(reader.header(), sink)}, {@code reader.read(replayer::accept)}, then {@link #finish()}.
  */
 public final class Replayer {
-    static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
+    static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_PKEY_MPROTECT = 329;
 
     private final EventSink sink;
@@ -64,6 +64,8 @@ public final class Replayer {
     private long batch;
     private ProcSnapshot snapshot;
     private long startKtimeNs;
+    /** The host's kernel ignores MAP_NORESERVE (vm.overcommit_memory 2): no mapping is VM_NORESERVE. */
+    private boolean ignoresNoReserve;
     private JournalRolled rolled;
     private final List<SnapshotRegion> snapshotLines = new ArrayList<>();
 
@@ -188,7 +190,8 @@ public final class Replayer {
         FileRef file = anon ? null : m.file();
         MappedFile mapped = file != null ? ProcessTable.mappedFile(file) : null;
         syscall(h, "mmap", NR_MMAP, new long[] {m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off()}, m.ret(), mapped);
-        processes.mmOf(h).mmap(m.ret(), m.len(), m.prot(), m.flags(), mapped, m.off(), h.ktimeNs());
+        processes.mmOf(h).mmap(m.ret(), m.len(), m.prot(), ignoresNoReserve ? m.flags() & ~MAP_NORESERVE : m.flags(), mapped,
+                m.off(), h.ktimeNs());
         boolean ok = !failed(m.ret());
         TaskInfo task = processes.taskOf(h);
         Process p = processes.processOf(h);
@@ -260,6 +263,9 @@ public final class Replayer {
         machineId = h.machineId();
         startKtimeNs = h.startKtimeNs();
         bootTimeUtcNs = h.bootTimeUtcNs();
+        // Under "never" the kernel ignores MAP_NORESERVE; a journal that does not say is taken to have the default
+        // (heuristic, 0), as nearly every host has.
+        ignoresNoReserve = h.overcommitMemory() == JournalHeader.OVERCOMMIT_NEVER;
     }
 
     // ---- rows ---------------------------------------------------------------------------------------------------
@@ -300,7 +306,7 @@ public final class Replayer {
             case SHMEM -> MAP_SHARED | MAP_ANONYMOUS;
             case FILE -> r.shared() ? MAP_SHARED : MAP_PRIVATE;
             case UNKNOWN -> 0;
-        };
+        } | (r.noReserve() ? MAP_NORESERVE : 0);
         sink.regionVersion(new RegionVersion(host, m.id(), m.ownerPid(), r.start(), r.end(),
                 r.prot() == Prot.UNKNOWN ? null : r.prot(), r.perms(), flags, r.known() && r.prot() != Prot.UNKNOWN,
                 r.cause(), r.shared(), r.backing().lowerName(),

@@ -24,7 +24,7 @@ public final class ProcessTable {
     /** /proc/PID/stat's start time is in clock ticks of USER_HZ, 100 on every Linux architecture we run on. */
     static final long NS_PER_TICK = 10_000_000L;
     static final long VM_READ = 0x1, VM_WRITE = 0x2, VM_EXEC = 0x4, VM_SHARED = 0x8, VM_GROWSDOWN = 0x100,
-            VM_ACCOUNT = 0x100000;
+            VM_ACCOUNT = Region.VM_ACCOUNT, VM_NORESERVE = Region.VM_NORESERVE;
 
     /** Told when a process lifetime ends, and when an exec mapped files executable (kunai's mmap_exec covers those). */
     public interface Listener {
@@ -465,17 +465,24 @@ public final class ProcessTable {
         dropMm(p, nowNs);
     }
 
-    /** A line of /proc/PID/maps as a region. */
+    /**
+     * A VMA of /proc/PID/smaps (or a line of maps, without its flags) as a region. VM_ACCOUNT is taken for file
+     * mappings only, as everywhere (see {@link Region#VM_ACCOUNT}).
+     */
     public static Region fromMapsLine(SnapshotRegion l) {
         String path = l.path() == null ? "" : l.path();
         int prot = l.prot() & 7;
+        Region r;
         if (l.inode() != 0 || (!path.isEmpty() && !path.startsWith("["))) {
             MappedFile f = new MappedFile(path, MappedFile.kernelDev(l.devMajor(), l.devMinor()), l.inode(), MappedFile.CTIME_UNKNOWN);
             Backing b = l.shared() && path.startsWith("/dev/zero") ? Backing.SHMEM : Backing.FILE;
-            return Region.piece(l.start(), l.end(), prot, l.shared(), b, f, l.offset(), null);
+            r = Region.piece(l.start(), l.end(), prot, l.shared(), b, f, l.offset(), null)
+                    .withAccounted(b == Backing.FILE && !l.shared() && l.hasVmFlag("ac"));
+        } else {
+            // Anonymous: "[heap]", "[stack]", "[vdso]", "[anon:name]" or nothing.
+            r = Region.piece(l.start(), l.end(), prot, l.shared(), Backing.ANON, null, 0, path.isEmpty() ? null : path);
         }
-        // Anonymous: "[heap]", "[stack]", "[vdso]", "[anon:name]" or nothing.
-        return Region.piece(l.start(), l.end(), prot, l.shared(), Backing.ANON, null, 0, path.isEmpty() ? null : path);
+        return r.withNoReserve(l.hasVmFlag("nr"));
     }
 
     /** A VMA walked in the kernel as a region. The kernel names [stack] by VM_GROWSDOWN here; vdso/vvar stay unnamed. */
@@ -485,10 +492,11 @@ public final class ProcessTable {
         FileRef f = v.file();
         if (f != null) {
             return Region.piece(v.start(), v.end(), prot, shared, Backing.FILE, mappedFile(f), v.pgoff() * Prot.PAGE_SIZE, null)
-                    .withAccounted(!shared && (v.vmFlags() & VM_ACCOUNT) != 0);
+                    .withAccounted(!shared && (v.vmFlags() & VM_ACCOUNT) != 0).withNoReserve((v.vmFlags() & VM_NORESERVE) != 0);
         }
         String label = (v.vmFlags() & VM_GROWSDOWN) != 0 ? "[stack]" : null;
-        return Region.piece(v.start(), v.end(), prot, shared, shared ? Backing.SHMEM : Backing.ANON, shared ? MappedFile.SHARED_ANON : null, 0, label);
+        return Region.piece(v.start(), v.end(), prot, shared, shared ? Backing.SHMEM : Backing.ANON, shared ? MappedFile.SHARED_ANON : null, 0, label)
+                .withNoReserve((v.vmFlags() & VM_NORESERVE) != 0);
     }
 
     public static MappedFile mappedFile(FileRef f) {

@@ -10,11 +10,9 @@ import java.util.Objects;
  * @param file        the file behind a FILE or SHMEM region (null for ANON, and for UNKNOWN)
  * @param offset      file offset of {@code start} in bytes; 0 for ANON and UNKNOWN (as /proc/PID/maps shows them)
  * @param label       the kernel's name for a special anonymous region ("[heap]", "[stack]", "[vdso]", ...), or null
- * @param accounted   a private file mapping that is or was writable: the kernel charged it (VM_ACCOUNT, smaps'
- *                    {@code ac}) and a file mapping keeps the charge, so it never merges with an uncharged neighbour
- *                    (a library's RELRO part, made read-only by ld.so, stays apart from its read-only data). Kept
- *                    false for anonymous memory, where the kernel drops the charge again when the pages were never
- *                    written, which the recording cannot tell
+ * @param vmFlags     the VMA flags that /proc/PID/maps does not show but that the kernel compares when it merges
+ *                    VMAs, as the kernel's bits: {@link #VM_ACCOUNT} and {@link #VM_NORESERVE}. Two regions that
+ *                    differ in them are two VMAs in the kernel, and an mprotect over both raises an alert for each
  * @param version     id of this version, unique within one replay; 0 for a piece not (yet) in a map
  * @param validFromNs CLOCK_MONOTONIC ns at which this version came to be
  * @param cause       what made this version: "mmap", "mprotect", "munmap", "mremap", "brk", "exec", "snapshot",
@@ -23,7 +21,20 @@ import java.util.Objects;
  *                    or an owner whose name the recording never saw
  */
 public record Region(long start, long end, int prot, boolean shared, Backing backing, MappedFile file, long offset,
-                     String label, boolean accounted, long version, long validFromNs, String cause, String comm) {
+                     String label, int vmFlags, long version, long validFromNs, String cause, String comm) {
+
+    /**
+     * The kernel charged the mapping against the commit limit (smaps' {@code ac}): a private file mapping that is or
+     * was writable, unless under MAP_NORESERVE; a file mapping keeps the charge, so it never merges with an uncharged
+     * neighbour (a library's RELRO part, made read-only by ld.so, stays apart from its read-only data). Never set for
+     * anonymous memory, where the kernel drops the charge again when the pages were never written, which the
+     * recording cannot tell.
+     */
+    public static final int VM_ACCOUNT = 0x100000;
+    /** Mapped with MAP_NORESERVE on a host that honours it (smaps' {@code nr}): never charged, and kept for good. */
+    public static final int VM_NORESERVE = 0x200000;
+    /** The flags a region can carry. */
+    static final int VM_FLAGS_KEPT = VM_ACCOUNT | VM_NORESERVE;
 
     public Region {
         if (end <= start) {
@@ -34,7 +45,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     /** A region that is not (yet) part of a map: no version. */
     public static Region piece(long start, long end, int prot, boolean shared, Backing backing, MappedFile file,
                                long offset, String label) {
-        return new Region(start, end, prot, shared, backing, file, hasOffset(backing) ? offset : 0, label, false, 0, 0, null, null);
+        return new Region(start, end, prot, shared, backing, file, hasOffset(backing) ? offset : 0, label, 0, 0, 0, null, null);
     }
 
     /** Pages nobody can vouch for. */
@@ -58,46 +69,68 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
         long s = Math.max(start, from);
         long e = Math.min(end, to);
         long off = hasOffset(backing) ? offset + (s - start) : 0;
-        return new Region(s, e, prot, shared, backing, file, off, label, accounted, version, validFromNs, cause, comm);
+        return new Region(s, e, prot, shared, backing, file, off, label, vmFlags, version, validFromNs, cause, comm);
     }
 
     /** The same pages' attributes placed at another address (mremap moves): no label, the kernel's labels are positional. */
     public Region movedTo(long newStart) {
-        return new Region(newStart, newStart + length(), prot, shared, backing, file, offset, null, accounted, 0, 0, null, null);
+        return new Region(newStart, newStart + length(), prot, shared, backing, file, offset, null, vmFlags, 0, 0, null, null);
+    }
+
+    /** VM_ACCOUNT: see {@link #VM_ACCOUNT}. */
+    public boolean accounted() {
+        return (vmFlags & VM_ACCOUNT) != 0;
+    }
+
+    /** VM_NORESERVE: see {@link #VM_NORESERVE}. */
+    public boolean noReserve() {
+        return (vmFlags & VM_NORESERVE) != 0;
     }
 
     /**
-     * The same pages with another protection: a private file mapping made writable is charged from then on (the
-     * kernel charges on the way to writable only: one writable already, under MAP_NORESERVE, stays uncharged).
+     * The same pages with another protection: a private file mapping made writable is charged from then on (as
+     * mprotect_fixup does, on the way to writable only: one writable already, or under MAP_NORESERVE, stays uncharged).
      */
     public Region withProt(int newProt) {
-        boolean charged = accounted || chargeable(backing, shared, newProt) && (prot == Prot.UNKNOWN || (prot & Prot.WRITE) == 0);
-        return new Region(start, end, newProt, shared, backing, file, offset, label, charged, 0, 0, null, null);
+        boolean charge = !noReserve() && chargeable(backing, shared, newProt) && (prot == Prot.UNKNOWN || (prot & Prot.WRITE) == 0);
+        return new Region(start, end, newProt, shared, backing, file, offset, label, charge ? vmFlags | VM_ACCOUNT : vmFlags,
+                0, 0, null, null);
     }
 
-    /** Whether the kernel charges a mapping of this kind and protection (mmap_region, mprotect_fixup): see accounted. */
+    /** Whether the kernel charges a mapping of this kind and protection (mmap_region, mprotect_fixup): see VM_ACCOUNT. */
     static boolean chargeable(Backing backing, boolean shared, int prot) {
         return backing == Backing.FILE && !shared && prot != Prot.UNKNOWN && (prot & Prot.WRITE) != 0;
     }
 
-    /** The same pages, charged or not (a new mapping, a VMA walked in the kernel). */
+    /** The same pages, charged or not (a new mapping, a VMA walked in the kernel or read from smaps). */
     public Region withAccounted(boolean charged) {
-        return charged == accounted ? this
-                : new Region(start, end, prot, shared, backing, file, offset, label, charged, version, validFromNs, cause, comm);
+        return withVmFlags(charged ? vmFlags | VM_ACCOUNT : vmFlags & ~VM_ACCOUNT);
+    }
+
+    /** The same pages, mapped under MAP_NORESERVE or not. */
+    public Region withNoReserve(boolean noReserve) {
+        return withVmFlags(noReserve ? vmFlags | VM_NORESERVE : vmFlags & ~VM_NORESERVE);
+    }
+
+    /** The same pages with these of {@link #VM_FLAGS_KEPT} (a region's continuation, a VMA walked in the kernel). */
+    Region withVmFlags(int flags) {
+        flags &= VM_FLAGS_KEPT;
+        return flags == vmFlags ? this
+                : new Region(start, end, prot, shared, backing, file, offset, label, flags, version, validFromNs, cause, comm);
     }
 
     public Region withExtent(long newStart, long newEnd) {
-        return new Region(newStart, newEnd, prot, shared, backing, file, offset, label, accounted, 0, 0, null, null);
+        return new Region(newStart, newEnd, prot, shared, backing, file, offset, label, vmFlags, 0, 0, null, null);
     }
 
     Region asVersion(long newVersion, long fromNs, String newCause, String ownerComm) {
-        return new Region(start, end, prot, shared, backing, file, offset, label, accounted, newVersion, fromNs, newCause, ownerComm);
+        return new Region(start, end, prot, shared, backing, file, offset, label, vmFlags, newVersion, fromNs, newCause, ownerComm);
     }
 
     /** Everything but position, offset and version. */
     public boolean sameAttributes(Region o) {
         return prot == o.prot && shared == o.shared && backing == o.backing && Objects.equals(file, o.file)
-                && Objects.equals(label, o.label) && accounted == o.accounted;
+                && Objects.equals(label, o.label) && vmFlags == o.vmFlags;
     }
 
     /** Same pages with the same attributes (a version need not change when this holds). */
@@ -139,7 +172,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     public String toString() {
         return Long.toHexString(start) + "-" + Long.toHexString(end) + " " + perms() + " " + backing
                 + (file != null ? " " + file.path() + "@" + Long.toHexString(offset) : "") + (label != null ? " " + label : "")
-                + (accounted ? " ac" : "")
+                + (accounted() ? " ac" : "") + (noReserve() ? " nr" : "")
                 + " v" + version;
     }
 }

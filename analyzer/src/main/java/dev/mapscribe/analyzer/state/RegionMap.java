@@ -158,6 +158,8 @@ public final class RegionMap {
         }
         int type = flags & MAP_TYPE;
         boolean shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
+        // The replayer leaves MAP_NORESERVE out where the host ignores it (vm.overcommit_memory 2).
+        boolean noReserve = (flags & MAP_NORESERVE) != 0;
         Region piece;
         if ((flags & MAP_ANONYMOUS) != 0) {
             piece = shared
@@ -165,11 +167,10 @@ public final class RegionMap {
                     : Region.piece(ret, end, prot & 7, false, Backing.ANON, null, 0, null);
         } else {
             MappedFile f = file != null ? file : new MappedFile(null, 0, 0, MappedFile.CTIME_UNKNOWN);
-            // Charged when private and writable, unless MAP_NORESERVE (which the kernel honours but under
-            // overcommit_memory=2, not recorded: its default is assumed)
-            boolean charged = Region.chargeable(Backing.FILE, shared, prot & 7) && (flags & MAP_NORESERVE) == 0;
+            boolean charged = Region.chargeable(Backing.FILE, shared, prot & 7) && !noReserve;
             piece = Region.piece(ret, end, prot & 7, shared, Backing.FILE, f, off, null).withAccounted(charged);
         }
+        piece = piece.withNoReserve(noReserve);
         boolean replacedKnown = rewrite(ret, end, List.of(piece), nowNs, "mmap");
         if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && replacedKnown) {
             history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there
@@ -501,7 +502,7 @@ public final class RegionMap {
         }
         long off = src.offset() + (srcAddr - src.start());
         return Region.piece(from, to, src.prot(), src.shared(), src.backing(), src.file(), off, src.label())
-                .withAccounted(src.accounted());
+                .withVmFlags(src.vmFlags());
     }
 
     /** The end of the heap the map already holds: the [heap] regions running on from start_brk. */

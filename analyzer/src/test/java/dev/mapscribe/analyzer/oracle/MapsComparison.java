@@ -45,6 +45,30 @@ public final class MapsComparison {
 
     private MapsComparison() {}
 
+    /**
+     * The lines of a dump that are not exactly one region of {@code state}: where VMA boundaries are compared (the
+     * kernel keeps VMAs apart, or merges them, by flags the workload controls), as readable lines.
+     */
+    public static List<String> linesNotRegions(List<ProcMaps.Line> maps, List<Span> state, java.util.function.Predicate<ProcMaps.Line> which) {
+        java.util.Set<String> regions = new java.util.HashSet<>();
+        for (Span s : state) {
+            regions.add(Long.toHexString(s.start()) + "-" + Long.toHexString(s.end()));
+        }
+        List<String> out = new ArrayList<>();
+        for (ProcMaps.Line l : maps) {
+            String range = Long.toHexString(l.start()) + "-" + Long.toHexString(l.end());
+            if (which.test(l) && !regions.contains(range)) {
+                out.add(range + " " + l.perms() + " " + l.path());
+            }
+        }
+        return out;
+    }
+
+    /** Lines that lie inside [from, to). */
+    public static java.util.function.Predicate<ProcMaps.Line> inside(long from, long to) {
+        return l -> l.start() >= from && l.end() <= to;
+    }
+
     /** Every range where the two sides differ, as readable lines; empty when they agree on every page. */
     public static List<String> differences(List<ProcMaps.Line> maps, List<Span> state) {
         List<Span> kernel = new ArrayList<>();

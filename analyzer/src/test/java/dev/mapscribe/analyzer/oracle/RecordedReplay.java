@@ -99,19 +99,18 @@ final class RecordedReplay {
      * from its read-only data (Region#accounted).
      */
     List<String> libraryLinesNotRegions(Checkpoint c) {
+        return linesNotRegions(c, l -> l.path().contains(".so") && l.perms().endsWith("p"));
+    }
+
+    /** The lines of checkpoint c's dump that {@code which} selects and that are not exactly one region valid then. */
+    List<String> linesNotRegions(Checkpoint c, java.util.function.Predicate<dev.mapscribe.formats.testkit.ProcMaps.Line> which) {
         int of = c.pid() != 0 ? c.pid() : pid;
         long t = c.monotonicNs();
-        java.util.Set<String> state = regions.stream()
+        List<MapsComparison.Span> state = regions.stream()
                 .filter(v -> v.pid() == of && v.validFromNs() <= t && (v.validToNs() == null || t < v.validToNs()))
-                .map(v -> Long.toHexString(v.start()) + "-" + Long.toHexString(v.end())).collect(java.util.stream.Collectors.toSet());
-        List<String> out = new ArrayList<>();
-        for (var l : c.maps()) {
-            String range = Long.toHexString(l.start()) + "-" + Long.toHexString(l.end());
-            if (l.path().contains(".so") && l.perms().endsWith("p") && !state.contains(range)) {
-                out.add("checkpoint " + c.n() + " (pid " + of + "): " + range + " " + l.perms() + " " + l.path());
-            }
-        }
-        return out;
+                .map(MapsComparison.Span::of).toList();
+        return MapsComparison.linesNotRegions(c.maps(), state, which).stream()
+                .map(l -> "checkpoint " + c.n() + " (pid " + of + "): " + l).toList();
     }
 
     /** The alerts raised by the workload's processes, as "addr len alert", in order. */

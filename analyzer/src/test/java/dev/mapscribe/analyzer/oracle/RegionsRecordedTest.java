@@ -67,6 +67,23 @@ class RegionsRecordedTest {
     }
 
     @Test
+    void vmasTheKernelKeptApartOrMergedByFlagsMapsDoesNotShowAreRegionsAsInMaps() {
+        // Checkpoint 11: anonymous neighbours apart by VM_NORESERVE; a file mapping under MAP_NORESERVE made
+        // writable, uncharged, merged with its writable neighbour
+        List<String> failures = new ArrayList<>();
+        int lines = 0;
+        for (Checkpoint c : RegionsWorkload.checkpoints(run.items)) {
+            for (Expect e : RegionsWorkload.expectedBefore(run.items, c.n(), "vmas")) {
+                var inside = MapsComparison.inside(e.addr(), e.addr() + e.len());
+                lines += (int) c.maps().stream().filter(inside).count();
+                failures.addAll(run.linesNotRegions(c, inside));
+            }
+        }
+        assertTrue(lines >= 4, "the workload checks " + lines + " lines");
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
     void theRegionVersionsCarryTheCommOfTheProgramThatOwnedThem() {
         // The JVM starts the workload through jspawnhelper (vfork + exec), which then execs regions: versions of
         // the first image carry its name, every version valid at a checkpoint (after the second exec) "regions".

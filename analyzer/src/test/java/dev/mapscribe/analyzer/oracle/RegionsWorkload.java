@@ -112,6 +112,24 @@ public final class RegionsWorkload {
         return out;
     }
 
+    /** The expectations of {@code kind} the workload wrote between checkpoint n-1 and checkpoint n. */
+    public static List<Expect> expectedBefore(List<Item> items, int n, String kind) {
+        List<Expect> out = new ArrayList<>();
+        int seen = -1;
+        for (Item it : items) {
+            if (it instanceof Checkpoint c) {
+                seen = c.n();
+                if (seen == n) {
+                    return out;
+                }
+                out.clear();
+            } else if (it instanceof Expect e && e.kind().equals(kind) && seen == n - 1) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     public static List<Expect> expected(List<Item> items, String kind) {
         return items.stream().filter(Expect.class::isInstance).map(Expect.class::cast).filter(e -> e.kind().equals(kind)).toList();
     }

@@ -7,7 +7,7 @@ import java.util.List;
 final class Maps {
     static final long P = Prot.PAGE_SIZE;
     static final int R = Prot.READ, W = Prot.WRITE, X = Prot.EXEC;
-    static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANON = 0x20;
+    static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_FIXED = 0x10, MAP_ANON = 0x20, MAP_NORESERVE = 0x4000;
     static final long ENOMEM = -12, EACCES = -13, EINVAL = -22;
 
     record Closed(Region version, long validToNs) {}

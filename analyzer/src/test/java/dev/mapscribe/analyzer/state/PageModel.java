@@ -15,23 +15,28 @@ final class PageModel {
     static final long P = Prot.PAGE_SIZE;
     static final long ENOMEM = -12, EFAULT = -14, EINVAL = -22;
 
-    /** accounted: a private file page that is or was writable (the kernel's VM_ACCOUNT, which a file mapping keeps). */
-    record Page(int prot, boolean shared, Backing backing, MappedFile file, long offset, String label, boolean accounted) {
+    /**
+     * accounted: a private file page that is or was writable (the kernel's VM_ACCOUNT, which a file mapping keeps),
+     * unless mapped under MAP_NORESERVE; noReserve: mapped so (VM_NORESERVE, kept for good).
+     */
+    record Page(int prot, boolean shared, Backing backing, MappedFile file, long offset, String label, boolean accounted,
+                boolean noReserve) {
         /** Whether {@code next}, one page higher, belongs to the same region (same rule as the kernel's VMA merge). */
         boolean runsInto(Page next) {
             return prot == next.prot && shared == next.shared && backing == next.backing && Objects.equals(file, next.file)
-                    && Objects.equals(label, next.label) && accounted == next.accounted
+                    && Objects.equals(label, next.label) && accounted == next.accounted && noReserve == next.noReserve
                     && (!Region.hasOffset(backing) || offset + P == next.offset);
         }
 
         Page at(long newOffset, String newLabel) {
-            return new Page(prot, shared, backing, file, newOffset, newLabel, accounted);
+            return new Page(prot, shared, backing, file, newOffset, newLabel, accounted, noReserve);
         }
 
         /** This page with another protection: a private file page made writable is charged from then on. */
         Page withProt(int newProt) {
-            boolean charged = accounted || backing == Backing.FILE && !shared && (newProt & Prot.WRITE) != 0 && (prot & Prot.WRITE) == 0;
-            return new Page(newProt, shared, backing, file, offset, label, charged);
+            boolean charged = accounted
+                    || !noReserve && backing == Backing.FILE && !shared && (newProt & Prot.WRITE) != 0 && (prot & Prot.WRITE) == 0;
+            return new Page(newProt, shared, backing, file, offset, label, charged, noReserve);
         }
     }
 
@@ -62,11 +67,13 @@ final class PageModel {
         }
         boolean anon = (flags & Maps.MAP_ANON) != 0;
         boolean shared = (flags & 3) == Maps.MAP_SHARED;
+        boolean nr = (flags & Maps.MAP_NORESERVE) != 0;
         for (long a = at; a < at + size; a += P) {
             long o = a - at;
             Page p = anon
-                    ? (shared ? new Page(prot, true, Backing.SHMEM, MappedFile.SHARED_ANON, o, null, false) : new Page(prot, false, Backing.ANON, null, 0, null, false))
-                    : new Page(prot, shared, Backing.FILE, file, off + o, null, !shared && (prot & Prot.WRITE) != 0);
+                    ? (shared ? new Page(prot, true, Backing.SHMEM, MappedFile.SHARED_ANON, o, null, false, nr)
+                              : new Page(prot, false, Backing.ANON, null, 0, null, false, nr))
+                    : new Page(prot, shared, Backing.FILE, file, off + o, null, !nr && !shared && (prot & Prot.WRITE) != 0, nr);
             pages.put(a, p);
         }
         return at;
@@ -216,7 +223,7 @@ final class PageModel {
         for (Region r : m.regions()) {
             for (long a = r.start(); a < r.end(); a += P) {
                 long off = Region.hasOffset(r.backing()) ? r.offset() + (a - r.start()) : 0;
-                out.put(a, new Page(r.prot(), r.shared(), r.backing(), r.file(), off, r.label(), r.accounted()));
+                out.put(a, new Page(r.prot(), r.shared(), r.backing(), r.file(), off, r.label(), r.accounted(), r.noReserve()));
             }
         }
         return out;

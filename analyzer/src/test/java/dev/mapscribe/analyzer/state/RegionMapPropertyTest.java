@@ -28,7 +28,7 @@ class RegionMapPropertyTest {
     sealed interface Op permits Mmap, Mprotect, Munmap, Mremap {}
 
     /** kind: 0 private anon, 1 shared anon, 2 private file A, 3 shared file B. */
-    record Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed) implements Op {}
+    record Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed, boolean noReserve) implements Op {}
 
     record Mprotect(int page, int pages, int slack, int prot) implements Op {}
 
@@ -47,7 +47,7 @@ class RegionMapPropertyTest {
             List<PageModel.Alert> expected = new ArrayList<>();
             List<PageModel.Alert> actual = new ArrayList<>();
             switch (op) {
-                case Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed) -> {
+                case Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed, boolean noReserve) -> {
                     long addr = addr(page);
                     long len = pages * P - slack;
                     int flags = switch (kind) {
@@ -55,7 +55,7 @@ class RegionMapPropertyTest {
                         case 1 -> MAP_SHARED | MAP_ANON;
                         case 2 -> MAP_PRIVATE;
                         default -> MAP_SHARED;
-                    } | (fixed ? MAP_FIXED : 0);
+                    } | (fixed ? MAP_FIXED : 0) | (noReserve ? MAP_NORESERVE : 0);
                     MappedFile f = kind == 2 ? FILE_A : kind == 3 ? FILE_B : null;
                     long ret = model.mmap(addr, len, prot, flags, f, offPages * P);
                     map.mmap(ret, len, prot, flags, f, offPages * P, now);
@@ -96,7 +96,7 @@ class RegionMapPropertyTest {
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (Op op : program) {
             now += 10;
-            if (op instanceof Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed)) {
+            if (op instanceof Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed, boolean noReserve)) {
                 int flags = MAP_PRIVATE | MAP_ANON | (fixed ? MAP_FIXED : 0);
                 map.mmap(model.mmap(addr(page), pages * P, prot, flags, null, 0), pages * P, prot, flags, null, 0, now);
             } else if (op instanceof Munmap(int page, int pages)) {
@@ -124,7 +124,7 @@ class RegionMapPropertyTest {
         Arbitrary<Integer> slack = Arbitraries.of(0, 0, 1, (int) P - 1);
         Arbitrary<Integer> prot = Arbitraries.integers().between(0, 7);
         Arbitrary<Op> mmap = Combinators.combine(page, count, slack, prot, Arbitraries.integers().between(0, 3),
-                Arbitraries.integers().between(0, 3), Arbitraries.of(true, false)).as(Mmap::new);
+                Arbitraries.integers().between(0, 3), Arbitraries.of(true, false), Arbitraries.of(false, false, true)).as(Mmap::new);
         Arbitrary<Op> mprotect = Combinators.combine(page, count, slack, prot).as(Mprotect::new);
         Arbitrary<Op> munmap = Combinators.combine(page, count).as(Munmap::new);
         Arbitrary<Op> mremap = Combinators.combine(page, Arbitraries.integers().between(1, 4), count,

@@ -224,6 +224,35 @@ class RegionMapTest {
     }
 
     @Test
+    void anAnonymousMappingUnderMapNoreserveStaysApartFromItsNeighbourAndEachRaisesItsAlert() {
+        // As the kernel keeps them (VM_NORESERVE, smaps' "nr"): two VMAs with the same perms, and tracee's hook
+        // sees an mprotect over both as two changes
+        m.mmap(0x40000, 2 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_NORESERVE, null, 0, 10);
+        m.mmap(0x42000, 2 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 20);
+        assertEquals(List.of("40000-42000 rw-p ANON", "42000-44000 rw-p ANON"), lines(m));
+        assertEquals(List.of(true, false), m.regions().stream().map(Region::noReserve).toList());
+        List<dev.mapscribe.analyzer.derive.ProtAlerts.ProtAlert> alerts =
+                dev.mapscribe.analyzer.derive.ProtAlerts.forChanges(m.mprotect(0x40000, 4 * P, R | X, 0, 30));
+        assertEquals(List.of("40000-42000", "42000-44000"),
+                alerts.stream().map(a -> Long.toHexString(a.start()) + "-" + Long.toHexString(a.end())).toList());
+        // kept for good: through a move and a growth
+        m.mremap(0x40000, 2 * P, 3 * P, RegionMap.MREMAP_MAYMOVE | RegionMap.MREMAP_FIXED, 0x50000, 0x50000, 40);
+        assertEquals("50000-53000 r-xp ANON", lines(m).getLast());
+        assertEquals(true, m.regions().stream().toList().getLast().noReserve());
+    }
+
+    @Test
+    void aPrivateFileMappingUnderMapNoreserveIsNotChargedWhenMadeWritable() {
+        // mprotect_fixup charges only what is neither VM_ACCOUNT, writable, shared nor VM_NORESERVE: a read-only
+        // mapping under MAP_NORESERVE made writable stays uncharged; its twin without MAP_NORESERVE is charged
+        m.mmap(0x60000, P, R, MAP_PRIVATE | MAP_NORESERVE, lib, 0, 10);
+        m.mmap(0x61000, P, R, MAP_PRIVATE | MAP_FIXED, lib, P, 20);
+        m.mprotect(0x60000, 2 * P, R | W, 0, 30);
+        assertEquals(List.of(false, true), m.regions().stream().filter(r -> r.start() >= 0x60000).map(Region::accounted).toList());
+        assertEquals(2, m.regions().stream().filter(r -> r.start() >= 0x60000).count());
+    }
+
+    @Test
     void walkedRegionsOverlappingAtTheTopOfUserSpaceAreClippedNotAnError() {
         // A damaged walk: the second region overlaps the first and reaches past user space, whose top the first
         // already ends at (found by HostileValuesReplayTest: it made an empty region, and the replay threw)

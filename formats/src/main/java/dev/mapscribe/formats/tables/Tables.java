@@ -213,7 +213,9 @@ public final class Tables {
                     .req("start_addr", INT64, "First address of the region (page aligned).")
                     .req("end_addr", INT64, "First address after the region (exclusive, page aligned).")
                     .opt("prot", INT32, "Protection (PROT_READ 1 | PROT_WRITE 2 | PROT_EXEC 4); null where the recording does not know it.")
-                    .req("flags", INT32, "MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it.")
+                    .req("flags", INT32, "MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it, "
+                            + "| MAP_NORESERVE 0x4000 when mapped under MAP_NORESERVE on a host that honours it (VM_NORESERVE, smaps' `nr`): "
+                            + "the kernel keeps such a mapping apart from a neighbour without it, so they are two rows with the same prot.")
                     .opt("path", STRING, "Backing file, or a pseudo path like `[heap]`, `[stack]`; null for plain anonymous memory.")
                     .req("path_truncated", BOOL, "True when the kernel cut the leading part of `path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path." + " Paths from the start-up snapshot (/proc/PID/maps) are never cut.")
                     .opt("dev", INT64, "Device of the backing file (dev_t, major << 20 | minor).")
@@ -226,8 +228,8 @@ public final class Tables {
                     .req("accounted", BOOL, "True for a private file mapping that is or was writable: the kernel charged it (VM_ACCOUNT, smaps' `ac`) "
                             + "and keeps it apart from an uncharged neighbour, as a library's RELRO part (made read-only by ld.so) next to its read-only data: "
                             + "two rows with the same prot and running offsets, as /proc/PID/maps shows two lines. Always false for anonymous memory "
-                            + "(the kernel drops the charge of pages never written, which is not recorded) and for regions from the start-up snapshot "
-                            + "(/proc/PID/maps does not show it).")
+                            + "(the kernel drops the charge of pages never written, which is not recorded). Regions from the start-up snapshot have it "
+                            + "from smaps' VmFlags (journals recorded before 2026-12-07 read maps, which does not show it: false there).")
                     .done());
 
     /** Every gap the recorder reported. */

@@ -1,0 +1,110 @@
+package dev.mapscribe.analyzer.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.derive.MemProtAlertEvent;
+import dev.mapscribe.analyzer.derive.MmapExecEvent;
+import dev.mapscribe.analyzer.replay.EventSink;
+import dev.mapscribe.analyzer.replay.FileRow;
+import dev.mapscribe.analyzer.replay.LossRow;
+import dev.mapscribe.analyzer.replay.ProcessLifetime;
+import dev.mapscribe.analyzer.replay.RegionVersion;
+import dev.mapscribe.analyzer.replay.Replayer;
+import dev.mapscribe.analyzer.replay.SyscallRow;
+import dev.mapscribe.formats.journal.JournalReader;
+import dev.mapscribe.formats.journal.ReadResult;
+import dev.mapscribe.formats.testkit.BpfRequirement;
+import dev.mapscribe.formats.testkit.ProcMaps;
+import dev.mapscribe.recorder.Recorder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With real eBPF: a process already running when the recording starts is known from the start-up snapshot, which
+ * reads smaps, so that its regions are the kernel's VMAs for files too. Every library's read-only data and its RELRO
+ * part are adjacent r--p lines of one file at running offsets, apart only by VM_ACCOUNT (smaps' "ac"); from maps
+ * alone they read as one region.
+ */
+class SnapshotRegionsRecordedTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void eachFileLineOfAProcessRunningBeforeTheRecordingIsOneRegion() throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        try {
+            int pid = (int) sleeper.pid();
+            List<ProcMaps.Line> maps = awaitLibraries(pid);
+            Path journal = tmp.resolve("journal");
+            Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
+                    List.of("test", "snapshot"), System.err);
+            try (Recorder recorder = Recorder.start(config)) {
+                Thread.sleep(200);
+                recorder.awaitStopped();
+            }
+            assertEquals(maps, ProcMaps.read(pid), "the sleeper's maps changed during the recording");
+
+            List<RegionVersion> regions = new ArrayList<>();
+            ReadResult read;
+            try (JournalReader reader = JournalReader.open(journal)) {
+                Replayer replayer = new Replayer(reader.header(), regionsOnly(regions));
+                read = reader.read(replayer::accept);
+                replayer.finish();
+            }
+            assertNull(read.damage());
+            List<MapsComparison.Span> state = regions.stream()
+                    .filter(v -> v.pid() == pid && v.validToNs() == null).map(MapsComparison.Span::of).toList();
+            assertEquals(List.of(), MapsComparison.differences(maps, state));
+            // The case this is about is there: two adjacent r--p lines of one file at running offsets
+            assertTrue(hasRelroNextToReadOnlyData(maps), maps.toString());
+            assertEquals(List.of(), MapsComparison.linesNotRegions(maps, state, l -> l.inode() != 0));
+            assertTrue(regions.stream().anyMatch(v -> v.pid() == pid && v.accounted() && "r--p".equals(v.perms())),
+                    "a RELRO part is charged");
+        } finally {
+            sleeper.destroy();
+            sleeper.waitFor();
+        }
+    }
+
+    private static boolean hasRelroNextToReadOnlyData(List<ProcMaps.Line> maps) {
+        for (int i = 1; i < maps.size(); i++) {
+            ProcMaps.Line a = maps.get(i - 1), b = maps.get(i);
+            if (a.inode() != 0 && a.inode() == b.inode() && a.end() == b.start() && a.perms().equals("r--p")
+                    && b.perms().equals("r--p") && a.offset() + (a.end() - a.start()) == b.offset()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The process's maps once ld.so has mapped its libraries (and so made their RELRO parts read-only). */
+    private static List<ProcMaps.Line> awaitLibraries(int pid) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            List<ProcMaps.Line> maps = ProcMaps.read(pid);
+            if (hasRelroNextToReadOnlyData(maps)) {
+                Thread.sleep(50); // past ld.so's last mprotect, into sleep's nanosleep
+                return ProcMaps.read(pid);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("sleep never mapped a library with a RELRO part: " + ProcMaps.read(pid));
+    }
+
+    private static EventSink regionsOnly(List<RegionVersion> regions) {
+        return new EventSink() {
+            @Override public void syscall(SyscallRow row) { }
+            @Override public void mmapExec(MmapExecEvent e) { }
+            @Override public void memProtAlert(MemProtAlertEvent e) { }
+            @Override public void regionVersion(RegionVersion v) { regions.add(v); }
+            @Override public void process(ProcessLifetime p) { }
+            @Override public void loss(LossRow l) { }
+            @Override public void file(FileRow f) { }
+        };
+    }
+}
