@@ -11,6 +11,7 @@ import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.derive.ProtAlerts;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.Record;
+import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,32 @@ class ReplayerTest {
         }
         r.finish();
         return sink;
+    }
+
+    static CollectingSink replay(JournalHeader header, List<Record> records) {
+        CollectingSink sink = new CollectingSink();
+        Replayer r = new Replayer(header, sink);
+        long batch = 0;
+        for (Record rec : records) {
+            r.accept(rec, batch++);
+        }
+        r.finish();
+        return sink;
+    }
+
+    @Test
+    void mapNoreserveKeepsAMappingApartUnlessTheHostIgnoresIt() {
+        List<Record> rs = started();
+        rs.add(mmap(20, 100, 0x10000, 2 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED | 0x4000, null, 0, 0x10000));
+        rs.add(mmap(30, 100, 0x12000, 2 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 0x12000));
+        assertEquals(List.of("10000-12000 rw-p", "12000-14000 rw-p"), replay(rs).regionsAt(100, 40).subList(0, 2));
+        // the flags column says which (MAP_NORESERVE 0x4000)
+        assertEquals(List.of(0x4022, 0x22), replay(rs).regions.stream().filter(v -> v.start() >= 0x10000 && v.end() <= 0x14000)
+                .map(RegionVersion::flags).toList());
+        // vm.overcommit_memory 2: the kernel ignores MAP_NORESERVE, and the two are one VMA
+        JournalHeader never = new JournalHeader(1, "test", "host1", "machine1", "6.18.0", BOOT_UTC, "syscalls", "sha",
+                BOOT_UTC + 1000, 1000, List.of("mapscribe", "record"), 1, JournalHeader.OVERCOMMIT_NEVER);
+        assertEquals(List.of("10000-14000 rw-p"), replay(never, rs).regionsAt(100, 40).subList(0, 1));
     }
 
     @Test
