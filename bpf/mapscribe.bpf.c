@@ -32,6 +32,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_MPROTECT 10
 #define NR_MUNMAP 11
 #define NR_BRK 12
+#define NR_MADVISE 28
 #define NR_MREMAP 25
 #define NR_CLONE 56
 #define NR_FORK 57
@@ -832,8 +833,34 @@ static __always_inline bool watched_exit_nr(long nr)
 {
 	switch (nr) {
 	case NR_MMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case NR_MUNMAP: case NR_MREMAP:
-	case NR_BRK: case NR_CLONE: case NR_CLONE3: case NR_FORK: case NR_VFORK:
+	case NR_BRK: case NR_MADVISE: case NR_CLONE: case NR_CLONE3: case NR_FORK: case NR_VFORK:
 	case NR_EXECVE: case NR_EXECVEAT:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * madvise advice that changes the flags of the VMAs it covers, and so splits them where the range cuts one, and
+ * decides what a fork copies (MADV_DONTFORK) or wipes (MADV_WIPEONFORK): the analyzer follows these. The rest
+ * (MADV_DONTNEED and MADV_FREE above all, which allocators call all the time) changes no VMA and is not recorded.
+ * MADV_MERGEABLE/UNMERGEABLE (KSM) are left out too: KSM skips some VMAs without a word, and it can be switched on
+ * for a whole process by prctl, which is not recorded.
+ */
+static __always_inline bool changes_vma_flags(long advice)
+{
+	switch (advice) {
+	case 0:  /* MADV_NORMAL */
+	case 1:  /* MADV_RANDOM */
+	case 2:  /* MADV_SEQUENTIAL */
+	case 10: /* MADV_DONTFORK */
+	case 11: /* MADV_DOFORK */
+	case 14: /* MADV_HUGEPAGE */
+	case 15: /* MADV_NOHUGEPAGE */
+	case 16: /* MADV_DONTDUMP */
+	case 17: /* MADV_DODUMP */
+	case 18: /* MADV_WIPEONFORK */
+	case 19: /* MADV_KEEPONFORK */
 		return true;
 	}
 	return false;
@@ -848,6 +875,8 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 {
 	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
 	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
+		return 0;
+	if (nr == NR_MADVISE && !changes_vma_flags((int)regs->dx))
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = current_pid_tgid(task);

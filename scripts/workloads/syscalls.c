@@ -123,6 +123,16 @@ static long do_mremap(unsigned long old_addr, unsigned long old_len, unsigned lo
 	return r;
 }
 
+/* recorded: whether the recorder must record it (advice that changes VMA flags), as the test checks */
+static long do_madvise(unsigned long addr, unsigned long len, int advice, int recorded)
+{
+	long r = madvise((void *)addr, len, advice) == 0 ? 0 : -errno;
+	printf("madvise pid=%d tid=%ld addr=%lu len=%lu advice=%d ret=%ld recorded=%d\n", getpid(), tid(), addr, len, advice, r,
+	       recorded);
+	fflush(stdout);
+	return r;
+}
+
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
@@ -143,6 +153,9 @@ int main(int argc, char **argv)
 	do_pkey_mprotect(a + page, page, PROT_READ | PROT_EXEC, -1);
 	do_pkey_mprotect(a + page, page, PROT_READ, 999);       /* EINVAL: no such key */
 	do_mremap(a, 4 * page, 8 * page, MREMAP_MAYMOVE, 0);  /* EFAULT: the range now spans three VMAs */
+	do_madvise(a + 2 * page, page, MADV_DONTFORK, 1);       /* changes the VMA's flags: recorded */
+	do_madvise(a + 2 * page, 3 * page, MADV_DONTDUMP, 1);   /* ENOMEM: runs past the mapping's end */
+	do_madvise(a, page, MADV_DONTNEED, 0);                  /* changes no VMA: not recorded */
 	do_munmap(a, 4 * page);
 	unsigned long d = do_mmap(0, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned long b = do_mremap(d, 2 * page, 8 * page, MREMAP_MAYMOVE, 0);

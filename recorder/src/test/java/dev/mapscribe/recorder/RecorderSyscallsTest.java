@@ -60,6 +60,7 @@ class RecorderSyscallsTest {
     /** The checks, against one recording made with {@code hooks}. */
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     abstract static class OneVariant {
+        private static final int NR_MADVISE = 28;
         private static final int NR_EXECVE = 59;
         private static final int NR_EXIT = 60;
         private static final int NR_EXIT_GROUP = 231;
@@ -148,6 +149,17 @@ class RecorderSyscallsTest {
                     case "mremap" -> next(matching(MremapRecord.class, c, m -> m.oldAddr() == u(c, "old_addr")
                             && m.oldLen() == u(c, "old_len") && m.newLen() == u(c, "new_len") && m.flags() == s(c, "flags")
                             && m.newAddr() == u(c, "new_addr") && m.ret() == s(c, "ret")), c);
+                    case "madvise" -> {
+                        // Only advice that changes VMA flags is recorded, as a generic syscall record
+                        List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == NR_MADVISE
+                                && m.args()[0] == u(c, "addr") && m.args()[1] == u(c, "len") && m.args()[2] == s(c, "advice")
+                                && m.ret() == s(c, "ret"));
+                        if (s(c, "recorded") == 1) {
+                            next(recorded, c);
+                        } else {
+                            assertEquals(List.of(), recorded, "advice that changes no VMA must not be recorded: " + c);
+                        }
+                    }
                     case "brk" -> next(matching(BrkRecord.class, c, m -> m.addr() == u(c, "addr") && m.ret() == s(c, "ret")
                             && m.startBrk() > 0 && m.startBrk() <= m.ret()), c);
                     case "fork" -> next(run.kernel(ForkRecord.class, pid(c)).stream()
@@ -183,7 +195,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(36, checked, "calls logged by the workload");
+            assertEquals(39, checked, "calls logged by the workload");
         }
 
         private void checkExec(Map<String, String> c) {

@@ -11,6 +11,7 @@ final class SyscallNames {
             case 11 -> "munmap";
             case 12 -> "brk";
             case 25 -> "mremap";
+            case 28 -> "madvise";
             case 56 -> "clone";
             case 57 -> "fork";
             case 58 -> "vfork";
@@ -30,7 +31,7 @@ final class SyscallNames {
             case 57, 58 -> 0;
             case 12, 60, 231 -> 1;
             case 435 -> 2;
-            case 10, 11, 59 -> 3;
+            case 10, 11, 28, 59 -> 3;
             case 329 -> 4;
             case 25, 56, 322 -> 5;
             default -> 6;
