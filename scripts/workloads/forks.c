@@ -60,7 +60,13 @@ int main(void)
 		die("pthread_join");
 	checkpoint(1, "after-thread");
 
-	/* 2. A forked child changes its copy only. */
+	/*
+	 * 2. A forked child changes its copy only. What the parent marked MADV_DONTFORK is not copied at all: the
+	 * middle page of `kept` is a hole in the child's map.
+	 */
+	char *kept = mmap(NULL, 3 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (kept == MAP_FAILED || madvise(kept + P, P, MADV_DONTFORK) != 0)
+		die("mmap, madvise");
 	pid_t child = fork();
 	if (child < 0)
 		die("fork");

@@ -18,7 +18,7 @@
  *   CALL <syscall> <args and result, hex>                     every mapping call, as the kernel saw it:
  *        mmap addr len prot flags fd off ret [ino dev_major dev_minor]   (the file part for file mappings)
  *        mprotect addr len prot ret | pkey_mprotect addr len prot pkey ret | munmap addr len ret
- *        mremap old_addr old_len new_len flags new_addr ret | brk start_brk ret
+ *        mremap old_addr old_len new_len flags new_addr ret | brk start_brk ret | madvise addr len advice ret
  *      ret is the raw result: an address, 0, or -errno.
  *
  * No stdio buffers and no malloc, so the program's own output does not move its heap between checkpoints.
@@ -87,6 +87,14 @@ static void unmap(void *addr, unsigned long len)
 	emit("CALL munmap %lx %lx %lx\n", (unsigned long)addr, len, ret);
 	if (ret != 0)
 		die("munmap");
+}
+
+static void advise(void *addr, unsigned long len, int advice)
+{
+	long ret = result(madvise(addr, len, advice));
+	emit("CALL madvise %lx %lx %x %lx\n", (unsigned long)addr, len, advice, ret);
+	if (ret != 0)
+		die("madvise");
 }
 
 static void *remap(void *old, unsigned long old_len, unsigned long new_len, int flags, void *new_addr)
@@ -221,6 +229,20 @@ int main(void)
 	protect(fr + 2 * P, P, PROT_READ | PROT_WRITE);
 	emit("EXPECT vmas %lx %lu file-noreserve\n", (unsigned long)fr, 4 * P);
 	checkpoint(11, "noreserve");
+
+	/*
+	 * 12. madvise advice that changes VMA flags splits the VMAs it cuts: MADV_DONTDUMP over the middle of an RW
+	 * mapping leaves three VMAs, and making the whole executable changes three VMAs: three alerts.
+	 */
+	char *md = map(NULL, 6 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	map(md + P, 4 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	advise(md + 2 * P, 2 * P, MADV_DONTDUMP);
+	protect(md + P, 4 * P, PROT_READ | PROT_EXEC);
+	expect_alert(md + P, P, X_ADD);
+	expect_alert(md + 2 * P, 2 * P, X_ADD);
+	expect_alert(md + 4 * P, P, X_ADD);
+	emit("EXPECT vmas %lx %lu madvise\n", (unsigned long)md, 6 * P);
+	checkpoint(12, "madvise");
 
 	(void)w;
 	return 0;

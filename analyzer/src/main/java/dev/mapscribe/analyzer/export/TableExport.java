@@ -172,7 +172,7 @@ public final class TableExport implements EventSink, AutoCloseable {
             R_START = R.col("start_addr"), R_END = R.col("end_addr"), R_PROT = R.col("prot"), R_FLAGS = R.col("flags"),
             R_PATH = R.col("path"), R_DEV = R.col("dev"), R_INODE = R.col("inode"), R_OFFSET = R.col("file_offset"),
             R_FROM = R.col("valid_from_ns"), R_TO = R.col("valid_to_ns"), R_KNOWN = R.col("known"), R_CAUSE = R.col("cause"),
-            R_PATH_TRUNCATED = R.col("path_truncated"), R_ACCOUNTED = R.col("accounted");
+            R_PATH_TRUNCATED = R.col("path_truncated"), R_ACCOUNTED = R.col("accounted"), R_VM_FLAGS = R.col("vm_flags");
 
     @Override
     public void regionVersion(RegionVersion v) {
@@ -183,7 +183,7 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setLongOrNull(R_DEV, unsigned(v.dev())).setLongOrNull(R_INODE, v.inode())
                 .setLong(R_OFFSET, v.offset()).setLong(R_FROM, v.validFromNs()).setLongOrNull(R_TO, v.validToNs())
                 .setBool(R_KNOWN, v.known()).setString(R_CAUSE, v.cause()).setBool(R_PATH_TRUNCATED, v.pathTruncated())
-                .setBool(R_ACCOUNTED, v.accounted());
+                .setBool(R_ACCOUNTED, v.accounted()).setInt(R_VM_FLAGS, v.vmFlags());
         w.end();
     }
 

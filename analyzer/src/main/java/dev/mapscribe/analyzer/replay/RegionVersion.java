@@ -19,8 +19,9 @@ package dev.mapscribe.analyzer.replay;
  * @param pathTruncated the kernel cut the leading part of the file's {@code path}
  * @param comm        comm of the owner when the version began (null when the recording never saw it)
  * @param accounted   a private file mapping that is or was writable (the kernel's VM_ACCOUNT: Region#accounted)
+ * @param vmFlags     the kernel's VMA flags that maps does not show and that keep VMAs apart (Region#vmFlags)
  */
 public record RegionVersion(String host, long mmId, int pid, long start, long end, Integer prot, String perms, int flags,
                             boolean known, String cause, boolean shared, String backing, String path, Integer dev, Long inode, Long ctimeNs,
                             long offset, long version, long validFromNs, Long validToNs, long validFromUtcNs,
-                            Long validToUtcNs, boolean pathTruncated, String comm, boolean accounted) {}
+                            Long validToUtcNs, boolean pathTruncated, String comm, boolean accounted, int vmFlags) {}

@@ -50,7 +50,8 @@ import java.util.UUID;
  */
 public final class Replayer {
     static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
-    static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_PKEY_MPROTECT = 329;
+    static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
+            NR_PKEY_MPROTECT = 329;
 
     private final EventSink sink;
     private final RegionHistory history;
@@ -120,8 +121,13 @@ public final class Replayer {
                 syscall(b.h(), "brk", NR_BRK, new long[] {b.addr()}, b.ret());
                 processes.mmOf(b.h()).brk(b.startBrk(), b.ret(), b.h().ktimeNs());
             }
-            case SyscallRecord s -> syscall(s.h(), SyscallNames.name(s.nr()),
-                    s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret());
+            case SyscallRecord s -> {
+                syscall(s.h(), SyscallNames.name(s.nr()),
+                        s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret());
+                if (s.nr() == NR_MADVISE && !s.enterOnly()) { // advice that changes VMA flags: the recorder keeps no other
+                    processes.mmOf(s.h()).madvise(s.args()[0], s.args()[1], (int) s.args()[2], s.ret(), s.h().ktimeNs());
+                }
+            }
             case ForkRecord f -> processes.fork(f);
             case ExecRecord e -> processes.exec(e);
             case ExitRecord x -> processes.exit(x);
@@ -312,7 +318,7 @@ public final class Replayer {
                 r.cause(), r.shared(), r.backing().lowerName(),
                 f != null ? f.path() : r.label(), f != null ? f.dev() : null, f != null ? f.inode() : null,
                 f != null ? ctime(f) : null, r.offset(), r.version(), r.validFromNs(), validToNs, utc(r.validFromNs()),
-                validToNs == null ? null : utc(validToNs), f != null && f.pathTruncated(), r.comm(), r.accounted()));
+                validToNs == null ? null : utc(validToNs), f != null && f.pathTruncated(), r.comm(), r.accounted(), r.vmFlags()));
     }
 
     private void emitProcess(Process p) {

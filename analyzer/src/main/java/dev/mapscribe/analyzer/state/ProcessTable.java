@@ -24,7 +24,7 @@ public final class ProcessTable {
     /** /proc/PID/stat's start time is in clock ticks of USER_HZ, 100 on every Linux architecture we run on. */
     static final long NS_PER_TICK = 10_000_000L;
     static final long VM_READ = 0x1, VM_WRITE = 0x2, VM_EXEC = 0x4, VM_SHARED = 0x8, VM_GROWSDOWN = 0x100,
-            VM_ACCOUNT = Region.VM_ACCOUNT, VM_NORESERVE = Region.VM_NORESERVE;
+            VM_ACCOUNT = Region.VM_ACCOUNT;
 
     /** Told when a process lifetime ends, and when an exec mapped files executable (kunai's mmap_exec covers those). */
     public interface Listener {
@@ -482,8 +482,19 @@ public final class ProcessTable {
             // Anonymous: "[heap]", "[stack]", "[vdso]", "[anon:name]" or nothing.
             r = Region.piece(l.start(), l.end(), prot, l.shared(), Backing.ANON, null, 0, path.isEmpty() ? null : path);
         }
-        return r.withNoReserve(l.hasVmFlag("nr"));
+        int flags = 0;
+        for (int i = 0; i < SMAPS_FLAGS.length; i++) {
+            if (l.hasVmFlag(SMAPS_FLAGS[i])) {
+                flags |= SMAPS_BITS[i];
+            }
+        }
+        return r.withVmFlagsChanged(flags, 0);
     }
+
+    /** smaps' VmFlags mnemonics of the flags a region carries besides "ac" (show_smap_vma_flags in the kernel). */
+    private static final String[] SMAPS_FLAGS = {"nr", "sr", "rr", "dc", "wf", "dd", "hg", "nh"};
+    private static final int[] SMAPS_BITS = {Region.VM_NORESERVE, Region.VM_SEQ_READ, Region.VM_RAND_READ,
+            Region.VM_DONTCOPY, Region.VM_WIPEONFORK, Region.VM_DONTDUMP, Region.VM_HUGEPAGE, Region.VM_NOHUGEPAGE};
 
     /** A VMA walked in the kernel as a region. The kernel names [stack] by VM_GROWSDOWN here; vdso/vvar stay unnamed. */
     static Region fromVma(VmaRecord v) {
@@ -492,11 +503,16 @@ public final class ProcessTable {
         FileRef f = v.file();
         if (f != null) {
             return Region.piece(v.start(), v.end(), prot, shared, Backing.FILE, mappedFile(f), v.pgoff() * Prot.PAGE_SIZE, null)
-                    .withAccounted(!shared && (v.vmFlags() & VM_ACCOUNT) != 0).withNoReserve((v.vmFlags() & VM_NORESERVE) != 0);
+                    .withVmFlagsChanged(keptFlags(v, shared ? 0 : VM_ACCOUNT), 0);
         }
         String label = (v.vmFlags() & VM_GROWSDOWN) != 0 ? "[stack]" : null;
         return Region.piece(v.start(), v.end(), prot, shared, shared ? Backing.SHMEM : Backing.ANON, shared ? MappedFile.SHARED_ANON : null, 0, label)
-                .withNoReserve((v.vmFlags() & VM_NORESERVE) != 0);
+                .withVmFlagsChanged(keptFlags(v, 0), 0);
+    }
+
+    /** The walked VMA's flags that a region carries (Region#vmFlags); VM_ACCOUNT only where {@code account} says. */
+    private static int keptFlags(VmaRecord v, long account) {
+        return (int) (v.vmFlags() & (Region.VM_FLAGS_KEPT & ~VM_ACCOUNT | account));
     }
 
     public static MappedFile mappedFile(FileRef f) {

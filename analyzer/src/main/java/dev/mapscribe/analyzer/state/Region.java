@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param offset      file offset of {@code start} in bytes; 0 for ANON and UNKNOWN (as /proc/PID/maps shows them)
  * @param label       the kernel's name for a special anonymous region ("[heap]", "[stack]", "[vdso]", ...), or null
  * @param vmFlags     the VMA flags that /proc/PID/maps does not show but that the kernel compares when it merges
- *                    VMAs, as the kernel's bits: {@link #VM_ACCOUNT} and {@link #VM_NORESERVE}. Two regions that
- *                    differ in them are two VMAs in the kernel, and an mprotect over both raises an alert for each
+ *                    VMAs, as the kernel's bits: {@link #VM_ACCOUNT}, {@link #VM_NORESERVE} and those madvise sets
+ *                    ({@link #VM_FLAGS_KEPT}). Two regions that differ in them are two VMAs in the kernel, and an
+ *                    mprotect over both raises an alert for each; {@link #VM_DONTCOPY} also keeps a region out of a
+ *                    forked child
  * @param version     id of this version, unique within one replay; 0 for a piece not (yet) in a map
  * @param validFromNs CLOCK_MONOTONIC ns at which this version came to be
  * @param cause       what made this version: "mmap", "mprotect", "munmap", "mremap", "brk", "exec", "snapshot",
@@ -33,8 +35,12 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     public static final int VM_ACCOUNT = 0x100000;
     /** Mapped with MAP_NORESERVE on a host that honours it (smaps' {@code nr}): never charged, and kept for good. */
     public static final int VM_NORESERVE = 0x200000;
+    /** The flags madvise(2) sets and clears (smaps' {@code sr rr dc wf dd hg nh}). */
+    public static final int VM_SEQ_READ = 0x8000, VM_RAND_READ = 0x10000, VM_DONTCOPY = 0x20000,
+            VM_WIPEONFORK = 0x02000000, VM_DONTDUMP = 0x04000000, VM_HUGEPAGE = 0x20000000, VM_NOHUGEPAGE = 0x40000000;
     /** The flags a region can carry. */
-    static final int VM_FLAGS_KEPT = VM_ACCOUNT | VM_NORESERVE;
+    static final int VM_FLAGS_KEPT = VM_ACCOUNT | VM_NORESERVE | VM_SEQ_READ | VM_RAND_READ | VM_DONTCOPY | VM_WIPEONFORK
+            | VM_DONTDUMP | VM_HUGEPAGE | VM_NOHUGEPAGE;
 
     public Region {
         if (end <= start) {
@@ -85,6 +91,11 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     /** VM_NORESERVE: see {@link #VM_NORESERVE}. */
     public boolean noReserve() {
         return (vmFlags & VM_NORESERVE) != 0;
+    }
+
+    /** The same pages with flags {@code set} set and {@code clear} cleared (madvise). */
+    public Region withVmFlagsChanged(int set, int clear) {
+        return withVmFlags((vmFlags & ~clear) | set);
     }
 
     /**
@@ -173,6 +184,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
         return Long.toHexString(start) + "-" + Long.toHexString(end) + " " + perms() + " " + backing
                 + (file != null ? " " + file.path() + "@" + Long.toHexString(offset) : "") + (label != null ? " " + label : "")
                 + (accounted() ? " ac" : "") + (noReserve() ? " nr" : "")
+                + ((vmFlags & ~(VM_ACCOUNT | VM_NORESERVE)) != 0 ? " vm" + Integer.toHexString(vmFlags & ~(VM_ACCOUNT | VM_NORESERVE)) : "")
                 + " v" + version;
     }
 }

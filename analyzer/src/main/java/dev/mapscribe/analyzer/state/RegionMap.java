@@ -227,6 +227,63 @@ public final class RegionMap {
         return List.of();
     }
 
+    static final int MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_DONTFORK = 10, MADV_DOFORK = 11,
+            MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_DONTDUMP = 16, MADV_DODUMP = 17, MADV_WIPEONFORK = 18,
+            MADV_KEEPONFORK = 19;
+
+    /**
+     * madvise(2) with advice that changes the flags of the VMAs it covers (the recorder records no other): the
+     * regions in range get the flags the advice sets and lose those it clears, split at the range's page
+     * boundaries. The kernel walks every VMA in the range: over holes it changes all that is mapped and says
+     * ENOMEM. MADV_WIPEONFORK is refused (EINVAL) by the first VMA that is not private anonymous memory, and
+     * those before it were changed; here an unknown region counts as refusing. Other failures changed nothing
+     * (the kernel checks its arguments first; a refusal part way by a special mapping, MADV_DOFORK on VM_IO or
+     * MADV_DODUMP on VM_PFNMAP/VM_DONTEXPAND memory, is not told apart).
+     */
+    public void madvise(long addr, long len, int advice, long ret, long nowNs) {
+        int set, clear;
+        switch (advice) {
+            case MADV_NORMAL -> { set = 0; clear = Region.VM_SEQ_READ | Region.VM_RAND_READ; }
+            case MADV_RANDOM -> { set = Region.VM_RAND_READ; clear = Region.VM_SEQ_READ; }
+            case MADV_SEQUENTIAL -> { set = Region.VM_SEQ_READ; clear = Region.VM_RAND_READ; }
+            case MADV_DONTFORK -> { set = Region.VM_DONTCOPY; clear = 0; }
+            case MADV_DOFORK -> { set = 0; clear = Region.VM_DONTCOPY; }
+            case MADV_HUGEPAGE -> { set = Region.VM_HUGEPAGE; clear = Region.VM_NOHUGEPAGE; }
+            case MADV_NOHUGEPAGE -> { set = Region.VM_NOHUGEPAGE; clear = Region.VM_HUGEPAGE; }
+            case MADV_DONTDUMP -> { set = Region.VM_DONTDUMP; clear = 0; }
+            case MADV_DODUMP -> { set = 0; clear = Region.VM_DONTDUMP; }
+            case MADV_WIPEONFORK -> { set = Region.VM_WIPEONFORK; clear = 0; }
+            case MADV_KEEPONFORK -> { set = 0; clear = Region.VM_WIPEONFORK; }
+            default -> { return; } // advice that changes no VMA
+        }
+        boolean refusedPartWay = ret == -EINVAL && advice == MADV_WIPEONFORK;
+        if (len == 0 || !(ret == 0 || ret == -ENOMEM || refusedPartWay)) {
+            return;
+        }
+        long end = addr + Prot.pageAlign(len);
+        if (ret == 0 ? !possible(addr, end) : !(Prot.isPageAligned(addr) && inUserSpace(addr, end))) {
+            return;
+        }
+        List<Region> pieces = new ArrayList<>();
+        boolean refused = false;
+        long at = addr;
+        for (Region r : spans(addr, end)) {
+            if (ret == 0 && r.start() > at) {
+                // Success says the kernel found no hole: it had pages here that the map does not
+                history.noteInconsistency();
+                pieces.add(Region.unknown(at, r.start(), Prot.UNKNOWN));
+            }
+            refused |= refusedPartWay && (r.backing() != Backing.ANON || r.shared());
+            pieces.add(refused || !r.known() ? r : r.withVmFlagsChanged(set, clear));
+            at = r.end();
+        }
+        if (ret == 0 && at < end) {
+            history.noteInconsistency();
+            pieces.add(Region.unknown(at, end, Prot.UNKNOWN));
+        }
+        rewrite(addr, end, pieces, nowNs, "madvise");
+    }
+
     /**
      * mremap(2) that returned {@code ret}: shrink and grow in place (ret == old address), or a move (MAYMOVE,
      * FIXED) that carries the old pages' attributes to ret, growing them from the last page's region; with
@@ -366,11 +423,16 @@ public final class RegionMap {
         }
     }
 
-    /** fork(2) without CLONE_VM: the child gets a copy; every region starts a new version in the child's map. */
+    /**
+     * fork(2) without CLONE_VM: the child gets a copy; every region starts a new version in the child's map. A region
+     * under MADV_DONTFORK (VM_DONTCOPY) is not copied: the child has a hole there, as in the kernel's dup_mmap.
+     */
     public RegionMap forkCopy(long newId, int childPid, String childComm, long nowNs) {
         RegionMap child = new RegionMap(newId, childPid, childComm, history);
         for (Region r : regions.values()) {
-            child.regions.append(r.asVersion(history.nextVersion(), nowNs, "fork", childComm));
+            if ((r.vmFlags() & Region.VM_DONTCOPY) == 0) {
+                child.regions.append(r.asVersion(history.nextVersion(), nowNs, "fork", childComm));
+            }
         }
         child.brkEnd = brkEnd;
         return child;

@@ -42,7 +42,8 @@ class AnalyzeCommandTest {
             w.appendAll(List.of(
                     new ProcSnapshot(1_000, 500, 1, 100, 0, 0, 0, 0, 4026531841L, "jit", "/usr/bin/jit", List.of("jit", "-x"), null),
                     new SnapshotRegion(500, 0x400000, 0x401000, PROT_RX, false, 0, 8, 1, 77, "/usr/bin/jit"),
-                    new SnapshotRegion(500, 0x10000000, 0x10004000, PROT_RW, false, 0, 0, 0, 0, "")));
+                    // smaps' flags: MADV_DONTDUMP'd ("dd"); "ac" is not taken for anonymous memory
+                    new SnapshotRegion(500, 0x10000000, 0x10004000, PROT_RW, false, 0, 0, 0, 0, "", "rd wr mr mw me ac dd")));
             RawRecords raw = new RawRecords(4096)
                     .task(2_000, 500, 500, 1, 0, 100, "jit")
                     // RW -> RX over two of the snapshot's four pages: one alert for the one region touched.
@@ -113,6 +114,9 @@ class AnalyzeCommandTest {
             assertEquals(List.of("268435456|268443648|5", "268443648|268451840|3"),
                     rows(q, "select start_addr, end_addr, prot from regions where pid = 500 and start_addr >= 268435456 "
                             + "and start_addr < 268451840 and valid_from_ns <= 3500 and (valid_to_ns is null or valid_to_ns > 3500) order by start_addr"));
+            // The hidden VMA flags from smaps, kept through the split: VM_DONTDUMP (0x4000000), not VM_ACCOUNT
+            assertEquals(List.of("4000000|false", "4000000|false"), rows(q, "select printf('%x', vm_flags), accounted from regions "
+                    + "where pid = 500 and start_addr >= 268435456 and start_addr < 268451840 and valid_to_ns is null order by start_addr"));
             // From the snapshot, its exact start then given by its task record; alive at the end; memory known; losses seen
             // while it lived (the loss records above).
             assertEquals(List.of("500|true|/usr/bin/jit|true|false|false|true|12"), rows(q,
@@ -296,7 +300,8 @@ class AnalyzeCommandTest {
         try (JournalWriter w = JournalWriter.create(j, h, JournalWriter.Options.defaults())) {
             w.appendAll(List.of(
                     new SnapshotRegion(500, 0x400000, 0x401000, PROT_RX, false, 0, 8, 1, 77, "/usr/bin/jit"),
-                    new SnapshotRegion(500, 0x10000000, 0x10004000, PROT_RW, false, 0, 0, 0, 0, "")));
+                    // smaps' flags: MADV_DONTDUMP'd ("dd"); "ac" is not taken for anonymous memory
+                    new SnapshotRegion(500, 0x10000000, 0x10004000, PROT_RW, false, 0, 0, 0, 0, "", "rd wr mr mw me ac dd")));
         }
         String err = stderrOf(0, "analyze", j.toString(), "--out", tmp.resolve("out").toString());
         assertTrue(err.contains(j + ": 2 snapshot region lines without their process line were skipped"), err);

@@ -33,6 +33,7 @@ public final class RegionsWorkload {
                 case "munmap" -> values.get(2);
                 case "mremap" -> values.get(5);
                 case "brk" -> values.get(1);
+                case "madvise" -> values.get(3);
                 default -> throw new IllegalStateException("unknown call " + syscall);
             };
         }

@@ -43,10 +43,10 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasTwelveCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasThirteenCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
-                "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve"), cps.stream().map(Checkpoint::label).toList());
+                "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -56,6 +56,7 @@ class RegionsWorkloadTest {
         if (!IGNORES_NORESERVE) {
             kinds.add(ProtAlerts.MPROT_X_ADD); // step 11: two VMAs apart by VM_NORESERVE, two alerts
         }
+        kinds.addAll(List.of(ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_X_ADD)); // step 12: three VMAs
         assertEquals(kinds,
                 RegionsWorkload.expected(items, "mem_prot_alert").stream().map(Expect::what).toList());
         assertEquals("memfd:regions", RegionsWorkload.expected(items, "mmap_exec").getFirst().what());
@@ -153,6 +154,7 @@ class RegionsWorkloadTest {
             case "munmap" -> m.munmap(c.get(0), c.get(1), c.ret(), now);
             case "mremap" -> m.mremap(c.get(0), c.get(1), c.get(2), (int) c.get(3), c.get(4), c.ret(), now);
             case "brk" -> m.brk(c.get(0), c.ret(), now);
+            case "madvise" -> m.madvise(c.get(0), c.get(1), (int) c.get(2), c.ret(), now);
             default -> throw new IllegalStateException(c.syscall());
         }
         return out;

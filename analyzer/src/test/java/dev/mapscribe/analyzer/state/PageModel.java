@@ -17,26 +17,34 @@ final class PageModel {
 
     /**
      * accounted: a private file page that is or was writable (the kernel's VM_ACCOUNT, which a file mapping keeps),
-     * unless mapped under MAP_NORESERVE; noReserve: mapped so (VM_NORESERVE, kept for good).
+     * unless mapped under MAP_NORESERVE; flags: VM_NORESERVE (mapped so, kept for good) and the flags madvise sets.
      */
     record Page(int prot, boolean shared, Backing backing, MappedFile file, long offset, String label, boolean accounted,
-                boolean noReserve) {
+                int flags) {
+        boolean noReserve() {
+            return (flags & Region.VM_NORESERVE) != 0;
+        }
+
         /** Whether {@code next}, one page higher, belongs to the same region (same rule as the kernel's VMA merge). */
         boolean runsInto(Page next) {
             return prot == next.prot && shared == next.shared && backing == next.backing && Objects.equals(file, next.file)
-                    && Objects.equals(label, next.label) && accounted == next.accounted && noReserve == next.noReserve
+                    && Objects.equals(label, next.label) && accounted == next.accounted && flags == next.flags
                     && (!Region.hasOffset(backing) || offset + P == next.offset);
         }
 
         Page at(long newOffset, String newLabel) {
-            return new Page(prot, shared, backing, file, newOffset, newLabel, accounted, noReserve);
+            return new Page(prot, shared, backing, file, newOffset, newLabel, accounted, flags);
         }
 
         /** This page with another protection: a private file page made writable is charged from then on. */
         Page withProt(int newProt) {
             boolean charged = accounted
-                    || !noReserve && backing == Backing.FILE && !shared && (newProt & Prot.WRITE) != 0 && (prot & Prot.WRITE) == 0;
-            return new Page(newProt, shared, backing, file, offset, label, charged, noReserve);
+                    || !noReserve() && backing == Backing.FILE && !shared && (newProt & Prot.WRITE) != 0 && (prot & Prot.WRITE) == 0;
+            return new Page(newProt, shared, backing, file, offset, label, charged, flags);
+        }
+
+        Page withFlags(int set, int clear) {
+            return new Page(prot, shared, backing, file, offset, label, accounted, (flags & ~clear) | set);
         }
     }
 
@@ -68,12 +76,13 @@ final class PageModel {
         boolean anon = (flags & Maps.MAP_ANON) != 0;
         boolean shared = (flags & 3) == Maps.MAP_SHARED;
         boolean nr = (flags & Maps.MAP_NORESERVE) != 0;
+        int vmFlags = nr ? Region.VM_NORESERVE : 0;
         for (long a = at; a < at + size; a += P) {
             long o = a - at;
             Page p = anon
-                    ? (shared ? new Page(prot, true, Backing.SHMEM, MappedFile.SHARED_ANON, o, null, false, nr)
-                              : new Page(prot, false, Backing.ANON, null, 0, null, false, nr))
-                    : new Page(prot, shared, Backing.FILE, file, off + o, null, !nr && !shared && (prot & Prot.WRITE) != 0, nr);
+                    ? (shared ? new Page(prot, true, Backing.SHMEM, MappedFile.SHARED_ANON, o, null, false, vmFlags)
+                              : new Page(prot, false, Backing.ANON, null, 0, null, false, vmFlags))
+                    : new Page(prot, shared, Backing.FILE, file, off + o, null, !nr && !shared && (prot & Prot.WRITE) != 0, vmFlags);
             pages.put(a, p);
         }
         return at;
@@ -110,6 +119,49 @@ final class PageModel {
             pages.put(a, cur.withProt(prot));
         }
         return 0;
+    }
+
+    /**
+     * madvise with advice that changes VMA flags, page by page as the kernel does VMA by VMA: every mapped page in
+     * the range changes and a hole makes it ENOMEM; MADV_WIPEONFORK is refused (EINVAL) at the first page that is not
+     * private anonymous memory, the pages before it changed.
+     */
+    long madvise(long addr, long len, int advice) {
+        int set = switch (advice) {
+            case 1 -> Region.VM_RAND_READ;
+            case 2 -> Region.VM_SEQ_READ;
+            case 10 -> Region.VM_DONTCOPY;
+            case 14 -> Region.VM_HUGEPAGE;
+            case 15 -> Region.VM_NOHUGEPAGE;
+            case 16 -> Region.VM_DONTDUMP;
+            case 18 -> Region.VM_WIPEONFORK;
+            default -> 0;
+        };
+        int clear = switch (advice) {
+            case 0 -> Region.VM_SEQ_READ | Region.VM_RAND_READ;
+            case 1 -> Region.VM_SEQ_READ;
+            case 2 -> Region.VM_RAND_READ;
+            case 11 -> Region.VM_DONTCOPY;
+            case 14 -> Region.VM_NOHUGEPAGE;
+            case 15 -> Region.VM_HUGEPAGE;
+            case 17 -> Region.VM_DONTDUMP;
+            case 19 -> Region.VM_WIPEONFORK;
+            default -> 0;
+        };
+        long end = addr + Prot.pageAlign(len);
+        boolean hole = false;
+        for (long a = addr; a < end; a += P) {
+            Page p = pages.get(a);
+            if (p == null) {
+                hole = true;
+                continue;
+            }
+            if (advice == 18 && (p.backing() != Backing.ANON || p.shared())) {
+                return EINVAL;
+            }
+            pages.put(a, p.withFlags(set, clear));
+        }
+        return hole ? ENOMEM : 0;
     }
 
     /** The part of a failed mprotect that the kernel applied anyway: everything before the first hole. */
@@ -223,7 +275,7 @@ final class PageModel {
         for (Region r : m.regions()) {
             for (long a = r.start(); a < r.end(); a += P) {
                 long off = Region.hasOffset(r.backing()) ? r.offset() + (a - r.start()) : 0;
-                out.put(a, new Page(r.prot(), r.shared(), r.backing(), r.file(), off, r.label(), r.accounted(), r.noReserve()));
+                out.put(a, new Page(r.prot(), r.shared(), r.backing(), r.file(), off, r.label(), r.accounted(), r.vmFlags() & ~Region.VM_ACCOUNT));
             }
         }
         return out;

@@ -25,12 +25,14 @@ class RegionMapPropertyTest {
     static final MappedFile FILE_A = Maps.file("/srv/a.so", 11);
     static final MappedFile FILE_B = Maps.file("/memfd:jit (deleted)", 12);
 
-    sealed interface Op permits Mmap, Mprotect, Munmap, Mremap {}
+    sealed interface Op permits Mmap, Mprotect, Munmap, Mremap, Madvise {}
 
     /** kind: 0 private anon, 1 shared anon, 2 private file A, 3 shared file B. */
     record Mmap(int page, int pages, int slack, int prot, int kind, int offPages, boolean fixed, boolean noReserve) implements Op {}
 
     record Mprotect(int page, int pages, int slack, int prot) implements Op {}
+
+    record Madvise(int page, int pages, int advice) implements Op {}
 
     record Munmap(int page, int pages) implements Op {}
 
@@ -78,6 +80,10 @@ class RegionMapPropertyTest {
                 case Mremap(int page, int oldPages, int newPages, int flags, int newPage) -> {
                     long ret = model.mremap(addr(page), oldPages * P, newPages * P, flags, addr(newPage));
                     map.mremap(addr(page), oldPages * P, newPages * P, flags, addr(newPage), ret, now);
+                }
+                case Madvise(int page, int pages, int advice) -> {
+                    long ret = model.madvise(addr(page), pages * P, advice);
+                    map.madvise(addr(page), pages * P, advice, ret, now);
                 }
             }
             assertEquals(model.pages, PageModel.pagesOf(map), () -> "after " + op + "\n" + map);
@@ -129,7 +135,10 @@ class RegionMapPropertyTest {
         Arbitrary<Op> munmap = Combinators.combine(page, count).as(Munmap::new);
         Arbitrary<Op> mremap = Combinators.combine(page, Arbitraries.integers().between(1, 4), count,
                 Arbitraries.of(0, 1, 3, 5), page).as(Mremap::new);
-        return Arbitraries.frequencyOf(Tuple.of(4, mmap), Tuple.of(5, mprotect), Tuple.of(2, munmap), Tuple.of(3, mremap))
+        Arbitrary<Op> madvise = Combinators.combine(page, count, Arbitraries.of(0, 1, 2, 10, 11, 14, 15, 16, 17, 18, 19))
+                .as(Madvise::new);
+        return Arbitraries.frequencyOf(Tuple.of(4, mmap), Tuple.of(5, mprotect), Tuple.of(2, munmap), Tuple.of(3, mremap),
+                        Tuple.of(2, madvise))
                 .list().ofMinSize(1).ofMaxSize(30);
     }
 }

@@ -86,6 +86,8 @@ public final class Tables {
     /** Every raw syscall record the kernel wrote: nothing recorded is dropped from the export. */
     public static final TableSchema SYSCALLS = new TableSchema("syscalls",
             "One row per decoded raw syscall record (mmap, mprotect, pkey_mprotect, munmap, mremap, brk, "
+                    + "madvise with advice that changes VMA flags (MADV_DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, DONTDUMP/DODUMP, "
+                    + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), "
                     + "clone/fork/vfork, execve/execveat, exit/exit_group), failed calls included.",
             new Cols().host().time("when the call returned; for exit and exit_group, which never return, when the exiting task passed sched_process_exit").thread()
                     .req("cpu", INT32, "CPU the kernel program ran on.")
@@ -216,6 +218,11 @@ public final class Tables {
                     .req("flags", INT32, "MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it, "
                             + "| MAP_NORESERVE 0x4000 when mapped under MAP_NORESERVE on a host that honours it (VM_NORESERVE, smaps' `nr`): "
                             + "the kernel keeps such a mapping apart from a neighbour without it, so they are two rows with the same prot.")
+                    .req("vm_flags", INT32, "The kernel's VMA flags that /proc/PID/maps does not show and that keep two VMAs apart, "
+                            + "as the kernel's bits: VM_SEQ_READ 0x8000 (smaps `sr`), VM_RAND_READ 0x10000 (`rr`), VM_DONTCOPY 0x20000 "
+                            + "(`dc`, MADV_DONTFORK: not copied into a forked child), VM_ACCOUNT 0x100000 (`ac`, see `accounted`), "
+                            + "VM_NORESERVE 0x200000 (`nr`), VM_WIPEONFORK 0x2000000 (`wf`), VM_DONTDUMP 0x4000000 (`dd`), "
+                            + "VM_HUGEPAGE 0x20000000 (`hg`), VM_NOHUGEPAGE 0x40000000 (`nh`). From the calls, the exec walk and smaps.")
                     .opt("path", STRING, "Backing file, or a pseudo path like `[heap]`, `[stack]`; null for plain anonymous memory.")
                     .req("path_truncated", BOOL, "True when the kernel cut the leading part of `path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path." + " Paths from the start-up snapshot (/proc/PID/maps) are never cut.")
                     .opt("dev", INT64, "Device of the backing file (dev_t, major << 20 | minor).")
@@ -224,7 +231,7 @@ public final class Tables {
                     .req("valid_from_ns", INT64, "CLOCK_MONOTONIC ns when this version began (the call that made it returned, or the snapshot).")
                     .opt("valid_to_ns", INT64, "CLOCK_MONOTONIC ns when it ended (unmapped, changed, exec, exit); null while it still exists at the end.")
                     .req("known", BOOL, "False when the analyzer does not know this range's contents (it predates the recording and no snapshot covered it).")
-                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `fork`, ...")
+                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `madvise`, `fork`, ...")
                     .req("accounted", BOOL, "True for a private file mapping that is or was writable: the kernel charged it (VM_ACCOUNT, smaps' `ac`) "
                             + "and keeps it apart from an uncharged neighbour, as a library's RELRO part (made read-only by ld.so) next to its read-only data: "
                             + "two rows with the same prot and running offsets, as /proc/PID/maps shows two lines. Always false for anonymous memory "
