@@ -33,6 +33,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_MUNMAP 11
 #define NR_BRK 12
 #define NR_MADVISE 28
+#define NR_SHMAT 30
+#define NR_SHMDT 67
 #define NR_MREMAP 25
 #define NR_CLONE 56
 #define NR_FORK 57
@@ -46,6 +48,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define MAP_ANONYMOUS_ 0x20
 #define MAP_SHARED_ 0x1 /* MAP_SHARED_VALIDATE (0x3) has it too */
+#define PROT_READ_ 0x1
 #define PROT_WRITE_ 0x2
 #define PROT_EXEC_ 0x4
 #define VM_EXEC_ 0x4
@@ -690,6 +693,37 @@ static __always_inline void zero_pad(struct scratch *s, __u32 end)
 
 /* ---- syscalls --------------------------------------------------------------- */
 
+/*
+ * The rest of an MS_MMAP record built in the scratch buffer (the fixed part filled): the file part when a file
+ * backs the mapping, the header, the hold request of an executable file user space may not hold yet, and the
+ * submission. Shared by mmap and shmat (MS_F_SHMAT).
+ */
+static __always_inline void finish_mapping(struct task_struct *task, struct scratch *s, struct file *file, long ret,
+					   __u64 pid_tgid, __u16 flags)
+{
+	struct ms_mmap *r = (void *)s->buf;
+	__u32 size = sizeof(*r);
+	__u64 wakeup = BPF_RB_NO_WAKEUP;
+	if (file) {
+		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
+		__u32 plen = describe_file(file, f, s->buf + sizeof(struct ms_mmap) + sizeof(struct ms_file));
+		__u32 end = sizeof(struct ms_mmap) + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));
+		zero_pad(s, end);
+		size = round8(end);
+		flags |= MS_F_FILE;
+		/* a successful call only: a failed one mapped nothing to hold */
+		wakeup = wakeup_for(f, ret >= 0 && (r->prot & PROT_EXEC_));
+		if (ret >= 0 && !(r->prot & PROT_EXEC_) && stages_code(f, r))
+			mark_nonexec_file(task);
+	}
+	fill_hdr(&r->h, MS_MMAP, size, flags, pid_tgid);
+	if (wakeup == BPF_RB_FORCE_WAKEUP) {
+		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
+		request_hold(pid_tgid, ret, ret + r->len, f->ino, f->dev, r->h.ktime_ns);
+	}
+	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
+}
+
 static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
 {
 	struct scratch *s = scratch_buf();
@@ -704,9 +738,6 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 	r->_pad = 0;
 	r->off = regs->r9;
 	r->ret = ret;
-	__u32 size = sizeof(*r);
-	__u16 flags = 0;
-	__u64 wakeup = BPF_RB_NO_WAKEUP;
 
 	struct file *file = 0;
 #ifdef MS_LSM_TIER
@@ -723,24 +754,47 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 		if (!file)
 			file = file_of_fd(task, r->fd); /* a failed attempt names the file its fd named */
 	}
-	if (file) {
-		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
-		__u32 plen = describe_file(file, f, s->buf + sizeof(struct ms_mmap) + sizeof(struct ms_file));
-		__u32 end = sizeof(struct ms_mmap) + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));
-		zero_pad(s, end);
-		size = round8(end);
-		flags = MS_F_FILE;
-		/* a successful call only: a failed one mapped nothing to hold */
-		wakeup = wakeup_for(f, ret >= 0 && (r->prot & PROT_EXEC_));
-		if (ret >= 0 && !(r->prot & PROT_EXEC_) && stages_code(f, r))
-			mark_nonexec_file(task);
+	finish_mapping(task, s, file, ret, pid_tgid, 0);
+}
+
+#define SHM_RDONLY_ 010000
+#define SHM_EXEC_ 0100000
+
+/*
+ * shmat(2): a System V shared memory segment mapped shared, as an MS_MMAP with MS_F_SHMAT: addr is shmaddr, flags
+ * the raw shmflg, fd the shmid; prot the protection the kernel gives the mapping (read, write unless SHM_RDONLY,
+ * exec with SHM_EXEC); len the segment's size (its file's, 0 when the call failed). The file is the segment's
+ * ("/SYSV<key> (deleted)"), from the VMA the call made, so an executable attach is held and hashed like a memfd.
+ */
+static __always_inline void on_shmat(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return;
+	struct ms_mmap *r = (void *)s->buf;
+	__u32 shmflg = regs->dx;
+	r->addr = regs->si;
+	r->len = 0;
+	r->prot = PROT_READ_ | (shmflg & SHM_RDONLY_ ? 0 : PROT_WRITE_) | (shmflg & SHM_EXEC_ ? PROT_EXEC_ : 0);
+	r->flags = shmflg;
+	r->fd = (__s32)regs->di;
+	r->_pad = 0;
+	r->off = 0;
+	r->ret = ret;
+	struct file *file = 0;
+#ifdef MS_LSM_TIER
+	/* shmat passes security_mmap_file too: consume what it saw, or the next mmap would take it for its own */
+	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, 0);
+	if (ctx && ctx->file) {
+		file = (struct file *)ctx->file;
+		ctx->file = 0;
 	}
-	fill_hdr(&r->h, MS_MMAP, size, flags, pid_tgid);
-	if (wakeup == BPF_RB_FORCE_WAKEUP) {
-		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
-		request_hold(pid_tgid, ret, ret + r->len, f->ino, f->dev, r->h.ktime_ns);
-	}
-	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
+#endif
+	if (!file && ret >= 0)
+		file = file_of_mapping(task, ret);
+	if (file)
+		r->len = BPF_CORE_READ(file, f_inode, i_size);
+	finish_mapping(task, s, file, ret, pid_tgid, MS_F_SHMAT);
 }
 
 static __always_inline void on_mprotect(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
@@ -833,7 +887,7 @@ static __always_inline bool watched_exit_nr(long nr)
 {
 	switch (nr) {
 	case NR_MMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case NR_MUNMAP: case NR_MREMAP:
-	case NR_BRK: case NR_MADVISE: case NR_CLONE: case NR_CLONE3: case NR_FORK: case NR_VFORK:
+	case NR_BRK: case NR_MADVISE: case NR_SHMAT: case NR_SHMDT: case NR_CLONE: case NR_CLONE3: case NR_FORK: case NR_VFORK:
 	case NR_EXECVE: case NR_EXECVEAT:
 		return true;
 	}
@@ -901,6 +955,9 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		break;
 	case NR_BRK:
 		on_brk(task, regs, ret, pid_tgid);
+		break;
+	case NR_SHMAT:
+		on_shmat(task, regs, ret, pid_tgid);
 		break;
 	default:
 		on_syscall(regs, nr, ret, pid_tgid, 0);

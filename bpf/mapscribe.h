@@ -48,6 +48,7 @@ enum ms_kind {
 #define MS_F_ENTER_ONLY 0x0008      /* MS_SYSCALL: a call that never returns (exit*): arguments, no result; recorded as the task exits */
 #define MS_F_VMA_WALK_TRUNCATED 0x0010 /* MS_VMA: the walk stopped before the last VMA */
 #define MS_F_VMA_LAST 0x0020        /* MS_VMA: the last record of one walk */
+#define MS_F_SHMAT 0x0040           /* MS_MMAP came from shmat(2): addr = shmaddr, flags = shmflg, fd = shmid, len = segment size */
 
 /* Common header of every record: 24 bytes. */
 struct ms_hdr {

@@ -19,6 +19,7 @@
  *        mmap addr len prot flags fd off ret [ino dev_major dev_minor]   (the file part for file mappings)
  *        mprotect addr len prot ret | pkey_mprotect addr len prot pkey ret | munmap addr len ret
  *        mremap old_addr old_len new_len flags new_addr ret | brk start_brk ret | madvise addr len advice ret
+ *        shmat shmid shmaddr shmflg ret size | shmdt shmaddr ret
  *      ret is the raw result: an address, 0, or -errno.
  *
  * No stdio buffers and no malloc, so the program's own output does not move its heap between checkpoints.
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -95,6 +97,16 @@ static void advise(void *addr, unsigned long len, int advice)
 	emit("CALL madvise %lx %lx %x %lx\n", (unsigned long)addr, len, advice, ret);
 	if (ret != 0)
 		die("madvise");
+}
+
+static char *attach(int id, unsigned long size, int flags)
+{
+	void *p = shmat(id, NULL, flags);
+	long ret = p == (void *)-1 ? -errno : (long)p;
+	emit("CALL shmat %x 0 %x %lx %lx\n", id, flags, ret, size);
+	if (ret < 0)
+		die("shmat");
+	return p;
 }
 
 static void *remap(void *old, unsigned long old_len, unsigned long new_len, int flags, void *new_addr)
@@ -243,6 +255,25 @@ int main(void)
 	expect_alert(md + 4 * P, P, X_ADD);
 	emit("EXPECT vmas %lx %lu madvise\n", (unsigned long)md, 6 * P);
 	checkpoint(12, "madvise");
+
+	/*
+	 * 13. A System V shared memory segment attached executable (SHM_EXEC: read, write and exec), which kunai's hook
+	 * sees as a file mapped executable (security_mmap_file), and attached again read-only; part of the first
+	 * attach made read-only, then shmdt of the first: both of its pieces go, the second attach stays.
+	 */
+	int shm = shmget(IPC_PRIVATE, 3 * P, IPC_CREAT | 0600);
+	if (shm < 0)
+		die("shmget");
+	char *sx = attach(shm, 3 * P, SHM_EXEC);
+	emit("EXPECT mmap_exec %lx %lu SYSV\n", (unsigned long)sx, 3 * P);
+	char *sr = attach(shm, 3 * P, SHM_RDONLY);
+	protect(sx + P, P, PROT_READ);
+	long dret = result(shmdt(sx));
+	emit("CALL shmdt %lx %lx\n", (unsigned long)sx, dret);
+	if (dret != 0 || shmctl(shm, IPC_RMID, NULL) != 0)
+		die("shmdt");
+	checkpoint(13, "shm");
+	(void)sr;
 
 	(void)w;
 	return 0;

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -133,6 +134,23 @@ static long do_madvise(unsigned long addr, unsigned long len, int advice, int re
 	return r;
 }
 
+static long do_shmat(int id, int flags, unsigned long size)
+{
+	void *p = shmat(id, NULL, flags);
+	long r = p == (void *)-1 ? -errno : (long)p;
+	printf("shmat pid=%d tid=%ld shmid=%d shmaddr=0 shmflg=%d ret=%ld size=%lu\n", getpid(), tid(), id, flags, r, size);
+	fflush(stdout);
+	return r;
+}
+
+static long do_shmdt(unsigned long addr)
+{
+	long r = shmdt((void *)addr) == 0 ? 0 : -errno;
+	printf("shmdt pid=%d tid=%ld addr=%lu ret=%ld\n", getpid(), tid(), addr, r);
+	fflush(stdout);
+	return r;
+}
+
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
@@ -181,6 +199,17 @@ int main(int argc, char **argv)
 	do_munmap(c, 2 * page);
 	close(fd);
 	unlink(path);
+
+	/* A System V segment attached executable (recorded as an mmap record marked shmat), a failed attach, a detach. */
+	int shm = shmget(IPC_PRIVATE, 2 * page, IPC_CREAT | 0600);
+	if (shm < 0) {
+		perror("shmget");
+		return 1;
+	}
+	long sx = do_shmat(shm, SHM_EXEC, 2 * page);
+	do_shmat(-1, 0, 0);                                     /* EINVAL: no such segment */
+	do_shmdt(sx);
+	shmctl(shm, IPC_RMID, NULL);
 
 	/* The heap. */
 	unsigned long cur = do_brk(0);

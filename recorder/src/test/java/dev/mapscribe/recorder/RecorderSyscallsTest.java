@@ -61,6 +61,7 @@ class RecorderSyscallsTest {
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     abstract static class OneVariant {
         private static final int NR_MADVISE = 28;
+        private static final int NR_SHMDT = 67;
         private static final int NR_EXECVE = 59;
         private static final int NR_EXIT = 60;
         private static final int NR_EXIT_GROUP = 231;
@@ -160,6 +161,19 @@ class RecorderSyscallsTest {
                             assertEquals(List.of(), recorded, "advice that changes no VMA must not be recorded: " + c);
                         }
                     }
+                    case "shmat" -> { // an mmap record marked shmat: shmid, shmaddr, shmflg as called, the segment's size
+                        MmapRecord r = next(matching(MmapRecord.class, c, m -> m.isShmat() && m.fd() == s(c, "shmid")
+                                && m.addr() == u(c, "shmaddr") && m.flags() == s(c, "shmflg") && m.ret() == s(c, "ret")), c);
+                        if (s(c, "ret") >= 0) {
+                            assertEquals(u(c, "size"), r.len());
+                            assertEquals(7, r.prot(), "SHM_EXEC: read, write and exec");
+                            assertTrue(r.file() != null && r.file().path().startsWith("/SYSV"), "the segment's file: " + r.file());
+                        } else {
+                            assertNull(r.file(), "a failed attach maps nothing: " + c);
+                        }
+                    }
+                    case "shmdt" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_SHMDT && m.args()[0] == u(c, "addr")
+                            && m.ret() == s(c, "ret")), c);
                     case "brk" -> next(matching(BrkRecord.class, c, m -> m.addr() == u(c, "addr") && m.ret() == s(c, "ret")
                             && m.startBrk() > 0 && m.startBrk() <= m.ret()), c);
                     case "fork" -> next(run.kernel(ForkRecord.class, pid(c)).stream()
@@ -195,7 +209,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(39, checked, "calls logged by the workload");
+            assertEquals(42, checked, "calls logged by the workload");
         }
 
         private void checkExec(Map<String, String> c) {

@@ -8,7 +8,7 @@ import dev.mapscribe.analyzer.state.TaskInfo;
  *
  * @param uuid         deterministic: the same journal gives the same ids
  * @param batch        journal batch (excerpt) the record came in
- * @param via          "mmap" for an mmap(2) call, "execve" for the binary and interpreter an exec mapped
+ * @param via          "mmap" for an mmap(2) call, "shmat" for a System V segment attached with SHM_EXEC, "execve" for the binary and interpreter an exec mapped
  * @param ancestors    exe paths of the ancestors, oldest first, '|'-separated
  * @param parent       the parent task, null when the recording does not know it
  * @param mappedPath   path of the mapped file, null when the recorder could not resolve the fd

@@ -105,7 +105,7 @@ public final class TableExport implements EventSink, AutoCloseable {
             M_ADDR = M.col("addr"), M_LEN = M.col("len"), M_PROT = M.col("prot"), M_FLAGS = M.col("flags"),
             M_OFFSET = M.col("file_offset"), M_RET = M.col("ret"), M_FAILED = M.col("failed"),
             M_EXE_TRUNCATED = M.col("exe_path_truncated"), M_PATH_TRUNCATED = M.col("mapped_path_truncated"),
-            M_ANC_TRUNCATED = M.col("ancestors_truncated");
+            M_ANC_TRUNCATED = M.col("ancestors_truncated"), M_SYSCALL = M.col("syscall");
 
     @Override
     public void mmapExec(MmapExecEvent e) {
@@ -124,7 +124,7 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setLong(M_RET, e.ret())
                 .setBool(M_FAILED, !e.success())
                 .setBool(M_EXE_TRUNCATED, e.exeTruncated()).setBool(M_PATH_TRUNCATED, e.mappedPathTruncated())
-                .setBool(M_ANC_TRUNCATED, e.ancestorsTruncated());
+                .setBool(M_ANC_TRUNCATED, e.ancestorsTruncated()).setString(M_SYSCALL, e.via());
         task(w, M_TASK, e.task(), e.task().tid());
         if (e.parent() != null) task(w, M_PARENT, e.parent(), e.parent().pid());
         w.end();

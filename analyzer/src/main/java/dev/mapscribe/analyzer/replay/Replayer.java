@@ -51,7 +51,7 @@ import java.util.UUID;
 public final class Replayer {
     static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
-            NR_PKEY_MPROTECT = 329;
+            NR_SHMAT = 30, NR_SHMDT = 67, NR_PKEY_MPROTECT = 329;
 
     private final EventSink sink;
     private final RegionHistory history;
@@ -126,6 +126,8 @@ public final class Replayer {
                         s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret());
                 if (s.nr() == NR_MADVISE && !s.enterOnly()) { // advice that changes VMA flags: the recorder keeps no other
                     processes.mmOf(s.h()).madvise(s.args()[0], s.args()[1], (int) s.args()[2], s.ret(), s.h().ktimeNs());
+                } else if (s.nr() == NR_SHMDT && !s.enterOnly()) {
+                    processes.mmOf(s.h()).shmdt(s.args()[0], s.ret(), s.h().ktimeNs());
                 }
             }
             case ForkRecord f -> processes.fork(f);
@@ -190,7 +192,33 @@ public final class Replayer {
 
     // ---- the cases --------------------------------------------------------------------------------------------
 
+    static final int SHM_RDONLY = 010000, SHM_REMAP = 040000, SHM_EXEC = 0100000, MAP_FIXED = 0x10;
+
+    /**
+     * shmat(2), recorded as an mmap record (MmapRecord#isShmat): the segment mapped shared at the address returned,
+     * as long as the segment (len), with the prot the recorder derived from shmflg. The kernel picks the place unless
+     * shmaddr is given, and refuses to map over anything unless SHM_REMAP: only then is the range replaced as under
+     * MAP_FIXED. kunai's hook (security_mmap_file) sees shmat too: with SHM_EXEC it is an mmap_exec event, via "shmat".
+     * tracee's "Mmaped region with W+E permissions!" is its mmap syscall's only, so an RWX attach raises no alert.
+     */
+    private void shmat(MmapRecord m) {
+        Hdr h = m.h();
+        FileRef file = m.file();
+        MappedFile mapped = file != null ? ProcessTable.mappedFile(file) : null;
+        syscall(h, "shmat", NR_SHMAT, new long[] {m.fd(), m.addr(), m.flags()}, m.ret(), mapped);
+        int flags = MAP_SHARED | ((m.flags() & SHM_REMAP) != 0 ? MAP_FIXED : 0);
+        processes.mmOf(h).mmap(m.ret(), m.len(), m.prot(), flags, mapped, 0, h.ktimeNs());
+        boolean ok = !failed(m.ret());
+        if ((m.prot() & Prot.EXEC) != 0 && (file != null || ok)) {
+            mmapExec(h, "shmat", m, flags, -1, file, mapped, ok);
+        }
+    }
+
     private void mmap(MmapRecord m) {
+        if (m.isShmat()) {
+            shmat(m);
+            return;
+        }
         Hdr h = m.h();
         boolean anon = (m.flags() & MAP_ANONYMOUS) != 0;
         FileRef file = anon ? null : m.file();
@@ -211,15 +239,22 @@ public final class Replayer {
         }
         // kunai's hook (security_mmap_file) sees every attempt that got as far as a file: failed ones included.
         if (!anon && (m.prot() & Prot.EXEC) != 0 && (file != null || ok)) {
-            files.offer(new MmapExecEvent(host, h.ktimeNs(), utc(h.ktimeNs()), uuid(0), batch, "mmap", task,
-                    processes.parentOf(p), processes.ancestors(p), p.commandLine(), p.exe(),
-                    mapped != null ? mapped.path() : null, mapped != null ? mapped.dev() : null,
-                    mapped != null ? mapped.inode() : null, mapped != null ? ctime(mapped) : null,
-                    null, null, null, null, null, null, null,
-                    ok ? m.ret() : null, m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off(), ok,
-                    ok ? null : (int) -m.ret(), m.ret(), mapped != null && mapped.pathTruncated(), p.exeTruncated(),
-                    processes.ancestorsTruncated(p)), file);
+            mmapExec(h, "mmap", m, m.flags(), m.fd(), file, mapped, ok);
         }
+    }
+
+    /** kunai's mmap_exec for a file mapped executable by {@code via} ("mmap", "shmat"), with the call's flags and fd. */
+    private void mmapExec(Hdr h, String via, MmapRecord m, int flags, int fd, FileRef file, MappedFile mapped, boolean ok) {
+        TaskInfo task = processes.taskOf(h);
+        Process p = processes.processOf(h);
+        files.offer(new MmapExecEvent(host, h.ktimeNs(), utc(h.ktimeNs()), uuid(0), batch, via, task,
+                processes.parentOf(p), processes.ancestors(p), p.commandLine(), p.exe(),
+                mapped != null ? mapped.path() : null, mapped != null ? mapped.dev() : null,
+                mapped != null ? mapped.inode() : null, mapped != null ? ctime(mapped) : null,
+                null, null, null, null, null, null, null,
+                ok ? m.ret() : null, m.addr(), m.len(), m.prot(), flags, fd, m.off(), ok,
+                ok ? null : (int) -m.ret(), m.ret(), mapped != null && mapped.pathTruncated(), p.exeTruncated(),
+                processes.ancestorsTruncated(p)), file);
     }
 
     private void mprotect(MprotectRecord p) {

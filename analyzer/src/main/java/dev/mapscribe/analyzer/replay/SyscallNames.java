@@ -12,6 +12,8 @@ final class SyscallNames {
             case 12 -> "brk";
             case 25 -> "mremap";
             case 28 -> "madvise";
+            case 30 -> "shmat";
+            case 67 -> "shmdt";
             case 56 -> "clone";
             case 57 -> "fork";
             case 58 -> "vfork";
@@ -29,9 +31,9 @@ final class SyscallNames {
     static int argCount(int nr) {
         return switch (nr) {
             case 57, 58 -> 0;
-            case 12, 60, 231 -> 1;
+            case 12, 60, 67, 231 -> 1;
             case 435 -> 2;
-            case 10, 11, 28, 59 -> 3;
+            case 10, 11, 28, 30, 59 -> 3;
             case 329 -> 4;
             case 25, 56, 322 -> 5;
             default -> 6;

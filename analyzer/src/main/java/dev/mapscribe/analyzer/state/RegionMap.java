@@ -285,6 +285,45 @@ public final class RegionMap {
     }
 
     /**
+     * shmdt(2) that succeeded: the kernel unmaps the System V segment attached at {@code addr}: the first mapping of a
+     * segment at or above addr that lies at its own offset from addr (start - offset == addr), and every other piece of
+     * that segment lying so (left by mprotect or munmap), as ipc/shm.c's do_shmdt does. A segment's mapping is a
+     * shared file region named "/SYSV..." (the kernel asks for shm's own vm_ops, which the records do not carry).
+     */
+    public void shmdt(long addr, long ret, long nowNs) {
+        if (ret != 0) {
+            return;
+        }
+        if (!Prot.isPageAligned(addr) || !inUserSpace(addr, addr + Prot.PAGE_SIZE)) {
+            history.noteImpossible(); // the kernel refuses an unaligned address before looking at any VMA
+            return;
+        }
+        MappedFile segment = null;
+        List<Region> pieces = new ArrayList<>();
+        for (int i = regions.ceiling(addr); i < regions.size(); i++) {
+            Region r = regions.get(i);
+            boolean atItsOffset = r.known() && r.shared() && r.backing() == Backing.FILE && r.start() - r.offset() == addr;
+            if (segment == null && atItsOffset && isShmSegment(r.file())) {
+                segment = r.file();
+            }
+            if (segment != null && atItsOffset && segment.equals(r.file())) {
+                pieces.add(r);
+            }
+        }
+        if (segment == null) {
+            history.noteInconsistency(); // the kernel found a segment there that the map does not hold
+            return;
+        }
+        for (Region r : pieces) {
+            rewrite(r.start(), r.end(), List.of(), nowNs, "shmdt");
+        }
+    }
+
+    private static boolean isShmSegment(MappedFile f) {
+        return f != null && f.path() != null && f.path().startsWith("/SYSV");
+    }
+
+    /**
      * mremap(2) that returned {@code ret}: shrink and grow in place (ret == old address), or a move (MAYMOVE,
      * FIXED) that carries the old pages' attributes to ret, growing them from the last page's region; with
      * MREMAP_DONTUNMAP the old range stays mapped (emptied of pages, same attributes). An old length of 0

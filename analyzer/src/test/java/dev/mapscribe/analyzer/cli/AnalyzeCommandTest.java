@@ -99,8 +99,8 @@ class AnalyzeCommandTest {
                     "3000|Protection changed to Executable!|268435456|8192|5|3|mprotect",
                     "4000|Mmaped region with W+E permissions!|536870912|4096|7|null|mmap"),
                     rows(q, "select ts_ns, alert, addr, len, prot, prev_prot, syscall from mem_prot_alert order by ts_ns"));
-            assertEquals(List.of("/usr/lib/libz.so.1|139637976727552|false|41|jit|/usr/bin/jit|jit -x"),
-                    rows(q, "select mapped_path, addr, failed, event_id, comm, exe_path, command_line from mmap_exec"));
+            assertEquals(List.of("/usr/lib/libz.so.1|139637976727552|false|41|jit|/usr/bin/jit|jit -x|mmap"),
+                    rows(q, "select mapped_path, addr, failed, event_id, comm, exe_path, command_line, syscall from mmap_exec"));
             assertEquals(List.of("mprotect|-12|12|true"),
                     rows(q, "select syscall, ret, errno, failed from syscalls where ts_ns = 5000"));
             assertEquals("4", rows(q, "select count(*) from syscalls").get(0));

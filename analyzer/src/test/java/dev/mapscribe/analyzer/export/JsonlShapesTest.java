@@ -39,7 +39,7 @@ class JsonlShapesTest {
                     .setLong(t.col("addr"), 0x7f12_3456_7000L).setLong(t.col("len"), 8192).setInt(t.col("prot"), 5).setInt(t.col("flags"), 0x802)
                     .setLong(t.col("file_offset"), 4096).setLong(t.col("ret"), 0x7f12_3456_7000L).setBool(t.col("failed"), false)
                     .setBool(t.col("exe_path_truncated"), false).setBool(t.col("mapped_path_truncated"), false)
-                    .setBool(t.col("ancestors_truncated"), false).end();
+                    .setBool(t.col("ancestors_truncated"), false).setString(t.col("syscall"), "mmap").end();
         }
         List<String> lines = Files.readAllLines(out.resolve("mmap_exec/host=web1/mmap_exec.jsonl"));
         assertEquals(1, lines.size());

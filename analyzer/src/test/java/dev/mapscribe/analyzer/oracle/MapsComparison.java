@@ -22,7 +22,8 @@ public final class MapsComparison {
     public record Span(long start, long end, String perms, Long inode, long offset, boolean fileBacked, boolean known) {
 
         public static Span of(ProcMaps.Line l) {
-            boolean file = l.inode() != 0;
+            // A file has an inode, but a System V segment's is its shmid, which may be 0: its name tells then
+            boolean file = l.inode() != 0 || l.path().startsWith("/SYSV");
             return new Span(l.start(), l.end(), l.perms(), file ? l.inode() : 0L, l.offset(), file, true);
         }
 

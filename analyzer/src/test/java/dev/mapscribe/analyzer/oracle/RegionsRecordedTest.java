@@ -114,6 +114,19 @@ class RegionsRecordedTest {
     }
 
     @Test
+    void aSystemVSegmentAttachedExecutableIsAnMmapExecEventViaShmat() {
+        Expect e = RegionsWorkload.expected(run.items, "mmap_exec").stream().filter(x -> x.what().equals("SYSV")).findFirst().orElseThrow();
+        MmapExecEvent m = run.mmapExec.stream()
+                .filter(x -> x.task().pid() == run.pid && "shmat".equals(x.via()) && x.addr() != null && x.addr() == e.addr())
+                .findFirst().orElseThrow(() -> new AssertionError("no mmap_exec via shmat at " + Long.toHexString(e.addr())));
+        assertTrue(m.success());
+        assertEquals(e.len(), m.len());
+        assertEquals(7, m.prot(), "read, write and exec");
+        assertTrue(m.mappedPath() != null && m.mappedPath().startsWith("/SYSV"), m.mappedPath());
+        assertTrue(run.syscalls.stream().anyMatch(s -> s.pid() == run.pid && s.name().equals("shmdt") && Long.valueOf(0).equals(s.ret())));
+    }
+
+    @Test
     void theFailedMprotectIsASyscallRowWithItsErrno() {
         assertTrue(run.syscalls.stream().anyMatch(s -> s.pid() == run.pid && s.name().equals("mprotect")
                 && Integer.valueOf(12).equals(s.errno())));

@@ -34,6 +34,8 @@ public final class RegionsWorkload {
                 case "mremap" -> values.get(5);
                 case "brk" -> values.get(1);
                 case "madvise" -> values.get(3);
+                case "shmat" -> values.get(3);
+                case "shmdt" -> values.get(1);
                 default -> throw new IllegalStateException("unknown call " + syscall);
             };
         }

@@ -43,10 +43,10 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasThirteenCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasFourteenCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
-                "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise"), cps.stream().map(Checkpoint::label).toList());
+                "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -155,6 +155,13 @@ class RegionsWorkloadTest {
             case "mremap" -> m.mremap(c.get(0), c.get(1), c.get(2), (int) c.get(3), c.get(4), c.ret(), now);
             case "brk" -> m.brk(c.get(0), c.ret(), now);
             case "madvise" -> m.madvise(c.get(0), c.get(1), (int) c.get(2), c.ret(), now);
+            case "shmat" -> { // shmid shmaddr shmflg ret size: mapped shared, read (+write unless SHM_RDONLY, +exec with SHM_EXEC)
+                int shmflg = (int) c.get(2);
+                int prot = Prot.READ | ((shmflg & 010000) != 0 ? 0 : Prot.WRITE) | ((shmflg & 0100000) != 0 ? Prot.EXEC : 0);
+                MappedFile segment = new MappedFile("/SYSV (deleted)", 0, c.get(0), MappedFile.CTIME_UNKNOWN); // its inode is the shmid
+                m.mmap(c.ret(), c.get(4), prot, 0x1, segment, 0, now);
+            }
+            case "shmdt" -> m.shmdt(c.get(0), c.ret(), now);
             default -> throw new IllegalStateException(c.syscall());
         }
         return out;

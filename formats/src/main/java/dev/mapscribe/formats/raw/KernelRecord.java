@@ -22,17 +22,22 @@ public sealed interface KernelRecord extends Record {
 
     // ms_hdr.flags bits
     int F_FILE = 0x1, F_PKEY = 0x2, F_ARGV_TRUNCATED = 0x4, F_ENTER_ONLY = 0x8, F_VMA_WALK_TRUNCATED = 0x10,
-        F_VMA_LAST = 0x20;
+        F_VMA_LAST = 0x20, F_SHMAT = 0x40;
 
     record TaskRecord(Hdr h, int ppid, int uid, int gid, int euid, int egid, long mntns, long startNs,
                       long leaderStartNs, long parentStartNs, String comm) implements KernelRecord {
         public RecordKind kind() { return RecordKind.TASK; }
     }
 
-    /** mmap(2); {@code file} is null for anonymous mappings or when the fd did not resolve. */
+    /**
+     * mmap(2); {@code file} is null for anonymous mappings or when the fd did not resolve. With F_SHMAT, shmat(2):
+     * addr is shmaddr, flags the raw shmflg, fd the shmid, prot the mapping's (read, write unless SHM_RDONLY, exec
+     * with SHM_EXEC), len the segment's size (0 when the call failed), file the segment's.
+     */
     record MmapRecord(Hdr h, long addr, long len, int prot, int flags, int fd, long off, long ret, FileRef file)
             implements KernelRecord {
         public RecordKind kind() { return RecordKind.MMAP; }
+        public boolean isShmat() { return h.has(F_SHMAT); }
     }
 
     record MprotectRecord(Hdr h, long addr, long len, int prot, int pkey, long ret) implements KernelRecord {

@@ -139,6 +139,9 @@ public final class Tables {
                     .req("file_offset", INT64, "File offset requested.")
                     .req("ret", INT64, "The syscall's return value: the address, or -errno.")
                     .req("failed", BOOL, "True when the kernel refused the call (kunai reports attempts; the mapping does not exist).")
+                    .req("syscall", STRING, "The call that mapped the file: `mmap`; `shmat`, a System V shared memory segment attached with "
+                            + "SHM_EXEC (kunai's hook, security_mmap_file, sees those too; `flags` is then MAP_SHARED, | MAP_FIXED under SHM_REMAP); "
+                            + "or `execve`, an executable mapping the kernel made for an exec (the binary, its loader), from the walk after it.")
                     .done());
 
     /** tracee's mem_prot_alert: one row per region a call exposed to code execution. */
