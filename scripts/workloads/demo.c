@@ -11,8 +11,11 @@
 //   7. forks and execs a small tree: itself as "child", which runs /bin/sh -c "/bin/true; /bin/echo hi"
 //   8. staged memfd: maps it RW, writes code, mprotect RX, runs it   -> "Protection changed to Executable!" on
 //      "/memfd:mapscribe-demo-staged (deleted)", whose bytes the recorder hashes although no mmap had PROT_EXEC
+//   9. System V shared memory attached executable (SHM_EXEC), kept out of core dumps (MADV_DONTDUMP), code
+//      written and run through it                                    -> mmap_exec via shmat of "/SYSV... (deleted)",
+//      a region whose vm_flags hold VM_DONTDUMP
 //
-// Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 4.5 seconds)
+// Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 5 seconds)
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,6 +167,21 @@ static void flip_rx_rwx_rx(void *jit) {
     run_code(jit, "patched jit page");
 }
 
+static void shm_exec(void) {
+    int id = shmget(IPC_PRIVATE, PAGE, IPC_CREAT | 0600);
+    if (id < 0) die("shmget");
+    void *p = shmat(id, NULL, SHM_EXEC);  // read, write and exec: kunai's hook sees it as a file mapped executable
+    if (p == (void *)-1) die("shmat");
+    shmctl(id, IPC_RMID, NULL);  // the segment goes once detached: nothing left behind in ipcs
+    say("shm: shmat segment %d with SHM_EXEC at %p", id, p);
+    if (madvise(p, PAGE, MADV_DONTDUMP) != 0) die("madvise MADV_DONTDUMP");
+    say("shm: madvise %p MADV_DONTDUMP (no core dump would hold it)", p);
+    memcpy(p, CODE, sizeof CODE);
+    run_code(p, "shm segment");
+    if (shmdt(p) != 0) die("shmdt");
+    say("shm: shmdt %p", p);
+}
+
 static int wait_for(pid_t pid, const char *what) {
     int status;
     while (waitpid(pid, &status, 0) < 0) { if (errno != EINTR) die("waitpid"); }
@@ -223,6 +242,8 @@ int main(int argc, char **argv) {
     int rc = fork_exec_tree(argv[0]);
     pause_ms(500);
     staged_memfd();
+    pause_ms(500);
+    shm_exec();
     pause_ms(500);
     say("demo: done");
     return rc;

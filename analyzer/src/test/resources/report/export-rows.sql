@@ -141,6 +141,26 @@ SELECT * FROM (VALUES ('demo-b', at_ms(1500), 'ringbuf', 1, 12, at_ms(1490), at_
   l(host, ts_ns, source, cpu, lost, first_ns, last_ns, message);
 
 -- The recorder's hashes of the snapshot's executables (bash and libc on demo-a), as the files table has them.
+-- The demo's System V segment: attached with SHM_EXEC (kunai's hook sees shmat: an mmap_exec row, syscall shmat), kept
+-- out of core dumps by MADV_DONTDUMP (VM_DONTDUMP, 0x4000000, in the region's vm_flags), code run through it.
+INSERT INTO mmap_exec BY NAME
+SELECT m.*, md5('shm') AS mapped_md5, sha256('shm') AS mapped_sha256, p.ancestors, p.command_line, p.exe_path,
+       'kernel' AS event_source, 41 AS event_id, 'mmap_exec' AS event_name, md5(m.host || m.ts_ns) AS event_uuid,
+       m.ts_ns // 1000000 AS event_batch, m.comm AS task_name, m.tid AS task_pid, m.pid AS task_tgid
+FROM (VALUES
+  ('demo-a', at_ms(4011), 7736, 7736, 'demo', '/SYSV00000000 (deleted)', 'data', 4096, 1, 32768, 140164096400000, 4096, 7, 1, 0,
+   140164096400000, false, 'shmat')
+) m(host, ts_ns, pid, tid, comm, mapped_path, mapped_magic, mapped_size, mapped_dev, mapped_inode, addr, len, prot, flags,
+    file_offset, ret, failed, syscall)
+JOIN processes p ON p.host = m.host AND p.pid = m.pid;
+
+INSERT INTO regions BY NAME
+SELECT r.*, r.valid_from_ns AS ts_ns, true AS known
+FROM (VALUES
+  ('demo-a', 7736, 'demo', 140164096400000, 140164096404096, 7, 1, '/SYSV00000000 (deleted)', 1, 32768, 0, at_ms(4011), at_ms(4012), 'mmap', 0),
+  ('demo-a', 7736, 'demo', 140164096400000, 140164096404096, 7, 1, '/SYSV00000000 (deleted)', 1, 32768, 0, at_ms(4012), at_ms(4020), 'madvise', 67108864)
+) r(host, pid, comm, start_addr, end_addr, prot, flags, path, dev, inode, file_offset, valid_from_ns, valid_to_ns, cause, vm_flags);
+
 INSERT INTO files BY NAME
 SELECT * FROM (VALUES
   ('demo-a', at_ms(-400), '/usr/bin/bash', 8388609, 131001, 1700000000000000000, 1265648, 'ELF 64-bit LSB pie executable',

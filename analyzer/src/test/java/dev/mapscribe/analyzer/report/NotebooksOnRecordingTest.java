@@ -95,6 +95,14 @@ class NotebooksOnRecordingTest {
                 && r.get(staged.column("staged_sha256")) != null
                 && Boolean.FALSE.equals(r.get(staged.column("private_pages_written")))), // mapped shared: what ran is the file
             "the staged memfd and its hash: " + staged.rows());
+        // The System V segment the demo attached with SHM_EXEC and kept out of core dumps, with the segment's hash.
+        Table hidden = NotebooksRunTest.tableWithColumn(run, "what", "backed_by");
+        assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
+                && "shmat with SHM_EXEC".equals(r.get(hidden.column("what")))
+                && String.valueOf(r.get(hidden.column("backed_by"))).startsWith("/SYSV")
+                && r.get(hidden.column("mapped_sha256")) != null), "the demo's segment: " + hidden.rows());
+        assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
+                && "executable, MADV_DONTDUMP".equals(r.get(hidden.column("what")))), "the demo's MADV_DONTDUMP: " + hidden.rows());
         // Other processes on the machine may raise thousands of alerts (the page keeps the first rows): ask for the demo's.
         assertEquals(Set.of(List.of("Mmaped region with W+E permissions!"), List.of("Protection changed to Executable!"),
                 List.of("Protection changed from E to W+E!"), List.of("Protection changed from W+E to E!")),

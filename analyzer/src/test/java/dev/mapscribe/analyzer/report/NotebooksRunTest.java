@@ -72,7 +72,11 @@ class NotebooksRunTest {
         Run run = run("triage", Map.of());
         Table notOnDisk = tableWithColumn(run, "mapped_path", "mapped_error");
         Set<Object> paths = column(notOnDisk, "mapped_path");
-        assertEquals(Set.of("/memfd:mapscribe-demo-jit (deleted)", "/tmp/mapscribe-demo-A4y7sf (deleted)", "/dev/shm/.x (deleted)"), paths);
+        assertEquals(Set.of("/memfd:mapscribe-demo-jit (deleted)", "/tmp/mapscribe-demo-A4y7sf (deleted)", "/dev/shm/.x (deleted)",
+                "/SYSV00000000 (deleted)"), paths);
+        // The System V segment attached executable, and kept out of core dumps, has its own section
+        Table hidden = tableWithColumn(run, "what", "backed_by");
+        assertEquals(Set.of("shmat with SHM_EXEC", "executable, MADV_DONTDUMP"), column(hidden, "what"));
 
         Table timeline = tableWithColumn(run, "alert", "prev_prot");
         assertEquals(Set.of("Mmaped region with W+E permissions!", "Protection changed to Executable!",
