@@ -178,6 +178,9 @@ static void shm_exec(void) {
     say("shm: madvise %p MADV_DONTDUMP (no core dump would hold it)", p);
     memcpy(p, CODE, sizeof CODE);
     run_code(p, "shm segment");
+    // Attached for a while, as a stage that is used would be (detached at once, it can be gone before the
+    // recorder holds it: a segment lives in no file system, only in its attachments)
+    pause_ms(300);
     if (shmdt(p) != 0) die("shmdt");
     say("shm: shmdt %p", p);
 }
