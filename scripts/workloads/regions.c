@@ -240,6 +240,19 @@ int main(void)
 	map(fr + 2 * P, P, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, nfd, P);
 	protect(fr + 2 * P, P, PROT_READ | PROT_WRITE);
 	emit("EXPECT vmas %lx %lu file-noreserve\n", (unsigned long)fr, 4 * P);
+	/*
+	 * MAP_DROPPABLE (6.11+; glibc 2.41 keeps getrandom's state so): private anonymous memory the kernel never charges,
+	 * wipes in a child and keeps out of core dumps, so it stays apart from an ordinary neighbour. Kernels without it
+	 * refuse the type: the step then checks nothing.
+	 */
+	char *dr = map(NULL, 6 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *dp = mmap(dr + P, 2 * P, PROT_READ | PROT_WRITE, 0x08 /* MAP_DROPPABLE */ | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	emit("CALL mmap %lx %lx %x %x %x %lx %lx\n", (unsigned long)(dr + P), 2 * P, PROT_READ | PROT_WRITE,
+	     0x08 | MAP_ANONYMOUS | MAP_FIXED, -1, 0UL, dp == MAP_FAILED ? -errno : (long)dp);
+	if (dp != MAP_FAILED) {
+		map(dr + 3 * P, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		emit("EXPECT vmas %lx %lu droppable\n", (unsigned long)dr, 6 * P);
+	}
 	checkpoint(11, "noreserve");
 
 	/*

@@ -27,6 +27,7 @@ public final class RegionMap {
     static final int MAP_SHARED = 0x01;
     static final int MAP_TYPE = 0x0f;
     static final int MAP_SHARED_VALIDATE = 0x03;
+    static final int MAP_DROPPABLE = 0x08;
     static final int MAP_ANONYMOUS = 0x20;
     static final int MAP_FIXED = 0x10;
     static final int MAP_FIXED_NOREPLACE = 0x100000;
@@ -171,6 +172,12 @@ public final class RegionMap {
             piece = Region.piece(ret, end, prot & 7, shared, Backing.FILE, f, off, null).withAccounted(charged);
         }
         piece = piece.withNoReserve(noReserve);
+        if (type == MAP_DROPPABLE) {
+            // 6.11+: memory the kernel may drop under pressure, never charged, wiped in a forked child and kept out of
+            // core dumps (smaps: "nr wf dd dp"; glibc 2.41 keeps getrandom's state so). VM_DROPPABLE itself lies above
+            // the bits a region keeps: these three keep such a mapping apart from ordinary anonymous memory.
+            piece = piece.withVmFlagsChanged(Region.VM_NORESERVE | Region.VM_WIPEONFORK | Region.VM_DONTDUMP, 0);
+        }
         boolean replacedKnown = rewrite(ret, end, List.of(piece), nowNs, "mmap");
         if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && replacedKnown) {
             history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there

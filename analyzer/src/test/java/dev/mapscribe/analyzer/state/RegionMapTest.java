@@ -242,6 +242,15 @@ class RegionMapTest {
     }
 
     @Test
+    void aDroppableMappingStaysApartFromOrdinaryAnonymousMemory() {
+        // MAP_DROPPABLE (type 0x08): smaps shows "nr wf dd dp" for it
+        m.mmap(0x70000, 2 * P, R | W, 0x08 | MAP_ANON, null, 0, 10);
+        m.mmap(0x72000, 2 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 20);
+        assertEquals(List.of("70000-72000 rw-p ANON", "72000-74000 rw-p ANON"), lines(m));
+        assertEquals(Region.VM_NORESERVE | Region.VM_WIPEONFORK | Region.VM_DONTDUMP, m.at(0x70000).vmFlags());
+    }
+
+    @Test
     void aPrivateFileMappingUnderMapNoreserveIsNotChargedWhenMadeWritable() {
         // mprotect_fixup charges only what is neither VM_ACCOUNT, writable, shared nor VM_NORESERVE: a read-only
         // mapping under MAP_NORESERVE made writable stays uncharged; its twin without MAP_NORESERVE is charged
