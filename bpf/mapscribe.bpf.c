@@ -45,6 +45,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_EXECVEAT 322
 #define NR_PKEY_MPROTECT 329
 #define NR_CLONE3 435
+#define NR_MSEAL 462
 
 #define MAP_ANONYMOUS_ 0x20
 #define MAP_SHARED_ 0x1 /* MAP_SHARED_VALIDATE (0x3) has it too */
@@ -888,7 +889,7 @@ static __always_inline bool watched_exit_nr(long nr)
 	switch (nr) {
 	case NR_MMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case NR_MUNMAP: case NR_MREMAP:
 	case NR_BRK: case NR_MADVISE: case NR_SHMAT: case NR_SHMDT: case NR_CLONE: case NR_CLONE3: case NR_FORK: case NR_VFORK:
-	case NR_EXECVE: case NR_EXECVEAT:
+	case NR_EXECVE: case NR_EXECVEAT: case NR_MSEAL:
 		return true;
 	}
 	return false;

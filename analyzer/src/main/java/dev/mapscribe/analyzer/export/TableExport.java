@@ -183,7 +183,7 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setLongOrNull(R_DEV, unsigned(v.dev())).setLongOrNull(R_INODE, v.inode())
                 .setLong(R_OFFSET, v.offset()).setLong(R_FROM, v.validFromNs()).setLongOrNull(R_TO, v.validToNs())
                 .setBool(R_KNOWN, v.known()).setString(R_CAUSE, v.cause()).setBool(R_PATH_TRUNCATED, v.pathTruncated())
-                .setBool(R_ACCOUNTED, v.accounted()).setInt(R_VM_FLAGS, v.vmFlags());
+                .setBool(R_ACCOUNTED, v.accounted()).setLong(R_VM_FLAGS, v.vmFlags());
         w.end();
     }
 

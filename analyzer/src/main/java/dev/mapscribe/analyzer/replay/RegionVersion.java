@@ -24,4 +24,4 @@ package dev.mapscribe.analyzer.replay;
 public record RegionVersion(String host, long mmId, int pid, long start, long end, Integer prot, String perms, int flags,
                             boolean known, String cause, boolean shared, String backing, String path, Integer dev, Long inode, Long ctimeNs,
                             long offset, long version, long validFromNs, Long validToNs, long validFromUtcNs,
-                            Long validToUtcNs, boolean pathTruncated, String comm, boolean accounted, int vmFlags) {}
+                            Long validToUtcNs, boolean pathTruncated, String comm, boolean accounted, long vmFlags) {}

@@ -51,7 +51,7 @@ import java.util.UUID;
 public final class Replayer {
     static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
-            NR_SHMAT = 30, NR_SHMDT = 67, NR_PKEY_MPROTECT = 329;
+            NR_SHMAT = 30, NR_SHMDT = 67, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462;
 
     private final EventSink sink;
     private final RegionHistory history;
@@ -128,6 +128,8 @@ public final class Replayer {
                     processes.mmOf(s.h()).madvise(s.args()[0], s.args()[1], (int) s.args()[2], s.ret(), s.h().ktimeNs());
                 } else if (s.nr() == NR_SHMDT && !s.enterOnly()) {
                     processes.mmOf(s.h()).shmdt(s.args()[0], s.ret(), s.h().ktimeNs());
+                } else if (s.nr() == NR_MSEAL && !s.enterOnly()) {
+                    processes.mmOf(s.h()).mseal(s.args()[0], s.args()[1], s.ret(), s.h().ktimeNs());
                 }
             }
             case ForkRecord f -> processes.fork(f);

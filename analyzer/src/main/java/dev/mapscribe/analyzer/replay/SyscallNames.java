@@ -23,6 +23,7 @@ final class SyscallNames {
             case 322 -> "execveat";
             case 329 -> "pkey_mprotect";
             case 435 -> "clone3";
+            case 462 -> "mseal";
             default -> "syscall_" + nr;
         };
     }
@@ -33,7 +34,7 @@ final class SyscallNames {
             case 57, 58 -> 0;
             case 12, 60, 67, 231 -> 1;
             case 435 -> 2;
-            case 10, 11, 28, 30, 59 -> 3;
+            case 10, 11, 28, 30, 59, 462 -> 3;
             case 329 -> 4;
             case 25, 56, 322 -> 5;
             default -> 6;

@@ -482,7 +482,7 @@ public final class ProcessTable {
             // Anonymous: "[heap]", "[stack]", "[vdso]", "[anon:name]" or nothing.
             r = Region.piece(l.start(), l.end(), prot, l.shared(), Backing.ANON, null, 0, path.isEmpty() ? null : path);
         }
-        int flags = 0;
+        long flags = 0;
         for (int i = 0; i < SMAPS_FLAGS.length; i++) {
             if (l.hasVmFlag(SMAPS_FLAGS[i])) {
                 flags |= SMAPS_BITS[i];
@@ -492,9 +492,10 @@ public final class ProcessTable {
     }
 
     /** smaps' VmFlags mnemonics of the flags a region carries besides "ac" (show_smap_vma_flags in the kernel). */
-    private static final String[] SMAPS_FLAGS = {"nr", "sr", "rr", "dc", "wf", "dd", "hg", "nh"};
-    private static final int[] SMAPS_BITS = {Region.VM_NORESERVE, Region.VM_SEQ_READ, Region.VM_RAND_READ,
-            Region.VM_DONTCOPY, Region.VM_WIPEONFORK, Region.VM_DONTDUMP, Region.VM_HUGEPAGE, Region.VM_NOHUGEPAGE};
+    private static final String[] SMAPS_FLAGS = {"nr", "sr", "rr", "dc", "wf", "dd", "hg", "nh", "sl"};
+    private static final long[] SMAPS_BITS = {Region.VM_NORESERVE, Region.VM_SEQ_READ, Region.VM_RAND_READ,
+            Region.VM_DONTCOPY, Region.VM_WIPEONFORK, Region.VM_DONTDUMP, Region.VM_HUGEPAGE, Region.VM_NOHUGEPAGE,
+            Region.VM_SEALED};
 
     /** A VMA walked in the kernel as a region. The kernel names [stack] by VM_GROWSDOWN here; vdso/vvar stay unnamed. */
     static Region fromVma(VmaRecord v) {
@@ -511,8 +512,8 @@ public final class ProcessTable {
     }
 
     /** The walked VMA's flags that a region carries (Region#vmFlags); VM_ACCOUNT only where {@code account} says. */
-    private static int keptFlags(VmaRecord v, long account) {
-        return (int) (v.vmFlags() & (Region.VM_FLAGS_KEPT & ~VM_ACCOUNT | account));
+    private static long keptFlags(VmaRecord v, long account) {
+        return v.vmFlags() & (Region.VM_FLAGS_KEPT & ~(VM_ACCOUNT | Region.VM_SEALED) | account);
     }
 
     public static MappedFile mappedFile(FileRef f) {

@@ -23,7 +23,7 @@ import java.util.Objects;
  *                    or an owner whose name the recording never saw
  */
 public record Region(long start, long end, int prot, boolean shared, Backing backing, MappedFile file, long offset,
-                     String label, int vmFlags, long version, long validFromNs, String cause, String comm) {
+                     String label, long vmFlags, long version, long validFromNs, String cause, String comm) {
 
     /**
      * The kernel charged the mapping against the commit limit (smaps' {@code ac}): a private file mapping that is or
@@ -32,15 +32,21 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
      * anonymous memory, where the kernel drops the charge again when the pages were never written, which the
      * recording cannot tell.
      */
-    public static final int VM_ACCOUNT = 0x100000;
+    public static final long VM_ACCOUNT = 0x100000;
     /** Mapped with MAP_NORESERVE on a host that honours it (smaps' {@code nr}): never charged, and kept for good. */
-    public static final int VM_NORESERVE = 0x200000;
+    public static final long VM_NORESERVE = 0x200000;
     /** The flags madvise(2) sets and clears (smaps' {@code sr rr dc wf dd hg nh}). */
-    public static final int VM_SEQ_READ = 0x8000, VM_RAND_READ = 0x10000, VM_DONTCOPY = 0x20000,
+    public static final long VM_SEQ_READ = 0x8000, VM_RAND_READ = 0x10000, VM_DONTCOPY = 0x20000,
             VM_WIPEONFORK = 0x02000000, VM_DONTDUMP = 0x04000000, VM_HUGEPAGE = 0x20000000, VM_NOHUGEPAGE = 0x40000000;
+    /**
+     * Sealed by mseal(2) (smaps' {@code sl}): mprotect, munmap, mremap and MAP_FIXED refuse it (EPERM) for good. The
+     * kernel moved its bit between versions (63 in 6.10, 42 later, an enum since): here it is bit 63 whatever the
+     * kernel, and the exec walk's bit is not read as it (only system mappings can be sealed before an exec returns).
+     */
+    public static final long VM_SEALED = 1L << 63;
     /** The flags a region can carry. */
-    static final int VM_FLAGS_KEPT = VM_ACCOUNT | VM_NORESERVE | VM_SEQ_READ | VM_RAND_READ | VM_DONTCOPY | VM_WIPEONFORK
-            | VM_DONTDUMP | VM_HUGEPAGE | VM_NOHUGEPAGE;
+    static final long VM_FLAGS_KEPT = VM_ACCOUNT | VM_NORESERVE | VM_SEQ_READ | VM_RAND_READ | VM_DONTCOPY | VM_WIPEONFORK
+            | VM_DONTDUMP | VM_HUGEPAGE | VM_NOHUGEPAGE | VM_SEALED;
 
     public Region {
         if (end <= start) {
@@ -93,8 +99,13 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
         return (vmFlags & VM_NORESERVE) != 0;
     }
 
+    /** VM_SEALED: see {@link #VM_SEALED}. */
+    public boolean sealed() {
+        return (vmFlags & VM_SEALED) != 0;
+    }
+
     /** The same pages with flags {@code set} set and {@code clear} cleared (madvise). */
-    public Region withVmFlagsChanged(int set, int clear) {
+    public Region withVmFlagsChanged(long set, long clear) {
         return withVmFlags((vmFlags & ~clear) | set);
     }
 
@@ -124,7 +135,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     }
 
     /** The same pages with these of {@link #VM_FLAGS_KEPT} (a region's continuation, a VMA walked in the kernel). */
-    Region withVmFlags(int flags) {
+    Region withVmFlags(long flags) {
         flags &= VM_FLAGS_KEPT;
         return flags == vmFlags ? this
                 : new Region(start, end, prot, shared, backing, file, offset, label, flags, version, validFromNs, cause, comm);
@@ -184,7 +195,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
         return Long.toHexString(start) + "-" + Long.toHexString(end) + " " + perms() + " " + backing
                 + (file != null ? " " + file.path() + "@" + Long.toHexString(offset) : "") + (label != null ? " " + label : "")
                 + (accounted() ? " ac" : "") + (noReserve() ? " nr" : "")
-                + ((vmFlags & ~(VM_ACCOUNT | VM_NORESERVE)) != 0 ? " vm" + Integer.toHexString(vmFlags & ~(VM_ACCOUNT | VM_NORESERVE)) : "")
+                + ((vmFlags & ~(VM_ACCOUNT | VM_NORESERVE)) != 0 ? " vm" + Long.toHexString(vmFlags & ~(VM_ACCOUNT | VM_NORESERVE)) : "")
                 + " v" + version;
     }
 }

@@ -37,6 +37,7 @@ public final class RegionMap {
     static final int MREMAP_DONTUNMAP = 4;
     static final long ENOMEM = 12;
     static final long EACCES = 13;
+    static final long EPERM = 1;
     static final long EFAULT = 14;
     static final long EINVAL = 22;
 
@@ -208,6 +209,9 @@ public final class RegionMap {
      * <li>EACCES: one VMA refused (VM_MAY* bits, a security module, MDWE); those before it were changed, it
      *     and those after were not. Which one refused is not recorded: every region but the last gets an
      *     unknown protection (unless it already had the requested one); the last never changed.</li>
+     * <li>EPERM: a sealed VMA (mseal) refused, those before it were changed (kernels since 6.13 check the seal
+     *     VMA by VMA; seen on 6.18). Where the map knows the sealed region, exactly so; where it knows none in the
+     *     range (sealed before the recording and not in its snapshot), as for EACCES.</li>
      * <li>any other error (EINVAL) is raised before anything changes.</li>
      * </ul>
      */
@@ -228,10 +232,42 @@ public final class RegionMap {
         }
         if (ret == -ENOMEM) {
             applyUpToHole(addr, end, spans, newProt, nowNs);
-        } else if (ret == -EACCES) {
+        } else if (ret == -EACCES || ret == -EPERM && spans.stream().noneMatch(Region::sealed)) {
             applyRefused(addr, end, spans, newProt, nowNs);
+        } else if (ret == -EPERM) {
+            applyUpToSealed(addr, end, spans, newProt, nowNs);
         }
         return List.of();
+    }
+
+    /** mprotect's EPERM where the map knows the sealed region: every region before it changed, it and the rest did not. */
+    private void applyUpToSealed(long addr, long end, List<Region> spans, int newProt, long nowNs) {
+        List<Region> pieces = new ArrayList<>();
+        boolean refused = false;
+        for (Region r : spans) {
+            refused |= r.sealed();
+            pieces.add(refused ? r : r.withProt(newProt));
+        }
+        rewrite(addr, end, pieces, nowNs, "mprotect");
+    }
+
+    /**
+     * mseal(2) that succeeded: every region of the range is sealed, split at its edges. The kernel refuses a range
+     * with a hole (ENOMEM) or flags (EINVAL) before sealing anything: a failed call changed nothing.
+     */
+    public void mseal(long addr, long len, long ret, long nowNs) {
+        if (ret != 0 || len == 0) {
+            return;
+        }
+        long end = addr + Prot.pageAlign(len);
+        if (!possible(addr, end)) {
+            return;
+        }
+        List<Region> pieces = new ArrayList<>();
+        for (Region r : spans(addr, end)) {
+            pieces.add(r.known() ? r.withVmFlagsChanged(Region.VM_SEALED, 0) : r);
+        }
+        rewrite(addr, end, pieces, nowNs, "mseal");
     }
 
     static final int MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_DONTFORK = 10, MADV_DOFORK = 11,
@@ -248,7 +284,7 @@ public final class RegionMap {
      * MADV_DODUMP on VM_PFNMAP/VM_DONTEXPAND memory, is not told apart).
      */
     public void madvise(long addr, long len, int advice, long ret, long nowNs) {
-        int set, clear;
+        long set, clear;
         switch (advice) {
             case MADV_NORMAL -> { set = 0; clear = Region.VM_SEQ_READ | Region.VM_RAND_READ; }
             case MADV_RANDOM -> { set = Region.VM_RAND_READ; clear = Region.VM_SEQ_READ; }

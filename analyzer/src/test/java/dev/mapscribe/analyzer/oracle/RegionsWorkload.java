@@ -36,6 +36,7 @@ public final class RegionsWorkload {
                 case "madvise" -> values.get(3);
                 case "shmat" -> values.get(3);
                 case "shmdt" -> values.get(1);
+                case "mseal" -> values.get(3);
                 default -> throw new IllegalStateException("unknown call " + syscall);
             };
         }

@@ -43,10 +43,10 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasFourteenCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasFifteenCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
-                "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm"), cps.stream().map(Checkpoint::label).toList());
+                "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm", "mseal"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -162,6 +162,7 @@ class RegionsWorkloadTest {
                 m.mmap(c.ret(), c.get(4), prot, 0x1, segment, 0, now);
             }
             case "shmdt" -> m.shmdt(c.get(0), c.ret(), now);
+            case "mseal" -> m.mseal(c.get(0), c.get(1), c.ret(), now);
             default -> throw new IllegalStateException(c.syscall());
         }
         return out;

@@ -20,7 +20,7 @@ final class PageModel {
      * unless mapped under MAP_NORESERVE; flags: VM_NORESERVE (mapped so, kept for good) and the flags madvise sets.
      */
     record Page(int prot, boolean shared, Backing backing, MappedFile file, long offset, String label, boolean accounted,
-                int flags) {
+                long flags) {
         boolean noReserve() {
             return (flags & Region.VM_NORESERVE) != 0;
         }
@@ -43,7 +43,7 @@ final class PageModel {
             return new Page(newProt, shared, backing, file, offset, label, charged, flags);
         }
 
-        Page withFlags(int set, int clear) {
+        Page withFlags(long set, long clear) {
             return new Page(prot, shared, backing, file, offset, label, accounted, (flags & ~clear) | set);
         }
     }
@@ -76,7 +76,7 @@ final class PageModel {
         boolean anon = (flags & Maps.MAP_ANON) != 0;
         boolean shared = (flags & 3) == Maps.MAP_SHARED;
         boolean nr = (flags & Maps.MAP_NORESERVE) != 0;
-        int vmFlags = nr ? Region.VM_NORESERVE : 0;
+        long vmFlags = nr ? Region.VM_NORESERVE : 0;
         for (long a = at; a < at + size; a += P) {
             long o = a - at;
             Page p = anon
@@ -127,7 +127,7 @@ final class PageModel {
      * private anonymous memory, the pages before it changed.
      */
     long madvise(long addr, long len, int advice) {
-        int set = switch (advice) {
+        long set = switch (advice) {
             case 1 -> Region.VM_RAND_READ;
             case 2 -> Region.VM_SEQ_READ;
             case 10 -> Region.VM_DONTCOPY;
@@ -135,9 +135,9 @@ final class PageModel {
             case 15 -> Region.VM_NOHUGEPAGE;
             case 16 -> Region.VM_DONTDUMP;
             case 18 -> Region.VM_WIPEONFORK;
-            default -> 0;
+            default -> 0L;
         };
-        int clear = switch (advice) {
+        long clear = switch (advice) {
             case 0 -> Region.VM_SEQ_READ | Region.VM_RAND_READ;
             case 1 -> Region.VM_SEQ_READ;
             case 2 -> Region.VM_RAND_READ;
@@ -146,7 +146,7 @@ final class PageModel {
             case 15 -> Region.VM_HUGEPAGE;
             case 17 -> Region.VM_DONTDUMP;
             case 19 -> Region.VM_WIPEONFORK;
-            default -> 0;
+            default -> 0L;
         };
         long end = addr + Prot.pageAlign(len);
         boolean hole = false;

@@ -221,11 +221,12 @@ public final class Tables {
                     .req("flags", INT32, "MAP_SHARED 0x1 or MAP_PRIVATE 0x2, | MAP_ANONYMOUS 0x20 when no file backs it, "
                             + "| MAP_NORESERVE 0x4000 when mapped under MAP_NORESERVE on a host that honours it (VM_NORESERVE, smaps' `nr`): "
                             + "the kernel keeps such a mapping apart from a neighbour without it, so they are two rows with the same prot.")
-                    .req("vm_flags", INT32, "The kernel's VMA flags that /proc/PID/maps does not show and that keep two VMAs apart, "
+                    .req("vm_flags", INT64, "The kernel's VMA flags that /proc/PID/maps does not show and that keep two VMAs apart, "
                             + "as the kernel's bits: VM_SEQ_READ 0x8000 (smaps `sr`), VM_RAND_READ 0x10000 (`rr`), VM_DONTCOPY 0x20000 "
                             + "(`dc`, MADV_DONTFORK: not copied into a forked child), VM_ACCOUNT 0x100000 (`ac`, see `accounted`), "
                             + "VM_NORESERVE 0x200000 (`nr`), VM_WIPEONFORK 0x2000000 (`wf`), VM_DONTDUMP 0x4000000 (`dd`), "
-                            + "VM_HUGEPAGE 0x20000000 (`hg`), VM_NOHUGEPAGE 0x40000000 (`nh`). From the calls, the exec walk and smaps.")
+                            + "VM_HUGEPAGE 0x20000000 (`hg`), VM_NOHUGEPAGE 0x40000000 (`nh`); and VM_SEALED (`sl`, mseal) as bit 63, "
+                            + "where kernels 6.10 and 6.11 had it (later ones moved it). From the calls, the exec walk and smaps.")
                     .opt("path", STRING, "Backing file, or a pseudo path like `[heap]`, `[stack]`; null for plain anonymous memory.")
                     .req("path_truncated", BOOL, "True when the kernel cut the leading part of `path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path." + " Paths from the start-up snapshot (/proc/PID/maps) are never cut.")
                     .opt("dev", INT64, "Device of the backing file (dev_t, major << 20 | minor).")
