@@ -6,6 +6,9 @@
  *   CHECKPOINT <n> <label> <monotonic ns> <pid>
  *   <the /proc/self/maps lines>
  *   END <n>
+ *
+ * With checkpoint_vmflags set, the dump is /proc/self/smaps cut to its maps lines, each followed by its VmFlags
+ * line: the flags maps does not show (sealed, charged, ...), which a test seeding a map from a dump needs.
  */
 #ifndef MAPSCRIBE_WORKLOAD_CHECKPOINT_H
 #define MAPSCRIBE_WORKLOAD_CHECKPOINT_H
@@ -19,7 +22,25 @@
 #include <unistd.h>
 
 static char out[1 << 16];
-static char maps[1 << 20];
+static char maps[1 << 22];
+static int checkpoint_vmflags;
+
+/* Keeps the lines of an smaps dump that are maps lines (they start with a hex digit) or VmFlags lines. */
+static size_t maps_and_vmflags(char *text, size_t len)
+{
+	size_t kept = 0;
+	for (size_t at = 0; at < len;) {
+		char *eol = memchr(text + at, '\n', len - at);
+		size_t n = eol ? (size_t)(eol - (text + at)) + 1 : len - at;
+		char c = text[at];
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (n >= 8 && memcmp(text + at, "VmFlags:", 8) == 0)) {
+			memmove(text + kept, text + at, n);
+			kept += n;
+		}
+		at += n;
+	}
+	return kept;
+}
 
 static void emit(const char *fmt, ...)
 {
@@ -43,7 +64,7 @@ static void checkpoint(int n, const char *label)
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
 		die("clock_gettime");
 	long long ns = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int fd = open(checkpoint_vmflags ? "/proc/self/smaps" : "/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("open /proc/self/maps");
 	size_t len = 0;
@@ -53,6 +74,8 @@ static void checkpoint(int n, const char *label)
 	if (r < 0)
 		die("read /proc/self/maps");
 	close(fd);
+	if (checkpoint_vmflags)
+		len = maps_and_vmflags(maps, len);
 	emit("CHECKPOINT %d %s %lld %d\n", n, label, ns, (int)getpid());
 	if (write(1, maps, len) != (ssize_t)len)
 		_exit(3);

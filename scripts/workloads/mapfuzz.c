@@ -1,6 +1,6 @@
 /*
- * mapfuzz.c — a seeded random sequence of mmap, mprotect, pkey_mprotect, munmap, mremap and brk calls in a
- * small arena (MAP_FIXED, MAP_FIXED_NOREPLACE, hints, holes, failing calls, shared and private, anonymous and
+ * mapfuzz.c — a seeded random sequence of mmap, mprotect, pkey_mprotect, munmap, mremap, brk and madvise (advice
+ * that changes VMA flags) calls in a small arena (MAP_FIXED, MAP_FIXED_NOREPLACE, hints, holes, failing calls, shared and private, anonymous and
  * file, a read-only file that refuses PROT_WRITE, duplicates of shared mappings), with /proc/self/maps dumped
  * after every call. The kernel is the oracle: a test seeds a region map from one dump,
  * applies the call with the kernel's result, and compares with the next dump page by page.
@@ -75,6 +75,7 @@ int main(int argc, char **argv)
 		die("arena");
 
 	emit("PID %d\n", (int)getpid());
+	checkpoint_vmflags = 1; /* each step's map is seeded from the dump before it: seals and charges included */
 	checkpoint(0, "step");
 	for (int n = 1; n <= steps; n++) {
 		char *addr = arena + rnd(ARENA) * P;
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
 			addr = r + rnd(3) * P;
 		unsigned long len = (1 + rnd(6)) * P - (rnd(4) == 0 ? rnd(P) : 0);
 		int prot = (int)rnd(8);
-		switch (rnd(11)) {
+		switch (rnd(12)) {
 		case 0: case 1: case 2: { /* mmap */
 			int kind = (int)rnd(5);
 			int fixed = rnd(3) ? MAP_FIXED : rnd(2) ? MAP_FIXED_NOREPLACE : 0;
@@ -129,6 +130,15 @@ int main(int argc, char **argv)
 			unsigned long want = start_brk + rnd(8 * P);
 			unsigned long ret = (unsigned long)syscall(SYS_brk, want);
 			emit("CALL brk %lx %lx\n", start_brk, ret);
+			break;
+		}
+		case 11: { /* madvise with advice that changes VMA flags (WIPEONFORK refuses file and shared memory) */
+			static const int advice[] = {MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_DONTFORK, MADV_DOFORK,
+						     MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK,
+						     MADV_KEEPONFORK};
+			int a = advice[rnd(sizeof(advice) / sizeof(advice[0]))];
+			long ret = result(madvise(addr, len, a));
+			emit("CALL madvise %lx %lx %x %lx\n", (unsigned long)addr, len, a, ret);
 			break;
 		}
 		default: { /* mremap: in place, moves, fixed moves, DONTUNMAP, duplicates of shared mappings */

@@ -177,7 +177,7 @@ class RegionsWorkloadTest {
         for (ProcMaps.Line l : maps) {
             if (!l.path().equals("[vsyscall]")) {
                 out.add(ProcessTable.fromMapsLine(new SnapshotRegion(1, l.start(), l.end(), l.prot(), l.shared(), l.offset(),
-                        l.devMajor(), l.devMinor(), l.inode(), l.path())));
+                        l.devMajor(), l.devMinor(), l.inode(), l.path(), l.vmFlags())));
             }
         }
         return out;

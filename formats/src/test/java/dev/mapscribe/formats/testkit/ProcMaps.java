@@ -6,13 +6,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Parses /proc/PID/maps, the oracle the tests compare the analyzer's rebuilt state with. */
+/**
+ * Parses /proc/PID/maps, the oracle the tests compare the analyzer's rebuilt state with; or the maps lines of
+ * /proc/PID/smaps each followed by its VmFlags line (scripts/workloads/checkpoint.h's smaps dumps).
+ */
 public final class ProcMaps {
     private ProcMaps() {}
 
-    /** One line: {@code start-end perms offset maj:min inode path}. */
+    /** One line: {@code start-end perms offset maj:min inode path}; vmFlags as smaps prints them, null from maps. */
     public record Line(long start, long end, String perms, long offset, int devMajor, int devMinor, long inode,
-                       String path) {
+                       String path, String vmFlags) {
         public boolean readable() { return perms.charAt(0) == 'r'; }
         public boolean writable() { return perms.charAt(1) == 'w'; }
         public boolean executable() { return perms.charAt(2) == 'x'; }
@@ -29,6 +32,12 @@ public final class ProcMaps {
         List<Line> out = new ArrayList<>();
         for (String line : text.split("\n")) {
             if (line.isBlank()) continue;
+            if (line.startsWith("VmFlags:") && !out.isEmpty()) {
+                Line l = out.removeLast();
+                out.add(new Line(l.start(), l.end(), l.perms(), l.offset(), l.devMajor(), l.devMinor(), l.inode(), l.path(),
+                        line.substring("VmFlags:".length()).strip()));
+                continue;
+            }
             out.add(parseLine(line));
         }
         return out;
@@ -55,6 +64,6 @@ public final class ProcMaps {
         return new Line(Long.parseUnsignedLong(range.substring(0, dash), 16),
                 Long.parseUnsignedLong(range.substring(dash + 1), 16), perms, Long.parseUnsignedLong(offset, 16),
                 Integer.parseInt(dev.substring(0, colon), 16), Integer.parseInt(dev.substring(colon + 1), 16),
-                Long.parseLong(inode), path);
+                Long.parseLong(inode), path, null);
     }
 }
