@@ -102,9 +102,19 @@ class HostileValuesReplayTest {
                 yield new MremapRecord(kind(h, RecordKind.MREMAP), a, len(r), len(r), r.nextInt(8), to, ret(r, to));
             }
             case 8 -> new BrkRecord(kind(h, RecordKind.BRK), a, addr(r), ret(r, a));
-            case 9 -> new SyscallRecord(kind(h, RecordKind.SYSCALL), r.nextInt(500) - 10,
-                    new long[] {r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong()},
-                    r.nextLong());
+            case 9 -> { // madvise, shmdt and mseal change the region state: hostile addresses and lengths for them too
+                int nr = switch (r.nextInt(4)) {
+                    case 0 -> 28;
+                    case 1 -> 67;
+                    case 2 -> 462;
+                    default -> r.nextInt(500) - 10;
+                };
+                boolean mapping = nr == 28 || nr == 67 || nr == 462;
+                yield new SyscallRecord(kind(h, RecordKind.SYSCALL), nr,
+                        new long[] {mapping ? a : r.nextLong(), mapping ? len(r) : r.nextLong(),
+                                mapping && r.nextBoolean() ? r.nextInt(20) : r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong()},
+                        mapping ? ret(r, 0) : r.nextLong());
+            }
             case 10 -> new ForkRecord(kind(h, RecordKind.FORK), pids[r.nextInt(pids.length)], pids[r.nextInt(pids.length)],
                     r.nextInt(3) == 0 ? r.nextLong() : t, r.nextInt(8));
             case 11 -> new ExecRecord(kind(h, RecordKind.EXEC), pids[r.nextInt(pids.length)], file(r),
