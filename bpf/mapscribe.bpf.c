@@ -725,6 +725,23 @@ static __always_inline void finish_mapping(struct task_struct *task, struct scra
 	submit_or_count(s->buf, size & SCRATCH_MASK, wakeup);
 }
 
+/*
+ * LSM tier: the exact file security_mmap_file saw for this call (no race with a concurrent close()), taken so that
+ * the task's next call does not take it for its own; 0 in the syscall tier.
+ */
+static __always_inline struct file *lsm_file(struct task_struct *task)
+{
+	struct file *file = 0;
+#ifdef MS_LSM_TIER
+	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, 0);
+	if (ctx && ctx->file) {
+		file = (struct file *)ctx->file;
+		ctx->file = 0;
+	}
+#endif
+	return file;
+}
+
 static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
 {
 	struct scratch *s = scratch_buf();
@@ -740,15 +757,7 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 	r->off = regs->r9;
 	r->ret = ret;
 
-	struct file *file = 0;
-#ifdef MS_LSM_TIER
-	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, 0);
-	if (ctx && ctx->file) {
-		/* The exact file security_mmap_file saw: no race with a concurrent close(). */
-		file = (struct file *)ctx->file;
-		ctx->file = 0;
-	}
-#endif
+	struct file *file = lsm_file(task);
 	if (!file && !(r->flags & MAP_ANONYMOUS_)) {
 		if (ret >= 0) /* an address: the call succeeded (user addresses are positive) */
 			file = file_of_mapping(task, ret);
@@ -782,15 +791,7 @@ static __always_inline void on_shmat(struct task_struct *task, struct pt_regs *r
 	r->_pad = 0;
 	r->off = 0;
 	r->ret = ret;
-	struct file *file = 0;
-#ifdef MS_LSM_TIER
-	/* shmat passes security_mmap_file too: consume what it saw, or the next mmap would take it for its own */
-	struct task_ctx *ctx = bpf_task_storage_get(&task_ctxs, task, 0, 0);
-	if (ctx && ctx->file) {
-		file = (struct file *)ctx->file;
-		ctx->file = 0;
-	}
-#endif
+	struct file *file = lsm_file(task); /* shmat passes security_mmap_file too */
 	if (!file && ret >= 0)
 		file = file_of_mapping(task, ret);
 	if (file)

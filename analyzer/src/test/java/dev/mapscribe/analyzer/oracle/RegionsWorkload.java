@@ -100,25 +100,16 @@ public final class RegionsWorkload {
 
     /** The calls made between checkpoint n-1 and checkpoint n. */
     public static List<Call> callsBefore(List<Item> items, int n) {
-        List<Call> out = new ArrayList<>();
-        int seen = -1;
-        for (Item it : items) {
-            if (it instanceof Checkpoint c) {
-                seen = c.n();
-                if (seen == n) {
-                    return out;
-                }
-                out.clear();
-            } else if (it instanceof Call call && seen == n - 1) {
-                out.add(call);
-            }
-        }
-        return out;
+        return itemsBefore(items, n, Call.class);
     }
 
     /** The expectations of {@code kind} the workload wrote between checkpoint n-1 and checkpoint n. */
     public static List<Expect> expectedBefore(List<Item> items, int n, String kind) {
-        List<Expect> out = new ArrayList<>();
+        return itemsBefore(items, n, Expect.class).stream().filter(e -> e.kind().equals(kind)).toList();
+    }
+
+    private static <T extends Item> List<T> itemsBefore(List<Item> items, int n, Class<T> type) {
+        List<T> out = new ArrayList<>();
         int seen = -1;
         for (Item it : items) {
             if (it instanceof Checkpoint c) {
@@ -127,8 +118,8 @@ public final class RegionsWorkload {
                     return out;
                 }
                 out.clear();
-            } else if (it instanceof Expect e && e.kind().equals(kind) && seen == n - 1) {
-                out.add(e);
+            } else if (type.isInstance(it) && seen == n - 1) {
+                out.add(type.cast(it));
             }
         }
         return out;

@@ -34,14 +34,7 @@ class ReplayerTest {
     }
 
     static CollectingSink replay(List<Record> records) {
-        CollectingSink sink = new CollectingSink();
-        Replayer r = new Replayer(HEADER, sink);
-        long batch = 0;
-        for (Record rec : records) {
-            r.accept(rec, batch++);
-        }
-        r.finish();
-        return sink;
+        return replay(HEADER, records);
     }
 
     static CollectingSink replay(JournalHeader header, List<Record> records) {
