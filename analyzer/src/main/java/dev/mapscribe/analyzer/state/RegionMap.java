@@ -35,6 +35,9 @@ public final class RegionMap {
     static final int MREMAP_MAYMOVE = 1;
     static final int MREMAP_FIXED = 2;
     static final int MREMAP_DONTUNMAP = 4;
+    static final int MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_DONTFORK = 10, MADV_DOFORK = 11,
+            MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_DONTDUMP = 16, MADV_DODUMP = 17, MADV_WIPEONFORK = 18,
+            MADV_KEEPONFORK = 19;
     static final long ENOMEM = 12;
     static final long EACCES = 13;
     static final long EPERM = 1;
@@ -269,10 +272,6 @@ public final class RegionMap {
         }
         rewrite(addr, end, pieces, nowNs, "mseal");
     }
-
-    static final int MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_DONTFORK = 10, MADV_DOFORK = 11,
-            MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_DONTDUMP = 16, MADV_DODUMP = 17, MADV_WIPEONFORK = 18,
-            MADV_KEEPONFORK = 19;
 
     /**
      * madvise(2) with advice that changes the flags of the VMAs it covers (the recorder records no other): the
