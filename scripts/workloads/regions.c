@@ -290,8 +290,9 @@ int main(void)
 
 	/*
 	 * 14. mseal (6.10+) seals the middle page of an RW mapping (a VMA of its own from then on); an mprotect over the
-	 * three pages changes the first, is refused by the sealed one (EPERM) and leaves the last as it was (kernels
-	 * since 6.13 check the seal VMA by VMA). Kernels without mseal (ENOSYS) or 32-bit ones: the step checks nothing.
+	 * three pages changes the first, is refused by the sealed one (EPERM) and leaves the last as it was (6.18 checks
+	 * the seal VMA by VMA; the first mseal kernels checked the whole range first). Kernels without mseal (ENOSYS) or
+	 * 32-bit ones: the step checks nothing.
 	 */
 	char *se = map(NULL, 5 * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	map(se + P, 3 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);

@@ -212,9 +212,10 @@ public final class RegionMap {
      * <li>EACCES: one VMA refused (VM_MAY* bits, a security module, MDWE); those before it were changed, it
      *     and those after were not. Which one refused is not recorded: every region but the last gets an
      *     unknown protection (unless it already had the requested one); the last never changed.</li>
-     * <li>EPERM: a sealed VMA (mseal) refused, those before it were changed (kernels since 6.13 check the seal
-     *     VMA by VMA; seen on 6.18). Where the map knows the sealed region, exactly so; where it knows none in the
-     *     range (sealed before the recording and not in its snapshot), as for EACCES.</li>
+     * <li>EPERM: a sealed VMA (mseal) refused, those before it were changed (6.18 checks the seal VMA by VMA; the
+     *     first mseal kernels checked the whole range before changing anything, which this does not tell apart).
+     *     Where the map knows the sealed region, exactly so; where it knows none in the range (sealed before the
+     *     recording and not in its snapshot), as for EACCES.</li>
      * <li>any other error (EINVAL) is raised before anything changes.</li>
      * </ul>
      */

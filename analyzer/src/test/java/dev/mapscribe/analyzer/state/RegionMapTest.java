@@ -465,7 +465,7 @@ class RegionMapTest {
         m.mmap(0x10000, 3 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
         m.mseal(0x11000, P, 0, 20);
         assertEquals(List.of("10000-11000 rw-p ANON", "11000-12000 rw-p ANON", "12000-13000 rw-p ANON"), lines(m));
-        // EPERM: the region before the sealed one changed (6.13+ checks the seal VMA by VMA), it and the rest did not
+        // EPERM: the region before the sealed one changed (6.18 checks the seal VMA by VMA), it and the rest did not
         m.mprotect(0x10000, 3 * P, R, -1, 30);
         assertEquals(List.of("10000-11000 r--p ANON", "11000-12000 rw-p ANON", "12000-13000 rw-p ANON"), lines(m));
         assertEquals(0, rec.history.uncertainties());
