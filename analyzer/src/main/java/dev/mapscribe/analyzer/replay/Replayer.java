@@ -209,8 +209,12 @@ public final class Replayer {
         MappedFile mapped = file != null ? ProcessTable.mappedFile(file) : null;
         syscall(h, "shmat", NR_SHMAT, new long[] {m.fd(), m.addr(), m.flags()}, m.ret(), mapped);
         int flags = MAP_SHARED | ((m.flags() & SHM_REMAP) != 0 ? MAP_FIXED : 0);
-        processes.mmOf(h).mmap(m.ret(), m.len(), m.prot(), flags, mapped, 0, h.ktimeNs());
         boolean ok = !failed(m.ret());
+        if (ok && m.len() == 0) {
+            processes.mmOf(h).mappedWithoutExtent(m.ret(), h.ktimeNs()); // the recorder could not see the segment
+        } else {
+            processes.mmOf(h).mmap(m.ret(), m.len(), m.prot(), flags, mapped, 0, h.ktimeNs());
+        }
         if ((m.prot() & Prot.EXEC) != 0 && (file != null || ok)) {
             mmapExec(h, "shmat", m, flags, -1, file, mapped, ok);
         }

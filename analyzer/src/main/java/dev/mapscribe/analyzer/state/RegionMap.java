@@ -354,12 +354,28 @@ public final class RegionMap {
             }
         }
         if (segment == null) {
-            history.noteInconsistency(); // the kernel found a segment there that the map does not hold
+            Region there = at(addr);
+            if (there == null || there.known()) {
+                history.noteInconsistency(); // the kernel found a segment there that the map does not hold
+            }
             return;
         }
         for (Region r : pieces) {
             rewrite(r.start(), r.end(), List.of(), nowNs, "shmdt");
         }
+    }
+
+    /**
+     * A successful call mapped something at {@code addr} whose extent the record does not give (a shmat whose VMA the
+     * recorder could not look up: the mmap lock was contended at sys_exit). At least its first page is mapped: that
+     * page becomes unknown, and the uncertainty is counted.
+     */
+    public void mappedWithoutExtent(long addr, long nowNs) {
+        if (!possible(addr, addr + Prot.PAGE_SIZE)) {
+            return;
+        }
+        history.noteUncertainty();
+        rewrite(addr, addr + Prot.PAGE_SIZE, List.of(Region.unknown(addr, addr + Prot.PAGE_SIZE, Prot.UNKNOWN)), nowNs, "shmat");
     }
 
     private static boolean isShmSegment(MappedFile f) {

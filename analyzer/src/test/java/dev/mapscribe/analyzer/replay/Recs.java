@@ -1,5 +1,6 @@
 package dev.mapscribe.analyzer.replay;
 
+import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.KernelRecord.*;
 import dev.mapscribe.formats.raw.RecordKind;
 import dev.mapscribe.formats.raw.UserRecord.*;
@@ -31,6 +32,12 @@ final class Recs {
 
     static MmapRecord mmap(long t, int pid, long addr, long len, int prot, int flags, FileRef f, long off, long ret) {
         return new MmapRecord(h(RecordKind.MMAP, t, pid, pid), addr, len, prot, flags, f == null ? -1 : 3, off, ret, f);
+    }
+
+    /** shmat(2) as the recorder writes it: an mmap record marked F_SHMAT (shmid in fd, shmflg in flags, the segment's size). */
+    static MmapRecord shmat(long t, int pid, int shmid, long shmaddr, int shmflg, long size, int prot, FileRef f, long ret) {
+        int flags = KernelRecord.F_SHMAT | (f != null ? KernelRecord.F_FILE : 0);
+        return new MmapRecord(new Hdr(RecordKind.MMAP.id(), 0, 0, flags, t, pid, pid), shmaddr, size, prot, shmflg, shmid, 0, ret, f);
     }
 
     static MprotectRecord mprotect(long t, int pid, long addr, long len, int prot, long ret) {

@@ -64,6 +64,23 @@ class ReplayerTest {
     }
 
     @Test
+    void aSystemVSegmentIsMappedAndDetachedAndOneTheRecorderCouldNotSeeIsUnknown() {
+        List<Record> rs = started();
+        FileRef seg = file("/SYSV00000000", 32768);
+        // shmat(shmid 32768, NULL, SHM_EXEC): read, write, exec; the segment 3 pages
+        rs.add(shmat(20, 100, 32768, 0, 0100000, 3 * P, 7, seg, 0x20000));
+        rs.add(new dev.mapscribe.formats.raw.KernelRecord.SyscallRecord(h(dev.mapscribe.formats.raw.RecordKind.SYSCALL, 30, 100, 100),
+                67, new long[] {0x20000, 0, 0, 0, 0, 0}, 0)); // shmdt
+        // an attach whose VMA the recorder could not look up: no file, no size
+        rs.add(shmat(40, 100, 32768, 0, 0, 0, 3, null, 0x30000));
+        CollectingSink s = replay(rs);
+        assertTrue(s.regionsAt(100, 25).contains("20000-23000 rwxs /SYSV00000000"), s.regionsAt(100, 25).toString());
+        assertTrue(s.regionsAt(100, 35).stream().noneMatch(l -> l.startsWith("20000-")), "detached");
+        assertTrue(s.regionsAt(100, 45).contains("30000-31000 ????"), s.regionsAt(100, 45).toString());
+        assertEquals("shmat", s.mmapExec.stream().filter(e -> e.addr() != null && e.addr() == 0x20000).findFirst().orElseThrow().via());
+    }
+
+    @Test
     void execBuildsTheAddressSpaceFromTheKernelWalk() {
         CollectingSink s = replay(started());
         assertEquals(List.of("400000-401000 r-xp /usr/bin/app", "7ffd0000-7ffd2000 rw-p [stack]"), s.regionsAt(100, 20));
