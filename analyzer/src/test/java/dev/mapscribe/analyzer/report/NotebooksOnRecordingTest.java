@@ -121,6 +121,10 @@ class NotebooksOnRecordingTest {
         Table map = NotebooksRunTest.tableWithColumn(run, "alert_region");
         assertTrue(map.rows().stream().anyMatch(r -> Boolean.TRUE.equals(r.get(map.column("alert_region")))),
             "each alert's own region is in the map at its time");
+        // The map at the first alert spells the hidden flags as smaps does: libc's RELRO part is charged ("ac")
+        Table first = NotebooksRunTest.tableWithColumn(run, "vm_flags", "sharing");
+        assertTrue(first.rows().stream().anyMatch(r -> "ac".equals(r.get(first.column("vm_flags")))
+                && String.valueOf(r.get(first.column("path"))).contains("libc")), "libc's RELRO part: " + first.rows());
     }
 
     @Test
