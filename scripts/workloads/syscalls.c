@@ -151,6 +151,14 @@ static long do_shmdt(unsigned long addr)
 	return r;
 }
 
+static long do_mseal(unsigned long addr, unsigned long len)
+{
+	long r = syscall(462 /* mseal */, addr, len, 0) == 0 ? 0 : -errno;
+	printf("mseal pid=%d tid=%ld addr=%lu len=%lu ret=%ld\n", getpid(), tid(), addr, len, r);
+	fflush(stdout);
+	return r;
+}
+
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
@@ -210,6 +218,9 @@ int main(int argc, char **argv)
 	do_shmat(-1, 0, 0);                                     /* EINVAL: no such segment */
 	do_shmdt(sx);
 	shmctl(shm, IPC_RMID, NULL);
+
+	/* A page sealed for good (mseal, 6.10+; ENOSYS before: recorded all the same). */
+	do_mseal(do_mmap(0, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), page);
 
 	/* The heap. */
 	unsigned long cur = do_brk(0);

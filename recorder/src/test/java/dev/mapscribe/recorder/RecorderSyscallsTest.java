@@ -62,6 +62,7 @@ class RecorderSyscallsTest {
     abstract static class OneVariant {
         private static final int NR_MADVISE = 28;
         private static final int NR_SHMDT = 67;
+        private static final int NR_MSEAL = 462;
         private static final int NR_EXECVE = 59;
         private static final int NR_EXIT = 60;
         private static final int NR_EXIT_GROUP = 231;
@@ -174,6 +175,8 @@ class RecorderSyscallsTest {
                     }
                     case "shmdt" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_SHMDT && m.args()[0] == u(c, "addr")
                             && m.ret() == s(c, "ret")), c);
+                    case "mseal" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_MSEAL && m.args()[0] == u(c, "addr")
+                            && m.args()[1] == u(c, "len") && m.args()[2] == 0 && m.ret() == s(c, "ret")), c);
                     case "brk" -> next(matching(BrkRecord.class, c, m -> m.addr() == u(c, "addr") && m.ret() == s(c, "ret")
                             && m.startBrk() > 0 && m.startBrk() <= m.ret()), c);
                     case "fork" -> next(run.kernel(ForkRecord.class, pid(c)).stream()
@@ -209,7 +212,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(42, checked, "calls logged by the workload");
+            assertEquals(44, checked, "calls logged by the workload");
         }
 
         private void checkExec(Map<String, String> c) {
