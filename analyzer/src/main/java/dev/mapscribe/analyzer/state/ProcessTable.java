@@ -472,30 +472,46 @@ public final class ProcessTable {
     public static Region fromMapsLine(SnapshotRegion l) {
         String path = l.path() == null ? "" : l.path();
         int prot = l.prot() & 7;
+        long flags = smapsFlags(l.vmFlags());
         Region r;
         if (l.inode() != 0 || (!path.isEmpty() && !path.startsWith("["))) {
             MappedFile f = new MappedFile(path, MappedFile.kernelDev(l.devMajor(), l.devMinor()), l.inode(), MappedFile.CTIME_UNKNOWN);
             Backing b = l.shared() && path.startsWith("/dev/zero") ? Backing.SHMEM : Backing.FILE;
-            r = Region.piece(l.start(), l.end(), prot, l.shared(), b, f, l.offset(), null)
-                    .withAccounted(b == Backing.FILE && !l.shared() && l.hasVmFlag("ac"));
+            r = Region.piece(l.start(), l.end(), prot, l.shared(), b, f, l.offset(), null);
+            if (b != Backing.FILE || l.shared()) {
+                flags &= ~VM_ACCOUNT;
+            }
         } else {
             // Anonymous: "[heap]", "[stack]", "[vdso]", "[anon:name]" or nothing.
             r = Region.piece(l.start(), l.end(), prot, l.shared(), Backing.ANON, null, 0, path.isEmpty() ? null : path);
-        }
-        long flags = 0;
-        for (int i = 0; i < SMAPS_FLAGS.length; i++) {
-            if (l.hasVmFlag(SMAPS_FLAGS[i])) {
-                flags |= SMAPS_BITS[i];
-            }
+            flags &= ~VM_ACCOUNT;
         }
         return r.withVmFlagsChanged(flags, 0);
     }
 
-    /** smaps' VmFlags mnemonics of the flags a region carries besides "ac" (show_smap_vma_flags in the kernel). */
-    private static final String[] SMAPS_FLAGS = {"nr", "sr", "rr", "dc", "wf", "dd", "hg", "nh", "sl"};
-    private static final long[] SMAPS_BITS = {Region.VM_NORESERVE, Region.VM_SEQ_READ, Region.VM_RAND_READ,
-            Region.VM_DONTCOPY, Region.VM_WIPEONFORK, Region.VM_DONTDUMP, Region.VM_HUGEPAGE, Region.VM_NOHUGEPAGE,
-            Region.VM_SEALED};
+    /** The flags a region keeps, from smaps' VmFlags mnemonics (show_smap_vma_flags in the kernel); 0 when unknown. */
+    private static long smapsFlags(String vmFlags) {
+        if (vmFlags == null) {
+            return 0;
+        }
+        long flags = 0;
+        for (String m : vmFlags.split(" ")) {
+            flags |= switch (m) {
+                case "ac" -> VM_ACCOUNT;
+                case "nr" -> Region.VM_NORESERVE;
+                case "sr" -> Region.VM_SEQ_READ;
+                case "rr" -> Region.VM_RAND_READ;
+                case "dc" -> Region.VM_DONTCOPY;
+                case "wf" -> Region.VM_WIPEONFORK;
+                case "dd" -> Region.VM_DONTDUMP;
+                case "hg" -> Region.VM_HUGEPAGE;
+                case "nh" -> Region.VM_NOHUGEPAGE;
+                case "sl" -> Region.VM_SEALED;
+                default -> 0L;
+            };
+        }
+        return flags;
+    }
 
     /** A VMA walked in the kernel as a region. The kernel names [stack] by VM_GROWSDOWN here; vdso/vvar stay unnamed. */
     static Region fromVma(VmaRecord v) {
