@@ -54,19 +54,6 @@ public sealed interface UserRecord extends Record {
             this(pid, start, end, prot, shared, offset, devMajor, devMinor, inode, path, null);
         }
 
-        /** Whether smaps' VmFlags list {@code mnemonic} ("ac", "nr", ...); false when the flags are not known. */
-        public boolean hasVmFlag(String mnemonic) {
-            if (vmFlags == null) {
-                return false;
-            }
-            for (String f : vmFlags.split(" ")) {
-                if (f.equals(mnemonic)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
         public RecordKind kind() { return RecordKind.SNAPSHOT_REGION; }
     }
 
