@@ -1,5 +1,7 @@
 package dev.mapscribe.analyzer.replay;
 
+import dev.mapscribe.analyzer.state.Region;
+
 /**
  * One version of a region: the row of the temporal {@code regions} table. "What was mapped in pid P at time T"
  * is {@code pid = P and valid_from_ns <= T and (valid_to_ns is null or T < valid_to_ns)}.
@@ -18,10 +20,14 @@ package dev.mapscribe.analyzer.replay;
  * @param cause       what made this version: mmap, mprotect, munmap, mremap, brk, exec, snapshot, fork, unknown
  * @param pathTruncated the kernel cut the leading part of the file's {@code path}
  * @param comm        comm of the owner when the version began (null when the recording never saw it)
- * @param accounted   a private file mapping that is or was writable (the kernel's VM_ACCOUNT: Region#accounted)
  * @param vmFlags     the kernel's VMA flags that maps does not show and that keep VMAs apart (Region#vmFlags)
  */
 public record RegionVersion(String host, long mmId, int pid, long start, long end, Integer prot, String perms, int flags,
                             boolean known, String cause, boolean shared, String backing, String path, Integer dev, Long inode, Long ctimeNs,
                             long offset, long version, long validFromNs, Long validToNs, long validFromUtcNs,
-                            Long validToUtcNs, boolean pathTruncated, String comm, boolean accounted, long vmFlags) {}
+                            Long validToUtcNs, boolean pathTruncated, String comm, long vmFlags) {
+    /** A private file mapping that is or was writable (the kernel's VM_ACCOUNT: Region#accounted). */
+    public boolean accounted() {
+        return (vmFlags & Region.VM_ACCOUNT) != 0;
+    }
+}

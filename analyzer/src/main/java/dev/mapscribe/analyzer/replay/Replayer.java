@@ -359,7 +359,7 @@ public final class Replayer {
                 r.cause(), r.shared(), r.backing().lowerName(),
                 f != null ? f.path() : r.label(), f != null ? f.dev() : null, f != null ? f.inode() : null,
                 f != null ? ctime(f) : null, r.offset(), r.version(), r.validFromNs(), validToNs, utc(r.validFromNs()),
-                validToNs == null ? null : utc(validToNs), f != null && f.pathTruncated(), r.comm(), r.accounted(), r.vmFlags()));
+                validToNs == null ? null : utc(validToNs), f != null && f.pathTruncated(), r.comm(), r.vmFlags()));
     }
 
     private void emitProcess(Process p) {

@@ -124,17 +124,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
         return backing == Backing.FILE && !shared && prot != Prot.UNKNOWN && (prot & Prot.WRITE) != 0;
     }
 
-    /** The same pages, charged or not (a new mapping, a VMA walked in the kernel or read from smaps). */
-    public Region withAccounted(boolean charged) {
-        return withVmFlags(charged ? vmFlags | VM_ACCOUNT : vmFlags & ~VM_ACCOUNT);
-    }
-
-    /** The same pages, mapped under MAP_NORESERVE or not. */
-    public Region withNoReserve(boolean noReserve) {
-        return withVmFlags(noReserve ? vmFlags | VM_NORESERVE : vmFlags & ~VM_NORESERVE);
-    }
-
-    /** The same pages with these of {@link #VM_FLAGS_KEPT} (a region's continuation, a VMA walked in the kernel). */
+    /** The same pages with these of {@link #VM_FLAGS_KEPT} (a new mapping, a region's continuation). */
     Region withVmFlags(long flags) {
         flags &= VM_FLAGS_KEPT;
         return flags == vmFlags ? this

@@ -164,7 +164,13 @@ public final class RegionMap {
         int type = flags & MAP_TYPE;
         boolean shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
         // The replayer leaves MAP_NORESERVE out where the host ignores it (vm.overcommit_memory 2).
-        boolean noReserve = (flags & MAP_NORESERVE) != 0;
+        long vmFlags = (flags & MAP_NORESERVE) != 0 ? Region.VM_NORESERVE : 0;
+        if (type == MAP_DROPPABLE) {
+            // 6.11+: memory the kernel may drop under pressure, never charged, wiped in a forked child and kept out of
+            // core dumps (smaps: "nr wf dd dp"; glibc 2.41 keeps getrandom's state so). VM_DROPPABLE itself lies above
+            // the bits a region keeps: these three keep such a mapping apart from ordinary anonymous memory.
+            vmFlags |= Region.VM_NORESERVE | Region.VM_WIPEONFORK | Region.VM_DONTDUMP;
+        }
         Region piece;
         if ((flags & MAP_ANONYMOUS) != 0) {
             piece = shared
@@ -172,16 +178,12 @@ public final class RegionMap {
                     : Region.piece(ret, end, prot & 7, false, Backing.ANON, null, 0, null);
         } else {
             MappedFile f = file != null ? file : new MappedFile(null, 0, 0, MappedFile.CTIME_UNKNOWN);
-            boolean charged = Region.chargeable(Backing.FILE, shared, prot & 7) && !noReserve;
-            piece = Region.piece(ret, end, prot & 7, shared, Backing.FILE, f, off, null).withAccounted(charged);
+            piece = Region.piece(ret, end, prot & 7, shared, Backing.FILE, f, off, null);
+            if (Region.chargeable(Backing.FILE, shared, prot & 7) && (vmFlags & Region.VM_NORESERVE) == 0) {
+                vmFlags |= Region.VM_ACCOUNT;
+            }
         }
-        piece = piece.withNoReserve(noReserve);
-        if (type == MAP_DROPPABLE) {
-            // 6.11+: memory the kernel may drop under pressure, never charged, wiped in a forked child and kept out of
-            // core dumps (smaps: "nr wf dd dp"; glibc 2.41 keeps getrandom's state so). VM_DROPPABLE itself lies above
-            // the bits a region keeps: these three keep such a mapping apart from ordinary anonymous memory.
-            piece = piece.withVmFlagsChanged(Region.VM_NORESERVE | Region.VM_WIPEONFORK | Region.VM_DONTDUMP, 0);
-        }
+        piece = piece.withVmFlags(vmFlags);
         boolean replacedKnown = rewrite(ret, end, List.of(piece), nowNs, "mmap");
         if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && replacedKnown) {
             history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there

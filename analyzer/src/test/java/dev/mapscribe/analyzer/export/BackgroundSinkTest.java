@@ -45,7 +45,7 @@ class BackgroundSinkTest {
 
     private static RegionVersion region(long version) {
         return new RegionVersion("h", 1, 1, 0x1000, 0x2000, 3, "rw-p", 0x22, true, "mmap", false, "anon", null, null, null, null,
-                0, version, version, null, version, null, false, "c", false, 0);
+                0, version, version, null, version, null, false, "c", 0);
     }
 
     @Test

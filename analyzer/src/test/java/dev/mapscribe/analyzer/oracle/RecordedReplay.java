@@ -17,6 +17,7 @@ import dev.mapscribe.analyzer.replay.SyscallRow;
 import dev.mapscribe.formats.journal.JournalReader;
 import dev.mapscribe.formats.journal.ReadResult;
 import dev.mapscribe.formats.testkit.CWorkloads;
+import dev.mapscribe.formats.testkit.ProcMaps;
 import dev.mapscribe.recorder.Recorder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -81,36 +82,44 @@ final class RecordedReplay {
 
     /** Every page where the regions of the checkpoint's process, valid at its time, differ from its dump. */
     List<String> differences(Checkpoint c) {
-        int of = c.pid() != 0 ? c.pid() : pid;
-        long t = c.monotonicNs();
-        List<MapsComparison.Span> state = regions.stream()
-                .filter(v -> v.pid() == of && v.validFromNs() <= t && (v.validToNs() == null || t < v.validToNs()))
-                .map(MapsComparison.Span::of).toList();
         List<String> out = new ArrayList<>();
-        for (String d : MapsComparison.differences(c.maps(), state)) {
-            out.add("checkpoint " + c.n() + " " + c.label() + " (pid " + of + "): " + d);
+        for (String d : MapsComparison.differences(c.maps(), stateAt(c))) {
+            out.add("checkpoint " + c.n() + " " + c.label() + " (pid " + pidOf(c) + "): " + d);
         }
         return out;
     }
 
+    /** Over every checkpoint: how many lines of its dump were selected, and those that are not exactly one region valid then. */
+    record LineCheck(int lines, List<String> notRegions) {}
+
     /**
-     * Every line of the checkpoint's dump for a shared library (mapped by ld.so after the exec the recording saw)
-     * that is not exactly one region of the state: a library's pieces are the kernel's VMAs, its RELRO part apart
-     * from its read-only data (Region#accounted).
+     * Where VMA boundaries are compared: the lines of each checkpoint's dump that {@code which} (given the checkpoint)
+     * selects must each be exactly one region of the state at its time.
      */
-    List<String> libraryLinesNotRegions(Checkpoint c) {
-        return linesNotRegions(c, l -> l.path().contains(".so") && l.perms().endsWith("p"));
+    LineCheck linesNotRegions(java.util.function.Function<Checkpoint, java.util.function.Predicate<ProcMaps.Line>> which) {
+        int lines = 0;
+        List<String> out = new ArrayList<>();
+        for (Checkpoint c : RegionsWorkload.checkpoints(items)) {
+            java.util.function.Predicate<ProcMaps.Line> selected = which.apply(c);
+            lines += (int) c.maps().stream().filter(selected).count();
+            for (String l : MapsComparison.linesNotRegions(c.maps(), stateAt(c), selected)) {
+                out.add("checkpoint " + c.n() + " (pid " + pidOf(c) + "): " + l);
+            }
+        }
+        return new LineCheck(lines, out);
     }
 
-    /** The lines of checkpoint c's dump that {@code which} selects and that are not exactly one region valid then. */
-    List<String> linesNotRegions(Checkpoint c, java.util.function.Predicate<dev.mapscribe.formats.testkit.ProcMaps.Line> which) {
-        int of = c.pid() != 0 ? c.pid() : pid;
+    private int pidOf(Checkpoint c) {
+        return c.pid() != 0 ? c.pid() : pid;
+    }
+
+    /** The regions of the checkpoint's process valid at its time. */
+    private List<MapsComparison.Span> stateAt(Checkpoint c) {
+        int of = pidOf(c);
         long t = c.monotonicNs();
-        List<MapsComparison.Span> state = regions.stream()
+        return regions.stream()
                 .filter(v -> v.pid() == of && v.validFromNs() <= t && (v.validToNs() == null || t < v.validToNs()))
                 .map(MapsComparison.Span::of).toList();
-        return MapsComparison.linesNotRegions(c.maps(), state, which).stream()
-                .map(l -> "checkpoint " + c.n() + " (pid " + of + "): " + l).toList();
     }
 
     /** The alerts raised by the workload's processes, as "addr len alert", in order. */
