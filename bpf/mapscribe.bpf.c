@@ -37,6 +37,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_SHMDT 67
 #define NR_MREMAP 25
 #define NR_CLONE 56
+#define NR_MLOCK 149
+#define NR_MUNLOCK 150
+#define NR_MLOCKALL 151
+#define NR_MUNLOCKALL 152
+#define NR_MLOCK2 325
 #define NR_FORK 57
 #define NR_VFORK 58
 #define NR_EXECVE 59
@@ -891,6 +896,8 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_MMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case NR_MUNMAP: case NR_MREMAP:
 	case NR_BRK: case NR_MADVISE: case NR_SHMAT: case NR_SHMDT: case NR_CLONE: case NR_CLONE3: case NR_FORK: case NR_VFORK:
 	case NR_EXECVE: case NR_EXECVEAT: case NR_MSEAL:
+	/* VM_LOCKED keeps a VMA apart from its neighbours, as any flag does; mlockall(MCL_FUTURE) sets it on later maps */
+	case NR_MLOCK: case NR_MUNLOCK: case NR_MLOCK2: case NR_MLOCKALL: case NR_MUNLOCKALL:
 		return true;
 	}
 	return false;

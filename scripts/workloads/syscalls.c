@@ -159,6 +159,15 @@ static long do_mseal(unsigned long addr, unsigned long len)
 	return r;
 }
 
+/* The lock calls (mlock, mlock2, munlock, mlockall, munlockall), logged with their number and raw arguments. */
+static long do_lock(long nr, unsigned long a0, unsigned long a1, unsigned long a2)
+{
+	long r = syscall(nr, a0, a1, a2) == 0 ? 0 : -errno;
+	printf("lock pid=%d tid=%ld nr=%ld arg0=%lu arg1=%lu arg2=%lu ret=%ld\n", getpid(), tid(), nr, a0, a1, a2, r);
+	fflush(stdout);
+	return r;
+}
+
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
@@ -221,6 +230,17 @@ int main(int argc, char **argv)
 
 	/* A page sealed for good (mseal, 6.10+; ENOSYS before: recorded all the same). */
 	do_mseal(do_mmap(0, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), page);
+
+	/* Memory locked and unlocked (VM_LOCKED splits VMAs); mlock2 with a flag it does not know; every later mapping
+	 * locked for a moment (mlockall MCL_FUTURE), then nothing (munlockall). */
+	unsigned long l = do_mmap(0, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	do_lock(SYS_mlock, l, page, 0);
+	do_lock(SYS_mlock2, l + page, page, MLOCK_ONFAULT);
+	do_lock(SYS_mlock2, l, page, 8);                         /* EINVAL: no such flag */
+	do_lock(SYS_munlock, l, 2 * page, 0);
+	do_lock(SYS_mlockall, MCL_FUTURE, 0, 0);
+	do_lock(SYS_munlockall, 0, 0, 0);
+	do_munmap(l, 2 * page);
 
 	/* The heap. */
 	unsigned long cur = do_brk(0);

@@ -51,7 +51,10 @@ import java.util.UUID;
 public final class Replayer {
     static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
-            NR_SHMAT = 30, NR_SHMDT = 67, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462;
+            NR_SHMAT = 30, NR_SHMDT = 67, NR_MLOCK = 149, NR_MUNLOCK = 150, NR_MLOCKALL = 151, NR_MUNLOCKALL = 152,
+            NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462;
+    static final long VM_LOCKED = 0x2000, VM_LOCKONFAULT = 0x80000;
+    static final int MLOCK_ONFAULT = 1;
 
     private final EventSink sink;
     private final RegionHistory history;
@@ -124,12 +127,8 @@ public final class Replayer {
             case SyscallRecord s -> {
                 syscall(s.h(), SyscallNames.name(s.nr()),
                         s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret());
-                if (s.nr() == NR_MADVISE && !s.enterOnly()) { // advice that changes VMA flags: the recorder keeps no other
-                    processes.mmOf(s.h()).madvise(s.args()[0], s.args()[1], (int) s.args()[2], s.ret(), s.h().ktimeNs());
-                } else if (s.nr() == NR_SHMDT && !s.enterOnly()) {
-                    processes.mmOf(s.h()).shmdt(s.args()[0], s.ret(), s.h().ktimeNs());
-                } else if (s.nr() == NR_MSEAL && !s.enterOnly()) {
-                    processes.mmOf(s.h()).mseal(s.args()[0], s.args()[1], s.ret(), s.h().ktimeNs());
+                if (!s.enterOnly()) {
+                    syscallState(s);
                 }
             }
             case ForkRecord f -> processes.fork(f);
@@ -193,6 +192,27 @@ public final class Replayer {
     }
 
     // ---- the cases --------------------------------------------------------------------------------------------
+
+    /** What a generic syscall record changes in its address space (the recorder writes these with their results). */
+    private void syscallState(SyscallRecord s) {
+        long[] a = s.args();
+        long now = s.h().ktimeNs();
+        switch (s.nr()) {
+            case NR_MADVISE -> processes.mmOf(s.h()).madvise(a[0], a[1], (int) a[2], s.ret(), now); // flag-changing advice only
+            case NR_SHMDT -> processes.mmOf(s.h()).shmdt(a[0], s.ret(), now);
+            case NR_MSEAL -> processes.mmOf(s.h()).mseal(a[0], a[1], s.ret(), now);
+            case NR_MLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], VM_LOCKED, s.ret(), now);
+            case NR_MLOCK2 -> {
+                if ((a[2] & ~MLOCK_ONFAULT) == 0) { // other flags: EINVAL, nothing changed
+                    processes.mmOf(s.h()).mlock(a[0], a[1], VM_LOCKED | ((a[2] & MLOCK_ONFAULT) != 0 ? VM_LOCKONFAULT : 0), s.ret(), now);
+                }
+            }
+            case NR_MUNLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], 0, s.ret(), now);
+            case NR_MLOCKALL -> processes.mmOf(s.h()).mlockall((int) a[0], s.ret(), now);
+            case NR_MUNLOCKALL -> processes.mmOf(s.h()).mlockall(0, s.ret(), now);
+            default -> { }
+        }
+    }
 
     static final int SHM_RDONLY = 010000, SHM_REMAP = 040000, SHM_EXEC = 0100000, MAP_FIXED = 0x10;
 

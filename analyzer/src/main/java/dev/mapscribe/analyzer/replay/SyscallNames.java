@@ -14,6 +14,11 @@ final class SyscallNames {
             case 28 -> "madvise";
             case 30 -> "shmat";
             case 67 -> "shmdt";
+            case 149 -> "mlock";
+            case 150 -> "munlock";
+            case 151 -> "mlockall";
+            case 152 -> "munlockall";
+            case 325 -> "mlock2";
             case 56 -> "clone";
             case 57 -> "fork";
             case 58 -> "vfork";
@@ -31,10 +36,10 @@ final class SyscallNames {
     /** How many of the six argument registers the syscall reads; all six for one we do not know. */
     static int argCount(int nr) {
         return switch (nr) {
-            case 57, 58 -> 0;
-            case 12, 60, 67, 231 -> 1;
-            case 435 -> 2;
-            case 10, 11, 28, 30, 59, 462 -> 3;
+            case 57, 58, 152 -> 0;
+            case 12, 60, 67, 151, 231 -> 1;
+            case 149, 150, 435 -> 2;
+            case 10, 11, 28, 30, 59, 325, 462 -> 3;
             case 329 -> 4;
             case 25, 56, 322 -> 5;
             default -> 6;

@@ -507,6 +507,12 @@ public final class ProcessTable {
                 case "hg" -> Region.VM_HUGEPAGE;
                 case "nh" -> Region.VM_NOHUGEPAGE;
                 case "sl" -> Region.VM_SEALED;
+                case "lo" -> Region.VM_LOCKED;
+                case "lf" -> Region.VM_LOCKONFAULT;
+                case "io" -> Region.VM_IO;
+                case "pf" -> Region.VM_PFNMAP;
+                case "de" -> Region.VM_DONTEXPAND;
+                case "mm" -> Region.VM_MIXEDMAP;
                 default -> 0L;
             };
         }

@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param offset      file offset of {@code start} in bytes; 0 for ANON and UNKNOWN (as /proc/PID/maps shows them)
  * @param label       the kernel's name for a special anonymous region ("[heap]", "[stack]", "[vdso]", ...), or null
  * @param vmFlags     the VMA flags that /proc/PID/maps does not show but that the kernel compares when it merges
- *                    VMAs, as the kernel's bits: {@link #VM_ACCOUNT}, {@link #VM_NORESERVE} and those madvise sets
- *                    ({@link #VM_FLAGS_KEPT}). Two regions that differ in them are two VMAs in the kernel, and an
+ *                    VMAs, as the kernel's bits: {@link #VM_ACCOUNT}, {@link #VM_NORESERVE}, those madvise and mlock
+ *                    set ({@link #VM_FLAGS_KEPT}). Two regions that differ in them are two VMAs in the kernel, and an
  *                    mprotect over both raises an alert for each; {@link #VM_DONTCOPY} also keeps a region out of a
  *                    forked child
  * @param version     id of this version, unique within one replay; 0 for a piece not (yet) in a map
@@ -39,6 +39,18 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     public static final long VM_SEQ_READ = 0x8000, VM_RAND_READ = 0x10000, VM_DONTCOPY = 0x20000,
             VM_WIPEONFORK = 0x02000000, VM_DONTDUMP = 0x04000000, VM_HUGEPAGE = 0x20000000, VM_NOHUGEPAGE = 0x40000000;
     /**
+     * Locked in memory (smaps' {@code lo}; with {@code lf}, locked as pages fault in): mlock, mlock2, mlockall,
+     * MAP_LOCKED, or any mapping made under mlockall(MCL_FUTURE). A forked child's copies are not locked.
+     */
+    public static final long VM_LOCKED = 0x2000, VM_LOCKONFAULT = 0x80000;
+    static final long VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
+    /**
+     * The kernel's special mappings (smaps' {@code io pf de mm}: VM_IO, VM_PFNMAP, VM_DONTEXPAND, VM_MIXEDMAP): [vdso],
+     * [vvar], device memory. The kernel never merges them, and mlock and mlockall leave them as they are.
+     */
+    public static final long VM_IO = 0x4000, VM_PFNMAP = 0x400, VM_DONTEXPAND = 0x40000, VM_MIXEDMAP = 0x10000000;
+    static final long VM_SPECIAL = VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_MIXEDMAP;
+    /**
      * Sealed by mseal(2) (smaps' {@code sl}): mprotect, munmap, mremap and MAP_FIXED refuse it (EPERM) for good. The
      * kernel moved its bit between versions (63 in 6.10, 42 later, an enum since): here it is bit 63 whatever the
      * kernel, and the exec walk's bit is not read as it (only system mappings can be sealed before an exec returns).
@@ -46,7 +58,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     public static final long VM_SEALED = 1L << 63;
     /** The flags a region can carry. */
     static final long VM_FLAGS_KEPT = VM_ACCOUNT | VM_NORESERVE | VM_SEQ_READ | VM_RAND_READ | VM_DONTCOPY | VM_WIPEONFORK
-            | VM_DONTDUMP | VM_HUGEPAGE | VM_NOHUGEPAGE | VM_SEALED;
+            | VM_DONTDUMP | VM_HUGEPAGE | VM_NOHUGEPAGE | VM_LOCKED_MASK | VM_SPECIAL | VM_SEALED;
 
     public Region {
         if (end <= start) {
@@ -102,6 +114,11 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     /** VM_SEALED: see {@link #VM_SEALED}. */
     public boolean sealed() {
         return (vmFlags & VM_SEALED) != 0;
+    }
+
+    /** A special mapping: see {@link #VM_SPECIAL}. */
+    public boolean special() {
+        return (vmFlags & VM_SPECIAL) != 0;
     }
 
     /** The same pages with flags {@code set} set and {@code clear} cleared (madvise). */

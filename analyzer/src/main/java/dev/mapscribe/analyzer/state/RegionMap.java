@@ -32,6 +32,9 @@ public final class RegionMap {
     static final int MAP_FIXED = 0x10;
     static final int MAP_FIXED_NOREPLACE = 0x100000;
     static final int MAP_NORESERVE = 0x4000;
+    static final int MAP_LOCKED = 0x2000;
+    static final int MLOCK_ONFAULT = 1;
+    static final int MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
     static final int MREMAP_MAYMOVE = 1;
     static final int MREMAP_FIXED = 2;
     static final int MREMAP_DONTUNMAP = 4;
@@ -43,6 +46,7 @@ public final class RegionMap {
     static final long EPERM = 1;
     static final long EFAULT = 14;
     static final long EINVAL = 22;
+    static final long EAGAIN = 11;
 
     private final long id;
     private final int ownerPid;
@@ -52,6 +56,12 @@ public final class RegionMap {
     private final RegionIndex regions = new RegionIndex();
     /** Page-aligned end of the heap as the last brk left it; -1 until a brk call or the snapshot tells. */
     private long brkEnd = -1;
+    /**
+     * The lock flags every new mapping and heap growth gets (the lock bits of the kernel's mm->def_flags): set by
+     * mlockall(MCL_FUTURE), cleared by mlockall without it and by munlockall. A fork or an exec starts without them.
+     * Unknown for a process the snapshot found (smaps shows each VMA's flags, not these): taken as none.
+     */
+    private long lockOnMap;
     /** Processes (thread groups) using this address space: threads share it, so do CLONE_VM children. */
     private int users;
 
@@ -164,7 +174,8 @@ public final class RegionMap {
         int type = flags & MAP_TYPE;
         boolean shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
         // The replayer leaves MAP_NORESERVE out where the host ignores it (vm.overcommit_memory 2).
-        long vmFlags = (flags & MAP_NORESERVE) != 0 ? Region.VM_NORESERVE : 0;
+        long vmFlags = ((flags & MAP_NORESERVE) != 0 ? Region.VM_NORESERVE : 0)
+                | ((flags & MAP_LOCKED) != 0 ? Region.VM_LOCKED : 0) | lockOnMap;
         if (type == MAP_DROPPABLE) {
             // 6.11+: memory the kernel may drop under pressure, never charged, wiped in a forked child and kept out of
             // core dumps (smaps: "nr wf dd dp"; glibc 2.41 keeps getrandom's state so). VM_DROPPABLE itself lies above
@@ -327,6 +338,100 @@ public final class RegionMap {
             pieces.add(Region.unknown(at, end, Prot.UNKNOWN));
         }
         rewrite(addr, end, pieces, nowNs, "madvise");
+    }
+
+    /**
+     * mlock(2), mlock2(2) ({@code lockFlags} VM_LOCKED, with VM_LOCKONFAULT for MLOCK_ONFAULT) and munlock(2) ({@code
+     * lockFlags} 0): the regions of the range, widened to whole pages, get exactly these lock flags, split at the
+     * range's edges; special mappings keep theirs. The kernel changes the VMAs in order up to the first hole (ENOMEM
+     * after changing those before it; nothing when the range starts in a hole), then mlock faults the pages in, and a
+     * failure there (EAGAIN; ENOMEM for pages it cannot fault, PROT_NONE) comes after every VMA was changed.
+     * mlock's ENOMEM is also what a process without CAP_IPC_LOCK gets past RLIMIT_MEMLOCK, before anything changed,
+     * and the records cannot tell which: an mlock that failed with ENOMEM is taken as having changed nothing (the
+     * common case), and counted as uncertain where the range held a hole or a PROT_NONE region that could have
+     * made it fail part way. munlock has no limit to hit: its ENOMEM is the hole. Other failures changed nothing.
+     */
+    public void mlock(long addr, long len, long lockFlags, long ret, long nowNs) {
+        long start = addr & -Prot.PAGE_SIZE; // mlock rounds the start down instead of refusing it, unlike mprotect
+        long end = Prot.pageAlign(addr + len);
+        boolean complete = ret == 0 || ret == -EAGAIN; // every VMA of the range was changed
+        boolean upToHole = lockFlags == 0 && ret == -ENOMEM;
+        if (end == start || !(complete || upToHole || ret == -ENOMEM)) {
+            return; // (len 0 at an unaligned address still covers its page: the kernel aligns the length with it)
+        }
+        if (complete ? !possible(start, end) : !inUserSpace(start, end)) {
+            return;
+        }
+        List<Region> spans = spans(start, end);
+        if (!complete && !upToHole) { // mlock's ENOMEM: taken as the limit's, which changed nothing
+            if (!covers(spans, start, end) || spans.stream().anyMatch(r -> r.prot() == 0 || r.prot() == Prot.UNKNOWN)) {
+                history.noteUncertainty(); // it may as well have changed a part, or all, of the range
+            }
+            return;
+        }
+        List<Region> pieces = new ArrayList<>();
+        long at = start;
+        for (Region r : spans) {
+            if (r.start() > at) {
+                if (upToHole) {
+                    break; // the first hole: the kernel stopped there; nothing after it changed
+                }
+                history.noteInconsistency(); // success says the kernel found no hole: it had pages the map does not
+                pieces.add(Region.unknown(at, r.start(), Prot.UNKNOWN));
+            }
+            if (upToHole && !r.known()) {
+                history.noteUncertainty(); // the hole may lie in here: what comes after may or may not have changed
+                at = r.end();
+                pieces.add(r);
+                break;
+            }
+            pieces.add(!r.known() || r.special() ? r : r.withVmFlagsChanged(lockFlags, Region.VM_LOCKED_MASK & ~lockFlags));
+            at = r.end();
+        }
+        if (complete && at < end) {
+            history.noteInconsistency();
+            pieces.add(Region.unknown(at, end, Prot.UNKNOWN));
+            at = end;
+        }
+        if (!pieces.isEmpty()) {
+            rewrite(start, at, pieces, nowNs, lockFlags == 0 ? "munlock" : "mlock");
+        }
+    }
+
+    /** Whether {@code spans} (in address order) cover [start, end) without a gap. */
+    private static boolean covers(List<Region> spans, long start, long end) {
+        long at = start;
+        for (Region r : spans) {
+            if (r.start() != at) {
+                return false;
+            }
+            at = r.end();
+        }
+        return at == end;
+    }
+
+    /**
+     * mlockall(2) that succeeded: MCL_FUTURE locks every mapping made from then on (MCL_ONFAULT: as pages fault in),
+     * and without it that stops; MCL_CURRENT locks every region there is, special mappings aside. A failed call
+     * (EINVAL, EPERM, ENOMEM past RLIMIT_MEMLOCK) changed nothing. munlockall is {@code flags} 0.
+     */
+    public void mlockall(int flags, long ret, long nowNs) {
+        if (ret != 0) {
+            return;
+        }
+        long onFault = (flags & MCL_ONFAULT) != 0 ? Region.VM_LOCKONFAULT : 0;
+        lockOnMap = (flags & MCL_FUTURE) != 0 ? Region.VM_LOCKED | onFault : 0;
+        if ((flags & MCL_FUTURE) != 0 && (flags & MCL_CURRENT) == 0) {
+            return; // the kernel leaves the regions there are as they are
+        }
+        long lockFlags = (flags & MCL_CURRENT) != 0 ? Region.VM_LOCKED | onFault : 0;
+        List<Region> pieces = new ArrayList<>();
+        for (Region r : regions.values()) {
+            pieces.add(!r.known() || r.special() ? r : r.withVmFlagsChanged(lockFlags, Region.VM_LOCKED_MASK & ~lockFlags));
+        }
+        if (!pieces.isEmpty()) {
+            rewrite(pieces.getFirst().start(), pieces.getLast().end(), pieces, nowNs, flags == 0 ? "munlockall" : "mlockall");
+        }
     }
 
     /**
@@ -498,7 +603,8 @@ public final class RegionMap {
         long oldEnd = brkEnd >= 0 ? brkEnd : heapEnd(startBrk);
         long newEnd = Prot.pageAlign(ret);
         if (newEnd > oldEnd) {
-            rewrite(oldEnd, newEnd, List.of(Region.piece(oldEnd, newEnd, Prot.READ | Prot.WRITE, false, Backing.ANON, null, 0, "[heap]")), nowNs, "brk");
+            Region grown = Region.piece(oldEnd, newEnd, Prot.READ | Prot.WRITE, false, Backing.ANON, null, 0, "[heap]");
+            rewrite(oldEnd, newEnd, List.of(grown.withVmFlags(lockOnMap)), nowNs, "brk");
         } else if (newEnd < oldEnd) {
             rewrite(newEnd, oldEnd, List.of(), nowNs, "brk");
         }
@@ -527,13 +633,16 @@ public final class RegionMap {
 
     /**
      * fork(2) without CLONE_VM: the child gets a copy; every region starts a new version in the child's map. A region
-     * under MADV_DONTFORK (VM_DONTCOPY) is not copied: the child has a hole there, as in the kernel's dup_mmap.
+     * under MADV_DONTFORK (VM_DONTCOPY) is not copied: the child has a hole there, as in the kernel's dup_mmap; the
+     * child's copies are not locked (VM_LOCKED cleared), and it starts without mlockall(MCL_FUTURE)'s flags. dup_mmap
+     * copies VMA by VMA: a locked region next to an unlocked one stays two VMAs in the child, while the map merges
+     * them (the comparison with /proc/PID/maps is page by page).
      */
     public RegionMap forkCopy(long newId, int childPid, String childComm, long nowNs) {
         RegionMap child = new RegionMap(newId, childPid, childComm, history);
         for (Region r : regions.values()) {
             if ((r.vmFlags() & Region.VM_DONTCOPY) == 0) {
-                child.regions.append(r.asVersion(history.nextVersion(), nowNs, "fork", childComm));
+                child.regions.append(r.withVmFlagsChanged(0, Region.VM_LOCKED_MASK).asVersion(history.nextVersion(), nowNs, "fork", childComm));
             }
         }
         child.brkEnd = brkEnd;

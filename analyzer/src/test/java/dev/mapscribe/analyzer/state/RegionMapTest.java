@@ -474,6 +474,70 @@ class RegionMapTest {
         assertTrue(!m.at(0x12000).sealed());
     }
 
+    /** The lock flags of every known region, in address order: "lo", "lf" (on fault too) or "-". */
+    private static List<String> locks(RegionMap map) {
+        return map.regions().stream().filter(Region::known).map(r -> (r.vmFlags() & Region.VM_LOCKONFAULT) != 0 ? "lf"
+                : (r.vmFlags() & Region.VM_LOCKED) != 0 ? "lo" : "-").toList();
+    }
+
+    @Test
+    void mlockSplitsWhatItCutsAndMunlockMergesItBack() {
+        m.mmap(0x10000, 4 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        m.mlock(0x11800, P, Region.VM_LOCKED, 0, 20); // an unaligned start is rounded down: two pages are locked
+        assertEquals(List.of("10000-11000 rw-p ANON", "11000-13000 rw-p ANON", "13000-14000 rw-p ANON"), lines(m));
+        assertEquals(List.of("-", "lo", "-"), locks(m));
+        m.mlock(0x13000, P, Region.VM_LOCKED | Region.VM_LOCKONFAULT, 0, 30); // mlock2(MLOCK_ONFAULT)
+        assertEquals(List.of("-", "lo", "lf"), locks(m));
+        // munlock over a hole: everything before the hole is unlocked, ENOMEM; what lies after it is not reached
+        m.mmap(0x15000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 40);
+        m.mlock(0x15000, P, Region.VM_LOCKED, 0, 45);
+        m.mlock(0x10000, 6 * P, 0, ENOMEM, 50);
+        assertEquals(List.of("10000-14000 rw-p ANON", "15000-16000 rw-p ANON"), lines(m));
+        assertEquals(List.of("-", "lo"), locks(m));
+        // mlock's ENOMEM is most often RLIMIT_MEMLOCK's, before anything changed: taken so, and not uncertain here
+        m.mlock(0x10000, 4 * P, Region.VM_LOCKED, ENOMEM, 60);
+        assertEquals(List.of("-", "lo"), locks(m));
+        assertEquals(0, rec.history.uncertainties());
+        // ... but over a hole it may have locked a part: counted as uncertain
+        m.mlock(0x10000, 6 * P, Region.VM_LOCKED, ENOMEM, 70);
+        assertEquals(1, rec.history.uncertainties());
+        // EAGAIN: the pages could not be faulted in, after every VMA was locked
+        m.mlock(0x10000, 4 * P, Region.VM_LOCKED, -11, 80);
+        assertEquals(List.of("lo", "lo"), locks(m));
+        assertEquals(0, rec.history.inconsistencies());
+    }
+
+    @Test
+    void mlockallLocksWhatIsThereOrWhatComesAndAForkCopiesNoLocks() {
+        m.mmap(0x10000, 2 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
+        RegionMap vdso = RegionMap.of(2, 200, "t", rec.history, List.of(
+                Region.piece(0x10000, 0x12000, R | W, false, Backing.ANON, null, 0, null),
+                Region.piece(0x20000, 0x22000, R | X, false, Backing.ANON, null, 0, "[vdso]").withVmFlagsChanged(Region.VM_DONTEXPAND, 0)),
+                RegionMap.USER_END, 0, "snapshot");
+        vdso.mlockall(RegionMap.MCL_CURRENT, 0, 20);
+        assertEquals(List.of("lo", "-"), locks(vdso), "a special mapping is left as it is");
+        // MCL_FUTURE alone: what is there stays as it is, every later mapping and the heap's growth are locked
+        m.mlockall(RegionMap.MCL_FUTURE | RegionMap.MCL_ONFAULT, 0, 20);
+        m.mmap(0x12000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 30);
+        m.brk(0x40000, 0x41000, 35);
+        assertEquals(List.of("10000-12000 rw-p ANON", "12000-13000 rw-p ANON", "40000-41000 rw-p ANON [heap]"), lines(m));
+        assertEquals(List.of("-", "lf", "lf"), locks(m));
+        RegionMap child = m.forkCopy(7, 700, "child", 40);
+        assertEquals(List.of("-", "-", "-"), locks(child));
+        child.mmap(0x13000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 45);
+        // the child maps without locks: the new page joins the copy before it (the copies stay apart, as dup_mmap's)
+        assertEquals(List.of("10000-12000 rw-p ANON", "12000-14000 rw-p ANON", "40000-41000 rw-p ANON [heap]"), lines(child));
+        assertEquals(List.of("-", "-", "-"), locks(child));
+        // munlockall: nothing locked, now or later; MAP_LOCKED locks one mapping
+        m.mlockall(0, 0, 50);
+        m.mmap(0x14000, P, R | W, MAP_PRIVATE | MAP_ANON | 0x2000, null, 0, 60);
+        m.mmap(0x15000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 60);
+        assertEquals(List.of("-", "lo", "-", "-"), locks(m));
+        // a failed mlockall (ENOMEM past the limit) changed nothing
+        m.mlockall(RegionMap.MCL_CURRENT | RegionMap.MCL_FUTURE, ENOMEM, 70);
+        assertEquals(List.of("-", "lo", "-", "-"), locks(m));
+    }
+
     @Test
     void closeEndsEveryVersion() {
         m.mmap(0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 10);
