@@ -1,6 +1,6 @@
 /*
- * mapfuzz.c — a seeded random sequence of mmap, mprotect, pkey_mprotect, munmap, mremap, brk and madvise (advice
- * that changes VMA flags) calls in a small arena (MAP_FIXED, MAP_FIXED_NOREPLACE, hints, holes, failing calls, shared and private, anonymous and
+ * mapfuzz.c — a seeded random sequence of mmap, mprotect, pkey_mprotect, munmap, mremap, brk, madvise (advice
+ * that changes VMA flags) and lock (mlock, mlock2, munlock, mlockall, munlockall, MAP_LOCKED) calls in a small arena (MAP_FIXED, MAP_FIXED_NOREPLACE, hints, holes, failing calls, shared and private, anonymous and
  * file, a read-only file that refuses PROT_WRITE, duplicates of shared mappings), with /proc/self/maps dumped
  * after every call. The kernel is the oracle: a test seeds a region map from one dump,
  * applies the call with the kernel's result, and compares with the next dump page by page.
@@ -85,11 +85,12 @@ int main(int argc, char **argv)
 			addr = r + rnd(3) * P;
 		unsigned long len = (1 + rnd(6)) * P - (rnd(4) == 0 ? rnd(P) : 0);
 		int prot = (int)rnd(8);
-		switch (rnd(12)) {
+		switch (rnd(13)) {
 		case 0: case 1: case 2: { /* mmap */
 			int kind = (int)rnd(5);
 			int fixed = rnd(3) ? MAP_FIXED : rnd(2) ? MAP_FIXED_NOREPLACE : 0;
-			int flags = (kind & 1 ? MAP_SHARED : MAP_PRIVATE) | (kind < 2 ? MAP_ANONYMOUS : 0) | fixed;
+			int flags = (kind & 1 ? MAP_SHARED : MAP_PRIVATE) | (kind < 2 ? MAP_ANONYMOUS : 0) | fixed
+				    | (rnd(8) == 0 ? MAP_LOCKED : 0);
 			int mfd = kind < 2 ? -1 : kind < 4 ? fd : rofd;
 			off_t off = kind < 2 ? 0 : (off_t)rnd(kind < 4 ? 8 : 2) * P;
 			if (kind == 4) { /* the read-only file: shared, readable, at most 2 pages */
@@ -139,6 +140,38 @@ int main(int argc, char **argv)
 			int a = advice[rnd(sizeof(advice) / sizeof(advice[0]))];
 			long ret = result(madvise(addr, len, a));
 			emit("CALL madvise %lx %lx %x %lx\n", (unsigned long)addr, len, a, ret);
+			break;
+		}
+		case 12: { /* the lock calls: VM_LOCKED (and VM_LOCKONFAULT) split VMAs; mlockall(MCL_FUTURE) locks later maps */
+			long ret;
+			switch (rnd(8)) {
+			case 0: case 1:
+				ret = result(syscall(SYS_mlock, addr, len));
+				emit("CALL mlock %lx %lx %lx\n", (unsigned long)addr, len, ret);
+				break;
+			case 2: case 3: {
+				int f = rnd(4) ? MLOCK_ONFAULT : 0;
+				ret = result(syscall(SYS_mlock2, addr, len, f));
+				emit("CALL mlock2 %lx %lx %x %lx\n", (unsigned long)addr, len, f, ret);
+				break;
+			}
+			case 4: case 5:
+				ret = result(syscall(SYS_munlock, addr, len));
+				emit("CALL munlock %lx %lx %lx\n", (unsigned long)addr, len, ret);
+				break;
+			case 6: {
+				static const int how[] = {MCL_CURRENT, MCL_FUTURE, MCL_CURRENT | MCL_FUTURE, MCL_FUTURE | MCL_ONFAULT,
+							  MCL_CURRENT | MCL_ONFAULT};
+				int f = how[rnd(sizeof(how) / sizeof(how[0]))];
+				ret = result(mlockall(f));
+				emit("CALL mlockall %x %lx\n", f, ret);
+				break;
+			}
+			default:
+				ret = result(munlockall());
+				emit("CALL munlockall %lx\n", ret);
+				break;
+			}
 			break;
 		}
 		default: { /* mremap: in place, moves, fixed moves, DONTUNMAP, duplicates of shared mappings */

@@ -20,6 +20,7 @@
  *        mprotect addr len prot ret | pkey_mprotect addr len prot pkey ret | munmap addr len ret
  *        mremap old_addr old_len new_len flags new_addr ret | brk start_brk ret | madvise addr len advice ret
  *        shmat shmid shmaddr shmflg ret size | shmdt shmaddr ret | mseal addr len flags ret
+ *        mlock addr len ret | mlock2 addr len flags ret | munlock addr len ret | mlockall flags ret | munlockall ret
  *      ret is the raw result: an address, 0, or -errno.
  *
  * No stdio buffers and no malloc, so the program's own output does not move its heap between checkpoints.
@@ -97,6 +98,18 @@ static void advise(void *addr, unsigned long len, int advice)
 	emit("CALL madvise %lx %lx %x %lx\n", (unsigned long)addr, len, advice, ret);
 	if (ret != 0)
 		die("madvise");
+}
+
+/* mlock, mlock2 and munlock: nr names the call, flags is mlock2's only. */
+static void lock(const char *name, long nr, void *addr, unsigned long len, int flags)
+{
+	long ret = result(nr == SYS_mlock2 ? syscall(nr, addr, len, flags) : syscall(nr, addr, len));
+	if (nr == SYS_mlock2)
+		emit("CALL %s %lx %lx %x %lx\n", name, (unsigned long)addr, len, flags, ret);
+	else
+		emit("CALL %s %lx %lx %lx\n", name, (unsigned long)addr, len, ret);
+	if (ret != 0)
+		die(name);
 }
 
 static char *attach(int id, unsigned long size, int flags)
@@ -306,6 +319,37 @@ int main(void)
 		emit("EXPECT vmas %lx %lu mseal\n", (unsigned long)se, 5 * P);
 	}
 	checkpoint(14, "mseal");
+
+	/*
+	 * 15. mlock locks two pages of six (VM_LOCKED: the kernel splits the VMA at the range's edges), mlock2 locks a
+	 * later one as its pages fault (MLOCK_ONFAULT: VM_LOCKONFAULT too, a flag of its own), munlock unlocks the
+	 * second locked page, which joins the unlocked page after it.
+	 */
+	char *lk = map(NULL, 6 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	lock("mlock", SYS_mlock, lk + P, 2 * P, 0);
+	lock("mlock2", SYS_mlock2, lk + 4 * P, P, MLOCK_ONFAULT);
+	lock("munlock", SYS_munlock, lk + 2 * P, P, 0);
+	emit("EXPECT vmas %lx %lu mlock\n", (unsigned long)lk, 6 * P);
+	checkpoint(15, "mlock");
+
+	/*
+	 * 16. mlockall(MCL_FUTURE) locks every mapping made from then on (it lies apart from an unlocked neighbour with
+	 * the same attributes, made just before); munlockall then unlocks everything: the six pages are one VMA again.
+	 */
+	char *before = map(NULL, 4 * P, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long aret = result(mlockall(MCL_FUTURE));
+	emit("CALL mlockall %x %lx\n", MCL_FUTURE, aret);
+	if (aret != 0)
+		die("mlockall");
+	map(before + P, P, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0); /* locked, between two that are not */
+	emit("EXPECT vmas %lx %lu mlockall\n", (unsigned long)before, 4 * P);
+	checkpoint(16, "mlockall");
+	long uret = result(munlockall());
+	emit("CALL munlockall %lx\n", uret);
+	if (uret != 0)
+		die("munlockall");
+	emit("EXPECT vmas %lx %lu munlockall-lk\n", (unsigned long)lk, 6 * P);
+	checkpoint(17, "munlockall");
 
 	(void)w;
 	return 0;

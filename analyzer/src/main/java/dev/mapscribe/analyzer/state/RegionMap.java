@@ -530,6 +530,8 @@ public final class RegionMap {
             List<Region> sources = spans(oldAddr, oldEnd);
             if ((flags & MREMAP_DONTUNMAP) == 0) {
                 rewrite(oldAddr, oldEnd, List.of(), nowNs, "mremap");
+            } else {
+                sources.forEach(r -> unlockLeftBehind(r.start(), nowNs));
             }
             for (Region r : sources) {
                 long to = ret + (r.start() - oldAddr);
@@ -547,8 +549,21 @@ public final class RegionMap {
         }
         if ((flags & MREMAP_DONTUNMAP) == 0) {
             rewrite(oldAddr, oldEnd, List.of(), nowNs, "mremap");
+        } else {
+            unlockLeftBehind(oldAddr, nowNs);
         }
         rewrite(ret, ret + newSize, moved, nowNs, "mremap");
+    }
+
+    /**
+     * MREMAP_DONTUNMAP leaves the old VMA mapped but no longer locked: the kernel clears VM_LOCKED and VM_LOCKONFAULT
+     * on the whole VMA the old range lay in, beyond the range too (seen on 6.18); the moved pages keep theirs.
+     */
+    private void unlockLeftBehind(long oldAddr, long nowNs) {
+        Region r = at(oldAddr);
+        if (r != null && r.known() && (r.vmFlags() & Region.VM_LOCKED_MASK) != 0) {
+            rewrite(r.start(), r.end(), List.of(r.withVmFlagsChanged(0, Region.VM_LOCKED_MASK)), nowNs, "mremap");
+        }
     }
 
     /**

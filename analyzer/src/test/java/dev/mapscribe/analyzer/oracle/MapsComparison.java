@@ -2,7 +2,9 @@ package dev.mapscribe.analyzer.oracle;
 
 import dev.mapscribe.analyzer.replay.RegionVersion;
 import dev.mapscribe.analyzer.state.Backing;
+import dev.mapscribe.analyzer.state.ProcessTable;
 import dev.mapscribe.analyzer.state.Region;
+import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.testkit.ProcMaps;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,25 +20,31 @@ import java.util.TreeSet;
  */
 public final class MapsComparison {
 
-    /** What one side says about [start, end). inode null: not compared (shared anonymous memory has one we never see). */
-    public record Span(long start, long end, String perms, Long inode, long offset, boolean fileBacked, boolean known) {
+    /**
+     * What one side says about [start, end). inode null: not compared (shared anonymous memory has one we never see).
+     * vmFlags: the flags a region keeps (Region#vmFlags); null where the side does not say (a maps dump without smaps'
+     * VmFlags, a version read back from the export), and compared only where both sides say.
+     */
+    public record Span(long start, long end, String perms, Long inode, long offset, boolean fileBacked, boolean known, Long vmFlags) {
 
         public static Span of(ProcMaps.Line l) {
             // A file has an inode, but a System V segment's is its shmid, which may be 0: its name tells then
             boolean file = l.inode() != 0 || l.path().startsWith("/SYSV");
-            return new Span(l.start(), l.end(), l.perms(), file ? l.inode() : 0L, l.offset(), file, true);
+            Long flags = l.vmFlags() == null ? null : ProcessTable.fromMapsLine(new SnapshotRegion(1, l.start(), l.end(), l.prot(),
+                    l.shared(), l.offset(), l.devMajor(), l.devMinor(), l.inode(), l.path(), l.vmFlags())).vmFlags();
+            return new Span(l.start(), l.end(), l.perms(), file ? l.inode() : 0L, l.offset(), file, true, flags);
         }
 
         public static Span of(Region r) {
             boolean file = r.backing() == Backing.FILE || r.backing() == Backing.SHMEM;
             Long inode = r.backing() == Backing.FILE ? Long.valueOf(r.file().inode()) : r.backing() == Backing.SHMEM ? null : 0L;
-            return new Span(r.start(), r.end(), r.perms(), inode, r.offset(), file, r.known() && r.prot() >= 0);
+            return new Span(r.start(), r.end(), r.perms(), inode, r.offset(), file, r.known() && r.prot() >= 0, r.vmFlags());
         }
 
         public static Span of(RegionVersion v) {
             boolean file = v.backing().equals("file") || v.backing().equals("shmem");
             Long inode = v.backing().equals("file") ? v.inode() : v.backing().equals("shmem") ? null : 0L;
-            return new Span(v.start(), v.end(), v.perms(), inode, v.offset(), file, !v.backing().equals("unknown") && v.prot() != null);
+            return new Span(v.start(), v.end(), v.perms(), inode, v.offset(), file, !v.backing().equals("unknown") && v.prot() != null, null);
         }
 
         long offsetAt(long addr) {
@@ -116,6 +124,10 @@ public final class MapsComparison {
         }
         boolean same = k.perms().equals(s.perms()) && k.fileBacked() == s.fileBacked()
                 && (!k.fileBacked() || (k.offsetAt(at) == s.offsetAt(at) && (s.inode() == null || Objects.equals(k.inode(), s.inode()))));
+        if (same && k.vmFlags() != null && s.vmFlags() != null && !k.vmFlags().equals(s.vmFlags())) {
+            return "maps has " + describe(k, at) + " with VMA flags " + Long.toHexString(k.vmFlags()) + ", state has "
+                    + Long.toHexString(s.vmFlags());
+        }
         return same ? null : "maps has " + describe(k, at) + ", state has " + describe(s, at);
     }
 

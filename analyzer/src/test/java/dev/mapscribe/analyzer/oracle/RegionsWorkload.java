@@ -37,6 +37,10 @@ public final class RegionsWorkload {
                 case "shmat" -> values.get(3);
                 case "shmdt" -> values.get(1);
                 case "mseal" -> values.get(3);
+                case "mlock", "munlock" -> values.get(2);
+                case "mlock2" -> values.get(3);
+                case "mlockall" -> values.get(1);
+                case "munlockall" -> values.get(0);
                 default -> throw new IllegalStateException("unknown call " + syscall);
             };
         }

@@ -43,10 +43,11 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasFifteenCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasEighteenCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
-                "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm", "mseal"), cps.stream().map(Checkpoint::label).toList());
+                "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm", "mseal", "mlock",
+                "mlockall", "munlockall"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -163,6 +164,11 @@ class RegionsWorkloadTest {
             }
             case "shmdt" -> m.shmdt(c.get(0), c.ret(), now);
             case "mseal" -> m.mseal(c.get(0), c.get(1), c.ret(), now);
+            case "mlock" -> m.mlock(c.get(0), c.get(1), Region.VM_LOCKED, c.ret(), now);
+            case "mlock2" -> m.mlock(c.get(0), c.get(1), Region.VM_LOCKED | ((c.get(2) & 1) != 0 ? Region.VM_LOCKONFAULT : 0), c.ret(), now);
+            case "munlock" -> m.mlock(c.get(0), c.get(1), 0, c.ret(), now);
+            case "mlockall" -> m.mlockall((int) c.get(0), c.ret(), now);
+            case "munlockall" -> m.mlockall(0, c.ret(), now);
             default -> throw new IllegalStateException(c.syscall());
         }
         return out;
