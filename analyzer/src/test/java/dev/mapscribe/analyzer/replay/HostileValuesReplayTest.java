@@ -102,14 +102,16 @@ class HostileValuesReplayTest {
                 yield new MremapRecord(kind(h, RecordKind.MREMAP), a, len(r), len(r), r.nextInt(8), to, ret(r, to));
             }
             case 8 -> new BrkRecord(kind(h, RecordKind.BRK), a, addr(r), ret(r, a));
-            case 9 -> { // madvise, shmdt and mseal change the region state: hostile addresses and lengths for them too
-                int nr = switch (r.nextInt(4)) {
+            case 9 -> { // madvise, shmdt, mseal and the lock calls change the region state: hostile addresses and lengths
+                int nr = switch (r.nextInt(6)) {
                     case 0 -> 28;
                     case 1 -> 67;
                     case 2 -> 462;
+                    case 3 -> 149 + r.nextInt(4); // mlock, munlock, mlockall, munlockall
+                    case 4 -> 325; // mlock2
                     default -> r.nextInt(500) - 10;
                 };
-                boolean mapping = nr == 28 || nr == 67 || nr == 462;
+                boolean mapping = nr == 28 || nr == 67 || nr == 462 || nr >= 149 && nr <= 152 || nr == 325;
                 yield new SyscallRecord(kind(h, RecordKind.SYSCALL), nr,
                         new long[] {mapping ? a : r.nextLong(), mapping ? len(r) : r.nextLong(),
                                 mapping && r.nextBoolean() ? r.nextInt(20) : r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong()},

@@ -87,8 +87,8 @@ public final class Tables {
     public static final TableSchema SYSCALLS = new TableSchema("syscalls",
             "One row per decoded raw syscall record (mmap, mprotect, pkey_mprotect, munmap, mremap, brk, "
                     + "madvise with advice that changes VMA flags (MADV_DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, DONTDUMP/DODUMP, "
-                    + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), "
-                    + "clone/fork/vfork, execve/execveat, exit/exit_group), failed calls included.",
+                    + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), shmat, shmdt, mseal, "
+                    + "mlock/mlock2/munlock/mlockall/munlockall, clone/fork/vfork, execve/execveat, exit/exit_group), failed calls included.",
             new Cols().host().time("when the call returned; for exit and exit_group, which never return, when the exiting task passed sched_process_exit").thread()
                     .req("cpu", INT32, "CPU the kernel program ran on.")
                     .req("batch", INT64, "Journal batch (excerpt) the record came in; with `seq` it orders rows exactly as recorded.")
@@ -225,7 +225,9 @@ public final class Tables {
                             + "as the kernel's bits: VM_SEQ_READ 0x8000 (smaps `sr`), VM_RAND_READ 0x10000 (`rr`), VM_DONTCOPY 0x20000 "
                             + "(`dc`, MADV_DONTFORK: not copied into a forked child), VM_ACCOUNT 0x100000 (`ac`, see `accounted`), "
                             + "VM_NORESERVE 0x200000 (`nr`), VM_WIPEONFORK 0x2000000 (`wf`), VM_DONTDUMP 0x4000000 (`dd`), "
-                            + "VM_HUGEPAGE 0x20000000 (`hg`), VM_NOHUGEPAGE 0x40000000 (`nh`); and VM_SEALED (`sl`, mseal) as bit 63, "
+                            + "VM_HUGEPAGE 0x20000000 (`hg`), VM_NOHUGEPAGE 0x40000000 (`nh`), VM_LOCKED 0x2000 (`lo`, mlock, mlockall, MAP_LOCKED), "
+                            + "VM_LOCKONFAULT 0x80000 (`lf`, MLOCK_ONFAULT, MCL_ONFAULT); the special mappings' VM_IO 0x4000 (`io`), VM_PFNMAP 0x400 (`pf`), "
+                            + "VM_DONTEXPAND 0x40000 (`de`: [vdso], [vvar]) and VM_MIXEDMAP 0x10000000 (`mm`); and VM_SEALED (`sl`, mseal) as bit 63, "
                             + "where kernels 6.10 and 6.11 had it (later ones moved it). From the calls, the exec walk and smaps.")
                     .opt("path", STRING, "Backing file, or a pseudo path like `[heap]`, `[stack]`; null for plain anonymous memory.")
                     .req("path_truncated", BOOL, "True when the kernel cut the leading part of `path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path." + " Paths from the start-up snapshot (/proc/PID/maps) are never cut.")
@@ -235,7 +237,7 @@ public final class Tables {
                     .req("valid_from_ns", INT64, "CLOCK_MONOTONIC ns when this version began (the call that made it returned, or the snapshot).")
                     .opt("valid_to_ns", INT64, "CLOCK_MONOTONIC ns when it ended (unmapped, changed, exec, exit); null while it still exists at the end.")
                     .req("known", BOOL, "False when the analyzer does not know this range's contents (it predates the recording and no snapshot covered it).")
-                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `madvise`, `fork`, ...")
+                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `madvise`, `mlock`, `munlock`, `mlockall`, `fork`, ...")
                     .req("accounted", BOOL, "True for a private file mapping that is or was writable: the kernel charged it (VM_ACCOUNT, smaps' `ac`) "
                             + "and keeps it apart from an uncharged neighbour, as a library's RELRO part (made read-only by ld.so) next to its read-only data: "
                             + "two rows with the same prot and running offsets, as /proc/PID/maps shows two lines. Always false for anonymous memory "
