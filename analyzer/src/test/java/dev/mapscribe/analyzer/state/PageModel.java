@@ -17,7 +17,8 @@ final class PageModel {
 
     /**
      * accounted: a private file page that is or was writable (the kernel's VM_ACCOUNT, which a file mapping keeps),
-     * unless mapped under MAP_NORESERVE; flags: VM_NORESERVE (mapped so, kept for good) and the flags madvise sets.
+     * unless mapped under MAP_NORESERVE; flags: VM_NORESERVE (mapped so, kept for good), the flags madvise sets and the
+     * lock flags.
      */
     record Page(int prot, boolean shared, Backing backing, MappedFile file, long offset, String label, boolean accounted,
                 long flags) {
@@ -54,6 +55,8 @@ final class PageModel {
     final long base;
     final long limit;
     final TreeMap<Long, Page> pages = new TreeMap<>();
+    /** mlockall(MCL_FUTURE)'s flags, which every later mapping gets. */
+    long lockOnMap;
 
     PageModel(long base, int arenaPages) {
         this.base = base;
@@ -76,7 +79,7 @@ final class PageModel {
         boolean anon = (flags & Maps.MAP_ANON) != 0;
         boolean shared = (flags & 3) == Maps.MAP_SHARED;
         boolean nr = (flags & Maps.MAP_NORESERVE) != 0;
-        long vmFlags = nr ? Region.VM_NORESERVE : 0;
+        long vmFlags = (nr ? Region.VM_NORESERVE : 0) | ((flags & 0x2000) != 0 ? Region.VM_LOCKED : 0) | lockOnMap;
         for (long a = at; a < at + size; a += P) {
             long o = a - at;
             Page p = anon
@@ -164,6 +167,67 @@ final class PageModel {
         return hole ? ENOMEM : 0;
     }
 
+    /**
+     * mlock, mlock2 and munlock ({@code lockFlags} 0) page by page, from the page of addr: the pages get exactly these
+     * lock flags, up to the first hole (ENOMEM). For mlock the model plays a process without CAP_IPC_LOCK past its
+     * RLIMIT_MEMLOCK wherever root's call would fail part way (a hole) or after locking (PROT_NONE pages it cannot
+     * fault): ENOMEM before anything changed, which is how the map reads mlock's ENOMEM.
+     */
+    long mlock(long addr, long len, long lockFlags) {
+        long start = addr & -P, end = Prot.pageAlign(addr + len);
+        if (lockFlags != 0) {
+            for (long a = start; a < end; a += P) {
+                if (!pages.containsKey(a) || pages.get(a).prot() == 0) {
+                    return ENOMEM;
+                }
+            }
+        }
+        for (long a = start; a < end; a += P) {
+            Page p = pages.get(a);
+            if (p == null) {
+                return ENOMEM;
+            }
+            pages.put(a, p.withFlags(lockFlags, Region.VM_LOCKED_MASK & ~lockFlags));
+        }
+        return 0;
+    }
+
+    /** mlockall (flags 0: munlockall): MCL_CURRENT (1) locks every page, MCL_FUTURE (2) every later mapping. */
+    long mlockall(int flags) {
+        long lock = Region.VM_LOCKED | ((flags & 4) != 0 ? Region.VM_LOCKONFAULT : 0);
+        lockOnMap = (flags & 2) != 0 ? lock : 0;
+        if (flags == 0 || (flags & 1) != 0) {
+            long set = flags == 0 ? 0 : lock;
+            pages.replaceAll((a, p) -> p.withFlags(set, Region.VM_LOCKED_MASK & ~set));
+        }
+        return 0;
+    }
+
+    /**
+     * MREMAP_DONTUNMAP unlocks the VMA the old range lay in: here every run of pages (one region) that has a page in
+     * [from, to), before the move.
+     */
+    private void unlockRunsOf(long from, long to) {
+        List<long[]> runs = new ArrayList<>();
+        for (long a = from; a < to; a += P) {
+            if (pages.containsKey(a) && (runs.isEmpty() || runs.getLast()[1] <= a)) {
+                long s = a, e = a + P;
+                while (pages.containsKey(s - P) && pages.get(s - P).runsInto(pages.get(s))) {
+                    s -= P;
+                }
+                while (pages.containsKey(e) && pages.get(e - P).runsInto(pages.get(e))) {
+                    e += P;
+                }
+                runs.add(new long[] {s, e});
+            }
+        }
+        for (long[] r : runs) {
+            for (long a = r[0]; a < r[1]; a += P) {
+                pages.put(a, pages.get(a).withFlags(0, Region.VM_LOCKED_MASK));
+            }
+        }
+    }
+
     /** The part of a failed mprotect that the kernel applied anyway: everything before the first hole. */
     void mprotectPrefix(long addr, long len, int prot) {
         long end = addr + Prot.pageAlign(len);
@@ -202,6 +266,8 @@ final class PageModel {
                 }
                 if (!dontUnmap) {
                     munmap(old, oldSize);
+                } else {
+                    unlockRunsOf(old, old + oldSize);
                 }
                 for (int i = 0; i < from.size(); i++) {
                     pages.put(newAddr + (from.get(i) - old), moved.get(i));
@@ -213,7 +279,15 @@ final class PageModel {
         }
         if (dontUnmap) {
             long at = firstFit(newSize);
-            return at < 0 ? ENOMEM : moveTo(old, oldSize, newSize, at, false);
+            if (at < 0) {
+                return ENOMEM;
+            }
+            List<Page> moved = new ArrayList<>(pages.subMap(old, old + oldSize).values());
+            unlockRunsOf(old, old + oldSize);
+            for (int i = 0; i < moved.size(); i++) {
+                pages.put(at + i * P, moved.get(i).at(moved.get(i).offset(), null)); // the moved pages keep their locks
+            }
+            return at;
         }
         if (newSize <= oldSize) {
             munmap(old + newSize, oldSize - newSize);
