@@ -37,6 +37,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_SHMDT 67
 #define NR_MREMAP 25
 #define NR_CLONE 56
+#define NR_PTRACE 101
+#define NR_PROCESS_VM_WRITEV 311
 #define NR_MLOCK 149
 #define NR_MUNLOCK 150
 #define NR_MLOCKALL 151
@@ -898,6 +900,8 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_EXECVE: case NR_EXECVEAT: case NR_MSEAL:
 	/* VM_LOCKED keeps a VMA apart from its neighbours, as any flag does; mlockall(MCL_FUTURE) sets it on later maps */
 	case NR_MLOCK: case NR_MUNLOCK: case NR_MLOCK2: case NR_MLOCKALL: case NR_MUNLOCKALL:
+	/* writes into another process's memory: how code is injected into a running process (injects()) */
+	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
 		return true;
 	}
 	return false;
@@ -930,6 +934,27 @@ static __always_inline bool changes_vma_flags(long advice)
 }
 
 /*
+ * ptrace requests that start tracing, or write into the tracee's memory or registers: an injector attaches,
+ * writes its code (POKETEXT works through the tracee's read-only and executable pages) and points a thread at it.
+ * Reads (PEEK*, GETREGS), CONT, DETACH and the rest are not recorded: debuggers make them all the time.
+ */
+static __always_inline bool injects(long request)
+{
+	switch (request) {
+	case 0:      /* PTRACE_TRACEME */
+	case 4:      /* PTRACE_POKETEXT */
+	case 5:      /* PTRACE_POKEDATA */
+	case 6:      /* PTRACE_POKEUSER */
+	case 13:     /* PTRACE_SETREGS */
+	case 16:     /* PTRACE_ATTACH */
+	case 0x4205: /* PTRACE_SETREGSET */
+	case 0x4206: /* PTRACE_SEIZE */
+		return true;
+	}
+	return false;
+}
+
+/*
  * The bodies of the recording programs, shared by both program types below: tp_btf hands them
  * BTF-typed pointers; raw_tp hands them untyped kernel pointers, which these bodies read only through
  * BPF_CORE_READ (bpf_probe_read_kernel), or a stack copy of the registers.
@@ -940,6 +965,8 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
 		return 0;
 	if (nr == NR_MADVISE && !changes_vma_flags((int)regs->dx))
+		return 0;
+	if (nr == NR_PTRACE && !injects(regs->di))
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = current_pid_tgid(task);

@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
 #include <sys/shm.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -168,6 +170,16 @@ static long do_lock(long nr, unsigned long a0, unsigned long a1, unsigned long a
 	return r;
 }
 
+/* ptrace as the raw syscall (glibc's wrapper turns PEEK's result around); recorded: whether the kernel side keeps it. */
+static long do_ptrace(long request, pid_t target, unsigned long addr, unsigned long data, int recorded)
+{
+	long r = sys_result(syscall(SYS_ptrace, request, target, addr, data));
+	printf("ptrace pid=%d tid=%ld request=%ld target=%d addr=%lu data=%lu ret=%ld recorded=%d\n", getpid(), tid(), request,
+	       (int)target, addr, data, r, recorded);
+	fflush(stdout);
+	return r;
+}
+
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
@@ -241,6 +253,37 @@ int main(int argc, char **argv)
 	do_lock(SYS_mlockall, MCL_FUTURE, 0, 0);
 	do_lock(SYS_munlockall, 0, 0, 0);
 	do_munmap(l, 2 * page);
+
+	/*
+	 * Writes into another process: a child asks to be traced and stops; the parent writes a word into its memory
+	 * (POKEDATA: recorded), reads it back (PEEKDATA: not recorded), writes more with process_vm_writev, lets it go.
+	 */
+	static unsigned long word = 1;
+	pid_t tracee = fork();
+	if (tracee == 0) {
+		do_ptrace(PTRACE_TRACEME, 0, 0, 0, 1);
+		raise(SIGSTOP);
+		_exit(word == 0x5a5a ? 0 : 1); /* the parent's write reached it */
+	}
+	printf("fork pid=%d child=%d\n", getpid(), tracee);
+	fflush(stdout);
+	int st;
+	waitpid(tracee, &st, 0); /* stopped */
+	unsigned long peeked;
+	do_ptrace(PTRACE_POKEDATA, tracee, (unsigned long)&word, 0x5a5a, 1);
+	do_ptrace(PTRACE_PEEKDATA, tracee, (unsigned long)&word, (unsigned long)&peeked, 0);
+	unsigned long more = 0x5a5a;
+	struct iovec local = {&more, sizeof(more)}, remote = {&word, sizeof(word)};
+	long w = sys_result(syscall(SYS_process_vm_writev, tracee, &local, 1, &remote, 1, 0));
+	printf("process_vm_writev pid=%d tid=%ld target=%d lvec=%lu rvec=%lu ret=%ld\n", getpid(), tid(), (int)tracee,
+	       (unsigned long)&local, (unsigned long)&remote, w);
+	fflush(stdout);
+	syscall(SYS_ptrace, PTRACE_CONT, tracee, 0, 0);
+	waitpid(tracee, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "the tracee did not see the word written into it\n");
+		return 1;
+	}
 
 	/* The heap. */
 	unsigned long cur = do_brk(0);

@@ -63,6 +63,8 @@ class RecorderSyscallsTest {
         private static final int NR_MADVISE = 28;
         private static final int NR_SHMDT = 67;
         private static final int NR_MSEAL = 462;
+        private static final int NR_PTRACE = 101;
+        private static final int NR_PROCESS_VM_WRITEV = 311;
         private static final int NR_EXECVE = 59;
         private static final int NR_EXIT = 60;
         private static final int NR_EXIT_GROUP = 231;
@@ -183,6 +185,19 @@ class RecorderSyscallsTest {
                         next(matching(SyscallRecord.class, c, m -> m.nr() == nr && m.ret() == s(c, "ret")
                                 && java.util.stream.IntStream.range(0, args).allMatch(i -> m.args()[i] == u(c, "arg" + i))), c);
                     }
+                    case "ptrace" -> { // requests that start tracing or write the tracee are recorded, the rest dropped in the kernel
+                        List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == NR_PTRACE
+                                && m.args()[0] == s(c, "request") && m.args()[1] == s(c, "target") && m.args()[2] == u(c, "addr")
+                                && m.args()[3] == u(c, "data") && m.ret() == s(c, "ret"));
+                        if (s(c, "recorded") == 1) {
+                            next(recorded, c);
+                        } else {
+                            assertEquals(List.of(), recorded, "a ptrace read must not be recorded: " + c);
+                        }
+                    }
+                    case "process_vm_writev" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_PROCESS_VM_WRITEV
+                            && m.args()[0] == s(c, "target") && m.args()[1] == u(c, "lvec") && m.args()[2] == 1
+                            && m.args()[3] == u(c, "rvec") && m.args()[4] == 1 && m.args()[5] == 0 && m.ret() == s(c, "ret")), c);
                     case "brk" -> next(matching(BrkRecord.class, c, m -> m.addr() == u(c, "addr") && m.ret() == s(c, "ret")
                             && m.startBrk() > 0 && m.startBrk() <= m.ret()), c);
                     case "fork" -> next(run.kernel(ForkRecord.class, pid(c)).stream()
@@ -218,7 +233,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(52, checked, "calls logged by the workload");
+            assertEquals(57, checked, "calls logged by the workload");
         }
 
         private void checkExec(Map<String, String> c) {

@@ -14,6 +14,8 @@ final class SyscallNames {
             case 28 -> "madvise";
             case 30 -> "shmat";
             case 67 -> "shmdt";
+            case 101 -> "ptrace";
+            case 311 -> "process_vm_writev";
             case 149 -> "mlock";
             case 150 -> "munlock";
             case 151 -> "mlockall";
@@ -40,7 +42,7 @@ final class SyscallNames {
             case 12, 60, 67, 151, 231 -> 1;
             case 149, 150, 435 -> 2;
             case 10, 11, 28, 30, 59, 325, 462 -> 3;
-            case 329 -> 4;
+            case 101, 329 -> 4;
             case 25, 56, 322 -> 5;
             default -> 6;
         };

@@ -88,7 +88,9 @@ public final class Tables {
             "One row per decoded raw syscall record (mmap, mprotect, pkey_mprotect, munmap, mremap, brk, "
                     + "madvise with advice that changes VMA flags (MADV_DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, DONTDUMP/DODUMP, "
                     + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), shmat, shmdt, mseal, "
-                    + "mlock/mlock2/munlock/mlockall/munlockall, clone/fork/vfork, execve/execveat, exit/exit_group), failed calls included.",
+                    + "mlock/mlock2/munlock/mlockall/munlockall, clone/fork/vfork, execve/execveat, exit/exit_group; and writes into another "
+                    + "process: ptrace requests that start tracing or write the tracee's memory or registers (TRACEME, ATTACH, SEIZE, POKETEXT, "
+                    + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH) and process_vm_writev), failed calls included.",
             new Cols().host().time("when the call returned; for exit and exit_group, which never return, when the exiting task passed sched_process_exit").thread()
                     .req("cpu", INT32, "CPU the kernel program ran on.")
                     .req("batch", INT64, "Journal batch (excerpt) the record came in; with `seq` it orders rows exactly as recorded.")
