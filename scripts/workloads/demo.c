@@ -14,6 +14,9 @@
 //   9. System V shared memory attached executable (SHM_EXEC), kept out of core dumps (MADV_DONTDUMP), code
 //      written and run through it                                    -> mmap_exec via shmat of "/SYSV... (deleted)",
 //      a region whose vm_flags hold VM_DONTDUMP
+//  10. ptrace injection: a child with an r-x page stops for its parent, which writes code into that page with
+//      PTRACE_POKETEXT (through its protection, as injectors do); the child runs it -> syscalls rows of ptrace
+//      (TRACEME, POKETEXT), which the triage notebook joins with the child's regions: code written into r-x memory
 //
 // Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 5 seconds)
 #define _GNU_SOURCE
@@ -26,8 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -185,6 +190,39 @@ static void shm_exec(void) {
     say("shm: shmdt %p", p);
 }
 
+static int wait_for(pid_t pid, const char *what);
+
+static void ptrace_inject(void) {
+    void *page = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) die("mmap RX");
+    pid_t c = fork();
+    if (c < 0) die("fork");
+    if (c == 0) {
+        if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) _exit(2);  // refused where ptrace is switched off (Yama 3)
+        raise(SIGSTOP);
+        __builtin___clear_cache((char *)page, (char *)page + sizeof CODE);
+        _exit(((code_fn)page)() == 42 ? 0 : 1);  // the code its parent wrote
+    }
+    int status;
+    while (waitpid(c, &status, 0) < 0) { if (errno != EINTR) die("waitpid"); }
+    if (!WIFSTOPPED(status)) {
+        say("inject: the child could not be traced (ptrace refused here), skipped");
+        return;
+    }
+    say("inject: child %d stopped for its tracer, an r-x page at %p", (int)c, page);
+    for (size_t i = 0; i < sizeof CODE; i += sizeof(long)) {
+        long word = 0;  // the page is zero-filled: the code, then zeros
+        memcpy(&word, CODE + i, sizeof CODE - i < sizeof word ? sizeof CODE - i : sizeof word);
+        if (ptrace(PTRACE_POKETEXT, c, (char *)page + i, (void *)word) != 0) die("ptrace POKETEXT");
+    }
+    say("inject: ptrace POKETEXT wrote %zu bytes of code into pid %d's r-x page at %p", sizeof CODE, (int)c, page);
+    if (ptrace(PTRACE_CONT, c, NULL, NULL) != 0) die("ptrace CONT");
+    if (wait_for(c, "inject: child that ran the injected code") != 0) {
+        fprintf(stderr, "demo: the injected code did not run\n");
+        exit(1);
+    }
+}
+
 static int wait_for(pid_t pid, const char *what) {
     int status;
     while (waitpid(pid, &status, 0) < 0) { if (errno != EINTR) die("waitpid"); }
@@ -248,6 +286,8 @@ int main(int argc, char **argv) {
     pause_ms(500);
     shm_exec();
     pause_ms(500);
+    ptrace_inject();
+    pause_ms(300);
     say("demo: done");
     return rc;
 }

@@ -103,6 +103,12 @@ class NotebooksOnRecordingTest {
                 && r.get(hidden.column("mapped_sha256")) != null), "the demo's segment: " + hidden.rows());
         assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
                 && "executable, MADV_DONTDUMP".equals(r.get(hidden.column("what")))), "the demo's MADV_DONTDUMP: " + hidden.rows());
+        // The demo's ptrace injection: its POKETEXT landed in the r-x page its child had from the fork.
+        Table pokes = NotebooksRunTest.tableWithColumn(run, "request", "target_prot");
+        assertTrue(pokes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(pokes.column("pid")))
+                && "POKETEXT".equals(r.get(pokes.column("request"))) && "r-x".equals(r.get(pokes.column("target_prot")))
+                && "[anonymous]".equals(r.get(pokes.column("target_region"))) && "fork".equals(r.get(pokes.column("region_made_by")))
+                && Boolean.FALSE.equals(r.get(pokes.column("failed")))), "the demo's ptrace write: " + pokes.rows());
         // Other processes on the machine may raise thousands of alerts (the page keeps the first rows): ask for the demo's.
         assertEquals(Set.of(List.of("Mmaped region with W+E permissions!"), List.of("Protection changed to Executable!"),
                 List.of("Protection changed from E to W+E!"), List.of("Protection changed from W+E to E!")),

@@ -78,6 +78,14 @@ class NotebooksRunTest {
         Table hidden = tableWithColumn(run, "what", "backed_by");
         assertEquals(Set.of("shmat with SHM_EXEC", "executable, MADV_DONTDUMP"), column(hidden, "what"));
 
+        // The demo's ptrace write into its child's r-x page: the region it landed in, from the temporal regions table
+        Table pokes = tableWithColumn(run, "request", "target_prot");
+        assertEquals(Set.of(List.of(7736, "POKETEXT", 7950L, "r-x", "[anonymous]", "fork")),
+                rows(pokes, "pid", "request", "target_pid", "target_prot", "target_region", "region_made_by"));
+        Table tracing = tableWithColumn(run, "what", "target_pid");
+        assertEquals(Set.of(Arrays.asList(7950, "ptrace TRACEME", null), List.of(7736, "ptrace POKETEXT", 7950L)),
+                rows(tracing, "pid", "what", "target_pid"));
+
         Table timeline = tableWithColumn(run, "alert", "prev_prot");
         assertEquals(Set.of("Mmaped region with W+E permissions!", "Protection changed to Executable!",
             "Protection changed from E to W+E!", "Protection changed from W+E to E!"), column(timeline, "alert"));
