@@ -28,6 +28,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* x86-64 syscall numbers. */
+#define NR_OPEN 2
 #define NR_MMAP 9
 #define NR_MPROTECT 10
 #define NR_MUNMAP 11
@@ -49,9 +50,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_EXECVE 59
 #define NR_EXIT 60
 #define NR_EXIT_GROUP 231
+#define NR_OPENAT 257
 #define NR_EXECVEAT 322
 #define NR_PKEY_MPROTECT 329
 #define NR_CLONE3 435
+#define NR_OPENAT2 437
 #define NR_MSEAL 462
 
 #define MAP_ANONYMOUS_ 0x20
@@ -60,6 +63,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define PROT_WRITE_ 0x2
 #define PROT_EXEC_ 0x4
 #define VM_EXEC_ 0x4
+#define O_ACCMODE_ 03
+#define O_PATH_ 010000000
+#define PROC_SUPER_MAGIC_ 0x9fa0
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h: uapi-stable since 2.6 */
 #define MAX_PATH_DEPTH 128  /* dentries walked per path; deeper paths are cut (flagged) */
 #define MAX_MOUNTS 16       /* mount crossings per path */
@@ -892,6 +898,69 @@ static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret,
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
+/*
+ * An open that succeeded for writing, which may be of a process's memory file: the flags register of open and
+ * openat; openat2's are the first field of its struct open_how, in the caller's memory. O_PATH opens nothing for
+ * writing. Read-only opens, most of a host's, end here before any helper call.
+ */
+static __always_inline bool opens_for_write(long nr, struct pt_regs *regs, long ret)
+{
+	if (ret < 0)
+		return false;
+	__u64 flags;
+	if (nr == NR_OPENAT2) {
+		if (bpf_probe_read_user(&flags, sizeof(flags), (void *)regs->dx))
+			return false;
+	} else {
+		flags = nr == NR_OPEN ? regs->si : regs->dx;
+	}
+	/* In a register here: clang would otherwise load once through a pointer to either the registers or the stack,
+	 * which the verifier refuses ("same insn cannot be used with different pointers"). */
+	asm volatile("" : "+r"(flags));
+	return (flags & O_ACCMODE_) != 0 && !(flags & O_PATH_);
+}
+
+/*
+ * A process's memory file, /proc/PID/mem or /proc/PID/task/TID/mem: "mem" in procfs. Writing it writes the
+ * process's pages through their protection, as ptrace's POKETEXT does (DDexec overwrites its own code so through
+ * /proc/self/mem); the open is recorded, with the file's path, which names the process.
+ */
+static __always_inline bool is_proc_mem(struct file *file)
+{
+	if (!file || BPF_CORE_READ(file, f_inode, i_sb, s_magic) != PROC_SUPER_MAGIC_)
+		return false;
+	struct qstr name = BPF_CORE_READ(file, f_path.dentry, d_name);
+	char n[4] = {};
+	if (name.len != 3 || bpf_probe_read_kernel(n, 3, name.name))
+		return false;
+	return n[0] == 'm' && n[1] == 'e' && n[2] == 'm';
+}
+
+/* An MS_SYSCALL with MS_F_FILE: the raw call, then the file it opened and its path (a process's memory file). */
+static __always_inline void on_open(struct file *file, struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid)
+{
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return;
+	struct ms_syscall *r = (void *)s->buf;
+	r->nr = nr;
+	r->_pad = 0;
+	r->args[0] = regs->di;
+	r->args[1] = regs->si;
+	r->args[2] = regs->dx;
+	r->args[3] = regs->r10;
+	r->args[4] = regs->r8;
+	r->args[5] = regs->r9;
+	r->ret = ret;
+	struct ms_file *f = (void *)(s->buf + sizeof(struct ms_syscall));
+	__u32 plen = describe_file(file, f, s->buf + sizeof(struct ms_syscall) + sizeof(struct ms_file));
+	__u32 end = sizeof(struct ms_syscall) + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));
+	zero_pad(s, end);
+	__u32 size = round8(end);
+	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_FILE, pid_tgid);
+	submit_or_count(s->buf, size & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline bool watched_exit_nr(long nr)
 {
 	switch (nr) {
@@ -902,6 +971,8 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_MLOCK: case NR_MUNLOCK: case NR_MLOCK2: case NR_MLOCKALL: case NR_MUNLOCKALL:
 	/* writes into another process's memory: how code is injected into a running process (injects()) */
 	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
+	/* ... and a process's memory file opened for writing (opens_for_write(), is_proc_mem()) */
+	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2:
 		return true;
 	}
 	return false;
@@ -968,10 +1039,19 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		return 0;
 	if (nr == NR_PTRACE && !injects(regs->di))
 		return 0;
+	bool open = nr == NR_OPEN || nr == NR_OPENAT || nr == NR_OPENAT2;
+	if (open && !opens_for_write(nr, regs, ret))
+		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = current_pid_tgid(task);
 	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
+	struct file *opened = 0;
+	if (open) {
+		opened = file_of_fd(task, ret);
+		if (!is_proc_mem(opened))
+			return 0; /* before task_context: no MS_TASK for a process that has no record */
+	}
 	task_context(task, pid_tgid, false);
 	switch (nr) {
 	case NR_MMAP:
@@ -994,6 +1074,9 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		break;
 	case NR_SHMAT:
 		on_shmat(task, regs, ret, pid_tgid);
+		break;
+	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2:
+		on_open(opened, regs, nr, ret, pid_tgid);
 		break;
 	default:
 		on_syscall(regs, nr, ret, pid_tgid, 0);

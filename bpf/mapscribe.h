@@ -151,7 +151,10 @@ struct ms_brk {
 	__s64 ret;       /* the break after the call (the old one when it failed) */
 };
 
-/* Any other syscall of interest, raw: six arguments and the result. */
+/*
+ * Any other syscall of interest, raw: six arguments and the result. If h.flags & MS_F_FILE: struct ms_file, then its
+ * path (open, openat, openat2 of a process's memory file for writing: the file it opened).
+ */
 struct ms_syscall {
 	struct ms_hdr h;
 	__u32 nr;        /* x86-64 syscall number */

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/openat2.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/shm.h>
@@ -180,6 +181,20 @@ static long do_ptrace(long request, pid_t target, unsigned long addr, unsigned l
 	return r;
 }
 
+/* open (nr 2), openat (257) or openat2 (437) of path; recorded: whether the kernel side keeps it (a process's memory
+ * file opened for writing); the fd is closed again. */
+static long do_open(long nr, const char *path, int flags, int recorded)
+{
+	struct open_how how = {.flags = (unsigned long long)flags};
+	long r = sys_result(nr == SYS_open ? syscall(nr, path, flags, 0600)
+			    : nr == SYS_openat ? syscall(nr, AT_FDCWD, path, flags, 0600)
+			    : syscall(nr, AT_FDCWD, path, &how, sizeof(how)));
+	printf("open pid=%d tid=%ld nr=%ld path=%s flags=%d ret=%ld recorded=%d\n", getpid(), tid(), nr, path, flags, r,
+	       recorded);
+	fflush(stdout);
+	return r;
+}
+
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
@@ -278,6 +293,25 @@ int main(int argc, char **argv)
 	printf("process_vm_writev pid=%d tid=%ld target=%d lvec=%lu rvec=%lu ret=%ld\n", getpid(), tid(), (int)tracee,
 	       (unsigned long)&local, (unsigned long)&remote, w);
 	fflush(stdout);
+	/* Its memory file opened for writing by each open call (recorded, with the file's path), and written; opens
+	 * that write no process's memory are not recorded: /proc/self/mem read-only, a plain file for writing. */
+	char mem[64];
+	snprintf(mem, sizeof(mem), "/proc/%d/mem", (int)tracee);
+	long fds[] = {do_open(SYS_openat, mem, O_RDWR, 1), do_open(SYS_open, mem, O_WRONLY, 1),
+		      do_open(SYS_openat2, mem, O_WRONLY, 1), do_open(SYS_openat, "/proc/self/mem", O_RDONLY, 0)};
+	if (fds[0] < 0 || pwrite(fds[0], &more, sizeof(more), (off_t)(unsigned long)&word) != sizeof(more)) {
+		fprintf(stderr, "writing %s failed\n", mem);
+		return 1;
+	}
+	for (int i = 0; i < 4; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	char plain[4096];
+	snprintf(plain, sizeof(plain), "%s/mapscribe-syscalls-plain-%d", dir, getpid());
+	long pfd = do_open(SYS_openat, plain, O_WRONLY | O_CREAT, 0);
+	if (pfd >= 0)
+		close(pfd);
+	unlink(plain);
 	syscall(SYS_ptrace, PTRACE_CONT, tracee, 0, 0);
 	waitpid(tracee, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {

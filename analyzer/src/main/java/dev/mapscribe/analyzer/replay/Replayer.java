@@ -125,8 +125,8 @@ public final class Replayer {
                 processes.mmOf(b.h()).brk(b.startBrk(), b.ret(), b.h().ktimeNs());
             }
             case SyscallRecord s -> {
-                syscall(s.h(), SyscallNames.name(s.nr()),
-                        s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret());
+                syscall(s.h(), SyscallNames.name(s.nr()), s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())),
+                        s.enterOnly() ? null : s.ret(), s.file() != null ? ProcessTable.mappedFile(s.file()) : null);
                 if (!s.enterOnly()) {
                     syscallState(s);
                 }

@@ -6,6 +6,7 @@ final class SyscallNames {
 
     static String name(int nr) {
         return switch (nr) {
+            case 2 -> "open";
             case 9 -> "mmap";
             case 10 -> "mprotect";
             case 11 -> "munmap";
@@ -29,7 +30,9 @@ final class SyscallNames {
             case 231 -> "exit_group";
             case 322 -> "execveat";
             case 329 -> "pkey_mprotect";
+            case 257 -> "openat";
             case 435 -> "clone3";
+            case 437 -> "openat2";
             case 462 -> "mseal";
             default -> "syscall_" + nr;
         };
@@ -41,8 +44,8 @@ final class SyscallNames {
             case 57, 58, 152 -> 0;
             case 12, 60, 67, 151, 231 -> 1;
             case 149, 150, 435 -> 2;
-            case 10, 11, 28, 30, 59, 325, 462 -> 3;
-            case 101, 329 -> 4;
+            case 2, 10, 11, 28, 30, 59, 325, 462 -> 3;
+            case 101, 257, 329, 437 -> 4;
             case 25, 56, 322 -> 5;
             default -> 6;
         };

@@ -8,7 +8,8 @@ package dev.mapscribe.analyzer.replay;
  * @param errno -ret when the call failed, else null
  * @param batch journal batch (excerpt) the record came in
  * @param seq   position of the record in the journal, counting every record from 0
- * @param path  for mmap of a file: its path as the kernel resolved it (null otherwise, or when unresolved)
+ * @param path  for mmap of a file, and an open of a process's memory file for writing: the file's path as the kernel
+ *              resolved it (null otherwise, or when unresolved)
  * @param dev   for mmap of a file: its dev_t (major << 20 | minor)
  * @param inode for mmap of a file: its inode
  * @param pathTruncated the kernel cut the leading part of {@code path}

@@ -81,6 +81,20 @@ class ReplayerTest {
     }
 
     @Test
+    void aProcessMemoryFileOpenedForWritingIsASyscallRowWithItsPath() {
+        List<Record> rs = started();
+        // openat(AT_FDCWD, "/proc/7950/mem", O_RDWR) = 5: the recorder names the file (MS_F_FILE)
+        rs.add(new dev.mapscribe.formats.raw.KernelRecord.SyscallRecord(h(dev.mapscribe.formats.raw.RecordKind.SYSCALL, 30, 100, 100),
+                257, new long[] {-100, 0x7ffd0000, 2, 0, 0, 0}, 5, file("/proc/7950/mem", 88001)));
+        SyscallRow open = replay(rs).syscalls.stream().filter(r -> r.nr() == 257).findFirst().orElseThrow();
+        assertEquals("openat", open.name());
+        assertEquals(List.of(-100L, 0x7ffd0000L, 2L, 0L), java.util.Arrays.stream(open.args()).boxed().toList());
+        assertEquals(5L, open.ret());
+        assertEquals("/proc/7950/mem", open.path());
+        assertEquals(88001L, open.inode());
+    }
+
+    @Test
     void execBuildsTheAddressSpaceFromTheKernelWalk() {
         CollectingSink s = replay(started());
         assertEquals(List.of("400000-401000 r-xp /usr/bin/app", "7ffd0000-7ffd2000 rw-p [stack]"), s.regionsAt(100, 20));

@@ -83,7 +83,8 @@ class NotebooksRunTest {
         assertEquals(Set.of(List.of(7736, "POKETEXT", 7950L, "r-x", "[anonymous]", "fork")),
                 rows(pokes, "pid", "request", "target_pid", "target_prot", "target_region", "region_made_by"));
         Table tracing = tableWithColumn(run, "what", "target_pid");
-        assertEquals(Set.of(Arrays.asList(7950, "ptrace TRACEME", null), List.of(7736, "ptrace POKETEXT", 7950L)),
+        assertEquals(Set.of(Arrays.asList(7950, "ptrace TRACEME", null), List.of(7736, "ptrace POKETEXT", 7950L),
+                        List.of(7736, "open /proc/PID/mem for writing", 7950L)),
                 rows(tracing, "pid", "what", "target_pid"));
 
         Table timeline = tableWithColumn(run, "alert", "prev_prot");

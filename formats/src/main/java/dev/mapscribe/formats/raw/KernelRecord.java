@@ -58,7 +58,12 @@ public sealed interface KernelRecord extends Record {
         public RecordKind kind() { return RecordKind.BRK; }
     }
 
-    record SyscallRecord(Hdr h, int nr, long[] args, long ret) implements KernelRecord {
+    /** file: the file the call opened, where the recorder names it (a process's memory file opened for writing), else null. */
+    record SyscallRecord(Hdr h, int nr, long[] args, long ret, FileRef file) implements KernelRecord {
+        public SyscallRecord(Hdr h, int nr, long[] args, long ret) {
+            this(h, nr, args, ret, null);
+        }
+
         public RecordKind kind() { return RecordKind.SYSCALL; }
         public boolean enterOnly() { return h.has(F_ENTER_ONLY); }
     }

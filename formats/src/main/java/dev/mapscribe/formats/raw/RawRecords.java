@@ -11,6 +11,7 @@ import static dev.mapscribe.formats.raw.Layouts.MS_EXIT;
 import static dev.mapscribe.formats.raw.Layouts.MS_FILE;
 import static dev.mapscribe.formats.raw.Layouts.MS_FORK;
 import static dev.mapscribe.formats.raw.Layouts.MS_HDR;
+import static dev.mapscribe.formats.raw.Layouts.MS_SYSCALL;
 import static dev.mapscribe.formats.raw.Layouts.MS_MMAP;
 import static dev.mapscribe.formats.raw.Layouts.MS_MPROTECT;
 import static dev.mapscribe.formats.raw.Layouts.MS_MUNMAP;
@@ -191,6 +192,19 @@ public final class RawRecords {
     public RawRecords mmapFile(long ktime, int pid, int tid, long addr, long len, int prot, int flags, int fd, long off,
                                long ret, long ino, int dev, String path) {
         return mmap(ktime, 0, pid, tid, addr, len, prot, flags, fd, off, ret, SynthFile.of(ino, dev, path));
+    }
+
+    private static final long S_NR = off(MS_SYSCALL, "nr"), S_ARGS = off(MS_SYSCALL, "args"), S_RET = off(MS_SYSCALL, "ret");
+
+    /** A generic syscall record (ms_syscall): six arguments, the result; with a file (not null), MS_F_FILE and the file. */
+    public RawRecords syscall(long ktime, int cpu, int pid, int tid, int nr, long[] args, long ret, SynthFile f) {
+        long at = beginWithFile(RecordKind.SYSCALL, MS_SYSCALL, 0, f, ktime, cpu, pid, tid);
+        buf.set(U32, at + S_NR, nr);
+        for (int i = 0; i < 6; i++) {
+            buf.set(U64, at + S_ARGS + 8L * i, i < args.length ? args[i] : 0);
+        }
+        buf.set(U64, at + S_RET, ret);
+        return this;
     }
 
     private static final long P_ADDR = off(MS_MPROTECT, "addr"), P_LEN = off(MS_MPROTECT, "len"),

@@ -26,7 +26,8 @@ public final class RecordDecoder {
             F_CSEC = off(MS_FILE, "ctime_sec"), F_CNSEC = off(MS_FILE, "ctime_nsec"), F_DEV = off(MS_FILE, "dev"),
             F_MODE = off(MS_FILE, "mode"), F_PATHLEN = off(MS_FILE, "path_len"), F_FLAGS = off(MS_FILE, "file_flags");
     private static final int FILE_SIZE = size(MS_FILE);
-    private static final int SIZE_MMAP = size(MS_MMAP), SIZE_VMA = size(MS_VMA), SIZE_EXEC = size(MS_EXEC);
+    private static final int SIZE_MMAP = size(MS_MMAP), SIZE_VMA = size(MS_VMA), SIZE_EXEC = size(MS_EXEC),
+            SIZE_SYSCALL = size(MS_SYSCALL);
 
     /** Kind and size of the record at offset, without decoding it: for fast scans and counting. */
     public static int kindAt(MemorySegment s, long offset) {
@@ -93,7 +94,8 @@ public final class RecordDecoder {
                 r.need(MS_SYSCALL);
                 long[] args = new long[6];
                 for (int i = 0; i < 6; i++) args[i] = s.get(U64, offset + SC_ARGS + 8L * i);
-                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET));
+                FileRef file = h.has(KernelRecord.F_FILE) ? r.file(SIZE_SYSCALL) : null;
+                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), file);
             }
             case FORK -> {
                 r.need(MS_FORK);

@@ -90,7 +90,8 @@ public final class Tables {
                     + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), shmat, shmdt, mseal, "
                     + "mlock/mlock2/munlock/mlockall/munlockall, clone/fork/vfork, execve/execveat, exit/exit_group; and writes into another "
                     + "process: ptrace requests that start tracing or write the tracee's memory or registers (TRACEME, ATTACH, SEIZE, POKETEXT, "
-                    + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH) and process_vm_writev), failed calls included.",
+                    + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH), process_vm_writev, and open/openat/openat2 of a process's "
+                    + "memory file (/proc/PID/mem) for writing, with its `path`), failed calls included.",
             new Cols().host().time("when the call returned; for exit and exit_group, which never return, when the exiting task passed sched_process_exit").thread()
                     .req("cpu", INT32, "CPU the kernel program ran on.")
                     .req("batch", INT64, "Journal batch (excerpt) the record came in; with `seq` it orders rows exactly as recorded.")
@@ -106,10 +107,10 @@ public final class Tables {
                     .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls that never return (exit, exit_group).")
                     .opt("errno", INT32, "Error number when the call failed (ret = -errno); null when it succeeded or has no result.")
                     .req("failed", BOOL, "True when the call returned an error.")
-                    .opt("path", STRING, "For mmap of a file: the file's path as the kernel resolved it from the fd.")
+                    .opt("path", STRING, "For mmap of a file (and shmat: the segment's), and an open of a process's memory file for writing: the file's path as the kernel resolved it (`/proc/PID/mem`, which names the process).")
                     .req("path_truncated", BOOL, "True when the kernel cut the leading part of `path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
-                    .opt("dev", INT64, "For mmap of a file: the file's dev_t (major << 20 | minor).")
-                    .opt("inode", INT64, "For mmap of a file: the file's inode number.")
+                    .opt("dev", INT64, "For a row with `path`: the file's dev_t (major << 20 | minor).")
+                    .opt("inode", INT64, "For a row with `path`: the file's inode number.")
                     .done());
 
     /** kunai's mmap_exec (event id 41), attempts included. */

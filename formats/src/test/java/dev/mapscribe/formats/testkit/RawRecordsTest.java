@@ -10,6 +10,7 @@ import dev.mapscribe.formats.raw.KernelRecord.Hdr;
 import dev.mapscribe.formats.raw.KernelRecord.MmapRecord;
 import dev.mapscribe.formats.raw.KernelRecord.MprotectRecord;
 import dev.mapscribe.formats.raw.KernelRecord.MunmapRecord;
+import dev.mapscribe.formats.raw.KernelRecord.SyscallRecord;
 import dev.mapscribe.formats.raw.KernelRecord.TaskRecord;
 import dev.mapscribe.formats.raw.KernelRecord.VmaRecord;
 import dev.mapscribe.formats.raw.RecordDecoder;
@@ -23,6 +24,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * The test kit's raw records decode to exactly the values written: every kind it writes, every member it sets,
@@ -95,6 +97,25 @@ class RawRecordsTest {
 
     private static int pad(int n) {
         return (n + 7) & ~7;
+    }
+
+    @Test
+    void aSyscallRecordCarriesTheFileItOpenedWhenFlagged() {
+        SynthFile mem = new SynthFile(4242, 0, 1_700_000_777L, 1, 4, 0100600, "/proc/7950/mem");
+        RawRecords raw = new RawRecords(4096)
+                .syscall(20, 1, 100, 101, 257, new long[] {-100, 0x7ffd0000, 2, 0, 9, 9}, 3, mem)
+                .syscall(21, 1, 100, 101, 101, new long[] {4, 7950, 0x7f0000001000L, 42}, 0, null);
+        List<KernelRecord> out = decodeAll(raw);
+        SyscallRecord open = (SyscallRecord) out.get(0);
+        assertEquals(new Hdr(7, pad(88 + 40 + mem.path().length()), 1, KernelRecord.F_FILE, 20, 100, 101), open.h());
+        assertEquals(257, open.nr());
+        assertEquals(List.of(-100L, 0x7ffd0000L, 2L, 0L, 9L, 9L), java.util.Arrays.stream(open.args()).boxed().toList());
+        assertEquals(3, open.ret());
+        assertEquals(ref(mem), open.file());
+        SyscallRecord poke = (SyscallRecord) out.get(1);
+        assertEquals(new Hdr(7, 88, 1, 0, 21, 100, 101), poke.h());
+        assertEquals(List.of(4L, 7950L, 0x7f0000001000L, 42L, 0L, 0L), java.util.Arrays.stream(poke.args()).boxed().toList());
+        assertNull(poke.file());
     }
 
     private static FileRef ref(SynthFile f) {
