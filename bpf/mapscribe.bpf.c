@@ -33,25 +33,25 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_MPROTECT 10
 #define NR_MUNMAP 11
 #define NR_BRK 12
+#define NR_MREMAP 25
 #define NR_MADVISE 28
 #define NR_SHMAT 30
-#define NR_SHMDT 67
-#define NR_MREMAP 25
 #define NR_CLONE 56
-#define NR_PTRACE 101
-#define NR_PROCESS_VM_WRITEV 311
-#define NR_MLOCK 149
-#define NR_MUNLOCK 150
-#define NR_MLOCKALL 151
-#define NR_MUNLOCKALL 152
-#define NR_MLOCK2 325
 #define NR_FORK 57
 #define NR_VFORK 58
 #define NR_EXECVE 59
 #define NR_EXIT 60
+#define NR_SHMDT 67
+#define NR_PTRACE 101
+#define NR_MLOCK 149
+#define NR_MUNLOCK 150
+#define NR_MLOCKALL 151
+#define NR_MUNLOCKALL 152
 #define NR_EXIT_GROUP 231
 #define NR_OPENAT 257
+#define NR_PROCESS_VM_WRITEV 311
 #define NR_EXECVEAT 322
+#define NR_MLOCK2 325
 #define NR_PKEY_MPROTECT 329
 #define NR_CLONE3 435
 #define NR_OPENAT2 437
@@ -878,14 +878,9 @@ static __always_inline void on_brk(struct task_struct *task, struct pt_regs *reg
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid, __u16 flags)
+/* The call of an MS_SYSCALL: its number, the six argument registers as passed, the result. */
+static __always_inline void fill_syscall(struct ms_syscall *r, struct pt_regs *regs, __u32 nr, long ret)
 {
-	struct ms_syscall *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count_loss();
-		return;
-	}
-	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), flags, pid_tgid);
 	r->nr = nr;
 	r->_pad = 0;
 	r->args[0] = regs->di;
@@ -895,6 +890,17 @@ static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret,
 	r->args[4] = regs->r8;
 	r->args[5] = regs->r9;
 	r->ret = ret;
+}
+
+static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid, __u16 flags)
+{
+	struct ms_syscall *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), flags, pid_tgid);
+	fill_syscall(r, regs, nr, ret);
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
@@ -943,15 +949,7 @@ static __always_inline void on_open(struct file *file, struct pt_regs *regs, __u
 	if (!s)
 		return;
 	struct ms_syscall *r = (void *)s->buf;
-	r->nr = nr;
-	r->_pad = 0;
-	r->args[0] = regs->di;
-	r->args[1] = regs->si;
-	r->args[2] = regs->dx;
-	r->args[3] = regs->r10;
-	r->args[4] = regs->r8;
-	r->args[5] = regs->r9;
-	r->ret = ret;
+	fill_syscall(r, regs, nr, ret);
 	struct ms_file *f = (void *)(s->buf + sizeof(struct ms_syscall));
 	__u32 plen = describe_file(file, f, s->buf + sizeof(struct ms_syscall) + sizeof(struct ms_file));
 	__u32 end = sizeof(struct ms_syscall) + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));

@@ -53,7 +53,6 @@ public final class Replayer {
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
             NR_SHMAT = 30, NR_SHMDT = 67, NR_MLOCK = 149, NR_MUNLOCK = 150, NR_MLOCKALL = 151, NR_MUNLOCKALL = 152,
             NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462;
-    static final long VM_LOCKED = 0x2000, VM_LOCKONFAULT = 0x80000;
     static final int MLOCK_ONFAULT = 1;
 
     private final EventSink sink;
@@ -201,10 +200,11 @@ public final class Replayer {
             case NR_MADVISE -> processes.mmOf(s.h()).madvise(a[0], a[1], (int) a[2], s.ret(), now); // flag-changing advice only
             case NR_SHMDT -> processes.mmOf(s.h()).shmdt(a[0], s.ret(), now);
             case NR_MSEAL -> processes.mmOf(s.h()).mseal(a[0], a[1], s.ret(), now);
-            case NR_MLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], VM_LOCKED, s.ret(), now);
+            case NR_MLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], Region.VM_LOCKED, s.ret(), now);
             case NR_MLOCK2 -> {
                 if ((a[2] & ~MLOCK_ONFAULT) == 0) { // other flags: EINVAL, nothing changed
-                    processes.mmOf(s.h()).mlock(a[0], a[1], VM_LOCKED | ((a[2] & MLOCK_ONFAULT) != 0 ? VM_LOCKONFAULT : 0), s.ret(), now);
+                    long lock = Region.VM_LOCKED | ((a[2] & MLOCK_ONFAULT) != 0 ? Region.VM_LOCKONFAULT : 0);
+                    processes.mmOf(s.h()).mlock(a[0], a[1], lock, s.ret(), now);
                 }
             }
             case NR_MUNLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], 0, s.ret(), now);

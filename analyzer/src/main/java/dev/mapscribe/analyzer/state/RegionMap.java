@@ -33,7 +33,6 @@ public final class RegionMap {
     static final int MAP_FIXED_NOREPLACE = 0x100000;
     static final int MAP_NORESERVE = 0x4000;
     static final int MAP_LOCKED = 0x2000;
-    static final int MLOCK_ONFAULT = 1;
     static final int MCL_CURRENT = 1, MCL_FUTURE = 2, MCL_ONFAULT = 4;
     static final int MREMAP_MAYMOVE = 1;
     static final int MREMAP_FIXED = 2;
