@@ -15,8 +15,9 @@
 //      written and run through it                                    -> mmap_exec via shmat of "/SYSV... (deleted)",
 //      a region whose vm_flags hold VM_DONTDUMP
 //  10. ptrace injection: a child with an r-x page stops for its parent, which writes code into that page with
-//      PTRACE_POKETEXT (through its protection, as injectors do); the child runs it -> syscalls rows of ptrace
-//      (TRACEME, POKETEXT), which the triage notebook joins with the child's regions: code written into r-x memory
+//      PTRACE_POKETEXT (through its protection, as injectors do), and again through the child's memory file
+//      /proc/PID/mem; the child runs it -> syscalls rows of ptrace (TRACEME, POKETEXT), which the triage notebook
+//      joins with the child's regions (code written into r-x memory), and of the openat of /proc/PID/mem
 //
 // Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 5 seconds)
 #define _GNU_SOURCE
@@ -216,6 +217,13 @@ static void ptrace_inject(void) {
         if (ptrace(PTRACE_POKETEXT, c, (char *)page + i, (void *)word) != 0) die("ptrace POKETEXT");
     }
     say("inject: ptrace POKETEXT wrote %zu bytes of code into pid %d's r-x page at %p", sizeof CODE, (int)c, page);
+    // The same bytes again through the child's memory file, as `dd of=/proc/PID/mem` would write them
+    char mem[64];
+    snprintf(mem, sizeof mem, "/proc/%d/mem", (int)c);
+    int fd = open(mem, O_RDWR | O_CLOEXEC);
+    if (fd < 0 || pwrite(fd, CODE, sizeof CODE, (off_t)(uintptr_t)page) != (ssize_t)sizeof CODE) die("write /proc/PID/mem");
+    close(fd);
+    say("inject: wrote the same code again through %s (opened for writing)", mem);
     if (ptrace(PTRACE_CONT, c, NULL, NULL) != 0) die("ptrace CONT");
     if (wait_for(c, "inject: child that ran the injected code") != 0) {
         fprintf(stderr, "demo: the injected code did not run\n");

@@ -109,6 +109,11 @@ class NotebooksOnRecordingTest {
                 && "POKETEXT".equals(r.get(pokes.column("request"))) && "r-x".equals(r.get(pokes.column("target_prot")))
                 && "[anonymous]".equals(r.get(pokes.column("target_region"))) && "fork".equals(r.get(pokes.column("region_made_by")))
                 && Boolean.FALSE.equals(r.get(pokes.column("failed")))), "the demo's ptrace write: " + pokes.rows());
+        // ... and the same code written again through its child's memory file: the open, with the child as target
+        Table tracing = NotebooksRunTest.tableWithColumn(run, "what", "target_pid");
+        assertTrue(tracing.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(tracing.column("pid")))
+                && "open /proc/PID/mem for writing".equals(r.get(tracing.column("what"))) && r.get(tracing.column("target_pid")) != null),
+                "the demo's open of its child's memory file: " + tracing.rows());
         // Other processes on the machine may raise thousands of alerts (the page keeps the first rows): ask for the demo's.
         assertEquals(Set.of(List.of("Mmaped region with W+E permissions!"), List.of("Protection changed to Executable!"),
                 List.of("Protection changed from E to W+E!"), List.of("Protection changed from W+E to E!")),
