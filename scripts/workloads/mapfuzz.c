@@ -1,6 +1,7 @@
 /*
  * mapfuzz.c — a seeded random sequence of mmap, mprotect, pkey_mprotect, munmap, mremap, brk, madvise (advice
- * that changes VMA flags) and lock (mlock, mlock2, munlock, mlockall, munlockall, MAP_LOCKED) calls in a small arena (MAP_FIXED, MAP_FIXED_NOREPLACE, hints, holes, failing calls, shared and private, anonymous and
+ * that changes VMA flags) and lock (mlock, mlock2, munlock, mlockall, munlockall, MAP_LOCKED) calls in a small arena
+ * (MAP_FIXED, MAP_FIXED_NOREPLACE, hints, holes, failing calls, shared and private, anonymous and
  * file, a read-only file that refuses PROT_WRITE, duplicates of shared mappings), with /proc/self/maps dumped
  * after every call. The kernel is the oracle: a test seeds a region map from one dump,
  * applies the call with the kernel's result, and compares with the next dump page by page.
