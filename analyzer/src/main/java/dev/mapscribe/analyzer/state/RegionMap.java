@@ -13,7 +13,7 @@ import java.util.List;
  * {@link #mprotect}).
  *
  * <p>The map is kept canonical: two adjacent regions with the same attributes (and, for files, a running
- * offset) are one region. The kernel merges VMAs under the same conditions in nearly every case, but not
+ * offset) are one region (but for a fork's copies, which come apart as the kernel copies them: {@link #forkCopy}). The kernel merges VMAs under the same conditions in nearly every case, but not
  * always (it also compares anon_vma, userfaultfd contexts, names): the honest comparison with
  * /proc/PID/maps is therefore page by page (each page's perms, file, inode and offset), not VMA by VMA.
  *
@@ -649,8 +649,8 @@ public final class RegionMap {
      * fork(2) without CLONE_VM: the child gets a copy; every region starts a new version in the child's map. A region
      * under MADV_DONTFORK (VM_DONTCOPY) is not copied: the child has a hole there, as in the kernel's dup_mmap; the
      * child's copies are not locked (VM_LOCKED cleared), and it starts without mlockall(MCL_FUTURE)'s flags. dup_mmap
-     * copies VMA by VMA: a locked region next to an unlocked one stays two VMAs in the child, while the map merges
-     * them (the comparison with /proc/PID/maps is page by page).
+     * copies VMA by VMA without merging: a locked region next to an equal unlocked one is two VMAs in the child, and
+     * two regions here too (copies are appended as they are) until a call over them merges them.
      */
     public RegionMap forkCopy(long newId, int childPid, String childComm, long nowNs) {
         RegionMap child = new RegionMap(newId, childPid, childComm, history);
