@@ -136,6 +136,11 @@ class NotebooksOnRecordingTest {
         Table first = NotebooksRunTest.tableWithColumn(run, "vm_flags", "sharing");
         assertTrue(first.rows().stream().anyMatch(r -> "ac".equals(r.get(first.column("vm_flags")))
                 && String.valueOf(r.get(first.column("path"))).contains("libc")), "libc's RELRO part: " + first.rows());
+        // Its writes into its child: PTRACE_POKETEXT (4) into r-x memory
+        Table writes = NotebooksRunTest.tableWithColumn(run, "writer", "ptrace_request");
+        assertTrue(writes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(writes.column("writer")))
+                && Long.valueOf(4).equals(r.get(writes.column("ptrace_request"))) && "r-x".equals(r.get(writes.column("target_prot")))),
+                "the demo's writes into its child: " + writes.rows());
     }
 
     @Test

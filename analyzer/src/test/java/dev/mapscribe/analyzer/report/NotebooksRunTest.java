@@ -113,6 +113,11 @@ class NotebooksRunTest {
         assertEquals(List.of(1, 7723, 7736), columnList(ancestry, "pid"), "oldest first");
         Table map = tableWithColumn(run, "alert_region");
         assertTrue(map.rows().stream().anyMatch(r -> Boolean.TRUE.equals(r.get(map.column("alert_region")))));
+        // what it wrote into its child: the POKETEXT into r-x memory, the open of the child's memory file
+        Table writes = tableWithColumn(run, "writer", "ptrace_request");
+        assertEquals(Set.of(Arrays.asList(7736, "ptrace", 4L, 7950L, "r-x", null),
+                        Arrays.asList(7736, "openat", null, 7950L, null, "/proc/7950/mem")),
+                rows(writes, "writer", "syscall", "ptrace_request", "target_pid", "target_prot", "path"));
     }
 
     @Test
