@@ -705,6 +705,19 @@ static __always_inline void zero_pad(struct scratch *s, __u32 end)
 	__builtin_memset(s->buf + at, 0, 8);
 }
 
+/*
+ * A record's file part, built in the scratch buffer after its fixed part (`at` bytes): struct ms_file, then the
+ * path. Returns the record's size, padded to 8 bytes (the padding zeroed). The caller adds MS_F_FILE.
+ */
+static __always_inline __u32 append_file(struct scratch *s, __u32 at, struct file *file)
+{
+	struct ms_file *f = (void *)(s->buf + at);
+	__u32 plen = describe_file(file, f, s->buf + at + sizeof(struct ms_file));
+	__u32 end = at + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));
+	zero_pad(s, end);
+	return round8(end);
+}
+
 /* ---- syscalls --------------------------------------------------------------- */
 
 /*
@@ -720,10 +733,7 @@ static __always_inline void finish_mapping(struct task_struct *task, struct scra
 	__u64 wakeup = BPF_RB_NO_WAKEUP;
 	if (file) {
 		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
-		__u32 plen = describe_file(file, f, s->buf + sizeof(struct ms_mmap) + sizeof(struct ms_file));
-		__u32 end = sizeof(struct ms_mmap) + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));
-		zero_pad(s, end);
-		size = round8(end);
+		size = append_file(s, sizeof(struct ms_mmap), file);
 		flags |= MS_F_FILE;
 		/* a successful call only: a failed one mapped nothing to hold */
 		wakeup = wakeup_for(f, ret >= 0 && (r->prot & PROT_EXEC_));
@@ -950,11 +960,7 @@ static __always_inline void on_open(struct file *file, struct pt_regs *regs, __u
 		return;
 	struct ms_syscall *r = (void *)s->buf;
 	fill_syscall(r, regs, nr, ret);
-	struct ms_file *f = (void *)(s->buf + sizeof(struct ms_syscall));
-	__u32 plen = describe_file(file, f, s->buf + sizeof(struct ms_syscall) + sizeof(struct ms_file));
-	__u32 end = sizeof(struct ms_syscall) + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));
-	zero_pad(s, end);
-	__u32 size = round8(end);
+	__u32 size = append_file(s, sizeof(struct ms_syscall), file);
 	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_FILE, pid_tgid);
 	submit_or_count(s->buf, size & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
 }
@@ -1253,10 +1259,7 @@ __noinline int emit_vma(struct vma_info *v)
 	__u64 wakeup = BPF_RB_NO_WAKEUP;
 	if (v->file) {
 		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_vma));
-		__u32 plen = describe_file((struct file *)v->file, f, s->buf + sizeof(struct ms_vma) + sizeof(struct ms_file));
-		__u32 end = sizeof(struct ms_vma) + sizeof(struct ms_file) + (plen & (2 * MS_PATH_MAX - 1));
-		zero_pad(s, end);
-		size = round8(end);
+		size = append_file(s, sizeof(struct ms_vma), (struct file *)v->file);
 		flags |= MS_F_FILE;
 		wakeup = wakeup_for(f, v->vm_flags & VM_EXEC_); /* an exec'd memfd: fileless execution */
 	}

@@ -384,7 +384,7 @@ public final class RegionMap {
                 pieces.add(r);
                 break;
             }
-            pieces.add(!r.known() || r.special() ? r : r.withVmFlagsChanged(lockFlags, Region.VM_LOCKED_MASK & ~lockFlags));
+            pieces.add(withLock(r, lockFlags));
             at = r.end();
         }
         if (complete && at < end) {
@@ -395,6 +395,11 @@ public final class RegionMap {
         if (!pieces.isEmpty()) {
             rewrite(start, at, pieces, nowNs, lockFlags == 0 ? "munlock" : "mlock");
         }
+    }
+
+    /** r with exactly these lock flags; unknown pages, and special mappings (the kernel's mlock_fixup skips them), as they are. */
+    private static Region withLock(Region r, long lockFlags) {
+        return !r.known() || r.special() ? r : r.withVmFlagsChanged(lockFlags, Region.VM_LOCKED_MASK & ~lockFlags);
     }
 
     /** Whether {@code spans} (in address order) cover [start, end) without a gap. */
@@ -426,7 +431,7 @@ public final class RegionMap {
         long lockFlags = (flags & MCL_CURRENT) != 0 ? Region.VM_LOCKED | onFault : 0;
         List<Region> pieces = new ArrayList<>();
         for (Region r : regions.values()) {
-            pieces.add(!r.known() || r.special() ? r : r.withVmFlagsChanged(lockFlags, Region.VM_LOCKED_MASK & ~lockFlags));
+            pieces.add(withLock(r, lockFlags));
         }
         if (!pieces.isEmpty()) {
             rewrite(pieces.getFirst().start(), pieces.getLast().end(), pieces, nowNs, flags == 0 ? "munlockall" : "mlockall");
