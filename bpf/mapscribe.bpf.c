@@ -28,11 +28,14 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* x86-64 syscall numbers. */
+#define NR_WRITE 1
 #define NR_OPEN 2
 #define NR_MMAP 9
 #define NR_MPROTECT 10
 #define NR_MUNMAP 11
 #define NR_BRK 12
+#define NR_PWRITE64 18
+#define NR_WRITEV 20
 #define NR_MREMAP 25
 #define NR_MADVISE 28
 #define NR_SHMAT 30
@@ -49,9 +52,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_MUNLOCKALL 152
 #define NR_EXIT_GROUP 231
 #define NR_OPENAT 257
+#define NR_PWRITEV 296
 #define NR_PROCESS_VM_WRITEV 311
 #define NR_EXECVEAT 322
 #define NR_MLOCK2 325
+#define NR_PWRITEV2 328
 #define NR_PKEY_MPROTECT 329
 #define NR_CLONE3 435
 #define NR_OPENAT2 437
@@ -578,18 +583,25 @@ static __always_inline __u32 describe_file(struct file *file, struct ms_file *f,
 	return c.off;
 }
 
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * The file at fd in task's table, by direct loads: no helper call, since every write of the host asks (writes()).
+ * The verifier types fdt->fd, an array of pointers, as a number, so the slot is read as what it holds, a struct
+ * file pointer: the first member of a struct kiocb (ki_filp), through bpf_rdonly_cast() (no call either: the
+ * verifier turns it into a move; the load is guarded as every load from a BTF pointer is). task must be a BTF
+ * pointer (bpf_get_current_task_btf()).
+ */
 static __always_inline struct file *file_of_fd(struct task_struct *task, int fd)
 {
-	if (fd < 0)
+	if (fd < 0 || !task->files)
 		return 0;
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
-	if ((unsigned int)fd >= max)
+	struct fdtable *fdt = task->files->fdt;
+	if ((unsigned int)fd >= fdt->max_fds)
 		return 0;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *file = 0;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
-	return file;
+	__u64 slot = (__u64)fdt->fd + (__u64)fd * sizeof(struct file *);
+	struct kiocb *k = bpf_rdonly_cast((void *)slot, bpf_core_type_id_kernel(struct kiocb));
+	return k->ki_filp;
 }
 
 /*
@@ -943,26 +955,83 @@ static __always_inline bool opens_for_write(long nr, struct pt_regs *regs, long 
  */
 static __always_inline bool is_proc_mem(struct file *file)
 {
-	if (!file || BPF_CORE_READ(file, f_inode, i_sb, s_magic) != PROC_SUPER_MAGIC_)
+	/* Direct loads (file is a BTF pointer, file_of_fd()): every write of the host that gets this far asks. */
+	if (!file || file->f_inode->i_sb->s_magic != PROC_SUPER_MAGIC_)
 		return false;
-	struct qstr name = BPF_CORE_READ(file, f_path.dentry, d_name);
+	struct qstr name = file->f_path.dentry->d_name;
 	char n[4] = {};
 	if (name.len != 3 || bpf_probe_read_kernel(n, 3, name.name))
 		return false;
 	return n[0] == 'm' && n[1] == 'e' && n[2] == 'm';
 }
 
-/* An MS_SYSCALL with MS_F_FILE: the raw call, then the file it opened and its path (a process's memory file). */
-static __always_inline void on_open(struct file *file, struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid)
+/*
+ * The calls that write an fd's file: recorded when the file is a process's memory file (is_proc_mem()). Each of the
+ * host's writes pays a look at its fd's file for this (file_of_fd(), is_proc_mem(): direct loads, no helper call).
+ */
+static __always_inline bool writes(long nr)
+{
+	return nr == NR_WRITE || nr == NR_PWRITE64 || nr == NR_WRITEV || nr == NR_PWRITEV || nr == NR_PWRITEV2;
+}
+
+/*
+ * Where a write into a memory file began, which is the address it wrote in the process: pwrite's position argument
+ * (pwritev2's unless -1), else the file position, which the call moved past the bytes it wrote (mem_rw() moves it
+ * so). Another thread moving the same file's position between the write and here would make this wrong; a
+ * failed write moved nothing.
+ */
+static __always_inline __u64 write_pos(struct file *file, struct pt_regs *regs, long nr, long ret)
+{
+	if (nr == NR_PWRITE64 || nr == NR_PWRITEV || (nr == NR_PWRITEV2 && (long)regs->r10 != -1))
+		return regs->r10;
+	if (!file) /* never here (is_proc_mem() took it), but the verifier cannot tell */
+		return 0;
+	return file->f_pos - (ret > 0 ? ret : 0);
+}
+
+/*
+ * An MS_SYSCALL with MS_F_FILE: the raw call, the address part when flags has MS_F_ADDR (a write), then the file
+ * and its path (a process's memory file: an open for writing, or a write).
+ */
+static __always_inline void on_file_call(struct file *file, struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid,
+					 __u16 flags, __u64 addr)
 {
 	struct scratch *s = scratch_buf();
 	if (!s)
 		return;
 	struct ms_syscall *r = (void *)s->buf;
 	fill_syscall(r, regs, nr, ret);
-	__u32 size = append_file(s, sizeof(struct ms_syscall), file);
-	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_FILE, pid_tgid);
+	__u32 at = sizeof(struct ms_syscall);
+	if (flags & MS_F_ADDR) {
+		((struct ms_addr *)(s->buf + at))->addr = addr;
+		at += sizeof(struct ms_addr);
+	}
+	__u32 size = append_file(s, at, file);
+	fill_hdr(&r->h, MS_SYSCALL, size, flags | MS_F_FILE, pid_tgid);
 	submit_or_count(s->buf, size & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * process_vm_writev(pid, local_iov, liovcnt, remote_iov, riovcnt, flags): the raw call and, when the caller's remote
+ * iovec array can be read, the first one's base, the address in the target where the write began (MS_F_ADDR).
+ */
+static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	__u64 base;
+	if (regs->r8 == 0 || bpf_probe_read_user(&base, sizeof(base), (void *)regs->r10)) {
+		on_syscall(regs, NR_PROCESS_VM_WRITEV, ret, pid_tgid, 0);
+		return;
+	}
+	__u32 size = sizeof(struct ms_syscall) + sizeof(struct ms_addr);
+	struct ms_syscall *r = bpf_ringbuf_reserve(&events, size, 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_ADDR, pid_tgid);
+	fill_syscall(r, regs, NR_PROCESS_VM_WRITEV, ret);
+	((struct ms_addr *)(r + 1))->addr = base;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline bool watched_exit_nr(long nr)
@@ -975,8 +1044,9 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_MLOCK: case NR_MUNLOCK: case NR_MLOCK2: case NR_MLOCKALL: case NR_MUNLOCKALL:
 	/* writes into another process's memory: how code is injected into a running process (injects()) */
 	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
-	/* ... and a process's memory file opened for writing (opens_for_write(), is_proc_mem()) */
+	/* ... and a process's memory file opened for writing (opens_for_write(), is_proc_mem()), or written (writes()) */
 	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2:
+	case NR_WRITE: case NR_PWRITE64: case NR_WRITEV: case NR_PWRITEV: case NR_PWRITEV2:
 		return true;
 	}
 	return false;
@@ -1046,14 +1116,15 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	bool open = nr == NR_OPEN || nr == NR_OPENAT || nr == NR_OPENAT2;
 	if (open && !opens_for_write(nr, regs, ret))
 		return 0;
+	bool write = writes(nr);
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = current_pid_tgid(task);
 	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
-	struct file *opened = 0;
-	if (open) {
-		opened = file_of_fd(task, ret);
-		if (!is_proc_mem(opened))
+	struct file *file = 0;
+	if (open || write) {
+		file = file_of_fd(task, open ? ret : (int)regs->di);
+		if (!is_proc_mem(file))
 			return 0; /* before task_context: no MS_TASK for a process that has no record */
 	}
 	task_context(task, pid_tgid, false);
@@ -1080,7 +1151,13 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		on_shmat(task, regs, ret, pid_tgid);
 		break;
 	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2:
-		on_open(opened, regs, nr, ret, pid_tgid);
+		on_file_call(file, regs, nr, ret, pid_tgid, 0, 0);
+		break;
+	case NR_WRITE: case NR_PWRITE64: case NR_WRITEV: case NR_PWRITEV: case NR_PWRITEV2:
+		on_file_call(file, regs, nr, ret, pid_tgid, MS_F_ADDR, write_pos(file, regs, nr, ret));
+		break;
+	case NR_PROCESS_VM_WRITEV:
+		on_vm_writev(regs, ret, pid_tgid);
 		break;
 	default:
 		on_syscall(regs, nr, ret, pid_tgid, 0);

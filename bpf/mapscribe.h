@@ -49,6 +49,7 @@ enum ms_kind {
 #define MS_F_VMA_WALK_TRUNCATED 0x0010 /* MS_VMA: the walk stopped before the last VMA */
 #define MS_F_VMA_LAST 0x0020        /* MS_VMA: the last record of one walk */
 #define MS_F_SHMAT 0x0040           /* MS_MMAP came from shmat(2): addr = shmaddr, flags = shmflg, fd = shmid, len = segment size */
+#define MS_F_ADDR 0x0080            /* MS_SYSCALL: a struct ms_addr follows the fixed part (before any file part) */
 
 /* Common header of every record: 24 bytes. */
 struct ms_hdr {
@@ -152,8 +153,9 @@ struct ms_brk {
 };
 
 /*
- * Any other syscall of interest, raw: six arguments and the result. If h.flags & MS_F_FILE: struct ms_file, then its
- * path (open, openat, openat2 of a process's memory file for writing: the file it opened).
+ * Any other syscall of interest, raw: six arguments and the result. If h.flags & MS_F_ADDR: struct ms_addr. Then, if
+ * h.flags & MS_F_FILE: struct ms_file, then its path (the process's memory file an open opened for writing, or a
+ * write wrote).
  */
 struct ms_syscall {
 	struct ms_hdr h;
@@ -161,6 +163,15 @@ struct ms_syscall {
 	__u32 _pad;
 	__u64 args[6];
 	__s64 ret;       /* 0 when h.flags & MS_F_ENTER_ONLY */
+};
+
+/*
+ * MS_SYSCALL's address part: where a write into a process's memory began, in that process -- a write to its memory
+ * file (the file position, which is the address), or process_vm_writev (the base of the first remote iovec; the rest
+ * of the array is in the caller's memory, not recorded).
+ */
+struct ms_addr {
+	__u64 addr;
 };
 
 #define MS_FORK_THREAD 0x1  /* child shares the thread group (CLONE_THREAD) */

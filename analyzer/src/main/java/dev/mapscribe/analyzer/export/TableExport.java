@@ -76,7 +76,8 @@ public final class TableExport implements EventSink, AutoCloseable {
             S_TID = S.col("tid"), S_COMM = S.col("comm"), S_CPU = S.col("cpu"), S_BATCH = S.col("batch"), S_SEQ = S.col("seq"),
             S_NAME = S.col("syscall"), S_NR = S.col("nr"), S_ARG0 = S.col("arg0"), S_RET = S.col("ret"),
             S_ERRNO = S.col("errno"), S_FAILED = S.col("failed"), S_PATH = S.col("path"), S_DEV = S.col("dev"),
-            S_INODE = S.col("inode"), S_PATH_TRUNCATED = S.col("path_truncated");
+            S_INODE = S.col("inode"), S_PATH_TRUNCATED = S.col("path_truncated"), S_TARGET_PID = S.col("target_pid"),
+            S_TARGET_ADDR = S.col("target_addr");
 
     @Override
     public void syscall(SyscallRow r) {
@@ -86,7 +87,8 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setLong(S_BATCH, r.batch()).setLong(S_SEQ, r.seq()).setString(S_NAME, r.name()).setInt(S_NR, r.nr())
                 .setLongOrNull(S_RET, r.ret()).setIntOrNull(S_ERRNO, r.errno()).setBool(S_FAILED, r.failed())
                 .setString(S_PATH, r.path()).setLongOrNull(S_DEV, unsigned(r.dev())).setLongOrNull(S_INODE, r.inode())
-                .setBool(S_PATH_TRUNCATED, r.pathTruncated());
+                .setBool(S_PATH_TRUNCATED, r.pathTruncated()).setIntOrNull(S_TARGET_PID, r.targetPid())
+                .setLongOrNull(S_TARGET_ADDR, r.targetAddr());
         for (int i = 0; i < r.args().length && i < 6; i++) w.setLong(S_ARG0 + i, r.args()[i]);
         w.end();
     }

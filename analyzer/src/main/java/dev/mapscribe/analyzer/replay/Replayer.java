@@ -125,7 +125,8 @@ public final class Replayer {
             }
             case SyscallRecord s -> {
                 syscall(s.h(), SyscallNames.name(s.nr()), s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())),
-                        s.enterOnly() ? null : s.ret(), s.file() != null ? ProcessTable.mappedFile(s.file()) : null);
+                        s.enterOnly() ? null : s.ret(), s.file() != null ? ProcessTable.mappedFile(s.file()) : null,
+                        WriteTarget.pid(s), WriteTarget.addr(s));
                 if (!s.enterOnly()) {
                     syscallState(s);
                 }
@@ -342,12 +343,18 @@ public final class Replayer {
     }
 
     private void syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file) {
+        syscall(h, name, nr, args, ret, file, null, null);
+    }
+
+    private void syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file, Integer targetPid,
+                         Long targetAddr) {
         count.syscalls++;
         TaskInfo t = processes.taskOf(h);
         boolean failed = ret != null && failed(ret);
         sink.syscall(new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr, args,
                 ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
-                file != null ? file.dev() : null, file != null ? file.inode() : null, file != null && file.pathTruncated()));
+                file != null ? file.dev() : null, file != null ? file.inode() : null, file != null && file.pathTruncated(),
+                targetPid, targetAddr));
     }
 
     /** Deleted cycles are one gap, from the start of the recording to the oldest cycle the recorder kept. */

@@ -6,11 +6,14 @@ final class SyscallNames {
 
     static String name(int nr) {
         return switch (nr) {
+            case 1 -> "write";
             case 2 -> "open";
             case 9 -> "mmap";
             case 10 -> "mprotect";
             case 11 -> "munmap";
             case 12 -> "brk";
+            case 18 -> "pwrite64";
+            case 20 -> "writev";
             case 25 -> "mremap";
             case 28 -> "madvise";
             case 30 -> "shmat";
@@ -31,6 +34,8 @@ final class SyscallNames {
             case 322 -> "execveat";
             case 329 -> "pkey_mprotect";
             case 257 -> "openat";
+            case 296 -> "pwritev";
+            case 328 -> "pwritev2";
             case 435 -> "clone3";
             case 437 -> "openat2";
             case 462 -> "mseal";
@@ -44,9 +49,9 @@ final class SyscallNames {
             case 57, 58, 152 -> 0;
             case 12, 60, 67, 151, 231 -> 1;
             case 149, 150, 435 -> 2;
-            case 2, 10, 11, 28, 30, 59, 325, 462 -> 3;
-            case 101, 257, 329, 437 -> 4;
-            case 25, 56, 322 -> 5;
+            case 1, 2, 10, 11, 20, 28, 30, 59, 325, 462 -> 3;
+            case 18, 101, 257, 329, 437 -> 4;
+            case 25, 56, 296, 322 -> 5;
             default -> 6;
         };
     }

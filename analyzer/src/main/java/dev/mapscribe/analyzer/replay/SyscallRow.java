@@ -13,7 +13,10 @@ package dev.mapscribe.analyzer.replay;
  * @param dev   for mmap of a file: its dev_t (major << 20 | minor)
  * @param inode for mmap of a file: its inode
  * @param pathTruncated the kernel cut the leading part of {@code path}
+ * @param targetPid  for a write into another process (ptrace, process_vm_writev, a process's memory file): the process
+ *                   written into ({@link WriteTarget}), else null
+ * @param targetAddr where that write began in the target, where the call writes at an address and it is known
  */
 public record SyscallRow(String host, long tsNs, long utcNs, int pid, int tid, String comm, int cpu, String name, int nr,
                          long[] args, Long ret, Integer errno, boolean failed, long batch, long seq, String path,
-                         Integer dev, Long inode, boolean pathTruncated) {}
+                         Integer dev, Long inode, boolean pathTruncated, Integer targetPid, Long targetAddr) {}

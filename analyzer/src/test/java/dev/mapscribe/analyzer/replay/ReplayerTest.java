@@ -9,7 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mapscribe.analyzer.derive.MemProtAlertEvent;
 import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.derive.ProtAlerts;
+import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.formats.raw.KernelRecord.Hdr;
+import dev.mapscribe.formats.raw.KernelRecord.SyscallRecord;
 import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
@@ -85,13 +88,37 @@ class ReplayerTest {
         List<Record> rs = started();
         // openat(AT_FDCWD, "/proc/7950/mem", O_RDWR) = 5: the recorder names the file (MS_F_FILE)
         rs.add(new dev.mapscribe.formats.raw.KernelRecord.SyscallRecord(h(dev.mapscribe.formats.raw.RecordKind.SYSCALL, 30, 100, 100),
-                257, new long[] {-100, 0x7ffd0000, 2, 0, 0, 0}, 5, file("/proc/7950/mem", 88001)));
+                257, new long[] {-100, 0x7ffd0000, 2, 0, 0, 0}, 5, 0, file("/proc/7950/mem", 88001)));
         SyscallRow open = replay(rs).syscalls.stream().filter(r -> r.nr() == 257).findFirst().orElseThrow();
         assertEquals("openat", open.name());
         assertEquals(List.of(-100L, 0x7ffd0000L, 2L, 0L), java.util.Arrays.stream(open.args()).boxed().toList());
         assertEquals(5L, open.ret());
         assertEquals("/proc/7950/mem", open.path());
         assertEquals(88001L, open.inode());
+        assertEquals(7950, open.targetPid());
+        assertNull(open.targetAddr());
+    }
+
+    @Test
+    void writesIntoAnotherProcessNameTheTargetAndWhereTheyBegan() {
+        List<Record> rs = started();
+        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
+        // write(5, buf, 16) = 16 into a thread's memory file, which began at 0x401000 (MS_F_ADDR, MS_F_FILE)
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ADDR | KernelRecord.F_FILE, 30, 100, 100), 1, new long[] {5, 0x7ffd0000, 16, 0, 0, 0}, 16, 0x401000,
+                file("/proc/7950/task/7951/mem", 88002)));
+        // process_vm_writev(7950, local, 1, remote, 2, 0) = 32, the first remote iovec at 0x402000 (MS_F_ADDR)
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ADDR, 31, 100, 100), 311,
+                new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 2, 0}, 32, 0x402000, null));
+        // ptrace(PTRACE_POKETEXT, 7950, 0x403000, data) = 0; ptrace(PTRACE_ATTACH, 7950) = 0; PTRACE_TRACEME
+        rs.add(new SyscallRecord(h(sc, 32, 100, 100), 101, new long[] {4, 7950, 0x403000, 0x90, 0, 0}, 0));
+        rs.add(new SyscallRecord(h(sc, 33, 100, 100), 101, new long[] {16, 7950, 0, 0, 0, 0}, 0));
+        rs.add(new SyscallRecord(h(sc, 34, 100, 100), 101, new long[] {0, 0, 0, 0, 0, 0}, 0));
+        List<SyscallRow> rows = replay(rs).syscalls.stream().filter(r -> r.tsNs() >= 30).toList();
+        assertEquals(List.of("write", "process_vm_writev", "ptrace", "ptrace", "ptrace"), rows.stream().map(SyscallRow::name).toList());
+        assertEquals(java.util.Arrays.asList(7950, 7950, 7950, 7950, null), rows.stream().map(SyscallRow::targetPid).toList());
+        assertEquals(java.util.Arrays.asList(0x401000L, 0x402000L, 0x403000L, null, null),
+                rows.stream().map(SyscallRow::targetAddr).toList());
+        assertEquals(3, rows.get(0).args().length, "write takes three arguments");
     }
 
     @Test

@@ -22,7 +22,7 @@ public sealed interface KernelRecord extends Record {
 
     // ms_hdr.flags bits
     int F_FILE = 0x1, F_PKEY = 0x2, F_ARGV_TRUNCATED = 0x4, F_ENTER_ONLY = 0x8, F_VMA_WALK_TRUNCATED = 0x10,
-        F_VMA_LAST = 0x20, F_SHMAT = 0x40;
+        F_VMA_LAST = 0x20, F_SHMAT = 0x40, F_ADDR = 0x80;
 
     record TaskRecord(Hdr h, int ppid, int uid, int gid, int euid, int egid, long mntns, long startNs,
                       long leaderStartNs, long parentStartNs, String comm) implements KernelRecord {
@@ -58,14 +58,19 @@ public sealed interface KernelRecord extends Record {
         public RecordKind kind() { return RecordKind.BRK; }
     }
 
-    /** file: the file the call opened, where the recorder names it (a process's memory file opened for writing), else null. */
-    record SyscallRecord(Hdr h, int nr, long[] args, long ret, FileRef file) implements KernelRecord {
+    /**
+     * addr: with F_ADDR, where a write into a process's memory began in that process (a write to its memory file: the
+     * file position; process_vm_writev: the first remote iovec's base), else 0. file: the file the call opened or
+     * wrote, where the recorder names it (a process's memory file), else null.
+     */
+    record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, FileRef file) implements KernelRecord {
         public SyscallRecord(Hdr h, int nr, long[] args, long ret) {
-            this(h, nr, args, ret, null);
+            this(h, nr, args, ret, 0, null);
         }
 
         public RecordKind kind() { return RecordKind.SYSCALL; }
         public boolean enterOnly() { return h.has(F_ENTER_ONLY); }
+        public boolean hasAddr() { return h.has(F_ADDR); }
     }
 
     record ForkRecord(Hdr h, int childPid, int childTid, long childStartNs, int forkFlags) implements KernelRecord {

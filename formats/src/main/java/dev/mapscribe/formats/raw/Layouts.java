@@ -68,6 +68,9 @@ public final class Layouts {
             MS_HDR.withName("h"), U32.withName("nr"), paddingLayout(4).withName("_pad"),
             sequenceLayout(6, U64).withName("args"), U64.withName("ret")).withName("ms_syscall");
 
+    /** MS_SYSCALL's address part (MS_F_ADDR): where a write into a process's memory began, in that process. */
+    public static final StructLayout MS_ADDR = structLayout(U64.withName("addr")).withName("ms_addr");
+
     public static final StructLayout MS_FORK = structLayout(
             MS_HDR.withName("h"), U32.withName("child_pid"), U32.withName("child_tid"),
             U64.withName("child_start_ns"), U32.withName("fork_flags"), paddingLayout(4).withName("_pad"))
@@ -97,7 +100,7 @@ public final class Layouts {
     static {
         Map<String, StructLayout> m = new LinkedHashMap<>();
         for (StructLayout l : new StructLayout[] {MS_HDR, MS_TASK, MS_FILE, MS_MMAP, MS_MPROTECT, MS_MUNMAP,
-                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
+                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_ADDR, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
             m.put(l.name().orElseThrow(), l);
         }
         ALL = java.util.Collections.unmodifiableMap(m);

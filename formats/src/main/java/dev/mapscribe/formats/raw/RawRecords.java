@@ -6,6 +6,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
+import static dev.mapscribe.formats.raw.Layouts.MS_ADDR;
 import static dev.mapscribe.formats.raw.Layouts.MS_EXEC;
 import static dev.mapscribe.formats.raw.Layouts.MS_EXIT;
 import static dev.mapscribe.formats.raw.Layouts.MS_FILE;
@@ -199,6 +200,26 @@ public final class RawRecords {
     /** A generic syscall record (ms_syscall): six arguments, the result; with a file (not null), MS_F_FILE and the file. */
     public RawRecords syscall(long ktime, int cpu, int pid, int tid, int nr, long[] args, long ret, SynthFile f) {
         long at = beginWithFile(RecordKind.SYSCALL, MS_SYSCALL, 0, f, ktime, cpu, pid, tid);
+        return syscallFixed(at, nr, args, ret);
+    }
+
+    /**
+     * A generic syscall record with its address part (MS_F_ADDR: where a write into a process's memory began), then,
+     * with a file (not null), MS_F_FILE and the file.
+     */
+    public RawRecords syscall(long ktime, int cpu, int pid, int tid, int nr, long[] args, long ret, long addr,
+                              SynthFile f) {
+        long fixed = MS_SYSCALL.byteSize(), addrSize = MS_ADDR.byteSize();
+        byte[] path = f == null ? null : utf8(f.path());
+        int flags = KernelRecord.F_ADDR | (f == null ? 0 : KernelRecord.F_FILE);
+        long at = begin(RecordKind.SYSCALL, MS_SYSCALL, flags, addrSize + (f == null ? 0 : FILE_SIZE + path.length),
+                ktime, cpu, pid, tid);
+        buf.set(U64, at + fixed, addr);
+        if (f != null) putFile(at + fixed + addrSize, f, path);
+        return syscallFixed(at, nr, args, ret);
+    }
+
+    private RawRecords syscallFixed(long at, int nr, long[] args, long ret) {
         buf.set(U32, at + S_NR, nr);
         for (int i = 0; i < 6; i++) {
             buf.set(U64, at + S_ARGS + 8L * i, i < args.length ? args[i] : 0);

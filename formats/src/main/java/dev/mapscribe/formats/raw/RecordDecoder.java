@@ -27,7 +27,7 @@ public final class RecordDecoder {
             F_MODE = off(MS_FILE, "mode"), F_PATHLEN = off(MS_FILE, "path_len"), F_FLAGS = off(MS_FILE, "file_flags");
     private static final int FILE_SIZE = size(MS_FILE);
     private static final int SIZE_MMAP = size(MS_MMAP), SIZE_VMA = size(MS_VMA), SIZE_EXEC = size(MS_EXEC),
-            SIZE_SYSCALL = size(MS_SYSCALL);
+            SIZE_SYSCALL = size(MS_SYSCALL), SIZE_ADDR = size(MS_ADDR);
 
     /** Kind and size of the record at offset, without decoding it: for fast scans and counting. */
     public static int kindAt(MemorySegment s, long offset) {
@@ -94,8 +94,14 @@ public final class RecordDecoder {
                 r.need(MS_SYSCALL);
                 long[] args = new long[6];
                 for (int i = 0; i < 6; i++) args[i] = s.get(U64, offset + SC_ARGS + 8L * i);
-                FileRef file = h.has(KernelRecord.F_FILE) ? r.file(SIZE_SYSCALL) : null;
-                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), file);
+                long at = SIZE_SYSCALL, addr = 0;
+                if (h.has(KernelRecord.F_ADDR)) {
+                    r.need(SIZE_SYSCALL + SIZE_ADDR, "ms_addr");
+                    addr = r.i64(at);
+                    at += SIZE_ADDR;
+                }
+                FileRef file = h.has(KernelRecord.F_FILE) ? r.file(at) : null;
+                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), addr, file);
             }
             case FORK -> {
                 r.need(MS_FORK);
@@ -201,11 +207,15 @@ public final class RecordDecoder {
         }
 
         void need(StructLayout l) {
-            if (base + l.byteSize() > end) {
-                throw new RecordFormatException(l.name().orElse("record") + " needs " + l.byteSize()
-                        + " bytes, record has " + (end - base));
+            need(l.byteSize(), l.name().orElse("record"));
+        }
+
+        /** The record holds at least {@code bytes} (its fixed part and the optional parts up to what). */
+        void need(long bytes, String what) {
+            if (base + bytes > end) {
+                throw new RecordFormatException(what + " needs " + bytes + " bytes, record has " + (end - base));
             }
-            contentEnd = Math.max(contentEnd, l.byteSize());
+            contentEnd = Math.max(contentEnd, bytes);
         }
 
         int i32(long at) { return s.get(U32, base + at); }

@@ -90,8 +90,8 @@ public final class Tables {
                     + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), shmat, shmdt, mseal, "
                     + "mlock/mlock2/munlock/mlockall/munlockall, clone/fork/vfork, execve/execveat, exit/exit_group; and writes into another "
                     + "process: ptrace requests that start tracing or write the tracee's memory or registers (TRACEME, ATTACH, SEIZE, POKETEXT, "
-                    + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH), process_vm_writev, and open/openat/openat2 of a process's "
-                    + "memory file (/proc/PID/mem) for writing, with its `path`), failed calls included.",
+                    + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH), process_vm_writev, and a process's memory file (/proc/PID/mem) "
+                    + "opened for writing (open/openat/openat2) or written (write/pwrite64/writev/pwritev/pwritev2), with its `path`), failed calls included.",
             new Cols().host().time("when the call returned; for exit and exit_group, which never return, when the exiting task passed sched_process_exit").thread()
                     .req("cpu", INT32, "CPU the kernel program ran on.")
                     .req("batch", INT64, "Journal batch (excerpt) the record came in; with `seq` it orders rows exactly as recorded.")
@@ -111,6 +111,8 @@ public final class Tables {
                     .req("path_truncated", BOOL, "True when the kernel cut the leading part of `path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .opt("dev", INT64, "For a row with `path`: the file's dev_t (major << 20 | minor).")
                     .opt("inode", INT64, "For a row with `path`: the file's inode number.")
+                    .opt("target_pid", INT32, "For a write into another process, the process written into: ptrace's pid (null for TRACEME, whose tracer is the caller's parent), process_vm_writev's pid, the PID a memory file's `path` names (`/proc/self/mem` resolves to the caller's own). As the caller numbered it: a process in another pid namespace (a container) has another number there than the host's `pid`.")
+                    .opt("target_addr", INT64, "Where that write began in the target's memory: POKETEXT/POKEDATA's addr, process_vm_writev's first remote iovec (the rest of its array stays unrecorded: `arg4` says how many there were), a memory file write's file position (pwrite's offset, or where the write moved the position from). Null for a call that writes at no address (ATTACH, SETREGS, POKEUSER, an open) or when the recorder could not read it.")
                     .done());
 
     /** kunai's mmap_exec (event id 41), attempts included. */

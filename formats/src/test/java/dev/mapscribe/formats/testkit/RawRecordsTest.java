@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The test kit's raw records decode to exactly the values written: every kind it writes, every member it sets,
@@ -116,6 +117,26 @@ class RawRecordsTest {
         assertEquals(new Hdr(7, 88, 1, 0, 21, 100, 101), poke.h());
         assertEquals(List.of(4L, 7950L, 0x7f0000001000L, 42L, 0L, 0L), java.util.Arrays.stream(poke.args()).boxed().toList());
         assertNull(poke.file());
+    }
+
+    @Test
+    void aSyscallRecordCarriesWhereAWriteBeganBeforeItsFile() {
+        SynthFile mem = new SynthFile(4243, 0, 1_700_000_778L, 2, 4, 0100600, "/proc/7950/task/7951/mem");
+        RawRecords raw = new RawRecords(4096)
+                .syscall(30, 1, 100, 101, 18, new long[] {5, 0x7ffd0000, 16, 0x401000}, 16, 0x401000L, mem)
+                .syscall(31, 0, 100, 101, 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 1, 0}, 8, 0x402000L, null);
+        List<KernelRecord> out = decodeAll(raw);
+        SyscallRecord write = (SyscallRecord) out.get(0);
+        assertEquals(new Hdr(7, pad(88 + 8 + 40 + mem.path().length()), 1, KernelRecord.F_ADDR | KernelRecord.F_FILE, 30,
+                100, 101), write.h());
+        assertEquals(0x401000L, write.addr());
+        assertEquals(ref(mem), write.file());
+        SyscallRecord vm = (SyscallRecord) out.get(1);
+        assertEquals(new Hdr(7, 96, 0, KernelRecord.F_ADDR, 31, 100, 101), vm.h());
+        assertTrue(vm.hasAddr());
+        assertEquals(0x402000L, vm.addr());
+        assertEquals(8, vm.ret());
+        assertNull(vm.file());
     }
 
     private static FileRef ref(SynthFile f) {
