@@ -195,6 +195,27 @@ static long do_open(long nr, const char *path, int flags, int recorded)
 	return r;
 }
 
+/*
+ * A write-family call (write 1, pwrite64 18, writev 20, pwritev 296, pwritev2 328) of one 8-byte buffer to fd at pos
+ * (-1: at the file position, which an lseek puts there first when at is not -1); at: where the write begins in the
+ * target, as the recorder must report it; recorded: whether the kernel side keeps it (a process's memory file).
+ */
+static long do_write(long nr, int fd, unsigned long *buf, long pos, long at, int recorded)
+{
+	struct iovec v = {buf, sizeof(*buf)};
+	if (pos == -1 && at != -1)
+		lseek(fd, (off_t)at, SEEK_SET);
+	long r = sys_result(nr == SYS_write ? syscall(nr, fd, buf, sizeof(*buf))
+			    : nr == SYS_pwrite64 ? syscall(nr, fd, buf, sizeof(*buf), pos)
+			    : nr == SYS_writev ? syscall(nr, fd, &v, 1)
+			    : nr == SYS_pwritev ? syscall(nr, fd, &v, 1, pos, 0)
+			    : syscall(nr, fd, &v, 1, pos, 0, 0));
+	printf("write pid=%d tid=%ld nr=%ld fd=%d pos=%ld at=%lu ret=%ld recorded=%d\n", getpid(), tid(), nr, fd, pos,
+	       (unsigned long)at, r, recorded);
+	fflush(stdout);
+	return r;
+}
+
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
@@ -290,8 +311,8 @@ int main(int argc, char **argv)
 	unsigned long more = 0x5a5a;
 	struct iovec local = {&more, sizeof(more)}, remote = {&word, sizeof(word)};
 	long w = sys_result(syscall(SYS_process_vm_writev, tracee, &local, 1, &remote, 1, 0));
-	printf("process_vm_writev pid=%d tid=%ld target=%d lvec=%lu rvec=%lu ret=%ld\n", getpid(), tid(), (int)tracee,
-	       (unsigned long)&local, (unsigned long)&remote, w);
+	printf("process_vm_writev pid=%d tid=%ld target=%d lvec=%lu rvec=%lu raddr=%lu ret=%ld\n", getpid(), tid(),
+	       (int)tracee, (unsigned long)&local, (unsigned long)&remote, (unsigned long)&word, w);
 	fflush(stdout);
 	/* Its memory file opened for writing by each open call (recorded, with the file's path), and written; opens
 	 * that write no process's memory are not recorded: /proc/self/mem read-only, a plain file for writing. */
@@ -299,19 +320,36 @@ int main(int argc, char **argv)
 	snprintf(mem, sizeof(mem), "/proc/%d/mem", (int)tracee);
 	long fds[] = {do_open(SYS_openat, mem, O_RDWR, 1), do_open(SYS_open, mem, O_WRONLY, 1),
 		      do_open(SYS_openat2, mem, O_WRONLY, 1), do_open(SYS_openat, "/proc/self/mem", O_RDONLY, 0)};
-	if (fds[0] < 0 || pwrite(fds[0], &more, sizeof(more), (off_t)(unsigned long)&word) != sizeof(more)) {
+	/* Each write call into the memory file at the tracee's word, recorded with where it began: pwrite's and pwritev's
+	 * position, write's and writev's file position (set by lseek), pwritev2's either way; one at an unmapped page
+	 * fails (EIO) and is recorded too. */
+	long at = (long)(unsigned long)&word;
+	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0 || do_write(SYS_pwrite64, fds[0], &more, at, at, 1) != sizeof(more)) {
 		fprintf(stderr, "writing %s failed\n", mem);
 		return 1;
 	}
+	do_write(SYS_write, fds[1], &more, -1, at, 1);
+	do_write(SYS_writev, fds[1], &more, -1, at, 1);
+	do_write(SYS_pwritev, fds[2], &more, at, at, 1);
+	do_write(SYS_pwritev2, fds[2], &more, -1, at, 1);
+	do_write(SYS_pwritev2, fds[0], &more, at, at, 1);
+	do_write(SYS_pwrite64, fds[0], &more, page, page, 1); /* EIO: page 1 is never mapped */
 	for (int i = 0; i < 4; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	/* Writes to other files are not recorded: a plain file, /dev/null. */
 	char plain[4096];
 	snprintf(plain, sizeof(plain), "%s/mapscribe-syscalls-plain-%d", dir, getpid());
 	long pfd = do_open(SYS_openat, plain, O_WRONLY | O_CREAT, 0);
-	if (pfd >= 0)
+	if (pfd >= 0) {
+		do_write(SYS_write, pfd, &more, -1, -1, 0);
+		do_write(SYS_pwrite64, pfd, &more, 64, 64, 0);
 		close(pfd);
+	}
 	unlink(plain);
+	int nul = open("/dev/null", O_WRONLY);
+	do_write(SYS_writev, nul, &more, -1, -1, 0);
+	close(nul);
 	syscall(SYS_ptrace, PTRACE_CONT, tracee, 0, 0);
 	waitpid(tracee, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {

@@ -196,9 +196,28 @@ class RecorderSyscallsTest {
                             assertEquals(List.of(), recorded, "a ptrace read must not be recorded: " + c);
                         }
                     }
-                    case "process_vm_writev" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_PROCESS_VM_WRITEV
-                            && m.args()[0] == s(c, "target") && m.args()[1] == u(c, "lvec") && m.args()[2] == 1
-                            && m.args()[3] == u(c, "rvec") && m.args()[4] == 1 && m.args()[5] == 0 && m.ret() == s(c, "ret")), c);
+                    case "process_vm_writev" -> { // with the first remote iovec's base, read by the kernel program
+                        SyscallRecord r = next(matching(SyscallRecord.class, c, m -> m.nr() == NR_PROCESS_VM_WRITEV
+                                && m.args()[0] == s(c, "target") && m.args()[1] == u(c, "lvec") && m.args()[2] == 1
+                                && m.args()[3] == u(c, "rvec") && m.args()[4] == 1 && m.args()[5] == 0 && m.ret() == s(c, "ret")), c);
+                        assertTrue(r.hasAddr(), "the remote address of " + c);
+                        assertEquals(u(c, "raddr"), r.addr(), "the remote address of " + c);
+                    }
+                    case "write" -> { // only a write into a process's memory file is recorded: with where it began, and the file
+                        int nr = (int) s(c, "nr");
+                        List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == nr && m.ret() == s(c, "ret")
+                                && m.args()[0] == s(c, "fd"));
+                        if (s(c, "recorded") == 1) {
+                            SyscallRecord r = next(recorded, c);
+                            assertTrue(r.hasAddr(), "where " + c + " began");
+                            assertEquals(u(c, "at"), r.addr(), "where " + c + " began");
+                            assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
+                        } else {
+                            // (its fd number may be one a memory file had: records matched to those are not this call's)
+                            assertEquals(List.of(), recorded.stream().filter(m -> !used.contains(m)).toList(),
+                                    "a write to another file must not be recorded: " + c);
+                        }
+                    }
                     case "open" -> { // only a process's memory file opened for writing is recorded: with the file's path
                         int nr = (int) s(c, "nr");
                         List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == nr && m.ret() == s(c, "ret")
@@ -245,7 +264,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(62, checked, "calls logged by the workload");
+            assertEquals(72, checked, "calls logged by the workload");
             // Opens that write no process's memory (a read-only /proc/self/mem, a plain file for writing) are not
             // recorded: every open record is one of the logged ones
             assertEquals(2, unrecordedOpens);
@@ -253,6 +272,11 @@ class RecorderSyscallsTest {
             long logged = run.calls().stream().filter(c -> c.get("call").equals("open") && s(c, "recorded") == 1).count();
             assertEquals(logged, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
                     .filter(m -> m.nr() == 2 || m.nr() == 257 || m.nr() == 437).count(), "open records of the workload");
+            // Nor is any other write of the workload (its log lines to stdout among them): every write record is a logged one
+            Set<Integer> writes = Set.of(1, 18, 20, 296, 328);
+            long loggedWrites = run.calls().stream().filter(c -> c.get("call").equals("write") && s(c, "recorded") == 1).count();
+            assertEquals(loggedWrites, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
+                    .filter(m -> writes.contains(m.nr())).count(), "write records of the workload");
         }
 
         private void checkExec(Map<String, String> c) {
