@@ -199,18 +199,19 @@ SELECT * FROM (VALUES
   f(host, ts_ns, path, dev, inode, ctime, size, magic, md5, sha1, sha256, sha512, error, via_pid);
 
 -- The demo's injection: a child (7950) asks to be traced and stops; the demo writes code into the child's r-x page
--- with PTRACE_POKETEXT (request 4), opens the child's memory file for writing (openat 257), the child runs the code
--- and exits. nr: ptrace 101.
+-- with PTRACE_POKETEXT (request 4), opens the child's memory file for writing (openat 257) and writes the code again
+-- through it (pwrite64 18), the child runs the code and exits. nr: ptrace 101.
 INSERT INTO syscalls BY NAME
 SELECT s.*, (SELECT count(*) FROM syscalls) + row_number() OVER (ORDER BY host, ts_ns) - 1 AS seq, ts_ns // 1000000 AS batch,
        0 AS cpu, coalesce(s.ret < 0, false) AS failed, CASE WHEN s.ret < 0 THEN CAST(-s.ret AS INTEGER) END AS errno
 FROM (VALUES
-  ('demo-a', at_ms(3290),   7736, 7736, 'demo', 'clone', 56, 18874385, 0, 0, 0, 7950, NULL, NULL, NULL),
-  ('demo-a', at_ms(3291),   7950, 7950, 'demo', 'ptrace', 101, 0, 0, 0, 0, 0, NULL, NULL, NULL),
-  ('demo-a', at_ms(3300),   7736, 7736, 'demo', 'ptrace', 101, 4, 7950, 140164096499712, 12970366, 0, NULL, NULL, NULL),
-  ('demo-a', at_ms(3301),   7736, 7736, 'demo', 'openat', 257, -100, 140722000000000, 2, 0, 5, '/proc/7950/mem', 4, 88001),
-  ('demo-a', at_ms(3310),   7950, 7950, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
-) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode);
+  ('demo-a', at_ms(3290),   7736, 7736, 'demo', 'clone', 56, 18874385, 0, 0, 0, 7950, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(3291),   7950, 7950, 'demo', 'ptrace', 101, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(3300),   7736, 7736, 'demo', 'ptrace', 101, 4, 7950, 140164096499712, 12970366, 0, NULL, NULL, NULL, 7950, 140164096499712),
+  ('demo-a', at_ms(3301),   7736, 7736, 'demo', 'openat', 257, -100, 140722000000000, 2, 0, 5, '/proc/7950/mem', 4, 88001, 7950, NULL),
+  ('demo-a', at_ms(3302),   7736, 7736, 'demo', 'pwrite64', 18, 5, 140722000001000, 40, 140164096499712, 40, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
+  ('demo-a', at_ms(3310),   7950, 7950, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode, target_pid, target_addr);
 
 INSERT INTO regions BY NAME
 SELECT r.*, r.valid_from_ns AS ts_ns, true AS known

@@ -103,12 +103,15 @@ class NotebooksOnRecordingTest {
                 && r.get(hidden.column("mapped_sha256")) != null), "the demo's segment: " + hidden.rows());
         assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
                 && "executable, MADV_DONTDUMP".equals(r.get(hidden.column("what")))), "the demo's MADV_DONTDUMP: " + hidden.rows());
-        // The demo's ptrace injection: its POKETEXT landed in the r-x page its child had from the fork.
-        Table pokes = NotebooksRunTest.tableWithColumn(run, "request", "target_prot");
-        assertTrue(pokes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(pokes.column("pid")))
-                && "POKETEXT".equals(r.get(pokes.column("request"))) && "r-x".equals(r.get(pokes.column("target_prot")))
-                && "[anonymous]".equals(r.get(pokes.column("target_region"))) && "fork".equals(r.get(pokes.column("region_made_by")))
-                && Boolean.FALSE.equals(r.get(pokes.column("failed")))), "the demo's ptrace write: " + pokes.rows());
+        // The demo's injection: its POKETEXT, and its pwrite through the child's memory file, landed in the r-x page its
+        // child had from the fork.
+        Table pokes = NotebooksRunTest.tableWithColumn(run, "how", "target_prot");
+        for (String how : List.of("ptrace POKETEXT", "pwrite64 /proc/PID/mem")) {
+            assertTrue(pokes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(pokes.column("pid")))
+                    && how.equals(r.get(pokes.column("how"))) && "r-x".equals(r.get(pokes.column("target_prot")))
+                    && "[anonymous]".equals(r.get(pokes.column("target_region"))) && "fork".equals(r.get(pokes.column("region_made_by")))
+                    && Boolean.FALSE.equals(r.get(pokes.column("failed")))), "the demo's " + how + ": " + pokes.rows());
+        }
         // ... and the same code written again through its child's memory file: the open, with the child as target
         Table tracing = NotebooksRunTest.tableWithColumn(run, "what", "target_pid");
         assertTrue(tracing.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(tracing.column("pid")))
@@ -136,11 +139,14 @@ class NotebooksOnRecordingTest {
         Table first = NotebooksRunTest.tableWithColumn(run, "vm_flags", "sharing");
         assertTrue(first.rows().stream().anyMatch(r -> "ac".equals(r.get(first.column("vm_flags")))
                 && String.valueOf(r.get(first.column("path"))).contains("libc")), "libc's RELRO part: " + first.rows());
-        // Its writes into its child: PTRACE_POKETEXT (4) into r-x memory
+        // Its writes into its child: PTRACE_POKETEXT (4) into r-x memory, and pwrite64 through its memory file
         Table writes = NotebooksRunTest.tableWithColumn(run, "writer", "ptrace_request");
         assertTrue(writes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(writes.column("writer")))
                 && Long.valueOf(4).equals(r.get(writes.column("ptrace_request"))) && "r-x".equals(r.get(writes.column("target_prot")))),
                 "the demo's writes into its child: " + writes.rows());
+        assertTrue(writes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(writes.column("writer")))
+                && "pwrite64".equals(r.get(writes.column("syscall"))) && "r-x".equals(r.get(writes.column("target_prot")))),
+                "the demo's write through its child's memory file: " + writes.rows());
     }
 
     @Test

@@ -78,13 +78,15 @@ class NotebooksRunTest {
         Table hidden = tableWithColumn(run, "what", "backed_by");
         assertEquals(Set.of("shmat with SHM_EXEC", "executable, MADV_DONTDUMP"), column(hidden, "what"));
 
-        // The demo's ptrace write into its child's r-x page: the region it landed in, from the temporal regions table
-        Table pokes = tableWithColumn(run, "request", "target_prot");
-        assertEquals(Set.of(List.of(7736, "POKETEXT", 7950L, "r-x", "[anonymous]", "fork")),
-                rows(pokes, "pid", "request", "target_pid", "target_prot", "target_region", "region_made_by"));
+        // The demo's writes into its child's r-x page, by ptrace and through the child's memory file: where each began
+        // and the region it landed in, from the temporal regions table
+        Table pokes = tableWithColumn(run, "how", "target_prot");
+        assertEquals(Set.of(List.of(7736, "ptrace POKETEXT", 7950, "0x7f7a7f2ea000", 8L, "r-x", "[anonymous]", "fork"),
+                        List.of(7736, "pwrite64 /proc/PID/mem", 7950, "0x7f7a7f2ea000", 40L, "r-x", "[anonymous]", "fork")),
+                rows(pokes, "pid", "how", "target_pid", "addr", "bytes", "target_prot", "target_region", "region_made_by"));
         Table tracing = tableWithColumn(run, "what", "target_pid");
-        assertEquals(Set.of(Arrays.asList(7950, "ptrace TRACEME", null), List.of(7736, "ptrace POKETEXT", 7950L),
-                        List.of(7736, "open /proc/PID/mem for writing", 7950L)),
+        assertEquals(Set.of(Arrays.asList(7950, "ptrace TRACEME", null), List.of(7736, "ptrace POKETEXT", 7950),
+                        List.of(7736, "open /proc/PID/mem for writing", 7950), List.of(7736, "pwrite64 /proc/PID/mem", 7950)),
                 rows(tracing, "pid", "what", "target_pid"));
 
         Table timeline = tableWithColumn(run, "alert", "prev_prot");
@@ -113,10 +115,12 @@ class NotebooksRunTest {
         assertEquals(List.of(1, 7723, 7736), columnList(ancestry, "pid"), "oldest first");
         Table map = tableWithColumn(run, "alert_region");
         assertTrue(map.rows().stream().anyMatch(r -> Boolean.TRUE.equals(r.get(map.column("alert_region")))));
-        // what it wrote into its child: the POKETEXT into r-x memory, the open of the child's memory file
+        // what it wrote into its child: the POKETEXT into r-x memory, the open of the child's memory file, the write
+        // through it into the same r-x memory
         Table writes = tableWithColumn(run, "writer", "ptrace_request");
-        assertEquals(Set.of(Arrays.asList(7736, "ptrace", 4L, 7950L, "r-x", null),
-                        Arrays.asList(7736, "openat", null, 7950L, null, "/proc/7950/mem")),
+        assertEquals(Set.of(Arrays.asList(7736, "ptrace", 4L, 7950, "r-x", null),
+                        Arrays.asList(7736, "openat", null, 7950, null, "/proc/7950/mem"),
+                        Arrays.asList(7736, "pwrite64", null, 7950, "r-x", "/proc/7950/mem")),
                 rows(writes, "writer", "syscall", "ptrace_request", "target_pid", "target_prot", "path"));
     }
 
