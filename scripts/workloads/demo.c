@@ -16,8 +16,9 @@
 //      a region whose vm_flags hold VM_DONTDUMP
 //  10. ptrace injection: a child with an r-x page stops for its parent, which writes code into that page with
 //      PTRACE_POKETEXT (through its protection, as injectors do), and again through the child's memory file
-//      /proc/PID/mem; the child runs it -> syscalls rows of ptrace (TRACEME, POKETEXT), which the triage notebook
-//      joins with the child's regions (code written into r-x memory), and of the openat of /proc/PID/mem
+//      /proc/PID/mem; the child runs it -> syscalls rows of ptrace (TRACEME, POKETEXT), of the openat of
+//      /proc/PID/mem and of the pwrite64 to it, which the triage notebook joins with the child's regions by their
+//      target_pid and target_addr (code written into r-x memory)
 //
 // Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 5 seconds)
 #define _GNU_SOURCE
