@@ -46,6 +46,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_EXIT 60
 #define NR_SHMDT 67
 #define NR_PTRACE 101
+#define NR_PERSONALITY 135
 #define NR_MLOCK 149
 #define NR_MUNLOCK 150
 #define NR_MLOCKALL 151
@@ -71,6 +72,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define O_ACCMODE_ 03
 #define O_PATH_ 010000000
 #define PROC_SUPER_MAGIC_ 0x9fa0
+#define READ_IMPLIES_EXEC_ 0x0400000 /* include/uapi/linux/personality.h */
+#define MNT_NOEXEC_ 0x04
+#define SB_I_NOEXEC_ 0x00000002
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h: uapi-stable since 2.6 */
 #define MAX_PATH_DEPTH 128  /* dentries walked per path; deeper paths are cut (flagged) */
 #define MAX_MOUNTS 16       /* mount crossings per path */
@@ -105,6 +109,7 @@ struct task_view {
 	__u64 mntns; /* mount namespace inode number (never 0: 0 marks "emit again") */
 	__u64 real_parent;
 	__u64 comm[2];
+	__u64 personality;
 };
 
 /*
@@ -318,12 +323,13 @@ static __always_inline void view_task(struct task_struct *task, struct task_view
 	v->real_parent = (__u64)task->real_parent;
 	v->comm[0] = *(__u64 *)&task->comm[0];
 	v->comm[1] = *(__u64 *)&task->comm[8];
+	v->personality = task->personality;
 }
 
 static __always_inline bool same_view(const struct task_view *a, const struct task_view *b)
 {
 	return a->ids == b->ids && a->eids == b->eids && a->mntns == b->mntns && a->real_parent == b->real_parent &&
-	       a->comm[0] == b->comm[0] && a->comm[1] == b->comm[1];
+	       a->comm[0] == b->comm[0] && a->comm[1] == b->comm[1] && a->personality == b->personality;
 }
 
 /* Writes the MS_TASK of task as `v` sees it; false when the ring is full. */
@@ -346,6 +352,8 @@ static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, 
 	r->leader_start_ns = BPF_CORE_READ(task, group_leader, start_time);
 	r->parent_start_ns = BPF_CORE_READ(rp, group_leader, start_time);
 	__builtin_memcpy(r->comm, v->comm, sizeof(r->comm));
+	r->personality = v->personality;
+	r->_pad = 0;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	__sync_fetch_and_add(&task_ctx_epoch, 1);
 	return true;
@@ -383,7 +391,7 @@ static __always_inline void inherit_marks_at_first_record(struct task_struct *ta
 
 /*
  * Emit MS_TASK when this task has no record yet or its credentials,
- * namespaces, parent or comm changed since the last one (force: always).
+ * namespaces, parent, comm or personality changed since the last one (force: always).
  */
 static __always_inline void task_context(struct task_struct *task, __u64 pid_tgid, bool force)
 {
@@ -732,6 +740,13 @@ static __always_inline __u32 append_file(struct scratch *s, __u32 at, struct fil
 
 /* ---- syscalls --------------------------------------------------------------- */
 
+/* The kernel's path_noexec(): the file's mount, or its filesystem, forbids executing from it. */
+static __always_inline bool path_noexec(struct file *file)
+{
+	return (BPF_CORE_READ(file, f_path.mnt, mnt_flags) & MNT_NOEXEC_) ||
+	       (BPF_CORE_READ(file, f_path.mnt, mnt_sb, s_iflags) & SB_I_NOEXEC_);
+}
+
 /*
  * The rest of an MS_MMAP record built in the scratch buffer (the fixed part filled): the file part when a file
  * backs the mapping, the header, the hold request of an executable file user space may not hold yet, and the
@@ -747,6 +762,9 @@ static __always_inline void finish_mapping(struct task_struct *task, struct scra
 		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
 		size = append_file(s, sizeof(struct ms_mmap), file);
 		flags |= MS_F_FILE;
+		/* PROT_READ implies PROT_EXEC for such a task, but not on a noexec mount (do_mmap()): the analyzer needs to know */
+		if ((task->personality & READ_IMPLIES_EXEC_) && path_noexec(file))
+			f->file_flags |= MS_FILE_NOEXEC;
 		/* a successful call only: a failed one mapped nothing to hold */
 		wakeup = wakeup_for(f, ret >= 0 && (r->prot & PROT_EXEC_));
 		if (ret >= 0 && !(r->prot & PROT_EXEC_) && stages_code(f, r))
@@ -1042,6 +1060,8 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_EXECVE: case NR_EXECVEAT: case NR_MSEAL:
 	/* VM_LOCKED keeps a VMA apart from its neighbours, as any flag does; mlockall(MCL_FUTURE) sets it on later maps */
 	case NR_MLOCK: case NR_MUNLOCK: case NR_MLOCK2: case NR_MLOCKALL: case NR_MUNLOCKALL:
+	/* personality(READ_IMPLIES_EXEC): PROT_READ then implies PROT_EXEC, for this task's later mmaps, mprotects and brk */
+	case NR_PERSONALITY:
 	/* writes into another process's memory: how code is injected into a running process (injects()) */
 	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
 	/* ... and a process's memory file opened for writing (opens_for_write(), is_proc_mem()), or written (writes()) */
@@ -1113,6 +1133,8 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		return 0;
 	if (nr == NR_PTRACE && !injects(regs->di))
 		return 0;
+	if (nr == NR_PERSONALITY && (__u32)regs->di == 0xffffffff)
+		return 0; /* a query: changes nothing */
 	bool open = nr == NR_OPEN || nr == NR_OPENAT || nr == NR_OPENAT2;
 	if (open && !opens_for_write(nr, regs, ret))
 		return 0;

@@ -21,7 +21,7 @@
 #ifndef MAPSCRIBE_H
 #define MAPSCRIBE_H
 
-#define MS_FORMAT_VERSION 1
+#define MS_FORMAT_VERSION 2 /* 2: ms_task.personality appended (a version-1 MS_TASK is 8 bytes shorter) */
 
 #define MS_PATH_MAX 4096  /* longest path a record carries; longer ones are cut, flagged */
 #define MS_ARGV_MAX 4096  /* longest argv blob (NUL-separated) an exec record carries */
@@ -65,7 +65,7 @@ struct ms_hdr {
 /*
  * Task context: the identity every other record of this tid refers to. The
  * kernel emits it before a task's first record and again whenever one of
- * its parts changes (credentials, namespaces, parent, comm): every record
+ * its parts changes (credentials, namespaces, parent, comm, personality): every record
  * carries its task context by reference, which keeps the syscall records small.
  */
 struct ms_task {
@@ -80,6 +80,8 @@ struct ms_task {
 	__u64 leader_start_ns; /* group_leader->start_time: tells a reused pid apart */
 	__u64 parent_start_ns; /* real_parent->group_leader->start_time */
 	char comm[MS_COMM_LEN];
+	__u32 personality;     /* task->personality: READ_IMPLIES_EXEC (0x0400000) makes PROT_READ imply PROT_EXEC */
+	__u32 _pad;
 };
 
 /*
@@ -100,6 +102,8 @@ struct ms_file {
 #define MS_FILE_PATH_TRUNCATED 0x0001 /* deeper or longer than MS_PATH_MAX: leading part cut */
 #define MS_FILE_UNLINKED 0x0002       /* the dentry is unlinked (deleted file) */
 #define MS_FILE_NO_PATH 0x0004        /* no dentry could be read: path is empty */
+#define MS_FILE_NOEXEC 0x0008         /* on a noexec mount; looked at only where it matters, an MS_MMAP of a task whose
+                                         personality has READ_IMPLIES_EXEC (PROT_READ then implies PROT_EXEC, but not there) */
 
 /* mmap(2). If h.flags & MS_F_FILE: struct ms_file, then its path. */
 struct ms_mmap {

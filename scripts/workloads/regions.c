@@ -21,6 +21,7 @@
  *        mremap old_addr old_len new_len flags new_addr ret | brk start_brk ret | madvise addr len advice ret
  *        shmat shmid shmaddr shmflg ret size | shmdt shmaddr ret | mseal addr len flags ret
  *        mlock addr len ret | mlock2 addr len flags ret | munlock addr len ret | mlockall flags ret | munlockall ret
+ *        personality persona ret
  *      ret is the raw result: an address, 0, or -errno.
  *
  * No stdio buffers and no malloc, so the program's own output does not move its heap between checkpoints.
@@ -33,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -350,6 +352,31 @@ int main(void)
 		die("munlockall");
 	emit("EXPECT vmas %lx %lu munlockall-lk\n", (unsigned long)lk, 6 * P);
 	checkpoint(17, "munlockall");
+
+	/*
+	 * 18. personality(READ_IMPLIES_EXEC): PROT_READ implies PROT_EXEC for this task's mmap, mprotect and brk, with no
+	 * PROT_EXEC in any call. An anonymous RW mapping comes out rwx (tracee's W+E alert), the memfd mapped read-only
+	 * r-x (an mmap_exec), an RW page made read-only r-x (an alert), a page mapped write-only stays so; the heap grows
+	 * rwx, apart from its rw- part. Then the default personality again.
+	 */
+	char *rw = map(NULL, P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long pers = result(personality(READ_IMPLIES_EXEC));
+	emit("CALL personality %x %lx\n", READ_IMPLIES_EXEC, pers);
+	if (pers < 0)
+		die("personality");
+	char *ri = map(NULL, 2 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	expect_alert(ri, 2 * P, "Mmaped region with W+E permissions!");
+	char *rf = map(NULL, P, PROT_READ, MAP_PRIVATE, mfd, 0);
+	emit("EXPECT mmap_exec %lx %lu memfd:regions\n", (unsigned long)rf, P);
+	map(NULL, P, PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	protect(rw, P, PROT_READ);
+	expect_alert(rw, P, X_ADD);
+	unsigned long heap_end = (unsigned long)syscall(SYS_brk, 0);
+	unsigned long grown = (unsigned long)syscall(SYS_brk, heap_end + 2 * P);
+	emit("CALL brk %lx %lx\n", start_brk, grown);
+	pers = result(personality(PER_LINUX));
+	emit("CALL personality %x %lx\n", PER_LINUX, pers);
+	checkpoint(18, "read-implies-exec");
 
 	(void)w;
 	return 0;

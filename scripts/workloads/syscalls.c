@@ -37,6 +37,8 @@
 #include <sys/uio.h>
 #include <sys/shm.h>
 #include <sys/prctl.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -216,6 +218,14 @@ static long do_write(long nr, int fd, unsigned long *buf, long pos, long at, int
 	return r;
 }
 
+static long do_personality(unsigned long persona)
+{
+	long r = sys_result(syscall(SYS_personality, persona));
+	printf("personality pid=%d tid=%ld persona=%lu ret=%ld\n", getpid(), tid(), persona, r);
+	fflush(stdout);
+	return r;
+}
+
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
@@ -350,6 +360,38 @@ int main(int argc, char **argv)
 	int nul = open("/dev/null", O_WRONLY);
 	do_write(SYS_writev, nul, &more, -1, -1, 0);
 	close(nul);
+
+	/*
+	 * personality(READ_IMPLIES_EXEC) (recorded: PROT_READ then implies PROT_EXEC), and a file on a noexec mount (a
+	 * tmpfs mounted so here) mapped PROT_READ under it, which the kernel leaves without PROT_EXEC: its record says the
+	 * mount is noexec (MS_FILE_NOEXEC), which the kernel program looks at only for such a task. "noexec" lines give the
+	 * mapping and whether its record must say so. A query (persona 0xffffffff) changes nothing and is not recorded.
+	 */
+	char nx[4096], nxf[4200];
+	snprintf(nx, sizeof(nx), "%s/noexec-%d", dir, getpid());
+	snprintf(nxf, sizeof(nxf), "%s/f", nx);
+	if (mkdir(nx, 0700) != 0 || mount("tmpfs", nx, "tmpfs", MS_NOEXEC, "size=64k") != 0) {
+		fprintf(stderr, "mounting a noexec tmpfs on %s failed: %s\n", nx, strerror(errno));
+		return 1;
+	}
+	int xfd = open(nxf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (xfd < 0 || ftruncate(xfd, 2 * page) != 0) {
+		fprintf(stderr, "%s: %s\n", nxf, strerror(errno));
+		return 1;
+	}
+	long plain_map = do_mmap(0, page, PROT_READ, MAP_PRIVATE, xfd, 0);
+	printf("noexec pid=%d tid=%ld ret=%ld flagged=0\n", getpid(), tid(), plain_map);
+	syscall(SYS_personality, 0xffffffffUL); /* a query */
+	do_personality(READ_IMPLIES_EXEC);
+	long rie_map = do_mmap(0, page, PROT_READ, MAP_PRIVATE, xfd, 0);
+	printf("noexec pid=%d tid=%ld ret=%ld flagged=1\n", getpid(), tid(), rie_map);
+	do_personality(PER_LINUX);
+	fflush(stdout);
+	close(xfd);
+	do_munmap(plain_map, page);
+	do_munmap(rie_map, page);
+	umount(nx);
+	rmdir(nx);
 	syscall(SYS_ptrace, PTRACE_CONT, tracee, 0, 0);
 	waitpid(tracee, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {

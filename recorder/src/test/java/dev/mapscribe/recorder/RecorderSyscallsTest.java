@@ -64,6 +64,7 @@ class RecorderSyscallsTest {
         private static final int NR_SHMDT = 67;
         private static final int NR_MSEAL = 462;
         private static final int NR_PTRACE = 101;
+        private static final int NR_PERSONALITY = 135;
         private static final int NR_PROCESS_VM_WRITEV = 311;
         private static final int NR_EXECVE = 59;
         private static final int NR_EXIT = 60;
@@ -229,6 +230,14 @@ class RecorderSyscallsTest {
                             unrecordedOpens++;
                         }
                     }
+                    case "personality" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_PERSONALITY
+                            && m.args()[0] == u(c, "persona") && m.ret() == s(c, "ret")), c);
+                    case "noexec" -> { // a file on a noexec mount: flagged so only when mapped under READ_IMPLIES_EXEC
+                        MmapRecord r = run.kernel(MmapRecord.class, pid(c)).stream().filter(m -> m.ret() == s(c, "ret")
+                                && m.file() != null && m.file().path().matches(".*/noexec-[0-9]+/f")).findFirst()
+                                .orElseThrow(() -> new AssertionError("no mmap record of the noexec file for " + c));
+                        assertEquals(s(c, "flagged") == 1, r.file().noexecMount(), "the noexec mount of " + c + ": " + r.file());
+                    }
                     case "brk" -> next(matching(BrkRecord.class, c, m -> m.addr() == u(c, "addr") && m.ret() == s(c, "ret")
                             && m.startBrk() > 0 && m.startBrk() <= m.ret()), c);
                     case "fork" -> next(run.kernel(ForkRecord.class, pid(c)).stream()
@@ -264,7 +273,10 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(72, checked, "calls logged by the workload");
+            assertEquals(80, checked, "calls logged by the workload");
+            // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
+            int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
+            assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());
             // Opens that write no process's memory (a read-only /proc/self/mem, a plain file for writing) are not
             // recorded: every open record is one of the logged ones
             assertEquals(2, unrecordedOpens);

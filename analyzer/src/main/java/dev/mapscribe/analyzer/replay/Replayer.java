@@ -121,7 +121,7 @@ public final class Replayer {
             }
             case BrkRecord b -> {
                 syscall(b.h(), "brk", NR_BRK, new long[] {b.addr()}, b.ret());
-                processes.mmOf(b.h()).brk(b.startBrk(), b.ret(), b.h().ktimeNs());
+                processes.mmOf(b.h()).brk(b.startBrk(), b.ret(), processes.readImpliesExec(b.h()), b.h().ktimeNs());
             }
             case SyscallRecord s -> {
                 syscall(s.h(), SyscallNames.name(s.nr()), s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())),
@@ -231,13 +231,14 @@ public final class Replayer {
         syscall(h, "shmat", NR_SHMAT, new long[] {m.fd(), m.addr(), m.flags()}, m.ret(), mapped);
         int flags = MAP_SHARED | ((m.flags() & SHM_REMAP) != 0 ? MAP_FIXED : 0);
         boolean ok = !failed(m.ret());
+        int prot = mappedProt(h, m.prot(), file); // shmat maps through do_mmap(), READ_IMPLIES_EXEC included
         if (ok && m.len() == 0) {
             processes.mmOf(h).mappedWithoutExtent(m.ret(), h.ktimeNs()); // the recorder could not see the segment
         } else {
-            processes.mmOf(h).mmap(m.ret(), m.len(), m.prot(), flags, mapped, 0, h.ktimeNs());
+            processes.mmOf(h).mmap(m.ret(), m.len(), prot, flags, mapped, 0, h.ktimeNs());
         }
-        if ((m.prot() & Prot.EXEC) != 0 && (file != null || ok)) {
-            mmapExec(h, "shmat", m, flags, -1, file, mapped, ok);
+        if ((prot & Prot.EXEC) != 0 && (file != null || ok)) {
+            mmapExec(h, "shmat", m, prot, flags, -1, file, mapped, ok);
         }
     }
 
@@ -251,27 +252,44 @@ public final class Replayer {
         FileRef file = anon ? null : m.file();
         MappedFile mapped = file != null ? ProcessTable.mappedFile(file) : null;
         syscall(h, "mmap", NR_MMAP, new long[] {m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off()}, m.ret(), mapped);
-        processes.mmOf(h).mmap(m.ret(), m.len(), m.prot(), ignoresNoReserve ? m.flags() & ~MAP_NORESERVE : m.flags(), mapped,
+        int prot = mappedProt(h, m.prot(), file);
+        processes.mmOf(h).mmap(m.ret(), m.len(), prot, ignoresNoReserve ? m.flags() & ~MAP_NORESERVE : m.flags(), mapped,
                 m.off(), h.ktimeNs());
         boolean ok = !failed(m.ret());
         TaskInfo task = processes.taskOf(h);
         Process p = processes.processOf(h);
-        if (ok && ProtAlerts.forMmap(m.prot()) != null) {
+        if (ok && ProtAlerts.forMmap(prot) != null) {
             count.memProtAlerts++;
             sink.memProtAlert(new MemProtAlertEvent(host, h.ktimeNs(), utc(h.ktimeNs()), task, ProtAlerts.MMAP_W_X, m.ret(),
-                    Prot.pageAlign(m.len()), m.prot(), null, mapped != null ? mapped.path() : null,
+                    Prot.pageAlign(m.len()), prot, null, mapped != null ? mapped.path() : null,
                     mapped != null ? mapped.dev() : null, mapped != null ? mapped.inode() : null,
                     mapped != null ? ctime(mapped) : null, "mmap", m.addr(), m.len(), ProtAlerts.id(ProtAlerts.MMAP_W_X),
                     p.ppid(), p.exe(), p.commandLine(), mapped != null && mapped.pathTruncated(), p.exeTruncated()));
         }
         // kunai's hook (security_mmap_file) sees every attempt that got as far as a file: failed ones included.
-        if (!anon && (m.prot() & Prot.EXEC) != 0 && (file != null || ok)) {
-            mmapExec(h, "mmap", m, m.flags(), m.fd(), file, mapped, ok);
+        if (!anon && (prot & Prot.EXEC) != 0 && (file != null || ok)) {
+            mmapExec(h, "mmap", m, prot, m.flags(), m.fd(), file, mapped, ok);
         }
     }
 
-    /** kunai's mmap_exec for a file mapped executable by {@code via} ("mmap", "shmat"), with the call's flags and fd. */
-    private void mmapExec(Hdr h, String via, MmapRecord m, int flags, int fd, FileRef file, MappedFile mapped, boolean ok) {
+    /**
+     * The protection a mapping gets: the prot asked for, and PROT_EXEC with PROT_READ where the task's personality has
+     * READ_IMPLIES_EXEC, unless the file is on a noexec mount (do_mmap()). No PROT_EXEC in the call, and yet executable
+     * memory: what a detector that reads the arguments misses.
+     */
+    private int mappedProt(Hdr h, int prot, FileRef file) {
+        if ((prot & Prot.READ) == 0 || !processes.readImpliesExec(h) || file != null && file.noexecMount()) {
+            return prot;
+        }
+        return prot | Prot.EXEC;
+    }
+
+    /**
+     * kunai's mmap_exec for a file mapped executable by {@code via} ("mmap", "shmat"), with the protection it got (as
+     * asked, or made executable by READ_IMPLIES_EXEC) and the call's flags and fd.
+     */
+    private void mmapExec(Hdr h, String via, MmapRecord m, int prot, int flags, int fd, FileRef file, MappedFile mapped,
+                          boolean ok) {
         TaskInfo task = processes.taskOf(h);
         Process p = processes.processOf(h);
         files.offer(new MmapExecEvent(host, h.ktimeNs(), utc(h.ktimeNs()), uuid(0), batch, via, task,
@@ -279,7 +297,7 @@ public final class Replayer {
                 mapped != null ? mapped.path() : null, mapped != null ? mapped.dev() : null,
                 mapped != null ? mapped.inode() : null, mapped != null ? ctime(mapped) : null,
                 null, null, null, null, null, null, null,
-                ok ? m.ret() : null, m.addr(), m.len(), m.prot(), flags, fd, m.off(), ok,
+                ok ? m.ret() : null, m.addr(), m.len(), prot, flags, fd, m.off(), ok,
                 ok ? null : (int) -m.ret(), m.ret(), mapped != null && mapped.pathTruncated(), p.exeTruncated(),
                 processes.ancestorsTruncated(p)), file);
     }
@@ -289,7 +307,10 @@ public final class Replayer {
         String name = p.isPkeyMprotect() ? "pkey_mprotect" : "mprotect";
         long[] args = p.isPkeyMprotect() ? new long[] {p.addr(), p.len(), p.prot(), p.pkey()} : new long[] {p.addr(), p.len(), p.prot()};
         syscall(h, name, p.isPkeyMprotect() ? NR_PKEY_MPROTECT : NR_MPROTECT, args, p.ret());
-        List<ProtChange> changes = processes.mmOf(h).mprotect(p.addr(), p.len(), p.prot(), p.ret(), h.ktimeNs());
+        // READ_IMPLIES_EXEC: PROT_READ gets PROT_EXEC here too (do_mprotect_pkey(); a VMA on a noexec mount would refuse
+        // it, EACCES, which the map does not model)
+        int prot = (p.prot() & Prot.READ) != 0 && processes.readImpliesExec(h) ? p.prot() | Prot.EXEC : p.prot();
+        List<ProtChange> changes = processes.mmOf(h).mprotect(p.addr(), p.len(), prot, p.ret(), h.ktimeNs());
         List<ProtAlerts.ProtAlert> alerts = ProtAlerts.forChanges(changes);
         if (alerts.isEmpty()) {
             return;
@@ -301,7 +322,7 @@ public final class Replayer {
             MappedFile f = before != null ? before.file() : null;
             count.memProtAlerts++;
             sink.memProtAlert(new MemProtAlertEvent(host, h.ktimeNs(), utc(h.ktimeNs()), task, a.alert(), a.start(),
-                    a.end() - a.start(), p.prot(), a.prevProt() == Prot.UNKNOWN ? null : a.prevProt(),
+                    a.end() - a.start(), prot, a.prevProt() == Prot.UNKNOWN ? null : a.prevProt(),
                     f != null ? f.path() : null, f != null ? f.dev() : null, f != null ? f.inode() : null,
                     f != null ? ctime(f) : null, name, p.addr(), p.len(), ProtAlerts.id(a.alert()), proc.ppid(), proc.exe(),
                     proc.commandLine(), f != null && f.pathTruncated(), proc.exeTruncated()));

@@ -33,10 +33,18 @@ public final class ProcessTable {
         default void execMapped(Process p, VmaRecord vma, Region region) {}
     }
 
-    /** The context a TASK record gives the records of one thread. */
-    record Thread(Process process, TaskInfo task) {
+    /**
+     * The context a TASK record gives the records of one thread. personality is the thread's own (personality(2) sets
+     * the calling thread's; a new task copies its creator's, an exec clears READ_IMPLIES_EXEC): every task's records
+     * come after a TASK record that says it, so a thread not yet told of starts from 0.
+     */
+    record Thread(Process process, TaskInfo task, int personality) {
         Thread(Process process, int tid, String comm, int uid, int gid, int euid, int egid, long mntns) {
-            this(process, new TaskInfo(process.pid, tid, comm, uid, gid, euid, egid, mntns, process.startNs));
+            this(process, tid, comm, uid, gid, euid, egid, mntns, 0);
+        }
+
+        Thread(Process process, int tid, String comm, int uid, int gid, int euid, int egid, long mntns, int personality) {
+            this(process, new TaskInfo(process.pid, tid, comm, uid, gid, euid, egid, mntns, process.startNs), personality);
         }
 
         String comm() { return task.comm(); }
@@ -147,18 +155,26 @@ public final class ProcessTable {
             Process parent = live.get(t.ppid());
             p.parent = parent != null && parent != p && sameProcess(parent, t.parentStartNs()) ? parent : p.parent;
         }
-        threads.put(h.tid(), new Thread(p, h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns()));
+        threads.put(h.tid(), new Thread(p, h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns(), t.personality()));
     }
 
     /** The task behind a record's header; a task never introduced by a TASK record is taken as it comes. */
     public TaskInfo taskOf(Hdr h) {
         Thread t = thread(h);
         if (t.task().startNs() != t.process().startNs) { // the process's start time was corrected since
-            t = new Thread(t.process(), h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns());
+            t = new Thread(t.process(), h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns(), t.personality());
             threads.put(h.tid(), t);
             lastThread = t;
         }
         return t.task(); // built once per TASK record: every record of the thread shares it
+    }
+
+    /**
+     * Whether PROT_READ implies PROT_EXEC for the calls of the task behind a record's header: its personality has
+     * READ_IMPLIES_EXEC (personality(2); 64-bit execs clear it).
+     */
+    public boolean readImpliesExec(Hdr h) {
+        return (thread(h).personality() & TaskRecord.READ_IMPLIES_EXEC) != 0;
     }
 
     /** The process behind a record's header. */
@@ -220,7 +236,7 @@ public final class ProcessTable {
         Process parent = parentThread.process();
         if (f.thread()) {
             threads.put(f.childTid(), new Thread(parent, f.childTid(), parentThread.comm(), parentThread.uid(),
-                    parentThread.gid(), parentThread.euid(), parentThread.egid(), parentThread.mntns()));
+                    parentThread.gid(), parentThread.euid(), parentThread.egid(), parentThread.mntns(), parentThread.personality()));
             return;
         }
         Process child = live.get(f.childPid());

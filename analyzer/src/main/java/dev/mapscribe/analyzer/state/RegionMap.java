@@ -616,13 +616,19 @@ public final class RegionMap {
      * between the old and the new page-aligned break. A failed call returns the old break: no change.
      */
     public void brk(long startBrk, long ret, long nowNs) {
+        brk(startBrk, ret, false, nowNs);
+    }
+
+    /** brk(2); exec: the task's personality has READ_IMPLIES_EXEC, under which the heap grows executable (VM_DATA_DEFAULT_FLAGS). */
+    public void brk(long startBrk, long ret, boolean exec, long nowNs) {
         if (ret <= 0 || ret < startBrk) {
             return;
         }
         long oldEnd = brkEnd >= 0 ? brkEnd : heapEnd(startBrk);
         long newEnd = Prot.pageAlign(ret);
         if (newEnd > oldEnd) {
-            Region grown = Region.piece(oldEnd, newEnd, Prot.READ | Prot.WRITE, false, Backing.ANON, null, 0, "[heap]");
+            Region grown = Region.piece(oldEnd, newEnd, Prot.READ | Prot.WRITE | (exec ? Prot.EXEC : 0), false, Backing.ANON,
+                    null, 0, "[heap]");
             rewrite(oldEnd, newEnd, List.of(grown.withVmFlags(lockOnMap)), nowNs, "brk");
         } else if (newEnd < oldEnd) {
             rewrite(newEnd, oldEnd, List.of(), nowNs, "brk");

@@ -41,6 +41,7 @@ public final class RegionsWorkload {
                 case "mlock2" -> values.get(3);
                 case "mlockall" -> values.get(1);
                 case "munlockall" -> values.get(0);
+                case "personality" -> values.get(1);
                 default -> throw new IllegalStateException("unknown call " + syscall);
             };
         }

@@ -43,11 +43,11 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasEighteenCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasNineteenCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
                 "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm", "mseal", "mlock",
-                "mlockall", "munlockall"), cps.stream().map(Checkpoint::label).toList());
+                "mlockall", "munlockall", "read-implies-exec"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -58,6 +58,7 @@ class RegionsWorkloadTest {
             kinds.add(ProtAlerts.MPROT_X_ADD); // step 11: two VMAs apart by VM_NORESERVE, two alerts
         }
         kinds.addAll(List.of(ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_X_ADD)); // step 12: three VMAs
+        kinds.addAll(List.of(ProtAlerts.MMAP_W_X, ProtAlerts.MPROT_X_ADD)); // step 18: no PROT_EXEC asked, READ_IMPLIES_EXEC
         assertEquals(kinds,
                 RegionsWorkload.expected(items, "mem_prot_alert").stream().map(Expect::what).toList());
         assertEquals("memfd:regions", RegionsWorkload.expected(items, "mmap_exec").getFirst().what());
@@ -93,10 +94,14 @@ class RegionsWorkloadTest {
     void theRegionMapAppliesEveryStepExactlyAsTheKernelDid() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         List<String> alerts = new ArrayList<>();
+        boolean readImpliesExec = false; // the workload's personality, which no dump shows
         for (int n = 1; n < cps.size(); n++) {
             RegionMap m = seeded(cps.get(n - 1).maps());
             for (Call c : RegionsWorkload.callsBefore(items, n)) {
-                alerts.addAll(apply(m, c, n));
+                if (c.syscall().equals("personality") && c.ret() >= 0) {
+                    readImpliesExec = (c.get(0) & READ_IMPLIES_EXEC) != 0;
+                }
+                alerts.addAll(apply(m, c, n, readImpliesExec));
             }
             List<MapsComparison.Span> state = m.regions().stream().map(MapsComparison.Span::of).toList();
             List<String> diff = MapsComparison.differences(cps.get(n).maps(), state);
@@ -133,8 +138,18 @@ class RegionsWorkloadTest {
         }
     }
 
+    static final int READ_IMPLIES_EXEC = 0x0400000;
+
     /** Applies one recorded call; returns the alerts it raises as "addr len alert". */
     static List<String> apply(RegionMap m, Call c, long now) {
+        return apply(m, c, now, false);
+    }
+
+    /**
+     * Applies one recorded call of a task whose personality has READ_IMPLIES_EXEC or not (then PROT_READ implies
+     * PROT_EXEC for mmap, mprotect and brk: the workload's files are on no noexec mount).
+     */
+    static List<String> apply(RegionMap m, Call c, long now, boolean readImpliesExec) {
         List<String> out = new ArrayList<>();
         switch (c.syscall()) {
             case "mmap" -> {
@@ -142,19 +157,22 @@ class RegionsWorkloadTest {
                         ? new MappedFile(null, MappedFile.kernelDev((int) c.get(8), (int) c.get(9)), c.get(7), MappedFile.CTIME_UNKNOWN)
                         : null;
                 int flags = (int) c.get(3) & (IGNORES_NORESERVE ? ~0x4000 : ~0); // as the replayer does on such a host
-                m.mmap(c.ret(), c.get(1), (int) c.get(2), flags, f, c.get(5), now);
-                if (c.ret() >= 0 && ProtAlerts.forMmap((int) c.get(2)) != null) {
+                int prot = impliedExec((int) c.get(2), readImpliesExec);
+                m.mmap(c.ret(), c.get(1), prot, flags, f, c.get(5), now);
+                if (c.ret() >= 0 && ProtAlerts.forMmap(prot) != null) {
                     out.add(Long.toHexString(c.ret()) + " " + Prot.pageAlign(c.get(1)) + " " + ProtAlerts.MMAP_W_X);
                 }
             }
             case "mprotect", "pkey_mprotect" -> {
-                for (ProtAlerts.ProtAlert a : ProtAlerts.forChanges(m.mprotect(c.get(0), c.get(1), (int) c.get(2), c.ret(), now))) {
+                int prot = impliedExec((int) c.get(2), readImpliesExec);
+                for (ProtAlerts.ProtAlert a : ProtAlerts.forChanges(m.mprotect(c.get(0), c.get(1), prot, c.ret(), now))) {
                     out.add(Long.toHexString(a.start()) + " " + (a.end() - a.start()) + " " + a.alert());
                 }
             }
             case "munmap" -> m.munmap(c.get(0), c.get(1), c.ret(), now);
             case "mremap" -> m.mremap(c.get(0), c.get(1), c.get(2), (int) c.get(3), c.get(4), c.ret(), now);
-            case "brk" -> m.brk(c.get(0), c.ret(), now);
+            case "brk" -> m.brk(c.get(0), c.ret(), readImpliesExec, now);
+            case "personality" -> { } // the caller keeps the task's personality
             case "madvise" -> m.madvise(c.get(0), c.get(1), (int) c.get(2), c.ret(), now);
             case "shmat" -> { // shmid shmaddr shmflg ret size: mapped shared, read (+write unless SHM_RDONLY, +exec with SHM_EXEC)
                 int shmflg = (int) c.get(2);
@@ -172,6 +190,10 @@ class RegionsWorkloadTest {
             default -> throw new IllegalStateException(c.syscall());
         }
         return out;
+    }
+
+    private static int impliedExec(int prot, boolean readImpliesExec) {
+        return readImpliesExec && (prot & Prot.READ) != 0 ? prot | Prot.EXEC : prot;
     }
 
     static RegionMap seeded(List<ProcMaps.Line> maps) {

@@ -100,6 +100,35 @@ class ReplayerTest {
     }
 
     @Test
+    void readImpliesExecMakesPROT_READExecutableExceptOnANoexecMount() {
+        List<Record> rs = started();
+        // personality(READ_IMPLIES_EXEC): the recorder restates the task with its new personality before its next record
+        rs.add(new KernelRecord.TaskRecord(h(dev.mapscribe.formats.raw.RecordKind.TASK, 20, 100, 100), 1, 1000, 1000, 1000,
+                1000, 4026531841L, 1000, 1000, 5, "app", KernelRecord.TaskRecord.READ_IMPLIES_EXEC));
+        rs.add(mmap(21, 100, 0, 0x2000, 3, 0x22, null, 0, 0x10000)); // RW anonymous: rwx, tracee's W+E alert
+        FileRef lib = file("/opt/lib.so", 77);
+        rs.add(mmap(22, 100, 0, 0x1000, 1, 0x2, lib, 0, 0x20000)); // a file PROT_READ: r-x, an mmap_exec row
+        FileRef nx = new FileRef(78, 16384, 1_700_000_000L, 5, (8 << 20) | 1, 0100644, FileRef.NOEXEC, "/mnt/nx/f");
+        rs.add(mmap(23, 100, 0, 0x1000, 1, 0x2, nx, 0, 0x30000)); // on a noexec mount: stays r--
+        rs.add(mmap(24, 100, 0, 0x1000, 2, 0x22, null, 0, 0x40000)); // write-only: no PROT_READ, no PROT_EXEC
+        rs.add(brk(25, 100, 0x602000, 0x600000, 0x602000)); // the heap grows rwx
+        rs.add(new KernelRecord.TaskRecord(h(dev.mapscribe.formats.raw.RecordKind.TASK, 30, 100, 100), 1, 1000, 1000, 1000,
+                1000, 4026531841L, 1000, 1000, 5, "app", 0)); // personality(PER_LINUX)
+        rs.add(mmap(31, 100, 0, 0x1000, 1, 0x22, null, 0, 0x50000)); // r-- again
+        rs.add(mprotect(32, 100, 0x10000, 0x1000, 1, 0)); // r--: the first page loses its exec
+        CollectingSink s = replay(rs);
+        assertEquals(List.of("10000-11000 r--p", "11000-12000 rwxp", "20000-21000 r-xp /opt/lib.so", "30000-31000 r--p /mnt/nx/f",
+                "40000-41000 -w-p", "50000-51000 r--p", "600000-602000 rwxp [heap]"),
+                s.regionsAt(100, 40).stream().filter(l -> !l.startsWith("400000-") && !l.startsWith("7ffd0000-")).sorted().toList());
+        assertEquals(List.of(ProtAlerts.MMAP_W_X), s.alerts.stream().map(MemProtAlertEvent::alert).toList());
+        assertEquals(7, s.alerts.getFirst().prot());
+        List<MmapExecEvent> mapped = s.mmapExec.stream().filter(e -> e.tsNs() > 10).toList(); // not the exec's own
+        assertEquals(List.of("/opt/lib.so"), mapped.stream().map(MmapExecEvent::mappedPath).toList());
+        assertEquals(5, mapped.getFirst().prot(), "the protection the mapping got");
+        assertEquals(1L, s.syscalls.stream().filter(r -> r.tsNs() == 22).findFirst().orElseThrow().args()[2], "the call's own");
+    }
+
+    @Test
     void writesIntoAnotherProcessNameTheTargetAndWhereTheyBegan() {
         List<Record> rs = started();
         var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;

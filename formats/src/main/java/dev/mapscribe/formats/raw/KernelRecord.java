@@ -13,19 +13,30 @@ public sealed interface KernelRecord extends Record {
 
     /** struct ms_file and the path that follows it. */
     record FileRef(long ino, long size, long ctimeSec, int ctimeNsec, int dev, int mode, int fileFlags, String path) {
-        public static final int PATH_TRUNCATED = 0x1, UNLINKED = 0x2, NO_PATH = 0x4;
+        /** NOEXEC: on a noexec mount, looked at only for an mmap by a task with READ_IMPLIES_EXEC (else never set). */
+        public static final int PATH_TRUNCATED = 0x1, UNLINKED = 0x2, NO_PATH = 0x4, NOEXEC = 0x8;
         public int devMajor() { return dev >>> 20; }
         public int devMinor() { return dev & 0xfffff; }
         public boolean unlinked() { return (fileFlags & UNLINKED) != 0; }
         public boolean pathTruncated() { return (fileFlags & PATH_TRUNCATED) != 0; }
+        public boolean noexecMount() { return (fileFlags & NOEXEC) != 0; }
     }
 
     // ms_hdr.flags bits
     int F_FILE = 0x1, F_PKEY = 0x2, F_ARGV_TRUNCATED = 0x4, F_ENTER_ONLY = 0x8, F_VMA_WALK_TRUNCATED = 0x10,
         F_VMA_LAST = 0x20, F_SHMAT = 0x40, F_ADDR = 0x80;
 
+    /** personality: task->personality (0 in a format-1 journal, whose MS_TASK had none; 0 is Linux's default). */
     record TaskRecord(Hdr h, int ppid, int uid, int gid, int euid, int egid, long mntns, long startNs,
-                      long leaderStartNs, long parentStartNs, String comm) implements KernelRecord {
+                      long leaderStartNs, long parentStartNs, String comm, int personality) implements KernelRecord {
+        /** personality(2)'s flag that makes PROT_READ imply PROT_EXEC for the task's mmap, mprotect and brk. */
+        public static final int READ_IMPLIES_EXEC = 0x0400000;
+
+        public TaskRecord(Hdr h, int ppid, int uid, int gid, int euid, int egid, long mntns, long startNs,
+                          long leaderStartNs, long parentStartNs, String comm) {
+            this(h, ppid, uid, gid, euid, egid, mntns, startNs, leaderStartNs, parentStartNs, comm, 0);
+        }
+
         public RecordKind kind() { return RecordKind.TASK; }
     }
 

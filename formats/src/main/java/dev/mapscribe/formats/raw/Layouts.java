@@ -35,7 +35,8 @@ public final class Layouts {
             MS_HDR.withName("h"), U32.withName("ppid"), U32.withName("uid"), U32.withName("gid"),
             U32.withName("euid"), U32.withName("egid"), U32.withName("mntns"), U64.withName("start_ns"),
             U64.withName("leader_start_ns"), U64.withName("parent_start_ns"),
-            sequenceLayout(COMM_LEN, ValueLayout.JAVA_BYTE).withName("comm")).withName("ms_task");
+            sequenceLayout(COMM_LEN, ValueLayout.JAVA_BYTE).withName("comm"), U32.withName("personality"),
+            paddingLayout(4).withName("_pad")).withName("ms_task");
 
     public static final StructLayout MS_FILE = structLayout(
             U64.withName("ino"), U64.withName("size"), U64.withName("ctime_sec"), U32.withName("ctime_nsec"),

@@ -141,12 +141,19 @@ public final class RawRecords {
     private static final long T_PPID = off(MS_TASK, "ppid"), T_UID = off(MS_TASK, "uid"), T_GID = off(MS_TASK, "gid"),
             T_EUID = off(MS_TASK, "euid"), T_EGID = off(MS_TASK, "egid"), T_MNTNS = off(MS_TASK, "mntns"),
             T_START_NS = off(MS_TASK, "start_ns"), T_LEADER_START_NS = off(MS_TASK, "leader_start_ns"),
-            T_PARENT_START_NS = off(MS_TASK, "parent_start_ns"), T_COMM = off(MS_TASK, "comm");
+            T_PARENT_START_NS = off(MS_TASK, "parent_start_ns"), T_PERSONALITY = off(MS_TASK, "personality"), T_COMM = off(MS_TASK, "comm");
 
     /** A task record with uid = gid = euid = egid and a fixed mount namespace. */
     public RawRecords task(long ktime, int cpu, int pid, int tid, int ppid, int uid, long startNs, long leaderStartNs,
                            long parentStartNs, String comm) {
+        return task(ktime, cpu, pid, tid, ppid, uid, startNs, leaderStartNs, parentStartNs, comm, 0);
+    }
+
+    /** A task record with a personality (task->personality: READ_IMPLIES_EXEC is 0x0400000). */
+    public RawRecords task(long ktime, int cpu, int pid, int tid, int ppid, int uid, long startNs, long leaderStartNs,
+                           long parentStartNs, String comm, int personality) {
         long at = begin(RecordKind.TASK, MS_TASK, 0, 0, ktime, cpu, pid, tid);
+        buf.set(U32, at + T_PERSONALITY, personality);
         buf.set(U32, at + T_PPID, ppid);
         buf.set(U32, at + T_UID, uid);
         buf.set(U32, at + T_GID, uid);

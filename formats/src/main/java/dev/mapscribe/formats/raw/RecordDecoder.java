@@ -59,11 +59,13 @@ public final class RecordDecoder {
         Reader r = new Reader(s, offset, offset + size);
         KernelRecord rec = switch (kind) {
             case TASK -> {
-                r.need(MS_TASK);
+                // A format-1 MS_TASK ends at comm (no personality): read as personality 0, the default
+                boolean v1 = h.size() < size(MS_TASK);
+                if (v1) r.need(TASK_PERSONALITY, "ms_task (format 1)"); else r.need(MS_TASK);
                 yield new TaskRecord(h, r.i32(TASK_PPID), r.i32(TASK_UID), r.i32(TASK_GID),
                         r.i32(TASK_EUID), r.i32(TASK_EGID), r.u32(TASK_MNTNS),
                         r.i64(TASK_START_NS), r.i64(TASK_LEADER_START_NS),
-                        r.i64(TASK_PARENT_START_NS), r.cstring(T_COMM, COMM_LEN));
+                        r.i64(TASK_PARENT_START_NS), r.cstring(T_COMM, COMM_LEN), v1 ? 0 : r.i32(TASK_PERSONALITY));
             }
             case MMAP -> {
                 r.need(MS_MMAP);
@@ -181,6 +183,7 @@ public final class RecordDecoder {
     private static final long TASK_GID = off(MS_TASK, "gid");
     private static final long TASK_LEADER_START_NS = off(MS_TASK, "leader_start_ns");
     private static final long TASK_MNTNS = off(MS_TASK, "mntns");
+    private static final long TASK_PERSONALITY = off(MS_TASK, "personality");
     private static final long TASK_PARENT_START_NS = off(MS_TASK, "parent_start_ns");
     private static final long TASK_PPID = off(MS_TASK, "ppid");
     private static final long TASK_START_NS = off(MS_TASK, "start_ns");

@@ -51,7 +51,7 @@ class RawRecordsTest {
                 .vma(19, 9, 200, 0x7ffc0000, 0x7ffc1000, 0, 0x3, 3, false, null);
 
         List<KernelRecord> expected = List.of(
-                new TaskRecord(new Hdr(1, 88, 1, 0, 10, 100, 101), 99, 1000, 1000, 1000, 1000, 0xF0000000L, 5000, 4000,
+                new TaskRecord(new Hdr(1, 96, 1, 0, 10, 100, 101), 99, 1000, 1000, 1000, 1000, 0xF0000000L, 5000, 4000,
                         3000, "a-long-command-"), // comm: 15 bytes and the NUL
                 new MmapRecord(new Hdr(2, pad(72 + 40 + LIB.path().length()), 2, KernelRecord.F_FILE, 11, 100, 101), 0x1000,
                         0x2000, 5, 0x812, 7, 0x3000, 0x7f0000001000L, ref(LIB)),
@@ -76,13 +76,27 @@ class RawRecordsTest {
                 .mmapFile(2, 100, 100, 0x1000, 4096, 5, 0x2, 3, 0, 0x1000, 42, 0x800001, "/lib/x.so")
                 .exec(3, 100, "/bin/sh", "sh", "-c");
         List<KernelRecord> got = decodeAll(raw);
-        assertEquals(new TaskRecord(new Hdr(1, 88, 0, 0, 1, 100, 100), 1, 0, 0, 0, 0, 0xF0000000L, 500, 500, 1, "init"),
+        assertEquals(new TaskRecord(new Hdr(1, 96, 0, 0, 1, 100, 100), 1, 0, 0, 0, 0, 0xF0000000L, 500, 500, 1, "init"),
                 got.get(0));
         assertEquals(new FileRef(42, 4096, 1_700_000_000L, 5, 0x800001, 0100755, 0, "/lib/x.so"),
                 ((MmapRecord) got.get(1)).file());
         ExecRecord exec = (ExecRecord) got.get(2);
         assertEquals(List.of("sh", "-c"), exec.argv());
         assertEquals(new FileRef(1234, 4096, 1_700_000_000L, 5, (8 << 20) | 1, 0100755, 0, "/bin/sh"), exec.exe());
+    }
+
+    @Test
+    void aTaskRecordCarriesThePersonalityAndAFormatOneRecordReadsAsTheDefault() {
+        RawRecords raw = new RawRecords(1024).task(1, 0, 100, 101, 1, 0, 500, 500, 1, "rie", TaskRecord.READ_IMPLIES_EXEC);
+        assertEquals(TaskRecord.READ_IMPLIES_EXEC, ((TaskRecord) decodeAll(raw).get(0)).personality());
+        // Format 1 (before the sixteenth session): the same record without its last 8 bytes, personality and padding
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = raw.segment(arena);
+            s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2, (short) 88);
+            TaskRecord v1 = (TaskRecord) RecordDecoder.decodeKernel(s.asSlice(0, 88), 0, 88);
+            assertEquals(new TaskRecord(new Hdr(1, 88, 0, 0, 1, 100, 101), 1, 0, 0, 0, 0, 0xF0000000L, 500, 500, 1, "rie"), v1);
+            assertEquals(0, v1.personality());
+        }
     }
 
     @Test
