@@ -19,6 +19,9 @@
 //      /proc/PID/mem; the child runs it -> syscalls rows of ptrace (TRACEME, POKETEXT), of the openat of
 //      /proc/PID/mem and of the pwrite64 to it, which the triage notebook joins with the child's regions by their
 //      target_pid and target_addr (code written into r-x memory)
+//  11. READ_IMPLIES_EXEC: a child sets the personality, maps a page PROT_READ|PROT_WRITE and runs code from it
+//                                                                    -> a personality row, an rwx region whose mmap asked
+//                                                                       for no PROT_EXEC, "Mmaped region with W+E permissions!"
 //
 // Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 5 seconds)
 #define _GNU_SOURCE
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
@@ -194,6 +198,23 @@ static void shm_exec(void) {
 
 static int wait_for(pid_t pid, const char *what);
 
+// personality(READ_IMPLIES_EXEC): PROT_READ now implies PROT_EXEC, so an RW page comes out RWX and runs code, though no
+// call asked for PROT_EXEC. A child does it, so the demo's own later mappings are not touched.
+static void read_implies_exec(void) {
+    pid_t c = fork();
+    if (c < 0) die("fork");
+    if (c == 0) {
+        if (personality(READ_IMPLIES_EXEC) < 0) die("personality");
+        void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) die("mmap RW");
+        memcpy(p, CODE, sizeof CODE);
+        say("rie: personality READ_IMPLIES_EXEC, mmap PROT_READ|PROT_WRITE at %p (no PROT_EXEC asked)", p);
+        run_code(p, "a page mapped without PROT_EXEC");
+        _exit(0);
+    }
+    wait_for(c, "rie: child");
+}
+
 static void ptrace_inject(void) {
     void *page = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED) die("mmap RX");
@@ -296,6 +317,8 @@ int main(int argc, char **argv) {
     shm_exec();
     pause_ms(500);
     ptrace_inject();
+    pause_ms(300);
+    read_implies_exec();
     pause_ms(300);
     say("demo: done");
     return rc;

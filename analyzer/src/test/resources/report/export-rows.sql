@@ -210,13 +210,17 @@ FROM (VALUES
   ('demo-a', at_ms(3300),   7736, 7736, 'demo', 'ptrace', 101, 4, 7950, 140164096499712, 12970366, 0, NULL, NULL, NULL, 7950, 140164096499712),
   ('demo-a', at_ms(3301),   7736, 7736, 'demo', 'openat', 257, -100, 140722000000000, 2, 0, 5, '/proc/7950/mem', 4, 88001, 7950, NULL),
   ('demo-a', at_ms(3302),   7736, 7736, 'demo', 'pwrite64', 18, 5, 140722000001000, 40, 140164096499712, 40, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
-  ('demo-a', at_ms(3310),   7950, 7950, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+  ('demo-a', at_ms(3310),   7950, 7950, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  -- personality(READ_IMPLIES_EXEC) (nr 135), then an mmap that asks for RW and gets RWX (the region below)
+  ('demo-a', at_ms(3320),   7736, 7736, 'demo', 'personality', 135, 4194304, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL),
+  ('demo-a', at_ms(3321),   7736, 7736, 'demo', 'mmap', 9, 0, 4096, 3, 34, 140164096520192, NULL, NULL, NULL, NULL, NULL)
 ) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode, target_pid, target_addr);
 
 INSERT INTO regions BY NAME
 SELECT r.*, r.valid_from_ns AS ts_ns, true AS known
 FROM (VALUES
-  ('demo-a', 7950, 'demo', 140164096499712, 140164096503808, 5, 34, NULL, NULL, NULL, 0, at_ms(3290), at_ms(3310), 'fork')
+  ('demo-a', 7950, 'demo', 140164096499712, 140164096503808, 5, 34, NULL, NULL, NULL, 0, at_ms(3290), at_ms(3310), 'fork'),
+  ('demo-a', 7736, 'demo', 140164096520192, 140164096524288, 7, 34, NULL, NULL, NULL, 0, at_ms(3321), at_ms(3510), 'mmap')
 ) r(host, pid, comm, start_addr, end_addr, prot, flags, path, dev, inode, file_offset, valid_from_ns, valid_to_ns, cause);
 
 -- utc_time = boot time in UTC + ts_ns, per host (each host has its own boot time).

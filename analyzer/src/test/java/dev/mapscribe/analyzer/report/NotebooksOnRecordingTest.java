@@ -117,6 +117,11 @@ class NotebooksOnRecordingTest {
         assertTrue(tracing.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(tracing.column("pid")))
                 && "open /proc/PID/mem for writing".equals(r.get(tracing.column("what"))) && r.get(tracing.column("target_pid")) != null),
                 "the demo's open of its child's memory file: " + tracing.rows());
+        // The demo's child under READ_IMPLIES_EXEC: an mmap that asked for rw- and got rwx
+        Table rie = NotebooksRunTest.tableWithColumn(run, "asked", "got");
+        assertTrue(rie.rows().stream().anyMatch(r -> "mmap".equals(r.get(rie.column("syscall")))
+                && "rw-".equals(r.get(rie.column("asked"))) && "rwx".equals(r.get(rie.column("got")))
+                && "[anonymous]".equals(r.get(rie.column("backed_by")))), "the demo's RWX page without PROT_EXEC: " + rie.rows());
         // Other processes on the machine may raise thousands of alerts (the page keeps the first rows): ask for the demo's.
         assertEquals(Set.of(List.of("Mmaped region with W+E permissions!"), List.of("Protection changed to Executable!"),
                 List.of("Protection changed from E to W+E!"), List.of("Protection changed from W+E to E!")),

@@ -89,6 +89,12 @@ class NotebooksRunTest {
                         List.of(7736, "open /proc/PID/mem for writing", 7950), List.of(7736, "pwrite64 /proc/PID/mem", 7950)),
                 rows(tracing, "pid", "what", "target_pid"));
 
+        // READ_IMPLIES_EXEC: the personality call, and the mmap that asked for rw- and got rwx
+        Table rie = tableWithColumn(run, "asked", "got");
+        assertEquals(Set.of(Arrays.asList(7736, "personality", "persona 0x400000", null),
+                        Arrays.asList(7736, "mmap", "rw-", "rwx")),
+                rows(rie, "pid", "syscall", "asked", "got"));
+
         Table timeline = tableWithColumn(run, "alert", "prev_prot");
         assertEquals(Set.of("Mmaped region with W+E permissions!", "Protection changed to Executable!",
             "Protection changed from E to W+E!", "Protection changed from W+E to E!"), column(timeline, "alert"));
