@@ -392,6 +392,29 @@ int main(int argc, char **argv)
 	do_munmap(rie_map, page);
 	umount(nx);
 	rmdir(nx);
+
+	/*
+	 * A 32-bit call from this 64-bit process: int 0x80 with eax 10 is compat unlink (of its own file, in ebx), with
+	 * rdi/rsi/rdx set as a 64-bit mprotect's arguments would be. Read as a 64-bit call (nr 10 is mprotect there) it
+	 * would be a successful mprotect of that range to rwx: the kernel programs leave it out, and count it.
+	 */
+	/* the path where a 32-bit pointer reaches it (ebx): below 4 GiB */
+	char *compat_victim = (char *)do_mmap(0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	snprintf(compat_victim, page, "%s/compat-victim-%d", dir, getpid());
+	close(open(compat_victim, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	long cret;
+	register long cdi asm("rdi") = 0x7f0000000000L;
+	register long csi asm("rsi") = 0x10000;
+	register long cdx asm("rdx") = PROT_READ | PROT_WRITE | PROT_EXEC;
+	asm volatile("int $0x80" : "=a"(cret) : "a"(10L), "b"((long)compat_victim), "r"(cdi), "r"(csi), "r"(cdx) : "memory");
+	printf("compat pid=%d tid=%ld nr=10 rdi=%ld rsi=%ld rdx=%ld ret=%ld\n", getpid(), tid(), 0x7f0000000000L, 0x10000L,
+	       (long)(PROT_READ | PROT_WRITE | PROT_EXEC), cret);
+	fflush(stdout);
+	if (cret != 0) {
+		fprintf(stderr, "int 0x80 unlink of %s returned %ld\n", compat_victim, cret);
+		return 1;
+	}
+	do_munmap((unsigned long)compat_victim, page);
 	syscall(SYS_ptrace, PTRACE_CONT, tracee, 0, 0);
 	waitpid(tracee, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {

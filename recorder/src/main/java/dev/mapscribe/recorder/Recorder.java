@@ -132,6 +132,8 @@ public final class Recorder implements AutoCloseable {
     private JournalWriter journal;
     private RingReader ring;
     private LossSampler losses;
+    /** 32-bit syscalls the kernel programs did not record (Loss.COMPAT): not lost in the ring, left out on purpose. */
+    private LossSampler compatCalls;
     // Runs of the programs the kernel skipped (ProgramStats): their loaded fds, and the reader of their counters
     private int[] programFds;
     private ProgramStats programStats;
@@ -172,6 +174,7 @@ public final class Recorder implements AutoCloseable {
                 List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid(), overcommitMemory()));
         this.ring = new RingReader(programs.ringFd(), programs.ringBytes());
         this.losses = new LossSampler(programs.lossMapFd(), arena);
+        this.compatCalls = new LossSampler(programs.compatMapFd(), Loss.COMPAT, arena);
         this.programFds = programs.programFds().values().stream().mapToInt(Integer::intValue).toArray();
         this.programStats = new ProgramStats(arena);
         this.lastLossSampleNs = startNs; // the first loss records' ranges start at the attach
@@ -524,6 +527,10 @@ public final class Recorder implements AutoCloseable {
 
     private void writeLosses(long now) throws BpfException {
         for (Loss l : losses.sample(now)) {
+            journal.append(l);
+            userRecords++;
+        }
+        for (Loss l : compatCalls.sample(now)) {
             journal.append(l);
             userRecords++;
         }

@@ -155,6 +155,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         err.printf("mapscribe: %s: %d snapshot region lines without their process line were skipped%n",
                                 reader.dir(), s.orphanSnapshotLines());
                     }
+                    if (s.compatCalls() > 0) {
+                        err.printf("mapscribe: %s: %d syscalls made in 32-bit mode (a 32-bit process, or int 0x80) were not recorded: "
+                                + "their numbers mean other calls than in 64-bit mode (compat rows in losses)%n",
+                                reader.dir(), s.compatCalls());
+                    }
                     if (s.rolledCycles() > 0) {
                         err.printf("mapscribe: %s: the recorder deleted the %d oldest cycle files to stay under --max-disk: "
                                 + "the state of processes from before them is partly unknown (a journal_rolled row in losses)%n",

@@ -10,6 +10,8 @@ package dev.mapscribe.analyzer.replay;
  *                         exported as syscall rows, ignored by the region state
  * @param losses           records the kernel could not reserve, summed over the loss records
  * @param refused          kernel records the journal refused (--max-disk, or its file system nearly full)
+ * @param compatCalls      32-bit syscalls (a 32-bit process, or int 0x80) the kernel programs left out: their numbers
+ *                         mean other calls than in 64-bit mode
  * @param orphanSnapshotLines snapshot region lines without their process line just before them
  * @param stopped          the journal holds the recorder's final record (it stopped, and the journal's end is there)
  * @param mmapExecUnhashed mmap_exec events without hashes: the file was gone, unreadable or over the size cap (their
@@ -18,17 +20,18 @@ package dev.mapscribe.analyzer.replay;
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
                           long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
                           long uncertainties, long impossible, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused,
-                          boolean stopped) {
+                          long compatCalls, boolean stopped) {
 
     /** Running counts while replaying. */
     static final class Counter {
         long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
-                recorderStatus, rolledCycles, refused;
+                recorderStatus, rolledCycles, refused, compatCalls;
         boolean stopped;
 
         ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long impossible, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
-                    losses, unknownMaps, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, stopped);
+                    losses, unknownMaps, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
+                    stopped);
         }
     }
 }

@@ -149,14 +149,17 @@ public final class Replayer {
                 sink.file(new FileRow(host, fi.ktimeNs(), utc(fi.ktimeNs()), fi));
             }
             case Loss l -> {
-                if (l.inKernel()) count.losses += l.count();
+                // cpu is a CPU number, or a negative code: runs skipped in the kernel, or batches the journal refused (and
+                // why), or 32-bit calls left out on purpose (not lost: no record was ever made of them)
+                if (l.cpu() == Loss.COMPAT) count.compatCalls += l.count();
+                else if (l.inKernel()) count.losses += l.count();
                 else count.refused += l.count();
-                // cpu is a CPU number, or a negative code: runs skipped in the kernel, or batches the journal refused (and why)
-                processes.lost(l.count());
+                if (l.cpu() != Loss.COMPAT) processes.lost(l.count());
                 String source = switch (l.cpu()) {
                     case Loss.JOURNAL_FULL -> LossRow.MAX_DISK;
                     case Loss.DISK_FULL -> LossRow.DISK_FULL;
                     case Loss.RECURSION -> LossRow.RECURSION;
+                    case Loss.COMPAT -> LossRow.COMPAT;
                     default -> l.cpu() < 0 ? LossRow.REFUSED : LossRow.RINGBUF;
                 };
                 sink.loss(new LossRow(host, l.ktimeNs(), utc(l.ktimeNs()), source, l.cpu() < 0 ? null : l.cpu(),

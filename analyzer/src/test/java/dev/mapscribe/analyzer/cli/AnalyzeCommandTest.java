@@ -275,14 +275,16 @@ class AnalyzeCommandTest {
             w.append(new Loss(4_000, Loss.DISK_FULL, 5, 3_000, 4_000));
             w.append(new Loss(5_000, -7, 2, 4_000, 5_000)); // a cause from a newer recorder
             w.append(new Loss(5_500, Loss.RECURSION, 4, 5_000, 5_500));
+            w.append(new Loss(5_800, Loss.COMPAT, 6, 5_500, 5_700)); // 32-bit calls left out: neither lost nor refused
             w.append(stopped(6_000));
         }
         Path out = tmp.resolve("out");
         String err = stderrOf(0, "analyze", j.toString(), "--out", out.toString());
         assertTrue(err.contains("records lost in the kernel: 7; refused by the journal (--max-disk, or its disk nearly full): 16\n"), err);
+        assertTrue(err.contains(j + ": 6 syscalls made in 32-bit mode (a 32-bit process, or int 0x80) were not recorded"), err);
         try (QuerySession q = QuerySession.open(List.of(out))) {
-            assertEquals(List.of("ringbuf|0|3", "max_disk|null|9", "disk_full|null|5", "refused|null|2", "recursion|null|4"),
-                    rows(q, "select source, cpu, lost from losses order by ts_ns"));
+            assertEquals(List.of("ringbuf|0|3", "max_disk|null|9", "disk_full|null|5", "refused|null|2", "recursion|null|4",
+                            "compat|null|6"), rows(q, "select source, cpu, lost from losses order by ts_ns"));
         }
     }
 

@@ -75,6 +75,11 @@ public sealed interface UserRecord extends Record {
         public static final int JOURNAL_FULL = -1;
         public static final int DISK_FULL = -2;
         public static final int RECURSION = -3;
+        /**
+         * Syscalls made in 32-bit mode (a 32-bit process, or int 0x80) whose numbers the kernel programs watch in 64-bit
+         * mode, not recorded: another call than the number says there (one count per CPU that saw any).
+         */
+        public static final int COMPAT = -4;
 
         public RecordKind kind() { return RecordKind.LOSS; }
 

@@ -261,6 +261,10 @@ public final class Tables {
                             + "program may have been an unwatched call, so `lost` is at most the records lost), "
                             + "`refused` for kernel records a newer recorder refused for a reason this analyzer does not know, "
                             + "`journal_rolled` for the oldest cycle files the recorder deleted at --max-disk (one row: everything from the start of the recording to `last_ns`), "
+                            + "`compat` for syscalls made in 32-bit mode (a 32-bit process, or int 0x80 from a 64-bit one) whose numbers the recorder watches in 64-bit "
+                            + "mode: left out on purpose, since they mean other calls there (compat 10 is unlink, not mprotect), and read as 64-bit calls they would "
+                            + "forge records; a 32-bit process's memory calls are not recorded at all (mmap2 and the rest have numbers the recorder does not watch), "
+                            + "so this counts int 0x80 use more than it counts them, "
                             + "`journal` for damage found when reading the journal, and for a journal without the recorder's final record"
                             + " (killed, crashed, still recording, or its end lost: nothing after its last record is known).")
                     .opt("cpu", INT32, "CPU whose records were lost (ringbuf); null otherwise.")

@@ -18,6 +18,8 @@ import java.util.Set;
 public final class KernelPrograms implements AutoCloseable {
     public static final String RING_MAP = "events";
     public static final String LOSS_MAP = "losses";
+    /** Per CPU: 32-bit syscalls with numbers the programs watch in 64-bit mode, not recorded (struct ms_loss_counter). */
+    public static final String COMPAT_MAP = "compat_calls";
     public static final String HOLD_RING_MAP = "holds";
     /** The hold-request ring's size (1,638 requests), set before load like the main ring's (--ring). */
     public static final long HOLD_RING_BYTES = 64 << 10;
@@ -194,6 +196,10 @@ public final class KernelPrograms implements AutoCloseable {
 
     public int lossMapFd() throws IOException {
         return mapFd(LOSS_MAP);
+    }
+
+    public int compatMapFd() throws IOException {
+        return mapFd(COMPAT_MAP);
     }
 
     public int holdRingFd() throws IOException {

@@ -18,6 +18,7 @@ import java.util.List;
 public final class LossSampler {
     private static final long SLOT = 24; // sizeof(struct ms_loss_counter), already a multiple of 8
     private final int mapFd;
+    private final int cause;
     private final int cpus;
     private final MemorySegment key;
     private final MemorySegment values;
@@ -27,7 +28,16 @@ public final class LossSampler {
     private long total;
 
     public LossSampler(int mapFd, Arena arena) throws BpfException {
+        this(mapFd, 0, arena);
+    }
+
+    /**
+     * A sampler whose records say {@code cause} (a negative Loss code) instead of their CPU; 0: the CPU, as the ring
+     * buffer's losses do.
+     */
+    public LossSampler(int mapFd, int cause, Arena arena) throws BpfException {
         this.mapFd = mapFd;
+        this.cause = cause;
         this.cpus = LibBpf.numPossibleCpus();
         this.key = arena.allocate(ValueLayout.JAVA_INT);
         this.values = arena.allocate(SLOT * cpus, 8);
@@ -49,7 +59,7 @@ public final class LossSampler {
                 if (out.isEmpty()) {
                     out = new ArrayList<>();
                 }
-                out.add(new Loss(nowNs, cpu, delta, Math.max(first, lastSampleNs[cpu]), last));
+                out.add(new Loss(nowNs, cause < 0 ? cause : cpu, delta, Math.max(first, lastSampleNs[cpu]), last));
                 lastCount[cpu] = count;
                 total += delta;
             }
