@@ -59,6 +59,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_MLOCK2 325
 #define NR_PWRITEV2 328
 #define NR_PKEY_MPROTECT 329
+#define NR_IO_URING_SETUP 425
 #define NR_CLONE3 435
 #define NR_OPENAT2 437
 #define NR_MSEAL 462
@@ -1082,6 +1083,11 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_MLOCK: case NR_MUNLOCK: case NR_MLOCK2: case NR_MLOCKALL: case NR_MUNLOCKALL:
 	/* personality(READ_IMPLIES_EXEC): PROT_READ then implies PROT_EXEC, for this task's later mmaps, mprotects and brk */
 	case NR_PERSONALITY:
+	/*
+	 * io_uring_setup: the reads and writes a process submits through its ring pass no syscall these programs see (a
+	 * process's memory file written so is not recorded): that it set one up is.
+	 */
+	case NR_IO_URING_SETUP:
 	/* writes into another process's memory: how code is injected into a running process (injects()) */
 	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
 	/* ... and a process's memory file opened for writing (opens_for_write(), is_proc_mem()), or written (writes()) */

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/io_uring.h>
 #include <linux/openat2.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
@@ -415,6 +416,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	do_munmap((unsigned long)compat_victim, page);
+
+	/* io_uring_setup: what a process reads and writes through its ring passes no syscall the programs see; that it
+	 * set one up is recorded (entries, the params pointer, the ring's fd). */
+	struct io_uring_params uparams;
+	memset(&uparams, 0, sizeof(uparams));
+	long ufd = sys_result(syscall(SYS_io_uring_setup, 4, &uparams));
+	printf("io_uring_setup pid=%d tid=%ld entries=4 params=%lu ret=%ld\n", getpid(), tid(), (unsigned long)&uparams, ufd);
+	fflush(stdout);
+	if (ufd >= 0)
+		close(ufd);
 	syscall(SYS_ptrace, PTRACE_CONT, tracee, 0, 0);
 	waitpid(tracee, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {

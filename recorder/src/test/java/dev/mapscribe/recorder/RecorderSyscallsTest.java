@@ -65,6 +65,7 @@ class RecorderSyscallsTest {
         private static final int NR_MSEAL = 462;
         private static final int NR_PTRACE = 101;
         private static final int NR_PERSONALITY = 135;
+        private static final int NR_IO_URING_SETUP = 425;
         private static final int NR_PROCESS_VM_WRITEV = 311;
         private static final int NR_EXECVE = 59;
         private static final int NR_EXIT = 60;
@@ -244,6 +245,8 @@ class RecorderSyscallsTest {
                         assertTrue(run.all(Loss.class).stream().filter(l -> l.cpu() == Loss.COMPAT).mapToLong(Loss::count).sum() >= 1,
                                 "the 32-bit call counted: " + run.all(Loss.class));
                     }
+                    case "io_uring_setup" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_IO_URING_SETUP
+                            && m.args()[0] == s(c, "entries") && m.args()[1] == u(c, "params") && m.ret() == s(c, "ret")), c);
                     case "brk" -> next(matching(BrkRecord.class, c, m -> m.addr() == u(c, "addr") && m.ret() == s(c, "ret")
                             && m.startBrk() > 0 && m.startBrk() <= m.ret()), c);
                     case "fork" -> next(run.kernel(ForkRecord.class, pid(c)).stream()
@@ -279,7 +282,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(83, checked, "calls logged by the workload");
+            assertEquals(84, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());

@@ -36,6 +36,7 @@ final class SyscallNames {
             case 257 -> "openat";
             case 296 -> "pwritev";
             case 328 -> "pwritev2";
+            case 425 -> "io_uring_setup";
             case 435 -> "clone3";
             case 437 -> "openat2";
             case 462 -> "mseal";
@@ -48,7 +49,7 @@ final class SyscallNames {
         return switch (nr) {
             case 57, 58, 152 -> 0;
             case 12, 60, 67, 151, 231 -> 1;
-            case 149, 150, 435 -> 2;
+            case 149, 150, 425, 435 -> 2;
             case 1, 2, 10, 11, 20, 28, 30, 59, 325, 462 -> 3;
             case 18, 101, 257, 329, 437 -> 4;
             case 25, 56, 296, 322 -> 5;

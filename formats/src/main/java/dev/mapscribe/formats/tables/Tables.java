@@ -88,7 +88,8 @@ public final class Tables {
             "One row per decoded raw syscall record (mmap, mprotect, pkey_mprotect, munmap, mremap, brk, "
                     + "madvise with advice that changes VMA flags (MADV_DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, DONTDUMP/DODUMP, "
                     + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), shmat, shmdt, mseal, "
-                    + "mlock/mlock2/munlock/mlockall/munlockall, clone/fork/vfork, execve/execveat, exit/exit_group; and writes into another "
+                    + "mlock/mlock2/munlock/mlockall/munlockall, personality (not its query), io_uring_setup (the I/O through the ring is not seen), "
+                    + "clone/fork/vfork, execve/execveat, exit/exit_group; and writes into another "
                     + "process: ptrace requests that start tracing or write the tracee's memory or registers (TRACEME, ATTACH, SEIZE, POKETEXT, "
                     + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH), process_vm_writev, and a process's memory file (/proc/PID/mem) "
                     + "opened for writing (open/openat/openat2) or written (write/pwrite64/writev/pwritev/pwritev2), with its `path`), failed calls included.",
