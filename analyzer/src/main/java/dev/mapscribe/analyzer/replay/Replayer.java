@@ -126,7 +126,7 @@ public final class Replayer {
             case SyscallRecord s -> {
                 syscall(s.h(), SyscallNames.name(s.nr()), s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())),
                         s.enterOnly() ? null : s.ret(), s.file() != null ? ProcessTable.mappedFile(s.file()) : null,
-                        WriteTarget.pid(s), WriteTarget.addr(s));
+                        targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s));
                 if (!s.enterOnly()) {
                     syscallState(s);
                 }
@@ -195,6 +195,11 @@ public final class Replayer {
     }
 
     // ---- the cases --------------------------------------------------------------------------------------------
+
+    /** A write's target as a process: a thread named by ptrace or process_vm_writev is its process's, as the regions are. */
+    private Integer targetProcess(Integer tid) {
+        return tid == null ? null : processes.processOfThread(tid);
+    }
 
     /** What a generic syscall record changes in its address space (the recorder writes these with their results). */
     private void syscallState(SyscallRecord s) {

@@ -177,6 +177,15 @@ public final class ProcessTable {
         return (thread(h).personality() & TaskRecord.READ_IMPLIES_EXEC) != 0;
     }
 
+    /**
+     * The process a live thread belongs to (its pid); the number itself where no live thread has it (a process's own
+     * pid, or one the recording does not know). ptrace and process_vm_writev name a thread as readily as a process.
+     */
+    public int processOfThread(int tid) {
+        Thread t = threads.get(tid);
+        return t != null && live.get(t.process().pid) == t.process() ? t.process().pid : tid;
+    }
+
     /** The process behind a record's header. */
     public Process processOf(Hdr h) {
         return thread(h).process();

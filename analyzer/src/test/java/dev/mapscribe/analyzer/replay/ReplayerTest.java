@@ -142,10 +142,15 @@ class ReplayerTest {
         rs.add(new SyscallRecord(h(sc, 32, 100, 100), 101, new long[] {4, 7950, 0x403000, 0x90, 0, 0}, 0));
         rs.add(new SyscallRecord(h(sc, 33, 100, 100), 101, new long[] {16, 7950, 0, 0, 0, 0}, 0));
         rs.add(new SyscallRecord(h(sc, 34, 100, 100), 101, new long[] {0, 0, 0, 0, 0, 0}, 0));
-        List<SyscallRow> rows = replay(rs).syscalls.stream().filter(r -> r.tsNs() >= 30).toList();
-        assertEquals(List.of("write", "process_vm_writev", "ptrace", "ptrace", "ptrace"), rows.stream().map(SyscallRow::name).toList());
-        assertEquals(java.util.Arrays.asList(7950, 7950, 7950, 7950, null), rows.stream().map(SyscallRow::targetPid).toList());
-        assertEquals(java.util.Arrays.asList(0x401000L, 0x402000L, 0x403000L, null, null),
+        // a thread of a process the recording knows (7960 and its thread 7961): a POKEDATA into the thread is into 7960
+        rs.add(task(35, 7960, 7960, 1, 2000, "target"));
+        rs.add(fork(36, 7960, 7960, 7960, 7961, 2100, dev.mapscribe.formats.raw.KernelRecord.ForkRecord.THREAD
+                | dev.mapscribe.formats.raw.KernelRecord.ForkRecord.VM));
+        rs.add(new SyscallRecord(h(sc, 37, 100, 100), 101, new long[] {5, 7961, 0x404000, 0x90, 0, 0}, 0));
+        List<SyscallRow> rows = replay(rs).syscalls.stream().filter(r -> r.tsNs() >= 30 && r.pid() == 100).toList();
+        assertEquals(List.of("write", "process_vm_writev", "ptrace", "ptrace", "ptrace", "ptrace"), rows.stream().map(SyscallRow::name).toList());
+        assertEquals(java.util.Arrays.asList(7950, 7950, 7950, 7950, null, 7960), rows.stream().map(SyscallRow::targetPid).toList());
+        assertEquals(java.util.Arrays.asList(0x401000L, 0x402000L, 0x403000L, null, null, 0x404000L),
                 rows.stream().map(SyscallRow::targetAddr).toList());
         assertEquals(3, rows.get(0).args().length, "write takes three arguments");
     }
