@@ -1150,7 +1150,50 @@ static __always_inline bool injects(long request)
  * BTF-typed pointers; raw_tp hands them untyped kernel pointers, which these bodies read only through
  * BPF_CORE_READ (bpf_probe_read_kernel), or a stack copy of the registers.
  */
-static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long ret)
+/* 32-bit (compat) syscall numbers: arch/x86/entry/syscalls/syscall_32.tbl. */
+#define NR32_MUNMAP 91
+#define NR32_MPROTECT 125
+#define NR32_MMAP2 192
+
+/*
+ * The 32-bit calls recorded, as the 64-bit call they equal: mmap2, mprotect and munmap, of a 32-bit process or
+ * int 0x80, with their arguments moved where the 64-bit call has them (compat_args()); -1 for any other number. Their
+ * numbers as 64-bit calls (fchmod, capget, lgetxattr) are rare, so only those pay the look at the task that tells a
+ * 32-bit call apart (in_compat_call()). Other 32-bit calls are left out and counted (record_sys_exit()).
+ */
+static __always_inline long native_of_compat(long nr)
+{
+	switch (nr) {
+	case NR32_MMAP2: return NR_MMAP;
+	case NR32_MPROTECT: return NR_MPROTECT;
+	case NR32_MUNMAP: return NR_MUNMAP;
+	}
+	return -1;
+}
+
+/* The current task is in a 32-bit call: TS_COMPAT stays set until it returns to user space, past sys_exit. */
+static __always_inline bool in_compat_call(void)
+{
+	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT_;
+}
+
+/*
+ * A 32-bit call's arguments (ebx, ecx, edx, esi, edi, ebp, 32 bits each) put where the 64-bit call's lie (rdi, rsi,
+ * rdx, r10, r8, r9); mmap2's offset counts pages. c may be r itself: everything is read before anything is written.
+ */
+static __always_inline void compat_args(struct pt_regs *c, const struct pt_regs *r, long native)
+{
+	__u32 bx = r->bx, cx = r->cx, dx = r->dx, si = r->si, di = r->di, bp = r->bp;
+	c->di = bx;
+	c->si = cx;
+	c->dx = dx;
+	c->r10 = si;
+	c->r8 = (__u64)(__s64)(__s32)di; /* an fd of -1 stays -1 */
+	c->r9 = native == NR_MMAP ? (__u64)bp << 12 : bp;
+	c->orig_ax = native;
+}
+
+static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long ret, bool translated)
 {
 	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
 	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
@@ -1169,7 +1212,7 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	__u64 pid_tgid = current_pid_tgid(task);
 	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
 		return 0;
-	if (task->thread_info.status & TS_COMPAT_) {
+	if (!translated && (task->thread_info.status & TS_COMPAT_)) {
 		count_in(&compat_calls); /* a 32-bit call: another call than its number says here */
 		return 0;
 	}
@@ -1222,23 +1265,29 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
+	long native = native_of_compat(nr);
+	if (native >= 0 && in_compat_call()) {
+		struct pt_regs c = {};
+		compat_args(&c, regs, native);
+		return record_sys_exit(&c, native, ret, true);
+	}
 	if (!watched_exit_nr(nr))
 		return 0;
-	return record_sys_exit(regs, nr, ret);
+	return record_sys_exit(regs, nr, ret, false);
 }
 
 /*
  * raw_tp: ctx->args[] are the tracepoint's arguments as untyped u64s (sys_exit: regs, ret). The pt_regs
  * pointer cannot be dereferenced directly, so the programs copy the registers the
- * bodies read -- r10, r9, r8, ax, cx, dx, si, di, orig_ax, one contiguous span of x86-64's pt_regs (the
- * ptrace ABI: it does not move between kernels) -- into a stack pt_regs in one bpf_probe_read_kernel,
- * and hand the copy to the shared bodies. The rest of the copy is never read.
+ * bodies read -- bp, bx (a 32-bit call's), r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, one contiguous span
+ * of x86-64's pt_regs (the ptrace ABI: it does not move between kernels) -- into a stack pt_regs in one
+ * bpf_probe_read_kernel, and hand the copy to the shared bodies. The rest of the copy is never read.
  */
-#define SYSCALL_REGS_SPAN (__builtin_offsetof(struct pt_regs, orig_ax) + 8 - __builtin_offsetof(struct pt_regs, r10))
+#define SYSCALL_REGS_SPAN (__builtin_offsetof(struct pt_regs, orig_ax) + 8 - __builtin_offsetof(struct pt_regs, bp))
 
 static __always_inline long copy_syscall_regs(struct pt_regs *copy, struct pt_regs *kregs)
 {
-	return bpf_probe_read_kernel(&copy->r10, SYSCALL_REGS_SPAN, &kregs->r10);
+	return bpf_probe_read_kernel(&copy->bp, SYSCALL_REGS_SPAN, &kregs->bp);
 }
 
 SEC("?raw_tp/sys_exit")
@@ -1249,9 +1298,14 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (copy_syscall_regs(&regs, (struct pt_regs *)ctx->args[0]))
 		return 0;
 	long nr = regs.orig_ax;
+	long native = native_of_compat(nr);
+	if (native >= 0 && in_compat_call()) {
+		compat_args(&regs, &regs, native);
+		return record_sys_exit(&regs, native, ctx->args[1], true);
+	}
 	if (!watched_exit_nr(nr))
 		return 0;
-	return record_sys_exit(&regs, nr, ctx->args[1]);
+	return record_sys_exit(&regs, nr, ctx->args[1], false);
 }
 
 /* ---- process lifecycle ----------------------------------------------------------- */

@@ -219,6 +219,18 @@ static long do_write(long nr, int fd, unsigned long *buf, long pos, long at, int
 	return r;
 }
 
+/* A 32-bit call from this 64-bit process: int 0x80, the number in eax, arguments in ebx, ecx, edx, esi, edi, ebp. */
+static long int80(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long ret;
+	register long r8 asm("r8") = f;
+	asm volatile("push %%rbp\n\tmov %%r8, %%rbp\n\tint $0x80\n\tpop %%rbp"
+		     : "=a"(ret)
+		     : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e), "r"(r8)
+		     : "memory");
+	return ret;
+}
+
 static long do_personality(unsigned long persona)
 {
 	long r = sys_result(syscall(SYS_personality, persona));
@@ -416,6 +428,36 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	do_munmap((unsigned long)compat_victim, page);
+
+	/*
+	 * A 32-bit process's memory calls, made here with int 0x80 (their numbers and registers are the 32-bit ABI's):
+	 * mmap2 (192) of anonymous memory and of a memfd's second page (offset in pages), mprotect (125), munmap (91). The
+	 * kernel programs record them as the 64-bit calls they equal: "compat32" lines give each as that 64-bit call.
+	 */
+	int cmfd = memfd_create("compat32", 0);
+	if (cmfd < 0 || ftruncate(cmfd, 2 * page) != 0) {
+		fprintf(stderr, "memfd_create: %s\n", strerror(errno));
+		return 1;
+	}
+	long ca = int80(192, 0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	printf("compat32 pid=%d tid=%ld as=mmap addr=0 len=%ld prot=%d flags=%d fd=-1 off=0 ret=%ld\n", getpid(), tid(), page,
+	       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, ca);
+	long cf = int80(192, 0, page, PROT_READ, MAP_SHARED, cmfd, 1);
+	printf("compat32 pid=%d tid=%ld as=mmap addr=0 len=%ld prot=%d flags=%d fd=%d off=%ld ret=%ld\n", getpid(), tid(), page,
+	       PROT_READ, MAP_SHARED, cmfd, page, cf);
+	long cp = int80(125, ca, page, PROT_READ | PROT_EXEC, 0, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=mprotect addr=%ld len=%ld prot=%d ret=%ld\n", getpid(), tid(), ca, page,
+	       PROT_READ | PROT_EXEC, cp);
+	long cu = int80(91, ca, page, 0, 0, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), ca, page, cu);
+	long cu2 = int80(91, cf, page, 0, 0, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), cf, page, cu2);
+	fflush(stdout);
+	close(cmfd);
+	if (ca < 0 || ca >= (1L << 32) || cf < 0 || cp != 0 || cu != 0 || cu2 != 0) {
+		fprintf(stderr, "the 32-bit calls failed: %ld %ld %ld %ld %ld\n", ca, cf, cp, cu, cu2);
+		return 1;
+	}
 
 	/* io_uring_setup: what a process reads and writes through its ring passes no syscall the programs see; that it
 	 * set one up is recorded (entries, the params pointer, the ring's fd). */
