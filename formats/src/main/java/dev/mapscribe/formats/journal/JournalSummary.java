@@ -17,6 +17,7 @@ import java.util.Map;
  *
  * @param lost    kernel records lost for want of ring-buffer space
  * @param refused kernel records the journal refused (--max-disk reached, or its file system nearly full)
+ * @param compat  32-bit syscalls the kernel programs left out (Loss.COMPAT): neither lost nor refused, never recorded
  * @param rolled  the last JournalRolled record (its counts are totals since the start); null when no cycle was deleted
  * @param unhashed file infos without hashes: the file was gone, unreadable or over the size cap (each one's error says which)
  * @param unchecked excerpts without checksums (written before them): damage inside their records cannot be seen
@@ -24,7 +25,7 @@ import java.util.Map;
  *                 still being recorded, the recorder was killed or crashed, or the journal's end is lost)
  */
 public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts, long batches, long firstKtimeNs,
-                             long lastKtimeNs, long lost, long refused, JournalRolled rolled, long unhashed,
+                             long lastKtimeNs, long lost, long refused, long compat, JournalRolled rolled, long unhashed,
                              long unchecked, RecorderStatus stopped, JournalDamage damage) {
 
     /** What a journal without the recorder's final record ({@link #stopped} null) says of its end. */
@@ -34,7 +35,7 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
     public static JournalSummary of(JournalReader reader) {
         Map<RecordKind, Long> counts = new EnumMap<>(RecordKind.class);
         long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
-        long[] lost = {0, 0}; // in the kernel, refused by the journal
+        long[] lost = {0, 0, 0}; // in the kernel, refused by the journal, 32-bit calls left out
         JournalRolled[] rolled = {null};
         long[] unhashed = {0};
         RecorderStatus[] stopped = {null};
@@ -44,7 +45,7 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
                 span[0] = Math.min(span[0], k.h().ktimeNs());
                 span[1] = Math.max(span[1], k.h().ktimeNs());
             } else if (rec instanceof Loss l) {
-                lost[l.inKernel() ? 0 : 1] += l.count();
+                lost[l.cpu() == Loss.COMPAT ? 2 : l.inKernel() ? 0 : 1] += l.count();
             } else if (rec instanceof JournalRolled j) {
                 rolled[0] = j; // totals: the last one holds the earlier ones
             } else if (rec instanceof FileInfo f && f.sha256() == null) {
@@ -54,7 +55,7 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
             }
         });
         return new JournalSummary(reader.header(), counts, r.excerpts(), span[0] == Long.MAX_VALUE ? 0 : span[0],
-                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], lost[1], rolled[0], unhashed[0], r.unchecked(), stopped[0], r.damage());
+                span[1] == Long.MIN_VALUE ? 0 : span[1], lost[0], lost[1], lost[2], rolled[0], unhashed[0], r.unchecked(), stopped[0], r.damage());
     }
 
     /** Cycle files the recorder deleted to stay under --max-disk. */

@@ -78,6 +78,9 @@ public final class JournalCommand {
             if (s.refused() > 0) {
                 out.printf("refused         %d kernel records (the journal at --max-disk, or its file system nearly full)%n", s.refused());
             }
+            if (s.compat() > 0) {
+                out.printf("32-bit calls    %d not recorded (a 32-bit process, or int 0x80: their numbers mean other calls than in 64-bit mode)%n", s.compat());
+            }
             if (s.unhashed() > 0) {
                 out.printf("unhashed        %d files without hashes (gone, unreadable or over the size cap: their file_info records say which)%n", s.unhashed());
             }
@@ -115,7 +118,8 @@ public final class JournalCommand {
                     + ",\"command_line\":" + Json.strs(h.commandLine())
                     + ",\"first_ktime_ns\":" + s.firstKtimeNs() + ",\"last_ktime_ns\":" + s.lastKtimeNs()
                     + ",\"records\":" + s.records() + ",\"kernel_records\":" + s.kernelRecords() + ",\"batches\":" + s.batches()
-                    + ",\"counts\":" + counts + ",\"lost\":" + s.lost() + ",\"refused\":" + s.refused() + ",\"unhashed_files\":" + s.unhashed() + ",\"rolled_cycles\":" + s.rolledCycles()
+                    + ",\"counts\":" + counts + ",\"lost\":" + s.lost() + ",\"refused\":" + s.refused() + ",\"compat_calls\":" + s.compat()
+                    + ",\"unhashed_files\":" + s.unhashed() + ",\"rolled_cycles\":" + s.rolledCycles()
                     + ",\"rolled_bytes\":" + (s.rolled() == null ? 0 : s.rolled().deletedBytes())
                     + ",\"rolled_kernel_records\":" + (s.rolled() == null ? 0 : s.rolled().deletedKernelRecords())
                     + ",\"rolled_before_ktime_ns\":" + (s.rolled() == null ? "null" : Long.toString(s.rolled().keptFromNs()))

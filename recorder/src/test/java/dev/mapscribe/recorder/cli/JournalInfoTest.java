@@ -48,6 +48,7 @@ class JournalInfoTest {
             w.append(new Loss(3_000_000_001L, 1, 7, 2_900_000_000L, 3_000_000_000L));
             w.append(new Loss(3_000_000_002L, Loss.DISK_FULL, 5, 2_900_000_000L, 3_000_000_000L)); // refusals: not "lost"
             w.append(new Loss(3_000_000_002L, Loss.RECURSION, 2, 2_900_000_000L, 3_000_000_000L)); // runs skipped: lost
+            w.append(new Loss(3_000_000_002L, Loss.COMPAT, 4, 2_900_000_000L, 3_000_000_000L)); // 32-bit calls: neither
             w.append(new FileInfo(3_000_000_003L, 8 << 20, 12, 0, 0, 100, "/tmp/gone", null, null, null, null, null,
                     "cannot open: open /tmp/gone: No such file or directory", 0));
             w.append(new FileInfo(3_000_000_004L, 8 << 20, 13, 0, 0, 100, "/bin/x", "ELF", "m", "s1", "s256", "s512", null, 0));
@@ -56,9 +57,9 @@ class JournalInfoTest {
         assertTrue(json.startsWith("0\n"), json);
         assertTrue(json.contains("\"host\":\"web-7\""), json);
         assertTrue(json.contains("\"overcommit_memory\":1,"), json);
-        assertTrue(json.contains("\"counts\":{\"mmap\":1,\"mprotect\":1,\"munmap\":1,\"journal_header\":1,\"file_info\":2,\"loss\":3}"), json);
+        assertTrue(json.contains("\"counts\":{\"mmap\":1,\"mprotect\":1,\"munmap\":1,\"journal_header\":1,\"file_info\":2,\"loss\":4}"), json);
         assertTrue(json.contains("\"first_ktime_ns\":2000000000,\"last_ktime_ns\":3000000000"), json);
-        assertTrue(json.contains("\"lost\":9,\"refused\":5,\"unhashed_files\":1"), json);
+        assertTrue(json.contains("\"lost\":9,\"refused\":5,\"compat_calls\":4,\"unhashed_files\":1"), json);
         assertTrue(json.contains("\"batches_without_checksums\":0,\"stopped_utc\":null,\"damage\":null"), json);
 
         String text = run("journal", "info", dir.toString());
@@ -66,6 +67,7 @@ class JournalInfoTest {
         assertTrue(text.contains("time span       2023-11-14T22:13:22Z .. 2023-11-14T22:13:23Z (1.000 s)"), text);
         assertTrue(text.contains("lost            9 records (in the kernel)"), text);
         assertTrue(text.contains("refused         5 kernel records (the journal at --max-disk, or its file system nearly full)"), text);
+        assertTrue(text.contains("32-bit calls    4 not recorded (a 32-bit process, or int 0x80"), text);
         assertTrue(text.contains("unhashed        1 files without hashes (gone, unreadable or over the size cap: their file_info records say which)"), text);
         assertTrue(text.contains("integrity       CRC-32C checksums on every batch"), text);
         assertTrue(text.contains("stopped         no final record from the recorder: it was still recording, or it was killed or"
