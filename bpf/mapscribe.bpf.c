@@ -1153,20 +1153,27 @@ static __always_inline bool injects(long request)
 /* 32-bit (compat) syscall numbers: arch/x86/entry/syscalls/syscall_32.tbl. */
 #define NR32_MUNMAP 91
 #define NR32_MPROTECT 125
+#define NR32_MREMAP 163
 #define NR32_MMAP2 192
+#define NR32_MADVISE 219
+#define NR32_PKEY_MPROTECT 380
 
 /*
- * The 32-bit calls recorded, as the 64-bit call they equal: mmap2, mprotect and munmap, of a 32-bit process or
- * int 0x80, with their arguments moved where the 64-bit call has them (compat_args()); -1 for any other number. Their
- * numbers as 64-bit calls (fchmod, capget, lgetxattr) are rare, so only those pay the look at the task that tells a
- * 32-bit call apart (in_compat_call()). Other 32-bit calls are left out and counted (record_sys_exit()).
+ * The 32-bit calls recorded, as the 64-bit call they equal: mmap2, mprotect, pkey_mprotect, munmap, mremap and
+ * madvise, of a 32-bit process or int 0x80, with their arguments moved where the 64-bit call has them (compat_args());
+ * -1 for any other number. Their numbers as 64-bit calls (fchmod, capget, acct, lgetxattr, restart_syscall, none) are
+ * rare, so only those pay the look at the task that tells a 32-bit call apart (in_compat_call()). Other 32-bit calls
+ * are left out and counted (record_sys_exit()); brk among them: its number is recvfrom's, too frequent to pay that.
  */
 static __always_inline long native_of_compat(long nr)
 {
 	switch (nr) {
 	case NR32_MMAP2: return NR_MMAP;
 	case NR32_MPROTECT: return NR_MPROTECT;
+	case NR32_PKEY_MPROTECT: return NR_PKEY_MPROTECT;
 	case NR32_MUNMAP: return NR_MUNMAP;
+	case NR32_MREMAP: return NR_MREMAP;
+	case NR32_MADVISE: return NR_MADVISE;
 	}
 	return -1;
 }
@@ -1188,7 +1195,7 @@ static __always_inline void compat_args(struct pt_regs *c, const struct pt_regs 
 	c->si = cx;
 	c->dx = dx;
 	c->r10 = si;
-	c->r8 = (__u64)(__s64)(__s32)di; /* an fd of -1 stays -1 */
+	c->r8 = native == NR_MMAP ? (__u64)(__s64)(__s32)di : di; /* mmap2's fd of -1 stays -1; mremap's new_addr is an address */
 	c->r9 = native == NR_MMAP ? (__u64)bp << 12 : bp;
 	c->orig_ax = native;
 }

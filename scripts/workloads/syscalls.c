@@ -431,7 +431,8 @@ int main(int argc, char **argv)
 
 	/*
 	 * A 32-bit process's memory calls, made here with int 0x80 (their numbers and registers are the 32-bit ABI's):
-	 * mmap2 (192) of anonymous memory and of a memfd's second page (offset in pages), mprotect (125), munmap (91). The
+	 * mmap2 (192) of anonymous memory and of a memfd's second page (offset in pages), mprotect (125), pkey_mprotect
+	 * (380), madvise (219) with advice that changes the VMA's flags, mremap (163) growing it, munmap (91). The
 	 * kernel programs record them as the 64-bit calls they equal: "compat32" lines give each as that 64-bit call.
 	 */
 	int cmfd = memfd_create("compat32", 0);
@@ -448,14 +449,23 @@ int main(int argc, char **argv)
 	long cp = int80(125, ca, page, PROT_READ | PROT_EXEC, 0, 0, 0);
 	printf("compat32 pid=%d tid=%ld as=mprotect addr=%ld len=%ld prot=%d ret=%ld\n", getpid(), tid(), ca, page,
 	       PROT_READ | PROT_EXEC, cp);
-	long cu = int80(91, ca, page, 0, 0, 0, 0);
-	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), ca, page, cu);
+	long ck = int80(380, ca, page, PROT_READ, -1, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=pkey_mprotect addr=%ld len=%ld prot=%d pkey=-1 ret=%ld\n", getpid(), tid(), ca, page,
+	       PROT_READ, ck);
+	long cd = int80(219, ca, page, MADV_DONTDUMP, 0, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=madvise addr=%ld len=%ld advice=%d ret=%ld\n", getpid(), tid(), ca, page,
+	       MADV_DONTDUMP, cd);
+	long cr = int80(163, ca, page, 2 * page, MREMAP_MAYMOVE, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=mremap old_addr=%ld old_len=%ld new_len=%ld flags=%d new_addr=0 ret=%ld\n", getpid(),
+	       tid(), ca, page, 2 * page, MREMAP_MAYMOVE, cr);
+	long cu = int80(91, cr, 2 * page, 0, 0, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), cr, 2 * page, cu);
 	long cu2 = int80(91, cf, page, 0, 0, 0, 0);
 	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), cf, page, cu2);
 	fflush(stdout);
 	close(cmfd);
-	if (ca < 0 || ca >= (1L << 32) || cf < 0 || cp != 0 || cu != 0 || cu2 != 0) {
-		fprintf(stderr, "the 32-bit calls failed: %ld %ld %ld %ld %ld\n", ca, cf, cp, cu, cu2);
+	if (ca < 0 || ca >= (1L << 32) || cf < 0 || cp != 0 || ck != 0 || cd != 0 || cr < 0 || cu != 0 || cu2 != 0) {
+		fprintf(stderr, "the 32-bit calls failed: %ld %ld %ld %ld %ld %ld %ld %ld\n", ca, cf, cp, ck, cd, cr, cu, cu2);
 		return 1;
 	}
 

@@ -259,6 +259,13 @@ class RecorderSyscallsTest {
                                     && m.prot() == s(c, "prot") && m.ret() == s(c, "ret")), c);
                             case "munmap" -> next(matching(MunmapRecord.class, c, m -> m.addr() == u(c, "addr") && m.len() == u(c, "len")
                                     && m.ret() == s(c, "ret")), c);
+                            case "pkey_mprotect" -> next(matching(MprotectRecord.class, c, m -> m.isPkeyMprotect() && m.addr() == u(c, "addr")
+                                    && m.len() == u(c, "len") && m.prot() == s(c, "prot") && m.pkey() == s(c, "pkey") && m.ret() == s(c, "ret")), c);
+                            case "madvise" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_MADVISE && m.args()[0] == u(c, "addr")
+                                    && m.args()[1] == u(c, "len") && m.args()[2] == s(c, "advice") && m.ret() == s(c, "ret")), c);
+                            case "mremap" -> next(matching(MremapRecord.class, c, m -> m.oldAddr() == u(c, "old_addr")
+                                    && m.oldLen() == u(c, "old_len") && m.newLen() == u(c, "new_len") && m.flags() == s(c, "flags")
+                                    && m.newAddr() == u(c, "new_addr") && m.ret() == s(c, "ret")), c);
                             default -> throw new AssertionError("unknown 32-bit call " + c);
                         }
                     }
@@ -299,7 +306,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(89, checked, "calls logged by the workload");
+            assertEquals(92, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());
