@@ -110,7 +110,7 @@ public final class Recorder implements AutoCloseable {
     public record Summary(HookTier tier, Map<RecordKind, Long> kernelRecordsByKind, long kernelRecords, long kernelBytes,
                           long userRecords, long batches, long bytesOnDisk, long lost, long filesHashed, long cpuNs,
                           long wallNs, long refusedRecords, int rolledCycles, Enricher.Stats enrichment,
-                          long refusedForSpace) {
+                          long refusedForSpace, long compatCalls) {
     }
 
     /**
@@ -591,7 +591,7 @@ public final class Recorder implements AutoCloseable {
         }
         return new Summary(programs.tier(), byKind, batcher.records(), batcher.kernelBytes(), userRecords, journal.batches(),
                 journal.bytesOnDisk(), lostInKernel(), filesHashed, cpuNs(), wallNs, journal.refusedRecords(),
-                journal.rolledCycles(), held, journal.refusedForSpace());
+                journal.rolledCycles(), held, journal.refusedForSpace(), compatCalls.total());
     }
 
     public HookTier tier() {

@@ -244,6 +244,7 @@ class RecorderSyscallsTest {
                                 .filter(m -> m.addr() == s(c, "rdi") && m.len() == s(c, "rsi")).toList(), "forged by " + c);
                         assertTrue(run.all(Loss.class).stream().filter(l -> l.cpu() == Loss.COMPAT).mapToLong(Loss::count).sum() >= 1,
                                 "the 32-bit call counted: " + run.all(Loss.class));
+                        assertTrue(run.summary().compatCalls() >= 1, "and in the recorder's summary: " + run.summary());
                     }
                     case "compat32" -> { // a 32-bit call, recorded as the 64-bit call it equals
                         switch (c.get("as")) {

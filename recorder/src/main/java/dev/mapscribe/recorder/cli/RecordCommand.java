@@ -188,5 +188,10 @@ public final class RecordCommand implements Callable<Integer> {
                 s.cpuNs() / 1e9, secs == 0 ? 0.0 : 100.0 * s.cpuNs() / s.wallNs(),
                 s.refusedRecords() > 0 ? ", " + s.refusedRecords() + " records refused by --max-disk" : "",
                 s.rolledCycles() > 0 ? ", the " + s.rolledCycles() + " oldest cycle files deleted to stay under --max-disk" : "");
+        if (s.compatCalls() > 0) {
+            err.printf(Locale.ROOT, "mapscribe: %d syscalls made in 32-bit mode left out (a 32-bit process, or int 0x80: their "
+                    + "numbers mean other calls than in 64-bit mode; mmap2, mprotect, pkey_mprotect, munmap, mremap, madvise are recorded)%n",
+                    s.compatCalls());
+        }
     }
 }
