@@ -816,7 +816,8 @@ static __always_inline struct file *lsm_file(struct task_struct *task)
 	return file;
 }
 
-static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
+/* flags: MS_F_COMPAT for a 32-bit call recorded as this one (record_sys_exit()), else 0; so for the rest below. */
+static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid, __u16 flags)
 {
 	struct scratch *s = scratch_buf();
 	if (!s)
@@ -838,7 +839,7 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 		if (!file)
 			file = file_of_fd(task, r->fd); /* a failed attempt names the file its fd named */
 	}
-	finish_mapping(task, s, file, ret, pid_tgid, 0);
+	finish_mapping(task, s, file, ret, pid_tgid, flags);
 }
 
 #define SHM_RDONLY_ 010000
@@ -874,14 +875,14 @@ static __always_inline void on_shmat(struct task_struct *task, struct pt_regs *r
 }
 
 static __always_inline void on_mprotect(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
-					bool pkey)
+					bool pkey, __u16 flags)
 {
 	struct ms_mprotect *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_loss();
 		return;
 	}
-	fill_hdr(&r->h, MS_MPROTECT, sizeof(*r), pkey ? MS_F_PKEY : 0, pid_tgid);
+	fill_hdr(&r->h, MS_MPROTECT, sizeof(*r), flags | (pkey ? MS_F_PKEY : 0), pid_tgid);
 	r->addr = regs->di;
 	r->len = regs->si;
 	r->prot = regs->dx;
@@ -893,28 +894,28 @@ static __always_inline void on_mprotect(struct task_struct *task, struct pt_regs
 	bpf_ringbuf_submit(r, wakeup);
 }
 
-static __always_inline void on_munmap(struct pt_regs *regs, long ret, __u64 pid_tgid)
+static __always_inline void on_munmap(struct pt_regs *regs, long ret, __u64 pid_tgid, __u16 flags)
 {
 	struct ms_munmap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_loss();
 		return;
 	}
-	fill_hdr(&r->h, MS_MUNMAP, sizeof(*r), 0, pid_tgid);
+	fill_hdr(&r->h, MS_MUNMAP, sizeof(*r), flags, pid_tgid);
 	r->addr = regs->di;
 	r->len = regs->si;
 	r->ret = ret;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline void on_mremap(struct pt_regs *regs, long ret, __u64 pid_tgid)
+static __always_inline void on_mremap(struct pt_regs *regs, long ret, __u64 pid_tgid, __u16 flags)
 {
 	struct ms_mremap *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_loss();
 		return;
 	}
-	fill_hdr(&r->h, MS_MREMAP, sizeof(*r), 0, pid_tgid);
+	fill_hdr(&r->h, MS_MREMAP, sizeof(*r), flags, pid_tgid);
 	r->old_addr = regs->di;
 	r->old_len = regs->si;
 	r->new_len = regs->dx;
@@ -1230,21 +1231,22 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 			return 0; /* before task_context: no MS_TASK for a process that has no record */
 	}
 	task_context(task, pid_tgid, false);
+	__u16 xflags = translated ? MS_F_COMPAT : 0;
 	switch (nr) {
 	case NR_MMAP:
-		on_mmap(task, regs, ret, pid_tgid);
+		on_mmap(task, regs, ret, pid_tgid, xflags);
 		break;
 	case NR_MPROTECT:
-		on_mprotect(task, regs, ret, pid_tgid, false);
+		on_mprotect(task, regs, ret, pid_tgid, false, xflags);
 		break;
 	case NR_PKEY_MPROTECT:
-		on_mprotect(task, regs, ret, pid_tgid, true);
+		on_mprotect(task, regs, ret, pid_tgid, true, xflags);
 		break;
 	case NR_MUNMAP:
-		on_munmap(regs, ret, pid_tgid);
+		on_munmap(regs, ret, pid_tgid, xflags);
 		break;
 	case NR_MREMAP:
-		on_mremap(regs, ret, pid_tgid);
+		on_mremap(regs, ret, pid_tgid, xflags);
 		break;
 	case NR_BRK:
 		on_brk(task, regs, ret, pid_tgid);
@@ -1262,7 +1264,7 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		on_vm_writev(regs, ret, pid_tgid);
 		break;
 	default:
-		on_syscall(regs, nr, ret, pid_tgid, 0);
+		on_syscall(regs, nr, ret, pid_tgid, xflags);
 		break;
 	}
 	return 0;

@@ -216,6 +216,13 @@ FROM (VALUES
   ('demo-a', at_ms(3321),   7736, 7736, 'demo', 'mmap', 9, 0, 4096, 3, 34, 140164096520192, NULL, NULL, NULL, NULL, NULL)
 ) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode, target_pid, target_addr);
 
+-- A 32-bit call (int 0x80 mmap2), recorded as the mmap it equals: compat
+INSERT INTO syscalls BY NAME
+SELECT s.*, (SELECT count(*) FROM syscalls) AS seq, ts_ns // 1000000 AS batch, 0 AS cpu, false AS failed, true AS compat
+FROM (VALUES
+  ('demo-a', at_ms(3330), 7736, 7736, 'demo', 'mmap', 9, 0, 4096, 3, 34, 4160000000)
+) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret);
+
 INSERT INTO regions BY NAME
 SELECT r.*, r.valid_from_ns AS ts_ns, true AS known
 FROM (VALUES

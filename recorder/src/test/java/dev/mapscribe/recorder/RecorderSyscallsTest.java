@@ -133,6 +133,7 @@ class RecorderSyscallsTest {
                         MmapRecord r = next(matching(MmapRecord.class, c, m -> m.addr() == u(c, "addr") && m.len() == u(c, "len")
                                 && m.prot() == s(c, "prot") && m.flags() == s(c, "flags") && m.fd() == s(c, "fd")
                                 && m.off() == u(c, "off") && m.ret() == s(c, "ret")), c);
+                        assertFalse(r.h().has(KernelRecord.F_COMPAT), "a 64-bit call: " + c);
                         if (c.containsKey("path")) {
                             assertEquals(c.get("path"), r.file().path(), "path of " + c);
                             assertEquals(u(c, "ino"), r.file().ino());
@@ -246,8 +247,8 @@ class RecorderSyscallsTest {
                                 "the 32-bit call counted: " + run.all(Loss.class));
                         assertTrue(run.summary().compatCalls() >= 1, "and in the recorder's summary: " + run.summary());
                     }
-                    case "compat32" -> { // a 32-bit call, recorded as the 64-bit call it equals
-                        switch (c.get("as")) {
+                    case "compat32" -> { // a 32-bit call, recorded as the 64-bit call it equals, and marked so
+                        KernelRecord k = switch (c.get("as")) {
                             case "mmap" -> {
                                 MmapRecord r = next(matching(MmapRecord.class, c, m -> m.addr() == u(c, "addr") && m.len() == u(c, "len")
                                         && m.prot() == s(c, "prot") && m.flags() == s(c, "flags") && m.fd() == s(c, "fd")
@@ -255,6 +256,7 @@ class RecorderSyscallsTest {
                                 if (s(c, "fd") >= 0) {
                                     assertTrue(r.file() != null && r.file().path().startsWith("/memfd:compat32"), "the memfd of " + c + ": " + r.file());
                                 }
+                                yield r;
                             }
                             case "mprotect" -> next(matching(MprotectRecord.class, c, m -> m.addr() == u(c, "addr") && m.len() == u(c, "len")
                                     && m.prot() == s(c, "prot") && m.ret() == s(c, "ret")), c);
@@ -268,7 +270,8 @@ class RecorderSyscallsTest {
                                     && m.oldLen() == u(c, "old_len") && m.newLen() == u(c, "new_len") && m.flags() == s(c, "flags")
                                     && m.newAddr() == u(c, "new_addr") && m.ret() == s(c, "ret")), c);
                             default -> throw new AssertionError("unknown 32-bit call " + c);
-                        }
+                        };
+                        assertTrue(k.h().has(KernelRecord.F_COMPAT), "marked as a 32-bit call: " + c);
                     }
                     case "io_uring_setup" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_IO_URING_SETUP
                             && m.args()[0] == s(c, "entries") && m.args()[1] == u(c, "params") && m.ret() == s(c, "ret")), c);

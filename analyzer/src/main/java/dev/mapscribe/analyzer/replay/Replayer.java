@@ -383,7 +383,7 @@ public final class Replayer {
         sink.syscall(new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr, args,
                 ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
                 file != null ? file.dev() : null, file != null ? file.inode() : null, file != null && file.pathTruncated(),
-                targetPid, targetAddr));
+                targetPid, targetAddr, h.has(KernelRecord.F_COMPAT)));
     }
 
     /** Deleted cycles are one gap, from the start of the recording to the oldest cycle the recorder kept. */

@@ -40,7 +40,7 @@ class BackgroundSinkTest {
     }
 
     private static SyscallRow syscall(long seq) {
-        return new SyscallRow("h", seq, seq, 1, 1, "c", 0, "mmap", 9, new long[6], 0L, null, false, 1, seq, null, null, null, false, null, null);
+        return new SyscallRow("h", seq, seq, 1, 1, "c", 0, "mmap", 9, new long[6], 0L, null, false, 1, seq, null, null, null, false, null, null, false);
     }
 
     private static RegionVersion region(long version) {

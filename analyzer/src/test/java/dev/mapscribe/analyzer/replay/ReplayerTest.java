@@ -129,6 +129,20 @@ class ReplayerTest {
     }
 
     @Test
+    void aThirtyTwoBitCallIsMarkedOnItsRow() {
+        List<Record> rs = started();
+        // int 0x80 mmap2, recorded as the mmap it equals and flagged F_COMPAT; then a 64-bit mprotect of the same page
+        rs.add(new dev.mapscribe.formats.raw.KernelRecord.MmapRecord(new Hdr(dev.mapscribe.formats.raw.RecordKind.MMAP.id(), 0, 0,
+                KernelRecord.F_COMPAT, 20, 100, 100), 0, 0x1000, 3, 0x22, -1, 0, 0xf7ff0000L, null));
+        rs.add(mprotect(21, 100, 0xf7ff0000L, 0x1000, 5, 0));
+        CollectingSink s = replay(rs);
+        List<SyscallRow> rows = s.syscalls.stream().filter(r -> r.tsNs() >= 20).toList();
+        assertEquals(List.of("mmap", "mprotect"), rows.stream().map(SyscallRow::name).toList());
+        assertEquals(List.of(true, false), rows.stream().map(SyscallRow::compat).toList());
+        assertTrue(s.regionsAt(100, 30).contains("f7ff0000-f7ff1000 r-xp"), s.regionsAt(100, 30).toString());
+    }
+
+    @Test
     void writesIntoAnotherProcessNameTheTargetAndWhereTheyBegan() {
         List<Record> rs = started();
         var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;

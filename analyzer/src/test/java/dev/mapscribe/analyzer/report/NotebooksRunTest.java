@@ -95,6 +95,10 @@ class NotebooksRunTest {
                         Arrays.asList(7736, "mmap", "rw-", "rwx")),
                 rows(rie, "pid", "syscall", "asked", "got"));
 
+        // the 32-bit call, per process
+        Table compat = tableWithColumn(run, "calls", "syscalls", "exe_path");
+        assertEquals(Set.of(List.of(7736, 1L, "mmap")), rows(compat, "pid", "calls", "syscalls"));
+
         Table timeline = tableWithColumn(run, "alert", "prev_prot");
         assertEquals(Set.of("Mmaped region with W+E permissions!", "Protection changed to Executable!",
             "Protection changed from E to W+E!", "Protection changed from W+E to E!"), column(timeline, "alert"));
