@@ -1152,6 +1152,7 @@ static __always_inline bool injects(long request)
  * BPF_CORE_READ (bpf_probe_read_kernel), or a stack copy of the registers.
  */
 /* 32-bit (compat) syscall numbers: arch/x86/entry/syscalls/syscall_32.tbl. */
+#define NR32_OLD_MMAP 90
 #define NR32_MUNMAP 91
 #define NR32_MPROTECT 125
 #define NR32_MREMAP 163
@@ -1160,9 +1161,9 @@ static __always_inline bool injects(long request)
 #define NR32_PKEY_MPROTECT 380
 
 /*
- * The 32-bit calls recorded, as the 64-bit call they equal: mmap2, mprotect, pkey_mprotect, munmap, mremap and
- * madvise, of a 32-bit process or int 0x80, with their arguments moved where the 64-bit call has them (compat_args());
- * -1 for any other number. Their numbers as 64-bit calls (fchmod, capget, acct, lgetxattr, restart_syscall, none) are
+ * The 32-bit calls recorded, as the 64-bit call they equal: mmap2, old_mmap (classic 32-bit shellcode's), mprotect,
+ * pkey_mprotect, munmap, mremap and madvise, of a 32-bit process or int 0x80, with their arguments moved where the 64-bit call has them (compat_args());
+ * -1 for any other number. Their numbers as 64-bit calls (chmod, fchmod, capget, acct, lgetxattr, restart_syscall, none) are
  * rare, so only those pay the look at the task that tells a 32-bit call apart (in_compat_call()). Other 32-bit calls
  * are left out and counted (record_sys_exit()); brk among them: its number is recvfrom's, too frequent to pay that.
  */
@@ -1170,6 +1171,7 @@ static __always_inline long native_of_compat(long nr)
 {
 	switch (nr) {
 	case NR32_MMAP2: return NR_MMAP;
+	case NR32_OLD_MMAP: return NR_MMAP;
 	case NR32_MPROTECT: return NR_MPROTECT;
 	case NR32_PKEY_MPROTECT: return NR_PKEY_MPROTECT;
 	case NR32_MUNMAP: return NR_MUNMAP;
@@ -1187,11 +1189,26 @@ static __always_inline bool in_compat_call(void)
 
 /*
  * A 32-bit call's arguments (ebx, ecx, edx, esi, edi, ebp, 32 bits each) put where the 64-bit call's lie (rdi, rsi,
- * rdx, r10, r8, r9); mmap2's offset counts pages. c may be r itself: everything is read before anything is written.
+ * rdx, r10, r8, r9); mmap2's offset counts pages. old_mmap's six arguments are an array in the caller's memory that
+ * ebx points to (its offset in bytes): false when it cannot be read. c may be r itself: everything is read before
+ * anything is written.
  */
-static __always_inline void compat_args(struct pt_regs *c, const struct pt_regs *r, long native)
+static __always_inline bool compat_args(struct pt_regs *c, const struct pt_regs *r, long nr32, long native)
 {
 	__u32 bx = r->bx, cx = r->cx, dx = r->dx, si = r->si, di = r->di, bp = r->bp;
+	if (nr32 == NR32_OLD_MMAP) {
+		__u32 a[6];
+		if (bpf_probe_read_user(a, sizeof(a), (void *)(__u64)bx))
+			return false;
+		c->di = a[0];
+		c->si = a[1];
+		c->dx = a[2];
+		c->r10 = a[3];
+		c->r8 = (__u64)(__s64)(__s32)a[4];
+		c->r9 = a[5];
+		c->orig_ax = native;
+		return true;
+	}
 	c->di = bx;
 	c->si = cx;
 	c->dx = dx;
@@ -1199,6 +1216,7 @@ static __always_inline void compat_args(struct pt_regs *c, const struct pt_regs 
 	c->r8 = native == NR_MMAP ? (__u64)(__s64)(__s32)di : di; /* mmap2's fd of -1 stays -1; mremap's new_addr is an address */
 	c->r9 = native == NR_MMAP ? (__u64)bp << 12 : bp;
 	c->orig_ax = native;
+	return true;
 }
 
 static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long ret, bool translated)
@@ -1277,7 +1295,10 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 	long native = native_of_compat(nr);
 	if (native >= 0 && in_compat_call()) {
 		struct pt_regs c = {};
-		compat_args(&c, regs, native);
+		if (!compat_args(&c, regs, nr, native)) {
+			count_in(&compat_calls); /* old_mmap's arguments could not be read */
+			return 0;
+		}
 		return record_sys_exit(&c, native, ret, true);
 	}
 	if (!watched_exit_nr(nr))
@@ -1309,7 +1330,10 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	long nr = regs.orig_ax;
 	long native = native_of_compat(nr);
 	if (native >= 0 && in_compat_call()) {
-		compat_args(&regs, &regs, native);
+		if (!compat_args(&regs, &regs, nr, native)) {
+			count_in(&compat_calls); /* old_mmap's arguments could not be read */
+			return 0;
+		}
 		return record_sys_exit(&regs, native, ctx->args[1], true);
 	}
 	if (!watched_exit_nr(nr))

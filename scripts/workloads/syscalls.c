@@ -432,7 +432,8 @@ int main(int argc, char **argv)
 	/*
 	 * A 32-bit process's memory calls, made here with int 0x80 (their numbers and registers are the 32-bit ABI's):
 	 * mmap2 (192) of anonymous memory and of a memfd's second page (offset in pages), mprotect (125), pkey_mprotect
-	 * (380), madvise (219) with advice that changes the VMA's flags, mremap (163) growing it, munmap (91). The
+	 * (380), madvise (219) with advice that changes the VMA's flags, mremap (163) growing it, munmap (91), old_mmap (90)
+	 * of RWX memory, its arguments in memory. The
 	 * kernel programs record them as the 64-bit calls they equal: "compat32" lines give each as that 64-bit call.
 	 */
 	int cmfd = memfd_create("compat32", 0);
@@ -462,9 +463,24 @@ int main(int argc, char **argv)
 	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), cr, 2 * page, cu);
 	long cu2 = int80(91, cf, page, 0, 0, 0, 0);
 	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), cf, page, cu2);
+	/* old_mmap (90): its six arguments in memory a 32-bit pointer reaches, as classic 32-bit shellcode passes them */
+	unsigned int *oargs = (unsigned int *)do_mmap(0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	oargs[0] = 0;
+	oargs[1] = (unsigned int)page;
+	oargs[2] = PROT_READ | PROT_WRITE | PROT_EXEC;
+	oargs[3] = MAP_PRIVATE | MAP_ANONYMOUS;
+	oargs[4] = (unsigned int)-1;
+	oargs[5] = 0;
+	long co = int80(90, (long)oargs, 0, 0, 0, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=mmap addr=0 len=%ld prot=%d flags=%d fd=-1 off=0 ret=%ld\n", getpid(), tid(), page,
+	       PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, co);
+	long cu3 = int80(91, co, page, 0, 0, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), co, page, cu3);
+	do_munmap((unsigned long)oargs, page);
 	fflush(stdout);
 	close(cmfd);
-	if (ca < 0 || ca >= (1L << 32) || cf < 0 || cp != 0 || ck != 0 || cd != 0 || cr < 0 || cu != 0 || cu2 != 0) {
+	if (ca < 0 || ca >= (1L << 32) || cf < 0 || cp != 0 || ck != 0 || cd != 0 || cr < 0 || cu != 0 || cu2 != 0 || co < 0
+	    || cu3 != 0) {
 		fprintf(stderr, "the 32-bit calls failed: %ld %ld %ld %ld %ld %ld %ld %ld\n", ca, cf, cp, ck, cd, cr, cu, cu2);
 		return 1;
 	}
