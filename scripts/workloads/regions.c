@@ -50,6 +50,18 @@ static void expect_alert(void *addr, unsigned long len, const char *alert)
 	emit("EXPECT mem_prot_alert %lx %lu %s\n", (unsigned long)addr, len, alert);
 }
 
+/* A 32-bit call from this 64-bit process: int 0x80, the number in eax, arguments in ebx, ecx, edx, esi, edi, ebp. */
+static long int80(long nr, long a, long b, long c, long d, long e, long f)
+{
+	long ret;
+	register long r8 asm("r8") = f;
+	asm volatile("push %%rbp\n\tmov %%r8, %%rbp\n\tint $0x80\n\tpop %%rbp"
+		     : "=a"(ret)
+		     : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e), "r"(r8)
+		     : "memory");
+	return ret;
+}
+
 static long result(long r)
 {
 	return r == -1 ? -errno : r;
@@ -377,6 +389,26 @@ int main(void)
 	pers = result(personality(PER_LINUX));
 	emit("CALL personality %x %lx\n", PER_LINUX, pers);
 	checkpoint(18, "read-implies-exec");
+
+	/*
+	 * 19. 32-bit calls (int 0x80, as a 32-bit process makes them): mmap2 of four RW pages (placed below 4 GiB),
+	 * mprotect of the middle two to RX (an alert), munmap of the last one. The recorder records each as the 64-bit call
+	 * it equals; the CALL lines give them so.
+	 */
+	long c32 = int80(192, 0, 4 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	emit("CALL mmap %lx %lx %x %x %x %lx %lx\n", 0UL, 4 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0UL, c32);
+	if (c32 < 0 || c32 >= (1L << 32))
+		die("int 0x80 mmap2");
+	long p32 = int80(125, c32 + P, 2 * P, PROT_READ | PROT_EXEC, 0, 0, 0);
+	emit("CALL mprotect %lx %lx %x %lx\n", (unsigned long)c32 + P, 2 * P, PROT_READ | PROT_EXEC, p32);
+	if (p32 != 0)
+		die("int 0x80 mprotect");
+	expect_alert((void *)(c32 + P), 2 * P, X_ADD);
+	long u32 = int80(91, c32 + 3 * P, P, 0, 0, 0, 0);
+	emit("CALL munmap %lx %lx %lx\n", (unsigned long)c32 + 3 * P, P, u32);
+	if (u32 != 0)
+		die("int 0x80 munmap");
+	checkpoint(19, "int80");
 
 	(void)w;
 	return 0;

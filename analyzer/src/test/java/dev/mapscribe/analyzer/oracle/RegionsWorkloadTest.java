@@ -43,11 +43,11 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasNineteenCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasTwentyCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
                 "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm", "mseal", "mlock",
-                "mlockall", "munlockall", "read-implies-exec"), cps.stream().map(Checkpoint::label).toList());
+                "mlockall", "munlockall", "read-implies-exec", "int80"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -59,6 +59,7 @@ class RegionsWorkloadTest {
         }
         kinds.addAll(List.of(ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_X_ADD)); // step 12: three VMAs
         kinds.addAll(List.of(ProtAlerts.MMAP_W_X, ProtAlerts.MPROT_X_ADD)); // step 18: no PROT_EXEC asked, READ_IMPLIES_EXEC
+        kinds.add(ProtAlerts.MPROT_X_ADD); // step 19: a 32-bit mprotect
         assertEquals(kinds,
                 RegionsWorkload.expected(items, "mem_prot_alert").stream().map(Expect::what).toList());
         assertEquals("memfd:regions", RegionsWorkload.expected(items, "mmap_exec").getFirst().what());
