@@ -1156,16 +1156,22 @@ static __always_inline bool injects(long request)
 #define NR32_MUNMAP 91
 #define NR32_MPROTECT 125
 #define NR32_MREMAP 163
+#define NR32_MLOCK 150
+#define NR32_MUNLOCK 151
+#define NR32_MLOCKALL 152
+#define NR32_MUNLOCKALL 153
 #define NR32_MMAP2 192
 #define NR32_MADVISE 219
+#define NR32_MLOCK2 376
 #define NR32_PKEY_MPROTECT 380
 
 /*
  * The 32-bit calls recorded, as the 64-bit call they equal: mmap2, old_mmap (classic 32-bit shellcode's), mprotect,
- * pkey_mprotect, munmap, mremap and madvise, of a 32-bit process or int 0x80, with their arguments moved where the 64-bit call has them (compat_args());
- * -1 for any other number. Their numbers as 64-bit calls (chmod, fchmod, capget, acct, lgetxattr, restart_syscall, none) are
- * rare, so only those pay the look at the task that tells a 32-bit call apart (in_compat_call()). Other 32-bit calls
- * are left out and counted (record_sys_exit()); brk among them: its number is recvfrom's, too frequent to pay that.
+ * pkey_mprotect, munmap, mremap, madvise and the lock calls, of a 32-bit process or int 0x80, with their arguments
+ * moved where the 64-bit call has them (compat_args()); -1 for any other number. Their numbers as 64-bit calls
+ * (chmod, fchmod, capget, acct, lgetxattr, restart_syscall, munlock, mlockall, munlockall, vhangup, none) are rare, so
+ * only those pay the look at the task that tells a 32-bit call apart (in_compat_call()). Other 32-bit calls are left
+ * out and counted (record_sys_exit()); brk among them: its number is recvfrom's, too frequent to pay that.
  */
 static __always_inline long native_of_compat(long nr)
 {
@@ -1177,6 +1183,11 @@ static __always_inline long native_of_compat(long nr)
 	case NR32_MUNMAP: return NR_MUNMAP;
 	case NR32_MREMAP: return NR_MREMAP;
 	case NR32_MADVISE: return NR_MADVISE;
+	case NR32_MLOCK: return NR_MLOCK;
+	case NR32_MUNLOCK: return NR_MUNLOCK;
+	case NR32_MLOCKALL: return NR_MLOCKALL;
+	case NR32_MUNLOCKALL: return NR_MUNLOCKALL;
+	case NR32_MLOCK2: return NR_MLOCK2;
 	}
 	return -1;
 }

@@ -51,7 +51,8 @@ enum ms_kind {
 #define MS_F_SHMAT 0x0040           /* MS_MMAP came from shmat(2): addr = shmaddr, flags = shmflg, fd = shmid, len = segment size */
 #define MS_F_ADDR 0x0080            /* MS_SYSCALL: a struct ms_addr follows the fixed part (before any file part) */
 #define MS_F_COMPAT 0x0100          /* a 32-bit call (a 32-bit process, or int 0x80) recorded as the 64-bit call it equals:
-                                       MS_MMAP from mmap2 or old_mmap, MS_MPROTECT, MS_MUNMAP, MS_MREMAP, MS_SYSCALL (madvise) */
+                                       MS_MMAP from mmap2 or old_mmap, MS_MPROTECT, MS_MUNMAP, MS_MREMAP, MS_SYSCALL (madvise,
+                                       the lock calls) */
 
 /* Common header of every record: 24 bytes. */
 struct ms_hdr {

@@ -459,6 +459,14 @@ int main(int argc, char **argv)
 	long cr = int80(163, ca, page, 2 * page, MREMAP_MAYMOVE, 0, 0);
 	printf("compat32 pid=%d tid=%ld as=mremap old_addr=%ld old_len=%ld new_len=%ld flags=%d new_addr=0 ret=%ld\n", getpid(),
 	       tid(), ca, page, 2 * page, MREMAP_MAYMOVE, cr);
+	/* the lock calls: mlock (150), mlock2 (376), munlock (151), mlockall (152), munlockall (153); "nr" is the 64-bit call's */
+	long lk[5] = {int80(150, cr, page, 0, 0, 0, 0), int80(376, cr, page, MLOCK_ONFAULT, 0, 0, 0), int80(151, cr, 2 * page, 0, 0, 0, 0),
+		      int80(152, MCL_CURRENT, 0, 0, 0, 0, 0), int80(153, 0, 0, 0, 0, 0, 0)};
+	printf("compat32 pid=%d tid=%ld as=lock nr=149 arg0=%ld arg1=%ld ret=%ld\n", getpid(), tid(), cr, page, lk[0]);
+	printf("compat32 pid=%d tid=%ld as=lock nr=325 arg0=%ld arg1=%ld arg2=%d ret=%ld\n", getpid(), tid(), cr, page, MLOCK_ONFAULT, lk[1]);
+	printf("compat32 pid=%d tid=%ld as=lock nr=150 arg0=%ld arg1=%ld ret=%ld\n", getpid(), tid(), cr, 2 * page, lk[2]);
+	printf("compat32 pid=%d tid=%ld as=lock nr=151 arg0=%d ret=%ld\n", getpid(), tid(), MCL_CURRENT, lk[3]);
+	printf("compat32 pid=%d tid=%ld as=lock nr=152 ret=%ld\n", getpid(), tid(), lk[4]);
 	long cu = int80(91, cr, 2 * page, 0, 0, 0, 0);
 	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), cr, 2 * page, cu);
 	long cu2 = int80(91, cf, page, 0, 0, 0, 0);
@@ -480,7 +488,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	close(cmfd);
 	if (ca < 0 || ca >= (1L << 32) || cf < 0 || cp != 0 || ck != 0 || cd != 0 || cr < 0 || cu != 0 || cu2 != 0 || co < 0
-	    || cu3 != 0) {
+	    || cu3 != 0 || lk[0] != 0 || lk[1] != 0 || lk[2] != 0 || lk[3] != 0 || lk[4] != 0) {
 		fprintf(stderr, "the 32-bit calls failed: %ld %ld %ld %ld %ld %ld %ld %ld\n", ca, cf, cp, ck, cd, cr, cu, cu2);
 		return 1;
 	}
