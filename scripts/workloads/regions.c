@@ -42,24 +42,13 @@
 #include <time.h>
 #include <unistd.h>
 #include "checkpoint.h"
+#include "int80.h"
 
 #define P 4096UL
 
 static void expect_alert(void *addr, unsigned long len, const char *alert)
 {
 	emit("EXPECT mem_prot_alert %lx %lu %s\n", (unsigned long)addr, len, alert);
-}
-
-/* A 32-bit call from this 64-bit process: int 0x80, the number in eax, arguments in ebx, ecx, edx, esi, edi, ebp. */
-static long int80(long nr, long a, long b, long c, long d, long e, long f)
-{
-	long ret;
-	register long r8 asm("r8") = f;
-	asm volatile("push %%rbp\n\tmov %%r8, %%rbp\n\tint $0x80\n\tpop %%rbp"
-		     : "=a"(ret)
-		     : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e), "r"(r8)
-		     : "memory");
-	return ret;
 }
 
 static long result(long r)

@@ -45,6 +45,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "int80.h"
 
 static long sys_result(long r)
 {
@@ -217,18 +218,6 @@ static long do_write(long nr, int fd, unsigned long *buf, long pos, long at, int
 	       (unsigned long)at, r, recorded);
 	fflush(stdout);
 	return r;
-}
-
-/* A 32-bit call from this 64-bit process: int 0x80, the number in eax, arguments in ebx, ecx, edx, esi, edi, ebp. */
-static long int80(long nr, long a, long b, long c, long d, long e, long f)
-{
-	long ret;
-	register long r8 asm("r8") = f;
-	asm volatile("push %%rbp\n\tmov %%r8, %%rbp\n\tint $0x80\n\tpop %%rbp"
-		     : "=a"(ret)
-		     : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e), "r"(r8)
-		     : "memory");
-	return ret;
 }
 
 static long do_personality(unsigned long persona)
