@@ -623,9 +623,10 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
  */
 static __always_inline struct file *file_of_fd(struct task_struct *task, int fd)
 {
-	if (fd < 0 || !task->files)
+	struct files_struct *files = task->files;
+	if (fd < 0 || !files)
 		return 0;
-	struct fdtable *fdt = task->files->fdt;
+	struct fdtable *fdt = files->fdt;
 	if ((unsigned int)fd >= fdt->max_fds)
 		return 0;
 	__u64 slot = (__u64)fdt->fd + (__u64)fd * sizeof(struct file *);

@@ -286,10 +286,12 @@ public final class Replayer {
      * memory: what a detector that reads the arguments misses.
      */
     private int mappedProt(Hdr h, int prot, FileRef file) {
-        if ((prot & Prot.READ) == 0 || !processes.readImpliesExec(h) || file != null && file.noexecMount()) {
-            return prot;
-        }
-        return prot | Prot.EXEC;
+        return file != null && file.noexecMount() ? prot : impliedProt(h, prot);
+    }
+
+    /** prot with PROT_EXEC where it has PROT_READ and the task's personality has READ_IMPLIES_EXEC. */
+    private int impliedProt(Hdr h, int prot) {
+        return (prot & Prot.READ) != 0 && processes.readImpliesExec(h) ? prot | Prot.EXEC : prot;
     }
 
     /**
@@ -317,7 +319,7 @@ public final class Replayer {
         syscall(h, name, p.isPkeyMprotect() ? NR_PKEY_MPROTECT : NR_MPROTECT, args, p.ret());
         // READ_IMPLIES_EXEC: PROT_READ gets PROT_EXEC here too (do_mprotect_pkey(); a VMA on a noexec mount would refuse
         // it, EACCES, which the map does not model)
-        int prot = (p.prot() & Prot.READ) != 0 && processes.readImpliesExec(h) ? p.prot() | Prot.EXEC : p.prot();
+        int prot = impliedProt(h, p.prot());
         List<ProtChange> changes = processes.mmOf(h).mprotect(p.addr(), p.len(), prot, p.ret(), h.ktimeNs());
         List<ProtAlerts.ProtAlert> alerts = ProtAlerts.forChanges(changes);
         if (alerts.isEmpty()) {
