@@ -1031,17 +1031,13 @@ static __always_inline __u64 write_pos(struct file *file, struct pt_regs *regs, 
 }
 
 /*
- * An MS_SYSCALL with MS_F_FILE: the raw call, the address part when flags has MS_F_ADDR (a write), then the file
- * and its path (a process's memory file: an open for writing, or a write).
+ * The rest of an MS_SYSCALL whose fixed part is filled in the scratch buffer: the address part when flags has
+ * MS_F_ADDR, then the file and its path (MS_F_FILE); the header, and into the ring.
  */
-static __always_inline void on_file_call(struct file *file, struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid,
-					 __u16 flags, __u64 addr)
+static __always_inline void submit_file_call(struct scratch *s, struct file *file, __u64 pid_tgid, __u16 flags,
+					     __u64 addr)
 {
-	struct scratch *s = scratch_buf();
-	if (!s)
-		return;
 	struct ms_syscall *r = (void *)s->buf;
-	fill_syscall(r, regs, nr, ret);
 	__u32 at = sizeof(struct ms_syscall);
 	if (flags & MS_F_ADDR) {
 		((struct ms_addr *)(s->buf + at))->addr = addr;
@@ -1051,6 +1047,21 @@ static __always_inline void on_file_call(struct file *file, struct pt_regs *regs
 	fill_hdr(&r->h, MS_SYSCALL, size, flags | MS_F_FILE, pid_tgid);
 	submit_or_count(s->buf, size & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
 }
+
+/*
+ * An MS_SYSCALL with MS_F_FILE: the raw call, the address part when flags has MS_F_ADDR (a write), then the file
+ * and its path (a process's memory file: an open for writing, or a write).
+ */
+static __always_inline void on_file_call(struct file *file, struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid,
+					 __u16 flags, __u64 addr)
+{
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return;
+	fill_syscall((struct ms_syscall *)s->buf, regs, nr, ret);
+	submit_file_call(s, file, pid_tgid, flags, addr);
+}
+
 
 /*
  * process_vm_writev(pid, local_iov, liovcnt, remote_iov, riovcnt, flags): the raw call and, when the caller's remote
@@ -1351,6 +1362,102 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (!watched_exit_nr(nr))
 		return 0;
 	return record_sys_exit(&regs, nr, ctx->args[1], false);
+}
+
+/* ---- io_uring ------------------------------------------------------------------ */
+
+/*
+ * A request submitted to an io_uring does its I/O without the write syscalls: io_uring runs a write to a file
+ * that has only ->write (procfs's mem is one) through loop_rw_iter(), so a process's memory can be written
+ * through a ring with no write call the sys_exit program sees. Every submitted request passes the io_uring_submit_req
+ * tracepoint, in the submitting task (or the ring's SQPOLL thread, a thread of the same process); the
+ * request is prepared by then (the SQE's fields read into it), its file not yet looked up. A write request whose
+ * fd names a process's memory file is recorded there, before it runs: its result, on the completion queue, is not
+ * (a successful request may post no completion at all: IOSQE_CQE_SKIP_SUCCESS).
+ */
+#define IORING_OP_WRITEV_ 2
+#define IORING_OP_WRITE_FIXED_ 5
+#define IORING_OP_WRITE_ 23
+#define IORING_OP_WRITEV_FIXED_ 61
+#define REQ_F_FIXED_FILE_ 1ULL /* = IOSQE_FIXED_FILE: the fd is an index into the ring's registered files */
+#define IOSQE_FLAGS_ 0xffULL   /* the low byte of a request's flags is its SQE's flags (io_uring's REQ_F_*_BIT) */
+#define FFS_MASK_ (~7UL)       /* a registered file's pointer carries flags in its low bits (FFS_NOWAIT, FFS_ISREG) */
+
+static __always_inline bool uring_writes(__u8 op)
+{
+	return op == IORING_OP_WRITE_ || op == IORING_OP_WRITEV_ || op == IORING_OP_WRITE_FIXED_
+	       || op == IORING_OP_WRITEV_FIXED_;
+}
+
+/*
+ * The file a request names: the task's fd (looked up here as the kernel will when it issues the request, so a
+ * request delayed by a link could find another file there by then), or with IOSQE_FIXED_FILE the ring's registered
+ * file at that index (the table as 6.13+ lays it out; older kernels' registered files are not looked at).
+ */
+static __always_inline struct file *uring_file(struct task_struct *task, struct io_kiocb *req)
+{
+	int fd = req->cqe.fd;
+	if (!(req->flags & REQ_F_FIXED_FILE_))
+		return file_of_fd(task, fd);
+	if (!bpf_core_field_exists(struct io_file_table, data))
+		return 0;
+	struct io_ring_ctx *ctx = req->ctx;
+	if ((unsigned int)fd >= ctx->file_table.data.nr)
+		return 0;
+	/* nodes is an array of pointers, which the verifier types as numbers: each read as file_of_fd() reads fd slots */
+	__u64 slot = (__u64)ctx->file_table.data.nodes + (__u64)(unsigned int)fd * sizeof(void *);
+	struct kiocb *k = bpf_rdonly_cast((void *)slot, bpf_core_type_id_kernel(struct kiocb));
+	struct io_rsrc_node *node = bpf_rdonly_cast(k->ki_filp, bpf_core_type_id_kernel(struct io_rsrc_node));
+	if (!node)
+		return 0;
+	return bpf_rdonly_cast((void *)(node->file_ptr & FFS_MASK_), bpf_core_type_id_kernel(struct file));
+}
+
+static __always_inline int record_uring_submit(struct io_kiocb *req)
+{
+	__u8 op = req->opcode;
+	if (!uring_writes(op))
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = current_pid_tgid(task);
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+		return 0;
+	struct file *file = uring_file(task, req);
+	if (!is_proc_mem(file))
+		return 0;
+	task_context(task, pid_tgid, false);
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return 0;
+	/* The request's command area starts with its struct io_rw, prepared from the SQE: ki_pos is its off. */
+	struct io_rw *rw = bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct io_rw));
+	__s64 off = rw->kiocb.ki_pos;
+	struct ms_syscall *r = (void *)s->buf;
+	r->nr = MS_NR_IO_URING + op;
+	r->_pad = 0;
+	r->args[0] = (__u32)req->cqe.fd;
+	r->args[1] = rw->addr;
+	r->args[2] = rw->len;
+	r->args[3] = off;
+	r->args[4] = rw->flags;
+	r->args[5] = req->flags & IOSQE_FLAGS_;
+	r->ret = 0;
+	/* off -1: at the file position, as the kernel reads it when it issues the request (here, before it runs) */
+	submit_file_call(s, file, pid_tgid, MS_F_ENTER_ONLY | MS_F_ADDR, off == -1 ? file->f_pos : off);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(ms_uring_submit, struct io_kiocb *req)
+{
+	return record_uring_submit(req);
+}
+
+SEC("?raw_tp/io_uring_submit_req")
+int ms_raw_uring_submit(struct bpf_raw_tracepoint_args *ctx)
+{
+	/* the untyped argument made a BTF pointer: the same direct (fault-guarded) loads as the tp_btf program's */
+	return record_uring_submit(bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct io_kiocb)));
 }
 
 /* ---- process lifecycle ----------------------------------------------------------- */

@@ -45,7 +45,8 @@ enum ms_kind {
 #define MS_F_FILE 0x0001            /* an ms_file (and its path) follows the fixed part */
 #define MS_F_PKEY 0x0002            /* MS_MPROTECT came from pkey_mprotect(2) */
 #define MS_F_ARGV_TRUNCATED 0x0004  /* MS_EXEC: argv longer than MS_ARGV_MAX, cut */
-#define MS_F_ENTER_ONLY 0x0008      /* MS_SYSCALL: a call that never returns (exit*): arguments, no result; recorded as the task exits */
+#define MS_F_ENTER_ONLY 0x0008      /* MS_SYSCALL: arguments, no result: a call that never returns (exit*), recorded as the task
+                                       exits, or an io_uring request (MS_NR_IO_URING), recorded as it is submitted */
 #define MS_F_VMA_WALK_TRUNCATED 0x0010 /* MS_VMA: the walk stopped before the last VMA */
 #define MS_F_VMA_LAST 0x0020        /* MS_VMA: the last record of one walk */
 #define MS_F_SHMAT 0x0040           /* MS_MMAP came from shmat(2): addr = shmaddr, flags = shmflg, fd = shmid, len = segment size */
@@ -166,16 +167,26 @@ struct ms_brk {
  */
 struct ms_syscall {
 	struct ms_hdr h;
-	__u32 nr;        /* x86-64 syscall number */
+	__u32 nr;        /* x86-64 syscall number, or MS_NR_IO_URING + an io_uring opcode */
 	__u32 _pad;
 	__u64 args[6];
 	__s64 ret;       /* 0 when h.flags & MS_F_ENTER_ONLY */
 };
 
 /*
+ * An io_uring request that writes a process's memory file (IORING_OP_WRITE 23, WRITEV 2, WRITE_FIXED 5, WRITEV_FIXED
+ * 61) passes no write syscall: an MS_SYSCALL with nr MS_NR_IO_URING + the opcode, recorded as it is submitted
+ * (MS_F_ENTER_ONLY: the result comes later, on the completion queue, and is not recorded), with MS_F_ADDR and
+ * MS_F_FILE as a write call has them. args: the SQE's fd (an index into the ring's registered files when arg 5 has
+ * IOSQE_FIXED_FILE), addr (the buffer, or the iovec array), len (bytes, or iovecs), off (-1: the file position),
+ * rw_flags, and the SQE's flags (IOSQE_*).
+ */
+#define MS_NR_IO_URING 0x10000
+
+/*
  * MS_SYSCALL's address part: where a write into a process's memory began, in that process -- a write to its memory
- * file (the file position, which is the address), or process_vm_writev (the base of the first remote iovec; the rest
- * of the array is in the caller's memory, not recorded).
+ * file (the file position, which is the address; for an io_uring request, where it is to begin), or process_vm_writev
+ * (the base of the first remote iovec; the rest of the array is in the caller's memory, not recorded).
  */
 struct ms_addr {
 	__u64 addr;

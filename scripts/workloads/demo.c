@@ -16,9 +16,10 @@
 //      a region whose vm_flags hold VM_DONTDUMP
 //  10. ptrace injection: a child with an r-x page stops for its parent, which writes code into that page with
 //      PTRACE_POKETEXT (through its protection, as injectors do), and again through the child's memory file
-//      /proc/PID/mem; the child runs it -> syscalls rows of ptrace (TRACEME, POKETEXT), of the openat of
-//      /proc/PID/mem and of the pwrite64 to it, which the triage notebook joins with the child's regions by their
-//      target_pid and target_addr (code written into r-x memory)
+//      /proc/PID/mem, by pwrite and by an io_uring write request; the child runs it -> syscalls rows of ptrace
+//      (TRACEME, POKETEXT), of the openat of /proc/PID/mem, of the pwrite64 and the io_uring_write to it, which the
+//      triage notebook joins with the child's regions by their target_pid and target_addr (code written into r-x
+//      memory)
 //  11. READ_IMPLIES_EXEC: a child sets the personality, maps a page PROT_READ|PROT_WRITE and runs code from it
 //                                                                    -> a personality row, an rwx region whose mmap asked
 //                                                                       for no PROT_EXEC, "Mmaped region with W+E permissions!"
@@ -38,6 +39,7 @@
 #include <sys/ptrace.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
+#include "uring.h"
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,8 +246,26 @@ static void ptrace_inject(void) {
     snprintf(mem, sizeof mem, "/proc/%d/mem", (int)c);
     int fd = open(mem, O_RDWR | O_CLOEXEC);
     if (fd < 0 || pwrite(fd, CODE, sizeof CODE, (off_t)(uintptr_t)page) != (ssize_t)sizeof CODE) die("write /proc/PID/mem");
-    close(fd);
     say("inject: wrote the same code again through %s (opened for writing)", mem);
+    // And a third time through an io_uring: the ring's write request passes no write call
+    struct uring u;
+    int ur = uring_open(&u);
+    if (ur == 0) {
+        struct io_uring_sqe sqe;
+        memset(&sqe, 0, sizeof sqe);
+        sqe.opcode = IORING_OP_WRITE;
+        sqe.fd = fd;
+        sqe.addr = (uintptr_t)CODE;
+        sqe.len = sizeof CODE;
+        sqe.off = (uintptr_t)page;
+        long res = uring_run(&u, &sqe);
+        if (res != (long)sizeof CODE) die("io_uring write /proc/PID/mem");
+        close(u.fd);
+        say("inject: and again by an io_uring write request to %s (no write call)", mem);
+    } else {
+        say("inject: io_uring refused here (%s), its write skipped", strerror(-ur));
+    }
+    close(fd);
     if (ptrace(PTRACE_CONT, c, NULL, NULL) != 0) die("ptrace CONT");
     if (wait_for(c, "inject: child that ran the injected code") != 0) {
         fprintf(stderr, "demo: the injected code did not run\n");

@@ -18,6 +18,7 @@
  *   killed pid=C signal=9              (a child killed by a signal: it made no exit call)
  *   rename pid=P tid=T comm=NAME       (prctl PR_SET_NAME: the next record's task context says so)
  *   setgid pid=P tid=T gid=65534       (new credentials: the same)
+ *   (and more kinds, each described where the call is made)
  *
  * Every call goes through syscall(2) so the logged result is exactly what the kernel returned.
  * Usage: syscalls [FILE-TO-MAP-DIR]
@@ -47,6 +48,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "int80.h"
+#include "uring.h"
 
 static long sys_result(long r)
 {
@@ -221,6 +223,32 @@ static long do_write(long nr, int fd, unsigned long *buf, long pos, long at, int
 	return r;
 }
 
+/*
+ * One io_uring request (op: IORING_OP_WRITE 23, WRITEV 2, WRITE_FIXED 5) of len bytes (iovecs for WRITEV) at addr to
+ * fd (an index into the ring's registered files when fixed) at off (-1: at the file position, which an lseek of the
+ * plain fd `seek_fd` puts at `at` first); at: where the write is to begin in the target, as the recorder must report
+ * it; recorded: whether the kernel side keeps it (a process's memory file). ret is the completion's result.
+ */
+static long do_uring(struct uring *u, int op, int fd, int fixed, unsigned long addr, unsigned len, long off, int seek_fd,
+		     long at, int recorded)
+{
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = (unsigned char)op;
+	sqe.fd = fd;
+	sqe.flags = fixed ? IOSQE_FIXED_FILE : 0;
+	sqe.addr = addr;
+	sqe.len = len;
+	sqe.off = (unsigned long)off;
+	if (off == -1 && at != -1)
+		lseek(seek_fd, (off_t)at, SEEK_SET);
+	long r = uring_run(u, &sqe);
+	printf("uring pid=%d tid=%ld op=%d fd=%d fixed=%d addr=%lu len=%u off=%ld at=%lu ret=%ld recorded=%d\n", getpid(),
+	       tid(), op, fd, fixed, addr, len, off, (unsigned long)at, r, recorded);
+	fflush(stdout);
+	return r;
+}
+
 static long do_personality(unsigned long persona)
 {
 	long r = sys_result(syscall(SYS_personality, persona));
@@ -347,6 +375,36 @@ int main(int argc, char **argv)
 	do_write(SYS_pwritev2, fds[2], &more, -1, at, 1);
 	do_write(SYS_pwritev2, fds[0], &more, at, at, 1);
 	do_write(SYS_pwrite64, fds[0], &more, page, page, 1); /* EIO: page 1 is never mapped */
+	/*
+	 * The same through an io_uring, whose requests pass no write call: each is recorded as it is submitted, with its
+	 * SQE's fields, where it is to begin and the file. A write at an offset, a writev at the file position (set by
+	 * lseek), a write to the ring's registered file (IOSQE_FIXED_FILE) from its registered buffer (WRITE_FIXED), one
+	 * at an unmapped page (EIO: recorded all the same, the result is not), one to /dev/null (not recorded).
+	 */
+	struct uring ring;
+	if (uring_open(&ring) != 0) {
+		fprintf(stderr, "io_uring_setup: %s\n", strerror(errno));
+		return 1;
+	}
+	int reg_fd = (int)fds[0];
+	struct iovec reg_buf = {&more, sizeof(more)};
+	if (syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_FILES, &reg_fd, 1) != 0
+	    || syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_BUFFERS, &reg_buf, 1) != 0) {
+		fprintf(stderr, "io_uring_register: %s\n", strerror(errno));
+		return 1;
+	}
+	int ring_nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	long ur[] = {do_uring(&ring, IORING_OP_WRITE, (int)fds[1], 0, (unsigned long)&more, sizeof(more), at, -1, at, 1),
+		     do_uring(&ring, IORING_OP_WRITEV, (int)fds[2], 0, (unsigned long)&local, 1, -1, (int)fds[2], at, 1),
+		     do_uring(&ring, IORING_OP_WRITE_FIXED, 0, 1, (unsigned long)&more, sizeof(more), at, -1, at, 1),
+		     do_uring(&ring, IORING_OP_WRITE, (int)fds[0], 0, (unsigned long)&more, sizeof(more), page, -1, page, 1),
+		     do_uring(&ring, IORING_OP_WRITE, ring_nul, 0, (unsigned long)&more, sizeof(more), 0, -1, -1, 0)};
+	close(ring_nul);
+	close(ring.fd);
+	if (ur[0] != sizeof(more) || ur[1] != sizeof(more) || ur[2] != sizeof(more) || ur[3] != -EIO || ur[4] != sizeof(more)) {
+		fprintf(stderr, "the io_uring writes returned %ld %ld %ld %ld %ld\n", ur[0], ur[1], ur[2], ur[3], ur[4]);
+		return 1;
+	}
 	/*
 	 * splice and sendfile into the memory file: the kernel refuses both (procfs's mem has no splice_write), which is
 	 * why the write calls above are all the recorder watches. A "refused" line gives their results: errors both.

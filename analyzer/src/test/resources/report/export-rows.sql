@@ -200,7 +200,8 @@ SELECT * FROM (VALUES
 
 -- The demo's injection: a child (7950) asks to be traced and stops; the demo writes code into the child's r-x page
 -- with PTRACE_POKETEXT (request 4), opens the child's memory file for writing (openat 257) and writes the code again
--- through it (pwrite64 18), the child runs the code and exits. nr: ptrace 101.
+-- through it (pwrite64 18) and by an io_uring write request (65536 + IORING_OP_WRITE 23, recorded as submitted: no
+-- result), the child runs the code and exits. nr: ptrace 101.
 INSERT INTO syscalls BY NAME
 SELECT s.*, (SELECT count(*) FROM syscalls) + row_number() OVER (ORDER BY host, ts_ns) - 1 AS seq, ts_ns // 1000000 AS batch,
        0 AS cpu, coalesce(s.ret < 0, false) AS failed, CASE WHEN s.ret < 0 THEN CAST(-s.ret AS INTEGER) END AS errno
@@ -210,6 +211,7 @@ FROM (VALUES
   ('demo-a', at_ms(3300),   7736, 7736, 'demo', 'ptrace', 101, 4, 7950, 140164096499712, 12970366, 0, NULL, NULL, NULL, 7950, 140164096499712),
   ('demo-a', at_ms(3301),   7736, 7736, 'demo', 'openat', 257, -100, 140722000000000, 2, 0, 5, '/proc/7950/mem', 4, 88001, 7950, NULL),
   ('demo-a', at_ms(3302),   7736, 7736, 'demo', 'pwrite64', 18, 5, 140722000001000, 40, 140164096499712, 40, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
+  ('demo-a', at_ms(3303),   7736, 7736, 'demo', 'io_uring_write', 65559, 5, 140722000001000, 40, 140164096499712, NULL, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
   ('demo-a', at_ms(3310),   7950, 7950, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
   -- personality(READ_IMPLIES_EXEC) (nr 135), then an mmap that asks for RW and gets RWX (the region below)
   ('demo-a', at_ms(3320),   7736, 7736, 'demo', 'personality', 135, 4194304, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL),

@@ -30,6 +30,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -245,6 +246,9 @@ public final class Recorder implements AutoCloseable {
             r.enricher = config.enrich() ? startEnricher(r.userQueue, config.err()) : null;
             r.journalOpen.join();
             programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
+            if (programs.unwatched() != null) {
+                r.note = programs.unwatched(); // the first note: nothing else has written one yet
+            }
             r.attached.complete(programs);
             r.ready.join();
             r.startHolder(programs);
@@ -338,7 +342,7 @@ public final class Recorder implements AutoCloseable {
         for (int i = 0; ; i++) {
             HookTier tier = chain.get(i);
             try {
-                return loadTier(tier, self, synthetic, ringBytes);
+                return loadTier(tier, self, synthetic, ringBytes, err);
             } catch (BpfException e) {
                 if (i == chain.size() - 1) {
                     throw e;
@@ -349,8 +353,36 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes) throws IOException {
-        KernelPrograms p = KernelPrograms.open(tier, null, self, synthetic, ringBytes);
+    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes, PrintStream err)
+            throws IOException {
+        return loadTier(tier, tier.programs(), tier.optionalPrograms(), self, synthetic, ringBytes, err);
+    }
+
+    /**
+     * The tier's programs with the optional ones, or where the kernel refuses those, without them, one line on
+     * {@code err} and the recording's note saying what is not watched ({@link KernelPrograms#unwatched()}). A refusal
+     * of the tier itself is thrown.
+     */
+    static KernelPrograms loadTier(HookTier tier, Set<String> required, Set<String> optional, int self, int synthetic,
+            long ringBytes, PrintStream err) throws IOException {
+        Set<String> all = new java.util.TreeSet<>(required);
+        all.addAll(optional);
+        try {
+            return loadAndAttach(tier, all, self, synthetic, ringBytes);
+        } catch (BpfException e) {
+            if (optional.isEmpty()) {
+                throw e;
+            }
+            KernelPrograms p = loadAndAttach(tier, required, self, synthetic, ringBytes);
+            p.setUnwatched("io_uring requests not watched (" + String.join(", ", optional) + ": " + e.getMessage() + ")");
+            err.println("mapscribe: " + p.unwatched() + "; writes into process memory through a ring are not recorded");
+            return p;
+        }
+    }
+
+    private static KernelPrograms loadAndAttach(HookTier tier, Set<String> programs, int self, int synthetic,
+            long ringBytes) throws IOException {
+        KernelPrograms p = KernelPrograms.open(tier, programs, self, synthetic, ringBytes);
         try {
             p.load();
             p.attachAll();

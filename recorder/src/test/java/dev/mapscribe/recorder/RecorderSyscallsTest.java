@@ -66,6 +66,8 @@ class RecorderSyscallsTest {
         private static final int NR_PTRACE = 101;
         private static final int NR_PERSONALITY = 135;
         private static final int NR_IO_URING_SETUP = 425;
+        private static final int NR_IO_URING = SyscallRecord.NR_IO_URING;
+        private static final long IOSQE_FIXED_FILE = 1;
         private static final int NR_PROCESS_VM_WRITEV = 311;
         private static final int NR_EXECVE = 59;
         private static final int NR_EXIT = 60;
@@ -221,6 +223,22 @@ class RecorderSyscallsTest {
                                     "a write to another file must not be recorded: " + c);
                         }
                     }
+                    case "uring" -> { // an io_uring write request into a memory file: recorded as submitted, without a result
+                        int nr = NR_IO_URING + (int) s(c, "op");
+                        List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == nr && m.args()[0] == s(c, "fd")
+                                && m.args()[1] == u(c, "addr") && m.args()[2] == s(c, "len") && m.args()[3] == s(c, "off")
+                                && (m.args()[5] & IOSQE_FIXED_FILE) == s(c, "fixed"));
+                        if (s(c, "recorded") == 1) {
+                            SyscallRecord r = next(recorded, c);
+                            assertTrue(r.enterOnly() && r.ret() == 0, "no result for " + c + ": " + r);
+                            assertTrue(r.hasAddr(), "where " + c + " is to begin");
+                            assertEquals(u(c, "at"), r.addr(), "where " + c + " is to begin");
+                            assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
+                        } else {
+                            assertEquals(List.of(), recorded.stream().filter(m -> !used.contains(m)).toList(),
+                                    "a ring's write to another file must not be recorded: " + c);
+                        }
+                    }
                     case "open" -> { // only a process's memory file opened for writing is recorded: with the file's path
                         int nr = (int) s(c, "nr");
                         List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == nr && m.ret() == s(c, "ret")
@@ -318,7 +336,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(102, checked, "calls logged by the workload");
+            assertEquals(107, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());
@@ -334,6 +352,10 @@ class RecorderSyscallsTest {
             long loggedWrites = run.calls().stream().filter(c -> c.get("call").equals("write") && s(c, "recorded") == 1).count();
             assertEquals(loggedWrites, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
                     .filter(m -> writes.contains(m.nr())).count(), "write records of the workload");
+            long loggedRing = run.calls().stream().filter(c -> c.get("call").equals("uring") && s(c, "recorded") == 1).count();
+            assertEquals(4, loggedRing);
+            assertEquals(loggedRing, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
+                    .filter(m -> m.nr() >= NR_IO_URING).count(), "io_uring records of the workload");
         }
 
         private void checkExec(Map<String, String> c) {

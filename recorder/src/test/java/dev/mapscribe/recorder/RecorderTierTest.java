@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,23 @@ class RecorderTierTest {
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.getFirst().startsWith("mapscribe: LSM hooks refused by the kernel (") && lines.getFirst().endsWith("; trying syscalls/raw_tp"),
                 lines.getFirst());
+    }
+
+    @Test
+    void anOptionalProgramTheKernelRefusesIsLeftOutWithOneLine() throws Exception {
+        // The io_uring programs load here; the fallback is the same for any optional program, so drive it with one
+        // this kernel refuses: the LSM object's mmap_file hook, made optional beside the syscall tier's programs.
+        Assumptions.assumeFalse(lsmLoads(), "this kernel loads the LSM tier: nothing to refuse");
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        try (KernelPrograms p = Recorder.loadTier(HookTier.LSM, HookTier.SYSCALLS.programs(), Set.of("ms_lsm_mmap_file"), 0, 0,
+                64 << 10, new PrintStream(errBytes, true, StandardCharsets.UTF_8))) {
+            assertTrue(p.attachedNs() > 0, "loaded and attached");
+            assertEquals(HookTier.SYSCALLS.programs(), p.programFds().keySet(), "the required programs, and only those");
+            assertTrue(p.unwatched() != null && p.unwatched().contains("ms_lsm_mmap_file: "), p.unwatched());
+        }
+        List<String> lines = errBytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.getFirst().startsWith("mapscribe: io_uring requests not watched (ms_lsm_mmap_file: "), lines.getFirst());
     }
 
     @Test

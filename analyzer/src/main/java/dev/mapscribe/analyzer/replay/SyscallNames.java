@@ -1,11 +1,23 @@
 package dev.mapscribe.analyzer.replay;
 
-/** x86-64 names and argument counts of the syscalls the kernel programs record. */
+import dev.mapscribe.formats.raw.KernelRecord.SyscallRecord;
+
+/**
+ * x86-64 names and argument counts of the syscalls the kernel programs record, and of the io_uring requests they
+ * record (nr {@link SyscallRecord#NR_IO_URING} + the opcode).
+ */
 final class SyscallNames {
     private SyscallNames() {}
 
+    static final int IO_URING = SyscallRecord.NR_IO_URING;
+    static final int IORING_OP_WRITEV = 2, IORING_OP_WRITE_FIXED = 5, IORING_OP_WRITE = 23, IORING_OP_WRITEV_FIXED = 61;
+
     static String name(int nr) {
         return switch (nr) {
+            case IO_URING + IORING_OP_WRITEV -> "io_uring_writev";
+            case IO_URING + IORING_OP_WRITE_FIXED -> "io_uring_write_fixed";
+            case IO_URING + IORING_OP_WRITE -> "io_uring_write";
+            case IO_URING + IORING_OP_WRITEV_FIXED -> "io_uring_writev_fixed";
             case 1 -> "write";
             case 2 -> "open";
             case 9 -> "mmap";
@@ -40,11 +52,11 @@ final class SyscallNames {
             case 435 -> "clone3";
             case 437 -> "openat2";
             case 462 -> "mseal";
-            default -> "syscall_" + nr;
+            default -> nr >= IO_URING ? "io_uring_op_" + (nr - IO_URING) : "syscall_" + nr;
         };
     }
 
-    /** How many of the six argument registers the syscall reads; all six for one we do not know. */
+    /** How many of the six argument registers the syscall reads; all six for one we do not know (and io_uring's). */
     static int argCount(int nr) {
         return switch (nr) {
             case 57, 58, 152 -> 0;

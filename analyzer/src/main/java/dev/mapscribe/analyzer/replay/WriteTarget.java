@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
 /**
  * The process, and where in it, a write into another process's memory went, from the call's record: ptrace's pid and
  * addr arguments, process_vm_writev's pid and the first remote iovec's base (which the recorder reads), the PID a
- * process memory file's path names and the file position a write to it began at (which the recorder reads). The
- * numbers are the caller's: a pid argument in the caller's pid namespace, a path's PID in that /proc mount's.
+ * process memory file's path names and the file position a write to it began at (which the recorder reads; for an
+ * io_uring write request, its offset, or the file position as it was submitted). The numbers are the caller's: a pid
+ * argument in the caller's pid namespace, a path's PID in that /proc mount's.
  */
 final class WriteTarget {
     private WriteTarget() {}
@@ -27,7 +28,7 @@ final class WriteTarget {
             case NR_PTRACE -> s.args()[0] == PTRACE_TRACEME ? null : (int) s.args()[1];
             case NR_PROCESS_VM_WRITEV -> (int) s.args()[0];
             case NR_OPEN, NR_OPENAT, NR_OPENAT2, NR_WRITE, NR_PWRITE64, NR_WRITEV, NR_PWRITEV, NR_PWRITEV2 -> pidOfPath(s);
-            default -> null;
+            default -> s.nr() >= SyscallNames.IO_URING ? pidOfPath(s) : null; // an io_uring write request
         };
     }
 

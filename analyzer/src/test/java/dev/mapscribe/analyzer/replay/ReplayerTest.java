@@ -170,6 +170,26 @@ class ReplayerTest {
     }
 
     @Test
+    void anIoUringWriteRequestNamesItsTargetAndHasNoResult() {
+        List<Record> rs = started();
+        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
+        int flags = KernelRecord.F_ENTER_ONLY | KernelRecord.F_ADDR | KernelRecord.F_FILE;
+        // IORING_OP_WRITE (23) of 16 bytes at offset 0x401000 to fd 5, /proc/7950/mem, recorded as submitted
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, flags, 30, 100, 100), SyscallRecord.NR_IO_URING + 23,
+                new long[] {5, 0x7ffd0000, 16, 0x401000, 0, 0}, 0, 0x401000, file("/proc/7950/mem", 88002)));
+        // IORING_OP_WRITEV_FIXED (61) through registered file 0 (IOSQE_FIXED_FILE) at the file position 0x402000
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, flags, 31, 100, 100), SyscallRecord.NR_IO_URING + 61,
+                new long[] {0, 0x7ffd0000, 1, -1, 0, 1}, 0, 0x402000, file("/proc/7950/task/7951/mem", 88003)));
+        List<SyscallRow> rows = replay(rs).syscalls.stream().filter(r -> r.tsNs() >= 30 && r.pid() == 100).toList();
+        assertEquals(List.of("io_uring_write", "io_uring_writev_fixed"), rows.stream().map(SyscallRow::name).toList());
+        assertEquals(List.of(7950, 7950), rows.stream().map(SyscallRow::targetPid).toList());
+        assertEquals(List.of(0x401000L, 0x402000L), rows.stream().map(SyscallRow::targetAddr).toList());
+        assertEquals(java.util.Arrays.asList(null, null), rows.stream().map(SyscallRow::ret).toList(), "results not recorded");
+        assertEquals(6, rows.get(1).args().length, "the SQE's six fields");
+        assertEquals(-1, rows.get(1).args()[3], "off -1: at the file position");
+    }
+
+    @Test
     void execBuildsTheAddressSpaceFromTheKernelWalk() {
         CollectingSink s = replay(started());
         assertEquals(List.of("400000-401000 r-xp /usr/bin/app", "7ffd0000-7ffd2000 rw-p [stack]"), s.regionsAt(100, 20));

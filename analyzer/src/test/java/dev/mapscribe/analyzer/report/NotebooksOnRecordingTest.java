@@ -103,10 +103,10 @@ class NotebooksOnRecordingTest {
                 && r.get(hidden.column("mapped_sha256")) != null), "the demo's segment: " + hidden.rows());
         assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
                 && "executable, MADV_DONTDUMP".equals(r.get(hidden.column("what")))), "the demo's MADV_DONTDUMP: " + hidden.rows());
-        // The demo's injection: its POKETEXT, and its pwrite through the child's memory file, landed in the r-x page its
-        // child had from the fork.
+        // The demo's injection: its POKETEXT, and its pwrite and io_uring write request through the child's memory file,
+        // landed in the r-x page its child had from the fork.
         Table pokes = NotebooksRunTest.tableWithColumn(run, "how", "target_prot");
-        for (String how : List.of("ptrace POKETEXT", "pwrite64 /proc/PID/mem")) {
+        for (String how : List.of("ptrace POKETEXT", "pwrite64 /proc/PID/mem", "io_uring_write /proc/PID/mem")) {
             assertTrue(pokes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(pokes.column("pid")))
                     && how.equals(r.get(pokes.column("how"))) && "r-x".equals(r.get(pokes.column("target_prot")))
                     && "[anonymous]".equals(r.get(pokes.column("target_region"))) && "fork".equals(r.get(pokes.column("region_made_by")))
@@ -149,9 +149,11 @@ class NotebooksOnRecordingTest {
         assertTrue(writes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(writes.column("writer")))
                 && Long.valueOf(4).equals(r.get(writes.column("ptrace_request"))) && "r-x".equals(r.get(writes.column("target_prot")))),
                 "the demo's writes into its child: " + writes.rows());
-        assertTrue(writes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(writes.column("writer")))
-                && "pwrite64".equals(r.get(writes.column("syscall"))) && "r-x".equals(r.get(writes.column("target_prot")))),
-                "the demo's write through its child's memory file: " + writes.rows());
+        for (String call : List.of("pwrite64", "io_uring_write")) {
+            assertTrue(writes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(writes.column("writer")))
+                    && call.equals(r.get(writes.column("syscall"))) && "r-x".equals(r.get(writes.column("target_prot")))),
+                    "the demo's " + call + " through its child's memory file: " + writes.rows());
+        }
     }
 
     @Test

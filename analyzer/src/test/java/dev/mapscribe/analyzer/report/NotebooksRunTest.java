@@ -82,11 +82,13 @@ class NotebooksRunTest {
         // and the region it landed in, from the temporal regions table
         Table pokes = tableWithColumn(run, "how", "target_prot");
         assertEquals(Set.of(List.of(7736, "ptrace POKETEXT", 7950, "0x7f7a7f2ea000", 8L, "r-x", "[anonymous]", "fork"),
-                        List.of(7736, "pwrite64 /proc/PID/mem", 7950, "0x7f7a7f2ea000", 40L, "r-x", "[anonymous]", "fork")),
+                        List.of(7736, "pwrite64 /proc/PID/mem", 7950, "0x7f7a7f2ea000", 40L, "r-x", "[anonymous]", "fork"),
+                        Arrays.asList(7736, "io_uring_write /proc/PID/mem", 7950, "0x7f7a7f2ea000", null, "r-x", "[anonymous]", "fork")),
                 rows(pokes, "pid", "how", "target_pid", "addr", "bytes", "target_prot", "target_region", "region_made_by"));
         Table tracing = tableWithColumn(run, "what", "target_pid");
         assertEquals(Set.of(Arrays.asList(7950, "ptrace TRACEME", null), List.of(7736, "ptrace POKETEXT", 7950),
-                        List.of(7736, "open /proc/PID/mem for writing", 7950), List.of(7736, "pwrite64 /proc/PID/mem", 7950)),
+                        List.of(7736, "open /proc/PID/mem for writing", 7950), List.of(7736, "pwrite64 /proc/PID/mem", 7950),
+                        List.of(7736, "io_uring_write /proc/PID/mem", 7950)),
                 rows(tracing, "pid", "what", "target_pid"));
 
         // READ_IMPLIES_EXEC: the personality call, and the mmap that asked for rw- and got rwx
@@ -130,7 +132,8 @@ class NotebooksRunTest {
         Table writes = tableWithColumn(run, "writer", "ptrace_request");
         assertEquals(Set.of(Arrays.asList(7736, "ptrace", 4L, 7950, "r-x", null),
                         Arrays.asList(7736, "openat", null, 7950, null, "/proc/7950/mem"),
-                        Arrays.asList(7736, "pwrite64", null, 7950, "r-x", "/proc/7950/mem")),
+                        Arrays.asList(7736, "pwrite64", null, 7950, "r-x", "/proc/7950/mem"),
+                        Arrays.asList(7736, "io_uring_write", null, 7950, "r-x", "/proc/7950/mem")),
                 rows(writes, "writer", "syscall", "ptrace_request", "target_pid", "target_prot", "path"));
     }
 

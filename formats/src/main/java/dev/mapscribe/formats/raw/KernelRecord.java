@@ -77,6 +77,9 @@ public sealed interface KernelRecord extends Record {
      * wrote, where the recorder names it (a process's memory file), else null.
      */
     record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, FileRef file) implements KernelRecord {
+        /** nr of an io_uring request's record: this plus its opcode (bpf/mapscribe.h MS_NR_IO_URING). */
+        public static final int NR_IO_URING = 0x10000;
+
         public SyscallRecord(Hdr h, int nr, long[] args, long ret) {
             this(h, nr, args, ret, 0, null);
         }

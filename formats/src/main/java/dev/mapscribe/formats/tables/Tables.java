@@ -88,24 +88,26 @@ public final class Tables {
             "One row per decoded raw syscall record (mmap, mprotect, pkey_mprotect, munmap, mremap, brk, "
                     + "madvise with advice that changes VMA flags (MADV_DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, DONTDUMP/DODUMP, "
                     + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), shmat, shmdt, mseal, "
-                    + "mlock/mlock2/munlock/mlockall/munlockall, personality (not its query), io_uring_setup (the I/O through the ring is not seen), "
+                    + "mlock/mlock2/munlock/mlockall/munlockall, personality (not its query), io_uring_setup, "
                     + "clone/fork/vfork, execve/execveat, exit/exit_group; and writes into another "
                     + "process: ptrace requests that start tracing or write the tracee's memory or registers (TRACEME, ATTACH, SEIZE, POKETEXT, "
                     + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH), process_vm_writev, and a process's memory file (/proc/PID/mem) "
-                    + "opened for writing (open/openat/openat2) or written (write/pwrite64/writev/pwritev/pwritev2), with its `path`), failed calls included.",
-            new Cols().host().time("when the call returned; for exit and exit_group, which never return, when the exiting task passed sched_process_exit").thread()
+                    + "opened for writing (open/openat/openat2) or written (write/pwrite64/writev/pwritev/pwritev2, or an io_uring request: "
+                    + "io_uring_write, io_uring_writev, io_uring_write_fixed, io_uring_writev_fixed, recorded as submitted, without a result), "
+                    + "with its `path`), failed calls included. Other I/O through an io_uring is not seen.",
+            new Cols().host().time("when the call returned; for exit and exit_group, which never return, when the exiting task passed sched_process_exit; for an io_uring request, when it was submitted").thread()
                     .req("cpu", INT32, "CPU the kernel program ran on.")
                     .req("batch", INT64, "Journal batch (excerpt) the record came in; with `seq` it orders rows exactly as recorded.")
                     .req("seq", INT64, "Position of the record in the journal, counting every record from 0.")
-                    .req("syscall", STRING, "Syscall name (x86-64), e.g. `mmap`, `pkey_mprotect`, `clone3`.")
-                    .req("nr", INT32, "x86-64 syscall number.")
-                    .opt("arg0", INT64, "First argument as passed (64-bit pattern; an fd of -1 is -1). Null when the syscall has fewer arguments.")
+                    .req("syscall", STRING, "Syscall name (x86-64), e.g. `mmap`, `pkey_mprotect`, `clone3`; `io_uring_` and the opcode's name for an io_uring request.")
+                    .req("nr", INT32, "x86-64 syscall number; 65536 + the opcode for an io_uring request.")
+                    .opt("arg0", INT64, "First argument as passed (64-bit pattern; an fd of -1 is -1). Null when the syscall has fewer arguments. An io_uring request's are its SQE's fd (an index into the ring's registered files when arg5 has IOSQE_FIXED_FILE, 1), addr, len, off (-1: the file position), rw_flags and flags.")
                     .opt("arg1", INT64, "Second argument as passed.")
                     .opt("arg2", INT64, "Third argument as passed.")
                     .opt("arg3", INT64, "Fourth argument as passed.")
                     .opt("arg4", INT64, "Fifth argument as passed.")
                     .opt("arg5", INT64, "Sixth argument as passed.")
-                    .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls that never return (exit, exit_group).")
+                    .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls that never return (exit, exit_group) and for io_uring requests (their results are not recorded).")
                     .opt("errno", INT32, "Error number when the call failed (ret = -errno); null when it succeeded or has no result.")
                     .req("failed", BOOL, "True when the call returned an error.")
                     .opt("path", STRING, "For mmap of a file (and shmat: the segment's), and an open of a process's memory file for writing: the file's path as the kernel resolved it (`/proc/PID/mem`, which names the process).")
@@ -114,7 +116,7 @@ public final class Tables {
                     .opt("inode", INT64, "For a row with `path`: the file's inode number.")
                     .opt("target_pid", INT32, "For a write into another process, the process written into: ptrace's pid (null for TRACEME, whose tracer is the caller's parent), process_vm_writev's pid (a thread's id is taken to its process where the recording knows the thread), the PID a memory file's `path` names (`/proc/self/mem` resolves to the caller's own). As the caller numbered it: a process in another pid namespace (a container) has another number there than the host's `pid`.")
                     .req("compat", BOOL, "True for a call made in 32-bit mode (a 32-bit process, or `int 0x80` from a 64-bit one, which shellcode does), recorded as the 64-bit call it equals: mmap2 and old_mmap as `mmap` (the offset in bytes), mprotect, pkey_mprotect, munmap, mremap, madvise, mlock, mlock2, munlock, mlockall, munlockall. Other 32-bit calls are not recorded (`compat` rows of `losses` count those whose numbers the recorder watches).")
-                    .opt("target_addr", INT64, "Where that write began in the target's memory: POKETEXT/POKEDATA's addr, process_vm_writev's first remote iovec (the rest of its array stays unrecorded: `arg4` says how many there were), a memory file write's file position (pwrite's offset, or where the write moved the position from). Null for a call that writes at no address (ATTACH, SETREGS, POKEUSER, an open) or when the recorder could not read it.")
+                    .opt("target_addr", INT64, "Where that write began in the target's memory: POKETEXT/POKEDATA's addr, process_vm_writev's first remote iovec (the rest of its array stays unrecorded: `arg4` says how many there were), a memory file write's file position (pwrite's offset, or where the write moved the position from; an io_uring request's offset, or the file position as it was submitted). Null for a call that writes at no address (ATTACH, SETREGS, POKEUSER, an open) or when the recorder could not read it.")
                     .done());
 
     /** kunai's mmap_exec (event id 41), attempts included. */

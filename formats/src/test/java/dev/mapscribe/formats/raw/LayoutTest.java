@@ -96,5 +96,7 @@ class LayoutTest {
         for (RecordKind k : RecordKind.values()) if (k.isKernel()) j.put(k.name(), k.id());
         assertEquals(c, j);
         assertEquals(RecordKind.FORMAT_VERSION, Integer.parseInt(header.replaceAll("(?s).*#define MS_FORMAT_VERSION (\\d+).*", "$1")));
+        assertEquals(KernelRecord.SyscallRecord.NR_IO_URING,
+                Integer.decode(header.replaceAll("(?s).*#define MS_NR_IO_URING (0x[0-9a-f]+).*", "$1")));
     }
 }

@@ -5,19 +5,23 @@ import java.util.Set;
 /**
  * Which kernel hooks record: the name is what the journal header's hookTier says, and the programs are the
  * ones of the object that are loaded (bpf/mapscribe.bpf.c has every recording program twice, tp_btf and raw_tp).
+ * The optional programs watch io_uring requests (writes into a process's memory file through a ring): a kernel
+ * without io_uring, or with another tracepoint than 6.0+'s io_uring_submit_req, refuses them, and the tier records
+ * without them, saying so.
  */
 public enum HookTier {
     /**
      * tp_btf sys_exit + sched_process_*: works wherever BTF tracepoints load. exit and exit_group, which never
      * reach sys_exit, are recorded by the sched_process_exit program (no program on every syscall's entry).
      */
-    SYSCALLS("syscalls", "bpf/mapscribe.bpf.o", Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit")),
+    SYSCALLS("syscalls", "bpf/mapscribe.bpf.o", Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit"),
+            Set.of("ms_uring_submit")),
     /** The same hooks as raw tracepoints, for kernels where tp_btf does not load or attach: the same records. */
     SYSCALLS_RAW_TP("syscalls/raw_tp", "bpf/mapscribe.bpf.o",
-            Set.of("ms_raw_sys_exit", "ms_raw_fork", "ms_raw_exec", "ms_raw_exit")),
+            Set.of("ms_raw_sys_exit", "ms_raw_fork", "ms_raw_exec", "ms_raw_exit"), Set.of("ms_raw_uring_submit")),
     /** The syscall tier plus lsm/mmap_file (the exact struct file of each mmap); refused by many kernels. */
     LSM("lsm", "bpf/mapscribe_lsm.bpf.o",
-            Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"));
+            Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"), Set.of("ms_uring_submit"));
 
     /** What the kernel refuses when it refuses this tier, for the one-line fallback message. */
     public String programsName() {
@@ -31,11 +35,13 @@ public enum HookTier {
     private final String journalName;
     private final String resource;
     private final Set<String> programs;
+    private final Set<String> optionalPrograms;
 
-    HookTier(String journalName, String resource, Set<String> programs) {
+    HookTier(String journalName, String resource, Set<String> programs, Set<String> optionalPrograms) {
         this.journalName = journalName;
         this.resource = resource;
         this.programs = programs;
+        this.optionalPrograms = optionalPrograms;
     }
 
     public String journalName() {
@@ -47,8 +53,20 @@ public enum HookTier {
         return resource;
     }
 
-    /** The programs of the object this tier loads; every other program's autoload is turned off. */
+    /** The programs of the object this tier cannot record without; every other program's autoload is turned off. */
     public Set<String> programs() {
         return programs;
+    }
+
+    /** The programs this tier loads too where the kernel accepts them (the io_uring watch). */
+    public Set<String> optionalPrograms() {
+        return optionalPrograms;
+    }
+
+    /** Its programs and its optional ones. */
+    public Set<String> allPrograms() {
+        Set<String> all = new java.util.TreeSet<>(programs);
+        all.addAll(optionalPrograms);
+        return all;
     }
 }

@@ -36,6 +36,7 @@ public final class KernelPrograms implements AutoCloseable {
     private boolean loaded;
     private long attachedNs;
     private boolean closed;
+    private String unwatched;
 
     private KernelPrograms(HookTier tier, Arena imageArena, MemorySegment obj, String sha256, long ringBytes) {
         this.tier = tier;
@@ -47,7 +48,7 @@ public final class KernelPrograms implements AutoCloseable {
 
     /**
      * Opens the tier's object and configures it. {@code programs}: the programs to load; null means the
-     * tier's programs.
+     * tier's programs and its optional ones.
      */
     public static KernelPrograms open(HookTier tier, Set<String> programs, int selfTgid, long ringBytes) throws IOException {
         return open(tier, programs, selfTgid, 0, ringBytes);
@@ -96,7 +97,7 @@ public final class KernelPrograms implements AutoCloseable {
     }
 
     private void configure(Set<String> programs, int selfTgid, int syntheticTgid) throws IOException {
-        Set<String> wanted = programs != null ? programs : tier.programs();
+        Set<String> wanted = programs != null ? programs : tier.allPrograms();
         Set<String> found = new java.util.HashSet<>();
         for (MemorySegment p : LibBpf.programs(obj)) {
             String name = LibBpf.programName(p);
@@ -162,6 +163,15 @@ public final class KernelPrograms implements AutoCloseable {
 
     public HookTier tier() {
         return tier;
+    }
+
+    /** What the loaded programs do not watch because the kernel refused the tier's optional ones; null when none. */
+    public String unwatched() {
+        return unwatched;
+    }
+
+    public void setUnwatched(String what) {
+        this.unwatched = what;
     }
 
     public String sha256() {

@@ -30,7 +30,9 @@ public final class DoctorCommand implements Callable<Integer> {
             new Probe("tp_btf", HookTier.SYSCALLS, null, "BTF tracepoints: the syscall tier"),
             new Probe("raw_tp", HookTier.SYSCALLS_RAW_TP, null, "raw tracepoints: the syscalls/raw_tp fallback"),
             new Probe("lsm", HookTier.LSM, Set.of("ms_lsm_mmap_file"), "BPF LSM: the lsm tier"),
-            new Probe("fentry", HookTier.LSM, Set.of("ms_fentry_mmap_file"), "fentry trampolines"));
+            new Probe("fentry", HookTier.LSM, Set.of("ms_fentry_mmap_file"), "fentry trampolines"),
+            new Probe("io_uring", HookTier.SYSCALLS, Set.of("ms_uring_submit"),
+                    "io_uring_submit_req: writes into process memory through a ring; optional"));
 
     @Override
     public Integer call() {
