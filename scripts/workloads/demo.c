@@ -249,7 +249,7 @@ static void ptrace_inject(void) {
     say("inject: wrote the same code again through %s (opened for writing)", mem);
     // And a third time through an io_uring: the ring's write request passes no write call
     struct uring u;
-    int ur = uring_open(&u);
+    int ur = uring_open(&u, 4);
     if (ur == 0) {
         struct io_uring_sqe sqe;
         memset(&sqe, 0, sizeof sqe);

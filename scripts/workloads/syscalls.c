@@ -382,7 +382,7 @@ int main(int argc, char **argv)
 	 * at an unmapped page (EIO: recorded all the same, the result is not), one to /dev/null (not recorded).
 	 */
 	struct uring ring;
-	if (uring_open(&ring) != 0) {
+	if (uring_open(&ring, 4) != 0) {
 		fprintf(stderr, "io_uring_setup: %s\n", strerror(errno));
 		return 1;
 	}

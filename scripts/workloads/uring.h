@@ -1,6 +1,6 @@
 /*
  * uring.h — one io_uring request at a time, by the raw syscalls (no liburing): the workloads' way to write through a
- * ring, which passes no write syscall. uring_open() sets a ring of 4 entries up; uring_run() submits one SQE, waits
+ * ring, which passes no write syscall. uring_open() sets a ring of `entries` up; uring_run() submits one SQE, waits
  * for its completion, and returns its result (or -errno of io_uring_enter).
  */
 #ifndef MAPSCRIBE_URING_H
@@ -20,11 +20,12 @@ struct uring {
 	struct io_uring_cqe *cqes;
 };
 
-static int uring_open(struct uring *u)
+static inline int uring_open(struct uring *u, unsigned entries)
 {
 	struct io_uring_params p;
 	memset(&p, 0, sizeof(p));
-	u->fd = (int)syscall(SYS_io_uring_setup, 4, &p);
+	memset(u, 0, sizeof(*u));
+	u->fd = (int)syscall(SYS_io_uring_setup, entries, &p);
 	if (u->fd < 0)
 		return -errno;
 	size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
@@ -46,7 +47,7 @@ static int uring_open(struct uring *u)
 }
 
 /* Submits sqe (copied into the ring) and waits for its completion: the request's result. */
-static long uring_run(struct uring *u, const struct io_uring_sqe *sqe)
+static inline long uring_run(struct uring *u, const struct io_uring_sqe *sqe)
 {
 	unsigned tail = *u->sq_tail, i = tail & *u->sq_mask;
 	u->sqes[i] = *sqe;
