@@ -1413,17 +1413,34 @@ static __always_inline struct file *uring_file(struct task_struct *task, struct 
 	return bpf_rdonly_cast((void *)(node->file_ptr & FFS_MASK_), bpf_core_type_id_kernel(struct file));
 }
 
+/* io_kiocb before 6.13, which named its task itself (6.13+ through its io_uring_task) */
+struct io_kiocb___pre613 {
+	struct task_struct *task;
+};
+
+/*
+ * The submitting task, whose fd table the request's fd is in, by loads: every write request of the host gets this
+ * far, and bpf_get_current_task_btf() is a helper call (dear here, RECORDER.md "Helper calls"). For a ring's SQPOLL
+ * thread it is that thread, which shares its process's fd table.
+ */
+static __always_inline struct task_struct *uring_task(struct io_kiocb *req)
+{
+	if (bpf_core_field_exists(req->tctx))
+		return req->tctx->task;
+	return ((struct io_kiocb___pre613 *)req)->task;
+}
+
 static __always_inline int record_uring_submit(struct io_kiocb *req)
 {
 	__u8 op = req->opcode;
 	if (!uring_writes(op))
 		return 0;
+	struct file *file = uring_file(uring_task(req), req);
+	if (!is_proc_mem(file))
+		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = current_pid_tgid(task);
 	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
-		return 0;
-	struct file *file = uring_file(task, req);
-	if (!is_proc_mem(file))
 		return 0;
 	task_context(task, pid_tgid, false);
 	struct scratch *s = scratch_buf();
