@@ -120,6 +120,10 @@ FROM (VALUES
   ('demo-a', 7736, 'demo', 140164096114688, 140164096118784, 3, 1, '/memfd:mapscribe-demo-jit (deleted)', 1, 5021, 0, at_ms(1010), at_ms(3510), 'mmap'),
   ('demo-a', 7736, 'demo', 140164096110592, 140164096114688, 5, 1, '/memfd:mapscribe-demo-jit (deleted)', 1, 5021, 0, at_ms(1011), at_ms(3510), 'mmap'),
   ('demo-a', 7736, 'demo', 140164096106496, 140164096110592, 5, 2, '/tmp/mapscribe-demo-A4y7sf (deleted)', 8388609, 262300, 0, at_ms(1511), at_ms(3510), 'mmap'),
+  -- not code writable through another mapping: the jit memfd mapped shared RW and unmapped before its RX mapping
+  -- began, and the deleted file mapped privately RW (its writes go to copies of the pages) beside its RX mapping
+  ('demo-a', 7736, 'demo', 140164095000000, 140164095004096, 3, 1, '/memfd:mapscribe-demo-jit (deleted)', 1, 5021, 0, at_ms(1000), at_ms(1005), 'mmap'),
+  ('demo-a', 7736, 'demo', 140164095004096, 140164095008192, 3, 2, '/tmp/mapscribe-demo-A4y7sf (deleted)', 8388609, 262300, 0, at_ms(1511), at_ms(3510), 'mmap'),
   ('demo-a', 7736, 'demo', 140164096102400, 140164096106496, 7, 34, NULL, NULL, NULL, 0, at_ms(2012), at_ms(3510), 'mmap'),
   ('demo-a', 7890, 'demo', 94000000004096,  94000000008192,  5, 2, '/work/main/target/workloads/demo', 8388609, 2230001, 4096, at_ms(3002.5), at_ms(3010), 'exec'),
   ('demo-a', 7890, 'demo', 139912221728768, 139912223137792, 5, 2, '/usr/lib/x86_64-linux-gnu/libc.so.6', 8388609, 131090, 163840, at_ms(3003), at_ms(3010), 'mmap'),

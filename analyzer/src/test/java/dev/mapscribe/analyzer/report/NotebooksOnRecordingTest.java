@@ -103,6 +103,12 @@ class NotebooksOnRecordingTest {
                 && r.get(hidden.column("mapped_sha256")) != null), "the demo's segment: " + hidden.rows());
         assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
                 && "executable, MADV_DONTDUMP".equals(r.get(hidden.column("what")))), "the demo's MADV_DONTDUMP: " + hidden.rows());
+        // The demo's memfd mapped shared RW and, at another address, RX: code writable through the other mapping
+        Table dual = NotebooksRunTest.tableWithColumn(run, "exec_addr", "writable_addr");
+        assertTrue(dual.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(dual.column("pid")))
+                && "/memfd:mapscribe-demo-jit (deleted)".equals(r.get(dual.column("file"))) && "r-x".equals(r.get(dual.column("exec_prot")))
+                && Integer.valueOf(demoPid).equals(r.get(dual.column("writer_pid"))) && "rw-".equals(r.get(dual.column("writable_prot")))),
+                "the demo's memfd mapped twice: " + dual.rows());
         // The demo's injection: its POKETEXT, and its pwrite and io_uring write request through the child's memory file,
         // landed in the r-x page its child had from the fork.
         Table pokes = NotebooksRunTest.tableWithColumn(run, "how", "target_prot");

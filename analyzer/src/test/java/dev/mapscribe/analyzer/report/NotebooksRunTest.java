@@ -78,6 +78,11 @@ class NotebooksRunTest {
         Table hidden = tableWithColumn(run, "what", "backed_by");
         assertEquals(Set.of("shmat with SHM_EXEC", "executable, MADV_DONTDUMP"), column(hidden, "what"));
 
+        // The demo's memfd, mapped shared RW at one address and RX at another: its code writable through the other mapping
+        Table dual = tableWithColumn(run, "exec_addr", "writable_addr");
+        assertEquals(Set.of(List.of(7736, "/memfd:mapscribe-demo-jit (deleted)", "0x7f7a7f28b000", "r-x", 7736, "0x7f7a7f28c000", "rw-")),
+                rows(dual, "pid", "file", "exec_addr", "exec_prot", "writer_pid", "writable_addr", "writable_prot"));
+
         // The demo's writes into its child's r-x page, by ptrace and through the child's memory file: where each began
         // and the region it landed in, from the temporal regions table
         Table pokes = tableWithColumn(run, "how", "target_prot");
