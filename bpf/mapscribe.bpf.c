@@ -1379,7 +1379,9 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 #define IORING_OP_WRITE_FIXED_ 5
 #define IORING_OP_WRITE_ 23
 #define IORING_OP_WRITEV_FIXED_ 61
+#define IORING_OP_MADVISE_ 25
 #define REQ_F_FIXED_FILE_ 1ULL /* = IOSQE_FIXED_FILE: the fd is an index into the ring's registered files */
+#define REQ_F_CQE_SKIP_ 64ULL  /* = IOSQE_CQE_SKIP_SUCCESS: no completion is posted if the request succeeds */
 #define IOSQE_FLAGS_ 0xffULL   /* the low byte of a request's flags is its SQE's flags (io_uring's REQ_F_*_BIT) */
 #define FFS_MASK_ (~7UL)       /* a registered file's pointer carries flags in its low bits (FFS_NOWAIT, FFS_ISREG) */
 
@@ -1430,9 +1432,48 @@ static __always_inline struct task_struct *uring_task(struct io_kiocb *req)
 	return ((struct io_kiocb___pre613 *)req)->task;
 }
 
+/*
+ * madvise through a ring (IORING_OP_MADVISE), with advice that changes VMA flags (changes_vma_flags(), as the
+ * syscall's): an MS_SYSCALL with nr MS_NR_IO_URING + 25 and args addr, len, advice, 0, 0, the SQE's flags. Recorded
+ * as it completes (its completion, which io_uring_complete passes, has the result: the analyzer applies it as a
+ * madvise), or, for a request that posts no completion if it succeeds (IOSQE_CQE_SKIP_SUCCESS), as it is submitted,
+ * with MS_F_ENTER_ONLY (no result: the analyzer applies nothing).
+ */
+static __always_inline int record_uring_madvise(struct io_kiocb *req, long res, bool submitted)
+{
+	struct io_madvise *ma = bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct io_madvise));
+	__u32 advice = ma->advice;
+	if (!changes_vma_flags(advice))
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = current_pid_tgid(task);
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+		return 0;
+	task_context(task, pid_tgid, false);
+	struct ms_syscall *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return 0;
+	}
+	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), submitted ? MS_F_ENTER_ONLY : 0, pid_tgid);
+	r->nr = MS_NR_IO_URING + IORING_OP_MADVISE_;
+	r->_pad = 0;
+	r->args[0] = ma->addr;
+	r->args[1] = ma->len;
+	r->args[2] = advice;
+	r->args[3] = 0;
+	r->args[4] = 0;
+	r->args[5] = req->flags & IOSQE_FLAGS_;
+	r->ret = submitted ? 0 : res;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
 static __always_inline int record_uring_submit(struct io_kiocb *req)
 {
 	__u8 op = req->opcode;
+	if (op == IORING_OP_MADVISE_ && (req->flags & REQ_F_CQE_SKIP_))
+		return record_uring_madvise(req, 0, true);
 	if (!uring_writes(op))
 		return 0;
 	struct file *file = uring_file(uring_task(req), req);
@@ -1475,6 +1516,27 @@ int ms_raw_uring_submit(struct bpf_raw_tracepoint_args *ctx)
 {
 	/* the untyped argument made a BTF pointer: the same direct (fault-guarded) loads as the tp_btf program's */
 	return record_uring_submit(bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct io_kiocb)));
+}
+
+/* A completion: an IORING_OP_MADVISE's is recorded (record_uring_madvise()). req is null for the ring's own CQEs. */
+static __always_inline int record_uring_complete(struct io_kiocb *req, struct io_uring_cqe *cqe)
+{
+	if (!req || req->opcode != IORING_OP_MADVISE_)
+		return 0;
+	return record_uring_madvise(req, cqe->res, false);
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(ms_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
+{
+	return record_uring_complete(bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct io_kiocb)), cqe);
+}
+
+SEC("?raw_tp/io_uring_complete")
+int ms_raw_uring_complete(struct bpf_raw_tracepoint_args *ctx)
+{
+	return record_uring_complete(bpf_rdonly_cast((void *)ctx->args[1], bpf_core_type_id_kernel(struct io_kiocb)),
+				     bpf_rdonly_cast((void *)ctx->args[2], bpf_core_type_id_kernel(struct io_uring_cqe)));
 }
 
 /* ---- process lifecycle ----------------------------------------------------------- */

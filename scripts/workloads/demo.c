@@ -260,7 +260,7 @@ static void ptrace_inject(void) {
         sqe.off = (uintptr_t)page;
         long res = uring_run(&u, &sqe);
         if (res != (long)sizeof CODE) die("io_uring write /proc/PID/mem");
-        close(u.fd);
+        uring_close(&u);
         say("inject: and again by an io_uring write request to %s (no write call)", mem);
     } else {
         say("inject: io_uring refused here (%s), its write skipped", strerror(-ur));

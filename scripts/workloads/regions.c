@@ -43,6 +43,7 @@
 #include <unistd.h>
 #include "checkpoint.h"
 #include "int80.h"
+#include "uring.h"
 
 #define P 4096UL
 
@@ -398,6 +399,30 @@ int main(void)
 	if (u32 != 0)
 		die("int 0x80 munmap");
 	checkpoint(19, "int80");
+
+	/*
+	 * 20. madvise through an io_uring (IORING_OP_MADVISE, no madvise syscall): MADV_DONTDUMP over the middle of three
+	 * RW pages splits them into three VMAs, as the syscall does. The recorder records the request as it completes,
+	 * with its result; the CALL line gives it as the madvise it is. The ring is unmapped again before the dump.
+	 */
+	struct uring ring;
+	if (uring_open(&ring, 4) != 0)
+		die("io_uring_setup");
+	char *um = map(NULL, 3 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_MADVISE;
+	sqe.fd = -1;
+	sqe.addr = (unsigned long)(um + P);
+	sqe.len = P;
+	sqe.fadvise_advice = MADV_DONTDUMP;
+	long ur = uring_run(&ring, &sqe);
+	emit("CALL madvise %lx %lx %x %lx\n", (unsigned long)(um + P), P, MADV_DONTDUMP, ur);
+	if (ur != 0)
+		die("io_uring madvise");
+	uring_close(&ring);
+	emit("EXPECT vmas %lx %lu io_uring madvise\n", (unsigned long)um, 3 * P);
+	checkpoint(20, "uring-madvise");
 
 	(void)w;
 	return 0;

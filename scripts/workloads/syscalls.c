@@ -249,6 +249,39 @@ static long do_uring(struct uring *u, int op, int fd, int fixed, unsigned long a
 	return r;
 }
 
+/*
+ * madvise through the ring (IORING_OP_MADVISE) of len bytes at addr; skip: with IOSQE_CQE_SKIP_SUCCESS, which posts no
+ * completion if it succeeds (linked to a NOP, whose completion says it ran); recorded: whether the kernel side keeps
+ * it (advice that changes VMA flags). ret is the request's result (0 when it posted none: it succeeded).
+ */
+static long do_uring_madvise(struct uring *u, unsigned long addr, unsigned len, int advice, int skip, int recorded)
+{
+	struct io_uring_sqe sqes[2];
+	memset(sqes, 0, sizeof(sqes));
+	sqes[0].opcode = IORING_OP_MADVISE;
+	sqes[0].fd = -1;
+	sqes[0].addr = addr;
+	sqes[0].len = len;
+	sqes[0].fadvise_advice = (unsigned)advice;
+	sqes[0].user_data = 1;
+	sqes[0].flags = skip ? IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK : 0;
+	sqes[1].opcode = IORING_OP_NOP;
+	sqes[1].user_data = 2;
+	long r = uring_submit(u, sqes, skip ? 2 : 1, 1);
+	if (r >= 0) {
+		unsigned long long data;
+		r = uring_reap(u, &data);
+		if (skip && data == 2)
+			r = 0; /* the NOP's: the madvise succeeded without a completion */
+		else if (skip)
+			uring_reap(u, NULL); /* the NOP, cancelled */
+	}
+	printf("uring_madvise pid=%d tid=%ld addr=%lu len=%u advice=%d skip=%d ret=%ld recorded=%d\n", getpid(), tid(), addr,
+	       len, advice, skip, r, recorded);
+	fflush(stdout);
+	return r;
+}
+
 static long do_personality(unsigned long persona)
 {
 	long r = sys_result(syscall(SYS_personality, persona));
@@ -400,7 +433,21 @@ int main(int argc, char **argv)
 		     do_uring(&ring, IORING_OP_WRITE, (int)fds[0], 0, (unsigned long)&more, sizeof(more), page, -1, page, 1),
 		     do_uring(&ring, IORING_OP_WRITE, ring_nul, 0, (unsigned long)&more, sizeof(more), 0, -1, -1, 0)};
 	close(ring_nul);
-	close(ring.fd);
+	/*
+	 * madvise through the ring: MADV_DONTDUMP over the middle page of three (it changes the VMA's flags: recorded as
+	 * it completes, with its result), MADV_DODUMP with IOSQE_CQE_SKIP_SUCCESS (recorded as submitted, without a result),
+	 * MADV_DONTNEED (changes no flags: not recorded).
+	 */
+	unsigned long ma = do_mmap(0, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long um[] = {do_uring_madvise(&ring, ma + page, page, MADV_DONTDUMP, 0, 1),
+		     do_uring_madvise(&ring, ma + page, page, MADV_DODUMP, 1, 1),
+		     do_uring_madvise(&ring, ma, page, MADV_DONTNEED, 0, 0)};
+	do_munmap(ma, 3 * page);
+	uring_close(&ring);
+	if (um[0] != 0 || um[1] != 0 || um[2] != 0) {
+		fprintf(stderr, "the io_uring madvise requests returned %ld %ld %ld\n", um[0], um[1], um[2]);
+		return 1;
+	}
 	if (ur[0] != sizeof(more) || ur[1] != sizeof(more) || ur[2] != sizeof(more) || ur[3] != -EIO || ur[4] != sizeof(more)) {
 		fprintf(stderr, "the io_uring writes returned %ld %ld %ld %ld %ld\n", ur[0], ur[1], ur[2], ur[3], ur[4]);
 		return 1;

@@ -219,7 +219,9 @@ FROM (VALUES
   ('demo-a', at_ms(3310),   7950, 7950, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
   -- personality(READ_IMPLIES_EXEC) (nr 135), then an mmap that asks for RW and gets RWX (the region below)
   ('demo-a', at_ms(3320),   7736, 7736, 'demo', 'personality', 135, 4194304, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL),
-  ('demo-a', at_ms(3321),   7736, 7736, 'demo', 'mmap', 9, 0, 4096, 3, 34, 140164096520192, NULL, NULL, NULL, NULL, NULL)
+  ('demo-a', at_ms(3321),   7736, 7736, 'demo', 'mmap', 9, 0, 4096, 3, 34, 140164096520192, NULL, NULL, NULL, NULL, NULL),
+  -- MADV_DONTDUMP (16) through an io_uring (65536 + IORING_OP_MADVISE 25) with IOSQE_CQE_SKIP_SUCCESS: no result
+  ('demo-a', at_ms(3330),   7736, 7736, 'demo', 'io_uring_madvise', 65561, 140164096520192, 4096, 16, 0, NULL, NULL, NULL, NULL, NULL, NULL)
 ) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode, target_pid, target_addr);
 
 -- A 32-bit call (int 0x80 mmap2), recorded as the mmap it equals: compat

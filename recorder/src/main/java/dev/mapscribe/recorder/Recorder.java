@@ -375,7 +375,7 @@ public final class Recorder implements AutoCloseable {
             }
             KernelPrograms p = loadAndAttach(tier, required, self, synthetic, ringBytes);
             p.setUnwatched("io_uring requests not watched (" + String.join(", ", optional) + ": " + e.getMessage() + ")");
-            err.println("mapscribe: " + p.unwatched() + "; writes into process memory through a ring are not recorded");
+            err.println("mapscribe: " + p.unwatched() + "; writes into process memory and madvise through a ring are not recorded");
             return p;
         }
     }

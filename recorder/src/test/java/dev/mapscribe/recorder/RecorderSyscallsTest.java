@@ -67,7 +67,8 @@ class RecorderSyscallsTest {
         private static final int NR_PERSONALITY = 135;
         private static final int NR_IO_URING_SETUP = 425;
         private static final int NR_IO_URING = SyscallRecord.NR_IO_URING;
-        private static final long IOSQE_FIXED_FILE = 1;
+        private static final long IOSQE_FIXED_FILE = 1, IOSQE_CQE_SKIP_SUCCESS = 64;
+        private static final int IORING_OP_MADVISE = 25;
         private static final int NR_PROCESS_VM_WRITEV = 311;
         private static final int NR_EXECVE = 59;
         private static final int NR_EXIT = 60;
@@ -239,6 +240,23 @@ class RecorderSyscallsTest {
                                     "a ring's write to another file must not be recorded: " + c);
                         }
                     }
+                    case "uring_madvise" -> { // advice that changes VMA flags: as it completes, or as submitted when it posts no completion
+                        // (the completion's record may come from an io-wq worker: a thread of the process, not the caller)
+                        List<SyscallRecord> recorded = run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
+                                && m.nr() == NR_IO_URING + IORING_OP_MADVISE && m.args()[0] == u(c, "addr") && m.args()[1] == s(c, "len")
+                                && m.args()[2] == s(c, "advice")).toList();
+                        if (s(c, "recorded") == 1) {
+                            assertEquals(1, recorded.size(), "one record of " + c + ": " + recorded);
+                            SyscallRecord r = recorded.getFirst();
+                            used.add(r);
+                            boolean skip = s(c, "skip") == 1;
+                            assertEquals(skip, r.enterOnly(), "a result unless no completion was posted: " + c);
+                            assertEquals(skip ? 0 : s(c, "ret"), r.ret(), "the result of " + c);
+                            assertEquals(skip ? IOSQE_CQE_SKIP_SUCCESS : 0, r.args()[5] & IOSQE_CQE_SKIP_SUCCESS, "the SQE's flags of " + c);
+                        } else {
+                            assertEquals(List.of(), recorded, "advice that changes no VMA flags must not be recorded: " + c);
+                        }
+                    }
                     case "open" -> { // only a process's memory file opened for writing is recorded: with the file's path
                         int nr = (int) s(c, "nr");
                         List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == nr && m.ret() == s(c, "ret")
@@ -336,7 +354,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(107, checked, "calls logged by the workload");
+            assertEquals(112, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());
@@ -354,6 +372,7 @@ class RecorderSyscallsTest {
                     .filter(m -> writes.contains(m.nr())).count(), "write records of the workload");
             long loggedRing = run.calls().stream().filter(c -> c.get("call").equals("uring") && s(c, "recorded") == 1).count();
             assertEquals(4, loggedRing);
+            loggedRing += run.calls().stream().filter(c -> c.get("call").equals("uring_madvise") && s(c, "recorded") == 1).count();
             assertEquals(loggedRing, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
                     .filter(m -> m.nr() >= NR_IO_URING).count(), "io_uring records of the workload");
         }

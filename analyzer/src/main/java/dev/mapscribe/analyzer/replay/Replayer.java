@@ -206,7 +206,10 @@ public final class Replayer {
         long[] a = s.args();
         long now = s.h().ktimeNs();
         switch (s.nr()) {
-            case NR_MADVISE -> processes.mmOf(s.h()).madvise(a[0], a[1], (int) a[2], s.ret(), now); // flag-changing advice only
+            // flag-changing advice only; through an io_uring, recorded as it completed (in the ring's worker thread, of
+            // the same process): addr, len, advice as the syscall's arguments
+            case NR_MADVISE, SyscallNames.IO_URING + SyscallNames.IORING_OP_MADVISE ->
+                    processes.mmOf(s.h()).madvise(a[0], a[1], (int) a[2], s.ret(), now);
             case NR_SHMDT -> processes.mmOf(s.h()).shmdt(a[0], s.ret(), now);
             case NR_MSEAL -> processes.mmOf(s.h()).mseal(a[0], a[1], s.ret(), now);
             case NR_MLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], Region.VM_LOCKED, s.ret(), now);

@@ -190,6 +190,24 @@ class ReplayerTest {
     }
 
     @Test
+    void anIoUringMadviseChangesTheRegionsWhenItsResultWasRecorded() {
+        List<Record> rs = started();
+        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
+        int madvise = SyscallRecord.NR_IO_URING + 25;
+        // MADV_DONTDUMP (16) over the stack's second page, as it completed (ret 0) in the ring's worker thread 101
+        rs.add(new SyscallRecord(h(sc, 30, 100, 101), madvise, new long[] {0x7ffd1000, 0x1000, 16, 0, 0, 0}, 0));
+        // MADV_DODUMP (17) over it with IOSQE_CQE_SKIP_SUCCESS, as it was submitted: no result, nothing applied
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ENTER_ONLY, 31, 100, 100), madvise,
+                new long[] {0x7ffd1000, 0x1000, 17, 0, 0, 64}, 0));
+        CollectingSink s = replay(rs);
+        assertEquals(List.of("400000-401000 r-xp /usr/bin/app", "7ffd0000-7ffd1000 rw-p [stack]", "7ffd1000-7ffd2000 rw-p [stack]"),
+                s.regionsAt(100, 32), "split by the DONTDUMP, not merged back by a DODUMP whose result is unknown");
+        List<SyscallRow> rows = s.syscalls.stream().filter(r -> r.tsNs() >= 30).toList();
+        assertEquals(List.of("io_uring_madvise", "io_uring_madvise"), rows.stream().map(SyscallRow::name).toList());
+        assertEquals(java.util.Arrays.asList(0L, null), rows.stream().map(SyscallRow::ret).toList());
+    }
+
+    @Test
     void execBuildsTheAddressSpaceFromTheKernelWalk() {
         CollectingSink s = replay(started());
         assertEquals(List.of("400000-401000 r-xp /usr/bin/app", "7ffd0000-7ffd2000 rw-p [stack]"), s.regionsAt(100, 20));

@@ -94,7 +94,9 @@ public final class Tables {
                     + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH), process_vm_writev, and a process's memory file (/proc/PID/mem) "
                     + "opened for writing (open/openat/openat2) or written (write/pwrite64/writev/pwritev/pwritev2, or an io_uring request: "
                     + "io_uring_write, io_uring_writev, io_uring_write_fixed, io_uring_writev_fixed, recorded as submitted, without a result), "
-                    + "with its `path`), failed calls included. Other I/O through an io_uring is not seen.",
+                    + "with its `path`); io_uring_madvise, madvise through a ring with advice that changes VMA flags (args addr, len, advice, "
+                    + "0, 0, the SQE's flags; recorded as it completed, with its result, or as submitted, without one, when it posts no "
+                    + "completion on success); failed calls included. Other I/O through an io_uring is not seen.",
             new Cols().host().time("when the call returned; for exit and exit_group, which never return, when the exiting task passed sched_process_exit; for an io_uring request, when it was submitted").thread()
                     .req("cpu", INT32, "CPU the kernel program ran on.")
                     .req("batch", INT64, "Journal batch (excerpt) the record came in; with `seq` it orders rows exactly as recorded.")
@@ -107,7 +109,7 @@ public final class Tables {
                     .opt("arg3", INT64, "Fourth argument as passed.")
                     .opt("arg4", INT64, "Fifth argument as passed.")
                     .opt("arg5", INT64, "Sixth argument as passed.")
-                    .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls that never return (exit, exit_group) and for io_uring requests (their results are not recorded).")
+                    .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls that never return (exit, exit_group) and for io_uring requests recorded as submitted (their results are not recorded).")
                     .opt("errno", INT32, "Error number when the call failed (ret = -errno); null when it succeeded or has no result.")
                     .req("failed", BOOL, "True when the call returned an error.")
                     .opt("path", STRING, "For mmap of a file (and shmat: the segment's), and an open of a process's memory file for writing: the file's path as the kernel resolved it (`/proc/PID/mem`, which names the process).")
