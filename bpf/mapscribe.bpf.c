@@ -927,14 +927,15 @@ static __always_inline void on_mremap(struct pt_regs *regs, long ret, __u64 pid_
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline void on_brk(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
+static __always_inline void on_brk(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
+				   __u16 flags)
 {
 	struct ms_brk *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_loss();
 		return;
 	}
-	fill_hdr(&r->h, MS_BRK, sizeof(*r), 0, pid_tgid);
+	fill_hdr(&r->h, MS_BRK, sizeof(*r), flags, pid_tgid);
 	r->addr = regs->di;
 	r->start_brk = BPF_CORE_READ(task, mm, start_brk);
 	r->ret = ret;
@@ -1164,6 +1165,7 @@ static __always_inline bool injects(long request)
  * BPF_CORE_READ (bpf_probe_read_kernel), or a stack copy of the registers.
  */
 /* 32-bit (compat) syscall numbers: arch/x86/entry/syscalls/syscall_32.tbl. */
+#define NR32_BRK 45
 #define NR32_OLD_MMAP 90
 #define NR32_MUNMAP 91
 #define NR32_MPROTECT 125
@@ -1188,6 +1190,7 @@ static __always_inline bool injects(long request)
 static __always_inline long native_of_compat(long nr)
 {
 	switch (nr) {
+	case NR32_BRK: return NR_BRK;
 	case NR32_MMAP2: return NR_MMAP;
 	case NR32_OLD_MMAP: return NR_MMAP;
 	case NR32_MPROTECT: return NR_MPROTECT;
@@ -1208,6 +1211,18 @@ static __always_inline long native_of_compat(long nr)
 static __always_inline bool in_compat_call(void)
 {
 	return bpf_get_current_task_btf()->thread_info.status & TS_COMPAT_;
+}
+
+#define USER32_CS_ 0x23 /* arch/x86/include/asm/segment.h __USER32_CS: the code segment of a 32-bit process */
+
+/*
+ * A call whose number a 32-bit call has, which may be one: worth the look at the task (in_compat_call(), a helper
+ * call). brk's 32-bit number, 45, is recvfrom's in 64-bit mode, which servers make all the time: only a call made from
+ * 32-bit code (its saved cs, a load) is looked at, so a 32-bit brk by int 0x80 from 64-bit code is not recorded.
+ */
+static __always_inline bool maybe_compat(long nr, const struct pt_regs *regs)
+{
+	return nr != NR32_BRK || regs->cs == USER32_CS_;
 }
 
 /*
@@ -1290,7 +1305,7 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		on_mremap(regs, ret, pid_tgid, xflags);
 		break;
 	case NR_BRK:
-		on_brk(task, regs, ret, pid_tgid);
+		on_brk(task, regs, ret, pid_tgid, xflags);
 		break;
 	case NR_SHMAT:
 		on_shmat(task, regs, ret, pid_tgid);
@@ -1316,7 +1331,7 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
 	long native = native_of_compat(nr);
-	if (native >= 0 && in_compat_call()) {
+	if (native >= 0 && maybe_compat(nr, regs) && in_compat_call()) {
 		struct pt_regs c = {};
 		if (!compat_args(&c, regs, nr, native)) {
 			count_in(&compat_calls); /* old_mmap's arguments could not be read */
@@ -1332,11 +1347,11 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 /*
  * raw_tp: ctx->args[] are the tracepoint's arguments as untyped u64s (sys_exit: regs, ret). The pt_regs
  * pointer cannot be dereferenced directly, so the programs copy the registers the
- * bodies read -- bp, bx (a 32-bit call's), r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, one contiguous span
+ * bodies read -- bp, bx (a 32-bit call's), r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, one contiguous span
  * of x86-64's pt_regs (the ptrace ABI: it does not move between kernels) -- into a stack pt_regs in one
  * bpf_probe_read_kernel, and hand the copy to the shared bodies. The rest of the copy is never read.
  */
-#define SYSCALL_REGS_SPAN (__builtin_offsetof(struct pt_regs, orig_ax) + 8 - __builtin_offsetof(struct pt_regs, bp))
+#define SYSCALL_REGS_SPAN (__builtin_offsetof(struct pt_regs, cs) + 8 - __builtin_offsetof(struct pt_regs, bp))
 
 static __always_inline long copy_syscall_regs(struct pt_regs *copy, struct pt_regs *kregs)
 {
@@ -1352,7 +1367,7 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	long nr = regs.orig_ax;
 	long native = native_of_compat(nr);
-	if (native >= 0 && in_compat_call()) {
+	if (native >= 0 && maybe_compat(nr, &regs) && in_compat_call()) {
 		if (!compat_args(&regs, &regs, nr, native)) {
 			count_in(&compat_calls); /* old_mmap's arguments could not be read */
 			return 0;

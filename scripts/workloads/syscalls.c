@@ -21,7 +21,7 @@
  *   (and more kinds, each described where the call is made)
  *
  * Every call goes through syscall(2) so the logged result is exactly what the kernel returned.
- * Usage: syscalls [FILE-TO-MAP-DIR]
+ * Usage: syscalls [FILE-TO-MAP-DIR [BRK32]]   (BRK32: the path of brk32.c built, a 32-bit process it runs)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -641,6 +641,22 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	int status;
 	waitpid(child, &status, 0);
+
+	/* A 32-bit process (brk32.c, when its path is given): its brk calls, made from 32-bit code, log their own lines. */
+	if (argc > 2) {
+		pid_t b32 = fork();
+		if (b32 == 0) {
+			execl(argv[2], "brk32", (char *)0);
+			_exit(127);
+		}
+		printf("fork pid=%d child=%d\n", getpid(), b32);
+		fflush(stdout);
+		waitpid(b32, &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "%s failed (status %d)\n", argv[2], status);
+			return 1;
+		}
+	}
 
 	/* A successful exec in a child, and a failing one here. */
 	pid_t execer = fork();

@@ -23,6 +23,21 @@ public final class CWorkloads {
         return out;
     }
 
+    /**
+     * A 32-bit workload (scripts/workloads/NAME.c, written for no C library): built with -m32 -nostdlib -static into
+     * target/workloads/NAME, which needs only the compiler's -m32, not a 32-bit libc.
+     */
+    public static synchronized Path build32(String name) throws IOException, InterruptedException {
+        Path root = ProjectRoot.get();
+        Path src = root.resolve("scripts/workloads/" + name + ".c");
+        if (!Files.exists(src)) throw new IOException("no workload source " + src);
+        Path out = root.resolve("target/workloads/" + name);
+        if (Files.exists(out) && !newerThan(src, out)) return out;
+        Files.createDirectories(out.getParent());
+        compile(List.of("cc", "-m32", "-nostdlib", "-static", "-fno-pie", "-no-pie", "-O2", "-Wall", "-o", out.toString(), src.toString()));
+        return out;
+    }
+
     private static boolean newerThan(Path a, Path b) throws IOException {
         return Files.getLastModifiedTime(a).compareTo(Files.getLastModifiedTime(b)) >= 0;
     }
