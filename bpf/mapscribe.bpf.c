@@ -1448,6 +1448,20 @@ static __always_inline struct task_struct *uring_task(struct io_kiocb *req)
 }
 
 /*
+ * The task a request's record is of (the submitter, the ring's SQPOLL thread or an io-wq worker: a thread of the
+ * ring's process), its MS_TASK written first where needed: false for the recorder's own process.
+ */
+static __always_inline bool uring_caller(__u64 *pid_tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	*pid_tgid = current_pid_tgid(task);
+	if ((*pid_tgid >> 32) == ms_cfg.self_tgid)
+		return false;
+	task_context(task, *pid_tgid, false);
+	return true;
+}
+
+/*
  * madvise through a ring (IORING_OP_MADVISE), with advice that changes VMA flags (changes_vma_flags(), as the
  * syscall's): an MS_SYSCALL with nr MS_NR_IO_URING + 25 and args addr, len, advice, 0, 0, the SQE's flags. Recorded
  * as it completes (its completion, which io_uring_complete passes, has the result: the analyzer applies it as a
@@ -1460,11 +1474,9 @@ static __always_inline int record_uring_madvise(struct io_kiocb *req, long res, 
 	__u32 advice = ma->advice;
 	if (!changes_vma_flags(advice))
 		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 pid_tgid = current_pid_tgid(task);
-	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+	__u64 pid_tgid;
+	if (!uring_caller(&pid_tgid))
 		return 0;
-	task_context(task, pid_tgid, false);
 	struct ms_syscall *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		count_loss();
@@ -1494,11 +1506,9 @@ static __always_inline int record_uring_submit(struct io_kiocb *req)
 	struct file *file = uring_file(uring_task(req), req);
 	if (!is_proc_mem(file))
 		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 pid_tgid = current_pid_tgid(task);
-	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+	__u64 pid_tgid;
+	if (!uring_caller(&pid_tgid))
 		return 0;
-	task_context(task, pid_tgid, false);
 	struct scratch *s = scratch_buf();
 	if (!s)
 		return 0;

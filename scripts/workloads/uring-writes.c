@@ -8,35 +8,14 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
+#include "onethread.h"
 #include "uring.h"
 
 #define BATCH 32
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: not a syscall */
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
-	double seconds = 0;
-	int c;
-	while ((c = getopt(argc, argv, "d:t:")) != -1) {
-		switch (c) {
-		case 'd': seconds = atof(optarg); break;
-		case 't': break;
-		default: fprintf(stderr, "usage: uring-writes -d SECONDS\n"); return 2;
-		}
-	}
-	if (seconds <= 0) {
-		fprintf(stderr, "usage: uring-writes -d SECONDS\n");
-		return 2;
-	}
+	double seconds = seconds_arg(argc, argv, "uring-writes");
 	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	struct uring u;
 	int r = fd < 0 ? -1 : uring_open(&u, BATCH);

@@ -7,33 +7,11 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* vDSO: not a syscall */
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "onethread.h"
 
 int main(int argc, char **argv)
 {
-	double seconds = 0;
-	int c;
-	while ((c = getopt(argc, argv, "d:t:")) != -1) {
-		switch (c) {
-		case 'd': seconds = atof(optarg); break;
-		case 't': break;
-		default: fprintf(stderr, "usage: writes -d SECONDS\n"); return 2;
-		}
-	}
-	if (seconds <= 0) {
-		fprintf(stderr, "usage: writes -d SECONDS\n");
-		return 2;
-	}
+	double seconds = seconds_arg(argc, argv, "writes");
 	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (fd < 0) { perror("/dev/null"); return 1; }
 	char b = 0;
