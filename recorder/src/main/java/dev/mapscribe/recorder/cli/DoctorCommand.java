@@ -27,8 +27,9 @@ public final class DoctorCommand implements Callable<Integer> {
     }
 
     private static final List<Probe> PROBES = List.of(
-            new Probe("tp_btf", HookTier.SYSCALLS, null, "BTF tracepoints: the syscall tier"),
-            new Probe("raw_tp", HookTier.SYSCALLS_RAW_TP, null, "raw tracepoints: the syscalls/raw_tp fallback"),
+            // the tiers' required programs: a kernel that refuses only the optional io_uring ones still records
+            new Probe("tp_btf", HookTier.SYSCALLS, HookTier.SYSCALLS.programs(), "BTF tracepoints: the syscall tier"),
+            new Probe("raw_tp", HookTier.SYSCALLS_RAW_TP, HookTier.SYSCALLS_RAW_TP.programs(), "raw tracepoints: the syscalls/raw_tp fallback"),
             new Probe("lsm", HookTier.LSM, Set.of("ms_lsm_mmap_file"), "BPF LSM: the lsm tier"),
             new Probe("fentry", HookTier.LSM, Set.of("ms_fentry_mmap_file"), "fentry trampolines"),
             new Probe("io_uring", HookTier.SYSCALLS, Set.of("ms_uring_submit", "ms_uring_complete"),
