@@ -69,7 +69,7 @@ public final class Recorder implements AutoCloseable {
      */
     public record Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                          List<String> commandLine, PrintStream err, int syntheticProducerPid, long drainIntervalNs,
-                         boolean realtimeHolder) {
+                         boolean realtimeHolder, boolean watchIoUring) {
         public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                       List<String> commandLine, PrintStream err) {
             this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, 0);
@@ -78,13 +78,13 @@ public final class Recorder implements AutoCloseable {
         public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                       List<String> commandLine, PrintStream err, int syntheticProducerPid) {
             this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, syntheticProducerPid,
-                    DEFAULT_DRAIN_INTERVAL_NS, true);
+                    DEFAULT_DRAIN_INTERVAL_NS, true, true);
         }
 
         /** The same recording, drained every {@code ns} when the kernel does not wake the writer. */
         public Config withDrainInterval(long ns) {
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
-                    syntheticProducerPid, ns, realtimeHolder);
+                    syntheticProducerPid, ns, realtimeHolder, watchIoUring);
         }
 
         /**
@@ -93,7 +93,16 @@ public final class Recorder implements AutoCloseable {
          */
         public Config withRealtimeHolder(boolean on) {
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
-                    syntheticProducerPid, drainIntervalNs, on);
+                    syntheticProducerPid, drainIntervalNs, on, watchIoUring);
+        }
+
+        /**
+         * The same recording with the io_uring programs ({@code true}, the default: every io_uring request of the host
+         * pays ~85 ns for them, docs/PERFORMANCE.md) or without them, said in the recording's note.
+         */
+        public Config withIoUring(boolean on) {
+            return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
+                    syntheticProducerPid, drainIntervalNs, realtimeHolder, on);
         }
 
         /**
@@ -245,7 +254,8 @@ public final class Recorder implements AutoCloseable {
             // would never be hashed, nor would the kernel wake the recorder for that file again).
             r.enricher = config.enrich() ? startEnricher(r.userQueue, config.err()) : null;
             r.journalOpen.join();
-            programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.err());
+            programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.watchIoUring(),
+                    config.err());
             if (programs.unwatched() != null) {
                 r.note = programs.unwatched(); // the first note: nothing else has written one yet
             }
@@ -318,7 +328,8 @@ public final class Recorder implements AutoCloseable {
      * then raw tracepoints; SYSCALLS tries tp_btf, then raw tracepoints. A tier named alone (LSM, SYSCALLS_RAW_TP)
      * fails with its refusal.
      */
-    static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, PrintStream err) throws IOException {
+    static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, boolean ioUring, PrintStream err)
+            throws IOException {
         List<HookTier> chain = switch (hooks) {
             case AUTO -> List.of(HookTier.LSM, HookTier.SYSCALLS, HookTier.SYSCALLS_RAW_TP);
             case SYSCALLS -> List.of(HookTier.SYSCALLS, HookTier.SYSCALLS_RAW_TP);
@@ -326,7 +337,7 @@ public final class Recorder implements AutoCloseable {
             case LSM -> List.of(HookTier.LSM);
         };
         try {
-            return loadFirstAccepted(chain, self, synthetic, ringBytes, err);
+            return loadFirstAccepted(chain, self, synthetic, ringBytes, ioUring, err);
         } catch (BpfException e) {
             if (hooks == Hooks.LSM) {
                 throw new IOException("the LSM tier does not load on this kernel (" + e.getMessage()
@@ -337,12 +348,12 @@ public final class Recorder implements AutoCloseable {
     }
 
     /** The first tier of {@code chain} that loads and attaches; the last tier's refusal is thrown. */
-    static KernelPrograms loadFirstAccepted(List<HookTier> chain, int self, int synthetic, long ringBytes, PrintStream err)
-            throws IOException {
+    static KernelPrograms loadFirstAccepted(List<HookTier> chain, int self, int synthetic, long ringBytes, boolean ioUring,
+            PrintStream err) throws IOException {
         for (int i = 0; ; i++) {
             HookTier tier = chain.get(i);
             try {
-                return loadTier(tier, self, synthetic, ringBytes, err);
+                return loadTier(tier, self, synthetic, ringBytes, ioUring, err);
             } catch (BpfException e) {
                 if (i == chain.size() - 1) {
                     throw e;
@@ -353,8 +364,13 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes, PrintStream err)
-            throws IOException {
+    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes, boolean ioUring,
+            PrintStream err) throws IOException {
+        if (!ioUring) {
+            KernelPrograms p = loadAndAttach(tier, tier.programs(), self, synthetic, ringBytes);
+            p.setUnwatched("io_uring requests not watched (--no-io-uring)");
+            return p;
+        }
         return loadTier(tier, tier.programs(), tier.optionalPrograms(), self, synthetic, ringBytes, err);
     }
 

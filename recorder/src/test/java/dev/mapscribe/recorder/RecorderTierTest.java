@@ -109,7 +109,7 @@ class RecorderTierTest {
         // so drive it from a tier this kernel really refuses straight to the raw tracepoints.
         Assumptions.assumeFalse(lsmLoads(), "this kernel loads the LSM tier: nothing to refuse");
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try (KernelPrograms p = Recorder.loadFirstAccepted(List.of(HookTier.LSM, HookTier.SYSCALLS_RAW_TP), 0, 0, 64 << 10,
+        try (KernelPrograms p = Recorder.loadFirstAccepted(List.of(HookTier.LSM, HookTier.SYSCALLS_RAW_TP), 0, 0, 64 << 10, true,
                 new PrintStream(errBytes, true, StandardCharsets.UTF_8))) {
             assertEquals(HookTier.SYSCALLS_RAW_TP, p.tier());
             assertTrue(p.attachedNs() > 0, "loaded and attached");
@@ -135,6 +135,38 @@ class RecorderTierTest {
         List<String> lines = errBytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.getFirst().startsWith("mapscribe: io_uring requests not watched (ms_lsm_mmap_file: "), lines.getFirst());
+    }
+
+    @Test
+    void withoutIoUringTheJournalSaysWhatIsNotWatched() throws Exception {
+        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+        Path journal = tmp.resolve("no-io-uring");
+        try (Recorder r = Recorder.start(config(journal, Recorder.Hooks.SYSCALLS, new PrintStream(errBytes, true, StandardCharsets.UTF_8))
+                .withIoUring(false))) {
+            r.awaitStopped();
+        }
+        List<String> notes = new java.util.ArrayList<>();
+        try (JournalReader reader = JournalReader.open(journal)) {
+            assertEquals(null, reader.read((rec, batch) -> {
+                if (rec instanceof dev.mapscribe.formats.raw.UserRecord.RecorderStatus st && st.last()) notes.add(st.note());
+            }).damage());
+        }
+        assertEquals(1, notes.size(), "one final status: " + notes);
+        assertTrue(notes.getFirst().contains("io_uring requests not watched (--no-io-uring)"), notes.getFirst());
+        // and with them (the default) nothing is said: the io_uring programs load on this kernel
+        Path with = tmp.resolve("io-uring");
+        try (Recorder r = Recorder.start(config(with, Recorder.Hooks.SYSCALLS, new PrintStream(errBytes, true, StandardCharsets.UTF_8)))) {
+            r.awaitStopped();
+        }
+        try (JournalReader reader = JournalReader.open(with)) {
+            reader.read((rec, batch) -> {
+                if (rec instanceof dev.mapscribe.formats.raw.UserRecord.RecorderStatus st && st.last()) notes.add(st.note());
+            });
+        }
+        assertFalse(notes.getLast().contains("io_uring"), notes.getLast());
+        if (tpBtfLoads()) {
+            assertEquals(List.of(), errBytes.toString(StandardCharsets.UTF_8).lines().toList());
+        }
     }
 
     @Test

@@ -55,6 +55,11 @@ public final class RecordCommand implements Callable<Integer> {
             + " to hold the files of processes that live about a millisecond")
     boolean noRealtime;
 
+    @Option(names = "--no-io-uring", description = "do not watch io_uring requests (writes into process memory files and"
+            + " madvise through a ring go unrecorded, and the journal says so); each io_uring request of the host costs"
+            + " ~85 ns more with them")
+    boolean noIoUring;
+
     @Option(names = "--synthetic-producer", hidden = true, paramLabel = "PID",
             description = "capacity benchmark: PID's getppid(2) calls generate records (scripts/workloads/synthetic.c)")
     int syntheticProducer;
@@ -81,7 +86,7 @@ public final class RecordCommand implements Callable<Integer> {
         List<String> commandLine = new ArrayList<>(List.of("mapscribe"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Recorder.Config config = new Recorder.Config(journal, tier, maxDiskBytes, ringBytes, !noEnrich, !noSnapshot,
-                commandLine, err, syntheticProducer).withRealtimeHolder(!noRealtime);
+                commandLine, err, syntheticProducer).withRealtimeHolder(!noRealtime).withIoUring(!noIoUring);
         Recorder recorder = Recorder.start(config);
         if (!noRealtime && recorder.holderScheduling().startsWith("nice")) {
             // Like the LSM fallback: one line, and the recording goes on.
