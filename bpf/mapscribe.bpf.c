@@ -852,7 +852,8 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
  * exec with SHM_EXEC); len the segment's size (its file's, 0 when the call failed). The file is the segment's
  * ("/SYSV<key> (deleted)"), from the VMA the call made, so an executable attach is held and hashed like a memfd.
  */
-static __always_inline void on_shmat(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
+static __always_inline void on_shmat(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
+				    __u16 flags)
 {
 	struct scratch *s = scratch_buf();
 	if (!s)
@@ -872,7 +873,7 @@ static __always_inline void on_shmat(struct task_struct *task, struct pt_regs *r
 		file = file_of_mapping(task, ret);
 	if (file)
 		r->len = BPF_CORE_READ(file, f_inode, i_size);
-	finish_mapping(task, s, file, ret, pid_tgid, MS_F_SHMAT);
+	finish_mapping(task, s, file, ret, pid_tgid, MS_F_SHMAT | flags);
 }
 
 static __always_inline void on_mprotect(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
@@ -1178,19 +1179,28 @@ static __always_inline bool injects(long request)
 #define NR32_MADVISE 219
 #define NR32_MLOCK2 376
 #define NR32_PKEY_MPROTECT 380
+#define NR32_IPC 117    /* ipc(2): its call in bx (SHMAT 21, SHMDT 22, semaphores and messages...) */
+#define NR32_SHMAT 397  /* the System V calls of their own (5.1+), beside ipc(2) */
+#define NR32_SHMDT 398
+#define IPC_SHMAT_ 21
+#define IPC_SHMDT_ 22
 
 /*
  * The 32-bit calls recorded, as the 64-bit call they equal: mmap2, old_mmap (classic 32-bit shellcode's), mprotect,
- * pkey_mprotect, munmap, mremap, madvise and the lock calls, of a 32-bit process or int 0x80, with their arguments
- * moved where the 64-bit call has them (compat_args()); -1 for any other number. Their numbers as 64-bit calls
- * (chmod, fchmod, capget, acct, lgetxattr, restart_syscall, munlock, mlockall, munlockall, vhangup, none) are rare, so
- * only those pay the look at the task that tells a 32-bit call apart (in_compat_call()). Other 32-bit calls are left
- * out and counted (record_sys_exit()); brk among them: its number is recvfrom's, too frequent to pay that.
+ * pkey_mprotect, munmap, mremap, madvise, the lock calls, brk, shmat and shmdt (their own calls, or through ipc(2)),
+ * of a 32-bit process or int 0x80, with their arguments moved where the 64-bit call has them (compat_args()); -1 for
+ * any other number. Their numbers as 64-bit calls (chmod, fchmod, capget, acct, lgetxattr, restart_syscall, munlock,
+ * mlockall, munlockall, vhangup, setresuid, none) are rare, so only those pay the look at the task that tells a 32-bit
+ * call apart (in_compat_call()); brk's is recvfrom's, which is not (maybe_compat()). Other 32-bit calls are left out
+ * and counted (record_sys_exit()).
  */
 static __always_inline long native_of_compat(long nr)
 {
 	switch (nr) {
 	case NR32_BRK: return NR_BRK;
+	case NR32_IPC: return NR_SHMAT; /* or shmdt, or nothing: compat_args() reads the call */
+	case NR32_SHMAT: return NR_SHMAT;
+	case NR32_SHMDT: return NR_SHMDT;
 	case NR32_MMAP2: return NR_MMAP;
 	case NR32_OLD_MMAP: return NR_MMAP;
 	case NR32_MPROTECT: return NR_MPROTECT;
@@ -1225,19 +1235,23 @@ static __always_inline bool maybe_compat(long nr, const struct pt_regs *regs)
 	return nr != NR32_BRK || regs->cs == USER32_CS_;
 }
 
+#define COMPAT_UNREADABLE -1 /* compat_args(): the call's arguments could not be read (counted as left out) */
+#define COMPAT_UNWATCHED -2   /* compat_args(): an ipc(2) call that is no shmat or shmdt (not a memory call) */
+
 /*
  * A 32-bit call's arguments (ebx, ecx, edx, esi, edi, ebp, 32 bits each) put where the 64-bit call's lie (rdi, rsi,
  * rdx, r10, r8, r9); mmap2's offset counts pages. old_mmap's six arguments are an array in the caller's memory that
- * ebx points to (its offset in bytes): false when it cannot be read. c may be r itself: everything is read before
- * anything is written.
+ * ebx points to (its offset in bytes). ipc(2)'s shmat puts the address it attached at in the caller's memory (esi
+ * points there) and returns 0: *ret becomes that address. Returns the 64-bit call's number, or COMPAT_UNREADABLE,
+ * or COMPAT_UNWATCHED. c may be r itself: everything is read before anything is written.
  */
-static __always_inline bool compat_args(struct pt_regs *c, const struct pt_regs *r, long nr32, long native)
+static __always_inline long compat_args(struct pt_regs *c, const struct pt_regs *r, long nr32, long native, long *ret)
 {
 	__u32 bx = r->bx, cx = r->cx, dx = r->dx, si = r->si, di = r->di, bp = r->bp;
 	if (nr32 == NR32_OLD_MMAP) {
 		__u32 a[6];
 		if (bpf_probe_read_user(a, sizeof(a), (void *)(__u64)bx))
-			return false;
+			return COMPAT_UNREADABLE;
 		c->di = a[0];
 		c->si = a[1];
 		c->dx = a[2];
@@ -1245,7 +1259,25 @@ static __always_inline bool compat_args(struct pt_regs *c, const struct pt_regs 
 		c->r8 = (__u64)(__s64)(__s32)a[4];
 		c->r9 = a[5];
 		c->orig_ax = native;
-		return true;
+		return native;
+	}
+	if (nr32 == NR32_IPC) { /* ipc(call, first, second, third, ptr): shmat(first, ptr, second, &*third), shmdt(ptr) */
+		__u16 call = bx; /* the high half is a version */
+		if (call != IPC_SHMAT_ && call != IPC_SHMDT_)
+			return COMPAT_UNWATCHED;
+		native = call == IPC_SHMAT_ ? NR_SHMAT : NR_SHMDT;
+		if (native == NR_SHMAT && *ret == 0) {
+			__u32 attached;
+			if (bpf_probe_read_user(&attached, sizeof(attached), (void *)(__u64)si))
+				return COMPAT_UNREADABLE;
+			*ret = attached;
+		}
+		c->di = native == NR_SHMAT ? cx : di;
+		c->si = native == NR_SHMAT ? di : 0;
+		c->dx = native == NR_SHMAT ? dx : 0;
+		c->r10 = c->r8 = c->r9 = 0;
+		c->orig_ax = native;
+		return native;
 	}
 	c->di = bx;
 	c->si = cx;
@@ -1254,7 +1286,7 @@ static __always_inline bool compat_args(struct pt_regs *c, const struct pt_regs 
 	c->r8 = native == NR_MMAP ? (__u64)(__s64)(__s32)di : di; /* mmap2's fd of -1 stays -1; mremap's new_addr is an address */
 	c->r9 = native == NR_MMAP ? (__u64)bp << 12 : bp;
 	c->orig_ax = native;
-	return true;
+	return native;
 }
 
 static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long ret, bool translated)
@@ -1308,7 +1340,7 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		on_brk(task, regs, ret, pid_tgid, xflags);
 		break;
 	case NR_SHMAT:
-		on_shmat(task, regs, ret, pid_tgid);
+		on_shmat(task, regs, ret, pid_tgid, xflags);
 		break;
 	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2:
 		on_file_call(file, regs, nr, ret, pid_tgid, 0, 0);
@@ -1326,6 +1358,19 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	return 0;
 }
 
+/* A 32-bit call: recorded as the 64-bit call it equals, its arguments moved into c (which may be r), or left out. */
+static __always_inline int record_compat(struct pt_regs *c, const struct pt_regs *r, long nr32, long native, long ret)
+{
+	native = compat_args(c, r, nr32, native, &ret);
+	if (native == COMPAT_UNREADABLE) {
+		count_in(&compat_calls); /* old_mmap's arguments, or the address ipc's shmat attached at, could not be read */
+		return 0;
+	}
+	if (native < 0)
+		return 0; /* COMPAT_UNWATCHED */
+	return record_sys_exit(c, native, ret, true);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -1333,11 +1378,7 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 	long native = native_of_compat(nr);
 	if (native >= 0 && maybe_compat(nr, regs) && in_compat_call()) {
 		struct pt_regs c = {};
-		if (!compat_args(&c, regs, nr, native)) {
-			count_in(&compat_calls); /* old_mmap's arguments could not be read */
-			return 0;
-		}
-		return record_sys_exit(&c, native, ret, true);
+		return record_compat(&c, regs, nr, native, ret);
 	}
 	if (!watched_exit_nr(nr))
 		return 0;
@@ -1367,13 +1408,8 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	long nr = regs.orig_ax;
 	long native = native_of_compat(nr);
-	if (native >= 0 && maybe_compat(nr, &regs) && in_compat_call()) {
-		if (!compat_args(&regs, &regs, nr, native)) {
-			count_in(&compat_calls); /* old_mmap's arguments could not be read */
-			return 0;
-		}
-		return record_sys_exit(&regs, native, ctx->args[1], true);
-	}
+	if (native >= 0 && maybe_compat(nr, &regs) && in_compat_call())
+		return record_compat(&regs, &regs, nr, native, ctx->args[1]);
 	if (!watched_exit_nr(nr))
 		return 0;
 	return record_sys_exit(&regs, nr, ctx->args[1], false);

@@ -21,7 +21,7 @@
  *   (and more kinds, each described where the call is made)
  *
  * Every call goes through syscall(2) so the logged result is exactly what the kernel returned.
- * Usage: syscalls [FILE-TO-MAP-DIR [BRK32]]   (BRK32: the path of brk32.c built, a 32-bit process it runs)
+ * Usage: syscalls [FILE-TO-MAP-DIR [PROCESS32]]   (PROCESS32: process32.c built, a 32-bit process it runs)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -642,11 +642,12 @@ int main(int argc, char **argv)
 	int status;
 	waitpid(child, &status, 0);
 
-	/* A 32-bit process (brk32.c, when its path is given): its brk calls, made from 32-bit code, log their own lines. */
+	/* A 32-bit process (process32.c, when its path is given): its brk, shmat and shmdt calls, made from 32-bit code,
+	 * log their own lines. */
 	if (argc > 2) {
 		pid_t b32 = fork();
 		if (b32 == 0) {
-			execl(argv[2], "brk32", (char *)0);
+			execl(argv[2], "process32", (char *)0);
 			_exit(127);
 		}
 		printf("fork pid=%d child=%d\n", getpid(), b32);
