@@ -59,6 +59,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_MLOCK2 325
 #define NR_PWRITEV2 328
 #define NR_PKEY_MPROTECT 329
+#define NR_IO_SETUP 206
+#define NR_IO_DESTROY 207
 #define NR_IO_URING_SETUP 425
 #define NR_CLONE3 435
 #define NR_OPENAT2 437
@@ -658,6 +660,20 @@ static __always_inline struct file *file_of_mapping(struct task_struct *task, __
 	return c.file;
 }
 
+/* The VMA at an address: its file and extent (io_setup's ring, which no record of the call gives). */
+struct vma_extent_ctx {
+	struct file *file;
+	__u64 start, end;
+};
+
+static long vma_extent_cb(struct task_struct *task, struct vm_area_struct *vma, struct vma_extent_ctx *c)
+{
+	c->file = vma->vm_file;
+	c->start = vma->vm_start;
+	c->end = vma->vm_end;
+	return 0;
+}
+
 /*
  * A loader can map a memfd writable, fill it, and only then make it (or its code pages) executable with mprotect,
  * whose record names no file: the recorder then holds the file only at its next drain, 1-8 ms later, after a
@@ -874,6 +890,32 @@ static __always_inline void on_shmat(struct task_struct *task, struct pt_regs *r
 	if (file)
 		r->len = BPF_CORE_READ(file, f_inode, i_size);
 	finish_mapping(task, s, file, ret, pid_tgid, MS_F_SHMAT | flags);
+}
+
+/*
+ * io_setup(nr_events, ctxp): on success the kernel mapped the AIO ring, shared and writable, and wrote its address
+ * (the aio_context_t) to *ctxp. Recorded as an MS_MMAP with MS_F_AIO: that address as ret, the ring's VMA's extent
+ * and file (looked up: no argument gives them; a len of 0 when the lookup failed: the mmap lock contended).
+ */
+static __always_inline void on_io_setup(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return;
+	struct ms_mmap *r = (void *)s->buf;
+	struct vma_extent_ctx v = {};
+	__u64 ring = 0;
+	if (ret == 0 && !bpf_probe_read_user(&ring, sizeof(ring), (void *)regs->si))
+		bpf_find_vma(task, ring, vma_extent_cb, &v, 0);
+	r->addr = 0;
+	r->len = ring != 0 && v.start == ring ? v.end - v.start : 0;
+	r->prot = PROT_READ_ | PROT_WRITE_;
+	r->flags = MAP_SHARED_;
+	r->fd = (__s32)regs->di;
+	r->_pad = 0;
+	r->off = 0;
+	r->ret = ret == 0 ? (long)ring : ret;
+	finish_mapping(task, s, v.start == ring ? v.file : 0, r->ret, pid_tgid, MS_F_AIO);
 }
 
 static __always_inline void on_mprotect(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
@@ -1099,10 +1141,12 @@ static __always_inline bool watched_exit_nr(long nr)
 	/* personality(READ_IMPLIES_EXEC): PROT_READ then implies PROT_EXEC, for this task's later mmaps, mprotects and brk */
 	case NR_PERSONALITY:
 	/*
-	 * io_uring_setup: the reads and writes a process submits through its ring pass no syscall these programs see (a
-	 * process's memory file written so is not recorded): that it set one up is.
+	 * io_uring_setup: the reads and writes a process submits through its ring pass no syscall these programs see (the
+	 * io_uring programs record those into a process's memory file): that it set one up is.
 	 */
 	case NR_IO_URING_SETUP:
+	/* io_setup maps the AIO ring (rw-s "/[aio] (deleted)") with no mmap call; io_destroy unmaps it */
+	case NR_IO_SETUP: case NR_IO_DESTROY:
 	/* writes into another process's memory: how code is injected into a running process (injects()) */
 	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
 	/* ... and a process's memory file opened for writing (opens_for_write(), is_proc_mem()), or written (writes()) */
@@ -1341,6 +1385,9 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		break;
 	case NR_SHMAT:
 		on_shmat(task, regs, ret, pid_tgid, xflags);
+		break;
+	case NR_IO_SETUP:
+		on_io_setup(task, regs, ret, pid_tgid);
 		break;
 	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2:
 		on_file_call(file, regs, nr, ret, pid_tgid, 0, 0);

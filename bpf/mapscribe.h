@@ -52,8 +52,11 @@ enum ms_kind {
 #define MS_F_SHMAT 0x0040           /* MS_MMAP came from shmat(2): addr = shmaddr, flags = shmflg, fd = shmid, len = segment size */
 #define MS_F_ADDR 0x0080            /* MS_SYSCALL: a struct ms_addr follows the fixed part (before any file part) */
 #define MS_F_COMPAT 0x0100          /* a 32-bit call (a 32-bit process, or int 0x80) recorded as the 64-bit call it equals:
-                                       MS_MMAP from mmap2 or old_mmap, MS_MPROTECT, MS_MUNMAP, MS_MREMAP, MS_SYSCALL (madvise,
-                                       the lock calls) */
+                                       MS_MMAP from mmap2 or old_mmap, MS_MPROTECT, MS_MUNMAP, MS_MREMAP, MS_BRK, MS_SYSCALL
+                                       (madvise, the lock calls, shmdt) */
+#define MS_F_AIO 0x0200             /* MS_MMAP came from io_setup(2), which maps the AIO ring: fd = nr_events, ret = the
+                                       ring's address (the aio_context_t it wrote; -errno when it failed), len = the
+                                       ring's size (its VMA's), prot and flags as mapped (RW, shared), its file */
 
 /* Common header of every record: 24 bytes. */
 struct ms_hdr {

@@ -21,7 +21,7 @@
  *        mremap old_addr old_len new_len flags new_addr ret | brk start_brk ret | madvise addr len advice ret
  *        shmat shmid shmaddr shmflg ret size | shmdt shmaddr ret | mseal addr len flags ret
  *        mlock addr len ret | mlock2 addr len flags ret | munlock addr len ret | mlockall flags ret | munlockall ret
- *        personality persona ret
+ *        personality persona ret | io_setup nr_events ctx ring_len ret ino (the ring's, from the maps) | io_destroy ctx ret
  *      ret is the raw result: an address, 0, or -errno.
  *
  * No stdio buffers and no malloc, so the program's own output does not move its heap between checkpoints.
@@ -44,6 +44,7 @@
 #include "checkpoint.h"
 #include "int80.h"
 #include "uring.h"
+#include <linux/aio_abi.h>
 
 #define P 4096UL
 
@@ -102,6 +103,53 @@ static void advise(void *addr, unsigned long len, int advice)
 	emit("CALL madvise %lx %lx %x %lx\n", (unsigned long)addr, len, advice, ret);
 	if (ret != 0)
 		die("madvise");
+}
+
+/*
+ * The size and inode of the VMA that starts at addr, from /proc/self/maps read into the dump buffer (no allocation);
+ * size 0 if there is none.
+ */
+static unsigned long vma_at(unsigned long addr, unsigned long *ino)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	ssize_t r, len = 0;
+	while (fd >= 0 && (r = read(fd, maps + len, sizeof(maps) - 1 - len)) > 0)
+		len += r;
+	if (fd >= 0)
+		close(fd);
+	maps[len > 0 ? len : 0] = 0;
+	for (char *line = maps; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+		char *p;
+		unsigned long start = strtoul(line, &p, 16), end = strtoul(p + 1, &p, 16);
+		if (start != addr)
+			continue;
+		/* start-end perms offset dev inode path */
+		strtoul(p + 6, &p, 16);       /* offset */
+		strtoul(strchr(p, ':') + 1, &p, 16); /* dev */
+		*ino = strtoul(p, NULL, 10);
+		return end - start;
+	}
+	return 0;
+}
+
+/* io_setup (the ring's address and size, as the kernel mapped it) and io_destroy, each a CALL line. */
+static unsigned long aio_setup(unsigned nr_events)
+{
+	aio_context_t ctx = 0;
+	long ret = result(syscall(SYS_io_setup, nr_events, &ctx));
+	unsigned long ino = 0, len = vma_at(ctx, &ino);
+	emit("CALL io_setup %x %lx %lx %lx %lx\n", nr_events, (unsigned long)ctx, len, ret, ino);
+	if (ret != 0)
+		die("io_setup");
+	return ctx;
+}
+
+static void aio_destroy(unsigned long ctx)
+{
+	long ret = result(syscall(SYS_io_destroy, ctx));
+	emit("CALL io_destroy %lx %lx\n", ctx, ret);
+	if (ret != 0)
+		die("io_destroy");
 }
 
 /* mlock, mlock2 and munlock: nr names the call, flags is mlock2's only. */
@@ -423,6 +471,15 @@ int main(void)
 	uring_close(&ring);
 	emit("EXPECT vmas %lx %lu io_uring madvise\n", (unsigned long)um, 3 * P);
 	checkpoint(20, "uring-madvise");
+
+	/*
+	 * 21. The AIO rings io_setup maps with no mmap call (rw-s "/[aio] (deleted)", VM_DONTEXPAND): two, of 8 and 1000
+	 * events (one page, and several), the first unmapped again by io_destroy.
+	 */
+	unsigned long aio1 = aio_setup(8);
+	aio_setup(1000);
+	aio_destroy(aio1);
+	checkpoint(21, "aio");
 
 	(void)w;
 	return 0;

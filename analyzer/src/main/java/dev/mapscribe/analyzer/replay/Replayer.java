@@ -52,7 +52,7 @@ public final class Replayer {
     static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
             NR_SHMAT = 30, NR_SHMDT = 67, NR_MLOCK = 149, NR_MUNLOCK = 150, NR_MLOCKALL = 151, NR_MUNLOCKALL = 152,
-            NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462;
+            NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462, NR_IO_SETUP = 206, NR_IO_DESTROY = 207;
     static final int MLOCK_ONFAULT = 1;
 
     private final EventSink sink;
@@ -211,6 +211,7 @@ public final class Replayer {
             case NR_MADVISE, SyscallNames.IO_URING + SyscallNames.IORING_OP_MADVISE ->
                     processes.mmOf(s.h()).madvise(a[0], a[1], (int) a[2], s.ret(), now);
             case NR_SHMDT -> processes.mmOf(s.h()).shmdt(a[0], s.ret(), now);
+            case NR_IO_DESTROY -> processes.mmOf(s.h()).ioDestroy(a[0], s.ret(), now);
             case NR_MSEAL -> processes.mmOf(s.h()).mseal(a[0], a[1], s.ret(), now);
             case NR_MLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], Region.VM_LOCKED, s.ret(), now);
             case NR_MLOCK2 -> {
@@ -223,6 +224,23 @@ public final class Replayer {
             case NR_MLOCKALL -> processes.mmOf(s.h()).mlockall((int) a[0], s.ret(), now);
             case NR_MUNLOCKALL -> processes.mmOf(s.h()).mlockall(0, s.ret(), now);
             default -> { }
+        }
+    }
+
+    /**
+     * io_setup(2), recorded as an mmap record (MmapRecord#isAio): the kernel mapped the AIO ring (shared, RW, a pseudo
+     * file "/[aio]", VM_DONTEXPAND) at the address it returned through its second argument; the syscall row has
+     * nr_events and that address as its arguments and the call's own result (0 or -errno).
+     */
+    private void aioRing(MmapRecord m) {
+        Hdr h = m.h();
+        MappedFile mapped = m.file() != null ? ProcessTable.mappedFile(m.file()) : null;
+        boolean ok = !failed(m.ret());
+        syscall(h, "io_setup", NR_IO_SETUP, new long[] {m.fd(), ok ? m.ret() : 0}, ok ? 0 : m.ret(), mapped);
+        if (ok && m.len() == 0) {
+            processes.mmOf(h).mappedWithoutExtent(m.ret(), h.ktimeNs()); // the recorder could not look the ring up
+        } else if (ok) {
+            processes.mmOf(h).aioRing(m.ret(), m.len(), mapped, h.ktimeNs());
         }
     }
 
@@ -256,6 +274,10 @@ public final class Replayer {
     private void mmap(MmapRecord m) {
         if (m.isShmat()) {
             shmat(m);
+            return;
+        }
+        if (m.isAio()) {
+            aioRing(m);
             return;
         }
         Hdr h = m.h();

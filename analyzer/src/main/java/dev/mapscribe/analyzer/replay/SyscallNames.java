@@ -31,6 +31,8 @@ final class SyscallNames {
             case 25 -> "mremap";
             case 28 -> "madvise";
             case 30 -> "shmat";
+            case 206 -> "io_setup";
+            case 207 -> "io_destroy";
             case 67 -> "shmdt";
             case 101 -> "ptrace";
             case 311 -> "process_vm_writev";
@@ -62,8 +64,8 @@ final class SyscallNames {
     static int argCount(int nr) {
         return switch (nr) {
             case 57, 58, 152 -> 0;
-            case 12, 60, 67, 151, 231 -> 1;
-            case 149, 150, 425, 435 -> 2;
+            case 12, 60, 67, 151, 207, 231 -> 1;
+            case 149, 150, 206, 425, 435 -> 2;
             case 1, 2, 10, 11, 20, 28, 30, 59, 325, 462 -> 3;
             case 18, 101, 257, 329, 437 -> 4;
             case 25, 56, 296, 322 -> 5;

@@ -477,6 +477,46 @@ public final class RegionMap {
     }
 
     /**
+     * io_setup(2) that succeeded: the kernel mapped the AIO ring at {@code addr} (aio_setup_ring(): a shared RW mapping
+     * of an "[aio]" pseudo file, which aio_ring_mmap() marks VM_DONTEXPAND; smaps shows "rd wr sh mr mw ms de").
+     */
+    public void aioRing(long addr, long len, MappedFile file, long nowNs) {
+        long end = addr + Prot.pageAlign(len);
+        if (!possible(addr, end)) {
+            return;
+        }
+        MappedFile f = file != null ? file : new MappedFile(null, 0, 0, MappedFile.CTIME_UNKNOWN);
+        Region ring = Region.piece(addr, end, Prot.READ | Prot.WRITE, true, Backing.FILE, f, 0, null)
+                .withVmFlags(Region.VM_DONTEXPAND);
+        if (rewrite(addr, end, List.of(ring), nowNs, "io_setup")) {
+            history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there
+        }
+    }
+
+    /**
+     * io_destroy(2) that succeeded: the kernel unmaps the ring at {@code ctx} (kill_ioctx(): the ring's base and size),
+     * which is the mapping of one "[aio]" file from ctx on (a moved ring's ctx moved with it, aio_ring_mremap()).
+     */
+    public void ioDestroy(long ctx, long ret, long nowNs) {
+        if (ret != 0) {
+            return;
+        }
+        Region first = at(ctx);
+        if (first == null || !first.known() || first.start() != ctx || first.file() == null) {
+            if (first == null || first.known()) {
+                history.noteInconsistency(); // the kernel found a ring there that the map does not hold
+            }
+            return;
+        }
+        long end = first.end();
+        for (int i = regions.ceiling(end); i < regions.size() && regions.get(i).start() == end
+                && first.file().equals(regions.get(i).file()); i++) {
+            end = regions.get(i).end(); // the ring's pieces, if an mprotect split it
+        }
+        rewrite(ctx, end, List.of(), nowNs, "io_destroy");
+    }
+
+    /**
      * A successful call mapped something at {@code addr} whose extent the record does not give (a shmat whose VMA the
      * recorder could not look up: the mmap lock was contended at sys_exit). At least its first page is mapped: that
      * page becomes unknown, and the uncertainty is counted.

@@ -36,6 +36,8 @@ public final class RegionsWorkload {
                 case "madvise" -> values.get(3);
                 case "shmat" -> values.get(3);
                 case "shmdt" -> values.get(1);
+                case "io_setup" -> values.get(3);
+                case "io_destroy" -> values.get(1);
                 case "mseal" -> values.get(3);
                 case "mlock", "munlock" -> values.get(2);
                 case "mlock2" -> values.get(3);

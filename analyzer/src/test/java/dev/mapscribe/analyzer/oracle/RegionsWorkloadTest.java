@@ -43,11 +43,11 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasTwentyOneCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasTwentyTwoCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
                 "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm", "mseal", "mlock",
-                "mlockall", "munlockall", "read-implies-exec", "int80", "uring-madvise"), cps.stream().map(Checkpoint::label).toList());
+                "mlockall", "munlockall", "read-implies-exec", "int80", "uring-madvise", "aio"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -182,6 +182,10 @@ class RegionsWorkloadTest {
                 m.mmap(c.ret(), c.get(4), prot, 0x1, segment, 0, now);
             }
             case "shmdt" -> m.shmdt(c.get(0), c.ret(), now);
+            case "io_setup" -> { // nr_events ctx len ret ino: the ring the kernel mapped, its size and inode read from the maps
+                if (c.ret() == 0) m.aioRing(c.get(1), c.get(2), new MappedFile("/[aio] (deleted)", 0, c.get(4), MappedFile.CTIME_UNKNOWN), now);
+            }
+            case "io_destroy" -> m.ioDestroy(c.get(0), c.ret(), now);
             case "mseal" -> m.mseal(c.get(0), c.get(1), c.ret(), now);
             case "mlock" -> m.mlock(c.get(0), c.get(1), Region.VM_LOCKED, c.ret(), now);
             case "mlock2" -> m.mlock(c.get(0), c.get(1), Region.VM_LOCKED | ((c.get(2) & 1) != 0 ? Region.VM_LOCKONFAULT : 0), c.ret(), now);

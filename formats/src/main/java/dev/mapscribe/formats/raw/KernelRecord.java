@@ -26,7 +26,9 @@ public sealed interface KernelRecord extends Record {
     int F_FILE = 0x1, F_PKEY = 0x2, F_ARGV_TRUNCATED = 0x4, F_ENTER_ONLY = 0x8, F_VMA_WALK_TRUNCATED = 0x10,
         F_VMA_LAST = 0x20, F_SHMAT = 0x40, F_ADDR = 0x80,
         /** a 32-bit call (a 32-bit process, or int 0x80) recorded as the 64-bit call it equals (mmap2 as mmap, ...) */
-        F_COMPAT = 0x100;
+        F_COMPAT = 0x100,
+        /** MS_MMAP: io_setup(2)'s AIO ring: fd = nr_events, ret = the ring's address, len = its size */
+        F_AIO = 0x200;
 
     /** personality: task->personality (0 in a format-1 journal, whose MS_TASK had none; 0 is Linux's default). */
     record TaskRecord(Hdr h, int ppid, int uid, int gid, int euid, int egid, long mntns, long startNs,
@@ -51,6 +53,7 @@ public sealed interface KernelRecord extends Record {
             implements KernelRecord {
         public RecordKind kind() { return RecordKind.MMAP; }
         public boolean isShmat() { return h.has(F_SHMAT); }
+        public boolean isAio() { return h.has(F_AIO); }
     }
 
     record MprotectRecord(Hdr h, long addr, long len, int prot, int pkey, long ret) implements KernelRecord {
