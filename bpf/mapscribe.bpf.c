@@ -1106,7 +1106,6 @@ static __always_inline void on_file_call(struct file *file, struct pt_regs *regs
 	submit_file_call(s, file, pid_tgid, flags, addr);
 }
 
-
 /*
  * process_vm_writev(pid, local_iov, liovcnt, remote_iov, riovcnt, flags): the raw call and, when the caller's remote
  * iovec array can be read, the first one's base, the address in the target where the write began (MS_F_ADDR).
