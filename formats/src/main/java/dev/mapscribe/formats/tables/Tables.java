@@ -104,7 +104,7 @@ public final class Tables {
                     .req("seq", INT64, "Position of the record in the journal, counting every record from 0.")
                     .req("syscall", STRING, "Syscall name (x86-64), e.g. `mmap`, `pkey_mprotect`, `clone3`; `io_uring_` and the opcode's name for an io_uring request.")
                     .req("nr", INT32, "x86-64 syscall number; 65536 + the opcode for an io_uring request.")
-                    .opt("arg0", INT64, "First argument as passed (64-bit pattern; an fd of -1 is -1). Null when the syscall has fewer arguments. An io_uring request's are its SQE's fd (an index into the ring's registered files when arg5 has IOSQE_FIXED_FILE, 1), addr, len, off (-1: the file position), rw_flags and flags.")
+                    .opt("arg0", INT64, "First argument as passed (64-bit pattern; an fd of -1 is -1). Null when the syscall has fewer arguments. An io_uring write request's are its SQE's fd (an index into the ring's registered files when arg5 has IOSQE_FIXED_FILE, 1), addr, len, off (-1: the file position), rw_flags and flags.")
                     .opt("arg1", INT64, "Second argument as passed.")
                     .opt("arg2", INT64, "Third argument as passed.")
                     .opt("arg3", INT64, "Fourth argument as passed.")
