@@ -1,8 +1,8 @@
 /*
  * uring.h — io_uring requests by the raw syscalls (no liburing): the workloads' way to write (or madvise) through a
- * ring, which passes no write (or madvise) syscall. uring_open() sets a ring of `entries` up; uring_run() submits one SQE, waits
- * for its completion, and returns its result (or -errno of io_uring_enter); uring_submit() and uring_reap() do the
- * two halves, for several SQEs at once.
+ * ring, which passes no write (or madvise) syscall. uring_open() sets a ring of `entries` up; uring_run() submits one
+ * SQE, waits for its completion, and returns its result (or -errno of io_uring_enter); uring_submit() and uring_reap()
+ * do the two halves, for several SQEs at once; uring_close() unmaps and closes the ring.
  */
 #ifndef MAPSCRIBE_URING_H
 #define MAPSCRIBE_URING_H
