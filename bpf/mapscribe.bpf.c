@@ -1477,6 +1477,8 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 #define IORING_OP_WRITE_ 23
 #define IORING_OP_WRITEV_FIXED_ 61
 #define IORING_OP_MADVISE_ 25
+#define IORING_OP_OPENAT_ 18
+#define IORING_OP_OPENAT2_ 28
 #define REQ_F_FIXED_FILE_ 1ULL /* = IOSQE_FIXED_FILE: the fd is an index into the ring's registered files */
 #define REQ_F_CQE_SKIP_ 64ULL  /* = IOSQE_CQE_SKIP_SUCCESS: no completion is posted if the request succeeds */
 #define IOSQE_FLAGS_ 0xffULL   /* the low byte of a request's flags is its SQE's flags (io_uring's REQ_F_*_BIT) */
@@ -1625,12 +1627,57 @@ int ms_raw_uring_submit(struct bpf_raw_tracepoint_args *ctx)
 	return record_uring_submit(bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct io_kiocb)));
 }
 
-/* A completion: an IORING_OP_MADVISE's is recorded (record_uring_madvise()). req is null for the ring's own CQEs. */
+/*
+ * An open through a ring (IORING_OP_OPENAT, OPENAT2) of a process's memory file for writing, recorded as the open
+ * calls' are (opens_for_write(), is_proc_mem()): as it completes, with the fd it installed as the result, that fd's
+ * file looked up in the completing task's table (the submitter's, or its io-wq worker's, which shares it). args: the
+ * SQE's dfd, 0 (the path is the file part's), the open_how's flags, mode and resolve, the SQE's flags. An open into
+ * the ring's registered files (file_slot) is not looked at, nor one that posts no completion; the writes through
+ * either are recorded all the same.
+ */
+static __always_inline int record_uring_open(struct io_kiocb *req, long res)
+{
+	struct io_open *o = bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct io_open));
+	__u64 flags = o->how.flags;
+	if (res < 0 || o->file_slot || (flags & O_ACCMODE_) == 0 || (flags & O_PATH_))
+		return 0;
+	struct file *file = file_of_fd(bpf_get_current_task_btf(), res);
+	if (!is_proc_mem(file))
+		return 0;
+	__u64 pid_tgid;
+	if (!uring_caller(&pid_tgid))
+		return 0;
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return 0;
+	struct ms_syscall *r = (void *)s->buf;
+	r->nr = MS_NR_IO_URING + req->opcode;
+	r->_pad = 0;
+	r->args[0] = (__s64)o->dfd;
+	r->args[1] = 0;
+	r->args[2] = flags;
+	r->args[3] = o->how.mode;
+	r->args[4] = o->how.resolve;
+	r->args[5] = req->flags & IOSQE_FLAGS_;
+	r->ret = res;
+	submit_file_call(s, file, pid_tgid, 0, 0);
+	return 0;
+}
+
+/*
+ * A completion: an IORING_OP_MADVISE's (record_uring_madvise()) and an open's (record_uring_open()) are recorded.
+ * req is null for the ring's own CQEs.
+ */
 static __always_inline int record_uring_complete(struct io_kiocb *req, struct io_uring_cqe *cqe)
 {
-	if (!req || req->opcode != IORING_OP_MADVISE_)
+	if (!req)
 		return 0;
-	return record_uring_madvise(req, cqe->res, false);
+	__u8 op = req->opcode;
+	if (op == IORING_OP_MADVISE_)
+		return record_uring_madvise(req, cqe->res, false);
+	if (op == IORING_OP_OPENAT_ || op == IORING_OP_OPENAT2_)
+		return record_uring_open(req, cqe->res);
+	return 0;
 }
 
 SEC("tp_btf/io_uring_complete")

@@ -282,6 +282,33 @@ static long do_uring_madvise(struct uring *u, unsigned long addr, unsigned len, 
 	return r;
 }
 
+/*
+ * An open through the ring (IORING_OP_OPENAT 18, or OPENAT2 28 with an open_how) of path with flags; recorded: whether
+ * the kernel side keeps it (a process's memory file opened for writing). ret is the fd it installed (closed again).
+ */
+static long do_uring_open(struct uring *u, int op, const char *path, int flags, int recorded)
+{
+	struct open_how how = {.flags = (unsigned long long)flags};
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = (unsigned char)op;
+	sqe.fd = AT_FDCWD;
+	sqe.addr = (unsigned long)path;
+	if (op == IORING_OP_OPENAT) {
+		sqe.open_flags = (unsigned)flags;
+	} else {
+		sqe.len = sizeof(how);
+		sqe.off = (unsigned long)&how;
+	}
+	long r = uring_run(u, &sqe);
+	printf("uring_open pid=%d tid=%ld op=%d path=%s flags=%d ret=%ld recorded=%d\n", getpid(), tid(), op, path, flags, r,
+	       recorded);
+	fflush(stdout);
+	if (r >= 0)
+		close((int)r);
+	return r;
+}
+
 static long do_personality(unsigned long persona)
 {
 	long r = sys_result(syscall(SYS_personality, persona));
@@ -424,6 +451,13 @@ int main(int argc, char **argv)
 	if (syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_FILES, &reg_fd, 1) != 0
 	    || syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_BUFFERS, &reg_buf, 1) != 0) {
 		fprintf(stderr, "io_uring_register: %s\n", strerror(errno));
+		return 1;
+	}
+	/* Opens through the ring: of the memory file for writing (recorded, as it completes), read-only, and of /dev/null */
+	long uo[] = {do_uring_open(&ring, IORING_OP_OPENAT, mem, O_RDWR, 1), do_uring_open(&ring, IORING_OP_OPENAT2, mem, O_WRONLY, 1),
+		     do_uring_open(&ring, IORING_OP_OPENAT, mem, O_RDONLY, 0), do_uring_open(&ring, IORING_OP_OPENAT, "/dev/null", O_WRONLY, 0)};
+	if (uo[0] < 0 || uo[1] < 0 || uo[2] < 0 || uo[3] < 0) {
+		fprintf(stderr, "the io_uring opens returned %ld %ld %ld %ld\n", uo[0], uo[1], uo[2], uo[3]);
 		return 1;
 	}
 	int ring_nul = open("/dev/null", O_WRONLY | O_CLOEXEC);

@@ -243,6 +243,22 @@ class RecorderSyscallsTest {
                                     "a ring's write to another file must not be recorded: " + c);
                         }
                     }
+                    case "uring_open" -> { // a memory file opened for writing through the ring: as it completes, with the fd
+                        // (its record may come from the io-wq worker that opened it: a thread of the process, not the caller)
+                        List<SyscallRecord> recorded = run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
+                                && m.nr() == NR_IO_URING + (int) s(c, "op") && m.ret() == s(c, "ret")
+                                && m.file() != null && m.file().path().equals(c.get("path"))).toList();
+                        if (s(c, "recorded") == 1) {
+                            assertEquals(1, recorded.size(), "one record of " + c + ": " + recorded);
+                            SyscallRecord r = recorded.getFirst();
+                            used.add(r);
+                            // as the kernel keeps them: IORING_OP_OPENAT's prep adds O_LARGEFILE (0100000) on 64-bit
+                            assertEquals(s(c, "flags"), r.args()[2] & ~0100000L, "the flags of " + c);
+                            assertEquals(-100, r.args()[0], "AT_FDCWD, as the SQE's dfd: " + c);
+                        } else {
+                            assertEquals(List.of(), recorded, "only a memory file opened for writing is recorded: " + c);
+                        }
+                    }
                     case "uring_madvise" -> { // advice that changes VMA flags: as it completes, or as submitted when it posts no completion
                         // (the completion's record may come from an io-wq worker: a thread of the process, not the caller)
                         List<SyscallRecord> recorded = run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
@@ -358,7 +374,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(120, checked, "calls logged by the workload");
+            assertEquals(124, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());
@@ -376,7 +392,8 @@ class RecorderSyscallsTest {
                     .filter(m -> writes.contains(m.nr())).count(), "write records of the workload");
             long loggedRing = run.calls().stream().filter(c -> c.get("call").equals("uring") && s(c, "recorded") == 1).count();
             assertEquals(4, loggedRing);
-            loggedRing += run.calls().stream().filter(c -> c.get("call").equals("uring_madvise") && s(c, "recorded") == 1).count();
+            loggedRing += run.calls().stream().filter(c -> (c.get("call").equals("uring_madvise") || c.get("call").equals("uring_open"))
+                    && s(c, "recorded") == 1).count();
             assertEquals(loggedRing, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
                     .filter(m -> m.nr() >= NR_IO_URING).count(), "io_uring records of the workload");
         }

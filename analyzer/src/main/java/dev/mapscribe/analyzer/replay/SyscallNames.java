@@ -10,8 +10,8 @@ final class SyscallNames {
     private SyscallNames() {}
 
     static final int IO_URING = SyscallRecord.NR_IO_URING;
-    static final int IORING_OP_WRITEV = 2, IORING_OP_WRITE_FIXED = 5, IORING_OP_WRITE = 23, IORING_OP_MADVISE = 25,
-            IORING_OP_WRITEV_FIXED = 61;
+    static final int IORING_OP_WRITEV = 2, IORING_OP_WRITE_FIXED = 5, IORING_OP_OPENAT = 18, IORING_OP_WRITE = 23,
+            IORING_OP_MADVISE = 25, IORING_OP_OPENAT2 = 28, IORING_OP_WRITEV_FIXED = 61;
 
     static String name(int nr) {
         return switch (nr) {
@@ -20,6 +20,8 @@ final class SyscallNames {
             case IO_URING + IORING_OP_WRITE -> "io_uring_write";
             case IO_URING + IORING_OP_WRITEV_FIXED -> "io_uring_writev_fixed";
             case IO_URING + IORING_OP_MADVISE -> "io_uring_madvise";
+            case IO_URING + IORING_OP_OPENAT -> "io_uring_openat";
+            case IO_URING + IORING_OP_OPENAT2 -> "io_uring_openat2";
             case 1 -> "write";
             case 2 -> "open";
             case 9 -> "mmap";

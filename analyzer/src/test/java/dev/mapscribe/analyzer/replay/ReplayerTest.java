@@ -180,11 +180,15 @@ class ReplayerTest {
         // IORING_OP_WRITEV_FIXED (61) through registered file 0 (IOSQE_FIXED_FILE) at the file position 0x402000
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, flags, 31, 100, 100), SyscallRecord.NR_IO_URING + 61,
                 new long[] {0, 0x7ffd0000, 1, -1, 0, 1}, 0, 0x402000, file("/proc/7950/task/7951/mem", 88003)));
+        // IORING_OP_OPENAT (18) of /proc/7950/mem for writing, as it completed in the ring's worker 101: fd 7
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_FILE, 32, 100, 101), SyscallRecord.NR_IO_URING + 18,
+                new long[] {-100, 0, 0100002, 0, 0, 0}, 7, 0, file("/proc/7950/mem", 88002)));
         List<SyscallRow> rows = replay(rs).syscalls.stream().filter(r -> r.tsNs() >= 30 && r.pid() == 100).toList();
-        assertEquals(List.of("io_uring_write", "io_uring_writev_fixed"), rows.stream().map(SyscallRow::name).toList());
-        assertEquals(List.of(7950, 7950), rows.stream().map(SyscallRow::targetPid).toList());
-        assertEquals(List.of(0x401000L, 0x402000L), rows.stream().map(SyscallRow::targetAddr).toList());
-        assertEquals(java.util.Arrays.asList(null, null), rows.stream().map(SyscallRow::ret).toList(), "results not recorded");
+        assertEquals(List.of("io_uring_write", "io_uring_writev_fixed", "io_uring_openat"), rows.stream().map(SyscallRow::name).toList());
+        assertEquals(List.of(7950, 7950, 7950), rows.stream().map(SyscallRow::targetPid).toList());
+        assertEquals(java.util.Arrays.asList(0x401000L, 0x402000L, null), rows.stream().map(SyscallRow::targetAddr).toList());
+        assertEquals(java.util.Arrays.asList(null, null, 7L), rows.stream().map(SyscallRow::ret).toList(),
+                "the writes' results not recorded, the open's fd");
         assertEquals(6, rows.get(1).args().length, "the SQE's six fields");
         assertEquals(-1, rows.get(1).args()[3], "off -1: at the file position");
     }
