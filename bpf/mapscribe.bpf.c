@@ -61,6 +61,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_PKEY_MPROTECT 329
 #define NR_IO_SETUP 206
 #define NR_IO_DESTROY 207
+#define NR_REMAP_FILE_PAGES 216
 #define NR_IO_URING_SETUP 425
 #define NR_CLONE3 435
 #define NR_OPENAT2 437
@@ -1146,6 +1147,8 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_IO_URING_SETUP:
 	/* io_setup maps the AIO ring (rw-s "/[aio] (deleted)") with no mmap call; io_destroy unmaps it */
 	case NR_IO_SETUP: case NR_IO_DESTROY:
+	/* remap_file_pages maps other pages of a shared mapping's file over part of it (a new VMA) */
+	case NR_REMAP_FILE_PAGES:
 	/* writes into another process's memory: how code is injected into a running process (injects()) */
 	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
 	/* ... and a process's memory file opened for writing (opens_for_write(), is_proc_mem()), or written (writes()) */

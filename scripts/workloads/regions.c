@@ -22,6 +22,7 @@
  *        shmat shmid shmaddr shmflg ret size | shmdt shmaddr ret | mseal addr len flags ret
  *        mlock addr len ret | mlock2 addr len flags ret | munlock addr len ret | mlockall flags ret | munlockall ret
  *        personality persona ret | io_setup nr_events ctx ring_len ret ino (the ring's, from the maps) | io_destroy ctx ret
+ *        remap_file_pages start size prot pgoff flags ret
  *      ret is the raw result: an address, 0, or -errno.
  *
  * No stdio buffers and no malloc, so the program's own output does not move its heap between checkpoints.
@@ -480,6 +481,21 @@ int main(void)
 	aio_setup(1000);
 	aio_destroy(aio1);
 	checkpoint(21, "aio");
+
+	/*
+	 * 22. remap_file_pages (emulated since 3.16 by a MAP_FIXED mmap of the VMA's file): a memfd's four pages mapped
+	 * shared, then its page 3 mapped over the mapping's second page: three VMAs, offsets 0, 0x3000 and 0x2000.
+	 */
+	int rfd = memfd_create("remap", 0);
+	if (rfd < 0 || ftruncate(rfd, 4 * P) != 0)
+		die("memfd_create");
+	char *rm = map(NULL, 4 * P, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+	long rr = result(remap_file_pages(rm + P, P, 0, 3, 0));
+	emit("CALL remap_file_pages %lx %lx %x %x %x %lx\n", (unsigned long)(rm + P), P, 0, 3, 0, rr);
+	if (rr != 0)
+		die("remap_file_pages");
+	emit("EXPECT vmas %lx %lu remap_file_pages\n", (unsigned long)rm, 4 * P);
+	checkpoint(22, "remap-file-pages");
 
 	(void)w;
 	return 0;

@@ -52,7 +52,8 @@ public final class Replayer {
     static final int MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
             NR_SHMAT = 30, NR_SHMDT = 67, NR_MLOCK = 149, NR_MUNLOCK = 150, NR_MLOCKALL = 151, NR_MUNLOCKALL = 152,
-            NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462, NR_IO_SETUP = 206, NR_IO_DESTROY = 207;
+            NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462, NR_IO_SETUP = 206, NR_IO_DESTROY = 207,
+            NR_REMAP_FILE_PAGES = 216;
     static final int MLOCK_ONFAULT = 1;
 
     private final EventSink sink;
@@ -212,6 +213,7 @@ public final class Replayer {
                     processes.mmOf(s.h()).madvise(a[0], a[1], (int) a[2], s.ret(), now);
             case NR_SHMDT -> processes.mmOf(s.h()).shmdt(a[0], s.ret(), now);
             case NR_IO_DESTROY -> processes.mmOf(s.h()).ioDestroy(a[0], s.ret(), now);
+            case NR_REMAP_FILE_PAGES -> processes.mmOf(s.h()).remapFilePages(a[0], a[1], a[3], s.ret(), now);
             case NR_MSEAL -> processes.mmOf(s.h()).mseal(a[0], a[1], s.ret(), now);
             case NR_MLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], Region.VM_LOCKED, s.ret(), now);
             case NR_MLOCK2 -> {

@@ -35,6 +35,7 @@ final class SyscallNames {
             case 30 -> "shmat";
             case 206 -> "io_setup";
             case 207 -> "io_destroy";
+            case 216 -> "remap_file_pages";
             case 67 -> "shmdt";
             case 101 -> "ptrace";
             case 311 -> "process_vm_writev";
@@ -70,7 +71,7 @@ final class SyscallNames {
             case 149, 150, 206, 425, 435 -> 2;
             case 1, 2, 10, 11, 20, 28, 30, 59, 325, 462 -> 3;
             case 18, 101, 257, 329, 437 -> 4;
-            case 25, 56, 296, 322 -> 5;
+            case 25, 56, 216, 296, 322 -> 5;
             default -> 6;
         };
     }

@@ -163,6 +163,10 @@ public final class RegionMap {
      * (MAP_FIXED; without it the kernel chose a free range, so anything there is state we missed).
      */
     public void mmap(long ret, long len, int prot, int flags, MappedFile file, long off, long nowNs) {
+        mmap(ret, len, prot, flags, file, off, nowNs, "mmap");
+    }
+
+    private void mmap(long ret, long len, int prot, int flags, MappedFile file, long off, long nowNs, String cause) {
         if (ret < 0 || len == 0) {
             return; // -errno: a failed call (MAP_FIXED_NOREPLACE's EEXIST included) changed nothing
         }
@@ -194,7 +198,7 @@ public final class RegionMap {
             }
         }
         piece = piece.withVmFlags(vmFlags);
-        boolean replacedKnown = rewrite(ret, end, List.of(piece), nowNs, "mmap");
+        boolean replacedKnown = rewrite(ret, end, List.of(piece), nowNs, cause);
         if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == 0 && replacedKnown) {
             history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there
         }
@@ -474,6 +478,28 @@ public final class RegionMap {
         for (Region r : pieces) {
             rewrite(r.start(), r.end(), List.of(), nowNs, "shmdt");
         }
+    }
+
+    /**
+     * remap_file_pages(2) that succeeded: the kernel maps pages {@code pgoff} on of the shared file mapping at
+     * {@code start} over [start, start + size) (mm/mmap.c: a do_mmap() with MAP_FIXED of the VMA's file, its
+     * protection, and MAP_LOCKED when it was locked; a fresh VMA, without the flags madvise had set there).
+     */
+    public void remapFilePages(long start, long size, long pgoff, long ret, long nowNs) {
+        if (ret != 0) {
+            return;
+        }
+        start &= -Prot.PAGE_SIZE;
+        size &= -Prot.PAGE_SIZE;
+        Region r = at(start);
+        if (r == null || !r.known() || !r.shared() || r.backing() != Backing.FILE || r.prot() == Prot.UNKNOWN) {
+            if (r == null || r.known()) {
+                history.noteInconsistency(); // the kernel found a shared file mapping there that the map does not hold
+            }
+            return;
+        }
+        int flags = MAP_SHARED | MAP_FIXED | ((r.vmFlags() & Region.VM_LOCKED) != 0 ? MAP_LOCKED : 0);
+        mmap(start, size, r.prot(), flags, r.file(), pgoff * Prot.PAGE_SIZE, nowNs, "remap_file_pages");
     }
 
     /**

@@ -38,6 +38,7 @@ public final class RegionsWorkload {
                 case "shmdt" -> values.get(1);
                 case "io_setup" -> values.get(3);
                 case "io_destroy" -> values.get(1);
+                case "remap_file_pages" -> values.get(5);
                 case "mseal" -> values.get(3);
                 case "mlock", "munlock" -> values.get(2);
                 case "mlock2" -> values.get(3);

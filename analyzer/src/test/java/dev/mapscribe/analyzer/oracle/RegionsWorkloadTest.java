@@ -43,11 +43,11 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasTwentyTwoCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasTwentyThreeCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
                 "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm", "mseal", "mlock",
-                "mlockall", "munlockall", "read-implies-exec", "int80", "uring-madvise", "aio"), cps.stream().map(Checkpoint::label).toList());
+                "mlockall", "munlockall", "read-implies-exec", "int80", "uring-madvise", "aio", "remap-file-pages"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -186,6 +186,7 @@ class RegionsWorkloadTest {
                 if (c.ret() == 0) m.aioRing(c.get(1), c.get(2), new MappedFile("/[aio] (deleted)", 0, c.get(4), MappedFile.CTIME_UNKNOWN), now);
             }
             case "io_destroy" -> m.ioDestroy(c.get(0), c.ret(), now);
+            case "remap_file_pages" -> m.remapFilePages(c.get(0), c.get(1), c.get(3), c.ret(), now);
             case "mseal" -> m.mseal(c.get(0), c.get(1), c.ret(), now);
             case "mlock" -> m.mlock(c.get(0), c.get(1), Region.VM_LOCKED, c.ret(), now);
             case "mlock2" -> m.mlock(c.get(0), c.get(1), Region.VM_LOCKED | ((c.get(2) & 1) != 0 ? Region.VM_LOCKONFAULT : 0), c.ret(), now);
