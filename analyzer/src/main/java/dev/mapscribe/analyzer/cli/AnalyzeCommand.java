@@ -132,6 +132,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         err.println("mapscribe: " + reader.dir() + ": " + end);
                         export.journalDamage(h.hostname(), lastKtime[0], h.bootTimeUtcNs() + lastKtime[0], end);
                     }
+                    if (!s.recorderNote().isEmpty()) {
+                        err.println("mapscribe: " + reader.dir() + ": the recorder noted: " + s.recorderNote());
+                    }
                     records += s.records();
                     mmapExec += s.mmapExec();
                     unhashed += s.mmapExecUnhashed();

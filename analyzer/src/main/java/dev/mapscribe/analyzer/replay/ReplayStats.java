@@ -14,24 +14,27 @@ package dev.mapscribe.analyzer.replay;
  *                         mean other calls than in 64-bit mode
  * @param orphanSnapshotLines snapshot region lines without their process line just before them
  * @param stopped          the journal holds the recorder's final record (it stopped, and the journal's end is there)
+ * @param recorderNote     what the recorder's final record says it did not do (hooks the kernel refused, files it
+ *                         skipped, ...); empty when it says nothing or there is no final record
  * @param mmapExecUnhashed mmap_exec events without hashes: the file was gone, unreadable or over the size cap (their
  *                         mapped_error says why), or the journal holds no file info for it
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
                           long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
                           long uncertainties, long impossible, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused,
-                          long compatCalls, boolean stopped) {
+                          long compatCalls, boolean stopped, String recorderNote) {
 
     /** Running counts while replaying. */
     static final class Counter {
         long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
                 recorderStatus, rolledCycles, refused, compatCalls;
         boolean stopped;
+        String recorderNote = "";
 
         ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long impossible, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
                     losses, unknownMaps, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
-                    stopped);
+                    stopped, recorderNote);
         }
     }
 }

@@ -169,6 +169,9 @@ public final class Replayer {
             case RecorderStatus s -> {
                 count.recorderStatus++;
                 count.stopped |= s.last();
+                if (s.last()) {
+                    count.recorderNote = s.note();
+                }
             }
             case JournalRolled j -> rolled = j; // totals since the start: the last one holds the earlier ones
         }

@@ -289,6 +289,18 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void theSummarySaysWhatTheRecorderNotedItDidNotDo(@TempDir Path tmp) throws Exception {
+        Path j = tmp.resolve("j");
+        try (JournalWriter w = JournalWriter.create(j, header("host-a"), JournalWriter.Options.defaults())) {
+            w.append(new RecorderStatus(5_000, 0, 0, 0, 0, 0, 0, "a periodic note is not the last word"));
+            w.append(new RecorderStatus(6_000, 0, 0, 0, 0, 0, 0, "io_uring requests not watched (--no-io-uring)", true));
+        }
+        String err = stderrOf(0, "analyze", j.toString(), "--out", tmp.resolve("out").toString());
+        assertTrue(err.contains(j + ": the recorder noted: io_uring requests not watched (--no-io-uring)\n"), err);
+        assertFalse(err.contains("periodic"), err);
+    }
+
+    @Test
     void theSummarySaysHowManyMmapExecRowsHaveNoHashes(@TempDir Path tmp) throws Exception {
         Path j = journal(tmp.resolve("j"), "host-a"); // libz mapped executable, and no file info for it
         String err = stderrOf(0, "analyze", j.toString(), "--out", tmp.resolve("out").toString());

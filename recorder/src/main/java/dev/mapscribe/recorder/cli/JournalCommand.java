@@ -97,6 +97,9 @@ public final class JournalCommand {
                     + " their records cannot be seen");
             out.printf("stopped         %s%n", s.stopped() != null ? "by the recorder at " + utc(h, s.stopped().ktimeNs())
                     : JournalSummary.NO_FINAL_RECORD);
+            if (s.stopped() != null && !s.stopped().note().isEmpty()) {
+                out.printf("note            %s%n", s.stopped().note()); // what the recorder did not do (hooks refused, ...)
+            }
             out.printf("damage          %s%n", s.damage() == null ? "none" : s.damage().describe());
         }
 
@@ -125,6 +128,7 @@ public final class JournalCommand {
                     + ",\"rolled_before_ktime_ns\":" + (s.rolled() == null ? "null" : Long.toString(s.rolled().keptFromNs()))
                     + ",\"batches_without_checksums\":" + s.unchecked()
                     + ",\"stopped_utc\":" + (s.stopped() == null ? "null" : Json.str(utc(h, s.stopped().ktimeNs())))
+                    + ",\"note\":" + (s.stopped() == null || s.stopped().note().isEmpty() ? "null" : Json.str(s.stopped().note()))
                     + ",\"damage\":" + (s.damage() == null ? "null" : Json.str(s.damage().describe())) + "}";
         }
     }

@@ -60,7 +60,7 @@ class JournalInfoTest {
         assertTrue(json.contains("\"counts\":{\"mmap\":1,\"mprotect\":1,\"munmap\":1,\"journal_header\":1,\"file_info\":2,\"loss\":4}"), json);
         assertTrue(json.contains("\"first_ktime_ns\":2000000000,\"last_ktime_ns\":3000000000"), json);
         assertTrue(json.contains("\"lost\":9,\"refused\":5,\"compat_calls\":4,\"unhashed_files\":1"), json);
-        assertTrue(json.contains("\"batches_without_checksums\":0,\"stopped_utc\":null,\"damage\":null"), json);
+        assertTrue(json.contains("\"batches_without_checksums\":0,\"stopped_utc\":null,\"note\":null,\"damage\":null"), json);
 
         String text = run("journal", "info", dir.toString());
         assertTrue(text.contains("host            web-7 (machine-id m-1), kernel 6.18.44, vm.overcommit_memory 1\n"), text);
@@ -81,11 +81,13 @@ class JournalInfoTest {
                 "syscalls", "beef", 1_700_000_001_000_000_000L, 1_000_000_000L, List.of("mapscribe", "record"), 99);
         try (JournalWriter w = JournalWriter.create(dir, h, JournalWriter.Options.defaults())) {
             w.append(new RecorderStatus(3_000_000_000L, 0, 0, 0, 0, 0, 0, "")); // a periodic one: not the end
-            w.append(new RecorderStatus(3_500_000_000L, 0, 0, 0, 0, 0, 0, "", true)); // written as the recorder stops
+            w.append(new RecorderStatus(3_500_000_000L, 0, 0, 0, 0, 0, 0, "io_uring requests not watched (--no-io-uring)", true)); // written as the recorder stops
         }
         String text = run("journal", "info", dir.toString());
         assertTrue(text.contains("stopped         by the recorder at 2023-11-14T22:13:23.500Z"), text);
-        assertTrue(run("journal", "info", dir.toString(), "--format", "json").contains("\"stopped_utc\":\"2023-11-14T22:13:23.500Z\""));
+        assertTrue(text.contains("note            io_uring requests not watched (--no-io-uring)\n"), text);
+        String json = run("journal", "info", dir.toString(), "--format", "json");
+        assertTrue(json.contains("\"stopped_utc\":\"2023-11-14T22:13:23.500Z\",\"note\":\"io_uring requests not watched (--no-io-uring)\""), json);
     }
 
     @Test
