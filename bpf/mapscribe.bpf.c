@@ -1549,6 +1549,30 @@ static __always_inline bool uring_caller(__u64 *pid_tgid)
 }
 
 /*
+ * The scratch buffer for the record of a request on a process's memory file by the current task (uring_caller()),
+ * or null: the file is another, or no record is to be written.
+ */
+static __always_inline struct scratch *uring_memfile_record(struct file *file, __u64 *pid_tgid)
+{
+	return is_proc_mem(file) && uring_caller(pid_tgid) ? scratch_buf() : 0;
+}
+
+/* An io_uring request's MS_SYSCALL: nr MS_NR_IO_URING + its opcode, five arguments of its own, its SQE's flags last. */
+static __always_inline void fill_uring_syscall(struct ms_syscall *r, struct io_kiocb *req, __u64 a0, __u64 a1, __u64 a2,
+					       __u64 a3, __u64 a4, long ret)
+{
+	r->nr = MS_NR_IO_URING + req->opcode;
+	r->_pad = 0;
+	r->args[0] = a0;
+	r->args[1] = a1;
+	r->args[2] = a2;
+	r->args[3] = a3;
+	r->args[4] = a4;
+	r->args[5] = req->flags & IOSQE_FLAGS_;
+	r->ret = ret;
+}
+
+/*
  * madvise through a ring (IORING_OP_MADVISE), with advice that changes VMA flags (changes_vma_flags(), as the
  * syscall's): an MS_SYSCALL with nr MS_NR_IO_URING + 25 and args addr, len, advice, 0, 0, the SQE's flags. Recorded
  * as it completes (its completion, which io_uring_complete passes, has the result: the analyzer applies it as a
@@ -1570,15 +1594,7 @@ static __always_inline int record_uring_madvise(struct io_kiocb *req, long res, 
 		return 0;
 	}
 	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), submitted ? MS_F_ENTER_ONLY : 0, pid_tgid);
-	r->nr = MS_NR_IO_URING + IORING_OP_MADVISE_;
-	r->_pad = 0;
-	r->args[0] = ma->addr;
-	r->args[1] = ma->len;
-	r->args[2] = advice;
-	r->args[3] = 0;
-	r->args[4] = 0;
-	r->args[5] = req->flags & IOSQE_FLAGS_;
-	r->ret = submitted ? 0 : res;
+	fill_uring_syscall(r, req, ma->addr, ma->len, advice, 0, 0, submitted ? 0 : res);
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
 }
@@ -1591,27 +1607,14 @@ static __always_inline int record_uring_submit(struct io_kiocb *req)
 	if (!uring_writes(op))
 		return 0;
 	struct file *file = uring_file(uring_task(req), req);
-	if (!is_proc_mem(file))
-		return 0;
 	__u64 pid_tgid;
-	if (!uring_caller(&pid_tgid))
-		return 0;
-	struct scratch *s = scratch_buf();
+	struct scratch *s = uring_memfile_record(file, &pid_tgid);
 	if (!s)
 		return 0;
 	/* The request's command area starts with its struct io_rw, prepared from the SQE: ki_pos is its off. */
 	struct io_rw *rw = bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct io_rw));
 	__s64 off = rw->kiocb.ki_pos;
-	struct ms_syscall *r = (void *)s->buf;
-	r->nr = MS_NR_IO_URING + op;
-	r->_pad = 0;
-	r->args[0] = (__u32)req->cqe.fd;
-	r->args[1] = rw->addr;
-	r->args[2] = rw->len;
-	r->args[3] = off;
-	r->args[4] = rw->flags;
-	r->args[5] = req->flags & IOSQE_FLAGS_;
-	r->ret = 0;
+	fill_uring_syscall((struct ms_syscall *)s->buf, req, (__u32)req->cqe.fd, rw->addr, rw->len, off, rw->flags, 0);
 	/* off -1: at the file position, as the kernel reads it when it issues the request (here, before it runs) */
 	submit_file_call(s, file, pid_tgid, MS_F_ENTER_ONLY | MS_F_ADDR, off == -1 ? file->f_pos : off);
 	return 0;
@@ -1645,24 +1648,11 @@ static __always_inline int record_uring_open(struct io_kiocb *req, long res)
 	if (res < 0 || o->file_slot || (flags & O_ACCMODE_) == 0 || (flags & O_PATH_))
 		return 0;
 	struct file *file = file_of_fd(bpf_get_current_task_btf(), res);
-	if (!is_proc_mem(file))
-		return 0;
 	__u64 pid_tgid;
-	if (!uring_caller(&pid_tgid))
-		return 0;
-	struct scratch *s = scratch_buf();
+	struct scratch *s = uring_memfile_record(file, &pid_tgid);
 	if (!s)
 		return 0;
-	struct ms_syscall *r = (void *)s->buf;
-	r->nr = MS_NR_IO_URING + req->opcode;
-	r->_pad = 0;
-	r->args[0] = (__s64)o->dfd;
-	r->args[1] = 0;
-	r->args[2] = flags;
-	r->args[3] = o->how.mode;
-	r->args[4] = o->how.resolve;
-	r->args[5] = req->flags & IOSQE_FLAGS_;
-	r->ret = res;
+	fill_uring_syscall((struct ms_syscall *)s->buf, req, (__s64)o->dfd, 0, flags, o->how.mode, o->how.resolve, res);
 	submit_file_call(s, file, pid_tgid, 0, 0);
 	return 0;
 }
