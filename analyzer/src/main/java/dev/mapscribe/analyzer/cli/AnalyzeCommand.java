@@ -134,6 +134,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     }
                     if (!s.recorderNote().isEmpty()) {
                         err.println("mapscribe: " + reader.dir() + ": the recorder noted: " + s.recorderNote());
+                        export.recorderNote(lastKtime[0], h.bootTimeUtcNs() + lastKtime[0], s.recorderNote());
                     }
                     records += s.records();
                     mmapExec += s.mmapExec();

@@ -264,6 +264,15 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setString(L_MESSAGE, message).end();
     }
 
+    /**
+     * What the recorder's final record says it did not do (hooks the kernel refused, --no-io-uring, enrichment it
+     * skipped, a failed snapshot): a gap in what was watched, with the note as the message.
+     */
+    public void recorderNote(long tsNs, long utcNs, String note) {
+        losses.row().setLong(L_TS, tsNs).setLong(L_UTC, utcNs).setString(L_SOURCE, "recorder_note")
+                .setString(L_MESSAGE, note).end();
+    }
+
     /** The kernel's dev_t is a u32: as a SQL BIGINT it must not come out negative. */
     private static Long unsigned(Integer dev) {
         return dev == null ? null : Integer.toUnsignedLong(dev);

@@ -295,9 +295,14 @@ class AnalyzeCommandTest {
             w.append(new RecorderStatus(5_000, 0, 0, 0, 0, 0, 0, "a periodic note is not the last word"));
             w.append(new RecorderStatus(6_000, 0, 0, 0, 0, 0, 0, "io_uring requests not watched (--no-io-uring)", true));
         }
-        String err = stderrOf(0, "analyze", j.toString(), "--out", tmp.resolve("out").toString());
+        Path out = tmp.resolve("out");
+        String err = stderrOf(0, "analyze", j.toString(), "--out", out.toString());
         assertTrue(err.contains(j + ": the recorder noted: io_uring requests not watched (--no-io-uring)\n"), err);
         assertFalse(err.contains("periodic"), err);
+        try (QuerySession q = QuerySession.open(List.of(out))) { // and a gap in what was watched, with the others
+            assertEquals(List.of("recorder_note|io_uring requests not watched (--no-io-uring)"),
+                    rows(q, "select source, message from losses where source = 'recorder_note'"));
+        }
     }
 
     @Test
@@ -357,7 +362,8 @@ class AnalyzeCommandTest {
         assertTrue(err.contains("the recorder deleted the 4 oldest cycle files to stay under --max-disk"), err);
         long deletedBytes = w.fileBytes().subList(0, 4).stream().mapToLong(Long::longValue).sum();
         try (QuerySession q = QuerySession.open(List.of(out))) {
-            List<String> losses = rows(q, "select source, cpu, lost, first_ns, last_ns, message from losses");
+            // (the test journal's final record notes "stopped": a recorder_note row beside it)
+            List<String> losses = rows(q, "select source, cpu, lost, first_ns, last_ns, message from losses where source <> 'recorder_note'");
             assertEquals(1, losses.size(), losses.toString());
             String[] row = losses.get(0).split("\\|");
             assertEquals(List.of("journal_rolled", "null", String.valueOf(4 * RollingJournal.PER_CYCLE), "1000"),

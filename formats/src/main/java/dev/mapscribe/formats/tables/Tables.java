@@ -271,15 +271,16 @@ public final class Tables {
                             + "`journal_rolled` for the oldest cycle files the recorder deleted at --max-disk (one row: everything from the start of the recording to `last_ns`), "
                             + "`compat` for syscalls made in 32-bit mode (a 32-bit process, or int 0x80 from a 64-bit one) whose numbers the recorder watches in 64-bit "
                             + "mode: left out on purpose, since they mean other calls there (compat 10 is unlink, not mprotect), and read as 64-bit calls they would "
-                            + "forge records; a 32-bit process's memory calls are not recorded at all (mmap2 and the rest have numbers the recorder does not watch), "
-                            + "so this counts int 0x80 use more than it counts them, "
+                            + "forge records (a 32-bit process's memory calls, mmap2 and the rest, are recorded as the 64-bit calls they equal: `syscalls.compat`), "
                             + "`journal` for damage found when reading the journal, and for a journal without the recorder's final record"
-                            + " (killed, crashed, still recording, or its end lost: nothing after its last record is known).")
+                            + " (killed, crashed, still recording, or its end lost: nothing after its last record is known), "
+                            + "`recorder_note` for what the recorder's final record says it did not do, in `message` (hooks the kernel refused, such as the "
+                            + "io_uring programs, or left out with --no-io-uring; enrichment it skipped; a failed start-up snapshot).")
                     .opt("cpu", INT32, "CPU whose records were lost (ringbuf); null otherwise.")
                     .opt("lost", INT64, "Records lost: since the previous loss row of that CPU (ringbuf), at most this many since the previous recursion row (recursion), refused (max_disk, disk_full, refused), kernel records in the deleted cycle files (journal_rolled).")
                     .opt("first_ns", INT64, "CLOCK_MONOTONIC ns of the first loss in this count; for journal_rolled the start of the recording.")
                     .opt("last_ns", INT64, "CLOCK_MONOTONIC ns of the last loss in this count; for journal_rolled when the oldest kept cycle file was opened.")
-                    .opt("message", STRING, "For journal damage: where it is and what is wrong (or that the recorder's final record is missing); for journal_rolled: how many cycle files and bytes were deleted.")
+                    .opt("message", STRING, "For journal damage: where it is and what is wrong (or that the recorder's final record is missing); for journal_rolled: how many cycle files and bytes were deleted; for recorder_note: the note.")
                     .done());
 
     /** The recorder's file infos: every file it hashed, or tried to. */

@@ -116,7 +116,7 @@ public final class JournalGenerator {
                 g.snapshot(processes / 10);
                 g.run(records, processes);
                 g.flush();
-                g.user(new RecorderStatus(g.tick(), g.kernelRecords, 0, 0, 0, 0, 0, "stopped", true)); // as a recorder stops
+                g.user(new RecorderStatus(g.tick(), g.kernelRecords, 0, 0, 0, 0, 0, "", true)); // as a recorder stops, with nothing to note
             } finally {
                 journal.close();
             }
