@@ -66,6 +66,7 @@ public final class Recorder implements AutoCloseable {
      * @param syntheticProducerPid capacity benchmark: this process's getppid(2) calls generate records; 0: off
      * @param drainIntervalNs how often the writer drains the ring when the kernel does not wake it (whole
      *                        milliseconds: epoll_wait's unit); {@link #DEFAULT_DRAIN_INTERVAL_NS} but in tests
+     * @param watchIoUring load the tier's io_uring programs (its optional ones) too; false: record --no-io-uring
      */
     public record Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                          List<String> commandLine, PrintStream err, int syntheticProducerPid, long drainIntervalNs,
