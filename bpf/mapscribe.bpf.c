@@ -643,13 +643,17 @@ static __always_inline struct file *file_of_fd(struct task_struct *task, int fd)
  * made 5 % of its mmaps name the wrong file that way). bpf_find_vma() takes the mmap lock with a trylock;
  * when that fails (-EBUSY), or the range was unmapped again meanwhile (-ENOENT), the caller falls back to the fd.
  */
+/* The VMA at an address: its file, and its extent (io_setup's ring, which no argument of the call gives). */
 struct vma_file_ctx {
 	struct file *file;
+	__u64 start, end;
 };
 
 static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, struct vma_file_ctx *c)
 {
 	c->file = vma->vm_file;
+	c->start = vma->vm_start;
+	c->end = vma->vm_end;
 	return 0;
 }
 
@@ -659,20 +663,6 @@ static __always_inline struct file *file_of_mapping(struct task_struct *task, __
 	if (bpf_find_vma(task, addr, vma_file_cb, &c, 0))
 		return 0;
 	return c.file;
-}
-
-/* The VMA at an address: its file and extent (io_setup's ring, which no record of the call gives). */
-struct vma_extent_ctx {
-	struct file *file;
-	__u64 start, end;
-};
-
-static long vma_extent_cb(struct task_struct *task, struct vm_area_struct *vma, struct vma_extent_ctx *c)
-{
-	c->file = vma->vm_file;
-	c->start = vma->vm_start;
-	c->end = vma->vm_end;
-	return 0;
 }
 
 /*
@@ -904,19 +894,20 @@ static __always_inline void on_io_setup(struct task_struct *task, struct pt_regs
 	if (!s)
 		return;
 	struct ms_mmap *r = (void *)s->buf;
-	struct vma_extent_ctx v = {};
+	struct vma_file_ctx v = {};
 	__u64 ring = 0;
 	if (ret == 0 && !bpf_probe_read_user(&ring, sizeof(ring), (void *)regs->si))
-		bpf_find_vma(task, ring, vma_extent_cb, &v, 0);
+		bpf_find_vma(task, ring, vma_file_cb, &v, 0);
+	bool found = ring != 0 && v.start == ring;
 	r->addr = 0;
-	r->len = ring != 0 && v.start == ring ? v.end - v.start : 0;
+	r->len = found ? v.end - v.start : 0;
 	r->prot = PROT_READ_ | PROT_WRITE_;
 	r->flags = MAP_SHARED_;
 	r->fd = (__s32)regs->di;
 	r->_pad = 0;
 	r->off = 0;
 	r->ret = ret == 0 ? (long)ring : ret;
-	finish_mapping(task, s, v.start == ring ? v.file : 0, r->ret, pid_tgid, MS_F_AIO);
+	finish_mapping(task, s, found ? v.file : 0, r->ret, pid_tgid, MS_F_AIO);
 }
 
 static __always_inline void on_mprotect(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,

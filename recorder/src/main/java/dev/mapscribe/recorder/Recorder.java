@@ -367,12 +367,12 @@ public final class Recorder implements AutoCloseable {
 
     private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes, boolean ioUring,
             PrintStream err) throws IOException {
+        KernelPrograms p = loadTier(tier, tier.programs(), ioUring ? tier.optionalPrograms() : Set.of(), self, synthetic,
+                ringBytes, err);
         if (!ioUring) {
-            KernelPrograms p = loadAndAttach(tier, tier.programs(), self, synthetic, ringBytes);
             p.setUnwatched("io_uring requests not watched (--no-io-uring)");
-            return p;
         }
-        return loadTier(tier, tier.programs(), tier.optionalPrograms(), self, synthetic, ringBytes, err);
+        return p;
     }
 
     /**

@@ -216,32 +216,15 @@ class RecorderSyscallsTest {
                         int nr = (int) s(c, "nr");
                         List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == nr && m.ret() == s(c, "ret")
                                 && m.args()[0] == s(c, "fd"));
-                        if (s(c, "recorded") == 1) {
-                            SyscallRecord r = next(recorded, c);
-                            assertTrue(r.hasAddr(), "where " + c + " began");
-                            assertEquals(u(c, "at"), r.addr(), "where " + c + " began");
-                            assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
-                        } else {
-                            // (its fd number may be one a memory file had: records matched to those are not this call's)
-                            assertEquals(List.of(), recorded.stream().filter(m -> !used.contains(m)).toList(),
-                                    "a write to another file must not be recorded: " + c);
-                        }
+                        checkMemoryFileWrite(recorded, c);
                     }
                     case "uring" -> { // an io_uring write request into a memory file: recorded as submitted, without a result
                         int nr = NR_IO_URING + (int) s(c, "op");
                         List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == nr && m.args()[0] == s(c, "fd")
                                 && m.args()[1] == u(c, "addr") && m.args()[2] == s(c, "len") && m.args()[3] == s(c, "off")
                                 && (m.args()[5] & IOSQE_FIXED_FILE) == s(c, "fixed"));
-                        if (s(c, "recorded") == 1) {
-                            SyscallRecord r = next(recorded, c);
-                            assertTrue(r.enterOnly() && r.ret() == 0, "no result for " + c + ": " + r);
-                            assertTrue(r.hasAddr(), "where " + c + " is to begin");
-                            assertEquals(u(c, "at"), r.addr(), "where " + c + " is to begin");
-                            assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
-                        } else {
-                            assertEquals(List.of(), recorded.stream().filter(m -> !used.contains(m)).toList(),
-                                    "a ring's write to another file must not be recorded: " + c);
-                        }
+                        SyscallRecord r = checkMemoryFileWrite(recorded, c);
+                        assertTrue(r == null || r.enterOnly() && r.ret() == 0, "no result for " + c + ": " + r);
                     }
                     case "uring_open" -> { // a memory file opened for writing through the ring: as it completes, with the fd
                         // (its record may come from the io-wq worker that opened it: a thread of the process, not the caller)
@@ -396,6 +379,24 @@ class RecorderSyscallsTest {
                     && s(c, "recorded") == 1).count();
             assertEquals(loggedRing, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
                     .filter(m -> m.nr() >= NR_IO_URING).count(), "io_uring records of the workload");
+        }
+
+        /**
+         * A write call's or io_uring write request's records: a logged "recorded=1" one has its own, with where it began
+         * (or is to begin) in the target and the memory file; any other has none. The record, or null.
+         */
+        private SyscallRecord checkMemoryFileWrite(List<SyscallRecord> recorded, Map<String, String> c) {
+            if (s(c, "recorded") != 1) {
+                // (its fd number may be one a memory file had: records matched to those are not this call's)
+                assertEquals(List.of(), recorded.stream().filter(m -> !used.contains(m)).toList(),
+                        "a write to another file must not be recorded: " + c);
+                return null;
+            }
+            SyscallRecord r = next(recorded, c);
+            assertTrue(r.hasAddr(), "where " + c + " began");
+            assertEquals(u(c, "at"), r.addr(), "where " + c + " began");
+            assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
+            return r;
         }
 
         private void checkExec(Map<String, String> c) {

@@ -152,10 +152,10 @@ public final class Replayer {
             case Loss l -> {
                 // cpu is a CPU number, or a negative code: runs skipped in the kernel, or batches the journal refused (and
                 // why), or 32-bit calls left out on purpose (not lost: no record was ever made of them)
-                if (l.cpu() == Loss.COMPAT) count.compatCalls += l.count();
+                if (l.leftOut()) count.compatCalls += l.count();
                 else if (l.inKernel()) count.losses += l.count();
                 else count.refused += l.count();
-                if (l.cpu() != Loss.COMPAT) processes.lost(l.count());
+                if (!l.leftOut()) processes.lost(l.count());
                 String source = switch (l.cpu()) {
                     case Loss.JOURNAL_FULL -> LossRow.MAX_DISK;
                     case Loss.DISK_FULL -> LossRow.DISK_FULL;
@@ -243,7 +243,7 @@ public final class Replayer {
         boolean ok = !failed(m.ret());
         syscall(h, "io_setup", NR_IO_SETUP, new long[] {m.fd(), ok ? m.ret() : 0}, ok ? 0 : m.ret(), mapped);
         if (ok && m.len() == 0) {
-            processes.mmOf(h).mappedWithoutExtent(m.ret(), h.ktimeNs()); // the recorder could not look the ring up
+            processes.mmOf(h).mappedWithoutExtent(m.ret(), h.ktimeNs(), "io_setup"); // the recorder could not look the ring up
         } else if (ok) {
             processes.mmOf(h).aioRing(m.ret(), m.len(), mapped, h.ktimeNs());
         }
@@ -267,7 +267,7 @@ public final class Replayer {
         boolean ok = !failed(m.ret());
         int prot = mappedProt(h, m.prot(), file); // shmat maps through do_mmap(), READ_IMPLIES_EXEC included
         if (ok && m.len() == 0) {
-            processes.mmOf(h).mappedWithoutExtent(m.ret(), h.ktimeNs()); // the recorder could not see the segment
+            processes.mmOf(h).mappedWithoutExtent(m.ret(), h.ktimeNs(), "shmat"); // the recorder could not see the segment
         } else {
             processes.mmOf(h).mmap(m.ret(), m.len(), prot, flags, mapped, 0, h.ktimeNs());
         }

@@ -163,10 +163,11 @@ public final class RegionMap {
      * (MAP_FIXED; without it the kernel chose a free range, so anything there is state we missed).
      */
     public void mmap(long ret, long len, int prot, int flags, MappedFile file, long off, long nowNs) {
-        mmap(ret, len, prot, flags, file, off, nowNs, "mmap");
+        mmap(ret, len, prot, flags, file, off, nowNs, "mmap", 0);
     }
 
-    private void mmap(long ret, long len, int prot, int flags, MappedFile file, long off, long nowNs, String cause) {
+    /** An mmap the kernel made for another call ({@code cause}), with VMA flags of that call's own ({@code vmFlags}). */
+    private void mmap(long ret, long len, int prot, int flags, MappedFile file, long off, long nowNs, String cause, long vmFlags) {
         if (ret < 0 || len == 0) {
             return; // -errno: a failed call (MAP_FIXED_NOREPLACE's EEXIST included) changed nothing
         }
@@ -177,7 +178,7 @@ public final class RegionMap {
         int type = flags & MAP_TYPE;
         boolean shared = type == MAP_SHARED || type == MAP_SHARED_VALIDATE;
         // The replayer leaves MAP_NORESERVE out where the host ignores it (vm.overcommit_memory 2).
-        long vmFlags = ((flags & MAP_NORESERVE) != 0 ? Region.VM_NORESERVE : 0)
+        vmFlags |= ((flags & MAP_NORESERVE) != 0 ? Region.VM_NORESERVE : 0)
                 | ((flags & MAP_LOCKED) != 0 ? Region.VM_LOCKED : 0) | lockOnMap;
         if (type == MAP_DROPPABLE) {
             // 6.11+: memory the kernel may drop under pressure, never charged, wiped in a forked child and kept out of
@@ -499,24 +500,15 @@ public final class RegionMap {
             return;
         }
         int flags = MAP_SHARED | MAP_FIXED | ((r.vmFlags() & Region.VM_LOCKED) != 0 ? MAP_LOCKED : 0);
-        mmap(start, size, r.prot(), flags, r.file(), pgoff * Prot.PAGE_SIZE, nowNs, "remap_file_pages");
+        mmap(start, size, r.prot(), flags, r.file(), pgoff * Prot.PAGE_SIZE, nowNs, "remap_file_pages", 0);
     }
 
     /**
-     * io_setup(2) that succeeded: the kernel mapped the AIO ring at {@code addr} (aio_setup_ring(): a shared RW mapping
-     * of an "[aio]" pseudo file, which aio_ring_mmap() marks VM_DONTEXPAND; smaps shows "rd wr sh mr mw ms de").
+     * io_setup(2) that succeeded: the kernel mapped the AIO ring at {@code addr} (aio_setup_ring(): a do_mmap() of an
+     * "[aio]" pseudo file, shared and RW, which aio_ring_mmap() marks VM_DONTEXPAND; smaps shows "rd wr sh mr mw ms de").
      */
     public void aioRing(long addr, long len, MappedFile file, long nowNs) {
-        long end = addr + Prot.pageAlign(len);
-        if (!possible(addr, end)) {
-            return;
-        }
-        MappedFile f = file != null ? file : new MappedFile(null, 0, 0, MappedFile.CTIME_UNKNOWN);
-        Region ring = Region.piece(addr, end, Prot.READ | Prot.WRITE, true, Backing.FILE, f, 0, null)
-                .withVmFlags(Region.VM_DONTEXPAND);
-        if (rewrite(addr, end, List.of(ring), nowNs, "io_setup")) {
-            history.noteInconsistency(); // the kernel chose a free range: the map missed an unmap there
-        }
+        mmap(addr, len, Prot.READ | Prot.WRITE, MAP_SHARED, file, 0, nowNs, "io_setup", Region.VM_DONTEXPAND);
     }
 
     /**
@@ -547,12 +539,12 @@ public final class RegionMap {
      * recorder could not look up: the mmap lock was contended at sys_exit). At least its first page is mapped: that
      * page becomes unknown, and the uncertainty is counted.
      */
-    public void mappedWithoutExtent(long addr, long nowNs) {
+    public void mappedWithoutExtent(long addr, long nowNs, String cause) {
         if (!possible(addr, addr + Prot.PAGE_SIZE)) {
             return;
         }
         history.noteUncertainty();
-        rewrite(addr, addr + Prot.PAGE_SIZE, List.of(Region.unknown(addr, addr + Prot.PAGE_SIZE, Prot.UNKNOWN)), nowNs, "shmat");
+        rewrite(addr, addr + Prot.PAGE_SIZE, List.of(Region.unknown(addr, addr + Prot.PAGE_SIZE, Prot.UNKNOWN)), nowNs, cause);
     }
 
     private static boolean isShmSegment(MappedFile f) {

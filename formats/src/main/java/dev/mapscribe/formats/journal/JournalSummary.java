@@ -45,7 +45,7 @@ public record JournalSummary(JournalHeader header, Map<RecordKind, Long> counts,
                 span[0] = Math.min(span[0], k.h().ktimeNs());
                 span[1] = Math.max(span[1], k.h().ktimeNs());
             } else if (rec instanceof Loss l) {
-                lost[l.cpu() == Loss.COMPAT ? 2 : l.inKernel() ? 0 : 1] += l.count();
+                lost[l.leftOut() ? 2 : l.inKernel() ? 0 : 1] += l.count();
             } else if (rec instanceof JournalRolled j) {
                 rolled[0] = j; // totals: the last one holds the earlier ones
             } else if (rec instanceof FileInfo f && f.sha256() == null) {

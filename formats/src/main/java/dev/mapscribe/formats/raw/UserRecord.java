@@ -85,6 +85,9 @@ public sealed interface UserRecord extends Record {
 
         /** Lost in the kernel (per CPU, or runs it skipped), not refused by the journal (nor a newer recorder's cause). */
         public boolean inKernel() { return cpu >= 0 || cpu == RECURSION; }
+
+        /** Not lost at all: calls the kernel programs left out on purpose (32-bit ones, {@link #COMPAT}). */
+        public boolean leftOut() { return cpu == COMPAT; }
     }
 
     /**

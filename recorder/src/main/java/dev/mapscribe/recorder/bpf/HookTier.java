@@ -63,10 +63,4 @@ public enum HookTier {
         return optionalPrograms;
     }
 
-    /** Its programs and its optional ones. */
-    public Set<String> allPrograms() {
-        Set<String> all = new java.util.TreeSet<>(programs);
-        all.addAll(optionalPrograms);
-        return all;
-    }
 }

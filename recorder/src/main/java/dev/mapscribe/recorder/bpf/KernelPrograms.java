@@ -48,7 +48,7 @@ public final class KernelPrograms implements AutoCloseable {
 
     /**
      * Opens the tier's object and configures it. {@code programs}: the programs to load; null means the
-     * tier's programs and its optional ones.
+     * tier's programs (not its optional ones: Recorder.loadTier adds those where the kernel takes them).
      */
     public static KernelPrograms open(HookTier tier, Set<String> programs, int selfTgid, long ringBytes) throws IOException {
         return open(tier, programs, selfTgid, 0, ringBytes);
@@ -97,7 +97,7 @@ public final class KernelPrograms implements AutoCloseable {
     }
 
     private void configure(Set<String> programs, int selfTgid, int syntheticTgid) throws IOException {
-        Set<String> wanted = programs != null ? programs : tier.allPrograms();
+        Set<String> wanted = programs != null ? programs : tier.programs();
         Set<String> found = new java.util.HashSet<>();
         for (MemorySegment p : LibBpf.programs(obj)) {
             String name = LibBpf.programName(p);

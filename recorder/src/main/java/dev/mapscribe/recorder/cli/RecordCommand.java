@@ -195,7 +195,7 @@ public final class RecordCommand implements Callable<Integer> {
                 s.rolledCycles() > 0 ? ", the " + s.rolledCycles() + " oldest cycle files deleted to stay under --max-disk" : "");
         if (s.compatCalls() > 0) {
             err.printf(Locale.ROOT, "mapscribe: %d syscalls made in 32-bit mode left out (a 32-bit process, or int 0x80: their "
-                    + "numbers mean other calls than in 64-bit mode; mmap2, old_mmap, mprotect, pkey_mprotect, munmap, mremap, madvise and the lock calls are recorded)%n",
+                    + "numbers mean other calls than in 64-bit mode; mmap2, old_mmap, mprotect, pkey_mprotect, munmap, mremap, madvise, the lock calls, brk, shmat and shmdt are recorded)%n",
                     s.compatCalls());
         }
     }
