@@ -1100,25 +1100,36 @@ static __always_inline void on_file_call(struct file *file, struct pt_regs *regs
 
 /*
  * process_vm_writev(pid, local_iov, liovcnt, remote_iov, riovcnt, flags): the raw call and, when the caller's remote
- * iovec array can be read, the first one's base, the address in the target where the write began (MS_F_ADDR).
+ * iovec array can be read, its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges of the target it writes, in
+ * order) and the first one's base (MS_F_ADDR: where the write began). Read as the call returns: another thread of
+ * the caller could have changed the array since the kernel read it (a race only the caller can set up).
  */
 static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 pid_tgid)
 {
-	__u64 base;
-	if (regs->r8 == 0 || bpf_probe_read_user(&base, sizeof(base), (void *)regs->r10)) {
-		on_syscall(regs, NR_PROCESS_VM_WRITEV, ret, pid_tgid, 0);
+	struct scratch *s = scratch_buf();
+	if (!s)
 		return;
-	}
-	__u32 size = sizeof(struct ms_syscall) + sizeof(struct ms_addr);
-	struct ms_syscall *r = bpf_ringbuf_reserve(&events, size, 0);
-	if (!r) {
-		count_loss();
-		return;
-	}
-	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_ADDR, pid_tgid);
+	struct ms_syscall *r = (void *)s->buf;
 	fill_syscall(r, regs, NR_PROCESS_VM_WRITEV, ret);
-	((struct ms_addr *)(r + 1))->addr = base;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	__u32 at = sizeof(struct ms_syscall);
+	__u16 flags = 0;
+	__u64 n = regs->r8 < MS_IOVECS_MAX ? regs->r8 : MS_IOVECS_MAX;
+	__u32 bytes = (n * sizeof(struct ms_iovec)) & (2 * MS_IOVECS_MAX * sizeof(struct ms_iovec) - 1); /* bounded */
+	__u32 head = n > 0 ? sizeof(struct ms_addr) : 0; /* the first base as the address part, when there is one */
+	struct ms_iovec *v = (void *)(s->buf + at + head + sizeof(struct ms_iovecs));
+	if (bytes <= MS_IOVECS_MAX * sizeof(struct ms_iovec) && bpf_probe_read_user(v, bytes, (void *)regs->r10) == 0) {
+		flags = MS_F_IOVECS;
+		if (n > 0) {
+			flags |= MS_F_ADDR;
+			((struct ms_addr *)(s->buf + at))->addr = v[0].base;
+		}
+		struct ms_iovecs *part = (void *)(s->buf + at + head);
+		part->count = n;
+		part->_pad = 0;
+		at += head + sizeof(struct ms_iovecs) + bytes;
+	}
+	fill_hdr(&r->h, MS_SYSCALL, at, flags, pid_tgid);
+	submit_or_count(s->buf, at & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline bool watched_exit_nr(long nr)

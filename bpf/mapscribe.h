@@ -57,6 +57,7 @@ enum ms_kind {
 #define MS_F_AIO 0x0200             /* MS_MMAP came from io_setup(2), which maps the AIO ring: fd = nr_events, ret = the
                                        ring's address (the aio_context_t it wrote; -errno when it failed), len = the
                                        ring's size (its VMA's), prot and flags as mapped (RW, shared), its file */
+#define MS_F_IOVECS 0x0400          /* MS_SYSCALL: a struct ms_iovecs and its ranges follow the address part */
 
 /* Common header of every record: 24 bytes. */
 struct ms_hdr {
@@ -164,9 +165,9 @@ struct ms_brk {
 };
 
 /*
- * Any other syscall of interest, raw: six arguments and the result. If h.flags & MS_F_ADDR: struct ms_addr. Then, if
- * h.flags & MS_F_FILE: struct ms_file, then its path (the process's memory file an open opened for writing, or a
- * write wrote).
+ * Any other syscall of interest, raw: six arguments and the result. If h.flags & MS_F_ADDR: struct ms_addr. If
+ * h.flags & MS_F_IOVECS: struct ms_iovecs and its ranges. Then, if h.flags & MS_F_FILE: struct ms_file, then its path
+ * (the process's memory file an open opened for writing, or a write wrote).
  */
 struct ms_syscall {
 	struct ms_hdr h;
@@ -189,10 +190,28 @@ struct ms_syscall {
 /*
  * MS_SYSCALL's address part: where a write into a process's memory began, in that process -- a write to its memory
  * file (the file position, which is the address; for an io_uring request, where it is to begin), or process_vm_writev
- * (the base of the first remote iovec; the rest of the array is in the caller's memory, not recorded).
+ * (the base of the first remote iovec; all of them, with their lengths, in the ranges part).
  */
 struct ms_addr {
 	__u64 addr;
+};
+
+/*
+ * MS_SYSCALL's ranges part (MS_F_IOVECS), after the address part: process_vm_writev's remote iovecs, the ranges of
+ * the target it writes in order, as the caller's array held them when the call returned: the first count of them
+ * (at most MS_IOVECS_MAX; the call's riovcnt, arg 4, says how many it named), each a struct ms_iovec. Absent when
+ * the array could not be read.
+ */
+#define MS_IOVECS_MAX 64
+
+struct ms_iovecs {
+	__u32 count;
+	__u32 _pad;
+};
+
+struct ms_iovec {
+	__u64 base;
+	__u64 len;
 };
 
 #define MS_FORK_THREAD 0x1  /* child shares the thread group (CLONE_THREAD) */

@@ -16,10 +16,11 @@
 //      a region whose vm_flags hold VM_DONTDUMP
 //  10. ptrace injection: a child with an r-x page stops for its parent, which writes code into that page with
 //      PTRACE_POKETEXT (through its protection, as injectors do), and again through the child's memory file
-//      /proc/PID/mem, by pwrite and by an io_uring write request; the child runs it -> syscalls rows of ptrace
-//      (TRACEME, POKETEXT), of the openat of /proc/PID/mem, of the pwrite64 and the io_uring_write to it, which the
-//      triage notebook joins with the child's regions by their target_pid and target_addr (code written into r-x
-//      memory)
+//      /proc/PID/mem, by pwrite and by an io_uring write request, and stages a copy in two ranges of its writable
+//      data with process_vm_writev; the child runs it -> syscalls rows of ptrace (TRACEME, POKETEXT), of the openat
+//      of /proc/PID/mem, of the pwrite64 and the io_uring_write to it and of the process_vm_writev, and a
+//      memory_writes row per range written, which the triage notebook joins with the child's regions (code written
+//      into r-x memory)
 //  11. READ_IMPLIES_EXEC: a child sets the personality, maps a page PROT_READ|PROT_WRITE and runs code from it
 //                                                                    -> a personality row, an rwx region whose mmap asked
 //                                                                       for no PROT_EXEC, "Mmaped region with W+E permissions!"
@@ -39,6 +40,7 @@
 #include <sys/ptrace.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
+#include <sys/uio.h>
 #include "uring.h"
 #include <signal.h>
 #include <time.h>
@@ -266,6 +268,12 @@ static void ptrace_inject(void) {
         say("inject: io_uring refused here (%s), its write skipped", strerror(-ur));
     }
     close(fd);
+    // process_vm_writev writes only where the child's pages are writable: a copy staged in its data, in two ranges
+    static unsigned char staging[128];
+    struct iovec local = {(void *)CODE, sizeof CODE}, remote[2] = {{staging, 4}, {staging + 64, sizeof CODE - 4}};
+    if (process_vm_writev(c, &local, 1, remote, 2, 0) != (ssize_t)sizeof CODE) die("process_vm_writev");
+    say("inject: and staged a copy in two ranges of its writable data with process_vm_writev (%p, %p)", (void *)staging,
+        (void *)(staging + 64));
     if (ptrace(PTRACE_CONT, c, NULL, NULL) != 0) die("ptrace CONT");
     if (wait_for(c, "inject: child that ran the injected code") != 0) {
         fprintf(stderr, "demo: the injected code did not run\n");

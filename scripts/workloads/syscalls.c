@@ -55,6 +55,25 @@ static long sys_result(long r)
 	return r == -1 ? -errno : r;
 }
 
+static long tid(void);
+
+/*
+ * process_vm_writev into target: logged with the remote array's address and count and, when it can be read, its
+ * ranges (base0 len0 base1 len1 ... up to the first 64, as the recorder reads them).
+ */
+static long do_vm_writev(pid_t target, struct iovec *local, unsigned long lcount, struct iovec *remote, unsigned long rcount)
+{
+	long r = sys_result(syscall(SYS_process_vm_writev, target, local, lcount, remote, rcount, 0));
+	printf("process_vm_writev pid=%d tid=%ld target=%d lvec=%lu lcount=%lu rvec=%lu rcount=%lu ret=%ld", getpid(),
+	       tid(), (int)target, (unsigned long)local, lcount, (unsigned long)remote, rcount, r);
+	if ((unsigned long)remote >= 4096)
+		for (unsigned long i = 0; i < rcount && i < 64; i++)
+			printf(" base%lu=%lu len%lu=%lu", i, (unsigned long)remote[i].iov_base, i, (unsigned long)remote[i].iov_len);
+	printf("\n");
+	fflush(stdout);
+	return r;
+}
+
 /* Runs the caller on CPU cpu only (-1: on any). On a machine with one CPU the calls run there, unmoved. */
 static void on_cpu(int cpu)
 {
@@ -411,10 +430,24 @@ int main(int argc, char **argv)
 	do_ptrace(PTRACE_PEEKDATA, tracee, (unsigned long)&word, (unsigned long)&peeked, 0);
 	unsigned long more = 0x5a5a;
 	struct iovec local = {&more, sizeof(more)}, remote = {&word, sizeof(word)};
-	long w = sys_result(syscall(SYS_process_vm_writev, tracee, &local, 1, &remote, 1, 0));
-	printf("process_vm_writev pid=%d tid=%ld target=%d lvec=%lu rvec=%lu raddr=%lu ret=%ld\n", getpid(), tid(),
-	       (int)tracee, (unsigned long)&local, (unsigned long)&remote, (unsigned long)&word, w);
-	fflush(stdout);
+	do_vm_writev(tracee, &local, 1, &remote, 1);
+	/*
+	 * More remote ranges than local ones (the kernel fills them in order: 20 bytes over 8, 0 and 16 leave the last
+	 * 12 written), more than the recorder reads (70: the first 64 recorded), one at an unmapped page (EFAULT), and an
+	 * array it cannot read (EFAULT: recorded without ranges).
+	 */
+	static unsigned long words[4];
+	static unsigned char bytes70[70];
+	static unsigned char src[70];
+	struct iovec l20 = {src, 20}, r3[3] = {{&words[0], 8}, {&words[1], 0}, {&words[2], 16}};
+	do_vm_writev(tracee, &l20, 1, r3, 3);
+	struct iovec l70 = {src, sizeof(src)}, r70[70];
+	for (int i = 0; i < 70; i++)
+		r70[i] = (struct iovec){&bytes70[i], 1};
+	do_vm_writev(tracee, &l70, 1, r70, 70);
+	struct iovec unmapped = {(void *)(unsigned long)page, 8};
+	do_vm_writev(tracee, &local, 1, &unmapped, 1);
+	do_vm_writev(tracee, &local, 1, (struct iovec *)8, 1);
 	/* Its memory file opened for writing by each open call (recorded, with the file's path), and written; opens
 	 * that write no process's memory are not recorded: /proc/self/mem read-only, a plain file for writing. */
 	char mem[64];

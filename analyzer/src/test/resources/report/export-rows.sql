@@ -216,6 +216,8 @@ FROM (VALUES
   ('demo-a', at_ms(3301),   7736, 7736, 'demo', 'openat', 257, -100, 140722000000000, 2, 0, 5, '/proc/7950/mem', 4, 88001, 7950, NULL),
   ('demo-a', at_ms(3302),   7736, 7736, 'demo', 'pwrite64', 18, 5, 140722000001000, 40, 140164096499712, 40, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
   ('demo-a', at_ms(3303),   7736, 7736, 'demo', 'io_uring_write', 65559, 5, 140722000001000, 40, 140164096499712, NULL, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
+  -- process_vm_writev (311) of the code, staged in two ranges of the child's writable data
+  ('demo-a', at_ms(3304),   7736, 7736, 'demo', 'process_vm_writev', 311, 7950, 140722000002000, 1, 140722000003000, 6, NULL, NULL, NULL, 7950, 140164096630784),
   ('demo-a', at_ms(3310),   7950, 7950, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
   -- personality(READ_IMPLIES_EXEC) (nr 135), then an mmap that asks for RW and gets RWX (the region below)
   ('demo-a', at_ms(3320),   7736, 7736, 'demo', 'personality', 135, 4194304, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL),
@@ -223,6 +225,20 @@ FROM (VALUES
   -- MADV_DONTDUMP (16) through an io_uring (65536 + IORING_OP_MADVISE 25) with IOSQE_CQE_SKIP_SUCCESS: no result
   ('demo-a', at_ms(3330),   7736, 7736, 'demo', 'io_uring_madvise', 65561, 140164096520192, 4096, 16, 0, NULL, NULL, NULL, NULL, NULL, NULL)
 ) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode, target_pid, target_addr);
+
+-- Each range those calls wrote (memory_writes): one per call, two for the process_vm_writev (4 and 2 bytes); the io_uring
+-- request's result is not recorded
+INSERT INTO memory_writes BY NAME
+SELECT s.host, s.ts_ns, s.pid, s.tid, s.comm, s.seq, s.syscall, s.target_pid, w.part, w.addr, w.len, w.written, s.failed,
+       0 AS parts_unrecorded
+FROM (VALUES
+  (at_ms(3300), 0, 140164096499712, 8, 8),
+  (at_ms(3302), 0, 140164096499712, 40, 40),
+  (at_ms(3303), 0, 140164096499712, 40, NULL),
+  (at_ms(3304), 0, 140164096630784, 4, 4),
+  (at_ms(3304), 1, 140164096630848, 2, 2)
+) w(written_at, part, addr, len, written)
+JOIN syscalls s ON s.host = 'demo-a' AND s.ts_ns = w.written_at;
 
 -- A 32-bit call (int 0x80 mmap2), recorded as the mmap it equals: compat
 INSERT INTO syscalls BY NAME
@@ -235,6 +251,7 @@ INSERT INTO regions BY NAME
 SELECT r.*, r.valid_from_ns AS ts_ns, true AS known
 FROM (VALUES
   ('demo-a', 7950, 'demo', 140164096499712, 140164096503808, 5, 34, NULL, NULL, NULL, 0, at_ms(3290), at_ms(3310), 'fork'),
+  ('demo-a', 7950, 'demo', 140164096630784, 140164096634880, 3, 34, NULL, NULL, NULL, 0, at_ms(3290), at_ms(3310), 'fork'),
   ('demo-a', 7736, 'demo', 140164096520192, 140164096524288, 7, 34, NULL, NULL, NULL, 0, at_ms(3321), at_ms(3510), 'mmap')
 ) r(host, pid, comm, start_addr, end_addr, prot, flags, path, dev, inode, file_offset, valid_from_ns, valid_to_ns, cause);
 
@@ -243,6 +260,7 @@ CREATE TEMP MACRO utc(h, ns) AS
   CAST(make_timestamp(CASE h WHEN 'demo-a' THEN 1795450000000000 ELSE 1795449998500000 END + ns // 1000) AS TIMESTAMP_NS);
 UPDATE processes SET utc_time = utc(host, ts_ns), exit_utc = CASE WHEN exit_ns IS NOT NULL THEN utc(host, exit_ns) END;
 UPDATE mmap_exec SET utc_time = utc(host, ts_ns);
+UPDATE memory_writes SET utc_time = utc(host, ts_ns);
 UPDATE mem_prot_alert SET utc_time = utc(host, ts_ns);
 UPDATE syscalls SET utc_time = utc(host, ts_ns);
 UPDATE regions SET utc_time = utc(host, ts_ns);

@@ -87,7 +87,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             long started = System.nanoTime();
             Progress progress = new Progress(err, Cli.terminal(), "analyzing");
             long[] readSoFar = {0};
-            long records = 0, mmapExec = 0, unhashed = 0, alerts = 0, syscalls = 0, regionVersions = 0, processes = 0, unknown = 0, lost = 0, refused = 0;
+            long records = 0, mmapExec = 0, unhashed = 0, alerts = 0, syscalls = 0, regionVersions = 0, memoryWrites = 0, processes = 0, unknown = 0, lost = 0, refused = 0;
             try {
                 for (JournalReader reader : readers) {
                     JournalHeader h = reader.header();
@@ -142,6 +142,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     alerts += s.memProtAlerts();
                     syscalls += s.syscalls();
                     regionVersions += s.regionVersions();
+                    memoryWrites += s.memoryWrites();
                     processes += s.processes();
                     unknown += s.unknownMaps();
                     lost += s.losses();
@@ -185,9 +186,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
             double secs = (System.nanoTime() - started) / 1e9;
             err.printf("analyzed %d records from %d journal(s) of %d host(s) in %.1f s (%.0f records/s, peak RSS %s)%n",
                     records, readers.size(), exports.size(), secs, records / Math.max(secs, 1e-9), peakRss());
-            err.printf("  syscalls %d, mmap_exec %d%s, mem_prot_alert %d, processes %d, region versions %d%n",
+            err.printf("  syscalls %d, mmap_exec %d%s, mem_prot_alert %d, processes %d, region versions %d, memory writes %d%n",
                     syscalls, mmapExec, unhashed > 0 ? " (" + unhashed + " without hashes: mapped_error says why)" : "",
-                    alerts, processes, regionVersions);
+                    alerts, processes, regionVersions, memoryWrites);
             err.printf("  address spaces partly unknown (started before the recording, and not in its snapshot or /proc/PID/maps unreadable): %d;"
                     + " records lost in the kernel: %d%s%n",
                     unknown, lost, refused > 0 ? "; refused by the journal (--max-disk, or its disk nearly full): " + refused : "");

@@ -5,6 +5,7 @@ import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.replay.EventSink;
 import dev.mapscribe.analyzer.replay.FileRow;
 import dev.mapscribe.analyzer.replay.LossRow;
+import dev.mapscribe.analyzer.replay.MemoryWriteRow;
 import dev.mapscribe.analyzer.replay.ProcessLifetime;
 import dev.mapscribe.analyzer.replay.RegionVersion;
 import dev.mapscribe.analyzer.replay.SyscallRow;
@@ -52,6 +53,11 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
     }
 
     @Override
+    public void memoryWrite(MemoryWriteRow row) {
+        tables.add(row);
+    }
+
+    @Override
     public void mmapExec(MmapExecEvent event) {
         tables.add(event);
     }
@@ -94,6 +100,7 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
                 case ProcessLifetime r -> target.process(r);
                 case LossRow r -> target.loss(r);
                 case FileRow r -> target.file(r);
+                case MemoryWriteRow r -> target.memoryWrite(r);
                 default -> throw new IllegalStateException("not a row: " + row.getClass().getName());
             }
         }

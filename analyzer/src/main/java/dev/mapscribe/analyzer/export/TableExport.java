@@ -5,6 +5,7 @@ import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.replay.EventSink;
 import dev.mapscribe.analyzer.replay.FileRow;
 import dev.mapscribe.analyzer.replay.LossRow;
+import dev.mapscribe.analyzer.replay.MemoryWriteRow;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.analyzer.replay.ProcessLifetime;
 import dev.mapscribe.analyzer.replay.RegionVersion;
@@ -41,7 +42,7 @@ public final class TableExport implements EventSink, AutoCloseable {
         }
     }
 
-    private final TableWriter syscalls, mmapExec, alerts, processes, regions, losses, files;
+    private final TableWriter syscalls, memoryWrites, mmapExec, alerts, processes, regions, losses, files;
     private final RowFilter filter;
 
     public TableExport(Path out, String host, boolean jsonl, RowFilter filter) throws IOException {
@@ -49,6 +50,7 @@ public final class TableExport implements EventSink, AutoCloseable {
         List<TableWriter> opened = new java.util.ArrayList<>();
         try {
             opened.add(syscalls = TableWriter.open(out, Tables.SYSCALLS, host));
+            opened.add(memoryWrites = TableWriter.open(out, Tables.MEMORY_WRITES, host));
             opened.add(mmapExec = TableWriter.open(out, Tables.MMAP_EXEC, host));
             opened.add(alerts = TableWriter.open(out, Tables.MEM_PROT_ALERT, host));
             opened.add(processes = TableWriter.open(out, Tables.PROCESSES, host));
@@ -66,7 +68,7 @@ public final class TableExport implements EventSink, AutoCloseable {
     }
 
     public List<TableWriter> writers() {
-        return List.of(mmapExec, alerts, syscalls, processes, regions, losses, files);
+        return List.of(mmapExec, alerts, syscalls, memoryWrites, processes, regions, losses, files);
     }
 
     // ---- syscalls -----------------------------------------------------------------------------------------------
@@ -91,6 +93,24 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setLongOrNull(S_TARGET_ADDR, r.targetAddr()).setBool(S_COMPAT, r.compat());
         for (int i = 0; i < r.args().length && i < 6; i++) w.setLong(S_ARG0 + i, r.args()[i]);
         w.end();
+    }
+
+    // ---- memory_writes ------------------------------------------------------------------------------------------
+
+    private static final TableSchema W = Tables.MEMORY_WRITES;
+    private static final int W_TS = W.col("ts_ns"), W_UTC = W.col("utc_time"), W_PID = W.col("pid"), W_TID = W.col("tid"),
+            W_COMM = W.col("comm"), W_SEQ = W.col("seq"), W_NAME = W.col("syscall"), W_TARGET_PID = W.col("target_pid"),
+            W_PART = W.col("part"), W_ADDR = W.col("addr"), W_LEN = W.col("len"), W_WRITTEN = W.col("written"),
+            W_FAILED = W.col("failed"), W_UNRECORDED = W.col("parts_unrecorded");
+
+    @Override
+    public void memoryWrite(MemoryWriteRow r) {
+        if (!filter.keeps(r.tsNs(), r.utcNs(), r.pid())) return;
+        memoryWrites.row().setLong(W_TS, r.tsNs()).setLong(W_UTC, r.utcNs()).setInt(W_PID, r.pid()).setInt(W_TID, r.tid())
+                .setString(W_COMM, r.comm()).setLong(W_SEQ, r.seq()).setString(W_NAME, r.syscall())
+                .setIntOrNull(W_TARGET_PID, r.targetPid()).setInt(W_PART, r.part()).setLongOrNull(W_ADDR, r.addr())
+                .setLongOrNull(W_LEN, r.len()).setLongOrNull(W_WRITTEN, r.written()).setBool(W_FAILED, r.failed())
+                .setInt(W_UNRECORDED, r.partsUnrecorded()).end();
     }
 
     // ---- mmap_exec ----------------------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ import dev.mapscribe.analyzer.derive.MmapExecEvent;
 public interface EventSink {
     void syscall(SyscallRow row);
 
+    /** A range a call wrote into a process's memory, after that call's {@link #syscall} row. */
+    void memoryWrite(MemoryWriteRow row);
+
     void mmapExec(MmapExecEvent event);
 
     void memProtAlert(MemProtAlertEvent event);

@@ -16,25 +16,26 @@ package dev.mapscribe.analyzer.replay;
  * @param stopped          the journal holds the recorder's final record (it stopped, and the journal's end is there)
  * @param recorderNote     what the recorder's final record says it did not do (hooks the kernel refused, files it
  *                         skipped, ...); empty when it says nothing or there is no final record
+ * @param memoryWrites     memory_writes rows: ranges of a process's memory that calls wrote into, or asked to
  * @param mmapExecUnhashed mmap_exec events without hashes: the file was gone, unreadable or over the size cap (their
  *                         mapped_error says why), or the journal holds no file info for it
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
                           long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
                           long uncertainties, long impossible, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused,
-                          long compatCalls, boolean stopped, String recorderNote) {
+                          long compatCalls, long memoryWrites, boolean stopped, String recorderNote) {
 
     /** Running counts while replaying. */
     static final class Counter {
         long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
-                recorderStatus, rolledCycles, refused, compatCalls;
+                recorderStatus, rolledCycles, refused, compatCalls, memoryWrites;
         boolean stopped;
         String recorderNote = "";
 
         ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long impossible, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
                     losses, unknownMaps, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
-                    stopped, recorderNote);
+                    memoryWrites, stopped, recorderNote);
         }
     }
 }

@@ -125,9 +125,12 @@ public final class Replayer {
                 processes.mmOf(b.h()).brk(b.startBrk(), b.ret(), processes.readImpliesExec(b.h()), b.h().ktimeNs());
             }
             case SyscallRecord s -> {
-                syscall(s.h(), SyscallNames.name(s.nr()), s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())),
-                        s.enterOnly() ? null : s.ret(), s.file() != null ? ProcessTable.mappedFile(s.file()) : null,
-                        targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s));
+                String name = SyscallNames.name(s.nr());
+                Long ret = s.enterOnly() ? null : s.ret();
+                Integer target = targetProcess(WriteTarget.pid(s));
+                syscall(s.h(), name, s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), ret,
+                        s.file() != null ? ProcessTable.mappedFile(s.file()) : null, target, WriteTarget.addr(s));
+                memoryWrites(s, name, ret, target);
                 if (!s.enterOnly()) {
                     syscallState(s);
                 }
@@ -416,6 +419,21 @@ public final class Replayer {
                 ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
                 file != null ? file.dev() : null, file != null ? file.inode() : null, file != null && file.pathTruncated(),
                 targetPid, targetAddr, h.has(KernelRecord.F_COMPAT)));
+    }
+
+    /** The memory_writes rows of a call that writes into a process's memory, after its syscalls row. */
+    private void memoryWrites(SyscallRecord s, String name, Long ret, Integer target) {
+        boolean failed = ret != null && failed(ret);
+        WriteTarget.Ranges w = WriteTarget.ranges(s, ret, failed);
+        if (w == null) return;
+        Hdr h = s.h();
+        String comm = processes.taskOf(h).comm();
+        for (int part = 0; part < w.ranges().size(); part++) {
+            WriteTarget.Range r = w.ranges().get(part);
+            count.memoryWrites++;
+            sink.memoryWrite(new MemoryWriteRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), comm, ordinal - 1, name,
+                    target, part, r.addr(), r.len(), r.written(), failed, w.unrecorded()));
+        }
     }
 
     /** Deleted cycles are one gap, from the start of the recording to the oldest cycle the recorder kept. */

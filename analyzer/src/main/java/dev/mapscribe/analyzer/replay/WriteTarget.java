@@ -2,6 +2,8 @@ package dev.mapscribe.analyzer.replay;
 
 import dev.mapscribe.formats.raw.KernelRecord.SyscallRecord;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,6 +44,69 @@ final class WriteTarget {
             return request == PTRACE_POKETEXT || request == PTRACE_POKEDATA ? s.args()[2] : null;
         }
         return s.hasAddr() ? s.addr() : null;
+    }
+
+    /** One range of the target a call wrote, or asked to: {@link MemoryWriteRow}'s addr, len and written. */
+    record Range(Long addr, Long len, Long written) {}
+
+    /** The ranges a call wrote in order, and how many more it named that the recording does not hold. */
+    record Ranges(List<Range> ranges, int unrecorded) {}
+
+    private static final int IORING_OP_WRITEV = 2, IORING_OP_WRITE_FIXED = 5, IORING_OP_WRITE = 23, IORING_OP_WRITEV_FIXED = 61;
+
+    /**
+     * The ranges of the target's memory the call wrote into, or asked to; null for a call that writes no memory at an
+     * address (TRACEME, ATTACH, SETREGS, POKEUSER, an open) or is no write into a process at all. {@code ret} is the
+     * call's result, null when not recorded (an io_uring request, recorded as submitted); {@code failed} whether it is
+     * an error.
+     */
+    static Ranges ranges(SyscallRecord s, Long ret, boolean failed) {
+        Long done = ret == null ? null : failed ? 0L : ret; // bytes the call reports written
+        Long at = s.hasAddr() ? s.addr() : null;
+        long[] a = s.args();
+        switch (s.nr()) {
+            case NR_PTRACE -> {
+                long request = a[0];
+                if (request != PTRACE_POKETEXT && request != PTRACE_POKEDATA) return null;
+                return one(new Range(a[2], 8L, done == null ? null : failed ? 0L : 8L));
+            }
+            case NR_PROCESS_VM_WRITEV -> {
+                int named = (int) Math.min(Integer.MAX_VALUE, Math.max(0, a[4])); // riovcnt (over UIO_MAXIOV: EINVAL)
+                long[] r = s.ranges();
+                if (r == null) {
+                    if (named == 0) return new Ranges(List.of(), 0);
+                    // an older recorder's first base alone; or an array the recorder could not read: one row, its
+                    // addr null, stands for the call, and every range is unrecorded
+                    return new Ranges(List.of(new Range(at, null, null)), at != null ? named - 1 : named);
+                }
+                List<Range> out = new ArrayList<>(r.length / 2);
+                long left = done == null ? 0 : done; // the kernel fills the remote iovecs in order
+                for (int i = 0; i < r.length; i += 2) {
+                    long len = r[i + 1];
+                    long w = done == null ? 0 : Long.compareUnsigned(len, left) < 0 ? len : left;
+                    left -= w;
+                    out.add(new Range(r[i], len, done == null ? null : w));
+                }
+                return new Ranges(out, Math.max(0, named - r.length / 2));
+            }
+            case NR_WRITE, NR_PWRITE64 -> {
+                return one(new Range(at, a[2], done));
+            }
+            case NR_WRITEV, NR_PWRITEV, NR_PWRITEV2 -> {
+                return one(new Range(at, null, done)); // the local iovecs' lengths are not recorded
+            }
+            default -> {
+                return switch (s.nr() - SyscallNames.IO_URING) {
+                    case IORING_OP_WRITE, IORING_OP_WRITE_FIXED -> one(new Range(at, a[2], null));
+                    case IORING_OP_WRITEV, IORING_OP_WRITEV_FIXED -> one(new Range(at, null, null));
+                    default -> null;
+                };
+            }
+        }
+    }
+
+    private static Ranges one(Range r) {
+        return new Ranges(List.of(r), 0);
     }
 
     private static Integer pidOfPath(SyscallRecord s) {

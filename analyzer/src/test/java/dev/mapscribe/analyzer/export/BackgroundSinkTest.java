@@ -37,6 +37,7 @@ class BackgroundSinkTest {
         @Override public void memProtAlert(MemProtAlertEvent event) { throw new AssertionError(); }
         @Override public void process(ProcessLifetime process) { throw new AssertionError(); }
         @Override public void file(FileRow file) { throw new AssertionError(); }
+        @Override public void memoryWrite(dev.mapscribe.analyzer.replay.MemoryWriteRow row) { throw new AssertionError(); }
     }
 
     private static SyscallRow syscall(long seq) {

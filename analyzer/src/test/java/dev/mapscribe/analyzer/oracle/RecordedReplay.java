@@ -71,6 +71,7 @@ final class RecordedReplay {
             @Override public void process(ProcessLifetime p) { run.processes.add(p); }
             @Override public void loss(LossRow l) { run.losses.add(l); }
             @Override public void file(FileRow f) { } // the oracle compares regions and events, not hashes
+            @Override public void memoryWrite(dev.mapscribe.analyzer.replay.MemoryWriteRow w) { }
         };
         try (JournalReader reader = JournalReader.open(journal)) {
             Replayer replayer = new Replayer(reader.header(), sink);

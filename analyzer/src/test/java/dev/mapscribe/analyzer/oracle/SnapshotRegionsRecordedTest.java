@@ -105,6 +105,7 @@ class SnapshotRegionsRecordedTest {
             @Override public void process(ProcessLifetime p) { }
             @Override public void loss(LossRow l) { }
             @Override public void file(FileRow f) { }
+            @Override public void memoryWrite(dev.mapscribe.analyzer.replay.MemoryWriteRow w) { }
         };
     }
 }

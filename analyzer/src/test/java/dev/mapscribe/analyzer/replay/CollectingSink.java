@@ -15,6 +15,7 @@ final class CollectingSink implements EventSink {
     final List<ProcessLifetime> processes = new ArrayList<>();
     final List<LossRow> losses = new ArrayList<>();
     final List<FileRow> files = new ArrayList<>();
+    final List<MemoryWriteRow> memoryWrites = new ArrayList<>();
     final List<String> log = new ArrayList<>();
 
     @Override public void syscall(SyscallRow r) { syscalls.add(r); log.add(r.name() + " " + r.tsNs() + " " + r.pid() + "/" + r.tid() + " " + Arrays.toString(r.args()) + " = " + r.ret() + " " + r.errno() + " " + r.batch()); }
@@ -25,6 +26,7 @@ final class CollectingSink implements EventSink {
     @Override public void loss(LossRow l) { losses.add(l); log.add(l.toString()); }
     /** Not in {@code log}: the event order the tests compare is that of the derived rows. */
     @Override public void file(FileRow f) { files.add(f); }
+    @Override public void memoryWrite(MemoryWriteRow w) { memoryWrites.add(w); log.add(w.toString()); }
 
     /** Region versions of a pid valid at time t, as "start-end perms path" (the regions-table query). */
     List<String> regionsAt(int pid, long t) {

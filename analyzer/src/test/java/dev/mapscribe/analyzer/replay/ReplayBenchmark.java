@@ -31,6 +31,7 @@ public final class ReplayBenchmark {
         @Override public void process(ProcessLifetime process) { rows++; }
         @Override public void loss(LossRow loss) { rows++; }
         @Override public void file(FileRow file) { rows++; }
+        @Override public void memoryWrite(MemoryWriteRow row) { rows++; }
     }
 
     /** Makes {@code n} records and hands each to {@code out}; calls {@code tick} at every tenth. */

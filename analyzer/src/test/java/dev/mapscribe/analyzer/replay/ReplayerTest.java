@@ -170,6 +170,60 @@ class ReplayerTest {
     }
 
     @Test
+    void everyRangeAWriteIntoAProcessWroteIsAMemoryWritesRow() {
+        List<Record> rs = started();
+        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
+        int addr = KernelRecord.F_ADDR, ranges = KernelRecord.F_IOVECS | KernelRecord.F_ADDR, fileAddr = addr | KernelRecord.F_FILE;
+        // write(5, buf, 16) = 16 into a memory file at 0x401000; pwritev(6, iov, 2, 0x405000) = -EIO
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, fileAddr, 30, 100, 100), 1, new long[] {5, 0x7ffd0000, 16, 0, 0, 0}, 16,
+                0x401000, file("/proc/7950/mem", 88002)));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, fileAddr, 31, 100, 100), 296, new long[] {6, 0x7ffd0000, 2, 0x405000, 0, 0}, -5,
+                0x405000, file("/proc/7950/mem", 88002)));
+        // process_vm_writev(7950, local, 1, remote, 3, 0) = 20 over 8, 0 and 16 bytes: filled in order, 8, 0, 12
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 32, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 3, 0},
+                20, 0x402000, new long[] {0x402000, 8, 0x402100, 0, 0x402200, 16}, null));
+        // ... naming 70 remote iovecs of which the recording holds 2 (the kernel program reads at most 64)
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 33, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 70, 0},
+                2, 0x406000, new long[] {0x406000, 1, 0x406001, 1}, null));
+        // ... one at an unmapped page (EFAULT: nothing written); one whose array the kernel program could not read
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 34, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 1, 0},
+                -14, 0x1000, new long[] {0x1000, 8}, null));
+        rs.add(new SyscallRecord(h(sc, 35, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 8, 2, 0}, -14));
+        // ... as an older recorder wrote it: the first base alone
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, addr, 36, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 2, 0},
+                32, 0x407000, null));
+        // ptrace(PTRACE_POKETEXT, 7950, 0x403000, data) = 0; PTRACE_ATTACH writes no memory
+        rs.add(new SyscallRecord(h(sc, 37, 100, 100), 101, new long[] {4, 7950, 0x403000, 0x90, 0, 0}, 0));
+        rs.add(new SyscallRecord(h(sc, 38, 100, 100), 101, new long[] {16, 7950, 0, 0, 0, 0}, 0));
+        // an io_uring write of 16 bytes at 0x404000, recorded as submitted (no result); an open of the file writes nothing
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ENTER_ONLY | fileAddr, 39, 100, 100),
+                SyscallRecord.NR_IO_URING + 23, new long[] {5, 0x7ffd0000, 16, 0x404000, 0, 0}, 0, 0x404000, file("/proc/7950/mem", 88002)));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_FILE, 40, 100, 100), 257, new long[] {-100, 0x7ffd0000, 2, 0, 0, 0},
+                7, 0, file("/proc/7950/mem", 88002)));
+        CollectingSink sink = replay(rs);
+        List<String> rows = sink.memoryWrites.stream().map(w -> w.tsNs() + " " + w.syscall() + " " + w.targetPid() + " #" + w.part() + " "
+                + (w.addr() == null ? "?" : Long.toHexString(w.addr())) + " len " + w.len() + " written " + w.written()
+                + (w.failed() ? " failed" : "") + " unrecorded " + w.partsUnrecorded()).toList();
+        assertEquals(List.of(
+                "30 write 7950 #0 401000 len 16 written 16 unrecorded 0",
+                "31 pwritev 7950 #0 405000 len null written 0 failed unrecorded 0",
+                "32 process_vm_writev 7950 #0 402000 len 8 written 8 unrecorded 0",
+                "32 process_vm_writev 7950 #1 402100 len 0 written 0 unrecorded 0",
+                "32 process_vm_writev 7950 #2 402200 len 16 written 12 unrecorded 0",
+                "33 process_vm_writev 7950 #0 406000 len 1 written 1 unrecorded 68",
+                "33 process_vm_writev 7950 #1 406001 len 1 written 1 unrecorded 68",
+                "34 process_vm_writev 7950 #0 1000 len 8 written 0 failed unrecorded 0",
+                "35 process_vm_writev 7950 #0 ? len null written null failed unrecorded 2",
+                "36 process_vm_writev 7950 #0 407000 len null written null unrecorded 1",
+                "37 ptrace 7950 #0 403000 len 8 written 8 unrecorded 0",
+                "39 io_uring_write 7950 #0 404000 len 16 written null unrecorded 0"), rows);
+        // each row names its call: the syscalls row with the same seq
+        for (MemoryWriteRow w : sink.memoryWrites) {
+            assertEquals(List.of(w.syscall()), sink.syscalls.stream().filter(r -> r.seq() == w.seq()).map(SyscallRow::name).toList());
+        }
+    }
+
+    @Test
     void anIoUringWriteRequestNamesItsTargetAndHasNoResult() {
         List<Record> rs = started();
         var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;

@@ -118,6 +118,14 @@ class NotebooksOnRecordingTest {
                     && "[anonymous]".equals(r.get(pokes.column("target_region"))) && "fork".equals(r.get(pokes.column("region_made_by")))
                     && Boolean.FALSE.equals(r.get(pokes.column("failed")))), "the demo's " + how + ": " + pokes.rows());
         }
+        // ... and its copy staged with process_vm_writev in two ranges of the child's writable data: a row for each range,
+        // with the bytes written there (4, and the rest of the code)
+        for (int part : List.of(0, 1)) {
+            assertTrue(pokes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(pokes.column("pid")))
+                    && "process_vm_writev".equals(r.get(pokes.column("how"))) && Integer.valueOf(part).equals(r.get(pokes.column("part")))
+                    && "rw-".equals(r.get(pokes.column("target_prot"))) && r.get(pokes.column("bytes")) instanceof Long n
+                    && (part == 0 ? n == 4 : n > 0)), "the demo's process_vm_writev, range " + part + ": " + pokes.rows());
+        }
         // ... and the same code written again through its child's memory file: the open, with the child as target
         Table tracing = NotebooksRunTest.tableWithColumn(run, "what", "target_pid");
         assertTrue(tracing.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(tracing.column("pid")))

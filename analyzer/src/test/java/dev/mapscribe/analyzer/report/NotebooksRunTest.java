@@ -84,17 +84,19 @@ class NotebooksRunTest {
         assertEquals(Set.of(List.of(7736, "/memfd:mapscribe-demo-jit (deleted)", "0x7f7a7f28b000", "r-x", 7736, "0x7f7a7f28c000", "rw-")),
                 rows(dual, "pid", "file", "exec_addr", "exec_prot", "writer_pid", "writable_addr", "writable_prot"));
 
-        // The demo's writes into its child's r-x page, by ptrace and through the child's memory file: where each began
-        // and the region it landed in, from the temporal regions table
+        // The demo's writes into its child's r-x page, by ptrace and through the child's memory file, and its staged copy
+        // in two ranges of the child's writable data: each range, and the region it landed in, from the temporal regions table
         Table pokes = tableWithColumn(run, "how", "target_prot");
-        assertEquals(Set.of(List.of(7736, "ptrace POKETEXT", 7950, "0x7f7a7f2ea000", 8L, "r-x", "[anonymous]", "fork"),
-                        List.of(7736, "pwrite64 /proc/PID/mem", 7950, "0x7f7a7f2ea000", 40L, "r-x", "[anonymous]", "fork"),
-                        Arrays.asList(7736, "io_uring_write /proc/PID/mem", 7950, "0x7f7a7f2ea000", null, "r-x", "[anonymous]", "fork")),
-                rows(pokes, "pid", "how", "target_pid", "addr", "bytes", "target_prot", "target_region", "region_made_by"));
+        assertEquals(Set.of(List.of(7736, "ptrace POKETEXT", 7950, 0, "0x7f7a7f2ea000", 8L, "r-x", "[anonymous]", "fork"),
+                        List.of(7736, "pwrite64 /proc/PID/mem", 7950, 0, "0x7f7a7f2ea000", 40L, "r-x", "[anonymous]", "fork"),
+                        Arrays.asList(7736, "io_uring_write /proc/PID/mem", 7950, 0, "0x7f7a7f2ea000", null, "r-x", "[anonymous]", "fork"),
+                        List.of(7736, "process_vm_writev", 7950, 0, "0x7f7a7f30a000", 4L, "rw-", "[anonymous]", "fork"),
+                        List.of(7736, "process_vm_writev", 7950, 1, "0x7f7a7f30a040", 2L, "rw-", "[anonymous]", "fork")),
+                rows(pokes, "pid", "how", "target_pid", "part", "addr", "bytes", "target_prot", "target_region", "region_made_by"));
         Table tracing = tableWithColumn(run, "what", "target_pid");
         assertEquals(Set.of(Arrays.asList(7950, "ptrace TRACEME", null), List.of(7736, "ptrace POKETEXT", 7950),
                         List.of(7736, "open /proc/PID/mem for writing", 7950), List.of(7736, "pwrite64 /proc/PID/mem", 7950),
-                        List.of(7736, "io_uring_write /proc/PID/mem", 7950)),
+                        List.of(7736, "io_uring_write /proc/PID/mem", 7950), List.of(7736, "process_vm_writev", 7950)),
                 rows(tracing, "pid", "what", "target_pid"));
 
         // READ_IMPLIES_EXEC: the personality call, and the mmap that asked for rw- and got rwx
@@ -133,13 +135,14 @@ class NotebooksRunTest {
         assertEquals(List.of(1, 7723, 7736), columnList(ancestry, "pid"), "oldest first");
         Table map = tableWithColumn(run, "alert_region");
         assertTrue(map.rows().stream().anyMatch(r -> Boolean.TRUE.equals(r.get(map.column("alert_region")))));
-        // what it wrote into its child: the POKETEXT into r-x memory, the open of the child's memory file, the write
-        // through it into the same r-x memory
+        // what it wrote into its child: the POKETEXT into r-x memory, the open of the child's memory file, the writes
+        // through it into the same r-x memory, the copy staged in its writable data
         Table writes = tableWithColumn(run, "writer", "ptrace_request");
         assertEquals(Set.of(Arrays.asList(7736, "ptrace", 4L, 7950, "r-x", null),
                         Arrays.asList(7736, "openat", null, 7950, null, "/proc/7950/mem"),
                         Arrays.asList(7736, "pwrite64", null, 7950, "r-x", "/proc/7950/mem"),
-                        Arrays.asList(7736, "io_uring_write", null, 7950, "r-x", "/proc/7950/mem")),
+                        Arrays.asList(7736, "io_uring_write", null, 7950, "r-x", "/proc/7950/mem"),
+                        Arrays.asList(7736, "process_vm_writev", null, 7950, "rw-", null)),
                 rows(writes, "writer", "syscall", "ptrace_request", "target_pid", "target_prot", "path"));
     }
 

@@ -28,7 +28,9 @@ public sealed interface KernelRecord extends Record {
         /** a 32-bit call (a 32-bit process, or int 0x80) recorded as the 64-bit call it equals (mmap2 as mmap, ...) */
         F_COMPAT = 0x100,
         /** MS_MMAP: io_setup(2)'s AIO ring: fd = nr_events, ret = the ring's address, len = its size */
-        F_AIO = 0x200;
+        F_AIO = 0x200,
+        /** MS_SYSCALL: the ranges part follows the address part (process_vm_writev's remote iovecs) */
+        F_IOVECS = 0x400;
 
     /** personality: task->personality (0 in a format-1 journal, whose MS_TASK had none; 0 is Linux's default). */
     record TaskRecord(Hdr h, int ppid, int uid, int gid, int euid, int egid, long mntns, long startNs,
@@ -76,15 +78,21 @@ public sealed interface KernelRecord extends Record {
 
     /**
      * addr: with F_ADDR, where a write into a process's memory began in that process (a write to its memory file: the
-     * file position; process_vm_writev: the first remote iovec's base), else 0. file: the file the call opened or
+     * file position; process_vm_writev: the first remote iovec's base), else 0. ranges: with F_IOVECS, the ranges of
+     * the target a process_vm_writev writes, in order, as base and length pairs (its first remote iovecs, at most
+     * bpf/mapscribe.h's MS_IOVECS_MAX; arg 4 says how many it named), else null. file: the file the call opened or
      * wrote, where the recorder names it (a process's memory file), else null.
      */
-    record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, FileRef file) implements KernelRecord {
+    record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, FileRef file) implements KernelRecord {
         /** nr of an io_uring request's record: this plus its opcode (bpf/mapscribe.h MS_NR_IO_URING). */
         public static final int NR_IO_URING = 0x10000;
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret) {
-            this(h, nr, args, ret, 0, null);
+            this(h, nr, args, ret, 0, null, null);
+        }
+
+        public SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, FileRef file) {
+            this(h, nr, args, ret, addr, null, file);
         }
 
         public RecordKind kind() { return RecordKind.SYSCALL; }

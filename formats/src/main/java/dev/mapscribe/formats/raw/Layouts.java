@@ -72,6 +72,13 @@ public final class Layouts {
     /** MS_SYSCALL's address part (MS_F_ADDR): where a write into a process's memory began, in that process. */
     public static final StructLayout MS_ADDR = structLayout(U64.withName("addr")).withName("ms_addr");
 
+    /** MS_SYSCALL's ranges part (MS_F_IOVECS), after the address part: count, then that many ms_iovec. */
+    public static final StructLayout MS_IOVECS = structLayout(U32.withName("count"), paddingLayout(4).withName("_pad"))
+            .withName("ms_iovecs");
+
+    /** One range of the ranges part: process_vm_writev's remote iovec. */
+    public static final StructLayout MS_IOVEC = structLayout(U64.withName("base"), U64.withName("len")).withName("ms_iovec");
+
     public static final StructLayout MS_FORK = structLayout(
             MS_HDR.withName("h"), U32.withName("child_pid"), U32.withName("child_tid"),
             U64.withName("child_start_ns"), U32.withName("fork_flags"), paddingLayout(4).withName("_pad"))
@@ -101,7 +108,7 @@ public final class Layouts {
     static {
         Map<String, StructLayout> m = new LinkedHashMap<>();
         for (StructLayout l : new StructLayout[] {MS_HDR, MS_TASK, MS_FILE, MS_MMAP, MS_MPROTECT, MS_MUNMAP,
-                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_ADDR, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
+                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_ADDR, MS_IOVECS, MS_IOVEC, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
             m.put(l.name().orElseThrow(), l);
         }
         ALL = java.util.Collections.unmodifiableMap(m);

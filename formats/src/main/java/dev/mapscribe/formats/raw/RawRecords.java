@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 import static dev.mapscribe.formats.raw.Layouts.MS_ADDR;
+import static dev.mapscribe.formats.raw.Layouts.MS_IOVECS;
 import static dev.mapscribe.formats.raw.Layouts.MS_EXEC;
 import static dev.mapscribe.formats.raw.Layouts.MS_EXIT;
 import static dev.mapscribe.formats.raw.Layouts.MS_FILE;
@@ -223,6 +224,22 @@ public final class RawRecords {
                 ktime, cpu, pid, tid);
         buf.set(U64, at + fixed, addr);
         if (f != null) putFile(at + fixed + addrSize, f, path);
+        return syscallFixed(at, nr, args, ret);
+    }
+
+    /**
+     * A process_vm_writev-style record with its ranges part (MS_F_IOVECS: base and length pairs), and the first base as
+     * its address part (MS_F_ADDR) when there is one.
+     */
+    public RawRecords syscallWithRanges(long ktime, int cpu, int pid, int tid, int nr, long[] args, long ret, long[] ranges) {
+        long fixed = MS_SYSCALL.byteSize(), addrSize = ranges.length > 0 ? MS_ADDR.byteSize() : 0;
+        int flags = KernelRecord.F_IOVECS | (ranges.length > 0 ? KernelRecord.F_ADDR : 0);
+        long at = begin(RecordKind.SYSCALL, MS_SYSCALL, flags, addrSize + MS_IOVECS.byteSize() + 8L * ranges.length,
+                ktime, cpu, pid, tid);
+        if (ranges.length > 0) buf.set(U64, at + fixed, ranges[0]);
+        buf.set(U32, at + fixed + addrSize, ranges.length / 2);
+        buf.set(U32, at + fixed + addrSize + 4, 0);
+        for (int i = 0; i < ranges.length; i++) buf.set(U64, at + fixed + addrSize + MS_IOVECS.byteSize() + 8L * i, ranges[i]);
         return syscallFixed(at, nr, args, ret);
     }
 

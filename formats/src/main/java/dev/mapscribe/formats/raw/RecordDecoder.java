@@ -27,7 +27,11 @@ public final class RecordDecoder {
             F_MODE = off(MS_FILE, "mode"), F_PATHLEN = off(MS_FILE, "path_len"), F_FLAGS = off(MS_FILE, "file_flags");
     private static final int FILE_SIZE = size(MS_FILE);
     private static final int SIZE_MMAP = size(MS_MMAP), SIZE_VMA = size(MS_VMA), SIZE_EXEC = size(MS_EXEC),
-            SIZE_SYSCALL = size(MS_SYSCALL), SIZE_ADDR = size(MS_ADDR);
+            SIZE_SYSCALL = size(MS_SYSCALL), SIZE_ADDR = size(MS_ADDR), SIZE_IOVECS = size(MS_IOVECS),
+            SIZE_IOVEC = size(MS_IOVEC);
+    private static final long IOVECS_COUNT = off(MS_IOVECS, "count");
+    /** bpf/mapscribe.h's MS_IOVECS_MAX: a record naming more ranges is damaged, not a bigger array. */
+    public static final int IOVECS_MAX = 64;
 
     /** Kind and size of the record at offset, without decoding it: for fast scans and counting. */
     public static int kindAt(MemorySegment s, long offset) {
@@ -102,8 +106,19 @@ public final class RecordDecoder {
                     addr = r.i64(at);
                     at += SIZE_ADDR;
                 }
+                long[] ranges = null;
+                if (h.has(KernelRecord.F_IOVECS)) {
+                    r.need(at + SIZE_IOVECS, "ms_iovecs");
+                    long count = r.u32(at + IOVECS_COUNT);
+                    if (count > IOVECS_MAX) throw new RecordFormatException("ms_iovecs count " + count + " over " + IOVECS_MAX);
+                    at += SIZE_IOVECS;
+                    r.need(at + count * SIZE_IOVEC, "ms_iovec");
+                    ranges = new long[(int) count * 2];
+                    for (int i = 0; i < ranges.length; i++) ranges[i] = r.i64(at + 8L * i);
+                    at += count * SIZE_IOVEC;
+                }
                 FileRef file = h.has(KernelRecord.F_FILE) ? r.file(at) : null;
-                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), addr, file);
+                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), addr, ranges, file);
             }
             case FORK -> {
                 r.need(MS_FORK);

@@ -120,7 +120,34 @@ public final class Tables {
                     .opt("inode", INT64, "For a row with `path`: the file's inode number.")
                     .opt("target_pid", INT32, "For a write into another process, the process written into: ptrace's pid (null for TRACEME, whose tracer is the caller's parent), process_vm_writev's pid (a thread's id is taken to its process where the recording knows the thread), the PID a memory file's `path` names (`/proc/self/mem` resolves to the caller's own). As the caller numbered it: a process in another pid namespace (a container) has another number there than the host's `pid`.")
                     .req("compat", BOOL, "True for a call made in 32-bit mode (a 32-bit process, or `int 0x80` from a 64-bit one, which shellcode does), recorded as the 64-bit call it equals: mmap2 and old_mmap as `mmap` (the offset in bytes), mprotect, pkey_mprotect, munmap, mremap, madvise, mlock, mlock2, munlock, mlockall, munlockall, shmat and shmdt (their own calls, or through ipc(2)), and a 32-bit process's brk (not one by int 0x80 from 64-bit code). Other 32-bit calls are not recorded (`compat` rows of `losses` count those whose numbers the recorder watches).")
-                    .opt("target_addr", INT64, "Where that write began in the target's memory: POKETEXT/POKEDATA's addr, process_vm_writev's first remote iovec (the rest of its array stays unrecorded: `arg4` says how many there were), a memory file write's file position (pwrite's offset, or where the write moved the position from; an io_uring request's offset, or the file position as it was submitted). Null for a call that writes at no address (ATTACH, SETREGS, POKEUSER, an open) or when the recorder could not read it.")
+                    .opt("target_addr", INT64, "Where that write began in the target's memory: POKETEXT/POKEDATA's addr, process_vm_writev's first remote iovec (every range it wrote: `memory_writes`), a memory file write's file position (pwrite's offset, or where the write moved the position from; an io_uring request's offset, or the file position as it was submitted). Null for a call that writes at no address (ATTACH, SETREGS, POKEUSER, an open) or when the recorder could not read it.")
+                    .done());
+
+    /** Every range of a process's memory a recorded call wrote into, or asked to: where code is injected. */
+    public static final TableSchema MEMORY_WRITES = new TableSchema("memory_writes",
+            "One row per range of a process's memory that a recorded call wrote into, or asked to write: ptrace's POKETEXT and "
+                    + "POKEDATA (8 bytes), each remote iovec of process_vm_writev, and each write to a process's memory file (write, "
+                    + "pwrite64, writev, pwritev, pwritev2, and the io_uring write requests). The call itself is the `syscalls` row "
+                    + "with the same `host` and `seq`. What a write landed in: the `regions` rows of `target_pid` valid at `ts_ns` "
+                    + "that overlap [`addr`, `addr` + coalesce(`written`, `len`, 1)).",
+            new Cols().host().time("when the call returned; for an io_uring request, when it was submitted").thread()
+                    .req("seq", INT64, "Position of the call's record in the journal: its `syscalls` row has the same.")
+                    .req("syscall", STRING, "The call's name, as in `syscalls`.")
+                    .opt("target_pid", INT32, "The process written into, as `syscalls.target_pid` has it; null when the call names none the recording can tell.")
+                    .req("part", INT32, "Which range of the call this is, from 0: process_vm_writev's remote iovecs in order; 0 for the other calls, which write one range.")
+                    .opt("addr", INT64, "Where the range begins in the target's memory: POKETEXT/POKEDATA's addr, the remote iovec's base, a memory file write's "
+                            + "file position (as `syscalls.target_addr`). Null when the recorder could not read it (a process_vm_writev whose remote "
+                            + "iovec array it could not read).")
+                    .opt("len", INT64, "Bytes the call asked to write in this range: 8 for POKETEXT/POKEDATA, the remote iovec's length, write's and pwrite64's "
+                            + "count, an io_uring write's or write_fixed's length. Null where the recording does not hold it: the writev family's "
+                            + "and io_uring writev's local iovecs are not recorded (a successful call's `written` is its range).")
+                    .opt("written", INT64, "Bytes of this range the call reports written: the result, split over process_vm_writev's remote iovecs in "
+                            + "order as the kernel fills them; 0 for a failed call. Null when the result is not recorded (an io_uring request, "
+                            + "recorded as submitted).")
+                    .req("failed", BOOL, "True when the call returned an error (`syscalls.failed`).")
+                    .req("parts_unrecorded", INT32, "Ranges of the call that have no row: process_vm_writev's remote iovecs past the first 64, "
+                            + "or all of them when the recorder could not read its array (then one row with a null `addr` stands for the call); "
+                            + "a journal of an older recorder (before 2026-12-07's) holds only the first base, the rest counted here. 0 for the other calls.")
                     .done());
 
     /** kunai's mmap_exec (event id 41), attempts included. */
@@ -300,7 +327,7 @@ public final class Tables {
                     .done());
 
     /** All tables, in the order docs and the query shell list them. */
-    public static final List<TableSchema> ALL = List.of(MMAP_EXEC, MEM_PROT_ALERT, SYSCALLS, PROCESSES, REGIONS, LOSSES, FILES);
+    public static final List<TableSchema> ALL = List.of(MMAP_EXEC, MEM_PROT_ALERT, SYSCALLS, MEMORY_WRITES, PROCESSES, REGIONS, LOSSES, FILES);
 
     /** The table with that name, or null. */
     public static TableSchema byName(String name) {
