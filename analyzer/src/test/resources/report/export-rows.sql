@@ -218,6 +218,8 @@ FROM (VALUES
   ('demo-a', at_ms(3303),   7736, 7736, 'demo', 'io_uring_write', 65559, 5, 140722000001000, 40, 140164096499712, NULL, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
   -- process_vm_writev (311) of the code, staged in two ranges of the child's writable data
   ('demo-a', at_ms(3304),   7736, 7736, 'demo', 'process_vm_writev', 311, 7950, 140722000002000, 1, 140722000003000, 6, NULL, NULL, NULL, 7950, 140164096630784),
+  -- a pwrite64 of 8 bytes from 4 bytes before the r-x page: it lands in the rw- page before it and in the code
+  ('demo-a', at_ms(3305),   7736, 7736, 'demo', 'pwrite64', 18, 5, 140722000001000, 8, 140164096499708, 8, '/proc/7950/mem', 4, 88001, 7950, 140164096499708),
   ('demo-a', at_ms(3310),   7950, 7950, 'demo', 'exit_group', 231, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
   -- personality(READ_IMPLIES_EXEC) (nr 135), then an mmap that asks for RW and gets RWX (the region below)
   ('demo-a', at_ms(3320),   7736, 7736, 'demo', 'personality', 135, 4194304, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL),
@@ -227,7 +229,7 @@ FROM (VALUES
 ) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode, target_pid, target_addr);
 
 -- Each range those calls wrote (memory_writes): one per call, two for the process_vm_writev (4 and 2 bytes); the io_uring
--- request's result is not recorded
+-- request's result is not recorded; the last pwrite64's range overlaps two regions
 INSERT INTO memory_writes BY NAME
 SELECT s.host, s.ts_ns, s.pid, s.tid, s.comm, s.seq, s.syscall, s.target_pid, w.part, w.addr, w.len, w.written, s.failed,
        0 AS parts_unrecorded
@@ -236,7 +238,8 @@ FROM (VALUES
   (at_ms(3302), 0, 140164096499712, 40, 40),
   (at_ms(3303), 0, 140164096499712, 40, NULL),
   (at_ms(3304), 0, 140164096630784, 4, 4),
-  (at_ms(3304), 1, 140164096630848, 2, 2)
+  (at_ms(3304), 1, 140164096630848, 2, 2),
+  (at_ms(3305), 0, 140164096499708, 8, 8)
 ) w(written_at, part, addr, len, written)
 JOIN syscalls s ON s.host = 'demo-a' AND s.ts_ns = w.written_at;
 
@@ -252,6 +255,7 @@ SELECT r.*, r.valid_from_ns AS ts_ns, true AS known
 FROM (VALUES
   ('demo-a', 7950, 'demo', 140164096499712, 140164096503808, 5, 34, NULL, NULL, NULL, 0, at_ms(3290), at_ms(3310), 'fork'),
   ('demo-a', 7950, 'demo', 140164096630784, 140164096634880, 3, 34, NULL, NULL, NULL, 0, at_ms(3290), at_ms(3310), 'fork'),
+  ('demo-a', 7950, 'demo', 140164096495616, 140164096499712, 3, 34, NULL, NULL, NULL, 0, at_ms(3290), at_ms(3310), 'fork'),
   ('demo-a', 7736, 'demo', 140164096520192, 140164096524288, 7, 34, NULL, NULL, NULL, 0, at_ms(3321), at_ms(3510), 'mmap')
 ) r(host, pid, comm, start_addr, end_addr, prot, flags, path, dev, inode, file_offset, valid_from_ns, valid_to_ns, cause);
 

@@ -91,7 +91,10 @@ class NotebooksRunTest {
                         List.of(7736, "pwrite64 /proc/PID/mem", 7950, 0, "0x7f7a7f2ea000", 40L, "r-x", "[anonymous]", "fork"),
                         Arrays.asList(7736, "io_uring_write /proc/PID/mem", 7950, 0, "0x7f7a7f2ea000", null, "r-x", "[anonymous]", "fork"),
                         List.of(7736, "process_vm_writev", 7950, 0, "0x7f7a7f30a000", 4L, "rw-", "[anonymous]", "fork"),
-                        List.of(7736, "process_vm_writev", 7950, 1, "0x7f7a7f30a040", 2L, "rw-", "[anonymous]", "fork")),
+                        List.of(7736, "process_vm_writev", 7950, 1, "0x7f7a7f30a040", 2L, "rw-", "[anonymous]", "fork"),
+                        // a write from just before the r-x page into it: both regions it overlapped
+                        List.of(7736, "pwrite64 /proc/PID/mem", 7950, 0, "0x7f7a7f2e9ffc", 8L, "rw-", "[anonymous]", "fork"),
+                        List.of(7736, "pwrite64 /proc/PID/mem", 7950, 0, "0x7f7a7f2e9ffc", 8L, "r-x", "[anonymous]", "fork")),
                 rows(pokes, "pid", "how", "target_pid", "part", "addr", "bytes", "target_prot", "target_region", "region_made_by"));
         Table tracing = tableWithColumn(run, "what", "target_pid");
         assertEquals(Set.of(Arrays.asList(7950, "ptrace TRACEME", null), List.of(7736, "ptrace POKETEXT", 7950),
@@ -142,7 +145,8 @@ class NotebooksRunTest {
                         Arrays.asList(7736, "openat", null, 7950, null, "/proc/7950/mem"),
                         Arrays.asList(7736, "pwrite64", null, 7950, "r-x", "/proc/7950/mem"),
                         Arrays.asList(7736, "io_uring_write", null, 7950, "r-x", "/proc/7950/mem"),
-                        Arrays.asList(7736, "process_vm_writev", null, 7950, "rw-", null)),
+                        Arrays.asList(7736, "process_vm_writev", null, 7950, "rw-", null),
+                        Arrays.asList(7736, "pwrite64", null, 7950, "rw-", "/proc/7950/mem")),
                 rows(writes, "writer", "syscall", "ptrace_request", "target_pid", "target_prot", "path"));
     }
 
