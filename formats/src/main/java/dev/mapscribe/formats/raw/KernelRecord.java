@@ -98,6 +98,13 @@ public sealed interface KernelRecord extends Record {
         public RecordKind kind() { return RecordKind.SYSCALL; }
         public boolean enterOnly() { return h.has(F_ENTER_ONLY); }
         public boolean hasAddr() { return h.has(F_ADDR); }
+
+        /** The arrays' contents, not their identities: two decodes of one record print alike. */
+        @Override
+        public String toString() {
+            return "SyscallRecord[h=" + h + ", nr=" + nr + ", args=" + java.util.Arrays.toString(args) + ", ret=" + ret
+                    + ", addr=" + addr + ", ranges=" + java.util.Arrays.toString(ranges) + ", file=" + file + "]";
+        }
     }
 
     record ForkRecord(Hdr h, int childPid, int childTid, long childStartNs, int forkFlags) implements KernelRecord {

@@ -44,7 +44,7 @@ class HostileRecordsTest {
             int pid = 100 + r.nextInt(5);
             SynthFile f = new SynthFile(r.nextLong(), r.nextLong(), r.nextLong(), r.nextInt(), r.nextInt(), 0100755,
                     "/" + "d/".repeat(r.nextInt(40)) + "x" + r.nextInt(1000));
-            switch (r.nextInt(9)) {
+            switch (r.nextInt(10)) {
                 case 0 -> rec.task(t, pid, pid, 1, r.nextInt(), r.nextLong(), "comm" + r.nextInt(100));
                 case 1 -> rec.mmap(t, pid, pid, r.nextLong(), r.nextLong(), 7, 0x22, -1, 0, r.nextLong());
                 case 2 -> rec.mmapFile(t, pid, pid, r.nextLong(), r.nextLong(), 5, 2, 3, 0, r.nextLong(), r.nextLong(),
@@ -54,6 +54,12 @@ class HostileRecordsTest {
                 case 5 -> rec.fork(t, r.nextInt(4), pid, pid, pid + 10, r.nextLong());
                 case 6 -> rec.exec(t, r.nextInt(4), pid, f, "a\0b b\0" + "c".repeat(r.nextInt(3000)) + "\0");
                 case 7 -> rec.exit(t, r.nextInt(4), pid, pid, r.nextInt());
+                case 8 -> { // process_vm_writev with its ranges part (0 to 4 remote iovecs)
+                    long[] ranges = new long[2 * r.nextInt(5)];
+                    for (int k = 0; k < ranges.length; k++) ranges[k] = r.nextLong();
+                    rec.syscallWithRanges(t, r.nextInt(4), pid, pid, 311, new long[] {pid + 1, r.nextLong(), 1, r.nextLong(),
+                            ranges.length / 2, 0}, r.nextLong(), ranges);
+                }
                 default -> rec.vma(t, r.nextInt(4), pid, r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong(), i,
                         r.nextBoolean(), r.nextBoolean() ? f : null);
             }
