@@ -1066,18 +1066,55 @@ static __always_inline __u64 write_pos(struct file *file, struct pt_regs *regs, 
 	return file->f_pos - (ret > 0 ? ret : 0);
 }
 
+/* Where iovec arrays are read in the scratch buffer: past any record built at its start (a path ends by 8 KiB + 4 KiB). */
+#define IOVECS_SCRATCH_OFF (SCRATCH_SIZE - MS_IOVECS_MAX * sizeof(struct ms_iovec))
+
+/*
+ * The total length of the iovec array of `count` entries at `iov` in the caller's memory: what a vectored write asked
+ * to write. -1 when it cannot be told: more than MS_IOVECS_MAX entries, or an array that cannot be read (read as the
+ * call returns, as process_vm_writev's).
+ */
+static __always_inline __s64 iovecs_total(struct scratch *s, __u64 iov, __u64 count)
+{
+	if (count > MS_IOVECS_MAX)
+		return -1;
+	struct ms_iovec *v = (void *)(s->buf + IOVECS_SCRATCH_OFF);
+	__u32 bytes = (count * sizeof(*v)) & (2 * MS_IOVECS_MAX * sizeof(*v) - 1); /* bounded for the verifier */
+	if (bytes > MS_IOVECS_MAX * sizeof(*v) || bpf_probe_read_user(v, bytes, (void *)iov))
+		return -1;
+	__u64 total = 0;
+#pragma unroll
+	for (int i = 0; i < MS_IOVECS_MAX; i++) {
+		if (i >= count)
+			break;
+		total += v[i].len;
+	}
+	return total;
+}
+
 /*
  * The rest of an MS_SYSCALL whose fixed part is filled in the scratch buffer: the address part when flags has
- * MS_F_ADDR, then the file and its path (MS_F_FILE); the header, and into the ring.
+ * MS_F_ADDR; a vectored write's one range (MS_F_IOVECS: where it begins, addr, and its iovecs' total length) when
+ * range_len is not -1; then the file and its path (MS_F_FILE); the header, and into the ring.
  */
 static __always_inline void submit_file_call(struct scratch *s, struct file *file, __u64 pid_tgid, __u16 flags,
-					     __u64 addr)
+					     __u64 addr, __s64 range_len)
 {
 	struct ms_syscall *r = (void *)s->buf;
 	__u32 at = sizeof(struct ms_syscall);
 	if (flags & MS_F_ADDR) {
 		((struct ms_addr *)(s->buf + at))->addr = addr;
 		at += sizeof(struct ms_addr);
+	}
+	if (range_len != -1) {
+		flags |= MS_F_IOVECS;
+		struct ms_iovecs *part = (void *)(s->buf + at);
+		part->count = 1;
+		part->_pad = 0;
+		struct ms_iovec *range = (void *)(part + 1);
+		range->base = addr;
+		range->len = range_len;
+		at += sizeof(struct ms_iovecs) + sizeof(struct ms_iovec);
 	}
 	__u32 size = append_file(s, at, file);
 	fill_hdr(&r->h, MS_SYSCALL, size, flags | MS_F_FILE, pid_tgid);
@@ -1095,7 +1132,9 @@ static __always_inline void on_file_call(struct file *file, struct pt_regs *regs
 	if (!s)
 		return;
 	fill_syscall((struct ms_syscall *)s->buf, regs, nr, ret);
-	submit_file_call(s, file, pid_tgid, flags, addr);
+	/* a vectored write's length is in its iovecs: (iov, iovcnt) are its second and third arguments */
+	bool vectored = nr == NR_WRITEV || nr == NR_PWRITEV || nr == NR_PWRITEV2;
+	submit_file_call(s, file, pid_tgid, flags, addr, vectored ? iovecs_total(s, regs->si, regs->dx) : -1);
 }
 
 /*
@@ -1618,7 +1657,10 @@ static __always_inline int record_uring_submit(struct io_kiocb *req)
 	__s64 off = rw->kiocb.ki_pos;
 	fill_uring_syscall((struct ms_syscall *)s->buf, req, (__u32)req->cqe.fd, rw->addr, rw->len, off, rw->flags, 0);
 	/* off -1: at the file position, as the kernel reads it when it issues the request (here, before it runs) */
-	submit_file_call(s, file, pid_tgid, MS_F_ENTER_ONLY | MS_F_ADDR, off == -1 ? file->f_pos : off);
+	/* a vectored request's length is in its iovecs: its addr and len are the array and its count */
+	bool vectored = req->opcode == IORING_OP_WRITEV_ || req->opcode == IORING_OP_WRITEV_FIXED_;
+	submit_file_call(s, file, pid_tgid, MS_F_ENTER_ONLY | MS_F_ADDR, off == -1 ? file->f_pos : off,
+			 vectored ? iovecs_total(s, rw->addr, rw->len) : -1);
 	return 0;
 }
 
@@ -1655,7 +1697,7 @@ static __always_inline int record_uring_open(struct io_kiocb *req, long res)
 	if (!s)
 		return 0;
 	fill_uring_syscall((struct ms_syscall *)s->buf, req, (__s64)o->dfd, 0, flags, o->how.mode, o->how.resolve, res);
-	submit_file_call(s, file, pid_tgid, 0, 0);
+	submit_file_call(s, file, pid_tgid, 0, 0, -1);
 	return 0;
 }
 

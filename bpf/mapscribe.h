@@ -197,10 +197,12 @@ struct ms_addr {
 };
 
 /*
- * MS_SYSCALL's ranges part (MS_F_IOVECS), after the address part: process_vm_writev's remote iovecs, the ranges of
- * the target it writes in order, as the caller's array held them when the call returned: the first count of them
- * (at most MS_IOVECS_MAX; the call's riovcnt, arg 4, says how many it named), each a struct ms_iovec. Absent when
- * the array could not be read.
+ * MS_SYSCALL's ranges part (MS_F_IOVECS), after the address part: the ranges of the target's memory a write into a
+ * process asks to write, in order, each a struct ms_iovec. For process_vm_writev its remote iovecs, as the caller's
+ * array held them when the call returned: the first count of them (at most MS_IOVECS_MAX; the call's riovcnt, arg 4,
+ * says how many it named). For a vectored write to a process's memory file (writev, pwritev, pwritev2, an io_uring
+ * WRITEV or WRITEV_FIXED request) one range: where it begins (as the address part) and the total length of its
+ * iovecs, when it has at most MS_IOVECS_MAX. Absent when the array could not be read.
  */
 #define MS_IOVECS_MAX 64
 

@@ -228,16 +228,17 @@ static long do_open(long nr, const char *path, int flags, int recorded)
  */
 static long do_write(long nr, int fd, unsigned long *buf, long pos, long at, int recorded)
 {
-	struct iovec v = {buf, sizeof(*buf)};
+	struct iovec v[2] = {{buf, 3}, {(char *)buf + 3, sizeof(*buf) - 3}}; /* the vectored calls' 8 bytes in two parts */
 	if (pos == -1 && at != -1)
 		lseek(fd, (off_t)at, SEEK_SET);
+	int vectored = nr == SYS_writev || nr == SYS_pwritev || nr == SYS_pwritev2;
 	long r = sys_result(nr == SYS_write ? syscall(nr, fd, buf, sizeof(*buf))
 			    : nr == SYS_pwrite64 ? syscall(nr, fd, buf, sizeof(*buf), pos)
-			    : nr == SYS_writev ? syscall(nr, fd, &v, 1)
-			    : nr == SYS_pwritev ? syscall(nr, fd, &v, 1, pos, 0)
-			    : syscall(nr, fd, &v, 1, pos, 0, 0));
-	printf("write pid=%d tid=%ld nr=%ld fd=%d pos=%ld at=%lu ret=%ld recorded=%d\n", getpid(), tid(), nr, fd, pos,
-	       (unsigned long)at, r, recorded);
+			    : nr == SYS_writev ? syscall(nr, fd, v, 2)
+			    : nr == SYS_pwritev ? syscall(nr, fd, v, 2, pos, 0)
+			    : syscall(nr, fd, v, 2, pos, 0, 0));
+	printf("write pid=%d tid=%ld nr=%ld fd=%d pos=%ld at=%lu ret=%ld recorded=%d vlen=%ld\n", getpid(), tid(), nr, fd, pos,
+	       (unsigned long)at, r, recorded, vectored ? (long)sizeof(*buf) : -1L);
 	fflush(stdout);
 	return r;
 }
@@ -262,8 +263,12 @@ static long do_uring(struct uring *u, int op, int fd, int fixed, unsigned long a
 	if (off == -1 && at != -1)
 		lseek(seek_fd, (off_t)at, SEEK_SET);
 	long r = uring_run(u, &sqe);
-	printf("uring pid=%d tid=%ld op=%d fd=%d fixed=%d addr=%lu len=%u off=%ld at=%lu ret=%ld recorded=%d\n", getpid(),
-	       tid(), op, fd, fixed, addr, len, off, (unsigned long)at, r, recorded);
+	long vlen = -1; /* a vectored request's total length: its iovecs' */
+	if (op == IORING_OP_WRITEV)
+		for (vlen = 0; vlen >= 0 && len > 0; len--)
+			vlen += (long)((struct iovec *)addr)[len - 1].iov_len;
+	printf("uring pid=%d tid=%ld op=%d fd=%d fixed=%d addr=%lu len=%u off=%ld at=%lu ret=%ld recorded=%d vlen=%ld\n",
+	       getpid(), tid(), op, fd, fixed, addr, (unsigned)sqe.len, off, (unsigned long)at, r, recorded, vlen);
 	fflush(stdout);
 	return r;
 }
@@ -494,8 +499,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int ring_nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct iovec split[2] = {{&more, 3}, {(char *)&more + 3, sizeof(more) - 3}}; /* the writev's 8 bytes in two parts */
 	long ur[] = {do_uring(&ring, IORING_OP_WRITE, (int)fds[1], 0, (unsigned long)&more, sizeof(more), at, -1, at, 1),
-		     do_uring(&ring, IORING_OP_WRITEV, (int)fds[2], 0, (unsigned long)&local, 1, -1, (int)fds[2], at, 1),
+		     do_uring(&ring, IORING_OP_WRITEV, (int)fds[2], 0, (unsigned long)split, 2, -1, (int)fds[2], at, 1),
 		     do_uring(&ring, IORING_OP_WRITE_FIXED, 0, 1, (unsigned long)&more, sizeof(more), at, -1, at, 1),
 		     do_uring(&ring, IORING_OP_WRITE, (int)fds[0], 0, (unsigned long)&more, sizeof(more), page, -1, page, 1),
 		     do_uring(&ring, IORING_OP_WRITE, ring_nul, 0, (unsigned long)&more, sizeof(more), 0, -1, -1, 0)};

@@ -409,6 +409,10 @@ class RecorderSyscallsTest {
             SyscallRecord r = next(recorded, c);
             assertTrue(r.hasAddr(), "where " + c + " began");
             assertEquals(u(c, "at"), r.addr(), "where " + c + " began");
+            // a vectored write's one range: where it begins and its iovecs' total length
+            long vlen = s(c, "vlen");
+            assertEquals(vlen < 0 ? null : List.of(u(c, "at"), vlen),
+                    r.ranges() == null ? null : java.util.Arrays.stream(r.ranges()).boxed().toList(), "the range of " + c);
             assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
             return r;
         }

@@ -93,16 +93,25 @@ final class WriteTarget {
                 return one(new Range(at, a[2], done));
             }
             case NR_WRITEV, NR_PWRITEV, NR_PWRITEV2 -> {
-                return one(new Range(at, null, done)); // the local iovecs' lengths are not recorded
+                return one(new Range(at, vectoredLength(s), done));
             }
             default -> {
                 return switch (s.nr() - SyscallNames.IO_URING) {
                     case IORING_OP_WRITE, IORING_OP_WRITE_FIXED -> one(new Range(at, a[2], null));
-                    case IORING_OP_WRITEV, IORING_OP_WRITEV_FIXED -> one(new Range(at, null, null));
+                    case IORING_OP_WRITEV, IORING_OP_WRITEV_FIXED -> one(new Range(at, vectoredLength(s), null));
                     default -> null;
                 };
             }
         }
+    }
+
+    /**
+     * A vectored write's length: its one range's, the total of its iovecs as the recorder read them; null when it
+     * could not (more than 64 iovecs, an unreadable array, an older recorder).
+     */
+    private static Long vectoredLength(SyscallRecord s) {
+        long[] r = s.ranges();
+        return r != null && r.length == 2 ? r[1] : null;
     }
 
     private static Ranges one(Range r) {

@@ -177,8 +177,8 @@ class ReplayerTest {
         // write(5, buf, 16) = 16 into a memory file at 0x401000; pwritev(6, iov, 2, 0x405000) = -EIO
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, fileAddr, 30, 100, 100), 1, new long[] {5, 0x7ffd0000, 16, 0, 0, 0}, 16,
                 0x401000, file("/proc/7950/mem", 88002)));
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, fileAddr, 31, 100, 100), 296, new long[] {6, 0x7ffd0000, 2, 0x405000, 0, 0}, -5,
-                0x405000, file("/proc/7950/mem", 88002)));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, fileAddr | KernelRecord.F_IOVECS, 31, 100, 100), 296,
+                new long[] {6, 0x7ffd0000, 2, 0x405000, 0, 0}, -5, 0x405000, new long[] {0x405000, 24}, file("/proc/7950/mem", 88002)));
         // process_vm_writev(7950, local, 1, remote, 3, 0) = 20 over 8, 0 and 16 bytes: filled in order, 8, 0, 12
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 32, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 3, 0},
                 20, 0x402000, new long[] {0x402000, 8, 0x402100, 0, 0x402200, 16}, null));
@@ -200,13 +200,19 @@ class ReplayerTest {
                 SyscallRecord.NR_IO_URING + 23, new long[] {5, 0x7ffd0000, 16, 0x404000, 0, 0}, 0, 0x404000, file("/proc/7950/mem", 88002)));
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_FILE, 40, 100, 100), 257, new long[] {-100, 0x7ffd0000, 2, 0, 0, 0},
                 7, 0, file("/proc/7950/mem", 88002)));
+        // an io_uring writev of 2 iovecs, 40 bytes in all, at the file position 0x408000; a writev whose iovecs were not read
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ENTER_ONLY | fileAddr | KernelRecord.F_IOVECS, 41, 100, 100),
+                SyscallRecord.NR_IO_URING + 2, new long[] {5, 0x7ffd0000, 2, -1, 0, 0}, 0, 0x408000, new long[] {0x408000, 40},
+                file("/proc/7950/mem", 88002)));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, fileAddr, 42, 100, 100), 20, new long[] {5, 0x7ffd0000, 100, 0, 0, 0}, 16,
+                0x409000, file("/proc/7950/mem", 88002)));
         CollectingSink sink = replay(rs);
         List<String> rows = sink.memoryWrites.stream().map(w -> w.tsNs() + " " + w.syscall() + " " + w.targetPid() + " #" + w.part() + " "
                 + (w.addr() == null ? "?" : Long.toHexString(w.addr())) + " len " + w.len() + " written " + w.written()
                 + (w.failed() ? " failed" : "") + " unrecorded " + w.partsUnrecorded()).toList();
         assertEquals(List.of(
                 "30 write 7950 #0 401000 len 16 written 16 unrecorded 0",
-                "31 pwritev 7950 #0 405000 len null written 0 failed unrecorded 0",
+                "31 pwritev 7950 #0 405000 len 24 written 0 failed unrecorded 0",
                 "32 process_vm_writev 7950 #0 402000 len 8 written 8 unrecorded 0",
                 "32 process_vm_writev 7950 #1 402100 len 0 written 0 unrecorded 0",
                 "32 process_vm_writev 7950 #2 402200 len 16 written 12 unrecorded 0",
@@ -216,7 +222,9 @@ class ReplayerTest {
                 "35 process_vm_writev 7950 #0 ? len null written null failed unrecorded 2",
                 "36 process_vm_writev 7950 #0 407000 len null written null unrecorded 1",
                 "37 ptrace 7950 #0 403000 len 8 written 8 unrecorded 0",
-                "39 io_uring_write 7950 #0 404000 len 16 written null unrecorded 0"), rows);
+                "39 io_uring_write 7950 #0 404000 len 16 written null unrecorded 0",
+                "41 io_uring_writev 7950 #0 408000 len 40 written null unrecorded 0",
+                "42 writev 7950 #0 409000 len null written 16 unrecorded 0"), rows);
         // each row names its call: the syscalls row with the same seq
         for (MemoryWriteRow w : sink.memoryWrites) {
             assertEquals(List.of(w.syscall()), sink.syscalls.stream().filter(r -> r.seq() == w.seq()).map(SyscallRow::name).toList());

@@ -139,8 +139,9 @@ public final class Tables {
                             + "file position (as `syscalls.target_addr`). Null when the recorder could not read it (a process_vm_writev whose remote "
                             + "iovec array it could not read).")
                     .opt("len", INT64, "Bytes the call asked to write in this range: 8 for POKETEXT/POKEDATA, the remote iovec's length, write's and pwrite64's "
-                            + "count, an io_uring write's or write_fixed's length. Null where the recording does not hold it: the writev family's "
-                            + "and io_uring writev's local iovecs are not recorded (a successful call's `written` is its range).")
+                            + "count, an io_uring write's or write_fixed's length, the total of a vectored write's iovecs (writev, pwritev, pwritev2, "
+                            + "io_uring writev and writev_fixed). Null where the recording does not hold it: a vectored write with more than 64 iovecs, or "
+                            + "whose array the recorder could not read, or recorded by an older recorder (a successful call's `written` is its range).")
                     .opt("written", INT64, "Bytes of this range the call reports written: the result, split over process_vm_writev's remote iovecs in "
                             + "order as the kernel fills them; 0 for a failed call. Null when the result is not recorded (an io_uring request, "
                             + "recorded as submitted).")
