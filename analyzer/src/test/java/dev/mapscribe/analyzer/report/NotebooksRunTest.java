@@ -141,13 +141,17 @@ class NotebooksRunTest {
         // what it wrote into its child: the POKETEXT into r-x memory, the open of the child's memory file, the writes
         // through it into the same r-x memory, the copy staged in its writable data
         Table writes = tableWithColumn(run, "writer", "ptrace_request");
-        assertEquals(Set.of(Arrays.asList(7736, "ptrace", 4L, 7950, "r-x", null),
-                        Arrays.asList(7736, "openat", null, 7950, null, "/proc/7950/mem"),
-                        Arrays.asList(7736, "pwrite64", null, 7950, "r-x", "/proc/7950/mem"),
-                        Arrays.asList(7736, "io_uring_write", null, 7950, "r-x", "/proc/7950/mem"),
-                        Arrays.asList(7736, "process_vm_writev", null, 7950, "rw-", null),
-                        Arrays.asList(7736, "pwrite64", null, 7950, "rw-", "/proc/7950/mem")),
-                rows(writes, "writer", "syscall", "ptrace_request", "target_pid", "target_prot", "path"));
+        String code = "0x7f7a7f2ea000", spill = "0x7f7a7f2e9ffc", staged = "0x7f7a7f30a000";
+        assertEquals(Set.of(Arrays.asList(7736, "ptrace", 4L, 7950, code, "r-x", null),
+                        Arrays.asList(7736, "openat", null, 7950, null, null, "/proc/7950/mem"),
+                        Arrays.asList(7736, "pwrite64", null, 7950, code, "r-x", "/proc/7950/mem"),
+                        Arrays.asList(7736, "io_uring_write", null, 7950, code, "r-x", "/proc/7950/mem"),
+                        Arrays.asList(7736, "process_vm_writev", null, 7950, staged, "rw-", null),
+                        Arrays.asList(7736, "process_vm_writev", null, 7950, "0x7f7a7f30a040", "rw-", null),
+                        // the write from just before the code into it: both regions
+                        Arrays.asList(7736, "pwrite64", null, 7950, spill, "rw-", "/proc/7950/mem"),
+                        Arrays.asList(7736, "pwrite64", null, 7950, spill, "r-x", "/proc/7950/mem")),
+                rows(writes, "writer", "syscall", "ptrace_request", "target_pid", "addr", "target_prot", "path"));
     }
 
     @Test
