@@ -2,7 +2,7 @@ package dev.mapscribe.analyzer.replay;
 
 /**
  * One range of a process's memory that a recorded call wrote into, or asked to (its {@code memory_writes} row): the
- * call is the {@code syscalls} row with the same {@code seq}.
+ * call is the {@code syscalls} row of the same journal with the same {@code seq}.
  *
  * @param part            which range of the call, from 0 (process_vm_writev's remote iovecs in order)
  * @param addr            where the range begins in the target; null when the recorder could not read it

@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
  * The process, and where in it, a write into another process's memory went, from the call's record: ptrace's pid and
  * addr arguments, process_vm_writev's pid and the first remote iovec's base (which the recorder reads), the PID a
  * process memory file's path names and the file position a write to it began at (which the recorder reads; for an
- * io_uring write request, its offset, or the file position as it was submitted). The numbers are the caller's: a pid
- * argument in the caller's pid namespace, a path's PID in that /proc mount's.
+ * io_uring write request, its offset, or the file position as it was submitted); and every range it wrote, or asked to
+ * ({@link #ranges}: the memory_writes rows). The numbers are the caller's: a pid argument in the caller's pid namespace,
+ * a path's PID in that /proc mount's.
  */
 final class WriteTarget {
     private WriteTarget() {}
@@ -68,7 +69,7 @@ final class WriteTarget {
             case NR_PTRACE -> {
                 long request = a[0];
                 if (request != PTRACE_POKETEXT && request != PTRACE_POKEDATA) return null;
-                return one(new Range(a[2], 8L, done == null ? null : failed ? 0L : 8L));
+                return one(new Range(a[2], 8L, failed ? 0L : 8L)); // a word
             }
             case NR_PROCESS_VM_WRITEV -> {
                 int named = (int) Math.min(Integer.MAX_VALUE, Math.max(0, a[4])); // riovcnt (over UIO_MAXIOV: EINVAL)

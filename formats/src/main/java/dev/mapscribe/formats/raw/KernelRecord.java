@@ -29,7 +29,7 @@ public sealed interface KernelRecord extends Record {
         F_COMPAT = 0x100,
         /** MS_MMAP: io_setup(2)'s AIO ring: fd = nr_events, ret = the ring's address, len = its size */
         F_AIO = 0x200,
-        /** MS_SYSCALL: the ranges part follows the address part (process_vm_writev's remote iovecs) */
+        /** MS_SYSCALL: the ranges part follows the address part (process_vm_writev's remote iovecs; a vectored write's one range) */
         F_IOVECS = 0x400;
 
     /** personality: task->personality (0 in a format-1 journal, whose MS_TASK had none; 0 is Linux's default). */
@@ -79,8 +79,9 @@ public sealed interface KernelRecord extends Record {
     /**
      * addr: with F_ADDR, where a write into a process's memory began in that process (a write to its memory file: the
      * file position; process_vm_writev: the first remote iovec's base), else 0. ranges: with F_IOVECS, the ranges of
-     * the target a process_vm_writev writes, in order, as base and length pairs (its first remote iovecs, at most
-     * bpf/mapscribe.h's MS_IOVECS_MAX; arg 4 says how many it named), else null. file: the file the call opened or
+     * the target the call writes, in order, as base and length pairs: a process_vm_writev's first remote iovecs (at
+     * most bpf/mapscribe.h's MS_IOVECS_MAX; arg 4 says how many it named), or a vectored write's one range (where it
+     * begins, its iovecs' total length); else null. file: the file the call opened or
      * wrote, where the recorder names it (a process's memory file), else null.
      */
     record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, FileRef file) implements KernelRecord {

@@ -76,7 +76,7 @@ public final class Layouts {
     public static final StructLayout MS_IOVECS = structLayout(U32.withName("count"), paddingLayout(4).withName("_pad"))
             .withName("ms_iovecs");
 
-    /** One range of the ranges part: process_vm_writev's remote iovec. */
+    /** One range of the ranges part: a process_vm_writev's remote iovec, or a vectored write's whole range. */
     public static final StructLayout MS_IOVEC = structLayout(U64.withName("base"), U64.withName("len")).withName("ms_iovec");
 
     public static final StructLayout MS_FORK = structLayout(

@@ -128,10 +128,11 @@ public final class Tables {
             "One row per range of a process's memory that a recorded call wrote into, or asked to write: ptrace's POKETEXT and "
                     + "POKEDATA (8 bytes), each remote iovec of process_vm_writev, and each write to a process's memory file (write, "
                     + "pwrite64, writev, pwritev, pwritev2, and the io_uring write requests). The call itself is the `syscalls` row "
-                    + "with the same `host` and `seq`. What a write landed in: the `regions` rows of `target_pid` valid at `ts_ns` "
+                    + "with the same `host`, `seq`, `ts_ns` and `tid` (`seq` counts within one journal: an export of several journals of one "
+                    + "host repeats it). What a write landed in: the `regions` rows of `target_pid` valid at `ts_ns` "
                     + "that overlap [`addr`, `addr` + coalesce(`written`, `len`, 1)).",
             new Cols().host().time("when the call returned; for an io_uring request, when it was submitted").thread()
-                    .req("seq", INT64, "Position of the call's record in the journal: its `syscalls` row has the same.")
+                    .req("seq", INT64, "Position of the call's record in its journal: its `syscalls` row has the same.")
                     .req("syscall", STRING, "The call's name, as in `syscalls`.")
                     .opt("target_pid", INT32, "The process written into, as `syscalls.target_pid` has it; null when the call names none the recording can tell.")
                     .req("part", INT32, "Which range of the call this is, from 0: process_vm_writev's remote iovecs in order; 0 for the other calls, which write one range.")
