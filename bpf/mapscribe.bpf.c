@@ -1535,15 +1535,14 @@ static __always_inline bool uring_writes(__u8 op)
 }
 
 /*
- * The file a request names: the task's fd (looked up here as the kernel will when it issues the request, so a
- * request delayed by a link could find another file there by then), or with IOSQE_FIXED_FILE the ring's registered
- * file at that index (the table as 6.13+ lays it out; older kernels' registered files are not looked at).
+ * The ring's registered file a request with IOSQE_FIXED_FILE names, as the table holds it now (as 6.13+ lays it out;
+ * older kernels' registered files are not looked at). Nothing traces the kernel's own lookup of it when it issues the
+ * request, so this is read as the request is submitted: an update of the table by a request linked before it (an
+ * IORING_OP_FILES_UPDATE) is not seen.
  */
-static __always_inline struct file *uring_file(struct task_struct *task, struct io_kiocb *req)
+static __always_inline struct file *uring_fixed_file(struct io_kiocb *req)
 {
 	int fd = req->cqe.fd;
-	if (!(req->flags & REQ_F_FIXED_FILE_))
-		return file_of_fd(task, fd);
 	if (!bpf_core_field_exists(struct io_file_table, data))
 		return 0;
 	struct io_ring_ctx *ctx = req->ctx;
@@ -1556,23 +1555,6 @@ static __always_inline struct file *uring_file(struct task_struct *task, struct 
 	if (!node)
 		return 0;
 	return bpf_rdonly_cast((void *)(node->file_ptr & FFS_MASK_), bpf_core_type_id_kernel(struct file));
-}
-
-/* io_kiocb before 6.13, which named its task itself (6.13+ through its io_uring_task) */
-struct io_kiocb___pre613 {
-	struct task_struct *task;
-};
-
-/*
- * The submitting task, whose fd table the request's fd is in, by loads: every write request of the host gets this
- * far, and bpf_get_current_task_btf() is a helper call (dear here, RECORDER.md "Helper calls"). For a ring's SQPOLL
- * thread it is that thread, which shares its process's fd table.
- */
-static __always_inline struct task_struct *uring_task(struct io_kiocb *req)
-{
-	if (bpf_core_field_exists(req->tctx))
-		return req->tctx->task;
-	return ((struct io_kiocb___pre613 *)req)->task;
 }
 
 /*
@@ -1640,14 +1622,13 @@ static __always_inline int record_uring_madvise(struct io_kiocb *req, long res, 
 	return 0;
 }
 
-static __always_inline int record_uring_submit(struct io_kiocb *req)
+/*
+ * A write request on a process's memory file: an MS_SYSCALL with the SQE's fields, where it is to begin (MS_F_ADDR: its
+ * offset, or for -1 the file position now) and, for a vectored one, its range (its iovecs' total), recorded before it
+ * runs (MS_F_ENTER_ONLY: its result is not recorded; a successful request may post no completion at all).
+ */
+static __always_inline int record_uring_write(struct io_kiocb *req, struct file *file)
 {
-	__u8 op = req->opcode;
-	if (op == IORING_OP_MADVISE_ && (req->flags & REQ_F_CQE_SKIP_))
-		return record_uring_madvise(req, 0, true);
-	if (!uring_writes(op))
-		return 0;
-	struct file *file = uring_file(uring_task(req), req);
 	__u64 pid_tgid;
 	struct scratch *s = uring_memfile_record(file, &pid_tgid);
 	if (!s)
@@ -1656,12 +1637,25 @@ static __always_inline int record_uring_submit(struct io_kiocb *req)
 	struct io_rw *rw = bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct io_rw));
 	__s64 off = rw->kiocb.ki_pos;
 	fill_uring_syscall((struct ms_syscall *)s->buf, req, (__u32)req->cqe.fd, rw->addr, rw->len, off, rw->flags, 0);
-	/* off -1: at the file position, as the kernel reads it when it issues the request (here, before it runs) */
 	/* a vectored request's length is in its iovecs: its addr and len are the array and its count */
 	bool vectored = req->opcode == IORING_OP_WRITEV_ || req->opcode == IORING_OP_WRITEV_FIXED_;
 	submit_file_call(s, file, pid_tgid, MS_F_ENTER_ONLY | MS_F_ADDR, off == -1 ? file->f_pos : off,
 			 vectored ? iovecs_total(s, rw->addr, rw->len) : -1);
 	return 0;
+}
+
+/*
+ * A submitted request: a write through a registered file (a normal fd's is looked at as the request is issued:
+ * record_uring_file_get()), and a madvise that posts no completion if it succeeds.
+ */
+static __always_inline int record_uring_submit(struct io_kiocb *req)
+{
+	__u8 op = req->opcode;
+	if (op == IORING_OP_MADVISE_ && (req->flags & REQ_F_CQE_SKIP_))
+		return record_uring_madvise(req, 0, true);
+	if (!uring_writes(op) || !(req->flags & REQ_F_FIXED_FILE_))
+		return 0;
+	return record_uring_write(req, uring_fixed_file(req));
 }
 
 SEC("tp_btf/io_uring_submit_req")
@@ -1675,6 +1669,34 @@ int ms_raw_uring_submit(struct bpf_raw_tracepoint_args *ctx)
 {
 	/* the untyped argument made a BTF pointer: the same direct (fault-guarded) loads as the tp_btf program's */
 	return record_uring_submit(bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct io_kiocb)));
+}
+
+/*
+ * A request's fd looked up as the kernel issues it (io_file_get_normal(): fget(fd), then this tracepoint), in the
+ * issuing task (the submitter, the ring's SQPOLL thread, or an io-wq worker: all share the process's fd table). A
+ * write request's file is looked at here, not as it is submitted: a request delayed by a link, a drain or a punt to
+ * io-wq finds its fd then, and another file may have been put there since (dup2 after submitting). What fget()
+ * returned is not an argument: the table is read again, a moment later (a race only another thread of the same
+ * process, swapping the fd within that moment, could win).
+ */
+static __always_inline int record_uring_file_get(struct io_kiocb *req, int fd)
+{
+	if (!uring_writes(req->opcode))
+		return 0;
+	return record_uring_write(req, file_of_fd(bpf_get_current_task_btf(), fd));
+}
+
+SEC("tp_btf/io_uring_file_get")
+int BPF_PROG(ms_uring_file_get, struct io_kiocb *req, int fd)
+{
+	return record_uring_file_get(req, fd);
+}
+
+SEC("?raw_tp/io_uring_file_get")
+int ms_raw_uring_file_get(struct bpf_raw_tracepoint_args *ctx)
+{
+	return record_uring_file_get(bpf_rdonly_cast((void *)ctx->args[0], bpf_core_type_id_kernel(struct io_kiocb)),
+				     (int)ctx->args[1]);
 }
 
 /*

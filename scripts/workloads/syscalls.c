@@ -274,6 +274,54 @@ static long do_uring(struct uring *u, int op, int fd, int fixed, unsigned long a
 }
 
 /*
+ * An IORING_OP_WRITE of *buf at `at`, linked behind a read of an empty pipe so that the kernel issues it only when the
+ * pipe is written, on an fd that names the file of fd `first` when the request is submitted and, by dup2, the file of
+ * fd `then` when it is issued (-1: /dev/null; dup() and dup2() are not recorded, opens of a memory file are). Logged as a "uring_swapped" call with the fd and where it wrote; recorded: whether the
+ * kernel side keeps it (the file it is issued on is a process's memory file). ret is the write's result.
+ */
+static long do_uring_swapped(struct uring *u, int first, int then, unsigned long *buf, long at, int recorded)
+{
+	/* each case its own fd number (200, 201): a record of one cannot pass for the other's */
+	int p[2], nul = open("/dev/null", O_WRONLY | O_CLOEXEC), fd = dup2(first >= 0 ? first : nul, 200 + recorded);
+	if (pipe(p) != 0 || nul < 0 || fd < 0)
+		return -errno;
+	char byte;
+	struct io_uring_sqe sqes[2];
+	memset(sqes, 0, sizeof(sqes));
+	sqes[0].opcode = IORING_OP_READ;
+	sqes[0].fd = p[0];
+	sqes[0].addr = (unsigned long)&byte;
+	sqes[0].len = 1;
+	sqes[0].flags = IOSQE_IO_LINK;
+	sqes[0].user_data = 1;
+	sqes[1].opcode = IORING_OP_WRITE;
+	sqes[1].fd = fd;
+	sqes[1].addr = (unsigned long)buf;
+	sqes[1].len = sizeof(*buf);
+	sqes[1].off = (unsigned long)at;
+	sqes[1].user_data = 2;
+	long r = uring_submit(u, sqes, 2, 0);
+	if (r == 2 && dup2(then >= 0 ? then : nul, fd) == fd && write(p[1], "x", 1) == 1) {
+		for (int i = 0; i < 2; i++) {
+			unsigned long long data;
+			long res = uring_reap(u, &data);
+			if (data == 2)
+				r = res;
+		}
+	} else {
+		r = r < 0 ? r : -EIO;
+	}
+	printf("uring_swapped pid=%d tid=%ld fd=%d addr=%lu at=%lu ret=%ld recorded=%d\n", getpid(), tid(), fd,
+	       (unsigned long)buf, (unsigned long)at, r, recorded);
+	fflush(stdout);
+	close(p[0]);
+	close(p[1]);
+	close(nul);
+	close(fd);
+	return r;
+}
+
+/*
  * madvise through the ring (IORING_OP_MADVISE) of len bytes at addr; skip: with IOSQE_CQE_SKIP_SUCCESS, which posts no
  * completion if it succeeds (linked to a NOP, whose completion says it ran); recorded: whether the kernel side keeps
  * it (advice that changes VMA flags). ret is the request's result (0 when it posted none: it succeeded).
@@ -507,6 +555,13 @@ int main(int argc, char **argv)
 		     do_uring(&ring, IORING_OP_WRITE, ring_nul, 0, (unsigned long)&more, sizeof(more), 0, -1, -1, 0)};
 	close(ring_nul);
 	/*
+	 * A write request delayed behind a read of an empty pipe, its fd swapped between submission and issue: the kernel
+	 * looks the fd up as it issues the request, and so must the recorder. Submitted naming /dev/null, issued naming the
+	 * memory file (dup2 in between): recorded, with the memory file; the other way round: not recorded.
+	 */
+	long swapped[] = {do_uring_swapped(&ring, -1, (int)fds[0], &more, at, 1),
+			  do_uring_swapped(&ring, (int)fds[0], -1, &more, at, 0)};
+	/*
 	 * madvise through the ring: MADV_DONTDUMP over the middle page of three (it changes the VMA's flags: recorded as
 	 * it completes, with its result), MADV_DODUMP with IOSQE_CQE_SKIP_SUCCESS (recorded as submitted, without a result),
 	 * MADV_DONTNEED (changes no flags: not recorded).
@@ -519,6 +574,10 @@ int main(int argc, char **argv)
 	uring_close(&ring);
 	if (um[0] != 0 || um[1] != 0 || um[2] != 0) {
 		fprintf(stderr, "the io_uring madvise requests returned %ld %ld %ld\n", um[0], um[1], um[2]);
+		return 1;
+	}
+	if (swapped[0] != sizeof(more) || swapped[1] != sizeof(more)) {
+		fprintf(stderr, "the swapped io_uring writes returned %ld %ld\n", swapped[0], swapped[1]);
 		return 1;
 	}
 	if (ur[0] != sizeof(more) || ur[1] != sizeof(more) || ur[2] != sizeof(more) || ur[3] != -EIO || ur[4] != sizeof(more)) {

@@ -240,6 +240,21 @@ class RecorderSyscallsTest {
                         SyscallRecord r = checkMemoryFileWrite(recorded, c);
                         assertTrue(r == null || r.enterOnly() && r.ret() == 0, "no result for " + c + ": " + r);
                     }
+                    case "uring_swapped" -> { // a delayed write request whose fd was swapped: recorded by the file it was issued on
+                        // (issued after the pipe read it was linked behind: by the caller, or by an io-wq worker of its process)
+                        List<SyscallRecord> recorded = run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
+                                && m.nr() == NR_IO_URING + 23 && m.args()[0] == s(c, "fd") && m.args()[1] == u(c, "addr")
+                                && m.args()[3] == u(c, "at")).toList();
+                        if (s(c, "recorded") == 1) {
+                            assertEquals(1, recorded.size(), "one record of " + c + ": " + recorded);
+                            SyscallRecord r = recorded.getFirst();
+                            used.add(r);
+                            assertEquals(u(c, "at"), r.addr(), "where " + c + " began");
+                            assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
+                        } else {
+                            assertEquals(List.of(), recorded, "a write issued on /dev/null must not be recorded: " + c);
+                        }
+                    }
                     case "uring_open" -> { // a memory file opened for writing through the ring: as it completes, with the fd
                         // (its record may come from the io-wq worker that opened it: a thread of the process, not the caller)
                         List<SyscallRecord> recorded = run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
@@ -371,7 +386,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(128, checked, "calls logged by the workload");
+            assertEquals(130, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());
@@ -389,7 +404,7 @@ class RecorderSyscallsTest {
                     .filter(m -> writes.contains(m.nr())).count(), "write records of the workload");
             long loggedRing = run.calls().stream().filter(c -> c.get("call").equals("uring") && s(c, "recorded") == 1).count();
             assertEquals(4, loggedRing);
-            loggedRing += run.calls().stream().filter(c -> (c.get("call").equals("uring_madvise") || c.get("call").equals("uring_open"))
+            loggedRing += run.calls().stream().filter(c -> (c.get("call").equals("uring_madvise") || c.get("call").equals("uring_open") || c.get("call").equals("uring_swapped"))
                     && s(c, "recorded") == 1).count();
             assertEquals(loggedRing, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
                     .filter(m -> m.nr() >= NR_IO_URING).count(), "io_uring records of the workload");

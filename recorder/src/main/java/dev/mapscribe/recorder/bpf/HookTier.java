@@ -6,7 +6,7 @@ import java.util.Set;
  * Which kernel hooks record: the name is what the journal header's hookTier says, and the programs are the
  * ones of the object that are loaded (bpf/mapscribe.bpf.c has every recording program twice, tp_btf and raw_tp).
  * The optional programs watch io_uring requests (writes into a process's memory file, and madvise, through a ring):
- * a kernel without io_uring, or with other tracepoints than 6.0+'s io_uring_submit_req and io_uring_complete,
+ * a kernel without io_uring, or with other tracepoints than 6.0+'s io_uring_submit_req, io_uring_file_get and io_uring_complete,
  * refuses them, and the tier records without them, saying so.
  */
 public enum HookTier {
@@ -15,13 +15,13 @@ public enum HookTier {
      * reach sys_exit, are recorded by the sched_process_exit program (no program on every syscall's entry).
      */
     SYSCALLS("syscalls", "bpf/mapscribe.bpf.o", Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit"),
-            Set.of("ms_uring_submit", "ms_uring_complete")),
+            Set.of("ms_uring_submit", "ms_uring_file_get", "ms_uring_complete")),
     /** The same hooks as raw tracepoints, for kernels where tp_btf does not load or attach: the same records. */
     SYSCALLS_RAW_TP("syscalls/raw_tp", "bpf/mapscribe.bpf.o",
-            Set.of("ms_raw_sys_exit", "ms_raw_fork", "ms_raw_exec", "ms_raw_exit"), Set.of("ms_raw_uring_submit", "ms_raw_uring_complete")),
+            Set.of("ms_raw_sys_exit", "ms_raw_fork", "ms_raw_exec", "ms_raw_exit"), Set.of("ms_raw_uring_submit", "ms_raw_uring_file_get", "ms_raw_uring_complete")),
     /** The syscall tier plus lsm/mmap_file (the exact struct file of each mmap); refused by many kernels. */
     LSM("lsm", "bpf/mapscribe_lsm.bpf.o",
-            Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"), Set.of("ms_uring_submit", "ms_uring_complete"));
+            Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"), Set.of("ms_uring_submit", "ms_uring_file_get", "ms_uring_complete"));
 
     /** What the kernel refuses when it refuses this tier, for the one-line fallback message. */
     public String programsName() {

@@ -32,8 +32,8 @@ public final class DoctorCommand implements Callable<Integer> {
             new Probe("raw_tp", HookTier.SYSCALLS_RAW_TP, HookTier.SYSCALLS_RAW_TP.programs(), "raw tracepoints: the syscalls/raw_tp fallback"),
             new Probe("lsm", HookTier.LSM, Set.of("ms_lsm_mmap_file"), "BPF LSM: the lsm tier"),
             new Probe("fentry", HookTier.LSM, Set.of("ms_fentry_mmap_file"), "fentry trampolines"),
-            new Probe("io_uring", HookTier.SYSCALLS, Set.of("ms_uring_submit", "ms_uring_complete"),
-                    "io_uring_submit_req, io_uring_complete: writes into process memory and madvise through a ring; optional"));
+            new Probe("io_uring", HookTier.SYSCALLS, Set.of("ms_uring_submit", "ms_uring_file_get", "ms_uring_complete"),
+                    "io_uring_submit_req, io_uring_file_get, io_uring_complete: writes into process memory and madvise through a ring; optional"));
 
     @Override
     public Integer call() {
