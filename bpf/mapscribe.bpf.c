@@ -1510,11 +1510,11 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 /*
  * A request submitted to an io_uring does its I/O without the write syscalls: io_uring runs a write to a file
  * that has only ->write (procfs's mem is one) through loop_rw_iter(), so a process's memory can be written
- * through a ring with no write call the sys_exit program sees. Every submitted request passes the io_uring_submit_req
- * tracepoint, in the submitting task (or the ring's SQPOLL thread, a thread of the same process); the
- * request is prepared by then (the SQE's fields read into it), its file not yet looked up. A write request whose
- * fd names a process's memory file is recorded there, before it runs: its result, on the completion queue, is not
- * (a successful request may post no completion at all: IOSQE_CQE_SKIP_SUCCESS).
+ * through a ring with no write call the sys_exit program sees. A write request whose file is a process's memory file
+ * is recorded before it runs, where its file is looked up: a normal fd's as the kernel issues the request
+ * (io_uring_file_get), a registered file's as the request is submitted (io_uring_submit_req, which every request
+ * passes once prepared from its SQE). Its result, on the completion queue, is not recorded (a successful request may
+ * post no completion at all: IOSQE_CQE_SKIP_SUCCESS).
  */
 #define IORING_OP_WRITEV_ 2
 #define IORING_OP_WRITE_FIXED_ 5
