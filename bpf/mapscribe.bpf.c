@@ -1314,12 +1314,15 @@ static __always_inline bool in_compat_call(void)
 
 /*
  * A call whose number a 32-bit call has, which may be one: worth the look at the task (in_compat_call(), a helper
- * call). brk's 32-bit number, 45, is recvfrom's in 64-bit mode, which servers make all the time: only a call made from
- * 32-bit code (its saved cs, a load) is looked at, so a 32-bit brk by int 0x80 from 64-bit code is not recorded.
+ * call). brk's 32-bit number, 45, is recvfrom's in 64-bit mode, which servers make all the time: it is looked at only
+ * when made from 32-bit code (its saved cs), or when its registers are not what a SYSCALL instruction's entry leaves
+ * (the CPU puts the return address in rcx and the flags in r11, and the kernel saves both): int 0x80 from 64-bit
+ * code, as shellcode makes 32-bit calls. Loads only. Code that sets rcx and r11 so before its int 0x80 passes for a
+ * recvfrom.
  */
 static __always_inline bool maybe_compat(long nr, const struct pt_regs *regs)
 {
-	return nr != NR32_BRK || regs->cs == USER32_CS_;
+	return nr != NR32_BRK || regs->cs == USER32_CS_ || regs->cx != regs->ip || regs->r11 != regs->flags;
 }
 
 #define COMPAT_UNREADABLE -1 /* compat_args(): the call's arguments could not be read (counted as left out) */
@@ -1478,11 +1481,11 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 /*
  * raw_tp: ctx->args[] are the tracepoint's arguments as untyped u64s (sys_exit: regs, ret). The pt_regs
  * pointer cannot be dereferenced directly, so the programs copy the registers the
- * bodies read -- bp, bx (a 32-bit call's), r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, one contiguous span
+ * bodies read -- bp, bx (a 32-bit call's), r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, one contiguous span
  * of x86-64's pt_regs (the ptrace ABI: it does not move between kernels) -- into a stack pt_regs in one
  * bpf_probe_read_kernel, and hand the copy to the shared bodies. The rest of the copy is never read.
  */
-#define SYSCALL_REGS_SPAN (__builtin_offsetof(struct pt_regs, cs) + 8 - __builtin_offsetof(struct pt_regs, bp))
+#define SYSCALL_REGS_SPAN (__builtin_offsetof(struct pt_regs, flags) + 8 - __builtin_offsetof(struct pt_regs, bp))
 
 static __always_inline long copy_syscall_regs(struct pt_regs *copy, struct pt_regs *kregs)
 {

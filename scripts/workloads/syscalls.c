@@ -717,6 +717,20 @@ int main(int argc, char **argv)
 	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), cr, 2 * page, cu);
 	long cu2 = int80(91, cf, page, 0, 0, 0, 0);
 	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), cf, page, cu2);
+	/*
+	 * brk (45) by int 0x80 from this 64-bit process: its number is recvfrom's in 64-bit mode, so the kernel program
+	 * tells them apart by the registers a SYSCALL instruction leaves. The break queried, then moved up a page: ebx holds
+	 * 32 bits, so a heap above 4 GiB (a PIE's) cannot be named and the call returns the break unchanged; one below (a
+	 * non-PIE program's, where shellcode can grow the heap so) moves, and is moved back.
+	 */
+	long bq = int80(45, 0, 0, 0, 0, 0, 0);
+	unsigned long want = (unsigned int)(bq + page);
+	long bu = int80(45, (long)want, 0, 0, 0, 0, 0);
+	printf("brk pid=%d tid=%ld addr=0 ret=%ld compat=1\n", getpid(), tid(), bq);
+	printf("brk pid=%d tid=%ld addr=%lu ret=%ld compat=1\n", getpid(), tid(), want, bu);
+	if (bu != bq)
+		printf("brk pid=%d tid=%ld addr=%lu ret=%ld compat=1\n", getpid(), tid(), (unsigned long)(unsigned int)bq,
+		       int80(45, (unsigned int)bq, 0, 0, 0, 0, 0));
 	/* old_mmap (90): its six arguments in memory a 32-bit pointer reaches, as classic 32-bit shellcode passes them */
 	unsigned int *oargs = (unsigned int *)do_mmap(0, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	oargs[0] = 0;
@@ -733,6 +747,10 @@ int main(int argc, char **argv)
 	do_munmap((unsigned long)oargs, page);
 	fflush(stdout);
 	close(cmfd);
+	if (bq <= 0 || (bu != bq && bu != bq + page)) {
+		fprintf(stderr, "the int 0x80 brk calls returned %ld %ld\n", bq, bu);
+		return 1;
+	}
 	if (ca < 0 || ca >= (1L << 32) || cf < 0 || cp != 0 || ck != 0 || cd != 0 || cr < 0 || cu != 0 || cu2 != 0 || co < 0
 	    || cu3 != 0 || lk[0] != 0 || lk[1] != 0 || lk[2] != 0 || lk[3] != 0 || lk[4] != 0) {
 		fprintf(stderr, "the 32-bit calls failed: %ld %ld %ld %ld %ld %ld %ld %ld\n", ca, cf, cp, ck, cd, cr, cu, cu2);
