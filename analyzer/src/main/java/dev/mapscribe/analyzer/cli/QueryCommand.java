@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 /** {@code mapscribe query OUT_DIR... ["SQL" | --file q.sql] [--format table|csv|json|jsonl]}. */
 @Command(name = "query", mixinStandardHelpOptions = true,
         description = {"Run SQL (embedded DuckDB) over one or more exports.", "",
-                "Each table (mmap_exec, mem_prot_alert, syscalls, processes, regions, losses, files) is a view over the Parquet "
+                "Each table (${mapscribe.tables}) is a view over the Parquet "
                         + "files of every OUT_DIR; a table an export lacks is an empty view. With no SQL on a terminal, "
                         + "opens an interactive shell; with no SQL in a pipe, reads the SQL from standard input. "
                         + "Columns: docs/TABLES.md, or .schema in the shell."},
@@ -39,6 +39,11 @@ import picocli.CommandLine.Spec;
                 "  mapscribe query out",
                 "", "Exit codes: 0 ok, 1 SQL or other error (one line on stderr), 2 usage."})
 public final class QueryCommand implements Callable<Integer> {
+    static {
+        // The tables the help names, from their one definition: picocli resolves ${mapscribe.tables} in the
+        // description from the system properties when it prints the help, after this class is loaded.
+        System.setProperty("mapscribe.tables", QueryShell.tableNames());
+    }
 
     @Parameters(arity = "1..*", paramLabel = "OUT_DIR... [SQL]",
             description = "Export directories, then optionally the SQL (the last argument, when it is not a directory).")

@@ -141,16 +141,20 @@ public final class QueryShell {
                 }
             }
             case ".help" -> out.println("""
-                    SQL statements end with ';' and may span lines. Tables: mmap_exec, mem_prot_alert, syscalls,
-                    processes, regions, losses, files (docs/TABLES.md).
+                    SQL statements end with ';' and may span lines. Tables: %s (docs/TABLES.md).
                     .tables             list the tables
                     .schema [TABLE]     columns, types and meaning
                     .format [table|csv|json|jsonl]   show or set the output format
                     .history            statements run so far; !N runs entry N again
-                    .quit               leave (also Ctrl-D)""");
+                    .quit               leave (also Ctrl-D)""".formatted(tableNames()));
             default -> err.println("Error: unknown command " + words[0] + " (.help lists them)");
         }
         return true;
+    }
+
+    /** The exported tables' names, in the order docs list them: "mmap_exec, mem_prot_alert, ...". */
+    public static String tableNames() {
+        return String.join(", ", Tables.ALL.stream().map(TableSchema::name).toList());
     }
 
     private void printSchema(TableSchema t) {

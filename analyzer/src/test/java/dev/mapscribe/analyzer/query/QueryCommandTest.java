@@ -175,6 +175,17 @@ class QueryCommandTest {
     }
 
     @Test
+    void theHelpAndTheShellsHelpNameEveryTable() {
+        String help = Cli.commandLine(new QueryCommand(System.out, System.err, new ByteArrayInputStream(new byte[0]), false))
+                .getUsageMessage().replaceAll("\\s+", " ");
+        Run shell = query(true, ".help\n.quit\n", web1.toString());
+        for (TableSchema t : Tables.ALL) {
+            assertTrue(help.contains(t.name() + ",") || help.contains(t.name() + ")"), t.name() + " in " + help);
+            assertTrue(shell.out().contains(t.name()), t.name() + " in " + shell.out());
+        }
+    }
+
+    @Test
     void theShellRunsMultiLineStatementsDotCommandsAndHistory() {
         String input = String.join("\n",
                 ".tables",
