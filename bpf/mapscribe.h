@@ -21,7 +21,8 @@
 #ifndef MAPSCRIBE_H
 #define MAPSCRIBE_H
 
-#define MS_FORMAT_VERSION 2 /* 2: ms_task.personality appended (a version-1 MS_TASK is 8 bytes shorter) */
+/* 2: ms_task.personality appended (a version-1 MS_TASK is 8 bytes shorter); 3: MS_SYSCALL's ranges part (MS_F_IOVECS) */
+#define MS_FORMAT_VERSION 3
 
 #define MS_PATH_MAX 4096  /* longest path a record carries; longer ones are cut, flagged */
 #define MS_ARGV_MAX 4096  /* longest argv blob (NUL-separated) an exec record carries */

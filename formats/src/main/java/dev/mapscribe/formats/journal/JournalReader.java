@@ -3,6 +3,7 @@ package dev.mapscribe.formats.journal;
 import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.RecordDecoder;
 import dev.mapscribe.formats.raw.RecordFormatException;
+import dev.mapscribe.formats.raw.RecordKind;
 import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecordCodec;
@@ -95,6 +96,13 @@ public final class JournalReader implements AutoCloseable {
         // again, twice, a moment later; a journal whose first cycle is really gone says so after ~40 ms.
         for (int attempt = 1; ; attempt++) {
             JournalReader r = new JournalReader(dir);
+            if (r.header != null && r.header.formatVersion() > RecordKind.FORMAT_VERSION) {
+                // Its records may have parts this reader does not know of, and would be misread: refuse, and say why.
+                r.close();
+                throw new JournalException("cannot read journal " + dir + ": it is format " + r.header.formatVersion()
+                        + ", written by mapscribe " + r.header.recorderVersion() + ", and this mapscribe reads formats up to "
+                        + RecordKind.FORMAT_VERSION + ": read it with a newer mapscribe");
+            }
             if (r.header != null) return r;
             r.close();
             if (attempt == 3 || Thread.currentThread().isInterrupted()) {

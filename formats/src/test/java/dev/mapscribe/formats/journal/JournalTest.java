@@ -553,6 +553,20 @@ class JournalTest {
     }
 
     @Test
+    void aJournalOfANewerFormatIsRefusedInOneLine(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("j");
+        JournalHeader h = header();
+        int newer = dev.mapscribe.formats.raw.RecordKind.FORMAT_VERSION + 1;
+        try (JournalWriter w = JournalWriter.open(dir, JournalWriter.Options.defaults())) {
+            w.start(new JournalHeader(newer, "9.9.9", h.hostname(), h.machineId(), h.kernelRelease(), h.bootTimeUtcNs(),
+                    h.hookTier(), h.bpfSha256(), h.startUtcNs(), h.startKtimeNs(), h.commandLine(), h.recorderPid(), h.overcommitMemory()));
+        }
+        JournalException e = assertThrows(JournalException.class, () -> JournalReader.open(dir));
+        assertEquals("cannot read journal " + dir + ": it is format " + newer + ", written by mapscribe 9.9.9, and this mapscribe"
+                + " reads formats up to " + (newer - 1) + ": read it with a newer mapscribe", e.getMessage());
+    }
+
+    @Test
     void aJournalWhoseFirstCycleFileIsGoneSaysSoInOneLine(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         Files.delete(threeCycles(dir).get(0)); // by hand: --max-disk deletes cycles through Chronicle's listing, and reads on
