@@ -1538,26 +1538,32 @@ static __always_inline bool uring_writes(__u8 op)
 }
 
 /*
- * The ring's registered file a request with IOSQE_FIXED_FILE names, as the table holds it now (as 6.13+ lays it out;
- * older kernels' registered files are not looked at). Nothing traces the kernel's own lookup of it when it issues the
- * request, so this is read as the request is submitted: an update of the table by a request linked before it (an
- * IORING_OP_FILES_UPDATE) is not seen.
+ * The file in slot `index` of a ring's registered files, as the table holds it now (as 6.13+ lays it out; older
+ * kernels' registered files are not looked at).
  */
-static __always_inline struct file *uring_fixed_file(struct io_kiocb *req)
+static __always_inline struct file *uring_slot_file(struct io_ring_ctx *ctx, __u32 index)
 {
-	int fd = req->cqe.fd;
 	if (!bpf_core_field_exists(struct io_file_table, data))
 		return 0;
-	struct io_ring_ctx *ctx = req->ctx;
-	if ((unsigned int)fd >= ctx->file_table.data.nr)
+	if (index >= ctx->file_table.data.nr)
 		return 0;
 	/* nodes is an array of pointers, which the verifier types as numbers: each read as file_of_fd() reads fd slots */
-	__u64 slot = (__u64)ctx->file_table.data.nodes + (__u64)(unsigned int)fd * sizeof(void *);
+	__u64 slot = (__u64)ctx->file_table.data.nodes + (__u64)index * sizeof(void *);
 	struct kiocb *k = bpf_rdonly_cast((void *)slot, bpf_core_type_id_kernel(struct kiocb));
 	struct io_rsrc_node *node = bpf_rdonly_cast(k->ki_filp, bpf_core_type_id_kernel(struct io_rsrc_node));
 	if (!node)
 		return 0;
 	return bpf_rdonly_cast((void *)(node->file_ptr & FFS_MASK_), bpf_core_type_id_kernel(struct file));
+}
+
+/*
+ * The registered file a request with IOSQE_FIXED_FILE names. Nothing traces the kernel's own lookup of it when it
+ * issues the request, so this is read as the request is submitted: an update of the table by a request linked before
+ * it (IORING_OP_FILES_UPDATE, or an open straight into the slot) is not seen.
+ */
+static __always_inline struct file *uring_fixed_file(struct io_kiocb *req)
+{
+	return uring_slot_file(req->ctx, (__u32)req->cqe.fd);
 }
 
 /*
@@ -1702,26 +1708,30 @@ int ms_raw_uring_file_get(struct bpf_raw_tracepoint_args *ctx)
 				     (int)ctx->args[1]);
 }
 
+#define IORING_FILE_INDEX_ALLOC_ (~0U) /* an open straight into a free registered slot: the CQE's res is the slot */
+
 /*
  * An open through a ring (IORING_OP_OPENAT, OPENAT2) of a process's memory file for writing, recorded as the open
- * calls' are (opens_for_write(), is_proc_mem()): as it completes, with the fd it installed as the result, that fd's
- * file looked up in the completing task's table (the submitter's, or its io-wq worker's, which shares it). args: the
- * SQE's dfd, 0 (the path is the file part's), the open_how's flags, mode and resolve, the SQE's flags. An open into
- * the ring's registered files (file_slot) is not looked at, nor one that posts no completion; the writes through
- * either are recorded all the same.
+ * calls' are (opens_for_write(), is_proc_mem()): as it completes, with its result, its file looked up where it put it:
+ * the fd it installed, in the completing task's table (the submitter's, or its io-wq worker's, which shares it), or,
+ * for an open straight into the ring's registered files (a file index), that slot. args: the SQE's dfd, the file
+ * index (0: an fd; slot + 1; IORING_FILE_INDEX_ALLOC, ~0: a free slot, res names it), the open_how's flags, mode and
+ * resolve, the SQE's flags (the path is the file part's). One that posts no completion is not recorded.
  */
 static __always_inline int record_uring_open(struct io_kiocb *req, long res)
 {
 	struct io_open *o = bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct io_open));
 	__u64 flags = o->how.flags;
-	if (res < 0 || o->file_slot || (flags & O_ACCMODE_) == 0 || (flags & O_PATH_))
+	if (res < 0 || (flags & O_ACCMODE_) == 0 || (flags & O_PATH_))
 		return 0;
-	struct file *file = file_of_fd(bpf_get_current_task_btf(), res);
+	__u32 slot = o->file_slot;
+	struct file *file = !slot ? file_of_fd(bpf_get_current_task_btf(), res)
+				  : uring_slot_file(req->ctx, slot == IORING_FILE_INDEX_ALLOC_ ? (__u32)res : slot - 1);
 	__u64 pid_tgid;
 	struct scratch *s = uring_memfile_record(file, &pid_tgid);
 	if (!s)
 		return 0;
-	fill_uring_syscall((struct ms_syscall *)s->buf, req, (__s64)o->dfd, 0, flags, o->how.mode, o->how.resolve, res);
+	fill_uring_syscall((struct ms_syscall *)s->buf, req, (__s64)o->dfd, slot, flags, o->how.mode, o->how.resolve, res);
 	submit_file_call(s, file, pid_tgid, 0, 0, -1);
 	return 0;
 }

@@ -358,7 +358,7 @@ static long do_uring_madvise(struct uring *u, unsigned long addr, unsigned len, 
  * An open through the ring (IORING_OP_OPENAT 18, or OPENAT2 28 with an open_how) of path with flags; recorded: whether
  * the kernel side keeps it (a process's memory file opened for writing). ret is the fd it installed (closed again).
  */
-static long do_uring_open(struct uring *u, int op, const char *path, int flags, int recorded)
+static long do_uring_open(struct uring *u, int op, const char *path, int flags, unsigned slot, int recorded)
 {
 	struct open_how how = {.flags = (unsigned long long)flags};
 	struct io_uring_sqe sqe;
@@ -366,6 +366,7 @@ static long do_uring_open(struct uring *u, int op, const char *path, int flags, 
 	sqe.opcode = (unsigned char)op;
 	sqe.fd = AT_FDCWD;
 	sqe.addr = (unsigned long)path;
+	sqe.file_index = slot;
 	if (op == IORING_OP_OPENAT) {
 		sqe.open_flags = (unsigned)flags;
 	} else {
@@ -373,11 +374,11 @@ static long do_uring_open(struct uring *u, int op, const char *path, int flags, 
 		sqe.off = (unsigned long)&how;
 	}
 	long r = uring_run(u, &sqe);
-	printf("uring_open pid=%d tid=%ld op=%d path=%s flags=%d ret=%ld recorded=%d\n", getpid(), tid(), op, path, flags, r,
-	       recorded);
+	printf("uring_open pid=%d tid=%ld op=%d path=%s flags=%d slot=%u ret=%ld recorded=%d\n", getpid(), tid(), op, path,
+	       flags, slot, r, recorded);
 	fflush(stdout);
-	if (r >= 0)
-		close((int)r);
+	if (r >= 0 && slot == 0)
+		close((int)r); /* an open into a registered slot installs no fd */
 	return r;
 }
 
@@ -532,18 +533,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "io_uring_setup: %s\n", strerror(errno));
 		return 1;
 	}
-	int reg_fd = (int)fds[0];
+	int reg_fds[4] = {(int)fds[0], -1, -1, -1}; /* slot 0, and three empty ones for the opens straight into a slot */
 	struct iovec reg_buf = {&more, sizeof(more)};
-	if (syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_FILES, &reg_fd, 1) != 0
+	if (syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_FILES, reg_fds, 4) != 0
 	    || syscall(SYS_io_uring_register, ring.fd, IORING_REGISTER_BUFFERS, &reg_buf, 1) != 0) {
 		fprintf(stderr, "io_uring_register: %s\n", strerror(errno));
 		return 1;
 	}
-	/* Opens through the ring: of the memory file for writing (recorded, as it completes), read-only, and of /dev/null */
-	long uo[] = {do_uring_open(&ring, IORING_OP_OPENAT, mem, O_RDWR, 1), do_uring_open(&ring, IORING_OP_OPENAT2, mem, O_WRONLY, 1),
-		     do_uring_open(&ring, IORING_OP_OPENAT, mem, O_RDONLY, 0), do_uring_open(&ring, IORING_OP_OPENAT, "/dev/null", O_WRONLY, 0)};
-	if (uo[0] < 0 || uo[1] < 0 || uo[2] < 0 || uo[3] < 0) {
-		fprintf(stderr, "the io_uring opens returned %ld %ld %ld %ld\n", uo[0], uo[1], uo[2], uo[3]);
+	/*
+	 * Opens through the ring: of the memory file for writing (recorded, as it completes), read-only, and of /dev/null;
+	 * then straight into registered slots (a file index, no fd): the memory file for writing into slot 1 and into a
+	 * free slot the kernel picks (recorded, from the slot), /dev/null into slot 3 (not).
+	 */
+	long uo[] = {do_uring_open(&ring, IORING_OP_OPENAT, mem, O_RDWR, 0, 1), do_uring_open(&ring, IORING_OP_OPENAT2, mem, O_WRONLY, 0, 1),
+		     do_uring_open(&ring, IORING_OP_OPENAT, mem, O_RDONLY, 0, 0), do_uring_open(&ring, IORING_OP_OPENAT, "/dev/null", O_WRONLY, 0, 0),
+		     do_uring_open(&ring, IORING_OP_OPENAT, mem, O_WRONLY, 2, 1), do_uring_open(&ring, IORING_OP_OPENAT2, mem, O_RDWR, IORING_FILE_INDEX_ALLOC, 1),
+		     do_uring_open(&ring, IORING_OP_OPENAT, "/dev/null", O_WRONLY, 4, 0)};
+	if (uo[0] < 0 || uo[1] < 0 || uo[2] < 0 || uo[3] < 0 || uo[4] != 0 || uo[5] != 2 || uo[6] != 0) {
+		fprintf(stderr, "the io_uring opens returned %ld %ld %ld %ld %ld %ld %ld\n", uo[0], uo[1], uo[2], uo[3], uo[4], uo[5], uo[6]);
 		return 1;
 	}
 	int ring_nul = open("/dev/null", O_WRONLY | O_CLOEXEC);

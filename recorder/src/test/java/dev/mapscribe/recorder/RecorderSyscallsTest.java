@@ -267,6 +267,7 @@ class RecorderSyscallsTest {
                             // as the kernel keeps them: IORING_OP_OPENAT's prep adds O_LARGEFILE (0100000) on 64-bit
                             assertEquals(s(c, "flags"), r.args()[2] & ~0100000L, "the flags of " + c);
                             assertEquals(-100, r.args()[0], "AT_FDCWD, as the SQE's dfd: " + c);
+                            assertEquals(u(c, "slot"), r.args()[1], "the file index of " + c + " (0: an fd)");
                         } else {
                             assertEquals(List.of(), recorded, "only a memory file opened for writing is recorded: " + c);
                         }
@@ -386,7 +387,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(132, checked, "calls logged by the workload");
+            assertEquals(135, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());

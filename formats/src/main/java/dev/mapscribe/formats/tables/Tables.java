@@ -94,7 +94,7 @@ public final class Tables {
                     + "process: ptrace requests that start tracing or write the tracee's memory or registers (TRACEME, ATTACH, SEIZE, POKETEXT, "
                     + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH), process_vm_writev, and a process's memory file (/proc/PID/mem) "
                     + "opened for writing (open/openat/openat2, or through an io_uring: io_uring_openat, io_uring_openat2, as they completed, the fd as "
-                    + "ret) or written (write/pwrite64/writev/pwritev/pwritev2, or an io_uring request: "
+                    + "ret, or for an open straight into the ring's registered files arg1 the file index, slot + 1 or ~0 for a free one, and ret 0 or that slot) or written (write/pwrite64/writev/pwritev/pwritev2, or an io_uring request: "
                     + "io_uring_write, io_uring_writev, io_uring_write_fixed, io_uring_writev_fixed, recorded as submitted, without a result), "
                     + "with its `path`); io_uring_madvise, madvise through a ring with advice that changes VMA flags (args addr, len, advice, "
                     + "0, 0, the SQE's flags; recorded as it completed, with its result, or as submitted, without one, when it posts no "
