@@ -66,6 +66,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_CLONE3 435
 #define NR_OPENAT2 437
 #define NR_MSEAL 462
+#define NR_MBIND 237
+#define NR_SET_MEMPOLICY_HOME_NODE 450
 
 #define MAP_ANONYMOUS_ 0x20
 #define MAP_SHARED_ 0x1 /* MAP_SHARED_VALIDATE (0x3) has it too */
@@ -643,10 +645,15 @@ static __always_inline struct file *file_of_fd(struct task_struct *task, int fd)
  * made 5 % of its mmaps name the wrong file that way). bpf_find_vma() takes the mmap lock with a trylock;
  * when that fails (-EBUSY), or the range was unmapped again meanwhile (-ENOENT), the caller falls back to the fd.
  */
-/* The VMA at an address: its file, and its extent (io_setup's ring, which no argument of the call gives). */
+/*
+ * The VMA at an address: its file, its extent (io_setup's ring, which no argument of the call gives) and its NUMA
+ * policy (mbind's; read after the lookup, as the file is: a policy another thread replaces meanwhile is freed after an
+ * RCU grace period, and the loads are fault-guarded).
+ */
 struct vma_file_ctx {
 	struct file *file;
 	__u64 start, end;
+	struct mempolicy *policy;
 };
 
 static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, struct vma_file_ctx *c)
@@ -654,6 +661,7 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, st
 	c->file = vma->vm_file;
 	c->start = vma->vm_start;
 	c->end = vma->vm_end;
+	c->policy = vma->vm_policy;
 	return 0;
 }
 
@@ -1138,6 +1146,38 @@ static __always_inline void on_file_call(struct file *file, struct pt_regs *regs
 }
 
 /*
+ * mbind(start, len, mode, nodemask, maxnode, flags) and set_mempolicy_home_node(start, len, home_node, flags): the
+ * raw call and, when it succeeded, the policy the kernel left on the VMA at start (MS_F_POLICY), which the kernel
+ * compares when it merges VMAs. Looked up with bpf_find_vma (a helper call; these calls are rare); a lookup that fails
+ * (the mmap lock contended, the range unmapped meanwhile) leaves the part out.
+ */
+static __always_inline void on_policy_call(struct task_struct *task, struct pt_regs *regs, __u32 nr, long ret,
+					   __u64 pid_tgid)
+{
+	struct vma_file_ctx v = {};
+	if (ret != 0 || bpf_find_vma(task, regs->di, vma_file_cb, &v, 0)) {
+		on_syscall(regs, nr, ret, pid_tgid, 0);
+		return;
+	}
+	__u32 size = sizeof(struct ms_syscall) + sizeof(struct ms_policy);
+	struct ms_syscall *r = bpf_ringbuf_reserve(&events, size, 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_POLICY, pid_tgid);
+	fill_syscall(r, regs, nr, ret);
+	struct ms_policy *p = (void *)(r + 1);
+	struct mempolicy *pol = v.policy;
+	p->mode = pol ? pol->mode : 0; /* none: MPOL_DEFAULT */
+	p->flags = pol ? pol->flags : 0;
+	p->home_node = pol ? pol->home_node : 0;
+	p->nodes = pol ? pol->nodes.bits[0] : 0;
+	p->user_nodes = pol ? pol->w.user_nodemask.bits[0] : 0;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+/*
  * process_vm_writev(pid, local_iov, liovcnt, remote_iov, riovcnt, flags): the raw call and, when the caller's remote
  * iovec array can be read, its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges of the target it writes, in
  * order) and the first one's base (MS_F_ADDR: where the write began). Read as the call returns: another thread of
@@ -1177,6 +1217,8 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_MMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case NR_MUNMAP: case NR_MREMAP:
 	case NR_BRK: case NR_MADVISE: case NR_SHMAT: case NR_SHMDT: case NR_CLONE: case NR_CLONE3: case NR_FORK: case NR_VFORK:
 	case NR_EXECVE: case NR_EXECVEAT: case NR_MSEAL:
+	/* a NUMA policy on part of a mapping makes a VMA of its own (on_policy_call()) */
+	case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
 	/* VM_LOCKED keeps a VMA apart from its neighbours, as any flag does; mlockall(MCL_FUTURE) sets it on later maps */
 	case NR_MLOCK: case NR_MUNLOCK: case NR_MLOCK2: case NR_MLOCKALL: case NR_MUNLOCKALL:
 	/* personality(READ_IMPLIES_EXEC): PROT_READ then implies PROT_EXEC, for this task's later mmaps, mprotects and brk */
@@ -1443,6 +1485,9 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		break;
 	case NR_PROCESS_VM_WRITEV:
 		on_vm_writev(regs, ret, pid_tgid);
+		break;
+	case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
+		on_policy_call(task, regs, nr, ret, pid_tgid);
 		break;
 	default:
 		on_syscall(regs, nr, ret, pid_tgid, xflags);

@@ -21,7 +21,8 @@
 #ifndef MAPSCRIBE_H
 #define MAPSCRIBE_H
 
-/* 2: ms_task.personality appended (a version-1 MS_TASK is 8 bytes shorter); 3: MS_SYSCALL's ranges part (MS_F_IOVECS) */
+/* 2: ms_task.personality appended (a version-1 MS_TASK is 8 bytes shorter); 3: MS_SYSCALL's ranges part (MS_F_IOVECS)
+ * and policy part (MS_F_POLICY) */
 #define MS_FORMAT_VERSION 3
 
 #define MS_PATH_MAX 4096  /* longest path a record carries; longer ones are cut, flagged */
@@ -59,6 +60,7 @@ enum ms_kind {
                                        ring's address (the aio_context_t it wrote; -errno when it failed), len = the
                                        ring's size (its VMA's), prot and flags as mapped (RW, shared), its file */
 #define MS_F_IOVECS 0x0400          /* MS_SYSCALL: a struct ms_iovecs and its ranges follow the address part */
+#define MS_F_POLICY 0x0800          /* MS_SYSCALL: a struct ms_policy follows the ranges part (mbind, set_mempolicy_home_node) */
 
 /* Common header of every record: 24 bytes. */
 struct ms_hdr {
@@ -215,6 +217,21 @@ struct ms_iovecs {
 struct ms_iovec {
 	__u64 base;
 	__u64 len;
+};
+
+/*
+ * MS_SYSCALL's policy part (MS_F_POLICY), after the ranges part: the NUMA policy a successful mbind or
+ * set_mempolicy_home_node left on the VMA at its start address, as the kernel keeps it (struct mempolicy; all zero
+ * for none, MPOL_DEFAULT). The kernel merges two adjacent VMAs only when their policies are equal (mpol_equal: mode,
+ * flags, home node, and the nodes; the user's nodemask too for MPOL_F_STATIC_NODES/RELATIVE_NODES): a policy on part
+ * of a mapping makes a VMA of its own. The first 64 nodes of each nodemask.
+ */
+struct ms_policy {
+	__u16 mode;
+	__u16 flags;
+	__s32 home_node;
+	__u64 nodes;       /* nodes.bits[0] */
+	__u64 user_nodes;  /* w.user_nodemask.bits[0] */
 };
 
 #define MS_FORK_THREAD 0x1  /* child shares the thread group (CLONE_THREAD) */

@@ -59,6 +59,18 @@ static long result(long r)
 	return r == -1 ? -errno : r;
 }
 
+#define MPOL_DEFAULT_ 0
+#define MPOL_PREFERRED_ 1
+
+/* mbind(2) of [addr, addr + len) with a policy of `mode` on the nodes of `nodes` (node 0: 1); it must succeed. */
+static void set_policy(void *addr, unsigned long len, int mode, unsigned long nodes)
+{
+	long ret = result(syscall(SYS_mbind, addr, len, mode, mode == MPOL_DEFAULT_ ? NULL : &nodes, mode == MPOL_DEFAULT_ ? 0 : 64, 0));
+	emit("CALL mbind %lx %lx %x %lx %lx\n", (unsigned long)addr, len, mode, nodes, ret);
+	if (ret != 0)
+		die("mbind");
+}
+
 static void *map(void *hint, unsigned long len, int prot, int flags, int fd, off_t off)
 {
 	void *p = mmap(hint, len, prot, flags, fd, off);
@@ -496,6 +508,22 @@ int main(void)
 		die("remap_file_pages");
 	emit("EXPECT vmas %lx %lu remap_file_pages\n", (unsigned long)rm, 4 * P);
 	checkpoint(22, "remap-file-pages");
+
+	/*
+	 * 23. mbind: the kernel merges two VMAs only when their NUMA policies are equal, so a policy on part of a mapping
+	 * is a VMA of its own. Four RW pages; MPOL_PREFERRED on node 0 for the second and third (three VMAs), the same for
+	 * the fourth (it merges with them: two), MPOL_DEFAULT for the third (four); then PROT_READ|PROT_EXEC over all
+	 * four: an alert for each VMA.
+	 */
+	char *mb = map(NULL, 4 * P, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	set_policy(mb + P, 2 * P, MPOL_PREFERRED_, 1);
+	set_policy(mb + 3 * P, P, MPOL_PREFERRED_, 1);
+	set_policy(mb + 2 * P, P, MPOL_DEFAULT_, 0);
+	protect(mb, 4 * P, PROT_READ | PROT_EXEC);
+	for (int k = 0; k < 4; k++)
+		expect_alert(mb + k * P, P, X_ADD);
+	emit("EXPECT vmas %lx %lu mbind\n", (unsigned long)mb, 4 * P);
+	checkpoint(23, "mbind");
 
 	(void)w;
 	return 0;

@@ -53,7 +53,7 @@ public final class Replayer {
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
             NR_SHMAT = 30, NR_SHMDT = 67, NR_MLOCK = 149, NR_MUNLOCK = 150, NR_MLOCKALL = 151, NR_MUNLOCKALL = 152,
             NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462, NR_IO_SETUP = 206, NR_IO_DESTROY = 207,
-            NR_REMAP_FILE_PAGES = 216;
+            NR_REMAP_FILE_PAGES = 216, NR_MBIND = 237, NR_SET_MEMPOLICY_HOME_NODE = 450;
     static final int MLOCK_ONFAULT = 1;
 
     private final EventSink sink;
@@ -221,6 +221,11 @@ public final class Replayer {
             case NR_IO_DESTROY -> processes.mmOf(s.h()).ioDestroy(a[0], s.ret(), now);
             case NR_REMAP_FILE_PAGES -> processes.mmOf(s.h()).remapFilePages(a[0], a[1], a[3], s.ret(), now);
             case NR_MSEAL -> processes.mmOf(s.h()).mseal(a[0], a[1], s.ret(), now);
+            // the policy the kernel left on the range's first VMA, which the recorder read (none when it could not)
+            case NR_MBIND -> {
+                if (s.policy() != null) processes.mmOf(s.h()).mbind(a[0], a[1], numaPolicy(s.policy()), s.ret(), now);
+            }
+            case NR_SET_MEMPOLICY_HOME_NODE -> processes.mmOf(s.h()).homeNode(a[0], a[1], (int) a[2], s.ret(), now);
             case NR_MLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], Region.VM_LOCKED, s.ret(), now);
             case NR_MLOCK2 -> {
                 if ((a[2] & ~MLOCK_ONFAULT) == 0) { // other flags: EINVAL, nothing changed
@@ -233,6 +238,20 @@ public final class Replayer {
             case NR_MUNLOCKALL -> processes.mmOf(s.h()).mlockall(0, s.ret(), now);
             default -> { }
         }
+    }
+
+    static final int MPOL_DEFAULT = 0, MPOL_LOCAL = 4, MPOL_F_RELATIVE_NODES = 1 << 14, MPOL_F_STATIC_NODES = 1 << 15;
+
+    /**
+     * A policy with only what the kernel compares of two (mpol_equal): none for MPOL_DEFAULT, which mbind stores as no
+     * policy; no nodes for MPOL_LOCAL (left unset there); the user's nodemask only under MPOL_F_STATIC_NODES or
+     * MPOL_F_RELATIVE_NODES (otherwise its place holds the cpuset's nodes, which are not compared).
+     */
+    static KernelRecord.Policy numaPolicy(KernelRecord.Policy p) {
+        if (p.mode() == MPOL_DEFAULT) return null;
+        boolean userNodes = (p.flags() & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)) != 0;
+        return new KernelRecord.Policy(p.mode(), p.flags(), p.homeNode(), p.mode() == MPOL_LOCAL ? 0 : p.nodes(),
+                userNodes ? p.userNodes() : 0);
     }
 
     /**

@@ -59,6 +59,8 @@ final class SyscallNames {
             case 435 -> "clone3";
             case 437 -> "openat2";
             case 462 -> "mseal";
+            case 237 -> "mbind";
+            case 450 -> "set_mempolicy_home_node";
             default -> nr >= IO_URING ? "io_uring_op_" + (nr - IO_URING) : "syscall_" + nr;
         };
     }
@@ -70,7 +72,7 @@ final class SyscallNames {
             case 12, 60, 67, 151, 207, 231 -> 1;
             case 149, 150, 206, 425, 435 -> 2;
             case 1, 2, 10, 11, 20, 28, 30, 59, 325, 462 -> 3;
-            case 18, 101, 257, 329, 437 -> 4;
+            case 18, 101, 257, 329, 437, 450 -> 4;
             case 25, 56, 216, 296, 322 -> 5;
             default -> 6;
         };

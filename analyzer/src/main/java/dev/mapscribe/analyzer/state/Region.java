@@ -1,5 +1,7 @@
 package dev.mapscribe.analyzer.state;
 
+import dev.mapscribe.formats.raw.KernelRecord.Policy;
+
 import java.util.Objects;
 
 /**
@@ -15,6 +17,9 @@ import java.util.Objects;
  *                    set ({@link #VM_FLAGS_KEPT}). Two regions that differ in them are two VMAs in the kernel, and an
  *                    mprotect over both raises an alert for each; {@link #VM_DONTCOPY} also keeps a region out of a
  *                    forked child
+ * @param policy      the NUMA policy mbind(2) put on these pages, as the kernel keeps it; null for none (MPOL_DEFAULT), or
+ *                    where the recording does not know it (a process of the start-up snapshot). Two regions with
+ *                    unequal policies are two VMAs in the kernel, as with vmFlags
  * @param version     id of this version, unique within one replay; 0 for a piece not (yet) in a map
  * @param validFromNs CLOCK_MONOTONIC ns at which this version came to be
  * @param cause       what made this version: "mmap", "mprotect", "munmap", "mremap", "brk", "exec", "snapshot",
@@ -23,7 +28,7 @@ import java.util.Objects;
  *                    or an owner whose name the recording never saw
  */
 public record Region(long start, long end, int prot, boolean shared, Backing backing, MappedFile file, long offset,
-                     String label, long vmFlags, long version, long validFromNs, String cause, String comm) {
+                     String label, long vmFlags, Policy policy, long version, long validFromNs, String cause, String comm) {
 
     /**
      * The kernel charged the mapping against the commit limit (smaps' {@code ac}): a private file mapping that is or
@@ -69,7 +74,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     /** A region that is not (yet) part of a map: no version. */
     public static Region piece(long start, long end, int prot, boolean shared, Backing backing, MappedFile file,
                                long offset, String label) {
-        return new Region(start, end, prot, shared, backing, file, hasOffset(backing) ? offset : 0, label, 0, 0, 0, null, null);
+        return new Region(start, end, prot, shared, backing, file, hasOffset(backing) ? offset : 0, label, 0, null, 0, 0, null, null);
     }
 
     /** Pages nobody can vouch for. */
@@ -93,12 +98,12 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
         long s = Math.max(start, from);
         long e = Math.min(end, to);
         long off = hasOffset(backing) ? offset + (s - start) : 0;
-        return new Region(s, e, prot, shared, backing, file, off, label, vmFlags, version, validFromNs, cause, comm);
+        return new Region(s, e, prot, shared, backing, file, off, label, vmFlags, policy, version, validFromNs, cause, comm);
     }
 
     /** The same pages' attributes placed at another address (mremap moves): no label, the kernel's labels are positional. */
     public Region movedTo(long newStart) {
-        return new Region(newStart, newStart + length(), prot, shared, backing, file, offset, null, vmFlags, 0, 0, null, null);
+        return new Region(newStart, newStart + length(), prot, shared, backing, file, offset, null, vmFlags, policy, 0, 0, null, null);
     }
 
     /** VM_ACCOUNT: see {@link #VM_ACCOUNT}. */
@@ -133,7 +138,7 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     public Region withProt(int newProt) {
         boolean charge = !noReserve() && chargeable(backing, shared, newProt) && (prot == Prot.UNKNOWN || (prot & Prot.WRITE) == 0);
         return new Region(start, end, newProt, shared, backing, file, offset, label, charge ? vmFlags | VM_ACCOUNT : vmFlags,
-                0, 0, null, null);
+                policy, 0, 0, null, null);
     }
 
     /** Whether the kernel charges a mapping of this kind and protection (mmap_region, mprotect_fixup): see VM_ACCOUNT. */
@@ -145,21 +150,27 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
     Region withVmFlags(long flags) {
         flags &= VM_FLAGS_KEPT;
         return flags == vmFlags ? this
-                : new Region(start, end, prot, shared, backing, file, offset, label, flags, version, validFromNs, cause, comm);
+                : new Region(start, end, prot, shared, backing, file, offset, label, flags, policy, version, validFromNs, cause, comm);
     }
 
     public Region withExtent(long newStart, long newEnd) {
-        return new Region(newStart, newEnd, prot, shared, backing, file, offset, label, vmFlags, 0, 0, null, null);
+        return new Region(newStart, newEnd, prot, shared, backing, file, offset, label, vmFlags, policy, 0, 0, null, null);
     }
 
     Region asVersion(long newVersion, long fromNs, String newCause, String ownerComm) {
-        return new Region(start, end, prot, shared, backing, file, offset, label, vmFlags, newVersion, fromNs, newCause, ownerComm);
+        return new Region(start, end, prot, shared, backing, file, offset, label, vmFlags, policy, newVersion, fromNs, newCause, ownerComm);
+    }
+
+    /** The same pages with another NUMA policy (mbind; null: MPOL_DEFAULT). */
+    public Region withPolicy(Policy newPolicy) {
+        return Objects.equals(newPolicy, policy) ? this
+                : new Region(start, end, prot, shared, backing, file, offset, label, vmFlags, newPolicy, version, validFromNs, cause, comm);
     }
 
     /** Everything but position, offset and version. */
     public boolean sameAttributes(Region o) {
         return prot == o.prot && shared == o.shared && backing == o.backing && Objects.equals(file, o.file)
-                && Objects.equals(label, o.label) && vmFlags == o.vmFlags;
+                && Objects.equals(label, o.label) && vmFlags == o.vmFlags && Objects.equals(policy, o.policy);
     }
 
     /** Same pages with the same attributes (a version need not change when this holds). */
@@ -203,6 +214,6 @@ public record Region(long start, long end, int prot, boolean shared, Backing bac
                 + (file != null ? " " + file.path() + "@" + Long.toHexString(offset) : "") + (label != null ? " " + label : "")
                 + (accounted() ? " ac" : "") + (noReserve() ? " nr" : "")
                 + ((vmFlags & ~(VM_ACCOUNT | VM_NORESERVE)) != 0 ? " vm" + Long.toHexString(vmFlags & ~(VM_ACCOUNT | VM_NORESERVE)) : "")
-                + " v" + version;
+                + (policy != null ? " mpol" + policy.mode() + ":" + Long.toHexString(policy.nodes()) : "") + " v" + version;
     }
 }

@@ -1,5 +1,7 @@
 package dev.mapscribe.analyzer.state;
 
+import dev.mapscribe.formats.raw.KernelRecord.Policy;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -342,6 +344,54 @@ public final class RegionMap {
             pieces.add(Region.unknown(at, end, Prot.UNKNOWN));
         }
         rewrite(addr, end, pieces, nowNs, "madvise");
+    }
+
+    /**
+     * mbind(2) that succeeded: every region of the range, widened to whole pages, gets the NUMA policy the kernel left
+     * on the range's VMAs (one policy for them all; null: MPOL_DEFAULT, none), split at the range's edges. The kernel
+     * merges two VMAs only when their policies are equal (mpol_equal), so a policy on part of a mapping is a region of
+     * its own, and the same policy on its neighbour merges them again. The kernel refuses a range with a hole (EFAULT)
+     * before it changes anything; other failures are taken as having changed nothing (one part way, ENOMEM while
+     * splitting, is not told apart).
+     */
+    public void mbind(long addr, long len, Policy policy, long ret, long nowNs) {
+        changePolicies(addr, len, ret, nowNs, "mbind", r -> r.withPolicy(policy));
+    }
+
+    /**
+     * set_mempolicy_home_node(2) that succeeded: the regions of the range that have a policy get it with that home
+     * node (the kernel makes each such VMA's policy a copy with it, splitting at the range's edges; it refuses, part
+     * way, a VMA whose policy is neither MPOL_BIND nor MPOL_PREFERRED_MANY: a failure changed nothing here).
+     */
+    public void homeNode(long addr, long len, int homeNode, long ret, long nowNs) {
+        changePolicies(addr, len, ret, nowNs, "set_mempolicy_home_node", r -> r.policy() == null ? r
+                : r.withPolicy(new Policy(r.policy().mode(), r.policy().flags(), homeNode, r.policy().nodes(), r.policy().userNodes())));
+    }
+
+    private void changePolicies(long addr, long len, long ret, long nowNs, String cause, java.util.function.UnaryOperator<Region> change) {
+        if (ret != 0 || len == 0) {
+            return;
+        }
+        long end = addr + Prot.pageAlign(len);
+        if (!possible(addr, end)) {
+            return;
+        }
+        List<Region> pieces = new ArrayList<>();
+        long at = addr;
+        for (Region r : spans(addr, end)) {
+            if (r.start() > at) {
+                // Success says the kernel found no hole: it had pages here that the map does not
+                history.noteInconsistency();
+                pieces.add(Region.unknown(at, r.start(), Prot.UNKNOWN));
+            }
+            pieces.add(r.known() ? change.apply(r) : r);
+            at = r.end();
+        }
+        if (at < end) {
+            history.noteInconsistency();
+            pieces.add(Region.unknown(at, end, Prot.UNKNOWN));
+        }
+        rewrite(addr, end, pieces, nowNs, cause);
     }
 
     /**

@@ -40,6 +40,7 @@ public final class RegionsWorkload {
                 case "io_destroy" -> values.get(1);
                 case "remap_file_pages" -> values.get(5);
                 case "mseal" -> values.get(3);
+                case "mbind" -> values.get(4);
                 case "mlock", "munlock" -> values.get(2);
                 case "mlock2" -> values.get(3);
                 case "mlockall" -> values.get(1);

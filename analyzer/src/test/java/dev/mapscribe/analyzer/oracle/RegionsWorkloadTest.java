@@ -43,11 +43,11 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasTwentyThreeCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasTwentyFourCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
                 "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm", "mseal", "mlock",
-                "mlockall", "munlockall", "read-implies-exec", "int80", "uring-madvise", "aio", "remap-file-pages"), cps.stream().map(Checkpoint::label).toList());
+                "mlockall", "munlockall", "read-implies-exec", "int80", "uring-madvise", "aio", "remap-file-pages", "mbind"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -60,6 +60,7 @@ class RegionsWorkloadTest {
         kinds.addAll(List.of(ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_X_ADD, ProtAlerts.MPROT_X_ADD)); // step 12: three VMAs
         kinds.addAll(List.of(ProtAlerts.MMAP_W_X, ProtAlerts.MPROT_X_ADD)); // step 18: no PROT_EXEC asked, READ_IMPLIES_EXEC
         kinds.add(ProtAlerts.MPROT_X_ADD); // step 19: a 32-bit mprotect
+        kinds.addAll(java.util.Collections.nCopies(4, ProtAlerts.MPROT_X_ADD)); // step 23: four VMAs apart by their NUMA policies
         assertEquals(kinds,
                 RegionsWorkload.expected(items, "mem_prot_alert").stream().map(Expect::what).toList());
         assertEquals("memfd:regions", RegionsWorkload.expected(items, "mmap_exec").getFirst().what());
@@ -188,6 +189,11 @@ class RegionsWorkloadTest {
             case "io_destroy" -> m.ioDestroy(c.get(0), c.ret(), now);
             case "remap_file_pages" -> m.remapFilePages(c.get(0), c.get(1), c.get(3), c.ret(), now);
             case "mseal" -> m.mseal(c.get(0), c.get(1), c.ret(), now);
+            case "mbind" -> { // addr len mode nodes ret: a policy of that mode on those nodes (MPOL_DEFAULT 0: none)
+                int mode = (int) c.get(2);
+                m.mbind(c.get(0), c.get(1), mode == 0 ? null : new dev.mapscribe.formats.raw.KernelRecord.Policy(mode, 0, -1, c.get(3), 0),
+                        c.ret(), now);
+            }
             case "mlock" -> m.mlock(c.get(0), c.get(1), Region.VM_LOCKED, c.ret(), now);
             case "mlock2" -> m.mlock(c.get(0), c.get(1), Region.VM_LOCKED | ((c.get(2) & 1) != 0 ? Region.VM_LOCKONFAULT : 0), c.ret(), now);
             case "munlock" -> m.mlock(c.get(0), c.get(1), 0, c.ret(), now);

@@ -274,6 +274,35 @@ class ReplayerTest {
     }
 
     @Test
+    void aNumaPolicyKeepsPagesApartUntilTheirPoliciesAreEqual() {
+        List<Record> rs = started();
+        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
+        int policy = KernelRecord.F_POLICY, mbind = 237, homeNode = 450;
+        var bind1 = new KernelRecord.Policy(2, 0, -1, 1, 0xff); // MPOL_BIND on node 0, as the VMA keeps it (cpuset's nodes after)
+        // mbind of the stack's second page: a region of its own
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, policy, 30, 100, 100), mbind, new long[] {0x7ffd1000, 0x1000, 2, 0x7ffe0000, 64, 0},
+                0, 0, null, bind1, null));
+        // its home node set to 0: then the first page gets the same policy without a home node (apart still)
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, policy, 31, 100, 100), homeNode, new long[] {0x7ffd1000, 0x1000, 0, 0, 0, 0},
+                0, 0, null, new KernelRecord.Policy(2, 0, 0, 1, 0xff), null));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, policy, 32, 100, 100), mbind, new long[] {0x7ffd0000, 0x1000, 2, 0x7ffe0000, 64, 0},
+                0, 0, null, new KernelRecord.Policy(2, 0, -1, 1, 0x3), null)); // another cpuset: not compared
+        // the home node over both: equal policies, one region again
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, policy, 33, 100, 100), homeNode, new long[] {0x7ffd0000, 0x2000, 0, 0, 0, 0},
+                0, 0, null, new KernelRecord.Policy(2, 0, 0, 1, 0x3), null));
+        // a failed mbind changes nothing
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, 0, 34, 100, 100), mbind, new long[] {0x7ffd0000, 0x1000, 0, 0, 0, 0}, -22));
+        CollectingSink s = replay(rs);
+        String stack = "7ffd0000-7ffd2000 rw-p [stack]", first = "7ffd0000-7ffd1000 rw-p [stack]", second = "7ffd1000-7ffd2000 rw-p [stack]";
+        assertEquals(List.of("400000-401000 r-xp /usr/bin/app", first, second), s.regionsAt(100, 30), "the bound page apart");
+        assertEquals(List.of("400000-401000 r-xp /usr/bin/app", first, second), s.regionsAt(100, 32), "the home node differs");
+        assertEquals(List.of("400000-401000 r-xp /usr/bin/app", stack), s.regionsAt(100, 33), "equal policies merge");
+        assertEquals(List.of("400000-401000 r-xp /usr/bin/app", stack), s.regionsAt(100, 34));
+        assertEquals(List.of("mbind", "set_mempolicy_home_node", "mbind", "set_mempolicy_home_node", "mbind"),
+                s.syscalls.stream().filter(r -> r.tsNs() >= 30).map(SyscallRow::name).toList());
+    }
+
+    @Test
     void execBuildsTheAddressSpaceFromTheKernelWalk() {
         CollectingSink s = replay(started());
         assertEquals(List.of("400000-401000 r-xp /usr/bin/app", "7ffd0000-7ffd2000 rw-p [stack]"), s.regionsAt(100, 20));

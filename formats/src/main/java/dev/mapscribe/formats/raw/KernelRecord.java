@@ -30,7 +30,16 @@ public sealed interface KernelRecord extends Record {
         /** MS_MMAP: io_setup(2)'s AIO ring: fd = nr_events, ret = the ring's address, len = its size */
         F_AIO = 0x200,
         /** MS_SYSCALL: the ranges part follows the address part (process_vm_writev's remote iovecs; a vectored write's one range) */
-        F_IOVECS = 0x400;
+        F_IOVECS = 0x400,
+        /** MS_SYSCALL: the policy part follows (mbind, set_mempolicy_home_node: the NUMA policy left on the VMA) */
+        F_POLICY = 0x800;
+
+    /**
+     * A NUMA policy as the kernel keeps it on a VMA (struct mempolicy): mode (MPOL_DEFAULT 0 for none), flags, home
+     * node, and the first 64 bits of its nodes and of the user's nodemask (kept for MPOL_F_STATIC_NODES and
+     * MPOL_F_RELATIVE_NODES).
+     */
+    record Policy(int mode, int flags, int homeNode, long nodes, long userNodes) {}
 
     /** personality: task->personality (0 in a format-1 journal, whose MS_TASK had none; 0 is Linux's default). */
     record TaskRecord(Hdr h, int ppid, int uid, int gid, int euid, int egid, long mntns, long startNs,
@@ -82,18 +91,24 @@ public sealed interface KernelRecord extends Record {
      * the target the call writes, in order, as base and length pairs: a process_vm_writev's first remote iovecs (at
      * most bpf/mapscribe.h's MS_IOVECS_MAX; arg 4 says how many it named), or a vectored write's one range (where it
      * begins, its iovecs' total length); else null. file: the file the call opened or
-     * wrote, where the recorder names it (a process's memory file), else null.
+     * wrote, where the recorder names it (a process's memory file), else null. policy: with F_POLICY, the NUMA policy a
+     * successful mbind or set_mempolicy_home_node left on the VMA at its start address, else null.
      */
-    record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, FileRef file) implements KernelRecord {
+    record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, Policy policy, FileRef file)
+            implements KernelRecord {
         /** nr of an io_uring request's record: this plus its opcode (bpf/mapscribe.h MS_NR_IO_URING). */
         public static final int NR_IO_URING = 0x10000;
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret) {
-            this(h, nr, args, ret, 0, null, null);
+            this(h, nr, args, ret, 0, null, null, null);
         }
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, FileRef file) {
-            this(h, nr, args, ret, addr, null, file);
+            this(h, nr, args, ret, addr, null, null, file);
+        }
+
+        public SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, FileRef file) {
+            this(h, nr, args, ret, addr, ranges, null, file);
         }
 
         public RecordKind kind() { return RecordKind.SYSCALL; }
@@ -104,7 +119,7 @@ public sealed interface KernelRecord extends Record {
         @Override
         public String toString() {
             return "SyscallRecord[h=" + h + ", nr=" + nr + ", args=" + java.util.Arrays.toString(args) + ", ret=" + ret
-                    + ", addr=" + addr + ", ranges=" + java.util.Arrays.toString(ranges) + ", file=" + file + "]";
+                    + ", addr=" + addr + ", ranges=" + java.util.Arrays.toString(ranges) + ", policy=" + policy + ", file=" + file + "]";
         }
     }
 

@@ -79,6 +79,10 @@ public final class Layouts {
     /** One range of the ranges part: a process_vm_writev's remote iovec, or a vectored write's whole range. */
     public static final StructLayout MS_IOVEC = structLayout(U64.withName("base"), U64.withName("len")).withName("ms_iovec");
 
+    /** MS_SYSCALL's policy part (MS_F_POLICY), after the ranges part: the NUMA policy mbind left on its VMA. */
+    public static final StructLayout MS_POLICY = structLayout(U16.withName("mode"), U16.withName("flags"),
+            U32.withName("home_node"), U64.withName("nodes"), U64.withName("user_nodes")).withName("ms_policy");
+
     public static final StructLayout MS_FORK = structLayout(
             MS_HDR.withName("h"), U32.withName("child_pid"), U32.withName("child_tid"),
             U64.withName("child_start_ns"), U32.withName("fork_flags"), paddingLayout(4).withName("_pad"))
@@ -108,7 +112,7 @@ public final class Layouts {
     static {
         Map<String, StructLayout> m = new LinkedHashMap<>();
         for (StructLayout l : new StructLayout[] {MS_HDR, MS_TASK, MS_FILE, MS_MMAP, MS_MPROTECT, MS_MUNMAP,
-                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_ADDR, MS_IOVECS, MS_IOVEC, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
+                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_ADDR, MS_IOVECS, MS_IOVEC, MS_POLICY, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
             m.put(l.name().orElseThrow(), l);
         }
         ALL = java.util.Collections.unmodifiableMap(m);

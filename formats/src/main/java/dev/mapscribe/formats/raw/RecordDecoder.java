@@ -30,6 +30,9 @@ public final class RecordDecoder {
             SIZE_SYSCALL = size(MS_SYSCALL), SIZE_ADDR = size(MS_ADDR), SIZE_IOVECS = size(MS_IOVECS),
             SIZE_IOVEC = size(MS_IOVEC);
     private static final long IOVECS_COUNT = off(MS_IOVECS, "count");
+    private static final int SIZE_POLICY = size(MS_POLICY);
+    private static final long POL_MODE = off(MS_POLICY, "mode"), POL_FLAGS = off(MS_POLICY, "flags"),
+            POL_HOME = off(MS_POLICY, "home_node"), POL_NODES = off(MS_POLICY, "nodes"), POL_USER = off(MS_POLICY, "user_nodes");
     /** bpf/mapscribe.h's MS_IOVECS_MAX: a record naming more ranges is damaged, not a bigger array. */
     public static final int IOVECS_MAX = 64;
 
@@ -117,8 +120,15 @@ public final class RecordDecoder {
                     for (int i = 0; i < ranges.length; i++) ranges[i] = r.i64(at + 8L * i);
                     at += count * SIZE_IOVEC;
                 }
+                KernelRecord.Policy policy = null;
+                if (h.has(KernelRecord.F_POLICY)) {
+                    r.need(at + SIZE_POLICY, "ms_policy");
+                    policy = new KernelRecord.Policy(r.u16(at + POL_MODE), r.u16(at + POL_FLAGS), r.i32(at + POL_HOME),
+                            r.i64(at + POL_NODES), r.i64(at + POL_USER));
+                    at += SIZE_POLICY;
+                }
                 FileRef file = h.has(KernelRecord.F_FILE) ? r.file(at) : null;
-                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), addr, ranges, file);
+                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), addr, ranges, policy, file);
             }
             case FORK -> {
                 r.need(MS_FORK);
@@ -239,6 +249,8 @@ public final class RecordDecoder {
         int i32(long at) { return s.get(U32, base + at); }
 
         long u32(long at) { return Integer.toUnsignedLong(i32(at)); }
+
+        int u16(long at) { return Short.toUnsignedInt(s.get(U16, base + at)); }
 
         long i64(long at) { return s.get(U64, base + at); }
 
