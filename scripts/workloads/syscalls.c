@@ -189,6 +189,22 @@ static long do_mseal(unsigned long addr, unsigned long len)
 }
 
 /* The lock calls (mlock, mlock2, munlock, mlockall, munlockall), logged with their number and raw arguments. */
+/*
+ * mbind (nr 237: a policy of `mode` on the nodes in `nodes`) or set_mempolicy_home_node (nr 450: `mode` is the home
+ * node), logged with the policy the kernel must then keep on the VMA (pmode pflags phome pnodes: MPOL_DEFAULT, all
+ * zero, for none), which the recorder reads.
+ */
+static long do_policy(long nr, unsigned long addr, unsigned long len, long mode, unsigned long nodes, long pmode, long phome,
+		      unsigned long pnodes)
+{
+	long r = nr == SYS_mbind ? sys_result(syscall(nr, addr, len, mode, mode == 0 ? NULL : &nodes, mode == 0 ? 0 : 64, 0))
+				 : sys_result(syscall(nr, addr, len, mode, 0));
+	printf("policy pid=%d tid=%ld nr=%ld addr=%lu len=%lu arg2=%ld ret=%ld pmode=%ld phome=%ld pnodes=%lu\n", getpid(),
+	       tid(), nr, addr, len, mode, r, pmode, phome, pnodes);
+	fflush(stdout);
+	return r;
+}
+
 static long do_lock(long nr, unsigned long a0, unsigned long a1, unsigned long a2)
 {
 	long r = syscall(nr, a0, a1, a2) == 0 ? 0 : -errno;
@@ -453,6 +469,19 @@ int main(int argc, char **argv)
 	/* A page sealed for good (mseal, 6.10+; ENOSYS before: recorded all the same). */
 	do_mseal(do_mmap(0, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), page);
 
+	/*
+	 * NUMA policies (a policy on part of a mapping splits it): MPOL_BIND (2) on node 0 for a page, its home node set
+	 * to 0, then MPOL_DEFAULT (none again). Each recorded with the policy the kernel then keeps on the VMA.
+	 */
+	unsigned long nb = do_mmap(0, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long pr[3] = {do_policy(SYS_mbind, nb + page, page, 2, 1, 2, -1, 1),
+		      do_policy(450, nb + page, page, 0, 0, 2, 0, 1),
+		      do_policy(SYS_mbind, nb + page, page, 0, 0, 0, 0, 0)};
+	do_munmap(nb, 2 * page);
+	if (pr[0] != 0 || pr[1] != 0 || pr[2] != 0) {
+		fprintf(stderr, "the NUMA policy calls returned %ld %ld %ld\n", pr[0], pr[1], pr[2]);
+		return 1;
+	}
 	/* Memory locked and unlocked (VM_LOCKED splits VMAs); mlock2 with a flag it does not know; every later mapping
 	 * locked for a moment (mlockall MCL_FUTURE), then nothing (munlockall). */
 	unsigned long l = do_mmap(0, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

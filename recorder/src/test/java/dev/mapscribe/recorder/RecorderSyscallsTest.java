@@ -255,6 +255,14 @@ class RecorderSyscallsTest {
                             assertEquals(List.of(), recorded, "a write issued on /dev/null must not be recorded: " + c);
                         }
                     }
+                    case "policy" -> { // mbind, set_mempolicy_home_node: with the NUMA policy the kernel then kept on the VMA
+                        SyscallRecord r = next(matching(SyscallRecord.class, c, m -> m.nr() == s(c, "nr") && m.args()[0] == u(c, "addr")
+                                && m.args()[1] == u(c, "len") && m.args()[2] == s(c, "arg2") && m.ret() == s(c, "ret")), c);
+                        KernelRecord.Policy p = r.policy();
+                        assertTrue(p != null, "the policy of " + c);
+                        assertEquals(List.of(s(c, "pmode"), s(c, "phome"), u(c, "pnodes")),
+                                List.of((long) p.mode(), (long) p.homeNode(), p.mode() == 0 ? 0L : p.nodes()), "the policy of " + c);
+                    }
                     case "uring_open" -> { // a memory file opened for writing through the ring: as it completes, with the fd
                         // (its record may come from the io-wq worker that opened it: a thread of the process, not the caller)
                         List<SyscallRecord> recorded = run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
@@ -387,7 +395,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(135, checked, "calls logged by the workload");
+            assertEquals(140, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());
