@@ -90,6 +90,7 @@ public final class Tables {
                     + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), shmat, shmdt, mseal, "
                     + "mlock/mlock2/munlock/mlockall/munlockall, personality (not its query), io_uring_setup, io_setup (args nr_events and the AIO ring's address, "
                     + "which it maps and writes through its second argument) and io_destroy (which unmaps the ring), remap_file_pages, "
+                    + "mbind and set_mempolicy_home_node (a NUMA policy on part of a mapping makes a VMA of its own), "
                     + "clone/fork/vfork, execve/execveat, exit/exit_group; and writes into another "
                     + "process: ptrace requests that start tracing or write the tracee's memory or registers (TRACEME, ATTACH, SEIZE, POKETEXT, "
                     + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH), process_vm_writev, and a process's memory file (/proc/PID/mem) "
@@ -279,7 +280,7 @@ public final class Tables {
                     .req("valid_from_ns", INT64, "CLOCK_MONOTONIC ns when this version began (the call that made it returned, or the snapshot).")
                     .opt("valid_to_ns", INT64, "CLOCK_MONOTONIC ns when it ended (unmapped, changed, exec, exit); null while it still exists at the end.")
                     .req("known", BOOL, "False when the analyzer does not know this range's contents (it predates the recording and no snapshot covered it).")
-                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `madvise`, `mlock`, `munlock`, `mlockall`, `fork`, `shmat`, `io_setup` (the AIO ring it maps), `remap_file_pages`, ...")
+                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `madvise`, `mlock`, `munlock`, `mlockall`, `fork`, `shmat`, `io_setup` (the AIO ring it maps), `remap_file_pages`, `mbind`, `set_mempolicy_home_node` (a NUMA policy: the kernel keeps pages of unequal policies apart, so two rows can differ in nothing the table shows), ...")
                     .req("accounted", BOOL, "True for a private file mapping that is or was writable: the kernel charged it (VM_ACCOUNT, smaps' `ac`) "
                             + "and keeps it apart from an uncharged neighbour, as a library's RELRO part (made read-only by ld.so) next to its read-only data: "
                             + "two rows with the same prot and running offsets, as /proc/PID/maps shows two lines. Always false for anonymous memory "
