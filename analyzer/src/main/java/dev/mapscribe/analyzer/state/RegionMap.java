@@ -279,18 +279,7 @@ public final class RegionMap {
      * with a hole (ENOMEM) or flags (EINVAL) before sealing anything: a failed call changed nothing.
      */
     public void mseal(long addr, long len, long ret, long nowNs) {
-        if (ret != 0 || len == 0) {
-            return;
-        }
-        long end = addr + Prot.pageAlign(len);
-        if (!possible(addr, end)) {
-            return;
-        }
-        List<Region> pieces = new ArrayList<>();
-        for (Region r : spans(addr, end)) {
-            pieces.add(r.known() ? r.withVmFlagsChanged(Region.VM_SEALED, 0) : r);
-        }
-        rewrite(addr, end, pieces, nowNs, "mseal");
+        changeEach(addr, len, ret, nowNs, "mseal", r -> r.withVmFlagsChanged(Region.VM_SEALED, 0));
     }
 
     /**
@@ -355,7 +344,7 @@ public final class RegionMap {
      * splitting, is not told apart).
      */
     public void mbind(long addr, long len, Policy policy, long ret, long nowNs) {
-        changePolicies(addr, len, ret, nowNs, "mbind", r -> r.withPolicy(policy));
+        changeEach(addr, len, ret, nowNs, "mbind", r -> r.withPolicy(policy));
     }
 
     /**
@@ -364,11 +353,16 @@ public final class RegionMap {
      * way, a VMA whose policy is neither MPOL_BIND nor MPOL_PREFERRED_MANY: a failure changed nothing here).
      */
     public void homeNode(long addr, long len, int homeNode, long ret, long nowNs) {
-        changePolicies(addr, len, ret, nowNs, "set_mempolicy_home_node", r -> r.policy() == null ? r
+        changeEach(addr, len, ret, nowNs, "set_mempolicy_home_node", r -> r.policy() == null ? r
                 : r.withPolicy(new Policy(r.policy().mode(), r.policy().flags(), homeNode, r.policy().nodes(), r.policy().userNodes())));
     }
 
-    private void changePolicies(long addr, long len, long ret, long nowNs, String cause, java.util.function.UnaryOperator<Region> change) {
+    /**
+     * A call that succeeded over a range the kernel refuses when it holds a hole (mseal, mbind, set_mempolicy_home_node):
+     * each known region of the range, widened to whole pages, changed by {@code change}, split at the range's edges.
+     * Pages the map lacks there were the kernel's all the same: unknown, and counted as an inconsistency.
+     */
+    private void changeEach(long addr, long len, long ret, long nowNs, String cause, java.util.function.UnaryOperator<Region> change) {
         if (ret != 0 || len == 0) {
             return;
         }
