@@ -57,7 +57,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "T", description = "keep rows before T (same forms as --from)")
     String to;
 
-    @Option(names = "--pid", paramLabel = "N", description = "keep rows of this process only (state is still rebuilt from everything)")
+    @Option(names = "--pid", paramLabel = "N", description = "keep rows of this process only, and the writes other processes made into it "
+            + "(state is still rebuilt from everything)")
     Integer pid;
 
     @Option(names = "--exit-code", description = "exit 1 when a mem_prot_alert row was exported (after --from/--to/--pid), "

@@ -34,6 +34,11 @@ public final class TableExport implements EventSink, AutoCloseable {
             return (fromNs == null || t >= fromNs) && (toNs == null || t < toNs) && (pid == null || pid == rowPid);
         }
 
+        /** For a write into a process (syscalls, memory_writes): kept for the writer's pid and for the target's. */
+        boolean keepsWrite(long tsNs, long utcNs, int rowPid, Integer targetPid) {
+            return keeps(tsNs, utcNs, rowPid) || (pid != null && pid.equals(targetPid) && keeps(tsNs, utcNs, pid));
+        }
+
         /** For rows with a validity interval (regions, processes): kept when it overlaps the window. */
         boolean keepsInterval(long fromTs, long fromUtc, Long toTs, Long toUtc, int rowPid) {
             long a = utc ? fromUtc : fromTs;
@@ -83,7 +88,7 @@ public final class TableExport implements EventSink, AutoCloseable {
 
     @Override
     public void syscall(SyscallRow r) {
-        if (!filter.keeps(r.tsNs(), r.utcNs(), r.pid())) return;
+        if (!filter.keepsWrite(r.tsNs(), r.utcNs(), r.pid(), r.targetPid())) return;
         RowWriter w = syscalls.row().setLong(S_TS, r.tsNs()).setLong(S_UTC, r.utcNs())
                 .setInt(S_PID, r.pid()).setInt(S_TID, r.tid()).setString(S_COMM, r.comm()).setInt(S_CPU, r.cpu())
                 .setLong(S_BATCH, r.batch()).setLong(S_SEQ, r.seq()).setString(S_NAME, r.name()).setInt(S_NR, r.nr())
@@ -105,7 +110,7 @@ public final class TableExport implements EventSink, AutoCloseable {
 
     @Override
     public void memoryWrite(MemoryWriteRow r) {
-        if (!filter.keeps(r.tsNs(), r.utcNs(), r.pid())) return;
+        if (!filter.keepsWrite(r.tsNs(), r.utcNs(), r.pid(), r.targetPid())) return;
         memoryWrites.row().setLong(W_TS, r.tsNs()).setLong(W_UTC, r.utcNs()).setInt(W_PID, r.pid()).setInt(W_TID, r.tid())
                 .setString(W_COMM, r.comm()).setLong(W_SEQ, r.seq()).setString(W_NAME, r.syscall())
                 .setIntOrNull(W_TARGET_PID, r.targetPid()).setInt(W_PART, r.part()).setLongOrNull(W_ADDR, r.addr())
