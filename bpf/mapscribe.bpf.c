@@ -640,12 +640,6 @@ static __always_inline struct file *file_of_fd(struct task_struct *task, int fd)
 }
 
 /*
- * The file a successful mmap mapped: the vm_file of the VMA now at its address. Exact where the fd is not: by
- * sys_exit another thread may have closed the fd or dup2()ed another file onto it (scripts/workloads/fdrace.c
- * made 5 % of its mmaps name the wrong file that way). bpf_find_vma() takes the mmap lock with a trylock;
- * when that fails (-EBUSY), or the range was unmapped again meanwhile (-ENOENT), the caller falls back to the fd.
- */
-/*
  * The VMA at an address: its file, its extent (io_setup's ring, which no argument of the call gives) and its NUMA
  * policy (mbind's; read after the lookup, as the file is: a policy another thread replaces meanwhile is freed after an
  * RCU grace period, and the loads are fault-guarded).
@@ -665,6 +659,12 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, st
 	return 0;
 }
 
+/*
+ * The file a successful mmap mapped: the vm_file of the VMA now at its address. Exact where the fd is not: by
+ * sys_exit another thread may have closed the fd or dup2()ed another file onto it (scripts/workloads/fdrace.c
+ * made 5 % of its mmaps name the wrong file that way). bpf_find_vma() takes the mmap lock with a trylock;
+ * when that fails (-EBUSY), or the range was unmapped again meanwhile (-ENOENT), the caller falls back to the fd.
+ */
 static __always_inline struct file *file_of_mapping(struct task_struct *task, __u64 addr)
 {
 	struct vma_file_ctx c = {};
@@ -1078,17 +1078,28 @@ static __always_inline __u64 write_pos(struct file *file, struct pt_regs *regs, 
 #define IOVECS_SCRATCH_OFF (SCRATCH_SIZE - MS_IOVECS_MAX * sizeof(struct ms_iovec))
 
 /*
+ * Reads the first `n` (at most MS_IOVECS_MAX) entries of the iovec array at `iov` in the caller's memory into `dst`,
+ * as the call returns (another thread of the caller could have changed the array since the kernel read it): their
+ * size in bytes, or -1 when the array cannot be read. One helper call, whatever n.
+ */
+static __always_inline long read_iovecs(struct ms_iovec *dst, __u64 iov, __u64 n)
+{
+	__u32 bytes = (n * sizeof(*dst)) & (2 * MS_IOVECS_MAX * sizeof(*dst) - 1); /* bounded for the verifier */
+	if (bytes > MS_IOVECS_MAX * sizeof(*dst) || bpf_probe_read_user(dst, bytes, (void *)iov))
+		return -1;
+	return bytes;
+}
+
+/*
  * The total length of the iovec array of `count` entries at `iov` in the caller's memory: what a vectored write asked
- * to write. -1 when it cannot be told: more than MS_IOVECS_MAX entries, or an array that cannot be read (read as the
- * call returns, as process_vm_writev's).
+ * to write. -1 when it cannot be told: more than MS_IOVECS_MAX entries, or an array that cannot be read.
  */
 static __always_inline __s64 iovecs_total(struct scratch *s, __u64 iov, __u64 count)
 {
 	if (count > MS_IOVECS_MAX)
 		return -1;
 	struct ms_iovec *v = (void *)(s->buf + IOVECS_SCRATCH_OFF);
-	__u32 bytes = (count * sizeof(*v)) & (2 * MS_IOVECS_MAX * sizeof(*v) - 1); /* bounded for the verifier */
-	if (bytes > MS_IOVECS_MAX * sizeof(*v) || bpf_probe_read_user(v, bytes, (void *)iov))
+	if (read_iovecs(v, iov, count) < 0)
 		return -1;
 	__u64 total = 0;
 #pragma unroll
@@ -1168,20 +1179,22 @@ static __always_inline void on_policy_call(struct task_struct *task, struct pt_r
 	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_POLICY, pid_tgid);
 	fill_syscall(r, regs, nr, ret);
 	struct ms_policy *p = (void *)(r + 1);
+	__builtin_memset(p, 0, sizeof(*p)); /* no policy: MPOL_DEFAULT */
 	struct mempolicy *pol = v.policy;
-	p->mode = pol ? pol->mode : 0; /* none: MPOL_DEFAULT */
-	p->flags = pol ? pol->flags : 0;
-	p->home_node = pol ? pol->home_node : 0;
-	p->nodes = pol ? pol->nodes.bits[0] : 0;
-	p->user_nodes = pol ? pol->w.user_nodemask.bits[0] : 0;
+	if (pol) {
+		p->mode = pol->mode;
+		p->flags = pol->flags;
+		p->home_node = pol->home_node;
+		p->nodes = pol->nodes.bits[0];
+		p->user_nodes = pol->w.user_nodemask.bits[0];
+	}
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
 /*
  * process_vm_writev(pid, local_iov, liovcnt, remote_iov, riovcnt, flags): the raw call and, when the caller's remote
- * iovec array can be read, its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges of the target it writes, in
- * order) and the first one's base (MS_F_ADDR: where the write began). Read as the call returns: another thread of
- * the caller could have changed the array since the kernel read it (a race only the caller can set up).
+ * iovec array can be read (read_iovecs()), its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges of the target it
+ * writes, in order) and the first one's base (MS_F_ADDR: where the write began).
  */
 static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 pid_tgid)
 {
@@ -1193,10 +1206,10 @@ static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 p
 	__u32 at = sizeof(struct ms_syscall);
 	__u16 flags = 0;
 	__u64 n = regs->r8 < MS_IOVECS_MAX ? regs->r8 : MS_IOVECS_MAX;
-	__u32 bytes = (n * sizeof(struct ms_iovec)) & (2 * MS_IOVECS_MAX * sizeof(struct ms_iovec) - 1); /* bounded */
 	__u32 head = n > 0 ? sizeof(struct ms_addr) : 0; /* the first base as the address part, when there is one */
 	struct ms_iovec *v = (void *)(s->buf + at + head + sizeof(struct ms_iovecs));
-	if (bytes <= MS_IOVECS_MAX * sizeof(struct ms_iovec) && bpf_probe_read_user(v, bytes, (void *)regs->r10) == 0) {
+	long bytes = read_iovecs(v, regs->r10, n);
+	if (bytes >= 0) {
 		flags = MS_F_IOVECS;
 		if (n > 0) {
 			flags |= MS_F_ADDR;

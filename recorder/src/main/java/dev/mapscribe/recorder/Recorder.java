@@ -99,7 +99,7 @@ public final class Recorder implements AutoCloseable {
 
         /**
          * The same recording with the io_uring programs ({@code true}, the default: every io_uring request of the host
-         * pays ~85 ns for them, docs/PERFORMANCE.md) or without them, said in the recording's note.
+         * pays for them: ~130 ns a write request, docs/PERFORMANCE.md) or without them, said in the recording's note.
          */
         public Config withIoUring(boolean on) {
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,

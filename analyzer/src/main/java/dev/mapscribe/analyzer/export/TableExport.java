@@ -30,13 +30,17 @@ public final class TableExport implements EventSink, AutoCloseable {
         public static final RowFilter ALL = new RowFilter(null, null, false, null);
 
         boolean keeps(long tsNs, long utcNs, int rowPid) {
-            long t = utc ? utcNs : tsNs;
-            return (fromNs == null || t >= fromNs) && (toNs == null || t < toNs) && (pid == null || pid == rowPid);
+            return inWindow(tsNs, utcNs) && (pid == null || pid == rowPid);
         }
 
         /** For a write into a process (syscalls, memory_writes): kept for the writer's pid and for the target's. */
         boolean keepsWrite(long tsNs, long utcNs, int rowPid, Integer targetPid) {
-            return keeps(tsNs, utcNs, rowPid) || (pid != null && pid.equals(targetPid) && keeps(tsNs, utcNs, pid));
+            return inWindow(tsNs, utcNs) && (pid == null || pid == rowPid || pid.equals(targetPid));
+        }
+
+        private boolean inWindow(long tsNs, long utcNs) {
+            long t = utc ? utcNs : tsNs;
+            return (fromNs == null || t >= fromNs) && (toNs == null || t < toNs);
         }
 
         /** For rows with a validity interval (regions, processes): kept when it overlaps the window. */

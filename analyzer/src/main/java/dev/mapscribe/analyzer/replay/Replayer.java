@@ -125,12 +125,11 @@ public final class Replayer {
                 processes.mmOf(b.h()).brk(b.startBrk(), b.ret(), processes.readImpliesExec(b.h()), b.h().ktimeNs());
             }
             case SyscallRecord s -> {
-                String name = SyscallNames.name(s.nr());
-                Long ret = s.enterOnly() ? null : s.ret();
-                Integer target = targetProcess(WriteTarget.pid(s));
-                syscall(s.h(), name, s.nr(), Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), ret,
-                        s.file() != null ? ProcessTable.mappedFile(s.file()) : null, target, WriteTarget.addr(s));
-                memoryWrites(s, name, ret, target);
+                SyscallRow row = syscall(s.h(), SyscallNames.name(s.nr()), s.nr(),
+                        Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret(),
+                        s.file() != null ? ProcessTable.mappedFile(s.file()) : null, targetProcess(WriteTarget.pid(s)),
+                        WriteTarget.addr(s));
+                memoryWrites(s, row);
                 if (!s.enterOnly()) {
                     syscallState(s);
                 }
@@ -429,29 +428,28 @@ public final class Replayer {
         syscall(h, name, nr, args, ret, file, null, null);
     }
 
-    private void syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file, Integer targetPid,
-                         Long targetAddr) {
+    private SyscallRow syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file, Integer targetPid,
+                               Long targetAddr) {
         count.syscalls++;
         TaskInfo t = processes.taskOf(h);
         boolean failed = ret != null && failed(ret);
-        sink.syscall(new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr, args,
-                ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
+        SyscallRow row = new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr,
+                args, ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
                 file != null ? file.dev() : null, file != null ? file.inode() : null, file != null && file.pathTruncated(),
-                targetPid, targetAddr, h.has(KernelRecord.F_COMPAT)));
+                targetPid, targetAddr, h.has(KernelRecord.F_COMPAT));
+        sink.syscall(row);
+        return row;
     }
 
-    /** The memory_writes rows of a call that writes into a process's memory, after its syscalls row. */
-    private void memoryWrites(SyscallRecord s, String name, Long ret, Integer target) {
-        boolean failed = ret != null && failed(ret);
-        WriteTarget.Ranges w = WriteTarget.ranges(s, ret, failed);
+    /** The memory_writes rows of a call that writes into a process's memory, after (and from) its syscalls row. */
+    private void memoryWrites(SyscallRecord s, SyscallRow call) {
+        WriteTarget.Ranges w = WriteTarget.ranges(s, call.ret(), call.failed());
         if (w == null) return;
-        Hdr h = s.h();
-        String comm = processes.taskOf(h).comm();
         for (int part = 0; part < w.ranges().size(); part++) {
             WriteTarget.Range r = w.ranges().get(part);
             count.memoryWrites++;
-            sink.memoryWrite(new MemoryWriteRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), comm, ordinal - 1, name,
-                    target, part, r.addr(), r.len(), r.written(), failed, w.unrecorded()));
+            sink.memoryWrite(new MemoryWriteRow(host, call.tsNs(), call.utcNs(), call.pid(), call.tid(), call.comm(), call.seq(),
+                    call.name(), call.targetPid(), part, r.addr(), r.len(), r.written(), call.failed(), w.unrecorded()));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.mapscribe.analyzer.query.QueryRows;
 import dev.mapscribe.analyzer.query.QuerySession;
 import dev.mapscribe.formats.journal.JournalWriter;
 import dev.mapscribe.formats.journal.RollingJournal;
+import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
 import dev.mapscribe.formats.raw.UserRecord.Loss;
@@ -68,6 +69,15 @@ class AnalyzeCommandTest {
     /** The recorder's final record, as it writes it when it stops: a journal without one ends in a gap. */
     static RecorderStatus stopped(long ktimeNs) {
         return new RecorderStatus(ktimeNs, 0, 0, 0, 0, 0, 0, "", true);
+    }
+
+    /** A journal of host's header, one kernel batch of {@code raw}'s records, then {@code after} (user records). */
+    static Path kernelJournal(Path dir, String host, RawRecords raw, UserRecord... after) throws Exception {
+        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, header(host), JournalWriter.Options.defaults())) {
+            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
+            for (UserRecord u : after) w.append(u);
+        }
+        return dir;
     }
 
     static List<String> rows(QuerySession q, String sql) throws Exception {
@@ -164,19 +174,14 @@ class AnalyzeCommandTest {
 
     @Test
     void pidKeepsTheWritesOtherProcessesMadeIntoIt(@TempDir Path tmp) throws Exception {
-        Path j = tmp.resolve("j");
-        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(j, header("host-a"), JournalWriter.Options.defaults())) {
-            RawRecords raw = new RawRecords(4096)
-                    .task(1_000, 500, 500, 1, 0, 100, "target")
-                    .mmap(2_000, 500, 500, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
-                    .task(3_000, 600, 600, 1, 0, 100, "injector")
-                    // process_vm_writev(500, local, 1, remote, 2, 0) = 16 into two ranges of 500's page, by 600
-                    .syscallWithRanges(4_000, 0, 600, 600, 311, new long[] {500, 0x7ffd0000, 1, 0x7ffd1000, 2, 0}, 16,
-                            new long[] {0x20000000, 8, 0x20000100, 8})
-                    .mmap(5_000, 600, 600, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x30000000);
-            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
-            w.append(stopped(6_000));
-        }
+        Path j = kernelJournal(tmp.resolve("j"), "host-a", new RawRecords(4096)
+                .task(1_000, 500, 500, 1, 0, 100, "target")
+                .mmap(2_000, 500, 500, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
+                .task(3_000, 600, 600, 1, 0, 100, "injector")
+                // process_vm_writev(500, local, 1, remote, 2, 0) = 16 into two ranges of 500's page, by 600
+                .syscallWithRanges(4_000, 0, 600, 600, 311, new long[] {500, 0x7ffd0000, 1, 0x7ffd1000, 2, 0}, 16,
+                        new long[] {0x20000000, 8, 0x20000100, 8})
+                .mmap(5_000, 600, 600, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x30000000), stopped(6_000));
         for (String pid : List.of("500", "600")) {
             Path out = tmp.resolve("out" + pid);
             assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", out.toString(), "--pid", pid));
@@ -197,15 +202,10 @@ class AnalyzeCommandTest {
         // The alerts the user asked for: --pid of another process exports none.
         assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", tmp.resolve("o3").toString(), "--exit-code", "--pid", "501"));
 
-        Path quiet = tmp.resolve("quiet");
-        JournalHeader h = header("host-b");
-        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(quiet, h, JournalWriter.Options.defaults())) {
-            // An RW mapping unmapped again: no alert.
-            RawRecords raw = new RawRecords(4096)
-                    .mmap(2_000, 600, 600, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
-                    .munmap(3_000, 600, 600, 0x20000000, 4096, 0);
-            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
-        }
+        // An RW mapping unmapped again: no alert.
+        Path quiet = kernelJournal(tmp.resolve("quiet"), "host-b", new RawRecords(4096)
+                .mmap(2_000, 600, 600, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
+                .munmap(3_000, 600, 600, 0x20000000, 4096, 0));
         assertEquals(0, AnalyzerMain.run("analyze", quiet.toString(), "--out", tmp.resolve("o4").toString(), "--exit-code"));
     }
 
@@ -355,15 +355,11 @@ class AnalyzeCommandTest {
 
     @Test
     void recordsNoKernelWritesAreReportedAndStillExported(@TempDir Path tmp) throws Exception {
-        Path j = tmp.resolve("j");
-        try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(j, header("host-a"), JournalWriter.Options.defaults())) {
-            RawRecords raw = new RawRecords(4096)
-                    .task(2_000, 500, 500, 1, 0, 100, "jit")
-                    // "succeeded" with a length that wraps around the address space: a damaged or forged record
-                    .mmap(3_000, 500, 500, 0, Long.MAX_VALUE, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
-                    .mmap(4_000, 500, 500, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x30000000);
-            w.appendKernelBatch(raw.segment(arena), raw.length(), raw.count());
-        }
+        Path j = kernelJournal(tmp.resolve("j"), "host-a", new RawRecords(4096)
+                .task(2_000, 500, 500, 1, 0, 100, "jit")
+                // "succeeded" with a length that wraps around the address space: a damaged or forged record
+                .mmap(3_000, 500, 500, 0, Long.MAX_VALUE, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
+                .mmap(4_000, 500, 500, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x30000000));
         Path out = tmp.resolve("out");
         String err = stderrOf(0, "analyze", j.toString(), "--out", out.toString());
         assertTrue(err.contains(j + ": 1 records say the kernel changed a range it cannot have (a damaged or forged journal): "

@@ -56,8 +56,8 @@ public final class RecordCommand implements Callable<Integer> {
     boolean noRealtime;
 
     @Option(names = "--no-io-uring", description = "do not watch io_uring requests (writes into process memory files and"
-            + " madvise through a ring go unrecorded, and the journal says so); each io_uring request of the host costs"
-            + " ~85 ns more with them")
+            + " madvise through a ring go unrecorded, and the journal says so); each io_uring write request of the host costs"
+            + " ~130 ns more with them (three tracepoints)")
     boolean noIoUring;
 
     @Option(names = "--synthetic-producer", hidden = true, paramLabel = "PID",
