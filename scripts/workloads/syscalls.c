@@ -191,8 +191,8 @@ static long do_mseal(unsigned long addr, unsigned long len)
 /* The lock calls (mlock, mlock2, munlock, mlockall, munlockall), logged with their number and raw arguments. */
 /*
  * mbind (nr 237: a policy of `mode` on the nodes in `nodes`) or set_mempolicy_home_node (nr 450: `mode` is the home
- * node), logged with the policy the kernel must then keep on the VMA (pmode pflags phome pnodes: MPOL_DEFAULT, all
- * zero, for none), which the recorder reads.
+ * node), logged with the policy the kernel must then keep on the VMA (pmode phome pnodes: MPOL_DEFAULT, all zero,
+ * for none), which the recorder reads.
  */
 static long do_policy(long nr, unsigned long addr, unsigned long len, long mode, unsigned long nodes, long pmode, long phome,
 		      unsigned long pnodes)
@@ -280,11 +280,13 @@ static long do_uring(struct uring *u, int op, int fd, int fixed, unsigned long a
 		lseek(seek_fd, (off_t)at, SEEK_SET);
 	long r = uring_run(u, &sqe);
 	long vlen = -1; /* a vectored request's total length: its iovecs' */
-	if (op == IORING_OP_WRITEV)
-		for (vlen = 0; vlen >= 0 && len > 0; len--)
-			vlen += (long)((struct iovec *)addr)[len - 1].iov_len;
+	if (op == IORING_OP_WRITEV) {
+		vlen = 0;
+		for (unsigned i = 0; i < len; i++)
+			vlen += (long)((struct iovec *)addr)[i].iov_len;
+	}
 	printf("uring pid=%d tid=%ld op=%d fd=%d fixed=%d addr=%lu len=%u off=%ld at=%lu ret=%ld recorded=%d vlen=%ld\n",
-	       getpid(), tid(), op, fd, fixed, addr, (unsigned)sqe.len, off, (unsigned long)at, r, recorded, vlen);
+	       getpid(), tid(), op, fd, fixed, addr, len, off, (unsigned long)at, r, recorded, vlen);
 	fflush(stdout);
 	return r;
 }
@@ -292,8 +294,9 @@ static long do_uring(struct uring *u, int op, int fd, int fixed, unsigned long a
 /*
  * An IORING_OP_WRITE of *buf at `at`, linked behind a read of an empty pipe so that the kernel issues it only when the
  * pipe is written, on an fd that names the file of fd `first` when the request is submitted and, by dup2, the file of
- * fd `then` when it is issued (-1: /dev/null; dup() and dup2() are not recorded, opens of a memory file are). Logged as a "uring_swapped" call with the fd and where it wrote; recorded: whether the
- * kernel side keeps it (the file it is issued on is a process's memory file). ret is the write's result.
+ * fd `then` when it is issued (-1: /dev/null; dup2() is not recorded, an open of a memory file would be). Logged as a
+ * "uring_swapped" call with the fd and where it wrote; recorded: whether the kernel side keeps it (the file it is
+ * issued on is a process's memory file). ret is the write's result.
  */
 static long do_uring_swapped(struct uring *u, int first, int then, unsigned long *buf, long at, int recorded)
 {
