@@ -1078,8 +1078,8 @@ static __always_inline __u64 write_pos(struct file *file, struct pt_regs *regs, 
 #define IOVECS_SCRATCH_OFF (SCRATCH_SIZE - MS_IOVECS_MAX * sizeof(struct ms_iovec))
 
 /*
- * Reads the first `n` (at most MS_IOVECS_MAX) entries of the iovec array at `iov` in the caller's memory into `dst`,
- * as the call returns (another thread of the caller could have changed the array since the kernel read it): their
+ * Reads the first `n` (at most MS_IOVECS_MAX) entries of the iovec array at `iov` in the caller's memory into `dst`
+ * (read as a call returns, another thread of the caller could have changed the array since the kernel read it): their
  * size in bytes, or -1 when the array cannot be read. One helper call, whatever n.
  */
 static __always_inline long read_iovecs(struct ms_iovec *dst, __u64 iov, __u64 n)
@@ -1129,7 +1129,7 @@ static __always_inline void submit_file_call(struct scratch *s, struct file *fil
 		flags |= MS_F_IOVECS;
 		struct ms_iovecs *part = (void *)(s->buf + at);
 		part->count = 1;
-		part->_pad = 0;
+		part->flags = 0; /* read as the call returned: a vectored write's length; its result says what it wrote */
 		struct ms_iovec *range = (void *)(part + 1);
 		range->base = addr;
 		range->len = range_len;
@@ -1192,9 +1192,46 @@ static __always_inline void on_policy_call(struct task_struct *task, struct pt_r
 }
 
 /*
+ * process_vm_writev's remote iovec array as the call began, per thread, from the call's entry (ms_vm_writev_enter) to
+ * its exit (on_vm_writev). The kernel reads the array once, early in the call; while a long copy runs another thread
+ * of the caller can rewrite it, so that the array read as the call returns names ranges the call never wrote. An LRU
+ * map, so that entries whose exit was never seen (the programs attached while a call ran) age out.
+ */
+struct vm_write_entry {
+	__u64 rvec;      /* the array's address and how many entries were read: the exit checks they are its call's */
+	__u32 count;
+	__u32 _pad;
+	struct ms_iovec v[MS_IOVECS_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);  /* pid_tgid */
+	__type(value, struct vm_write_entry);
+} vm_write_entries SEC(".maps");
+
+/* Where ms_vm_writev_enter builds its entry: the scratch's tail, clear of IOVECS_SCRATCH_OFF's array. */
+#define VM_WRITE_SCRATCH_OFF (IOVECS_SCRATCH_OFF - sizeof(struct vm_write_entry))
+
+/* Whether the first n ranges of a and b differ. */
+static __always_inline bool iovecs_differ(const struct ms_iovec *a, const struct ms_iovec *b, __u64 n)
+{
+	for (int i = 0; i < MS_IOVECS_MAX; i++) {
+		if (i >= n)
+			break;
+		if (a[i].base != b[i].base || a[i].len != b[i].len)
+			return true;
+	}
+	return false;
+}
+
+/*
  * process_vm_writev(pid, local_iov, liovcnt, remote_iov, riovcnt, flags): the raw call and, when the caller's remote
- * iovec array can be read (read_iovecs()), its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges of the target it
- * writes, in order) and the first one's base (MS_F_ADDR: where the write began).
+ * iovec array could be read, its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges of the target it writes, in
+ * order) and the first one's base (MS_F_ADDR: where the write began). The array as the call began where its entry
+ * read it (MS_IOVECS_AT_ENTRY; MS_IOVECS_CHANGED when it read otherwise as the call returned, or no longer could be
+ * read), else as the call returned (read_iovecs()).
  */
 static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 pid_tgid)
 {
@@ -1209,6 +1246,19 @@ static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 p
 	__u32 head = n > 0 ? sizeof(struct ms_addr) : 0; /* the first base as the address part, when there is one */
 	struct ms_iovec *v = (void *)(s->buf + at + head + sizeof(struct ms_iovecs));
 	long bytes = read_iovecs(v, regs->r10, n);
+	__u32 when = 0;
+	struct vm_write_entry *e = bpf_map_lookup_elem(&vm_write_entries, &pid_tgid);
+	if (e) {
+		if (e->rvec == regs->r10 && e->count == n) {
+			when = MS_IOVECS_AT_ENTRY;
+			if (bytes < 0 || iovecs_differ(v, e->v, n))
+				when |= MS_IOVECS_CHANGED;
+			bytes = (n * sizeof(*v)) & (2 * MS_IOVECS_MAX * sizeof(*v) - 1); /* bounded for the verifier */
+			if (bytes > MS_IOVECS_MAX * sizeof(*v) || bpf_probe_read_kernel(v, bytes, e->v))
+				bytes = -1;
+		}
+		bpf_map_delete_elem(&vm_write_entries, &pid_tgid);
+	}
 	if (bytes >= 0) {
 		flags = MS_F_IOVECS;
 		if (n > 0) {
@@ -1217,7 +1267,7 @@ static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 p
 		}
 		struct ms_iovecs *part = (void *)(s->buf + at + head);
 		part->count = n;
-		part->_pad = 0;
+		part->flags = when;
 		at += head + sizeof(struct ms_iovecs) + bytes;
 	}
 	fill_hdr(&r->h, MS_SYSCALL, at, flags, pid_tgid);
@@ -2128,6 +2178,33 @@ static long synthetic_step(__u32 i, __u64 *pid_tgid)
 	}
 	}
 	count_loss();
+	return 0;
+}
+
+/*
+ * process_vm_writev's entry: its remote iovec array as the kernel is about to read it, kept for the call's exit
+ * (vm_write_entries). A syscalls:sys_enter_* tracepoint, not a program on every syscall's entry: the kernel tests this
+ * call's bit before running it. 32-bit calls do not pass here (x86's syscall tracepoints skip them).
+ */
+SEC("?tracepoint/syscalls/sys_enter_process_vm_writev")
+int ms_vm_writev_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+		return 0;
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return 0;
+	struct vm_write_entry *e = (void *)(s->buf + VM_WRITE_SCRATCH_OFF);
+	__u64 rvec = ctx->args[3], count = ctx->args[4];
+	__u64 n = count < MS_IOVECS_MAX ? count : MS_IOVECS_MAX;
+	e->rvec = rvec;
+	e->count = n;
+	e->_pad = 0;
+	if (read_iovecs(e->v, rvec, n) < 0) /* e.g. a page not yet faulted in: the exit reads the array as it returns */
+		bpf_map_delete_elem(&vm_write_entries, &pid_tgid);
+	else
+		bpf_map_update_elem(&vm_write_entries, &pid_tgid, e, BPF_ANY);
 	return 0;
 }
 

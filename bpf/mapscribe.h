@@ -22,7 +22,8 @@
 #define MAPSCRIBE_H
 
 /* 2: ms_task.personality appended (a version-1 MS_TASK is 8 bytes shorter); 3: MS_SYSCALL's ranges part (MS_F_IOVECS)
- * and policy part (MS_F_POLICY) */
+ * and policy part (MS_F_POLICY). Still 3 since ms_iovecs' padding became its flags: a format-3 journal's zero there
+ * says what its ranges were (read as the call returned), so every reader reads every format-3 journal right. */
 #define MS_FORMAT_VERSION 3
 
 #define MS_PATH_MAX 4096  /* longest path a record carries; longer ones are cut, flagged */
@@ -201,17 +202,21 @@ struct ms_addr {
 
 /*
  * MS_SYSCALL's ranges part (MS_F_IOVECS), after the address part: the ranges of the target's memory a write into a
- * process asks to write, in order, each a struct ms_iovec. For process_vm_writev its remote iovecs, as the caller's
- * array held them when the call returned: the first count of them (at most MS_IOVECS_MAX; the call's riovcnt, arg 4,
- * says how many it named). For a vectored write to a process's memory file (writev, pwritev, pwritev2, an io_uring
- * WRITEV or WRITEV_FIXED request) one range: where it begins (as the address part) and the total length of its
- * iovecs, when it has at most MS_IOVECS_MAX. Absent when the array could not be read.
+ * process asks to write, in order, each a struct ms_iovec. For process_vm_writev its remote iovecs: the first count of
+ * them (at most MS_IOVECS_MAX; the call's riovcnt, arg 4, says how many it named), as the caller's array held them
+ * when the call began (flags & MS_IOVECS_AT_ENTRY), else when it returned (another thread of the caller may have
+ * rewritten the array after the kernel read it: a long copy leaves time to). For a vectored write to a process's
+ * memory file (writev, pwritev, pwritev2, an io_uring WRITEV or WRITEV_FIXED request) one range: where it begins (as
+ * the address part) and the total length of its iovecs as the call returned, when it has at most MS_IOVECS_MAX.
+ * Absent when the array could not be read.
  */
 #define MS_IOVECS_MAX 64
+#define MS_IOVECS_AT_ENTRY 0x1 /* read as the call began, before the kernel read them (format 3's zero: as it returned) */
+#define MS_IOVECS_CHANGED 0x2  /* read at entry, and the array differed (or could not be read) as the call returned */
 
 struct ms_iovecs {
 	__u32 count;
-	__u32 _pad;
+	__u32 flags;     /* MS_IOVECS_*: when the ranges were read */
 };
 
 struct ms_iovec {

@@ -367,34 +367,52 @@ public final class Recorder implements AutoCloseable {
 
     private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes, boolean ioUring,
             PrintStream err) throws IOException {
-        KernelPrograms p = loadTier(tier, tier.programs(), ioUring ? tier.optionalPrograms() : Set.of(), self, synthetic,
-                ringBytes, err);
+        List<HookTier.OptionalHooks> optional = tier.optional().stream().filter(o -> ioUring || o != tier.ioUring()).toList();
+        KernelPrograms p = loadTier(tier, tier.programs(), optional, self, synthetic, ringBytes, err);
         if (!ioUring) {
-            p.setUnwatched("io_uring requests not watched (--no-io-uring)");
+            String off = HookTier.IO_URING + " not watched (--no-io-uring)";
+            p.setUnwatched(p.unwatched() == null ? off : off + "; " + p.unwatched());
         }
         return p;
     }
 
     /**
-     * The tier's programs with the optional ones, or where the kernel refuses those, without them, one line on
-     * {@code err} and the recording's note saying what is not watched ({@link KernelPrograms#unwatched()}). A refusal
-     * of the tier itself is thrown.
+     * The tier's programs with the optional hooks, or, where the kernel refuses some of those, with the ones it
+     * accepts: one line on {@code err} for each refused one, and the recording's note saying what is not watched
+     * ({@link KernelPrograms#unwatched()}). A refusal of the tier itself is thrown.
      */
-    static KernelPrograms loadTier(HookTier tier, Set<String> required, Set<String> optional, int self, int synthetic,
-            long ringBytes, PrintStream err) throws IOException {
+    static KernelPrograms loadTier(HookTier tier, Set<String> required, List<HookTier.OptionalHooks> optional, int self,
+            int synthetic, long ringBytes, PrintStream err) throws IOException {
         Set<String> all = new java.util.TreeSet<>(required);
-        all.addAll(optional);
+        optional.forEach(o -> all.addAll(o.programs()));
         try {
             return loadAndAttach(tier, all, self, synthetic, ringBytes);
         } catch (BpfException e) {
             if (optional.isEmpty()) {
                 throw e;
             }
-            KernelPrograms p = loadAndAttach(tier, required, self, synthetic, ringBytes);
-            p.setUnwatched("io_uring requests not watched (" + String.join(", ", optional) + ": " + e.getMessage() + ")");
-            err.println("mapscribe: " + p.unwatched() + "; writes into process memory and madvise through a ring are not recorded");
-            return p;
         }
+        // Which does the kernel refuse? The required programs first (their refusal is the tier's), then each
+        // optional hook beside the ones accepted so far. Only kernels that refuse something come here.
+        loadAndAttach(tier, required, self, synthetic, ringBytes).close();
+        Set<String> accepted = new java.util.TreeSet<>(required);
+        List<String> unwatched = new ArrayList<>();
+        for (HookTier.OptionalHooks o : optional) {
+            Set<String> with = new java.util.TreeSet<>(accepted);
+            with.addAll(o.programs());
+            try {
+                loadAndAttach(tier, with, self, synthetic, ringBytes).close();
+                accepted = with;
+            } catch (BpfException e) {
+                String what = o.name() + " not watched (" + String.join(", ", new java.util.TreeSet<>(o.programs())) + ": "
+                        + e.getMessage() + ")";
+                unwatched.add(what);
+                err.println("mapscribe: " + what + "; " + o.lost());
+            }
+        }
+        KernelPrograms p = loadAndAttach(tier, accepted, self, synthetic, ringBytes);
+        p.setUnwatched(unwatched.isEmpty() ? null : String.join("; ", unwatched));
+        return p;
     }
 
     private static KernelPrograms loadAndAttach(HookTier tier, Set<String> programs, int self, int synthetic,

@@ -122,19 +122,27 @@ class RecorderTierTest {
 
     @Test
     void anOptionalProgramTheKernelRefusesIsLeftOutWithOneLine() throws Exception {
-        // The io_uring programs load here; the fallback is the same for any optional program, so drive it with one
-        // this kernel refuses: the LSM object's mmap_file hook, made optional beside the syscall tier's programs.
+        // The tier's optional hooks load here; the fallback is the same for any optional program, so drive it with one
+        // this kernel refuses: the LSM object's mmap_file hook, made optional beside the syscall tier's programs, between
+        // two it accepts (process_vm_writev's entry, the io_uring hooks), which stay.
         Assumptions.assumeFalse(lsmLoads(), "this kernel loads the LSM tier: nothing to refuse");
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try (KernelPrograms p = Recorder.loadTier(HookTier.LSM, HookTier.SYSCALLS.programs(), Set.of("ms_lsm_mmap_file"), 0, 0,
-                64 << 10, new PrintStream(errBytes, true, StandardCharsets.UTF_8))) {
+        var refused = new HookTier.OptionalHooks("an LSM hook", Set.of("ms_lsm_mmap_file"), "no exact file of an mmap");
+        try (KernelPrograms p = Recorder.loadTier(HookTier.LSM, HookTier.SYSCALLS.programs(),
+                List.of(HookTier.VM_WRITEV_ENTRY, refused, HookTier.LSM.ioUring()), 0, 0, 64 << 10,
+                new PrintStream(errBytes, true, StandardCharsets.UTF_8))) {
             assertTrue(p.attachedNs() > 0, "loaded and attached");
-            assertEquals(HookTier.SYSCALLS.programs(), p.programFds().keySet(), "the required programs, and only those");
-            assertTrue(p.unwatched() != null && p.unwatched().contains("ms_lsm_mmap_file: "), p.unwatched());
+            Set<String> expected = new java.util.TreeSet<>(HookTier.SYSCALLS.programs());
+            expected.addAll(HookTier.VM_WRITEV_ENTRY.programs());
+            expected.addAll(HookTier.LSM.ioUring().programs());
+            assertEquals(expected, p.programFds().keySet(), "the required programs and the optional ones the kernel takes");
+            assertTrue(p.unwatched() != null && p.unwatched().startsWith("an LSM hook not watched (ms_lsm_mmap_file: ")
+                    && !p.unwatched().contains(";"), p.unwatched());
         }
         List<String> lines = errBytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(1, lines.size(), lines.toString());
-        assertTrue(lines.getFirst().startsWith("mapscribe: io_uring requests not watched (ms_lsm_mmap_file: "), lines.getFirst());
+        assertTrue(lines.getFirst().startsWith("mapscribe: an LSM hook not watched (ms_lsm_mmap_file: ")
+                && lines.getFirst().endsWith("; no exact file of an mmap"), lines.getFirst());
     }
 
     @Test

@@ -96,6 +96,11 @@ public final class RowWriter implements RowView {
         return this;
     }
 
+    /** {@link #setBool}, or null when {@code v} is null. */
+    public RowWriter setBoolOrNull(int col, Boolean v) {
+        return v == null ? setNull(col) : setBool(col, v);
+    }
+
     /** {@link #setInt}, or null when {@code v} is null. */
     public RowWriter setIntOrNull(int col, Integer v) {
         return v == null ? setNull(col) : setInt(col, v);

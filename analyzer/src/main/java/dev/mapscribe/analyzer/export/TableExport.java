@@ -110,7 +110,8 @@ public final class TableExport implements EventSink, AutoCloseable {
     private static final int W_TS = W.col("ts_ns"), W_UTC = W.col("utc_time"), W_PID = W.col("pid"), W_TID = W.col("tid"),
             W_COMM = W.col("comm"), W_SEQ = W.col("seq"), W_NAME = W.col("syscall"), W_TARGET_PID = W.col("target_pid"),
             W_PART = W.col("part"), W_ADDR = W.col("addr"), W_LEN = W.col("len"), W_WRITTEN = W.col("written"),
-            W_FAILED = W.col("failed"), W_UNRECORDED = W.col("parts_unrecorded");
+            W_FAILED = W.col("failed"), W_UNRECORDED = W.col("parts_unrecorded"), W_IOV_READ = W.col("iovecs_read"),
+            W_IOV_CHANGED = W.col("iovecs_changed");
 
     @Override
     public void memoryWrite(MemoryWriteRow r) {
@@ -119,7 +120,8 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setString(W_COMM, r.comm()).setLong(W_SEQ, r.seq()).setString(W_NAME, r.syscall())
                 .setIntOrNull(W_TARGET_PID, r.targetPid()).setInt(W_PART, r.part()).setLongOrNull(W_ADDR, r.addr())
                 .setLongOrNull(W_LEN, r.len()).setLongOrNull(W_WRITTEN, r.written()).setBool(W_FAILED, r.failed())
-                .setInt(W_UNRECORDED, r.partsUnrecorded()).end();
+                .setInt(W_UNRECORDED, r.partsUnrecorded()).setString(W_IOV_READ, r.iovecsRead())
+                .setBoolOrNull(W_IOV_CHANGED, r.iovecsChanged()).end();
     }
 
     // ---- mmap_exec ----------------------------------------------------------------------------------------------

@@ -449,7 +449,8 @@ public final class Replayer {
             WriteTarget.Range r = w.ranges().get(part);
             count.memoryWrites++;
             sink.memoryWrite(new MemoryWriteRow(host, call.tsNs(), call.utcNs(), call.pid(), call.tid(), call.comm(), call.seq(),
-                    call.name(), call.targetPid(), part, r.addr(), r.len(), r.written(), call.failed(), w.unrecorded()));
+                    call.name(), call.targetPid(), part, r.addr(), r.len(), r.written(), call.failed(), w.unrecorded(),
+                    w.iovecsRead(), w.iovecsChanged()));
         }
     }
 

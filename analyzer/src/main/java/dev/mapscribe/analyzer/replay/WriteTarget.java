@@ -50,8 +50,23 @@ final class WriteTarget {
     /** One range of the target a call wrote, or asked to: {@link MemoryWriteRow}'s addr, len and written. */
     record Range(Long addr, Long len, Long written) {}
 
-    /** The ranges a call wrote in order, and how many more it named that the recording does not hold. */
-    record Ranges(List<Range> ranges, int unrecorded) {}
+    /**
+     * The ranges a call wrote in order, and how many more it named that the recording does not hold. iovecsRead: when
+     * the recorder read the iovec array the ranges came from ("entry": as the call began, before the kernel read it;
+     * "return": as it returned), null for ranges in the call's registers; iovecsChanged: whether the array read at
+     * entry no longer held them as the call returned, null when not compared.
+     */
+    record Ranges(List<Range> ranges, int unrecorded, String iovecsRead, Boolean iovecsChanged) {
+        Ranges(List<Range> ranges, int unrecorded) {
+            this(ranges, unrecorded, null, null);
+        }
+
+        /** A ranges part's when, read from its record. */
+        Ranges(List<Range> ranges, int unrecorded, SyscallRecord s) {
+            this(ranges, unrecorded, (s.rangesRead() & SyscallRecord.RANGES_AT_ENTRY) != 0 ? "entry" : "return",
+                    (s.rangesRead() & SyscallRecord.RANGES_AT_ENTRY) != 0 ? (s.rangesRead() & SyscallRecord.RANGES_CHANGED) != 0 : null);
+        }
+    }
 
     private static final int IORING_OP_WRITEV = 2, IORING_OP_WRITE_FIXED = 5, IORING_OP_WRITE = 23, IORING_OP_WRITEV_FIXED = 61;
 
@@ -88,18 +103,18 @@ final class WriteTarget {
                     left -= w;
                     out.add(new Range(r[i], len, done == null ? null : w));
                 }
-                return new Ranges(out, Math.max(0, named - r.length / 2));
+                return new Ranges(out, Math.max(0, named - r.length / 2), s);
             }
             case NR_WRITE, NR_PWRITE64 -> {
                 return one(new Range(at, a[2], done));
             }
             case NR_WRITEV, NR_PWRITEV, NR_PWRITEV2 -> {
-                return one(new Range(at, vectoredLength(s), done));
+                return vectored(s, new Range(at, vectoredLength(s), done));
             }
             default -> {
                 return switch (s.nr() - SyscallNames.IO_URING) {
                     case IORING_OP_WRITE, IORING_OP_WRITE_FIXED -> one(new Range(at, a[2], null));
-                    case IORING_OP_WRITEV, IORING_OP_WRITEV_FIXED -> one(new Range(at, vectoredLength(s), null));
+                    case IORING_OP_WRITEV, IORING_OP_WRITEV_FIXED -> vectored(s, new Range(at, vectoredLength(s), null));
                     default -> null;
                 };
             }
@@ -117,6 +132,11 @@ final class WriteTarget {
 
     private static Ranges one(Range r) {
         return new Ranges(List.of(r), 0);
+    }
+
+    /** A vectored write's one range: its length from the iovecs, when the recorder read them. */
+    private static Ranges vectored(SyscallRecord s, Range r) {
+        return s.ranges() != null ? new Ranges(List.of(r), 0, s) : one(r);
     }
 
     private static Integer pidOfPath(SyscallRecord s) {

@@ -178,16 +178,18 @@ class AnalyzeCommandTest {
                 .task(1_000, 500, 500, 1, 0, 100, "target")
                 .mmap(2_000, 500, 500, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x20000000)
                 .task(3_000, 600, 600, 1, 0, 100, "injector")
-                // process_vm_writev(500, local, 1, remote, 2, 0) = 16 into two ranges of 500's page, by 600
+                // process_vm_writev(500, local, 1, remote, 2, 0) = 16 into two ranges of 500's page, by 600, whose
+                // array the recorder read as the call began and found rewritten as it returned
                 .syscallWithRanges(4_000, 0, 600, 600, 311, new long[] {500, 0x7ffd0000, 1, 0x7ffd1000, 2, 0}, 16,
-                        new long[] {0x20000000, 8, 0x20000100, 8})
+                        new long[] {0x20000000, 8, 0x20000100, 8}, 3)
                 .mmap(5_000, 600, 600, 0, 4096, PROT_RW, MAP_PRIVATE_ANON, -1, 0, 0x30000000), stopped(6_000));
         for (String pid : List.of("500", "600")) {
             Path out = tmp.resolve("out" + pid);
             assertEquals(0, AnalyzerMain.run("analyze", j.toString(), "--out", out.toString(), "--pid", pid));
             try (QuerySession q = QuerySession.open(List.of(out))) {
-                assertEquals(List.of("600|500|0|536870912|8", "600|500|1|536871168|8"),
-                        rows(q, "select pid, target_pid, part, addr, written from memory_writes order by part"), "--pid " + pid);
+                assertEquals(List.of("600|500|0|536870912|8|entry|true", "600|500|1|536871168|8|entry|true"),
+                        rows(q, "select pid, target_pid, part, addr, written, iovecs_read, iovecs_changed from memory_writes order by part"),
+                        "--pid " + pid);
                 assertEquals(List.of(pid.equals("500") ? "mmap|500|null" : "mmap|600|null", "process_vm_writev|600|500"),
                         rows(q, "select syscall, pid, target_pid from syscalls order by syscall"), "--pid " + pid);
             }

@@ -179,12 +179,14 @@ class ReplayerTest {
                 0x401000, file("/proc/7950/mem", 88002)));
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, fileAddr | KernelRecord.F_IOVECS, 31, 100, 100), 296,
                 new long[] {6, 0x7ffd0000, 2, 0x405000, 0, 0}, -5, 0x405000, new long[] {0x405000, 24}, file("/proc/7950/mem", 88002)));
-        // process_vm_writev(7950, local, 1, remote, 3, 0) = 20 over 8, 0 and 16 bytes: filled in order, 8, 0, 12
+        // process_vm_writev(7950, local, 1, remote, 3, 0) = 20 over 8, 0 and 16 bytes: filled in order, 8, 0, 12; its
+        // array read as the call began, and rewritten before it returned
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 32, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 3, 0},
-                20, 0x402000, new long[] {0x402000, 8, 0x402100, 0, 0x402200, 16}, null));
-        // ... naming 70 remote iovecs of which the recording holds 2 (the kernel program reads at most 64)
+                20, 0x402000, new long[] {0x402000, 8, 0x402100, 0, 0x402200, 16},
+                SyscallRecord.RANGES_AT_ENTRY | SyscallRecord.RANGES_CHANGED, null, null));
+        // ... naming 70 remote iovecs of which the recording holds 2 (the kernel program reads at most 64), read as it began
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 33, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 70, 0},
-                2, 0x406000, new long[] {0x406000, 1, 0x406001, 1}, null));
+                2, 0x406000, new long[] {0x406000, 1, 0x406001, 1}, SyscallRecord.RANGES_AT_ENTRY, null, null));
         // ... one at an unmapped page (EFAULT: nothing written); one whose array the kernel program could not read
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 34, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 1, 0},
                 -14, 0x1000, new long[] {0x1000, 8}, null));
@@ -209,22 +211,23 @@ class ReplayerTest {
         CollectingSink sink = replay(rs);
         List<String> rows = sink.memoryWrites.stream().map(w -> w.tsNs() + " " + w.syscall() + " " + w.targetPid() + " #" + w.part() + " "
                 + (w.addr() == null ? "?" : Long.toHexString(w.addr())) + " len " + w.len() + " written " + w.written()
-                + (w.failed() ? " failed" : "") + " unrecorded " + w.partsUnrecorded()).toList();
+                + (w.failed() ? " failed" : "") + " unrecorded " + w.partsUnrecorded() + " iovecs " + w.iovecsRead() + "/"
+                + w.iovecsChanged()).toList();
         assertEquals(List.of(
-                "30 write 7950 #0 401000 len 16 written 16 unrecorded 0",
-                "31 pwritev 7950 #0 405000 len 24 written 0 failed unrecorded 0",
-                "32 process_vm_writev 7950 #0 402000 len 8 written 8 unrecorded 0",
-                "32 process_vm_writev 7950 #1 402100 len 0 written 0 unrecorded 0",
-                "32 process_vm_writev 7950 #2 402200 len 16 written 12 unrecorded 0",
-                "33 process_vm_writev 7950 #0 406000 len 1 written 1 unrecorded 68",
-                "33 process_vm_writev 7950 #1 406001 len 1 written 1 unrecorded 68",
-                "34 process_vm_writev 7950 #0 1000 len 8 written 0 failed unrecorded 0",
-                "35 process_vm_writev 7950 #0 ? len null written null failed unrecorded 2",
-                "36 process_vm_writev 7950 #0 407000 len null written null unrecorded 1",
-                "37 ptrace 7950 #0 403000 len 8 written 8 unrecorded 0",
-                "39 io_uring_write 7950 #0 404000 len 16 written null unrecorded 0",
-                "41 io_uring_writev 7950 #0 408000 len 40 written null unrecorded 0",
-                "42 writev 7950 #0 409000 len null written 16 unrecorded 0"), rows);
+                "30 write 7950 #0 401000 len 16 written 16 unrecorded 0 iovecs null/null",
+                "31 pwritev 7950 #0 405000 len 24 written 0 failed unrecorded 0 iovecs return/null",
+                "32 process_vm_writev 7950 #0 402000 len 8 written 8 unrecorded 0 iovecs entry/true",
+                "32 process_vm_writev 7950 #1 402100 len 0 written 0 unrecorded 0 iovecs entry/true",
+                "32 process_vm_writev 7950 #2 402200 len 16 written 12 unrecorded 0 iovecs entry/true",
+                "33 process_vm_writev 7950 #0 406000 len 1 written 1 unrecorded 68 iovecs entry/false",
+                "33 process_vm_writev 7950 #1 406001 len 1 written 1 unrecorded 68 iovecs entry/false",
+                "34 process_vm_writev 7950 #0 1000 len 8 written 0 failed unrecorded 0 iovecs return/null",
+                "35 process_vm_writev 7950 #0 ? len null written null failed unrecorded 2 iovecs null/null",
+                "36 process_vm_writev 7950 #0 407000 len null written null unrecorded 1 iovecs null/null",
+                "37 ptrace 7950 #0 403000 len 8 written 8 unrecorded 0 iovecs null/null",
+                "39 io_uring_write 7950 #0 404000 len 16 written null unrecorded 0 iovecs null/null",
+                "41 io_uring_writev 7950 #0 408000 len 40 written null unrecorded 0 iovecs return/null",
+                "42 writev 7950 #0 409000 len null written 16 unrecorded 0 iovecs null/null"), rows);
         // each row names its call: the syscalls row with the same seq
         for (MemoryWriteRow w : sink.memoryWrites) {
             assertEquals(List.of(w.syscall()), sink.syscalls.stream().filter(r -> r.seq() == w.seq()).map(SyscallRow::name).toList());

@@ -90,25 +90,36 @@ public sealed interface KernelRecord extends Record {
      * file position; process_vm_writev: the first remote iovec's base), else 0. ranges: with F_IOVECS, the ranges of
      * the target the call writes, in order, as base and length pairs: a process_vm_writev's first remote iovecs (at
      * most bpf/mapscribe.h's MS_IOVECS_MAX; arg 4 says how many it named), or a vectored write's one range (where it
-     * begins, its iovecs' total length); else null. file: the file the call opened or
+     * begins, its iovecs' total length); else null. rangesRead: when the ranges were read, RANGES_AT_ENTRY and
+     * RANGES_CHANGED bits (bpf/mapscribe.h MS_IOVECS_*; 0: as the call returned). file: the file the call opened or
      * wrote, where the recorder names it (a process's memory file), else null. policy: with F_POLICY, the NUMA policy a
      * successful mbind or set_mempolicy_home_node left on the VMA at its start address, else null.
      */
-    record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, Policy policy, FileRef file)
-            implements KernelRecord {
+    record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, int rangesRead, Policy policy,
+            FileRef file) implements KernelRecord {
         /** nr of an io_uring request's record: this plus its opcode (bpf/mapscribe.h MS_NR_IO_URING). */
         public static final int NR_IO_URING = 0x10000;
+        /**
+         * rangesRead bits (bpf/mapscribe.h MS_IOVECS_*): the ranges were read as the call began, before the kernel read
+         * them (else as it returned, when another thread of the caller may have rewritten them); and the caller's
+         * array no longer held them as the call returned.
+         */
+        public static final int RANGES_AT_ENTRY = 0x1, RANGES_CHANGED = 0x2;
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret) {
-            this(h, nr, args, ret, 0, null, null, null);
+            this(h, nr, args, ret, 0, null, 0, null, null);
         }
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, FileRef file) {
-            this(h, nr, args, ret, addr, null, null, file);
+            this(h, nr, args, ret, addr, null, 0, null, file);
         }
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, FileRef file) {
-            this(h, nr, args, ret, addr, ranges, null, file);
+            this(h, nr, args, ret, addr, ranges, 0, null, file);
+        }
+
+        public SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, Policy policy, FileRef file) {
+            this(h, nr, args, ret, addr, ranges, 0, policy, file);
         }
 
         public RecordKind kind() { return RecordKind.SYSCALL; }
@@ -119,7 +130,7 @@ public sealed interface KernelRecord extends Record {
         @Override
         public String toString() {
             return "SyscallRecord[h=" + h + ", nr=" + nr + ", args=" + java.util.Arrays.toString(args) + ", ret=" + ret
-                    + ", addr=" + addr + ", ranges=" + java.util.Arrays.toString(ranges) + ", policy=" + policy + ", file=" + file + "]";
+                     + ", addr=" + addr + ", ranges=" + java.util.Arrays.toString(ranges) + ", rangesRead=" + rangesRead + ", policy=" + policy + ", file=" + file + "]";
         }
     }
 

@@ -72,8 +72,11 @@ public final class Layouts {
     /** MS_SYSCALL's address part (MS_F_ADDR): where a write into a process's memory began, in that process. */
     public static final StructLayout MS_ADDR = structLayout(U64.withName("addr")).withName("ms_addr");
 
-    /** MS_SYSCALL's ranges part (MS_F_IOVECS), after the address part: count, then that many ms_iovec. */
-    public static final StructLayout MS_IOVECS = structLayout(U32.withName("count"), paddingLayout(4).withName("_pad"))
+    /**
+     * MS_SYSCALL's ranges part (MS_F_IOVECS), after the address part: count, when they were read (MS_IOVECS_*: {@link
+     * KernelRecord.SyscallRecord#RANGES_AT_ENTRY}), then that many ms_iovec.
+     */
+    public static final StructLayout MS_IOVECS = structLayout(U32.withName("count"), U32.withName("flags"))
             .withName("ms_iovecs");
 
     /** One range of the ranges part: a process_vm_writev's remote iovec, or a vectored write's whole range. */

@@ -228,17 +228,23 @@ public final class RawRecords {
     }
 
     /**
-     * A process_vm_writev-style record with its ranges part (MS_F_IOVECS: base and length pairs), and the first base as
-     * its address part (MS_F_ADDR) when there is one.
+     * A process_vm_writev-style record with its ranges part (MS_F_IOVECS: base and length pairs, read as the call
+     * returned), and the first base as its address part (MS_F_ADDR) when there is one.
      */
     public RawRecords syscallWithRanges(long ktime, int cpu, int pid, int tid, int nr, long[] args, long ret, long[] ranges) {
+        return syscallWithRanges(ktime, cpu, pid, tid, nr, args, ret, ranges, 0);
+    }
+
+    /** As above, with when the ranges were read: KernelRecord.SyscallRecord's RANGES_AT_ENTRY and RANGES_CHANGED bits. */
+    public RawRecords syscallWithRanges(long ktime, int cpu, int pid, int tid, int nr, long[] args, long ret, long[] ranges,
+            int rangesRead) {
         long fixed = MS_SYSCALL.byteSize(), addrSize = ranges.length > 0 ? MS_ADDR.byteSize() : 0;
         int flags = KernelRecord.F_IOVECS | (ranges.length > 0 ? KernelRecord.F_ADDR : 0);
         long at = begin(RecordKind.SYSCALL, MS_SYSCALL, flags, addrSize + MS_IOVECS.byteSize() + 8L * ranges.length,
                 ktime, cpu, pid, tid);
         if (ranges.length > 0) buf.set(U64, at + fixed, ranges[0]);
         buf.set(U32, at + fixed + addrSize, ranges.length / 2);
-        buf.set(U32, at + fixed + addrSize + 4, 0);
+        buf.set(U32, at + fixed + addrSize + 4, rangesRead);
         for (int i = 0; i < ranges.length; i++) buf.set(U64, at + fixed + addrSize + MS_IOVECS.byteSize() + 8L * i, ranges[i]);
         return syscallFixed(at, nr, args, ret);
     }

@@ -29,7 +29,7 @@ public final class RecordDecoder {
     private static final int SIZE_MMAP = size(MS_MMAP), SIZE_VMA = size(MS_VMA), SIZE_EXEC = size(MS_EXEC),
             SIZE_SYSCALL = size(MS_SYSCALL), SIZE_ADDR = size(MS_ADDR), SIZE_IOVECS = size(MS_IOVECS),
             SIZE_IOVEC = size(MS_IOVEC);
-    private static final long IOVECS_COUNT = off(MS_IOVECS, "count");
+    private static final long IOVECS_COUNT = off(MS_IOVECS, "count"), IOVECS_FLAGS = off(MS_IOVECS, "flags");
     private static final int SIZE_POLICY = size(MS_POLICY);
     private static final long POL_MODE = off(MS_POLICY, "mode"), POL_FLAGS = off(MS_POLICY, "flags"),
             POL_HOME = off(MS_POLICY, "home_node"), POL_NODES = off(MS_POLICY, "nodes"), POL_USER = off(MS_POLICY, "user_nodes");
@@ -110,10 +110,12 @@ public final class RecordDecoder {
                     at += SIZE_ADDR;
                 }
                 long[] ranges = null;
+                int rangesRead = 0;
                 if (h.has(KernelRecord.F_IOVECS)) {
                     r.need(at + SIZE_IOVECS, "ms_iovecs");
                     long count = r.u32(at + IOVECS_COUNT);
                     if (count > IOVECS_MAX) throw new RecordFormatException("ms_iovecs count " + count + " over " + IOVECS_MAX);
+                    rangesRead = (int) r.u32(at + IOVECS_FLAGS);
                     at += SIZE_IOVECS;
                     r.need(at + count * SIZE_IOVEC, "ms_iovec");
                     ranges = new long[(int) count * 2];
@@ -128,7 +130,7 @@ public final class RecordDecoder {
                     at += SIZE_POLICY;
                 }
                 FileRef file = h.has(KernelRecord.F_FILE) ? r.file(at) : null;
-                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), addr, ranges, policy, file);
+                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), addr, ranges, rangesRead, policy, file);
             }
             case FORK -> {
                 r.need(MS_FORK);

@@ -151,6 +151,15 @@ public final class Tables {
                     .req("parts_unrecorded", INT32, "Ranges of the call that have no row: process_vm_writev's remote iovecs past the first 64, "
                             + "or all of them when the recorder could not read its array (then one row with a null `addr` stands for the call); "
                             + "a journal of an older recorder (before 2026-12-07's) holds only the first base, the rest counted here. 0 for the other calls.")
+                    .opt("iovecs_read", STRING, "When the recorder read the iovec array this range comes from, in the caller's memory: `entry`, as the call "
+                            + "began, before the kernel read it (process_vm_writev's remote iovecs, where the kernel has syscall tracepoints); `return`, "
+                            + "as the call returned (a vectored write's iovecs, giving `len`; a process_vm_writev of an older recorder, or whose array "
+                            + "could not be read as it began), when another thread of the caller could have rewritten the array while the call ran. "
+                            + "Null for a range the call's registers give (ptrace, write, pwrite64, an io_uring write), or whose array was not read.")
+                    .opt("iovecs_changed", BOOL, "True when the caller's remote iovec array, read as the call began, held other ranges (or could "
+                            + "not be read) as the call returned: another thread rewrote it during the call, which hides where the write went "
+                            + "from anything that reads the array afterwards. False when it was unchanged; null when not compared (`iovecs_read` "
+                            + "is not `entry`).")
                     .done());
 
     /** kunai's mmap_exec (event id 41), attempts included. */

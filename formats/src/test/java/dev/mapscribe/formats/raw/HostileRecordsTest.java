@@ -58,7 +58,7 @@ class HostileRecordsTest {
                     long[] ranges = new long[2 * r.nextInt(5)];
                     for (int k = 0; k < ranges.length; k++) ranges[k] = r.nextLong();
                     rec.syscallWithRanges(t, r.nextInt(4), pid, pid, 311, new long[] {pid + 1, r.nextLong(), 1, r.nextLong(),
-                            ranges.length / 2, 0}, r.nextLong(), ranges);
+                            ranges.length / 2, 0}, r.nextLong(), ranges, r.nextInt(4));
                 }
                 default -> rec.vma(t, r.nextInt(4), pid, r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong(), i,
                         r.nextBoolean(), r.nextBoolean() ? f : null);

@@ -100,6 +100,10 @@ class LayoutTest {
                 Integer.decode(header.replaceAll("(?s).*#define MS_NR_IO_URING (0x[0-9a-f]+).*", "$1")));
         assertEquals(RecordDecoder.IOVECS_MAX, Integer.parseInt(header.replaceAll("(?s).*#define MS_IOVECS_MAX (\\d+).*", "$1")));
         assertEquals(KernelRecord.F_IOVECS, Integer.decode(header.replaceAll("(?s).*#define MS_F_IOVECS (0x[0-9a-f]+).*", "$1")));
+        assertEquals(KernelRecord.SyscallRecord.RANGES_AT_ENTRY,
+                Integer.decode(header.replaceAll("(?s).*#define MS_IOVECS_AT_ENTRY (0x[0-9a-f]+).*", "$1")));
+        assertEquals(KernelRecord.SyscallRecord.RANGES_CHANGED,
+                Integer.decode(header.replaceAll("(?s).*#define MS_IOVECS_CHANGED (0x[0-9a-f]+).*", "$1")));
         assertEquals(KernelRecord.F_POLICY, Integer.decode(header.replaceAll("(?s).*#define MS_F_POLICY (0x[0-9a-f]+).*", "$1")));
     }
 }

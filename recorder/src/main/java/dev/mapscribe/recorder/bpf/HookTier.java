@@ -1,13 +1,13 @@
 package dev.mapscribe.recorder.bpf;
 
+import java.util.List;
 import java.util.Set;
 
 /**
  * Which kernel hooks record: the name is what the journal header's hookTier says, and the programs are the
  * ones of the object that are loaded (bpf/mapscribe.bpf.c has every recording program twice, tp_btf and raw_tp).
- * The optional programs watch io_uring requests (writes into a process's memory file, and madvise, through a ring):
- * a kernel without io_uring, or with other tracepoints than 6.0+'s io_uring_submit_req, io_uring_file_get and io_uring_complete,
- * refuses them, and the tier records without them, saying so.
+ * Each tier also loads its {@link #optional() optional hooks} where the kernel accepts them, and records without
+ * them, saying so, where it refuses them.
  */
 public enum HookTier {
     /**
@@ -23,6 +23,23 @@ public enum HookTier {
     LSM("lsm", "bpf/mapscribe_lsm.bpf.o",
             Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"), Set.of("ms_uring_submit", "ms_uring_file_get", "ms_uring_complete"));
 
+    /**
+     * Programs a tier loads where the kernel accepts them: what is not watched without them ({@code name}, as in
+     * "NAME not watched") and what the recording then lacks ({@code lost}), for the one line on stderr and the
+     * journal's note.
+     */
+    public record OptionalHooks(String name, Set<String> programs, String lost) {}
+
+    /**
+     * process_vm_writev's entry (a syscalls:sys_enter_* tracepoint; kernels without CONFIG_FTRACE_SYSCALLS have
+     * none): its remote iovec array as the kernel is about to read it, not as the call returns.
+     */
+    public static final OptionalHooks VM_WRITEV_ENTRY = new OptionalHooks("process_vm_writev's entry", Set.of("ms_vm_writev_enter"),
+            "process_vm_writev's remote iovecs are read as each call returns, when another thread of the caller may have rewritten them");
+
+    /** The name of the io_uring hooks, which record --no-io-uring leaves out. */
+    public static final String IO_URING = "io_uring requests";
+
     /** What the kernel refuses when it refuses this tier, for the one-line fallback message. */
     public String programsName() {
         return switch (this) {
@@ -35,13 +52,15 @@ public enum HookTier {
     private final String journalName;
     private final String resource;
     private final Set<String> programs;
-    private final Set<String> optionalPrograms;
+    private final OptionalHooks ioUring;
 
-    HookTier(String journalName, String resource, Set<String> programs, Set<String> optionalPrograms) {
+    HookTier(String journalName, String resource, Set<String> programs, Set<String> ioUringPrograms) {
         this.journalName = journalName;
         this.resource = resource;
         this.programs = programs;
-        this.optionalPrograms = optionalPrograms;
+        // a kernel without io_uring, or with other tracepoints than 6.0+'s io_uring_submit_req, io_uring_file_get
+        // and io_uring_complete, refuses these
+        this.ioUring = new OptionalHooks(IO_URING, ioUringPrograms, "writes into process memory and madvise through a ring are not recorded");
     }
 
     public String journalName() {
@@ -58,9 +77,13 @@ public enum HookTier {
         return programs;
     }
 
-    /** The programs this tier loads too where the kernel accepts them (the io_uring watch). */
-    public Set<String> optionalPrograms() {
-        return optionalPrograms;
+    /** The hooks this tier loads too where the kernel accepts them: the io_uring watch, process_vm_writev's entry. */
+    public List<OptionalHooks> optional() {
+        return List.of(ioUring, VM_WRITEV_ENTRY);
     }
 
+    /** The io_uring hooks of {@link #optional()}. */
+    public OptionalHooks ioUring() {
+        return ioUring;
+    }
 }

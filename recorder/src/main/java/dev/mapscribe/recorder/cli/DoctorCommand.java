@@ -27,13 +27,15 @@ public final class DoctorCommand implements Callable<Integer> {
     }
 
     private static final List<Probe> PROBES = List.of(
-            // the tiers' required programs: a kernel that refuses only the optional io_uring ones still records
+            // the tiers' required programs: a kernel that refuses only the optional ones still records
             new Probe("tp_btf", HookTier.SYSCALLS, HookTier.SYSCALLS.programs(), "BTF tracepoints: the syscall tier"),
             new Probe("raw_tp", HookTier.SYSCALLS_RAW_TP, HookTier.SYSCALLS_RAW_TP.programs(), "raw tracepoints: the syscalls/raw_tp fallback"),
             new Probe("lsm", HookTier.LSM, Set.of("ms_lsm_mmap_file"), "BPF LSM: the lsm tier"),
             new Probe("fentry", HookTier.LSM, Set.of("ms_fentry_mmap_file"), "fentry trampolines"),
-            new Probe("io_uring", HookTier.SYSCALLS, Set.of("ms_uring_submit", "ms_uring_file_get", "ms_uring_complete"),
-                    "io_uring_submit_req, io_uring_file_get, io_uring_complete: writes into process memory and madvise through a ring; optional"));
+            new Probe("io_uring", HookTier.SYSCALLS, HookTier.SYSCALLS.ioUring().programs(),
+                    "io_uring_submit_req, io_uring_file_get, io_uring_complete: writes into process memory and madvise through a ring; optional"),
+            new Probe("vm_writev", HookTier.SYSCALLS, HookTier.VM_WRITEV_ENTRY.programs(),
+                    "syscalls:sys_enter_process_vm_writev: the ranges process_vm_writev writes, as it begins; optional"));
 
     @Override
     public Integer call() {
