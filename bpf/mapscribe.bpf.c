@@ -1484,6 +1484,97 @@ static __always_inline long compat_args(struct pt_regs *c, const struct pt_regs 
 	return native;
 }
 
+/*
+ * Per CPU: the task that last took an address space's mmap lock for writing here, which one, when, and the lock's
+ * count then (ms_order). Written by the program on mmap_lock_acquire_returned; a call's exit reads it.
+ */
+struct lock_epoch {
+	__u64 task;
+	__u64 mm;
+	__u64 ns;
+	__u32 seq;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lock_epoch);
+} lock_epochs SEC(".maps");
+
+/* Set by the first run of the lock program: the exits compare only where it runs (an optional hook). */
+__u32 lock_watch_on = 0;
+
+/* mm->mm_lock_seq: a seqcount since 6.13, an int before (both count up by one at each end of a write lock). */
+static __always_inline __u32 mm_lock_seq(__u64 mm)
+{
+	__u32 seq = 0;
+	if (bpf_core_field_exists(((struct mm_struct *)0)->mm_lock_seq))
+		bpf_probe_read_kernel(&seq, sizeof(seq), (void *)(mm + bpf_core_field_offset(struct mm_struct, mm_lock_seq)));
+	return seq;
+}
+
+static __always_inline void note_lock(__u64 mm, bool write, bool success)
+{
+	if (!write || !success)
+		return;
+	__u32 zero = 0;
+	struct lock_epoch *e = bpf_map_lookup_elem(&lock_epochs, &zero);
+	if (!e)
+		return;
+	e->task = (__u64)bpf_get_current_task();
+	e->mm = mm;
+	e->ns = bpf_ktime_get_ns();
+	e->seq = mm_lock_seq(mm);
+	if (!lock_watch_on)
+		lock_watch_on = 1;
+}
+
+/* The calls whose success changes the caller's VMAs (under its mmap lock, taken for writing). */
+static __always_inline bool changes_map(long nr, long ret)
+{
+	switch (nr) {
+	case NR_MMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case NR_MUNMAP: case NR_MREMAP: case NR_BRK:
+	case NR_MADVISE: case NR_SHMAT: case NR_SHMDT: case NR_MSEAL: case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
+	case NR_MLOCK: case NR_MUNLOCK: case NR_MLOCK2: case NR_MLOCKALL: case NR_MUNLOCKALL:
+	case NR_REMAP_FILE_PAGES: case NR_IO_SETUP: case NR_IO_DESTROY:
+		return ret >= 0;
+	}
+	return false;
+}
+
+/*
+ * Before the record of a call that changed its address space: an MS_ORDER when another change of it was completed
+ * between this call's own and its return (the lock's count moved on past this call's lock), or when this CPU's note
+ * is not this call's (the task slept or moved since it took the lock), so that the analyzer knows the records'
+ * order may not be the kernel's. Nothing for the storm's calls, which find their own note and an unmoved count.
+ */
+static __always_inline void note_order(struct task_struct *task, __u64 pid_tgid)
+{
+	if (!lock_watch_on || !bpf_core_field_exists(((struct mm_struct *)0)->mm_lock_seq))
+		return;
+	__u64 mm = (__u64)task->mm;
+	__u32 zero = 0;
+	struct lock_epoch *e = bpf_map_lookup_elem(&lock_epochs, &zero);
+	if (!mm || !e)
+		return;
+	__u32 now = mm_lock_seq(mm);
+	bool mine = e->task == (__u64)task && e->mm == mm;
+	if (mine && now == e->seq + 1)
+		return;
+	struct ms_order *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_ORDER, sizeof(*r), 0, pid_tgid);
+	r->locked_ns = mine ? e->ns : 0;
+	r->lock_seq = mine ? e->seq : 0;
+	r->seq_now = now;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long ret, bool translated)
 {
 	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
@@ -1514,6 +1605,8 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 			return 0; /* before task_context: no MS_TASK for a process that has no record */
 	}
 	task_context(task, pid_tgid, false);
+	if (changes_map(nr, ret))
+		note_order(task, pid_tgid);
 	__u16 xflags = translated ? MS_F_COMPAT : 0;
 	switch (nr) {
 	case NR_MMAP:
@@ -2205,6 +2298,21 @@ int ms_vm_writev_enter(struct trace_event_raw_sys_enter *ctx)
 		bpf_map_delete_elem(&vm_write_entries, &pid_tgid);
 	else
 		bpf_map_update_elem(&vm_write_entries, &pid_tgid, e, BPF_ANY);
+	return 0;
+}
+
+/* mmap_lock_acquire_returned(mm, write, success): a note per CPU of the last write lock taken (ms_order) */
+SEC("?tp_btf/mmap_lock_acquire_returned")
+int BPF_PROG(ms_mmap_locked, struct mm_struct *mm, bool write, bool success)
+{
+	note_lock((__u64)mm, write, success);
+	return 0;
+}
+
+SEC("?raw_tp/mmap_lock_acquire_returned")
+int ms_raw_mmap_locked(struct bpf_raw_tracepoint_args *ctx)
+{
+	note_lock(ctx->args[0], ctx->args[1], ctx->args[2]);
 	return 0;
 }
 

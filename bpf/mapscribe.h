@@ -22,9 +22,9 @@
 #define MAPSCRIBE_H
 
 /* 2: ms_task.personality appended (a version-1 MS_TASK is 8 bytes shorter); 3: MS_SYSCALL's ranges part (MS_F_IOVECS)
- * and policy part (MS_F_POLICY). Still 3 since ms_iovecs' padding became its flags: a format-3 journal's zero there
- * says what its ranges were (read as the call returned), so every reader reads every format-3 journal right. */
-#define MS_FORMAT_VERSION 3
+ * and policy part (MS_F_POLICY); ms_iovecs' padding became its flags (a format-3 journal's zero there says what its
+ * ranges were: read as the call returned); 4: MS_ORDER */
+#define MS_FORMAT_VERSION 4
 
 #define MS_PATH_MAX 4096  /* longest path a record carries; longer ones are cut, flagged */
 #define MS_ARGV_MAX 4096  /* longest argv blob (NUL-separated) an exec record carries */
@@ -42,6 +42,7 @@ enum ms_kind {
 	MS_EXEC = 9,      /* sched_process_exec: a successful exec, with exe and argv */
 	MS_EXIT = 10,     /* sched_process_exit: a task ends */
 	MS_VMA = 11,      /* one VMA of a fresh address space, walked in the kernel after exec */
+	MS_ORDER = 12,    /* before a call's record: another change of its address space may have come between (ms_order) */
 };
 
 /* ms_hdr.flags bits, shared by all kinds (each kind names the ones it uses). */
@@ -289,6 +290,23 @@ struct ms_vma {
 };
 
 /* Per-CPU loss counter (BPF_MAP_TYPE_PERCPU_ARRAY, one slot): failed ring reservations. */
+/*
+ * Before the record of a successful call that changes its address space, from the same task, when another change of
+ * that address space was completed between this call's own change and its return: the records come in the order the
+ * calls returned, so the other call's record may come first although the kernel made its change second (a userfaultfd
+ * UNMAP event holds an mmap(MAP_FIXED) back after its change, for as long as the monitor likes). The kernel counts
+ * the write locks of a process's mmap lock (mm_lock_seq: odd while it is held, +2 a lock); the program on
+ * mmap_lock_acquire_returned notes, per CPU, the task that last took it for writing, and when, and the exit compares.
+ * locked_ns and lock_seq are 0 when the exit could not tell which lock was this call's (the task slept or moved since
+ * it took one, or took none): then any change since the task's previous record may have come after its own.
+ */
+struct ms_order {
+	struct ms_hdr h;
+	__u64 locked_ns; /* when this call took its address space's mmap lock for writing; 0: not known */
+	__u32 lock_seq;  /* mm_lock_seq while it held it (odd); 0: not known */
+	__u32 seq_now;   /* mm_lock_seq as the call returned: past lock_seq + 1 when another change came between */
+};
+
 struct ms_loss_counter {
 	__u64 count;
 	__u64 first_ns;

@@ -152,6 +152,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
                         err.printf("mapscribe: %s: %d calls changed memory the state did not know, %d failed calls left protection unknown%n",
                                 reader.dir(), s.inconsistencies(), s.uncertainties());
                     }
+                    if (s.orderRaces() > 0) {
+                        err.printf("mapscribe: %s: %d calls returned after another call had changed the same pages of their address "
+                                + "space, so which change the kernel made last is not known: those pages are unknown from there "
+                                + "(order rows in losses)%n", reader.dir(), s.orderRaces());
+                    }
                     if (s.impossible() > 0) {
                         err.printf("mapscribe: %s: %d records say the kernel changed a range it cannot have (a damaged or forged journal): "
                                 + "in the syscalls table, left out of the region state%n", reader.dir(), s.impossible());

@@ -16,5 +16,5 @@ package dev.mapscribe.analyzer.replay;
 public record LossRow(String host, long tsNs, long utcNs, String source, Integer cpu, Long count, long firstNs, long lastNs,
                       String message) {
     public static final String RINGBUF = "ringbuf", MAX_DISK = "max_disk", DISK_FULL = "disk_full", REFUSED = "refused",
-            RECURSION = "recursion", JOURNAL_ROLLED = "journal_rolled", COMPAT = "compat";
+            RECURSION = "recursion", JOURNAL_ROLLED = "journal_rolled", COMPAT = "compat", ORDER = "order";
 }

@@ -19,23 +19,26 @@ package dev.mapscribe.analyzer.replay;
  * @param memoryWrites     memory_writes rows: ranges of a process's memory that calls wrote into, or asked to
  * @param mmapExecUnhashed mmap_exec events without hashes: the file was gone, unreadable or over the size cap (their
  *                         mapped_error says why), or the journal holds no file info for it
+ * @param orderNotes       MS_ORDER notes: calls that changed their address space and returned after another change of it
+ * @param orderRaces       noted calls whose range another change touched meanwhile: those pages made unknown
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
                           long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
                           long uncertainties, long impossible, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused,
-                          long compatCalls, long memoryWrites, boolean stopped, String recorderNote) {
+                          long compatCalls, long memoryWrites, boolean stopped, String recorderNote, long orderNotes,
+                          long orderRaces) {
 
     /** Running counts while replaying. */
     static final class Counter {
         long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
-                recorderStatus, rolledCycles, refused, compatCalls, memoryWrites;
+                recorderStatus, rolledCycles, refused, compatCalls, memoryWrites, orderNotes, orderNotesUnmatched, orderRaces;
         boolean stopped;
         String recorderNote = "";
 
         ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long impossible, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
                     losses, unknownMaps, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
-                    memoryWrites, stopped, recorderNote);
+                    memoryWrites, stopped, recorderNote, orderNotes, orderRaces);
         }
     }
 }

@@ -24,6 +24,7 @@ import dev.mapscribe.formats.raw.KernelRecord.MmapRecord;
 import dev.mapscribe.formats.raw.KernelRecord.MprotectRecord;
 import dev.mapscribe.formats.raw.KernelRecord.MremapRecord;
 import dev.mapscribe.formats.raw.KernelRecord.MunmapRecord;
+import dev.mapscribe.formats.raw.KernelRecord.OrderRecord;
 import dev.mapscribe.formats.raw.KernelRecord.SyscallRecord;
 import dev.mapscribe.formats.raw.KernelRecord.TaskRecord;
 import dev.mapscribe.formats.raw.KernelRecord.VmaRecord;
@@ -38,7 +39,9 @@ import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -72,6 +75,10 @@ public final class Replayer {
     private boolean ignoresNoReserve;
     private JournalRolled rolled;
     private final List<SnapshotRegion> snapshotLines = new ArrayList<>();
+    /** MS_ORDER notes by thread, each waiting for its call's record (the thread's next record). */
+    private final Map<Integer, OrderRecord> orderNotes = new HashMap<>();
+    /** A note's call record comes right after it: one much later is another call's (the noted one's was lost). */
+    private static final long ORDER_NOTE_REACH_NS = 1_000_000;
 
     public Replayer(JournalHeader header, EventSink sink) {
         this.sink = sink;
@@ -105,11 +112,19 @@ public final class Replayer {
         if (snapshot != null && !(r instanceof SnapshotRegion line && line.pid() == snapshot.pid())) {
             endSnapshot();
         }
+        OrderDoubt doubt = null;
         if (r instanceof KernelRecord k) {
             files.advance(k.h().ktimeNs());
+            if (!orderNotes.isEmpty() && !(k instanceof TaskRecord)) {
+                doubt = orderDoubt(k);
+            }
         }
         switch (r) {
             case TaskRecord t -> processes.task(t);
+            case OrderRecord o -> {
+                count.orderNotes++;
+                orderNotes.put(o.h().tid(), o);
+            }
             case MmapRecord m -> mmap(m);
             case MprotectRecord p -> mprotect(p);
             case MunmapRecord u -> {
@@ -177,6 +192,91 @@ public final class Replayer {
             }
             case JournalRolled j -> rolled = j; // totals since the start: the last one holds the earlier ones
         }
+        if (doubt != null) {
+            settle(doubt);
+        }
+    }
+
+    /** The parts of a noted call's ranges that another call may have changed after it (lo, hi pairs; all of them when null). */
+    private record OrderDoubt(KernelRecord call, OrderRecord note, long since, long[] ranges, long[] parts) {}
+
+    /**
+     * The MS_ORDER note of this record's thread, if any: another change of the address space came between the call's
+     * own change and its return, and its record may be among those already applied although the kernel made it after
+     * this call's. The parts of the call's ranges that changes since the call took its lock touched are in doubt;
+     * asked before the call is applied, settled after it ({@link #settle}). Null when there is nothing in doubt.
+     */
+    private OrderDoubt orderDoubt(KernelRecord k) {
+        OrderRecord note = orderNotes.remove(k.h().tid());
+        if (note == null) {
+            return null;
+        }
+        long[] ranges = changedRanges(k);
+        if (ranges == null || k.h().ktimeNs() - note.h().ktimeNs() > ORDER_NOTE_REACH_NS) {
+            count.orderNotesUnmatched++; // its call's record was lost, or this is no call that changes a map
+            return null;
+        }
+        RegionMap mm = processes.mmOf(k.h());
+        long since = note.lockKnown() ? note.lockedNs() : Long.MIN_VALUE;
+        List<Long> parts = new ArrayList<>();
+        for (int i = 0; i < ranges.length; i += 2) {
+            long[] touched = mm.touchedSince(ranges[i], ranges[i + 1], since, k.h().tid());
+            if (touched == null) {
+                touched = new long[] {ranges[i], ranges[i + 1]}; // more changed since than the map keeps track of
+            }
+            for (long t : touched) parts.add(t);
+        }
+        if (parts.isEmpty()) {
+            return null; // the changes that overtook this call's return were elsewhere in the address space
+        }
+        return new OrderDoubt(k, note, since, ranges, parts.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** After a noted call was applied: the parts in doubt become unknown, each a losses row saying why. */
+    private void settle(OrderDoubt d) {
+        Hdr h = d.call().h();
+        RegionMap mm = processes.mmOf(h);
+        long[] p = d.parts();
+        long lo = Long.MAX_VALUE, hi = Long.MIN_VALUE;
+        for (int i = 0; i < p.length; i += 2) {
+            mm.raced(p[i], p[i + 1], h.ktimeNs());
+            lo = Math.min(lo, p[i]);
+            hi = Math.max(hi, p[i + 1]);
+        }
+        count.orderRaces++;
+        long from = d.since() == Long.MIN_VALUE ? 0 : d.since();
+        sink.loss(new LossRow(host, h.ktimeNs(), utc(h.ktimeNs()), LossRow.ORDER, null, null, from, h.ktimeNs(),
+                "pid " + h.pid() + " tid " + h.tid() + ": a call (record " + ordinal + ") changed its address space and returned after "
+                        + "another change of it within [0x" + Long.toHexString(lo) + ", 0x" + Long.toHexString(hi)
+                        + "); which the kernel made last is not known, so those pages are unknown from here"
+                        + (d.note().lockKnown() ? "" : " (when the call took its lock is not known)")));
+    }
+
+    /** The ranges a record's call changes ([lo, hi) pairs), or null for a record of no such call (or a failed one). */
+    private static long[] changedRanges(KernelRecord k) {
+        return switch (k) {
+            case MmapRecord m -> failed(m.ret()) ? null : pair(m.ret(), m.len());
+            case MprotectRecord p -> pair(p.addr(), p.len());
+            case MunmapRecord u -> pair(u.addr(), u.len());
+            case MremapRecord x -> failed(x.ret()) ? null
+                    : new long[] {x.oldAddr(), x.oldAddr() + Prot.pageAlign(x.oldLen()), x.ret(), x.ret() + Prot.pageAlign(x.newLen())};
+            case BrkRecord b -> { // the heap between where it began and the further of the old and new ends
+                long lo = Math.min(b.startBrk(), Math.min(b.addr(), b.ret())), hi = Math.max(b.addr(), b.ret());
+                yield new long[] {lo & -Prot.PAGE_SIZE, Prot.pageAlign(hi)};
+            }
+            case SyscallRecord s when !s.enterOnly() -> switch (s.nr()) {
+                case NR_MADVISE, NR_MSEAL, NR_MBIND, NR_SET_MEMPOLICY_HOME_NODE, NR_MLOCK, NR_MLOCK2, NR_MUNLOCK,
+                     NR_REMAP_FILE_PAGES -> pair(s.args()[0], s.args()[1]);
+                // where these changed is not in their arguments: anywhere
+                case NR_SHMDT, NR_IO_DESTROY, NR_MLOCKALL, NR_MUNLOCKALL -> new long[] {0, RegionMap.USER_END};
+                default -> null;
+            };
+            default -> null;
+        };
+    }
+
+    private static long[] pair(long addr, long len) {
+        return new long[] {addr, addr + Prot.pageAlign(len)};
     }
 
     /** The journal has ended: emits what is still open (regions, processes, events waiting for file info). */

@@ -193,7 +193,9 @@ public final class ProcessTable {
 
     /** The address space a record of this header acts on (finishing an exec walk that lost its last record). */
     public RegionMap mmOf(Hdr h) {
-        return mm(processOf(h), h.ktimeNs());
+        RegionMap m = mm(processOf(h), h.ktimeNs());
+        m.actor(h.tid());
+        return m;
     }
 
     /** The parent of a process as a task, or null when the recording does not know it. */

@@ -65,6 +65,10 @@ public final class RegionMap {
     private long lockOnMap;
     /** Processes (thread groups) using this address space: threads share it, so do CLONE_VM children. */
     private int users;
+    /** The last ranges changed, for MS_ORDER notes ({@link #touchedSince}). */
+    private final RecentChanges recent = new RecentChanges();
+    /** The thread whose call is being applied (ProcessTable.mmOf says): the recent changes name it. */
+    private int actor;
 
     private RegionMap(long id, int ownerPid, String ownerComm, RegionHistory history) {
         this.id = id;
@@ -578,6 +582,35 @@ public final class RegionMap {
         rewrite(ctx, end, List.of(), nowNs, "io_destroy");
     }
 
+    /** The thread whose call the next operations apply (a record's tid). */
+    public void actor(int tid) {
+        actor = tid;
+    }
+
+    /**
+     * For an MS_ORDER note before a call of thread {@code tid} on [from, to): the parts of the range that calls of this
+     * address space changed after {@code sinceNs} (when the noted call took its lock; Long.MIN_VALUE when the note does
+     * not say: then after the thread's own latest change), as [lo, hi) pairs; null when more changed since than this
+     * map keeps track of (all of the range is in doubt). Ask before applying the call.
+     */
+    public long[] touchedSince(long from, long to, long sinceNs, int tid) {
+        return recent.touchedSince(from, to, sinceNs == Long.MIN_VALUE ? RecentChanges.LOCK_UNKNOWN : sinceNs, tid);
+    }
+
+    /**
+     * [from, to) may hold something else than the calls applied in the records' order made: a call changed it and
+     * another call changed it too before the first returned, and which change the kernel made last is not known. Its
+     * pages become unknown; counted as an uncertainty.
+     */
+    public void raced(long from, long to, long nowNs) {
+        long lo = Math.max(from, 0), hi = Math.min(to, USER_END);
+        if (lo >= hi) {
+            return;
+        }
+        history.noteUncertainty();
+        rewrite(lo, hi, List.of(Region.unknown(lo, hi, Prot.UNKNOWN)), nowNs, "order");
+    }
+
     /**
      * A successful call mapped something at {@code addr} whose extent the record does not give (a shmat whose VMA the
      * recorder could not look up: the mmap lock was contended at sys_exit). At least its first page is mapped: that
@@ -923,6 +956,7 @@ public final class RegionMap {
      * consistency check, answered from the walk this makes anyway).
      */
     private boolean rewrite(long lo, long hi, List<Region> pieces, long nowNs, String cause) {
+        recent.add(lo, hi, nowNs, actor);
         // The old regions are one run of the index, [first, first + old.size()): the one before lo when it
         // overlaps lo or ends at lo (it may merge), and every region starting in [lo, hi] (the one starting at
         // hi may merge too).

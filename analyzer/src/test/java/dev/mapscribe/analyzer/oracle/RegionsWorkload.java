@@ -10,7 +10,7 @@ import java.util.List;
  */
 public final class RegionsWorkload {
 
-    public sealed interface Item permits Pid, Checkpoint, Call, Expect {}
+    public sealed interface Item permits Pid, Checkpoint, Call, Expect, Note {}
 
     /** The workload's process id (its first line). */
     public record Pid(int pid) implements Item {}
@@ -54,6 +54,9 @@ public final class RegionsWorkload {
     /** {@code kind} is "mem_prot_alert", "mmap_exec" or "failed"; {@code what} the alert string, the file, or the errno. */
     public record Expect(String kind, long addr, long len, String what) implements Item {}
 
+    /** "NOTE what key=value ...": a workload's own line for its test (orderrace.c's race). */
+    public record Note(String what, java.util.Map<String, String> values) implements Item {}
+
     private RegionsWorkload() {}
 
     public static List<Item> parse(String output) {
@@ -88,6 +91,13 @@ public final class RegionsWorkload {
             } else if (line.startsWith("EXPECT ")) {
                 String[] f = line.split(" ", 5);
                 items.add(new Expect(f[1], Long.parseUnsignedLong(f[2], 16), Long.parseLong(f[3]), f[4]));
+            } else if (line.startsWith("NOTE ")) {
+                String[] f = line.split(" ");
+                java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+                for (int k = 2; k < f.length; k++) {
+                    values.put(f[k].substring(0, f[k].indexOf('=')), f[k].substring(f[k].indexOf('=') + 1));
+                }
+                items.add(new Note(f[1], values));
             } else if (line.startsWith("ERROR ")) {
                 throw new IllegalArgumentException("the workload failed: " + line);
             } else if (line.startsWith("WINDOW ")) {

@@ -12,6 +12,8 @@ import dev.mapscribe.analyzer.derive.ProtAlerts;
 import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.KernelRecord.Hdr;
+import dev.mapscribe.formats.raw.KernelRecord.MmapRecord;
+import dev.mapscribe.formats.raw.KernelRecord.MprotectRecord;
 import dev.mapscribe.formats.raw.KernelRecord.SyscallRecord;
 import dev.mapscribe.formats.raw.Record;
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
@@ -167,6 +169,38 @@ class ReplayerTest {
         assertEquals(java.util.Arrays.asList(0x401000L, 0x402000L, 0x403000L, null, null, 0x404000L),
                 rows.stream().map(SyscallRow::targetAddr).toList());
         assertEquals(3, rows.get(0).args().length, "write takes three arguments");
+    }
+
+    /**
+     * MS_ORDER (the recorder's note that a call returned after another change of its address space): the parts of its
+     * range that a change which returned after the call took its lock touched become unknown; a change that returned
+     * before the lock, or one elsewhere, leaves the call's result as it is. Thread 101 of process 100 maps [0x20000,
+     * 0x24000) RW at 50 (its lock taken at 40); thread 102's mprotect of a page of it to RWX returned at 45 (after the
+     * lock: maybe after the map too), or at 35 (before it), or was of another range.
+     */
+    @Test
+    void aCallOvertakenByAnOverlappingChangeLeavesThoseBytesUnknown() {
+        var order = dev.mapscribe.formats.raw.RecordKind.ORDER;
+        for (long mprotectAt : new long[] {45, 35}) {
+            for (long page : new long[] {0x21000, 0x30000}) {
+                List<Record> rs = started();
+                rs.add(task(20, 100, 101, 1, 1000, "app"));
+                rs.add(task(20, 100, 102, 1, 1000, "app"));
+                rs.add(mmap(30, 100, 0x20000, 4 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 0x20000));
+                rs.add(mmap(31, 100, 0x30000, P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 0x30000));
+                rs.add(new MprotectRecord(h(dev.mapscribe.formats.raw.RecordKind.MPROTECT, mprotectAt, 100, 102), page, P, R | W | X, -1, 0));
+                rs.add(new KernelRecord.OrderRecord(h(order, 50, 100, 101), 40, 7, 11));
+                rs.add(new MmapRecord(h(dev.mapscribe.formats.raw.RecordKind.MMAP, 50, 100, 101), 0x20000, 4 * P, R | W,
+                        MAP_PRIVATE | MAP_ANON | MAP_FIXED, -1, 0, 0x20000, null));
+                CollectingSink sink = replay(rs);
+                boolean doubt = mprotectAt == 45 && page == 0x21000;
+                List<String> at60 = sink.regionsAt(100, 60).stream().filter(s -> s.startsWith("2") || s.startsWith("3")).toList();
+                assertEquals(doubt ? List.of("20000-21000 rw-p", "21000-22000 ????", "22000-24000 rw-p", "30000-31000 " + (page == 0x30000 ? "rwxp" : "rw-p"))
+                                : List.of("20000-24000 rw-p", "30000-31000 " + (page == 0x30000 ? "rwxp" : "rw-p")),
+                        at60, "mprotect at " + mprotectAt + " of " + Long.toHexString(page));
+                assertEquals(doubt ? List.of(LossRow.ORDER) : List.of(), sink.losses.stream().map(LossRow::source).toList());
+            }
+        }
     }
 
     @Test

@@ -150,6 +150,19 @@ public sealed interface KernelRecord extends Record {
         public RecordKind kind() { return RecordKind.EXIT; }
     }
 
+    /**
+     * Before the record of a successful call of the same task that changed its address space: another change of that
+     * address space was completed between the call's own change and its return, so the record of that other change
+     * may precede this call's although the kernel made it second. lockedNs: when the call took the address space's
+     * mmap lock for writing, 0 when the recorder could not tell (the task slept or moved since); lockSeq, seqNow: the
+     * lock's count then and as the call returned (bpf/mapscribe.h struct ms_order).
+     */
+    record OrderRecord(Hdr h, long lockedNs, int lockSeq, int seqNow) implements KernelRecord {
+        public RecordKind kind() { return RecordKind.ORDER; }
+        /** Whether lockedNs says when the call's change was made. */
+        public boolean lockKnown() { return lockedNs != 0; }
+    }
+
     /** One VMA of an address space walked in the kernel; {@code file} is null for anonymous VMAs. */
     record VmaRecord(Hdr h, long start, long end, long pgoff, long vmFlags, int seq, boolean last,
                      boolean walkTruncated, FileRef file) implements KernelRecord {

@@ -102,6 +102,11 @@ public final class Layouts {
             MS_HDR.withName("h"), U64.withName("start"), U64.withName("end"), U64.withName("pgoff"),
             U64.withName("vm_flags"), U32.withName("seq"), paddingLayout(4).withName("_pad")).withName("ms_vma");
 
+    /** Before a call's record: another change of its address space may have come between (bpf/mapscribe.h). */
+    public static final StructLayout MS_ORDER = structLayout(
+            MS_HDR.withName("h"), U64.withName("locked_ns"), U32.withName("lock_seq"), U32.withName("seq_now"))
+            .withName("ms_order");
+
     public static final StructLayout MS_LOSS_COUNTER = structLayout(
             U64.withName("count"), U64.withName("first_ns"), U64.withName("last_ns")).withName("ms_loss_counter");
 
@@ -115,7 +120,7 @@ public final class Layouts {
     static {
         Map<String, StructLayout> m = new LinkedHashMap<>();
         for (StructLayout l : new StructLayout[] {MS_HDR, MS_TASK, MS_FILE, MS_MMAP, MS_MPROTECT, MS_MUNMAP,
-                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_ADDR, MS_IOVECS, MS_IOVEC, MS_POLICY, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
+                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_ADDR, MS_IOVECS, MS_IOVEC, MS_POLICY, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_ORDER, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
             m.put(l.name().orElseThrow(), l);
         }
         ALL = java.util.Collections.unmodifiableMap(m);

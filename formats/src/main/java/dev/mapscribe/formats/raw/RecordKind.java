@@ -5,12 +5,12 @@ package dev.mapscribe.formats.raw;
  * Ids 1..63 are kernel records (bpf/mapscribe.h, enum ms_kind); 64.. are written by the recorder in user space.
  */
 public enum RecordKind {
-    TASK(1), MMAP(2), MPROTECT(3), MUNMAP(4), MREMAP(5), BRK(6), SYSCALL(7), FORK(8), EXEC(9), EXIT(10), VMA(11),
+    TASK(1), MMAP(2), MPROTECT(3), MUNMAP(4), MREMAP(5), BRK(6), SYSCALL(7), FORK(8), EXEC(9), EXIT(10), VMA(11), ORDER(12),
     JOURNAL_HEADER(64), PROC_SNAPSHOT(65), SNAPSHOT_REGION(66), FILE_INFO(67), LOSS(68), RECORDER_STATUS(69),
     JOURNAL_ROLLED(70);
 
     /** Version of every layout in this package and of the journal framing; bpf/mapscribe.h's MS_FORMAT_VERSION. */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
 
     private static final RecordKind[] BY_ID = new RecordKind[128];
     static {

@@ -289,7 +289,7 @@ public final class Tables {
                     .req("valid_from_ns", INT64, "CLOCK_MONOTONIC ns when this version began (the call that made it returned, or the snapshot).")
                     .opt("valid_to_ns", INT64, "CLOCK_MONOTONIC ns when it ended (unmapped, changed, exec, exit); null while it still exists at the end.")
                     .req("known", BOOL, "False when the analyzer does not know this range's contents (it predates the recording and no snapshot covered it).")
-                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `madvise`, `mlock`, `munlock`, `mlockall`, `fork`, `shmat`, `io_setup` (the AIO ring it maps), `remap_file_pages`, `mbind`, `set_mempolicy_home_node` (a NUMA policy: the kernel keeps pages of unequal policies apart, so two rows can differ in nothing the table shows), ...")
+                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `madvise`, `mlock`, `munlock`, `mlockall`, `fork`, `shmat`, `io_setup` (the AIO ring it maps), `remap_file_pages`, `mbind`, `set_mempolicy_home_node` (a NUMA policy: the kernel keeps pages of unequal policies apart, so two rows can differ in nothing the table shows), `order` (unknown: two calls raced on these pages, see `losses`), ...")
                     .req("accounted", BOOL, "True for a private file mapping that is or was writable: the kernel charged it (VM_ACCOUNT, smaps' `ac`) "
                             + "and keeps it apart from an uncharged neighbour, as a library's RELRO part (made read-only by ld.so) next to its read-only data: "
                             + "two rows with the same prot and running offsets, as /proc/PID/maps shows two lines. Always false for anonymous memory "
@@ -311,6 +311,11 @@ public final class Tables {
                             + "`compat` for syscalls made in 32-bit mode (a 32-bit process, or int 0x80 from a 64-bit one) whose numbers the recorder watches in 64-bit "
                             + "mode: left out on purpose, since they mean other calls there (compat 10 is unlink, not mprotect), and read as 64-bit calls they would "
                             + "forge records (a 32-bit process's memory calls, mmap2 and the rest, are recorded as the 64-bit calls they equal: `syscalls.compat`), "
+                            + "`order` for a call that changed its address space and returned after another call had changed the same pages "
+                            + "(its record came first although the kernel may have made its change second: the recorder notes such calls, "
+                            + "MS_ORDER): which change the kernel made last is not known, so those pages are unknown (`regions.known` false, "
+                            + "cause `order`) from the call's return until a later call covers them; `first_ns` is when the call took the mmap "
+                            + "lock (0 when the recorder could not tell), `message` names the process, thread and range, "
                             + "`journal` for damage found when reading the journal, and for a journal without the recorder's final record"
                             + " (killed, crashed, still recording, or its end lost: nothing after its last record is known), "
                             + "`recorder_note` for what the recorder's final record says it did not do, in `message` (hooks the kernel refused, such as the "

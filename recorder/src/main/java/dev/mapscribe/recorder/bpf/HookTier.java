@@ -15,13 +15,15 @@ public enum HookTier {
      * reach sys_exit, are recorded by the sched_process_exit program (no program on every syscall's entry).
      */
     SYSCALLS("syscalls", "bpf/mapscribe.bpf.o", Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit"),
-            Set.of("ms_uring_submit", "ms_uring_file_get", "ms_uring_complete")),
+            Set.of("ms_uring_submit", "ms_uring_file_get", "ms_uring_complete"), "ms_mmap_locked"),
     /** The same hooks as raw tracepoints, for kernels where tp_btf does not load or attach: the same records. */
     SYSCALLS_RAW_TP("syscalls/raw_tp", "bpf/mapscribe.bpf.o",
-            Set.of("ms_raw_sys_exit", "ms_raw_fork", "ms_raw_exec", "ms_raw_exit"), Set.of("ms_raw_uring_submit", "ms_raw_uring_file_get", "ms_raw_uring_complete")),
+            Set.of("ms_raw_sys_exit", "ms_raw_fork", "ms_raw_exec", "ms_raw_exit"), Set.of("ms_raw_uring_submit", "ms_raw_uring_file_get", "ms_raw_uring_complete"),
+            "ms_raw_mmap_locked"),
     /** The syscall tier plus lsm/mmap_file (the exact struct file of each mmap); refused by many kernels. */
     LSM("lsm", "bpf/mapscribe_lsm.bpf.o",
-            Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"), Set.of("ms_uring_submit", "ms_uring_file_get", "ms_uring_complete"));
+            Set.of("ms_sys_exit", "ms_fork", "ms_exec", "ms_exit", "ms_lsm_mmap_file"), Set.of("ms_uring_submit", "ms_uring_file_get", "ms_uring_complete"),
+            "ms_mmap_locked");
 
     /**
      * Programs a tier loads where the kernel accepts them: what is not watched without them ({@code name}, as in
@@ -40,6 +42,12 @@ public enum HookTier {
     /** The name of the io_uring hooks, which record --no-io-uring leaves out. */
     public static final String IO_URING = "io_uring requests";
 
+    /**
+     * The name of the mmap lock's hook: which task last took an address space's mmap lock for writing, so that a call
+     * whose return another change of its address space overtook is told (MS_ORDER records).
+     */
+    public static final String MAP_ORDER = "the order of address-space changes";
+
     /** What the kernel refuses when it refuses this tier, for the one-line fallback message. */
     public String programsName() {
         return switch (this) {
@@ -53,14 +61,18 @@ public enum HookTier {
     private final String resource;
     private final Set<String> programs;
     private final OptionalHooks ioUring;
+    private final OptionalHooks mapOrder;
 
-    HookTier(String journalName, String resource, Set<String> programs, Set<String> ioUringPrograms) {
+    HookTier(String journalName, String resource, Set<String> programs, Set<String> ioUringPrograms, String lockProgram) {
         this.journalName = journalName;
         this.resource = resource;
         this.programs = programs;
         // a kernel without io_uring, or with other tracepoints than 6.0+'s io_uring_submit_req, io_uring_file_get
         // and io_uring_complete, refuses these
         this.ioUring = new OptionalHooks(IO_URING, ioUringPrograms, "writes into process memory and madvise through a ring are not recorded");
+        // mmap_lock_acquire_returned: a kernel without the mmap_lock trace events refuses it
+        this.mapOrder = new OptionalHooks(MAP_ORDER, Set.of(lockProgram), "records of calls that race on one address space "
+                + "come in the order the calls returned, which may not be the order the kernel changed the map, and nothing says when");
     }
 
     public String journalName() {
@@ -77,9 +89,17 @@ public enum HookTier {
         return programs;
     }
 
-    /** The hooks this tier loads too where the kernel accepts them: the io_uring watch, process_vm_writev's entry. */
+    /**
+     * The hooks this tier loads too where the kernel accepts them: the io_uring watch, process_vm_writev's entry, the
+     * mmap lock's (the order of address-space changes).
+     */
     public List<OptionalHooks> optional() {
-        return List.of(ioUring, VM_WRITEV_ENTRY);
+        return List.of(ioUring, VM_WRITEV_ENTRY, mapOrder);
+    }
+
+    /** The mmap lock's hook of {@link #optional()}. */
+    public OptionalHooks mapOrder() {
+        return mapOrder;
     }
 
     /** The io_uring hooks of {@link #optional()}. */
