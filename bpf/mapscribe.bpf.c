@@ -1485,13 +1485,13 @@ static __always_inline long compat_args(struct pt_regs *c, const struct pt_regs 
 }
 
 /*
- * Per CPU: the task that last took an address space's mmap lock for writing here, which one, when, and the lock's
- * count then (ms_order). Written by the program on mmap_lock_acquire_returned; a call's exit reads it.
+ * Per CPU: the task that last took an address space's mmap lock for writing here, which one, and the lock's count
+ * then (ms_order). Written by the program on mmap_lock_acquire_returned; a call's exit reads it. No clock read: on
+ * this kind of machine a helper call costs ~100 ns, and the storm takes the lock three times an iteration.
  */
 struct lock_epoch {
 	__u64 task;
 	__u64 mm;
-	__u64 ns;
 	__u32 seq;
 	__u32 _pad;
 };
@@ -1506,27 +1506,27 @@ struct {
 /* Set by the first run of the lock program: the exits compare only where it runs (an optional hook). */
 __u32 lock_watch_on = 0;
 
-/* mm->mm_lock_seq: a seqcount since 6.13, an int before (both count up by one at each end of a write lock). */
-static __always_inline __u32 mm_lock_seq(__u64 mm)
+/*
+ * mm->mm_lock_seq, a seqcount since 6.13 (odd while a writer holds the lock, +2 a write lock), read straight from the
+ * BTF pointer (no helper call). Kernels whose mm_lock_seq is an int (6.4-6.12) or that have none (no per-VMA locks):
+ * 0, and the lock program is not loaded there (ms_mmap_locked needs the seqcount; see lock_watch_on).
+ */
+static __always_inline __u32 mm_lock_seq(struct mm_struct *mm)
 {
-	__u32 seq = 0;
-	if (bpf_core_field_exists(((struct mm_struct *)0)->mm_lock_seq))
-		bpf_probe_read_kernel(&seq, sizeof(seq), (void *)(mm + bpf_core_field_offset(struct mm_struct, mm_lock_seq)));
-	return seq;
+	if (bpf_core_field_exists(mm->mm_lock_seq.sequence))
+		return mm->mm_lock_seq.sequence;
+	return 0;
 }
 
-static __always_inline void note_lock(__u64 mm, bool write, bool success)
+static __always_inline void note_lock(__u64 mm, __u32 seq)
 {
-	if (!write || !success)
-		return;
 	__u32 zero = 0;
 	struct lock_epoch *e = bpf_map_lookup_elem(&lock_epochs, &zero);
 	if (!e)
 		return;
-	e->task = (__u64)bpf_get_current_task();
+	e->task = (__u64)bpf_get_current_task_btf();
 	e->mm = mm;
-	e->ns = bpf_ktime_get_ns();
-	e->seq = mm_lock_seq(mm);
+	e->seq = seq;
 	if (!lock_watch_on)
 		lock_watch_on = 1;
 }
@@ -1552,15 +1552,15 @@ static __always_inline bool changes_map(long nr, long ret)
  */
 static __always_inline void note_order(struct task_struct *task, __u64 pid_tgid)
 {
-	if (!lock_watch_on || !bpf_core_field_exists(((struct mm_struct *)0)->mm_lock_seq))
+	if (!lock_watch_on)
 		return;
-	__u64 mm = (__u64)task->mm;
+	struct mm_struct *mm = task->mm;
 	__u32 zero = 0;
 	struct lock_epoch *e = bpf_map_lookup_elem(&lock_epochs, &zero);
 	if (!mm || !e)
 		return;
 	__u32 now = mm_lock_seq(mm);
-	bool mine = e->task == (__u64)task && e->mm == mm;
+	bool mine = e->task == (__u64)task && e->mm == (__u64)mm;
 	if (mine && now == e->seq + 1)
 		return;
 	struct ms_order *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -1569,7 +1569,6 @@ static __always_inline void note_order(struct task_struct *task, __u64 pid_tgid)
 		return;
 	}
 	fill_hdr(&r->h, MS_ORDER, sizeof(*r), 0, pid_tgid);
-	r->locked_ns = mine ? e->ns : 0;
 	r->lock_seq = mine ? e->seq : 0;
 	r->seq_now = now;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
@@ -2305,14 +2304,18 @@ int ms_vm_writev_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("?tp_btf/mmap_lock_acquire_returned")
 int BPF_PROG(ms_mmap_locked, struct mm_struct *mm, bool write, bool success)
 {
-	note_lock((__u64)mm, write, success);
+	if (write && success && bpf_core_field_exists(mm->mm_lock_seq.sequence))
+		note_lock((__u64)mm, mm->mm_lock_seq.sequence);
 	return 0;
 }
 
 SEC("?raw_tp/mmap_lock_acquire_returned")
 int ms_raw_mmap_locked(struct bpf_raw_tracepoint_args *ctx)
 {
-	note_lock(ctx->args[0], ctx->args[1], ctx->args[2]);
+	struct mm_struct *mm = (void *)ctx->args[0];
+	if (!ctx->args[1] || !ctx->args[2] || !bpf_core_field_exists(mm->mm_lock_seq.sequence))
+		return 0;
+	note_lock(ctx->args[0], BPF_CORE_READ(mm, mm_lock_seq.sequence));
 	return 0;
 }
 

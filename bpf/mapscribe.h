@@ -295,15 +295,14 @@ struct ms_vma {
  * that address space was completed between this call's own change and its return: the records come in the order the
  * calls returned, so the other call's record may come first although the kernel made its change second (a userfaultfd
  * UNMAP event holds an mmap(MAP_FIXED) back after its change, for as long as the monitor likes). The kernel counts
- * the write locks of a process's mmap lock (mm_lock_seq: odd while it is held, +2 a lock); the program on
- * mmap_lock_acquire_returned notes, per CPU, the task that last took it for writing, and when, and the exit compares.
- * locked_ns and lock_seq are 0 when the exit could not tell which lock was this call's (the task slept or moved since
- * it took one, or took none): then any change since the task's previous record may have come after its own.
+ * the write locks of a process's mmap lock (mm_lock_seq, 6.13+: odd while it is held, +2 a lock); the program on
+ * mmap_lock_acquire_returned notes, per CPU, the task that last took it for writing, and the exit compares. lock_seq is
+ * 0 when the exit could not tell which lock was this call's (the task slept or moved since it took one). Either way,
+ * any change of the address space that returned since the task's previous change may have come after its own.
  */
 struct ms_order {
 	struct ms_hdr h;
-	__u64 locked_ns; /* when this call took its address space's mmap lock for writing; 0: not known */
-	__u32 lock_seq;  /* mm_lock_seq while it held it (odd); 0: not known */
+	__u32 lock_seq;  /* mm_lock_seq while this call held the lock (odd); 0: not known */
 	__u32 seq_now;   /* mm_lock_seq as the call returned: past lock_seq + 1 when another change came between */
 };
 

@@ -197,14 +197,16 @@ public final class Replayer {
         }
     }
 
-    /** The parts of a noted call's ranges that another call may have changed after it (lo, hi pairs; all of them when null). */
-    private record OrderDoubt(KernelRecord call, OrderRecord note, long since, long[] ranges, long[] parts) {}
+    /** The parts of a noted call's ranges that another call may have changed after it (lo, hi pairs). */
+    private record OrderDoubt(KernelRecord call, long sinceNs, long[] parts) {}
 
     /**
      * The MS_ORDER note of this record's thread, if any: another change of the address space came between the call's
      * own change and its return, and its record may be among those already applied although the kernel made it after
-     * this call's. The parts of the call's ranges that changes since the call took its lock touched are in doubt;
-     * asked before the call is applied, settled after it ({@link #settle}). Null when there is nothing in doubt.
+     * this call's. The parts of the call's ranges that changes since the thread's previous change touched are in
+     * doubt (the call began after that one returned; when it took its lock is not recorded: a clock read in the lock's
+     * program would cost every mmap lock taken); asked before the call is applied, settled after it ({@link #settle}).
+     * Null when there is nothing in doubt.
      */
     private OrderDoubt orderDoubt(KernelRecord k) {
         OrderRecord note = orderNotes.remove(k.h().tid());
@@ -217,10 +219,9 @@ public final class Replayer {
             return null;
         }
         RegionMap mm = processes.mmOf(k.h());
-        long since = note.lockKnown() ? note.lockedNs() : Long.MIN_VALUE;
         List<Long> parts = new ArrayList<>();
         for (int i = 0; i < ranges.length; i += 2) {
-            long[] touched = mm.touchedSince(ranges[i], ranges[i + 1], since, k.h().tid());
+            long[] touched = mm.touchedSince(ranges[i], ranges[i + 1], k.h().tid());
             if (touched == null) {
                 touched = new long[] {ranges[i], ranges[i + 1]}; // more changed since than the map keeps track of
             }
@@ -229,7 +230,7 @@ public final class Replayer {
         if (parts.isEmpty()) {
             return null; // the changes that overtook this call's return were elsewhere in the address space
         }
-        return new OrderDoubt(k, note, since, ranges, parts.stream().mapToLong(Long::longValue).toArray());
+        return new OrderDoubt(k, mm.previousChangeNs(k.h().tid()), parts.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** After a noted call was applied: the parts in doubt become unknown, each a losses row saying why. */
@@ -244,12 +245,10 @@ public final class Replayer {
             hi = Math.max(hi, p[i + 1]);
         }
         count.orderRaces++;
-        long from = d.since() == Long.MIN_VALUE ? 0 : d.since();
-        sink.loss(new LossRow(host, h.ktimeNs(), utc(h.ktimeNs()), LossRow.ORDER, null, null, from, h.ktimeNs(),
+        sink.loss(new LossRow(host, h.ktimeNs(), utc(h.ktimeNs()), LossRow.ORDER, null, null, d.sinceNs(), h.ktimeNs(),
                 "pid " + h.pid() + " tid " + h.tid() + ": a call (record " + ordinal + ") changed its address space and returned after "
                         + "another change of it within [0x" + Long.toHexString(lo) + ", 0x" + Long.toHexString(hi)
-                        + "); which the kernel made last is not known, so those pages are unknown from here"
-                        + (d.note().lockKnown() ? "" : " (when the call took its lock is not known)")));
+                        + "); which the kernel made last is not known, so those pages are unknown from here"));
     }
 
     /** The ranges a record's call changes ([lo, hi) pairs), or null for a record of no such call (or a failed one). */

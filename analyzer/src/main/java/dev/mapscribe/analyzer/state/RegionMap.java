@@ -589,12 +589,17 @@ public final class RegionMap {
 
     /**
      * For an MS_ORDER note before a call of thread {@code tid} on [from, to): the parts of the range that calls of this
-     * address space changed after {@code sinceNs} (when the noted call took its lock; Long.MIN_VALUE when the note does
-     * not say: then after the thread's own latest change), as [lo, hi) pairs; null when more changed since than this
-     * map keeps track of (all of the range is in doubt). Ask before applying the call.
+     * address space changed since the thread's own latest change (the call began after that returned), as [lo, hi)
+     * pairs; null when more changed since than this map keeps track of (all of the range is in doubt). Ask before
+     * applying the call.
      */
-    public long[] touchedSince(long from, long to, long sinceNs, int tid) {
-        return recent.touchedSince(from, to, sinceNs == Long.MIN_VALUE ? RecentChanges.LOCK_UNKNOWN : sinceNs, tid);
+    public long[] touchedSince(long from, long to, int tid) {
+        return recent.touchedSince(from, to, tid);
+    }
+
+    /** When thread {@code tid}'s latest change this map keeps track of returned; 0 when none. */
+    public long previousChangeNs(int tid) {
+        return recent.latestOf(tid);
     }
 
     /**

@@ -173,14 +173,16 @@ class ReplayerTest {
 
     /**
      * MS_ORDER (the recorder's note that a call returned after another change of its address space): the parts of its
-     * range that a change which returned after the call took its lock touched become unknown; a change that returned
-     * before the lock, or one elsewhere, leaves the call's result as it is. Thread 101 of process 100 maps [0x20000,
-     * 0x24000) RW at 50 (its lock taken at 40); thread 102's mprotect of a page of it to RWX returned at 45 (after the
-     * lock: maybe after the map too), or at 35 (before it), or was of another range.
+     * range that a change which returned after the thread's previous change touched become unknown (the call began
+     * after that); a change that returned before it, or one elsewhere, leaves the call's result as it is. Thread 101 of
+     * process 100 maps [0x40000, 0x41000) at 40, then [0x20000, 0x24000) RW at 50 (noted); thread 102's mprotect of a
+     * page to RWX returned at 45 (after 101's previous change: maybe after its map too) or at 35 (before it), of a page
+     * of 101's range or of another.
      */
     @Test
     void aCallOvertakenByAnOverlappingChangeLeavesThoseBytesUnknown() {
         var order = dev.mapscribe.formats.raw.RecordKind.ORDER;
+        var kind = dev.mapscribe.formats.raw.RecordKind.MMAP;
         for (long mprotectAt : new long[] {45, 35}) {
             for (long page : new long[] {0x21000, 0x30000}) {
                 List<Record> rs = started();
@@ -188,17 +190,20 @@ class ReplayerTest {
                 rs.add(task(20, 100, 102, 1, 1000, "app"));
                 rs.add(mmap(30, 100, 0x20000, 4 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 0x20000));
                 rs.add(mmap(31, 100, 0x30000, P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 0x30000));
-                rs.add(new MprotectRecord(h(dev.mapscribe.formats.raw.RecordKind.MPROTECT, mprotectAt, 100, 102), page, P, R | W | X, -1, 0));
-                rs.add(new KernelRecord.OrderRecord(h(order, 50, 100, 101), 40, 7, 11));
-                rs.add(new MmapRecord(h(dev.mapscribe.formats.raw.RecordKind.MMAP, 50, 100, 101), 0x20000, 4 * P, R | W,
-                        MAP_PRIVATE | MAP_ANON | MAP_FIXED, -1, 0, 0x20000, null));
+                MprotectRecord mprotect = new MprotectRecord(h(dev.mapscribe.formats.raw.RecordKind.MPROTECT, mprotectAt, 100, 102),
+                        page, P, R | W | X, -1, 0);
+                MmapRecord previous = new MmapRecord(h(kind, 40, 100, 101), 0x40000, P, R, MAP_PRIVATE | MAP_ANON | MAP_FIXED, -1, 0, 0x40000, null);
+                rs.addAll(mprotectAt < 40 ? List.of(mprotect, previous) : List.of(previous, mprotect));
+                rs.add(new KernelRecord.OrderRecord(h(order, 50, 100, 101), 0, 11));
+                rs.add(new MmapRecord(h(kind, 50, 100, 101), 0x20000, 4 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, -1, 0, 0x20000, null));
                 CollectingSink sink = replay(rs);
                 boolean doubt = mprotectAt == 45 && page == 0x21000;
                 List<String> at60 = sink.regionsAt(100, 60).stream().filter(s -> s.startsWith("2") || s.startsWith("3")).toList();
                 assertEquals(doubt ? List.of("20000-21000 rw-p", "21000-22000 ????", "22000-24000 rw-p", "30000-31000 " + (page == 0x30000 ? "rwxp" : "rw-p"))
                                 : List.of("20000-24000 rw-p", "30000-31000 " + (page == 0x30000 ? "rwxp" : "rw-p")),
                         at60, "mprotect at " + mprotectAt + " of " + Long.toHexString(page));
-                assertEquals(doubt ? List.of(LossRow.ORDER) : List.of(), sink.losses.stream().map(LossRow::source).toList());
+                assertEquals(doubt ? List.of(LossRow.ORDER + " from 40") : List.of(),
+                        sink.losses.stream().map(l -> l.source() + " from " + l.firstNs()).toList());
             }
         }
     }

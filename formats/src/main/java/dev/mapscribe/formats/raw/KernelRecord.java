@@ -153,14 +153,14 @@ public sealed interface KernelRecord extends Record {
     /**
      * Before the record of a successful call of the same task that changed its address space: another change of that
      * address space was completed between the call's own change and its return, so the record of that other change
-     * may precede this call's although the kernel made it second. lockedNs: when the call took the address space's
-     * mmap lock for writing, 0 when the recorder could not tell (the task slept or moved since); lockSeq, seqNow: the
-     * lock's count then and as the call returned (bpf/mapscribe.h struct ms_order).
+     * may precede this call's although the kernel made it second. lockSeq, seqNow: the address space's mmap lock count
+     * while the call held it (0 when the recorder could not tell: the task slept or moved since it took the lock) and
+     * as the call returned (bpf/mapscribe.h struct ms_order).
      */
-    record OrderRecord(Hdr h, long lockedNs, int lockSeq, int seqNow) implements KernelRecord {
+    record OrderRecord(Hdr h, int lockSeq, int seqNow) implements KernelRecord {
         public RecordKind kind() { return RecordKind.ORDER; }
-        /** Whether lockedNs says when the call's change was made. */
-        public boolean lockKnown() { return lockedNs != 0; }
+        /** Whether the recorder knew which lock was the call's. */
+        public boolean lockKnown() { return lockSeq != 0; }
     }
 
     /** One VMA of an address space walked in the kernel; {@code file} is null for anonymous VMAs. */

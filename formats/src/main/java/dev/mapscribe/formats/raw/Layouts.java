@@ -104,7 +104,7 @@ public final class Layouts {
 
     /** Before a call's record: another change of its address space may have come between (bpf/mapscribe.h). */
     public static final StructLayout MS_ORDER = structLayout(
-            MS_HDR.withName("h"), U64.withName("locked_ns"), U32.withName("lock_seq"), U32.withName("seq_now"))
+            MS_HDR.withName("h"), U32.withName("lock_seq"), U32.withName("seq_now"))
             .withName("ms_order");
 
     public static final StructLayout MS_LOSS_COUNTER = structLayout(

@@ -159,7 +159,7 @@ public final class RecordDecoder {
             }
             case ORDER -> {
                 r.need(MS_ORDER);
-                yield new OrderRecord(h, r.i64(ORDER_LOCKED_NS), r.i32(ORDER_LOCK_SEQ), r.i32(ORDER_SEQ_NOW));
+                yield new OrderRecord(h, r.i32(ORDER_LOCK_SEQ), r.i32(ORDER_SEQ_NOW));
             }
             default -> throw new RecordFormatException("unknown kernel record kind " + kindId);
         };
@@ -181,8 +181,7 @@ public final class RecordDecoder {
     private static final long EXEC_ARGV_LEN = off(MS_EXEC, "argv_len");
     private static final long EXEC_OLD_TID = off(MS_EXEC, "old_tid");
     private static final long EXIT_EXIT_CODE = off(MS_EXIT, "exit_code");
-    private static final long ORDER_LOCKED_NS = off(MS_ORDER, "locked_ns"), ORDER_LOCK_SEQ = off(MS_ORDER, "lock_seq"),
-            ORDER_SEQ_NOW = off(MS_ORDER, "seq_now");
+    private static final long ORDER_LOCK_SEQ = off(MS_ORDER, "lock_seq"), ORDER_SEQ_NOW = off(MS_ORDER, "seq_now");
     private static final long EXIT_GROUP_DEAD = off(MS_EXIT, "group_dead");
     private static final long FORK_CHILD_PID = off(MS_FORK, "child_pid");
     private static final long FORK_CHILD_START_NS = off(MS_FORK, "child_start_ns");
