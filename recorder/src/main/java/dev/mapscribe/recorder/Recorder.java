@@ -66,11 +66,12 @@ public final class Recorder implements AutoCloseable {
      * @param syntheticProducerPid capacity benchmark: this process's getppid(2) calls generate records; 0: off
      * @param drainIntervalNs how often the writer drains the ring when the kernel does not wake it (whole
      *                        milliseconds: epoll_wait's unit); {@link #DEFAULT_DRAIN_INTERVAL_NS} but in tests
-     * @param watchIoUring load the tier's io_uring programs (its optional ones) too; false: record --no-io-uring
+     * @param leftOut     names of the tier's optional hooks left out on purpose ({@link HookTier.OptionalHooks#name()}:
+     *                    record --no-io-uring, --no-map-order)
      */
     public record Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                          List<String> commandLine, PrintStream err, int syntheticProducerPid, long drainIntervalNs,
-                         boolean realtimeHolder, boolean watchIoUring) {
+                         boolean realtimeHolder, java.util.Set<String> leftOut) {
         public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                       List<String> commandLine, PrintStream err) {
             this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, 0);
@@ -79,13 +80,13 @@ public final class Recorder implements AutoCloseable {
         public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                       List<String> commandLine, PrintStream err, int syntheticProducerPid) {
             this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, syntheticProducerPid,
-                    DEFAULT_DRAIN_INTERVAL_NS, true, true);
+                    DEFAULT_DRAIN_INTERVAL_NS, true, java.util.Set.of());
         }
 
         /** The same recording, drained every {@code ns} when the kernel does not wake the writer. */
         public Config withDrainInterval(long ns) {
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
-                    syntheticProducerPid, ns, realtimeHolder, watchIoUring);
+                    syntheticProducerPid, ns, realtimeHolder, leftOut);
         }
 
         /**
@@ -94,7 +95,7 @@ public final class Recorder implements AutoCloseable {
          */
         public Config withRealtimeHolder(boolean on) {
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
-                    syntheticProducerPid, drainIntervalNs, on, watchIoUring);
+                    syntheticProducerPid, drainIntervalNs, on, leftOut);
         }
 
         /**
@@ -102,8 +103,24 @@ public final class Recorder implements AutoCloseable {
          * pays for them: ~130 ns a write request, docs/PERFORMANCE.md) or without them, said in the recording's note.
          */
         public Config withIoUring(boolean on) {
+            return with(HookTier.IO_URING, on);
+        }
+
+        /**
+         * The same recording with the mmap lock's program ({@code true}, the default: every mmap lock the host takes pays
+         * for it, ~2-4 % of an mmap/mprotect/munmap storm, docs/PERFORMANCE.md) or without it: calls that race on one
+         * address space are then replayed in the order they returned, without a word, said in the recording's note.
+         */
+        public Config withMapOrder(boolean on) {
+            return with(HookTier.MAP_ORDER, on);
+        }
+
+        private Config with(String optionalHooks, boolean on) {
+            java.util.Set<String> out = new java.util.TreeSet<>(leftOut);
+            if (on) out.remove(optionalHooks);
+            else out.add(optionalHooks);
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
-                    syntheticProducerPid, drainIntervalNs, realtimeHolder, on);
+                    syntheticProducerPid, drainIntervalNs, realtimeHolder, java.util.Set.copyOf(out));
         }
 
         /**
@@ -255,7 +272,7 @@ public final class Recorder implements AutoCloseable {
             // would never be hashed, nor would the kernel wake the recorder for that file again).
             r.enricher = config.enrich() ? startEnricher(r.userQueue, config.err()) : null;
             r.journalOpen.join();
-            programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.watchIoUring(),
+            programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.leftOut(),
                     config.err());
             if (programs.unwatched() != null) {
                 r.note = programs.unwatched(); // the first note: nothing else has written one yet
@@ -329,8 +346,8 @@ public final class Recorder implements AutoCloseable {
      * then raw tracepoints; SYSCALLS tries tp_btf, then raw tracepoints. A tier named alone (LSM, SYSCALLS_RAW_TP)
      * fails with its refusal.
      */
-    static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, boolean ioUring, PrintStream err)
-            throws IOException {
+    static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, java.util.Set<String> leftOut,
+            PrintStream err) throws IOException {
         List<HookTier> chain = switch (hooks) {
             case AUTO -> List.of(HookTier.LSM, HookTier.SYSCALLS, HookTier.SYSCALLS_RAW_TP);
             case SYSCALLS -> List.of(HookTier.SYSCALLS, HookTier.SYSCALLS_RAW_TP);
@@ -338,7 +355,7 @@ public final class Recorder implements AutoCloseable {
             case LSM -> List.of(HookTier.LSM);
         };
         try {
-            return loadFirstAccepted(chain, self, synthetic, ringBytes, ioUring, err);
+            return loadFirstAccepted(chain, self, synthetic, ringBytes, leftOut, err);
         } catch (BpfException e) {
             if (hooks == Hooks.LSM) {
                 throw new IOException("the LSM tier does not load on this kernel (" + e.getMessage()
@@ -349,12 +366,12 @@ public final class Recorder implements AutoCloseable {
     }
 
     /** The first tier of {@code chain} that loads and attaches; the last tier's refusal is thrown. */
-    static KernelPrograms loadFirstAccepted(List<HookTier> chain, int self, int synthetic, long ringBytes, boolean ioUring,
-            PrintStream err) throws IOException {
+    static KernelPrograms loadFirstAccepted(List<HookTier> chain, int self, int synthetic, long ringBytes,
+            java.util.Set<String> leftOut, PrintStream err) throws IOException {
         for (int i = 0; ; i++) {
             HookTier tier = chain.get(i);
             try {
-                return loadTier(tier, self, synthetic, ringBytes, ioUring, err);
+                return loadTier(tier, self, synthetic, ringBytes, leftOut, err);
             } catch (BpfException e) {
                 if (i == chain.size() - 1) {
                     throw e;
@@ -365,14 +382,16 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes, boolean ioUring,
+    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes, java.util.Set<String> leftOut,
             PrintStream err) throws IOException {
-        List<HookTier.OptionalHooks> optional = tier.optional().stream().filter(o -> ioUring || o != tier.ioUring()).toList();
+        List<HookTier.OptionalHooks> optional = tier.optional().stream().filter(o -> !leftOut.contains(o.name())).toList();
         KernelPrograms p = loadTier(tier, tier.programs(), optional, self, synthetic, ringBytes, err);
-        if (!ioUring) {
-            String off = HookTier.IO_URING + " not watched (--no-io-uring)";
-            p.setUnwatched(p.unwatched() == null ? off : off + "; " + p.unwatched());
+        List<String> off = new ArrayList<>();
+        for (HookTier.OptionalHooks o : tier.optional()) {
+            if (leftOut.contains(o.name())) off.add(o.name() + " not watched (" + o.optOut() + ")");
         }
+        if (p.unwatched() != null) off.add(p.unwatched());
+        p.setUnwatched(off.isEmpty() ? null : String.join("; ", off));
         return p;
     }
 

@@ -109,7 +109,7 @@ class RecorderTierTest {
         // so drive it from a tier this kernel really refuses straight to the raw tracepoints.
         Assumptions.assumeFalse(lsmLoads(), "this kernel loads the LSM tier: nothing to refuse");
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try (KernelPrograms p = Recorder.loadFirstAccepted(List.of(HookTier.LSM, HookTier.SYSCALLS_RAW_TP), 0, 0, 64 << 10, true,
+        try (KernelPrograms p = Recorder.loadFirstAccepted(List.of(HookTier.LSM, HookTier.SYSCALLS_RAW_TP), 0, 0, 64 << 10, Set.of(),
                 new PrintStream(errBytes, true, StandardCharsets.UTF_8))) {
             assertEquals(HookTier.SYSCALLS_RAW_TP, p.tier());
             assertTrue(p.attachedNs() > 0, "loaded and attached");
@@ -127,7 +127,7 @@ class RecorderTierTest {
         // two it accepts (process_vm_writev's entry, the io_uring hooks), which stay.
         Assumptions.assumeFalse(lsmLoads(), "this kernel loads the LSM tier: nothing to refuse");
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        var refused = new HookTier.OptionalHooks("an LSM hook", Set.of("ms_lsm_mmap_file"), "no exact file of an mmap");
+        var refused = new HookTier.OptionalHooks("an LSM hook", Set.of("ms_lsm_mmap_file"), "no exact file of an mmap", null);
         try (KernelPrograms p = Recorder.loadTier(HookTier.LSM, HookTier.SYSCALLS.programs(),
                 List.of(HookTier.VM_WRITEV_ENTRY, refused, HookTier.LSM.ioUring()), 0, 0, 64 << 10,
                 new PrintStream(errBytes, true, StandardCharsets.UTF_8))) {
@@ -150,7 +150,7 @@ class RecorderTierTest {
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         Path journal = tmp.resolve("no-io-uring");
         try (Recorder r = Recorder.start(config(journal, Recorder.Hooks.SYSCALLS, new PrintStream(errBytes, true, StandardCharsets.UTF_8))
-                .withIoUring(false))) {
+                .withIoUring(false).withMapOrder(false))) {
             r.awaitStopped();
         }
         List<String> notes = new java.util.ArrayList<>();
@@ -160,7 +160,8 @@ class RecorderTierTest {
             }).damage());
         }
         assertEquals(1, notes.size(), "one final status: " + notes);
-        assertTrue(notes.getFirst().contains("io_uring requests not watched (--no-io-uring)"), notes.getFirst());
+        assertEquals("io_uring requests not watched (--no-io-uring); the order of address-space changes not watched (--no-map-order)",
+                notes.getFirst());
         // and with them (the default) nothing is said: the io_uring programs load on this kernel
         Path with = tmp.resolve("io-uring");
         try (Recorder r = Recorder.start(config(with, Recorder.Hooks.SYSCALLS, new PrintStream(errBytes, true, StandardCharsets.UTF_8)))) {
@@ -171,7 +172,7 @@ class RecorderTierTest {
                 if (rec instanceof dev.mapscribe.formats.raw.UserRecord.RecorderStatus st && st.last()) notes.add(st.note());
             });
         }
-        assertFalse(notes.getLast().contains("io_uring"), notes.getLast());
+        assertFalse(notes.getLast().contains("io_uring") || notes.getLast().contains("order"), notes.getLast());
         if (tpBtfLoads()) {
             assertEquals(List.of(), errBytes.toString(StandardCharsets.UTF_8).lines().toList());
         }

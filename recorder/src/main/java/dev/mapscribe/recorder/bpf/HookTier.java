@@ -28,16 +28,16 @@ public enum HookTier {
     /**
      * Programs a tier loads where the kernel accepts them: what is not watched without them ({@code name}, as in
      * "NAME not watched") and what the recording then lacks ({@code lost}), for the one line on stderr and the
-     * journal's note.
+     * journal's note; {@code optOut}, the record option that leaves them out on purpose (null: none does).
      */
-    public record OptionalHooks(String name, Set<String> programs, String lost) {}
+    public record OptionalHooks(String name, Set<String> programs, String lost, String optOut) {}
 
     /**
      * process_vm_writev's entry (a syscalls:sys_enter_* tracepoint; kernels without CONFIG_FTRACE_SYSCALLS have
      * none): its remote iovec array as the kernel is about to read it, not as the call returns.
      */
     public static final OptionalHooks VM_WRITEV_ENTRY = new OptionalHooks("process_vm_writev's entry", Set.of("ms_vm_writev_enter"),
-            "process_vm_writev's remote iovecs are read as each call returns, when another thread of the caller may have rewritten them");
+            "process_vm_writev's remote iovecs are read as each call returns, when another thread of the caller may have rewritten them", null);
 
     /** The name of the io_uring hooks, which record --no-io-uring leaves out. */
     public static final String IO_URING = "io_uring requests";
@@ -69,10 +69,12 @@ public enum HookTier {
         this.programs = programs;
         // a kernel without io_uring, or with other tracepoints than 6.0+'s io_uring_submit_req, io_uring_file_get
         // and io_uring_complete, refuses these
-        this.ioUring = new OptionalHooks(IO_URING, ioUringPrograms, "writes into process memory and madvise through a ring are not recorded");
+        this.ioUring = new OptionalHooks(IO_URING, ioUringPrograms, "writes into process memory and madvise through a ring are not recorded",
+                "--no-io-uring");
         // mmap_lock_acquire_returned: a kernel without the mmap_lock trace events refuses it
         this.mapOrder = new OptionalHooks(MAP_ORDER, Set.of(lockProgram), "records of calls that race on one address space "
-                + "come in the order the calls returned, which may not be the order the kernel changed the map, and nothing says when");
+                + "come in the order the calls returned, which may not be the order the kernel changed the map, and nothing says when",
+                "--no-map-order");
     }
 
     public String journalName() {

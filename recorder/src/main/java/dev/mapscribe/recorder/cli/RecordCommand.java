@@ -60,6 +60,11 @@ public final class RecordCommand implements Callable<Integer> {
             + " ~130 ns more with them (three tracepoints)")
     boolean noIoUring;
 
+    @Option(names = "--no-map-order", description = "do not watch the mmap lock (calls of one process that race on the same"
+            + " memory are then replayed in the order they returned, which may not be the kernel's, and nothing says so);"
+            + " each mmap lock the host takes costs a tracepoint and a short program with it: ~2-4 % of an mmap/mprotect/munmap storm")
+    boolean noMapOrder;
+
     @Option(names = "--synthetic-producer", hidden = true, paramLabel = "PID",
             description = "capacity benchmark: PID's getppid(2) calls generate records (scripts/workloads/synthetic.c)")
     int syntheticProducer;
@@ -86,7 +91,8 @@ public final class RecordCommand implements Callable<Integer> {
         List<String> commandLine = new ArrayList<>(List.of("mapscribe"));
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Recorder.Config config = new Recorder.Config(journal, tier, maxDiskBytes, ringBytes, !noEnrich, !noSnapshot,
-                commandLine, err, syntheticProducer).withRealtimeHolder(!noRealtime).withIoUring(!noIoUring);
+                commandLine, err, syntheticProducer).withRealtimeHolder(!noRealtime).withIoUring(!noIoUring)
+                .withMapOrder(!noMapOrder);
         Recorder recorder = Recorder.start(config);
         if (!noRealtime && recorder.holderScheduling().startsWith("nice")) {
             // Like the LSM fallback: one line, and the recording goes on.
