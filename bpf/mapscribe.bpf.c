@@ -1485,51 +1485,51 @@ static __always_inline long compat_args(struct pt_regs *c, const struct pt_regs 
 }
 
 /*
- * Per CPU: the task that last took an address space's mmap lock for writing here, which one, and the lock's count
- * then (ms_order). Written by the program on mmap_lock_acquire_returned; a call's exit reads it. No clock read: on
- * this kind of machine a helper call costs ~100 ns, and the storm takes the lock three times an iteration.
+ * mm->mm_lock_seq, a seqcount since 6.13: odd while a writer holds the mmap lock, +2 a write lock (begin and end;
+ * a write lock downgraded to read ends at the downgrade).
  */
-struct lock_epoch {
-	__u64 task;
-	__u64 mm;
-	__u32 seq;
-	__u32 _pad;
-};
+static __always_inline bool has_mm_lock_seq(void)
+{
+	return bpf_core_field_exists(((struct mm_struct *)0)->mm_lock_seq.sequence);
+}
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct lock_epoch);
-} lock_epochs SEC(".maps");
-
-/* Set by the first run of the lock program: the exits compare only where it runs (an optional hook). */
-__u32 lock_watch_on = 0;
-
-/*
- * mm->mm_lock_seq, a seqcount since 6.13 (odd while a writer holds the lock, +2 a write lock), read straight from the
- * BTF pointer (no helper call). Kernels whose mm_lock_seq is an int (6.4-6.12) or that have none (no per-VMA locks):
- * 0, and the lock program is not loaded there (ms_mmap_locked needs the seqcount; see lock_watch_on).
- */
 static __always_inline __u32 mm_lock_seq(struct mm_struct *mm)
 {
-	if (bpf_core_field_exists(mm->mm_lock_seq.sequence))
+	if (has_mm_lock_seq())
+		return BPF_CORE_READ(mm, mm_lock_seq.sequence);
+	return 0;
+}
+
+/* The same from a trusted BTF pointer (a task's mm from bpf_get_current_task_btf()): a plain load, no helper call. */
+static __always_inline __u32 mm_lock_seq_btf(struct mm_struct *mm)
+{
+	if (has_mm_lock_seq())
 		return mm->mm_lock_seq.sequence;
 	return 0;
 }
 
-static __always_inline void note_lock(__u64 mm, __u32 seq)
+/*
+ * Per thread, in slot tid % MAP_SEQ_SLOTS: its tid and the write-lock count of the mmap lock it last took for writing
+ * (odd: the count while it held it), in one word, so that one store writes both and a reader never pairs a thread's
+ * tid with another's count. Written by the program on mmap_lock_acquire_returned (an optional hook), read by the exit
+ * of a call that changed its address space (note_order()). A plain array: the lookup is inlined. A slot another
+ * thread took since (same slot) only makes the check say "not known".
+ */
+#define MAP_SEQ_SLOTS 8192
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAP_SEQ_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} map_seqs SEC(".maps");
+
+static __always_inline __u64 *map_seq_slot(__u32 tid)
 {
-	__u32 zero = 0;
-	struct lock_epoch *e = bpf_map_lookup_elem(&lock_epochs, &zero);
-	if (!e)
-		return;
-	e->task = (__u64)bpf_get_current_task_btf();
-	e->mm = mm;
-	e->seq = seq;
-	if (!lock_watch_on)
-		lock_watch_on = 1;
+	__u32 slot = tid & (MAP_SEQ_SLOTS - 1);
+	return bpf_map_lookup_elem(&map_seqs, &slot);
 }
+
 
 /* The calls whose success changes the caller's VMAs (under its mmap lock, taken for writing). */
 static __always_inline bool changes_map(long nr, long ret)
@@ -1544,24 +1544,31 @@ static __always_inline bool changes_map(long nr, long ret)
 	return false;
 }
 
+/* Set by the lock program's first run: without it (refused, or --no-map-order) the exits compare nothing. */
+__u32 lock_watch_on = 0;
+
 /*
- * Before the record of a call that changed its address space: an MS_ORDER when another change of it was completed
- * between this call's own and its return (the lock's count moved on past this call's lock), or when this CPU's note
- * is not this call's (the task slept or moved since it took the lock), so that the analyzer knows the records'
- * order may not be the kernel's. Nothing for the storm's calls, which find their own note and an unmoved count.
+ * Before the record of a call that changed its address space: an MS_ORDER unless the address space's write-lock count
+ * moved only by this call's own unlock (+1) since the call took the lock for writing (this thread's slot, written by
+ * the lock program). Anything else means that other changes were completed between this call's change and its return,
+ * whose records may then precede this one although the kernel made them second (or that this call's lock is not
+ * known: another thread took its slot). The analyzer checks the noted call against the changes recorded last. No
+ * clock, no helper call here: a few loads and compares.
  */
 static __always_inline void note_order(struct task_struct *task, __u64 pid_tgid)
 {
-	if (!lock_watch_on)
-		return;
+	if (!lock_watch_on || !has_mm_lock_seq())
+		return; /* before 6.13: no count to compare (docs/RECORDER.md) */
 	struct mm_struct *mm = task->mm;
-	__u32 zero = 0;
-	struct lock_epoch *e = bpf_map_lookup_elem(&lock_epochs, &zero);
-	if (!mm || !e)
+	__u32 tid = (__u32)pid_tgid;
+	__u64 *v = map_seq_slot(tid);
+	if (!mm || !v)
 		return;
-	__u32 now = mm_lock_seq(mm);
-	bool mine = e->task == (__u64)task && e->mm == (__u64)mm;
-	if (mine && now == e->seq + 1)
+	__u32 now = mm_lock_seq_btf(mm);
+	__u64 was = *v;
+	bool known = (was >> 32) == tid;
+	__u32 prev = (__u32)was;
+	if (known && now == prev + 1)
 		return;
 	struct ms_order *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
@@ -1569,7 +1576,7 @@ static __always_inline void note_order(struct task_struct *task, __u64 pid_tgid)
 		return;
 	}
 	fill_hdr(&r->h, MS_ORDER, sizeof(*r), 0, pid_tgid);
-	r->lock_seq = mine ? e->seq : 0;
+	r->lock_seq = known ? prev : 0; /* a count while a writer holds the lock is odd: never 0 */
 	r->seq_now = now;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
@@ -1988,6 +1995,7 @@ static __always_inline int record_fork(struct task_struct *parent, struct task_s
 	struct mm_struct *cmm = BPF_CORE_READ(child, mm);
 	if (cmm && cmm == BPF_CORE_READ(parent, mm))
 		ff |= MS_FORK_VM;
+
 	r->fork_flags = ff;
 	r->_pad = 0;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
@@ -2300,22 +2308,36 @@ int ms_vm_writev_enter(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
-/* mmap_lock_acquire_returned(mm, write, success): a note per CPU of the last write lock taken (ms_order) */
+/*
+ * mmap_lock_acquire_returned(mm, write, success): the thread's slot of map_seqs gets the count of the write lock it
+ * took (note_order()). Runs for every mmap lock taken, read locks too: ~40 ns each here, and the storm takes five
+ * an iteration (docs/PERFORMANCE.md); record --no-map-order leaves it out.
+ */
 SEC("?tp_btf/mmap_lock_acquire_returned")
 int BPF_PROG(ms_mmap_locked, struct mm_struct *mm, bool write, bool success)
 {
-	if (write && success && bpf_core_field_exists(mm->mm_lock_seq.sequence))
-		note_lock((__u64)mm, mm->mm_lock_seq.sequence);
+	if (!write || !success || !has_mm_lock_seq())
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *v = map_seq_slot(tid);
+	if (v)
+		*v = (__u64)tid << 32 | mm_lock_seq_btf(mm);
+	if (!lock_watch_on)
+		lock_watch_on = 1;
 	return 0;
 }
 
 SEC("?raw_tp/mmap_lock_acquire_returned")
 int ms_raw_mmap_locked(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct mm_struct *mm = (void *)ctx->args[0];
-	if (!ctx->args[1] || !ctx->args[2] || !bpf_core_field_exists(mm->mm_lock_seq.sequence))
+	if (!ctx->args[1] || !ctx->args[2] || !has_mm_lock_seq())
 		return 0;
-	note_lock(ctx->args[0], BPF_CORE_READ(mm, mm_lock_seq.sequence));
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *v = map_seq_slot(tid);
+	if (v)
+		*v = (__u64)tid << 32 | mm_lock_seq((struct mm_struct *)ctx->args[0]);
+	if (!lock_watch_on)
+		lock_watch_on = 1;
 	return 0;
 }
 

@@ -296,14 +296,15 @@ struct ms_vma {
  * calls returned, so the other call's record may come first although the kernel made its change second (a userfaultfd
  * UNMAP event holds an mmap(MAP_FIXED) back after its change, for as long as the monitor likes). The kernel counts
  * the write locks of a process's mmap lock (mm_lock_seq, 6.13+: odd while it is held, +2 a lock); the program on
- * mmap_lock_acquire_returned notes, per CPU, the task that last took it for writing, and the exit compares. lock_seq is
- * 0 when the exit could not tell which lock was this call's (the task slept or moved since it took one). Either way,
- * any change of the address space that returned since the task's previous change may have come after its own.
+ * mmap_lock_acquire_returned notes the count of each thread's last write lock, and the exit compares. (seq_now -
+ * lock_seq - 1) / 2 other write locks were completed between this call's and its return: the changes recorded last
+ * before this record are theirs. lock_seq is 0 when the exit could not tell this call's lock (another thread took its
+ * note): then any change since the thread's previous change may have come after its own.
  */
 struct ms_order {
 	struct ms_hdr h;
 	__u32 lock_seq;  /* mm_lock_seq while this call held the lock (odd); 0: not known */
-	__u32 seq_now;   /* mm_lock_seq as the call returned: past lock_seq + 1 when another change came between */
+	__u32 seq_now;   /* mm_lock_seq as this call returned: lock_seq + 1 would have been this call alone */
 };
 
 struct ms_loss_counter {

@@ -203,10 +203,11 @@ public final class Replayer {
     /**
      * The MS_ORDER note of this record's thread, if any: another change of the address space came between the call's
      * own change and its return, and its record may be among those already applied although the kernel made it after
-     * this call's. The parts of the call's ranges that changes since the thread's previous change touched are in
-     * doubt (the call began after that one returned; when it took its lock is not recorded: a clock read in the lock's
-     * program would cost every mmap lock taken); asked before the call is applied, settled after it ({@link #settle}).
-     * Null when there is nothing in doubt.
+     * this call's. The note counts the write locks completed between the call's own and its return: the parts of the
+     * call's ranges that the last that many changes of other threads touched are in doubt (their records came first).
+     * A note that does not know the call's lock: the changes since the thread's previous change (the call began after
+     * that returned). Asked before the call is applied, settled after it ({@link #settle}); null when nothing is in
+     * doubt.
      */
     private OrderDoubt orderDoubt(KernelRecord k) {
         OrderRecord note = orderNotes.remove(k.h().tid());
@@ -221,7 +222,8 @@ public final class Replayer {
         RegionMap mm = processes.mmOf(k.h());
         List<Long> parts = new ArrayList<>();
         for (int i = 0; i < ranges.length; i += 2) {
-            long[] touched = mm.touchedSince(ranges[i], ranges[i + 1], k.h().tid());
+            long[] touched = note.lockKnown() ? mm.touchedByLast(ranges[i], ranges[i + 1], note.locksBetween(), k.h().tid())
+                    : mm.touchedSince(ranges[i], ranges[i + 1], k.h().tid());
             if (touched == null) {
                 touched = new long[] {ranges[i], ranges[i + 1]}; // more changed since than the map keeps track of
             }

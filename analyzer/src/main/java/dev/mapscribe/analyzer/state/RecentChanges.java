@@ -8,7 +8,7 @@ package dev.mapscribe.analyzer.state;
  * noted call began after that one returned.
  */
 final class RecentChanges {
-    static final int CAPACITY = 16; // a power of two
+    static final int CAPACITY = 64; // a power of two
 
     private long[] lo, hi, ns; // allocated at the first change
     private int[] tid;
@@ -64,6 +64,33 @@ final class RecentChanges {
                 out[n++] = Math.max(lo[i], from);
                 out[n++] = Math.min(hi[i], to);
             }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * The parts of [from, to) that the last {@code k} changes of other threads than {@code byTid} touched (a noted
+     * call's count says that k write locks were completed between its own and its return: their records, when they
+     * came before its own, are the last ones), as [lo, hi) pairs. Null when fewer than k are kept and some were pushed
+     * out: all of [from, to) is in doubt.
+     */
+    long[] touchedByLast(long from, long to, int k, int byTid) {
+        int kept = kept();
+        long[] out = new long[2 * Math.min(k, kept)];
+        int n = 0, seen = 0;
+        for (int j = 1; j <= kept && seen < k; j++) {
+            int i = slot(j);
+            if (tid[i] == byTid || lo[i] >= hi[i]) {
+                continue; // the thread's own, or a thread's start (no range)
+            }
+            seen++;
+            if (lo[i] < to && hi[i] > from) {
+                out[n++] = Math.max(lo[i], from);
+                out[n++] = Math.min(hi[i], to);
+            }
+        }
+        if (seen < k && count > CAPACITY) {
+            return null;
         }
         return java.util.Arrays.copyOf(out, n);
     }

@@ -67,7 +67,10 @@ public final class RegionMap {
     private int users;
     /** The last ranges changed, for MS_ORDER notes ({@link #touchedSince}). */
     private final RecentChanges recent = new RecentChanges();
-    /** The thread whose call is being applied (ProcessTable.mmOf says): the recent changes name it. */
+    /**
+     * The thread whose call is being applied (ProcessTable.mmOf says): the recent changes name it. 0 for what no call
+     * made (the map's making from an exec walk or a snapshot), which is not one of the recent changes.
+     */
     private int actor;
 
     private RegionMap(long id, int ownerPid, String ownerComm, RegionHistory history) {
@@ -597,6 +600,23 @@ public final class RegionMap {
         return recent.touchedSince(from, to, tid);
     }
 
+    /**
+     * Thread {@code tid} of this address space began at {@code nowNs} (a fork or clone record): a call it makes later
+     * began after that, and its first change is checked against the changes since (an empty change of its own).
+     */
+    public void threadStarted(int tid, long nowNs) {
+        recent.add(0, 0, nowNs, tid);
+    }
+
+    /**
+     * For an MS_ORDER note that counts {@code k} write locks between its call's own and its return: the parts of
+     * [from, to) that the last k changes of other threads touched ([lo, hi) pairs), or null when this map no longer
+     * keeps k of them. Ask before applying the call.
+     */
+    public long[] touchedByLast(long from, long to, int k, int tid) {
+        return recent.touchedByLast(from, to, k, tid);
+    }
+
     /** When thread {@code tid}'s latest change this map keeps track of returned; 0 when none. */
     public long previousChangeNs(int tid) {
         return recent.latestOf(tid);
@@ -781,6 +801,7 @@ public final class RegionMap {
      * recording already knows stay as recorded, since records after the snapshot are newer than it.
      */
     public void fillUnknown(List<Region> complete, long nowNs) {
+        actor = 0; // the snapshot's view, not a call's change
         List<Region> view = sortedDisjoint(complete);
         for (Region u : new ArrayList<>(regions.values())) {
             if (u.known()) {
@@ -961,7 +982,9 @@ public final class RegionMap {
      * consistency check, answered from the walk this makes anyway).
      */
     private boolean rewrite(long lo, long hi, List<Region> pieces, long nowNs, String cause) {
-        recent.add(lo, hi, nowNs, actor);
+        if (actor != 0) {
+            recent.add(lo, hi, nowNs, actor); // a recorded call's change (not a snapshot's or an exec walk's)
+        }
         // The old regions are one run of the index, [first, first + old.size()): the one before lo when it
         // overlaps lo or ends at lo (it may merge), and every region starting in [lo, hi] (the one starting at
         // hi may merge too).

@@ -208,6 +208,30 @@ class ReplayerTest {
         }
     }
 
+    /**
+     * A note that knows its call's lock counts the write locks completed between that lock and the call's return: the
+     * last that many changes of other threads are the ones in doubt. Thread 102 mprotects a page of [0x20000, 0x24000)
+     * at 45, thread 103 maps 0x50000 at 46, then thread 101's map of [0x20000, 0x24000) returns at 50 noting one lock
+     * between (103's: nothing overlaps) or two (102's too).
+     */
+    @Test
+    void aNoteThatKnowsItsLockDoubtsOnlyTheChangesAfterIt() {
+        var kind = dev.mapscribe.formats.raw.RecordKind.MMAP;
+        for (int between : new int[] {1, 2}) {
+            List<Record> rs = started();
+            for (int tid : new int[] {101, 102, 103}) rs.add(task(20, 100, tid, 1, 1000, "app"));
+            rs.add(mmap(30, 100, 0x20000, 4 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, null, 0, 0x20000));
+            rs.add(new MprotectRecord(h(dev.mapscribe.formats.raw.RecordKind.MPROTECT, 45, 100, 102), 0x21000, P, R | W | X, -1, 0));
+            rs.add(new MmapRecord(h(kind, 46, 100, 103), 0x50000, P, R, MAP_PRIVATE | MAP_ANON | MAP_FIXED, -1, 0, 0x50000, null));
+            rs.add(new KernelRecord.OrderRecord(h(dev.mapscribe.formats.raw.RecordKind.ORDER, 50, 100, 101), 9, 9 + 1 + 2 * between));
+            rs.add(new MmapRecord(h(kind, 50, 100, 101), 0x20000, 4 * P, R | W, MAP_PRIVATE | MAP_ANON | MAP_FIXED, -1, 0, 0x20000, null));
+            CollectingSink sink = replay(rs);
+            List<String> at60 = sink.regionsAt(100, 60).stream().filter(s -> s.startsWith("2")).toList();
+            assertEquals(between == 2 ? List.of("20000-21000 rw-p", "21000-22000 ????", "22000-24000 rw-p") : List.of("20000-24000 rw-p"),
+                    at60, between + " locks between");
+        }
+    }
+
     @Test
     void everyRangeAWriteIntoAProcessWroteIsAMemoryWritesRow() {
         List<Record> rs = started();

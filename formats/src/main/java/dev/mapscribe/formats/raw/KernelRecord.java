@@ -153,14 +153,17 @@ public sealed interface KernelRecord extends Record {
     /**
      * Before the record of a successful call of the same task that changed its address space: another change of that
      * address space was completed between the call's own change and its return, so the record of that other change
-     * may precede this call's although the kernel made it second. lockSeq, seqNow: the address space's mmap lock count
-     * while the call held it (0 when the recorder could not tell: the task slept or moved since it took the lock) and
-     * as the call returned (bpf/mapscribe.h struct ms_order).
+     * may precede this call's although the kernel made it second. lockSeq, seqNow: the address space's mmap write-lock
+     * count while the call held the lock (0 when the recorder could not tell) and as it returned (bpf/mapscribe.h
+     * struct ms_order).
      */
     record OrderRecord(Hdr h, int lockSeq, int seqNow) implements KernelRecord {
         public RecordKind kind() { return RecordKind.ORDER; }
-        /** Whether the recorder knew which lock was the call's. */
+
         public boolean lockKnown() { return lockSeq != 0; }
+
+        /** Write locks of the address space completed between the call's own and its return (lockKnown() only). */
+        public int locksBetween() { return Math.max(0, (seqNow - lockSeq - 1) / 2); }
     }
 
     /** One VMA of an address space walked in the kernel; {@code file} is null for anonymous VMAs. */
