@@ -35,7 +35,9 @@ public final class DoctorCommand implements Callable<Integer> {
             new Probe("io_uring", HookTier.SYSCALLS, HookTier.SYSCALLS.ioUring().programs(),
                     "io_uring_submit_req, io_uring_file_get, io_uring_complete: writes into process memory and madvise through a ring; optional"),
             new Probe("vm_writev", HookTier.SYSCALLS, HookTier.VM_WRITEV_ENTRY.programs(),
-                    "syscalls:sys_enter_process_vm_writev: the ranges process_vm_writev writes, as it begins; optional"));
+                    "syscalls:sys_enter_process_vm_writev: the ranges process_vm_writev writes, as it begins; optional"),
+            new Probe("map_order", HookTier.SYSCALLS, HookTier.SYSCALLS.mapOrder().programs(),
+                    "mmap_lock_acquire_returned: calls that race on one address space are told; optional"));
 
     @Override
     public Integer call() {
