@@ -1530,7 +1530,6 @@ static __always_inline __u64 *map_seq_slot(__u32 tid)
 	return bpf_map_lookup_elem(&map_seqs, &slot);
 }
 
-
 /* The calls whose success changes the caller's VMAs (under its mmap lock, taken for writing). */
 static __always_inline bool changes_map(long nr, long ret)
 {
@@ -1553,12 +1552,13 @@ __u32 lock_watch_on = 0;
  * the lock program). Anything else means that other changes were completed between this call's change and its return,
  * whose records may then precede this one although the kernel made them second (or that this call's lock is not
  * known: another thread took its slot). The analyzer checks the noted call against the changes recorded last. No
- * clock, no helper call here: a few loads and compares.
+ * clock, no helper call here: a few loads and compares. A call that takes the lock twice (its slot holds the second)
+ * is checked from its second lock only.
  */
 static __always_inline void note_order(struct task_struct *task, __u64 pid_tgid)
 {
 	if (!lock_watch_on || !has_mm_lock_seq())
-		return; /* before 6.13: no count to compare (docs/RECORDER.md) */
+		return; /* the lock program is not running (refused: before 6.13 there is no count; --no-map-order) */
 	struct mm_struct *mm = task->mm;
 	__u32 tid = (__u32)pid_tgid;
 	__u64 *v = map_seq_slot(tid);

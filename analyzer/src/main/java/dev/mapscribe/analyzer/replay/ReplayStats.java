@@ -31,7 +31,7 @@ public record ReplayStats(long records, long syscalls, long mmapExec, long mmapE
     /** Running counts while replaying. */
     static final class Counter {
         long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
-                recorderStatus, rolledCycles, refused, compatCalls, memoryWrites, orderNotes, orderNotesUnmatched, orderRaces;
+                recorderStatus, rolledCycles, refused, compatCalls, memoryWrites, orderNotes, orderRaces;
         boolean stopped;
         String recorderNote = "";
 

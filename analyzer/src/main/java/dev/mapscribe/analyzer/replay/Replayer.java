@@ -216,8 +216,7 @@ public final class Replayer {
         }
         long[] ranges = changedRanges(k);
         if (ranges == null || k.h().ktimeNs() - note.h().ktimeNs() > ORDER_NOTE_REACH_NS) {
-            count.orderNotesUnmatched++; // its call's record was lost, or this is no call that changes a map
-            return null;
+            return null; // its call's record was lost, or this is no call that changes a map: the note stands for nothing
         }
         RegionMap mm = processes.mmOf(k.h());
         List<Long> parts = new ArrayList<>();

@@ -625,14 +625,13 @@ public final class RegionMap {
     /**
      * [from, to) may hold something else than the calls applied in the records' order made: a call changed it and
      * another call changed it too before the first returned, and which change the kernel made last is not known. Its
-     * pages become unknown; counted as an uncertainty.
+     * pages become unknown (the replayer counts and reports these itself).
      */
     public void raced(long from, long to, long nowNs) {
         long lo = Math.max(from, 0), hi = Math.min(to, USER_END);
         if (lo >= hi) {
             return;
         }
-        history.noteUncertainty();
         rewrite(lo, hi, List.of(Region.unknown(lo, hi, Prot.UNKNOWN)), nowNs, "order");
     }
 
