@@ -2313,31 +2313,29 @@ int ms_vm_writev_enter(struct trace_event_raw_sys_enter *ctx)
  * took (note_order()). Runs for every mmap lock taken, read locks too: ~40 ns each here, and the storm takes five
  * an iteration (docs/PERFORMANCE.md); record --no-map-order leaves it out.
  */
-SEC("?tp_btf/mmap_lock_acquire_returned")
-int BPF_PROG(ms_mmap_locked, struct mm_struct *mm, bool write, bool success)
+static __always_inline void note_write_lock(__u32 seq)
 {
-	if (!write || !success || !has_mm_lock_seq())
-		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 *v = map_seq_slot(tid);
 	if (v)
-		*v = (__u64)tid << 32 | mm_lock_seq_btf(mm);
+		*v = (__u64)tid << 32 | seq;
 	if (!lock_watch_on)
 		lock_watch_on = 1;
+}
+
+SEC("?tp_btf/mmap_lock_acquire_returned")
+int BPF_PROG(ms_mmap_locked, struct mm_struct *mm, bool write, bool success)
+{
+	if (write && success && has_mm_lock_seq())
+		note_write_lock(mm_lock_seq_btf(mm));
 	return 0;
 }
 
 SEC("?raw_tp/mmap_lock_acquire_returned")
 int ms_raw_mmap_locked(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (!ctx->args[1] || !ctx->args[2] || !has_mm_lock_seq())
-		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 *v = map_seq_slot(tid);
-	if (v)
-		*v = (__u64)tid << 32 | mm_lock_seq((struct mm_struct *)ctx->args[0]);
-	if (!lock_watch_on)
-		lock_watch_on = 1;
+	if (ctx->args[1] && ctx->args[2] && has_mm_lock_seq())
+		note_write_lock(mm_lock_seq((struct mm_struct *)ctx->args[0]));
 	return 0;
 }
 

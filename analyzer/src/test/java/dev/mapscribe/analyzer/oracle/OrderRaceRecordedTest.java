@@ -9,8 +9,10 @@ import dev.mapscribe.analyzer.replay.LossRow;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import dev.mapscribe.recorder.Recorder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * End to end with real eBPF: scripts/workloads/orderrace.c makes two calls of one address space return in the other
@@ -18,13 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
  * meanwhile another thread mprotects the new mapping RWX and returns). Replayed in the records' order, the range
  * would end as the mmap's RW mapping while the kernel has it RWX. The recorder notes the mmap (MS_ORDER): the
  * analyzer must not claim what the kernel contradicts, but say it does not know, and why; the workload's next mmap
- * of the range makes it known again.
+ * of the range makes it known again. Recorded with --hooks auto (tp_btf here) and with the raw_tp variant forced, whose
+ * lock program is its own.
  */
 class OrderRaceRecordedTest {
-    @Test
-    void aCallOvertakenByAnotherChangeOfItsRangeLeavesItUnknownNotWrong(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = Recorder.Hooks.class, names = {"AUTO", "SYSCALLS_RAW_TP"})
+    void aCallOvertakenByAnotherChangeOfItsRangeLeavesItUnknownNotWrong(Recorder.Hooks hooks, @TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
-        RecordedReplay run = RecordedReplay.of(tmp, "orderrace");
+        RecordedReplay run = RecordedReplay.of(tmp, "orderrace", hooks);
         Note race = run.items.stream().filter(Note.class::isInstance).map(Note.class::cast).findFirst().orElseThrow();
         assertEquals("1", race.values().get("mprotect_first"), "the mprotect returned before the mmap: " + race);
         long addr = Long.parseUnsignedLong(race.values().get("addr"), 16), len = Long.parseLong(race.values().get("len"));
