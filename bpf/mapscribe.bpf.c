@@ -71,10 +71,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define MAP_ANONYMOUS_ 0x20
 #define MAP_SHARED_ 0x1 /* MAP_SHARED_VALIDATE (0x3) has it too */
+#define MAP_PRIVATE_ 0x2
 #define PROT_READ_ 0x1
 #define PROT_WRITE_ 0x2
 #define PROT_EXEC_ 0x4
 #define VM_EXEC_ 0x4
+#define VM_MAYSHARE_ 0x80
 #define O_ACCMODE_ 03
 #define O_PATH_ 010000000
 #define PROC_SUPER_MAGIC_ 0x9fa0
@@ -648,6 +650,7 @@ struct vma_file_ctx {
 	struct file *file;
 	__u64 start, end;
 	struct mempolicy *policy;
+	__u64 vm_flags;
 };
 
 static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, struct vma_file_ctx *c)
@@ -656,6 +659,7 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, st
 	c->start = vma->vm_start;
 	c->end = vma->vm_end;
 	c->policy = vma->vm_policy;
+	c->vm_flags = vma->vm_flags;
 	return 0;
 }
 
@@ -849,6 +853,26 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 	r->ret = ret;
 
 	struct file *file = lsm_file(task);
+	if (flags & MS_F_ARGS_FROM_VMA) {
+		/*
+		 * old_mmap: its arguments were read from the caller's memory as the call returned, and another thread may have
+		 * rewritten them since the kernel read them (to hide PROT_EXEC, or a file behind MAP_ANONYMOUS): the VMA the
+		 * call made says what the kernel did. Its protection (VM_READ, VM_WRITE, VM_EXEC are PROT_*'s bits), shared or
+		 * private (VM_MAYSHARE), and its file (a shared anonymous mapping's is its shmem file, named so).
+		 */
+		struct vma_file_ctx v = {};
+		if (ret >= 0 && !bpf_find_vma(task, ret, vma_file_cb, &v, 0) && v.start <= (__u64)ret) {
+			r->prot = v.vm_flags & (PROT_READ_ | PROT_WRITE_ | PROT_EXEC_);
+			r->flags = (r->flags & ~(MAP_SHARED_ | MAP_PRIVATE_)) | (v.vm_flags & VM_MAYSHARE_ ? MAP_SHARED_ : MAP_PRIVATE_);
+			if (v.file && !(v.vm_flags & VM_MAYSHARE_))
+				r->flags &= ~MAP_ANONYMOUS_;
+			else if (!v.file)
+				r->flags |= MAP_ANONYMOUS_;
+			file = v.file;
+		} else {
+			flags &= ~MS_F_ARGS_FROM_VMA; /* no VMA to ask (failed, unmapped again, lock contended): the arguments */
+		}
+	}
 	if (!file && !(r->flags & MAP_ANONYMOUS_)) {
 		if (ret >= 0) /* an address: the call succeeded (user addresses are positive) */
 			file = file_of_mapping(task, ret);
@@ -1581,8 +1605,10 @@ static __always_inline void note_order(struct task_struct *task, __u64 pid_tgid)
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long ret, bool translated)
+/* xflags: 0 for a 64-bit call; MS_F_COMPAT for a 32-bit one recorded as this (with MS_F_ARGS_FROM_VMA: old_mmap). */
+static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long ret, __u16 xflags)
 {
+	bool translated = xflags != 0;
 	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
 	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
 		return 0;
@@ -1613,7 +1639,6 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	task_context(task, pid_tgid, false);
 	if (changes_map(nr, ret))
 		note_order(task, pid_tgid);
-	__u16 xflags = translated ? MS_F_COMPAT : 0;
 	switch (nr) {
 	case NR_MMAP:
 		on_mmap(task, regs, ret, pid_tgid, xflags);
@@ -1668,7 +1693,8 @@ static __always_inline int record_compat(struct pt_regs *c, const struct pt_regs
 	}
 	if (native < 0)
 		return 0; /* COMPAT_UNWATCHED */
-	return record_sys_exit(c, native, ret, true);
+	/* old_mmap's arguments were read from the caller's memory just now: on_mmap() takes what it can from the VMA */
+	return record_sys_exit(c, native, ret, MS_F_COMPAT | (nr32 == NR32_OLD_MMAP ? MS_F_ARGS_FROM_VMA : 0));
 }
 
 SEC("tp_btf/sys_exit")
@@ -1682,7 +1708,7 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 	}
 	if (!watched_exit_nr(nr))
 		return 0;
-	return record_sys_exit(regs, nr, ret, false);
+	return record_sys_exit(regs, nr, ret, 0);
 }
 
 /*
@@ -1712,7 +1738,7 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return record_compat(&regs, &regs, nr, native, ctx->args[1]);
 	if (!watched_exit_nr(nr))
 		return 0;
-	return record_sys_exit(&regs, nr, ctx->args[1], false);
+	return record_sys_exit(&regs, nr, ctx->args[1], 0);
 }
 
 /* ---- io_uring ------------------------------------------------------------------ */

@@ -63,6 +63,9 @@ enum ms_kind {
                                        ring's size (its VMA's), prot and flags as mapped (RW, shared), its file */
 #define MS_F_IOVECS 0x0400          /* MS_SYSCALL: a struct ms_iovecs and its ranges follow the address part */
 #define MS_F_POLICY 0x0800          /* MS_SYSCALL: a struct ms_policy follows the ranges part (mbind, set_mempolicy_home_node) */
+#define MS_F_ARGS_FROM_VMA 0x1000   /* MS_MMAP of a 32-bit old_mmap: prot, MAP_SHARED/MAP_PRIVATE/MAP_ANONYMOUS and the file
+                                     * are the VMA's the call made, not its arguments (read from the caller's memory as it
+                                     * returned: another thread may have rewritten them) */
 
 /* Common header of every record: 24 bytes. */
 struct ms_hdr {

@@ -32,7 +32,12 @@ public sealed interface KernelRecord extends Record {
         /** MS_SYSCALL: the ranges part follows the address part (process_vm_writev's remote iovecs; a vectored write's one range) */
         F_IOVECS = 0x400,
         /** MS_SYSCALL: the policy part follows (mbind, set_mempolicy_home_node: the NUMA policy left on the VMA) */
-        F_POLICY = 0x800;
+        F_POLICY = 0x800,
+        /**
+         * MS_MMAP of a 32-bit old_mmap: prot, MAP_SHARED/MAP_PRIVATE/MAP_ANONYMOUS and the file are the VMA's the call
+         * made, not its arguments (read from the caller's memory as it returned: another thread may have rewritten them)
+         */
+        F_ARGS_FROM_VMA = 0x1000;
 
     /**
      * A NUMA policy as the kernel keeps it on a VMA (struct mempolicy): mode (MPOL_DEFAULT 0 for none), flags, home

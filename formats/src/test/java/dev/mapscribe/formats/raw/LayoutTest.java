@@ -104,6 +104,7 @@ class LayoutTest {
                 Integer.decode(header.replaceAll("(?s).*#define MS_IOVECS_AT_ENTRY (0x[0-9a-f]+).*", "$1")));
         assertEquals(KernelRecord.SyscallRecord.RANGES_CHANGED,
                 Integer.decode(header.replaceAll("(?s).*#define MS_IOVECS_CHANGED (0x[0-9a-f]+).*", "$1")));
+        assertEquals(KernelRecord.F_ARGS_FROM_VMA, Integer.decode(header.replaceAll("(?s).*#define MS_F_ARGS_FROM_VMA (0x[0-9a-f]+).*", "$1")));
         assertEquals(KernelRecord.F_POLICY, Integer.decode(header.replaceAll("(?s).*#define MS_F_POLICY (0x[0-9a-f]+).*", "$1")));
     }
 }
