@@ -12,43 +12,21 @@
  */
 #define _GNU_SOURCE
 #include "int80.h"
-#include <pthread.h>
-#include <stdatomic.h>
+#include "racer.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
 
 #define LEN (64L << 20)
-#define RACE_DELAY_US 1000
 #define MAX_TRIES 20
 
 static unsigned int *args; /* below 4 GiB: int 0x80 passes 32-bit pointers */
-static atomic_int go, quit;
-static atomic_long changed_at;
 
-static long now_ns(void)
+/* the racer's change: the array's prot now says RW (volatile: the store happens now) */
+static void hide_exec(void)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static void *racer(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		while (!atomic_load(&go) && !atomic_load(&quit))
-			;
-		if (atomic_load(&quit))
-			return NULL;
-		usleep(RACE_DELAY_US);
-		*(volatile unsigned int *)&args[2] = PROT_READ | PROT_WRITE;
-		atomic_store(&changed_at, now_ns());
-		atomic_store(&go, 0);
-	}
+	*(volatile unsigned int *)&args[2] = PROT_READ | PROT_WRITE;
 }
 
 /* The permissions /proc/self/maps shows for the mapping at addr, or "?" */
@@ -74,8 +52,7 @@ int main(void)
 {
 	args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	if (args == MAP_FAILED) { perror("mmap"); return 2; }
-	pthread_t t;
-	if (pthread_create(&t, NULL, racer, NULL)) { perror("pthread_create"); return 2; }
+	if (racer_start(hide_exec)) { perror("pthread_create"); return 2; }
 	int tries = 0, counted = 0;
 	while (!counted && tries < MAX_TRIES) {
 		tries++;
@@ -85,17 +62,14 @@ int main(void)
 		args[3] = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
 		args[4] = (unsigned int)-1;
 		args[5] = 0;
-		atomic_store(&changed_at, 0);
-		atomic_store(&go, 1);
+		racer_arm();
 		long t0 = now_ns();
 		long ret = int80(90, (long)args, 0, 0, 0, 0, 0);
 		long t1 = now_ns();
-		while (atomic_load(&go)) /* the racer finishes its change before the next try */
-			;
-		long at = atomic_load(&changed_at);
+		racer_wait(); /* the racer finishes its change before the next try */
 		char perms[5];
 		perms_at((unsigned long)ret, perms);
-		if (ret > 0 && at > t0 && at < t1 && strcmp(perms, "rwxp") == 0) {
+		if (ret > 0 && racer_within(t0, t1) && strcmp(perms, "rwxp") == 0) {
 			counted = 1;
 			printf("old_mmap ret=%lx len=%ld maps=%s changed=1\n", (unsigned long)ret, LEN, perms);
 			fflush(stdout);
@@ -103,8 +77,7 @@ int main(void)
 		if (ret > 0)
 			int80(91, ret, LEN, 0, 0, 0, 0); /* munmap */
 	}
-	atomic_store(&quit, 1);
-	pthread_join(t, NULL);
+	racer_stop();
 	printf("done tries=%d\n", tries);
 	return counted ? 0 : 3;
 }

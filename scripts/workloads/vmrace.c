@@ -17,46 +17,23 @@
  * plain one (no race), the second a racing one. Exits 3 when no racing try counted.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
-#include <stdatomic.h>
+#include "racer.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
-#include <time.h>
-#include <unistd.h>
 
 #define SIZE (64L << 20)
-#define RACE_DELAY_US 1000
 #define MAX_TRIES 20
 
 static struct iovec remote[1];
 static void *decoy;
-static atomic_int go, quit;
-static atomic_long changed_at;
 
-static long now_ns(void)
+/* the racer's change: the remote iovec now names the decoy (volatile: the store happens now) */
+static void point_at_decoy(void)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000L + t.tv_nsec;
-}
-
-static void *racer(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		while (!atomic_load(&go) && !atomic_load(&quit))
-			;
-		if (atomic_load(&quit))
-			return NULL;
-		usleep(RACE_DELAY_US);
-		/* volatile: the store must happen now, not be merged with anything */
-		*(void *volatile *)&remote[0].iov_base = decoy;
-		atomic_store(&changed_at, now_ns());
-		atomic_store(&go, 0);
-	}
+	*(void *volatile *)&remote[0].iov_base = decoy;
 }
 
 static void *fresh(void)
@@ -74,17 +51,14 @@ static int try_once(char *src, int race)
 	remote[0].iov_base = code;
 	remote[0].iov_len = SIZE;
 	struct iovec local = { src, SIZE };
-	atomic_store(&changed_at, 0);
 	if (race)
-		atomic_store(&go, 1);
+		racer_arm();
 	long t0 = now_ns();
 	ssize_t ret = process_vm_writev(getpid(), &local, 1, remote, 1, 0);
 	long t1 = now_ns();
-	while (race && atomic_load(&go)) /* the racer finishes its change before the next try */
-		;
-	long at = atomic_load(&changed_at);
+	racer_wait(); /* the racer finishes its change before the next try */
 	int wrote_code = ret == SIZE && code[SIZE - 1] == 'X' && ((char *)decoy)[0] == 0;
-	int counted = wrote_code && (!race || (at > t0 && at < t1));
+	int counted = wrote_code && (!race || racer_within(t0, t1));
 	if (counted) {
 		printf("vm_writev addr=%lx len=%ld ret=%zd changed=%d\n", (unsigned long)code, SIZE, ret, race);
 		fflush(stdout);
@@ -100,16 +74,14 @@ int main(int argc, char **argv)
 	(void)argv;
 	char *src = fresh();
 	memset(src, 'X', SIZE);
-	pthread_t t;
-	if (pthread_create(&t, NULL, racer, NULL)) { perror("pthread_create"); return 2; }
+	if (racer_start(point_at_decoy)) { perror("pthread_create"); return 2; }
 	if (!try_once(src, 0)) { fprintf(stderr, "vmrace: the plain call failed\n"); return 2; }
 	int tries = 0, counted = 0;
 	while (!counted && tries < MAX_TRIES) {
 		tries++;
 		counted = try_once(src, 1);
 	}
-	atomic_store(&quit, 1);
-	pthread_join(t, NULL);
+	racer_stop();
 	printf("done tries=%d\n", tries);
 	return counted ? 0 : 3;
 }
