@@ -71,7 +71,7 @@ public final class Recorder implements AutoCloseable {
      */
     public record Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                          List<String> commandLine, PrintStream err, int syntheticProducerPid, long drainIntervalNs,
-                         boolean realtimeHolder, java.util.Set<String> leftOut) {
+                         boolean realtimeHolder, Set<String> leftOut) {
         public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                       List<String> commandLine, PrintStream err) {
             this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, 0);
@@ -80,7 +80,7 @@ public final class Recorder implements AutoCloseable {
         public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                       List<String> commandLine, PrintStream err, int syntheticProducerPid) {
             this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, syntheticProducerPid,
-                    DEFAULT_DRAIN_INTERVAL_NS, true, java.util.Set.of());
+                    DEFAULT_DRAIN_INTERVAL_NS, true, Set.of());
         }
 
         /** The same recording, drained every {@code ns} when the kernel does not wake the writer. */
@@ -116,11 +116,11 @@ public final class Recorder implements AutoCloseable {
         }
 
         private Config with(String optionalHooks, boolean on) {
-            java.util.Set<String> out = new java.util.TreeSet<>(leftOut);
+            Set<String> out = new java.util.TreeSet<>(leftOut);
             if (on) out.remove(optionalHooks);
             else out.add(optionalHooks);
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
-                    syntheticProducerPid, drainIntervalNs, realtimeHolder, java.util.Set.copyOf(out));
+                    syntheticProducerPid, drainIntervalNs, realtimeHolder, Set.copyOf(out));
         }
 
         /**
@@ -346,7 +346,7 @@ public final class Recorder implements AutoCloseable {
      * then raw tracepoints; SYSCALLS tries tp_btf, then raw tracepoints. A tier named alone (LSM, SYSCALLS_RAW_TP)
      * fails with its refusal.
      */
-    static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, java.util.Set<String> leftOut,
+    static KernelPrograms loadPrograms(Hooks hooks, int self, int synthetic, long ringBytes, Set<String> leftOut,
             PrintStream err) throws IOException {
         List<HookTier> chain = switch (hooks) {
             case AUTO -> List.of(HookTier.LSM, HookTier.SYSCALLS, HookTier.SYSCALLS_RAW_TP);
@@ -367,7 +367,7 @@ public final class Recorder implements AutoCloseable {
 
     /** The first tier of {@code chain} that loads and attaches; the last tier's refusal is thrown. */
     static KernelPrograms loadFirstAccepted(List<HookTier> chain, int self, int synthetic, long ringBytes,
-            java.util.Set<String> leftOut, PrintStream err) throws IOException {
+            Set<String> leftOut, PrintStream err) throws IOException {
         for (int i = 0; ; i++) {
             HookTier tier = chain.get(i);
             try {
@@ -382,7 +382,7 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes, java.util.Set<String> leftOut,
+    private static KernelPrograms loadTier(HookTier tier, int self, int synthetic, long ringBytes, Set<String> leftOut,
             PrintStream err) throws IOException {
         List<HookTier.OptionalHooks> optional = tier.optional().stream().filter(o -> !leftOut.contains(o.name())).toList();
         KernelPrograms p = loadTier(tier, tier.programs(), optional, self, synthetic, ringBytes, err);
