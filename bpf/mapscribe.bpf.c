@@ -669,6 +669,21 @@ static long vma_file_cb(struct task_struct *task, struct vm_area_struct *vma, st
  * made 5 % of its mmaps name the wrong file that way). bpf_find_vma() takes the mmap lock with a trylock;
  * when that fails (-EBUSY), or the range was unmapped again meanwhile (-ENOENT), the caller falls back to the fd.
  */
+/*
+ * Whether a shared mapping's file is the one shmem_zero_setup() makes for MAP_SHARED|MAP_ANONYMOUS memory: its dentry is
+ * named "dev/zero" (/proc/PID/maps shows "/dev/zero (deleted)"), a name no other file has: a dentry's name holds no
+ * '/', and a memfd's begins "memfd:".
+ */
+static __always_inline bool is_shared_anon_file(struct file *f)
+{
+	char name[9] = {};
+	const unsigned char *n = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	if (bpf_probe_read_kernel(name, sizeof(name), n))
+		return false;
+	return name[0] == 'd' && name[1] == 'e' && name[2] == 'v' && name[3] == '/' && name[4] == 'z' && name[5] == 'e'
+	       && name[6] == 'r' && name[7] == 'o' && name[8] == 0;
+}
+
 static __always_inline struct file *file_of_mapping(struct task_struct *task, __u64 addr)
 {
 	struct vma_file_ctx c = {};
@@ -858,17 +873,17 @@ static __always_inline void on_mmap(struct task_struct *task, struct pt_regs *re
 		 * old_mmap: its arguments were read from the caller's memory as the call returned, and another thread may have
 		 * rewritten them since the kernel read them (to hide PROT_EXEC, or a file behind MAP_ANONYMOUS): the VMA the
 		 * call made says what the kernel did. Its protection (VM_READ, VM_WRITE, VM_EXEC are PROT_*'s bits), shared or
-		 * private (VM_MAYSHARE), and its file (a shared anonymous mapping's is its shmem file, named so).
+		 * private (VM_MAYSHARE), and its file, or none: private anonymous memory has no file, shared anonymous memory
+		 * the shmem file shmem_zero_setup() made for it (is_shared_anon_file()).
 		 */
 		struct vma_file_ctx v = {};
 		if (ret >= 0 && !bpf_find_vma(task, ret, vma_file_cb, &v, 0) && v.start <= (__u64)ret) {
+			bool shared = v.vm_flags & VM_MAYSHARE_;
+			bool anon = !v.file || (shared && is_shared_anon_file(v.file));
 			r->prot = v.vm_flags & (PROT_READ_ | PROT_WRITE_ | PROT_EXEC_);
-			r->flags = (r->flags & ~(MAP_SHARED_ | MAP_PRIVATE_)) | (v.vm_flags & VM_MAYSHARE_ ? MAP_SHARED_ : MAP_PRIVATE_);
-			if (v.file && !(v.vm_flags & VM_MAYSHARE_))
-				r->flags &= ~MAP_ANONYMOUS_;
-			else if (!v.file)
-				r->flags |= MAP_ANONYMOUS_;
-			file = v.file;
+			r->flags = (r->flags & ~(MAP_SHARED_ | MAP_PRIVATE_ | MAP_ANONYMOUS_)) | (shared ? MAP_SHARED_ : MAP_PRIVATE_)
+				   | (anon ? MAP_ANONYMOUS_ : 0);
+			file = anon ? 0 : v.file;
 		} else {
 			flags &= ~MS_F_ARGS_FROM_VMA; /* no VMA to ask (failed, unmapped again, lock contended): the arguments */
 		}
@@ -1106,9 +1121,15 @@ static __always_inline __u64 write_pos(struct file *file, struct pt_regs *regs, 
  * (read as a call returns, another thread of the caller could have changed the array since the kernel read it): their
  * size in bytes, or -1 when the array cannot be read. One helper call, whatever n.
  */
+/* The bytes of n iovecs, in a form the verifier sees bounded; over MS_IOVECS_MAX entries' when n is. */
+static __always_inline __u32 iovecs_bytes(__u64 n)
+{
+	return (n * sizeof(struct ms_iovec)) & (2 * MS_IOVECS_MAX * sizeof(struct ms_iovec) - 1);
+}
+
 static __always_inline long read_iovecs(struct ms_iovec *dst, __u64 iov, __u64 n)
 {
-	__u32 bytes = (n * sizeof(*dst)) & (2 * MS_IOVECS_MAX * sizeof(*dst) - 1); /* bounded for the verifier */
+	__u32 bytes = iovecs_bytes(n);
 	if (bytes > MS_IOVECS_MAX * sizeof(*dst) || bpf_probe_read_user(dst, bytes, (void *)iov))
 		return -1;
 	return bytes;
@@ -1277,9 +1298,9 @@ static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 p
 			when = MS_IOVECS_AT_ENTRY;
 			if (bytes < 0 || iovecs_differ(v, e->v, n))
 				when |= MS_IOVECS_CHANGED;
-			bytes = (n * sizeof(*v)) & (2 * MS_IOVECS_MAX * sizeof(*v) - 1); /* bounded for the verifier */
-			if (bytes > MS_IOVECS_MAX * sizeof(*v) || bpf_probe_read_kernel(v, bytes, e->v))
-				bytes = -1;
+			__u32 entry_bytes = iovecs_bytes(n);
+			bytes = entry_bytes <= MS_IOVECS_MAX * sizeof(*v) && !bpf_probe_read_kernel(v, entry_bytes, e->v)
+					? entry_bytes : -1;
 		}
 		bpf_map_delete_elem(&vm_write_entries, &pid_tgid);
 	}
@@ -2021,7 +2042,6 @@ static __always_inline int record_fork(struct task_struct *parent, struct task_s
 	struct mm_struct *cmm = BPF_CORE_READ(child, mm);
 	if (cmm && cmm == BPF_CORE_READ(parent, mm))
 		ff |= MS_FORK_VM;
-
 	r->fork_flags = ff;
 	r->_pad = 0;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
@@ -2336,8 +2356,9 @@ int ms_vm_writev_enter(struct trace_event_raw_sys_enter *ctx)
 
 /*
  * mmap_lock_acquire_returned(mm, write, success): the thread's slot of map_seqs gets the count of the write lock it
- * took (note_order()). Runs for every mmap lock taken, read locks too: ~40 ns each here, and the storm takes five
- * an iteration (docs/PERFORMANCE.md); record --no-map-order leaves it out.
+ * took (note_order()). Runs for every mmap lock taken, read locks too: five an iteration of the storm, 73 ns a run with
+ * BPF statistics on (scripts/bench-prog-stats 1 3; ~2.5-3.5 % of the storm, docs/PERFORMANCE.md); record --no-map-order
+ * leaves it out.
  */
 static __always_inline void note_write_lock(__u32 seq)
 {

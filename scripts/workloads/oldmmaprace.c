@@ -1,14 +1,16 @@
 /*
- * oldmmaprace — a 32-bit old_mmap (int 0x80, number 90: its six arguments in an array in the caller's memory) of RWX
- * memory, while a second thread rewrites the array's prot to RW during the call: the kernel read the array first,
- * then spends milliseconds populating 64 MiB (MAP_POPULATE), and the recorder reads the array as the call returns.
- * Retried until the change lands inside the call (between the clock readings around it), at most MAX_TRIES times;
- * the kernel's protection is read back from /proc/self/maps. One line for the counted call, then the last line:
+ * oldmmaprace — 32-bit old_mmap calls (int 0x80, number 90: the six arguments in an array in the caller's memory) while
+ * a second thread rewrites the array during the call: the kernel read the array first, then spends milliseconds
+ * populating 64 MiB (MAP_POPULATE), and the recorder reads the array as the call returns. Two cases:
+ *   anon   private anonymous RWX memory; the racer makes the array's prot RW (no W+E mapping, read so)
+ *   memfd  a memfd mapped shared R-X; the racer adds MAP_ANONYMOUS to the array's flags (no file, read so)
+ * Each is retried until the change lands inside the call (between the clock readings around it), at most MAX_TRIES
+ * times; the kernel's mapping is read back from /proc/self/maps. One line per case, then the last line:
  *
- *   old_mmap ret=<hex> len=<n> maps=<rwxp...> changed=1
+ *   old_mmap case=<anon|memfd> ret=<hex> len=<n> maps=<perms> changed=1
  *   done tries=<n>
  *
- * Exits 3 when no try counted.
+ * Exits 3 when a case never counted.
  */
 #define _GNU_SOURCE
 #include "int80.h"
@@ -22,11 +24,15 @@
 #define MAX_TRIES 20
 
 static unsigned int *args; /* below 4 GiB: int 0x80 passes 32-bit pointers */
+static int memfd_case;
 
-/* the racer's change: the array's prot now says RW (volatile: the store happens now) */
-static void hide_exec(void)
+/* the racer's change (volatile: the store happens now): the anon case's prot says RW, the memfd case's flags anonymous */
+static void rewrite_args(void)
 {
-	*(volatile unsigned int *)&args[2] = PROT_READ | PROT_WRITE;
+	if (memfd_case)
+		*(volatile unsigned int *)&args[3] = MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE;
+	else
+		*(volatile unsigned int *)&args[2] = PROT_READ | PROT_WRITE;
 }
 
 /* The permissions /proc/self/maps shows for the mapping at addr, or "?" */
@@ -48,19 +54,15 @@ static void perms_at(unsigned long addr, char out[5])
 	fclose(f);
 }
 
-int main(void)
+/* Races one case until it counts; the number of tries, or 0 when none counted. */
+static int race(int fd, const char *name, unsigned int prot, unsigned int flags, const char *expect)
 {
-	args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	if (args == MAP_FAILED) { perror("mmap"); return 2; }
-	if (racer_start(hide_exec)) { perror("pthread_create"); return 2; }
-	int tries = 0, counted = 0;
-	while (!counted && tries < MAX_TRIES) {
-		tries++;
+	for (int tries = 1; tries <= MAX_TRIES; tries++) {
 		args[0] = 0;
 		args[1] = LEN;
-		args[2] = PROT_READ | PROT_WRITE | PROT_EXEC;
-		args[3] = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
-		args[4] = (unsigned int)-1;
+		args[2] = prot;
+		args[3] = flags;
+		args[4] = (unsigned int)fd;
 		args[5] = 0;
 		racer_arm();
 		long t0 = now_ns();
@@ -69,15 +71,28 @@ int main(void)
 		racer_wait(); /* the racer finishes its change before the next try */
 		char perms[5];
 		perms_at((unsigned long)ret, perms);
-		if (ret > 0 && racer_within(t0, t1) && strcmp(perms, "rwxp") == 0) {
-			counted = 1;
-			printf("old_mmap ret=%lx len=%ld maps=%s changed=1\n", (unsigned long)ret, LEN, perms);
-			fflush(stdout);
-		}
 		if (ret > 0)
 			int80(91, ret, LEN, 0, 0, 0, 0); /* munmap */
+		if (ret > 0 && racer_within(t0, t1) && strcmp(perms, expect) == 0) {
+			printf("old_mmap case=%s ret=%lx len=%ld maps=%s changed=1\n", name, (unsigned long)ret, LEN, perms);
+			fflush(stdout);
+			return tries;
+		}
 	}
+	return 0;
+}
+
+int main(void)
+{
+	args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (args == MAP_FAILED) { perror("mmap"); return 2; }
+	int fd = memfd_create("oldmmaprace", 0);
+	if (fd < 0 || ftruncate(fd, LEN)) { perror("memfd"); return 2; }
+	if (racer_start(rewrite_args)) { perror("pthread_create"); return 2; }
+	int anon = race(-1, "anon", PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, "rwxp");
+	memfd_case = 1;
+	int shared = race(fd, "memfd", PROT_READ | PROT_EXEC, MAP_SHARED | MAP_POPULATE, "r-xs");
 	racer_stop();
-	printf("done tries=%d\n", tries);
-	return counted ? 0 : 3;
+	printf("done tries=%d\n", anon + shared);
+	return anon && shared ? 0 : 3;
 }

@@ -783,6 +783,14 @@ int main(int argc, char **argv)
 	       PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, co);
 	long cu3 = int80(91, co, page, 0, 0, 0, 0);
 	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), co, page, cu3);
+	/* ... of shared anonymous memory, whose VMA has a file (shmem's "dev/zero"): recorded anonymous all the same */
+	oargs[2] = PROT_READ | PROT_WRITE;
+	oargs[3] = MAP_SHARED | MAP_ANONYMOUS;
+	long cs = int80(90, (long)oargs, 0, 0, 0, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=mmap addr=0 len=%ld prot=%d flags=%d fd=-1 off=0 ret=%ld\n", getpid(), tid(), page,
+	       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, cs);
+	long cu4 = int80(91, cs, page, 0, 0, 0, 0);
+	printf("compat32 pid=%d tid=%ld as=munmap addr=%ld len=%ld ret=%ld\n", getpid(), tid(), cs, page, cu4);
 	do_munmap((unsigned long)oargs, page);
 	fflush(stdout);
 	close(cmfd);
@@ -791,7 +799,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (ca < 0 || ca >= (1L << 32) || cf < 0 || cp != 0 || ck != 0 || cd != 0 || cr < 0 || cu != 0 || cu2 != 0 || co < 0
-	    || cu3 != 0 || lk[0] != 0 || lk[1] != 0 || lk[2] != 0 || lk[3] != 0 || lk[4] != 0) {
+	    || cu3 != 0 || cs < 0 || cu4 != 0 || lk[0] != 0 || lk[1] != 0 || lk[2] != 0 || lk[3] != 0 || lk[4] != 0) {
 		fprintf(stderr, "the 32-bit calls failed: %ld %ld %ld %ld %ld %ld %ld %ld\n", ca, cf, cp, ck, cd, cr, cu, cu2);
 		return 1;
 	}
