@@ -9,6 +9,7 @@ import dev.mapscribe.analyzer.state.Process;
 import dev.mapscribe.analyzer.state.ProcessTable;
 import dev.mapscribe.analyzer.state.Prot;
 import dev.mapscribe.analyzer.state.ProtChange;
+import dev.mapscribe.analyzer.state.RecentChanges;
 import dev.mapscribe.analyzer.state.Region;
 import dev.mapscribe.analyzer.state.RegionHistory;
 import dev.mapscribe.analyzer.state.RegionMap;
@@ -218,11 +219,12 @@ public final class Replayer {
         if (ranges == null || k.h().ktimeNs() - note.h().ktimeNs() > ORDER_NOTE_REACH_NS) {
             return null; // its call's record was lost, or this is no call that changes a map: the note stands for nothing
         }
-        RegionMap mm = processes.mmOf(k.h());
+        RecentChanges recent = processes.mmOf(k.h()).recentChanges();
+        int tid = k.h().tid();
         List<Long> parts = new ArrayList<>();
         for (int i = 0; i < ranges.length; i += 2) {
-            long[] touched = note.lockKnown() ? mm.touchedByLast(ranges[i], ranges[i + 1], note.locksBetween(), k.h().tid())
-                    : mm.touchedSince(ranges[i], ranges[i + 1], k.h().tid());
+            long[] touched = note.lockKnown() ? recent.touchedByLast(ranges[i], ranges[i + 1], note.locksBetween(), tid)
+                    : recent.touchedSince(ranges[i], ranges[i + 1], tid);
             if (touched == null) {
                 touched = new long[] {ranges[i], ranges[i + 1]}; // more changed since than the map keeps track of
             }
@@ -231,7 +233,7 @@ public final class Replayer {
         if (parts.isEmpty()) {
             return null; // the changes that overtook this call's return were elsewhere in the address space
         }
-        return new OrderDoubt(k, mm.previousChangeNs(k.h().tid()), parts.stream().mapToLong(Long::longValue).toArray());
+        return new OrderDoubt(k, recent.latestOf(tid), parts.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** After a noted call was applied: the parts in doubt become unknown, each a losses row saying why. */
@@ -258,8 +260,7 @@ public final class Replayer {
             case MmapRecord m -> failed(m.ret()) ? null : pair(m.ret(), m.len());
             case MprotectRecord p -> pair(p.addr(), p.len());
             case MunmapRecord u -> pair(u.addr(), u.len());
-            case MremapRecord x -> failed(x.ret()) ? null
-                    : new long[] {x.oldAddr(), x.oldAddr() + Prot.pageAlign(x.oldLen()), x.ret(), x.ret() + Prot.pageAlign(x.newLen())};
+            case MremapRecord x -> failed(x.ret()) ? null : concat(pair(x.oldAddr(), x.oldLen()), pair(x.ret(), x.newLen()));
             case BrkRecord b -> { // the heap between where it began and the further of the old and new ends
                 long lo = Math.min(b.startBrk(), Math.min(b.addr(), b.ret())), hi = Math.max(b.addr(), b.ret());
                 yield new long[] {lo & -Prot.PAGE_SIZE, Prot.pageAlign(hi)};
@@ -273,6 +274,12 @@ public final class Replayer {
             };
             default -> null;
         };
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static long[] pair(long addr, long len) {

@@ -248,7 +248,7 @@ public final class ProcessTable {
         if (f.thread()) {
             threads.put(f.childTid(), new Thread(parent, f.childTid(), parentThread.comm(), parentThread.uid(),
                     parentThread.gid(), parentThread.euid(), parentThread.egid(), parentThread.mntns(), parentThread.personality()));
-            mm(parent, h.ktimeNs()).threadStarted(f.childTid(), h.ktimeNs());
+            mm(parent, h.ktimeNs()).recentChanges().threadStarted(f.childTid(), h.ktimeNs());
             return;
         }
         Process child = live.get(f.childPid());
@@ -278,7 +278,7 @@ public final class ProcessTable {
             child.mm = f.sharesVm() ? parentMm : parentMm.forkCopy(++lastMmId, child.pid, child.comm, h.ktimeNs());
             child.mm.retain();
         }
-        child.mm.threadStarted(f.childTid(), h.ktimeNs()); // a CLONE_VM child shares the map: its changes race too
+        child.mm.recentChanges().threadStarted(f.childTid(), h.ktimeNs()); // a CLONE_VM child shares the map: its changes race too
         threads.put(f.childTid(), new Thread(child, f.childTid(), child.comm, child.uid, child.gid, child.euid, child.egid, child.mntns));
     }
 

@@ -7,12 +7,20 @@ package dev.mapscribe.analyzer.state;
  * change, whose record came first. Only changes that returned after the thread's previous change can be such: the
  * noted call began after that one returned.
  */
-final class RecentChanges {
+public final class RecentChanges {
     static final int CAPACITY = 64; // a power of two
 
     private long[] lo, hi, ns; // allocated at the first change
     private int[] tid;
     private long count; // changes ever added
+
+    /**
+     * Thread {@code tid} began at {@code nowNs} (a fork or clone record): a call it makes later began after that, and its
+     * first change is checked against the changes since (an empty change of its own marks the start).
+     */
+    void threadStarted(int tid, long nowNs) {
+        add(0, 0, nowNs, tid);
+    }
 
     void add(long from, long to, long nowNs, int byTid) {
         if (lo == null) {
@@ -29,7 +37,7 @@ final class RecentChanges {
     }
 
     /** When the latest change of thread {@code byTid} that is kept returned; 0 when none is. */
-    long latestOf(int byTid) {
+    public long latestOf(int byTid) {
         for (int k = 1; k <= kept(); k++) { // newest first
             int i = slot(k);
             if (tid[i] == byTid) {
@@ -44,7 +52,7 @@ final class RecentChanges {
      * [lo, hi) pairs (possibly overlapping); an empty array when none did. Null when the ring no longer reaches back to
      * that change (it was pushed out, or there is none and changes were): all of [from, to) is in doubt.
      */
-    long[] touchedSince(long from, long to, int byTid) {
+    public long[] touchedSince(long from, long to, int byTid) {
         int kept = kept();
         int newer = kept; // the changes newer than the thread's latest: all kept ones when it has none kept
         for (int k = 1; k <= kept; k++) {
@@ -74,7 +82,7 @@ final class RecentChanges {
      * came before its own, are the last ones), as [lo, hi) pairs. Null when fewer than k are kept and some were pushed
      * out: all of [from, to) is in doubt.
      */
-    long[] touchedByLast(long from, long to, int k, int byTid) {
+    public long[] touchedByLast(long from, long to, int k, int byTid) {
         int kept = kept();
         long[] out = new long[2 * Math.min(k, kept)];
         int n = 0, seen = 0;

@@ -65,7 +65,7 @@ public final class RegionMap {
     private long lockOnMap;
     /** Processes (thread groups) using this address space: threads share it, so do CLONE_VM children. */
     private int users;
-    /** The last ranges changed, for MS_ORDER notes ({@link #touchedSince}). */
+    /** The last ranges changed, for MS_ORDER notes ({@link #recentChanges}). */
     private final RecentChanges recent = new RecentChanges();
     /**
      * The thread whose call is being applied (ProcessTable.mmOf says): the recent changes name it. 0 for what no call
@@ -590,36 +590,9 @@ public final class RegionMap {
         actor = tid;
     }
 
-    /**
-     * For an MS_ORDER note before a call of thread {@code tid} on [from, to): the parts of the range that calls of this
-     * address space changed since the thread's own latest change (the call began after that returned), as [lo, hi)
-     * pairs; null when more changed since than this map keeps track of (all of the range is in doubt). Ask before
-     * applying the call.
-     */
-    public long[] touchedSince(long from, long to, int tid) {
-        return recent.touchedSince(from, to, tid);
-    }
-
-    /**
-     * Thread {@code tid} of this address space began at {@code nowNs} (a fork or clone record): a call it makes later
-     * began after that, and its first change is checked against the changes since (an empty change of its own).
-     */
-    public void threadStarted(int tid, long nowNs) {
-        recent.add(0, 0, nowNs, tid);
-    }
-
-    /**
-     * For an MS_ORDER note that counts {@code k} write locks between its call's own and its return: the parts of
-     * [from, to) that the last k changes of other threads touched ([lo, hi) pairs), or null when this map no longer
-     * keeps k of them. Ask before applying the call.
-     */
-    public long[] touchedByLast(long from, long to, int k, int tid) {
-        return recent.touchedByLast(from, to, k, tid);
-    }
-
-    /** When thread {@code tid}'s latest change this map keeps track of returned; 0 when none. */
-    public long previousChangeNs(int tid) {
-        return recent.latestOf(tid);
+    /** This address space's last changes, for the MS_ORDER notes of the calls applied to it (ask before applying one). */
+    public RecentChanges recentChanges() {
+        return recent;
     }
 
     /**

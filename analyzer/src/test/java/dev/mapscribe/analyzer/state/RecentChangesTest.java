@@ -16,7 +16,7 @@ class RecentChangesTest {
         r.add(0x10000, 0x20000, 10, 7);        // thread 7's previous change
         r.add(0x11000, 0x12000, 20, 8);        // thread 8, inside the range asked about
         r.add(0x30000, 0x31000, 30, 9);        // thread 9, elsewhere
-        r.add(0, 0, 35, 10);                   // thread 10 starts: no range
+        r.threadStarted(10, 35);               // thread 10 starts: no range
         // since thread 7's previous change: 8's and 9's; only 8's touches [0x10000, 0x20000)
         assertArrayEquals(new long[] {0x11000, 0x12000}, r.touchedSince(0x10000, 0x20000, 7));
         assertEquals(10, r.latestOf(7));
