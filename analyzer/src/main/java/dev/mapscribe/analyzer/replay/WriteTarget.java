@@ -61,10 +61,11 @@ final class WriteTarget {
             this(ranges, unrecorded, null, null);
         }
 
-        /** A ranges part's when, read from its record. */
-        Ranges(List<Range> ranges, int unrecorded, SyscallRecord s) {
-            this(ranges, unrecorded, (s.rangesRead() & SyscallRecord.RANGES_AT_ENTRY) != 0 ? "entry" : "return",
-                    (s.rangesRead() & SyscallRecord.RANGES_AT_ENTRY) != 0 ? (s.rangesRead() & SyscallRecord.RANGES_CHANGED) != 0 : null);
+        /** Ranges from a record's ranges part, with when it says they were read. */
+        static Ranges read(List<Range> ranges, int unrecorded, SyscallRecord s) {
+            boolean atEntry = (s.rangesRead() & SyscallRecord.RANGES_AT_ENTRY) != 0;
+            return new Ranges(ranges, unrecorded, atEntry ? "entry" : "return",
+                    atEntry ? (s.rangesRead() & SyscallRecord.RANGES_CHANGED) != 0 : null);
         }
     }
 
@@ -103,7 +104,7 @@ final class WriteTarget {
                     left -= w;
                     out.add(new Range(r[i], len, done == null ? null : w));
                 }
-                return new Ranges(out, Math.max(0, named - r.length / 2), s);
+                return Ranges.read(out, Math.max(0, named - r.length / 2), s);
             }
             case NR_WRITE, NR_PWRITE64 -> {
                 return one(new Range(at, a[2], done));
@@ -136,7 +137,7 @@ final class WriteTarget {
 
     /** A vectored write's one range: its length from the iovecs, when the recorder read them. */
     private static Ranges vectored(SyscallRecord s, Range r) {
-        return s.ranges() != null ? new Ranges(List.of(r), 0, s) : one(r);
+        return s.ranges() != null ? Ranges.read(List.of(r), 0, s) : one(r);
     }
 
     private static Integer pidOfPath(SyscallRecord s) {
