@@ -176,7 +176,7 @@ public final class Tables {
                     .req("mapped_path_truncated", BOOL, "True when the kernel cut the leading part of `mapped_path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .hashes("mapped_", "the mapped file")
                     .opt("mapped_size", INT64, "Size of the mapped file in bytes when it was mapped.")
-                    .opt("mapped_error", STRING, "Why the hashes are missing (file gone, unreadable, ...); null when they were computed.")
+                    .opt("mapped_error", STRING, "Why the hashes are missing (file gone, unreadable, ..., or `changed after it was mapped` / `changed while it was hashed`: the file was written before the recorder had read it, so its bytes as mapped are gone; `files` then has the file as it is now under its new ctime); null when they were computed.")
                     .opt("mapped_dev", INT64, "Device of the mapped file (dev_t, major << 20 | minor).")
                     .opt("mapped_inode", INT64, "Inode of the mapped file.")
                     .req("event_source", STRING, "kunai's `info.event.source`: the tool that produced the event, here `mapscribe` (kunai writes `kunai`).")
@@ -339,7 +339,10 @@ public final class Tables {
                     .req("ctime", INT64, "Change time of the file, nanoseconds since the epoch: with dev and inode it names one version of the file. As the mapping's record gave it; for a file only the kernel's hold request led to (made executable by mprotect where no record tied it to its mapping), as it was when hashed, which is later than the mapping's when the file was written through the mapping: match such a file to a `mem_prot_alert` row by dev, inode and a ctime between the alert's `ctime` and its time.")
                     .opt("size", INT64, "Size of the file in bytes.")
                     .hashes("", "the file")
-                    .opt("error", STRING, "Why the hashes are missing (file gone, unreadable, over the size cap); null when they were computed.")
+                    .opt("error", STRING, "Why the hashes are missing (file gone, unreadable, over the size cap); null when they were computed. "
+                            + "`changed after it was mapped (ctime A → B, size ...)`: the file's ctime or size was no longer the mapping's when the recorder opened it, so what it held then is gone; "
+                            + "the file as it is now is another row, under ctime B. `changed while it was hashed (...)`: it was written during the read, whose bytes are of no one version. "
+                            + "A write in the same tick of the kernel's coarse clock as the mapping (4 ms at HZ=250), before anything asked for the file's times, leaves ctime as it was and is not seen.")
                     .opt("via_pid", INT32, "The process through which the file was read (`/proc/PID/map_files` or `/proc/PID/exe`: deleted files, memfds); null when it was read by its path.")
                     .done());
 

@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -475,7 +477,7 @@ public final class Enricher implements AutoCloseable {
         }
         sweepEarlyHolds(true); // a hold taken while closing: the worker takes no more jobs, so it is closed
         // An offer that raced with close() may have queued a job after the worker's last look.
-        java.util.List<Job> left = new java.util.ArrayList<>();
+        List<Job> left = new ArrayList<>();
         queue.drainTo(left);
         skipped.addAndGet(left.size());
         pending.addAndGet(-left.size());
@@ -554,26 +556,28 @@ public final class Enricher implements AutoCloseable {
         if (fileJob.held() == null) {
             fileJob = withEarlyHold(fileJob);
         }
-        FileInfo info;
+        List<FileInfo> infos;
         try {
-            info = enrich(fileJob, libc, opener, hasher);
+            infos = enrich(fileJob, libc, opener, hasher);
         } finally {
             release(fileJob.held(), opener);
         }
-        if (info == null) {
+        if (infos == null) {
             skipped.incrementAndGet(); // abandoned at the close deadline
             return;
         }
-        if (info.error() != null) {
-            errors.incrementAndGet();
-        }
-        if (info.sha256() != null) {
-            hashed.incrementAndGet();
-        }
-        try {
-            sink.accept(info);
-        } catch (RuntimeException e) {
-            sinkFailures.incrementAndGet(); // the sink's problem; the worker keeps going
+        for (FileInfo info : infos) {
+            if (info.error() != null) {
+                errors.incrementAndGet();
+            }
+            if (info.sha256() != null) {
+                hashed.incrementAndGet();
+            }
+            try {
+                sink.accept(info);
+            } catch (RuntimeException e) {
+                sinkFailures.incrementAndGet(); // the sink's problem; the worker keeps going
+            }
         }
     }
 
@@ -635,8 +639,19 @@ public final class Enricher implements AutoCloseable {
         return new FileJob(file, key, u.early().link(), taken(u.early()), false);
     }
 
-    /** One file: open it, describe it, hash it. Null when abandoned because close() ran out of time. */
-    private FileInfo enrich(FileJob job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
+    /**
+     * One file: open it, describe it, hash it. Null when abandoned because close() ran out of time.
+     *
+     * <p>The hashes must be of the bytes that were mapped, and the worker reads the file later (behind a queue, at
+     * the lowest priority): a file written meanwhile (a memfd whose code has run and is overwritten with harmless
+     * bytes, the plainest way past a hash list) would otherwise be reported with hashes of what it holds now, under
+     * the identity it had when mapped. So its ctime and size as mapped are compared with the open file's: when they
+     * differ, the mapped file's info says so and has no hashes (what it held then is gone), and the file as it is now
+     * is hashed as a file of its own (its new ctime); and once more after the read, for a write during it. A write
+     * within the same tick of the kernel's coarse clock as the mapping (4 ms here), before anything asked for the
+     * file's ctime, leaves ctime as it was and is not seen: see docs/SNAPSHOT-AND-ENRICHMENT.md.
+     */
+    private List<FileInfo> enrich(FileJob job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         FileRef file = job.file();
         MappedFileOpener.Opened opened;
         try {
@@ -646,43 +661,87 @@ public final class Enricher implements AutoCloseable {
             if (failures < MAX_OPEN_ATTEMPTS) {
                 seen.remove(job.key()); // another process mapping the same file may still let us in
             }
-            return info(libc, file, file.size(), null, null, "cannot open: " + e.getMessage(), 0);
+            return List.of(info(libc, file, file.size(), null, null, "cannot open: " + e.getMessage(), 0));
         }
         try {
-            String description = null;
-            String magicError = null;
-            if (magic != null) {
-                try {
-                    description = magic.describe(opened.fd());
-                } catch (IOException e) {
-                    magicError = e.getMessage();
+            Libc.Stat now = opened.stat();
+            if (!sameVersion(file, now)) {
+                FileInfo asMapped = info(libc, file, file.size(), null, null, "changed after it was mapped ("
+                        + change(file.ctimeSec(), file.ctimeNsec(), file.size(), now) + "): its bytes then are gone, "
+                        + "not hashed; the file as it is now is hashed under its new ctime", opened.viaPid());
+                FileRef current = new FileRef(file.ino(), now.size(), now.ctimeSec(), (int) now.ctimeNsec(), file.dev(),
+                        file.mode(), file.fileFlags(), file.path());
+                if (seen.putIfAbsent(FileKey.of(current), Boolean.TRUE) != null) {
+                    return List.of(asMapped); // that version is done or queued already
                 }
+                FileInfo asItIs = describeAndHash(current, opened, libc, hasher);
+                return asItIs == null ? null : List.of(asMapped, asItIs);
             }
-            long size = opened.stat().size();
-            FileHasher.Digests digests = null;
-            String error = null;
-            if (size > opts.sizeCapBytes()) {
-                error = "size " + size + " bytes is above the " + opts.sizeCapBytes() + "-byte cap: not hashed";
-            } else {
-                try {
-                    digests = hasher.hash(libc, opened.fd(), opts.sizeCapBytes(), this::pastDeadline);
-                } catch (FileHasher.TooLargeException e) {
-                    error = "size " + e.getMessage();
-                } catch (IOException e) {
-                    if (pastDeadline()) {
-                        return null;
-                    }
-                    error = "read: " + e.getMessage();
-                }
-            }
-            if (magicError != null) {
-                error = error == null ? "magic: " + magicError : error + "; magic: " + magicError;
-            }
-            return info(libc, file, digests != null ? digests.bytes() : size, description, digests, error,
-                    opened.viaPid());
+            FileInfo info = describeAndHash(file, opened, libc, hasher);
+            return info == null ? null : List.of(info);
         } finally {
             opener.closeQuietly(opened.fd());
         }
+    }
+
+    /** The magic and hashes of the open file, as {@code file}; checked by fstat afterwards for a write during the read. */
+    private FileInfo describeAndHash(FileRef file, MappedFileOpener.Opened opened, Libc libc, FileHasher hasher) {
+        String description = null;
+        String magicError = null;
+        if (magic != null) {
+            try {
+                description = magic.describe(opened.fd());
+            } catch (IOException e) {
+                magicError = e.getMessage();
+            }
+        }
+        long size = opened.stat().size();
+        FileHasher.Digests digests = null;
+        String error = null;
+        if (size > opts.sizeCapBytes()) {
+            error = "size " + size + " bytes is above the " + opts.sizeCapBytes() + "-byte cap: not hashed";
+        } else {
+            try {
+                digests = hasher.hash(libc, opened.fd(), opts.sizeCapBytes(), this::pastDeadline);
+            } catch (FileHasher.TooLargeException e) {
+                error = "size " + e.getMessage();
+            } catch (IOException e) {
+                if (pastDeadline()) {
+                    return null;
+                }
+                error = "read: " + e.getMessage();
+            }
+        }
+        Libc.Stat after;
+        try {
+            after = libc.fstat(opened.fd());
+        } catch (IOException e) {
+            after = null; // not expected of an open descriptor; nothing to compare with
+        }
+        if (after != null && !sameVersion(file, after)) {
+            // The bytes read are a mix of two versions (or more): neither the description nor the hashes are of one.
+            return info(libc, file, file.size(), null, null, "changed while it was hashed ("
+                    + change(file.ctimeSec(), file.ctimeNsec(), file.size(), after) + "): not hashed", opened.viaPid());
+        }
+        if (magicError != null) {
+            error = error == null ? "magic: " + magicError : error + "; magic: " + magicError;
+        }
+        return info(libc, file, digests != null ? digests.bytes() : size, description, digests, error, opened.viaPid());
+    }
+
+    /**
+     * Whether {@code st} is the version of the file that {@code file} names: the same ctime and size. A FileRef whose
+     * ctime and size are both 0 was never stat'ed (a snapshot's file out of reach when it was claimed): nothing to compare.
+     */
+    private static boolean sameVersion(FileRef file, Libc.Stat st) {
+        boolean unknown = file.ctimeSec() == 0 && file.ctimeNsec() == 0 && file.size() == 0;
+        return unknown || (st.ctimeSec() == file.ctimeSec() && st.ctimeNsec() == file.ctimeNsec() && st.size() == file.size());
+    }
+
+    /** "ctime 1700000000.000000001 → 1700000000.004000000, size 4096 → 8192" (the size's half only when it changed). */
+    private static String change(long ctimeSec, int ctimeNsec, long size, Libc.Stat now) {
+        String text = String.format("ctime %d.%09d → %d.%09d", ctimeSec, ctimeNsec, now.ctimeSec(), now.ctimeNsec());
+        return now.size() == size ? text + ", size " + size : text + ", size " + size + " → " + now.size();
     }
 
     private static FileInfo info(Libc libc, FileRef file, long size, String magic,

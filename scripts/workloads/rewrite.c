@@ -1,0 +1,155 @@
+/*
+ * rewrite: code mapped from a memfd, then the memfd overwritten, the plainest way past a hash list: the bytes that
+ * ran are gone before the recorder's enricher reads the file. Three memfds, each mapped PROT_READ|PROT_EXEC:
+ *
+ *   during  192 MiB; overwritten (its first 4 KiB) while the recorder reads it: the workload waits until the
+ *           recorder process holds a descriptor on it that is not O_PATH (its hashing worker's), then writes;
+ *   after   1 MiB, mapped while the recorder is still reading "during" (its one worker is busy for hundreds of
+ *           milliseconds), overwritten 10 ms after the mapping, so before the worker reaches it;
+ *   kept    1 MiB, never overwritten.
+ *
+ *   rewrite DIR RECORDER_PID
+ *
+ * Prints one line per memfd, in that order:
+ *   rewrite case=CASE ino=INODE size=SIZE seed=SEED over=SEED2 still_read=0|1
+ * The bytes are content(SEED, SIZE) of shortlived.h, their first 4 KiB then content(SEED2, 4096) (over=0: not
+ * overwritten); still_read=1 says that the recorder still held its reading descriptor on "during" after both
+ * overwrites, so that "during" was written while it was read and "after" before it was. The memfds stay mapped until
+ * the workload exits.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shortlived.h"
+
+#define OVER 4096
+
+static void die(const char *what)
+{
+	fprintf(stderr, "rewrite: %s: %s\n", what, strerror(errno));
+	_exit(2);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&t, NULL);
+}
+
+/* A memfd NAME of content(seed, size), mapped R-X (private) and left mapped; its descriptor is returned. */
+static int mapped_memfd(const char *name, uint64_t seed, size_t size)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd < 0)
+		die("memfd_create");
+	unsigned char *buf = malloc(size);
+	if (!buf)
+		die("malloc");
+	content(seed, buf, size);
+	for (size_t done = 0; done < size;) {
+		ssize_t n = write(fd, buf + done, size - done);
+		if (n < 0)
+			die("write");
+		done += (size_t)n;
+	}
+	free(buf);
+	sleep_ms(10); /* the mapping in a later tick of the coarse clock than the write that set ctime */
+	if (mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+		die("mmap");
+	return fd;
+}
+
+static void overwrite(int fd, uint64_t seed)
+{
+	unsigned char buf[OVER];
+	content(seed, buf, sizeof(buf));
+	if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf))
+		die("pwrite");
+}
+
+/* Whether process PID holds a descriptor that is not O_PATH on the memfd NAME (its link reads "/memfd:NAME (deleted)"). */
+static int reads(int pid, const char *name)
+{
+	char dir[64], want[256];
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	snprintf(want, sizeof(want), "/memfd:%s (deleted)", name);
+	DIR *d = opendir(dir);
+	if (!d)
+		die("opendir /proc/PID/fd");
+	int found = 0;
+	for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[128], link[256], info[128], line[256];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		ssize_t n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue; /* closed meanwhile */
+		link[n] = 0;
+		if (strcmp(link, want) != 0)
+			continue;
+		snprintf(info, sizeof(info), "/proc/%d/fdinfo/%s", pid, e->d_name);
+		FILE *f = fopen(info, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long flags;
+			if (sscanf(line, "flags: %lo", &flags) == 1 && !(flags & O_PATH))
+				found = 1;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+static void report(const char *name, int fd, uint64_t seed, size_t size, uint64_t over, int still_read)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		die("fstat");
+	printf("rewrite case=%s ino=%llu size=%zu seed=%llu over=%llu still_read=%d\n", name,
+	       (unsigned long long)st.st_ino, size, (unsigned long long)seed, (unsigned long long)over, still_read);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: rewrite DIR RECORDER_PID\n");
+		return 2;
+	}
+	int recorder = atoi(argv[2]);
+
+	int during = mapped_memfd("rewrite-during", 1, 192u << 20);
+	int waited = 0;
+	while (!reads(recorder, "rewrite-during")) {
+		if (++waited > 60000) {
+			fprintf(stderr, "rewrite: the recorder (pid %d) never read the memfd\n", recorder);
+			return 2;
+		}
+		sleep_ms(1);
+	}
+	overwrite(during, 101);
+
+	int after = mapped_memfd("rewrite-after", 2, 1u << 20);
+	sleep_ms(10);
+	overwrite(after, 102);
+	int still_read = reads(recorder, "rewrite-during");
+
+	int kept = mapped_memfd("rewrite-kept", 3, 1u << 20);
+
+	report("during", during, 1, 192u << 20, 101, still_read);
+	report("after", after, 2, 1u << 20, 102, still_read);
+	report("kept", kept, 3, 1u << 20, 0, still_read);
+	return 0;
+}
