@@ -1,21 +1,24 @@
 /*
  * rewrite: code mapped from a memfd, then the memfd overwritten, the plainest way past a hash list: the bytes that
- * ran are gone before the recorder's enricher reads the file. Three memfds, each mapped PROT_READ|PROT_EXEC:
+ * ran are gone before the recorder's enricher reads the file. Three memfds and a file, each mapped PROT_READ|PROT_EXEC:
  *
  *   during  192 MiB; overwritten (its first 4 KiB) while the recorder reads it: the workload waits until the
  *           recorder process holds a descriptor on it that is not O_PATH (its hashing worker's), then writes;
  *   after   1 MiB, mapped while the recorder is still reading "during" (its one worker is busy for hundreds of
  *           milliseconds), overwritten 10 ms after the mapping, so before the worker reaches it;
+ *   unlinked a 1 MiB file in DIR, mapped while the recorder is still reading "during", then made read-only by
+ *           chmod and unlinked (a dropper deleting its stage): its ctime moves, its bytes do not, so it must be hashed
+ *           as mapped;
  *   kept    1 MiB, never overwritten.
  *
  *   rewrite DIR RECORDER_PID
  *
- * Prints one line per memfd, in that order:
+ * Prints one line per file, in that order:
  *   rewrite case=CASE ino=INODE size=SIZE seed=SEED over=SEED2 still_read=0|1
  * The bytes are content(SEED, SIZE) of shortlived.h, their first 4 KiB then content(SEED2, 4096) (over=0: not
- * overwritten); still_read=1 says that the recorder still held its reading descriptor on "during" after both
- * overwrites, so that "during" was written while it was read and "after" before it was. The memfds stay mapped until
- * the workload exits.
+ * overwritten); still_read=1 says that the recorder still held its reading descriptor on "during" after the
+ * overwrites and the unlink, so that "during" was written while it was read and the others changed before they were.
+ * The files stay mapped until the workload exits.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -45,12 +48,16 @@ static void sleep_ms(long ms)
 	nanosleep(&t, NULL);
 }
 
-/* A memfd NAME of content(seed, size), mapped R-X (private) and left mapped; its descriptor is returned. */
-static int mapped_memfd(const char *name, uint64_t seed, size_t size)
+/* A memfd NAME (or, with a DIR, the file DIR/NAME) of content(seed, size), mapped R-X (private) and left mapped; its
+ * descriptor is returned. */
+static int mapped_file(const char *dir, const char *name, uint64_t seed, size_t size)
 {
-	int fd = memfd_create(name, MFD_CLOEXEC);
+	char path[4096];
+	if (dir)
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int fd = dir ? open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0755) : memfd_create(name, MFD_CLOEXEC);
 	if (fd < 0)
-		die("memfd_create");
+		die(dir ? "open" : "memfd_create");
 	unsigned char *buf = malloc(size);
 	if (!buf)
 		die("malloc");
@@ -130,7 +137,7 @@ int main(int argc, char **argv)
 	}
 	int recorder = atoi(argv[2]);
 
-	int during = mapped_memfd("rewrite-during", 1, 192u << 20);
+	int during = mapped_file(NULL, "rewrite-during", 1, 192u << 20);
 	int waited = 0;
 	while (!reads(recorder, "rewrite-during")) {
 		if (++waited > 60000) {
@@ -141,15 +148,23 @@ int main(int argc, char **argv)
 	}
 	overwrite(during, 101);
 
-	int after = mapped_memfd("rewrite-after", 2, 1u << 20);
+	int after = mapped_file(NULL, "rewrite-after", 2, 1u << 20);
 	sleep_ms(10);
 	overwrite(after, 102);
+
+	int unlinked = mapped_file(argv[1], "rewrite-unlinked", 4, 1u << 20);
+	sleep_ms(10);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/rewrite-unlinked", argv[1]);
+	if (fchmod(unlinked, 0500) != 0 || unlink(path) != 0)
+		die("fchmod, unlink");
 	int still_read = reads(recorder, "rewrite-during");
 
-	int kept = mapped_memfd("rewrite-kept", 3, 1u << 20);
+	int kept = mapped_file(NULL, "rewrite-kept", 3, 1u << 20);
 
 	report("during", during, 1, 192u << 20, 101, still_read);
 	report("after", after, 2, 1u << 20, 102, still_read);
+	report("unlinked", unlinked, 4, 1u << 20, 0, still_read);
 	report("kept", kept, 3, 1u << 20, 0, still_read);
 	return 0;
 }

@@ -158,6 +158,27 @@ FROM (VALUES
     file_offset, ret, failed, syscall)
 JOIN processes p ON p.host = m.host AND p.pid = m.pid;
 
+-- A memfd overwritten after its code ran (scripts/workloads/rewrite.c): the mapping's version has no hashes and says
+-- why; the recorder hashed the file as it is now under its new ctime, a files row of its own.
+INSERT INTO mmap_exec BY NAME
+SELECT m.*, p.ancestors, p.command_line, p.exe_path,
+       'kernel' AS event_source, 41 AS event_id, 'mmap_exec' AS event_name, md5(m.host || m.ts_ns) AS event_uuid,
+       m.ts_ns // 1000000 AS event_batch, m.comm AS task_name, m.tid AS task_pid, m.pid AS task_tgid
+FROM (VALUES
+  ('demo-a', at_ms(4200), 7736, 7736, 'demo', '/memfd:cleaned (deleted)', 4096,
+   'changed after it was mapped (written at mtime 1795450410.020000000, after its ctime as mapped 1795450410.000000000, size 4096): its bytes then are gone, not hashed; the file as it is now is hashed under its new ctime',
+   1, 5030, 140164096500000, 4096, 5, 1, 0, 140164096500000, false, 'mmap')
+) m(host, ts_ns, pid, tid, comm, mapped_path, mapped_size, mapped_error, mapped_dev, mapped_inode, addr, len, prot, flags,
+    file_offset, ret, failed, syscall)
+JOIN processes p ON p.host = m.host AND p.pid = m.pid;
+
+INSERT INTO files BY NAME
+SELECT * FROM (VALUES
+  ('demo-a', at_ms(4300), '/memfd:cleaned', 1, 5030, 1795450410000000000, 4096, NULL, NULL, NULL, NULL, NULL,
+   'changed after it was mapped (written at mtime 1795450410.020000000, after its ctime as mapped 1795450410.000000000, size 4096): its bytes then are gone, not hashed; the file as it is now is hashed under its new ctime', 7736),
+  ('demo-a', at_ms(4300), '/memfd:cleaned', 1, 5030, 1795450410020000000, 4096, 'data', 'r1', 'r2', 'rewritten-now-sha256', 'r5', NULL, 7736))
+  f(host, ts_ns, path, dev, inode, ctime, size, magic, md5, sha1, sha256, sha512, error, via_pid);
+
 INSERT INTO regions BY NAME
 SELECT r.*, r.valid_from_ns AS ts_ns, true AS known
 FROM (VALUES

@@ -100,7 +100,7 @@ class NotebooksOnRecordingTest {
         assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
                 && "shmat with SHM_EXEC".equals(r.get(hidden.column("what")))
                 && String.valueOf(r.get(hidden.column("backed_by"))).startsWith("/SYSV")
-                && r.get(hidden.column("mapped_sha256")) != null), "the demo's segment: " + hidden.rows());
+                && r.get(hidden.column("sha256")) != null), "the demo's segment: " + hidden.rows());
         assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
                 && "executable, MADV_DONTDUMP".equals(r.get(hidden.column("what")))), "the demo's MADV_DONTDUMP: " + hidden.rows());
         // The demo's memfd mapped shared RW and, at another address, RX: code writable through the other mapping

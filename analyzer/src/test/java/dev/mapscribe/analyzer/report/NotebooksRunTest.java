@@ -73,7 +73,11 @@ class NotebooksRunTest {
         Table notOnDisk = tableWithColumn(run, "mapped_path", "mapped_error");
         Set<Object> paths = column(notOnDisk, "mapped_path");
         assertEquals(Set.of("/memfd:mapscribe-demo-jit (deleted)", "/tmp/mapscribe-demo-A4y7sf (deleted)", "/dev/shm/.x (deleted)",
-                "/SYSV00000000 (deleted)"), paths);
+                "/SYSV00000000 (deleted)", "/memfd:cleaned (deleted)"), paths);
+        // A memfd overwritten after it was mapped: no hashes as mapped, its hashes as it is now beside them
+        Table rewritten = tableWithColumn(run, "sha256_now");
+        assertEquals(Set.of(List.of(7736, "/memfd:cleaned (deleted)", "rewritten-now-sha256")),
+                rows(rewritten, "pid", "mapped_path", "sha256_now"));
         // The System V segment attached executable, and kept out of core dumps, has its own section
         Table hidden = tableWithColumn(run, "what", "backed_by");
         assertEquals(Set.of("shmat with SHM_EXEC", "executable, MADV_DONTDUMP", "MADV_DONTDUMP through an io_uring, its result not recorded"),

@@ -639,17 +639,24 @@ public final class Enricher implements AutoCloseable {
         return new FileJob(file, key, u.early().link(), taken(u.early()), false);
     }
 
+    /** How many versions of one file a job reads when each changes while it is read: a file written without pause ends the job. */
+    static final int MAX_READS = 3;
+
     /**
      * One file: open it, describe it, hash it. Null when abandoned because close() ran out of time.
      *
      * <p>The hashes must be of the bytes that were mapped, and the worker reads the file later (behind a queue, at
      * the lowest priority): a file written meanwhile (a memfd whose code has run and is overwritten with harmless
      * bytes, the plainest way past a hash list) would otherwise be reported with hashes of what it holds now, under
-     * the identity it had when mapped. So its ctime and size as mapped are compared with the open file's: when they
-     * differ, the mapped file's info says so and has no hashes (what it held then is gone), and the file as it is now
-     * is hashed as a file of its own (its new ctime); and once more after the read, for a write during it. A write
-     * within the same tick of the kernel's coarse clock as the mapping (4 ms here), before anything asked for the
-     * file's ctime, leaves ctime as it was and is not seen: see docs/SNAPSHOT-AND-ENRICHMENT.md.
+     * the identity it had when mapped. A write sets mtime (and ctime) to the time of the write, so a file whose mtime
+     * now is later than its ctime as mapped, or whose size is not the mapped one, was written after the mapping: the
+     * mapped version's info says so and has no hashes (what it held then is gone), and the file as it is now is read
+     * as a version of its own (its new ctime). Not ctime alone: unlink, rename and chmod move it too, and a dropper that
+     * deletes its file once mapped must keep its hashes. After each read mtime and size are compared again: a version
+     * written during its read gets no hashes either (the bytes read are of no one version), and the newer version is
+     * read, up to {@link #MAX_READS} reads. Not seen: a write in the same tick of the kernel's coarse clock as the
+     * file's previous change, before the hold's fstat (which makes the kernel stamp the next change finely), and a
+     * write whose mtime is set back with utimensat(2): see docs/SNAPSHOT-AND-ENRICHMENT.md.
      */
     private List<FileInfo> enrich(FileJob job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         FileRef file = job.file();
@@ -664,27 +671,60 @@ public final class Enricher implements AutoCloseable {
             return List.of(info(libc, file, file.size(), null, null, "cannot open: " + e.getMessage(), 0));
         }
         try {
+            List<FileInfo> infos = new ArrayList<>();
             Libc.Stat now = opened.stat();
-            if (!sameVersion(file, now)) {
-                FileInfo asMapped = info(libc, file, file.size(), null, null, "changed after it was mapped ("
-                        + change(file.ctimeSec(), file.ctimeNsec(), file.size(), now) + "): its bytes then are gone, "
-                        + "not hashed; the file as it is now is hashed under its new ctime", opened.viaPid());
-                FileRef current = new FileRef(file.ino(), now.size(), now.ctimeSec(), (int) now.ctimeNsec(), file.dev(),
-                        file.mode(), file.fileFlags(), file.path());
-                if (seen.putIfAbsent(FileKey.of(current), Boolean.TRUE) != null) {
-                    return List.of(asMapped); // that version is done or queued already
+            FileRef version = file;
+            if (unstated(file)) {
+                version = versionOf(file, now); // a snapshot's file out of reach when it was claimed: nothing to keep to
+            } else if (writtenSince(file, now)) {
+                infos.add(info(libc, file, file.size(), null, null, "changed after it was mapped (written at mtime "
+                        + time(now.mtimeSec(), now.mtimeNsec()) + ", after its ctime as mapped " + time(file.ctimeSec(),
+                        file.ctimeNsec()) + sizes(file.size(), now.size()) + "): its bytes then are gone, not hashed; the "
+                        + "file as it is now is hashed under its new ctime", opened.viaPid()));
+                version = versionOf(file, now);
+                if (seen.putIfAbsent(FileKey.of(version), Boolean.TRUE) != null) {
+                    return infos; // that version is done or queued already
                 }
-                FileInfo asItIs = describeAndHash(current, opened, libc, hasher);
-                return asItIs == null ? null : List.of(asMapped, asItIs);
             }
-            FileInfo info = describeAndHash(file, opened, libc, hasher);
-            return info == null ? null : List.of(info);
+            for (int reads = 1; ; reads++) {
+                FileInfo info = describeAndHash(version, opened, libc, hasher);
+                if (info == null) {
+                    return null;
+                }
+                Libc.Stat after = fstatOrNull(libc, opened.fd());
+                if (after == null || !writtenDuring(now, after)) {
+                    infos.add(info);
+                    return infos;
+                }
+                // The bytes read are a mix of two versions (or more): neither the description nor the hashes are of one.
+                String next = reads < MAX_READS ? "; the file as it is now is hashed under its new ctime"
+                        : "; it changed during each of its " + MAX_READS + " reads: not read again";
+                infos.add(info(libc, version, version.size(), null, null, "changed while it was hashed (mtime "
+                        + time(now.mtimeSec(), now.mtimeNsec()) + " → " + time(after.mtimeSec(), after.mtimeNsec())
+                        + sizes(now.size(), after.size()) + "): not hashed" + next, opened.viaPid()));
+                if (reads == MAX_READS) {
+                    return infos;
+                }
+                now = after;
+                version = versionOf(file, now);
+                if (seen.putIfAbsent(FileKey.of(version), Boolean.TRUE) != null) {
+                    return infos;
+                }
+            }
         } finally {
             opener.closeQuietly(opened.fd());
         }
     }
 
-    /** The magic and hashes of the open file, as {@code file}; checked by fstat afterwards for a write during the read. */
+    private static Libc.Stat fstatOrNull(Libc libc, int fd) {
+        try {
+            return libc.fstat(fd);
+        } catch (IOException e) {
+            return null; // not expected of an open descriptor; nothing to compare with
+        }
+    }
+
+    /** The magic and hashes of the open file, as {@code file}. Null when abandoned because close() ran out of time. */
     private FileInfo describeAndHash(FileRef file, MappedFileOpener.Opened opened, Libc libc, FileHasher hasher) {
         String description = null;
         String magicError = null;
@@ -695,7 +735,7 @@ public final class Enricher implements AutoCloseable {
                 magicError = e.getMessage();
             }
         }
-        long size = opened.stat().size();
+        long size = file.size();
         FileHasher.Digests digests = null;
         String error = null;
         if (size > opts.sizeCapBytes()) {
@@ -712,17 +752,6 @@ public final class Enricher implements AutoCloseable {
                 error = "read: " + e.getMessage();
             }
         }
-        Libc.Stat after;
-        try {
-            after = libc.fstat(opened.fd());
-        } catch (IOException e) {
-            after = null; // not expected of an open descriptor; nothing to compare with
-        }
-        if (after != null && !sameVersion(file, after)) {
-            // The bytes read are a mix of two versions (or more): neither the description nor the hashes are of one.
-            return info(libc, file, file.size(), null, null, "changed while it was hashed ("
-                    + change(file.ctimeSec(), file.ctimeNsec(), file.size(), after) + "): not hashed", opened.viaPid());
-        }
         if (magicError != null) {
             error = error == null ? "magic: " + magicError : error + "; magic: " + magicError;
         }
@@ -730,18 +759,38 @@ public final class Enricher implements AutoCloseable {
     }
 
     /**
-     * Whether {@code st} is the version of the file that {@code file} names: the same ctime and size. A FileRef whose
-     * ctime and size are both 0 was never stat'ed (a snapshot's file out of reach when it was claimed): nothing to compare.
+     * Whether the file was written after {@code mapped} was recorded: its size differs, or its mtime is later than the
+     * ctime it had then (a write stamps both; the mtime it had then was no later than that ctime).
      */
-    private static boolean sameVersion(FileRef file, Libc.Stat st) {
-        boolean unknown = file.ctimeSec() == 0 && file.ctimeNsec() == 0 && file.size() == 0;
-        return unknown || (st.ctimeSec() == file.ctimeSec() && st.ctimeNsec() == file.ctimeNsec() && st.size() == file.size());
+    private static boolean writtenSince(FileRef mapped, Libc.Stat now) {
+        return now.size() != mapped.size() || now.mtimeSec() > mapped.ctimeSec()
+                || (now.mtimeSec() == mapped.ctimeSec() && now.mtimeNsec() > mapped.ctimeNsec());
     }
 
-    /** "ctime 1700000000.000000001 → 1700000000.004000000, size 4096 → 8192" (the size's half only when it changed). */
-    private static String change(long ctimeSec, int ctimeNsec, long size, Libc.Stat now) {
-        String text = String.format("ctime %d.%09d → %d.%09d", ctimeSec, ctimeNsec, now.ctimeSec(), now.ctimeNsec());
-        return now.size() == size ? text + ", size " + size : text + ", size " + size + " → " + now.size();
+    /** Whether the file was written between two fstats: its mtime or size moved. */
+    private static boolean writtenDuring(Libc.Stat before, Libc.Stat after) {
+        return after.size() != before.size() || after.mtimeSec() != before.mtimeSec() || after.mtimeNsec() != before.mtimeNsec();
+    }
+
+    /** A FileRef whose ctime and size are both 0: never stat'ed (see {@link #claim(SnapshotRegion, Libc, MappedFileOpener)}). */
+    private static boolean unstated(FileRef file) {
+        return file.ctimeSec() == 0 && file.ctimeNsec() == 0 && file.size() == 0;
+    }
+
+    /** {@code file} as the version {@code st} shows. */
+    private static FileRef versionOf(FileRef file, Libc.Stat st) {
+        return new FileRef(file.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), file.dev(), file.mode(),
+                file.fileFlags(), file.path());
+    }
+
+    /** "1700000000.004000000": seconds and nanoseconds since the epoch, as the files table's ctime reads in seconds. */
+    private static String time(long sec, long nsec) {
+        return String.format("%d.%09d", sec, nsec);
+    }
+
+    /** ", size 4096" or ", size 4096 → 8192". */
+    private static String sizes(long was, long now) {
+        return was == now ? ", size " + was : ", size " + was + " → " + now;
     }
 
     private static FileInfo info(Libc libc, FileRef file, long size, String magic,

@@ -70,7 +70,8 @@ public final class Libc implements AutoCloseable {
 
     // x86-64 struct stat (glibc, 144 bytes): only the fields we read are named.
     private static final long STAT_SIZE = 144;
-    private static final long ST_DEV = 0, ST_INO = 8, ST_MODE = 24, ST_SIZE = 48, ST_CTIME_SEC = 104, ST_CTIME_NSEC = 112;
+    private static final long ST_DEV = 0, ST_INO = 8, ST_MODE = 24, ST_SIZE = 48, ST_MTIME_SEC = 88,
+            ST_MTIME_NSEC = 96, ST_CTIME_SEC = 104, ST_CTIME_NSEC = 112;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -277,8 +278,12 @@ public final class Libc implements AutoCloseable {
         return best;
     }
 
-    /** What fstat(2) says about an open file. {@code dev} is the user-space dev_t encoding. */
-    public record Stat(long dev, long ino, int mode, long size, long ctimeSec, long ctimeNsec) {
+    /**
+     * What fstat(2) says about an open file. {@code dev} is the user-space dev_t encoding. ctime moves on any change of
+     * the inode (a write, and also unlink, rename, chmod); mtime on a change of its bytes (or utimensat(2)).
+     */
+    public record Stat(long dev, long ino, int mode, long size, long ctimeSec, long ctimeNsec, long mtimeSec,
+                       long mtimeNsec) {
         /** The kernel-internal encoding the eBPF records carry: major << 20 | minor. */
         public int kernelDev() {
             long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
@@ -368,7 +373,8 @@ public final class Libc implements AutoCloseable {
         }
         return new Stat(stat.get(ValueLayout.JAVA_LONG, ST_DEV), stat.get(ValueLayout.JAVA_LONG, ST_INO),
                 stat.get(ValueLayout.JAVA_INT, ST_MODE), stat.get(ValueLayout.JAVA_LONG, ST_SIZE),
-                stat.get(ValueLayout.JAVA_LONG, ST_CTIME_SEC), stat.get(ValueLayout.JAVA_LONG, ST_CTIME_NSEC));
+                stat.get(ValueLayout.JAVA_LONG, ST_CTIME_SEC), stat.get(ValueLayout.JAVA_LONG, ST_CTIME_NSEC),
+                stat.get(ValueLayout.JAVA_LONG, ST_MTIME_SEC), stat.get(ValueLayout.JAVA_LONG, ST_MTIME_NSEC));
     }
 
     /** pread(fd, buf, len, offset): bytes read, 0 at end of file. */

@@ -159,10 +159,11 @@ class EnricherTest {
         try (var names = Files.list(dir)) {
             odd = names.filter(p -> !p.getFileName().toString().equals("plain.bin")).findFirst().orElseThrow();
         }
-        java.util.Map<String, Object> a = Files.readAttributes(odd, "unix:dev,ino,mode,size,ctime");
+        java.util.Map<String, Object> a = Files.readAttributes(odd, "unix:dev,ino,mode,size,ctime,lastModifiedTime");
         long ctimeNs = ((java.nio.file.attribute.FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS);
+        long mtimeNs = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
         Libc.Stat st = new Libc.Stat((Long) a.get("dev"), (Long) a.get("ino"), (Integer) a.get("mode"), (Long) a.get("size"),
-                ctimeNs / 1_000_000_000L, ctimeNs % 1_000_000_000L);
+                ctimeNs / 1_000_000_000L, ctimeNs % 1_000_000_000L, mtimeNs / 1_000_000_000L, mtimeNs % 1_000_000_000L);
         String recorded = dir + "/lib\\xff.so";
         FileRef ref = new FileRef(st.ino(), st.size(), st.ctimeSec(), (int) st.ctimeNsec(), st.kernelDev(), st.mode(), 0, recorded);
         try (Enricher enricher = enricher()) {
