@@ -935,7 +935,8 @@ static __always_inline void on_shmat(struct task_struct *task, struct pt_regs *r
  * (the aio_context_t) to *ctxp. Recorded as an MS_MMAP with MS_F_AIO: that address as ret, the ring's VMA's extent
  * and file (looked up: no argument gives them; a len of 0 when the lookup failed: the mmap lock contended).
  */
-static __always_inline void on_io_setup(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid)
+static __always_inline void on_io_setup(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
+					__u16 flags)
 {
 	struct scratch *s = scratch_buf();
 	if (!s)
@@ -954,7 +955,7 @@ static __always_inline void on_io_setup(struct task_struct *task, struct pt_regs
 	r->_pad = 0;
 	r->off = 0;
 	r->ret = ret == 0 ? (long)ring : ret;
-	finish_mapping(task, s, found ? v.file : 0, r->ret, pid_tgid, MS_F_AIO);
+	finish_mapping(task, s, found ? v.file : 0, r->ret, pid_tgid, MS_F_AIO | flags);
 }
 
 static __always_inline void on_mprotect(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
@@ -1208,11 +1209,11 @@ static __always_inline void on_file_call(struct file *file, struct pt_regs *regs
  * (the mmap lock contended, the range unmapped meanwhile) leaves the part out.
  */
 static __always_inline void on_policy_call(struct task_struct *task, struct pt_regs *regs, __u32 nr, long ret,
-					   __u64 pid_tgid)
+					   __u64 pid_tgid, __u16 flags)
 {
 	struct vma_file_ctx v = {};
 	if (ret != 0 || bpf_find_vma(task, regs->di, vma_file_cb, &v, 0)) {
-		on_syscall(regs, nr, ret, pid_tgid, 0);
+		on_syscall(regs, nr, ret, pid_tgid, flags);
 		return;
 	}
 	__u32 size = sizeof(struct ms_syscall) + sizeof(struct ms_policy);
@@ -1221,7 +1222,7 @@ static __always_inline void on_policy_call(struct task_struct *task, struct pt_r
 		count_loss();
 		return;
 	}
-	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_POLICY, pid_tgid);
+	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_POLICY | flags, pid_tgid);
 	fill_syscall(r, regs, nr, ret);
 	struct ms_policy *p = (void *)(r + 1);
 	__builtin_memset(p, 0, sizeof(*p)); /* no policy: MPOL_DEFAULT */
@@ -1278,7 +1279,7 @@ static __always_inline bool iovecs_differ(const struct ms_iovec *a, const struct
  * read it (MS_IOVECS_AT_ENTRY; MS_IOVECS_CHANGED when it read otherwise as the call returned, or no longer could be
  * read), else as the call returned (read_iovecs()).
  */
-static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 pid_tgid)
+static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 pid_tgid, __u16 flags)
 {
 	struct scratch *s = scratch_buf();
 	if (!s)
@@ -1286,7 +1287,6 @@ static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 p
 	struct ms_syscall *r = (void *)s->buf;
 	fill_syscall(r, regs, NR_PROCESS_VM_WRITEV, ret);
 	__u32 at = sizeof(struct ms_syscall);
-	__u16 flags = 0;
 	__u64 n = regs->r8 < MS_IOVECS_MAX ? regs->r8 : MS_IOVECS_MAX;
 	__u32 head = n > 0 ? sizeof(struct ms_addr) : 0; /* the first base as the address part, when there is one */
 	struct ms_iovec *v = (void *)(s->buf + at + head + sizeof(struct ms_iovecs));
@@ -1305,7 +1305,7 @@ static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 p
 		bpf_map_delete_elem(&vm_write_entries, &pid_tgid);
 	}
 	if (bytes >= 0) {
-		flags = MS_F_IOVECS;
+		flags |= MS_F_IOVECS;
 		if (n > 0) {
 			flags |= MS_F_ADDR;
 			((struct ms_addr *)(s->buf + at))->addr = v[0].base;
@@ -1626,10 +1626,13 @@ static __always_inline void note_order(struct task_struct *task, __u64 pid_tgid)
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-/* xflags: 0 for a 64-bit call; MS_F_COMPAT for a 32-bit one recorded as this (with MS_F_ARGS_FROM_VMA: old_mmap). */
+/*
+ * xflags: 0 for a 64-bit call; MS_F_COMPAT for a 32-bit one recorded as this (with MS_F_ARGS_FROM_VMA: old_mmap);
+ * MS_F_X32 for an x32 one.
+ */
 static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long ret, __u16 xflags)
 {
-	bool translated = xflags != 0;
+	bool translated = xflags != 0; /* not a 32-bit call's number: an x32 call never sets TS_COMPAT */
 	/* A successful exec replaced the registers; sched_process_exec has recorded it. */
 	if ((nr == NR_EXECVE || nr == NR_EXECVEAT) && ret == 0)
 		return 0;
@@ -1683,19 +1686,19 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		on_shmat(task, regs, ret, pid_tgid, xflags);
 		break;
 	case NR_IO_SETUP:
-		on_io_setup(task, regs, ret, pid_tgid);
+		on_io_setup(task, regs, ret, pid_tgid, xflags);
 		break;
 	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2:
-		on_file_call(file, regs, nr, ret, pid_tgid, 0, 0);
+		on_file_call(file, regs, nr, ret, pid_tgid, xflags, 0);
 		break;
 	case NR_WRITE: case NR_PWRITE64: case NR_WRITEV: case NR_PWRITEV: case NR_PWRITEV2:
-		on_file_call(file, regs, nr, ret, pid_tgid, MS_F_ADDR, write_pos(file, regs, nr, ret));
+		on_file_call(file, regs, nr, ret, pid_tgid, MS_F_ADDR | xflags, write_pos(file, regs, nr, ret));
 		break;
 	case NR_PROCESS_VM_WRITEV:
-		on_vm_writev(regs, ret, pid_tgid);
+		on_vm_writev(regs, ret, pid_tgid, xflags);
 		break;
 	case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
-		on_policy_call(task, regs, nr, ret, pid_tgid);
+		on_policy_call(task, regs, nr, ret, pid_tgid, xflags);
 		break;
 	default:
 		on_syscall(regs, nr, ret, pid_tgid, xflags);
@@ -1704,18 +1707,72 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	return 0;
 }
 
-/* A 32-bit call: recorded as the 64-bit call it equals, its arguments moved into c (which may be r), or left out. */
-static __always_inline int record_compat(struct pt_regs *c, const struct pt_regs *r, long nr32, long native, long ret)
+/* ---- x32 ------------------------------------------------------------------------ */
+
+#define X32_SYSCALL_BIT_ 0x40000000 /* arch/x86/include/uapi/asm/unistd.h __X32_SYSCALL_BIT */
+/* x32's own numbers for calls the programs watch (syscall_64.tbl's "x32" rows): their compat versions (32-bit
+ * iovecs, argv and the like), which record_sys_exit() would misread */
+#define NR_X32_WRITEV 516
+#define NR_X32_EXECVE 520
+#define NR_X32_PTRACE 521
+#define NR_X32_PWRITEV 535
+#define NR_X32_PROCESS_VM_WRITEV 540
+#define NR_X32_IO_SETUP 543
+#define NR_X32_EXECVEAT 545
+#define NR_X32_PWRITEV2 547
+
+/*
+ * A call made with x32's numbers: orig_ax holds the number with __X32_SYSCALL_BIT set. Any 64-bit process can make
+ * one (the bit is all there is to the x32 ABI on entry), so a tracer that knows only the 64-bit numbers misses it
+ * wherever the kernel has x32 (CONFIG_X86_X32_ABI; Debian's kernels until booted with syscall.x32=n, for one). Below
+ * 512 x32's table holds the 64-bit calls themselves (its "common" rows) or nothing (its "64" rows: ENOSYS), so the
+ * call is recorded as the 64-bit call of its number, marked MS_F_X32; x32's own versions of watched calls (512-547)
+ * are left out and counted with the 32-bit ones. Where the kernel has no x32 (as here) every such call fails with
+ * ENOSYS, and is recorded failed: a probe for a tracer blind to it. Returns the number to record, or -1.
+ */
+static __always_inline long record_x32_nr(long nr)
 {
-	native = compat_args(c, r, nr32, native, &ret);
-	if (native == COMPAT_UNREADABLE) {
-		count_in(&compat_calls); /* old_mmap's arguments, or the address ipc's shmat attached at, could not be read */
-		return 0;
+	unsigned long n = (unsigned long)nr - X32_SYSCALL_BIT_;
+	if (n >= 1024)
+		return -1; /* not an x32 number (orig_ax is -1 after a skipped call: every bit set) */
+	if (watched_exit_nr(n))
+		return n;
+	switch (n) {
+	case NR_X32_WRITEV: case NR_X32_EXECVE: case NR_X32_PTRACE: case NR_X32_PWRITEV: case NR_X32_PROCESS_VM_WRITEV:
+	case NR_X32_IO_SETUP: case NR_X32_EXECVEAT: case NR_X32_PWRITEV2:
+		if ((bpf_get_current_pid_tgid() >> 32) != ms_cfg.self_tgid)
+			count_in(&compat_calls);
+		break;
 	}
-	if (native < 0)
-		return 0; /* COMPAT_UNWATCHED */
-	/* old_mmap's arguments were read from the caller's memory just now: on_mmap() takes what it can from the VMA */
-	return record_sys_exit(c, native, ret, MS_F_COMPAT | (nr32 == NR32_OLD_MMAP ? MS_F_ARGS_FROM_VMA : 0));
+	return -1;
+}
+
+/*
+ * A 32-bit call (nr32 its number, native the 64-bit call's), recorded as the 64-bit call it equals, its arguments
+ * moved into c (which may be r), or left out; or an x32 call (nr32 its number, native from record_x32_nr()), whose
+ * registers are the 64-bit call's: copied into c as they are. One record_sys_exit() for both: each inlined copy of
+ * it is another ~100k instructions for the verifier to walk.
+ */
+static __always_inline int record_translated(struct pt_regs *c, const struct pt_regs *r, long nr32, long native,
+					     long ret)
+{
+	__u16 xflags;
+	if ((unsigned long)nr32 - X32_SYSCALL_BIT_ < 1024) {
+		if (c != r)
+			__builtin_memcpy(c, r, sizeof(*c));
+		xflags = MS_F_X32;
+	} else {
+		native = compat_args(c, r, nr32, native, &ret);
+		if (native == COMPAT_UNREADABLE) {
+			count_in(&compat_calls); /* old_mmap's arguments, or the address ipc's shmat attached at, could not be read */
+			return 0;
+		}
+		if (native < 0)
+			return 0; /* COMPAT_UNWATCHED */
+		/* old_mmap's arguments were read from the caller's memory just now: on_mmap() takes what it can from the VMA */
+		xflags = MS_F_COMPAT | (nr32 == NR32_OLD_MMAP ? MS_F_ARGS_FROM_VMA : 0);
+	}
+	return record_sys_exit(c, native, ret, xflags);
 }
 
 SEC("tp_btf/sys_exit")
@@ -1723,13 +1780,15 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
 	long native = native_of_compat(nr);
-	if (native >= 0 && maybe_compat(nr, regs) && in_compat_call()) {
-		struct pt_regs c = {};
-		return record_compat(&c, regs, nr, native, ret);
+	if (native < 0 || !maybe_compat(nr, regs) || !in_compat_call()) {
+		if (watched_exit_nr(nr))
+			return record_sys_exit(regs, nr, ret, 0);
+		native = record_x32_nr(nr); /* the one look at a call the programs do not watch: a subtraction and a compare */
+		if (native < 0)
+			return 0;
 	}
-	if (!watched_exit_nr(nr))
-		return 0;
-	return record_sys_exit(regs, nr, ret, 0);
+	struct pt_regs c = {};
+	return record_translated(&c, regs, nr, native, ret);
 }
 
 /*
@@ -1755,11 +1814,14 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	long nr = regs.orig_ax;
 	long native = native_of_compat(nr);
-	if (native >= 0 && maybe_compat(nr, &regs) && in_compat_call())
-		return record_compat(&regs, &regs, nr, native, ctx->args[1]);
-	if (!watched_exit_nr(nr))
-		return 0;
-	return record_sys_exit(&regs, nr, ctx->args[1], 0);
+	if (native < 0 || !maybe_compat(nr, &regs) || !in_compat_call()) {
+		if (watched_exit_nr(nr))
+			return record_sys_exit(&regs, nr, ctx->args[1], 0);
+		native = record_x32_nr(nr);
+		if (native < 0)
+			return 0;
+	}
+	return record_translated(&regs, &regs, nr, native, ctx->args[1]);
 }
 
 /* ---- io_uring ------------------------------------------------------------------ */
@@ -2066,8 +2128,13 @@ static __always_inline void record_exit_call(struct task_struct *task, __u64 pid
 	if (copy_syscall_regs(&regs, (struct pt_regs *)bpf_task_pt_regs(task)))
 		return;
 	long nr = regs.orig_ax;
+	__u16 x32 = 0;
+	if ((unsigned long)nr - X32_SYSCALL_BIT_ < 1024) {
+		nr -= X32_SYSCALL_BIT_; /* x32's exit and exit_group are the 64-bit calls (record_x32_nr()) */
+		x32 = MS_F_X32;
+	}
 	if (nr == NR_EXIT || nr == NR_EXIT_GROUP)
-		on_syscall(&regs, nr, 0, pid_tgid, MS_F_ENTER_ONLY);
+		on_syscall(&regs, nr, 0, pid_tgid, MS_F_ENTER_ONLY | x32);
 }
 
 /* The exiting task is current: the tracepoint's argument is not needed. */

@@ -66,6 +66,9 @@ enum ms_kind {
 #define MS_F_ARGS_FROM_VMA 0x1000   /* MS_MMAP of a 32-bit old_mmap: prot, MAP_SHARED/MAP_PRIVATE/MAP_ANONYMOUS and the file
                                      * are the VMA's the call made, not its arguments (read from the caller's memory as it
                                      * returned: another thread may have rewritten them) */
+#define MS_F_X32 0x2000             /* a call made with x32's numbers (__X32_SYSCALL_BIT set: any 64-bit process can), recorded
+                                     * as the 64-bit call of the same number: the kernel runs that call, or fails it with
+                                     * ENOSYS where it has no x32 (record_x32()) */
 
 /* Common header of every record: 24 bytes. */
 struct ms_hdr {

@@ -271,6 +271,14 @@ FROM (VALUES
   ('demo-a', at_ms(3330), 7736, 7736, 'demo', 'mmap', 9, 0, 4096, 3, 34, 4160000000)
 ) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret);
 
+-- A call made with x32's number for mprotect (10 | 0x40000000) on a kernel without x32: ENOSYS
+INSERT INTO syscalls BY NAME
+SELECT s.*, (SELECT count(*) FROM syscalls) AS seq, ts_ns // 1000000 AS batch, 0 AS cpu, true AS failed, 38 AS errno,
+       false AS compat, true AS x32
+FROM (VALUES
+  ('demo-a', at_ms(3331), 7736, 7736, 'demo', 'mprotect', 10, 140164096520192, 4096, 7, -38)
+) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, ret);
+
 INSERT INTO regions BY NAME
 SELECT r.*, r.valid_from_ns AS ts_ns, true AS known
 FROM (VALUES

@@ -167,8 +167,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
                                 reader.dir(), s.orphanSnapshotLines());
                     }
                     if (s.compatCalls() > 0) {
-                        err.printf("mapscribe: %s: %d syscalls made in 32-bit mode (a 32-bit process, or int 0x80) were not recorded: "
-                                + "their numbers mean other calls than in 64-bit mode (compat rows in losses)%n",
+                        err.printf("mapscribe: %s: %d syscalls made in 32-bit mode (a 32-bit process, or int 0x80), or x32's own "
+                                + "versions of watched calls, were not recorded: their numbers mean other calls than in 64-bit mode "
+                                + "(compat rows in losses)%n",
                                 reader.dir(), s.compatCalls());
                     }
                     if (s.rolledCycles() > 0) {

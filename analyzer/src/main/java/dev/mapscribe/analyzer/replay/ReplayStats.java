@@ -11,7 +11,7 @@ package dev.mapscribe.analyzer.replay;
  * @param losses           records the kernel could not reserve, summed over the loss records
  * @param refused          kernel records the journal refused (--max-disk, or its file system nearly full)
  * @param compatCalls      32-bit syscalls (a 32-bit process, or int 0x80) the kernel programs left out: their numbers
- *                         mean other calls than in 64-bit mode
+ *                         mean other calls than in 64-bit mode; and x32's own versions of watched calls
  * @param orphanSnapshotLines snapshot region lines without their process line just before them
  * @param stopped          the journal holds the recorder's final record (it stopped, and the journal's end is there)
  * @param recorderNote     what the recorder's final record says it did not do (hooks the kernel refused, files it

@@ -543,7 +543,7 @@ public final class Replayer {
         SyscallRow row = new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr,
                 args, ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
                 file != null ? file.dev() : null, file != null ? file.inode() : null, file != null && file.pathTruncated(),
-                targetPid, targetAddr, h.has(KernelRecord.F_COMPAT));
+                targetPid, targetAddr, h.has(KernelRecord.F_COMPAT), h.has(KernelRecord.F_X32));
         sink.syscall(row);
         return row;
     }

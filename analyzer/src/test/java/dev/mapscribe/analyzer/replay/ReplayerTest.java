@@ -145,6 +145,25 @@ class ReplayerTest {
     }
 
     @Test
+    void anX32CallIsMarkedOnItsRowAndReplayedAsTheCallOfItsNumber() {
+        List<Record> rs = started();
+        // an x32 mmap (9 | 0x40000000) that the kernel ran, recorded as the 64-bit mmap and flagged F_X32; then an x32
+        // mprotect that failed with ENOSYS (a kernel without x32): it changed nothing
+        rs.add(new dev.mapscribe.formats.raw.KernelRecord.MmapRecord(new Hdr(dev.mapscribe.formats.raw.RecordKind.MMAP.id(), 0, 0,
+                KernelRecord.F_X32, 20, 100, 100), 0, 0x1000, 3, 0x22, -1, 0, 0x40000000L, null));
+        rs.add(new dev.mapscribe.formats.raw.KernelRecord.MprotectRecord(new Hdr(dev.mapscribe.formats.raw.RecordKind.MPROTECT.id(), 0, 0,
+                KernelRecord.F_X32, 21, 100, 100), 0x40000000L, 0x1000, 7, -1, -38));
+        CollectingSink s = replay(rs);
+        List<SyscallRow> rows = s.syscalls.stream().filter(r -> r.tsNs() >= 20).toList();
+        assertEquals(List.of("mmap", "mprotect"), rows.stream().map(SyscallRow::name).toList());
+        assertEquals(List.of(true, true), rows.stream().map(SyscallRow::x32).toList());
+        assertEquals(List.of(false, false), rows.stream().map(SyscallRow::compat).toList());
+        assertEquals(List.of(false, true), rows.stream().map(SyscallRow::failed).toList());
+        assertTrue(s.regionsAt(100, 30).contains("40000000-40001000 rw-p"), s.regionsAt(100, 30).toString());
+        assertTrue(s.alerts.isEmpty(), "the failed mprotect raised nothing: " + s.alerts);
+    }
+
+    @Test
     void writesIntoAnotherProcessNameTheTargetAndWhereTheyBegan() {
         List<Record> rs = started();
         var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;

@@ -114,7 +114,8 @@ class NotebooksRunTest {
 
         // the 32-bit call, per process
         Table compat = tableWithColumn(run, "calls", "syscalls", "exe_path");
-        assertEquals(Set.of(List.of(7736, 1L, "mmap")), rows(compat, "pid", "calls", "syscalls"));
+        assertEquals(Set.of(List.of(7736, "32-bit", 1L, 0L, "mmap"), List.of(7736, "x32", 1L, 1L, "mprotect")),
+                rows(compat, "pid", "mode", "calls", "failed", "syscalls"));
 
         Table timeline = tableWithColumn(run, "alert", "prev_prot");
         assertEquals(Set.of("Mmaped region with W+E permissions!", "Protection changed to Executable!",

@@ -37,7 +37,12 @@ public sealed interface KernelRecord extends Record {
          * MS_MMAP of a 32-bit old_mmap: prot, MAP_SHARED/MAP_PRIVATE/MAP_ANONYMOUS and the file are the VMA's the call
          * made, not its arguments (read from the caller's memory as it returned: another thread may have rewritten them)
          */
-        F_ARGS_FROM_VMA = 0x1000;
+        F_ARGS_FROM_VMA = 0x1000,
+        /**
+         * a call made with x32's numbers (the __X32_SYSCALL_BIT set, which any 64-bit process can), recorded as the
+         * 64-bit call of the same number: the kernel ran that call, or failed it with ENOSYS where it has no x32
+         */
+        F_X32 = 0x2000;
 
     /**
      * A NUMA policy as the kernel keeps it on a VMA (struct mempolicy): mode (MPOL_DEFAULT 0 for none), flags, home

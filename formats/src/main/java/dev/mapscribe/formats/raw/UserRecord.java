@@ -77,7 +77,8 @@ public sealed interface UserRecord extends Record {
         public static final int RECURSION = -3;
         /**
          * Syscalls made in 32-bit mode (a 32-bit process, or int 0x80) whose numbers the kernel programs watch in 64-bit
-         * mode, not recorded: another call than the number says there (one count per CPU that saw any).
+         * mode, not recorded: another call than the number says there; and x32's own versions of watched calls (one count
+         * per CPU that saw any).
          */
         public static final int COMPAT = -4;
 
