@@ -2,7 +2,7 @@
  * rewrite: code mapped from a memfd, then the memfd overwritten, the plainest way past a hash list: the bytes that
  * ran are gone before the recorder's enricher reads the file. Three memfds and a file, each mapped PROT_READ|PROT_EXEC:
  *
- *   during  192 MiB; overwritten (its first 4 KiB) while the recorder reads it: the workload waits until the
+ *   during  64 MiB; overwritten (its first 4 KiB) while the recorder reads it: the workload waits until the
  *           recorder process holds a descriptor on it that is not O_PATH (its hashing worker's), then writes;
  *   after   1 MiB, mapped while the recorder is still reading "during" (its one worker is busy for hundreds of
  *           milliseconds), overwritten 10 ms after the mapping, so before the worker reaches it;
@@ -18,7 +18,7 @@
  * The bytes are content(SEED, SIZE) of shortlived.h, their first 4 KiB then content(SEED2, 4096) (over=0: not
  * overwritten); still_read=1 says that the recorder still held its reading descriptor on "during" after the
  * overwrites and the unlink, so that "during" was written while it was read and the others changed before they were.
- * The files stay mapped until the workload exits.
+ * The files stay mapped until the workload exits, which it does once the recorder holds each of them.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -83,12 +83,14 @@ static void overwrite(int fd, uint64_t seed)
 		die("pwrite");
 }
 
-/* Whether process PID holds a descriptor that is not O_PATH on the memfd NAME (its link reads "/memfd:NAME (deleted)"). */
-static int reads(int pid, const char *name)
+/*
+ * Whether process PID holds a descriptor whose link reads WANT ("/memfd:NAME (deleted)" for a memfd); with reading, one
+ * that is not O_PATH (the recorder's hashing worker's, not its hold's).
+ */
+static int holds(int pid, const char *want, int reading)
 {
-	char dir[64], want[256];
+	char dir[64];
 	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
-	snprintf(want, sizeof(want), "/memfd:%s (deleted)", name);
 	DIR *d = opendir(dir);
 	if (!d)
 		die("opendir /proc/PID/fd");
@@ -96,7 +98,7 @@ static int reads(int pid, const char *name)
 	for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
 		if (e->d_name[0] == '.')
 			continue;
-		char path[128], link[256], info[128], line[256];
+		char path[128], link[4200], info[128], line[256];
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		ssize_t n = readlink(path, link, sizeof(link) - 1);
 		if (n < 0)
@@ -104,6 +106,10 @@ static int reads(int pid, const char *name)
 		link[n] = 0;
 		if (strcmp(link, want) != 0)
 			continue;
+		if (!reading) {
+			found = 1;
+			break;
+		}
 		snprintf(info, sizeof(info), "/proc/%d/fdinfo/%s", pid, e->d_name);
 		FILE *f = fopen(info, "r");
 		if (!f)
@@ -117,6 +123,18 @@ static int reads(int pid, const char *name)
 	}
 	closedir(d);
 	return found;
+}
+
+/* Waits (a minute at most) until the recorder holds a descriptor on WANT (reading: one it reads through). */
+static void wait_for(int recorder, const char *want, int reading)
+{
+	for (int waited = 0; !holds(recorder, want, reading); waited++) {
+		if (waited > 60000) {
+			fprintf(stderr, "rewrite: the recorder (pid %d) never %s %s\n", recorder, reading ? "read" : "held", want);
+			exit(2);
+		}
+		sleep_ms(1);
+	}
 }
 
 static void report(const char *name, int fd, uint64_t seed, size_t size, uint64_t over, int still_read)
@@ -137,15 +155,8 @@ int main(int argc, char **argv)
 	}
 	int recorder = atoi(argv[2]);
 
-	int during = mapped_file(NULL, "rewrite-during", 1, 192u << 20);
-	int waited = 0;
-	while (!reads(recorder, "rewrite-during")) {
-		if (++waited > 60000) {
-			fprintf(stderr, "rewrite: the recorder (pid %d) never read the memfd\n", recorder);
-			return 2;
-		}
-		sleep_ms(1);
-	}
+	int during = mapped_file(NULL, "rewrite-during", 1, 64u << 20);
+	wait_for(recorder, "/memfd:rewrite-during (deleted)", 1);
 	overwrite(during, 101);
 
 	int after = mapped_file(NULL, "rewrite-after", 2, 1u << 20);
@@ -158,11 +169,18 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/rewrite-unlinked", argv[1]);
 	if (fchmod(unlinked, 0500) != 0 || unlink(path) != 0)
 		die("fchmod, unlink");
-	int still_read = reads(recorder, "rewrite-during");
+	int still_read = holds(recorder, "/memfd:rewrite-during (deleted)", 1);
 
 	int kept = mapped_file(NULL, "rewrite-kept", 3, 1u << 20);
 
-	report("during", during, 1, 192u << 20, 101, still_read);
+	/* Alive until the recorder holds each file: a process that exits first takes a memfd's bytes with it. */
+	wait_for(recorder, "/memfd:rewrite-after (deleted)", 0);
+	char deleted[4200];
+	snprintf(deleted, sizeof(deleted), "%s (deleted)", path);
+	wait_for(recorder, deleted, 0);
+	wait_for(recorder, "/memfd:rewrite-kept (deleted)", 0);
+
+	report("during", during, 1, 64u << 20, 101, still_read);
 	report("after", after, 2, 1u << 20, 102, still_read);
 	report("unlinked", unlinked, 4, 1u << 20, 0, still_read);
 	report("kept", kept, 3, 1u << 20, 0, still_read);

@@ -32,7 +32,7 @@ class FileRewrittenTest {
         RecordedRun run = RecordedRun.ofWorkload(tmp, "rewrite", true, Long.toString(ProcessHandle.current().pid()));
         List<Map<String, String>> cases = run.calls();
         assertEquals(List.of("during", "after", "unlinked", "kept"), cases.stream().map(c -> c.get("case")).toList(), cases.toString());
-        // Without it the two overwrites did not fall where the workload meant them to (the enricher read 192 MiB within
+        // Without it the two overwrites did not fall where the workload meant them to (the enricher read 64 MiB within
         // ~20 ms): not a failure of the enricher, but then this test would show nothing.
         assertEquals("1", cases.getFirst().get("still_read"), "the enricher was still reading 'during' after the overwrites and the unlink");
 
