@@ -24,7 +24,7 @@ public final class ExportBenchmark {
             CPU = T.col("cpu"), BATCH = T.col("batch"), SEQ = T.col("seq"), SYSCALL = T.col("syscall"), NR = T.col("nr"),
             A0 = T.col("arg0"), A1 = T.col("arg1"), A2 = T.col("arg2"), A3 = T.col("arg3"), A4 = T.col("arg4"), A5 = T.col("arg5"),
             RET = T.col("ret"), ERRNO = T.col("errno"), FAILED = T.col("failed"), PATH = T.col("path"), DEV = T.col("dev"), INODE = T.col("inode"),
-            PATH_TRUNCATED = T.col("path_truncated"), COMPAT = T.col("compat");
+            PATH_TRUNCATED = T.col("path_truncated"), COMPAT = T.col("compat"), X32 = T.col("x32");
     static final String[] COMMS = {"java", "node", "python3", "chrome", "bash", "nginx", "postgres", "sshd"};
     static final String[] LIBS = {"/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libm.so.6",
             "/usr/lib/jvm/temurin-25-jdk-amd64/lib/server/libjvm.so", "/memfd:jit (deleted)"};
@@ -56,7 +56,7 @@ public final class ExportBenchmark {
             if (failed) {
                 r.setLong(RET, -12).setInt(ERRNO, 12);
             }
-            r.setBool(FAILED, failed).setBool(PATH_TRUNCATED, false).setBool(COMPAT, false).end();
+            r.setBool(FAILED, failed).setBool(PATH_TRUNCATED, false).setBool(COMPAT, false).setBool(X32, false).end();
         }
     }
 
