@@ -54,6 +54,7 @@ public final class DoctorCommand implements Callable<Integer> {
         line(out, "tracefs", mounted("/sys/kernel/tracing", "tracefs") ? "mounted" : "not mounted (not needed: tp_btf and raw_tp work without it)");
         line(out, "bpffs", mounted("/sys/fs/bpf", "bpf") ? "mounted" : "not mounted (not needed)");
         line(out, "realtime", realtime());
+        line(out, "x32", x32());
         java.util.Map<String, Boolean> loads = new java.util.HashMap<>();
         for (Probe p : PROBES) {
             String result = probe(p);
@@ -69,6 +70,18 @@ public final class DoctorCommand implements Callable<Integer> {
         }
         line(out, "verdict", "recording possible: `mapscribe record --hooks auto` uses the " + usable + " tier");
         return Cli.OK;
+    }
+
+    /** Whether calls made with x32's numbers run here: the recorder records them either way (syscalls.x32). */
+    private static String x32() {
+        try {
+            return Libc.kernelRunsX32Calls()
+                    ? "ON: calls made with x32's numbers run here (recorded as the calls they are, syscalls.x32; x32's own "
+                            + "versions of watched calls are counted as left out)"
+                    : "off: calls made with x32's numbers fail with ENOSYS (recorded, failed: a probe for a tracer blind to them)";
+        } catch (IllegalStateException e) {
+            return "unknown: " + e.getMessage();
+        }
     }
 
     private static String probe(Probe p) {

@@ -60,6 +60,7 @@ public final class Libc implements AutoCloseable {
     private static final MethodHandle EPOLL_CREATE1;
     private static final MethodHandle EPOLL_CTL;
     private static final MethodHandle EPOLL_WAIT;
+    private static final MethodHandle SYSCALL1;
 
     // x86-64 struct epoll_event is packed: u32 events, then u64 data at offset 4 (12 bytes).
     private static final long EPOLL_EVENT_SIZE = 12;
@@ -111,6 +112,35 @@ public final class Libc implements AutoCloseable {
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), errno);
         EPOLL_WAIT = linker.downcallHandle(find(libc, "epoll_wait"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
+        // syscall(2) is variadic: its number is the one fixed argument
+        SYSCALL1 = linker.downcallHandle(find(libc, "syscall"), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG), errno, Linker.Option.firstVariadicArg(1));
+    }
+
+    private static final long X32_SYSCALL_BIT = 0x40000000L, NR_GETPID = 39;
+    private static final int ENOSYS = 38;
+
+    /**
+     * Whether this kernel runs calls made with x32's numbers (getpid's number with __X32_SYSCALL_BIT added, which any
+     * 64-bit process can make): true when it does (CONFIG_X86_X32_ABI, not turned off at boot), false when it fails
+     * them with ENOSYS.
+     */
+    public static boolean kernelRunsX32Calls() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(arena);
+            long r = (long) SYSCALL1.invokeExact(state, X32_SYSCALL_BIT | NR_GETPID);
+            if (r == ProcessHandle.current().pid()) {
+                return true;
+            }
+            if (r == -1 && errno(state) == ENOSYS) {
+                return false;
+            }
+            throw new IllegalStateException("an x32 getpid returned " + r + ", errno " + errno(state));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("syscall: " + t, t);
+        }
     }
 
     /** A symbol of the default (libc) lookup; LibBpf also binds vsnprintf through it. */

@@ -37,7 +37,24 @@ class DoctorCommandTest {
             assertTrue(lines.stream().anyMatch(l -> l.matches("hooks " + hooks + " +(loads and attaches|refused by the kernel: ).*")),
                     hooks + ": " + lines);
         }
+        // whether the kernel runs x32 calls, as its configuration says (this machine's has no CONFIG_X86_X32_ABI)
+        String x32 = lines.stream().filter(l -> l.startsWith("x32 ")).findFirst().orElseThrow(() -> new AssertionError(lines));
+        String config = kernelConfig();
+        if (config.contains("# CONFIG_X86_X32_ABI is not set")) {
+            assertTrue(x32.matches("x32 +off: calls made with x32's numbers fail with ENOSYS .*"), x32);
+        } else {
+            assertTrue(x32.matches("x32 +(ON|off): .*"), x32);
+        }
         assertTrue(lines.getLast().startsWith("verdict        recording possible: `mapscribe record --hooks auto` uses the "),
                 lines.getLast());
+    }
+
+    /** /proc/config.gz, or "" where the kernel does not offer it. */
+    private static String kernelConfig() throws java.io.IOException {
+        java.nio.file.Path gz = java.nio.file.Path.of("/proc/config.gz");
+        if (!java.nio.file.Files.isReadable(gz)) return "";
+        try (var in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(gz))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 }
