@@ -68,6 +68,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_MSEAL 462
 #define NR_MBIND 237
 #define NR_SET_MEMPOLICY_HOME_NODE 450
+#define NR_IOCTL 16
+#define UFFDIO_COPY_ 0xc028aa03u /* _IOWR(0xAA, 3, struct uffdio_copy): include/uapi/linux/userfaultfd.h */
+#define UFFDIO_MOVE_ 0xc028aa05u /* _IOWR(0xAA, 5, struct uffdio_move): the same layout */
 
 #define MAP_ANONYMOUS_ 0x20
 #define MAP_SHARED_ 0x1 /* MAP_SHARED_VALIDATE (0x3) has it too */
@@ -1279,6 +1282,83 @@ static __always_inline bool iovecs_differ(const struct ms_iovec *a, const struct
  * read it (MS_IOVECS_AT_ENTRY; MS_IOVECS_CHANGED when it read otherwise as the call returned, or no longer could be
  * read), else as the call returned (read_iovecs()).
  */
+/* An ioctl that puts pages into an address space through a userfaultfd: the one check every ioctl of the host pays. */
+static __always_inline bool fills_pages(__u32 cmd)
+{
+	return cmd == UFFDIO_COPY_ || cmd == UFFDIO_MOVE_;
+}
+
+/* A userfaultfd: an anonymous inode's file named "[userfaultfd]" (fs/userfaultfd.c). Direct loads: a BTF pointer. */
+static __always_inline bool is_userfaultfd(struct file *file)
+{
+	if (!file)
+		return false;
+	struct qstr name = file->f_path.dentry->d_name;
+	char n[13] = {};
+	if (name.len != 13 || bpf_probe_read_kernel(n, 13, name.name))
+		return false;
+	return n[0] == '[' && n[1] == 'u' && n[2] == 's' && n[3] == 'e' && n[4] == 'r' && n[5] == 'f' && n[6] == 'a'
+	       && n[7] == 'u' && n[8] == 'l' && n[9] == 't' && n[10] == 'f' && n[11] == 'd' && n[12] == ']';
+}
+
+/*
+ * The process whose address space a userfaultfd belongs to: the one that created it, whatever process holds the
+ * descriptor now (a child inherits it, a socket passes it). The caller's own when it is, else its mm's owner (memcg
+ * kernels); 0 when not known.
+ */
+static __always_inline __s32 uffd_owner(struct task_struct *task, struct file *file, __u64 pid_tgid)
+{
+	struct userfaultfd_ctx *ctx = (struct userfaultfd_ctx *)BPF_CORE_READ(file, private_data);
+	struct mm_struct *mm = BPF_CORE_READ(ctx, mm);
+	if (!mm)
+		return 0;
+	if (mm == task->mm)
+		return pid_tgid >> 32;
+	if (bpf_core_field_exists(mm->owner))
+		return BPF_CORE_READ(mm, owner, tgid);
+	return 0;
+}
+
+/*
+ * ioctl(uffd, UFFDIO_COPY or UFFDIO_MOVE, arg): pages put into a registered range with the range's own protection, so
+ * bytes land in memory that was never writable (an R-X mapping registered for missing pages: no W, no mprotect, no
+ * alert), and, through a userfaultfd another process created, into that process. The raw call; the range asked for
+ * as the address and ranges parts (struct uffdio_copy and uffdio_move begin dst, src, len, mode, and end with what was
+ * done, which the kernel writes back), read as the call returned (another thread may have rewritten them); and the
+ * userfaultfd part: whose address space, and what was done.
+ */
+static __always_inline void on_uffd_fill(struct task_struct *task, struct file *file, struct pt_regs *regs, long ret,
+					 __u64 pid_tgid, __u16 flags)
+{
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return;
+	struct ms_syscall *r = (void *)s->buf;
+	fill_syscall(r, regs, NR_IOCTL, ret);
+	__u32 at = sizeof(struct ms_syscall);
+	__u64 a[5] = {}; /* dst, src, len, mode, copy (or move) */
+	bool read = !bpf_probe_read_user(a, sizeof(a), (void *)regs->dx);
+	if (read) {
+		flags |= MS_F_ADDR | MS_F_IOVECS;
+		((struct ms_addr *)(s->buf + at))->addr = a[0];
+		at += sizeof(struct ms_addr);
+		struct ms_iovecs *part = (void *)(s->buf + at);
+		part->count = 1;
+		part->flags = 0; /* read as the call returned */
+		struct ms_iovec *range = (void *)(part + 1);
+		range->base = a[0];
+		range->len = a[2];
+		at += sizeof(struct ms_iovecs) + sizeof(struct ms_iovec);
+	}
+	struct ms_uffd *u = (void *)(s->buf + at);
+	u->tgid = uffd_owner(task, file, pid_tgid);
+	u->_pad = 0;
+	u->done = read ? (__s64)a[4] : 0;
+	at += sizeof(struct ms_uffd);
+	fill_hdr(&r->h, MS_SYSCALL, at, flags | MS_F_UFFD, pid_tgid);
+	submit_or_count(s->buf, at & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
+}
+
 static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 pid_tgid, __u16 flags)
 {
 	struct scratch *s = scratch_buf();
@@ -1342,6 +1422,8 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_REMAP_FILE_PAGES:
 	/* writes into another process's memory: how code is injected into a running process (injects()) */
 	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
+	/* ... and pages put into an address space through a userfaultfd, with the range's own protection (fills_pages()) */
+	case NR_IOCTL:
 	/* ... and a process's memory file opened for writing (opens_for_write(), is_proc_mem()), or written (writes()) */
 	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2:
 	case NR_WRITE: case NR_PWRITE64: case NR_WRITEV: case NR_PWRITEV: case NR_PWRITEV2:
@@ -1419,6 +1501,7 @@ static __always_inline bool injects(long request)
 #define NR32_IPC 117    /* ipc(2): its call in bx (SHMAT 21, SHMDT 22, semaphores and messages...) */
 #define NR32_SHMAT 397  /* the System V calls of their own (5.1+), beside ipc(2) */
 #define NR32_SHMDT 398
+#define NR32_IOCTL 54   /* compat_ptr_ioctl: userfaultfd's ioctls, whose arguments are the same structs in 32-bit mode */
 #define IPC_SHMAT_ 21
 #define IPC_SHMDT_ 22
 
@@ -1450,6 +1533,7 @@ static __always_inline long native_of_compat(long nr)
 	case NR32_MLOCKALL: return NR_MLOCKALL;
 	case NR32_MUNLOCKALL: return NR_MUNLOCKALL;
 	case NR32_MLOCK2: return NR_MLOCK2;
+	case NR32_IOCTL: return NR_IOCTL; /* on_uffd_fill() */
 	}
 	return -1;
 }
@@ -1464,15 +1548,16 @@ static __always_inline bool in_compat_call(void)
 
 /*
  * A call whose number a 32-bit call has, which may be one: worth the look at the task (in_compat_call(), a helper
- * call). brk's 32-bit number, 45, is recvfrom's in 64-bit mode, which servers make all the time: it is looked at only
- * when made from 32-bit code (its saved cs), or when its registers are not what a SYSCALL instruction's entry leaves
- * (the CPU puts the return address in rcx and the flags in r11, and the kernel saves both): int 0x80 from 64-bit
- * code, as shellcode makes 32-bit calls. Loads only. Code that sets rcx and r11 so before its int 0x80 passes for a
- * recvfrom.
+ * call). brk's 32-bit number, 45, is recvfrom's in 64-bit mode, which servers make all the time, and ioctl's, 54, is
+ * setsockopt's: each is looked at only when made from 32-bit code (its saved cs), or when its registers are not what a
+ * SYSCALL instruction's entry leaves (the CPU puts the return address in rcx and the flags in r11, and the kernel saves
+ * both): int 0x80 from 64-bit code, as shellcode makes 32-bit calls. Loads only. Code that sets rcx and r11 so before
+ * its int 0x80 passes for a recvfrom or a setsockopt.
  */
 static __always_inline bool maybe_compat(long nr, const struct pt_regs *regs)
 {
-	return nr != NR32_BRK || regs->cs == USER32_CS_ || regs->cx != regs->ip || regs->r11 != regs->flags;
+	return (nr != NR32_BRK && nr != NR32_IOCTL) || regs->cs == USER32_CS_ || regs->cx != regs->ip
+	       || regs->r11 != regs->flags;
 }
 
 #define COMPAT_UNREADABLE -1 /* compat_args(): the call's arguments could not be read (counted as left out) */
@@ -1640,6 +1725,8 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		return 0;
 	if (nr == NR_PTRACE && !injects(regs->di))
 		return 0;
+	if (nr == NR_IOCTL && !fills_pages((__u32)regs->si))
+		return 0; /* every other ioctl of the host ends here: a compare */
 	if (nr == NR_PERSONALITY && (__u32)regs->di == 0xffffffff)
 		return 0; /* a query: changes nothing */
 	bool open = nr == NR_OPEN || nr == NR_OPENAT || nr == NR_OPENAT2;
@@ -1659,6 +1746,11 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		file = file_of_fd(task, open ? ret : (int)regs->di);
 		if (!is_proc_mem(file))
 			return 0; /* before task_context: no MS_TASK for a process that has no record */
+	}
+	if (nr == NR_IOCTL) {
+		file = file_of_fd(task, (int)regs->di);
+		if (!is_userfaultfd(file))
+			return 0; /* another driver's ioctl that has the same number */
 	}
 	task_context(task, pid_tgid, false);
 	if (changes_map(nr, ret))
@@ -1697,6 +1789,9 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	case NR_PROCESS_VM_WRITEV:
 		on_vm_writev(regs, ret, pid_tgid, xflags);
 		break;
+	case NR_IOCTL:
+		on_uffd_fill(task, file, regs, ret, pid_tgid, xflags);
+		break;
 	case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
 		on_policy_call(task, regs, nr, ret, pid_tgid, xflags);
 		break;
@@ -1712,6 +1807,7 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 #define X32_SYSCALL_BIT_ 0x40000000 /* arch/x86/include/uapi/asm/unistd.h __X32_SYSCALL_BIT */
 /* x32's own numbers for calls the programs watch (syscall_64.tbl's "x32" rows): their compat versions (32-bit
  * iovecs, argv and the like), which record_sys_exit() would misread */
+#define NR_X32_IOCTL 514 /* compat_ptr_ioctl: userfaultfd's ioctls work through it */
 #define NR_X32_WRITEV 516
 #define NR_X32_EXECVE 520
 #define NR_X32_PTRACE 521
@@ -1730,7 +1826,7 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
  * are left out and counted with the 32-bit ones. Where the kernel has no x32 (as here) every such call fails with
  * ENOSYS, and is recorded failed: a probe for a tracer blind to it. Returns the number to record, or -1.
  */
-static __always_inline long record_x32_nr(long nr)
+static __always_inline long record_x32_nr(long nr, const struct pt_regs *regs)
 {
 	unsigned long n = (unsigned long)nr - X32_SYSCALL_BIT_;
 	if (n >= 1024)
@@ -1738,6 +1834,10 @@ static __always_inline long record_x32_nr(long nr)
 	if (watched_exit_nr(n))
 		return n;
 	switch (n) {
+	case NR_X32_IOCTL:
+		if (!fills_pages((__u32)regs->si))
+			break; /* an x32 process's other ioctls: not watched */
+		/* fall through */
 	case NR_X32_WRITEV: case NR_X32_EXECVE: case NR_X32_PTRACE: case NR_X32_PWRITEV: case NR_X32_PROCESS_VM_WRITEV:
 	case NR_X32_IO_SETUP: case NR_X32_EXECVEAT: case NR_X32_PWRITEV2:
 		if ((bpf_get_current_pid_tgid() >> 32) != ms_cfg.self_tgid)
@@ -1783,7 +1883,7 @@ int BPF_PROG(ms_sys_exit, struct pt_regs *regs, long ret)
 	if (native < 0 || !maybe_compat(nr, regs) || !in_compat_call()) {
 		if (watched_exit_nr(nr))
 			return record_sys_exit(regs, nr, ret, 0);
-		native = record_x32_nr(nr); /* the one look at a call the programs do not watch: a subtraction and a compare */
+		native = record_x32_nr(nr, regs); /* the one look at a call the programs do not watch: a subtraction and a compare */
 		if (native < 0)
 			return 0;
 	}
@@ -1817,7 +1917,7 @@ int ms_raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (native < 0 || !maybe_compat(nr, &regs) || !in_compat_call()) {
 		if (watched_exit_nr(nr))
 			return record_sys_exit(&regs, nr, ctx->args[1], 0);
-		native = record_x32_nr(nr);
+		native = record_x32_nr(nr, &regs);
 		if (native < 0)
 			return 0;
 	}

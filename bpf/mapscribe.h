@@ -23,8 +23,8 @@
 
 /* 2: ms_task.personality appended (a version-1 MS_TASK is 8 bytes shorter); 3: MS_SYSCALL's ranges part (MS_F_IOVECS)
  * and policy part (MS_F_POLICY); ms_iovecs' padding became its flags (a format-3 journal's zero there says what its
- * ranges were: read as the call returned); 4: MS_ORDER */
-#define MS_FORMAT_VERSION 4
+ * ranges were: read as the call returned); 4: MS_ORDER; 5: MS_SYSCALL's userfaultfd part (MS_F_UFFD) */
+#define MS_FORMAT_VERSION 5
 
 #define MS_PATH_MAX 4096  /* longest path a record carries; longer ones are cut, flagged */
 #define MS_ARGV_MAX 4096  /* longest argv blob (NUL-separated) an exec record carries */
@@ -66,6 +66,8 @@ enum ms_kind {
 #define MS_F_ARGS_FROM_VMA 0x1000   /* MS_MMAP of a 32-bit old_mmap: prot, MAP_SHARED/MAP_PRIVATE/MAP_ANONYMOUS and the file
                                      * are the VMA's the call made, not its arguments (read from the caller's memory as it
                                      * returned: another thread may have rewritten them) */
+#define MS_F_UFFD 0x4000            /* MS_SYSCALL: a struct ms_uffd follows the ranges part (an ioctl that filled pages through a
+                                     * userfaultfd) */
 #define MS_F_X32 0x2000             /* a call made with x32's numbers (__X32_SYSCALL_BIT set: any 64-bit process can), recorded
                                      * as the 64-bit call of the same number: the kernel runs that call, or fails it with
                                      * ENOSYS where it has no x32 (record_x32()) */
@@ -177,8 +179,9 @@ struct ms_brk {
 
 /*
  * Any other syscall of interest, raw: six arguments and the result. If h.flags & MS_F_ADDR: struct ms_addr. If
- * h.flags & MS_F_IOVECS: struct ms_iovecs and its ranges. Then, if h.flags & MS_F_FILE: struct ms_file, then its path
- * (the process's memory file an open opened for writing, or a write wrote).
+ * h.flags & MS_F_IOVECS: struct ms_iovecs and its ranges. If h.flags & MS_F_UFFD: struct ms_uffd. If MS_F_POLICY:
+ * struct ms_policy. Then, if h.flags & MS_F_FILE: struct ms_file, then its path (the process's memory file an open
+ * opened for writing, or a write wrote).
  */
 struct ms_syscall {
 	struct ms_hdr h;
@@ -244,6 +247,19 @@ struct ms_policy {
 	__s32 home_node;
 	__u64 nodes;       /* nodes.bits[0] */
 	__u64 user_nodes;  /* w.user_nodemask.bits[0] */
+};
+
+/*
+ * MS_SYSCALL's userfaultfd part (MS_F_UFFD), after the ranges part: an ioctl UFFDIO_COPY or UFFDIO_MOVE, which puts
+ * pages into an address space that registered the range with a userfaultfd, mapped with the range's own protection:
+ * bytes written into memory that was never writable (an R-X mapping), and, through a userfaultfd another process
+ * created (inherited, or passed over a socket), into that process. Its ranges part (when the ioctl's argument could
+ * be read, as the call returned) holds the range asked for.
+ */
+struct ms_uffd {
+	__s32 tgid;  /* the process whose address space the userfaultfd belongs to (the caller's, or its mm's owner); 0: unknown */
+	__u32 _pad;
+	__s64 done;  /* what the kernel wrote back into the argument (copy, move): bytes filled, or -errno; 0 with no ranges part */
 };
 
 #define MS_FORK_THREAD 0x1  /* child shares the thread group (CLONE_THREAD) */

@@ -23,6 +23,7 @@ final class SyscallNames {
             case IO_URING + IORING_OP_OPENAT -> "io_uring_openat";
             case IO_URING + IORING_OP_OPENAT2 -> "io_uring_openat2";
             case 1 -> "write";
+            case 16 -> "ioctl";
             case 2 -> "open";
             case 9 -> "mmap";
             case 10 -> "mprotect";
@@ -71,7 +72,7 @@ final class SyscallNames {
             case 57, 58, 152 -> 0;
             case 12, 60, 67, 151, 207, 231 -> 1;
             case 149, 150, 206, 425, 435 -> 2;
-            case 1, 2, 10, 11, 20, 28, 30, 59, 325, 462 -> 3;
+            case 1, 2, 10, 11, 16, 20, 28, 30, 59, 325, 462 -> 3;
             case 18, 101, 257, 329, 437, 450 -> 4;
             case 25, 56, 216, 296, 322 -> 5;
             default -> 6;

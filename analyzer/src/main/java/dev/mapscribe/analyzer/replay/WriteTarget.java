@@ -13,12 +13,13 @@ import java.util.regex.Pattern;
  * process memory file's path names and the file position a write to it began at (which the recorder reads; for an
  * io_uring write request, its offset, or the file position as it was submitted); and every range it wrote, or asked to
  * ({@link #ranges}: the memory_writes rows). The numbers are the caller's: a pid argument in the caller's pid namespace,
- * a path's PID in that /proc mount's.
+ * a path's PID in that /proc mount's; except a userfaultfd's owner (an ioctl UFFDIO_COPY or UFFDIO_MOVE), which the
+ * kernel names (a host pid).
  */
 final class WriteTarget {
     private WriteTarget() {}
 
-    static final int NR_WRITE = 1, NR_PWRITE64 = 18, NR_WRITEV = 20, NR_PTRACE = 101, NR_OPEN = 2, NR_OPENAT = 257,
+    static final int NR_IOCTL = 16, NR_WRITE = 1, NR_PWRITE64 = 18, NR_WRITEV = 20, NR_PTRACE = 101, NR_OPEN = 2, NR_OPENAT = 257,
             NR_PWRITEV = 296, NR_PROCESS_VM_WRITEV = 311, NR_PWRITEV2 = 328, NR_OPENAT2 = 437;
     static final long PTRACE_TRACEME = 0, PTRACE_POKETEXT = 4, PTRACE_POKEDATA = 5;
 
@@ -30,6 +31,7 @@ final class WriteTarget {
         return switch (s.nr()) {
             case NR_PTRACE -> s.args()[0] == PTRACE_TRACEME ? null : (int) s.args()[1];
             case NR_PROCESS_VM_WRITEV -> (int) s.args()[0];
+            case NR_IOCTL -> s.uffd() != null && s.uffd().tgid() != 0 ? s.uffd().tgid() : null;
             case NR_OPEN, NR_OPENAT, NR_OPENAT2, NR_WRITE, NR_PWRITE64, NR_WRITEV, NR_PWRITEV, NR_PWRITEV2 -> pidOfPath(s);
             default -> s.nr() >= SyscallNames.IO_URING ? pidOfPath(s) : null; // an io_uring write request
         };
@@ -108,6 +110,15 @@ final class WriteTarget {
             }
             case NR_WRITE, NR_PWRITE64 -> {
                 return one(new Range(at, a[2], done));
+            }
+            case NR_IOCTL -> {
+                // UFFDIO_COPY or UFFDIO_MOVE: pages put into the range with its own protection; what was done is what the
+                // kernel wrote back into the argument (bytes, or -errno), not the ioctl's result (0, or -EAGAIN part way)
+                if (s.uffd() == null) return null;
+                long[] r = s.ranges();
+                if (r == null || r.length != 2) return one(new Range(null, null, null)); // the argument could not be read
+                long filled = Math.max(0, s.uffd().done());
+                return Ranges.read(List.of(new Range(r[0], r[1], ret == null ? null : filled)), 0, s);
             }
             case NR_WRITEV, NR_PWRITEV, NR_PWRITEV2 -> {
                 return vectored(s, new Range(at, vectoredLength(s), done));

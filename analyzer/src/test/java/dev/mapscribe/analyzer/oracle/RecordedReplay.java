@@ -37,6 +37,7 @@ final class RecordedReplay {
     final List<SyscallRow> syscalls = new ArrayList<>();
     final List<ProcessLifetime> processes = new ArrayList<>();
     final List<LossRow> losses = new ArrayList<>();
+    final List<dev.mapscribe.analyzer.replay.MemoryWriteRow> memoryWrites = new ArrayList<>();
 
     static RecordedReplay of(Path tmp, String workload) throws Exception {
         return of(tmp, workload, Recorder.Hooks.AUTO);
@@ -71,7 +72,7 @@ final class RecordedReplay {
             @Override public void process(ProcessLifetime p) { run.processes.add(p); }
             @Override public void loss(LossRow l) { run.losses.add(l); }
             @Override public void file(FileRow f) { } // the oracle compares regions and events, not hashes
-            @Override public void memoryWrite(dev.mapscribe.analyzer.replay.MemoryWriteRow w) { }
+            @Override public void memoryWrite(dev.mapscribe.analyzer.replay.MemoryWriteRow w) { run.memoryWrites.add(w); }
         };
         try (JournalReader reader = JournalReader.open(journal)) {
             Replayer replayer = new Replayer(reader.header(), sink);

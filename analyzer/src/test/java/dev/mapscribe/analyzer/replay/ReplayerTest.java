@@ -265,10 +265,10 @@ class ReplayerTest {
         // array read as the call began, and rewritten before it returned
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 32, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 3, 0},
                 20, 0x402000, new long[] {0x402000, 8, 0x402100, 0, 0x402200, 16},
-                SyscallRecord.RANGES_AT_ENTRY | SyscallRecord.RANGES_CHANGED, null, null));
+                SyscallRecord.RANGES_AT_ENTRY | SyscallRecord.RANGES_CHANGED, null, null, null));
         // ... naming 70 remote iovecs of which the recording holds 2 (the kernel program reads at most 64), read as it began
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 33, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 70, 0},
-                2, 0x406000, new long[] {0x406000, 1, 0x406001, 1}, SyscallRecord.RANGES_AT_ENTRY, null, null));
+                2, 0x406000, new long[] {0x406000, 1, 0x406001, 1}, SyscallRecord.RANGES_AT_ENTRY, null, null, null));
         // ... one at an unmapped page (EFAULT: nothing written); one whose array the kernel program could not read
         rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, ranges, 34, 100, 100), 311, new long[] {7950, 0x7ffd0000, 1, 0x7ffd1000, 1, 0},
                 -14, 0x1000, new long[] {0x1000, 8}, null));

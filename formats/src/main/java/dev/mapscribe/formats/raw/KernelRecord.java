@@ -42,7 +42,16 @@ public sealed interface KernelRecord extends Record {
          * a call made with x32's numbers (the __X32_SYSCALL_BIT set, which any 64-bit process can), recorded as the
          * 64-bit call of the same number: the kernel ran that call, or failed it with ENOSYS where it has no x32
          */
-        F_X32 = 0x2000;
+        F_X32 = 0x2000,
+        /** MS_SYSCALL: the userfaultfd part follows the ranges part (an ioctl UFFDIO_COPY or UFFDIO_MOVE: {@link Uffd}) */
+        F_UFFD = 0x4000;
+
+    /**
+     * The userfaultfd part of an ioctl that put pages into an address space through a userfaultfd: the process the
+     * address space belongs to (0: unknown), and what the kernel wrote back as done (bytes filled, or -errno; 0 when
+     * the record has no ranges part, the argument unread).
+     */
+    record Uffd(int tgid, long done) {}
 
     /**
      * A NUMA policy as the kernel keeps it on a VMA (struct mempolicy): mode (MPOL_DEFAULT 0 for none), flags, home
@@ -105,8 +114,8 @@ public sealed interface KernelRecord extends Record {
      * wrote, where the recorder names it (a process's memory file), else null. policy: with F_POLICY, the NUMA policy a
      * successful mbind or set_mempolicy_home_node left on the VMA at its start address, else null.
      */
-    record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, int rangesRead, Policy policy,
-            FileRef file) implements KernelRecord {
+    record SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, int rangesRead, Uffd uffd,
+            Policy policy, FileRef file) implements KernelRecord {
         /** nr of an io_uring request's record: this plus its opcode (bpf/mapscribe.h MS_NR_IO_URING). */
         public static final int NR_IO_URING = 0x10000;
         /**
@@ -117,19 +126,19 @@ public sealed interface KernelRecord extends Record {
         public static final int RANGES_AT_ENTRY = 0x1, RANGES_CHANGED = 0x2;
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret) {
-            this(h, nr, args, ret, 0, null, 0, null, null);
+            this(h, nr, args, ret, 0, null, 0, null, null, null);
         }
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, FileRef file) {
-            this(h, nr, args, ret, addr, null, 0, null, file);
+            this(h, nr, args, ret, addr, null, 0, null, null, file);
         }
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, FileRef file) {
-            this(h, nr, args, ret, addr, ranges, 0, null, file);
+            this(h, nr, args, ret, addr, ranges, 0, null, null, file);
         }
 
         public SyscallRecord(Hdr h, int nr, long[] args, long ret, long addr, long[] ranges, Policy policy, FileRef file) {
-            this(h, nr, args, ret, addr, ranges, 0, policy, file);
+            this(h, nr, args, ret, addr, ranges, 0, null, policy, file);
         }
 
         public RecordKind kind() { return RecordKind.SYSCALL; }
@@ -140,7 +149,7 @@ public sealed interface KernelRecord extends Record {
         @Override
         public String toString() {
             return "SyscallRecord[h=" + h + ", nr=" + nr + ", args=" + java.util.Arrays.toString(args) + ", ret=" + ret
-                     + ", addr=" + addr + ", ranges=" + java.util.Arrays.toString(ranges) + ", rangesRead=" + rangesRead + ", policy=" + policy + ", file=" + file + "]";
+                     + ", addr=" + addr + ", ranges=" + java.util.Arrays.toString(ranges) + ", rangesRead=" + rangesRead + ", uffd=" + uffd + ", policy=" + policy + ", file=" + file + "]";
         }
     }
 

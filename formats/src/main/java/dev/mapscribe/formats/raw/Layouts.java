@@ -82,7 +82,14 @@ public final class Layouts {
     /** One range of the ranges part: a process_vm_writev's remote iovec, or a vectored write's whole range. */
     public static final StructLayout MS_IOVEC = structLayout(U64.withName("base"), U64.withName("len")).withName("ms_iovec");
 
-    /** MS_SYSCALL's policy part (MS_F_POLICY), after the ranges part: the NUMA policy mbind left on its VMA. */
+    /**
+     * MS_SYSCALL's userfaultfd part (MS_F_UFFD), after the ranges part: whose address space an ioctl UFFDIO_COPY or
+     * UFFDIO_MOVE filled, and what it did.
+     */
+    public static final StructLayout MS_UFFD = structLayout(U32.withName("tgid"), paddingLayout(4).withName("_pad"),
+            U64.withName("done")).withName("ms_uffd");
+
+    /** MS_SYSCALL's policy part (MS_F_POLICY), after the userfaultfd part: the NUMA policy mbind left on its VMA. */
     public static final StructLayout MS_POLICY = structLayout(U16.withName("mode"), U16.withName("flags"),
             U32.withName("home_node"), U64.withName("nodes"), U64.withName("user_nodes")).withName("ms_policy");
 
@@ -120,7 +127,7 @@ public final class Layouts {
     static {
         Map<String, StructLayout> m = new LinkedHashMap<>();
         for (StructLayout l : new StructLayout[] {MS_HDR, MS_TASK, MS_FILE, MS_MMAP, MS_MPROTECT, MS_MUNMAP,
-                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_ADDR, MS_IOVECS, MS_IOVEC, MS_POLICY, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_ORDER, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
+                MS_MREMAP, MS_BRK, MS_SYSCALL, MS_ADDR, MS_IOVECS, MS_IOVEC, MS_UFFD, MS_POLICY, MS_FORK, MS_EXEC, MS_EXIT, MS_VMA, MS_ORDER, MS_LOSS_COUNTER, MS_HOLD_REQUEST}) {
             m.put(l.name().orElseThrow(), l);
         }
         ALL = java.util.Collections.unmodifiableMap(m);

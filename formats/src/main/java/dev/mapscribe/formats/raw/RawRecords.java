@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import static dev.mapscribe.formats.raw.Layouts.MS_ADDR;
 import static dev.mapscribe.formats.raw.Layouts.MS_IOVECS;
+import static dev.mapscribe.formats.raw.Layouts.MS_UFFD;
 import static dev.mapscribe.formats.raw.Layouts.MS_EXEC;
 import static dev.mapscribe.formats.raw.Layouts.MS_EXIT;
 import static dev.mapscribe.formats.raw.Layouts.MS_FILE;
@@ -247,6 +248,27 @@ public final class RawRecords {
         buf.set(U32, at + fixed + addrSize + 4, rangesRead);
         for (int i = 0; i < ranges.length; i++) buf.set(U64, at + fixed + addrSize + MS_IOVECS.byteSize() + 8L * i, ranges[i]);
         return syscallFixed(at, nr, args, ret);
+    }
+
+    /**
+     * An ioctl UFFDIO_COPY-style record: the range asked for as its address and ranges parts (read as the call
+     * returned), then the userfaultfd part (MS_F_UFFD): whose address space, and what the kernel reports done.
+     */
+    public RawRecords uffdFill(long ktime, int cpu, int pid, int tid, long[] args, long ret, long dst, long len, int tgid,
+            long done) {
+        long fixed = MS_SYSCALL.byteSize(), addrSize = MS_ADDR.byteSize(), rangesSize = MS_IOVECS.byteSize() + 16;
+        int flags = KernelRecord.F_ADDR | KernelRecord.F_IOVECS | KernelRecord.F_UFFD;
+        long at = begin(RecordKind.SYSCALL, MS_SYSCALL, flags, addrSize + rangesSize + MS_UFFD.byteSize(), ktime, cpu, pid, tid);
+        buf.set(U64, at + fixed, dst);
+        buf.set(U32, at + fixed + addrSize, 1);
+        buf.set(U32, at + fixed + addrSize + 4, 0);
+        buf.set(U64, at + fixed + addrSize + MS_IOVECS.byteSize(), dst);
+        buf.set(U64, at + fixed + addrSize + MS_IOVECS.byteSize() + 8, len);
+        long u = at + fixed + addrSize + rangesSize;
+        buf.set(U32, u, tgid);
+        buf.set(U32, u + 4, 0);
+        buf.set(U64, u + 8, done);
+        return syscallFixed(at, 16, args, ret);
     }
 
     private RawRecords syscallFixed(long at, int nr, long[] args, long ret) {

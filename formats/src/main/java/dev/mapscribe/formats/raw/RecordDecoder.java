@@ -30,7 +30,8 @@ public final class RecordDecoder {
             SIZE_SYSCALL = size(MS_SYSCALL), SIZE_ADDR = size(MS_ADDR), SIZE_IOVECS = size(MS_IOVECS),
             SIZE_IOVEC = size(MS_IOVEC);
     private static final long IOVECS_COUNT = off(MS_IOVECS, "count"), IOVECS_FLAGS = off(MS_IOVECS, "flags");
-    private static final int SIZE_POLICY = size(MS_POLICY);
+    private static final int SIZE_POLICY = size(MS_POLICY), SIZE_UFFD = size(MS_UFFD);
+    private static final long UFFD_TGID = off(MS_UFFD, "tgid"), UFFD_DONE = off(MS_UFFD, "done");
     private static final long POL_MODE = off(MS_POLICY, "mode"), POL_FLAGS = off(MS_POLICY, "flags"),
             POL_HOME = off(MS_POLICY, "home_node"), POL_NODES = off(MS_POLICY, "nodes"), POL_USER = off(MS_POLICY, "user_nodes");
     /** bpf/mapscribe.h's MS_IOVECS_MAX: a record naming more ranges is damaged, not a bigger array. */
@@ -122,6 +123,12 @@ public final class RecordDecoder {
                     for (int i = 0; i < ranges.length; i++) ranges[i] = r.i64(at + 8L * i);
                     at += count * SIZE_IOVEC;
                 }
+                KernelRecord.Uffd uffd = null;
+                if (h.has(KernelRecord.F_UFFD)) {
+                    r.need(at + SIZE_UFFD, "ms_uffd");
+                    uffd = new KernelRecord.Uffd(r.i32(at + UFFD_TGID), r.i64(at + UFFD_DONE));
+                    at += SIZE_UFFD;
+                }
                 KernelRecord.Policy policy = null;
                 if (h.has(KernelRecord.F_POLICY)) {
                     r.need(at + SIZE_POLICY, "ms_policy");
@@ -130,7 +137,8 @@ public final class RecordDecoder {
                     at += SIZE_POLICY;
                 }
                 FileRef file = h.has(KernelRecord.F_FILE) ? r.file(at) : null;
-                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), addr, ranges, rangesRead, policy, file);
+                yield new SyscallRecord(h, r.i32(SYSCALL_NR), args, r.i64(SYSCALL_RET), addr, ranges, rangesRead, uffd, policy,
+                        file);
             }
             case FORK -> {
                 r.need(MS_FORK);

@@ -44,7 +44,7 @@ class HostileRecordsTest {
             int pid = 100 + r.nextInt(5);
             SynthFile f = new SynthFile(r.nextLong(), r.nextLong(), r.nextLong(), r.nextInt(), r.nextInt(), 0100755,
                     "/" + "d/".repeat(r.nextInt(40)) + "x" + r.nextInt(1000));
-            switch (r.nextInt(10)) {
+            switch (r.nextInt(11)) {
                 case 0 -> rec.task(t, pid, pid, 1, r.nextInt(), r.nextLong(), "comm" + r.nextInt(100));
                 case 1 -> rec.mmap(t, pid, pid, r.nextLong(), r.nextLong(), 7, 0x22, -1, 0, r.nextLong());
                 case 2 -> rec.mmapFile(t, pid, pid, r.nextLong(), r.nextLong(), 5, 2, 3, 0, r.nextLong(), r.nextLong(),
@@ -60,6 +60,8 @@ class HostileRecordsTest {
                     rec.syscallWithRanges(t, r.nextInt(4), pid, pid, 311, new long[] {pid + 1, r.nextLong(), 1, r.nextLong(),
                             ranges.length / 2, 0}, r.nextLong(), ranges, r.nextInt(4));
                 }
+                case 9 -> rec.uffdFill(t, r.nextInt(4), pid, pid, new long[] {3, 0xc028aa03L, r.nextLong(), 0, 0, 0}, r.nextLong(),
+                        r.nextLong(), r.nextLong(), r.nextInt(), r.nextLong());
                 default -> rec.vma(t, r.nextInt(4), pid, r.nextLong(), r.nextLong(), r.nextLong(), r.nextLong(), i,
                         r.nextBoolean(), r.nextBoolean() ? f : null);
             }

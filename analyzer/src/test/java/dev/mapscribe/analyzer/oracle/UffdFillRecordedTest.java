@@ -1,0 +1,56 @@
+package dev.mapscribe.analyzer.oracle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mapscribe.analyzer.replay.MemoryWriteRow;
+import dev.mapscribe.analyzer.replay.RegionVersion;
+import dev.mapscribe.analyzer.replay.SyscallRow;
+import dev.mapscribe.formats.testkit.BpfRequirement;
+import dev.mapscribe.recorder.Recorder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * End to end with real eBPF: scripts/workloads/uffdfill.c puts code into anonymous memory that was never writable, an
+ * R-X page registered with a userfaultfd and filled by UFFDIO_COPY, which maps the page with the range's own
+ * protection: no W, no mprotect, so no alert of tracee's kind; once into its own page, once from a forked child into
+ * its parent's (the userfaultfd stays bound to the address space that made it). Each fill must be a memory_writes row
+ * naming the process written into, the range and the bytes filled, over the r-x region the analyzer has there.
+ * Recorded with --hooks auto (tp_btf here) and with the raw_tp variant forced.
+ */
+class UffdFillRecordedTest {
+    @ParameterizedTest
+    @EnumSource(value = Recorder.Hooks.class, names = {"AUTO", "SYSCALLS_RAW_TP"})
+    void codeFilledIntoMemoryThatWasNeverWritableIsAWriteIntoThatProcess(Recorder.Hooks hooks, @TempDir Path tmp) throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        RecordedReplay run = RecordedReplay.of(tmp, "uffdfill", hooks);
+        List<Map<String, String>> cases = run.items.stream().filter(RegionsWorkload.Note.class::isInstance)
+                .map(RegionsWorkload.Note.class::cast).map(RegionsWorkload.Note::values).toList();
+        assertEquals(List.of("self", "child"), cases.stream().map(c -> c.get("case")).toList(), run.output);
+        for (Map<String, String> c : cases) {
+            int caller = Integer.parseInt(c.get("pid")), target = Integer.parseInt(c.get("target"));
+            long addr = Long.parseLong(c.get("addr")), len = Long.parseLong(c.get("len"));
+            assertEquals("42", c.get("result"), "the code ran: " + c);
+            List<MemoryWriteRow> writes = run.memoryWrites.stream().filter(w -> w.pid() == caller && "ioctl".equals(w.syscall())).toList();
+            assertEquals(1, writes.size(), c + ": one write by the ioctl: " + run.memoryWrites);
+            MemoryWriteRow w = writes.getFirst();
+            assertEquals(Arrays.asList(target, addr, len, Long.parseLong(c.get("done")), false, "return"),
+                    Arrays.asList(w.targetPid(), w.addr(), w.len(), w.written(), w.failed(), w.iovecsRead()), c + ": " + w);
+            SyscallRow row = run.syscalls.stream().filter(s -> s.tsNs() == w.tsNs() && s.pid() == caller).findFirst().orElseThrow();
+            assertEquals(Arrays.asList("ioctl", 0xc028aa03L, target, addr), Arrays.asList(row.name(), row.args()[1], row.targetPid(), row.targetAddr()));
+            // the page written was r-x, anonymous, never writable: in the target's regions at that moment
+            RegionVersion region = run.regions.stream().filter(r -> r.pid() == target && r.start() <= addr && addr < r.end()
+                    && r.validFromNs() <= w.tsNs() && (r.validToNs() == null || w.tsNs() < r.validToNs())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no region of " + target + " at " + Long.toHexString(addr)));
+            assertEquals(Arrays.asList(true, "r-xp", "anon"), Arrays.asList(region.known(), region.perms(), region.backing()), region.toString());
+            assertTrue(run.alerts.stream().noneMatch(a -> a.task().pid() == target && a.addr() <= addr && addr < a.addr() + a.len()),
+                    "no alert names the page: the write is the only trace " + run.alerts);
+        }
+    }
+}
