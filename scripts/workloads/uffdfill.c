@@ -8,7 +8,9 @@
  *
  *   self   the process fills a page of its own and calls it;
  *   child  a forked child fills a page of its parent's: the userfaultfd it inherited stays bound to the address space
- *          that created it, so the child writes into its parent, which then calls the code.
+ *          that created it, so the child writes into its parent, which then calls the code;
+ *   int80  the process fills a page of its own with a 32-bit ioctl (int 0x80, number 54: the compat ioctl passes
+ *          userfaultfd's commands on, whose argument is the same struct in both modes; the struct below 4 GiB).
  *
  * Prints "PID <pid>" first, then one line per case once the code has run (the NOTE lines of the analyzer's oracle
  * tests):
@@ -30,7 +32,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "int80.h"
+
 #define PAGE 4096
+#define NR32_IOCTL 54
 
 #if defined(__x86_64__)
 static const unsigned char CODE[] = {0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3}; /* mov eax, 42; ret */
@@ -62,15 +67,29 @@ static unsigned char *registered_rx_page(int *uffd)
 	return rx;
 }
 
-/* UFFDIO_COPY of the code into dst; prints the case's line with what the kernel said, and returns its result. */
-static int fill(int uffd, unsigned char *dst, long *done)
+/*
+ * UFFDIO_COPY of the code into dst (by the 64-bit ioctl, or with int80 by the 32-bit one); returns the ioctl's result
+ * (-errno when it failed) and puts what the kernel reports copied in *done.
+ */
+static int fill(int uffd, unsigned char *dst, long *done, int int80_call)
 {
 	static unsigned char src[PAGE] __attribute__((aligned(PAGE)));
 	memcpy(src, CODE, sizeof(CODE));
-	struct uffdio_copy copy = {.dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = PAGE, .mode = 0};
-	int ret = ioctl(uffd, UFFDIO_COPY, &copy);
-	*done = (long)copy.copy;
-	return ret == 0 ? 0 : -errno;
+	/* below 4 GiB, for the 32-bit call's pointer (MAP_32BIT); a page of its own either way */
+	struct uffdio_copy *copy = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (copy == MAP_FAILED)
+		die("mmap MAP_32BIT");
+	*copy = (struct uffdio_copy){.dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = PAGE, .mode = 0};
+	int ret;
+	if (int80_call) {
+		long r = int80(NR32_IOCTL, uffd, UFFDIO_COPY, (long)(uintptr_t)copy, 0, 0, 0);
+		ret = r < 0 ? (int)r : 0;
+	} else {
+		ret = ioctl(uffd, UFFDIO_COPY, copy) == 0 ? 0 : -errno;
+	}
+	*done = (long)copy->copy;
+	munmap(copy, PAGE);
+	return ret;
 }
 
 static int run(unsigned char *code)
@@ -86,7 +105,7 @@ int main(int argc, char **argv)
 	int uffd;
 	long done;
 	unsigned char *own = registered_rx_page(&uffd);
-	int ret = fill(uffd, own, &done);
+	int ret = fill(uffd, own, &done, 0);
 	if (ret != 0)
 		die("UFFDIO_COPY");
 	int result = run(own);
@@ -103,7 +122,7 @@ int main(int argc, char **argv)
 		die("fork");
 	if (child == 0) {
 		long msg[3];
-		msg[0] = fill(uffd, parents, &msg[1]);
+		msg[0] = fill(uffd, parents, &msg[1], 0);
 		msg[2] = getpid();
 		if (write(pipefd[1], msg, sizeof(msg)) != (ssize_t)sizeof(msg))
 			_exit(2);
@@ -120,5 +139,16 @@ int main(int argc, char **argv)
 	result = run(parents);
 	printf("NOTE uffdfill case=child pid=%ld target=%d addr=%lu len=%d ret=%ld done=%ld result=%d\n", msg[2], getpid(),
 	       (unsigned long)parents, PAGE, msg[0], msg[1], result);
+	fflush(stdout);
+
+	unsigned char *by32 = registered_rx_page(&uffd);
+	ret = fill(uffd, by32, &done, 1);
+	if (ret != 0) {
+		errno = -ret;
+		die("UFFDIO_COPY by int 0x80");
+	}
+	result = run(by32);
+	printf("NOTE uffdfill case=int80 pid=%d target=%d addr=%lu len=%d ret=%d done=%ld result=%d\n", getpid(), getpid(),
+	       (unsigned long)by32, PAGE, ret, done, result);
 	return 0;
 }
