@@ -24,6 +24,10 @@
 //  11. READ_IMPLIES_EXEC: a child sets the personality, maps a page PROT_READ|PROT_WRITE and runs code from it
 //                                                                    -> a personality row, an rwx region whose mmap asked
 //                                                                       for no PROT_EXEC, "Mmaped region with W+E permissions!"
+//  12. userfaultfd: a child maps an R-X page, registers it with a userfaultfd and fills it with UFFDIO_COPY, which maps
+//      the page with the range's own protection: code in memory that was never writable, no mprotect, no alert; the
+//      child runs it                                                 -> a memory_writes row (ioctl UFFDIO_COPY) into r-x
+//                                                                       memory, which the triage notebook shows
 //
 // Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 5 seconds)
 #define _GNU_SOURCE
@@ -41,6 +45,9 @@
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <sys/uio.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <linux/userfaultfd.h>
 #include "uring.h"
 #include <signal.h>
 #include <time.h>
@@ -219,6 +226,32 @@ static void read_implies_exec(void) {
     wait_for(c, "rie: child");
 }
 
+// userfaultfd: pages filled by UFFDIO_COPY get the range's protection, so code lands in an R-X page that never had W.
+// A child does it (a userfaultfd refused here, as under vm.unprivileged_userfaultfd=0 for kernel faults, skips it).
+static void userfaultfd_fill(void) {
+    pid_t c = fork();
+    if (c < 0) die("fork");
+    if (c == 0) {
+        unsigned char *rx = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (rx == MAP_FAILED) die("mmap RX");
+        int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+        struct uffdio_api api = {.api = UFFD_API};
+        struct uffdio_register reg = {.range = {(uintptr_t)rx, PAGE}, .mode = UFFDIO_REGISTER_MODE_MISSING};
+        if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0 || ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
+            say("uffd: userfaultfd refused here (%s), skipped", strerror(errno));
+            _exit(0);
+        }
+        static unsigned char src[PAGE] __attribute__((aligned(PAGE)));
+        memcpy(src, CODE, sizeof CODE);
+        struct uffdio_copy copy = {.dst = (uintptr_t)rx, .src = (uintptr_t)src, .len = PAGE, .mode = 0};
+        if (ioctl(uffd, UFFDIO_COPY, &copy) != 0) die("UFFDIO_COPY");
+        say("uffd: filled the r-x page at %p with UFFDIO_COPY (never writable, no mprotect)", (void *)rx);
+        run_code(rx, "a page filled through a userfaultfd");
+        _exit(0);
+    }
+    wait_for(c, "uffd: child");
+}
+
 static void ptrace_inject(void) {
     void *page = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (page == MAP_FAILED) die("mmap RX");
@@ -347,6 +380,8 @@ int main(int argc, char **argv) {
     ptrace_inject();
     pause_ms(300);
     read_implies_exec();
+    pause_ms(300);
+    userfaultfd_fill();
     pause_ms(300);
     say("demo: done");
     return rc;

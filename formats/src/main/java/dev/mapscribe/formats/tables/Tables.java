@@ -119,19 +119,22 @@ public final class Tables {
                     .req("path_truncated", BOOL, "True when the kernel cut the leading part of `path`: the file was deeper than 128 directories or its path longer than 4096 bytes (the recorder's path walk limits); what is left is the end of the path.")
                     .opt("dev", INT64, "For a row with `path`: the file's dev_t (major << 20 | minor).")
                     .opt("inode", INT64, "For a row with `path`: the file's inode number.")
-                    .opt("target_pid", INT32, "For a write into another process, the process written into: ptrace's pid (null for TRACEME, whose tracer is the caller's parent), process_vm_writev's pid (a thread's id is taken to its process where the recording knows the thread), the PID a memory file's `path` names (`/proc/self/mem` resolves to the caller's own). As the caller numbered it: a process in another pid namespace (a container) has another number there than the host's `pid`.")
+                    .opt("target_pid", INT32, "For a write into another process, the process written into: ptrace's pid (null for TRACEME, whose tracer is the caller's parent), process_vm_writev's pid (a thread's id is taken to its process where the recording knows the thread), the PID a memory file's `path` names (`/proc/self/mem` resolves to the caller's own). As the caller numbered it: a process in another pid namespace (a container) has another number there than the host's `pid`. "
+                            + "For an ioctl UFFDIO_COPY or UFFDIO_MOVE, the process whose address space the userfaultfd belongs to, as the kernel names it (the host's pid; null when the kernel has no mm owner to ask): the caller's own, or the process that made the userfaultfd (a child inherits it, a socket passes it).")
                     .req("compat", BOOL, "True for a call made in 32-bit mode (a 32-bit process, or `int 0x80` from a 64-bit one, which shellcode does), recorded as the 64-bit call it equals: mmap2 and old_mmap as `mmap` (the offset in bytes), mprotect, pkey_mprotect, munmap, mremap, madvise, mlock, mlock2, munlock, mlockall, munlockall, shmat and shmdt (their own calls, or through ipc(2)), and brk (a 32-bit process's; one by int 0x80 from 64-bit code too, unless that code set rcx and r11 as a SYSCALL instruction leaves them, where the recorder is of the eighteenth session or later). Other 32-bit calls are not recorded (`compat` rows of `losses` count those whose numbers the recorder watches).")
                     .req("x32", BOOL, "True for a call made with x32's syscall numbers (0x40000000, the __X32_SYSCALL_BIT, added to the number: any 64-bit process can make one, and a tracer that knows only the 64-bit numbers misses it), recorded as the 64-bit call of the same number (`nr` is that number). "
                             + "Where the kernel has x32 (CONFIG_X86_X32_ABI, unless booted with it off) the call did what the 64-bit call does, or failed with ENOSYS for the numbers x32 has its own versions of; where it has none (as on the machines mapscribe is tested on) every such call fails with ENOSYS: a probe for a tracer blind to them. "
                             + "x32's own versions of watched calls (writev, execve, ptrace, pwritev, pwritev2, process_vm_writev, io_setup, execveat: 516-547) are not recorded, and are counted in the `compat` rows of `losses`. From recorders of the twentieth session on; false before.")
-                    .opt("target_addr", INT64, "Where that write began in the target's memory: POKETEXT/POKEDATA's addr, process_vm_writev's first remote iovec (every range it wrote: `memory_writes`), a memory file write's file position (pwrite's offset, or where the write moved the position from; an io_uring request's offset, or the file position as it was submitted). Null for a call that writes at no address (ATTACH, SETREGS, POKEUSER, an open) or when the recorder could not read it.")
+                    .opt("target_addr", INT64, "Where that write began in the target's memory: POKETEXT/POKEDATA's addr, process_vm_writev's first remote iovec (every range it wrote: `memory_writes`), a UFFDIO_COPY's or UFFDIO_MOVE's dst, a memory file write's file position (pwrite's offset, or where the write moved the position from; an io_uring request's offset, or the file position as it was submitted). Null for a call that writes at no address (ATTACH, SETREGS, POKEUSER, an open) or when the recorder could not read it.")
                     .done());
 
     /** Every range of a process's memory a recorded call wrote into, or asked to: where code is injected. */
     public static final TableSchema MEMORY_WRITES = new TableSchema("memory_writes",
             "One row per range of a process's memory that a recorded call wrote into, or asked to write: ptrace's POKETEXT and "
                     + "POKEDATA (8 bytes), each remote iovec of process_vm_writev, and each write to a process's memory file (write, "
-                    + "pwrite64, writev, pwritev, pwritev2, and the io_uring write requests). The call itself is the `syscalls` row "
+                    + "pwrite64, writev, pwritev, pwritev2, and the io_uring write requests), and each ioctl UFFDIO_COPY or UFFDIO_MOVE "
+                    + "on a userfaultfd (`syscall` `ioctl`: pages put into the address space that registered the range, with the range's "
+                    + "own protection, so into an `r-x` mapping that was never writable; from recorders of the twentieth session on). The call itself is the `syscalls` row "
                     + "with the same `host`, `seq`, `ts_ns` and `tid` (`seq` counts within one journal: an export of several journals of one "
                     + "host repeats it). What a write landed in: the `regions` rows of `target_pid` valid at `ts_ns` "
                     + "that overlap [`addr`, `addr` + coalesce(`written`, `len`, 1)).",
@@ -141,14 +144,15 @@ public final class Tables {
                     .opt("target_pid", INT32, "The process written into, as `syscalls.target_pid` has it; null when the call names none the recording can tell.")
                     .req("part", INT32, "Which range of the call this is, from 0: process_vm_writev's remote iovecs in order; 0 for the other calls, which write one range.")
                     .opt("addr", INT64, "Where the range begins in the target's memory: POKETEXT/POKEDATA's addr, the remote iovec's base, a memory file write's "
-                            + "file position (as `syscalls.target_addr`). Null when the recorder could not read it (a process_vm_writev whose remote "
-                            + "iovec array it could not read).")
-                    .opt("len", INT64, "Bytes the call asked to write in this range: 8 for POKETEXT/POKEDATA, the remote iovec's length, write's and pwrite64's "
+                            + "file position (as `syscalls.target_addr`), a UFFDIO_COPY's or UFFDIO_MOVE's dst. Null when the recorder could not read it (a "
+                            + "process_vm_writev whose remote iovec array it could not read, a userfaultfd ioctl whose argument it could not read).")
+                    .opt("len", INT64, "Bytes the call asked to write in this range: 8 for POKETEXT/POKEDATA, the remote iovec's length, a UFFDIO_COPY's or UFFDIO_MOVE's len, write's and pwrite64's "
                             + "count, an io_uring write's or write_fixed's length, the total of a vectored write's iovecs (writev, pwritev, pwritev2, "
                             + "io_uring writev and writev_fixed). Null where the recording does not hold it: a vectored write with more than 64 iovecs, or "
                             + "whose array the recorder could not read, or recorded by an older recorder (a successful call's `written` is its range).")
                     .opt("written", INT64, "Bytes of this range the call reports written: the result, split over process_vm_writev's remote iovecs in "
-                            + "order as the kernel fills them; 0 for a failed call. Null when the result is not recorded (an io_uring request, "
+                            + "order as the kernel fills them; for a userfaultfd ioctl what the kernel wrote back into its argument (bytes filled, "
+                            + "also part way through a call that failed with EAGAIN); 0 for a failed call. Null when the result is not recorded (an io_uring request, "
                             + "recorded as submitted).")
                     .req("failed", BOOL, "True when the call returned an error (`syscalls.failed`).")
                     .req("parts_unrecorded", INT32, "Ranges of the call that have no row: process_vm_writev's remote iovecs past the first 64, "
@@ -156,7 +160,7 @@ public final class Tables {
                             + "a journal of an older recorder (before 2026-12-07's) holds only the first base, the rest counted here. 0 for the other calls.")
                     .opt("iovecs_read", STRING, "When the recorder read the iovec array this range comes from, in the caller's memory: `entry`, as the call "
                             + "began, before the kernel read it (process_vm_writev's remote iovecs, where the kernel has syscall tracepoints); `return`, "
-                            + "as the call returned (a vectored write's iovecs, giving `len`; a process_vm_writev of an older recorder, or whose array "
+                            + "as the call returned (a vectored write's iovecs, giving `len`; a userfaultfd ioctl's argument, giving `addr` and `len`; a process_vm_writev of an older recorder, or whose array "
                             + "could not be read as it began), when another thread of the caller could have rewritten the array while the call ran. "
                             + "Null for a range the call's registers give (ptrace, write, pwrite64, an io_uring write), or whose array was not read.")
                     .opt("iovecs_changed", BOOL, "True when the caller's remote iovec array, read as the call began, held other ranges (or could "
