@@ -1275,13 +1275,6 @@ static __always_inline bool iovecs_differ(const struct ms_iovec *a, const struct
 	return false;
 }
 
-/*
- * process_vm_writev(pid, local_iov, liovcnt, remote_iov, riovcnt, flags): the raw call and, when the caller's remote
- * iovec array could be read, its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges of the target it writes, in
- * order) and the first one's base (MS_F_ADDR: where the write began). The array as the call began where its entry
- * read it (MS_IOVECS_AT_ENTRY; MS_IOVECS_CHANGED when it read otherwise as the call returned, or no longer could be
- * read), else as the call returned (read_iovecs()).
- */
 /* An ioctl that puts pages into an address space through a userfaultfd: the one check every ioctl of the host pays. */
 static __always_inline bool fills_pages(__u32 cmd)
 {
@@ -1359,6 +1352,13 @@ static __always_inline void on_uffd_fill(struct task_struct *task, struct file *
 	submit_or_count(s->buf, at & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
 }
 
+/*
+ * process_vm_writev(pid, local_iov, liovcnt, remote_iov, riovcnt, flags): the raw call and, when the caller's remote
+ * iovec array could be read, its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges of the target it writes, in
+ * order) and the first one's base (MS_F_ADDR: where the write began). The array as the call began where its entry
+ * read it (MS_IOVECS_AT_ENTRY; MS_IOVECS_CHANGED when it read otherwise as the call returned, or no longer could be
+ * read), else as the call returned (read_iovecs()).
+ */
 static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 pid_tgid, __u16 flags)
 {
 	struct scratch *s = scratch_buf();
