@@ -1275,6 +1275,25 @@ static __always_inline bool iovecs_differ(const struct ms_iovec *a, const struct
 	return false;
 }
 
+/*
+ * A UFFDIO_COPY's or UFFDIO_MOVE's range as the call began, per thread, from the ioctl's entry (ms_uffd_enter) to its
+ * exit (on_uffd_fill): the kernel reads the argument once, at the start; while a long copy runs another thread of the
+ * caller can rewrite dst and len, so that the argument read as the call returns names a range the call never filled.
+ * LRU, as vm_write_entries.
+ */
+struct uffd_entry {
+	__u64 arg; /* the argument's address: the exit checks it is its call's */
+	__u64 dst;
+	__u64 len;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);  /* pid_tgid */
+	__type(value, struct uffd_entry);
+} uffd_entries SEC(".maps");
+
 /* An ioctl that puts pages into an address space through a userfaultfd: the one check every ioctl of the host pays. */
 static __always_inline bool fills_pages(__u32 cmd)
 {
@@ -1317,8 +1336,8 @@ static __always_inline __s32 uffd_owner(struct task_struct *task, struct file *f
  * bytes land in memory that was never writable (an R-X mapping registered for missing pages: no W, no mprotect, no
  * alert), and, through a userfaultfd another process created, into that process. The raw call; the range asked for
  * as the address and ranges parts (struct uffdio_copy and uffdio_move begin dst, src, len, mode, and end with what was
- * done, which the kernel writes back), read as the call returned (another thread may have rewritten them); and the
- * userfaultfd part: whose address space, and what was done.
+ * done, which the kernel writes back), as the call began where its entry was watched (uffd_entries), else as it
+ * returned; and the userfaultfd part: whose address space, and what was done (read as the call returned).
  */
 static __always_inline void on_uffd_fill(struct task_struct *task, struct file *file, struct pt_regs *regs, long ret,
 					 __u64 pid_tgid, __u16 flags)
@@ -1331,21 +1350,36 @@ static __always_inline void on_uffd_fill(struct task_struct *task, struct file *
 	__u32 at = sizeof(struct ms_syscall);
 	__u64 a[5] = {}; /* dst, src, len, mode, copy (or move) */
 	bool read = !bpf_probe_read_user(a, sizeof(a), (void *)regs->dx);
-	if (read) {
+	__u64 dst = a[0], len = a[2];
+	bool ranged = read;
+	__u32 when = 0; /* read as the call returned */
+	struct uffd_entry *e = bpf_map_lookup_elem(&uffd_entries, &pid_tgid);
+	if (e) {
+		if (e->arg == regs->dx) {
+			when = MS_IOVECS_AT_ENTRY;
+			if (!read || e->dst != dst || e->len != len)
+				when |= MS_IOVECS_CHANGED;
+			dst = e->dst;
+			len = e->len;
+			ranged = true;
+		}
+		bpf_map_delete_elem(&uffd_entries, &pid_tgid);
+	}
+	if (ranged) {
 		flags |= MS_F_ADDR | MS_F_IOVECS;
-		((struct ms_addr *)(s->buf + at))->addr = a[0];
+		((struct ms_addr *)(s->buf + at))->addr = dst;
 		at += sizeof(struct ms_addr);
 		struct ms_iovecs *part = (void *)(s->buf + at);
 		part->count = 1;
-		part->flags = 0; /* read as the call returned */
+		part->flags = when;
 		struct ms_iovec *range = (void *)(part + 1);
-		range->base = a[0];
-		range->len = a[2];
+		range->base = dst;
+		range->len = len;
 		at += sizeof(struct ms_iovecs) + sizeof(struct ms_iovec);
 	}
 	struct ms_uffd *u = (void *)(s->buf + at);
 	u->tgid = uffd_owner(task, file, pid_tgid);
-	u->_pad = 0;
+	u->flags = read ? MS_UFFD_DONE : 0;
 	u->done = read ? (__s64)a[4] : 0;
 	at += sizeof(struct ms_uffd);
 	fill_hdr(&r->h, MS_SYSCALL, at, flags | MS_F_UFFD, pid_tgid);
@@ -2518,6 +2552,31 @@ int ms_vm_writev_enter(struct trace_event_raw_sys_enter *ctx)
 		bpf_map_delete_elem(&vm_write_entries, &pid_tgid);
 	else
 		bpf_map_update_elem(&vm_write_entries, &pid_tgid, e, BPF_ANY);
+	return 0;
+}
+
+/*
+ * An ioctl's entry: a UFFDIO_COPY's or UFFDIO_MOVE's range as the kernel is about to read it, kept for the call's exit
+ * (uffd_entries). Runs for every ioctl of the host (a syscalls:sys_enter_* tracepoint), which a compare of the command
+ * ends; 32-bit calls do not pass here.
+ */
+SEC("?tracepoint/syscalls/sys_enter_ioctl")
+int ms_uffd_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!fills_pages((__u32)ctx->args[1]))
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if ((pid_tgid >> 32) == ms_cfg.self_tgid)
+		return 0;
+	__u64 a[3]; /* dst, src, len */
+	struct uffd_entry e = {.arg = ctx->args[2]};
+	if (bpf_probe_read_user(a, sizeof(a), (void *)e.arg)) {
+		bpf_map_delete_elem(&uffd_entries, &pid_tgid); /* the exit reads the argument as it returns */
+		return 0;
+	}
+	e.dst = a[0];
+	e.len = a[2];
+	bpf_map_update_elem(&uffd_entries, &pid_tgid, &e, BPF_ANY);
 	return 0;
 }
 

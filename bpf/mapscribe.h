@@ -253,13 +253,15 @@ struct ms_policy {
  * MS_SYSCALL's userfaultfd part (MS_F_UFFD), after the ranges part: an ioctl UFFDIO_COPY or UFFDIO_MOVE, which puts
  * pages into an address space that registered the range with a userfaultfd, mapped with the range's own protection:
  * bytes written into memory that was never writable (an R-X mapping), and, through a userfaultfd another process
- * created (inherited, or passed over a socket), into that process. Its ranges part (when the ioctl's argument could
- * be read, as the call returned) holds the range asked for.
+ * created (inherited, or passed over a socket), into that process. Its ranges part holds the range asked for, read as
+ * the call began where the ioctl's entry was watched (MS_IOVECS_AT_ENTRY, MS_IOVECS_CHANGED as for process_vm_writev),
+ * else as it returned; none when the argument could not be read.
  */
+#define MS_UFFD_DONE 0x1 /* ms_uffd.done was read (the argument, as the call returned) */
 struct ms_uffd {
 	__s32 tgid;  /* the process whose address space the userfaultfd belongs to (the caller's, or its mm's owner); 0: unknown */
-	__u32 _pad;
-	__s64 done;  /* what the kernel wrote back into the argument (copy, move): bytes filled, or -errno; 0 with no ranges part */
+	__u32 flags; /* MS_UFFD_* */
+	__s64 done;  /* what the kernel wrote back into the argument (copy, move): bytes filled, or -errno; with MS_UFFD_DONE */
 };
 
 #define MS_FORK_THREAD 0x1  /* child shares the thread group (CLONE_THREAD) */

@@ -10,7 +10,11 @@
  *   child  a forked child fills a page of its parent's: the userfaultfd it inherited stays bound to the address space
  *          that created it, so the child writes into its parent, which then calls the code;
  *   int80  the process fills a page of its own with a 32-bit ioctl (int 0x80, number 54: the compat ioctl passes
- *          userfaultfd's commands on, whose argument is the same struct in both modes; the struct below 4 GiB).
+ *          userfaultfd's commands on, whose argument is the same struct in both modes; the struct below 4 GiB);
+ *   race   the process fills 64 MiB of its own R-X memory while a second thread, a millisecond into the copy, points
+ *          the argument's dst at a harmless page (racer.h): the kernel read dst at the start, so the argument read as
+ *          the call returns names a page the call never filled. Tries (each on a fresh range) until the change lands
+ *          inside the call, at most 5; the line has decoy=ADDR and tries=N.
  *
  * Prints "PID <pid>" first, then one line per case once the code has run (the NOTE lines of the analyzer's oracle
  * tests):
@@ -33,6 +37,7 @@
 #include <unistd.h>
 
 #include "int80.h"
+#include "racer.h"
 
 #define PAGE 4096
 #define NR32_IOCTL 54
@@ -90,6 +95,54 @@ static int fill(int uffd, unsigned char *dst, long *done, int int80_call)
 	*done = (long)copy->copy;
 	munmap(copy, PAGE);
 	return ret;
+}
+
+#define RACE_LEN (64u << 20)
+static struct uffdio_copy *race_arg;
+static unsigned char *race_decoy;
+
+static void point_at_decoy(void)
+{
+	race_arg->dst = (uintptr_t)race_decoy;
+}
+
+/* The race case: returns the try that counted (the change inside the call), or 0. */
+static int race(unsigned char **filled, long *done, int *ret)
+{
+	unsigned char *src = mmap(NULL, RACE_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	race_decoy = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	race_arg = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED || race_decoy == MAP_FAILED || race_arg == MAP_FAILED)
+		die("mmap");
+	memcpy(src, CODE, sizeof(CODE));
+	if (racer_start(point_at_decoy) != 0)
+		die("pthread_create");
+	for (int try = 1; try <= 5; try++) {
+		unsigned char *rx = mmap(NULL, RACE_LEN, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (rx == MAP_FAILED)
+			die("mmap RX");
+		int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+		struct uffdio_api api = {.api = UFFD_API};
+		struct uffdio_register reg = {.range = {(uintptr_t)rx, RACE_LEN}, .mode = UFFDIO_REGISTER_MODE_MISSING};
+		if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0 || ioctl(uffd, UFFDIO_REGISTER, &reg) != 0)
+			die("userfaultfd");
+		*race_arg = (struct uffdio_copy){.dst = (uintptr_t)rx, .src = (uintptr_t)src, .len = RACE_LEN, .mode = 0};
+		racer_arm();
+		long t0 = now_ns();
+		*ret = ioctl(uffd, UFFDIO_COPY, race_arg) == 0 ? 0 : -errno;
+		long t1 = now_ns();
+		racer_wait();
+		*done = (long)race_arg->copy;
+		close(uffd);
+		if (*ret == 0 && racer_within(t0, t1)) {
+			racer_stop();
+			*filled = rx;
+			return try;
+		}
+		munmap(rx, RACE_LEN);
+	}
+	racer_stop();
+	return 0;
 }
 
 static int run(unsigned char *code)
@@ -150,5 +203,16 @@ int main(int argc, char **argv)
 	result = run(by32);
 	printf("NOTE uffdfill case=int80 pid=%d target=%d addr=%lu len=%d ret=%d done=%ld result=%d\n", getpid(), getpid(),
 	       (unsigned long)by32, PAGE, ret, done, result);
+	fflush(stdout);
+
+	unsigned char *raced = NULL;
+	int tries = race(&raced, &done, &ret);
+	if (tries == 0) {
+		fprintf(stderr, "uffdfill: the racer never changed the argument during the copy in 5 tries\n");
+		return 2;
+	}
+	result = run(raced);
+	printf("NOTE uffdfill case=race pid=%d target=%d addr=%lu len=%u ret=%d done=%ld result=%d decoy=%lu tries=%d\n",
+	       getpid(), getpid(), (unsigned long)raced, RACE_LEN, ret, done, result, (unsigned long)race_decoy, tries);
 	return 0;
 }

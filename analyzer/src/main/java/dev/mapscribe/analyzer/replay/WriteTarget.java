@@ -117,8 +117,8 @@ final class WriteTarget {
                 if (s.uffd() == null) return null;
                 long[] r = s.ranges();
                 if (r == null || r.length != 2) return one(new Range(null, null, null)); // the argument could not be read
-                long filled = Math.max(0, s.uffd().done());
-                return Ranges.read(List.of(new Range(r[0], r[1], ret == null ? null : filled)), 0, s);
+                Long filled = ret == null || !s.uffd().doneRead() ? null : Math.max(0, s.uffd().done());
+                return Ranges.read(List.of(new Range(r[0], r[1], filled)), 0, s);
             }
             case NR_WRITEV, NR_PWRITEV, NR_PWRITEV2 -> {
                 return vectored(s, new Range(at, vectoredLength(s), done));

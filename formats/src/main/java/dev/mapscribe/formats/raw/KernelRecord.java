@@ -48,10 +48,15 @@ public sealed interface KernelRecord extends Record {
 
     /**
      * The userfaultfd part of an ioctl that put pages into an address space through a userfaultfd: the process the
-     * address space belongs to (0: unknown), and what the kernel wrote back as done (bytes filled, or -errno; 0 when
-     * the record has no ranges part, the argument unread).
+     * address space belongs to (0: unknown), and what the kernel wrote back as done (bytes filled, or -errno), when
+     * {@link #doneRead()}.
      */
-    record Uffd(int tgid, long done) {}
+    record Uffd(int tgid, int flags, long done) {
+        /** bpf/mapscribe.h MS_UFFD_DONE: done was read (the argument, as the call returned). */
+        public static final int DONE = 0x1;
+
+        public boolean doneRead() { return (flags & DONE) != 0; }
+    }
 
     /**
      * A NUMA policy as the kernel keeps it on a VMA (struct mempolicy): mode (MPOL_DEFAULT 0 for none), flags, home

@@ -86,7 +86,7 @@ public final class Layouts {
      * MS_SYSCALL's userfaultfd part (MS_F_UFFD), after the ranges part: whose address space an ioctl UFFDIO_COPY or
      * UFFDIO_MOVE filled, and what it did.
      */
-    public static final StructLayout MS_UFFD = structLayout(U32.withName("tgid"), paddingLayout(4).withName("_pad"),
+    public static final StructLayout MS_UFFD = structLayout(U32.withName("tgid"), U32.withName("flags"),
             U64.withName("done")).withName("ms_uffd");
 
     /** MS_SYSCALL's policy part (MS_F_POLICY), after the userfaultfd part: the NUMA policy mbind left on its VMA. */

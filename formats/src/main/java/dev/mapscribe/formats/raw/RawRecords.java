@@ -266,7 +266,7 @@ public final class RawRecords {
         buf.set(U64, at + fixed + addrSize + MS_IOVECS.byteSize() + 8, len);
         long u = at + fixed + addrSize + rangesSize;
         buf.set(U32, u, tgid);
-        buf.set(U32, u + 4, 0);
+        buf.set(U32, u + 4, KernelRecord.Uffd.DONE);
         buf.set(U64, u + 8, done);
         return syscallFixed(at, 16, args, ret);
     }

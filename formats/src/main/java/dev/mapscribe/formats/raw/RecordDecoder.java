@@ -31,7 +31,7 @@ public final class RecordDecoder {
             SIZE_IOVEC = size(MS_IOVEC);
     private static final long IOVECS_COUNT = off(MS_IOVECS, "count"), IOVECS_FLAGS = off(MS_IOVECS, "flags");
     private static final int SIZE_POLICY = size(MS_POLICY), SIZE_UFFD = size(MS_UFFD);
-    private static final long UFFD_TGID = off(MS_UFFD, "tgid"), UFFD_DONE = off(MS_UFFD, "done");
+    private static final long UFFD_TGID = off(MS_UFFD, "tgid"), UFFD_FLAGS = off(MS_UFFD, "flags"), UFFD_DONE = off(MS_UFFD, "done");
     private static final long POL_MODE = off(MS_POLICY, "mode"), POL_FLAGS = off(MS_POLICY, "flags"),
             POL_HOME = off(MS_POLICY, "home_node"), POL_NODES = off(MS_POLICY, "nodes"), POL_USER = off(MS_POLICY, "user_nodes");
     /** bpf/mapscribe.h's MS_IOVECS_MAX: a record naming more ranges is damaged, not a bigger array. */
@@ -126,7 +126,7 @@ public final class RecordDecoder {
                 KernelRecord.Uffd uffd = null;
                 if (h.has(KernelRecord.F_UFFD)) {
                     r.need(at + SIZE_UFFD, "ms_uffd");
-                    uffd = new KernelRecord.Uffd(r.i32(at + UFFD_TGID), r.i64(at + UFFD_DONE));
+                    uffd = new KernelRecord.Uffd(r.i32(at + UFFD_TGID), (int) r.u32(at + UFFD_FLAGS), r.i64(at + UFFD_DONE));
                     at += SIZE_UFFD;
                 }
                 KernelRecord.Policy policy = null;

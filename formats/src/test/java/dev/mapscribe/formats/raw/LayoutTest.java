@@ -106,6 +106,7 @@ class LayoutTest {
                 Integer.decode(header.replaceAll("(?s).*#define MS_IOVECS_CHANGED (0x[0-9a-f]+).*", "$1")));
         assertEquals(KernelRecord.F_ARGS_FROM_VMA, Integer.decode(header.replaceAll("(?s).*#define MS_F_ARGS_FROM_VMA (0x[0-9a-f]+).*", "$1")));
         assertEquals(KernelRecord.F_POLICY, Integer.decode(header.replaceAll("(?s).*#define MS_F_POLICY (0x[0-9a-f]+).*", "$1")));
+        assertEquals(KernelRecord.Uffd.DONE, Integer.decode(header.replaceAll("(?s).*#define MS_UFFD_DONE (0x[0-9a-f]+).*", "$1")));
         assertEquals(KernelRecord.F_UFFD, Integer.decode(header.replaceAll("(?s).*#define MS_F_UFFD (0x[0-9a-f]+).*", "$1")));
         assertEquals(KernelRecord.F_X32, Integer.decode(header.replaceAll("(?s).*#define MS_F_X32 (0x[0-9a-f]+).*", "$1")));
     }

@@ -39,6 +39,13 @@ public enum HookTier {
     public static final OptionalHooks VM_WRITEV_ENTRY = new OptionalHooks("process_vm_writev's entry", Set.of("ms_vm_writev_enter"),
             "process_vm_writev's remote iovecs are read as each call returns, when another thread of the caller may have rewritten them", null);
 
+    /**
+     * The ioctl's entry (a syscalls:sys_enter_* tracepoint): a userfaultfd fill's range as the kernel is about to read
+     * it, not as the call returns. Runs for every ioctl of the host.
+     */
+    public static final OptionalHooks UFFD_ENTRY = new OptionalHooks("userfaultfd fills' entry", Set.of("ms_uffd_enter"),
+            "the range a UFFDIO_COPY or UFFDIO_MOVE fills is read as each call returns, when another thread of the caller may have rewritten it", null);
+
     /** The name of the io_uring hooks, which record --no-io-uring leaves out. */
     public static final String IO_URING = "io_uring requests";
 
@@ -93,10 +100,10 @@ public enum HookTier {
 
     /**
      * The hooks this tier loads too where the kernel accepts them: the io_uring watch, process_vm_writev's entry, the
-     * mmap lock's (the order of address-space changes).
+     * ioctl's (userfaultfd fills), the mmap lock's (the order of address-space changes).
      */
     public List<OptionalHooks> optional() {
-        return List.of(ioUring, VM_WRITEV_ENTRY, mapOrder);
+        return List.of(ioUring, VM_WRITEV_ENTRY, UFFD_ENTRY, mapOrder);
     }
 
     /** The mmap lock's hook of {@link #optional()}. */

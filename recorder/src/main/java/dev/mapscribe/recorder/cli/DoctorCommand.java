@@ -36,6 +36,8 @@ public final class DoctorCommand implements Callable<Integer> {
                     "io_uring_submit_req, io_uring_file_get, io_uring_complete: writes into process memory and madvise through a ring; optional"),
             new Probe("vm_writev", HookTier.SYSCALLS, HookTier.VM_WRITEV_ENTRY.programs(),
                     "syscalls:sys_enter_process_vm_writev: the ranges process_vm_writev writes, as it begins; optional"),
+            new Probe("uffd_entry", HookTier.SYSCALLS, HookTier.UFFD_ENTRY.programs(),
+                    "syscalls:sys_enter_ioctl: the range a userfaultfd fill writes, as it begins; optional"),
             new Probe("map_order", HookTier.SYSCALLS, HookTier.SYSCALLS.mapOrder().programs(),
                     "mmap_lock_acquire_returned: calls that race on one address space are told; optional"));
 

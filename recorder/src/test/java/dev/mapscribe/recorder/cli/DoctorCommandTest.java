@@ -28,7 +28,7 @@ class DoctorCommandTest {
         assertEquals(Cli.OK, code, String.join("\n", lines));
         // tp_btf and raw tracepoints load on every kernel CI runs on, and so do the io_uring programs (6.0+),
         // process_vm_writev's entry (syscall tracepoints) and the mmap lock's program (6.13+'s seqcount)
-        for (String hooks : List.of("tp_btf", "raw_tp", "io_uring", "vm_writev", "map_order")) {
+        for (String hooks : List.of("tp_btf", "raw_tp", "io_uring", "vm_writev", "uffd_entry", "map_order")) {
             assertTrue(lines.stream().anyMatch(l -> l.matches("hooks " + hooks + " +loads and attaches \\(.*")),
                     hooks + " loads: " + lines);
         }
