@@ -159,8 +159,8 @@ public final class Tables {
                             + "or all of them when the recorder could not read its array (then one row with a null `addr` stands for the call); "
                             + "a journal of an older recorder (before 2026-12-07's) holds only the first base, the rest counted here. 0 for the other calls.")
                     .opt("iovecs_read", STRING, "When the recorder read the iovec array this range comes from, in the caller's memory: `entry`, as the call "
-                            + "began, before the kernel read it (process_vm_writev's remote iovecs, where the kernel has syscall tracepoints); `return`, "
-                            + "as the call returned (a vectored write's iovecs, giving `len`; a userfaultfd ioctl's argument, giving `addr` and `len`; a process_vm_writev of an older recorder, or whose array "
+                            + "began, before the kernel read it (process_vm_writev's remote iovecs, and a userfaultfd ioctl's argument, where the kernel has syscall tracepoints; not a 32-bit call's); `return`, "
+                            + "as the call returned (a vectored write's iovecs, giving `len`; a userfaultfd ioctl's argument by a 32-bit call, or where its entry was not watched; a process_vm_writev of an older recorder, or whose array "
                             + "could not be read as it began), when another thread of the caller could have rewritten the array while the call ran. "
                             + "Null for a range the call's registers give (ptrace, write, pwrite64, an io_uring write), or whose array was not read.")
                     .opt("iovecs_changed", BOOL, "True when the caller's remote iovec array, read as the call began, held other ranges (or could "

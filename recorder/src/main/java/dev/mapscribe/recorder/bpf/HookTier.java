@@ -44,7 +44,8 @@ public enum HookTier {
      * it, not as the call returns. Runs for every ioctl of the host.
      */
     public static final OptionalHooks UFFD_ENTRY = new OptionalHooks("userfaultfd fills' entry", Set.of("ms_uffd_enter"),
-            "the range a UFFDIO_COPY or UFFDIO_MOVE fills is read as each call returns, when another thread of the caller may have rewritten it", null);
+            "the range a UFFDIO_COPY or UFFDIO_MOVE fills is read as each call returns, when another thread of the caller may have rewritten it",
+            "--no-uffd-entry");
 
     /** The name of the io_uring hooks, which record --no-io-uring leaves out. */
     public static final String IO_URING = "io_uring requests";

@@ -65,6 +65,11 @@ public final class RecordCommand implements Callable<Integer> {
             + " each mmap lock the host takes costs a tracepoint and a short program with it: ~2-4 % of an mmap/mprotect/munmap storm")
     boolean noMapOrder;
 
+    @Option(names = "--no-uffd-entry", description = "do not watch ioctls as they begin (the range a userfaultfd fill"
+            + " writes is then read as the call returns, when another thread may have rewritten it, and the journal says so);"
+            + " each ioctl of the host costs ~130 ns more with it (a tracepoint program)")
+    boolean noUffdEntry;
+
     @Option(names = "--synthetic-producer", hidden = true, paramLabel = "PID",
             description = "capacity benchmark: PID's getppid(2) calls generate records (scripts/workloads/synthetic.c)")
     int syntheticProducer;
@@ -92,7 +97,7 @@ public final class RecordCommand implements Callable<Integer> {
         commandLine.addAll(spec.commandLine().getParseResult().originalArgs());
         Recorder.Config config = new Recorder.Config(journal, tier, maxDiskBytes, ringBytes, !noEnrich, !noSnapshot,
                 commandLine, err, syntheticProducer).withRealtimeHolder(!noRealtime).withIoUring(!noIoUring)
-                .withMapOrder(!noMapOrder);
+                .withMapOrder(!noMapOrder).withUffdEntry(!noUffdEntry);
         Recorder recorder = Recorder.start(config);
         if (!noRealtime && recorder.holderScheduling().startsWith("nice")) {
             // Like the LSM fallback: one line, and the recording goes on.
