@@ -150,7 +150,7 @@ class RecorderTierTest {
         ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
         Path journal = tmp.resolve("no-io-uring");
         try (Recorder r = Recorder.start(config(journal, Recorder.Hooks.SYSCALLS, new PrintStream(errBytes, true, StandardCharsets.UTF_8))
-                .withIoUring(false).withMapOrder(false))) {
+                .withIoUring(false).withMapOrder(false).withUffdEntry(false))) {
             r.awaitStopped();
         }
         List<String> notes = new java.util.ArrayList<>();
@@ -160,7 +160,8 @@ class RecorderTierTest {
             }).damage());
         }
         assertEquals(1, notes.size(), "one final status: " + notes);
-        assertEquals("io_uring requests not watched (--no-io-uring); the order of address-space changes not watched (--no-map-order)",
+        assertEquals("io_uring requests not watched (--no-io-uring); userfaultfd fills' entry not watched (--no-uffd-entry); "
+                        + "the order of address-space changes not watched (--no-map-order)",
                 notes.getFirst());
         // and with them (the default) nothing is said: the io_uring programs load on this kernel
         Path with = tmp.resolve("io-uring");
@@ -172,7 +173,8 @@ class RecorderTierTest {
                 if (rec instanceof dev.mapscribe.formats.raw.UserRecord.RecorderStatus st && st.last()) notes.add(st.note());
             });
         }
-        assertFalse(notes.getLast().contains("io_uring") || notes.getLast().contains("order"), notes.getLast());
+        assertFalse(notes.getLast().contains("io_uring") || notes.getLast().contains("order") || notes.getLast().contains("userfaultfd"),
+                notes.getLast());
         if (tpBtfLoads()) {
             assertEquals(List.of(), errBytes.toString(StandardCharsets.UTF_8).lines().toList());
         }
