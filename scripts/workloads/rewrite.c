@@ -9,6 +9,8 @@
  *   unlinked a 1 MiB file in DIR, mapped while the recorder is still reading "during", then made read-only by
  *           chmod and unlinked (a dropper deleting its stage): its ctime moves, its bytes do not, so it must be hashed
  *           as mapped;
+ *   future  the same with its mtime set into the future (2040) before the mapping: an mtime later than any ctime is
+ *           utimensat's, not a write's, so it too must be hashed as mapped;
  *   kept    1 MiB, never overwritten.
  *
  *   rewrite DIR RECORDER_PID
@@ -50,7 +52,7 @@ static void sleep_ms(long ms)
 
 /* A memfd NAME (or, with a DIR, the file DIR/NAME) of content(seed, size), mapped R-X (private) and left mapped; its
  * descriptor is returned. */
-static int mapped_file(const char *dir, const char *name, uint64_t seed, size_t size)
+static int mapped_file(const char *dir, const char *name, uint64_t seed, size_t size, int future_mtime)
 {
 	char path[4096];
 	if (dir)
@@ -69,6 +71,11 @@ static int mapped_file(const char *dir, const char *name, uint64_t seed, size_t 
 		done += (size_t)n;
 	}
 	free(buf);
+	if (future_mtime) {
+		struct timespec times[2] = {{0, UTIME_OMIT}, {2208988800L, 0}}; /* mtime 2040-01-01 */
+		if (futimens(fd, times) != 0)
+			die("futimens");
+	}
 	sleep_ms(10); /* the mapping in a later tick of the coarse clock than the write that set ctime */
 	if (mmap(NULL, size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) == MAP_FAILED)
 		die("mmap");
@@ -98,7 +105,7 @@ static int holds(int pid, const char *want, int reading)
 	for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
 		if (e->d_name[0] == '.')
 			continue;
-		char path[128], link[4200], info[128], line[256];
+		char path[320], link[4200], info[320], line[256];
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		ssize_t n = readlink(path, link, sizeof(link) - 1);
 		if (n < 0)
@@ -155,34 +162,43 @@ int main(int argc, char **argv)
 	}
 	int recorder = atoi(argv[2]);
 
-	int during = mapped_file(NULL, "rewrite-during", 1, 64u << 20);
+	int during = mapped_file(NULL, "rewrite-during", 1, 64u << 20, 0);
 	wait_for(recorder, "/memfd:rewrite-during (deleted)", 1);
 	overwrite(during, 101);
 
-	int after = mapped_file(NULL, "rewrite-after", 2, 1u << 20);
+	int after = mapped_file(NULL, "rewrite-after", 2, 1u << 20, 0);
 	sleep_ms(10);
 	overwrite(after, 102);
 
-	int unlinked = mapped_file(argv[1], "rewrite-unlinked", 4, 1u << 20);
+	int unlinked = mapped_file(argv[1], "rewrite-unlinked", 4, 1u << 20, 0);
 	sleep_ms(10);
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/rewrite-unlinked", argv[1]);
 	if (fchmod(unlinked, 0500) != 0 || unlink(path) != 0)
 		die("fchmod, unlink");
+	int future = mapped_file(argv[1], "rewrite-future", 5, 1u << 20, 1);
+	sleep_ms(10);
+	char future_path[4096];
+	snprintf(future_path, sizeof(future_path), "%s/rewrite-future", argv[1]);
+	if (fchmod(future, 0500) != 0 || unlink(future_path) != 0)
+		die("fchmod, unlink");
 	int still_read = holds(recorder, "/memfd:rewrite-during (deleted)", 1);
 
-	int kept = mapped_file(NULL, "rewrite-kept", 3, 1u << 20);
+	int kept = mapped_file(NULL, "rewrite-kept", 3, 1u << 20, 0);
 
 	/* Alive until the recorder holds each file: a process that exits first takes a memfd's bytes with it. */
 	wait_for(recorder, "/memfd:rewrite-after (deleted)", 0);
 	char deleted[4200];
 	snprintf(deleted, sizeof(deleted), "%s (deleted)", path);
 	wait_for(recorder, deleted, 0);
+	snprintf(deleted, sizeof(deleted), "%s (deleted)", future_path);
+	wait_for(recorder, deleted, 0);
 	wait_for(recorder, "/memfd:rewrite-kept (deleted)", 0);
 
 	report("during", during, 1, 64u << 20, 101, still_read);
 	report("after", after, 2, 1u << 20, 102, still_read);
 	report("unlinked", unlinked, 4, 1u << 20, 0, still_read);
+	report("future", future, 5, 1u << 20, 0, still_read);
 	report("kept", kept, 3, 1u << 20, 0, still_read);
 	return 0;
 }

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * With real eBPF: scripts/workloads/rewrite.c maps three memfds executable and overwrites two of them, one while the
- * recorder's enricher reads it and one before the enricher reaches it; and a file it chmods and unlinks, whose bytes
- * (its hashes as mapped) must survive the ctime those move. Hashes of what a file holds after the code in
+ * recorder's enricher reads it and one before the enricher reaches it; and two files it chmods and unlinks, one with
+ * its mtime set into the future before the mapping, whose bytes (their hashes as mapped) must survive the ctime those
+ * move. Hashes of what a file holds after the code in
  * it ran, reported under the identity it had when mapped, would be a lie that hides the code from a hash list: the
  * enricher must say that the file changed instead, and hash the file as it is now under its new ctime (for the file
  * written during its read, once the read is over: a second read).
@@ -31,14 +32,15 @@ class FileRewrittenTest {
         BpfRequirement.assumeRootAndBpf();
         RecordedRun run = RecordedRun.ofWorkload(tmp, "rewrite", true, Long.toString(ProcessHandle.current().pid()));
         List<Map<String, String>> cases = run.calls();
-        assertEquals(List.of("during", "after", "unlinked", "kept"), cases.stream().map(c -> c.get("case")).toList(), cases.toString());
+        assertEquals(List.of("during", "after", "unlinked", "future", "kept"), cases.stream().map(c -> c.get("case")).toList(), cases.toString());
         // Without it the two overwrites did not fall where the workload meant them to (the enricher read 64 MiB within
         // ~20 ms): not a failure of the enricher, but then this test would show nothing.
         assertEquals("1", cases.getFirst().get("still_read"), "the enricher was still reading 'during' after the overwrites and the unlink");
 
         for (Map<String, String> c : cases) {
             long ino = Long.parseLong(c.get("ino"));
-            String path = c.get("case").equals("unlinked") ? RecordedRun.filesDir(tmp) + "/rewrite-unlinked"
+            String path = c.get("case").equals("unlinked") || c.get("case").equals("future")
+                    ? RecordedRun.filesDir(tmp) + "/rewrite-" + c.get("case")
                     : "/memfd:rewrite-" + c.get("case");
             FileRef mapped = mappedFile(run, path);
             assertEquals(ino, mapped.ino());
@@ -47,7 +49,7 @@ class FileRewrittenTest {
             assertEquals(1, asMapped.size(), c + ": one info of the file as it was mapped: " + infos);
             FileInfo info = asMapped.getFirst();
             byte[] bytes = ShortLivedFilesTest.content(Long.parseLong(c.get("seed")), Integer.parseInt(c.get("size")));
-            if (c.get("over").equals("0")) { // "unlinked": its ctime moved by chmod and unlink, not its bytes
+            if (c.get("over").equals("0")) { // "unlinked" and "future": their ctime moved by chmod and unlink, not their bytes
                 assertEquals(ShortLivedFilesTest.sha256(bytes), info.sha256(), "the bytes as mapped: " + info);
                 assertNull(info.error(), info.toString());
                 assertEquals(1, infos.size(), infos.toString());

@@ -348,9 +348,9 @@ public final class Tables {
                     .opt("size", INT64, "Size of the file in bytes.")
                     .hashes("", "the file")
                     .opt("error", STRING, "Why the hashes are missing (file gone, unreadable, over the size cap); null when they were computed. "
-                            + "`changed after it was mapped (written at mtime B, after its ctime as mapped A, ...)`: the file was written (its mtime later than its ctime when mapped, or its size another) before the recorder read it, so what it held then is gone; "
+                            + "`changed after it was mapped (written at mtime B, after its ctime as mapped A, ...)`: the file was written (its mtime later than its ctime when mapped and no later than its ctime now, or its size another) before the recorder read it, so what it held then is gone; "
                             + "the file as it is now is another row, under its new ctime. `changed while it was hashed (mtime A → B, ...)`: it was written during the read, whose bytes are of no one version; the next version is read in turn. "
-                            + "Not seen: a write before the recorder held the file, in the same tick of the kernel's coarse clock as the file's previous change (4 ms at HZ=250), and a write whose mtime was set back with utimensat(2).")
+                            + "Not seen: a write before the recorder held the file, in the same tick of the kernel's coarse clock as the file's previous change (4 ms at HZ=250), and a write whose mtime was then set with utimensat(2) to a time before the mapping or after the file's ctime.")
                     .opt("via_pid", INT32, "The process through which the file was read (`/proc/PID/map_files` or `/proc/PID/exe`: deleted files, memfds); null when it was read by its path.")
                     .done());
 

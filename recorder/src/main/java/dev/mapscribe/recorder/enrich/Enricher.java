@@ -649,14 +649,15 @@ public final class Enricher implements AutoCloseable {
      * the lowest priority): a file written meanwhile (a memfd whose code has run and is overwritten with harmless
      * bytes, the plainest way past a hash list) would otherwise be reported with hashes of what it holds now, under
      * the identity it had when mapped. A write sets mtime (and ctime) to the time of the write, so a file whose mtime
-     * now is later than its ctime as mapped, or whose size is not the mapped one, was written after the mapping: the
+     * now is later than its ctime as mapped (and no later than its ctime now, which a write cannot make it), or whose
+     * size is not the mapped one, was written after the mapping: the
      * mapped version's info says so and has no hashes (what it held then is gone), and the file as it is now is read
      * as a version of its own (its new ctime). Not ctime alone: unlink, rename and chmod move it too, and a dropper that
      * deletes its file once mapped must keep its hashes. After each read mtime and size are compared again: a version
      * written during its read gets no hashes either (the bytes read are of no one version), and the newer version is
      * read, up to {@link #MAX_READS} reads. Not seen: a write in the same tick of the kernel's coarse clock as the
      * file's previous change, before the hold's fstat (which makes the kernel stamp the next change finely), and a
-     * write whose mtime is set back with utimensat(2): see docs/SNAPSHOT-AND-ENRICHMENT.md.
+     * write whose mtime is then set with utimensat(2) to a time outside that window: see docs/SNAPSHOT-AND-ENRICHMENT.md.
      */
     private List<FileInfo> enrich(FileJob job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         FileRef file = job.file();
@@ -759,12 +760,18 @@ public final class Enricher implements AutoCloseable {
     }
 
     /**
-     * Whether the file was written after {@code mapped} was recorded: its size differs, or its mtime is later than the
-     * ctime it had then (a write stamps both; the mtime it had then was no later than that ctime).
+     * Whether the file was written after {@code mapped} was recorded: its size differs, or its mtime lies after the ctime
+     * it had then and no later than its ctime now. A write stamps both with its time, so its mtime is never later than
+     * the ctime; an mtime later than that was set by utimensat(2) (say, into the future before the mapping, which must
+     * not cost the file its hashes), not by a write.
      */
     private static boolean writtenSince(FileRef mapped, Libc.Stat now) {
-        return now.size() != mapped.size() || now.mtimeSec() > mapped.ctimeSec()
-                || (now.mtimeSec() == mapped.ctimeSec() && now.mtimeNsec() > mapped.ctimeNsec());
+        return now.size() != mapped.size() || (compare(now.mtimeSec(), now.mtimeNsec(), mapped.ctimeSec(), mapped.ctimeNsec()) > 0
+                && compare(now.mtimeSec(), now.mtimeNsec(), now.ctimeSec(), now.ctimeNsec()) <= 0);
+    }
+
+    private static int compare(long aSec, long aNsec, long bSec, long bNsec) {
+        return aSec != bSec ? Long.compare(aSec, bSec) : Long.compare(aNsec, bNsec);
     }
 
     /** Whether the file was written between two fstats: its mtime or size moved. */
