@@ -116,9 +116,9 @@ public final class Recorder implements AutoCloseable {
         }
 
         /**
-         * The same recording with the ioctl's entry program ({@code true}, the default: every ioctl of the host runs it, a
-         * compare ending it, ~130 ns an ioctl here, docs/PERFORMANCE.md) or without it: a userfaultfd fill's range is then read as the call
-         * returns, said in the recording's note.
+         * The same recording with the ioctl's entry program ({@code true}, the default: every ioctl of the host runs it,
+         * a compare ending it, ~130 ns an ioctl here, docs/PERFORMANCE.md) or without it: a userfaultfd fill's range is
+         * then read as the call returns, said in the recording's note.
          */
         public Config withUffdEntry(boolean on) {
             return with(HookTier.UFFD_ENTRY.name(), on);
