@@ -1081,16 +1081,28 @@ static __always_inline bool opens_for_write(long nr, struct pt_regs *regs, long 
  * process's pages through their protection, as ptrace's POKETEXT does (DDexec overwrites its own code so through
  * /proc/self/mem); the open is recorded, with the file's path, which names the process.
  */
+/*
+ * Whether file's dentry is named want (len bytes, a constant of at most 16). Direct loads: file is a BTF pointer
+ * (file_of_fd()); the name's bytes are one helper read.
+ */
+static __always_inline bool dentry_named(struct file *file, const char *want, __u32 len)
+{
+	struct qstr name = file->f_path.dentry->d_name;
+	char n[16] = {};
+	if (name.len != len || len > sizeof(n) || bpf_probe_read_kernel(n, len, name.name))
+		return false;
+#pragma unroll
+	for (__u32 i = 0; i < sizeof(n); i++) {
+		if (i < len && n[i] != want[i])
+			return false;
+	}
+	return true;
+}
+
 static __always_inline bool is_proc_mem(struct file *file)
 {
-	/* Direct loads (file is a BTF pointer, file_of_fd()): every write of the host that gets this far asks. */
-	if (!file || file->f_inode->i_sb->s_magic != PROC_SUPER_MAGIC_)
-		return false;
-	struct qstr name = file->f_path.dentry->d_name;
-	char n[4] = {};
-	if (name.len != 3 || bpf_probe_read_kernel(n, 3, name.name))
-		return false;
-	return n[0] == 'm' && n[1] == 'e' && n[2] == 'm';
+	/* every write of the host that gets this far asks: the superblock's magic first, the name only for procfs's */
+	return file && file->f_inode->i_sb->s_magic == PROC_SUPER_MAGIC_ && dentry_named(file, "mem", 3);
 }
 
 /*
@@ -1300,17 +1312,10 @@ static __always_inline bool fills_pages(__u32 cmd)
 	return cmd == UFFDIO_COPY_ || cmd == UFFDIO_MOVE_;
 }
 
-/* A userfaultfd: an anonymous inode's file named "[userfaultfd]" (fs/userfaultfd.c). Direct loads: a BTF pointer. */
+/* A userfaultfd: an anonymous inode's file named "[userfaultfd]" (fs/userfaultfd.c). */
 static __always_inline bool is_userfaultfd(struct file *file)
 {
-	if (!file)
-		return false;
-	struct qstr name = file->f_path.dentry->d_name;
-	char n[13] = {};
-	if (name.len != 13 || bpf_probe_read_kernel(n, 13, name.name))
-		return false;
-	return n[0] == '[' && n[1] == 'u' && n[2] == 's' && n[3] == 'e' && n[4] == 'r' && n[5] == 'f' && n[6] == 'a'
-	       && n[7] == 'u' && n[8] == 'l' && n[9] == 't' && n[10] == 'f' && n[11] == 'd' && n[12] == ']';
+	return file && dentry_named(file, "[userfaultfd]", 13);
 }
 
 /*

@@ -82,6 +82,22 @@ static int mapped_file(const char *dir, const char *name, uint64_t seed, size_t 
 	return fd;
 }
 
+/*
+ * A 1 MiB file DIR/NAME mapped as mapped_file() maps it, then, 10 ms later, made read-only and unlinked, as a dropper
+ * deletes its stage: its ctime moves, its bytes do not. *link gets what a descriptor on it reads as now (4200 bytes).
+ */
+static int dropped_file(const char *dir, const char *name, uint64_t seed, int future_mtime, char *link)
+{
+	int fd = mapped_file(dir, name, seed, 1u << 20, future_mtime);
+	sleep_ms(10);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (fchmod(fd, 0500) != 0 || unlink(path) != 0)
+		die("fchmod, unlink");
+	snprintf(link, 4200, "%s (deleted)", path);
+	return fd;
+}
+
 static void overwrite(int fd, uint64_t seed)
 {
 	unsigned char buf[OVER];
@@ -170,29 +186,17 @@ int main(int argc, char **argv)
 	sleep_ms(10);
 	overwrite(after, 102);
 
-	int unlinked = mapped_file(argv[1], "rewrite-unlinked", 4, 1u << 20, 0);
-	sleep_ms(10);
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/rewrite-unlinked", argv[1]);
-	if (fchmod(unlinked, 0500) != 0 || unlink(path) != 0)
-		die("fchmod, unlink");
-	int future = mapped_file(argv[1], "rewrite-future", 5, 1u << 20, 1);
-	sleep_ms(10);
-	char future_path[4096];
-	snprintf(future_path, sizeof(future_path), "%s/rewrite-future", argv[1]);
-	if (fchmod(future, 0500) != 0 || unlink(future_path) != 0)
-		die("fchmod, unlink");
+	char unlinked_link[4200], future_link[4200];
+	int unlinked = dropped_file(argv[1], "rewrite-unlinked", 4, 0, unlinked_link);
+	int future = dropped_file(argv[1], "rewrite-future", 5, 1, future_link);
 	int still_read = holds(recorder, "/memfd:rewrite-during (deleted)", 1);
 
 	int kept = mapped_file(NULL, "rewrite-kept", 3, 1u << 20, 0);
 
 	/* Alive until the recorder holds each file: a process that exits first takes a memfd's bytes with it. */
 	wait_for(recorder, "/memfd:rewrite-after (deleted)", 0);
-	char deleted[4200];
-	snprintf(deleted, sizeof(deleted), "%s (deleted)", path);
-	wait_for(recorder, deleted, 0);
-	snprintf(deleted, sizeof(deleted), "%s (deleted)", future_path);
-	wait_for(recorder, deleted, 0);
+	wait_for(recorder, unlinked_link, 0);
+	wait_for(recorder, future_link, 0);
 	wait_for(recorder, "/memfd:rewrite-kept (deleted)", 0);
 
 	report("during", during, 1, 64u << 20, 101, still_read);
