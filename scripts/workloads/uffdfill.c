@@ -14,7 +14,13 @@
  *   race   the process fills 64 MiB of its own R-X memory while a second thread, a millisecond into the copy, points
  *          the argument's dst at a harmless page (racer.h): the kernel read dst at the start, so the argument read as
  *          the call returns names a page the call never filled. Tries (each on a fresh range) until the change lands
- *          inside the call, at most 5; the line has decoy=ADDR and tries=N.
+ *          inside the call, at most 5; the line has decoy=ADDR and tries=N;
+ *   move-rx  the process moves a page of code (UFFDIO_MOVE, Linux 6.8) from an RW page of its own into a registered R-X
+ *          one: the kernel refuses it (EINVAL: it moves pages only between writable mappings of one protection,
+ *          validate_move_areas()), so the line has ret=-22 and result=refused;
+ *   move   the same into a registered RW page, which the kernel does: result=moved once the code's bytes are there.
+ *          UFFDIO_MOVE puts no bytes into memory that is not writable, and none from another address space (its source
+ *          is in the userfaultfd's own), but a page's bytes changed all the same: a write, recorded as UFFDIO_COPY's.
  *
  * Prints "PID <pid>" first, then one line per case once the code has run (the NOTE lines of the analyzer's oracle
  * tests):
@@ -40,6 +46,18 @@
 #include "racer.h"
 
 #define PAGE 4096
+
+/* UFFDIO_MOVE (Linux 6.8): Debian 12's headers predate it; the kernel's uapi layout */
+#ifndef UFFDIO_MOVE
+struct uffdio_move {
+	__u64 dst;
+	__u64 src;
+	__u64 len;
+	__u64 mode;
+	__s64 move; /* bytes moved, or -errno */
+};
+#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
+#endif
 #define NR32_IOCTL 54
 
 #if defined(__x86_64__)
@@ -54,10 +72,10 @@ static void die(const char *what)
 	exit(2);
 }
 
-/* An R-X anonymous page registered with a new userfaultfd (missing pages); the descriptor in *uffd. */
-static unsigned char *registered_rx_page(int *uffd)
+/* An anonymous page of protection prot registered with a new userfaultfd (missing pages); the descriptor in *uffd. */
+static unsigned char *registered_page(int prot, int *uffd)
 {
-	unsigned char *rx = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *rx = mmap(NULL, PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (rx == MAP_FAILED)
 		die("mmap");
 	*uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
@@ -94,6 +112,20 @@ static int fill(int uffd, unsigned char *dst, long *done, int int80_call)
 	}
 	*done = (long)copy->copy;
 	munmap(copy, PAGE);
+	return ret;
+}
+
+/* UFFDIO_MOVE of a page of code (from an RW page of the caller's) to dst; the ioctl's result or -errno, *done as copy's */
+static int move(int uffd, unsigned char *dst, long *done)
+{
+	unsigned char *src = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (src == MAP_FAILED)
+		die("mmap");
+	memcpy(src, CODE, sizeof(CODE));
+	struct uffdio_move arg = {.dst = (uintptr_t)dst, .src = (uintptr_t)src, .len = PAGE, .mode = 0};
+	int ret = ioctl(uffd, UFFDIO_MOVE, &arg) == 0 ? 0 : -errno;
+	*done = (long)arg.move;
+	munmap(src, PAGE);
 	return ret;
 }
 
@@ -157,7 +189,7 @@ int main(int argc, char **argv)
 	printf("PID %d\n", getpid());
 	int uffd;
 	long done;
-	unsigned char *own = registered_rx_page(&uffd);
+	unsigned char *own = registered_page(PROT_READ | PROT_EXEC, &uffd);
 	int ret = fill(uffd, own, &done, 0);
 	if (ret != 0)
 		die("UFFDIO_COPY");
@@ -166,7 +198,7 @@ int main(int argc, char **argv)
 	       (unsigned long)own, PAGE, ret, done, result);
 	fflush(stdout);
 
-	unsigned char *parents = registered_rx_page(&uffd);
+	unsigned char *parents = registered_page(PROT_READ | PROT_EXEC, &uffd);
 	int pipefd[2];
 	if (pipe(pipefd) != 0)
 		die("pipe");
@@ -194,7 +226,7 @@ int main(int argc, char **argv)
 	       (unsigned long)parents, PAGE, msg[0], msg[1], result);
 	fflush(stdout);
 
-	unsigned char *by32 = registered_rx_page(&uffd);
+	unsigned char *by32 = registered_page(PROT_READ | PROT_EXEC, &uffd);
 	ret = fill(uffd, by32, &done, 1);
 	if (ret != 0) {
 		errno = -ret;
@@ -214,5 +246,25 @@ int main(int argc, char **argv)
 	result = run(raced);
 	printf("NOTE uffdfill case=race pid=%d target=%d addr=%lu len=%u ret=%d done=%ld result=%d decoy=%lu tries=%d\n",
 	       getpid(), getpid(), (unsigned long)raced, RACE_LEN, ret, done, result, (unsigned long)race_decoy, tries);
+	fflush(stdout);
+
+	unsigned char *rx = registered_page(PROT_READ | PROT_EXEC, &uffd);
+	ret = move(uffd, rx, &done);
+	if (ret != -EINVAL) {
+		fprintf(stderr, "uffdfill: UFFDIO_MOVE into an R-X page gave %d, not -EINVAL (%d)\n", ret, -EINVAL);
+		return 2;
+	}
+	printf("NOTE uffdfill case=move-rx pid=%d target=%d addr=%lu len=%d ret=%d done=%ld result=refused\n", getpid(),
+	       getpid(), (unsigned long)rx, PAGE, ret, done);
+	fflush(stdout);
+
+	unsigned char *rw = registered_page(PROT_READ | PROT_WRITE, &uffd);
+	ret = move(uffd, rw, &done);
+	if (ret != 0) {
+		errno = -ret;
+		die("UFFDIO_MOVE");
+	}
+	printf("NOTE uffdfill case=move pid=%d target=%d addr=%lu len=%d ret=%d done=%ld result=%s\n", getpid(), getpid(),
+	       (unsigned long)rw, PAGE, ret, done, memcmp(rw, CODE, sizeof(CODE)) == 0 ? "moved" : "missing");
 	return 0;
 }

@@ -22,8 +22,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * protection: no W, no mprotect, so no alert of tracee's kind; once into its own page, once from a forked child into
  * its parent's (the userfaultfd stays bound to the address space that made it), once by a 32-bit ioctl (int 0x80), and
  * once while a second thread rewrites the argument's dst during the copy (the record must name the range the kernel
- * filled, read at the ioctl's entry, and say that the argument changed). Each fill must be a memory_writes row
- * naming the process written into, the range and the bytes filled, over the r-x region the analyzer has there.
+ * filled, read at the ioctl's entry, and say that the argument changed). Then UFFDIO_MOVE: into an R-X page, which the
+ * kernel refuses (it moves pages only between writable mappings), and into an RW page. Each fill must be a memory_writes
+ * row naming the process written into, the range and the bytes filled (none, and failed, for the refused move), over
+ * the region the analyzer has there (r-x, never writable, but for the RW page the move filled).
  * Recorded with --hooks auto (tp_btf here) and with the raw_tp variant forced.
  */
 class UffdFillRecordedTest {
@@ -34,12 +36,17 @@ class UffdFillRecordedTest {
         RecordedReplay run = RecordedReplay.of(tmp, "uffdfill", hooks);
         List<Map<String, String>> cases = run.items.stream().filter(RegionsWorkload.Note.class::isInstance)
                 .map(RegionsWorkload.Note.class::cast).map(RegionsWorkload.Note::values).toList();
-        assertEquals(List.of("self", "child", "int80", "race"), cases.stream().map(c -> c.get("case")).toList(), run.output);
+        assertEquals(List.of("self", "child", "int80", "race", "move-rx", "move"), cases.stream().map(c -> c.get("case")).toList(), run.output);
         for (Map<String, String> c : cases) {
             int caller = Integer.parseInt(c.get("pid")), target = Integer.parseInt(c.get("target"));
             long addr = Long.parseLong(c.get("addr")), len = Long.parseLong(c.get("len"));
-            assertEquals("42", c.get("result"), "the code ran: " + c);
-            boolean compat = c.get("case").equals("int80");
+            boolean compat = c.get("case").equals("int80"), moved = c.get("case").startsWith("move");
+            int ret = Integer.parseInt(c.get("ret"));
+            assertEquals(switch (c.get("case")) {
+                case "move-rx" -> "refused";
+                case "move" -> "moved";
+                default -> "42";
+            }, c.get("result"), "the code ran, or the move did what the kernel does: " + c);
             List<MemoryWriteRow> writes = run.memoryWrites.stream().filter(w -> w.pid() == caller && "ioctl".equals(w.syscall())
                     && w.addr() != null && w.addr() == addr).toList();
             assertEquals(1, writes.size(), c + ": one write by the ioctl: " + run.memoryWrites);
@@ -47,18 +54,19 @@ class UffdFillRecordedTest {
             // the range as the call began (the ioctl's entry), but for a 32-bit call, which passes no syscall tracepoint;
             // rewritten during the call only in the race, where the argument as it returned names the decoy
             boolean raced = c.get("case").equals("race");
-            assertEquals(Arrays.asList(target, addr, len, Long.parseLong(c.get("done")), false, compat ? "return" : "entry",
+            assertEquals(Arrays.asList(target, addr, len, Math.max(0, Long.parseLong(c.get("done"))), ret != 0, compat ? "return" : "entry",
                             compat ? null : raced),
                     Arrays.asList(w.targetPid(), w.addr(), w.len(), w.written(), w.failed(), w.iovecsRead(), w.iovecsChanged()),
                     c + ": " + w);
             SyscallRow row = run.syscalls.stream().filter(s -> s.tsNs() == w.tsNs() && s.pid() == caller).findFirst().orElseThrow();
-            assertEquals(Arrays.asList("ioctl", 0xc028aa03L, target, addr, compat),
-                    Arrays.asList(row.name(), row.args()[1], row.targetPid(), row.targetAddr(), row.compat()), row.toString());
-            // the page written was r-x, anonymous, never writable: in the target's regions at that moment
+            assertEquals(Arrays.asList("ioctl", moved ? 0xc028aa05L : 0xc028aa03L, (long) ret, target, addr, compat),
+                    Arrays.asList(row.name(), row.args()[1], row.ret(), row.targetPid(), row.targetAddr(), row.compat()), row.toString());
+            // the page written was r-x, anonymous, never writable (but for the move the kernel did, into an RW page): in
+            // the target's regions at that moment
             RegionVersion region = run.regions.stream().filter(r -> r.pid() == target && r.start() <= addr && addr < r.end()
                     && r.validFromNs() <= w.tsNs() && (r.validToNs() == null || w.tsNs() < r.validToNs())).findFirst()
                     .orElseThrow(() -> new AssertionError("no region of " + target + " at " + Long.toHexString(addr)));
-            assertEquals(Arrays.asList(true, "r-xp", "anon"), Arrays.asList(region.known(), region.perms(), region.backing()), region.toString());
+            assertEquals(Arrays.asList(true, c.get("case").equals("move") ? "rw-p" : "r-xp", "anon"), Arrays.asList(region.known(), region.perms(), region.backing()), region.toString());
             assertTrue(run.alerts.stream().noneMatch(a -> a.task().pid() == target && a.addr() <= addr && addr < a.addr() + a.len()),
                     "no alert names the page: the write is the only trace " + run.alerts);
         }

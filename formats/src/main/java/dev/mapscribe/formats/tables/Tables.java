@@ -134,7 +134,8 @@ public final class Tables {
                     + "POKEDATA (8 bytes), each remote iovec of process_vm_writev, and each write to a process's memory file (write, "
                     + "pwrite64, writev, pwritev, pwritev2, and the io_uring write requests), and each ioctl UFFDIO_COPY or UFFDIO_MOVE "
                     + "on a userfaultfd (`syscall` `ioctl`: pages put into the address space that registered the range, with the range's "
-                    + "own protection, so into an `r-x` mapping that was never writable; from recorders of the twentieth session on). The call itself is the `syscalls` row "
+                    + "own protection, so by UFFDIO_COPY into an `r-x` mapping that was never writable, while the kernel moves pages only into "
+                    + "writable memory; from recorders of the twentieth session on). The call itself is the `syscalls` row "
                     + "with the same `host`, `seq`, `ts_ns` and `tid` (`seq` counts within one journal: an export of several journals of one "
                     + "host repeats it). What a write landed in: the `regions` rows of `target_pid` valid at `ts_ns` "
                     + "that overlap [`addr`, `addr` + coalesce(`written`, `len`, 1)).",
