@@ -17,7 +17,8 @@
  * Records are submitted with BPF_RB_NO_WAKEUP: user space drains the ring on
  * a ~1 ms timer, which costs far less than a wake-up per record. A few wake
  * it at once: the first executable mapping of each file, and every one of a
- * file without a name (wakeup_for()).
+ * file without a name (wakeup_for()). While user space sleeps through a quiet
+ * spell, the first record wakes it (QUIET_WAKEUP).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -106,6 +107,15 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 64 << 20); /* the recorder sets --ring before load */
 } events SEC(".maps");
+
+/*
+ * The wake-up flags of every record that needs no prompt reader. BPF_RB_NO_WAKEUP while the recorder's writer drains
+ * the ring on its timer; 0 while it sleeps through a quiet spell (Recorder.writerLoop's doze), and then the kernel
+ * wakes it when a record lands in an empty ring (bpf_ringbuf_commit(): the consumer had caught up), that is at the
+ * first record after the spell, once. Written by user space alone, so in a section (and a map) of its own; one load.
+ */
+__u64 quiet_wakeup SEC(".data.wakeup") = BPF_RB_NO_WAKEUP;
+#define QUIET_WAKEUP (*(volatile __u64 *)&quiet_wakeup)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -295,12 +305,12 @@ struct {
 static __always_inline __u64 wakeup_for(const struct ms_file *f, bool exec)
 {
 	if (!exec)
-		return BPF_RB_NO_WAKEUP;
+		return QUIET_WAKEUP;
 	if (f->file_flags & MS_FILE_UNLINKED)
 		return BPF_RB_FORCE_WAKEUP; /* each memfd or deleted file is a new one: no need to remember it */
 	struct seen_file k = {.ino = f->ino, .ctime_sec = f->ctime_sec, .ctime_nsec = f->ctime_nsec, .dev = f->dev};
 	if (bpf_map_lookup_elem(&seen_files, &k))
-		return BPF_RB_NO_WAKEUP;
+		return QUIET_WAKEUP;
 	__u8 one = 1;
 	bpf_map_update_elem(&seen_files, &k, &one, BPF_ANY);
 	return BPF_RB_FORCE_WAKEUP;
@@ -385,7 +395,7 @@ static __always_inline bool emit_task(struct task_struct *task, __u64 pid_tgid, 
 	__builtin_memcpy(r->comm, v->comm, sizeof(r->comm));
 	r->personality = v->personality;
 	r->_pad = 0;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 	__sync_fetch_and_add(&task_ctx_epoch, 1);
 	return true;
 }
@@ -816,7 +826,7 @@ static __always_inline void finish_mapping(struct task_struct *task, struct scra
 {
 	struct ms_mmap *r = (void *)s->buf;
 	__u32 size = sizeof(*r);
-	__u64 wakeup = BPF_RB_NO_WAKEUP;
+	__u64 wakeup = QUIET_WAKEUP;
 	if (file) {
 		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_mmap));
 		size = append_file(s, sizeof(struct ms_mmap), file);
@@ -975,7 +985,7 @@ static __always_inline void on_mprotect(struct task_struct *task, struct pt_regs
 	r->prot = regs->dx;
 	r->pkey = pkey ? (__s32)regs->r10 : -1;
 	r->ret = ret;
-	__u64 wakeup = BPF_RB_NO_WAKEUP;
+	__u64 wakeup = QUIET_WAKEUP;
 	if (ret == 0 && (r->prot & PROT_EXEC_) && made_executable(task, pid_tgid, r->addr, r->len, r->h.ktime_ns))
 		wakeup = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(r, wakeup);
@@ -992,7 +1002,7 @@ static __always_inline void on_munmap(struct pt_regs *regs, long ret, __u64 pid_
 	r->addr = regs->di;
 	r->len = regs->si;
 	r->ret = ret;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 }
 
 static __always_inline void on_mremap(struct pt_regs *regs, long ret, __u64 pid_tgid, __u16 flags)
@@ -1010,7 +1020,7 @@ static __always_inline void on_mremap(struct pt_regs *regs, long ret, __u64 pid_
 	r->_pad = 0;
 	r->new_addr = regs->r8;
 	r->ret = ret;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 }
 
 static __always_inline void on_brk(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
@@ -1025,7 +1035,7 @@ static __always_inline void on_brk(struct task_struct *task, struct pt_regs *reg
 	r->addr = regs->di;
 	r->start_brk = BPF_CORE_READ(task, mm, start_brk);
 	r->ret = ret;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 }
 
 /* The call of an MS_SYSCALL: its number, the six argument registers as passed, the result. */
@@ -1051,7 +1061,7 @@ static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret,
 	}
 	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), flags, pid_tgid);
 	fill_syscall(r, regs, nr, ret);
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 }
 
 /*
@@ -1198,7 +1208,7 @@ static __always_inline void submit_file_call(struct scratch *s, struct file *fil
 	}
 	__u32 size = append_file(s, at, file);
 	fill_hdr(&r->h, MS_SYSCALL, size, flags | MS_F_FILE, pid_tgid);
-	submit_or_count(s->buf, size & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
+	submit_or_count(s->buf, size & SCRATCH_MASK, QUIET_WAKEUP);
 }
 
 /*
@@ -1249,7 +1259,7 @@ static __always_inline void on_policy_call(struct task_struct *task, struct pt_r
 		p->nodes = pol->nodes.bits[0];
 		p->user_nodes = pol->w.user_nodemask.bits[0];
 	}
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 }
 
 /*
@@ -1388,7 +1398,7 @@ static __always_inline void on_uffd_fill(struct task_struct *task, struct file *
 	u->done = read ? (__s64)a[4] : 0;
 	at += sizeof(struct ms_uffd);
 	fill_hdr(&r->h, MS_SYSCALL, at, flags | MS_F_UFFD, pid_tgid);
-	submit_or_count(s->buf, at & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
+	submit_or_count(s->buf, at & SCRATCH_MASK, QUIET_WAKEUP);
 }
 
 /*
@@ -1435,7 +1445,7 @@ static __always_inline void on_vm_writev(struct pt_regs *regs, long ret, __u64 p
 		at += head + sizeof(struct ms_iovecs) + bytes;
 	}
 	fill_hdr(&r->h, MS_SYSCALL, at, flags, pid_tgid);
-	submit_or_count(s->buf, at & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
+	submit_or_count(s->buf, at & SCRATCH_MASK, QUIET_WAKEUP);
 }
 
 static __always_inline bool watched_exit_nr(long nr)
@@ -1747,7 +1757,7 @@ static __always_inline void note_order(struct task_struct *task, __u64 pid_tgid)
 	fill_hdr(&r->h, MS_ORDER, sizeof(*r), 0, pid_tgid);
 	r->lock_seq = known ? prev : 0; /* a count while a writer holds the lock is odd: never 0 */
 	r->seq_now = now;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 }
 
 /*
@@ -2082,7 +2092,7 @@ static __always_inline int record_uring_madvise(struct io_kiocb *req, long res, 
 	}
 	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), submitted ? MS_F_ENTER_ONLY : 0, pid_tgid);
 	fill_uring_syscall(r, req, ma->addr, ma->len, advice, 0, 0, submitted ? 0 : res);
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 	return 0;
 }
 
@@ -2245,7 +2255,7 @@ static __always_inline int record_fork(struct task_struct *parent, struct task_s
 		ff |= MS_FORK_VM;
 	r->fork_flags = ff;
 	r->_pad = 0;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 	return 0;
 }
 
@@ -2295,7 +2305,7 @@ static __always_inline int record_exit(void)
 	/* signal->live has been decremented before this tracepoint: 0 means the last thread.
 	 * (Read here rather than from the tracepoint's group_dead argument, which older kernels lack.) */
 	r->group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 	return 0;
 }
 
@@ -2358,7 +2368,7 @@ __noinline int emit_vma(struct vma_info *v)
 	r->_pad = 0;
 	__u32 size = sizeof(*r);
 	__u16 flags = v->flags;
-	__u64 wakeup = BPF_RB_NO_WAKEUP;
+	__u64 wakeup = QUIET_WAKEUP;
 	if (v->file) {
 		struct ms_file *f = (void *)(s->buf + sizeof(struct ms_vma));
 		size = append_file(s, sizeof(struct ms_vma), (struct file *)v->file);
@@ -2456,7 +2466,7 @@ static __always_inline int record_exec(pid_t old_pid, struct linux_binprm *bprm)
 	zero_pad(s, end);
 	__u32 size = round8(end);
 	fill_hdr(&r->h, MS_EXEC, size, flags, pid_tgid);
-	submit_or_count(s->buf, size & SCRATCH_MASK, BPF_RB_NO_WAKEUP);
+	submit_or_count(s->buf, size & SCRATCH_MASK, QUIET_WAKEUP);
 
 	walk_vmas(task, pid_tgid);
 	return 0;
@@ -2501,7 +2511,7 @@ static long synthetic_step(__u32 i, __u64 *pid_tgid)
 		r->_pad = 0;
 		r->off = 0;
 		r->ret = addr;
-		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		bpf_ringbuf_submit(r, QUIET_WAKEUP);
 		return 0;
 	}
 	case 1: {
@@ -2514,7 +2524,7 @@ static long synthetic_step(__u32 i, __u64 *pid_tgid)
 		r->prot = 5;
 		r->pkey = -1;
 		r->ret = 0;
-		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		bpf_ringbuf_submit(r, QUIET_WAKEUP);
 		return 0;
 	}
 	default: {
@@ -2525,7 +2535,7 @@ static long synthetic_step(__u32 i, __u64 *pid_tgid)
 		r->addr = addr;
 		r->len = 4096;
 		r->ret = 0;
-		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		bpf_ringbuf_submit(r, QUIET_WAKEUP);
 		return 0;
 	}
 	}

@@ -18,6 +18,7 @@ import dev.mapscribe.recorder.proc.ProcSnapshotter;
 import dev.mapscribe.recorder.ring.Holder;
 import dev.mapscribe.recorder.ring.KernelBatcher;
 import dev.mapscribe.recorder.ring.LossSampler;
+import dev.mapscribe.recorder.ring.QuietWakeup;
 import dev.mapscribe.recorder.ring.RingReader;
 import dev.mapscribe.recorder.ring.RingWait;
 import java.io.IOException;
@@ -154,7 +155,7 @@ public final class Recorder implements AutoCloseable {
      * While the ring stays empty the checks back off, doubling up to this: a check every 1 ms costs the writer
      * thread CPU for nothing on a quiet host (docs/RECORDER.md has the figure). Only rings of {@link #BACKOFF_MIN_RING} or more back off: the first
      * burst after a quiet spell waits in the ring until the next check (8 ms of 5M records/s at 56 bytes is
-     * 2.2 MiB).
+     * 2.2 MiB). Empty at the longest interval too, the writer dozes until the first record (QuietWakeup).
      */
     private static final int IDLE_BACKOFF_MAX = 8; // times the drain interval
     private static final long BACKOFF_MIN_RING = 16L << 20;
@@ -504,11 +505,13 @@ public final class Recorder implements AutoCloseable {
         // named file for the first time: the enricher must hold it before it is unlinked or its process exits),
         // and the timer paces everything else.
         try (Libc libc = new Libc(); RingWait wait = new RingWait(libc, programs.ringFd())) {
+            QuietWakeup quiet = new QuietWakeup(programs.quietWakeup());
             long nextLoss = startNs + LOSS_INTERVAL_NS;
             long nextStatus = startNs + STATUS_INTERVAL_NS;
             long drainInterval = config.drainIntervalNs();
             long idleMax = config.ringBytes() >= BACKOFF_MIN_RING ? IDLE_BACKOFF_MAX * drainInterval : drainInterval;
             long interval = drainInterval;
+            boolean dozed = false;
             while (!stopRequested) {
                 int n = ring.drain(batcher);
                 long appendStart = SLOW_APPEND_NS > 0 ? System.nanoTime() : 0;
@@ -528,10 +531,18 @@ public final class Recorder implements AutoCloseable {
                     nextStatus = now + STATUS_INTERVAL_NS;
                 }
                 if (n > 0) {
-                    interval = drainInterval; // records are coming: check at the full rate again
+                    // Records are coming: check at the full rate again; but the first ones after a doze, which woke
+                    // us, may be a lone few: the full rate once more came by the next check, the doze again if none.
+                    interval = dozed ? idleMax : drainInterval;
+                    dozed = false;
                     if (ring.pendingBytes() == 0) {
                         wait.upTo(interval);
                     }
+                } else if (interval >= idleMax) {
+                    // A quiet spell: the ring stayed empty through the back-off. Sleep until the first record (the
+                    // kernel wakes us) or the next loss sample, whichever comes first; stopping waits for it too.
+                    quiet.doze(wait, ring, Math.max(0, nextLoss - now));
+                    dozed = true;
                 } else if (wait.upTo(interval)) {
                     interval = drainInterval; // woken by the kernel
                 } else {

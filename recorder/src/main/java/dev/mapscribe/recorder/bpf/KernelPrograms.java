@@ -21,6 +21,8 @@ public final class KernelPrograms implements AutoCloseable {
     /** Per CPU: 32-bit syscalls with numbers the programs watch in 64-bit mode, not recorded (struct ms_loss_counter). */
     public static final String COMPAT_MAP = "compat_calls";
     public static final String HOLD_RING_MAP = "holds";
+    /** The section (and map) of the programs' quiet_wakeup variable: {@link dev.mapscribe.recorder.ring.QuietWakeup}. */
+    public static final String QUIET_WAKEUP_MAP = ".data.wakeup";
     /** The hold-request ring's size (1,638 requests), set before load like the main ring's (--ring). */
     public static final long HOLD_RING_BYTES = 64 << 10;
     /** The capacity benchmark's record generator (mapscribe.bpf.c), loaded only when asked for. */
@@ -214,6 +216,17 @@ public final class KernelPrograms implements AutoCloseable {
 
     public int holdRingFd() throws IOException {
         return mapFd(HOLD_RING_MAP);
+    }
+
+    /**
+     * The programs' quiet_wakeup variable in the kernel map's own memory, mapped shared and writable (libbpf makes a
+     * .data section's map mmapable), so that the programs read what is written here; unmapped at close(). Mapped here
+     * because libbpf 1.1 (Debian 12's) puts bpf_map__initial_value onto the kernel's memory after load for skeletons
+     * only: for everyone else it stays libbpf's own copy (QuietWakeupTest found a doze no record ended).
+     */
+    public MemorySegment quietWakeup() throws IOException {
+        int fd = mapFd(QUIET_WAKEUP_MAP);
+        return Libc.mmapShared(imageArena, fd, Libc.pageSize(), Libc.PROT_READ | Libc.PROT_WRITE, 0).asSlice(0, Long.BYTES);
     }
 
     private int mapFd(String name) throws IOException {

@@ -94,8 +94,11 @@ public final class Enricher implements AutoCloseable {
         }
     }
 
-    /** Work for the worker: a file the kernel recorded, a region of the /proc snapshot, or an unoffered hold. */
-    private sealed interface Job permits FileJob, RegionJob, UnofferedJob {
+    /**
+     * Work for the worker: a file the kernel recorded, a region of the /proc snapshot, or an unoffered hold; or the
+     * end of the work, which close() puts behind the last job.
+     */
+    private sealed interface Job permits FileJob, RegionJob, UnofferedJob, Stop {
         /** The descriptor the job holds (closed when the job is dropped), or null. */
         MappedFileOpener.Held held();
     }
@@ -129,6 +132,16 @@ public final class Enricher implements AutoCloseable {
             return null; // the worker opens snapshot files itself
         }
     }
+
+    /** Behind the last job once closing: the worker ends there, and sleeps on the queue until then. */
+    private record Stop() implements Job {
+        @Override
+        public MappedFileOpener.Held held() {
+            return null;
+        }
+    }
+
+    private static final Stop STOP = new Stop();
 
     private final Consumer<UserRecord> sink;
     private final Options opts;
@@ -466,6 +479,9 @@ public final class Enricher implements AutoCloseable {
         sweepEarlyHolds(true);
         closeDeadlineNs = System.nanoTime() + opts.closeTimeout().toNanos();
         closing = true;
+        // Wakes the worker once the queue is done; a full queue refuses it, and the worker sees closing within a
+        // second of running dry (its longest sleep).
+        queue.offer(STOP);
         try {
             // The worker checks the deadline between chunks of 1 MiB: a short grace period is enough.
             worker.join(opts.closeTimeout().plusSeconds(2));
@@ -479,6 +495,7 @@ public final class Enricher implements AutoCloseable {
         // An offer that raced with close() may have queued a job after the worker's last look.
         List<Job> left = new ArrayList<>();
         queue.drainTo(left);
+        left.remove(STOP); // not a job: the worker ended before it (at the deadline)
         skipped.addAndGet(left.size());
         pending.addAndGet(-left.size());
         for (Job job : left) {
@@ -500,8 +517,10 @@ public final class Enricher implements AutoCloseable {
         try (Libc libc = new Libc(); FileHasher hasher = new FileHasher()) {
             MappedFileOpener opener = new MappedFileOpener(libc);
             while (true) {
-                Job job = queue.poll(50, TimeUnit.MILLISECONDS);
-                if (job == null) {
+                // No timeout to speak of: close() queues STOP, so the worker does not wake to look for it (an idle
+                // recorder's worker woke 20 times a second for nothing)
+                Job job = queue.poll(1, TimeUnit.SECONDS);
+                if (job == null || job == STOP) {
                     if (closing) {
                         break;
                     }
@@ -549,6 +568,7 @@ public final class Enricher implements AutoCloseable {
             case FileJob f -> f;
             case RegionJob r -> claim(r.region(), libc, opener);
             case UnofferedJob u -> claim(u, libc, opener);
+            case Stop stop -> null; // never given to work(): the worker ends at it
         };
         if (fileJob == null) {
             return; // a file already done or queued
