@@ -155,9 +155,11 @@ public final class Recorder implements AutoCloseable {
      * While the ring stays empty the checks back off, doubling up to this: a check every 1 ms costs the writer
      * thread CPU for nothing on a quiet host (docs/RECORDER.md has the figure). Only rings of {@link #BACKOFF_MIN_RING} or more back off: the first
      * burst after a quiet spell waits in the ring until the next check (8 ms of 5M records/s at 56 bytes is
-     * 2.2 MiB). Empty at the longest interval too, the writer dozes until the first record (QuietWakeup).
+     * 2.2 MiB). Empty for {@link #IDLE_BACKOFF_MAX} drain intervals (the back-off's 1 + 2 + 4 + 8 ms), the writer dozes
+     * until the first record wakes it (QuietWakeup), whatever the ring's size: the kernel wakes it at once.
      */
     private static final int IDLE_BACKOFF_MAX = 8; // times the drain interval
+    private static final long NOT_QUIET = Long.MIN_VALUE;
     private static final long BACKOFF_MIN_RING = 16L << 20;
     private static final long LOSS_INTERVAL_NS = 100_000_000;    // loss counters every 100 ms
     private static final long STATUS_INTERVAL_NS = 1_000_000_000; // a status record every second
@@ -511,6 +513,8 @@ public final class Recorder implements AutoCloseable {
             long drainInterval = config.drainIntervalNs();
             long idleMax = config.ringBytes() >= BACKOFF_MIN_RING ? IDLE_BACKOFF_MAX * drainInterval : drainInterval;
             long interval = drainInterval;
+            long dozeAfter = IDLE_BACKOFF_MAX * drainInterval;
+            long quietSince = NOT_QUIET; // when the ring was first found empty, while it stays so
             boolean dozed = false;
             while (!stopRequested) {
                 int n = ring.drain(batcher);
@@ -532,13 +536,19 @@ public final class Recorder implements AutoCloseable {
                 }
                 if (n > 0) {
                     // Records are coming: check at the full rate again; but the first ones after a doze, which woke
-                    // us, may be a lone few: the full rate once more came by the next check, the doze again if none.
+                    // us, may be a lone few: the quiet spell goes on from here unless more come by the next check.
                     interval = dozed ? idleMax : drainInterval;
+                    quietSince = dozed ? now : NOT_QUIET;
                     dozed = false;
                     if (ring.pendingBytes() == 0) {
                         wait.upTo(interval);
                     }
-                } else if (interval >= idleMax) {
+                    continue;
+                }
+                if (quietSince == NOT_QUIET) {
+                    quietSince = now;
+                }
+                if (now - quietSince >= dozeAfter) {
                     // A quiet spell: the ring stayed empty through the back-off. Sleep until the first record (the
                     // kernel wakes us) or the next loss sample, whichever comes first; stopping waits for it too.
                     quiet.doze(wait, ring, Math.max(0, nextLoss - now));
