@@ -189,6 +189,7 @@ public final class Recorder implements AutoCloseable {
     private KernelPrograms programs;
     private long startNs;
     private volatile boolean stopRequested;
+    private volatile RingWait writerWait; // the writer thread's, while it runs: stop() wakes it
     private volatile Throwable writerFailure;
     // Null with --no-enrich. Set by start() before `attached` completes, so the writer (which drains only after
     // that) always sees it: the warm-ups that make it run while the writer opens the journal.
@@ -508,6 +509,7 @@ public final class Recorder implements AutoCloseable {
         // and the timer paces everything else.
         try (Libc libc = new Libc(); RingWait wait = new RingWait(libc, programs.ringFd())) {
             QuietWakeup quiet = new QuietWakeup(programs.quietWakeup());
+            writerWait = wait;
             long nextLoss = startNs + LOSS_INTERVAL_NS;
             long nextStatus = startNs + STATUS_INTERVAL_NS;
             long drainInterval = config.drainIntervalNs();
@@ -548,9 +550,11 @@ public final class Recorder implements AutoCloseable {
                 if (quietSince == NOT_QUIET) {
                     quietSince = now;
                 }
-                if (now - quietSince >= dozeAfter) {
+                if (now - quietSince >= dozeAfter && ring.pendingBytes() == 0) {
                     // A quiet spell: the ring stayed empty through the back-off. Sleep until the first record (the
-                    // kernel wakes us) or the next loss sample, whichever comes first; stopping waits for it too.
+                    // kernel wakes us), stop() or the next loss sample, whichever comes first.
+                    // Not over a record still being written (reserved, not yet committed, perhaps with no wake-up
+                    // flag): that waits like any other, or the doze would return at once, again and again.
                     quiet.doze(wait, ring, Math.max(0, nextLoss - now));
                     dozed = true;
                 } else if (wait.upTo(interval)) {
@@ -722,6 +726,10 @@ public final class Recorder implements AutoCloseable {
     /** Asks the writer thread to detach, drain what is left, and close the journal. Idempotent. */
     public void stop() {
         stopRequested = true;
+        RingWait w = writerWait;
+        if (w != null) {
+            w.wake(); // after stopRequested: the writer either sees it before it waits, or is woken
+        }
     }
 
     /** Waits up to {@code d} for the recording to end (it ends only after {@link #stop()}); true when it has. */

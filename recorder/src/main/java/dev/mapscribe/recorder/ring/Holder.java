@@ -21,7 +21,8 @@ import java.util.function.Consumer;
 public final class Holder implements AutoCloseable {
     private static final int RT_PRIORITY = 1;
     private static final int NICE = -4; // the writer's
-    private static final long STOP_CHECK_NS = 100_000_000; // the only wake-up without a request
+    // close() wakes the thread (RingWait.wake()): this only bounds a stop whose wake-up never came
+    private static final long STOP_CHECK_NS = 1_000_000_000;
 
     private final RingReader requests;
     private final int ringFd;
@@ -31,6 +32,7 @@ public final class Holder implements AutoCloseable {
     private final CompletableFuture<String> scheduling = new CompletableFuture<>();
     private final Thread thread;
     private volatile boolean stopping;
+    private volatile RingWait waiting; // the thread's, while it runs: close() wakes it
     private boolean failed; // the holder thread's own
 
     private Holder(RingReader requests, int ringFd, Consumer<HoldRequest> sink, boolean realtime, PrintStream err) {
@@ -75,9 +77,10 @@ public final class Holder implements AutoCloseable {
                 }
                 return true;
             };
+            waiting = wait;
             while (!stopping) {
                 requests.drain(each);
-                wait.upTo(STOP_CHECK_NS);
+                wait.upTo(STOP_CHECK_NS); // a hold request, or close()
             }
         } catch (Throwable t) {
             // The writer still holds every file when it drains its record: only the head start is gone.
@@ -103,10 +106,14 @@ public final class Holder implements AutoCloseable {
         }
     }
 
-    /** Stops the thread and waits for it (within about 100 ms): no request is handed over after this returns. */
+    /** Stops the thread and waits for it: no request is handed over after this returns. */
     @Override
     public void close() {
         stopping = true;
+        RingWait w = waiting;
+        if (w != null) {
+            w.wake(); // after stopping: the thread either sees it before it waits, or is woken
+        }
         boolean interrupted = false;
         while (thread.isAlive()) {
             try {

@@ -61,11 +61,14 @@ public final class Libc implements AutoCloseable {
     private static final MethodHandle EPOLL_CTL;
     private static final MethodHandle EPOLL_WAIT;
     private static final MethodHandle SYSCALL1;
+    private static final MethodHandle EVENTFD;
+    private static final MethodHandle WRITE;
 
     // x86-64 struct epoll_event is packed: u32 events, then u64 data at offset 4 (12 bytes).
     private static final long EPOLL_EVENT_SIZE = 12;
     private static final int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1, EPOLLIN = 0x1, EPOLLET = 1 << 31;
-    private static final int EINTR = 4;
+    private static final int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
+    private static final int EINTR = 4, EAGAIN = 11;
     private static final long PATH_MAX = 4096;
     private static final VarHandle ERRNO;
 
@@ -112,6 +115,10 @@ public final class Libc implements AutoCloseable {
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS), errno);
         EPOLL_WAIT = linker.downcallHandle(find(libc, "epoll_wait"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
+        EVENTFD = linker.downcallHandle(find(libc, "eventfd"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
+        WRITE = linker.downcallHandle(find(libc, "write"), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), errno);
         // syscall(2) is variadic: its number is the one fixed argument
         SYSCALL1 = linker.downcallHandle(find(libc, "syscall"), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                 ValueLayout.JAVA_LONG), errno, Linker.Option.firstVariadicArg(1));
@@ -439,22 +446,82 @@ public final class Libc implements AutoCloseable {
      * records the kernel submits with BPF_RB_FORCE_WAKEUP (the rest wait for the writer's timer).
      */
     public static int epollWatch(int fd) throws PosixException {
+        int epfd;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = errnoBuffer(call);
-            int epfd = (int) EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC);
+            epfd = (int) EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC);
             if (epfd < 0) {
                 throw new PosixException("epoll_create1", "", errno(state));
             }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+        try {
+            epollAdd(epfd, fd);
+        } catch (PosixException e) {
+            closeQuietly(epfd);
+            throw e;
+        }
+        return epfd;
+    }
+
+    private static void closeQuietly(int fd) {
+        try (Arena call = Arena.ofConfined()) {
+            int ignored = (int) CLOSE.invokeExact(errnoBuffer(call), fd);
+        } catch (Throwable ignored) {
+            // a set-up that failed already: its error is the one to report
+        }
+    }
+
+    /** Adds {@code fd} to an epoll descriptor from {@link #epollWatch}, readable and edge-triggered as the first. */
+    public static void epollAdd(int epfd, int fd) throws PosixException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(call);
             MemorySegment event = call.allocate(EPOLL_EVENT_SIZE, 4);
             event.set(ValueLayout.JAVA_INT, 0, EPOLLIN | EPOLLET);
             event.set(ValueLayout.JAVA_INT_UNALIGNED, 4, fd);
             int rc = (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event);
             if (rc != 0) {
-                int err = errno(state);
-                int ignored = (int) CLOSE.invokeExact(state, epfd);
-                throw new PosixException("epoll_ctl", "fd " + fd, err);
+                throw new PosixException("epoll_ctl", "fd " + fd, errno(state));
             }
-            return epfd;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+    }
+
+    /** A new eventfd (close-on-exec, non-blocking), counter 0: {@link #eventfdSignal} makes it readable. */
+    public static int eventfd() throws PosixException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(call);
+            int fd = (int) EVENTFD.invokeExact(state, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+            if (fd < 0) {
+                throw new PosixException("eventfd", "", errno(state));
+            }
+            return fd;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+    }
+
+    /**
+     * Adds 1 to an eventfd's counter, which wakes whoever waits for it to be readable; from any thread. A counter at
+     * its maximum (EAGAIN) is readable already: nothing to do.
+     */
+    public static void eventfdSignal(int fd) throws PosixException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(call);
+            MemorySegment one = call.allocate(ValueLayout.JAVA_LONG);
+            one.set(ValueLayout.JAVA_LONG, 0, 1L);
+            long n = (long) WRITE.invokeExact(state, fd, one, 8L);
+            if (n != 8 && errno(state) != EAGAIN) {
+                throw new PosixException("write", "eventfd " + fd, errno(state));
+            }
         } catch (PosixException e) {
             throw e;
         } catch (Throwable t) {
