@@ -1,11 +1,13 @@
 /*
  * rewrite: code mapped from a memfd, then the memfd overwritten, the plainest way past a hash list: the bytes that
- * ran are gone before the recorder's enricher reads the file. Three memfds and a file, each mapped PROT_READ|PROT_EXEC:
+ * ran are gone before the recorder's enricher reads the file. Four memfds and two files, each mapped PROT_READ|PROT_EXEC:
  *
  *   during  64 MiB; overwritten (its first 4 KiB) while the recorder reads it: the workload waits until the
  *           recorder process holds a descriptor on it that is not O_PATH (its hashing worker's), then writes;
  *   after   1 MiB, mapped while the recorder is still reading "during" (its one worker is busy for hundreds of
  *           milliseconds), overwritten 10 ms after the mapping, so before the worker reaches it;
+ *   stomped the same, and then its access and modification times set back to what they were before the overwrite
+ *           (futimens: timestomping), so that its mtime looks unwritten; only its ctime, which cannot be set, moved;
  *   unlinked a 1 MiB file in DIR, mapped while the recorder is still reading "during", then made read-only by
  *           chmod and unlinked (a dropper deleting its stage): its ctime moves, its bytes do not, so it must be hashed
  *           as mapped;
@@ -106,6 +108,18 @@ static void overwrite(int fd, uint64_t seed)
 		die("pwrite");
 }
 
+/* overwrite(), then the file's atime and mtime set back to what they were before it (timestomping) */
+static void overwrite_stomped(int fd, uint64_t seed)
+{
+	struct stat before;
+	if (fstat(fd, &before) != 0)
+		die("fstat");
+	overwrite(fd, seed);
+	struct timespec times[2] = {before.st_atim, before.st_mtim};
+	if (futimens(fd, times) != 0)
+		die("futimens");
+}
+
 /*
  * Whether process PID holds a descriptor whose link reads WANT ("/memfd:NAME (deleted)" for a memfd); with reading, one
  * that is not O_PATH (the recorder's hashing worker's, not its hold's).
@@ -186,6 +200,10 @@ int main(int argc, char **argv)
 	sleep_ms(10);
 	overwrite(after, 102);
 
+	int stomped = mapped_file(NULL, "rewrite-stomped", 6, 1u << 20, 0);
+	sleep_ms(10);
+	overwrite_stomped(stomped, 106);
+
 	char unlinked_link[4200], future_link[4200];
 	int unlinked = dropped_file(argv[1], "rewrite-unlinked", 4, 0, unlinked_link);
 	int future = dropped_file(argv[1], "rewrite-future", 5, 1, future_link);
@@ -195,12 +213,14 @@ int main(int argc, char **argv)
 
 	/* Alive until the recorder holds each file: a process that exits first takes a memfd's bytes with it. */
 	wait_for(recorder, "/memfd:rewrite-after (deleted)", 0);
+	wait_for(recorder, "/memfd:rewrite-stomped (deleted)", 0);
 	wait_for(recorder, unlinked_link, 0);
 	wait_for(recorder, future_link, 0);
 	wait_for(recorder, "/memfd:rewrite-kept (deleted)", 0);
 
 	report("during", during, 1, 64u << 20, 101, still_read);
 	report("after", after, 2, 1u << 20, 102, still_read);
+	report("stomped", stomped, 6, 1u << 20, 106, still_read);
 	report("unlinked", unlinked, 4, 1u << 20, 0, still_read);
 	report("future", future, 5, 1u << 20, 0, still_read);
 	report("kept", kept, 3, 1u << 20, 0, still_read);

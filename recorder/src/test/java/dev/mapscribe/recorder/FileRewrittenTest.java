@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * With real eBPF: scripts/workloads/rewrite.c maps three memfds executable and overwrites two of them, one while the
- * recorder's enricher reads it and one before the enricher reaches it; and two files it chmods and unlinks, one with
+ * With real eBPF: scripts/workloads/rewrite.c maps four memfds executable and overwrites three of them, one while the
+ * recorder's enricher reads it and two before the enricher reaches them, one of those with its times then set back to
+ * what they were before the write (timestomping: only its ctime shows the change); and two files it chmods and unlinks, one with
  * its mtime set into the future before the mapping, whose bytes (their hashes as mapped) must survive the ctime those
  * move. Hashes of what a file holds after the code in
  * it ran, reported under the identity it had when mapped, would be a lie that hides the code from a hash list: the
@@ -32,7 +33,7 @@ class FileRewrittenTest {
         BpfRequirement.assumeRootAndBpf();
         RecordedRun run = RecordedRun.ofWorkload(tmp, "rewrite", true, Long.toString(ProcessHandle.current().pid()));
         List<Map<String, String>> cases = run.calls();
-        assertEquals(List.of("during", "after", "unlinked", "future", "kept"), cases.stream().map(c -> c.get("case")).toList(), cases.toString());
+        assertEquals(List.of("during", "after", "stomped", "unlinked", "future", "kept"), cases.stream().map(c -> c.get("case")).toList(), cases.toString());
         // Without it the two overwrites did not fall where the workload meant them to (the enricher read 64 MiB within
         // ~20 ms): not a failure of the enricher, but then this test would show nothing.
         assertEquals("1", cases.getFirst().get("still_read"), "the enricher was still reading 'during' after the overwrites and the unlink");
@@ -56,7 +57,11 @@ class FileRewrittenTest {
                 continue;
             }
             assertNoHashes(info);
-            String why = c.get("case").equals("during") ? "changed while it was hashed (mtime " : "changed after it was mapped (written at mtime ";
+            String why = switch (c.get("case")) {
+                case "during" -> "changed while it was hashed (mtime ";
+                case "stomped" -> "changed after it was mapped (its ctime moved from ";
+                default -> "changed after it was mapped (written at mtime ";
+            };
             assertTrue(info.error().startsWith(why), info.error());
             assertEquals(2, infos.size(), "the file as it is now is hashed too: " + infos);
             FileInfo now = infos.stream().filter(f -> f != info).findFirst().orElseThrow();

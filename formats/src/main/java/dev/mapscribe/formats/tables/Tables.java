@@ -350,8 +350,9 @@ public final class Tables {
                     .hashes("", "the file")
                     .opt("error", STRING, "Why the hashes are missing (file gone, unreadable, over the size cap); null when they were computed. "
                             + "`changed after it was mapped (written at mtime B, after its ctime as mapped A, ...)`: the file was written (its mtime later than its ctime when mapped and no later than its ctime now, or its size another) before the recorder read it, so what it held then is gone; "
-                            + "the file as it is now is another row, under its new ctime. `changed while it was hashed (mtime A → B, ...)`: it was written during the read, whose bytes are of no one version; the next version is read in turn. "
-                            + "Not seen: a write before the recorder held the file, in the same tick of the kernel's coarse clock as the file's previous change (4 ms at HZ=250), and a write whose mtime was then set with utimensat(2) to a time before the mapping or after the file's ctime.")
+                            + "the file as it is now is another row, under its new ctime. `changed after it was mapped (its ctime moved from A to B, ...)`: a file without a name when mapped (a memfd, a deleted file) whose ctime moved since, by a write whose times were set back (timestomping), a truncate, or an fchmod or fchown (from recorders of the twenty-first session on). "
+                            + "`changed while it was hashed (mtime A → B, ...)`: it was written during the read, whose bytes are of no one version; the next version is read in turn. "
+                            + "Not seen: a write before the recorder held the file, in the same tick of the kernel's coarse clock as the file's previous change (4 ms at HZ=250), and a write to a file with a name whose mtime was then set with utimensat(2) to a time before the mapping or after the file's ctime.")
                     .opt("via_pid", INT32, "The process through which the file was read (`/proc/PID/map_files` or `/proc/PID/exe`: deleted files, memfds); null when it was read by its path.")
                     .done());
 

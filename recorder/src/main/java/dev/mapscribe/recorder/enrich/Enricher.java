@@ -675,9 +675,12 @@ public final class Enricher implements AutoCloseable {
      * as a version of its own (its new ctime). Not ctime alone: unlink, rename and chmod move it too, and a dropper that
      * deletes its file once mapped must keep its hashes. After each read mtime and size are compared again: a version
      * written during its read gets no hashes either (the bytes read are of no one version), and the newer version is
-     * read, up to {@link #MAX_READS} reads. Not seen: a write in the same tick of the kernel's coarse clock as the
-     * file's previous change, before the hold's fstat (which makes the kernel stamp the next change finely), and a
-     * write whose mtime is then set with utimensat(2) to a time outside that window: see docs/SNAPSHOT-AND-ENRICHMENT.md.
+     * read, up to {@link #MAX_READS} reads. A file without a name when mapped (a memfd, a deleted file) whose ctime
+     * moved is taken as changed too (changedNameless()), after the mapping or during a read: that is how a write whose
+     * mtime was set back shows. Not seen: a write in the same tick of the kernel's coarse clock as the file's previous
+     * change, before the hold's fstat (which makes the kernel stamp the next change finely), and, for a file with a
+     * name, a write whose mtime is then set with utimensat(2) to a time outside that window: see
+     * docs/SNAPSHOT-AND-ENRICHMENT.md.
      */
     private List<FileInfo> enrich(FileJob job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         FileRef file = job.file();
@@ -697,10 +700,15 @@ public final class Enricher implements AutoCloseable {
             FileRef version = file;
             if (unstated(file)) {
                 version = versionOf(file, now); // a snapshot's file out of reach when it was claimed: nothing to keep to
-            } else if (writtenSince(file, now)) {
-                infos.add(info(libc, file, file.size(), null, null, "changed after it was mapped (written at mtime "
-                        + time(now.mtimeSec(), now.mtimeNsec()) + ", after its ctime as mapped " + time(file.ctimeSec(),
-                        file.ctimeNsec()) + sizes(file.size(), now.size()) + "): its bytes then are gone, not hashed; the "
+            } else if (writtenSince(file, now) || changedNameless(file, now)) {
+                String how = writtenSince(file, now)
+                        ? "written at mtime " + time(now.mtimeSec(), now.mtimeNsec()) + ", after its ctime as mapped "
+                                + time(file.ctimeSec(), file.ctimeNsec())
+                        : "its ctime moved from " + time(file.ctimeSec(), file.ctimeNsec()) + " to " + time(now.ctimeSec(),
+                                now.ctimeNsec()) + ", its mtime " + time(now.mtimeSec(), now.mtimeNsec()) + ": a file without "
+                                + "a name is written, or its times, mode or owner set, and a write's mtime can be set back";
+                infos.add(info(libc, file, file.size(), null, null, "changed after it was mapped (" + how
+                        + sizes(file.size(), now.size()) + "): its bytes then are gone, not hashed; the "
                         + "file as it is now is hashed under its new ctime", opened.viaPid()));
                 version = versionOf(file, now);
                 if (seen.putIfAbsent(FileKey.of(version), Boolean.TRUE) != null) {
@@ -713,7 +721,7 @@ public final class Enricher implements AutoCloseable {
                     return null;
                 }
                 Libc.Stat after = fstatOrNull(libc, opened.fd());
-                if (after == null || !writtenDuring(now, after)) {
+                if (after == null || !writtenDuring(now, after, file.unlinked())) {
                     infos.add(info);
                     return infos;
                 }
@@ -722,6 +730,7 @@ public final class Enricher implements AutoCloseable {
                         : "; it changed during each of its " + MAX_READS + " reads: not read again";
                 infos.add(info(libc, version, version.size(), null, null, "changed while it was hashed (mtime "
                         + time(now.mtimeSec(), now.mtimeNsec()) + " → " + time(after.mtimeSec(), after.mtimeNsec())
+                        + ", ctime " + time(now.ctimeSec(), now.ctimeNsec()) + " → " + time(after.ctimeSec(), after.ctimeNsec())
                         + sizes(now.size(), after.size()) + "): not hashed" + next, opened.viaPid()));
                 if (reads == MAX_READS) {
                     return infos;
@@ -790,13 +799,29 @@ public final class Enricher implements AutoCloseable {
                 && compare(now.mtimeSec(), now.mtimeNsec(), now.ctimeSec(), now.ctimeNsec()) <= 0);
     }
 
+    /**
+     * Whether a file that had no name when it was mapped (a memfd, a deleted file) changed since in a way its mtime may
+     * not show: its ctime moved. A write followed by utimensat(2) setting mtime back (timestomping) leaves an mtime
+     * that looks unwritten, but ctime cannot be set: it moves to the time of the utimensat. A named file's ctime moves
+     * for innocent reasons all the time (a dropper unlinking or chmod'ing its stage, a rename), so it is not judged so;
+     * a nameless one can change only through a descriptor (a write, truncate, fchmod, fchown, futimens), none of which a
+     * loader needs once the code is mapped.
+     */
+    private static boolean changedNameless(FileRef mapped, Libc.Stat now) {
+        return mapped.unlinked() && compare(now.ctimeSec(), now.ctimeNsec(), mapped.ctimeSec(), mapped.ctimeNsec()) != 0;
+    }
+
     private static int compare(long aSec, long aNsec, long bSec, long bNsec) {
         return aSec != bSec ? Long.compare(aSec, bSec) : Long.compare(aNsec, bNsec);
     }
 
-    /** Whether the file was written between two fstats: its mtime or size moved. */
-    private static boolean writtenDuring(Libc.Stat before, Libc.Stat after) {
-        return after.size() != before.size() || after.mtimeSec() != before.mtimeSec() || after.mtimeNsec() != before.mtimeNsec();
+    /**
+     * Whether the file was written between two fstats: its mtime or size moved, or, for a file without a name (as
+     * changedNameless() judges one), its ctime.
+     */
+    private static boolean writtenDuring(Libc.Stat before, Libc.Stat after, boolean nameless) {
+        return after.size() != before.size() || after.mtimeSec() != before.mtimeSec() || after.mtimeNsec() != before.mtimeNsec()
+                || (nameless && (after.ctimeSec() != before.ctimeSec() || after.ctimeNsec() != before.ctimeNsec()));
     }
 
     /** A FileRef whose ctime and size are both 0: never stat'ed (see {@link #claim(SnapshotRegion, Libc, MappedFileOpener)}). */
