@@ -50,10 +50,12 @@ static void map_path(const char *path, int unlink_it)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		die("open", path);
-	map_fd(unlink_it ? "unlinked" : "file", fd, path);
-	close(fd); /* the mapping keeps the file alive */
+	/* unlinked before the mapping, as a loader of a deleted stage does: the file is nameless (and its ctime the
+	 * unlink's) when mapped, as the kernel's record of the mapping then says */
 	if (unlink_it && unlink(path) != 0)
 		die("unlink", path);
+	map_fd(unlink_it ? "unlinked" : "file", fd, path);
+	close(fd); /* the mapping keeps the file alive */
 }
 
 static void make_zombie(void)

@@ -7,7 +7,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The kernel programs' {@code quiet_wakeup} (mapscribe.bpf.c): the wake-up flags of every record that needs no prompt
- * reader, in the memory libbpf maps from the kernel's own map, so that a write here is what the next submit reads.
+ * reader, in the kernel map's own memory ({@code KernelPrograms.quietWakeup()}), so that a write here is what the next
+ * submit reads.
  * BPF_RB_NO_WAKEUP while the writer drains the ring on its timer; 0 while it dozes through a quiet spell, and then the
  * kernel wakes the ring's waiters when a record lands in an empty ring, that is at the first record after the spell,
  * once. Without it an idle recorder woke every 8 ms to find nothing (docs/RECORDER.md, "A quiet host").
@@ -28,7 +29,8 @@ public final class QuietWakeup {
 
     /**
      * Sleeps up to {@code ns} (whole milliseconds, at least one) unless records are pending, and the first record
-     * submitted meanwhile ends the sleep; true when records were pending or the kernel woke us.
+     * submitted meanwhile ends the sleep (as {@link RingWait#wake()} does); true when records were pending or the wait
+     * was woken.
      */
     public boolean doze(RingWait wait, RingReader ring, long ns) throws IOException {
         LONG.setVolatile(flags, 0L, BPF_RB_WAKE_IF_EMPTY);
