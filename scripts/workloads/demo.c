@@ -28,6 +28,12 @@
 //      the page with the range's own protection: code in memory that was never writable, no mprotect, no alert; the
 //      child runs it                                                 -> a memory_writes row (ioctl UFFDIO_COPY) into r-x
 //                                                                       memory, which the triage notebook shows
+//  13. a memfd cleaned after its code ran: code written, mapped RX and run, then overwritten with zeros and its times
+//      set back to what they were (timestomping: its mtime looks unwritten)
+//                                                                    -> the mmap_exec row of
+//      "/memfd:mapscribe-demo-cleaned (deleted)" has no hashes and says the file changed after it was mapped (its
+//      ctime moved; or while it was hashed, when the recorder's read came first), and `files` has the zeros' hashes
+//      under its new ctime
 //
 // Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 5 seconds)
 #define _GNU_SOURCE
@@ -43,6 +49,7 @@
 #include <sys/personality.h>
 #include <sys/ptrace.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/uio.h>
 #include <sys/ioctl.h>
@@ -226,6 +233,27 @@ static void read_implies_exec(void) {
     wait_for(c, "rie: child");
 }
 
+// A memfd whose code ran, cleaned at once: overwritten with zeros, its atime and mtime set back to what they were, so
+// that its mtime looks unwritten. Hashes taken now would be the zeros' under the identity the mapping had.
+static void cleaned_memfd(void) {
+    int fd = memfd_create("mapscribe-demo-cleaned", MFD_CLOEXEC);
+    if (fd < 0) die("memfd_create cleaned");
+    unsigned char page[PAGE] = {0};
+    memcpy(page, CODE, sizeof CODE);
+    if (write(fd, page, sizeof page) != (ssize_t)sizeof page) die("write cleaned memfd");
+    void *rx = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+    if (rx == MAP_FAILED) die("mmap cleaned memfd RX");
+    run_code(rx, "a memfd about to be cleaned");
+    struct stat before;
+    if (fstat(fd, &before) != 0) die("fstat cleaned memfd");
+    memset(page, 0, sizeof page);
+    if (pwrite(fd, page, sizeof page, 0) != (ssize_t)sizeof page) die("pwrite cleaned memfd");
+    struct timespec times[2] = {before.st_atim, before.st_mtim};
+    if (futimens(fd, times) != 0) die("futimens cleaned memfd");
+    say("cleaned: memfd code ran at %p, then overwritten with zeros and its times set back (timestomped)", rx);
+    close(fd);  // the mapping keeps the memfd alive
+}
+
 // userfaultfd: pages filled by UFFDIO_COPY get the range's protection, so code lands in an R-X page that never had W.
 // A child does it (a userfaultfd refused here, as under vm.unprivileged_userfaultfd=0 for kernel faults, skips it).
 static void userfaultfd_fill(void) {
@@ -382,6 +410,8 @@ int main(int argc, char **argv) {
     read_implies_exec();
     pause_ms(300);
     userfaultfd_fill();
+    pause_ms(300);
+    cleaned_memfd();
     pause_ms(300);
     say("demo: done");
     return rc;

@@ -103,6 +103,15 @@ class NotebooksOnRecordingTest {
                 && r.get(hidden.column("sha256")) != null), "the demo's segment: " + hidden.rows());
         assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
                 && "executable, MADV_DONTDUMP".equals(r.get(hidden.column("what")))), "the demo's MADV_DONTDUMP: " + hidden.rows());
+        // The memfd the demo cleaned after its code ran (overwritten, its times set back): no hashes as mapped, the
+        // ctime that moved says why (after the mapping, or during the enricher's read when it came first: the holder
+        // thread can hold it and the worker read it within the demo's few microseconds), and the file as it is now is
+        // hashed (the zeros)
+        Table rewritten = NotebooksRunTest.tableWithColumn(run, "mapped_error", "sha256_now");
+        assertTrue(rewritten.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(rewritten.column("pid")))
+                && "/memfd:mapscribe-demo-cleaned (deleted)".equals(r.get(rewritten.column("mapped_path")))
+                && String.valueOf(r.get(rewritten.column("mapped_error"))).matches("changed (after it was mapped \\(its ctime moved|while it was hashed).*")
+                && r.get(rewritten.column("sha256_now")) != null), "the demo's cleaned memfd: " + rewritten.rows());
         // The demo's memfd mapped shared RW and, at another address, RX: code writable through the other mapping
         Table dual = NotebooksRunTest.tableWithColumn(run, "exec_addr", "writable_addr");
         assertTrue(dual.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(dual.column("pid")))
