@@ -1,6 +1,6 @@
 /*
  * rewrite: code mapped from a memfd, then the memfd overwritten, the plainest way past a hash list: the bytes that
- * ran are gone before the recorder's enricher reads the file. Four memfds and two files, each mapped PROT_READ|PROT_EXEC:
+ * ran are gone before the recorder's enricher reads the file. Four memfds and five files, each mapped PROT_READ|PROT_EXEC:
  *
  *   during  64 MiB; overwritten (its first 4 KiB) while the recorder reads it: the workload waits until the
  *           recorder process holds a descriptor on it that is not O_PATH (its hashing worker's), then writes;
@@ -8,6 +8,10 @@
  *           milliseconds), overwritten 10 ms after the mapping, so before the worker reaches it;
  *   stomped the same, and then its access and modification times set back to what they were before the overwrite
  *           (futimens: timestomping), so that its mtime looks unwritten; only its ctime, which cannot be set, moved;
+ *   stomped-named  the same with a 1 MiB file in DIR, which keeps its name and mode;
+ *   renamed a 1 MiB file in DIR, mapped while the recorder is still reading "during", then renamed (to NAME.moved):
+ *           its ctime moves, its bytes do not, so it must be hashed as mapped;
+ *   chmodded the same, made read-only by chmod instead (its name kept): hashed as mapped;
  *   unlinked a 1 MiB file in DIR, mapped while the recorder is still reading "during", then made read-only by
  *           chmod and unlinked (a dropper deleting its stage): its ctime moves, its bytes do not, so it must be hashed
  *           as mapped;
@@ -204,6 +208,26 @@ int main(int argc, char **argv)
 	sleep_ms(10);
 	overwrite_stomped(stomped, 106);
 
+	int stomped_named = mapped_file(argv[1], "rewrite-stomped-named", 7, 1u << 20, 0);
+	sleep_ms(10);
+	overwrite_stomped(stomped_named, 107);
+	char stomped_named_path[4200], renamed_path[4200], renamed_to[4200];
+	snprintf(stomped_named_path, sizeof(stomped_named_path), "%s/rewrite-stomped-named", argv[1]);
+
+	int renamed = mapped_file(argv[1], "rewrite-renamed", 8, 1u << 20, 0);
+	sleep_ms(10);
+	snprintf(renamed_path, sizeof(renamed_path), "%s/rewrite-renamed", argv[1]);
+	snprintf(renamed_to, sizeof(renamed_to), "%s/rewrite-renamed.moved", argv[1]);
+	if (rename(renamed_path, renamed_to) != 0)
+		die("rename");
+
+	int chmodded = mapped_file(argv[1], "rewrite-chmodded", 9, 1u << 20, 0);
+	sleep_ms(10);
+	if (fchmod(chmodded, 0500) != 0)
+		die("fchmod");
+	char chmodded_path[4200];
+	snprintf(chmodded_path, sizeof(chmodded_path), "%s/rewrite-chmodded", argv[1]);
+
 	char unlinked_link[4200], future_link[4200];
 	int unlinked = dropped_file(argv[1], "rewrite-unlinked", 4, 0, unlinked_link);
 	int future = dropped_file(argv[1], "rewrite-future", 5, 1, future_link);
@@ -214,6 +238,9 @@ int main(int argc, char **argv)
 	/* Alive until the recorder holds each file: a process that exits first takes a memfd's bytes with it. */
 	wait_for(recorder, "/memfd:rewrite-after (deleted)", 0);
 	wait_for(recorder, "/memfd:rewrite-stomped (deleted)", 0);
+	wait_for(recorder, stomped_named_path, 0);
+	wait_for(recorder, renamed_to, 0);
+	wait_for(recorder, chmodded_path, 0);
 	wait_for(recorder, unlinked_link, 0);
 	wait_for(recorder, future_link, 0);
 	wait_for(recorder, "/memfd:rewrite-kept (deleted)", 0);
@@ -221,6 +248,9 @@ int main(int argc, char **argv)
 	report("during", during, 1, 64u << 20, 101, still_read);
 	report("after", after, 2, 1u << 20, 102, still_read);
 	report("stomped", stomped, 6, 1u << 20, 106, still_read);
+	report("stomped-named", stomped_named, 7, 1u << 20, 107, still_read);
+	report("renamed", renamed, 8, 1u << 20, 0, still_read);
+	report("chmodded", chmodded, 9, 1u << 20, 0, still_read);
 	report("unlinked", unlinked, 4, 1u << 20, 0, still_read);
 	report("future", future, 5, 1u << 20, 0, still_read);
 	report("kept", kept, 3, 1u << 20, 0, still_read);

@@ -677,10 +677,10 @@ public final class Enricher implements AutoCloseable {
      * written during its read gets no hashes either (the bytes read are of no one version), and the newer version is
      * read, up to {@link #MAX_READS} reads. A file without a name when mapped (a memfd, a deleted file) whose ctime
      * moved is taken as changed too (changedNameless()), after the mapping or during a read: that is how a write whose
-     * mtime was set back shows. Not seen: a write in the same tick of the kernel's coarse clock as the file's previous
-     * change, before the hold's fstat (which makes the kernel stamp the next change finely), and, for a file with a
-     * name, a write whose mtime is then set with utimensat(2) to a time outside that window: see
-     * docs/SNAPSHOT-AND-ENRICHMENT.md.
+     * mtime was set back shows; and so is a named one whose ctime moved with its name and mode as they were
+     * (changedNamed()). Not seen: a write in the same tick of the kernel's coarse clock as the file's previous change,
+     * before the hold's fstat (which makes the kernel stamp the next change finely), and a named file written, its mtime
+     * set back and then renamed, unlinked or chmod'ed: see docs/SNAPSHOT-AND-ENRICHMENT.md.
      */
     private List<FileInfo> enrich(FileJob job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         FileRef file = job.file();
@@ -700,13 +700,17 @@ public final class Enricher implements AutoCloseable {
             FileRef version = file;
             if (unstated(file)) {
                 version = versionOf(file, now); // a snapshot's file out of reach when it was claimed: nothing to keep to
-            } else if (writtenSince(file, now) || changedNameless(file, now)) {
+            } else if (writtenSince(file, now) || changedNameless(file, now) || changedNamed(file, now, opened.fd())) {
+                String moved = "its ctime moved from " + time(file.ctimeSec(), file.ctimeNsec()) + " to "
+                        + time(now.ctimeSec(), now.ctimeNsec()) + ", its mtime " + time(now.mtimeSec(), now.mtimeNsec());
                 String how = writtenSince(file, now)
                         ? "written at mtime " + time(now.mtimeSec(), now.mtimeNsec()) + ", after its ctime as mapped "
                                 + time(file.ctimeSec(), file.ctimeNsec())
-                        : "its ctime moved from " + time(file.ctimeSec(), file.ctimeNsec()) + " to " + time(now.ctimeSec(),
-                                now.ctimeNsec()) + ", its mtime " + time(now.mtimeSec(), now.mtimeNsec()) + ": a file without "
-                                + "a name is written, or its times, mode or owner set, and a write's mtime can be set back";
+                        : file.unlinked()
+                        ? moved + ": a file without a name is written, or its times, mode or owner set, and a write's "
+                                + "mtime can be set back"
+                        : moved + ", with its name and mode as they were: a write whose mtime was set back, or its "
+                                + "owner, links or extended attributes changed";
                 infos.add(info(libc, file, file.size(), null, null, "changed after it was mapped (" + how
                         + sizes(file.size(), now.size()) + "): its bytes then are gone, not hashed; the "
                         + "file as it is now is hashed under its new ctime", opened.viaPid()));
@@ -809,6 +813,26 @@ public final class Enricher implements AutoCloseable {
      */
     private static boolean changedNameless(FileRef mapped, Libc.Stat now) {
         return mapped.unlinked() && compare(now.ctimeSec(), now.ctimeNsec(), mapped.ctimeSec(), mapped.ctimeNsec()) != 0;
+    }
+
+    /**
+     * Whether a file that had a name when it was mapped changed since in a way its mtime does not show: its ctime moved
+     * while its name (the path a descriptor on it reads now: not deleted, not renamed) and its mode stayed as they were.
+     * That leaves a write whose mtime was set back (timestomping), and its owner, hard links or extended attributes
+     * changed, rare for a file that has just been mapped; the innocent moves of a name's ctime (a dropper unlinking or
+     * chmod'ing its stage, a rename) change the name or the mode and are left alone. A path the recorder cannot read
+     * back as it was recorded (another mount namespace's, cut by the kernel's walk) is left alone too.
+     */
+    private static boolean changedNamed(FileRef mapped, Libc.Stat now, int fd) {
+        if (mapped.unlinked() || now.mode() != mapped.mode()
+                || compare(now.ctimeSec(), now.ctimeNsec(), mapped.ctimeSec(), mapped.ctimeNsec()) == 0) {
+            return false;
+        }
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().equals(mapped.path());
+        } catch (IOException e) {
+            return false; // not expected of an open descriptor: nothing to compare with
+        }
     }
 
     private static int compare(long aSec, long aNsec, long bSec, long bNsec) {
