@@ -710,7 +710,7 @@ public final class Enricher implements AutoCloseable {
                         ? moved + ": a file without a name is written, or its times, mode or owner set, and a write's "
                                 + "mtime can be set back"
                         : moved + ", with its name and mode as they were: a write whose mtime was set back, or its "
-                                + "owner, links or extended attributes changed";
+                                + "times set (an atime restored too), its owner, links or extended attributes changed";
                 infos.add(info(libc, file, file.size(), null, null, "changed after it was mapped (" + how
                         + sizes(file.size(), now.size()) + "): its bytes then are gone, not hashed; the "
                         + "file as it is now is hashed under its new ctime", opened.viaPid()));
@@ -818,8 +818,8 @@ public final class Enricher implements AutoCloseable {
     /**
      * Whether a file that had a name when it was mapped changed since in a way its mtime does not show: its ctime moved
      * while its name (the path a descriptor on it reads now: not deleted, not renamed) and its mode stayed as they were.
-     * That leaves a write whose mtime was set back (timestomping), and its owner, hard links or extended attributes
-     * changed, rare for a file that has just been mapped; the innocent moves of a name's ctime (a dropper unlinking or
+     * That leaves a write whose mtime was set back (timestomping), and its times set (a backup restoring the atime it
+     * read), its owner, hard links or extended attributes changed, rare for a file that has just been mapped; the innocent moves of a name's ctime (a dropper unlinking or
      * chmod'ing its stage, a rename) change the name or the mode and are left alone. A path the recorder cannot read
      * back as it was recorded (another mount namespace's, cut by the kernel's walk) is left alone too.
      */
