@@ -1087,11 +1087,6 @@ static __always_inline bool opens_for_write(long nr, struct pt_regs *regs, long 
 }
 
 /*
- * A process's memory file, /proc/PID/mem or /proc/PID/task/TID/mem: "mem" in procfs. Writing it writes the
- * process's pages through their protection, as ptrace's POKETEXT does (DDexec overwrites its own code so through
- * /proc/self/mem); the open is recorded, with the file's path, which names the process.
- */
-/*
  * Whether file's dentry is named want (len bytes, a constant of at most 16). Direct loads: file is a BTF pointer
  * (file_of_fd()); the name's bytes are one helper read.
  */
@@ -1109,6 +1104,11 @@ static __always_inline bool dentry_named(struct file *file, const char *want, __
 	return true;
 }
 
+/*
+ * A process's memory file, /proc/PID/mem or /proc/PID/task/TID/mem: "mem" in procfs. Writing it writes the
+ * process's pages through their protection, as ptrace's POKETEXT does (DDexec overwrites its own code so through
+ * /proc/self/mem); the open is recorded, with the file's path, which names the process.
+ */
 static __always_inline bool is_proc_mem(struct file *file)
 {
 	/* every write of the host that gets this far asks: the superblock's magic first, the name only for procfs's */

@@ -1,6 +1,6 @@
 /*
  * rewrite: code mapped from a memfd, then the memfd overwritten, the plainest way past a hash list: the bytes that
- * ran are gone before the recorder's enricher reads the file. Four memfds and five files, each mapped PROT_READ|PROT_EXEC:
+ * ran are gone before the recorder's enricher reads the file. Four memfds and six files, each mapped PROT_READ|PROT_EXEC:
  *
  *   during  64 MiB; overwritten (its first 4 KiB) while the recorder reads it: the workload waits until the
  *           recorder process holds a descriptor on it that is not O_PATH (its hashing worker's), then writes;
@@ -9,6 +9,7 @@
  *   stomped the same, and then its access and modification times set back to what they were before the overwrite
  *           (futimens: timestomping), so that its mtime looks unwritten; only its ctime, which cannot be set, moved;
  *   stomped-named  the same with a 1 MiB file in DIR, which keeps its name and mode;
+ *   stomped-bytes  the same with a file whose name ends in a byte that is not UTF-8 (0xff: "rewrite-stomped-\xff");
  *   renamed a 1 MiB file in DIR, mapped while the recorder is still reading "during", then renamed (to NAME.moved):
  *           its ctime moves, its bytes do not, so it must be hashed as mapped;
  *   chmodded the same, made read-only by chmod instead (its name kept): hashed as mapped;
@@ -214,6 +215,12 @@ int main(int argc, char **argv)
 	char stomped_named_path[4200], renamed_path[4200], renamed_to[4200];
 	snprintf(stomped_named_path, sizeof(stomped_named_path), "%s/rewrite-stomped-named", argv[1]);
 
+	int stomped_bytes = mapped_file(argv[1], "rewrite-stomped-\xff", 10, 1u << 20, 0);
+	sleep_ms(10);
+	overwrite_stomped(stomped_bytes, 110);
+	char stomped_bytes_path[4200];
+	snprintf(stomped_bytes_path, sizeof(stomped_bytes_path), "%s/rewrite-stomped-\xff", argv[1]);
+
 	int renamed = mapped_file(argv[1], "rewrite-renamed", 8, 1u << 20, 0);
 	sleep_ms(10);
 	snprintf(renamed_path, sizeof(renamed_path), "%s/rewrite-renamed", argv[1]);
@@ -239,6 +246,7 @@ int main(int argc, char **argv)
 	wait_for(recorder, "/memfd:rewrite-after (deleted)", 0);
 	wait_for(recorder, "/memfd:rewrite-stomped (deleted)", 0);
 	wait_for(recorder, stomped_named_path, 0);
+	wait_for(recorder, stomped_bytes_path, 0);
 	wait_for(recorder, renamed_to, 0);
 	wait_for(recorder, chmodded_path, 0);
 	wait_for(recorder, unlinked_link, 0);
@@ -249,6 +257,7 @@ int main(int argc, char **argv)
 	report("after", after, 2, 1u << 20, 102, still_read);
 	report("stomped", stomped, 6, 1u << 20, 106, still_read);
 	report("stomped-named", stomped_named, 7, 1u << 20, 107, still_read);
+	report("stomped-bytes", stomped_bytes, 10, 1u << 20, 110, still_read);
 	report("renamed", renamed, 8, 1u << 20, 0, still_read);
 	report("chmodded", chmodded, 9, 1u << 20, 0, still_read);
 	report("unlinked", unlinked, 4, 1u << 20, 0, still_read);

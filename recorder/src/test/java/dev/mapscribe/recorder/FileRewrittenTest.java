@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * With real eBPF: scripts/workloads/rewrite.c maps four memfds executable and overwrites three of them, one while the
  * recorder's enricher reads it and two before the enricher reaches them, one of those with its times then set back to
  * what they were before the write (timestomping: only its ctime shows the change); a file overwritten and timestomped
- * so, which keeps its name and mode; a file renamed after its mapping and one chmod'ed, whose bytes (their hashes as
+ * so, which keeps its name and mode, and one whose name is not UTF-8; a file renamed after its mapping and one chmod'ed, whose bytes (their hashes as
  * mapped) must survive the ctime those move; and two files it chmods and unlinks, one with
  * its mtime set into the future before the mapping, whose bytes (their hashes as mapped) must survive the ctime those
  * move. Hashes of what a file holds after the code in
@@ -35,15 +35,18 @@ class FileRewrittenTest {
         BpfRequirement.assumeRootAndBpf();
         RecordedRun run = RecordedRun.ofWorkload(tmp, "rewrite", true, Long.toString(ProcessHandle.current().pid()));
         List<Map<String, String>> cases = run.calls();
-        assertEquals(List.of("during", "after", "stomped", "stomped-named", "renamed", "chmodded", "unlinked", "future", "kept"), cases.stream().map(c -> c.get("case")).toList(), cases.toString());
+        assertEquals(List.of("during", "after", "stomped", "stomped-named", "stomped-bytes", "renamed", "chmodded", "unlinked", "future",
+                "kept"), cases.stream().map(c -> c.get("case")).toList(), cases.toString());
         // Without it the two overwrites did not fall where the workload meant them to (the enricher read 64 MiB within
         // ~20 ms): not a failure of the enricher, but then this test would show nothing.
         assertEquals("1", cases.getFirst().get("still_read"), "the enricher was still reading 'during' after the overwrites and the unlink");
 
         for (Map<String, String> c : cases) {
             long ino = Long.parseLong(c.get("ino"));
-            boolean named = List.of("stomped-named", "renamed", "chmodded", "unlinked", "future").contains(c.get("case"));
-            String path = named ? RecordedRun.filesDir(tmp) + "/rewrite-" + c.get("case") : "/memfd:rewrite-" + c.get("case");
+            boolean named = List.of("stomped-named", "stomped-bytes", "renamed", "chmodded", "unlinked", "future").contains(c.get("case"));
+            // the recorded name of "stomped-bytes" ends in the byte 0xff, which the records' paths spell \xff
+            String name = c.get("case").equals("stomped-bytes") ? "stomped-\\xff" : c.get("case");
+            String path = named ? RecordedRun.filesDir(tmp) + "/rewrite-" + name : "/memfd:rewrite-" + name;
             FileRef mapped = mappedFile(run, path);
             assertEquals(ino, mapped.ino());
             List<FileInfo> infos = run.all(FileInfo.class).stream().filter(f -> f.ino() == ino).toList();
@@ -60,7 +63,7 @@ class FileRewrittenTest {
             assertNoHashes(info);
             String why = switch (c.get("case")) {
                 case "during" -> "changed while it was hashed (mtime ";
-                case "stomped", "stomped-named" -> "changed after it was mapped (its ctime moved from ";
+                case "stomped", "stomped-named", "stomped-bytes" -> "changed after it was mapped (its ctime moved from ";
                 default -> "changed after it was mapped (written at mtime ";
             };
             assertTrue(info.error().startsWith(why), info.error());

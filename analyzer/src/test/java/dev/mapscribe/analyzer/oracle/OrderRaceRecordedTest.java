@@ -29,7 +29,7 @@ class OrderRaceRecordedTest {
     void aCallOvertakenByAnotherChangeOfItsRangeLeavesItUnknownNotWrong(Recorder.Hooks hooks, @TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
         RecordedReplay run = RecordedReplay.of(tmp, "orderrace", hooks);
-        Note race = run.items.stream().filter(Note.class::isInstance).map(Note.class::cast).findFirst().orElseThrow();
+        Note race = RegionsWorkload.notes(run.items).stream().findFirst().orElseThrow();
         assertEquals("1", race.values().get("mprotect_first"), "the mprotect returned before the mmap: " + race);
         long addr = Long.parseUnsignedLong(race.values().get("addr"), 16), len = Long.parseLong(race.values().get("len"));
 

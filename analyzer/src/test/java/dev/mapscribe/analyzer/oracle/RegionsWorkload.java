@@ -117,6 +117,11 @@ public final class RegionsWorkload {
         return items.stream().filter(Checkpoint.class::isInstance).map(Checkpoint.class::cast).toList();
     }
 
+    /** The workload's own NOTE lines, in order. */
+    public static List<Note> notes(List<Item> items) {
+        return items.stream().filter(Note.class::isInstance).map(Note.class::cast).toList();
+    }
+
     /** The calls made between checkpoint n-1 and checkpoint n. */
     public static List<Call> callsBefore(List<Item> items, int n) {
         return itemsBefore(items, n, Call.class);

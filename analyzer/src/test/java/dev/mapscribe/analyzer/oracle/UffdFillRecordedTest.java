@@ -34,8 +34,7 @@ class UffdFillRecordedTest {
     void codeFilledIntoMemoryThatWasNeverWritableIsAWriteIntoThatProcess(Recorder.Hooks hooks, @TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
         RecordedReplay run = RecordedReplay.of(tmp, "uffdfill", hooks);
-        List<Map<String, String>> cases = run.items.stream().filter(RegionsWorkload.Note.class::isInstance)
-                .map(RegionsWorkload.Note.class::cast).map(RegionsWorkload.Note::values).toList();
+        List<Map<String, String>> cases = RegionsWorkload.notes(run.items).stream().map(RegionsWorkload.Note::values).toList();
         assertEquals(List.of("self", "child", "int80", "race", "move-rx", "move"), cases.stream().map(c -> c.get("case")).toList(), run.output);
         for (Map<String, String> c : cases) {
             int caller = Integer.parseInt(c.get("pid")), target = Integer.parseInt(c.get("target"));

@@ -4,6 +4,7 @@ import dev.mapscribe.formats.raw.UserRecord.FileInfo;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.UserRecord;
+import dev.mapscribe.formats.raw.Utf8Text;
 import dev.mapscribe.recorder.sys.Libc;
 
 import java.io.IOException;
@@ -676,9 +677,8 @@ public final class Enricher implements AutoCloseable {
      * deletes its file once mapped must keep its hashes. After each read mtime and size are compared again: a version
      * written during its read gets no hashes either (the bytes read are of no one version), and the newer version is
      * read, up to {@link #MAX_READS} reads. A file without a name when mapped (a memfd, a deleted file) whose ctime
-     * moved is taken as changed too (changedNameless()), after the mapping or during a read: that is how a write whose
-     * mtime was set back shows; and so is a named one whose ctime moved with its name and mode as they were
-     * (changedNamed()). Not seen: a write in the same tick of the kernel's coarse clock as the file's previous change,
+     * moved is taken as changed too, after the mapping or during a read: that is how a write whose mtime was set back
+     * shows; and so is a named one whose ctime moved with its name and mode as they were (changedSinceMapped()). Not seen: a write in the same tick of the kernel's coarse clock as the file's previous change,
      * before the hold's fstat (which makes the kernel stamp the next change finely), and a named file written, its mtime
      * set back and then renamed, unlinked or chmod'ed: see docs/SNAPSHOT-AND-ENRICHMENT.md.
      */
@@ -698,19 +698,10 @@ public final class Enricher implements AutoCloseable {
             List<FileInfo> infos = new ArrayList<>();
             Libc.Stat now = opened.stat();
             FileRef version = file;
+            String how = unstated(file) ? null : changedSinceMapped(file, now, opened.fd(), libc);
             if (unstated(file)) {
                 version = versionOf(file, now); // a snapshot's file out of reach when it was claimed: nothing to keep to
-            } else if (writtenSince(file, now) || changedNameless(file, now) || changedNamed(file, now, opened.fd())) {
-                String moved = "its ctime moved from " + time(file.ctimeSec(), file.ctimeNsec()) + " to "
-                        + time(now.ctimeSec(), now.ctimeNsec()) + ", its mtime " + time(now.mtimeSec(), now.mtimeNsec());
-                String how = writtenSince(file, now)
-                        ? "written at mtime " + time(now.mtimeSec(), now.mtimeNsec()) + ", after its ctime as mapped "
-                                + time(file.ctimeSec(), file.ctimeNsec())
-                        : file.unlinked()
-                        ? moved + ": a file without a name is written, or its times, mode or owner set, and a write's "
-                                + "mtime can be set back"
-                        : moved + ", with its name and mode as they were: a write whose mtime was set back, or its "
-                                + "times set (an atime restored too), its owner, links or extended attributes changed";
+            } else if (how != null) {
                 infos.add(info(libc, file, file.size(), null, null, "changed after it was mapped (" + how
                         + sizes(file.size(), now.size()) + "): its bytes then are gone, not hashed; the "
                         + "file as it is now is hashed under its new ctime", opened.viaPid()));
@@ -804,34 +795,48 @@ public final class Enricher implements AutoCloseable {
     }
 
     /**
-     * Whether a file that had no name when it was mapped (a memfd, a deleted file) changed since in a way its mtime may
-     * not show: its ctime moved. A write followed by utimensat(2) setting mtime back (timestomping) leaves an mtime
-     * that looks unwritten, but ctime cannot be set: it moves to the time of the utimensat. A named file's ctime moves
-     * for innocent reasons all the time (a dropper unlinking or chmod'ing its stage, a rename), so it is not judged so;
-     * a nameless one can change only through a descriptor (a write, truncate, fchmod, fchown, futimens), none of which a
-     * loader needs once the code is mapped.
+     * Why the file's bytes may not be those mapped, for the message; null when nothing says they changed. Written
+     * ({@link #writtenSince}); or its ctime moved while its mtime does not show a write, as a write whose mtime was set
+     * back (timestomping) leaves it: ctime cannot be set, it moves to the time of the utimensat(2). Judged so
+     * <ul>
+     *   <li>for a file that had no name when mapped (a memfd, a deleted file), always: it can change only through a
+     *       descriptor (write, truncate, fchmod, fchown, futimens), none of which a loader needs once the code is mapped;
+     *   <li>for a named one, when its name (the path the descriptor on it reads now: not deleted, not renamed) and its
+     *       mode stayed as they were: the innocent moves of a name's ctime (a dropper unlinking or chmod'ing its stage,
+     *       a rename) change one or the other. What is left is a write whose mtime was set back, its times set (a backup
+     *       restoring the atime it read), its owner, hard links or extended attributes changed, rare for a file just
+     *       mapped. A path that does not read back as recorded (another mount namespace's, one the kernel's walk cut)
+     *       is left alone. The name's bytes are compared as the kernel records give them (libc's readlink, not Java's,
+     *       which turns bytes that are not UTF-8 into U+FFFD: a name that never matched).
+     * </ul>
      */
-    private static boolean changedNameless(FileRef mapped, Libc.Stat now) {
-        return mapped.unlinked() && compare(now.ctimeSec(), now.ctimeNsec(), mapped.ctimeSec(), mapped.ctimeNsec()) != 0;
+    private static String changedSinceMapped(FileRef mapped, Libc.Stat now, int fd, Libc libc) {
+        if (writtenSince(mapped, now)) {
+            return "written at mtime " + time(now.mtimeSec(), now.mtimeNsec()) + ", after its ctime as mapped "
+                    + time(mapped.ctimeSec(), mapped.ctimeNsec());
+        }
+        if (compare(now.ctimeSec(), now.ctimeNsec(), mapped.ctimeSec(), mapped.ctimeNsec()) == 0) {
+            return null;
+        }
+        String moved = "its ctime moved from " + time(mapped.ctimeSec(), mapped.ctimeNsec()) + " to "
+                + time(now.ctimeSec(), now.ctimeNsec()) + ", its mtime " + time(now.mtimeSec(), now.mtimeNsec());
+        if (mapped.unlinked()) {
+            return moved + ": a file without a name is written, or its times, mode or owner set, and a write's mtime "
+                    + "can be set back";
+        }
+        if (now.mode() != mapped.mode() || !pathNow(fd, libc).equals(mapped.path())) {
+            return null;
+        }
+        return moved + ", with its name and mode as they were: a write whose mtime was set back, or its times set (an "
+                + "atime restored too), its owner, links or extended attributes changed";
     }
 
-    /**
-     * Whether a file that had a name when it was mapped changed since in a way its mtime does not show: its ctime moved
-     * while its name (the path a descriptor on it reads now: not deleted, not renamed) and its mode stayed as they were.
-     * That leaves a write whose mtime was set back (timestomping), and its times set (a backup restoring the atime it
-     * read), its owner, hard links or extended attributes changed, rare for a file that has just been mapped; the innocent moves of a name's ctime (a dropper unlinking or
-     * chmod'ing its stage, a rename) change the name or the mode and are left alone. A path the recorder cannot read
-     * back as it was recorded (another mount namespace's, cut by the kernel's walk) is left alone too.
-     */
-    private static boolean changedNamed(FileRef mapped, Libc.Stat now, int fd) {
-        if (mapped.unlinked() || now.mode() != mapped.mode()
-                || compare(now.ctimeSec(), now.ctimeNsec(), mapped.ctimeSec(), mapped.ctimeNsec()) == 0) {
-            return false;
-        }
+    /** The path a descriptor reads as now, decoded as the kernel records' paths are; "" when it cannot be read. */
+    private static String pathNow(int fd, Libc libc) {
         try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().equals(mapped.path());
+            return Utf8Text.decode(libc.readlink("/proc/self/fd/" + fd));
         } catch (IOException e) {
-            return false; // not expected of an open descriptor: nothing to compare with
+            return ""; // not expected of an open descriptor: nothing to compare with
         }
     }
 
@@ -841,11 +846,11 @@ public final class Enricher implements AutoCloseable {
 
     /**
      * Whether the file was written between two fstats: its mtime or size moved, or, for a file without a name (as
-     * changedNameless() judges one), its ctime.
+     * changedSinceMapped() judges one), its ctime.
      */
     private static boolean writtenDuring(Libc.Stat before, Libc.Stat after, boolean nameless) {
-        return after.size() != before.size() || after.mtimeSec() != before.mtimeSec() || after.mtimeNsec() != before.mtimeNsec()
-                || (nameless && (after.ctimeSec() != before.ctimeSec() || after.ctimeNsec() != before.ctimeNsec()));
+        return after.size() != before.size() || compare(after.mtimeSec(), after.mtimeNsec(), before.mtimeSec(), before.mtimeNsec()) != 0
+                || (nameless && compare(after.ctimeSec(), after.ctimeNsec(), before.ctimeSec(), before.ctimeNsec()) != 0);
     }
 
     /** A FileRef whose ctime and size are both 0: never stat'ed (see {@link #claim(SnapshotRegion, Libc, MappedFileOpener)}). */
