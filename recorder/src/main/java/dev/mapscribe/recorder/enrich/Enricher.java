@@ -639,7 +639,7 @@ public final class Enricher implements AutoCloseable {
         String path;
         try {
             st = libc.fstat(held.fd());
-            path = Files.readSymbolicLink(Path.of("/proc/self/fd/" + held.fd())).toString();
+            path = pathNow(held.fd(), libc);
         } catch (IOException e) {
             release(held, opener);
             return null; // not expected of a descriptor we hold; without its identity there is nothing to hash it as
@@ -824,20 +824,23 @@ public final class Enricher implements AutoCloseable {
             return moved + ": a file without a name is written, or its times, mode or owner set, and a write's mtime "
                     + "can be set back";
         }
-        if (now.mode() != mapped.mode() || !pathNow(fd, libc).equals(mapped.path())) {
-            return null;
+        try {
+            if (now.mode() != mapped.mode() || !pathNow(fd, libc).equals(mapped.path())) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null; // not expected of an open descriptor: nothing to compare with
         }
         return moved + ", with its name and mode as they were: a write whose mtime was set back, or its times set (an "
                 + "atime restored too), its owner, links or extended attributes changed";
     }
 
-    /** The path a descriptor reads as now, decoded as the kernel records' paths are; "" when it cannot be read. */
-    private static String pathNow(int fd, Libc libc) {
-        try {
-            return Utf8Text.decode(libc.readlink("/proc/self/fd/" + fd));
-        } catch (IOException e) {
-            return ""; // not expected of an open descriptor: nothing to compare with
-        }
+    /**
+     * The path a descriptor reads as now, decoded as the kernel records' paths are (Java's readlink would turn a byte
+     * that is not UTF-8 into U+FFFD).
+     */
+    private static String pathNow(int fd, Libc libc) throws IOException {
+        return Utf8Text.decode(libc.readlink("/proc/self/fd/" + fd));
     }
 
     private static int compare(long aSec, long aNsec, long bSec, long bNsec) {
