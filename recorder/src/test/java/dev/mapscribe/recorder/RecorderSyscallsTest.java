@@ -232,25 +232,30 @@ class RecorderSyscallsTest {
                                 && m.args()[0] == s(c, "fd"));
                         checkMemoryFileWrite(recorded, c);
                     }
-                    case "uring" -> { // an io_uring write request into a memory file: recorded as submitted, without a result
+                    case "uring" -> { // an io_uring write request into a memory file: recorded as submitted, without a result,
+                        // and as it completes, with the CQE's result
                         int nr = NR_IO_URING + (int) s(c, "op");
-                        List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == nr && m.args()[0] == s(c, "fd")
-                                && m.args()[1] == u(c, "addr") && m.args()[2] == s(c, "len") && m.args()[3] == s(c, "off")
-                                && (m.args()[5] & IOSQE_FIXED_FILE) == s(c, "fixed"));
+                        List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.enterOnly() && m.nr() == nr
+                                && m.args()[0] == s(c, "fd") && m.args()[1] == u(c, "addr") && m.args()[2] == s(c, "len")
+                                && m.args()[3] == s(c, "off") && (m.args()[5] & IOSQE_FIXED_FILE) == s(c, "fixed"));
                         SyscallRecord r = checkMemoryFileWrite(recorded, c);
-                        assertTrue(r == null || r.enterOnly() && r.ret() == 0, "no result for " + c + ": " + r);
+                        assertTrue(r == null || r.ret() == 0, "no result for " + c + ": " + r);
+                        if (r != null) {
+                            checkUringWriteResult(r, c);
+                        }
                     }
                     case "uring_swapped" -> { // a delayed write request whose fd was swapped: recorded by the file it was issued on
                         // (issued after the pipe read it was linked behind: by the caller, or by an io-wq worker of its process)
                         List<SyscallRecord> recorded = run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
-                                && m.nr() == NR_IO_URING + 23 && m.args()[0] == s(c, "fd") && m.args()[1] == u(c, "addr")
-                                && m.args()[3] == u(c, "at")).toList();
+                                && m.enterOnly() && m.nr() == NR_IO_URING + 23 && m.args()[0] == s(c, "fd")
+                                && m.args()[1] == u(c, "addr") && m.args()[3] == u(c, "at")).toList();
                         if (s(c, "recorded") == 1) {
                             assertEquals(1, recorded.size(), "one record of " + c + ": " + recorded);
                             SyscallRecord r = recorded.getFirst();
                             used.add(r);
                             assertEquals(u(c, "at"), r.addr(), "where " + c + " began");
                             assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
+                            checkUringWriteResult(r, c);
                         } else {
                             assertEquals(List.of(), recorded, "a write issued on /dev/null must not be recorded: " + c);
                         }
@@ -411,9 +416,11 @@ class RecorderSyscallsTest {
             long loggedWrites = run.calls().stream().filter(c -> c.get("call").equals("write") && s(c, "recorded") == 1).count();
             assertEquals(loggedWrites, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
                     .filter(m -> writes.contains(m.nr())).count(), "write records of the workload");
-            long loggedRing = run.calls().stream().filter(c -> c.get("call").equals("uring") && s(c, "recorded") == 1).count();
-            assertEquals(4, loggedRing);
-            loggedRing += run.calls().stream().filter(c -> (c.get("call").equals("uring_madvise") || c.get("call").equals("uring_open") || c.get("call").equals("uring_swapped"))
+            long ringWrites = run.calls().stream().filter(c -> c.get("call").equals("uring") && s(c, "recorded") == 1).count();
+            assertEquals(4, ringWrites);
+            ringWrites += run.calls().stream().filter(c -> c.get("call").equals("uring_swapped") && s(c, "recorded") == 1).count();
+            long loggedRing = 2 * ringWrites; // a write request's submission and its completion
+            loggedRing += run.calls().stream().filter(c -> (c.get("call").equals("uring_madvise") || c.get("call").equals("uring_open"))
                     && s(c, "recorded") == 1).count();
             assertEquals(loggedRing, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
                     .filter(m -> m.nr() >= NR_IO_URING).count(), "io_uring records of the workload");
@@ -439,6 +446,21 @@ class RecorderSyscallsTest {
                     r.ranges() == null ? null : java.util.Arrays.stream(r.ranges()).boxed().toList(), "the range of " + c);
             assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
             return r;
+        }
+
+        /**
+         * The completion record of an io_uring write request recorded as submitted (r): the same nr and arguments, of
+         * the same thread, after it, with the CQE's result as logged, and no other part.
+         */
+        private void checkUringWriteResult(SyscallRecord r, Map<String, String> c) {
+            List<SyscallRecord> completions = run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
+                    && !m.enterOnly() && m.nr() == r.nr() && java.util.Arrays.equals(m.args(), r.args())
+                    && m.h().tid() == r.h().tid() && m.h().ktimeNs() > r.h().ktimeNs()).toList();
+            assertFalse(completions.isEmpty(), "the completion of " + c + " (submitted: " + r + ")");
+            SyscallRecord done = completions.getFirst();
+            used.add(done);
+            assertEquals(s(c, "ret"), done.ret(), "the result of " + c);
+            assertTrue(!done.hasAddr() && done.file() == null && done.ranges() == null, "a completion has no other part: " + done);
         }
 
         private void checkExec(Map<String, String> c) {

@@ -78,6 +78,8 @@ public final class Replayer {
     private final List<SnapshotRegion> snapshotLines = new ArrayList<>();
     /** MS_ORDER notes by thread, each waiting for its call's record (the thread's next record). */
     private final Map<Integer, OrderRecord> orderNotes = new HashMap<>();
+    private final UringWritesInFlight uringWrites = new UringWritesInFlight();
+    private int formatVersion;
     /** A note's call record comes right after it: one much later is another call's (the noted one's was lost). */
     private static final long ORDER_NOTE_REACH_NS = 1_000_000;
 
@@ -140,12 +142,13 @@ public final class Replayer {
                 syscall(b.h(), "brk", NR_BRK, new long[] {b.addr()}, b.ret());
                 processes.mmOf(b.h()).brk(b.startBrk(), b.ret(), processes.readImpliesExec(b.h()), b.h().ktimeNs());
             }
+            case SyscallRecord s when SyscallNames.isUringWrite(s.nr()) -> uringWrite(s);
             case SyscallRecord s -> {
                 SyscallRow row = syscall(s.h(), SyscallNames.name(s.nr()), s.nr(),
                         Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret(),
                         s.file() != null ? ProcessTable.mappedFile(s.file()) : null, targetProcess(WriteTarget.pid(s)),
                         WriteTarget.addr(s));
-                memoryWrites(s, row);
+                memoryWrites(s, row, row.ret(), row.failed());
                 if (!s.enterOnly()) {
                     syscallState(s);
                 }
@@ -292,6 +295,9 @@ public final class Replayer {
             endSnapshot();
         }
         files.flush();
+        for (UringWritesInFlight.Submitted s : uringWrites.drain()) {
+            memoryWrites(s.record(), s.call(), null, false); // no completion recorded: what it wrote is not known
+        }
         if (rolled != null) {
             emitRolled(rolled);
         }
@@ -516,6 +522,7 @@ public final class Replayer {
     }
 
     private void header(JournalHeader h) {
+        formatVersion = h.formatVersion();
         host = h.hostname();
         machineId = h.machineId();
         startKtimeNs = h.startKtimeNs();
@@ -548,15 +555,44 @@ public final class Replayer {
         return row;
     }
 
-    /** The memory_writes rows of a call that writes into a process's memory, after (and from) its syscalls row. */
-    private void memoryWrites(SyscallRecord s, SyscallRow call) {
-        WriteTarget.Ranges w = WriteTarget.ranges(s, call.ret(), call.failed());
+    /**
+     * An io_uring write request on a process's memory file: its submission (a syscalls row; its memory_writes row once
+     * its result is known, or at once when none is to come) or its completion (a syscalls row with the result, named
+     * as its submission's, and the submission's memory_writes row with what was written).
+     */
+    private void uringWrite(SyscallRecord s) {
+        String name = SyscallNames.name(s.nr());
+        long[] args = Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr()));
+        if (s.enterOnly()) {
+            MappedFile file = s.file() != null ? ProcessTable.mappedFile(s.file()) : null;
+            SyscallRow row = syscall(s.h(), name, s.nr(), args, null, file, targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s));
+            if (UringWritesInFlight.resultToCome(s, formatVersion)) {
+                uringWrites.submitted(new UringWritesInFlight.Submitted(s, row, file));
+            } else {
+                memoryWrites(s, row, null, false);
+            }
+            return;
+        }
+        UringWritesInFlight.Submitted sub = uringWrites.completed(s);
+        SyscallRow row = syscall(s.h(), name, s.nr(), args, s.ret(), sub != null ? sub.file() : null,
+                sub != null ? sub.call().targetPid() : null, sub != null ? sub.call().targetAddr() : null);
+        if (sub != null) {
+            memoryWrites(sub.record(), sub.call(), row.ret(), row.failed());
+        }
+    }
+
+    /**
+     * The memory_writes rows of a call that writes into a process's memory, after (and from) its syscalls row; ret and
+     * failed are its result (an io_uring request's from its completion; ret null when not recorded).
+     */
+    private void memoryWrites(SyscallRecord s, SyscallRow call, Long ret, boolean failed) {
+        WriteTarget.Ranges w = WriteTarget.ranges(s, ret, failed);
         if (w == null) return;
         for (int part = 0; part < w.ranges().size(); part++) {
             WriteTarget.Range r = w.ranges().get(part);
             count.memoryWrites++;
             sink.memoryWrite(new MemoryWriteRow(host, call.tsNs(), call.utcNs(), call.pid(), call.tid(), call.comm(), call.seq(),
-                    call.name(), call.targetPid(), part, r.addr(), r.len(), r.written(), call.failed(), w.unrecorded(),
+                    call.name(), call.targetPid(), part, r.addr(), r.len(), r.written(), failed, w.unrecorded(),
                     w.iovecsRead(), w.iovecsChanged()));
         }
     }

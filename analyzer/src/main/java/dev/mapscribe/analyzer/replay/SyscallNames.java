@@ -13,6 +13,15 @@ final class SyscallNames {
     static final int IORING_OP_WRITEV = 2, IORING_OP_WRITE_FIXED = 5, IORING_OP_OPENAT = 18, IORING_OP_WRITE = 23,
             IORING_OP_MADVISE = 25, IORING_OP_OPENAT2 = 28, IORING_OP_WRITEV_FIXED = 61;
 
+    /** An io_uring write request (WRITE, WRITEV, WRITE_FIXED, WRITEV_FIXED): the ones recorded on a process's memory file. */
+    static boolean isUringWrite(int nr) {
+        return switch (nr) {
+            case IO_URING + IORING_OP_WRITE, IO_URING + IORING_OP_WRITEV, IO_URING + IORING_OP_WRITE_FIXED,
+                 IO_URING + IORING_OP_WRITEV_FIXED -> true;
+            default -> false;
+        };
+    }
+
     static String name(int nr) {
         return switch (nr) {
             case IO_URING + IORING_OP_WRITEV -> "io_uring_writev";

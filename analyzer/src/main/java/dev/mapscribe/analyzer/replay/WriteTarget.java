@@ -76,8 +76,8 @@ final class WriteTarget {
     /**
      * The ranges of the target's memory the call wrote into, or asked to; null for a call that writes no memory at an
      * address (TRACEME, ATTACH, SETREGS, POKEUSER, an open) or is no write into a process at all. {@code ret} is the
-     * call's result, null when not recorded (an io_uring request, recorded as submitted); {@code failed} whether it is
-     * an error.
+     * call's result (an io_uring request's from its completion record), null when not recorded; {@code failed} whether
+     * it is an error.
      */
     static Ranges ranges(SyscallRecord s, Long ret, boolean failed) {
         Long done = ret == null ? null : failed ? 0L : ret; // bytes the call reports written
@@ -125,8 +125,8 @@ final class WriteTarget {
             }
             default -> {
                 return switch (s.nr() - SyscallNames.IO_URING) {
-                    case IORING_OP_WRITE, IORING_OP_WRITE_FIXED -> one(new Range(at, a[2], null));
-                    case IORING_OP_WRITEV, IORING_OP_WRITEV_FIXED -> vectored(s, new Range(at, vectoredLength(s), null));
+                    case IORING_OP_WRITE, IORING_OP_WRITE_FIXED -> one(new Range(at, a[2], done));
+                    case IORING_OP_WRITEV, IORING_OP_WRITEV_FIXED -> vectored(s, new Range(at, vectoredLength(s), done));
                     default -> null;
                 };
             }

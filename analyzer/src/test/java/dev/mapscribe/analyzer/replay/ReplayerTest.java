@@ -317,6 +317,58 @@ class ReplayerTest {
     }
 
     @Test
+    void anIoUringWriteRequestsRowSaysWhatItsCompletionReports() {
+        // format 6: the recorder writes a write request's completion too (the same nr and arguments, the CQE's result)
+        JournalHeader v6 = new JournalHeader(6, "test", "host1", "machine1", "6.18.0", BOOT_UTC, "syscalls", "sha",
+                BOOT_UTC + 1000, 1000, List.of("mapscribe", "record"), 1);
+        List<Record> rs = started();
+        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
+        int submitted = KernelRecord.F_ENTER_ONLY | KernelRecord.F_ADDR | KernelRecord.F_FILE;
+        long[] a = {5, 0x7ffd0000, 16, 0x404000, 0, 0}, b = {5, 0x7ffd0000, 8, 0x1000, 0, 0}, same = {6, 0x7ffd0000, 4, 0x405000, 0, 0};
+        long[] skip = {5, 0x7ffd0000, 16, 0x406000, 0, UringWritesInFlight.IOSQE_CQE_SKIP_SUCCESS}, lost = {5, 0x7ffd0000, 2, 0x407000, 0, 0};
+        int write = SyscallRecord.NR_IO_URING + 23;
+        FileRef mem = file("/proc/7950/mem", 88002);
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 30, 100, 100), write, a, 0, 0x404000, mem));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 31, 100, 100), write, b, 0, 0x1000, mem));
+        // two identical requests in flight at once, and one that posts no completion when it succeeds
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 32, 100, 100), write, same, 0, 0x405000, mem));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 33, 100, 100), write, same, 0, 0x405000, mem));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 34, 100, 100), write, skip, 0, 0x406000, mem));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 35, 100, 100), write, lost, 0, 0x407000, mem));
+        // completions, in another order: b failed (EIO: an unmapped page), a wrote 16 bytes, the two identical ones 4 and 3
+        rs.add(new SyscallRecord(h(sc, 40, 100, 100), write, b, -5));
+        rs.add(new SyscallRecord(h(sc, 41, 100, 100), write, a, 16));
+        rs.add(new SyscallRecord(h(sc, 42, 100, 100), write, same, 4));
+        rs.add(new SyscallRecord(h(sc, 43, 100, 100), write, same, 3));
+        // a completion whose submission was not recorded
+        rs.add(new SyscallRecord(h(sc, 44, 100, 100), write, new long[] {9, 0, 1, 0, 0, 0}, 1));
+        CollectingSink sink = replay(v6, rs);
+        List<String> rows = sink.memoryWrites.stream().map(w -> w.tsNs() + " " + Long.toHexString(w.addr()) + " len " + w.len()
+                + " written " + w.written() + (w.failed() ? " failed" : "")).toList();
+        assertEquals(List.of(
+                "34 406000 len 16 written null", // at once: no completion is to come if it succeeds
+                "31 1000 len 8 written 0 failed",
+                "30 404000 len 16 written 16",
+                "32 405000 len 4 written 4",
+                "33 405000 len 4 written 3",
+                "35 407000 len 2 written null"), rows); // its completion never came: at the journal's end
+        // every record a syscalls row; a completion's names the submission's target, and has its result
+        List<SyscallRow> calls = sink.syscalls.stream().filter(r -> r.tsNs() >= 30).toList();
+        assertEquals(java.util.Arrays.asList(null, null, null, null, null, null, -5L, 16L, 4L, 3L, 1L),
+                calls.stream().map(SyscallRow::ret).toList());
+        assertEquals(java.util.Arrays.asList(7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, null),
+                calls.stream().map(SyscallRow::targetPid).toList());
+        assertEquals("/proc/7950/mem", calls.get(6).path());
+        assertTrue(calls.get(6).failed());
+        // each row names its submission: the syscalls row with the same seq
+        for (MemoryWriteRow w : sink.memoryWrites) {
+            assertEquals(List.of(w.tsNs()), sink.syscalls.stream().filter(r -> r.seq() == w.seq()).map(SyscallRow::tsNs).toList());
+        }
+        // before format 6 a request's row comes at once, without a result: no completion is to come
+        assertEquals(List.of(30L, 31L, 32L, 33L, 34L, 35L), replay(rs).memoryWrites.stream().map(MemoryWriteRow::tsNs).toList());
+    }
+
+    @Test
     void anIoUringWriteRequestNamesItsTargetAndHasNoResult() {
         List<Record> rs = started();
         var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;

@@ -127,6 +127,10 @@ class NotebooksOnRecordingTest {
                     && "[anonymous]".equals(r.get(pokes.column("target_region"))) && "fork".equals(r.get(pokes.column("region_made_by")))
                     && Boolean.FALSE.equals(r.get(pokes.column("failed")))), "the demo's " + how + ": " + pokes.rows());
         }
+        // ... the io_uring request with what its completion reports written
+        assertTrue(pokes.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(pokes.column("pid")))
+                && "io_uring_write /proc/PID/mem".equals(r.get(pokes.column("how"))) && r.get(pokes.column("bytes")) instanceof Long n
+                && n > 0 && n.equals(r.get(pokes.column("len")))), "the demo's io_uring write, with its result: " + pokes.rows());
         // ... and its copy staged with process_vm_writev in two ranges of the child's writable data: a row for each range,
         // with the bytes written there (4, and the rest of the code)
         for (int part : List.of(0, 1)) {

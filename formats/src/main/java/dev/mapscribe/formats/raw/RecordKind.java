@@ -10,7 +10,7 @@ public enum RecordKind {
     JOURNAL_ROLLED(70);
 
     /** Version of every layout in this package and of the journal framing; bpf/mapscribe.h's MS_FORMAT_VERSION. */
-    public static final int FORMAT_VERSION = 5;
+    public static final int FORMAT_VERSION = 6;
 
     private static final RecordKind[] BY_ID = new RecordKind[128];
     static {

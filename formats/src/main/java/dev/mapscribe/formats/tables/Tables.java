@@ -96,7 +96,9 @@ public final class Tables {
                     + "POKEDATA, POKEUSER, SETREGS, SETREGSET: not PEEK, CONT or DETACH), process_vm_writev, and a process's memory file (/proc/PID/mem) "
                     + "opened for writing (open/openat/openat2, or through an io_uring: io_uring_openat, io_uring_openat2, as they completed, the fd as "
                     + "ret, or for an open straight into the ring's registered files arg1 the file index, slot + 1 or ~0 for a free one, and ret 0 or that slot) or written (write/pwrite64/writev/pwritev/pwritev2, or an io_uring request: "
-                    + "io_uring_write, io_uring_writev, io_uring_write_fixed, io_uring_writev_fixed, recorded as submitted, without a result), "
+                    + "io_uring_write, io_uring_writev, io_uring_write_fixed, io_uring_writev_fixed, recorded as submitted, without a result, "
+                    + "and since format 6 (2026-12-07) a second row as it completed: the same args, path and target, and the CQE's result as `ret`; "
+                    + "a request with IOSQE_CQE_SKIP_SUCCESS, 0x40 in arg5, has that row only when it failed), "
                     + "with its `path`); io_uring_madvise, madvise through a ring with advice that changes VMA flags (args addr, len, advice, "
                     + "0, 0, the SQE's flags; recorded as it completed, with its result, or as submitted, without one, when it posts no "
                     + "completion on success); failed calls included. Other I/O through an io_uring is not seen.",
@@ -112,7 +114,7 @@ public final class Tables {
                     .opt("arg3", INT64, "Fourth argument as passed.")
                     .opt("arg4", INT64, "Fifth argument as passed.")
                     .opt("arg5", INT64, "Sixth argument as passed.")
-                    .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls that never return (exit, exit_group) and for io_uring requests recorded as submitted (their results are not recorded).")
+                    .opt("ret", INT64, "Return value (an address for mmap/mremap/brk, 0 or a pid otherwise); null for calls that never return (exit, exit_group) and for io_uring requests recorded as submitted (a write request's result is its completion's row).")
                     .opt("errno", INT32, "Error number when the call failed (ret = -errno); null when it succeeded or has no result.")
                     .req("failed", BOOL, "True when the call returned an error.")
                     .opt("path", STRING, "For mmap of a file (and shmat: the segment's), and an open of a process's memory file for writing: the file's path as the kernel resolved it (`/proc/PID/mem`, which names the process).")
@@ -153,9 +155,10 @@ public final class Tables {
                             + "whose array the recorder could not read, or recorded by an older recorder (a successful call's `written` is its range).")
                     .opt("written", INT64, "Bytes of this range the call reports written: the result, split over process_vm_writev's remote iovecs in "
                             + "order as the kernel fills them; for a userfaultfd ioctl what the kernel wrote back into its argument (bytes filled, "
-                            + "also part way through a call that failed with EAGAIN); 0 for a failed call. Null when the result is not recorded (an io_uring request, "
-                            + "recorded as submitted).")
-                    .req("failed", BOOL, "True when the call returned an error (`syscalls.failed`).")
+                            + "also part way through a call that failed with EAGAIN); 0 for a failed call; for an io_uring write request, its completion's "
+                            + "result. Null when the result is not recorded: an io_uring request that posted no completion (IOSQE_CQE_SKIP_SUCCESS, "
+                            + "which a successful one does not post; its ring torn down first), or one recorded before format 6.")
+                    .req("failed", BOOL, "True when the call returned an error (`syscalls.failed`; for an io_uring write request, its completion's row).")
                     .req("parts_unrecorded", INT32, "Ranges of the call that have no row: process_vm_writev's remote iovecs past the first 64, "
                             + "or all of them when the recorder could not read its array (then one row with a null `addr` stands for the call); "
                             + "a journal of an older recorder (before 2026-12-07's) holds only the first base, the rest counted here. 0 for the other calls.")
