@@ -140,11 +140,16 @@ public final class KernelPrograms implements AutoCloseable {
         loaded = true;
     }
 
-    /** Attaches every loaded program; {@link #attachedNs()} is the monotonic time just before the first attach. */
+    /**
+     * Attaches every loaded program; {@link #attachedNs()} is the monotonic time just before the first attach. Where the
+     * host has no tracefs, it is mounted for the attaching of tracepoint programs ({@link TracefsMount}).
+     */
     public void attachAll() throws BpfException {
         attachedNs = Libc.clockNs(Libc.CLOCK_MONOTONIC);
-        for (MemorySegment p : LibBpf.programs(obj)) {
-            if (LibBpf.autoload(p)) {
+        List<MemorySegment> loaded = LibBpf.programs(obj).stream().filter(LibBpf::autoload).toList();
+        boolean tracepoints = loaded.stream().anyMatch(p -> LibBpf.sectionName(p).replaceFirst("^\\?", "").startsWith("tracepoint/"));
+        try (TracefsMount tracefs = tracepoints ? TracefsMount.ifAbsent() : null) {
+            for (MemorySegment p : loaded) {
                 links.add(LibBpf.attach(p));
             }
         }

@@ -35,6 +35,7 @@ public final class LibBpf {
     private static final MethodHandle NEXT_MAP;
     private static final MethodHandle FIND_MAP;
     private static final MethodHandle PROGRAM_NAME;
+    private static final MethodHandle PROGRAM_SECTION_NAME;
     private static final MethodHandle PROGRAM_SET_AUTOLOAD;
     private static final MethodHandle PROGRAM_AUTOLOAD;
     private static final MethodHandle PROGRAM_ATTACH;
@@ -76,6 +77,7 @@ public final class LibBpf {
         NEXT_MAP = handle(linker, lib, "bpf_object__next_map", FunctionDescriptor.of(ADDR, ADDR, ADDR));
         FIND_MAP = handle(linker, lib, "bpf_object__find_map_by_name", FunctionDescriptor.of(ADDR, ADDR, ADDR));
         PROGRAM_NAME = handle(linker, lib, "bpf_program__name", FunctionDescriptor.of(ADDR, ADDR));
+        PROGRAM_SECTION_NAME = handle(linker, lib, "bpf_program__section_name", FunctionDescriptor.of(ADDR, ADDR));
         PROGRAM_SET_AUTOLOAD = handle(linker, lib, "bpf_program__set_autoload", FunctionDescriptor.of(INT, ADDR, BOOL));
         PROGRAM_AUTOLOAD = handle(linker, lib, "bpf_program__autoload", FunctionDescriptor.of(BOOL, ADDR));
         PROGRAM_ATTACH = handle(linker, lib, "bpf_program__attach", FunctionDescriptor.of(ADDR, ADDR), errno);
@@ -249,6 +251,11 @@ public final class LibBpf {
 
     public static String programName(MemorySegment prog) {
         return cString(PROGRAM_NAME, prog);
+    }
+
+    /** The program's ELF section, as written in its SEC() ("?tracepoint/syscalls/...": a leading '?' is not autoloaded). */
+    public static String sectionName(MemorySegment prog) {
+        return cString(PROGRAM_SECTION_NAME, prog);
     }
 
     public static String mapName(MemorySegment map) {

@@ -63,6 +63,8 @@ public final class Libc implements AutoCloseable {
     private static final MethodHandle SYSCALL1;
     private static final MethodHandle EVENTFD;
     private static final MethodHandle WRITE;
+    private static final MethodHandle MOUNT;
+    private static final MethodHandle UMOUNT2;
 
     // x86-64 struct epoll_event is packed: u32 events, then u64 data at offset 4 (12 bytes).
     private static final long EPOLL_EVENT_SIZE = 12;
@@ -119,6 +121,10 @@ public final class Libc implements AutoCloseable {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
         WRITE = linker.downcallHandle(find(libc, "write"), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                 ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), errno);
+        MOUNT = linker.downcallHandle(find(libc, "mount"), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), errno);
+        UMOUNT2 = linker.downcallHandle(find(libc, "umount2"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), errno);
         // syscall(2) is variadic: its number is the one fixed argument
         SYSCALL1 = linker.downcallHandle(find(libc, "syscall"), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
                 ValueLayout.JAVA_LONG), errno, Linker.Option.firstVariadicArg(1));
@@ -485,6 +491,37 @@ public final class Libc implements AutoCloseable {
             int rc = (int) EPOLL_CTL.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event);
             if (rc != 0) {
                 throw new PosixException("epoll_ctl", "fd " + fd, errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+    }
+
+    /** mount(2) of a file system that takes no source and no data (tracefs, for one). */
+    public static void mount(String fsType, String target, long flags) throws PosixException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(call);
+            MemorySegment type = call.allocateFrom(fsType);
+            int rc = (int) MOUNT.invokeExact(state, type, call.allocateFrom(target), type, flags, MemorySegment.NULL);
+            if (rc != 0) {
+                throw new PosixException("mount", fsType + " on " + target, errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrowUnchecked(t);
+        }
+    }
+
+    /** umount2(2). */
+    public static void umount2(String target, int flags) throws PosixException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = errnoBuffer(call);
+            int rc = (int) UMOUNT2.invokeExact(state, call.allocateFrom(target), flags);
+            if (rc != 0) {
+                throw new PosixException("umount2", target, errno(state));
             }
         } catch (PosixException e) {
             throw e;
