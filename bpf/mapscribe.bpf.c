@@ -2159,7 +2159,7 @@ static __always_inline int record_uring_write_result(struct io_kiocb *req, long 
 	__u64 key = (__u64)req;
 	struct uring_write_entry *e = bpf_map_lookup_elem(&uring_writes_pending, &key);
 	if (!e)
-		return 0; /* no write on a process's memory file: every other completion of the host ends here */
+		return 0; /* not recorded as submitted (another ring's, the recorder's own, a record lost) */
 	/*
 	 * An entry whose request posted no completion this program saw (one that overflowed the CQ ring) stays until the
 	 * LRU pushes it out, and the kernel reuses request objects: a later request in the same object is another write
@@ -2281,7 +2281,8 @@ static __always_inline int record_uring_complete(struct io_kiocb *req, struct io
 		return record_uring_madvise(req, cqe->res, false);
 	if (op == IORING_OP_OPENAT_ || op == IORING_OP_OPENAT2_)
 		return record_uring_open(req, cqe->res);
-	if (uring_writes(op))
+	/* the request still holds its file: a look at it (loads, no helper call) spares every other write the lookup */
+	if (uring_writes(op) && is_proc_mem(req->file))
 		return record_uring_write_result(req, cqe->res);
 	return 0;
 }
