@@ -37,13 +37,11 @@ import dev.mapscribe.formats.raw.UserRecord.Loss;
 import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.RecorderStatus;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Replays a journal's records in journal order: keeps the process table and the region maps up to date and
@@ -79,6 +77,7 @@ public final class Replayer {
     /** MS_ORDER notes by thread, each waiting for its call's record (the thread's next record). */
     private final Map<Integer, OrderRecord> orderNotes = new HashMap<>();
     private final UringWritesInFlight uringWrites = new UringWritesInFlight();
+    private final NameUuids uuids = new NameUuids();
     private int formatVersion;
     /** A note's call record comes right after it: one much later is another call's (the noted one's was lost). */
     private static final long ORDER_NOTE_REACH_NS = 1_000_000;
@@ -648,8 +647,7 @@ public final class Replayer {
 
     /** Deterministic event id: the journal's machine and boot, the record's position, the event's index in it. */
     private String uuid(int sub) {
-        String name = machineId + "/" + bootTimeUtcNs + "/" + ordinal + "/" + sub;
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        return uuids.of(machineId + "/" + bootTimeUtcNs + "/" + ordinal + "/" + sub);
     }
 
     private static Long ctime(MappedFile f) {
