@@ -2097,31 +2097,10 @@ static __always_inline int record_uring_madvise(struct io_kiocb *req, long res, 
 }
 
 /*
- * The write requests on a process's memory file recorded as submitted that will post a completion, by request: the
- * record's arguments and thread, for the completion's record (record_uring_write_result()). LRU: a request whose
- * completion never came (its ring torn down first) is pushed out by newer ones; one pushed out while still in flight
- * leaves its write without a result, as before.
- */
-struct uring_write_entry {
-	__u64 args[6];
-	__u64 pid_tgid;
-	__u64 user_data; /* the SQE's: with nr, tells a request object reused since (see below) */
-	__u32 nr;
-	__u32 _pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64); /* the request (struct io_kiocb *): unique while it is in flight */
-	__type(value, struct uring_write_entry);
-} uring_writes_pending SEC(".maps");
-
-/*
  * A write request on a process's memory file: an MS_SYSCALL with the SQE's fields, where it is to begin (MS_F_ADDR: its
  * offset, or for -1 the file position now) and, for a vectored one, its range (its iovecs' total), recorded before it
  * runs (MS_F_ENTER_ONLY: no result). This record cannot be dodged; its result comes in a second record as the request
- * completes (record_uring_write_result()), which a successful request with IOSQE_CQE_SKIP_SUCCESS never does.
+ * completes (record_uring_write_done()), which a successful request with IOSQE_CQE_SKIP_SUCCESS never does.
  */
 static __always_inline int record_uring_write(struct io_kiocb *req, struct file *file)
 {
@@ -2135,53 +2114,33 @@ static __always_inline int record_uring_write(struct io_kiocb *req, struct file 
 	fill_uring_syscall((struct ms_syscall *)s->buf, req, (__u32)req->cqe.fd, rw->addr, rw->len, off, rw->flags, 0);
 	/* a vectored request's length is in its iovecs: its addr and len are the array and its count */
 	bool vectored = req->opcode == IORING_OP_WRITEV_ || req->opcode == IORING_OP_WRITEV_FIXED_;
-	if (!(req->flags & REQ_F_CQE_SKIP_)) {
-		/* before the submit below: the completion may be posted on another CPU as soon as the request runs */
-		struct uring_write_entry e = {.pid_tgid = pid_tgid, .user_data = req->cqe.user_data,
-					      .nr = MS_NR_IO_URING + req->opcode};
-		__builtin_memcpy(e.args, ((struct ms_syscall *)s->buf)->args, sizeof(e.args));
-		__u64 key = (__u64)req;
-		bpf_map_update_elem(&uring_writes_pending, &key, &e, BPF_ANY);
-	}
 	submit_file_call(s, file, pid_tgid, MS_F_ENTER_ONLY | MS_F_ADDR, off == -1 ? file->f_pos : off,
 			 vectored ? iovecs_total(s, rw->addr, rw->len) : -1);
 	return 0;
 }
 
 /*
- * The completion of a write request recorded above: an MS_SYSCALL with the same nr and arguments, the CQE's result as
- * `ret`, no MS_F_ENTER_ONLY and no other part (format 6), of the thread whose record the request's was (the completion
- * may be posted by the ring's io-wq worker, or run as the submitter's task work). The analyzer pairs it with the
- * submitted record by process, nr and arguments.
+ * A write request's completion on a process's memory file (format 6): an MS_SYSCALL with the request's fields as it
+ * holds them at its end (its fd is gone by now, the CQE's flags took its place: 0; a fixed buffer's address and length
+ * may have advanced by what was written), where the write began (MS_F_ADDR: the file position now less what it wrote;
+ * the memory file is no stream, so the kernel moved it), the file it was issued on, and the CQE's result; no
+ * MS_F_ENTER_ONLY. Of the completing thread (the submitter, or the ring's io-wq worker: a thread of the process). The
+ * analyzer pairs it with the request's submission record by process, nr, file and start. It is a record of its own,
+ * whole, because the file may not be the one the submission named, or have had none: a request through a registered
+ * slot that a request linked before it filled (IORING_OP_FILES_UPDATE, an open straight into the slot) was submitted
+ * naming the slot's earlier file, and only its completion shows the memory file it wrote.
  */
-static __always_inline int record_uring_write_result(struct io_kiocb *req, long res)
+static __always_inline int record_uring_write_done(struct io_kiocb *req, struct file *file, long res)
 {
-	__u64 key = (__u64)req;
-	struct uring_write_entry *e = bpf_map_lookup_elem(&uring_writes_pending, &key);
-	if (!e)
-		return 0; /* not recorded as submitted (another ring's, the recorder's own, a record lost) */
-	/*
-	 * An entry whose request posted no completion this program saw (one that overflowed the CQ ring) stays until the
-	 * LRU pushes it out, and the kernel reuses request objects: a later request in the same object is another write
-	 * unless it has the same opcode and user data (its fd is gone by now: the CQE's flags share its place).
-	 */
-	__u32 nr = MS_NR_IO_URING + req->opcode;
-	if (e->nr != nr || e->user_data != req->cqe.user_data) {
-		bpf_map_delete_elem(&uring_writes_pending, &key);
+	__u64 pid_tgid;
+	struct scratch *s = uring_memfile_record(file, &pid_tgid);
+	if (!s)
 		return 0;
-	}
-	struct ms_syscall *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (r) {
-		fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), 0, e->pid_tgid);
-		r->nr = nr;
-		r->_pad = 0;
-		__builtin_memcpy(r->args, e->args, sizeof(r->args));
-		r->ret = res;
-		bpf_ringbuf_submit(r, QUIET_WAKEUP);
-	} else {
-		count_loss();
-	}
-	bpf_map_delete_elem(&uring_writes_pending, &key);
+	struct io_rw *rw = bpf_rdonly_cast(req, bpf_core_type_id_kernel(struct io_rw));
+	__s64 end = rw->kiocb.ki_pos;
+	__s64 start = res > 0 ? end - res : end;
+	fill_uring_syscall((struct ms_syscall *)s->buf, req, 0, rw->addr, rw->len, start, rw->flags, res);
+	submit_file_call(s, file, pid_tgid, MS_F_ADDR, start, -1);
 	return 0;
 }
 
@@ -2270,7 +2229,7 @@ static __always_inline int record_uring_open(struct io_kiocb *req, long res)
 
 /*
  * A completion: an IORING_OP_MADVISE's (record_uring_madvise()), an open's (record_uring_open()) and a write's on a
- * process's memory file (record_uring_write_result()) are recorded. req is null for the ring's own CQEs.
+ * process's memory file (record_uring_write_done()) are recorded. req is null for the ring's own CQEs.
  */
 static __always_inline int record_uring_complete(struct io_kiocb *req, struct io_uring_cqe *cqe)
 {
@@ -2281,9 +2240,8 @@ static __always_inline int record_uring_complete(struct io_kiocb *req, struct io
 		return record_uring_madvise(req, cqe->res, false);
 	if (op == IORING_OP_OPENAT_ || op == IORING_OP_OPENAT2_)
 		return record_uring_open(req, cqe->res);
-	/* the request still holds its file: a look at it (loads, no helper call) spares every other write the lookup */
-	if (uring_writes(op) && is_proc_mem(req->file))
-		return record_uring_write_result(req, cqe->res);
+	if (uring_writes(op))
+		return record_uring_write_done(req, req->file, cqe->res); /* the request still holds the file it wrote */
 	return 0;
 }
 

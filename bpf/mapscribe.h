@@ -24,7 +24,7 @@
 /* 2: ms_task.personality appended (a version-1 MS_TASK is 8 bytes shorter); 3: MS_SYSCALL's ranges part (MS_F_IOVECS)
  * and policy part (MS_F_POLICY); ms_iovecs' padding became its flags (a format-3 journal's zero there says what its
  * ranges were: read as the call returned); 4: MS_ORDER; 5: MS_SYSCALL's userfaultfd part (MS_F_UFFD); 6: an io_uring
- * write's MS_SYSCALL without MS_F_ENTER_ONLY, its completion's result (before, every one was its submission) */
+ * write's MS_SYSCALL without MS_F_ENTER_ONLY, its completion, with its result (before, every one was its submission) */
 #define MS_FORMAT_VERSION 6
 
 #define MS_PATH_MAX 4096  /* longest path a record carries; longer ones are cut, flagged */

@@ -341,6 +341,48 @@ static long do_uring_swapped(struct uring *u, int first, int then, unsigned long
 }
 
 /*
+ * An IORING_OP_WRITE of *buf at `at` through registered slot `slot`, which holds /dev/null when the request is
+ * submitted, linked behind an IORING_OP_FILES_UPDATE that puts fd `mem` (a process's memory file) there before the
+ * write is issued: only the write's completion shows the file it wrote. Logged as a "uring_slot_swapped" call with the
+ * slot and where it wrote. ret is the write's result.
+ */
+static long do_uring_slot_swapped(struct uring *u, int slot, int mem, unsigned long *buf, long at)
+{
+	int update[1] = {mem};
+	struct io_uring_sqe sqes[2];
+	memset(sqes, 0, sizeof(sqes));
+	sqes[0].opcode = IORING_OP_FILES_UPDATE;
+	sqes[0].fd = -1;
+	sqes[0].addr = (unsigned long)update;
+	sqes[0].len = 1;
+	sqes[0].off = (unsigned long)slot;
+	sqes[0].flags = IOSQE_IO_LINK;
+	sqes[0].user_data = 1;
+	sqes[1].opcode = IORING_OP_WRITE;
+	sqes[1].fd = slot;
+	sqes[1].flags = IOSQE_FIXED_FILE;
+	sqes[1].addr = (unsigned long)buf;
+	sqes[1].len = sizeof(*buf);
+	sqes[1].off = (unsigned long)at;
+	sqes[1].user_data = 2;
+	long r = uring_submit(u, sqes, 2, 0);
+	if (r == 2) {
+		for (int i = 0; i < 2; i++) {
+			unsigned long long data;
+			long res = uring_reap(u, &data);
+			if (data == 2)
+				r = res;
+		}
+	} else {
+		r = r < 0 ? r : -EIO;
+	}
+	printf("uring_slot_swapped pid=%d tid=%ld slot=%d addr=%lu at=%lu ret=%ld recorded=1\n", getpid(), tid(), slot,
+	       (unsigned long)buf, (unsigned long)at, r);
+	fflush(stdout);
+	return r;
+}
+
+/*
  * madvise through the ring (IORING_OP_MADVISE) of len bytes at addr; skip: with IOSQE_CQE_SKIP_SUCCESS, which posts no
  * completion if it succeeds (linked to a NOP, whose completion says it ran); recorded: whether the kernel side keeps
  * it (advice that changes VMA flags). ret is the request's result (0 when it posted none: it succeeded).
@@ -556,9 +598,9 @@ int main(int argc, char **argv)
 	do_write(SYS_pwrite64, fds[0], &more, page, page, 1); /* EIO: page 1 is never mapped */
 	/*
 	 * The same through an io_uring, whose requests pass no write call: each is recorded as it is submitted, with its
-	 * SQE's fields, where it is to begin and the file. A write at an offset, a writev at the file position (set by
-	 * lseek), a write to the ring's registered file (IOSQE_FIXED_FILE) from its registered buffer (WRITE_FIXED), one
-	 * at an unmapped page (EIO: recorded all the same, the result is not), one to /dev/null (not recorded).
+	 * SQE's fields, where it is to begin and the file, and as it completes, with its result. A write at an offset, a
+	 * writev at the file position (set by lseek), a write to the ring's registered file (IOSQE_FIXED_FILE) from its
+	 * registered buffer (WRITE_FIXED), one at an unmapped page (EIO), one to /dev/null (not recorded).
 	 */
 	struct uring ring;
 	if (uring_open(&ring, 4) != 0) {
@@ -601,6 +643,11 @@ int main(int argc, char **argv)
 	long swapped[] = {do_uring_swapped(&ring, -1, (int)fds[0], &more, at, 1),
 			  do_uring_swapped(&ring, (int)fds[0], -1, &more, at, 0)};
 	/*
+	 * The same through a registered slot: slot 3 holds /dev/null (the open above) as the write is submitted, and the
+	 * memory file, put there by a FILES_UPDATE linked before it, as it is issued: recorded as it completes.
+	 */
+	long slot_swapped = do_uring_slot_swapped(&ring, 3, (int)fds[0], &more, at);
+	/*
 	 * madvise through the ring: MADV_DONTDUMP over the middle page of three (it changes the VMA's flags: recorded as
 	 * it completes, with its result), MADV_DODUMP with IOSQE_CQE_SKIP_SUCCESS (recorded as submitted, without a result),
 	 * MADV_DONTNEED (changes no flags: not recorded).
@@ -615,8 +662,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "the io_uring madvise requests returned %ld %ld %ld\n", um[0], um[1], um[2]);
 		return 1;
 	}
-	if (swapped[0] != sizeof(more) || swapped[1] != sizeof(more)) {
-		fprintf(stderr, "the swapped io_uring writes returned %ld %ld\n", swapped[0], swapped[1]);
+	if (swapped[0] != sizeof(more) || swapped[1] != sizeof(more) || slot_swapped != sizeof(more)) {
+		fprintf(stderr, "the swapped io_uring writes returned %ld %ld %ld\n", swapped[0], swapped[1], slot_swapped);
 		return 1;
 	}
 	if (ur[0] != sizeof(more) || ur[1] != sizeof(more) || ur[2] != sizeof(more) || ur[3] != -EIO || ur[4] != sizeof(more)) {

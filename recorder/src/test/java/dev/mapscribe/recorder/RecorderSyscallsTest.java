@@ -241,7 +241,7 @@ class RecorderSyscallsTest {
                         SyscallRecord r = checkMemoryFileWrite(recorded, c);
                         assertTrue(r == null || r.ret() == 0, "no result for " + c + ": " + r);
                         if (r != null) {
-                            checkUringWriteResult(r, c);
+                            checkUringWriteResult(r, c, nr);
                         }
                     }
                     case "uring_swapped" -> { // a delayed write request whose fd was swapped: recorded by the file it was issued on
@@ -255,10 +255,18 @@ class RecorderSyscallsTest {
                             used.add(r);
                             assertEquals(u(c, "at"), r.addr(), "where " + c + " began");
                             assertTrue(r.file() != null && r.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + r.file());
-                            checkUringWriteResult(r, c);
+                            checkUringWriteResult(r, c, NR_IO_URING + 23);
                         } else {
                             assertEquals(List.of(), recorded, "a write issued on /dev/null must not be recorded: " + c);
                         }
+                    }
+                    case "uring_slot_swapped" -> { // a write through a registered slot that held /dev/null when it was
+                        // submitted and the memory file, put there by a request linked before it, when it was issued:
+                        // not recorded as submitted, recorded whole as it completes
+                        assertEquals(List.of(), run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
+                                && m.enterOnly() && m.nr() == NR_IO_URING + 23 && (m.args()[5] & IOSQE_FIXED_FILE) != 0
+                                && m.args()[0] == s(c, "slot")).toList(), "no submission record of " + c);
+                        checkUringWriteResult(null, c, NR_IO_URING + 23);
                     }
                     case "policy" -> { // mbind, set_mempolicy_home_node: with the NUMA policy the kernel then kept on the VMA
                         SyscallRecord r = next(matching(SyscallRecord.class, c, m -> m.nr() == s(c, "nr") && m.args()[0] == u(c, "addr")
@@ -400,7 +408,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(142, checked, "calls logged by the workload");
+            assertEquals(143, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());
@@ -420,6 +428,9 @@ class RecorderSyscallsTest {
             assertEquals(4, ringWrites);
             ringWrites += run.calls().stream().filter(c -> c.get("call").equals("uring_swapped") && s(c, "recorded") == 1).count();
             long loggedRing = 2 * ringWrites; // a write request's submission and its completion
+            long slotSwapped = run.calls().stream().filter(c -> c.get("call").equals("uring_slot_swapped")).count();
+            assertEquals(1, slotSwapped, "the workload's write through a registered slot swapped by its chain");
+            loggedRing += slotSwapped; // its completion only
             loggedRing += run.calls().stream().filter(c -> (c.get("call").equals("uring_madvise") || c.get("call").equals("uring_open"))
                     && s(c, "recorded") == 1).count();
             assertEquals(loggedRing, pids.stream().flatMap(p -> run.kernel(SyscallRecord.class, p).stream())
@@ -449,18 +460,21 @@ class RecorderSyscallsTest {
         }
 
         /**
-         * The completion record of an io_uring write request recorded as submitted (r): the same nr and arguments, of
-         * the same thread, after it, with the CQE's result as logged, and no other part.
+         * The completion record of an io_uring write request recorded as submitted (r, or null: not recorded so): the same
+         * nr, of a thread of the process (the caller, or the ring's io-wq worker), after it, with where the write began
+         * and the memory file, the CQE's result as logged, and no fd (gone by then).
          */
-        private void checkUringWriteResult(SyscallRecord r, Map<String, String> c) {
+        private void checkUringWriteResult(SyscallRecord r, Map<String, String> c, int nr) {
+            long after = r == null ? 0 : r.h().ktimeNs();
             List<SyscallRecord> completions = run.kernel(SyscallRecord.class, pid(c)).stream().filter(m -> !used.contains(m)
-                    && !m.enterOnly() && m.nr() == r.nr() && java.util.Arrays.equals(m.args(), r.args())
-                    && m.h().tid() == r.h().tid() && m.h().ktimeNs() > r.h().ktimeNs()).toList();
+                    && !m.enterOnly() && m.nr() == nr && m.hasAddr() && m.addr() == u(c, "at") && m.h().ktimeNs() > after).toList();
             assertFalse(completions.isEmpty(), "the completion of " + c + " (submitted: " + r + ")");
             SyscallRecord done = completions.getFirst();
             used.add(done);
             assertEquals(s(c, "ret"), done.ret(), "the result of " + c);
-            assertTrue(!done.hasAddr() && done.file() == null && done.ranges() == null, "a completion has no other part: " + done);
+            assertTrue(done.file() != null && done.file().path().matches("/proc/[0-9]+/mem"), "the memory file of " + c + ": " + done.file());
+            assertEquals(0, done.args()[0], "no fd as it completes: " + done);
+            assertTrue(r == null || done.file().path().equals(r.file().path()), "the file its submission named: " + done);
         }
 
         private void checkExec(Map<String, String> c) {

@@ -556,27 +556,25 @@ public final class Replayer {
 
     /**
      * An io_uring write request on a process's memory file: its submission (a syscalls row; its memory_writes row once
-     * its result is known, or at once when none is to come) or its completion (a syscalls row with the result, named
-     * as its submission's, and the submission's memory_writes row with what was written).
+     * its completion is known, at the journal's end without one, or at once in a journal that records none) or its
+     * completion (a syscalls row with the result; the submission's memory_writes row with what was written, or, when it
+     * pairs with none, a row of its own: UringWritesInFlight).
      */
     private void uringWrite(SyscallRecord s) {
         String name = SyscallNames.name(s.nr());
         long[] args = Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr()));
-        if (s.enterOnly()) {
-            MappedFile file = s.file() != null ? ProcessTable.mappedFile(s.file()) : null;
-            SyscallRow row = syscall(s.h(), name, s.nr(), args, null, file, targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s));
-            if (UringWritesInFlight.resultToCome(s, formatVersion)) {
-                uringWrites.submitted(new UringWritesInFlight.Submitted(s, row, file));
-            } else {
-                memoryWrites(s, row, null, false);
-            }
+        MappedFile file = s.file() != null ? ProcessTable.mappedFile(s.file()) : null;
+        Long ret = s.enterOnly() ? null : s.ret();
+        SyscallRow row = syscall(s.h(), name, s.nr(), args, ret, file, targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s));
+        if (s.enterOnly() && UringWritesInFlight.completionsRecorded(formatVersion)) {
+            uringWrites.submitted(new UringWritesInFlight.Submitted(s, row, file));
             return;
         }
-        UringWritesInFlight.Submitted sub = uringWrites.completed(s);
-        SyscallRow row = syscall(s.h(), name, s.nr(), args, s.ret(), sub != null ? sub.file() : null,
-                sub != null ? sub.call().targetPid() : null, sub != null ? sub.call().targetAddr() : null);
+        UringWritesInFlight.Submitted sub = s.enterOnly() ? null : uringWrites.completed(s);
         if (sub != null) {
             memoryWrites(sub.record(), sub.call(), row.ret(), row.failed());
+        } else {
+            memoryWrites(s, row, row.ret(), row.failed());
         }
     }
 

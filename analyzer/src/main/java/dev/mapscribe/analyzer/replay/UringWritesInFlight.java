@@ -4,7 +4,6 @@ import dev.mapscribe.analyzer.state.MappedFile;
 import dev.mapscribe.formats.raw.KernelRecord.SyscallRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -12,42 +11,42 @@ import java.util.Map;
 
 /**
  * io_uring write requests on a process's memory file between their two records. The recorder writes one as a request
- * is submitted (MS_F_ENTER_ONLY: its arguments and where it begins, which make its memory_writes row) and, since
- * format 6, one as it completes: the same nr and arguments, of the same thread, with the CQE's result. A submitted
- * request waits here for its result, so that its row says what was written; it is paired with the first completion of
- * the same process, nr and arguments (two identical requests in flight at once asked the same write). A request that
- * posts no completion when it succeeds (IOSQE_CQE_SKIP_SUCCESS) does not wait, nor does one of an older journal; one
- * whose completion never came (its ring torn down first, the record lost) waits until the journal ends.
+ * is submitted (MS_F_ENTER_ONLY: its arguments, where it is to begin and the file, which make its memory_writes row)
+ * and, since format 6, one as it completes: the file it was issued on, where the write began, the CQE's result. A
+ * submitted request waits here for its completion, so that its row says what was written; they are paired by process,
+ * nr, file and start (two identical requests in flight at once asked the same write, and are paired in order). One
+ * whose completion never comes (IOSQE_CQE_SKIP_SUCCESS: a successful one posts none; its ring torn down first; the
+ * record lost) waits until the journal ends. A completion that pairs with no submission wrote a file its submission did
+ * not name (its registered slot filled by a request linked before it), or its submission's record was lost: it has a
+ * row of its own. A journal before format 6 has no completions: its requests do not wait.
  */
 final class UringWritesInFlight {
-    static final long IOSQE_CQE_SKIP_SUCCESS = 1 << 6;
-
     /** A submitted request: its record, its syscalls row and the file it names, in journal order ({@code call.seq()}). */
     record Submitted(SyscallRecord record, SyscallRow call, MappedFile file) {}
 
-    private record Key(int pid, int nr, List<Long> args) {
+    private record Key(int pid, int nr, String path, Long start) {
         static Key of(SyscallRecord s) {
-            return new Key(s.h().pid(), s.nr(), Arrays.stream(s.args()).boxed().toList());
+            return new Key(s.h().pid(), s.nr(), s.file() != null ? s.file().path() : null, s.hasAddr() ? s.addr() : null);
         }
     }
 
     private final Map<Key, ArrayDeque<Submitted>> waiting = new HashMap<>();
 
-    /** Whether a submitted request's result is to come in a record of its own (not for a journal before format 6). */
-    static boolean resultToCome(SyscallRecord submitted, int formatVersion) {
-        return formatVersion >= 6 && (submitted.args()[5] & IOSQE_CQE_SKIP_SUCCESS) == 0;
+    /** Whether a journal of this format records write requests' completions. */
+    static boolean completionsRecorded(int formatVersion) {
+        return formatVersion >= 6;
     }
 
     void submitted(Submitted s) {
         waiting.computeIfAbsent(Key.of(s.record()), k -> new ArrayDeque<>()).add(s);
     }
 
-    /** The submitted request a completion record is the result of, no longer waiting; null when none waits. */
+    /** The submitted request a completion record is of, no longer waiting; null when none waits. */
     Submitted completed(SyscallRecord completion) {
         Key key = Key.of(completion);
         ArrayDeque<Submitted> q = waiting.get(key);
         if (q == null) {
-            return null; // its submission's record was lost, or came before the recording
+            return null;
         }
         Submitted s = q.poll();
         if (q.isEmpty()) {

@@ -125,7 +125,8 @@ final class WriteTarget {
             }
             default -> {
                 return switch (s.nr() - SyscallNames.IO_URING) {
-                    case IORING_OP_WRITE, IORING_OP_WRITE_FIXED -> one(new Range(at, a[2], done));
+                    // a completion's own row (its submission unrecorded): its len by then is not what was asked
+                    case IORING_OP_WRITE, IORING_OP_WRITE_FIXED -> one(new Range(at, s.enterOnly() ? a[2] : null, done));
                     case IORING_OP_WRITEV, IORING_OP_WRITEV_FIXED -> vectored(s, new Range(at, vectoredLength(s), done));
                     default -> null;
                 };

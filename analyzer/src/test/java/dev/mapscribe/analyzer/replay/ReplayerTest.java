@@ -318,54 +318,65 @@ class ReplayerTest {
 
     @Test
     void anIoUringWriteRequestsRowSaysWhatItsCompletionReports() {
-        // format 6: the recorder writes a write request's completion too (the same nr and arguments, the CQE's result)
+        // format 6: the recorder writes a write request's completion too: the file it was issued on, where the write
+        // began, the CQE's result (of the completing thread, here the ring's worker 101)
         JournalHeader v6 = new JournalHeader(6, "test", "host1", "machine1", "6.18.0", BOOT_UTC, "syscalls", "sha",
                 BOOT_UTC + 1000, 1000, List.of("mapscribe", "record"), 1);
-        List<Record> rs = started();
         var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
         int submitted = KernelRecord.F_ENTER_ONLY | KernelRecord.F_ADDR | KernelRecord.F_FILE;
-        long[] a = {5, 0x7ffd0000, 16, 0x404000, 0, 0}, b = {5, 0x7ffd0000, 8, 0x1000, 0, 0}, same = {6, 0x7ffd0000, 4, 0x405000, 0, 0};
-        long[] skip = {5, 0x7ffd0000, 16, 0x406000, 0, UringWritesInFlight.IOSQE_CQE_SKIP_SUCCESS}, lost = {5, 0x7ffd0000, 2, 0x407000, 0, 0};
+        int completed = KernelRecord.F_ADDR | KernelRecord.F_FILE;
         int write = SyscallRecord.NR_IO_URING + 23;
-        FileRef mem = file("/proc/7950/mem", 88002);
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 30, 100, 100), write, a, 0, 0x404000, mem));
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 31, 100, 100), write, b, 0, 0x1000, mem));
-        // two identical requests in flight at once, and one that posts no completion when it succeeds
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 32, 100, 100), write, same, 0, 0x405000, mem));
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 33, 100, 100), write, same, 0, 0x405000, mem));
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 34, 100, 100), write, skip, 0, 0x406000, mem));
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 35, 100, 100), write, lost, 0, 0x407000, mem));
-        // completions, in another order: b failed (EIO: an unmapped page), a wrote 16 bytes, the two identical ones 4 and 3
-        rs.add(new SyscallRecord(h(sc, 40, 100, 100), write, b, -5));
-        rs.add(new SyscallRecord(h(sc, 41, 100, 100), write, a, 16));
-        rs.add(new SyscallRecord(h(sc, 42, 100, 100), write, same, 4));
-        rs.add(new SyscallRecord(h(sc, 43, 100, 100), write, same, 3));
-        // a completion whose submission was not recorded
-        rs.add(new SyscallRecord(h(sc, 44, 100, 100), write, new long[] {9, 0, 1, 0, 0, 0}, 1));
+        long skip = 1 << 6; // IOSQE_CQE_SKIP_SUCCESS: no completion if it succeeds
+        FileRef mem = file("/proc/7950/mem", 88002), other = file("/proc/7951/mem", 88003);
+        List<Record> subs = started();
+        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 30, 100, 100), write, new long[] {5, 0x7ffd0000, 16, 0x404000, 0, 0}, 0, 0x404000, mem));
+        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 31, 100, 100), write, new long[] {5, 0x7ffd0000, 8, 0x1000, 0, 0}, 0, 0x1000, mem));
+        // two identical requests in flight at once; one that posts no completion when it succeeds, and one that fails
+        for (long t : new long[] {32, 33}) {
+            subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, t, 100, 100), write, new long[] {6, 0x7ffd0000, 4, 0x405000, 0, 0}, 0, 0x405000, mem));
+        }
+        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 34, 100, 100), write, new long[] {5, 0x7ffd0000, 16, 0x406000, 0, skip}, 0, 0x406000, mem));
+        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 35, 100, 100), write, new long[] {5, 0x7ffd0000, 2, 0x407000, 0, 0}, 0, 0x407000, mem));
+        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 36, 100, 100), write, new long[] {5, 0x7ffd0000, 16, 0x408000, 0, skip}, 0, 0x408000, mem));
+        List<Record> rs = new ArrayList<>(subs);
+        // completions, in another order: the one at 0x1000 failed (EIO), the first wrote 16 bytes, the identical ones 4 and 3,
+        // the one with IOSQE_CQE_SKIP_SUCCESS that failed (it posts a completion then); the one at 0x407000 never completes
+        long[][] done = {{0x1000, -5}, {0x404000, 16}, {0x405000, 4}, {0x405000, 3}, {0x408000, -5}};
+        long t = 40;
+        for (long[] d : done) {
+            rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, completed, t++, 100, 101), write, new long[] {0, 0x7ffd0000, 4, d[0], 0, 0}, d[1], d[0], mem));
+        }
+        // completions no submission names: a write through a registered slot its chain filled with a memory file
+        // (submitted naming the slot's earlier file), and one whose submission's record was lost
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, completed, 45, 100, 101), write, new long[] {0, 0x7ffd0000, 8, 0x409000, 0, 1}, 8, 0x409000, mem));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, completed, 46, 100, 101), write, new long[] {0, 0x7ffd0000, 8, 0x404000, 0, 0}, 8, 0x404000, other));
         CollectingSink sink = replay(v6, rs);
-        List<String> rows = sink.memoryWrites.stream().map(w -> w.tsNs() + " " + Long.toHexString(w.addr()) + " len " + w.len()
-                + " written " + w.written() + (w.failed() ? " failed" : "")).toList();
+        List<String> rows = sink.memoryWrites.stream().map(w -> w.tsNs() + " " + w.targetPid() + " " + Long.toHexString(w.addr())
+                + " len " + w.len() + " written " + w.written() + (w.failed() ? " failed" : "")).toList();
         assertEquals(List.of(
-                "34 406000 len 16 written null", // at once: no completion is to come if it succeeds
-                "31 1000 len 8 written 0 failed",
-                "30 404000 len 16 written 16",
-                "32 405000 len 4 written 4",
-                "33 405000 len 4 written 3",
-                "35 407000 len 2 written null"), rows); // its completion never came: at the journal's end
-        // every record a syscalls row; a completion's names the submission's target, and has its result
+                "31 7950 1000 len 8 written 0 failed",
+                "30 7950 404000 len 16 written 16",
+                "32 7950 405000 len 4 written 4",
+                "33 7950 405000 len 4 written 3",
+                "36 7950 408000 len 16 written 0 failed",
+                "45 7950 409000 len null written 8", // rows of their own: their length by then is not what was asked
+                "46 7951 404000 len null written 8",
+                "34 7950 406000 len 16 written null", // no completion: at the journal's end, the result unknown
+                "35 7950 407000 len 2 written null"), rows);
+        // every record a syscalls row: the completions with their results, their files' targets and starts
         List<SyscallRow> calls = sink.syscalls.stream().filter(r -> r.tsNs() >= 30).toList();
-        assertEquals(java.util.Arrays.asList(null, null, null, null, null, null, -5L, 16L, 4L, 3L, 1L),
+        assertEquals(java.util.Arrays.asList(null, null, null, null, null, null, null, -5L, 16L, 4L, 3L, -5L, 8L, 8L),
                 calls.stream().map(SyscallRow::ret).toList());
-        assertEquals(java.util.Arrays.asList(7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, null),
+        assertEquals(java.util.Arrays.asList(7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7951),
                 calls.stream().map(SyscallRow::targetPid).toList());
-        assertEquals("/proc/7950/mem", calls.get(6).path());
-        assertTrue(calls.get(6).failed());
-        // each row names its submission: the syscalls row with the same seq
+        assertEquals(0x1000L, calls.get(7).targetAddr());
+        assertTrue(calls.get(7).failed());
+        // each row names a record of its write: the syscalls row with the same seq
         for (MemoryWriteRow w : sink.memoryWrites) {
             assertEquals(List.of(w.tsNs()), sink.syscalls.stream().filter(r -> r.seq() == w.seq()).map(SyscallRow::tsNs).toList());
         }
-        // before format 6 a request's row comes at once, without a result: no completion is to come
-        assertEquals(List.of(30L, 31L, 32L, 33L, 34L, 35L), replay(rs).memoryWrites.stream().map(MemoryWriteRow::tsNs).toList());
+        // an older journal has no completions: each request's row comes at once, without a result
+        assertEquals(List.of(30L, 31L, 32L, 33L, 34L, 35L, 36L), replay(subs).memoryWrites.stream().map(MemoryWriteRow::tsNs).toList());
     }
 
     @Test

@@ -97,8 +97,10 @@ public final class Tables {
                     + "opened for writing (open/openat/openat2, or through an io_uring: io_uring_openat, io_uring_openat2, as they completed, the fd as "
                     + "ret, or for an open straight into the ring's registered files arg1 the file index, slot + 1 or ~0 for a free one, and ret 0 or that slot) or written (write/pwrite64/writev/pwritev/pwritev2, or an io_uring request: "
                     + "io_uring_write, io_uring_writev, io_uring_write_fixed, io_uring_writev_fixed, recorded as submitted, without a result, "
-                    + "and since format 6 (2026-12-07) a second row as it completed: the same args, path and target, and the CQE's result as `ret`; "
-                    + "a request with IOSQE_CQE_SKIP_SUCCESS, 0x40 in arg5, has that row only when it failed), "
+                    + "and since format 6 (2026-12-07) a second row as it completed: the file it was issued on as `path` and target, arg0 0 (the fd "
+                    + "is gone by then), arg3 and `target_addr` where the write began, the CQE's result as `ret`; a request with "
+                    + "IOSQE_CQE_SKIP_SUCCESS, 0x40 in arg5, has that row only when it failed; a write through a registered slot filled with "
+                    + "the memory file after its submission has that row only), "
                     + "with its `path`); io_uring_madvise, madvise through a ring with advice that changes VMA flags (args addr, len, advice, "
                     + "0, 0, the SQE's flags; recorded as it completed, with its result, or as submitted, without one, when it posts no "
                     + "completion on success); failed calls included. Other I/O through an io_uring is not seen.",
@@ -157,7 +159,9 @@ public final class Tables {
                             + "order as the kernel fills them; for a userfaultfd ioctl what the kernel wrote back into its argument (bytes filled, "
                             + "also part way through a call that failed with EAGAIN); 0 for a failed call; for an io_uring write request, its completion's "
                             + "result. Null when the result is not recorded: an io_uring request that posted no completion (IOSQE_CQE_SKIP_SUCCESS, "
-                            + "which a successful one does not post; its ring torn down first), or one recorded before format 6.")
+                            + "which a successful one does not post; its ring torn down first), or one recorded before format 6. An io_uring write "
+                            + "recorded only as it completed (through a registered slot filled with the memory file after it was submitted) has a row "
+                            + "of its own, `len` null.")
                     .req("failed", BOOL, "True when the call returned an error (`syscalls.failed`; for an io_uring write request, its completion's row).")
                     .req("parts_unrecorded", INT32, "Ranges of the call that have no row: process_vm_writev's remote iovecs past the first 64, "
                             + "or all of them when the recorder could not read its array (then one row with a null `addr` stands for the call); "
