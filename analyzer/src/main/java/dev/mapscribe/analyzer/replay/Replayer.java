@@ -567,7 +567,10 @@ public final class Replayer {
         Long ret = s.enterOnly() ? null : s.ret();
         SyscallRow row = syscall(s.h(), name, s.nr(), args, ret, file, targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s));
         if (s.enterOnly() && UringWritesInFlight.completionsRecorded(formatVersion)) {
-            uringWrites.submitted(new UringWritesInFlight.Submitted(s, row, file));
+            UringWritesInFlight.Submitted letGo = uringWrites.submitted(new UringWritesInFlight.Submitted(s, row, file));
+            if (letGo != null) {
+                memoryWrites(letGo.record(), letGo.call(), null, false); // waited too long: no completion is coming
+            }
             return;
         }
         UringWritesInFlight.Submitted sub = s.enterOnly() ? null : uringWrites.completed(s);

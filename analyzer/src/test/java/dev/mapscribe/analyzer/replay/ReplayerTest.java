@@ -380,6 +380,33 @@ class ReplayerTest {
     }
 
     @Test
+    void ioUringWriteRequestsWaitForTheirCompletionsInBoundedNumber() {
+        JournalHeader v6 = new JournalHeader(6, "test", "host1", "machine1", "6.18.0", BOOT_UTC, "syscalls", "sha",
+                BOOT_UTC + 1000, 1000, List.of("mapscribe", "record"), 1);
+        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
+        int write = SyscallRecord.NR_IO_URING + 23;
+        FileRef mem = file("/proc/7950/mem", 88002);
+        List<Record> rs = started();
+        // a request, then as many more as may wait (successful IOSQE_CQE_SKIP_SUCCESS requests, which post no completion):
+        // the first is let go, its row written without a result, so its late completion pairs with nothing
+        int n = UringWritesInFlight.MAX_WAITING + 1;
+        for (int i = 0; i < n; i++) {
+            long at = 0x500000 + 8L * i;
+            rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ENTER_ONLY | KernelRecord.F_ADDR | KernelRecord.F_FILE,
+                    1000 + i, 100, 100), write, new long[] {5, 0x7ffd0000, 8, at, 0, i == 0 ? 0 : 1 << 6}, 0, at, mem));
+        }
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ADDR | KernelRecord.F_FILE, 9000, 100, 100), write,
+                new long[] {0, 0x7ffd0000, 8, 0x500000, 0, 0}, 8, 0x500000, mem));
+        List<MemoryWriteRow> rows = replay(v6, rs).memoryWrites;
+        assertEquals(n + 1, rows.size());
+        assertEquals(List.of(1000L, 9000L), rows.subList(0, 2).stream().map(MemoryWriteRow::tsNs).toList(),
+                "the first let go at once, then its completion's own row");
+        assertNull(rows.get(0).written());
+        assertEquals(8L, rows.get(1).written());
+        assertNull(rows.get(1).len(), "a completion's own row");
+    }
+
+    @Test
     void anIoUringWriteRequestNamesItsTargetAndHasNoResult() {
         List<Record> rs = started();
         var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
