@@ -320,16 +320,10 @@ static long do_uring_swapped(struct uring *u, int first, int then, unsigned long
 	sqes[1].off = (unsigned long)at;
 	sqes[1].user_data = 2;
 	long r = uring_submit(u, sqes, 2, 0);
-	if (r == 2 && dup2(then >= 0 ? then : nul, fd) == fd && write(p[1], "x", 1) == 1) {
-		for (int i = 0; i < 2; i++) {
-			unsigned long long data;
-			long res = uring_reap(u, &data);
-			if (data == 2)
-				r = res;
-		}
-	} else {
+	if (r == 2 && dup2(then >= 0 ? then : nul, fd) == fd && write(p[1], "x", 1) == 1)
+		r = uring_reap_for(u, 2, 2);
+	else
 		r = r < 0 ? r : -EIO;
-	}
 	printf("uring_swapped pid=%d tid=%ld fd=%d addr=%lu at=%lu ret=%ld recorded=%d\n", getpid(), tid(), fd,
 	       (unsigned long)buf, (unsigned long)at, r, recorded);
 	fflush(stdout);
@@ -366,16 +360,7 @@ static long do_uring_slot_swapped(struct uring *u, int slot, int mem, unsigned l
 	sqes[1].off = (unsigned long)at;
 	sqes[1].user_data = 2;
 	long r = uring_submit(u, sqes, 2, 0);
-	if (r == 2) {
-		for (int i = 0; i < 2; i++) {
-			unsigned long long data;
-			long res = uring_reap(u, &data);
-			if (data == 2)
-				r = res;
-		}
-	} else {
-		r = r < 0 ? r : -EIO;
-	}
+	r = r == 2 ? uring_reap_for(u, 2, 2) : r < 0 ? r : -EIO;
 	printf("uring_slot_swapped pid=%d tid=%ld slot=%d addr=%lu at=%lu ret=%ld recorded=1\n", getpid(), tid(), slot,
 	       (unsigned long)buf, (unsigned long)at, r);
 	fflush(stdout);

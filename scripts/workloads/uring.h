@@ -2,7 +2,8 @@
  * uring.h — io_uring requests by the raw syscalls (no liburing): the workloads' way to write (or madvise) through a
  * ring, which passes no write (or madvise) syscall. uring_open() sets a ring of `entries` up; uring_run() submits one
  * SQE, waits for its completion, and returns its result (or -errno of io_uring_enter); uring_submit() and uring_reap()
- * do the two halves, for several SQEs at once; uring_close() unmaps and closes the ring.
+ * do the two halves, for several SQEs at once (uring_reap_for(): the result of one of them); uring_close() unmaps and
+ * closes the ring.
  */
 #ifndef MAPSCRIBE_URING_H
 #define MAPSCRIBE_URING_H
@@ -88,6 +89,19 @@ static inline long uring_reap(struct uring *u, unsigned long long *data)
 		*data = cqe->user_data;
 	atomic_store_explicit((_Atomic unsigned *)u->cq_head, head + 1, memory_order_release);
 	return res;
+}
+
+/* Reaps n completions: the result of the one whose user_data is `want` (-EIO when none is). */
+static inline long uring_reap_for(struct uring *u, unsigned n, unsigned long long want)
+{
+	long r = -EIO;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned long long data;
+		long res = uring_reap(u, &data);
+		if (data == want)
+			r = res;
+	}
+	return r;
 }
 
 /* Submits sqe and waits for its completion: the request's result. */
