@@ -36,6 +36,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 
 /**
  * The recording pipeline: kernel programs → ring buffer → batches → journal, plus the /proc snapshot,
@@ -283,7 +284,7 @@ public final class Recorder implements AutoCloseable {
             // The enricher exists, warmed up, before the attach: from then on the writer thread offers it every
             // executable mapping as it drains, and holds the new files at once (a mapping drained with no enricher
             // would never be hashed, nor would the kernel wake the recorder for that file again).
-            r.enricher = config.enrich() ? startEnricher(r.userQueue, config.err()) : null;
+            r.enricher = config.enrich() ? startEnricher(r::queueFromEnricher, config.err()) : null;
             r.journalOpen.join();
             programs = loadPrograms(config.hooks(), self, config.syntheticProducerPid(), config.ringBytes(), config.leftOut(),
                     config.err());
@@ -342,11 +343,11 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    private static Enricher startEnricher(ConcurrentLinkedQueue<Object> userQueue, PrintStream err) {
+    private static Enricher startEnricher(Consumer<UserRecord> sink, PrintStream err) {
         // Compiled before the first real hold, which may race a process that exits 2 ms after its mapping.
         KernelBatcher.warmUp(HOLD_WARM_UPS);
         Enricher.warmUpHolds(HOLD_WARM_UPS);
-        Enricher enricher = new Enricher(userQueue::add);
+        Enricher enricher = new Enricher(sink);
         if (enricher.magicProblem() != null) {
             err.println("mapscribe: no libmagic descriptions: " + enricher.magicProblem());
         }
@@ -552,10 +553,13 @@ public final class Recorder implements AutoCloseable {
                 }
                 if (now - quietSince >= dozeAfter && ring.pendingBytes() == 0) {
                     // A quiet spell: the ring stayed empty through the back-off. Sleep until the first record (the
-                    // kernel wakes us), stop() or the next loss sample, whichever comes first.
+                    // kernel wakes us), an enricher's record, stop() or the next status record (a second at most),
+                    // whichever comes first. The loss counters are read as it wakes: no reservation can fail while the
+                    // ring is empty, and the counts that grow without records (32-bit calls, recursion misses) keep
+                    // their first and last times in the kernel, so a loss record written later says the same.
                     // Not over a record still being written (reserved, not yet committed, perhaps with no wake-up
                     // flag): that waits like any other, or the doze would return at once, again and again.
-                    quiet.doze(wait, ring, Math.max(0, nextLoss - now));
+                    quiet.doze(wait, ring, Math.max(0, nextStatus - now));
                     dozed = true;
                 } else if (wait.upTo(interval)) {
                     interval = drainInterval; // woken by the kernel
@@ -721,6 +725,18 @@ public final class Recorder implements AutoCloseable {
     /** Whether {@link #stop()} was called. */
     public boolean stopping() {
         return stopRequested;
+    }
+
+    /**
+     * An enricher's record (a file's hashes), from its worker thread: queued for the writer, which is woken for it, since
+     * it may be dozing through a quiet spell (a second at most) that the enricher's work does not end.
+     */
+    private void queueFromEnricher(UserRecord r) {
+        userQueue.add(r);
+        RingWait w = writerWait;
+        if (w != null) {
+            w.wake();
+        }
     }
 
     /** Asks the writer thread to detach, drain what is left, and close the journal. Idempotent. */
