@@ -217,8 +217,8 @@ final class ArrowBatch implements AutoCloseable {
 
     /**
      * Forgets all rows; the buffers stay allocated for the next batch. Only the validity bits are zeroed (2 KiB a
-     * column): Arrow's {@code reset()} zeroes every buffer whole, a string column's grown data buffer too: ~2.5 %
-     * of a synthetic 10M-record analysis's CPU (perf, PERFORMANCE.md "Twenty-second session"). The rest need no zeroing: a
+     * column): Arrow's {@code reset()} zeroes every buffer whole, a string column's grown data buffer too, ~2.5 % of a
+     * synthetic 10M-record analysis's CPU (perf, PERFORMANCE.md "Twenty-second session"). The rest need no zeroing: a
      * row's cells are written whole (a fixed-width cell's bytes, a bit of a boolean, a string cell's offset), and
      * a null cell's bytes are never read (its validity bit is 0). Offset 0 of a string column stays 0: no cell
      * writes it. List columns, which Arrow fills itself, get its own reset.

@@ -316,43 +316,49 @@ class ReplayerTest {
         }
     }
 
+    /** Format 6: the recorder writes an io_uring write request's completion too. */
+    private static final JournalHeader V6 = new JournalHeader(6, "test", "host1", "machine1", "6.18.0", BOOT_UTC, "syscalls",
+            "sha", BOOT_UTC + 1000, 1000, List.of("mapscribe", "record"), 1);
+
+    /** An IORING_OP_WRITE's record at time t by thread tid: its submission (flags with F_ENTER_ONLY) or completion. */
+    private static SyscallRecord uringWrite(long t, int tid, int flags, long[] args, long ret, long at, FileRef file) {
+        return new SyscallRecord(new Hdr(dev.mapscribe.formats.raw.RecordKind.SYSCALL.id(), 0, 0, flags, t, 100, tid),
+                SyscallRecord.NR_IO_URING + 23, args, ret, at, file);
+    }
+
+    private static final int SUBMITTED = KernelRecord.F_ENTER_ONLY | KernelRecord.F_ADDR | KernelRecord.F_FILE,
+            COMPLETED = KernelRecord.F_ADDR | KernelRecord.F_FILE;
+
     @Test
     void anIoUringWriteRequestsRowSaysWhatItsCompletionReports() {
-        // format 6: the recorder writes a write request's completion too: the file it was issued on, where the write
-        // began, the CQE's result (of the completing thread, here the ring's worker 101)
-        JournalHeader v6 = new JournalHeader(6, "test", "host1", "machine1", "6.18.0", BOOT_UTC, "syscalls", "sha",
-                BOOT_UTC + 1000, 1000, List.of("mapscribe", "record"), 1);
-        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
-        int submitted = KernelRecord.F_ENTER_ONLY | KernelRecord.F_ADDR | KernelRecord.F_FILE;
-        int completed = KernelRecord.F_ADDR | KernelRecord.F_FILE;
-        int write = SyscallRecord.NR_IO_URING + 23;
         long skip = 1 << 6; // IOSQE_CQE_SKIP_SUCCESS: no completion if it succeeds
         FileRef mem = file("/proc/7950/mem", 88002), other = file("/proc/7951/mem", 88003);
         List<Record> subs = started();
-        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 30, 100, 100), write, new long[] {5, 0x7ffd0000, 16, 0x404000, 0, 0}, 0, 0x404000, mem));
-        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 31, 100, 100), write, new long[] {5, 0x7ffd0000, 8, 0x1000, 0, 0}, 0, 0x1000, mem));
+        subs.add(uringWrite(30, 100, SUBMITTED, new long[] {5, 0x7ffd0000, 16, 0x404000, 0, 0}, 0, 0x404000, mem));
+        subs.add(uringWrite(31, 100, SUBMITTED, new long[] {5, 0x7ffd0000, 8, 0x1000, 0, 0}, 0, 0x1000, mem));
         // two identical requests in flight at once; one that posts no completion when it succeeds, and one that fails
         for (long t : new long[] {32, 33}) {
-            subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, t, 100, 100), write, new long[] {6, 0x7ffd0000, 4, 0x405000, 0, 0}, 0, 0x405000, mem));
+            subs.add(uringWrite(t, 100, SUBMITTED, new long[] {6, 0x7ffd0000, 4, 0x405000, 0, 0}, 0, 0x405000, mem));
         }
-        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 34, 100, 100), write, new long[] {5, 0x7ffd0000, 16, 0x406000, 0, skip}, 0, 0x406000, mem));
-        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 35, 100, 100), write, new long[] {5, 0x7ffd0000, 2, 0x407000, 0, 0}, 0, 0x407000, mem));
-        subs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, submitted, 36, 100, 100), write, new long[] {5, 0x7ffd0000, 16, 0x408000, 0, skip}, 0, 0x408000, mem));
+        subs.add(uringWrite(34, 100, SUBMITTED, new long[] {5, 0x7ffd0000, 16, 0x406000, 0, skip}, 0, 0x406000, mem));
+        subs.add(uringWrite(35, 100, SUBMITTED, new long[] {5, 0x7ffd0000, 2, 0x407000, 0, 0}, 0, 0x407000, mem));
+        subs.add(uringWrite(36, 100, SUBMITTED, new long[] {5, 0x7ffd0000, 16, 0x408000, 0, skip}, 0, 0x408000, mem));
         List<Record> rs = new ArrayList<>(subs);
-        // completions, in another order: the one at 0x1000 failed (EIO), the first wrote 16 bytes, the identical ones 4 and 3,
-        // the one with IOSQE_CQE_SKIP_SUCCESS that failed (it posts a completion then); the one at 0x407000 never completes
+        // completions (of the ring's worker, thread 101), in another order: the one at 0x1000 failed (EIO), the first
+        // wrote 16 bytes, the identical ones 4 and 3, the one with IOSQE_CQE_SKIP_SUCCESS that failed (it posts a
+        // completion then); the one at 0x407000 never completes
         long[][] done = {{0x1000, -5}, {0x404000, 16}, {0x405000, 4}, {0x405000, 3}, {0x408000, -5}};
         long t = 40;
         for (long[] d : done) {
-            rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, completed, t++, 100, 101), write, new long[] {0, 0x7ffd0000, 4, d[0], 0, 0}, d[1], d[0], mem));
+            rs.add(uringWrite(t++, 101, COMPLETED, new long[] {0, 0x7ffd0000, 4, d[0], 0, 0}, d[1], d[0], mem));
         }
         // completions no submission names: a write through a registered slot its chain filled with a memory file
         // (submitted naming the slot's earlier file), and one whose submission's record was lost
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, completed, 45, 100, 101), write, new long[] {0, 0x7ffd0000, 8, 0x409000, 0, 1}, 8, 0x409000, mem));
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, completed, 46, 100, 101), write, new long[] {0, 0x7ffd0000, 8, 0x404000, 0, 0}, 8, 0x404000, other));
-        CollectingSink sink = replay(v6, rs);
-        List<String> rows = sink.memoryWrites.stream().map(w -> w.tsNs() + " " + w.targetPid() + " " + Long.toHexString(w.addr())
-                + " len " + w.len() + " written " + w.written() + (w.failed() ? " failed" : "")).toList();
+        rs.add(uringWrite(45, 101, COMPLETED, new long[] {0, 0x7ffd0000, 8, 0x409000, 0, 1}, 8, 0x409000, mem));
+        rs.add(uringWrite(46, 101, COMPLETED, new long[] {0, 0x7ffd0000, 8, 0x404000, 0, 0}, 8, 0x404000, other));
+        CollectingSink sink = replay(V6, rs);
+        List<String> rows = sink.memoryWrites.stream().map(w -> w.tsNs() + " " + w.targetPid() + " "
+                + Long.toHexString(w.addr()) + " len " + w.len() + " written " + w.written() + (w.failed() ? " failed" : "")).toList();
         assertEquals(List.of(
                 "31 7950 1000 len 8 written 0 failed",
                 "30 7950 404000 len 16 written 16",
@@ -367,8 +373,8 @@ class ReplayerTest {
         List<SyscallRow> calls = sink.syscalls.stream().filter(r -> r.tsNs() >= 30).toList();
         assertEquals(java.util.Arrays.asList(null, null, null, null, null, null, null, -5L, 16L, 4L, 3L, -5L, 8L, 8L),
                 calls.stream().map(SyscallRow::ret).toList());
-        assertEquals(java.util.Arrays.asList(7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7950, 7951),
-                calls.stream().map(SyscallRow::targetPid).toList());
+        assertEquals(java.util.Collections.nCopies(13, 7950), calls.subList(0, 13).stream().map(SyscallRow::targetPid).toList());
+        assertEquals(7951, calls.get(13).targetPid());
         assertEquals(0x1000L, calls.get(7).targetAddr());
         assertTrue(calls.get(7).failed());
         // each row names a record of its write: the syscalls row with the same seq
@@ -376,28 +382,23 @@ class ReplayerTest {
             assertEquals(List.of(w.tsNs()), sink.syscalls.stream().filter(r -> r.seq() == w.seq()).map(SyscallRow::tsNs).toList());
         }
         // an older journal has no completions: each request's row comes at once, without a result
-        assertEquals(List.of(30L, 31L, 32L, 33L, 34L, 35L, 36L), replay(subs).memoryWrites.stream().map(MemoryWriteRow::tsNs).toList());
+        assertEquals(List.of(30L, 31L, 32L, 33L, 34L, 35L, 36L),
+                replay(subs).memoryWrites.stream().map(MemoryWriteRow::tsNs).toList());
     }
 
     @Test
     void ioUringWriteRequestsWaitForTheirCompletionsInBoundedNumber() {
-        JournalHeader v6 = new JournalHeader(6, "test", "host1", "machine1", "6.18.0", BOOT_UTC, "syscalls", "sha",
-                BOOT_UTC + 1000, 1000, List.of("mapscribe", "record"), 1);
-        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
-        int write = SyscallRecord.NR_IO_URING + 23;
         FileRef mem = file("/proc/7950/mem", 88002);
         List<Record> rs = started();
-        // a request, then as many more as may wait (successful IOSQE_CQE_SKIP_SUCCESS requests, which post no completion):
-        // the first is let go, its row written without a result, so its late completion pairs with nothing
+        // a request, then as many more as may wait (successful IOSQE_CQE_SKIP_SUCCESS requests, which post no
+        // completion): the first is let go, its row written without a result, so its late completion pairs with nothing
         int n = UringWritesInFlight.MAX_WAITING + 1;
         for (int i = 0; i < n; i++) {
             long at = 0x500000 + 8L * i;
-            rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ENTER_ONLY | KernelRecord.F_ADDR | KernelRecord.F_FILE,
-                    1000 + i, 100, 100), write, new long[] {5, 0x7ffd0000, 8, at, 0, i == 0 ? 0 : 1 << 6}, 0, at, mem));
+            rs.add(uringWrite(1000 + i, 100, SUBMITTED, new long[] {5, 0x7ffd0000, 8, at, 0, i == 0 ? 0 : 1 << 6}, 0, at, mem));
         }
-        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ADDR | KernelRecord.F_FILE, 9000, 100, 100), write,
-                new long[] {0, 0x7ffd0000, 8, 0x500000, 0, 0}, 8, 0x500000, mem));
-        List<MemoryWriteRow> rows = replay(v6, rs).memoryWrites;
+        rs.add(uringWrite(9000, 100, COMPLETED, new long[] {0, 0x7ffd0000, 8, 0x500000, 0, 0}, 8, 0x500000, mem));
+        List<MemoryWriteRow> rows = replay(V6, rs).memoryWrites;
         assertEquals(n + 1, rows.size());
         assertEquals(List.of(1000L, 9000L), rows.subList(0, 2).stream().map(MemoryWriteRow::tsNs).toList(),
                 "the first let go at once, then its completion's own row");
