@@ -225,8 +225,10 @@ SELECT * FROM (VALUES
 
 -- The demo's injection: a child (7950) asks to be traced and stops; the demo writes code into the child's r-x page
 -- with PTRACE_POKETEXT (request 4), opens the child's memory file for writing (openat 257) and writes the code again
--- through it (pwrite64 18) and by an io_uring write request (65536 + IORING_OP_WRITE 23, recorded as submitted: no
--- result), the child runs the code and exits. nr: ptrace 101.
+-- through it (pwrite64 18) and by an io_uring write request (65536 + IORING_OP_WRITE 23, recorded as submitted, without
+-- a result, and as it completed, with its result and no fd), and once more through a registered slot its chain filled
+-- with the memory file after submitting it (recorded as it completed only), the child runs the code and exits.
+-- nr: ptrace 101.
 INSERT INTO syscalls BY NAME
 SELECT s.*, (SELECT count(*) FROM syscalls) + row_number() OVER (ORDER BY host, ts_ns) - 1 AS seq, ts_ns // 1000000 AS batch,
        0 AS cpu, coalesce(s.ret < 0, false) AS failed, CASE WHEN s.ret < 0 THEN CAST(-s.ret AS INTEGER) END AS errno
@@ -237,6 +239,8 @@ FROM (VALUES
   ('demo-a', at_ms(3301),   7736, 7736, 'demo', 'openat', 257, -100, 140722000000000, 2, 0, 5, '/proc/7950/mem', 4, 88001, 7950, NULL),
   ('demo-a', at_ms(3302),   7736, 7736, 'demo', 'pwrite64', 18, 5, 140722000001000, 40, 140164096499712, 40, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
   ('demo-a', at_ms(3303),   7736, 7736, 'demo', 'io_uring_write', 65559, 5, 140722000001000, 40, 140164096499712, NULL, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
+  ('demo-a', at_ms(3303.5), 7736, 7736, 'demo', 'io_uring_write', 65559, 0, 140722000001000, 40, 140164096499712, 40, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
+  ('demo-a', at_ms(3306),   7736, 7736, 'demo', 'io_uring_write', 65559, 0, 140722000001000, 40, 140164096499712, 40, '/proc/7950/mem', 4, 88001, 7950, 140164096499712),
   -- process_vm_writev (311) of the code, staged in two ranges of the child's writable data
   ('demo-a', at_ms(3304),   7736, 7736, 'demo', 'process_vm_writev', 311, 7950, 140722000002000, 1, 140722000003000, 6, NULL, NULL, NULL, 7950, 140164096630784),
   -- a pwrite64 of 8 bytes from 4 bytes before the r-x page: it lands in the rw- page before it and in the code
@@ -250,14 +254,16 @@ FROM (VALUES
 ) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode, target_pid, target_addr);
 
 -- Each range those calls wrote (memory_writes): one per call, two for the process_vm_writev (4 and 2 bytes); the io_uring
--- request's result is not recorded; the last pwrite64's range overlaps two regions
+-- request's from its completion, and the write recorded only as it completed its own (len unknown); the last pwrite64's
+-- range overlaps two regions
 INSERT INTO memory_writes BY NAME
 SELECT s.host, s.ts_ns, s.pid, s.tid, s.comm, s.seq, s.syscall, s.target_pid, w.part, w.addr, w.len, w.written, s.failed,
        0 AS parts_unrecorded
 FROM (VALUES
   (at_ms(3300), 0, 140164096499712, 8, 8),
   (at_ms(3302), 0, 140164096499712, 40, 40),
-  (at_ms(3303), 0, 140164096499712, 40, NULL),
+  (at_ms(3303), 0, 140164096499712, 40, 40),
+  (at_ms(3306), 0, 140164096499712, NULL, 40),
   (at_ms(3304), 0, 140164096630784, 4, 4),
   (at_ms(3304), 1, 140164096630848, 2, 2),
   (at_ms(3305), 0, 140164096499708, 8, 8)

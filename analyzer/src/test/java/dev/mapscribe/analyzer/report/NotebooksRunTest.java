@@ -93,7 +93,8 @@ class NotebooksRunTest {
         Table pokes = tableWithColumn(run, "how", "target_prot");
         assertEquals(Set.of(List.of(7736, "ptrace POKETEXT", 7950, 0, "0x7f7a7f2ea000", 8L, "r-x", "[anonymous]", "fork"),
                         List.of(7736, "pwrite64 /proc/PID/mem", 7950, 0, "0x7f7a7f2ea000", 40L, "r-x", "[anonymous]", "fork"),
-                        Arrays.asList(7736, "io_uring_write /proc/PID/mem", 7950, 0, "0x7f7a7f2ea000", null, "r-x", "[anonymous]", "fork"),
+                        // the ring's request with its completion's 40 bytes; the write recorded only as it completed: the same row
+                        List.of(7736, "io_uring_write /proc/PID/mem", 7950, 0, "0x7f7a7f2ea000", 40L, "r-x", "[anonymous]", "fork"),
                         List.of(7736, "process_vm_writev", 7950, 0, "0x7f7a7f30a000", 4L, "rw-", "[anonymous]", "fork"),
                         List.of(7736, "process_vm_writev", 7950, 1, "0x7f7a7f30a040", 2L, "rw-", "[anonymous]", "fork"),
                         // a write from just before the r-x page into it: both regions it overlapped
@@ -105,6 +106,10 @@ class NotebooksRunTest {
                         List.of(7736, "open /proc/PID/mem for writing", 7950), List.of(7736, "pwrite64 /proc/PID/mem", 7950),
                         List.of(7736, "io_uring_write /proc/PID/mem", 7950), List.of(7736, "process_vm_writev", 7950)),
                 rows(tracing, "pid", "what", "target_pid"));
+        // the ring's writes: a request (its completion not counted again) and a write recorded only as it completed
+        assertEquals(List.of(List.of(2L, 0L)), tracing.rows().stream()
+                .filter(r -> "io_uring_write /proc/PID/mem".equals(r.get(tracing.column("what"))))
+                .map(r -> List.of(r.get(tracing.column("calls")), r.get(tracing.column("failed")))).toList());
 
         // READ_IMPLIES_EXEC: the personality call, and the mmap that asked for rw- and got rwx
         Table rie = tableWithColumn(run, "asked", "got");
@@ -151,6 +156,8 @@ class NotebooksRunTest {
                         Arrays.asList(7736, "openat", null, 7950, null, null, "/proc/7950/mem"),
                         Arrays.asList(7736, "pwrite64", null, 7950, code, "r-x", "/proc/7950/mem"),
                         Arrays.asList(7736, "io_uring_write", null, 7950, code, "r-x", "/proc/7950/mem"),
+                        // the request's completion: a row of its own, its range the submission's row
+                        Arrays.asList(7736, "io_uring_write", null, 7950, code, null, "/proc/7950/mem"),
                         Arrays.asList(7736, "process_vm_writev", null, 7950, staged, "rw-", null),
                         Arrays.asList(7736, "process_vm_writev", null, 7950, "0x7f7a7f30a040", "rw-", null),
                         // the write from just before the code into it: both regions
