@@ -291,6 +291,18 @@ static long do_uring(struct uring *u, int op, int fd, int fixed, unsigned long a
 	return r;
 }
 
+/* An IORING_OP_WRITE of *buf at `at` to fd (a registered slot with IOSQE_FIXED_FILE in flags), the last of a chain. */
+static void write_sqe(struct io_uring_sqe *sqe, int fd, unsigned char flags, unsigned long *buf, long at, unsigned long long data)
+{
+	sqe->opcode = IORING_OP_WRITE;
+	sqe->fd = fd;
+	sqe->flags = flags;
+	sqe->addr = (unsigned long)buf;
+	sqe->len = sizeof(*buf);
+	sqe->off = (unsigned long)at;
+	sqe->user_data = data;
+}
+
 /*
  * An IORING_OP_WRITE of *buf at `at`, linked behind a read of an empty pipe so that the kernel issues it only when the
  * pipe is written, on an fd that names the file of fd `first` when the request is submitted and, by dup2, the file of
@@ -313,12 +325,7 @@ static long do_uring_swapped(struct uring *u, int first, int then, unsigned long
 	sqes[0].len = 1;
 	sqes[0].flags = IOSQE_IO_LINK;
 	sqes[0].user_data = 1;
-	sqes[1].opcode = IORING_OP_WRITE;
-	sqes[1].fd = fd;
-	sqes[1].addr = (unsigned long)buf;
-	sqes[1].len = sizeof(*buf);
-	sqes[1].off = (unsigned long)at;
-	sqes[1].user_data = 2;
+	write_sqe(&sqes[1], fd, 0, buf, at, 2);
 	long r = uring_submit(u, sqes, 2, 0);
 	if (r == 2 && dup2(then >= 0 ? then : nul, fd) == fd && write(p[1], "x", 1) == 1)
 		r = uring_reap_for(u, 2, 2);
@@ -352,13 +359,7 @@ static long do_uring_slot_swapped(struct uring *u, int slot, int mem, unsigned l
 	sqes[0].off = (unsigned long)slot;
 	sqes[0].flags = IOSQE_IO_LINK;
 	sqes[0].user_data = 1;
-	sqes[1].opcode = IORING_OP_WRITE;
-	sqes[1].fd = slot;
-	sqes[1].flags = IOSQE_FIXED_FILE;
-	sqes[1].addr = (unsigned long)buf;
-	sqes[1].len = sizeof(*buf);
-	sqes[1].off = (unsigned long)at;
-	sqes[1].user_data = 2;
+	write_sqe(&sqes[1], slot, IOSQE_FIXED_FILE, buf, at, 2);
 	long r = uring_submit(u, sqes, 2, 0);
 	r = r == 2 ? uring_reap_for(u, 2, 2) : r < 0 ? r : -EIO;
 	printf("uring_slot_swapped pid=%d tid=%ld slot=%d addr=%lu at=%lu ret=%ld recorded=1\n", getpid(), tid(), slot,

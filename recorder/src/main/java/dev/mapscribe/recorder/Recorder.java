@@ -191,6 +191,7 @@ public final class Recorder implements AutoCloseable {
     private long startNs;
     private volatile boolean stopRequested;
     private volatile RingWait writerWait; // the writer thread's, while it runs: stop() wakes it
+    private volatile boolean writerDozing; // while the writer sleeps through a quiet spell: the enricher wakes it
     private volatile Throwable writerFailure;
     // Null with --no-enrich. Set by start() before `attached` completes, so the writer (which drains only after
     // that) always sees it: the warm-ups that make it run while the writer opens the journal.
@@ -559,7 +560,13 @@ public final class Recorder implements AutoCloseable {
                     // their first and last times in the kernel, so a loss record written later says the same.
                     // Not over a record still being written (reserved, not yet committed, perhaps with no wake-up
                     // flag): that waits like any other, or the doze would return at once, again and again.
-                    quiet.doze(wait, ring, Math.max(0, nextStatus - now));
+                    writerDozing = true;
+                    // Then the look at the queue (volatile write, then read, as the enricher's add and its read of
+                    // writerDozing): either the enricher sees the doze and wakes it, or its record is seen here.
+                    if (userQueue.isEmpty()) {
+                        quiet.doze(wait, ring, Math.max(0, nextStatus - now));
+                    }
+                    writerDozing = false;
                     dozed = true;
                 } else if (wait.upTo(interval)) {
                     interval = drainInterval; // woken by the kernel
@@ -728,13 +735,14 @@ public final class Recorder implements AutoCloseable {
     }
 
     /**
-     * An enricher's record (a file's hashes), from its worker thread: queued for the writer, which is woken for it, since
-     * it may be dozing through a quiet spell (a second at most) that the enricher's work does not end.
+     * An enricher's record (a file's hashes), from its worker thread: queued for the writer, which is woken for it when
+     * it dozes through a quiet spell (a second at most) that the enricher's work does not end. Not while it drains on
+     * its timer: a wake-up then would only cut a timed wait short (and cost the enricher a syscall per file).
      */
     private void queueFromEnricher(UserRecord r) {
         userQueue.add(r);
         RingWait w = writerWait;
-        if (w != null) {
+        if (writerDozing && w != null) {
             w.wake();
         }
     }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * CI machine) lost those two hooks, each with its line. An open perf event no longer needs the mount, so it is undone
  * as soon as the programs are attached: the host's mounts are left as they were found.
  */
-final class TracefsMount implements AutoCloseable {
+public final class TracefsMount implements AutoCloseable {
     static final String TRACEFS = "/sys/kernel/tracing";
     static final String DEBUGFS_TRACING = "/sys/kernel/debug/tracing";
     private static final long MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8;
@@ -25,7 +25,7 @@ final class TracefsMount implements AutoCloseable {
     }
 
     /** Whether one of libbpf's two paths has tracefs now. */
-    static boolean present() {
+    public static boolean present() {
         return Files.isDirectory(Path.of(TRACEFS, "events")) || Files.isDirectory(Path.of(DEBUGFS_TRACING, "events"));
     }
 
@@ -44,11 +44,6 @@ final class TracefsMount implements AutoCloseable {
         } catch (Libc.PosixException e) {
             return new TracefsMount(false);
         }
-    }
-
-    /** Whether this mounted tracefs (and its close unmounts it). */
-    boolean mounted() {
-        return mounted;
     }
 
     @Override

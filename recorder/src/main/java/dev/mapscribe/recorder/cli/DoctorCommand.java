@@ -4,6 +4,7 @@ import dev.mapscribe.recorder.bpf.BpfException;
 import dev.mapscribe.recorder.bpf.HookTier;
 import dev.mapscribe.recorder.bpf.KernelPrograms;
 import dev.mapscribe.recorder.bpf.LibBpf;
+import dev.mapscribe.recorder.bpf.TracefsMount;
 import dev.mapscribe.recorder.sys.Libc;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -53,9 +54,8 @@ public final class DoctorCommand implements Callable<Integer> {
                 + (Capabilities.has(Capabilities.CAP_SYS_RESOURCE) ? "" : " (no CAP_SYS_RESOURCE: fine on kernels >= 5.11)"));
         line(out, "libbpf", LibBpf.version());
         line(out, "jdk", Runtime.version() + " (" + System.getProperty("java.vm.vendor", "?") + ")");
-        line(out, "tracefs", mounted("/sys/kernel/tracing", "tracefs") || mounted("/sys/kernel/debug/tracing", "tracefs") ? "mounted"
-                : "not mounted (the recorder mounts it while it attaches its two syscall-entry hooks, then unmounts it;"
-                        + " tp_btf and raw_tp need none)");
+        line(out, "tracefs", TracefsMount.present() ? "mounted" : "not mounted (the recorder mounts it while it attaches its two"
+                + " syscall-entry hooks, then unmounts it; tp_btf and raw_tp need none)");
         line(out, "bpffs", mounted("/sys/fs/bpf", "bpf") ? "mounted" : "not mounted (not needed)");
         line(out, "realtime", realtime());
         line(out, "x32", x32());

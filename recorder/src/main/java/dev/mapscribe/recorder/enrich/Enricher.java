@@ -678,9 +678,10 @@ public final class Enricher implements AutoCloseable {
      * written during its read gets no hashes either (the bytes read are of no one version), and the newer version is
      * read, up to {@link #MAX_READS} reads. A file without a name when mapped (a memfd, a deleted file) whose ctime
      * moved is taken as changed too, after the mapping or during a read: that is how a write whose mtime was set back
-     * shows; and so is a named one whose ctime moved with its name and mode as they were (changedSinceMapped()). Not seen: a write in the same tick of the kernel's coarse clock as the file's previous change,
-     * before the hold's fstat (which makes the kernel stamp the next change finely), and a named file written, its mtime
-     * set back and then renamed, unlinked or chmod'ed: see docs/SNAPSHOT-AND-ENRICHMENT.md.
+     * shows; and so is a named one whose ctime moved with its name and mode as they were (changedSinceMapped()). Not
+     * seen: a write in the same tick of the kernel's coarse clock as the file's previous change, before the hold's
+     * fstat (which makes the kernel stamp the next change finely), and a named file written, its mtime set back and
+     * then renamed, unlinked or chmod'ed: see docs/SNAPSHOT-AND-ENRICHMENT.md.
      */
     private List<FileInfo> enrich(FileJob job, Libc libc, MappedFileOpener opener, FileHasher hasher) {
         FileRef file = job.file();
