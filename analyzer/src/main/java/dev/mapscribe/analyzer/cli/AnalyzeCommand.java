@@ -196,7 +196,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.printf("  syscalls %d, mmap_exec %d%s, mem_prot_alert %d, processes %d, region versions %d, memory writes %d%n",
                     syscalls, mmapExec, unhashed > 0 ? " (" + unhashed + " without hashes: mapped_error says why)" : "",
                     alerts, processes, regionVersions, memoryWrites);
-            err.printf("  address spaces partly unknown (started before the recording, and not in its snapshot or /proc/PID/maps unreadable): %d;"
+            err.printf("  address spaces partly unknown (started before the recording, and not in its snapshot, in it only after"
+                    + " they had changed or ended, or /proc/PID/maps unreadable): %d;"
                     + " records lost in the kernel: %d%s%n",
                     unknown, lost, refused > 0 ? "; refused by the journal (--max-disk, or its disk nearly full): " + refused : "");
             err.printf("  export: %s%n", out);

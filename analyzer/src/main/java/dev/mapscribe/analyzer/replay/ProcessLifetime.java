@@ -22,4 +22,11 @@ public record ProcessLifetime(String host, long firstSeenNs, long firstSeenUtcNs
                               long parentStartNs, String exe, List<String> argv, String commandLine, boolean argvTruncated,
                               String comm, int uid, int gid, int euid, int egid, long mntns, String ancestors, String source,
                               int execs, boolean memoryKnown, long lostDuring, boolean exeTruncated,
-                              boolean ancestorsTruncated) {}
+                              boolean ancestorsTruncated) {
+    /** The same lifetime with what the start-up snapshot said of it (ProcessTable.Listener#snapshotOfEnded). */
+    public ProcessLifetime withIdentity(String exe, List<String> argv, String commandLine, boolean argvTruncated, String comm) {
+        return new ProcessLifetime(host, firstSeenNs, firstSeenUtcNs, pid, startNs, startExact, startUtcNs, exitNs, exitUtcNs,
+                exitCode, exitRecorded, ppid, parentStartNs, exe, argv, commandLine, argvTruncated, comm, uid, gid, euid, egid,
+                mntns, ancestors, source, execs, memoryKnown, lostDuring, exeTruncated, ancestorsTruncated);
+    }
+}

@@ -40,6 +40,8 @@ import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -74,6 +76,16 @@ public final class Replayer {
     private boolean ignoresNoReserve;
     private JournalRolled rolled;
     private final List<SnapshotRegion> snapshotLines = new ArrayList<>();
+    /**
+     * Rows of processes that ended before the start-up snapshot was replayed and whose exe their records never said
+     * (one seen only by a TASK record): the snapshot, which the journal holds behind the kernel records drained while
+     * /proc was read, may still name it (ProcessTable.Listener#snapshotOfEnded). Held until the snapshot's records
+     * are past, in the order they ended, at most {@link #ROWS_AWAITING_SNAPSHOT_MAX} (the oldest goes out as it is).
+     */
+    private final Map<Process, ProcessLifetime> rowsAwaitingSnapshot = new LinkedHashMap<>();
+    private static final int ROWS_AWAITING_SNAPSHOT_MAX = 4096;
+    private boolean snapshotSeen;
+    private boolean snapshotPast;
     /** MS_ORDER notes by thread, each waiting for its call's record (the thread's next record). */
     private final Map<Integer, OrderRecord> orderNotes = new HashMap<>();
     private final UringWritesInFlight uringWrites = new UringWritesInFlight();
@@ -89,7 +101,19 @@ public final class Replayer {
         this.processes = new ProcessTable(history, new ProcessTable.Listener() {
             @Override
             public void processEnded(Process p) {
-                emitProcess(p);
+                if (p.exe() == null && !snapshotPast) {
+                    holdForSnapshot(p);
+                } else {
+                    emitProcess(p);
+                }
+            }
+
+            @Override
+            public void snapshotOfEnded(Process p) {
+                ProcessLifetime row = rowsAwaitingSnapshot.remove(p);
+                if (row != null) {
+                    emit(row.withIdentity(p.exe(), p.argv(), p.commandLine(), p.argvTruncated(), p.comm()));
+                }
             }
 
             @Override
@@ -113,6 +137,10 @@ public final class Replayer {
         batch = batchId;
         if (snapshot != null && !(r instanceof SnapshotRegion line && line.pid() == snapshot.pid())) {
             endSnapshot();
+        }
+        if (snapshotSeen && !snapshotPast && !(r instanceof ProcSnapshot || r instanceof SnapshotRegion)) {
+            snapshotPast = true; // the recorder writes the snapshot in one piece: it named every process it will
+            releaseRowsAwaitingSnapshot();
         }
         OrderDoubt doubt = null;
         if (r instanceof KernelRecord k) {
@@ -157,7 +185,10 @@ public final class Replayer {
             case ExitRecord x -> processes.exit(x);
             case VmaRecord v -> processes.vma(v);
             case JournalHeader h -> header(h);
-            case ProcSnapshot s -> snapshot = s;
+            case ProcSnapshot s -> {
+                snapshot = s;
+                snapshotSeen = true;
+            }
             case SnapshotRegion line -> {
                 if (snapshot != null) {
                     snapshotLines.add(line); // same pid: checked above
@@ -293,6 +324,7 @@ public final class Replayer {
         if (snapshot != null) {
             endSnapshot();
         }
+        releaseRowsAwaitingSnapshot();
         files.flush();
         for (UringWritesInFlight.Submitted s : uringWrites.drain()) {
             memoryWrites(s.record(), s.call(), null, false); // no completion recorded: what it wrote is not known
@@ -630,16 +662,41 @@ public final class Replayer {
     }
 
     private void emitProcess(Process p) {
+        emit(processRow(p));
+    }
+
+    private void emit(ProcessLifetime row) {
         count.processes++;
+        sink.process(row);
+    }
+
+    /** Its row as it is now: losses and whether its memory was known count up to this moment. */
+    private void holdForSnapshot(Process p) {
+        rowsAwaitingSnapshot.put(p, processRow(p));
+        if (rowsAwaitingSnapshot.size() > ROWS_AWAITING_SNAPSHOT_MAX) {
+            Iterator<ProcessLifetime> oldest = rowsAwaitingSnapshot.values().iterator();
+            emit(oldest.next());
+            oldest.remove();
+        }
+    }
+
+    private void releaseRowsAwaitingSnapshot() {
+        for (ProcessLifetime row : rowsAwaitingSnapshot.values()) {
+            emit(row);
+        }
+        rowsAwaitingSnapshot.clear();
+    }
+
+    private ProcessLifetime processRow(Process p) {
         RegionMap mm = p.mm();
         boolean ended = p.exitNs() >= 0;
-        sink.process(new ProcessLifetime(host, p.firstSeenNs(), utc(p.firstSeenNs()), p.pid(), p.startNs(), p.startExact(),
+        return new ProcessLifetime(host, p.firstSeenNs(), utc(p.firstSeenNs()), p.pid(), p.startNs(), p.startExact(),
                 utc(p.startNs()), ended ? p.exitNs() : null, ended ? utc(p.exitNs()) : null,
                 p.exitRecorded() ? p.exitCode() : null, p.exitRecorded(), p.ppid(), p.parentStartNs(), p.exe(), p.argv(),
                 p.commandLine(), p.argvTruncated(), p.comm(),
                 p.uid(), p.gid(), p.euid(), p.egid(), p.mntns(), processes.ancestors(p), p.source().name().toLowerCase(),
                 p.execs(), mm != null && !mm.hasUnknown(), processes.lostDuring(p), p.exeTruncated(),
-                processes.ancestorsTruncated(p)));
+                processes.ancestorsTruncated(p));
     }
 
     private long utc(long ktimeNs) {

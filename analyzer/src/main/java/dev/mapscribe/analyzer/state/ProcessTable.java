@@ -12,6 +12,7 @@ import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,12 @@ public final class ProcessTable {
     /** Told when a process lifetime ends, and when an exec mapped files executable (kunai's mmap_exec covers those). */
     public interface Listener {
         void processEnded(Process p);
+
+        /**
+         * The start-up snapshot, replayed after {@code p} had ended, saw it alive: what it adds (exe, argv) is in
+         * {@code p} now. The journal holds the snapshot behind the kernel records drained while /proc was read.
+         */
+        default void snapshotOfEnded(Process p) {}
 
         default void execMapped(Process p, VmaRecord vma, Region region) {}
     }
@@ -71,6 +78,19 @@ public final class ProcessTable {
     private final RegionHistory history;
     private final Listener listener;
     private final IntMap<Process> live = new IntMap<>();
+    /**
+     * The last lifetime of each pid that ended, for a snapshot that comes after its end in the journal (the recorder
+     * writes the snapshot once /proc is read, behind the kernel records drained meanwhile): a process that exited
+     * while /proc was read must not come back to life from its snapshot. Only the latest few thousand: the snapshot
+     * follows the records of the first moments of a recording.
+     */
+    private final Map<Integer, Process> endedLately = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, Process> eldest) {
+            return size() > ENDED_KEPT;
+        }
+    };
+    static final int ENDED_KEPT = 4096;
     /** Bumped whenever an exe, a parent link or the set of live processes changes: ancestors() caches per epoch. */
     private long ancestryEpoch;
     private final IntMap<Thread> threads = new IntMap<>();
@@ -92,8 +112,15 @@ public final class ProcessTable {
     public void snapshot(ProcSnapshot s, List<SnapshotRegion> lines) {
         lastHdr = null;
         Process p = live.get(s.pid());
-        if (p != null && p.startNs > s.ktimeNs()) {
-            return; // this pid is already a newer process: the snapshot's one is gone
+        if (p == null || p.startNs > s.ktimeNs()) {
+            Process gone = endedLately.get(s.pid());
+            if (gone != null && gone.exitNs >= s.ktimeNs() && (!gone.startExact || gone.startNs <= s.ktimeNs())) {
+                snapshotOfEnded(gone, s); // alive when /proc was read, ended before the snapshot's place in the journal
+                return;
+            }
+            if (p != null) {
+                return; // this pid is already a newer process: the snapshot's one is gone
+            }
         }
         if (p == null) {
             p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
@@ -122,6 +149,20 @@ public final class ProcessTable {
         } else if (s.error() == null) {
             mm(p, s.ktimeNs()).fillUnknown(regions, s.ktimeNs());
         }
+    }
+
+    /**
+     * What the snapshot knows of a process that has ended since (its exe and argv, which its records may never have
+     * said: one seen only by a TASK record). Its regions stay as its records left them: they are written already.
+     */
+    private void snapshotOfEnded(Process p, ProcSnapshot s) {
+        if (p.exe == null && s.exe() != null) {
+            p.exe = s.exe();
+            ancestryEpoch++; // the ancestors of its children name it
+        }
+        if (p.argv.isEmpty() && s.argv() != null) { p.argv = List.copyOf(s.argv()); }
+        if (p.comm == null) { p.comm = s.comm(); }
+        listener.snapshotOfEnded(p);
     }
 
     /** A TASK record: the identity of a thread, for its later records. */
@@ -492,6 +533,8 @@ public final class ProcessTable {
         threads.removeIf(t -> t.process() == p);
         listener.processEnded(p); // before its address space goes: the row says whether that was fully known
         dropMm(p, nowNs);
+        endedLately.remove(p.pid); // a reused pid's latest lifetime counts as the latest end
+        endedLately.put(p.pid, p);
     }
 
     /**

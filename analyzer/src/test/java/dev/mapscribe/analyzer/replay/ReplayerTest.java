@@ -53,6 +53,44 @@ class ReplayerTest {
         return sink;
     }
 
+    /**
+     * The recorder writes the start-up snapshot once all of /proc is read, behind the kernel records drained meanwhile
+     * (the demo's `sleep 0.1`: read 10 ms before it exited, its snapshot in the journal after its exit record). Its
+     * snapshot must not start a second lifetime that never ends, with regions mapped to the end of the journal.
+     */
+    @Test
+    void aSnapshotWrittenAfterItsProcessEndedNamesThatLifetimeAndStartsNoOther() {
+        List<Record> rs = new ArrayList<>(List.of(
+                task(2000, 300, 300, 1, 500, "sleep"), // seen first as it exits: started before the recording
+                exit(2100, 300, 300, true),
+                task(2200, 301, 301, 1, 500, "cat"), // the same, still running when its snapshot comes
+                task(3000, 302, 302, 1, 500, "old"), // ended before /proc was read: the snapshot's 302 is another one
+                exit(3100, 302, 302, true),
+                snap(1000, 300, 1, 0, "sleep", "/usr/bin/sleep"), // read at 1000, while 300 lived
+                line(300, 0x400000, 0x401000, R | X, "/usr/bin/sleep", 5, 0),
+                snap(1100, 301, 1, 0, "cat", "/usr/bin/cat"),
+                line(301, 0x500000, 0x501000, R | X, "/usr/bin/cat", 6, 0),
+                snap(4000, 302, 1, 0, "new", "/usr/bin/new"), // read at 4000: a process that reused the pid
+                line(302, 0x600000, 0x601000, R | X, "/usr/bin/new", 7, 0),
+                mmap(5000, 301, 0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x10000)));
+        CollectingSink out = replay(rs);
+        List<ProcessLifetime> sleep = out.processes.stream().filter(p -> p.pid() == 300).toList();
+        assertEquals(1, sleep.size(), "one lifetime: " + sleep);
+        assertEquals("/usr/bin/sleep", sleep.getFirst().exe(), "its name from the snapshot");
+        assertEquals(List.of("/usr/bin/sleep"), sleep.getFirst().argv());
+        assertEquals(2100L, sleep.getFirst().exitNs());
+        assertTrue(sleep.getFirst().exitRecorded());
+        assertTrue(out.regions.stream().noneMatch(v -> v.pid() == 300 && v.validToNs() == null),
+                "nothing of it mapped after its exit");
+        // a process still running when its snapshot comes: filled from it, as before
+        List<ProcessLifetime> cat = out.processes.stream().filter(p -> p.pid() == 301).toList();
+        assertEquals(1, cat.size());
+        assertEquals(List.of("10000-11000 rw-p", "500000-501000 r-xp /usr/bin/cat"), out.regionsAt(301, 6000));
+        // a snapshot read after the pid's lifetime ended is of a newer process
+        assertEquals(List.of("/usr/bin/new", "old"), out.processes.stream().filter(p -> p.pid() == 302)
+                .map(p -> p.exe() != null ? p.exe() : p.comm()).sorted().toList());
+    }
+
     @Test
     void mapNoreserveKeepsAMappingApartUnlessTheHostIgnoresIt() {
         List<Record> rs = started();
