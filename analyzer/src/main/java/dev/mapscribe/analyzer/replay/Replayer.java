@@ -46,9 +46,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Replays a journal's records in journal order: keeps the process table and the region maps up to date and
- * hands every derived row to an {@link EventSink}. Deterministic (same records, same calls in the same order);
- * memory grows with the live processes and regions, not with the journal.
+ * Replays a journal's records in journal order (except the start-up snapshot, which is put where its reads fall among
+ * the records the journal holds before it: {@link SnapshotOrder}): keeps the process table and the region maps up to
+ * date and hands every derived row to an {@link EventSink}. Deterministic (same records, same calls in the same
+ * order); memory grows with the live processes and regions, not with the journal.
  *
  * <p>Use: {@code new Replayer(reader.header(), sink)}, {@code reader.read(replayer::accept)}, then {@link #finish()}.
  */
@@ -84,8 +85,21 @@ public final class Replayer {
      */
     private final Map<Process, ProcessLifetime> rowsAwaitingSnapshot = new LinkedHashMap<>();
     private static final int ROWS_AWAITING_SNAPSHOT_MAX = 4096;
-    private boolean snapshotSeen;
     private boolean snapshotPast;
+    private final SnapshotOrder snapshotOrder;
+    private final SnapshotOrder.Target snapshotTarget = new SnapshotOrder.Target() {
+        @Override
+        public void apply(Record r, long batch, long position) {
+            Replayer.this.apply(r, batch, position);
+        }
+
+        @Override
+        public void snapshotPast() {
+            snapshotPast = true;
+            releaseRowsAwaitingSnapshot();
+        }
+    };
+    private long position;
     /** MS_ORDER notes by thread, each waiting for its call's record (the thread's next record). */
     private final Map<Integer, OrderRecord> orderNotes = new HashMap<>();
     private final UringWritesInFlight uringWrites = new UringWritesInFlight();
@@ -95,6 +109,12 @@ public final class Replayer {
     private static final long ORDER_NOTE_REACH_NS = 1_000_000;
 
     public Replayer(JournalHeader header, EventSink sink) {
+        this(header, sink, SnapshotOrder.MAX_HELD);
+    }
+
+    /** {@code maxHeldBeforeSnapshot}: how many records before the start-up snapshot are held to be put in order with it. */
+    Replayer(JournalHeader header, EventSink sink, int maxHeldBeforeSnapshot) {
+        this.snapshotOrder = new SnapshotOrder(snapshotTarget, maxHeldBeforeSnapshot);
         this.sink = sink;
         header(header);
         this.history = new RegionHistory(this::regionClosed);
@@ -130,17 +150,20 @@ public final class Replayer {
         });
     }
 
-    /** One record, in journal order; {@code batchId} is the journal excerpt it came in. */
+    /**
+     * One record, in journal order; {@code batchId} is the journal excerpt it came in. The records before the start-up
+     * snapshot are replayed with it, each process's snapshot where its read falls among them (SnapshotOrder).
+     */
     public void accept(Record r, long batchId) {
-        ordinal++;
         count.records++;
+        snapshotOrder.accept(r, batchId, ++position);
+    }
+
+    private void apply(Record r, long batchId, long journalPosition) {
+        ordinal = journalPosition;
         batch = batchId;
         if (snapshot != null && !(r instanceof SnapshotRegion line && line.pid() == snapshot.pid())) {
             endSnapshot();
-        }
-        if (snapshotSeen && !snapshotPast && !(r instanceof ProcSnapshot || r instanceof SnapshotRegion)) {
-            snapshotPast = true; // the recorder writes the snapshot in one piece: it named every process it will
-            releaseRowsAwaitingSnapshot();
         }
         OrderDoubt doubt = null;
         if (r instanceof KernelRecord k) {
@@ -185,10 +208,7 @@ public final class Replayer {
             case ExitRecord x -> processes.exit(x);
             case VmaRecord v -> processes.vma(v);
             case JournalHeader h -> header(h);
-            case ProcSnapshot s -> {
-                snapshot = s;
-                snapshotSeen = true;
-            }
+            case ProcSnapshot s -> snapshot = s;
             case SnapshotRegion line -> {
                 if (snapshot != null) {
                     snapshotLines.add(line); // same pid: checked above
@@ -321,6 +341,7 @@ public final class Replayer {
 
     /** The journal has ended: emits what is still open (regions, processes, events waiting for file info). */
     public ReplayStats finish() {
+        snapshotOrder.finish();
         if (snapshot != null) {
             endSnapshot();
         }

@@ -55,40 +55,87 @@ class ReplayerTest {
 
     /**
      * The recorder writes the start-up snapshot once all of /proc is read, behind the kernel records drained meanwhile
-     * (the demo's `sleep 0.1`: read 10 ms before it exited, its snapshot in the journal after its exit record). Its
-     * snapshot must not start a second lifetime that never ends, with regions mapped to the end of the journal.
+     * (the demo's `sleep 0.1`: read 10 ms before it exited, its snapshot in the journal after its exit record).
      */
-    @Test
-    void aSnapshotWrittenAfterItsProcessEndedNamesThatLifetimeAndStartsNoOther() {
-        List<Record> rs = new ArrayList<>(List.of(
-                task(2000, 300, 300, 1, 500, "sleep"), // seen first as it exits: started before the recording
+    static List<Record> snapshotBehindItsRecords() {
+        return new ArrayList<>(List.of(
+                HEADER,
+                task(900, 303, 303, 1, 500, "jit"), // before its read: the snapshot shows this mapping
+                mmap(950, 303, 0x20000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x20000),
+                task(2000, 300, 300, 1, 500, "sleep"), // maps and exits after its read
+                mmap(2050, 300, 0x30000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x30000),
                 exit(2100, 300, 300, true),
-                task(2200, 301, 301, 1, 500, "cat"), // the same, still running when its snapshot comes
-                task(3000, 302, 302, 1, 500, "old"), // ended before /proc was read: the snapshot's 302 is another one
+                task(2200, 301, 301, 1, 500, "cat"), // maps after its read, still running at the end
+                task(3000, 302, 302, 1, 500, "old"), // ended before its pid was read: the snapshot's 302 is another one
                 exit(3100, 302, 302, true),
                 snap(1000, 300, 1, 0, "sleep", "/usr/bin/sleep"), // read at 1000, while 300 lived
                 line(300, 0x400000, 0x401000, R | X, "/usr/bin/sleep", 5, 0),
                 snap(1100, 301, 1, 0, "cat", "/usr/bin/cat"),
                 line(301, 0x500000, 0x501000, R | X, "/usr/bin/cat", 6, 0),
+                snap(1200, 303, 1, 0, "jit", "/usr/bin/jit"),
+                line(303, 0x20000, 0x21000, R | W, null, 0, 0),
+                line(303, 0x600000, 0x601000, R | X, "/usr/bin/jit", 8, 0),
                 snap(4000, 302, 1, 0, "new", "/usr/bin/new"), // read at 4000: a process that reused the pid
-                line(302, 0x600000, 0x601000, R | X, "/usr/bin/new", 7, 0),
+                line(302, 0x700000, 0x701000, R | X, "/usr/bin/new", 7, 0),
                 mmap(5000, 301, 0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x10000)));
-        CollectingSink out = replay(rs);
-        List<ProcessLifetime> sleep = out.processes.stream().filter(p -> p.pid() == 300).toList();
-        assertEquals(1, sleep.size(), "one lifetime: " + sleep);
-        assertEquals("/usr/bin/sleep", sleep.getFirst().exe(), "its name from the snapshot");
-        assertEquals(List.of("/usr/bin/sleep"), sleep.getFirst().argv());
-        assertEquals(2100L, sleep.getFirst().exitNs());
-        assertTrue(sleep.getFirst().exitRecorded());
+    }
+
+    /** Each process's snapshot is replayed where its read falls among the records before it: as the kernel had it. */
+    @Test
+    void theSnapshotIsReplayedInItsPlaceAmongTheRecordsTheJournalHoldsBeforeIt() {
+        CollectingSink out = replay(snapshotBehindItsRecords());
+        ProcessLifetime sleep = only(out.processes, 300);
+        assertEquals("/usr/bin/sleep", sleep.exe());
+        assertEquals("snapshot", sleep.source());
+        assertTrue(sleep.memoryKnown(), "read while it lived: its memory is known to its end");
+        assertEquals(2100L, sleep.exitNs());
+        assertTrue(sleep.exitRecorded());
+        assertEquals(List.of("30000-31000 rw-p", "400000-401000 r-xp /usr/bin/sleep"), out.regionsAt(300, 2080));
+        assertEquals(List.of(), out.regionsAt(300, 2100), "nothing of it mapped after its exit");
+        ProcessLifetime cat = only(out.processes, 301);
+        assertTrue(cat.memoryKnown());
+        assertEquals(List.of("10000-11000 rw-p", "500000-501000 r-xp /usr/bin/cat"), out.regionsAt(301, 6000));
+        ProcessLifetime jit = only(out.processes, 303);
+        assertEquals(List.of("20000-21000 rw-p", "600000-601000 r-xp /usr/bin/jit"), out.regionsAt(303, 6000));
+        assertEquals(List.of("/usr/bin/new", "old"), out.processes.stream().filter(p -> p.pid() == 302)
+                .map(p -> p.exe() != null ? p.exe() : p.comm()).sorted().toList(), "a pid read after its lifetime ended");
+        // rows keep their records' journal positions (seq counts from 0): 303's mmap, held and replayed first; 300's,
+        // held and replayed after the snapshot records that came after it; 301's, after the snapshot
+        assertEquals(List.of(2L), out.syscalls.stream().filter(r -> r.pid() == 303).map(SyscallRow::seq).toList());
+        assertEquals(List.of(4L), out.syscalls.stream().filter(r -> r.pid() == 300).map(SyscallRow::seq).toList());
+        assertEquals(List.of(18L), out.syscalls.stream().filter(r -> r.pid() == 301).map(SyscallRow::seq).toList());
+    }
+
+    /**
+     * When more records come before the snapshot than are held (a busy host's long walk), the rest is replayed in the
+     * journal's order: a snapshot of a process that ended before it must not start a second lifetime that never ends.
+     */
+    @Test
+    void aSnapshotReplayedAfterItsProcessEndedNamesThatLifetimeAndStartsNoOther() {
+        CollectingSink out = new CollectingSink();
+        Replayer r = new Replayer(HEADER, out, 0); // nothing held: journal order
+        long batch = 0;
+        for (Record rec : snapshotBehindItsRecords()) {
+            r.accept(rec, batch++);
+        }
+        r.finish();
+        ProcessLifetime sleep = only(out.processes, 300);
+        assertEquals("/usr/bin/sleep", sleep.exe(), "its name from the snapshot");
+        assertEquals(List.of("/usr/bin/sleep"), sleep.argv());
+        assertFalse(sleep.memoryKnown(), "met in its records first");
+        assertEquals(2100L, sleep.exitNs());
+        assertTrue(sleep.exitRecorded());
         assertTrue(out.regions.stream().noneMatch(v -> v.pid() == 300 && v.validToNs() == null),
                 "nothing of it mapped after its exit");
-        // a process still running when its snapshot comes: filled from it, as before
-        List<ProcessLifetime> cat = out.processes.stream().filter(p -> p.pid() == 301).toList();
-        assertEquals(1, cat.size());
         assertEquals(List.of("10000-11000 rw-p", "500000-501000 r-xp /usr/bin/cat"), out.regionsAt(301, 6000));
-        // a snapshot read after the pid's lifetime ended is of a newer process
         assertEquals(List.of("/usr/bin/new", "old"), out.processes.stream().filter(p -> p.pid() == 302)
                 .map(p -> p.exe() != null ? p.exe() : p.comm()).sorted().toList());
+    }
+
+    private static ProcessLifetime only(List<ProcessLifetime> rows, int pid) {
+        List<ProcessLifetime> of = rows.stream().filter(p -> p.pid() == pid).toList();
+        assertEquals(1, of.size(), "one lifetime of " + pid + ": " + of);
+        return of.getFirst();
     }
 
     @Test
