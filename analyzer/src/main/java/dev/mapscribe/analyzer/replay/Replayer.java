@@ -96,6 +96,7 @@ public final class Replayer {
         @Override
         public void snapshotPast() {
             snapshotPast = true;
+            processes.snapshotPast();
             releaseRowsAwaitingSnapshot();
         }
     };
