@@ -419,6 +419,12 @@ public final class Recorder implements AutoCloseable {
             int synthetic, long ringBytes, PrintStream err) throws IOException {
         Set<String> all = new java.util.TreeSet<>(required);
         optional.forEach(o -> all.addAll(o.programs()));
+        if (!tier.gate().isEmpty() && required.containsAll(tier.gate())) {
+            // loaded, not attached: an LSM program attached would run for every mmap of the host before its tier does
+            try (KernelPrograms gate = KernelPrograms.open(tier, tier.gate(), self, 0, Libc.pageSize())) {
+                gate.load();
+            }
+        }
         try {
             return loadAndAttach(tier, all, self, synthetic, ringBytes);
         } catch (BpfException e) {
