@@ -70,10 +70,12 @@ public final class Recorder implements AutoCloseable {
      *                        milliseconds: epoll_wait's unit); {@link #DEFAULT_DRAIN_INTERVAL_NS} but in tests
      * @param leftOut     names of the tier's optional hooks left out on purpose ({@link HookTier.OptionalHooks#name()}:
      *                    record --no-io-uring, --no-map-order)
+     * @param afterSnapshotWalk run once /proc is read and before the snapshot is queued for the journal (tests: a
+     *                    process that ends in between, as one can during a busy host's long walk); nothing by default
      */
     public record Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                          List<String> commandLine, PrintStream err, int syntheticProducerPid, long drainIntervalNs,
-                         boolean realtimeHolder, Set<String> leftOut) {
+                         boolean realtimeHolder, Set<String> leftOut, Runnable afterSnapshotWalk) {
         public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                       List<String> commandLine, PrintStream err) {
             this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, 0);
@@ -82,13 +84,13 @@ public final class Recorder implements AutoCloseable {
         public Config(Path journal, Hooks hooks, long maxDiskBytes, long ringBytes, boolean enrich, boolean snapshot,
                       List<String> commandLine, PrintStream err, int syntheticProducerPid) {
             this(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err, syntheticProducerPid,
-                    DEFAULT_DRAIN_INTERVAL_NS, true, Set.of());
+                    DEFAULT_DRAIN_INTERVAL_NS, true, Set.of(), () -> { });
         }
 
         /** The same recording, drained every {@code ns} when the kernel does not wake the writer. */
         public Config withDrainInterval(long ns) {
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
-                    syntheticProducerPid, ns, realtimeHolder, leftOut);
+                    syntheticProducerPid, ns, realtimeHolder, leftOut, afterSnapshotWalk);
         }
 
         /**
@@ -97,7 +99,13 @@ public final class Recorder implements AutoCloseable {
          */
         public Config withRealtimeHolder(boolean on) {
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
-                    syntheticProducerPid, drainIntervalNs, on, leftOut);
+                    syntheticProducerPid, drainIntervalNs, on, leftOut, afterSnapshotWalk);
+        }
+
+        /** The same recording, {@code hook} run between the /proc walk and the queueing of its records (tests). */
+        public Config withAfterSnapshotWalk(Runnable hook) {
+            return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
+                    syntheticProducerPid, drainIntervalNs, realtimeHolder, leftOut, hook);
         }
 
         /**
@@ -131,7 +139,7 @@ public final class Recorder implements AutoCloseable {
             if (on) out.remove(optionalHooks);
             else out.add(optionalHooks);
             return new Config(journal, hooks, maxDiskBytes, ringBytes, enrich, snapshot, commandLine, err,
-                    syntheticProducerPid, drainIntervalNs, realtimeHolder, Set.copyOf(out));
+                    syntheticProducerPid, drainIntervalNs, realtimeHolder, Set.copyOf(out), afterSnapshotWalk);
         }
 
         /**
@@ -471,6 +479,7 @@ public final class Recorder implements AutoCloseable {
     private void takeSnapshot(int self) {
         try (ProcSnapshotter s = new ProcSnapshotter()) {
             List<UserRecord> records = s.snapshot(self);
+            config.afterSnapshotWalk().run();
             userQueue.add(records);
             // Files of processes already running are hashed too: they may be what the attacker left behind.
             if (enricher != null) {

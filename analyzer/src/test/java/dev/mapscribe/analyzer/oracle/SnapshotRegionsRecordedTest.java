@@ -15,6 +15,8 @@ import dev.mapscribe.analyzer.replay.Replayer;
 import dev.mapscribe.analyzer.replay.SyscallRow;
 import dev.mapscribe.formats.journal.JournalReader;
 import dev.mapscribe.formats.journal.ReadResult;
+import dev.mapscribe.formats.raw.KernelRecord;
+import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.formats.testkit.ProcMaps;
 import dev.mapscribe.recorder.Recorder;
@@ -72,6 +74,61 @@ class SnapshotRegionsRecordedTest {
         }
     }
 
+    /**
+     * The recorder writes the snapshot once /proc is read, behind the kernel records drained meanwhile: a process that
+     * ends after its read (here: killed between the walk and the queueing of its records, which a busy host's long walk
+     * does by itself) has its exit in the journal before its snapshot. It is one lifetime, from the snapshot, its memory
+     * known until it ended (the replay puts the snapshot where its read falls: SnapshotOrder).
+     */
+    @Test
+    void aProcessThatEndsBeforeItsSnapshotIsWrittenIsOneLifetimeKnownToItsEnd() throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        int pid = (int) sleeper.pid();
+        List<ProcMaps.Line> maps = awaitLibraries(pid);
+        Path journal = tmp.resolve("journal");
+        Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
+                List.of("test", "snapshot"), System.err).withAfterSnapshotWalk(() -> {
+                    sleeper.destroy();
+                    try {
+                        sleeper.waitFor();
+                        Thread.sleep(300); // its exit drained into the journal before the snapshot is queued
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        try (Recorder recorder = Recorder.start(config)) {
+            Thread.sleep(200);
+            recorder.awaitStopped();
+        }
+        List<RegionVersion> regions = new ArrayList<>();
+        List<ProcessLifetime> processes = new ArrayList<>();
+        List<String> order = new ArrayList<>(); // the sleeper's exit and snapshot, in journal order
+        try (JournalReader reader = JournalReader.open(journal)) {
+            Replayer replayer = new Replayer(reader.header(), regionsAndProcesses(regions, processes));
+            ReadResult read = reader.read((r, batch) -> {
+                if (r instanceof KernelRecord.ExitRecord x && x.h().pid() == pid && x.groupDead()) order.add("exit");
+                if (r instanceof UserRecord.ProcSnapshot p && p.pid() == pid) order.add("snapshot");
+                replayer.accept(r, batch);
+            });
+            replayer.finish();
+            assertNull(read.damage());
+        }
+        assertEquals(List.of("exit", "snapshot"), order, "the case this is about: the exit comes first in the journal");
+        List<ProcessLifetime> lives = processes.stream().filter(p -> p.pid() == pid).toList();
+        assertEquals(1, lives.size(), lives.toString());
+        ProcessLifetime life = lives.getFirst();
+        assertEquals("snapshot", life.source());
+        assertTrue(life.exitRecorded() && life.exitNs() != null, life.toString());
+        assertTrue(life.memoryKnown(), life.toString());
+        assertEquals("/usr/bin/sleep", life.exe());
+        long justBeforeExit = life.exitNs() - 1;
+        List<MapsComparison.Span> atItsEnd = regions.stream().filter(v -> v.pid() == pid && v.validFromNs() <= justBeforeExit
+                && (v.validToNs() == null || justBeforeExit < v.validToNs())).map(MapsComparison.Span::of).toList();
+        assertEquals(List.of(), MapsComparison.differences(maps, atItsEnd), "its regions until it ended are its maps");
+        assertTrue(regions.stream().noneMatch(v -> v.pid() == pid && v.validToNs() == null), "nothing of it after its end");
+    }
+
     private static boolean hasRelroNextToReadOnlyData(List<ProcMaps.Line> maps) {
         for (int i = 1; i < maps.size(); i++) {
             ProcMaps.Line a = maps.get(i - 1), b = maps.get(i);
@@ -94,6 +151,19 @@ class SnapshotRegionsRecordedTest {
             Thread.sleep(20);
         }
         throw new AssertionError("sleep never mapped a library with a RELRO part: " + ProcMaps.read(pid));
+    }
+
+    private static EventSink regionsAndProcesses(List<RegionVersion> regions, List<ProcessLifetime> processes) {
+        return new EventSink() {
+            @Override public void syscall(SyscallRow row) { }
+            @Override public void mmapExec(MmapExecEvent e) { }
+            @Override public void memProtAlert(MemProtAlertEvent e) { }
+            @Override public void regionVersion(RegionVersion v) { regions.add(v); }
+            @Override public void process(ProcessLifetime p) { processes.add(p); }
+            @Override public void loss(LossRow l) { }
+            @Override public void file(FileRow f) { }
+            @Override public void memoryWrite(dev.mapscribe.analyzer.replay.MemoryWriteRow w) { }
+        };
     }
 
     private static EventSink regionsOnly(List<RegionVersion> regions) {
