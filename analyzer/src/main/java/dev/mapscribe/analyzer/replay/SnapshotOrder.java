@@ -32,6 +32,11 @@ final class SnapshotOrder {
 
     /** ~40 MB of decoded records at most; the demo's journal holds 6 before its snapshot, a busy host's thousands. */
     static final int MAX_HELD = 1 << 17;
+    /**
+     * And at most 16 MiB of them as recorded (a kernel record's size, at least 64; 256 for another): an exec's record with
+     * its argv is kilobytes, and 131,072 of them would not fit the analyzer's heap.
+     */
+    static final long MAX_HELD_BYTES = 16L << 20;
 
     private enum Phase {
         /** No snapshot yet: records are held. */
@@ -49,6 +54,7 @@ final class SnapshotOrder {
     private final Target target;
     private final int maxHeld;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private long heldBytes;
     private Phase phase = Phase.HOLDING;
 
     SnapshotOrder(Target target, int maxHeld) {
@@ -64,8 +70,9 @@ final class SnapshotOrder {
                     phase = Phase.IN_SNAPSHOT;
                     releaseOlderThan(s.ktimeNs());
                     target.apply(r, batch, position);
-                } else if (held.size() < maxHeld) {
+                } else if (held.size() < maxHeld && heldBytes + bytes(r) <= MAX_HELD_BYTES) {
                     held.add(new Held(r, batch, position));
+                    heldBytes += bytes(r);
                 } else {
                     releaseAll();
                     phase = Phase.NOT_HOLDING;
@@ -105,11 +112,17 @@ final class SnapshotOrder {
                 return;
             }
             held.pollFirst();
+            heldBytes -= bytes(h.record());
             target.apply(h.record(), h.batch(), h.position());
         }
     }
 
+    private static long bytes(Record r) {
+        return r instanceof KernelRecord k ? Math.max(64, k.h().size()) : 256;
+    }
+
     private void releaseAll() {
+        heldBytes = 0;
         while (!held.isEmpty()) {
             Held h = held.pollFirst();
             target.apply(h.record(), h.batch(), h.position());
