@@ -113,6 +113,9 @@ public final class ProcessTable {
     /** A process the snapshot saw: its maps fill whatever the recording does not know yet. */
     public void snapshot(ProcSnapshot s, List<SnapshotRegion> lines) {
         lastHdr = null;
+        if (vanished(s)) {
+            return; // listed, gone before its read: nothing says which process it was, and it lives in no later instant
+        }
         Process p = live.get(s.pid());
         if (p == null || p.startNs > s.ktimeNs()) {
             Process gone = endedLately.get(s.pid());
@@ -151,6 +154,15 @@ public final class ProcessTable {
         } else if (s.error() == null) {
             mm(p, s.ktimeNs()).fillUnknown(regions, s.ktimeNs());
         }
+    }
+
+    /**
+     * A snapshot of a pid whose stat and status could no longer be read (the recorder still writes one, its error
+     * saying so, for a process that exited between the listing of /proc and its read): no start time, no name, no ids.
+     * Taken for a process, it would start a lifetime that never ends, with unknown memory.
+     */
+    static boolean vanished(ProcSnapshot s) {
+        return s.error() != null && s.startTicks() == 0 && s.comm().isEmpty() && s.uid() < 0;
     }
 
     /**

@@ -33,6 +33,19 @@ class ProcessTableTest {
     }
 
     @Test
+    void aSnapshotOfAPidThatVanishedBeforeItsReadStartsNoProcess() {
+        // the recorder's snapshot of a pid listed in /proc and gone when its stat was read
+        table.snapshot(new ProcSnapshot(10, 300, 0, 0, -1, -1, -1, -1, 0, "", "", List.of(),
+                "stat: no such file (the process exited)"), List.of());
+        assertTrue(table.live().isEmpty(), table.live().toString());
+        // one whose stat was read and whose maps were not is a process, its memory unknown (pid 1 of a sandbox)
+        table.snapshot(new ProcSnapshot(10, 1, 0, 25, 0, 0, 0, 0, 1, "init", "", List.of(), "smaps: permission denied"),
+                List.of());
+        assertEquals(List.of(1), table.live().stream().map(Process::pid).toList());
+        assertTrue(table.live().getFirst().mm().hasUnknown());
+    }
+
+    @Test
     void aThreadExitLeavesTheProcessAndTheLastThreadEndsIt() {
         table.task(task(1, 100, 100, 1, 1000, "app"));
         table.fork(fork(2, 100, 100, 100, 101, 2000, 0x3));

@@ -62,7 +62,8 @@ public final class ProcSnapshotter implements AutoCloseable {
             errors.add("stat: " + describe(e));
         }
         if (stat == null) {
-            // Nothing identifies the process any more (it most likely exited between the listing and now).
+            // Nothing identifies the process any more (it most likely exited between the listing and now). The analyzer
+            // takes this shape (no start, no name, no ids, an error) for no process at all (ProcessTable.vanished).
             out.add(new ProcSnapshot(ktimeNs, pid, 0, 0, -1, -1, -1, -1, 0, "", "", List.of(), errors.toString()));
             return;
         }
