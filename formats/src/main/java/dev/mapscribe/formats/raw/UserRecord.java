@@ -34,7 +34,11 @@ public sealed interface UserRecord extends Record {
         public RecordKind kind() { return RecordKind.JOURNAL_HEADER; }
     }
 
-    /** A process that was running when recording started; its SnapshotRegions follow it. */
+    /**
+     * A process that was running when recording started; its SnapshotRegions follow it. {@code ktimeNs}: CLOCK_MONOTONIC
+     * once the process was read (its smaps last; recorders before 2026-12-07's twenty-third session took it as the read
+     * began): no later change is in it.
+     */
     record ProcSnapshot(long ktimeNs, int pid, int ppid, long startTicks, int uid, int gid, int euid, int egid,
                         long mntns, String comm, String exe, List<String> argv, String error) implements UserRecord {
         public RecordKind kind() { return RecordKind.PROC_SNAPSHOT; }

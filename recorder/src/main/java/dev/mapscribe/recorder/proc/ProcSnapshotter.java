@@ -51,7 +51,6 @@ public final class ProcSnapshotter implements AutoCloseable {
      * be read still gets its ProcSnapshot, with {@code error} saying what was missing.
      */
     public void snapshotProcess(int pid, List<UserRecord> out) {
-        long ktimeNs = libc.monotonicNs();
         String dir = "/proc/" + pid + "/";
         StringJoiner errors = new StringJoiner("; ");
 
@@ -64,7 +63,7 @@ public final class ProcSnapshotter implements AutoCloseable {
         if (stat == null) {
             // Nothing identifies the process any more (it most likely exited between the listing and now). The analyzer
             // takes this shape (no start, no name, no ids, an error) for no process at all (ProcessTable.vanished).
-            out.add(new ProcSnapshot(ktimeNs, pid, 0, 0, -1, -1, -1, -1, 0, "", "", List.of(), errors.toString()));
+            out.add(new ProcSnapshot(libc.monotonicNs(), pid, 0, 0, -1, -1, -1, -1, 0, "", "", List.of(), errors.toString()));
             return;
         }
 
@@ -114,6 +113,11 @@ public final class ProcSnapshotter implements AutoCloseable {
             }
         }
         String error = errors.length() == 0 ? null : errors.toString();
+        // Stamped once smaps is read, not as the read began: no change made after this instant is in the snapshot, and
+        // the analyzer replays the kernel records older than it before the snapshot (SnapshotOrder), whose regions
+        // then fill only what those left unknown; stamped at the start, a change made during the read was in the
+        // snapshot and replayed again after it.
+        long ktimeNs = libc.monotonicNs();
         out.add(new ProcSnapshot(ktimeNs, pid, stat.ppid(), stat.startTicks(), ids.uid(), ids.gid(), ids.euid(),
                 ids.egid(), mntns, stat.comm(), exe, argv, error));
         out.addAll(regions);
