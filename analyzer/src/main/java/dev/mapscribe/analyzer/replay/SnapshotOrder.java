@@ -16,10 +16,10 @@ import java.util.ArrayDeque;
  * order in which the kernel and the walk saw them. Records that are not the kernel's (file information, losses) keep
  * their place after the kernel records before them.
  *
- * <p>At most {@link #MAX_HELD} records are held: a journal whose snapshot comes later than that (a busy host's long
- * walk), or that has none ({@code record --no-snapshot}), is replayed in journal order from there on, as before, and
- * ProcessTable still gives a snapshot that comes after its process's end to that ended lifetime. Deterministic: the
- * order depends on the journal only.
+ * <p>At most {@link #MAX_HELD} records are held, and {@link #MAX_HELD_BYTES} of them as recorded: a journal whose
+ * snapshot comes later than that (a busy host's long walk), or that has none ({@code record --no-snapshot}), is
+ * replayed in journal order from there on, as before, and ProcessTable still gives a snapshot that comes after its
+ * process's end to that ended lifetime. Deterministic: the order depends on the journal only.
  */
 final class SnapshotOrder {
     /** Replays one record: its journal position (counting from 1) and excerpt stay the journal's. */
