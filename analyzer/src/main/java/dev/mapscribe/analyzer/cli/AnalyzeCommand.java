@@ -162,6 +162,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
                                 + "in the syscalls table, left out of the region state%n", reader.dir(), s.impossible());
                     }
                     // Both are data the tables cannot hold: say so rather than lose them without a word.
+                    if (s.snapshotLate()) {
+                        err.printf("mapscribe: %s: the start-up snapshot came after more records than the analyzer holds to "
+                                + "put it in its place: the processes it names were replayed after those records, and those "
+                                + "active meanwhile are partly unknown%n", reader.dir());
+                    }
                     if (s.orphanSnapshotLines() > 0) {
                         err.printf("mapscribe: %s: %d snapshot region lines without their process line were skipped%n",
                                 reader.dir(), s.orphanSnapshotLines());

@@ -21,24 +21,26 @@ package dev.mapscribe.analyzer.replay;
  *                         mapped_error says why), or the journal holds no file info for it
  * @param orderNotes       MS_ORDER notes: calls that changed their address space and returned after another change of it
  * @param orderRaces       noted calls whose range another change touched meanwhile: those pages made unknown
+ * @param snapshotLate     the start-up snapshot came after more records than the replay holds to put it in its place
+ *                         (SnapshotOrder): the processes it names were replayed after those records
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
                           long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
                           long uncertainties, long impossible, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused,
                           long compatCalls, long memoryWrites, boolean stopped, String recorderNote, long orderNotes,
-                          long orderRaces) {
+                          long orderRaces, boolean snapshotLate) {
 
     /** Running counts while replaying. */
     static final class Counter {
         long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
                 recorderStatus, rolledCycles, refused, compatCalls, memoryWrites, orderNotes, orderRaces;
-        boolean stopped;
+        boolean stopped, snapshotLate;
         String recorderNote = "";
 
         ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long impossible, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
                     losses, unknownMaps, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
-                    memoryWrites, stopped, recorderNote, orderNotes, orderRaces);
+                    memoryWrites, stopped, recorderNote, orderNotes, orderRaces, snapshotLate);
         }
     }
 }

@@ -343,6 +343,7 @@ public final class Replayer {
     /** The journal has ended: emits what is still open (regions, processes, events waiting for file info). */
     public ReplayStats finish() {
         snapshotOrder.finish();
+        count.snapshotLate = snapshotOrder.late();
         if (snapshot != null) {
             endSnapshot();
         }

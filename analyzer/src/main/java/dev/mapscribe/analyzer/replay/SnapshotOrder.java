@@ -56,6 +56,7 @@ final class SnapshotOrder {
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private long heldBytes;
     private Phase phase = Phase.HOLDING;
+    private boolean late;
 
     SnapshotOrder(Target target, int maxHeld) {
         this.target = target;
@@ -82,6 +83,7 @@ final class SnapshotOrder {
             case NOT_HOLDING -> {
                 if (r instanceof ProcSnapshot) {
                     phase = Phase.IN_SNAPSHOT;
+                    late = true;
                 }
                 target.apply(r, batch, position);
             }
@@ -96,6 +98,11 @@ final class SnapshotOrder {
                 target.apply(r, batch, position);
             }
         }
+    }
+
+    /** The snapshot came after more records than are held: the processes it names were replayed after those records. */
+    boolean late() {
+        return late;
     }
 
     /** The journal has ended: what is still held is replayed (the caller then ends what is open, the snapshot too). */

@@ -83,7 +83,13 @@ class ReplayerTest {
     /** Each process's snapshot is replayed where its read falls among the records before it: as the kernel had it. */
     @Test
     void theSnapshotIsReplayedInItsPlaceAmongTheRecordsTheJournalHoldsBeforeIt() {
-        CollectingSink out = replay(snapshotBehindItsRecords());
+        CollectingSink out = new CollectingSink();
+        Replayer replayer = new Replayer(HEADER, out);
+        long batch = 0;
+        for (Record rec : snapshotBehindItsRecords()) {
+            replayer.accept(rec, batch++);
+        }
+        assertFalse(replayer.finish().snapshotLate());
         ProcessLifetime sleep = only(out.processes, 300);
         assertEquals("/usr/bin/sleep", sleep.exe());
         assertEquals("snapshot", sleep.source());
@@ -118,7 +124,7 @@ class ReplayerTest {
         for (Record rec : snapshotBehindItsRecords()) {
             r.accept(rec, batch++);
         }
-        r.finish();
+        assertTrue(r.finish().snapshotLate(), "the summary says the snapshot came too late to be put in its place");
         ProcessLifetime sleep = only(out.processes, 300);
         assertEquals("/usr/bin/sleep", sleep.exe(), "its name from the snapshot");
         assertEquals(List.of("/usr/bin/sleep"), sleep.argv());
