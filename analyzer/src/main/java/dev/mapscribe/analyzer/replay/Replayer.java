@@ -85,7 +85,6 @@ public final class Replayer {
      */
     private final Map<Process, ProcessLifetime> rowsAwaitingSnapshot = new LinkedHashMap<>();
     private static final int ROWS_AWAITING_SNAPSHOT_MAX = 4096;
-    private boolean snapshotPast;
     private final SnapshotOrder snapshotOrder;
     private final SnapshotOrder.Target snapshotTarget = new SnapshotOrder.Target() {
         @Override
@@ -95,12 +94,10 @@ public final class Replayer {
 
         @Override
         public void snapshotPast() {
-            snapshotPast = true;
             processes.snapshotPast();
             releaseRowsAwaitingSnapshot();
         }
     };
-    private long position;
     /** MS_ORDER notes by thread, each waiting for its call's record (the thread's next record). */
     private final Map<Integer, OrderRecord> orderNotes = new HashMap<>();
     private final UringWritesInFlight uringWrites = new UringWritesInFlight();
@@ -122,7 +119,7 @@ public final class Replayer {
         this.processes = new ProcessTable(history, new ProcessTable.Listener() {
             @Override
             public void processEnded(Process p) {
-                if (p.exe() == null && !snapshotPast) {
+                if (p.exe() == null && !snapshotOrder.past()) {
                     holdForSnapshot(p);
                 } else {
                     emitProcess(p);
@@ -156,8 +153,7 @@ public final class Replayer {
      * snapshot are replayed with it, each process's snapshot where its read falls among them (SnapshotOrder).
      */
     public void accept(Record r, long batchId) {
-        count.records++;
-        snapshotOrder.accept(r, batchId, ++position);
+        snapshotOrder.accept(r, batchId, ++count.records); // the count so far is the record's journal position
     }
 
     private void apply(Record r, long batchId, long journalPosition) {

@@ -54,7 +54,7 @@ final class SnapshotOrder {
     private final Target target;
     private final int maxHeld;
     private final ArrayDeque<Held> held = new ArrayDeque<>();
-    private long heldBytes;
+    private long heldBytes; // of what was held before the first snapshot: nothing is held after it
     private Phase phase = Phase.HOLDING;
     private boolean late;
 
@@ -100,6 +100,11 @@ final class SnapshotOrder {
         }
     }
 
+    /** The snapshot's records are past (or the journal's end): no process will be named by it any more. */
+    boolean past() {
+        return phase == Phase.PAST;
+    }
+
     /** The snapshot came after more records than are held: the processes it names were replayed after those records. */
     boolean late() {
         return late;
@@ -118,10 +123,13 @@ final class SnapshotOrder {
             if (h.record() instanceof KernelRecord k && k.h().ktimeNs() >= ktimeNs) {
                 return;
             }
-            held.pollFirst();
-            heldBytes -= bytes(h.record());
-            target.apply(h.record(), h.batch(), h.position());
+            releaseFirst();
         }
+    }
+
+    private void releaseFirst() {
+        Held h = held.pollFirst();
+        target.apply(h.record(), h.batch(), h.position());
     }
 
     private static long bytes(Record r) {
@@ -129,10 +137,8 @@ final class SnapshotOrder {
     }
 
     private void releaseAll() {
-        heldBytes = 0;
         while (!held.isEmpty()) {
-            Held h = held.pollFirst();
-            target.apply(h.record(), h.batch(), h.position());
+            releaseFirst();
         }
     }
 }
