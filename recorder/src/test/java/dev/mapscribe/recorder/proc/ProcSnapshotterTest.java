@@ -4,13 +4,17 @@ import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.raw.UserRecordCodec;
+import dev.mapscribe.formats.testkit.CWorkloads;
 import dev.mapscribe.formats.testkit.ProcMaps;
 import dev.mapscribe.recorder.testing.MapHolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -138,6 +142,64 @@ class ProcSnapshotterTest {
             }
             assertEquals(records, decoded);
         }
+    }
+
+    /**
+     * The stamp of a process's snapshot is the instant after which no change is in it: the analyzer replays the
+     * kernel records older than the stamp before the snapshot, and a change made after it must not be in it as well
+     * (it would then be replayed onto a state that already had it: an mprotect to RX onto RX raises no alert). The
+     * workload grows one mapping a page per mmap as fast as it can while the snapshots are taken; the pages a
+     * snapshot shows say how many calls it saw, and the last of those must have begun before its stamp. Stamped as
+     * the read began, nearly every snapshot here showed calls begun after its stamp.
+     */
+    @Test
+    void aSnapshotHoldsNoChangeBegunAfterItsStamp() throws Exception {
+        Process p = new ProcessBuilder(CWorkloads.build("growmap").toString(), "1000000")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+        String first = out.readLine();
+        assertTrue(first != null && first.startsWith("base "), "growmap said " + first);
+        long base = Long.parseUnsignedLong(first.substring(5), 16);
+        // The rest of its output (the call log, ~16 MB) is read as it comes, so that the workload never blocks on it.
+        List<String> rest = new ArrayList<>();
+        Thread reader = Thread.ofPlatform().start(() -> out.lines().forEach(rest::add));
+
+        List<long[]> seen = new ArrayList<>(); // {stamp, pages the snapshot showed}
+        try (ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            while (p.isAlive() && seen.size() < 5000) {
+                List<UserRecord> records = new ArrayList<>();
+                snapshotter.snapshotProcess((int) p.pid(), records);
+                if (!(records.getFirst() instanceof ProcSnapshot snap) || snap.error() != null) {
+                    continue; // it exited during the read
+                }
+                long pages = records.stream().filter(r -> r instanceof SnapshotRegion g && g.start() == base)
+                        .mapToLong(r -> (((SnapshotRegion) r).end() - base) / 4096).findFirst().orElse(0);
+                seen.add(new long[] {snap.ktimeNs(), pages});
+            }
+        }
+        assertEquals(0, p.waitFor());
+        reader.join();
+        assertTrue(rest.getFirst().startsWith("done "), rest.getFirst());
+        int calls = Integer.parseInt(rest.getFirst().substring(5));
+        long[] begun = rest.stream().skip(1).mapToLong(Long::parseLong).toArray();
+        assertEquals(calls, begun.length);
+
+        int growing = 0; // snapshots taken while the mapping grew: the ones that can catch a late stamp
+        List<String> late = new ArrayList<>();
+        for (long[] s : seen) {
+            long stamp = s[0];
+            int pages = (int) s[1];
+            if (pages == 0 || pages == calls) {
+                continue;
+            }
+            growing++;
+            if (begun[pages - 1] >= stamp) {
+                late.add("call " + (pages - 1) + " began " + (begun[pages - 1] - stamp) + " ns after the stamp");
+            }
+        }
+        assertTrue(growing >= 20, "only " + growing + " snapshots were taken while the mapping grew");
+        assertTrue(late.isEmpty(), late.size() + " of " + growing + " snapshots hold a call begun after their stamps, e.g. "
+                + late.subList(0, Math.min(3, late.size())));
     }
 
     private static long startTicks(int pid) throws Exception {
