@@ -4,6 +4,7 @@ import dev.mapscribe.formats.tables.Column;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -19,6 +20,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -29,20 +31,23 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>Fixed-width vectors are allocated for {@code capacity} rows up front and never grow, so their
  * cells are written with {@code set}, not {@code setSafe} (whose capacity checks were a sixth of the
- * time spent filling rows). String cells are written into the vector's buffers by {@link Utf8Cells};
- * list cells go through Arrow's {@code setSafe}. Strings and lists grow as needed.
+ * time spent filling rows). List cells go through Arrow's {@code setSafe}.
+ *
+ * <p>String columns are dictionary-encoded, as Arrow encodes them ({@link DictionaryEncoding}): the column's
+ * vector holds each row's index into the batch's dictionary of the column, a {@link VarCharVector} of its
+ * distinct values in order of first appearance. Most string cells repeat a value of an earlier row (a process's
+ * comm and exe, a mapped file's path, a call's name), so a row writes 4 bytes where it copied the value's bytes,
+ * and the Parquet encoder, whose chunks are dictionary-encoded too, looks each distinct value up once per batch
+ * instead of comparing and hashing every cell's bytes ({@code StringColumnEncoder.appendIndices}).
  */
 final class ArrowBatch implements AutoCloseable {
     private final List<Column> columns;
     private final VectorSchemaRoot root;
     private final FieldVector[] vectors;
-    private final Utf8Cells[] utf8; // per column: the string cells' writer, null for other types
-    /** Per column, the last {@link #RECENT} distinct String objects set and their UTF-8 bytes, in a ring. */
-    private final String[][] recentStrings;
-    private final byte[][][] recentBytes;
-    private final int[] recentNext;
-    private static final int RECENT = 4;
-    private long stringBytes; // bytes of string cells since the last reset
+    private final StringValues[] dictionaries; // per column: a string column's distinct values, null for other types
+    private long stringBytes; // bytes of the dictionaries' values since the last reset
+    private static final AtomicLong SERIALS = new AtomicLong();
+    private long serial = SERIALS.incrementAndGet(); // which rows the batch holds: a new number at every reset
 
     private final int capacity;
 
@@ -50,20 +55,17 @@ final class ArrowBatch implements AutoCloseable {
         this.capacity = capacity;
         this.columns = List.copyOf(columns);
         List<Field> fields = new ArrayList<>();
-        for (Column c : columns) {
-            fields.add(field(c));
+        for (int i = 0; i < columns.size(); i++) {
+            fields.add(field(columns.get(i), i));
         }
         this.root = VectorSchemaRoot.create(new Schema(fields), allocator);
         this.vectors = root.getFieldVectors().toArray(new FieldVector[0]);
-        this.utf8 = new Utf8Cells[vectors.length];
+        this.dictionaries = new StringValues[vectors.length];
         for (int i = 0; i < vectors.length; i++) {
-            if (vectors[i] instanceof VarCharVector v) {
-                utf8[i] = new Utf8Cells(v);
+            if (fields.get(i).getDictionary() != null) {
+                dictionaries[i] = new StringValues(allocator, columns.get(i).name());
             }
         }
-        this.recentStrings = new String[vectors.length][RECENT];
-        this.recentBytes = new byte[vectors.length][RECENT][];
-        this.recentNext = new int[vectors.length];
         for (FieldVector v : vectors) {
             v.setInitialCapacity(capacity);
             v.allocateNew();
@@ -75,7 +77,13 @@ final class ArrowBatch implements AutoCloseable {
         return capacity;
     }
 
-    private static Field field(Column c) {
+    private static Field field(Column c, int position) {
+        if (c.type() == dev.mapscribe.formats.tables.ColumnType.STRING) {
+            // Arrow's form of a dictionary-encoded column: the field's vector holds 32-bit indices (signed, as
+            // Arrow's default), the dictionary its values; the dictionary's id is the column's position.
+            ArrowType.Int indices = new ArrowType.Int(32, true);
+            return new Field(c.name(), new FieldType(c.nullable(), indices, new DictionaryEncoding(position, false, indices)), null);
+        }
         ArrowType type = switch (c.type()) {
             case BOOL -> ArrowType.Bool.INSTANCE;
             case INT32 -> new ArrowType.Int(32, true);
@@ -93,11 +101,7 @@ final class ArrowBatch implements AutoCloseable {
 
     /** Clears a cell of the row being filled (the only row whose cells may be cleared). */
     void setNull(int col, int row) {
-        if (utf8[col] != null) {
-            utf8[col].clear(row);
-        } else {
-            vectors[col].setNull(row);
-        }
+        vectors[col].setNull(row);
     }
 
     void setBool(int col, int row, boolean v) {
@@ -116,29 +120,14 @@ final class ArrowBatch implements AutoCloseable {
     }
 
     void setString(int col, int row, String v) {
-        byte[] bytes = utf8Of(col, v);
-        utf8[col].set(row, bytes);
-        stringBytes += bytes.length;
-    }
-
-    /**
-     * The UTF-8 bytes of {@code v}. Most string cells repeat a String object of a recent row: a process's comm, a
-     * mapped file's path, and names that take turns (a storm's mmap, mprotect and munmap rows in turn): encode each
-     * once, not once per row. Identity, not equality: comparing references costs nothing.
-     */
-    private byte[] utf8Of(int col, String v) {
-        String[] recent = recentStrings[col];
-        for (int i = 0; i < RECENT; i++) {
-            if (recent[i] == v) {
-                return recentBytes[col][i];
-            }
-        }
-        byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
-        int slot = recentNext[col];
-        recent[slot] = v;
-        recentBytes[col][slot] = bytes;
-        recentNext[col] = (slot + 1) % RECENT;
-        return bytes;
+        StringValues d = dictionaries[col];
+        int before = d.bytes();
+        int index = d.indexOf(v);
+        stringBytes += d.bytes() - before;
+        // The index cell and its validity bit (setInt's work, without IntVector's checks).
+        IntVector indices = (IntVector) vectors[col];
+        BitVectorHelper.setBit(indices.getValidityBuffer(), row);
+        indices.getDataBuffer().setInt((long) row * 4, index);
     }
 
     void setStrings(int col, int row, List<String> values) {
@@ -176,7 +165,7 @@ final class ArrowBatch implements AutoCloseable {
     }
 
     byte[] getBytes(int col, int row) {
-        return ((VarCharVector) vectors[col]).get(row);
+        return dictionaries[col].vector().get(((IntVector) vectors[col]).get(row));
     }
 
     String getString(int col, int row) {
@@ -195,36 +184,50 @@ final class ArrowBatch implements AutoCloseable {
         return out;
     }
 
-    /** The vector of a column, for the Parquet writer's column loops. */
+    /** The vector of a column, for the Parquet writer's column loops: a string column's holds indices into {@link #dictionary}. */
     FieldVector vector(int col) {
         return vectors[col];
     }
 
+    /** A string column's dictionary (its values, in order of first appearance in the batch); null for other columns. */
+    VarCharVector dictionary(int col) {
+        return dictionaries[col] == null ? null : dictionaries[col].vector();
+    }
+
+    /**
+     * Which rows the batch holds: a number no other filling of any batch had, so that an encoder can tell a batch's
+     * dictionary from the one the same vectors held before.
+     */
+    long serial() {
+        return serial;
+    }
+
     /** Seals the rows filled so far (value counts) before they are read. */
     void seal(int rows) {
-        for (Utf8Cells c : utf8) {
-            if (c != null) {
-                c.seal(rows);
+        for (StringValues d : dictionaries) {
+            if (d != null) {
+                d.seal();
             }
         }
         root.setRowCount(rows);
     }
 
-    /** Bytes of string cells filled since the last reset: what the variable-width buffers hold. */
+    /** Bytes of the string columns' values since the last reset: what the dictionaries' buffers hold. */
     long stringBytes() {
         return stringBytes;
     }
 
     /**
      * Forgets all rows; the buffers stay allocated for the next batch. Only the validity bits are zeroed (2 KiB a
-     * column): Arrow's {@code reset()} zeroes every buffer whole, a string column's grown data buffer too, ~2.5 % of a
-     * synthetic 10M-record analysis's CPU (perf, PERFORMANCE.md "Twenty-second session"). The rest need no zeroing: a
-     * row's cells are written whole (a fixed-width cell's bytes, a bit of a boolean, a string cell's offset), and
-     * a null cell's bytes are never read (its validity bit is 0). Offset 0 of a string column stays 0: no cell
-     * writes it. List columns, which Arrow fills itself, get its own reset.
+     * column): Arrow's {@code reset()} zeroes every buffer whole, a grown data buffer too, ~2.5 % of a synthetic
+     * 10M-record analysis's CPU (perf, PERFORMANCE.md "Twenty-second session"). The rest need no zeroing: a row's
+     * cells are written whole (a fixed-width cell's bytes, a bit of a boolean, a string cell's index), and a null
+     * cell's bytes are never read (its validity bit is 0). List columns, which Arrow fills itself, get its own
+     * reset; the dictionaries forget their values.
      */
     void reset() {
         stringBytes = 0;
+        serial = SERIALS.incrementAndGet();
         for (FieldVector v : vectors) {
             if (v instanceof ListVector) {
                 v.reset();
@@ -232,11 +235,11 @@ final class ArrowBatch implements AutoCloseable {
             }
             ArrowBuf validity = v.getValidityBuffer();
             validity.setZero(0, validity.capacity());
-            v.setValueCount(0); // a string column's lastSet too (-1), so that its next seal fills no "holes"
+            v.setValueCount(0);
         }
-        for (Utf8Cells c : utf8) {
-            if (c != null) {
-                c.reset();
+        for (StringValues d : dictionaries) {
+            if (d != null) {
+                d.reset();
             }
         }
         root.setRowCount(0);
@@ -244,71 +247,113 @@ final class ArrowBatch implements AutoCloseable {
 
     @Override
     public void close() {
+        for (StringValues d : dictionaries) {
+            if (d != null) {
+                d.vector().close();
+            }
+        }
         root.close();
     }
 
     /**
-     * The string cells of one column, written straight into the vector's buffers in row order. Arrow's
-     * {@code setSafe} does the same work with more checks per cell: its capacity loop, its hole filling and its
-     * offset reads took a quarter of the row-filling thread (JFR, 10M-record analyze). Here the offsets of
-     * skipped (null) rows are written as the next set cell passes them, and once more by {@link #seal}.
+     * The dictionary of one string column in one batch: its distinct values in order of first appearance, as UTF-8
+     * in a {@link VarCharVector} (written straight into its buffers: Arrow's {@code setSafe} checks capacity, fills
+     * holes and reads offsets for every value), and a table from String to index. A value is looked up by the
+     * String's own hash (which the String keeps once computed) and found by identity where the row handed in the
+     * same object as an earlier row, as most do (a process's comm, a mapped file's path), by equality otherwise.
      *
-     * <p>Invariant: {@code offsets[0..rows]} are written and {@code offsets[rows] == end}, the data bytes in use.
+     * <p>Invariant: values {@code [0, size)} are written, {@code offsets[size] == end}, and {@code keys} holds each
+     * value's String at a slot reached from its hash, {@code indexAt} its index.
      */
-    private static final class Utf8Cells {
+    private static final class StringValues {
         private static final long OFFSET = BaseVariableWidthVector.OFFSET_WIDTH;
         private final VarCharVector vector;
-        private int rows;
-        private int end;
+        private String[] keys = new String[256]; // open addressing, a power of two, at most half full
+        private int[] indexAt = new int[256];
+        private int size;
+        private int end; // data bytes in use
 
-        Utf8Cells(VarCharVector vector) {
-            this.vector = vector;
+        StringValues(BufferAllocator allocator, String column) {
+            this.vector = new VarCharVector(new Field(column, new FieldType(false, ArrowType.Utf8.INSTANCE, null), null), allocator);
+            vector.allocateNew();
         }
 
-        void set(int row, byte[] bytes) {
-            ArrowBuf offsets = vector.getOffsetBuffer();
-            if (rows > row) {
-                end = offsets.getInt((long) row * OFFSET); // set again in the same row: the last value wins
+        VarCharVector vector() {
+            return vector;
+        }
+
+        int bytes() {
+            return end;
+        }
+
+        /** The index of {@code v}, added if new. */
+        int indexOf(String v) {
+            int h = v.hashCode();
+            int mask = keys.length - 1;
+            for (int slot = (h ^ (h >>> 16)) & mask; ; slot = (slot + 1) & mask) {
+                String k = keys[slot];
+                if (k == null) {
+                    return add(v, slot);
+                }
+                if (k == v || (k.hashCode() == h && k.equals(v))) {
+                    return indexAt[slot];
+                }
             }
-            skipTo(row);
-            long need = (long) end + bytes.length;
-            while (vector.getDataBuffer().capacity() < need) {
-                vector.reallocDataBuffer(); // doubles, keeping the bytes written so far
+        }
+
+        private int add(String v, int slot) {
+            byte[] bytes = v.getBytes(StandardCharsets.UTF_8);
+            int index = size++;
+            while (vector.getValueCapacity() < size) {
+                vector.reallocValidityAndOffsetBuffers(); // doubles, keeping what is written
+            }
+            while (vector.getDataBuffer().capacity() < (long) end + bytes.length) {
+                vector.reallocDataBuffer();
             }
             vector.getDataBuffer().setBytes(end, bytes, 0, bytes.length);
-            BitVectorHelper.setBit(vector.getValidityBuffer(), row);
+            BitVectorHelper.setBit(vector.getValidityBuffer(), index);
             end += bytes.length;
-            offsets.setInt((long) (row + 1) * OFFSET, end);
-            rows = row + 1;
+            vector.getOffsetBuffer().setInt((index + 1) * OFFSET, end);
+            keys[slot] = v;
+            indexAt[slot] = index;
+            if (size * 2 > keys.length) {
+                rehash();
+            }
+            return index;
         }
 
-        /** Nulls the cell of {@code row}, the row being filled: forgets its bytes if it had any. */
-        void clear(int row) {
-            BitVectorHelper.unsetBit(vector.getValidityBuffer(), row);
-            if (rows > row) {
-                rows = row;
-                end = vector.getOffsetBuffer().getInt((long) row * OFFSET);
+        private void rehash() {
+            String[] oldKeys = keys;
+            int[] oldIndexAt = indexAt;
+            keys = new String[oldKeys.length * 2];
+            indexAt = new int[keys.length];
+            int mask = keys.length - 1;
+            for (int i = 0; i < oldKeys.length; i++) {
+                String k = oldKeys[i];
+                if (k != null) {
+                    int h = k.hashCode();
+                    int slot = (h ^ (h >>> 16)) & mask;
+                    while (keys[slot] != null) {
+                        slot = (slot + 1) & mask;
+                    }
+                    keys[slot] = k;
+                    indexAt[slot] = oldIndexAt[i];
+                }
             }
         }
 
-        /** Writes the offsets of the trailing null rows, and tells the vector its rows are all set. */
-        void seal(int count) {
-            skipTo(count);
-            rows = count;
-            vector.setLastSet(count - 1); // or setValueCount would fill the "holes" again
-        }
-
-        /** Writes the offsets of the rows skipped since the last set cell, up to {@code row}: empty and null. */
-        private void skipTo(int row) {
-            ArrowBuf offsets = vector.getOffsetBuffer();
-            for (int r = rows; r < row; r++) {
-                offsets.setInt((long) (r + 1) * OFFSET, end);
-            }
+        /** Tells the vector its values are all set. */
+        void seal() {
+            vector.setLastSet(size - 1); // or setValueCount would fill "holes"
+            vector.setValueCount(size);
         }
 
         void reset() {
-            rows = 0;
-            end = 0; // offsets[0] == 0: zeroed at allocation, and no cell writes it
+            java.util.Arrays.fill(keys, null);
+            vector.getValidityBuffer().setZero(0, vector.getValidityBuffer().capacity());
+            vector.setValueCount(0);
+            size = 0;
+            end = 0; // offsets[0] == 0: zeroed at allocation, and no value writes it
         }
     }
 }

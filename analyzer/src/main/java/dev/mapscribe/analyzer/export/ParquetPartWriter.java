@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
@@ -75,7 +77,12 @@ final class ParquetPartWriter implements AutoCloseable {
         for (int start = from; start < to; start += CHUNK) {
             int end = Math.min(to, start + CHUNK);
             for (int c = 0; c < encoders.length; c++) {
-                encoders[c].append(batch.vector(c), start, end);
+                VarCharVector dictionary = batch.dictionary(c);
+                if (dictionary != null) {
+                    encoders[c].appendIndices((IntVector) batch.vector(c), dictionary, batch.serial(), start, end);
+                } else {
+                    encoders[c].append(batch.vector(c), start, end);
+                }
                 encoders[c].endPageIfFull();
             }
         }

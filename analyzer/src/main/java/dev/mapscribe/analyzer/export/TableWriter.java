@@ -76,9 +76,9 @@ public final class TableWriter implements AutoCloseable {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
 
     /**
-     * A batch also goes to the encoder once its string cells hold this many bytes: long strings (a deep
-     * process tree's ancestors run to kilobytes) would otherwise grow the off-heap string buffers of every
-     * batch to batchRows times the longest row's strings.
+     * A batch also goes to the encoder once its string columns' dictionaries hold this many bytes: long distinct
+     * strings (a deep process tree's ancestors run to kilobytes) would otherwise grow the off-heap string buffers
+     * of every batch to batchRows times the longest row's strings.
      */
     static final long MAX_BATCH_STRING_BYTES = 16L << 20;
 

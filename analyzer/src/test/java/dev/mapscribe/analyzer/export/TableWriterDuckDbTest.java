@@ -72,9 +72,9 @@ class TableWriterDuckDbTest {
 
     @Test
     void stringObjectsThatTakeTurnsComeBackAsWritten() throws Exception {
-        // ArrowBatch encodes a String object once while it is among a column's recent ones: objects taking turns
-        // (3 of them: all stay recent; 7: each is pushed out before it comes back), equal copies that are other
-        // objects, and nulls between them must each come back as the row's own value.
+        // ArrowBatch keeps each string column's distinct values once per batch and an index per row, found by the
+        // String object or by an equal one: objects taking turns (3 of them, and 7), equal copies that are other
+        // objects, and nulls between them must each come back as the row's own value, across batches of 16 rows.
         String[] three = {"mmap", "mprotect", "munmap"};
         String[] seven = new String[7];
         for (int i = 0; i < seven.length; i++) seven[i] = "comm-" + i + (i % 2 == 0 ? "-ü" : "");

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
@@ -74,6 +76,14 @@ public abstract class ColumnChunkEncoder {
      * ({@code scripts/bench-export 5}, 4 alternated pairs).
      */
     public abstract void append(FieldVector vector, int from, int to);
+
+    /**
+     * Appends rows [from, to) of a dictionary-encoded string column: {@code indices} into {@code values}, the
+     * batch's dictionary, which stays the same while {@code batch} (the batch's serial) does. String columns only.
+     */
+    public void appendIndices(IntVector indices, VarCharVector values, long batch, int from, int to) {
+        throw new UnsupportedOperationException(column + " holds no strings");
+    }
 
     /** Ends the page in progress if it is full; call between appends. */
     public void endPageIfFull() {

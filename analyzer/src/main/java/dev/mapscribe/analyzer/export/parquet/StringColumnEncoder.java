@@ -3,6 +3,7 @@ package dev.mapscribe.analyzer.export.parquet;
 import java.util.Arrays;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
@@ -14,6 +15,9 @@ import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompress
  * until the chunk's dictionary passes {@link #DICTIONARY_BYTES}, then DELTA_BYTE_ARRAY for the
  * chunk's later pages, as parquet-java's format v2 writer falls back. A value equal to the one
  * before it (a process's comm, path and ancestors repeat row after row) is not hashed again.
+ *
+ * <p>The analyzer's batches hand their string columns over dictionary-encoded ({@link #appendIndices}): each
+ * distinct value of a batch is looked up in the chunk's dictionary once, the rows then only map indices.
  */
 class StringColumnEncoder extends ColumnChunkEncoder {
     static final int DICTIONARY_BYTES = 1 << 20;
@@ -27,6 +31,16 @@ class StringColumnEncoder extends ColumnChunkEncoder {
     private byte[] previous = new byte[256]; // the value added before it, -1 length after a page ends
     private int previousLength = -1;
     private int previousId;
+
+    // appendIndices: the chunk dictionary's id of each index of the batch's dictionary, valid where its epoch is
+    // the current one (a new batch or a new chunk starts a new epoch)
+    private int[] idOfIndex = new int[0];
+    private int[] idEpoch = new int[0];
+    private int epoch;
+    private long batch = -1;
+    // appendIndices: the page in which each chunk id was last seen, so that a value meets the page's statistics once
+    private int[] seenInPage = new int[0];
+    private int page = 1;
 
     private byte[] min = new byte[64];
     private byte[] max = new byte[64];
@@ -60,6 +74,74 @@ class StringColumnEncoder extends ColumnChunkEncoder {
         pageValues += to - from;
     }
 
+    @Override
+    public void appendIndices(IntVector indices, VarCharVector values, long batch, int from, int to) {
+        if (batch != this.batch) {
+            this.batch = batch;
+            epoch++;
+        }
+        int distinct = values.getValueCount();
+        if (idOfIndex.length < distinct) {
+            idOfIndex = new int[Math.max(distinct, idOfIndex.length * 2)];
+            idEpoch = new int[idOfIndex.length];
+        }
+        ArrowBuf cells = indices.getDataBuffer();
+        ArrowBuf offsets = values.getOffsetBuffer();
+        ArrowBuf bytes = values.getDataBuffer();
+        for (int r = from; r < to; r++) {
+            if (optional) {
+                if (indices.isNull(r)) {
+                    definitionLevels.add(0);
+                    pageNulls++;
+                    continue;
+                }
+                definitionLevels.add(1);
+            }
+            int index = cells.getInt((long) r * 4);
+            if (noDictionary) { // the chunk's dictionary is full: its values go whole, each as its row has it
+                int start = offsets.getInt((long) index * 4);
+                int len = offsets.getInt((long) (index + 1) * 4) - start;
+                bytes.getBytes(start, valueBuffer(len), 0, len);
+                addValue(len);
+                continue;
+            }
+            int id;
+            if (idEpoch[index] == epoch) {
+                id = idOfIndex[index];
+            } else {
+                int start = offsets.getInt((long) index * 4);
+                int len = offsets.getInt((long) (index + 1) * 4) - start;
+                bytes.getBytes(start, valueBuffer(len), 0, len);
+                id = dictionary.idOf(value, 0, len);
+                idOfIndex[index] = id;
+                idEpoch[index] = epoch;
+            }
+            ids.add(id);
+            if (id >= seenInPage.length) {
+                seenInPage = Arrays.copyOf(seenInPage, Math.max(id + 1, seenInPage.length * 2));
+            }
+            if (seenInPage[id] != page) {
+                seenInPage[id] = page;
+                addToStatistics(dictionary.bytes(), dictionary.start(id), dictionary.length(id));
+            }
+        }
+        pageRows += to - from;
+        pageValues += to - from;
+    }
+
+    /** Widens the page's min and max to {@code b[off, off + len)}. */
+    private void addToStatistics(byte[] b, int off, int len) {
+        boolean first = minLength < 0;
+        if (first || Arrays.compareUnsigned(b, off, off + len, min, 0, minLength) < 0) {
+            min = copy(b, off, len, min);
+            minLength = len;
+        }
+        if (first || Arrays.compareUnsigned(b, off, off + len, max, 0, maxLength) > 0) {
+            max = copy(b, off, len, max);
+            maxLength = len;
+        }
+    }
+
     /** The buffer the next value is read into, room for {@code len} bytes. */
     protected final byte[] valueBuffer(int len) {
         if (value.length < len) {
@@ -82,24 +164,16 @@ class StringColumnEncoder extends ColumnChunkEncoder {
         if (repeat) {
             return; // in the page's statistics already, and the previous value still
         }
-        boolean first = minLength < 0;
-        if (first || Arrays.compareUnsigned(value, 0, len, min, 0, minLength) < 0) {
-            min = copy(value, len, min);
-            minLength = len;
-        }
-        if (first || Arrays.compareUnsigned(value, 0, len, max, 0, maxLength) > 0) {
-            max = copy(value, len, max);
-            maxLength = len;
-        }
+        addToStatistics(value, 0, len);
         byte[] t = previous;
         previous = value;
         previousLength = len;
         value = t;
     }
 
-    private static byte[] copy(byte[] src, int len, byte[] into) {
+    private static byte[] copy(byte[] src, int off, int len, byte[] into) {
         byte[] out = into.length >= len ? into : new byte[Math.max(len, into.length * 2)];
-        System.arraycopy(src, 0, out, 0, len);
+        System.arraycopy(src, off, out, 0, len);
         return out;
     }
 
@@ -141,6 +215,7 @@ class StringColumnEncoder extends ColumnChunkEncoder {
         }
         minLength = -1;
         previousLength = -1; // the next page's first value must reach its statistics
+        page++; // and so must each value appendIndices meets in it
         return builder;
     }
 
@@ -159,5 +234,6 @@ class StringColumnEncoder extends ColumnChunkEncoder {
         dictionary.reset();
         noDictionary = false;
         previousLength = -1;
+        epoch++; // the batch's indices map to the new chunk's ids afresh
     }
 }
