@@ -119,8 +119,8 @@ public final class ProcessTable {
         Process p = live.get(s.pid());
         if (p == null || p.startNs > s.ktimeNs()) {
             Process gone = endedLately.get(s.pid());
-            if (gone != null && gone.exitNs >= s.ktimeNs() && (!gone.startExact || gone.startNs <= s.ktimeNs())) {
-                snapshotOfEnded(gone, s); // alive when /proc was read, ended before the snapshot's place in the journal
+            if (gone != null && (aliveAtRead(gone, s) || startedAsRead(gone, s))) {
+                snapshotOfEnded(gone, s); // alive when /proc was read, or read as a zombie: ended before the snapshot
                 return;
             }
             if (p != null) {
@@ -165,12 +165,29 @@ public final class ProcessTable {
         return s.error() != null && s.startTicks() == 0 && s.comm().isEmpty() && s.uid() < 0;
     }
 
+    /** The ended lifetime {@code p} was alive when its pid's snapshot was stamped. */
+    private static boolean aliveAtRead(Process p, ProcSnapshot s) {
+        return p.exitNs >= s.ktimeNs() && (!p.startExact || p.startNs <= s.ktimeNs());
+    }
+
+    /**
+     * The snapshot shows the ended lifetime {@code p} itself, read after it exited: a zombie (its parent had not reaped
+     * it yet, so /proc still listed it and its stat read; no exe, no maps), whose exit the journal holds before the
+     * snapshot. Told by its start, which /proc gives in ticks of the boot clock and the records in nanoseconds of the
+     * monotonic clock: the same instant where the host never slept (after a suspend the two differ, and the snapshot
+     * starts another lifetime, as it did before). Two processes of one pid started within one tick would need the whole
+     * pid space to wrap in 10 ms.
+     */
+    private static boolean startedAsRead(Process p, ProcSnapshot s) {
+        return s.startTicks() != 0 && Math.floorDiv(p.startNs, NS_PER_TICK) == s.startTicks();
+    }
+
     /**
      * What the snapshot knows of a process that has ended since (its exe and argv, which its records may never have
      * said: one seen only by a TASK record). Its regions stay as its records left them: they are written already.
      */
     private void snapshotOfEnded(Process p, ProcSnapshot s) {
-        if (p.exe == null && s.exe() != null) {
+        if (p.exe == null && s.exe() != null && !s.exe().isEmpty()) { // a zombie's snapshot has none
             p.exe = s.exe();
             ancestryEpoch++; // the ancestors of its children name it
         }

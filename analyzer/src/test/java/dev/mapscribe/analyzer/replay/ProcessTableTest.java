@@ -46,6 +46,23 @@ class ProcessTableTest {
     }
 
     @Test
+    void aZombieReadAfterItsExitIsTheLifetimeThatEndedNotANewOne() {
+        // a sleep forked at 25.0 ms (tick 2 of the boot clock) exits at 30 ms; its parent has not reaped it when the
+        // walk reads it at 40 ms: /proc lists it, its stat reads (state Z), it has no exe, argv, namespaces or maps
+        table.task(task(1, 100, 100, 1, 1000, "bash"));
+        table.fork(fork(25_000_000, 100, 100, 400, 400, 25_000_000, 0));
+        table.exit(exit(30_000_000, 400, 400, true));
+        table.snapshot(new ProcSnapshot(40_000_000, 400, 100, 2, 0, 0, 0, 0, 0, "sleep", "", List.of(), null), List.of());
+        assertEquals(List.of(100), table.live().stream().map(Process::pid).toList(), "no second lifetime of 400");
+        assertEquals(1, ended.size());
+        assertNull(ended.getFirst().exe(), "a zombie's empty exe says nothing");
+        // a snapshot of the pid with another start is another process: the pid was reused after the exit
+        table.snapshot(new ProcSnapshot(50_000_000, 400, 100, 3, 0, 0, 0, 0, 1, "cat", "/usr/bin/cat", List.of("cat"), null),
+                List.of());
+        assertEquals(List.of(100, 400), table.live().stream().map(Process::pid).sorted().toList());
+    }
+
+    @Test
     void aThreadExitLeavesTheProcessAndTheLastThreadEndsIt() {
         table.task(task(1, 100, 100, 1, 1000, "app"));
         table.fork(fork(2, 100, 100, 100, 101, 2000, 0x3));
