@@ -63,6 +63,22 @@ class ProcessTableTest {
     }
 
     @Test
+    void aZombieWhoseExitCameBeforeTheRecordingEndedByItsSnapshot() {
+        // a child its parent never reaped: exited before the recording, read by the walk at 40 ms
+        table.snapshot(new ProcSnapshot(40_000_000, 500, 100, 2, 0, 0, 0, 0, 0, "defunct", "", List.of(), null), List.of());
+        assertTrue(table.live().isEmpty(), table.live().toString());
+        assertEquals(1, ended.size());
+        Process z = ended.getFirst();
+        assertEquals(500, z.pid());
+        assertEquals(40_000_000L, z.exitNs(), "gone by its snapshot: an upper bound");
+        assertFalse(z.exitRecorded());
+        assertEquals("defunct", z.comm());
+        // a kernel thread has a mount namespace: not a zombie
+        table.snapshot(new ProcSnapshot(40_000_000, 2, 0, 1, 0, 0, 0, 0, 4026531840L, "kthreadd", "", List.of(), null), List.of());
+        assertEquals(List.of(2), table.live().stream().map(Process::pid).toList());
+    }
+
+    @Test
     void aThreadExitLeavesTheProcessAndTheLastThreadEndsIt() {
         table.task(task(1, 100, 100, 1, 1000, "app"));
         table.fork(fork(2, 100, 100, 100, 101, 2000, 0x3));
