@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
@@ -44,6 +45,8 @@ final class ArrowBatch implements AutoCloseable {
     private final List<Column> columns;
     private final VectorSchemaRoot root;
     private final FieldVector[] vectors;
+    private final long[] dataAddress; // per fixed-width column: where its data buffer starts (0 for others)
+    private final long[] validityAddress; // and its validity buffer
     private final StringValues[] dictionaries; // per column: a string column's distinct values, null for other types
     private long stringBytes; // bytes of the dictionaries' values since the last reset
     private static final AtomicLong SERIALS = new AtomicLong();
@@ -66,9 +69,18 @@ final class ArrowBatch implements AutoCloseable {
                 dictionaries[i] = new StringValues(allocator, columns.get(i).name());
             }
         }
-        for (FieldVector v : vectors) {
+        this.dataAddress = new long[vectors.length];
+        this.validityAddress = new long[vectors.length];
+        for (int i = 0; i < vectors.length; i++) {
+            FieldVector v = vectors[i];
             v.setInitialCapacity(capacity);
             v.allocateNew();
+            if (v instanceof BaseFixedWidthVector f) {
+                // allocated for capacity rows here, never grown (no row past capacity is written), never freed
+                // before close(): the buffers stay where they are
+                dataAddress[i] = f.getDataBuffer().memoryAddress();
+                validityAddress[i] = f.getValidityBuffer().memoryAddress();
+            }
         }
     }
 
@@ -104,19 +116,32 @@ final class ArrowBatch implements AutoCloseable {
         vectors[col].setNull(row);
     }
 
+    // The fixed-width setters write at the buffers' addresses (RowWriter checked the column's type and the row
+    // against the capacity): the vectors' own setters reach the same bytes through the vector, its buffer and the
+    // buffer's address, each a load, for every cell.
+
     void setBool(int col, int row, boolean v) {
-        ((BitVector) vectors[col]).set(row, v ? 1 : 0);
+        long bits = dataAddress[col] + (row >>> 3);
+        byte b = MemoryUtil.getByte(bits);
+        int bit = 1 << (row & 7);
+        MemoryUtil.putByte(bits, (byte) (v ? b | bit : b & ~bit)); // the data bit written whole: reset() leaves it
+        setValid(col, row);
     }
 
     void setInt(int col, int row, int v) {
-        ((IntVector) vectors[col]).set(row, v);
+        MemoryUtil.putInt(dataAddress[col] + row * 4L, v);
+        setValid(col, row);
     }
 
-    // BigIntVector and TimeStampNanoVector alike: 8-byte cells and a validity bit (RowWriter checked the column's type).
+    // BigIntVector and TimeStampNanoVector alike: 8-byte cells.
     void setLong(int col, int row, long v) {
-        BaseFixedWidthVector f = (BaseFixedWidthVector) vectors[col];
-        BitVectorHelper.setBit(f.getValidityBuffer(), row);
-        f.getDataBuffer().setLong((long) row * 8, v);
+        MemoryUtil.putLong(dataAddress[col] + row * 8L, v);
+        setValid(col, row);
+    }
+
+    private void setValid(int col, int row) {
+        long bits = validityAddress[col] + (row >>> 3);
+        MemoryUtil.putByte(bits, (byte) (MemoryUtil.getByte(bits) | (1 << (row & 7))));
     }
 
     void setString(int col, int row, String v) {
@@ -124,10 +149,7 @@ final class ArrowBatch implements AutoCloseable {
         int before = d.bytes();
         int index = d.indexOf(v);
         stringBytes += d.bytes() - before;
-        // The index cell and its validity bit (setInt's work, without IntVector's checks).
-        IntVector indices = (IntVector) vectors[col];
-        BitVectorHelper.setBit(indices.getValidityBuffer(), row);
-        indices.getDataBuffer().setInt((long) row * 4, index);
+        setInt(col, row, index);
     }
 
     void setStrings(int col, int row, List<String> values) {
