@@ -121,7 +121,7 @@ final class ArrowBatch implements AutoCloseable {
     // buffer's address, each a load, for every cell.
 
     void setBool(int col, int row, boolean v) {
-        long bits = dataAddress[col] + (row >>> 3);
+        long bits = data(col) + (row >>> 3);
         byte b = MemoryUtil.getByte(bits);
         int bit = 1 << (row & 7);
         MemoryUtil.putByte(bits, (byte) (v ? b | bit : b & ~bit)); // the data bit written whole: reset() leaves it
@@ -129,14 +129,23 @@ final class ArrowBatch implements AutoCloseable {
     }
 
     void setInt(int col, int row, int v) {
-        MemoryUtil.putInt(dataAddress[col] + row * 4L, v);
+        MemoryUtil.putInt(data(col) + row * 4L, v);
         setValid(col, row);
     }
 
     // BigIntVector and TimeStampNanoVector alike: 8-byte cells.
     void setLong(int col, int row, long v) {
-        MemoryUtil.putLong(dataAddress[col] + row * 8L, v);
+        MemoryUtil.putLong(data(col) + row * 8L, v);
         setValid(col, row);
+    }
+
+    /** A fixed-width column's data address; an exception, not a write at address 0, for any other column. */
+    private long data(int col) {
+        long a = dataAddress[col];
+        if (a == 0) {
+            throw new IllegalStateException("column " + columns.get(col).name() + " has no fixed-width cells");
+        }
+        return a;
     }
 
     private void setValid(int col, int row) {
