@@ -43,13 +43,7 @@ class SnapshotRegionsRecordedTest {
         try {
             int pid = (int) sleeper.pid();
             List<ProcMaps.Line> maps = awaitLibraries(pid);
-            Path journal = tmp.resolve("journal");
-            Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
-                    List.of("test", "snapshot"), System.err);
-            try (Recorder recorder = Recorder.start(config)) {
-                Thread.sleep(200);
-                recorder.awaitStopped();
-            }
+            Path journal = recordBriefly("snapshot");
             assertEquals(maps, ProcMaps.read(pid), "the sleeper's maps changed during the recording");
 
             List<RegionVersion> regions = new ArrayList<>();
@@ -142,13 +136,7 @@ class SnapshotRegionsRecordedTest {
         try {
             int ppid = (int) parent.pid();
             int zombie = awaitZombieChild(ppid);
-            Path journal = tmp.resolve("journal");
-            Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
-                    List.of("test", "zombie"), System.err);
-            try (Recorder recorder = Recorder.start(config)) {
-                Thread.sleep(200);
-                recorder.awaitStopped();
-            }
+            Path journal = recordBriefly("zombie");
             List<ProcessLifetime> processes = new ArrayList<>();
             try (JournalReader reader = JournalReader.open(journal)) {
                 Replayer replayer = new Replayer(reader.header(), regionsAndProcesses(new ArrayList<>(), processes));
@@ -168,6 +156,18 @@ class SnapshotRegionsRecordedTest {
             parent.destroy();
             parent.waitFor();
         }
+    }
+
+    /** A recording of the whole machine for 200 ms after the recorder is ready: its start-up snapshot, mostly. */
+    private Path recordBriefly(String name) throws Exception {
+        Path journal = tmp.resolve("journal");
+        Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
+                List.of("test", name), System.err);
+        try (Recorder recorder = Recorder.start(config)) {
+            Thread.sleep(200);
+            recorder.awaitStopped();
+        }
+        return journal;
     }
 
     /** The child of {@code ppid} once it is a zombie (state Z in its stat). */
