@@ -145,7 +145,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     regionVersions += s.regionVersions();
                     memoryWrites += s.memoryWrites();
                     processes += s.processes();
-                    unknown += s.unknownMaps();
+                    unknown += s.memoryUnknown();
                     lost += s.losses();
                     refused += s.refused();
                     if (s.inconsistencies() > 0 || s.uncertainties() > 0) {
@@ -201,8 +201,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             err.printf("  syscalls %d, mmap_exec %d%s, mem_prot_alert %d, processes %d, region versions %d, memory writes %d%n",
                     syscalls, mmapExec, unhashed > 0 ? " (" + unhashed + " without hashes: mapped_error says why)" : "",
                     alerts, processes, regionVersions, memoryWrites);
-            err.printf("  address spaces partly unknown (started before the recording, and not in its snapshot, in it only after"
-                    + " they had changed or ended, or /proc/PID/maps unreadable): %d;"
+            err.printf("  processes whose memory was partly unknown (memory_known false: started before the recording, and not"
+                    + " in its snapshot, in it only after they had changed or ended, or /proc/PID/maps unreadable): %d;"
                     + " records lost in the kernel: %d%s%n",
                     unknown, lost, refused > 0 ? "; refused by the journal (--max-disk, or its disk nearly full): " + refused : "");
             err.printf("  export: %s%n", out);

@@ -4,6 +4,8 @@ package dev.mapscribe.analyzer.replay;
  * What a replay read and derived, for the summary on stderr.
  *
  * @param unknownMaps      address spaces that started out (partly) unknown: processes met without snapshot or exec
+ * @param memoryUnknown    process rows whose memory was partly unknown (memory_known false): those above, and processes
+ *                         whose memory no record touched and no snapshot read (seen only forking, exiting, as a zombie)
  * @param inconsistencies  calls the kernel accepted on pages the state said were unmapped (something went unrecorded)
  * @param uncertainties    failed mprotect calls that may have changed part of their range (protection now unknown)
  * @param impossible       records saying a call succeeded on a range no kernel accepts (a damaged or forged journal):
@@ -25,21 +27,21 @@ package dev.mapscribe.analyzer.replay;
  *                         (SnapshotOrder): the processes it names were replayed after those records
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
-                          long processes, long processesSeen, long losses, long unknownMaps, long inconsistencies,
+                          long processes, long processesSeen, long losses, long unknownMaps, long memoryUnknown, long inconsistencies,
                           long uncertainties, long impossible, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused,
                           long compatCalls, long memoryWrites, boolean stopped, String recorderNote, long orderNotes,
                           long orderRaces, boolean snapshotLate) {
 
     /** Running counts while replaying. */
     static final class Counter {
-        long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, losses, orphanSnapshotLines,
+        long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, memoryUnknown, losses, orphanSnapshotLines,
                 recorderStatus, rolledCycles, refused, compatCalls, memoryWrites, orderNotes, orderRaces;
         boolean stopped, snapshotLate;
         String recorderNote = "";
 
         ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long impossible, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
-                    losses, unknownMaps, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
+                    losses, unknownMaps, memoryUnknown, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
                     memoryWrites, stopped, recorderNote, orderNotes, orderRaces, snapshotLate);
         }
     }

@@ -686,6 +686,9 @@ public final class Replayer {
 
     private void emit(ProcessLifetime row) {
         count.processes++;
+        if (!row.memoryKnown()) {
+            count.memoryUnknown++;
+        }
         sink.process(row);
     }
 

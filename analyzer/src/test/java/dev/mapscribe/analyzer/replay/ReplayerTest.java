@@ -124,7 +124,11 @@ class ReplayerTest {
         for (Record rec : snapshotBehindItsRecords()) {
             r.accept(rec, batch++);
         }
-        assertTrue(r.finish().snapshotLate(), "the summary says the snapshot came too late to be put in its place");
+        ReplayStats stats = r.finish();
+        assertTrue(stats.snapshotLate(), "the summary says the snapshot came too late to be put in its place");
+        // the summary's count of processes with memory partly unknown is the table's
+        assertEquals(out.processes.stream().filter(p -> !p.memoryKnown()).count(), stats.memoryUnknown());
+        assertTrue(stats.memoryUnknown() > 0);
         ProcessLifetime sleep = only(out.processes, 300);
         assertEquals("/usr/bin/sleep", sleep.exe(), "its name from the snapshot");
         assertEquals(List.of("/usr/bin/sleep"), sleep.argv());
