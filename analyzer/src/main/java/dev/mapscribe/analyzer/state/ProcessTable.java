@@ -126,10 +126,6 @@ public final class ProcessTable {
             if (p != null) {
                 return; // this pid is already a newer process: the snapshot's one is gone
             }
-            if (zombie(s)) {
-                zombieFromBefore(s);
-                return;
-            }
         }
         if (p == null) {
             p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
@@ -167,29 +163,6 @@ public final class ProcessTable {
      */
     static boolean vanished(ProcSnapshot s) {
         return s.error() != null && s.startTicks() == 0 && s.comm().isEmpty() && s.uid() < 0;
-    }
-
-    /**
-     * The snapshot of a zombie: a process that had exited and was not reaped yet when the walk read it. The recorder
-     * reads no exe, argv, namespace or maps of a zombie, and every other process it reads has a mount namespace (or
-     * an error saying why not).
-     */
-    static boolean zombie(ProcSnapshot s) {
-        return s.error() == null && s.mntns() == 0 && (s.exe() == null || s.exe().isEmpty())
-                && (s.argv() == null || s.argv().isEmpty()) && s.startTicks() != 0;
-    }
-
-    /**
-     * A zombie whose exit no record of the journal shows (it exited before the recording): a lifetime that ended by
-     * the time of its snapshot, its exit not recorded, its memory unknown; not a process that runs on to the end.
-     */
-    private void zombieFromBefore(ProcSnapshot s) {
-        Process p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
-        p.ppid = s.ppid();
-        p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
-        p.comm = s.comm();
-        p.snapshotNs = s.ktimeNs();
-        endUnrecorded(p, s.ktimeNs());
     }
 
     /** The ended lifetime {@code p} was alive when its pid's snapshot was stamped. */

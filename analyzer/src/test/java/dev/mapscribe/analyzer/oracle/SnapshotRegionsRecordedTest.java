@@ -123,41 +123,6 @@ class SnapshotRegionsRecordedTest {
         assertTrue(regions.stream().noneMatch(v -> v.pid() == pid && v.validToNs() == null), "nothing of it after its end");
     }
 
-    /**
-     * A zombie (a child that exited before the recording and that its parent never reaps: /proc lists it until then)
-     * is read by the walk with no exe, argv, namespace or maps. It is a lifetime that ended by its snapshot, its exit
-     * not recorded, not a process that runs on to the end of the recording; its parent runs on.
-     */
-    @Test
-    void aZombieFromBeforeTheRecordingIsALifetimeThatEndedByItsSnapshot() throws Exception {
-        BpfRequirement.assumeRootAndBpf();
-        // bash forks the short sleep, then becomes the long one, which never waits for it
-        Process parent = new ProcessBuilder("bash", "-c", "sleep 0.01 & exec sleep 60").start();
-        try {
-            int ppid = (int) parent.pid();
-            int zombie = awaitZombieChild(ppid);
-            Path journal = recordBriefly("zombie");
-            List<ProcessLifetime> processes = new ArrayList<>();
-            try (JournalReader reader = JournalReader.open(journal)) {
-                Replayer replayer = new Replayer(reader.header(), regionsAndProcesses(new ArrayList<>(), processes));
-                assertNull(reader.read(replayer::accept).damage());
-                replayer.finish();
-            }
-            List<ProcessLifetime> zombies = processes.stream().filter(p -> p.pid() == zombie).toList();
-            assertEquals(1, zombies.size(), zombies.toString());
-            ProcessLifetime z = zombies.getFirst();
-            assertEquals("snapshot", z.source());
-            assertTrue(z.exitNs() != null && !z.exitRecorded(), z.toString());
-            assertEquals(ppid, z.ppid());
-            List<ProcessLifetime> parents = processes.stream().filter(p -> p.pid() == ppid).toList();
-            assertEquals(1, parents.size(), parents.toString());
-            assertNull(parents.getFirst().exitNs(), "the parent runs on");
-        } finally {
-            parent.destroy();
-            parent.waitFor();
-        }
-    }
-
     /** A recording of the whole machine for 200 ms after the recorder is ready: its start-up snapshot, mostly. */
     private Path recordBriefly(String name) throws Exception {
         Path journal = tmp.resolve("journal");
@@ -168,23 +133,6 @@ class SnapshotRegionsRecordedTest {
             recorder.awaitStopped();
         }
         return journal;
-    }
-
-    /** The child of {@code ppid} once it is a zombie (state Z in its stat). */
-    private static int awaitZombieChild(int ppid) throws Exception {
-        Path children = Path.of("/proc/" + ppid + "/task/" + ppid + "/children");
-        for (int i = 0; i < 200; i++) {
-            String list = java.nio.file.Files.readString(children).trim();
-            if (!list.isEmpty()) {
-                int child = Integer.parseInt(list.split(" ")[0]);
-                String stat = java.nio.file.Files.readString(Path.of("/proc/" + child + "/stat"));
-                if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) {
-                    return child;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no zombie child of " + ppid + ": " + java.nio.file.Files.readString(children));
     }
 
     private static boolean hasRelroNextToReadOnlyData(List<ProcMaps.Line> maps) {
