@@ -3,9 +3,9 @@ package dev.mapscribe.analyzer.replay;
 /**
  * What a replay read and derived, for the summary on stderr.
  *
- * @param unknownMaps      address spaces that started out (partly) unknown: processes met without snapshot or exec
- * @param memoryUnknown    process rows whose memory was partly unknown (memory_known false): those above, and processes
- *                         whose memory no record touched and no snapshot read (seen only forking, exiting, as a zombie)
+ * @param memoryUnknown    process rows whose memory was partly unknown (memory_known false): processes met without a
+ *                         snapshot or exec that showed their maps, or whose maps were unreadable, and processes whose memory no
+ *                         record touched and no snapshot read (seen only forking and exiting, or read as a zombie)
  * @param inconsistencies  calls the kernel accepted on pages the state said were unmapped (something went unrecorded)
  * @param uncertainties    failed mprotect calls that may have changed part of their range (protection now unknown)
  * @param impossible       records saying a call succeeded on a range no kernel accepts (a damaged or forged journal):
@@ -27,7 +27,7 @@ package dev.mapscribe.analyzer.replay;
  *                         (SnapshotOrder): the processes it names were replayed after those records
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
-                          long processes, long processesSeen, long losses, long unknownMaps, long memoryUnknown, long inconsistencies,
+                          long processes, long processesSeen, long losses, long memoryUnknown, long inconsistencies,
                           long uncertainties, long impossible, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused,
                           long compatCalls, long memoryWrites, boolean stopped, String recorderNote, long orderNotes,
                           long orderRaces, boolean snapshotLate) {
@@ -39,9 +39,9 @@ public record ReplayStats(long records, long syscalls, long mmapExec, long mmapE
         boolean stopped, snapshotLate;
         String recorderNote = "";
 
-        ReplayStats stats(long unknownMaps, long inconsistencies, long uncertainties, long impossible, long processesSeen) {
+        ReplayStats stats(long inconsistencies, long uncertainties, long impossible, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
-                    losses, unknownMaps, memoryUnknown, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
+                    losses, memoryUnknown, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
                     memoryWrites, stopped, recorderNote, orderNotes, orderRaces, snapshotLate);
         }
     }

@@ -359,7 +359,7 @@ public final class Replayer {
         for (Process p : processes.live()) {
             emitProcess(p);
         }
-        return count.stats(processes.unknownMaps(), history.inconsistencies(), history.uncertainties(), history.impossible(),
+        return count.stats(history.inconsistencies(), history.uncertainties(), history.impossible(),
                 processes.processesSeen());
     }
 

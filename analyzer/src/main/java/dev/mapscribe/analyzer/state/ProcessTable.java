@@ -103,7 +103,6 @@ public final class ProcessTable {
     private long lastProcessId;
     private long lostRecords;
     private long lastMmId;
-    private long unknownMaps;
 
     public ProcessTable(RegionHistory history, Listener listener) {
         this.history = history;
@@ -460,11 +459,6 @@ public final class ProcessTable {
         return out;
     }
 
-    /** How many address spaces started out unknown (processes the recording met without knowing their memory). */
-    public long unknownMaps() {
-        return unknownMaps;
-    }
-
     public long processesSeen() {
         return lastProcessId;
     }
@@ -536,7 +530,6 @@ public final class ProcessTable {
     }
 
     private RegionMap unknownMap(Process p, long nowNs) {
-        unknownMaps++;
         return RegionMap.unknown(++lastMmId, p.pid, p.comm, history, nowNs);
     }
 
@@ -544,9 +537,6 @@ public final class ProcessTable {
         walks.remove(p.pid);
         p.mm = RegionMap.of(++lastMmId, p.pid, p.comm, history, w.regions, knownUpTo, w.ktimeNs, "exec");
         p.mm.retain();
-        if (knownUpTo < RegionMap.USER_END) {
-            unknownMaps++;
-        }
     }
 
     private void dropMm(Process p, long nowNs) {

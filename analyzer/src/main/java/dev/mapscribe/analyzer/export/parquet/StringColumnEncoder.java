@@ -65,10 +65,7 @@ class StringColumnEncoder extends ColumnChunkEncoder {
                 }
                 definitionLevels.add(1);
             }
-            int start = offsets.getInt((long) r * 4);
-            int len = offsets.getInt((long) (r + 1) * 4) - start;
-            bytes.getBytes(start, valueBuffer(len), 0, len);
-            addValue(len);
+            addValue(readValue(offsets, bytes, r));
         }
         pageRows += to - from;
         pageValues += to - from;
@@ -99,19 +96,14 @@ class StringColumnEncoder extends ColumnChunkEncoder {
             }
             int index = cells.getInt((long) r * 4);
             if (noDictionary) { // the chunk's dictionary is full: its values go whole, each as its row has it
-                int start = offsets.getInt((long) index * 4);
-                int len = offsets.getInt((long) (index + 1) * 4) - start;
-                bytes.getBytes(start, valueBuffer(len), 0, len);
-                addValue(len);
+                addValue(readValue(offsets, bytes, index));
                 continue;
             }
             int id;
             if (idEpoch[index] == epoch) {
                 id = idOfIndex[index];
             } else {
-                int start = offsets.getInt((long) index * 4);
-                int len = offsets.getInt((long) (index + 1) * 4) - start;
-                bytes.getBytes(start, valueBuffer(len), 0, len);
+                int len = readValue(offsets, bytes, index); // first: it may give value a larger array
                 id = dictionary.idOf(value, 0, len);
                 idOfIndex[index] = id;
                 idEpoch[index] = epoch;
@@ -142,8 +134,19 @@ class StringColumnEncoder extends ColumnChunkEncoder {
         }
     }
 
+    /**
+     * Reads value {@code i} of a string vector (its {@code offsets} and data {@code bytes}) into {@link #valueBuffer};
+     * returns its length.
+     */
+    protected final int readValue(ArrowBuf offsets, ArrowBuf bytes, int i) {
+        int start = offsets.getInt((long) i * 4);
+        int len = offsets.getInt((long) (i + 1) * 4) - start;
+        bytes.getBytes(start, valueBuffer(len), 0, len);
+        return len;
+    }
+
     /** The buffer the next value is read into, room for {@code len} bytes. */
-    protected final byte[] valueBuffer(int len) {
+    private byte[] valueBuffer(int len) {
         if (value.length < len) {
             value = new byte[Math.max(len, value.length * 2)];
         }

@@ -39,10 +39,7 @@ final class StringListColumnEncoder extends StringColumnEncoder {
             for (int i = first; i < end; i++) {
                 repetitionLevels.add(i == first ? 0 : 1);
                 definitionLevels.add(present);
-                int start = offsets.getInt((long) i * 4);
-                int len = offsets.getInt((long) (i + 1) * 4) - start;
-                bytes.getBytes(start, valueBuffer(len), 0, len);
-                addValue(len);
+                addValue(readValue(offsets, bytes, i));
                 pageValues++;
             }
         }
