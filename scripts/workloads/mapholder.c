@@ -9,6 +9,9 @@
  * (START/END hex as in /proc/PID/maps, the rest decimal, from fstat of the mapped descriptor).
  * --zombie forks a child that exits at once and is never reaped; prints "zombie PID" once it is one.
  * Also maps one anonymous read-write region and one anonymous read-execute region.
+ * --leader-exits (last): the main thread ends (exit(2), not exit_group) once a second thread holds the process; that
+ * thread waits until /proc shows the leader as a zombie, maps one more anonymous page read-write-execute, prints
+ * "thread TID" and "late START END", and holds everything as above: a live process /proc no longer shows through its pid.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,7 +23,9 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <unistd.h>
 
 static void die(const char *what, const char *arg)
@@ -92,11 +97,55 @@ static void map_memfd_copy(const char *path)
 	close(mfd);
 }
 
+static void hold(void)
+{
+	printf("ready\n");
+	fflush(stdout);
+	char c;
+	while (read(0, &c, 1) > 0) /* hold the mappings until stdin closes */
+		;
+}
+
+/* The leader's state letter in /proc/PID/stat (the field after the last ')'). */
+static char leader_state(void)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)getpid());
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open", path);
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		die("read", path);
+	buf[n] = 0;
+	char *close_paren = strrchr(buf, ')');
+	return close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
+}
+
+static void *outlive_leader(void *unused)
+{
+	(void)unused;
+	while (leader_state() != 'Z')
+		usleep(1000);
+	char *late = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (late == MAP_FAILED)
+		die("mmap", "late");
+	printf("thread %ld\nlate %lx %lx\n", (long)syscall(SYS_gettid), (unsigned long)late, (unsigned long)late + 4096);
+	hold();
+	exit(0); /* exit_group: the whole process ends */
+}
+
 int main(int argc, char **argv)
 {
+	int leader_exits = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--zombie") == 0) {
 			make_zombie();
+			continue;
+		}
+		if (strcmp(argv[i], "--leader-exits") == 0) {
+			leader_exits = 1;
 			continue;
 		}
 		if (i + 1 >= argc) {
@@ -123,10 +172,12 @@ int main(int argc, char **argv)
 	if (rw == MAP_FAILED || rx == MAP_FAILED)
 		die("mmap", "anonymous");
 	rw[0] = 1; /* touch it so it is not merged away lazily */
-	printf("ready\n");
-	fflush(stdout);
-	char c;
-	while (read(0, &c, 1) > 0) /* hold the mappings until stdin closes */
-		;
+	if (leader_exits) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, outlive_leader, NULL) != 0)
+			die("pthread_create", "--leader-exits");
+		syscall(SYS_exit, 0); /* this thread only: the process lives on in t */
+	}
+	hold();
 	return 0;
 }

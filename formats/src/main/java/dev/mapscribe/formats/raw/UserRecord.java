@@ -38,9 +38,32 @@ public sealed interface UserRecord extends Record {
      * A process that was running when recording started; its SnapshotRegions follow it. {@code ktimeNs}: CLOCK_MONOTONIC
      * once the process was read (its smaps last; recorders before 2026-12-07's twenty-third session took it as the read
      * began): no later change is in it.
+     *
+     * <p>{@code state} is the state letter of the group leader's stat ('R', 'S', 'Z', ...) and {@code threads} its thread
+     * count (stat's field 20: the group's threads, a zombie leader included); both came later (minor version): a journal
+     * written before 2026-12-08 reads them as {@link #STATE_UNKNOWN} and {@link #THREADS_UNKNOWN}. A leader in state Z
+     * has exited: with {@code threads} 1 the whole process has (a zombie its parent had not reaped yet); with more, its
+     * other threads run on, and the exe, argv, mount namespace and maps, which /proc no longer shows through the
+     * leader, were read through the live thread {@code readVia} (/proc/PID/task/TID/); 0 when read through the leader.
      */
     record ProcSnapshot(long ktimeNs, int pid, int ppid, long startTicks, int uid, int gid, int euid, int egid,
-                        long mntns, String comm, String exe, List<String> argv, String error) implements UserRecord {
+                        long mntns, String comm, String exe, List<String> argv, String error, char state, int threads,
+                        int readVia) implements UserRecord {
+        public static final char STATE_UNKNOWN = 0;
+        public static final int THREADS_UNKNOWN = -1;
+
+        /** A snapshot as recorders before 2026-12-08 wrote it: leader state and thread count unknown. */
+        public ProcSnapshot(long ktimeNs, int pid, int ppid, long startTicks, int uid, int gid, int euid, int egid,
+                            long mntns, String comm, String exe, List<String> argv, String error) {
+            this(ktimeNs, pid, ppid, startTicks, uid, gid, euid, egid, mntns, comm, exe, argv, error, STATE_UNKNOWN,
+                    THREADS_UNKNOWN, 0);
+        }
+
+        /** The leader had exited and was not reaped yet (state Z): its process is gone if it had no other thread. */
+        public boolean leaderExited() {
+            return state == 'Z';
+        }
+
         public RecordKind kind() { return RecordKind.PROC_SNAPSHOT; }
     }
 

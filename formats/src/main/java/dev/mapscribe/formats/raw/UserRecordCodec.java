@@ -33,7 +33,7 @@ public final class UserRecordCodec {
                     .i32(h.recorderPid()).i32(h.overcommitMemory());
             case ProcSnapshot p -> o.i64(p.ktimeNs()).i32(p.pid()).i32(p.ppid()).i64(p.startTicks()).i32(p.uid())
                     .i32(p.gid()).i32(p.euid()).i32(p.egid()).i64(p.mntns()).str(p.comm()).str(p.exe())
-                    .strs(p.argv()).str(p.error());
+                    .strs(p.argv()).str(p.error()).i32(p.state()).i32(p.threads()).i32(p.readVia());
             case SnapshotRegion s -> o.i32(s.pid()).i64(s.start()).i64(s.end()).i32(s.prot()).bool(s.shared())
                     .i64(s.offset()).i32(s.devMajor()).i32(s.devMinor()).i64(s.inode()).str(s.path()).str(s.vmFlags());
             case FileInfo f -> o.i64(f.ktimeNs()).i32(f.dev()).i64(f.ino()).i64(f.ctimeSec()).i32(f.ctimeNsec())
@@ -78,8 +78,12 @@ public final class UserRecordCodec {
                 case JOURNAL_HEADER -> new JournalHeader(i.i32(), i.str(), i.str(), i.str(), i.str(), i.i64(), i.str(),
                         i.str(), i.i64(), i.i64(), i.strs(), i.i32(),
                         i.remaining() >= 4 ? i.i32() : JournalHeader.OVERCOMMIT_UNKNOWN);
+                // The leader's state, the thread count and the thread read through came later (minor version): an
+                // older snapshot without them reads them as unknown.
                 case PROC_SNAPSHOT -> new ProcSnapshot(i.i64(), i.i32(), i.i32(), i.i64(), i.i32(), i.i32(), i.i32(),
-                        i.i32(), i.i64(), i.str(), i.str(), i.strs(), i.str());
+                        i.i32(), i.i64(), i.str(), i.str(), i.strs(), i.str(),
+                        i.remaining() >= 12 ? (char) i.i32() : ProcSnapshot.STATE_UNKNOWN,
+                        i.remaining() >= 8 ? i.i32() : ProcSnapshot.THREADS_UNKNOWN, i.remaining() >= 4 ? i.i32() : 0);
                 // vmFlags came later (minor version): an older line without them reads as flags unknown.
                 case SNAPSHOT_REGION -> new SnapshotRegion(i.i32(), i.i64(), i.i64(), i.i32(), i.bool(), i.i64(),
                         i.i32(), i.i32(), i.i64(), i.str(), i.remaining() >= 4 ? i.str() : null);

@@ -1,6 +1,7 @@
 package dev.mapscribe.formats.raw;
 
 import dev.mapscribe.formats.raw.UserRecord.JournalHeader;
+import dev.mapscribe.formats.raw.UserRecord.ProcSnapshot;
 import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import org.junit.jupiter.api.Test;
 
@@ -17,10 +18,15 @@ class UserRecordCodecTest {
     private static final SnapshotRegion LINE = new SnapshotRegion(7, 0x7f0000000000L, 0x7f0000004000L, 1, false, 0x1cf000,
             8, 1, 1234, "/usr/lib/x86_64-linux-gnu/libc.so.6", "rd mr mw me ac");
 
+    /** A process whose leader exited while a thread runs on, read through that thread. */
+    private static final ProcSnapshot LEADER_GONE = new ProcSnapshot(99L, 300, 1, 4567L, 0, 0, 0, 0, 4026531832L, "w",
+            "/usr/bin/w", List.of("w", "-x"), null, 'Z', 3, 302);
+
     @Test
     void theOvercommitModeAndTheVmFlagsRoundTrip() {
         assertEquals(HEADER, roundTrip(HEADER));
         assertEquals(LINE, roundTrip(LINE));
+        assertEquals(LEADER_GONE, roundTrip(LEADER_GONE));
         SnapshotRegion fromMaps = new SnapshotRegion(7, 0x1000, 0x2000, 3, false, 0, 0, 0, 0, "[heap]");
         assertEquals(fromMaps, roundTrip(fromMaps));
     }
@@ -38,6 +44,17 @@ class UserRecordCodecTest {
         SnapshotRegion old = (SnapshotRegion) decode(withoutTrailingBytes(LINE, 4 + "rd mr mw me ac".length()));
         assertEquals(null, old.vmFlags());
         assertEquals(LINE.path(), old.path());
+    }
+
+    @Test
+    void aSnapshotWrittenBeforeTheLeadersStateReadsItAsUnknown() {
+        ProcSnapshot old = (ProcSnapshot) decode(withoutTrailingBytes(LEADER_GONE, 12));
+        assertEquals(ProcSnapshot.STATE_UNKNOWN, old.state());
+        assertEquals(ProcSnapshot.THREADS_UNKNOWN, old.threads());
+        assertEquals(0, old.readVia());
+        assertEquals(false, old.leaderExited());
+        assertEquals(LEADER_GONE.argv(), old.argv());
+        assertEquals(null, old.error());
     }
 
     private static UserRecord roundTrip(UserRecord r) {

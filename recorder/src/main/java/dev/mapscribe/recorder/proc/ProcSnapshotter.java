@@ -74,10 +74,26 @@ public final class ProcSnapshotter implements AutoCloseable {
             errors.add("status: " + describe(e));
         }
 
+        // A leader that exited while other threads of its process run on reads as a zombie too: through it /proc shows
+        // no exe, argv, namespace or maps (they are the task's, and it has let go of them), yet the process lives on
+        // and all its threads share one address space. Such a process is read through a live thread; otherwise a
+        // running program would hide its maps from the snapshot just by ending its first thread.
+        int via = 0;
+        String from = dir; // where the exe, argv, namespace and maps are read
+        if (stat.zombie() && stat.threads() > 1) {
+            via = liveThread(pid, dir);
+            if (via > 0) {
+                from = dir + "task/" + via + "/";
+            } else {
+                errors.add("task: no live thread to read through (its threads exited meanwhile)");
+            }
+        }
+        boolean lives = !stat.zombie() || via > 0;
+
         long mntns = 0; // a zombie has left its namespaces: 0
-        if (!stat.zombie()) {
+        if (lives) {
             try {
-                mntns = ProcText.parseNamespaceLink(Files.readSymbolicLink(Path.of(dir + "ns/mnt")).toString());
+                mntns = ProcText.parseNamespaceLink(Files.readSymbolicLink(Path.of(from + "ns/mnt")).toString());
             } catch (IOException | IllegalArgumentException e) {
                 errors.add("ns/mnt: " + describe(e));
             }
@@ -86,14 +102,14 @@ public final class ProcSnapshotter implements AutoCloseable {
         String exe = "";
         List<String> argv = List.of();
         List<UserRecord> regions = new ArrayList<>();
-        if (!stat.kernelThread() && !stat.zombie()) { // neither has an exe, argv or address space
+        if (!stat.kernelThread() && lives) { // neither a kernel thread nor a dead process has an exe, argv or maps
             try {
-                exe = Utf8Text.decode(libc.readlink(dir + "exe")); // the name's bytes, as kernel records give them
+                exe = Utf8Text.decode(libc.readlink(from + "exe")); // the name's bytes, as kernel records give them
             } catch (IOException e) {
                 errors.add("exe: " + describe(e));
             }
             try {
-                argv = ProcText.splitCmdline(buf, readFully(dir + "cmdline"));
+                argv = ProcText.splitCmdline(buf, readFully(from + "cmdline"));
             } catch (IOException e) {
                 errors.add("cmdline: " + describe(e));
             }
@@ -101,7 +117,7 @@ public final class ProcSnapshotter implements AutoCloseable {
                 // smaps, not maps: its VmFlags show what keeps two VMAs apart that look alike in maps (a library's
                 // RELRO part is charged, "ac", its read-only data is not), so the analyzer can keep them apart too.
                 // It costs a walk of the page tables per VMA (for the Rss and Pss it reports), once, at start.
-                int length = readFully(dir + "smaps");
+                int length = readFully(from + "smaps");
                 if (length == 0) {
                     // Every live user process maps something: an empty read means it exited meanwhile.
                     errors.add("smaps: empty (the process exited)");
@@ -119,8 +135,31 @@ public final class ProcSnapshotter implements AutoCloseable {
         // snapshot and replayed again after it.
         long ktimeNs = libc.monotonicNs();
         out.add(new ProcSnapshot(ktimeNs, pid, stat.ppid(), stat.startTicks(), ids.uid(), ids.gid(), ids.euid(),
-                ids.egid(), mntns, stat.comm(), exe, argv, error));
+                ids.egid(), mntns, stat.comm(), exe, argv, error, stat.state(), stat.threads(), via));
         out.addAll(regions);
+    }
+
+    /** A thread of process {@code pid} that has not exited (its stat's state is neither Z nor X); 0 when none is left. */
+    private int liveThread(int pid, String dir) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of(dir + "task"))) {
+            for (Path task : tasks) {
+                String name = task.getFileName().toString();
+                if (!isDigits(name) || Integer.parseInt(name) == pid) {
+                    continue;
+                }
+                try {
+                    char state = ProcText.parseStat(buf, readFully(dir + "task/" + name + "/stat")).state();
+                    if (state != 'Z' && state != 'X') {
+                        return Integer.parseInt(name);
+                    }
+                } catch (IOException | IllegalArgumentException e) {
+                    // that thread has gone meanwhile: try the next
+                }
+            }
+        } catch (IOException e) {
+            // the process has gone meanwhile
+        }
+        return 0;
     }
 
     private static int[] listPids() throws IOException {

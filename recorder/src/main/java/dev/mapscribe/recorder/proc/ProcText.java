@@ -21,7 +21,8 @@ final class ProcText {
     static final long PF_KTHREAD = 0x00200000;
 
     /** The fields of /proc/PID/stat a snapshot keeps. */
-    record Stat(String comm, char state, int ppid, long flags, long startTicks) {
+    /** @param threads stat's field 20, the thread group's threads (a zombie leader counts until the last one is reaped) */
+    record Stat(String comm, char state, int ppid, long flags, int threads, long startTicks) {
         boolean kernelThread() {
             return (flags & PF_KTHREAD) != 0;
         }
@@ -48,6 +49,7 @@ final class ProcText {
         char state = pos < len ? (char) b[pos] : '?';
         int ppid = 0;
         long flags = 0;
+        int threads = 0;
         long startTicks = -1;
         for (int field = 3; field <= 22 && pos < len; field++) {
             int end = indexOf(b, pos, len, (byte) ' ');
@@ -57,6 +59,7 @@ final class ProcText {
             switch (field) {
                 case 4 -> ppid = (int) parseDecimal(b, pos, end);
                 case 9 -> flags = parseDecimal(b, pos, end);
+                case 20 -> threads = (int) parseDecimal(b, pos, end);
                 case 22 -> startTicks = parseDecimal(b, pos, end);
                 default -> {
                 }
@@ -66,7 +69,7 @@ final class ProcText {
         if (startTicks < 0) {
             throw new IllegalArgumentException("stat ends before field 22 (starttime)");
         }
-        return new Stat(comm, state, ppid, flags, startTicks);
+        return new Stat(comm, state, ppid, flags, threads, startTicks);
     }
 
     /** Real and effective ids from /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs"). */

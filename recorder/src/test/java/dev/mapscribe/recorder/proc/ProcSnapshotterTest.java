@@ -109,6 +109,60 @@ class ProcSnapshotterTest {
     }
 
     @Test
+    void aZombieSaysItHasNoLiveThread() throws Exception {
+        try (MapHolder holder = MapHolder.start("--zombie");
+             ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            List<UserRecord> records = new ArrayList<>();
+            snapshotter.snapshotProcess(holder.zombiePid(), records);
+            ProcSnapshot zombie = (ProcSnapshot) records.getFirst();
+            assertEquals('Z', zombie.state());
+            assertTrue(zombie.leaderExited());
+            assertEquals(1, zombie.threads()); // itself: the process has ended
+            assertEquals(0, zombie.readVia());
+            assertEquals(1, records.size());
+        }
+    }
+
+    /**
+     * A process whose first thread exited while another runs on: through its pid /proc shows a zombie (no exe, argv,
+     * namespace or maps), and a snapshot that stopped there would hide a live program's whole address space. It is
+     * read through the live thread: everything the kernel shows there, the page mapped after the leader's exit too.
+     */
+    @Test
+    void aProcessWhoseLeaderExitedIsReadThroughALiveThread() throws Exception {
+        try (MapHolder holder = MapHolder.start("--comm", "hider", "--leader-exits");
+             ProcSnapshotter snapshotter = new ProcSnapshotter()) {
+            int pid = holder.pid();
+            String task = "/proc/" + pid + "/task/" + holder.thread();
+            assertEquals("", Files.readString(Path.of("/proc/" + pid + "/maps")), "/proc shows no maps through the leader");
+            List<UserRecord> records = new ArrayList<>();
+            snapshotter.snapshotProcess(pid, records);
+            List<ProcMaps.Line> oracle = ProcMaps.parse(Files.readString(Path.of(task + "/maps")));
+            List<String> oracleFlags = smapsFlags(Path.of(task + "/smaps"));
+
+            ProcSnapshot snap = (ProcSnapshot) records.getFirst();
+            assertNull(snap.error());
+            assertEquals('Z', snap.state());
+            assertEquals(2, snap.threads()); // the exited leader and the thread
+            assertEquals(holder.thread(), snap.readVia());
+            assertEquals("hider", snap.comm());
+            assertEquals(holder.command(), snap.argv());
+            assertEquals(Path.of(holder.command().getFirst()).toRealPath().toString(), snap.exe());
+            assertEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString(), "mnt:[" + snap.mntns() + "]");
+            assertEquals(startTicks(pid), snap.startTicks()); // the process's start: its leader's, not the thread's
+
+            List<SnapshotRegion> expected = new ArrayList<>();
+            for (int i = 0; i < oracle.size(); i++) {
+                expected.add(region(pid, oracle.get(i), oracleFlags.get(i)));
+            }
+            assertEquals(expected, records.subList(1, records.size()));
+            long[] late = holder.late();
+            assertTrue(expected.stream().anyMatch(r -> r.start() <= late[0] && late[1] <= r.end() && r.prot() == 7),
+                    "the page mapped after the leader's exit");
+        }
+    }
+
+    @Test
     void everyListedProcessGetsASnapshotBeforeItsRegions() throws Exception {
         try (ProcSnapshotter snapshotter = new ProcSnapshotter()) {
             List<UserRecord> records = snapshotter.snapshot(SELF);
@@ -217,7 +271,11 @@ class ProcSnapshotterTest {
 
     /** The VmFlags of each VMA in /proc/PID/smaps, in order, as the kernel prints them. */
     private static List<String> vmFlags(int pid) throws java.io.IOException {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/smaps"), java.nio.charset.StandardCharsets.ISO_8859_1).stream()
+        return smapsFlags(Path.of("/proc/" + pid + "/smaps"));
+    }
+
+    private static List<String> smapsFlags(Path smaps) throws java.io.IOException {
+        return Files.readAllLines(smaps, java.nio.charset.StandardCharsets.ISO_8859_1).stream()
                 .filter(l -> l.startsWith("VmFlags:")).map(l -> l.substring("VmFlags:".length()).strip()).toList();
     }
 

@@ -27,6 +27,7 @@ class ProcTextTest {
         assertEquals(14511, stat.ppid());
         assertEquals(59288, stat.startTicks());
         assertEquals('S', stat.state());
+        assertEquals(1, stat.threads());
         assertFalse(stat.kernelThread());
         assertFalse(stat.zombie());
     }
@@ -42,9 +43,11 @@ class ProcTextTest {
 
     @Test
     void statStateTellsZombies() {
-        byte[] b = bytes("77 (defunct) Z 1 77 77 0 -1 4227084 0 0 0 0 0 0 0 0 20 0 1 0 123456 0 0 18446744073709551615\n");
+        // a leader that exited while two other threads run on: still Z, and field 20 counts it with them
+        byte[] b = bytes("77 (defunct) Z 1 77 77 0 -1 4227084 0 0 0 0 0 0 0 0 20 0 3 0 123456 0 0 18446744073709551615\n");
         ProcText.Stat stat = ProcText.parseStat(b, b.length);
         assertTrue(stat.zombie());
+        assertEquals(3, stat.threads());
         assertEquals(123456, stat.startTicks());
     }
 

@@ -31,9 +31,14 @@ public final class MapHolder implements AutoCloseable {
     private final List<String> command;
 
     private final int zombiePid;
+    private final int thread;
+    private final long[] late;
 
-    private MapHolder(Process process, List<Mapping> mappings, List<String> command, int zombiePid) {
+    private MapHolder(Process process, List<Mapping> mappings, List<String> command, int zombiePid, int thread,
+                      long[] late) {
         this.zombiePid = zombiePid;
+        this.thread = thread;
+        this.late = late;
         this.process = process;
         this.mappings = mappings;
         this.command = command;
@@ -48,12 +53,22 @@ public final class MapHolder implements AutoCloseable {
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<Mapping> mappings = new ArrayList<>();
         int zombie = 0;
+        int thread = 0;
+        long[] late = null;
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null && !line.equals("ready")) {
             String[] f = line.split(" ");
             if (f[0].equals("zombie")) {
                 zombie = Integer.parseInt(f[1]);
+                continue;
+            }
+            if (f[0].equals("thread")) {
+                thread = Integer.parseInt(f[1]);
+                continue;
+            }
+            if (f[0].equals("late")) {
+                late = new long[] {Long.parseUnsignedLong(f[1], 16), Long.parseUnsignedLong(f[2], 16)};
                 continue;
             }
             mappings.add(new Mapping(f[1], Long.parseUnsignedLong(f[2], 16), Long.parseUnsignedLong(f[3], 16),
@@ -64,7 +79,7 @@ public final class MapHolder implements AutoCloseable {
             p.destroyForcibly();
             throw new IOException("mapholder ended before it was ready: " + command);
         }
-        return new MapHolder(p, mappings, command, zombie);
+        return new MapHolder(p, mappings, command, zombie, thread, late);
     }
 
     public int pid() {
@@ -74,6 +89,16 @@ public final class MapHolder implements AutoCloseable {
     /** The unreaped child --zombie made, 0 without it. */
     public int zombiePid() {
         return zombiePid;
+    }
+
+    /** With --leader-exits: the thread that holds the process once its leader has exited; 0 without it. */
+    public int thread() {
+        return thread;
+    }
+
+    /** With --leader-exits: start and end of the page the thread mapped read-write-execute after the leader's exit. */
+    public long[] late() {
+        return late;
     }
 
     public List<String> command() {
