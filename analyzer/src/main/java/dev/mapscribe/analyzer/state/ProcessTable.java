@@ -125,6 +125,10 @@ public final class ProcessTable {
             if (p != null) {
                 return; // this pid is already a newer process: the snapshot's one is gone
             }
+            if (s.leaderExited() && s.threads() == 1) {
+                endedBefore(s);
+                return;
+            }
         }
         if (p == null) {
             p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
@@ -144,7 +148,7 @@ public final class ProcessTable {
             }
         }
         if (p.mm == null) {
-            if (s.error() != null) {
+            if (s.error() != null || zombieOfUnknownThreads(s)) {
                 p.mm = unknownMap(p, s.ktimeNs()); // /proc/PID/maps unreadable: we know nothing of it
             } else {
                 p.mm = RegionMap.of(++lastMmId, p.pid, p.comm, history, regions, RegionMap.USER_END, s.ktimeNs(), "snapshot");
@@ -162,6 +166,31 @@ public final class ProcessTable {
      */
     static boolean vanished(ProcSnapshot s) {
         return s.error() != null && s.startTicks() == 0 && s.comm().isEmpty() && s.uid() < 0;
+    }
+
+    /**
+     * A zombie, with no thread left (its stat's thread count is 1: the leader itself), whose exit no record of the
+     * journal shows: the process had ended before the recording and its parent had not reaped it yet. A lifetime that
+     * ended by the time of its snapshot (its exit not recorded), with no memory to know of, not a process that runs on.
+     */
+    private void endedBefore(ProcSnapshot s) {
+        Process p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
+        p.ppid = s.ppid();
+        p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
+        p.comm = s.comm();
+        p.snapshotNs = s.ktimeNs();
+        endUnrecorded(p, s.ktimeNs());
+    }
+
+    /**
+     * A snapshot from a recorder that did not yet write the leader's state and thread count (before 2026-12-08), of a
+     * zombie: no exe, argv, namespace or maps and no error. It was a process that had ended, or one whose leader had
+     * exited while other threads ran on, whose maps that recorder did not read: its memory is unknown, not empty.
+     */
+    static boolean zombieOfUnknownThreads(ProcSnapshot s) {
+        return s.threads() == ProcSnapshot.THREADS_UNKNOWN && s.error() == null && s.mntns() == 0
+                && (s.exe() == null || s.exe().isEmpty()) && (s.argv() == null || s.argv().isEmpty())
+                && s.startTicks() != 0;
     }
 
     /** The ended lifetime {@code p} was alive when its pid's snapshot was stamped. */

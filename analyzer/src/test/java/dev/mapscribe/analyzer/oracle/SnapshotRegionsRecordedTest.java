@@ -20,6 +20,8 @@ import dev.mapscribe.formats.raw.UserRecord;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import dev.mapscribe.formats.testkit.ProcMaps;
 import dev.mapscribe.recorder.Recorder;
+import dev.mapscribe.recorder.testing.MapHolder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,6 +123,49 @@ class SnapshotRegionsRecordedTest {
                 && (v.validToNs() == null || justBeforeExit < v.validToNs())).map(MapsComparison.Span::of).toList();
         assertEquals(List.of(), MapsComparison.differences(maps, atItsEnd), "its regions until it ended are its maps");
         assertTrue(regions.stream().noneMatch(v -> v.pid() == pid && v.validToNs() == null), "nothing of it after its end");
+    }
+
+    /**
+     * Two processes /proc shows as zombies when the recording starts: one that ended before it (a child its parent
+     * never reaps), and one whose first thread exited while another runs on. The first is a lifetime that ended by
+     * its snapshot; the second a live process whose regions, read through its thread, are the kernel's maps.
+     */
+    @Test
+    void aZombieEndedBeforeTheRecordingAndAProcessWhoseLeaderExitedRunsOnWithItsMaps() throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        try (MapHolder parent = MapHolder.start("--zombie");
+             MapHolder hider = MapHolder.start("--comm", "hider", "--leader-exits")) {
+            int zombie = parent.zombiePid();
+            int pid = hider.pid();
+            List<ProcMaps.Line> maps = ProcMaps.parse(Files.readString(Path.of("/proc/" + pid + "/task/" + hider.thread() + "/maps")));
+            Path journal = recordBriefly("zombies");
+            List<RegionVersion> regions = new ArrayList<>();
+            List<ProcessLifetime> processes = new ArrayList<>();
+            try (JournalReader reader = JournalReader.open(journal)) {
+                Replayer replayer = new Replayer(reader.header(), regionsAndProcesses(regions, processes));
+                assertNull(reader.read(replayer::accept).damage());
+                replayer.finish();
+            }
+
+            List<ProcessLifetime> dead = processes.stream().filter(p -> p.pid() == zombie).toList();
+            assertEquals(1, dead.size(), dead.toString());
+            assertEquals("snapshot", dead.getFirst().source());
+            assertTrue(dead.getFirst().exitNs() != null && !dead.getFirst().exitRecorded(), dead.toString());
+            assertEquals(parent.pid(), dead.getFirst().ppid());
+
+            List<ProcessLifetime> lives = processes.stream().filter(p -> p.pid() == pid).toList();
+            assertEquals(1, lives.size(), lives.toString());
+            ProcessLifetime life = lives.getFirst();
+            assertNull(life.exitNs(), "it runs on");
+            assertTrue(life.memoryKnown(), life.toString());
+            assertEquals(Path.of(hider.command().getFirst()).toRealPath().toString(), life.exe());
+            assertEquals(hider.command(), life.argv());
+            List<MapsComparison.Span> state = regions.stream()
+                    .filter(v -> v.pid() == pid && v.validToNs() == null).map(MapsComparison.Span::of).toList();
+            assertEquals(List.of(), MapsComparison.differences(maps, state));
+            long late = hider.late()[0];
+            assertTrue(state.stream().anyMatch(r -> r.start() <= late && late < r.end()), "the page mapped after the leader's exit");
+        }
     }
 
     /** A recording of the whole machine for 200 ms after the recorder is ready: its start-up snapshot, mostly. */

@@ -63,17 +63,54 @@ class ProcessTableTest {
     }
 
     @Test
-    void aZombieShapedSnapshotWithNoEndedLifetimeStaysAProcess() {
-        // /proc reads a group leader that exited while its other threads run as a zombie too (its stat's state is Z, and
-        // the recorder reads no exe, argv, namespace or maps of it): without a lifetime that ended with its start, the
-        // snapshot cannot tell a dead process from a live one, and a live one must not be ended by it
+    void aZombieShapedSnapshotOfAnOlderRecorderStaysAProcessOfUnknownMemory() {
+        // /proc reads a group leader that exited while its other threads run as a zombie too (its stat's state is Z), and
+        // recorders before 2026-12-08 read no exe, argv, namespace or maps of it and wrote neither its state nor its
+        // thread count: the snapshot cannot tell a dead process from a live one, and a live one must not be ended by it
         table.snapshot(new ProcSnapshot(40_000_000, 500, 100, 2, 0, 0, 0, 0, 0, "worker", "", List.of(), null), List.of());
         assertEquals(List.of(500), table.live().stream().map(Process::pid).toList());
         assertTrue(ended.isEmpty());
+        assertTrue(table.live().getFirst().mm().hasUnknown(), "its maps were not read: unknown, not empty");
         // its threads' later records are that process's
         table.task(task(50_000_000, 500, 501, 100, 20_000_000, "worker"));
         assertEquals(List.of(500), table.live().stream().map(Process::pid).toList());
         assertTrue(ended.isEmpty(), ended.toString());
+    }
+
+    @Test
+    void aZombieWithNoThreadLeftEndedBeforeTheRecording() {
+        // a child that exited before the recording, never reaped: state Z, one thread (itself), no exit in the journal
+        table.snapshot(new ProcSnapshot(40_000_000, 600, 100, 2, 0, 0, 0, 0, 0, "sleep", "", List.of(), null, 'Z', 1, 0),
+                List.of());
+        assertTrue(table.live().isEmpty(), table.live().toString());
+        assertEquals(1, ended.size());
+        Process z = ended.getFirst();
+        assertEquals(600, z.pid());
+        assertEquals(40_000_000, z.exitNs(), "gone by its snapshot");
+        assertFalse(z.exitRecorded());
+        assertEquals(100, z.ppid());
+        assertEquals("sleep", z.comm());
+    }
+
+    @Test
+    void aProcessWhoseLeaderExitedIsLiveWithTheMapsReadThroughItsThread() {
+        // the leader exited while thread 702 runs on: state Z, two threads, read through 702
+        table.snapshot(new ProcSnapshot(40_000_000, 700, 100, 2, 0, 0, 0, 0, 4026531832L, "hider", "/usr/bin/hider",
+                List.of("hider"), null, 'Z', 2, 702), List.of(line(700, 0x10000, 0x12000, 7)));
+        assertEquals(List.of(700), table.live().stream().map(Process::pid).toList());
+        assertTrue(ended.isEmpty());
+        RegionMap m = mm(700);
+        assertFalse(m.hasUnknown(), "its maps were read");
+        assertEquals(List.of(0x10000L), m.regions().stream().map(r -> r.start()).toList());
+        assertEquals("/usr/bin/hider", table.live().getFirst().exe());
+        // the thread's later records are that process's
+        table.task(task(50_000_000, 700, 702, 100, 20_000_000, "hider"));
+        assertEquals(List.of(700), table.live().stream().map(Process::pid).toList());
+        assertTrue(ended.isEmpty(), ended.toString());
+    }
+
+    private static dev.mapscribe.formats.raw.UserRecord.SnapshotRegion line(int pid, long start, long end, int prot) {
+        return new dev.mapscribe.formats.raw.UserRecord.SnapshotRegion(pid, start, end, prot, false, 0, 0, 0, 0, "");
     }
 
     @Test

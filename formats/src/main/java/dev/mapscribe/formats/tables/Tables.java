@@ -251,7 +251,7 @@ public final class Tables {
                     .opt("ppid", INT32, "Parent process id.")
                     .opt("start_ns", INT64, "Kernel start time of the process (CLOCK_MONOTONIC ns); with pid it identifies the lifetime.")
                     .opt("parent_start_ns", INT64, "Kernel start time of the parent: identifies the parent's lifetime.")
-                    .opt("exit_ns", INT64, "CLOCK_MONOTONIC ns when the last thread exited; null while alive at the end of the recording. Where `exit_recorded` is false, an upper bound: when the process was found gone (its pid reused).")
+                    .opt("exit_ns", INT64, "CLOCK_MONOTONIC ns when the last thread exited; null while alive at the end of the recording. Where `exit_recorded` is false, an upper bound: when the process was found gone (its pid reused, or the start-up snapshot read it as a zombie with no thread left).")
                     .opt("exit_utc", TIMESTAMP_NS, "`exit_ns` as UTC.")
                     .opt("exit_code", INT32, "Exit status in wait(2) encoding.")
                     .opt("exe_path", STRING, "Executable after the last exec.")
