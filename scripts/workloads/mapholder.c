@@ -12,6 +12,8 @@
  * --leader-exits (last): the main thread ends (exit(2), not exit_group) once a second thread holds the process; that
  * thread waits until /proc shows the leader as a zombie, maps one more anonymous page read-write-execute, prints
  * "thread TID" and "late START END", and holds everything as above: a live process /proc no longer shows through its pid.
+ * --thread: starts a thread that only waits, so that when stdin closes the main thread's exit_group ends a process
+ * that has another thread (the leader then passes sched_process_exit before that thread: not the group's last).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -123,6 +125,14 @@ static char leader_state(void)
 	return close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
 }
 
+static void *wait_forever(void *unused)
+{
+	(void)unused;
+	for (;;)
+		pause();
+	return NULL;
+}
+
 static void *outlive_leader(void *unused)
 {
 	(void)unused;
@@ -146,6 +156,12 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--leader-exits") == 0) {
 			leader_exits = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--thread") == 0) {
+			pthread_t t;
+			if (pthread_create(&t, NULL, wait_forever, NULL) != 0)
+				die("pthread_create", "--thread");
 			continue;
 		}
 		if (i + 1 >= argc) {

@@ -232,7 +232,8 @@ public final class TableExport implements EventSink, AutoCloseable {
             P_START_EXACT = P.col("start_exact"), P_EXIT_RECORDED = P.col("exit_recorded"),
             P_ARGV_TRUNCATED = P.col("argv_truncated"), P_MEMORY_KNOWN = P.col("memory_known"),
             P_LOST = P.col("records_lost_while_alive"), P_EXE_TRUNCATED = P.col("exe_path_truncated"),
-            P_ANC_TRUNCATED = P.col("ancestors_truncated");
+            P_ANC_TRUNCATED = P.col("ancestors_truncated"), P_LEADER_EXITED = P.col("leader_exited"),
+            P_LEADER_EXIT = P.col("leader_exit_ns");
 
     @Override
     public void process(ProcessLifetime p) {
@@ -248,7 +249,8 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setBool(P_START_EXACT, p.startExact()).setBool(P_EXIT_RECORDED, p.exitRecorded())
                 .setBool(P_ARGV_TRUNCATED, p.argvTruncated()).setBool(P_MEMORY_KNOWN, p.memoryKnown())
                 .setLong(P_LOST, p.lostDuring()).setBool(P_EXE_TRUNCATED, p.exeTruncated())
-                .setBool(P_ANC_TRUNCATED, p.ancestorsTruncated());
+                .setBool(P_ANC_TRUNCATED, p.ancestorsTruncated()).setBool(P_LEADER_EXITED, p.leaderExited())
+                .setLongOrNull(P_LEADER_EXIT, p.leaderExitNs());
         w.end();
     }
 

@@ -16,17 +16,20 @@ import java.util.List;
  *                     calls, which the state cannot tell apart
  * @param exeTruncated the kernel cut the leading part of {@code exe}
  * @param ancestorsTruncated an ancestor's exe path was cut, or the oldest ancestors were left out
+ * @param leaderExited its first thread exited by exit(2) while others ran on, in this lifetime
+ * @param leaderExitNs when, if a record showed it; null when the start-up snapshot found it so
  */
 public record ProcessLifetime(String host, long firstSeenNs, long firstSeenUtcNs, int pid, long startNs, boolean startExact,
                               long startUtcNs, Long exitNs, Long exitUtcNs, Integer exitCode, boolean exitRecorded, int ppid,
                               long parentStartNs, String exe, List<String> argv, String commandLine, boolean argvTruncated,
                               String comm, int uid, int gid, int euid, int egid, long mntns, String ancestors, String source,
                               int execs, boolean memoryKnown, long lostDuring, boolean exeTruncated,
-                              boolean ancestorsTruncated) {
+                              boolean ancestorsTruncated, boolean leaderExited, Long leaderExitNs) {
     /** The same lifetime with what the start-up snapshot said of it (ProcessTable.Listener#snapshotOfEnded). */
     public ProcessLifetime withIdentity(String exe, List<String> argv, String commandLine, boolean argvTruncated, String comm) {
         return new ProcessLifetime(host, firstSeenNs, firstSeenUtcNs, pid, startNs, startExact, startUtcNs, exitNs, exitUtcNs,
                 exitCode, exitRecorded, ppid, parentStartNs, exe, argv, commandLine, argvTruncated, comm, uid, gid, euid, egid,
-                mntns, ancestors, source, execs, memoryKnown, lostDuring, exeTruncated, ancestorsTruncated);
+                mntns, ancestors, source, execs, memoryKnown, lostDuring, exeTruncated, ancestorsTruncated, leaderExited,
+                leaderExitNs);
     }
 }

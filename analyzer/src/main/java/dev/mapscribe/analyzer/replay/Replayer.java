@@ -58,7 +58,7 @@ public final class Replayer {
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
             NR_SHMAT = 30, NR_SHMDT = 67, NR_MLOCK = 149, NR_MUNLOCK = 150, NR_MLOCKALL = 151, NR_MUNLOCKALL = 152,
             NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462, NR_IO_SETUP = 206, NR_IO_DESTROY = 207,
-            NR_REMAP_FILE_PAGES = 216, NR_MBIND = 237, NR_SET_MEMPOLICY_HOME_NODE = 450;
+            NR_REMAP_FILE_PAGES = 216, NR_MBIND = 237, NR_SET_MEMPOLICY_HOME_NODE = 450, NR_EXIT = 60;
     static final int MLOCK_ONFAULT = 1;
 
     private final EventSink sink;
@@ -198,6 +198,8 @@ public final class Replayer {
                 memoryWrites(s, row, row.ret(), row.failed());
                 if (!s.enterOnly()) {
                     syscallState(s);
+                } else if (s.nr() == NR_EXIT && !s.h().has(KernelRecord.F_COMPAT)) {
+                    processes.exitCall(s.h()); // exit(2), not exit_group: this thread alone
                 }
             }
             case ForkRecord f -> processes.fork(f);
@@ -718,7 +720,7 @@ public final class Replayer {
                 p.commandLine(), p.argvTruncated(), p.comm(),
                 p.uid(), p.gid(), p.euid(), p.egid(), p.mntns(), processes.ancestors(p), p.source().name().toLowerCase(),
                 p.execs(), mm != null && !mm.hasUnknown(), processes.lostDuring(p), p.exeTruncated(),
-                processes.ancestorsTruncated(p));
+                processes.ancestorsTruncated(p), p.leaderExited(), p.leaderExitNs() >= 0 ? p.leaderExitNs() : null);
     }
 
     private long utc(long ktimeNs) {

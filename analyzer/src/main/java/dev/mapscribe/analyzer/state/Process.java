@@ -39,6 +39,13 @@ public final class Process {
     long exitNs = -1;
     int exitCode;
     boolean exitRecorded;
+    /**
+     * Its first thread (the one whose id is the pid) exited by exit(2) while others ran on: /proc then showed it as a
+     * zombie, with no exe, cmdline or maps through the pid (until an exec from another thread made that one the leader).
+     */
+    boolean leaderExited;
+    /** ktime of that exit when a record showed it; -1 when the start-up snapshot found the leader gone already. */
+    long leaderExitNs = -1;
     RegionMap mm;
     /** The replay's count of lost records when this process was first seen. */
     long lossesBefore;
@@ -80,6 +87,8 @@ public final class Process {
     public int exitCode() { return exitCode; }
     /** Whether an exit record ended it (false: its end was inferred, e.g. its pid came back with a new start time). */
     public boolean exitRecorded() { return exitRecorded; }
+    public boolean leaderExited() { return leaderExited; }
+    public long leaderExitNs() { return leaderExitNs; }
     public RegionMap mm() { return mm; }
     public long lossesBefore() { return lossesBefore; }
 

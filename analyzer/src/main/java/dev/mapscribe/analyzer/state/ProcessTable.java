@@ -12,9 +12,11 @@ import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The processes of one host: seeded from the start-up snapshot, then kept up to date by TASK, FORK, EXEC and
@@ -97,6 +99,8 @@ public final class ProcessTable {
     private long ancestryEpoch;
     private final IntMap<Thread> threads = new IntMap<>();
     private final IntMap<Walk> walks = new IntMap<>();
+    /** First threads that called exit(2) and whose exit record has not come yet (the next record of theirs). */
+    private final Set<Integer> leadersInExit = new HashSet<>();
     /** The thread of the record being replayed: every question about one record is answered once. */
     private Hdr lastHdr;
     private Thread lastThread;
@@ -137,6 +141,9 @@ public final class ProcessTable {
             p.mntns = s.mntns();
         }
         p.snapshotNs = s.ktimeNs();
+        if (s.leaderExited() && s.threads() > 1 && !p.leaderExited) {
+            p.leaderExited = true; // exited before the recording, when is not known
+        }
         if (p.exe == null) { p.exe = s.exe(); }
         ancestryEpoch++; // exe, ppid: what ancestors() reads
         if (p.argv.isEmpty() && s.argv() != null) { p.argv = List.copyOf(s.argv()); }
@@ -438,12 +445,31 @@ public final class ProcessTable {
         }
     }
 
+    /**
+     * An exit(2) call, recorded as its task passes sched_process_exit, just before that task's exit record: a
+     * process's first thread that calls it leaves alone (exit_group ends them all), and if others run on, the process
+     * lives on with its leader a zombie.
+     */
+    public void exitCall(Hdr h) {
+        if (h.tid() == h.pid()) {
+            leadersInExit.add(h.tid());
+        }
+    }
+
     /** sched_process_exit: a thread ends; with group_dead, the process does. */
     public void exit(ExitRecord x) {
         lastHdr = null;
         Hdr h = x.h();
         Thread t = threads.remove(h.tid());
+        boolean leaderCalledExit = leadersInExit.remove(h.tid());
         if (!x.groupDead()) {
+            // The first thread left by exit(2) and the process runs on without it. Not when another thread's exec ended
+            // it (the kernel's de_thread kills it, it calls nothing) nor in an exit_group (every thread goes).
+            Process p = t != null ? t.process() : live.get(h.pid());
+            if (leaderCalledExit && p != null && live.get(p.pid) == p && !p.leaderExited) {
+                p.leaderExited = true;
+                p.leaderExitNs = h.ktimeNs();
+            }
             return;
         }
         Process p = t != null ? t.process() : live.get(h.pid());

@@ -160,12 +160,57 @@ class SnapshotRegionsRecordedTest {
             assertTrue(life.memoryKnown(), life.toString());
             assertEquals(Path.of(hider.command().getFirst()).toRealPath().toString(), life.exe());
             assertEquals(hider.command(), life.argv());
+            assertTrue(life.leaderExited() && life.leaderExitNs() == null, "found so by the snapshot: " + life);
             List<MapsComparison.Span> state = regions.stream()
                     .filter(v -> v.pid() == pid && v.validToNs() == null).map(MapsComparison.Span::of).toList();
             assertEquals(List.of(), MapsComparison.differences(maps, state));
             long late = hider.late()[0];
             assertTrue(state.stream().anyMatch(r -> r.start() <= late && late < r.end()), "the page mapped after the leader's exit");
         }
+    }
+
+    /**
+     * Recorded while they run: a process whose first thread calls exit(2) while another runs on is a process that
+     * lost its leader at that instant (`leader_exited`), and one whose leader ends it with exit_group, passing
+     * sched_process_exit before its other thread, is not.
+     */
+    @Test
+    void aLeaderThatCallsExitIsToldFromOneThatEndsItsProcess() throws Exception {
+        BpfRequirement.assumeRootAndBpf();
+        Path journal = tmp.resolve("journal");
+        Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
+                List.of("test", "leaders"), System.err);
+        int hiderPid, groupPid;
+        try (Recorder recorder = Recorder.start(config)) {
+            try (MapHolder hider = MapHolder.start("--comm", "hider", "--leader-exits");
+                 MapHolder group = MapHolder.start("--comm", "grouped", "--thread")) {
+                hiderPid = hider.pid();
+                groupPid = group.pid();
+            } // stdin closed: the hider's thread calls exit_group; the grouped one's leader returns from main
+            Thread.sleep(100);
+            recorder.awaitStopped();
+        }
+        List<ProcessLifetime> processes = new ArrayList<>();
+        List<Boolean> groupLeaderExits = new ArrayList<>(); // group_dead of the grouped leader's exit record
+        try (JournalReader reader = JournalReader.open(journal)) {
+            Replayer replayer = new Replayer(reader.header(), regionsAndProcesses(new ArrayList<>(), processes));
+            assertNull(reader.read((r, batch) -> {
+                if (r instanceof KernelRecord.ExitRecord x && x.h().pid() == groupPid && x.h().tid() == groupPid) {
+                    groupLeaderExits.add(x.groupDead());
+                }
+                replayer.accept(r, batch);
+            }).damage());
+            replayer.finish();
+        }
+        ProcessLifetime hider = processes.stream().filter(p -> p.pid() == hiderPid).findFirst().orElseThrow();
+        assertTrue(hider.leaderExited(), hider.toString());
+        assertTrue(hider.leaderExitNs() != null && hider.exitNs() != null && hider.leaderExitNs() < hider.exitNs(),
+                hider.toString());
+        assertTrue(hider.exitRecorded());
+        assertEquals(List.of(false), groupLeaderExits, "the case this is about: the leader left before its thread");
+        ProcessLifetime group = processes.stream().filter(p -> p.pid() == groupPid).findFirst().orElseThrow();
+        assertTrue(!group.leaderExited() && group.leaderExitNs() == null, group.toString());
+        assertTrue(group.exitRecorded());
     }
 
     /** A recording of the whole machine for 200 ms after the recorder is ready: its start-up snapshot, mostly. */

@@ -96,21 +96,50 @@ class ProcessTableTest {
     void aProcessWhoseLeaderExitedIsLiveWithTheMapsReadThroughItsThread() {
         // the leader exited while thread 702 runs on: state Z, two threads, read through 702
         table.snapshot(new ProcSnapshot(40_000_000, 700, 100, 2, 0, 0, 0, 0, 4026531832L, "hider", "/usr/bin/hider",
-                List.of("hider"), null, 'Z', 2, 702), List.of(line(700, 0x10000, 0x12000, 7)));
+                List.of("hider"), null, 'Z', 2, 702), List.of(line(700, 0x10000, 0x12000, 7, "", 0, 0)));
         assertEquals(List.of(700), table.live().stream().map(Process::pid).toList());
         assertTrue(ended.isEmpty());
         RegionMap m = mm(700);
         assertFalse(m.hasUnknown(), "its maps were read");
         assertEquals(List.of(0x10000L), m.regions().stream().map(r -> r.start()).toList());
         assertEquals("/usr/bin/hider", table.live().getFirst().exe());
+        assertTrue(table.live().getFirst().leaderExited());
+        assertEquals(-1, table.live().getFirst().leaderExitNs(), "before the recording: when is not known");
         // the thread's later records are that process's
         table.task(task(50_000_000, 700, 702, 100, 20_000_000, "hider"));
         assertEquals(List.of(700), table.live().stream().map(Process::pid).toList());
         assertTrue(ended.isEmpty(), ended.toString());
     }
 
-    private static dev.mapscribe.formats.raw.UserRecord.SnapshotRegion line(int pid, long start, long end, int prot) {
-        return new dev.mapscribe.formats.raw.UserRecord.SnapshotRegion(pid, start, end, prot, false, 0, 0, 0, 0, "");
+    @Test
+    void aLeaderThatCallsExitWhileAThreadRunsOnLeavesTheProcessRunningWithoutIt() {
+        table.task(task(1, 100, 100, 1, 1000, "hider"));
+        table.fork(fork(2, 100, 100, 100, 101, 2000, 0x3));
+        table.exitCall(h(RecordKind.SYSCALL, 3, 100, 100)); // exit(2), recorded as the leader passes sched_process_exit
+        table.exit(exit(3, 100, 100, false));
+        Process p = table.live().getFirst();
+        assertTrue(p.leaderExited());
+        assertEquals(3, p.leaderExitNs());
+        table.exit(exit(9, 100, 101, true));
+        assertEquals(1, ended.size());
+        assertTrue(ended.getFirst().leaderExited(), "a trait of the lifetime");
+    }
+
+    @Test
+    void aLeaderEndedByExitGroupOrByAThreadsExecHasNotLeftItsProcess() {
+        // exit_group from the leader: it passes sched_process_exit before its other thread, not the group's last
+        table.task(task(1, 100, 100, 1, 1000, "app"));
+        table.fork(fork(2, 100, 100, 100, 101, 2000, 0x3));
+        table.exit(exit(3, 100, 100, false)); // its syscall record said exit_group: no exitCall
+        assertFalse(table.live().getFirst().leaderExited());
+        table.exit(exit(4, 100, 101, true));
+        assertFalse(ended.getFirst().leaderExited());
+        // an exec from thread 201: the kernel ends the leader (it calls nothing) and gives the pid to the caller
+        table.task(task(10, 200, 200, 1, 5000, "app"));
+        table.fork(fork(11, 200, 200, 200, 201, 5000, 0x3));
+        table.exit(exit(12, 200, 200, false));
+        table.exec(new ExecRecord(h(RecordKind.EXEC, 13, 200, 200), 201, file("/usr/bin/app", 77), List.of("app"), false));
+        assertFalse(table.live().getFirst().leaderExited());
     }
 
     @Test

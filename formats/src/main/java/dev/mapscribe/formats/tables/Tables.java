@@ -272,6 +272,8 @@ public final class Tables {
                     .req("argv_truncated", BOOL, "True when the kernel cut the command line at 4096 bytes.")
                     .req("memory_known", BOOL, "False when part of its address space was unknown to the recording (it predates the recording and no snapshot covered it).")
                     .req("records_lost_while_alive", INT64, "Records the kernel could not reserve (any process) while this process lived: its history may be incomplete when > 0.")
+                    .req("leader_exited", BOOL, "True when its first thread (the one whose id is the pid) left by exit(2) while other threads ran on, in this lifetime: from then /proc shows the process as a zombie, with no exe, command line or maps through its pid, which hides a running program from tools that read /proc/PID (until an exec from another thread makes that thread the leader). Not set by an exit_group or by the end of the leader that another thread's exec brings about. Journals recorded before 2026-12-08 cannot tell it of a process that was so when the recording started.")
+                    .opt("leader_exit_ns", INT64, "CLOCK_MONOTONIC ns when the first thread exited, where `leader_exited`; null when the start-up snapshot found it exited already.")
                     .done());
 
     /** The temporal region table: one row per version of a region. */
