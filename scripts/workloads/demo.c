@@ -34,8 +34,12 @@
 //      "/memfd:mapscribe-demo-cleaned (deleted)" has no hashes and says the file changed after it was mapped (its
 //      ctime moved; or while it was hashed, when the recorder's read came first), and `files` has the zeros' hashes
 //      under its new ctime
+//  14. a child hides behind its exited first thread: its main thread calls exit(2), not exit_group, while a second
+//      thread runs on, so /proc/PID shows a zombie (no exe, cmdline or maps through the pid); the second thread maps
+//      a page RWX and runs code from it                             -> processes.leader_exited of the child, and its
+//                                                                       "Mmaped region with W+E permissions!" after it
 //
-// Build: cc -O2 -Wall -o demo demo.c -ldl        Run: ./demo   (about 5 seconds)
+// Build: cc -O2 -Wall -o demo demo.c -ldl -lpthread        Run: ./demo   (about 5 seconds)
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -58,6 +62,7 @@
 #include "uring.h"
 #include <signal.h>
 #include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #define PAGE 4096
@@ -383,6 +388,44 @@ static int fork_exec_tree(const char *self) {
     return wait_for(c, "tree: child");
 }
 
+// The state letter of this process's first thread in /proc/PID/stat (the field after the last ')').
+static char leader_state(void) {
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)getpid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die("open /proc/PID/stat");
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) die("read /proc/PID/stat");
+    buf[n] = 0;
+    char *paren = strrchr(buf, ')');
+    return paren && paren[1] == ' ' ? paren[2] : '?';
+}
+
+static void *outlive_leader(void *unused) {
+    (void)unused;
+    while (leader_state() != 'Z') pause_ms(1);  // until the first thread is gone
+    void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) die("mmap RWX behind the exited leader");
+    memcpy(p, CODE, sizeof CODE);
+    say("hidden: first thread gone (/proc/%d shows a zombie), thread %ld mapped RWX at %p", (int)getpid(),
+        (long)syscall(SYS_gettid), p);
+    run_code(p, "a thread whose first thread exited");
+    exit(0);  // exit_group: the whole child ends
+}
+
+static void leader_exits(void) {
+    pid_t c = fork();
+    if (c < 0) die("fork");
+    if (c == 0) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, outlive_leader, NULL) != 0) die("pthread_create");
+        say("hidden: child ends its first thread with exit(2); its second thread runs on");
+        syscall(SYS_exit, 0);  // this thread only
+    }
+    wait_for(c, "hidden: child");
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "child") == 0) return child_role();
     say("demo: start (pid %d, ppid %d); clock CLOCK_MONOTONIC ns", (int)getpid(), (int)getppid());
@@ -412,6 +455,8 @@ int main(int argc, char **argv) {
     userfaultfd_fill();
     pause_ms(300);
     cleaned_memfd();
+    pause_ms(300);
+    leader_exits();
     pause_ms(300);
     say("demo: done");
     return rc;

@@ -294,6 +294,21 @@ FROM (VALUES
   ('demo-a', 7736, 'demo', 140164096520192, 140164096524288, 7, 34, NULL, NULL, NULL, 0, at_ms(3321), at_ms(3510), 'mmap')
 ) r(host, pid, comm, start_addr, end_addr, prot, flags, path, dev, inode, file_offset, valid_from_ns, valid_to_ns, cause);
 
+-- A child of the demo that hid behind its exited first thread (demo.c step 14): its leader left by exit(2) at 3600 ms
+-- while thread 7961 ran on and mapped a page RWX.
+INSERT INTO processes BY NAME
+SELECT 'demo-a' AS host, at_ms(3598) AS ts_ns, 7960 AS pid, 7960 AS tid, 'demo' AS comm, 7736 AS ppid,
+       at_ms(3598) AS start_ns, at_ms(-2) AS parent_start_ns, at_ms(3605) AS exit_ns, 0 AS exit_code,
+       '/work/main/target/workloads/demo' AS exe_path, ['./demo'] AS argv, './demo' AS command_line,
+       '/usr/lib/systemd/systemd|/usr/bin/bash|/work/main/target/workloads/demo' AS ancestors, 0 AS uid, 0 AS gid,
+       0 AS euid, 0 AS egid, 4026531841 AS mnt_ns, 0 AS execs, false AS from_snapshot, true AS leader_exited,
+       at_ms(3600) AS leader_exit_ns;
+INSERT INTO mem_prot_alert BY NAME
+SELECT 'demo-a' AS host, at_ms(3601) AS ts_ns, 7960 AS pid, 7961 AS tid, 'demo' AS comm,
+       'Mmaped region with W+E permissions!' AS alert, 1 AS alert_id, 'mmap' AS syscall, 140164096700416 AS addr,
+       4096 AS len, 7 AS prot, NULL AS prev_prot, 0 AS syscall_addr, 4096 AS syscall_len, 7736 AS ppid, 0 AS uid,
+       0 AS gid, 4026531841 AS mnt_ns, '/work/main/target/workloads/demo' AS exe_path, './demo' AS command_line;
+
 -- utc_time = boot time in UTC + ts_ns, per host (each host has its own boot time).
 CREATE TEMP MACRO utc(h, ns) AS
   CAST(make_timestamp(CASE h WHEN 'demo-a' THEN 1795450000000000 ELSE 1795449998500000 END + ns // 1000) AS TIMESTAMP_NS);

@@ -147,6 +147,11 @@ class NotebooksOnRecordingTest {
                 && r.get(hidden.column("sha256")) != null), "the demo's segment: " + hidden.rows());
         assertTrue(hidden.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hidden.column("pid")))
                 && "executable, MADV_DONTDUMP".equals(r.get(hidden.column("what")))), "the demo's MADV_DONTDUMP: " + hidden.rows());
+        // The demo's child that ended its first thread with exit(2) and mapped a page RWX from its second thread after
+        Table hiders = NotebooksRunTest.tableWithColumn(run, "first_thread_exited_ns", "alerts_after");
+        assertTrue(hiders.rows().stream().anyMatch(r -> Integer.valueOf(demoPid).equals(r.get(hiders.column("ppid")))
+                && !"before the recording".equals(r.get(hiders.column("first_thread_exited_ns")))
+                && ((Number) r.get(hiders.column("alerts_after"))).longValue() >= 1), "the demo's hidden child: " + hiders.rows());
         // The memfd the demo cleaned after its code ran (overwritten, its times set back): no hashes as mapped, the
         // ctime that moved says why (after the mapping, or during the enricher's read when it came first: the holder
         // thread can hold it and the worker read it within the demo's few microseconds), and the file as it is now is
