@@ -1,6 +1,7 @@
 package dev.mapscribe.recorder.enrich;
 
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
+import dev.mapscribe.recorder.proc.LiveThread;
 import dev.mapscribe.recorder.sys.Libc;
 import dev.mapscribe.recorder.sys.Libc.PosixException;
 import dev.mapscribe.recorder.sys.Libc.Stat;
@@ -73,7 +74,23 @@ final class MappedFileOpener {
             return new Held(byPath.fd(), 0);
         }
         PathFd viaProcess = link.kind() == ProcessLink.Kind.NONE ? null : openChecked(link.procPath(PAGE), file, unused);
+        ProcessLink viaThread;
+        if (viaProcess == null && (viaThread = throughLiveThread(link)) != null) {
+            viaProcess = openChecked(viaThread.procPath(PAGE), file, unused);
+        }
         return viaProcess != null ? new Held(viaProcess.fd(), link.pid()) : null;
+    }
+
+    /**
+     * {@code link} through a live thread of its process when the process's first thread has exited (its /proc/PID/
+     * then shows no map_files entry and no exe: a way to hide them); null otherwise.
+     */
+    private static ProcessLink throughLiveThread(ProcessLink link) {
+        if (link.kind() == ProcessLink.Kind.NONE || link.procId() != link.pid()) {
+            return null;
+        }
+        int tid = LiveThread.ofExitedLeader(link.pid());
+        return tid > 0 ? link.throughThread(tid) : null;
     }
 
     /**
@@ -111,10 +128,18 @@ final class MappedFileOpener {
         if (exact != null) {
             return exact;
         }
+        ProcessLink viaThread = throughLiveThread(link);
+        if (viaThread != null) {
+            link = viaThread;
+            Opened throughThread = tryOpen(link.procPath(PAGE), file, pid, why);
+            if (throughThread != null) {
+                return throughThread;
+            }
+        }
         if (link.kind() == ProcessLink.Kind.EXE) {
             throw new IOException(why.toString()); // an exe link has no range to look around
         }
-        String dir = "/proc/" + pid + "/map_files/";
+        String dir = "/proc/" + link.procId() + "/map_files/";
         long start = link.start();
         long end = link.end();
         // The VMA may have been split (mprotect) or merged since it was recorded: any entry overlapping the

@@ -11,16 +11,32 @@ package dev.mapscribe.recorder.enrich;
  *       same burst, no longer a first sighting).</li>
  * </ul>
  */
-public record ProcessLink(Kind kind, int pid, long start, long end) {
+public record ProcessLink(Kind kind, int pid, long start, long end, int procId) {
     public enum Kind { NONE, MAPPING, EXE }
 
     public static final ProcessLink NONE = new ProcessLink(Kind.NONE, 0, 0, 0);
 
+    /**
+     * @param procId the /proc entry the link goes through: the pid, or a live thread of the process when its first
+     *               thread has exited ({@link #throughThread})
+     */
     public ProcessLink {
         if ((kind == Kind.NONE) != (pid <= 0)) {
             throw new IllegalArgumentException("a link through a process needs its pid, and only such a link has one: "
                     + kind + " pid " + pid);
         }
+    }
+
+    public ProcessLink(Kind kind, int pid, long start, long end) {
+        this(kind, pid, start, end, pid);
+    }
+
+    /**
+     * The same link through /proc/TID/ of the process's thread {@code tid}: a process whose first thread has exited
+     * shows its map_files and exe through a live thread only (recorder.proc.LiveThread).
+     */
+    public ProcessLink throughThread(int tid) {
+        return new ProcessLink(kind, pid, start, end, tid);
     }
 
     /**
@@ -40,9 +56,9 @@ public record ProcessLink(Kind kind, int pid, long start, long end) {
     String procPath(long pageSize) {
         return switch (kind) {
             case NONE -> null;
-            case EXE -> "/proc/" + pid + "/exe";
+            case EXE -> "/proc/" + procId + "/exe";
             // It names whole pages, and a record's end (address + length) need not be one.
-            case MAPPING -> "/proc/" + pid + "/map_files/" + Long.toHexString(start) + "-"
+            case MAPPING -> "/proc/" + procId + "/map_files/" + Long.toHexString(start) + "-"
                     + Long.toHexString((end + pageSize - 1) & -pageSize);
         };
     }

@@ -81,7 +81,7 @@ public final class ProcSnapshotter implements AutoCloseable {
         int via = 0;
         String from = dir; // where the exe, argv, namespace and maps are read
         if (stat.zombie() && stat.threads() > 1) {
-            via = liveThread(pid, dir);
+            via = LiveThread.of(pid);
             if (via > 0) {
                 from = dir + "task/" + via + "/";
             } else {
@@ -139,28 +139,6 @@ public final class ProcSnapshotter implements AutoCloseable {
         out.addAll(regions);
     }
 
-    /** A thread of process {@code pid} that has not exited (its stat's state is neither Z nor X); 0 when none is left. */
-    private int liveThread(int pid, String dir) {
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of(dir + "task"))) {
-            for (Path task : tasks) {
-                String name = task.getFileName().toString();
-                if (!isDigits(name) || Integer.parseInt(name) == pid) {
-                    continue;
-                }
-                try {
-                    char state = ProcText.parseStat(buf, readFully(dir + "task/" + name + "/stat")).state();
-                    if (state != 'Z' && state != 'X') {
-                        return Integer.parseInt(name);
-                    }
-                } catch (IOException | IllegalArgumentException e) {
-                    // that thread has gone meanwhile: try the next
-                }
-            }
-        } catch (IOException e) {
-            // the process has gone meanwhile
-        }
-        return 0;
-    }
 
     private static int[] listPids() throws IOException {
         int[] pids = new int[512];

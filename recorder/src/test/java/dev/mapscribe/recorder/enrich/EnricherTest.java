@@ -63,11 +63,13 @@ class EnricherTest {
      */
     private record HeldFile(Path path, int size, Sums sums, MapHolder holder) implements AutoCloseable {
         /** Writes {@code size} random bytes at {@code path} and starts mapholder {@code option} on them. */
-        static HeldFile start(String option, Path path, int size) throws Exception {
+        static HeldFile start(String option, Path path, int size, String... more) throws Exception {
             RootRequirement.assumeRoot();
             randomFile(path, size);
             Sums sums = Sums.of(path);
-            return new HeldFile(path, size, sums, MapHolder.start(option, path.toString()));
+            List<String> args = new ArrayList<>(List.of(option, path.toString()));
+            args.addAll(List.of(more));
+            return new HeldFile(path, size, sums, MapHolder.start(args.toArray(String[]::new)));
         }
 
         int pid() {
@@ -290,6 +292,39 @@ class EnricherTest {
              Enricher enricher = enricher()) {
             source.offerMapping(enricher, "memfd", "/memfd:mapholder (deleted)", FileRef.UNLINKED);
             source.assertHashedThroughMapFiles(next());
+        }
+    }
+
+    /**
+     * A memfd mapped by a process whose first thread has exited: through the zombie leader /proc/PID/map_files lists
+     * nothing, and the file is read through a live thread's /proc/TID/map_files.
+     */
+    @Test
+    void aMemfdOfAProcessWhoseFirstThreadExitedIsHashedThroughALiveThread(@TempDir Path dir) throws Exception {
+        try (HeldFile source = HeldFile.start("--memfd-from", dir.resolve("stage8.bin"), 70_001, "--leader-exits");
+             Enricher enricher = enricher()) {
+            try (var entries = Files.list(Path.of("/proc/" + source.pid() + "/map_files"))) {
+                assertEquals(0, entries.count(), "the case this is about: nothing through the pid");
+            }
+            source.offerMapping(enricher, "memfd", "/memfd:mapholder (deleted)", FileRef.UNLINKED);
+            source.assertHashedThroughMapFiles(next());
+        }
+    }
+
+    /** The same for a deleted file of such a process found by the start-up snapshot (read through the thread too). */
+    @Test
+    void aDeletedFileOfASnapshotOfAProcessWhoseFirstThreadExitedIsHashed(@TempDir Path dir) throws Exception {
+        try (HeldFile implant = HeldFile.start("--exec-unlink", dir.resolve("implant2.so"), 23456, "--leader-exits");
+             ProcSnapshotter snapshotter = new ProcSnapshotter();
+             Enricher enricher = enricher()) {
+            List<UserRecord> records = new ArrayList<>();
+            snapshotter.snapshotProcess(implant.pid(), records);
+            records.stream().flatMap(r -> r instanceof SnapshotRegion region ? Stream.of(region) : Stream.empty())
+                    .filter(r -> r.path().startsWith(implant.path().toString())).forEach(enricher::offerRegion);
+            enricher.close();
+            List<FileInfo> infos = sink.stream().map(FileInfo.class::cast).toList();
+            assertEquals(1, infos.size(), infos.toString());
+            implant.assertHashedThroughMapFiles(infos.getFirst());
         }
     }
 
