@@ -48,7 +48,7 @@ class ReportCommandTest {
         Path html = tmp.resolve("pages/triage.html");
         Outcome o = report(notebook("triage").toString(), "--data", out.toString(), "--html", html.toString());
         assertEquals(0, o.code(), o.err());
-        assertTrue(o.err().contains("21 queries, 0 failed, 0 empty"), o.err());
+        assertTrue(o.err().contains("22 queries, 0 failed, 0 empty"), o.err());
         String page = Files.readString(html);
         assertTrue(page.contains("/memfd:mapscribe-demo-jit (deleted)"));
         assertTrue(page.contains("bash-sha256"), "the hashes of what already ran (the files table)");
@@ -56,6 +56,7 @@ class ReportCommandTest {
         assertTrue(page.contains("staged-sha256"), "the hash of the file made executable by mprotect");
         assertTrue(page.contains("rewritten-now-sha256"), "a file overwritten after it was mapped, as it is now");
         assertTrue(page.contains("POKETEXT") && page.contains("/proc/PID/mem"), "the writes into another process");
+        assertTrue(page.contains("Processes hidden behind an exited first thread"), "the section of such processes");
     }
 
     @Test

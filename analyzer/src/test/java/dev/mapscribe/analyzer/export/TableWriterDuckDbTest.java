@@ -134,7 +134,7 @@ class TableWriterDuckDbTest {
                     .setBool(t.col("start_exact"), true).setBool(t.col("exit_recorded"), true)
                     .setBool(t.col("argv_truncated"), false).setBool(t.col("memory_known"), true)
                     .setLong(t.col("records_lost_while_alive"), 0).setBool(t.col("exe_path_truncated"), false)
-                    .setBool(t.col("ancestors_truncated"), false)
+                    .setBool(t.col("ancestors_truncated"), false).setBool(t.col("leader_exited"), false)
                     .setStrings(t.col("argv"), List.of("/bin/sh", "-c", "echo hi")).end();
         }
         try (Connection c = duckdb(List.of(out)); Statement s = c.createStatement();
