@@ -222,7 +222,8 @@ public final class Recorder implements AutoCloseable {
         journal.start(new JournalHeader(RecordKind.FORMAT_VERSION, recorderVersion(), readFirstLine("/proc/sys/kernel/hostname"),
                 readFirstLine("/etc/machine-id"), readFirstLine("/proc/sys/kernel/osrelease"), Libc.bootTimeUtcNs(),
                 programs.tier().journalName(), programs.sha256(), Libc.clockNs(Libc.CLOCK_REALTIME), startNs,
-                List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid(), overcommitMemory()));
+                List.copyOf(config.commandLine()), (int) ProcessHandle.current().pid(), overcommitMemory(),
+                Libc.suspendedNs()));
         this.ring = new RingReader(programs.ringFd(), programs.ringBytes());
         this.losses = new LossSampler(programs.lossMapFd(), arena);
         this.compatCalls = new LossSampler(programs.compatMapFd(), Loss.COMPAT, arena);

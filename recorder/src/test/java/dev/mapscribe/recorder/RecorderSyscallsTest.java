@@ -533,6 +533,12 @@ class RecorderSyscallsTest {
             assertEquals((int) self, run.header().recorderPid());
             // whether the kernel honours MAP_NORESERVE, for the analyzer
             assertEquals(readOvercommitMemory(), run.header().overcommitMemory());
+            // how long the host had slept, which /proc's start times count: the boot clock less the monotonic one now
+            // (the same until a suspend, and the host cannot have slept during the recording of a test)
+            long suspendedNow = dev.mapscribe.recorder.sys.Libc.clockNs(dev.mapscribe.recorder.sys.Libc.CLOCK_BOOTTIME)
+                    - dev.mapscribe.recorder.sys.Libc.clockNs(dev.mapscribe.recorder.sys.Libc.CLOCK_MONOTONIC);
+            assertTrue(Math.abs(run.header().suspendedNs() - suspendedNow) < 1_000_000,
+                    run.header().suspendedNs() + " against " + suspendedNow);
             // journal info prints this: it must be the version --version prints
             assertEquals(dev.mapscribe.recorder.cli.Version.VERSION, run.header().recorderVersion());
         }

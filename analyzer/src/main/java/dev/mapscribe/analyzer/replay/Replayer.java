@@ -114,7 +114,6 @@ public final class Replayer {
     Replayer(JournalHeader header, EventSink sink, int maxHeldBeforeSnapshot) {
         this.snapshotOrder = new SnapshotOrder(snapshotTarget, maxHeldBeforeSnapshot);
         this.sink = sink;
-        header(header);
         this.history = new RegionHistory(this::regionClosed);
         this.processes = new ProcessTable(history, new ProcessTable.Listener() {
             @Override
@@ -146,6 +145,7 @@ public final class Replayer {
             }
             sink.mmapExec(e);
         });
+        header(header); // after the process table: the header sets its clock
     }
 
     /**
@@ -582,6 +582,8 @@ public final class Replayer {
         // Under "never" the kernel ignores MAP_NORESERVE; a journal that does not say is taken to have the default
         // (heuristic, 0), as nearly every host has.
         ignoresNoReserve = h.overcommitMemory() == JournalHeader.OVERCOMMIT_NEVER;
+        // A journal that does not say is taken to be of a host that never slept, as before it said.
+        processes.suspendedNs(h.suspendedNs() == JournalHeader.SUSPENDED_UNKNOWN ? 0 : h.suspendedNs());
     }
 
     // ---- rows ---------------------------------------------------------------------------------------------------

@@ -95,6 +95,8 @@ public final class ProcessTable {
     };
     static final int ENDED_KEPT = 4096;
     private boolean snapshotPast;
+    /** How long the host had been suspended when recording started: how far /proc's start ticks run ahead. */
+    private long suspendedNs;
     /** Bumped whenever an exe, a parent link or the set of live processes changes: ancestors() caches per epoch. */
     private long ancestryEpoch;
     private final IntMap<Thread> threads = new IntMap<>();
@@ -111,6 +113,19 @@ public final class ProcessTable {
     public ProcessTable(RegionHistory history, Listener listener) {
         this.history = history;
         this.listener = listener;
+    }
+
+    /**
+     * How long the host had been suspended when the recording started (the journal header's): /proc's start times are
+     * of the boot clock, which runs on through a suspend, and the records' of the monotonic clock, which stops.
+     */
+    public void suspendedNs(long ns) {
+        suspendedNs = ns;
+    }
+
+    /** A snapshot's start (/proc's clock ticks since boot, suspends included) on the records' clock. */
+    private long startOf(ProcSnapshot s) {
+        return s.startTicks() * NS_PER_TICK - suspendedNs;
     }
 
     /** A process the snapshot saw: its maps fill whatever the recording does not know yet. */
@@ -135,7 +150,7 @@ public final class ProcessTable {
             }
         }
         if (p == null) {
-            p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
+            p = newProcess(s.pid(), Process.Source.SNAPSHOT, startOf(s), false, s.ktimeNs());
             p.ppid = s.ppid();
             p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
             p.mntns = s.mntns();
@@ -181,7 +196,7 @@ public final class ProcessTable {
      * ended by the time of its snapshot (its exit not recorded), with no memory to know of, not a process that runs on.
      */
     private void endedBefore(ProcSnapshot s) {
-        Process p = newProcess(s.pid(), Process.Source.SNAPSHOT, s.startTicks() * NS_PER_TICK, false, s.ktimeNs());
+        Process p = newProcess(s.pid(), Process.Source.SNAPSHOT, startOf(s), false, s.ktimeNs());
         p.ppid = s.ppid();
         p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
         p.comm = s.comm();
@@ -209,12 +224,12 @@ public final class ProcessTable {
      * The snapshot shows the ended lifetime {@code p} itself, read after it exited: a zombie (its parent had not reaped
      * it yet, so /proc still listed it and its stat read; no exe, no maps), whose exit the journal holds before the
      * snapshot. Told by its start, which /proc gives in ticks of the boot clock and the records in nanoseconds of the
-     * monotonic clock: the same instant where the host never slept (after a suspend the two differ, and the snapshot
-     * starts another lifetime, as it did before). Two processes of one pid started within one tick would need the whole
-     * pid space to wrap in 10 ms.
+     * monotonic clock, set apart by the time the host had been suspended ({@link #suspendedNs}; a journal written
+     * before the header said it is taken for a host that never slept). Two processes of one pid started within one tick
+     * would need the whole pid space to wrap in 10 ms.
      */
-    private static boolean startedAsRead(Process p, ProcSnapshot s) {
-        return s.startTicks() != 0 && Math.floorDiv(p.startNs, NS_PER_TICK) == s.startTicks();
+    private boolean startedAsRead(Process p, ProcSnapshot s) {
+        return s.startTicks() != 0 && Math.floorDiv(p.startNs + suspendedNs, NS_PER_TICK) == s.startTicks();
     }
 
     /**

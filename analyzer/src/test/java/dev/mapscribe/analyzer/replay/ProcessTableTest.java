@@ -63,6 +63,28 @@ class ProcessTableTest {
     }
 
     @Test
+    void onAHostThatWasSuspendedTheSnapshotsStartTicksAreTakenBackByTheTimeSuspended() {
+        // suspended 2 h before the recording: /proc's start ticks (boot clock) run 2 h ahead of the records' (monotonic)
+        long suspended = 7_200_000_000_000L;
+        table.suspendedNs(suspended);
+        // a sleep forked at 25.0 ms of the monotonic clock, exited at 30 ms, read as a zombie at 40 ms: its tick is
+        // that of 25 ms + 2 h of the boot clock
+        long tick = (25_000_000 + suspended) / 10_000_000;
+        table.task(task(1, 100, 100, 1, 1000, "bash"));
+        table.fork(fork(25_000_000, 100, 100, 400, 400, 25_000_000, 0));
+        table.exit(exit(30_000_000, 400, 400, true));
+        table.snapshot(new ProcSnapshot(40_000_000, 400, 100, tick, 0, 0, 0, 0, 0, "sleep", "", List.of(), null, 'Z', 1, 0),
+                List.of());
+        assertEquals(List.of(100), table.live().stream().map(Process::pid).toList(), "no second lifetime of 400");
+        assertEquals(1, ended.size());
+        // a process running since 1.5 s of the monotonic clock, seen by the snapshot only: its start on the records' clock
+        table.snapshot(new ProcSnapshot(50_000_000, 500, 1, (1_500_000_000 + suspended) / 10_000_000, 0, 0, 0, 0, 1, "cron",
+                "/usr/sbin/cron", List.of("cron"), null), List.of());
+        Process cron = table.live().stream().filter(p -> p.pid() == 500).findFirst().orElseThrow();
+        assertEquals(1_500_000_000L, cron.startNs());
+    }
+
+    @Test
     void aZombieShapedSnapshotOfAnOlderRecorderStaysAProcessOfUnknownMemory() {
         // /proc reads a group leader that exited while its other threads run as a zombie too (its stat's state is Z), and
         // recorders before 2026-12-08 read no exe, argv, namespace or maps of it and wrote neither its state nor its

@@ -80,6 +80,21 @@ class ReplayerTest {
                 mmap(5000, 301, 0x10000, P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x10000)));
     }
 
+    /** The header's time suspended sets a snapshot's start ticks (boot clock) back onto the records' clock. */
+    @Test
+    void aSnapshotsStartIsOnTheRecordsClockOnAHostThatWasSuspended() {
+        long suspended = 3_600_000_000_000L; // an hour asleep before the recording
+        JournalHeader h = new JournalHeader(1, "test", "host1", "machine1", "6.18.0", BOOT_UTC, "syscalls", "sha",
+                BOOT_UTC + 1000, 1000, List.of("mapscribe", "record"), 1, 0, suspended);
+        long startNs = 120_000_000_000L; // started 2 min after boot on the monotonic clock
+        CollectingSink out = replay(h, List.of(h, snap(2000, 300, 1, (startNs + suspended) / 10_000_000, "cron",
+                "/usr/sbin/cron")));
+        assertEquals(startNs, only(out.processes, 300).startNs());
+        // a journal that does not say is taken for a host that never slept
+        CollectingSink old = replay(List.of(HEADER, snap(2000, 300, 1, startNs / 10_000_000, "cron", "/usr/sbin/cron")));
+        assertEquals(startNs, only(old.processes, 300).startNs());
+    }
+
     /** Each process's snapshot is replayed where its read falls among the records before it: as the kernel had it. */
     @Test
     void theSnapshotIsReplayedInItsPlaceAmongTheRecordsTheJournalHoldsBeforeIt() {

@@ -12,14 +12,18 @@ public sealed interface UserRecord extends Record {
      * or "lsm"; {@code startKtimeNs} is just before they were attached. {@code overcommitMemory} is the host's
      * vm.overcommit_memory when recording started (0, 1 or 2; {@link #OVERCOMMIT_UNKNOWN} in journals written before
      * it was recorded): under 2 the kernel ignores MAP_NORESERVE, which otherwise keeps a mapping apart from its
-     * neighbours (VM_NORESERVE).
+     * neighbours (VM_NORESERVE). {@code suspendedNs} is CLOCK_BOOTTIME minus CLOCK_MONOTONIC when recording started:
+     * how long the host had been suspended since boot (0 on one that never slept; {@link #SUSPENDED_UNKNOWN} in
+     * journals written before 2026-12-08). /proc's process start times count it (the boot clock), the kernel records'
+     * do not (the monotonic clock), so a snapshot's start tick is that much ahead of its process's start.
      */
     record JournalHeader(int formatVersion, String recorderVersion, String hostname, String machineId,
                          String kernelRelease, long bootTimeUtcNs, String hookTier, String bpfSha256,
                          long startUtcNs, long startKtimeNs, List<String> commandLine, int recorderPid,
-                         int overcommitMemory)
+                         int overcommitMemory, long suspendedNs)
             implements UserRecord {
         public static final int OVERCOMMIT_UNKNOWN = -1;
+        public static final long SUSPENDED_UNKNOWN = Long.MIN_VALUE;
         /** vm.overcommit_memory's "never" (OVERCOMMIT_NEVER): the kernel ignores MAP_NORESERVE. */
         public static final int OVERCOMMIT_NEVER = 2;
 
@@ -29,6 +33,15 @@ public sealed interface UserRecord extends Record {
                              long startUtcNs, long startKtimeNs, List<String> commandLine, int recorderPid) {
             this(formatVersion, recorderVersion, hostname, machineId, kernelRelease, bootTimeUtcNs, hookTier, bpfSha256,
                     startUtcNs, startKtimeNs, commandLine, recorderPid, OVERCOMMIT_UNKNOWN);
+        }
+
+        /** A header that does not say how long the host had been suspended. */
+        public JournalHeader(int formatVersion, String recorderVersion, String hostname, String machineId,
+                             String kernelRelease, long bootTimeUtcNs, String hookTier, String bpfSha256,
+                             long startUtcNs, long startKtimeNs, List<String> commandLine, int recorderPid,
+                             int overcommitMemory) {
+            this(formatVersion, recorderVersion, hostname, machineId, kernelRelease, bootTimeUtcNs, hookTier, bpfSha256,
+                    startUtcNs, startKtimeNs, commandLine, recorderPid, overcommitMemory, SUSPENDED_UNKNOWN);
         }
 
         public RecordKind kind() { return RecordKind.JOURNAL_HEADER; }

@@ -30,7 +30,7 @@ public final class UserRecordCodec {
             case JournalHeader h -> o.i32(h.formatVersion()).str(h.recorderVersion()).str(h.hostname())
                     .str(h.machineId()).str(h.kernelRelease()).i64(h.bootTimeUtcNs()).str(h.hookTier())
                     .str(h.bpfSha256()).i64(h.startUtcNs()).i64(h.startKtimeNs()).strs(h.commandLine())
-                    .i32(h.recorderPid()).i32(h.overcommitMemory());
+                    .i32(h.recorderPid()).i32(h.overcommitMemory()).i64(h.suspendedNs());
             case ProcSnapshot p -> o.i64(p.ktimeNs()).i32(p.pid()).i32(p.ppid()).i64(p.startTicks()).i32(p.uid())
                     .i32(p.gid()).i32(p.euid()).i32(p.egid()).i64(p.mntns()).str(p.comm()).str(p.exe())
                     .strs(p.argv()).str(p.error()).i32(p.state()).i32(p.threads()).i32(p.readVia());
@@ -74,10 +74,12 @@ public final class UserRecordCodec {
         UserRecord r;
         try {
             r = switch (kind) {
-                // The overcommit mode came later (minor version): an older header without it reads as unknown.
+                // The overcommit mode and the time suspended came later (minor versions): an older header without
+                // them reads them as unknown.
                 case JOURNAL_HEADER -> new JournalHeader(i.i32(), i.str(), i.str(), i.str(), i.str(), i.i64(), i.str(),
                         i.str(), i.i64(), i.i64(), i.strs(), i.i32(),
-                        i.remaining() >= 4 ? i.i32() : JournalHeader.OVERCOMMIT_UNKNOWN);
+                        i.remaining() >= 4 ? i.i32() : JournalHeader.OVERCOMMIT_UNKNOWN,
+                        i.remaining() >= 8 ? i.i64() : JournalHeader.SUSPENDED_UNKNOWN);
                 // The leader's state, the thread count and the thread read through came later (minor version): an
                 // older snapshot without them reads them as unknown.
                 case PROC_SNAPSHOT -> new ProcSnapshot(i.i64(), i.i32(), i.i32(), i.i64(), i.i32(), i.i32(), i.i32(),

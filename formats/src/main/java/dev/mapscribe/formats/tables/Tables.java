@@ -267,7 +267,7 @@ public final class Tables {
                     .opt("mnt_ns", INT64, "Mount namespace inode number.")
                     .req("execs", INT32, "Number of successful execs seen during the recording.")
                     .req("from_snapshot", BOOL, "True when the process already ran at the start and comes from the /proc snapshot.")
-                    .req("start_exact", BOOL, "False when `start_ns` comes from /proc's clock ticks (10 ms steps) rather than the kernel's task start time.")
+                    .req("start_exact", BOOL, "False when `start_ns` comes from /proc's clock ticks (10 ms steps) rather than the kernel's task start time; those ticks count the time the host had been suspended, which the recording's header says and the analyzer takes off (journals written before 2026-12-08 do not say: taken for a host that never slept).")
                     .req("exit_recorded", BOOL, "False when no exit record ended the lifetime (its end was inferred from the pid's reuse, or it still ran).")
                     .req("argv_truncated", BOOL, "True when the kernel cut the command line at 4096 bytes.")
                     .req("memory_known", BOOL, "False when part of its address space was unknown to the recording (it predates the recording and no snapshot covered it).")

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** Fields added to a record kind after journals were written with it: new ones round-trip, old ones still read. */
 class UserRecordCodecTest {
     private static final JournalHeader HEADER = new JournalHeader(1, "0.1.0", "web-7", "m-1", "6.18.44", 17L, "syscalls",
-            "ab", 18L, 19L, List.of("mapscribe", "record"), 4242, 2);
+            "ab", 18L, 19L, List.of("mapscribe", "record"), 4242, 2, 3_600_000_000_123L);
     private static final SnapshotRegion LINE = new SnapshotRegion(7, 0x7f0000000000L, 0x7f0000004000L, 1, false, 0x1cf000,
             8, 1, 1234, "/usr/lib/x86_64-linux-gnu/libc.so.6", "rd mr mw me ac");
 
@@ -33,9 +33,17 @@ class UserRecordCodecTest {
 
     @Test
     void aHeaderWrittenBeforeTheOvercommitModeReadsItAsUnknown() {
-        JournalHeader old = (JournalHeader) decode(withoutTrailingBytes(HEADER, 4));
+        JournalHeader old = (JournalHeader) decode(withoutTrailingBytes(HEADER, 4 + 8));
         assertEquals(JournalHeader.OVERCOMMIT_UNKNOWN, old.overcommitMemory());
+        assertEquals(JournalHeader.SUSPENDED_UNKNOWN, old.suspendedNs());
         assertEquals(4242, old.recorderPid());
+    }
+
+    @Test
+    void aHeaderWrittenBeforeTheTimeSuspendedReadsItAsUnknown() {
+        JournalHeader old = (JournalHeader) decode(withoutTrailingBytes(HEADER, 8));
+        assertEquals(JournalHeader.SUSPENDED_UNKNOWN, old.suspendedNs());
+        assertEquals(2, old.overcommitMemory());
     }
 
     @Test

@@ -66,6 +66,11 @@ public final class JournalCommand {
                     h.overcommitMemory() == JournalHeader.OVERCOMMIT_UNKNOWN ? "" : ", vm.overcommit_memory " + h.overcommitMemory());
             out.printf("hooks           %s tier, BPF object sha256 %s%n", h.hookTier(), h.bpfSha256());
             out.printf("started         %s by pid %d: %s%n", utc(h, h.startKtimeNs()), h.recorderPid(), String.join(" ", h.commandLine()));
+            if (h.suspendedNs() != JournalHeader.SUSPENDED_UNKNOWN && Math.abs(h.suspendedNs()) >= 1_000_000) {
+                // a host that never slept reads nanoseconds here (two clocks read apart): not worth a line
+                out.printf("suspended       %.3f s in all since boot, before the recording (/proc start times count it)%n",
+                        h.suspendedNs() / 1e9);
+            }
             if (s.kernelRecords() > 0) {
                 out.printf("time span       %s .. %s (%.3f s)%n", utc(h, s.firstKtimeNs()), utc(h, s.lastKtimeNs()),
                         (s.lastKtimeNs() - s.firstKtimeNs()) / 1e9);
@@ -115,6 +120,7 @@ public final class JournalCommand {
                     + ",\"host\":" + Json.str(h.hostname()) + ",\"machine_id\":" + Json.str(h.machineId())
                     + ",\"kernel\":" + Json.str(h.kernelRelease())
                     + ",\"overcommit_memory\":" + (h.overcommitMemory() == JournalHeader.OVERCOMMIT_UNKNOWN ? "null" : h.overcommitMemory())
+                    + ",\"suspended_ns\":" + (h.suspendedNs() == JournalHeader.SUSPENDED_UNKNOWN ? "null" : h.suspendedNs())
                     + ",\"hook_tier\":" + Json.str(h.hookTier())
                     + ",\"bpf_sha256\":" + Json.str(h.bpfSha256()) + ",\"boot_time_utc_ns\":" + h.bootTimeUtcNs()
                     + ",\"start_utc\":" + Json.str(utc(h, h.startKtimeNs())) + ",\"recorder_pid\":" + h.recorderPid()
