@@ -52,6 +52,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_MUNLOCK 150
 #define NR_MLOCKALL 151
 #define NR_MUNLOCKALL 152
+#define NR_PRCTL 157
+#define PR_SET_MM_ 35          /* include/uapi/linux/prctl.h */
+#define PR_SET_MM_EXE_FILE_ 13
 #define NR_EXIT_GROUP 231
 #define NR_OPENAT 257
 #define NR_PWRITEV 296
@@ -1469,6 +1472,12 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_IO_SETUP: case NR_IO_DESTROY:
 	/* remap_file_pages maps other pages of a shared mapping's file over part of it (a new VMA) */
 	case NR_REMAP_FILE_PAGES:
+	/*
+	 * prctl(PR_SET_MM, ...): the process rewrites what the kernel keeps of its address space's layout (code, data,
+	 * brk, stack, argv and environment bounds) or the file /proc/PID/exe names (PR_SET_MM_EXE_FILE: a program
+	 * showing as another). Needs CAP_SYS_RESOURCE; rare. Every other prctl ends at a compare in record_sys_exit().
+	 */
+	case NR_PRCTL:
 	/* writes into another process's memory: how code is injected into a running process (injects()) */
 	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
 	/* ... and pages put into an address space through a userfaultfd, with the range's own protection (fills_pages()) */
@@ -1778,6 +1787,8 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		return 0; /* every other ioctl of the host ends here: a compare */
 	if (nr == NR_PERSONALITY && (__u32)regs->di == 0xffffffff)
 		return 0; /* a query: changes nothing */
+	if (nr == NR_PRCTL && (int)regs->di != PR_SET_MM_)
+		return 0; /* thread names, dumpability, seccomp, ...: not the address space */
 	bool open = nr == NR_OPEN || nr == NR_OPENAT || nr == NR_OPENAT2;
 	if (open && !opens_for_write(nr, regs, ret))
 		return 0;
@@ -1801,6 +1812,8 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		if (!is_userfaultfd(file))
 			return 0; /* another driver's ioctl that has the same number */
 	}
+	if (nr == NR_PRCTL && regs->si == PR_SET_MM_EXE_FILE_)
+		file = file_of_fd(task, (int)regs->dx); /* the file /proc/PID/exe was to name: its path goes in the record */
 	task_context(task, pid_tgid, false);
 	if (changes_map(nr, ret))
 		note_order(task, pid_tgid);
@@ -1843,6 +1856,12 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		break;
 	case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
 		on_policy_call(task, regs, nr, ret, pid_tgid, xflags);
+		break;
+	case NR_PRCTL:
+		if (file)
+			on_file_call(file, regs, nr, ret, pid_tgid, xflags, 0);
+		else
+			on_syscall(regs, nr, ret, pid_tgid, xflags);
 		break;
 	default:
 		on_syscall(regs, nr, ret, pid_tgid, xflags);

@@ -437,6 +437,19 @@ static long do_personality(unsigned long persona)
 	return r;
 }
 
+/*
+ * prctl(option, arg2, arg3, 0, 0): logged with whether the recorder must have it (PR_SET_MM only) and, for
+ * PR_SET_MM_EXE_FILE, the path of the file whose fd arg3 is (the record carries it).
+ */
+static long do_prctl(int option, unsigned long arg2, unsigned long arg3, const char *path)
+{
+	long r = sys_result(syscall(SYS_prctl, option, arg2, arg3, 0UL, 0UL));
+	printf("prctl pid=%d tid=%ld option=%d arg2=%lu arg3=%lu ret=%ld recorded=%d path=%s\n", getpid(), tid(), option,
+	       arg2, arg3, r, option == PR_SET_MM, path ? path : "");
+	fflush(stdout);
+	return r;
+}
+
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
@@ -718,6 +731,18 @@ int main(int argc, char **argv)
 	printf("noexec pid=%d tid=%ld ret=%ld flagged=1\n", getpid(), tid(), rie_map);
 	do_personality(PER_LINUX);
 	fflush(stdout);
+
+	/*
+	 * prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, fd): /proc/PID/exe to name another file, a program showing as another (the
+	 * kernel refuses while the old executable is still mapped, EBUSY, or without CAP_SYS_RESOURCE, EPERM: an attempt
+	 * worth its record all the same, with the file it named); PR_SET_MM with an option the kernel does not know; and
+	 * two prctls that touch no address space (a thread's name, a query), which are not recorded.
+	 */
+	int exe_fd = open("/usr/bin/true", O_RDONLY | O_CLOEXEC);
+	do_prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, (unsigned long)exe_fd, "/usr/bin/true");
+	close(exe_fd);
+	do_prctl(PR_SET_MM, 999, 0, NULL);
+	do_prctl(PR_GET_DUMPABLE, 0, 0, NULL);
 	close(xfd);
 	do_munmap(plain_map, page);
 	do_munmap(rie_map, page);

@@ -250,7 +250,11 @@ FROM (VALUES
   ('demo-a', at_ms(3320),   7736, 7736, 'demo', 'personality', 135, 4194304, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL),
   ('demo-a', at_ms(3321),   7736, 7736, 'demo', 'mmap', 9, 0, 4096, 3, 34, 140164096520192, NULL, NULL, NULL, NULL, NULL),
   -- MADV_DONTDUMP (16) through an io_uring (65536 + IORING_OP_MADVISE 25) with IOSQE_CQE_SKIP_SUCCESS: no result
-  ('demo-a', at_ms(3330),   7736, 7736, 'demo', 'io_uring_madvise', 65561, 140164096520192, 4096, 16, 0, NULL, NULL, NULL, NULL, NULL, NULL)
+  ('demo-a', at_ms(3330),   7736, 7736, 'demo', 'io_uring_madvise', 65561, 140164096520192, 4096, 16, 0, NULL, NULL, NULL, NULL, NULL, NULL),
+  -- prctl(PR_SET_MM 35, PR_SET_MM_EXE_FILE 13, fd 5): /proc/PID/exe to name /usr/bin/true (refused: EBUSY 16), and
+  -- PR_SET_MM_ARG_START (8), which moves where /proc/PID/cmdline reads from (done)
+  ('demo-a', at_ms(3340),   7736, 7736, 'demo', 'prctl', 157, 35, 13, 5, 0, -16, '/usr/bin/true', 8388609, 131200, NULL, NULL),
+  ('demo-a', at_ms(3341),   7736, 7736, 'demo', 'prctl', 157, 35, 8, 140722000004000, 0, 0, NULL, NULL, NULL, NULL, NULL)
 ) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode, target_pid, target_addr);
 
 -- Each range those calls wrote (memory_writes): one per call, two for the process_vm_writev (4 and 2 bytes); the io_uring

@@ -66,6 +66,7 @@ class RecorderSyscallsTest {
         private static final int NR_MSEAL = 462;
         private static final int NR_PTRACE = 101;
         private static final int NR_PERSONALITY = 135;
+        private static final int NR_PRCTL = 157;
         private static final int NR_IO_URING_SETUP = 425;
         private static final int NR_IO_URING = SyscallRecord.NR_IO_URING;
         private static final long IOSQE_FIXED_FILE = 1, IOSQE_CQE_SKIP_SUCCESS = 64;
@@ -323,6 +324,21 @@ class RecorderSyscallsTest {
                     }
                     case "personality" -> next(matching(SyscallRecord.class, c, m -> m.nr() == NR_PERSONALITY
                             && m.args()[0] == u(c, "persona") && m.ret() == s(c, "ret")), c);
+                    case "prctl" -> { // PR_SET_MM only, with the file an EXE_FILE call named; the others end in the kernel
+                        List<SyscallRecord> recorded = matching(SyscallRecord.class, c, m -> m.nr() == NR_PRCTL
+                                && m.args()[0] == s(c, "option") && m.args()[1] == u(c, "arg2") && m.args()[2] == u(c, "arg3")
+                                && m.ret() == s(c, "ret"));
+                        if (s(c, "recorded") == 1) {
+                            SyscallRecord r = next(recorded, c);
+                            if (c.get("path").isEmpty()) {
+                                assertNull(r.file(), "no file named by " + c);
+                            } else {
+                                assertTrue(r.file() != null && r.file().path().equals(c.get("path")), "the file named by " + c + ": " + r.file());
+                            }
+                        } else {
+                            assertEquals(List.of(), recorded, "a prctl that touches no address space must not be recorded: " + c);
+                        }
+                    }
                     case "noexec" -> { // a file on a noexec mount: flagged so only when mapped under READ_IMPLIES_EXEC
                         MmapRecord r = run.kernel(MmapRecord.class, pid(c)).stream().filter(m -> m.ret() == s(c, "ret")
                                 && m.file() != null && m.file().path().matches(".*/noexec-[0-9]+/f")).findFirst()
@@ -408,7 +424,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(143, checked, "calls logged by the workload");
+            assertEquals(146, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());

@@ -71,6 +71,8 @@ final class SyscallNames {
             case 462 -> "mseal";
             case 237 -> "mbind";
             case 450 -> "set_mempolicy_home_node";
+            case 157 -> "prctl";
+            case 135 -> "personality";
             default -> nr >= IO_URING ? "io_uring_op_" + (nr - IO_URING) : "syscall_" + nr;
         };
     }
@@ -79,11 +81,11 @@ final class SyscallNames {
     static int argCount(int nr) {
         return switch (nr) {
             case 57, 58, 152 -> 0;
-            case 12, 60, 67, 151, 207, 231 -> 1;
+            case 12, 60, 67, 135, 151, 207, 231 -> 1;
             case 149, 150, 206, 425, 435 -> 2;
             case 1, 2, 10, 11, 16, 20, 28, 30, 59, 325, 462 -> 3;
             case 18, 101, 257, 329, 437, 450 -> 4;
-            case 25, 56, 216, 296, 322 -> 5;
+            case 25, 56, 157, 216, 296, 322 -> 5;
             default -> 6;
         };
     }

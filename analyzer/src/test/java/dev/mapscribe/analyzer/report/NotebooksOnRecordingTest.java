@@ -198,6 +198,9 @@ class NotebooksOnRecordingTest {
         assertTrue(rie.rows().stream().anyMatch(r -> "mmap".equals(r.get(rie.column("syscall")))
                 && "rw-".equals(r.get(rie.column("asked"))) && "rwx".equals(r.get(rie.column("got")))
                 && "[anonymous]".equals(r.get(rie.column("backed_by")))), "the demo's RWX page without PROT_EXEC: " + rie.rows());
+        // ... and the personality call that set it (named so in the export: it was "syscall_135" until 2026-12-08)
+        assertTrue(rie.rows().stream().anyMatch(r -> "personality".equals(r.get(rie.column("syscall")))
+                && "persona 0x400000".equals(r.get(rie.column("asked")))), "the demo's personality call: " + rie.rows());
         // Other processes on the machine may raise thousands of alerts (the page keeps the first rows): ask for the demo's.
         assertEquals(Set.of(List.of("Mmaped region with W+E permissions!"), List.of("Protection changed to Executable!"),
                 List.of("Protection changed from E to W+E!"), List.of("Protection changed from W+E to E!")),

@@ -73,6 +73,10 @@ class NotebooksRunTest {
         // The child that hid behind its exited first thread, with the alert its other thread raised after
         Table hiders = tableWithColumn(run, "first_thread_exited_ns", "alerts_after");
         assertEquals(Set.of(List.of(7960, 7736, 1L)), rows(hiders, "pid", "ppid", "alerts_after"));
+        // prctl(PR_SET_MM): the refused attempt to make /proc/PID/exe name another file, and the moved argv area
+        Table setMm = tableWithColumn(run, "what", "new_value");
+        assertEquals(Set.of(List.of(7736, "EXE_FILE", "/usr/bin/true", true), List.of(7736, "ARG_START", "0x7ffc64d283a0", false)),
+                rows(setMm, "pid", "what", "new_value", "failed"));
         Table notOnDisk = tableWithColumn(run, "mapped_path", "mapped_error");
         Set<Object> paths = column(notOnDisk, "mapped_path");
         assertEquals(Set.of("/memfd:mapscribe-demo-jit (deleted)", "/tmp/mapscribe-demo-A4y7sf (deleted)", "/dev/shm/.x (deleted)",
