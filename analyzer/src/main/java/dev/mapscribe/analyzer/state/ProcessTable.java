@@ -12,11 +12,9 @@ import dev.mapscribe.formats.raw.UserRecord.SnapshotRegion;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The processes of one host: seeded from the start-up snapshot, then kept up to date by TASK, FORK, EXEC and
@@ -101,8 +99,10 @@ public final class ProcessTable {
     private long ancestryEpoch;
     private final IntMap<Thread> threads = new IntMap<>();
     private final IntMap<Walk> walks = new IntMap<>();
-    /** First threads that called exit(2) and whose exit record has not come yet (the next record of theirs). */
-    private final Set<Integer> leadersInExit = new HashSet<>();
+    /** First threads that called exit(2), by tid: when; their exit record comes next (the same program run writes both). */
+    private final Map<Integer, Long> leadersInExit = new HashMap<>();
+    /** An exit record this much later than a noted exit call is another task's of the tid (the first one's was lost). */
+    private static final long EXIT_CALL_REACH_NS = 1_000_000;
     /** The thread of the record being replayed: every question about one record is answered once. */
     private Hdr lastHdr;
     private Thread lastThread;
@@ -467,7 +467,7 @@ public final class ProcessTable {
      */
     public void exitCall(Hdr h) {
         if (h.tid() == h.pid()) {
-            leadersInExit.add(h.tid());
+            leadersInExit.put(h.tid(), h.ktimeNs());
         }
     }
 
@@ -476,18 +476,18 @@ public final class ProcessTable {
         lastHdr = null;
         Hdr h = x.h();
         Thread t = threads.remove(h.tid());
-        boolean leaderCalledExit = leadersInExit.remove(h.tid());
+        Long exitCallNs = leadersInExit.remove(h.tid());
+        boolean leaderCalledExit = exitCallNs != null && h.ktimeNs() - exitCallNs < EXIT_CALL_REACH_NS;
+        Process p = t != null ? t.process() : live.get(h.pid());
         if (!x.groupDead()) {
             // The first thread left by exit(2) and the process runs on without it. Not when another thread's exec ended
             // it (the kernel's de_thread kills it, it calls nothing) nor in an exit_group (every thread goes).
-            Process p = t != null ? t.process() : live.get(h.pid());
             if (leaderCalledExit && p != null && live.get(p.pid) == p && !p.leaderExited) {
                 p.leaderExited = true;
                 p.leaderExitNs = h.ktimeNs();
             }
             return;
         }
-        Process p = t != null ? t.process() : live.get(h.pid());
         if (p == null || live.get(p.pid) != p) {
             return;
         }

@@ -148,6 +148,17 @@ class ProcessTableTest {
     }
 
     @Test
+    void anExitCallWhoseExitRecordWasLostSaysNothingOfALaterTaskOfItsTid() {
+        table.task(task(1, 100, 100, 1, 1000, "a"));
+        table.exitCall(h(RecordKind.SYSCALL, 3, 100, 100)); // its exit record lost: the process is taken to run on
+        // pid 100 again, much later, a new process whose leader goes first in an exit_group (no exit call of its own)
+        table.task(task(5_000_000_000L, 100, 100, 1, 4_000_000_000L, "b"));
+        table.fork(fork(5_000_000_001L, 100, 100, 100, 101, 4_000_000_000L, 0x3));
+        table.exit(exit(6_000_000_000L, 100, 100, false));
+        assertFalse(table.live().stream().filter(p -> p.pid() == 100).findFirst().orElseThrow().leaderExited());
+    }
+
+    @Test
     void aLeaderEndedByExitGroupOrByAThreadsExecHasNotLeftItsProcess() {
         // exit_group from the leader: it passes sched_process_exit before its other thread, not the group's last
         table.task(task(1, 100, 100, 1, 1000, "app"));
