@@ -308,18 +308,7 @@ public final class Libc implements AutoCloseable {
      * pair with the shortest gap of a few tries so a preemption between the two reads does not skew it.
      */
     public static long bootTimeUtcNs() {
-        long best = 0;
-        long bestGap = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            long m0 = clockNs(CLOCK_MONOTONIC);
-            long utc = clockNs(CLOCK_REALTIME);
-            long m1 = clockNs(CLOCK_MONOTONIC);
-            if (m1 - m0 < bestGap) {
-                bestGap = m1 - m0;
-                best = utc - (m0 + (m1 - m0) / 2);
-            }
-        }
-        return best;
+        return aheadOfMonotonic(CLOCK_REALTIME);
     }
 
     /**
@@ -328,15 +317,20 @@ public final class Libc implements AutoCloseable {
      * pair with the shortest gap, so that a host that never slept reads a few tens of nanoseconds at most.
      */
     public static long suspendedNs() {
+        return aheadOfMonotonic(CLOCK_BOOTTIME);
+    }
+
+    /** {@code clock} minus CLOCK_MONOTONIC: the reading between two monotonic ones, of 5 tries the closest pair. */
+    private static long aheadOfMonotonic(int clock) {
         long best = 0;
         long bestGap = Long.MAX_VALUE;
         for (int i = 0; i < 5; i++) {
             long m0 = clockNs(CLOCK_MONOTONIC);
-            long boot = clockNs(CLOCK_BOOTTIME);
+            long other = clockNs(clock);
             long m1 = clockNs(CLOCK_MONOTONIC);
             if (m1 - m0 < bestGap) {
                 bestGap = m1 - m0;
-                best = boot - (m0 + (m1 - m0) / 2);
+                best = other - (m0 + (m1 - m0) / 2);
             }
         }
         return best;
