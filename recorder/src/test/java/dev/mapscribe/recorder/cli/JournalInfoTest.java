@@ -38,7 +38,8 @@ class JournalInfoTest {
     void infoCountsRecordsPerKindTheTimeSpanAndLosses(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("j");
         JournalHeader h = new JournalHeader(1, "0.1.0", "web-7", "m-1", "6.18.44", 1_700_000_000_000_000_000L,
-                "syscalls", "beef", 1_700_000_001_000_000_000L, 1_000_000_000L, List.of("mapscribe", "record"), 99, 1);
+                "syscalls", "beef", 1_700_000_001_000_000_000L, 1_000_000_000L, List.of("mapscribe", "record"), 99, 1,
+                5_400_250_000_000L); // suspended 1.5 h before the recording
         try (Arena arena = Arena.ofConfined(); JournalWriter w = JournalWriter.create(dir, h, JournalWriter.Options.defaults())) {
             RawRecords raw = new RawRecords(4096)
                     .mmap(2_000_000_000L, 10, 10, 0, 4096, 7, 0x22, -1, 0, 0x10000)
@@ -56,7 +57,7 @@ class JournalInfoTest {
         String json = run("journal", "info", dir.toString(), "--format", "json");
         assertTrue(json.startsWith("0\n"), json);
         assertTrue(json.contains("\"host\":\"web-7\""), json);
-        assertTrue(json.contains("\"overcommit_memory\":1,"), json);
+        assertTrue(json.contains("\"overcommit_memory\":1,\"suspended_ns\":5400250000000,"), json);
         assertTrue(json.contains("\"counts\":{\"mmap\":1,\"mprotect\":1,\"munmap\":1,\"journal_header\":1,\"file_info\":2,\"loss\":4}"), json);
         assertTrue(json.contains("\"first_ktime_ns\":2000000000,\"last_ktime_ns\":3000000000"), json);
         assertTrue(json.contains("\"lost\":9,\"refused\":5,\"compat_calls\":4,\"unhashed_files\":1"), json);
@@ -65,6 +66,7 @@ class JournalInfoTest {
         String text = run("journal", "info", dir.toString());
         assertTrue(text.contains("host            web-7 (machine-id m-1), kernel 6.18.44, vm.overcommit_memory 1\n"), text);
         assertTrue(text.contains("time span       2023-11-14T22:13:22Z .. 2023-11-14T22:13:23Z (1.000 s)"), text);
+        assertTrue(text.contains("suspended       5400.250 s in all since boot, before the recording (/proc start times count it)\n"), text);
         assertTrue(text.contains("lost            9 records (in the kernel)"), text);
         assertTrue(text.contains("refused         5 kernel records (the journal at --max-disk, or its file system nearly full)"), text);
         assertTrue(text.contains("32-bit calls    4 not recorded (a 32-bit process, or int 0x80"), text);
@@ -84,6 +86,7 @@ class JournalInfoTest {
             w.append(new RecorderStatus(3_500_000_000L, 0, 0, 0, 0, 0, 0, "io_uring requests not watched (--no-io-uring)", true)); // written as the recorder stops
         }
         String text = run("journal", "info", dir.toString());
+        assertTrue(!text.contains("suspended"), "a header that does not say prints nothing of it: " + text);
         assertTrue(text.contains("stopped         by the recorder at 2023-11-14T22:13:23.500Z"), text);
         assertTrue(text.contains("note            io_uring requests not watched (--no-io-uring)\n"), text);
         String json = run("journal", "info", dir.toString(), "--format", "json");
