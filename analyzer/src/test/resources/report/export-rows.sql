@@ -313,6 +313,13 @@ SELECT 'demo-a' AS host, at_ms(3601) AS ts_ns, 7960 AS pid, 7961 AS tid, 'demo' 
        4096 AS len, 7 AS prot, NULL AS prev_prot, 0 AS syscall_addr, 4096 AS syscall_len, 7736 AS ppid, 0 AS uid,
        0 AS gid, 4026531841 AS mnt_ns, '/work/main/target/workloads/demo' AS exe_path, './demo' AS command_line;
 
+-- A miner on demo-b that named itself like a kernel thread (PR_SET_NAME "kworker/0:2"), its exe in /dev/shm.
+INSERT INTO processes BY NAME
+SELECT 'demo-b' AS host, at_ms(500) AS ts_ns, 5200 AS pid, 5200 AS tid, 'kworker/0:2' AS comm, 1 AS ppid,
+       at_ms(500) AS start_ns, 1000000000 AS parent_start_ns, '/dev/shm/.m' AS exe_path, ['/dev/shm/.m'] AS argv,
+       '/dev/shm/.m' AS command_line, '/usr/lib/systemd/systemd' AS ancestors, 0 AS uid, 0 AS gid, 0 AS euid, 0 AS egid,
+       4026531841 AS mnt_ns, 1 AS execs, false AS from_snapshot, false AS leader_exited;
+
 -- utc_time = boot time in UTC + ts_ns, per host (each host has its own boot time).
 CREATE TEMP MACRO utc(h, ns) AS
   CAST(make_timestamp(CASE h WHEN 'demo-a' THEN 1795450000000000 ELSE 1795449998500000 END + ns // 1000) AS TIMESTAMP_NS);

@@ -48,7 +48,7 @@ class ReportCommandTest {
         Path html = tmp.resolve("pages/triage.html");
         Outcome o = report(notebook("triage").toString(), "--data", out.toString(), "--html", html.toString());
         assertEquals(0, o.code(), o.err());
-        assertTrue(o.err().contains("23 queries, 0 failed, 0 empty"), o.err());
+        assertTrue(o.err().contains("24 queries, 0 failed, 0 empty"), o.err());
         String page = Files.readString(html);
         assertTrue(page.contains("/memfd:mapscribe-demo-jit (deleted)"));
         assertTrue(page.contains("bash-sha256"), "the hashes of what already ran (the files table)");

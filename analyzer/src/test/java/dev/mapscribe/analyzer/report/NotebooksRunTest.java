@@ -74,6 +74,9 @@ class NotebooksRunTest {
         Table hiders = tableWithColumn(run, "first_thread_exited_ns", "alerts_after");
         assertEquals(Set.of(List.of(7960, 7736, 1L)), rows(hiders, "pid", "ppid", "alerts_after"));
         // prctl(PR_SET_MM): the refused attempt to make /proc/PID/exe name another file, and the moved argv area
+        // a program named like a kernel thread (kernel threads have no exe)
+        Table kname = tableWithColumn(run, "named", "exe_path");
+        assertEquals(Set.of(List.of(5200, "/dev/shm/.m", "kworker/0:2")), rows(kname, "pid", "exe_path", "named"));
         Table setMm = tableWithColumn(run, "what", "new_value");
         assertEquals(Set.of(List.of(7736, "EXE_FILE", "/usr/bin/true", true), List.of(7736, "ARG_START", "0x7ffc64d283a0", false)),
                 rows(setMm, "pid", "what", "new_value", "failed"));
