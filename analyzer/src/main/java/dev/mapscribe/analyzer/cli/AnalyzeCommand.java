@@ -88,7 +88,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             long started = System.nanoTime();
             Progress progress = new Progress(err, Cli.terminal(), "analyzing");
             long[] readSoFar = {0};
-            long records = 0, mmapExec = 0, unhashed = 0, alerts = 0, syscalls = 0, regionVersions = 0, memoryWrites = 0, processes = 0, unknown = 0, lost = 0, refused = 0;
+            long records = 0, mmapExec = 0, unhashed = 0, alerts = 0, syscalls = 0, regionVersions = 0, memoryWrites = 0, processes = 0, unknown = 0, lost = 0, refused = 0, hidden = 0;
             try {
                 for (JournalReader reader : readers) {
                     JournalHeader h = reader.header();
@@ -146,6 +146,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     memoryWrites += s.memoryWrites();
                     processes += s.processes();
                     unknown += s.memoryUnknown();
+                    hidden += s.leaderExited();
                     lost += s.losses();
                     refused += s.refused();
                     if (s.inconsistencies() > 0 || s.uncertainties() > 0) {
@@ -205,6 +206,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
                     + " in its snapshot, in it only after they had changed or ended, or /proc/PID/maps unreadable): %d;"
                     + " records lost in the kernel: %d%s%n",
                     unknown, lost, refused > 0 ? "; refused by the journal (--max-disk, or its disk nearly full): " + refused : "");
+            if (hidden > 0) {
+                // rare, and worth a look: said only when there are some
+                err.printf("  processes hidden behind an exited first thread (leader_exited: /proc showed them as zombies): %d%n",
+                        hidden);
+            }
             err.printf("  export: %s%n", out);
             if (verbose) {
                 for (TableExport e : exports.values()) {

@@ -25,24 +25,26 @@ package dev.mapscribe.analyzer.replay;
  * @param orderRaces       noted calls whose range another change touched meanwhile: those pages made unknown
  * @param snapshotLate     the start-up snapshot came after more records than the replay holds to put it in its place
  *                         (SnapshotOrder): the processes it names were replayed after those records
+ * @param leaderExited     process rows with leader_exited: their first thread left while others ran on (/proc showed
+ *                         them as zombies, hiding their exe, command line and maps)
  */
 public record ReplayStats(long records, long syscalls, long mmapExec, long mmapExecUnhashed, long memProtAlerts, long regionVersions,
                           long processes, long processesSeen, long losses, long memoryUnknown, long inconsistencies,
                           long uncertainties, long impossible, long orphanSnapshotLines, long recorderStatus, long rolledCycles, long refused,
                           long compatCalls, long memoryWrites, boolean stopped, String recorderNote, long orderNotes,
-                          long orderRaces, boolean snapshotLate) {
+                          long orderRaces, boolean snapshotLate, long leaderExited) {
 
     /** Running counts while replaying. */
     static final class Counter {
         long records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, memoryUnknown, losses, orphanSnapshotLines,
-                recorderStatus, rolledCycles, refused, compatCalls, memoryWrites, orderNotes, orderRaces;
+                recorderStatus, rolledCycles, refused, compatCalls, memoryWrites, orderNotes, orderRaces, leaderExited;
         boolean stopped, snapshotLate;
         String recorderNote = "";
 
         ReplayStats stats(long inconsistencies, long uncertainties, long impossible, long processesSeen) {
             return new ReplayStats(records, syscalls, mmapExec, mmapExecUnhashed, memProtAlerts, regionVersions, processes, processesSeen,
                     losses, memoryUnknown, inconsistencies, uncertainties, impossible, orphanSnapshotLines, recorderStatus, rolledCycles, refused, compatCalls,
-                    memoryWrites, stopped, recorderNote, orderNotes, orderRaces, snapshotLate);
+                    memoryWrites, stopped, recorderNote, orderNotes, orderRaces, snapshotLate, leaderExited);
         }
     }
 }

@@ -693,6 +693,9 @@ public final class Replayer {
         if (!row.memoryKnown()) {
             count.memoryUnknown++;
         }
+        if (row.leaderExited()) {
+            count.leaderExited++;
+        }
         sink.process(row);
     }
 

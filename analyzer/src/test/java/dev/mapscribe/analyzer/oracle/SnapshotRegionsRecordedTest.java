@@ -11,6 +11,7 @@ import dev.mapscribe.analyzer.replay.FileRow;
 import dev.mapscribe.analyzer.replay.LossRow;
 import dev.mapscribe.analyzer.replay.ProcessLifetime;
 import dev.mapscribe.analyzer.replay.RegionVersion;
+import dev.mapscribe.analyzer.replay.ReplayStats;
 import dev.mapscribe.analyzer.replay.Replayer;
 import dev.mapscribe.analyzer.replay.SyscallRow;
 import dev.mapscribe.formats.journal.JournalReader;
@@ -192,6 +193,7 @@ class SnapshotRegionsRecordedTest {
         }
         List<ProcessLifetime> processes = new ArrayList<>();
         List<Boolean> groupLeaderExits = new ArrayList<>(); // group_dead of the grouped leader's exit record
+        ReplayStats stats;
         try (JournalReader reader = JournalReader.open(journal)) {
             Replayer replayer = new Replayer(reader.header(), regionsAndProcesses(new ArrayList<>(), processes));
             assertNull(reader.read((r, batch) -> {
@@ -200,8 +202,11 @@ class SnapshotRegionsRecordedTest {
                 }
                 replayer.accept(r, batch);
             }).damage());
-            replayer.finish();
+            stats = replayer.finish();
         }
+        // the summary's count: the hider's row, and any other of the machine's
+        assertEquals(processes.stream().filter(ProcessLifetime::leaderExited).count(), stats.leaderExited());
+        assertTrue(stats.leaderExited() >= 1);
         ProcessLifetime hider = processes.stream().filter(p -> p.pid() == hiderPid).findFirst().orElseThrow();
         assertTrue(hider.leaderExited(), hider.toString());
         assertTrue(hider.leaderExitNs() != null && hider.exitNs() != null && hider.leaderExitNs() < hider.exitNs(),
