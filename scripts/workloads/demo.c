@@ -60,6 +60,7 @@
 #include <sys/syscall.h>
 #include <linux/userfaultfd.h>
 #include "uring.h"
+#include "leader.h"
 #include <signal.h>
 #include <time.h>
 #include <pthread.h>
@@ -388,23 +389,9 @@ static int fork_exec_tree(const char *self) {
     return wait_for(c, "tree: child");
 }
 
-// The state letter of this process's first thread in /proc/PID/stat (the field after the last ')').
-static char leader_state(void) {
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)getpid());
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) die("open /proc/PID/stat");
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) die("read /proc/PID/stat");
-    buf[n] = 0;
-    char *paren = strrchr(buf, ')');
-    return paren && paren[1] == ' ' ? paren[2] : '?';
-}
-
 static void *outlive_leader(void *unused) {
     (void)unused;
-    while (leader_state() != 'Z') pause_ms(1);  // until the first thread is gone
+    if (await_leader_exit() != 0) die("read /proc/PID/stat");  // until the first thread is gone
     void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) die("mmap RWX behind the exited leader");
     memcpy(p, CODE, sizeof CODE);

@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <pthread.h>
 #include <unistd.h>
+#include "leader.h"
 
 static void die(const char *what, const char *arg)
 {
@@ -108,23 +109,6 @@ static void hold(void)
 		;
 }
 
-/* The leader's state letter in /proc/PID/stat (the field after the last ')'). */
-static char leader_state(void)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)getpid());
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("open", path);
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		die("read", path);
-	buf[n] = 0;
-	char *close_paren = strrchr(buf, ')');
-	return close_paren && close_paren[1] == ' ' ? close_paren[2] : '?';
-}
-
 static void *wait_forever(void *unused)
 {
 	(void)unused;
@@ -136,8 +120,8 @@ static void *wait_forever(void *unused)
 static void *outlive_leader(void *unused)
 {
 	(void)unused;
-	while (leader_state() != 'Z')
-		usleep(1000);
+	if (await_leader_exit() != 0)
+		die("read", "/proc/PID/stat");
 	char *late = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (late == MAP_FAILED)
 		die("mmap", "late");
