@@ -482,6 +482,7 @@ public final class Recorder implements AutoCloseable {
             List<UserRecord> records = s.snapshot(self);
             config.afterSnapshotWalk().run();
             userQueue.add(records);
+            sayWhoHides(records);
             // Files of processes already running are hashed too: they may be what the attacker left behind.
             if (enricher != null) {
                 for (UserRecord r : records) {
@@ -491,6 +492,25 @@ public final class Recorder implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             note = (note.isEmpty() ? "" : note + "; ") + "snapshot failed: " + e.getMessage();
             config.err().println("mapscribe: /proc snapshot failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * One line for the responder at the host: the running processes whose first thread has exited while others run on,
+     * which /proc (and every tool that reads /proc/PID) shows as zombies with no exe, command line or maps; the
+     * snapshot read them through a live thread.
+     */
+    private void sayWhoHides(List<UserRecord> records) {
+        List<String> hiding = new ArrayList<>();
+        for (UserRecord r : records) {
+            if (r instanceof UserRecord.ProcSnapshot p && p.readVia() > 0) {
+                hiding.add(p.pid() + " (" + p.comm() + ", " + p.exe() + ")");
+            }
+        }
+        if (!hiding.isEmpty()) {
+            config.err().println("mapscribe: " + hiding.size() + " running process(es) hide behind an exited first thread"
+                    + " (/proc shows a zombie; read through a live thread): "
+                    + String.join(", ", hiding.subList(0, Math.min(5, hiding.size()))) + (hiding.size() > 5 ? ", ..." : ""));
         }
     }
 

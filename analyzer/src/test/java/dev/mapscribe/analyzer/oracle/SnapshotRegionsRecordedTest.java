@@ -139,7 +139,12 @@ class SnapshotRegionsRecordedTest {
             int zombie = parent.zombiePid();
             int pid = hider.pid();
             List<ProcMaps.Line> maps = ProcMaps.parse(Files.readString(Path.of("/proc/" + pid + "/task/" + hider.thread() + "/maps")));
-            Path journal = recordBriefly("zombies");
+            java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+            Path journal = recordBriefly("zombies", new java.io.PrintStream(said, true, java.nio.charset.StandardCharsets.UTF_8));
+            // the responder at the host is told at once
+            String stderr = said.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(stderr.lines().anyMatch(l -> l.contains("hide behind an exited first thread") && l.contains(pid + " (hider, ")),
+                    stderr);
             List<RegionVersion> regions = new ArrayList<>();
             List<ProcessLifetime> processes = new ArrayList<>();
             try (JournalReader reader = JournalReader.open(journal)) {
@@ -220,9 +225,13 @@ class SnapshotRegionsRecordedTest {
 
     /** A recording of the whole machine for 200 ms after the recorder is ready: its start-up snapshot, mostly. */
     private Path recordBriefly(String name) throws Exception {
+        return recordBriefly(name, System.err);
+    }
+
+    private Path recordBriefly(String name, java.io.PrintStream err) throws Exception {
         Path journal = tmp.resolve("journal");
         Recorder.Config config = new Recorder.Config(journal, Recorder.Hooks.AUTO, 1L << 30, 16L << 20, false, true,
-                List.of("test", name), System.err);
+                List.of("test", name), err);
         try (Recorder recorder = Recorder.start(config)) {
             Thread.sleep(200);
             recorder.awaitStopped();
