@@ -150,10 +150,7 @@ public final class ProcessTable {
             }
         }
         if (p == null) {
-            p = newProcess(s.pid(), Process.Source.SNAPSHOT, startOf(s), false, s.ktimeNs());
-            p.ppid = s.ppid();
-            p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
-            p.mntns = s.mntns();
+            p = newFromSnapshot(s);
         }
         p.snapshotNs = s.ktimeNs();
         if (s.leaderExited() && s.threads() > 1 && !p.leaderExited) {
@@ -196,12 +193,19 @@ public final class ProcessTable {
      * ended by the time of its snapshot (its exit not recorded), with no memory to know of, not a process that runs on.
      */
     private void endedBefore(ProcSnapshot s) {
-        Process p = newProcess(s.pid(), Process.Source.SNAPSHOT, startOf(s), false, s.ktimeNs());
-        p.ppid = s.ppid();
-        p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
+        Process p = newFromSnapshot(s);
         p.comm = s.comm();
         p.snapshotNs = s.ktimeNs();
         endUnrecorded(p, s.ktimeNs());
+    }
+
+    /** A process first known from its snapshot: its start, parent, ids and mount namespace as /proc gave them. */
+    private Process newFromSnapshot(ProcSnapshot s) {
+        Process p = newProcess(s.pid(), Process.Source.SNAPSHOT, startOf(s), false, s.ktimeNs());
+        p.ppid = s.ppid();
+        p.uid = s.uid(); p.gid = s.gid(); p.euid = s.euid(); p.egid = s.egid();
+        p.mntns = s.mntns(); // 0 for a zombie: it has left its namespaces
+        return p;
     }
 
     /**

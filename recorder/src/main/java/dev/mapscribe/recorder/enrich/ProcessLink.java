@@ -10,16 +10,14 @@ package dev.mapscribe.recorder.enrich;
  *       run from a memfd (memfd_create, then fexecve) must be held at its exec: its mapping comes later in the
  *       same burst, no longer a first sighting).</li>
  * </ul>
+ * {@code procId} is the /proc entry the link goes through: the pid, or a live thread of the process when its first
+ * thread has exited ({@link #throughThread}).
  */
 public record ProcessLink(Kind kind, int pid, long start, long end, int procId) {
     public enum Kind { NONE, MAPPING, EXE }
 
     public static final ProcessLink NONE = new ProcessLink(Kind.NONE, 0, 0, 0);
 
-    /**
-     * @param procId the /proc entry the link goes through: the pid, or a live thread of the process when its first
-     *               thread has exited ({@link #throughThread})
-     */
     public ProcessLink {
         if ((kind == Kind.NONE) != (pid <= 0)) {
             throw new IllegalArgumentException("a link through a process needs its pid, and only such a link has one: "
