@@ -43,8 +43,8 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
 
     public BackgroundSink(EventSink target, String name) {
         this.target = target;
-        this.syscalls = new Lane("rows-syscalls-" + name);
-        this.tables = new Lane("rows-tables-" + name);
+        this.syscalls = new Lane("rows-syscalls-" + name, true);
+        this.tables = new Lane("rows-tables-" + name, false);
     }
 
     @Override
@@ -87,13 +87,25 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
         tables.add(file);
     }
 
+    /**
+     * The syscalls lane's rows: one kind, so that its compiled loop is that one call (a shared loop over every kind was
+     * compiled again as each lane's rows taught it new kinds).
+     */
+    private void deliverSyscalls(Object[] rows) {
+        for (Object row : rows) {
+            if (row == null) {
+                return; // the last chunk is partly filled
+            }
+            target.syscall((SyscallRow) row);
+        }
+    }
+
     private void deliver(Object[] rows) {
         for (Object row : rows) {
             switch (row) {
                 case null -> {
                     return; // the last chunk is partly filled
                 }
-                case SyscallRow r -> target.syscall(r);
                 case RegionVersion r -> target.regionVersion(r);
                 case MemProtAlertEvent r -> target.memProtAlert(r);
                 case MmapExecEvent r -> target.mmapExec(r);
@@ -125,12 +137,14 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
     private final class Lane {
         private final BlockingQueue<Object[]> queue = new ArrayBlockingQueue<>(QUEUED);
         private final Thread consumer;
+        private final boolean syscallRows; // the lane of the syscalls rows, and of nothing else
         private volatile Throwable failure; // set by the consumer, read by the replay's thread
         private boolean rethrown; // the replay's thread has been handed the failure
         private Object[] chunk = new Object[CHUNK];
         private int size;
 
-        Lane(String threadName) {
+        Lane(String threadName, boolean syscallRows) {
+            this.syscallRows = syscallRows;
             consumer = new Thread(this::consume, threadName);
             consumer.setDaemon(true); // a replay that dies without close() must not keep the JVM up
             consumer.start();
@@ -166,7 +180,11 @@ public final class BackgroundSink implements EventSink, AutoCloseable {
                         continue; // keep draining so the replay never blocks on a full queue; it rethrows at its next send
                     }
                     try {
-                        deliver(rows);
+                        if (syscallRows) {
+                            deliverSyscalls(rows);
+                        } else {
+                            deliver(rows);
+                        }
                     } catch (RuntimeException | Error e) {
                         failure = e;
                     }
