@@ -1068,6 +1068,24 @@ static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret,
 }
 
 /*
+ * A raw call with the address part (MS_F_ADDR) and no file: prctl(PR_SET_MM)'s program break as the call returned.
+ */
+static __always_inline void on_syscall_at(struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid, __u16 flags,
+					  __u64 addr)
+{
+	__u32 size = sizeof(struct ms_syscall) + sizeof(struct ms_addr);
+	struct ms_syscall *r = bpf_ringbuf_reserve(&events, size, 0);
+	if (!r) {
+		count_loss();
+		return;
+	}
+	fill_hdr(&r->h, MS_SYSCALL, size, flags | MS_F_ADDR, pid_tgid);
+	fill_syscall(r, regs, nr, ret);
+	((struct ms_addr *)(r + 1))->addr = addr;
+	bpf_ringbuf_submit(r, QUIET_WAKEUP);
+}
+
+/*
  * An open that succeeded for writing, which may be of a process's memory file: the flags register of open and
  * openat; openat2's are the first field of its struct open_how, in the caller's memory. O_PATH opens nothing for
  * writing. Read-only opens, most of a host's, end here before any helper call.
@@ -1857,12 +1875,16 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 	case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
 		on_policy_call(task, regs, nr, ret, pid_tgid, xflags);
 		break;
-	case NR_PRCTL:
+	case NR_PRCTL: {
+		/* The program break as the call returns (MS_F_ADDR): PR_SET_MM_BRK and PR_SET_MM_MAP (whose struct is in the
+		 * caller's memory) move it without a brk call, and the next brk works from it (PAGE_ALIGN(mm->brk)). */
+		__u64 brk = BPF_CORE_READ(task, mm, brk);
 		if (file)
-			on_file_call(file, regs, nr, ret, pid_tgid, xflags, 0);
+			on_file_call(file, regs, nr, ret, pid_tgid, MS_F_ADDR | xflags, brk);
 		else
-			on_syscall(regs, nr, ret, pid_tgid, xflags);
+			on_syscall_at(regs, nr, ret, pid_tgid, xflags, brk);
 		break;
+	}
 	default:
 		on_syscall(regs, nr, ret, pid_tgid, xflags);
 		break;

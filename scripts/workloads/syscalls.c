@@ -437,23 +437,28 @@ static long do_personality(unsigned long persona)
 	return r;
 }
 
-/*
- * prctl(option, arg2, arg3, 0, 0): logged with whether the recorder must have it (PR_SET_MM only) and, for
- * PR_SET_MM_EXE_FILE, the path of the file whose fd arg3 is (the record carries it).
- */
-static long do_prctl(int option, unsigned long arg2, unsigned long arg3, const char *path)
-{
-	long r = sys_result(syscall(SYS_prctl, option, arg2, arg3, 0UL, 0UL));
-	printf("prctl pid=%d tid=%ld option=%d arg2=%lu arg3=%lu ret=%ld recorded=%d path=%s\n", getpid(), tid(), option,
-	       arg2, arg3, r, option == PR_SET_MM, path ? path : "");
-	fflush(stdout);
-	return r;
-}
-
 static long do_brk(unsigned long addr)
 {
 	long r = syscall(SYS_brk, addr); /* brk returns the break, never -errno */
 	printf("brk pid=%d tid=%ld addr=%lu ret=%ld\n", getpid(), tid(), addr, r);
+	fflush(stdout);
+	return r;
+}
+
+/*
+ * prctl(option, arg2, arg3, 0, 0): logged with whether the recorder must have it (PR_SET_MM only), the program break
+ * the call leaves (which a PR_SET_MM record carries: queried before it, a call that fails moves nothing; one that
+ * succeeds logs it queried again) and, for PR_SET_MM_EXE_FILE, the path of the file whose fd arg3 is (the record
+ * carries it).
+ */
+static long do_prctl(int option, unsigned long arg2, unsigned long arg3, const char *path)
+{
+	long brk = do_brk(0);
+	long r = sys_result(syscall(SYS_prctl, option, arg2, arg3, 0UL, 0UL));
+	if (r == 0)
+		brk = do_brk(0);
+	printf("prctl pid=%d tid=%ld option=%d arg2=%lu arg3=%lu ret=%ld recorded=%d brk=%ld path=%s\n", getpid(), tid(),
+	       option, arg2, arg3, r, option == PR_SET_MM, brk, path ? path : "");
 	fflush(stdout);
 	return r;
 }

@@ -330,6 +330,7 @@ class RecorderSyscallsTest {
                                 && m.ret() == s(c, "ret"));
                         if (s(c, "recorded") == 1) {
                             SyscallRecord r = next(recorded, c);
+                            assertTrue(r.hasAddr() && r.addr() == u(c, "brk"), "the program break as " + c + " returned: " + r);
                             if (c.get("path").isEmpty()) {
                                 assertNull(r.file(), "no file named by " + c);
                             } else {
@@ -424,7 +425,7 @@ class RecorderSyscallsTest {
                 }
                 checked++;
             }
-            assertEquals(146, checked, "calls logged by the workload");
+            assertEquals(149, checked, "calls logged by the workload");
             // personality's query (0xffffffff) is not recorded: the two logged calls are the workload's only records of it
             int workload = run.calls().stream().filter(c -> c.get("call").equals("personality")).map(OneVariant::pid).findFirst().orElseThrow();
             assertEquals(2, run.kernel(SyscallRecord.class, workload).stream().filter(m -> m.nr() == NR_PERSONALITY).count());

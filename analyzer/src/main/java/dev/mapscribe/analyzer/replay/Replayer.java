@@ -58,7 +58,8 @@ public final class Replayer {
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
             NR_SHMAT = 30, NR_SHMDT = 67, NR_MLOCK = 149, NR_MUNLOCK = 150, NR_MLOCKALL = 151, NR_MUNLOCKALL = 152,
             NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462, NR_IO_SETUP = 206, NR_IO_DESTROY = 207,
-            NR_REMAP_FILE_PAGES = 216, NR_MBIND = 237, NR_SET_MEMPOLICY_HOME_NODE = 450, NR_EXIT = 60;
+            NR_REMAP_FILE_PAGES = 216, NR_MBIND = 237, NR_SET_MEMPOLICY_HOME_NODE = 450, NR_EXIT = 60, NR_PRCTL = 157;
+    static final int PR_SET_MM = 35, PR_SET_MM_BRK = 7, PR_SET_MM_MAP = 14; // include/uapi/linux/prctl.h
     static final int MLOCK_ONFAULT = 1;
 
     private final EventSink sink;
@@ -194,7 +195,7 @@ public final class Replayer {
                 SyscallRow row = syscall(s.h(), SyscallNames.name(s.nr()), s.nr(),
                         Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret(),
                         s.file() != null ? ProcessTable.mappedFile(s.file()) : null, targetProcess(WriteTarget.pid(s)),
-                        WriteTarget.addr(s));
+                        WriteTarget.addr(s), s.nr() == NR_PRCTL && s.hasAddr() ? s.addr() : null);
                 memoryWrites(s, row, row.ret(), row.failed());
                 if (!s.enterOnly()) {
                     syscallState(s);
@@ -400,6 +401,19 @@ public final class Replayer {
             case NR_MUNLOCK -> processes.mmOf(s.h()).mlock(a[0], a[1], 0, s.ret(), now);
             case NR_MLOCKALL -> processes.mmOf(s.h()).mlockall((int) a[0], s.ret(), now);
             case NR_MUNLOCKALL -> processes.mmOf(s.h()).mlockall(0, s.ret(), now);
+            // PR_SET_MM moves the program break without a brk call: the record has it as the call returned (a journal
+            // recorded before the twenty-sixth session does not: there PR_SET_MM_BRK's argument is where it went)
+            case NR_PRCTL -> {
+                if (a[0] == PR_SET_MM && s.ret() == 0) {
+                    if (s.hasAddr()) {
+                        processes.mmOf(s.h()).breakMoved(s.addr());
+                    } else if (a[1] == PR_SET_MM_BRK) {
+                        processes.mmOf(s.h()).breakMoved(a[2]);
+                    } else if (a[1] == PR_SET_MM_MAP) {
+                        processes.mmOf(s.h()).breakMoved(-1);
+                    }
+                }
+            }
             default -> { }
         }
     }
@@ -593,18 +607,18 @@ public final class Replayer {
     }
 
     private void syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file) {
-        syscall(h, name, nr, args, ret, file, null, null);
+        syscall(h, name, nr, args, ret, file, null, null, null);
     }
 
     private SyscallRow syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file, Integer targetPid,
-                               Long targetAddr) {
+                               Long targetAddr, Long programBreak) {
         count.syscalls++;
         TaskInfo t = processes.taskOf(h);
         boolean failed = ret != null && failed(ret);
         SyscallRow row = new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr,
                 args, ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
                 file != null ? file.dev() : null, file != null ? file.inode() : null, file != null && file.pathTruncated(),
-                targetPid, targetAddr, h.has(KernelRecord.F_COMPAT), h.has(KernelRecord.F_X32));
+                targetPid, targetAddr, h.has(KernelRecord.F_COMPAT), h.has(KernelRecord.F_X32), programBreak);
         sink.syscall(row);
         return row;
     }
@@ -620,7 +634,8 @@ public final class Replayer {
         long[] args = Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr()));
         MappedFile file = s.file() != null ? ProcessTable.mappedFile(s.file()) : null;
         Long ret = s.enterOnly() ? null : s.ret();
-        SyscallRow row = syscall(s.h(), name, s.nr(), args, ret, file, targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s));
+        SyscallRow row = syscall(s.h(), name, s.nr(), args, ret, file, targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s),
+                null);
         if (s.enterOnly() && UringWritesInFlight.completionsRecorded(formatVersion)) {
             UringWritesInFlight.Submitted letGo = uringWrites.submitted(new UringWritesInFlight.Submitted(s, row, file));
             if (letGo != null) {

@@ -769,6 +769,22 @@ public final class RegionMap {
     }
 
     /**
+     * prctl(PR_SET_MM): the kernel's program break is now {@code brk}. PR_SET_MM_BRK and PR_SET_MM_MAP set mm->brk
+     * without mapping or unmapping anything; the next brk grows or shrinks the heap from PAGE_ALIGN(mm->brk), as the
+     * kernel's does. -1: moved to where the recording cannot say (an older journal's PR_SET_MM_MAP, whose struct was
+     * not read): the next brk starts from the heap's end as the map shows it, as before a process's first brk call,
+     * and the replay counts the uncertainty.
+     */
+    public void breakMoved(long brk) {
+        if (brk < 0) {
+            history.noteUncertainty();
+            brkEnd = -1;
+        } else {
+            brkEnd = Prot.pageAlign(brk);
+        }
+    }
+
+    /**
      * Fills the unknown parts with what a later, complete view says (the start-up snapshot): parts the
      * recording already knows stay as recorded, since records after the snapshot are newer than it.
      */

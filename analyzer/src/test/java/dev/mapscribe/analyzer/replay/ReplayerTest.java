@@ -836,6 +836,34 @@ class ReplayerTest {
     }
 
     @Test
+    void aBreakThatPrctlMovedIsWhereTheNextBrkStarts() {
+        // The heap [0x800000, 0x802000) by brk; prctl(PR_SET_MM, PR_SET_MM_BRK, 0x900000) sets mm->brk and maps
+        // nothing (its record has the break as the call returned); a failed one moves nothing; brk(0x902000) then maps
+        // [0x900000, 0x902000) only, from PAGE_ALIGN(mm->brk) as the kernel's brk does, and leaves the pages between.
+        List<Record> rs = started();
+        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
+        rs.add(brk(40, 100, 0, 0x800000, 0x800000));
+        rs.add(brk(41, 100, 0x802000, 0x800000, 0x802000));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ADDR, 42, 100, 100), 157,
+                new long[] {35, 7, 0x900000, 0, 0, 0}, 0, 0x900000, null));
+        rs.add(new SyscallRecord(new Hdr(sc.id(), 0, 0, KernelRecord.F_ADDR, 43, 100, 100), 157,
+                new long[] {35, 7, 0xa00000, 0, 0, 0}, -1, 0x900000, null)); // EPERM
+        rs.add(brk(44, 100, 0x902000, 0x800000, 0x902000));
+        // An older journal's record (no address part): PR_SET_MM_BRK's argument is where the break went.
+        rs.add(new SyscallRecord(h(sc, 45, 100, 100), 157, new long[] {35, 7, 0xb00000, 0, 0, 0}, 0));
+        rs.add(brk(46, 100, 0xb01000, 0x800000, 0xb01000));
+        CollectingSink s = replay(rs);
+        List<String> at = s.regionsAt(100, 50);
+        assertTrue(at.containsAll(List.of("800000-802000 rw-p [heap]", "900000-902000 rw-p [heap]", "b00000-b01000 rw-p [heap]")),
+                at.toString());
+        assertEquals(3, at.stream().filter(r -> r.endsWith("[heap]")).count(), at.toString());
+        List<SyscallRow> prctls = s.syscalls.stream().filter(r -> r.name().equals("prctl")).toList();
+        assertEquals(java.util.Arrays.asList(0x900000L, 0x900000L, null), prctls.stream().map(SyscallRow::programBreak).toList());
+        assertEquals(java.util.Arrays.asList(null, null, null), prctls.stream().map(SyscallRow::targetAddr).toList(),
+                "prctl writes no process's memory");
+    }
+
+    @Test
     void lossesAndSyscallsAreRows() {
         List<Record> rs = started();
         rs.add(new Loss(60, 1, 7, 55, 59));

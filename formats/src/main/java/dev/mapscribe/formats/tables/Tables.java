@@ -131,6 +131,9 @@ public final class Tables {
                             + "Where the kernel has x32 (CONFIG_X86_X32_ABI, unless booted with it off) the call did what the 64-bit call does, or failed with ENOSYS for the numbers x32 has its own versions of; where it has none (as on the machines mapscribe is tested on) every such call fails with ENOSYS: a probe for a tracer blind to them. "
                             + "x32's own versions of watched calls (writev, execve, ptrace, pwritev, pwritev2, process_vm_writev, io_setup, execveat: 516-547) are not recorded, and are counted in the `compat` rows of `losses`. From recorders of the twentieth session on; false before.")
                     .opt("target_addr", INT64, "Where that write began in the target's memory: POKETEXT/POKEDATA's addr, process_vm_writev's first remote iovec (every range it wrote: `memory_writes`), a UFFDIO_COPY's or UFFDIO_MOVE's dst, a memory file write's file position (pwrite's offset, or where the write moved the position from; an io_uring request's offset, or the file position as it was submitted). Null for a call that writes at no address (ATTACH, SETREGS, POKEUSER, an open) or when the recorder could not read it.")
+                    .opt("program_break", INT64, "For prctl(PR_SET_MM): the process's program break (the kernel's mm->brk) as the call returned. "
+                            + "PR_SET_MM_BRK and PR_SET_MM_MAP move it without mapping anything, and the next brk grows or shrinks the heap from there; "
+                            + "the `regions` rebuilt follow it. Null for every other call, and in journals recorded before the twenty-sixth session.")
                     .done());
 
     /** Every range of a process's memory a recorded call wrote into, or asked to: where code is injected. */
