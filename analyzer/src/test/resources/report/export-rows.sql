@@ -256,6 +256,8 @@ FROM (VALUES
   ('demo-a', at_ms(3340),   7736, 7736, 'demo', 'prctl', 157, 35, 13, 5, 0, -16, '/usr/bin/true', 8388609, 131200, NULL, NULL),
   ('demo-a', at_ms(3341),   7736, 7736, 'demo', 'prctl', 157, 35, 8, 140722000004000, 0, 0, NULL, NULL, NULL, NULL, NULL)
 ) s(host, ts_ns, pid, tid, comm, syscall, nr, arg0, arg1, arg2, arg3, ret, path, dev, inode, target_pid, target_addr);
+-- The prctl records carry the program break as each call returned (neither moved it)
+UPDATE syscalls SET program_break = 94558300004352 WHERE host = 'demo-a' AND syscall = 'prctl';
 
 -- Each range those calls wrote (memory_writes): one per call, two for the process_vm_writev (4 and 2 bytes); the io_uring
 -- request's from its completion, and the write recorded only as it completed its own (len unknown); the last pwrite64's
