@@ -68,6 +68,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_REMAP_FILE_PAGES 216
 #define NR_IO_URING_SETUP 425
 #define NR_CLONE3 435
+#define NR_PROCESS_MADVISE 440
 #define NR_OPENAT2 437
 #define NR_MSEAL 462
 #define NR_MBIND 237
@@ -1249,6 +1250,33 @@ static __always_inline void on_file_call(struct file *file, struct pt_regs *regs
 }
 
 /*
+ * process_madvise(pidfd, iovec, vlen, advice, flags) with advice that changes VMA flags: the raw call and the caller's
+ * iovec array, its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges advised, in order), read as the call returned
+ * (the kernel copied it as the call began; another thread may have rewritten it since, which is not checked here).
+ */
+static __always_inline void on_process_madvise(struct pt_regs *regs, long ret, __u64 pid_tgid, __u16 flags)
+{
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return;
+	struct ms_syscall *r = (void *)s->buf;
+	fill_syscall(r, regs, NR_PROCESS_MADVISE, ret);
+	__u32 at = sizeof(struct ms_syscall);
+	__u64 n = regs->dx < MS_IOVECS_MAX ? regs->dx : MS_IOVECS_MAX;
+	struct ms_iovec *v = (void *)(s->buf + at + sizeof(struct ms_iovecs));
+	long bytes = read_iovecs(v, regs->si, n);
+	if (bytes >= 0) {
+		flags |= MS_F_IOVECS;
+		struct ms_iovecs *part = (void *)(s->buf + at);
+		part->count = n;
+		part->flags = 0; /* as the call returned */
+		at += sizeof(struct ms_iovecs) + bytes;
+	}
+	fill_hdr(&r->h, MS_SYSCALL, at, flags, pid_tgid);
+	submit_or_count(s->buf, at & SCRATCH_MASK, QUIET_WAKEUP);
+}
+
+/*
  * mbind(start, len, mode, nodemask, maxnode, flags) and set_mempolicy_home_node(start, len, home_node, flags): the
  * raw call and, when it succeeded, the policy the kernel left on the VMA at start (MS_F_POLICY), which the kernel
  * compares when it merges VMAs. Looked up with bpf_find_vma (a helper call; these calls are rare); a lookup that fails
@@ -1475,6 +1503,12 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_MMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case NR_MUNMAP: case NR_MREMAP:
 	case NR_BRK: case NR_MADVISE: case NR_SHMAT: case NR_SHMDT: case NR_CLONE: case NR_CLONE3: case NR_FORK: case NR_VFORK:
 	case NR_EXECVE: case NR_EXECVEAT: case NR_MSEAL:
+	/*
+	 * process_madvise: since 6.13 the kernel takes any advice for the caller's own process (a pidfd of itself), range by
+	 * range as madvise, so the VMA-flag advice that madvise is recorded for passes here too (on 6.18: DONTFORK,
+	 * WIPEONFORK, DONTDUMP, HUGEPAGE, RANDOM all split a VMA); another process's takes only advice that changes no VMA
+	 */
+	case NR_PROCESS_MADVISE:
 	/* a NUMA policy on part of a mapping makes a VMA of its own (on_policy_call()) */
 	case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
 	/* VM_LOCKED keeps a VMA apart from its neighbours, as any flag does; mlockall(MCL_FUTURE) sets it on later maps */
@@ -1743,7 +1777,7 @@ static __always_inline bool changes_map(long nr, long ret)
 	case NR_MMAP: case NR_MPROTECT: case NR_PKEY_MPROTECT: case NR_MUNMAP: case NR_MREMAP: case NR_BRK:
 	case NR_MADVISE: case NR_SHMAT: case NR_SHMDT: case NR_MSEAL: case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
 	case NR_MLOCK: case NR_MUNLOCK: case NR_MLOCK2: case NR_MLOCKALL: case NR_MUNLOCKALL:
-	case NR_REMAP_FILE_PAGES: case NR_IO_SETUP: case NR_IO_DESTROY:
+	case NR_REMAP_FILE_PAGES: case NR_IO_SETUP: case NR_IO_DESTROY: case NR_PROCESS_MADVISE:
 		return ret >= 0;
 	}
 	return false;
@@ -1799,6 +1833,8 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		return 0;
 	if (nr == NR_MADVISE && !changes_vma_flags((int)regs->dx))
 		return 0;
+	if (nr == NR_PROCESS_MADVISE && !changes_vma_flags((int)regs->r10))
+		return 0; /* its fourth argument; MADV_COLD and MADV_PAGEOUT, its first uses, end here */
 	if (nr == NR_PTRACE && !injects(regs->di))
 		return 0;
 	if (nr == NR_IOCTL && !fills_pages((__u32)regs->si))
@@ -1868,6 +1904,9 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		break;
 	case NR_PROCESS_VM_WRITEV:
 		on_vm_writev(regs, ret, pid_tgid, xflags);
+		break;
+	case NR_PROCESS_MADVISE:
+		on_process_madvise(regs, ret, pid_tgid, xflags);
 		break;
 	case NR_IOCTL:
 		on_uffd_fill(task, file, regs, ret, pid_tgid, xflags);

@@ -89,7 +89,7 @@ public final class TableExport implements EventSink, AutoCloseable {
             S_ERRNO = S.col("errno"), S_FAILED = S.col("failed"), S_PATH = S.col("path"), S_DEV = S.col("dev"),
             S_INODE = S.col("inode"), S_PATH_TRUNCATED = S.col("path_truncated"), S_TARGET_PID = S.col("target_pid"),
             S_TARGET_ADDR = S.col("target_addr"), S_COMPAT = S.col("compat"), S_X32 = S.col("x32"),
-            S_PROGRAM_BREAK = S.col("program_break");
+            S_PROGRAM_BREAK = S.col("program_break"), S_RANGES = S.col("ranges");
 
     @Override
     public void syscall(SyscallRow r) {
@@ -101,7 +101,7 @@ public final class TableExport implements EventSink, AutoCloseable {
                 .setString(S_PATH, r.path()).setLongOrNull(S_DEV, unsigned(r.dev())).setLongOrNull(S_INODE, r.inode())
                 .setBool(S_PATH_TRUNCATED, r.pathTruncated()).setIntOrNull(S_TARGET_PID, r.targetPid())
                 .setLongOrNull(S_TARGET_ADDR, r.targetAddr()).setBool(S_COMPAT, r.compat()).setBool(S_X32, r.x32())
-                .setLongOrNull(S_PROGRAM_BREAK, r.programBreak());
+                .setLongOrNull(S_PROGRAM_BREAK, r.programBreak()).setString(S_RANGES, r.ranges());
         for (int i = 0; i < r.args().length && i < 6; i++) w.setLong(S_ARG0 + i, r.args()[i]);
         w.end();
     }

@@ -58,7 +58,8 @@ public final class Replayer {
     static final int NR_MMAP = 9, NR_MPROTECT = 10, NR_MUNMAP = 11, NR_BRK = 12, NR_MREMAP = 25, NR_MADVISE = 28,
             NR_SHMAT = 30, NR_SHMDT = 67, NR_MLOCK = 149, NR_MUNLOCK = 150, NR_MLOCKALL = 151, NR_MUNLOCKALL = 152,
             NR_MLOCK2 = 325, NR_PKEY_MPROTECT = 329, NR_MSEAL = 462, NR_IO_SETUP = 206, NR_IO_DESTROY = 207,
-            NR_REMAP_FILE_PAGES = 216, NR_MBIND = 237, NR_SET_MEMPOLICY_HOME_NODE = 450, NR_EXIT = 60, NR_PRCTL = 157;
+            NR_REMAP_FILE_PAGES = 216, NR_MBIND = 237, NR_SET_MEMPOLICY_HOME_NODE = 450, NR_EXIT = 60, NR_PRCTL = 157,
+            NR_PROCESS_MADVISE = 440;
     static final int PR_SET_MM = 35, PR_SET_MM_BRK = 7, PR_SET_MM_MAP = 14; // include/uapi/linux/prctl.h
     static final int MLOCK_ONFAULT = 1;
 
@@ -195,7 +196,8 @@ public final class Replayer {
                 SyscallRow row = syscall(s.h(), SyscallNames.name(s.nr()), s.nr(),
                         Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret(),
                         s.file() != null ? ProcessTable.mappedFile(s.file()) : null, targetProcess(WriteTarget.pid(s)),
-                        WriteTarget.addr(s), s.nr() == NR_PRCTL && s.hasAddr() ? s.addr() : null);
+                        WriteTarget.addr(s), s.nr() == NR_PRCTL && s.hasAddr() ? s.addr() : null,
+                        s.nr() == NR_PROCESS_MADVISE ? rangesText(s.ranges()) : null);
                 memoryWrites(s, row, row.ret(), row.failed());
                 if (!s.enterOnly()) {
                     syscallState(s);
@@ -382,6 +384,7 @@ public final class Replayer {
             // the same process): addr, len, advice as the syscall's arguments
             case NR_MADVISE, SyscallNames.IO_URING + SyscallNames.IORING_OP_MADVISE ->
                     processes.mmOf(s.h()).madvise(a[0], a[1], (int) a[2], s.ret(), now);
+            case NR_PROCESS_MADVISE -> processes.mmOf(s.h()).processMadvise(s.ranges(), a[2], (int) a[3], s.ret(), now);
             case NR_SHMDT -> processes.mmOf(s.h()).shmdt(a[0], s.ret(), now);
             case NR_IO_DESTROY -> processes.mmOf(s.h()).ioDestroy(a[0], s.ret(), now);
             case NR_REMAP_FILE_PAGES -> processes.mmOf(s.h()).remapFilePages(a[0], a[1], a[3], s.ret(), now);
@@ -607,18 +610,18 @@ public final class Replayer {
     }
 
     private void syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file) {
-        syscall(h, name, nr, args, ret, file, null, null, null);
+        syscall(h, name, nr, args, ret, file, null, null, null, null);
     }
 
     private SyscallRow syscall(Hdr h, String name, int nr, long[] args, Long ret, MappedFile file, Integer targetPid,
-                               Long targetAddr, Long programBreak) {
+                               Long targetAddr, Long programBreak, String ranges) {
         count.syscalls++;
         TaskInfo t = processes.taskOf(h);
         boolean failed = ret != null && failed(ret);
         SyscallRow row = new SyscallRow(host, h.ktimeNs(), utc(h.ktimeNs()), h.pid(), h.tid(), t.comm(), h.cpu(), name, nr,
                 args, ret, failed ? (int) -ret : null, failed, batch, ordinal - 1, file != null ? file.path() : null,
                 file != null ? file.dev() : null, file != null ? file.inode() : null, file != null && file.pathTruncated(),
-                targetPid, targetAddr, h.has(KernelRecord.F_COMPAT), h.has(KernelRecord.F_X32), programBreak);
+                targetPid, targetAddr, h.has(KernelRecord.F_COMPAT), h.has(KernelRecord.F_X32), programBreak, ranges);
         sink.syscall(row);
         return row;
     }
@@ -635,7 +638,7 @@ public final class Replayer {
         MappedFile file = s.file() != null ? ProcessTable.mappedFile(s.file()) : null;
         Long ret = s.enterOnly() ? null : s.ret();
         SyscallRow row = syscall(s.h(), name, s.nr(), args, ret, file, targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s),
-                null);
+                null, null);
         if (s.enterOnly() && UringWritesInFlight.completionsRecorded(formatVersion)) {
             UringWritesInFlight.Submitted letGo = uringWrites.submitted(new UringWritesInFlight.Submitted(s, row, file));
             if (letGo != null) {
@@ -750,6 +753,21 @@ public final class Replayer {
     /** Deterministic event id: the journal's machine and boot, the record's position, the event's index in it. */
     private String uuid(int sub) {
         return uuids.of(machineId + "/" + bootTimeUtcNs + "/" + ordinal + "/" + sub);
+    }
+
+    /** Base and length pairs as /proc/PID/maps writes ranges: START-END in hex, separated by spaces; null for none read. */
+    static String rangesText(long[] ranges) {
+        if (ranges == null) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i + 1 < ranges.length; i += 2) {
+            if (i > 0) {
+                sb.append(' ');
+            }
+            sb.append(Long.toHexString(ranges[i])).append('-').append(Long.toHexString(ranges[i] + ranges[i + 1]));
+        }
+        return sb.toString();
     }
 
     private static Long ctime(MappedFile f) {

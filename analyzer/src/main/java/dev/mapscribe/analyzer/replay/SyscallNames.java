@@ -73,6 +73,7 @@ final class SyscallNames {
             case 450 -> "set_mempolicy_home_node";
             case 157 -> "prctl";
             case 135 -> "personality";
+            case 440 -> "process_madvise";
             default -> nr >= IO_URING ? "io_uring_op_" + (nr - IO_URING) : "syscall_" + nr;
         };
     }
@@ -85,7 +86,7 @@ final class SyscallNames {
             case 149, 150, 206, 425, 435 -> 2;
             case 1, 2, 10, 11, 16, 20, 28, 30, 59, 325, 462 -> 3;
             case 18, 101, 257, 329, 437, 450 -> 4;
-            case 25, 56, 157, 216, 296, 322 -> 5;
+            case 25, 56, 157, 216, 296, 322, 440 -> 5;
             default -> 6;
         };
     }

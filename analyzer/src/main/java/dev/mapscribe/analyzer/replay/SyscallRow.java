@@ -19,8 +19,10 @@ package dev.mapscribe.analyzer.replay;
  * @param compat     made in 32-bit mode (a 32-bit process, or int 0x80) and recorded as the 64-bit call it equals
  * @param x32        made with x32's numbers and recorded as the 64-bit call of the same number
  * @param programBreak prctl(PR_SET_MM): the program break (mm->brk) as the call returned, where the record has it
+ * @param ranges     process_madvise: the ranges it named as the recorder read them (START-END in hex, space-separated)
  */
 public record SyscallRow(String host, long tsNs, long utcNs, int pid, int tid, String comm, int cpu, String name, int nr,
                          long[] args, Long ret, Integer errno, boolean failed, long batch, long seq, String path,
                          Integer dev, Long inode, boolean pathTruncated, Integer targetPid, Long targetAddr,
-                         boolean compat, boolean x32, Long programBreak) {}
+                         boolean compat, boolean x32, Long programBreak,
+                         String ranges) {}

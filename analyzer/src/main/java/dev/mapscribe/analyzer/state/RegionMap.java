@@ -299,6 +299,10 @@ public final class RegionMap {
      * MADV_DODUMP on VM_PFNMAP/VM_DONTEXPAND memory, is not told apart).
      */
     public void madvise(long addr, long len, int advice, long ret, long nowNs) {
+        madvise(addr, len, advice, ret, nowNs, "madvise");
+    }
+
+    private void madvise(long addr, long len, int advice, long ret, long nowNs, String cause) {
         long set, clear;
         switch (advice) {
             case MADV_NORMAL -> { set = 0; clear = Region.VM_SEQ_READ | Region.VM_RAND_READ; }
@@ -339,7 +343,64 @@ public final class RegionMap {
             history.noteInconsistency();
             pieces.add(Region.unknown(at, end, Prot.UNKNOWN));
         }
-        rewrite(addr, end, pieces, nowNs, "madvise");
+        rewrite(addr, end, pieces, nowNs, cause);
+    }
+
+    /**
+     * process_madvise(2) of the caller's own process with advice that changes VMA flags (the kernel takes any advice
+     * for its caller's own process since 6.13; another's refuses it with EINVAL before anything): each range as a
+     * madvise of it, in order. {@code ranges}: base and length pairs as the recorder read them, the first {@code named}
+     * of the call's (null when it could not read them). {@code ret}: the bytes of the ranges done whole, or, when none
+     * was, the first range's error. The range after those done whole failed with an error the call does not return:
+     * inferred from the map (EINVAL for a start or length the kernel refuses; for MADV_WIPEONFORK, EINVAL where a region
+     * in range is not private anonymous memory, the regions before it changed; else ENOMEM, a hole: the rest changed),
+     * and counted as an uncertainty. EINVAL for the first range is not told apart from the refusal of another process's
+     * memory: with MADV_WIPEONFORK, whose refusal part way changes the regions before, an uncertainty, nothing changed.
+     */
+    public void processMadvise(long[] ranges, long named, int advice, long ret, long nowNs) {
+        if (ret == 0 || ret == -EINVAL && advice != MADV_WIPEONFORK) {
+            return; // no range, or only empty ones; or refused before anything
+        }
+        if (ranges == null || ret == -EINVAL) {
+            history.noteUncertainty(); // the ranges, or whether the refusal came part way, are not known
+            return;
+        }
+        if (ret < 0) {
+            if (ranges.length >= 2) {
+                madvise(ranges[0], ranges[1], advice, ret, nowNs, "process_madvise");
+            }
+            return;
+        }
+        long left = ret;
+        for (int i = 0; i < ranges.length; i += 2) {
+            long base = ranges[i], len = ranges[i + 1];
+            if (Long.compareUnsigned(len, left) <= 0) {
+                madvise(base, len, advice, 0, nowNs, "process_madvise");
+                left -= len;
+            } else {
+                history.noteUncertainty(); // failed, with an error the call does not return
+                madvise(base, len, advice, inferredError(base, len, advice), nowNs, "process_madvise");
+                return;
+            }
+        }
+        if (left > 0 || named > ranges.length / 2) {
+            history.noteUncertainty(); // ranges past the ones the recorder read were done, or one failed there
+        }
+    }
+
+    private long inferredError(long addr, long len, int advice) {
+        long end = addr + Prot.pageAlign(len);
+        if (!Prot.isPageAligned(addr) || !inUserSpace(addr, end)) {
+            return -EINVAL;
+        }
+        if (advice == MADV_WIPEONFORK) {
+            for (Region r : spans(addr, end)) {
+                if (r.backing() != Backing.ANON || r.shared()) {
+                    return -EINVAL;
+                }
+            }
+        }
+        return -ENOMEM;
     }
 
     /**

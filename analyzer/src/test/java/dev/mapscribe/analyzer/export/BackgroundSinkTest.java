@@ -41,7 +41,7 @@ class BackgroundSinkTest {
     }
 
     private static SyscallRow syscall(long seq) {
-        return new SyscallRow("h", seq, seq, 1, 1, "c", 0, "mmap", 9, new long[6], 0L, null, false, 1, seq, null, null, null, false, null, null, false, false, null);
+        return new SyscallRow("h", seq, seq, 1, 1, "c", 0, "mmap", 9, new long[6], 0L, null, false, 1, seq, null, null, null, false, null, null, false, false, null, null);
     }
 
     private static RegionVersion region(long version) {

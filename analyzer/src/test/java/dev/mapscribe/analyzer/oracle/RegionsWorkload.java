@@ -34,6 +34,7 @@ public final class RegionsWorkload {
                 case "mremap" -> values.get(5);
                 case "brk" -> values.get(1);
                 case "madvise" -> values.get(3);
+                case "process_madvise" -> values.get(1);
                 case "shmat" -> values.get(3);
                 case "shmdt" -> values.get(1);
                 case "io_setup" -> values.get(3);

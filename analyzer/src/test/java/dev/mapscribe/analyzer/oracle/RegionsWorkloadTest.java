@@ -43,11 +43,12 @@ class RegionsWorkloadTest {
     }
 
     @Test
-    void theOutputHasTwentyFourCheckpointsInTimeOrderAndTheExpectedEvents() {
+    void theOutputHasTwentyFiveCheckpointsInTimeOrderAndTheExpectedEvents() {
         List<Checkpoint> cps = RegionsWorkload.checkpoints(items);
         assertEquals(List.of("start", "rwx-mmap", "flips", "partial-mprotect", "mremap", "map-fixed", "munmap-holes",
                 "mprotect-enomem", "memfd-twice", "dontunmap", "pkey-brk", "noreserve", "madvise", "shm", "mseal", "mlock",
-                "mlockall", "munlockall", "read-implies-exec", "int80", "uring-madvise", "aio", "remap-file-pages", "mbind"), cps.stream().map(Checkpoint::label).toList());
+                "mlockall", "munlockall", "read-implies-exec", "int80", "uring-madvise", "aio", "remap-file-pages", "mbind",
+                "process-madvise"), cps.stream().map(Checkpoint::label).toList());
         for (int i = 1; i < cps.size(); i++) {
             assertTrue(cps.get(i).monotonicNs() > cps.get(i - 1).monotonicNs());
         }
@@ -176,6 +177,10 @@ class RegionsWorkloadTest {
             case "brk" -> m.brk(c.get(0), c.ret(), readImpliesExec, now);
             case "personality" -> { } // the caller keeps the task's personality
             case "madvise" -> m.madvise(c.get(0), c.get(1), (int) c.get(2), c.ret(), now);
+            case "process_madvise" -> { // advice ret, then the iovecs' base and length pairs
+                long[] ranges = c.values().subList(2, c.values().size()).stream().mapToLong(Long::longValue).toArray();
+                m.processMadvise(ranges, ranges.length / 2, (int) c.get(0), c.ret(), now);
+            }
             case "shmat" -> { // shmid shmaddr shmflg ret size: mapped shared, read (+write unless SHM_RDONLY, +exec with SHM_EXEC)
                 int shmflg = (int) c.get(2);
                 int prot = Prot.READ | ((shmflg & 010000) != 0 ? 0 : Prot.WRITE) | ((shmflg & 0100000) != 0 ? Prot.EXEC : 0);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mapscribe.analyzer.derive.MemProtAlertEvent;
 import dev.mapscribe.analyzer.derive.MmapExecEvent;
 import dev.mapscribe.analyzer.derive.ProtAlerts;
+import dev.mapscribe.analyzer.state.Region;
 import dev.mapscribe.formats.raw.KernelRecord;
 import dev.mapscribe.formats.raw.KernelRecord.FileRef;
 import dev.mapscribe.formats.raw.KernelRecord.Hdr;
@@ -861,6 +862,36 @@ class ReplayerTest {
         assertEquals(java.util.Arrays.asList(0x900000L, 0x900000L, null), prctls.stream().map(SyscallRow::programBreak).toList());
         assertEquals(java.util.Arrays.asList(null, null, null), prctls.stream().map(SyscallRow::targetAddr).toList(),
                 "prctl writes no process's memory");
+    }
+
+    @Test
+    void processMadviseAdvisesEachRangeInTurnAndItsRowNamesThem() {
+        // Six RW pages at 0x50000. process_madvise(pidfd, iov, 2, MADV_DONTDUMP 16) of pages 1 and 3-4 = 3 pages' bytes:
+        // five regions. Then MADV_DONTFORK 10 of page 0 and of pages 1-3 of 4 RW pages at 0x90000 whose page 2 is a hole
+        // (unmapped): = 1 page's bytes, so the second range failed, with ENOMEM as the map says, and its mapped pages were
+        // advised: pages 0-1 one region, page 3 one too.
+        List<Record> rs = started();
+        var sc = dev.mapscribe.formats.raw.RecordKind.SYSCALL;
+        rs.add(mmap(20, 100, 0, 6 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x50000));
+        rs.add(new SyscallRecord(h(sc, 21, 100, 100), 440, new long[] {3, 0x7ffd0000, 2, 16, 0, 0}, 3 * P, 0,
+                new long[] {0x51000, P, 0x53000, 2 * P}, 0, null, null, null));
+        rs.add(mmap(22, 100, 0, 4 * P, R | W, MAP_PRIVATE | MAP_ANON, null, 0, 0x90000));
+        rs.add(munmap(23, 100, 0x92000, P, 0));
+        rs.add(new SyscallRecord(h(sc, 24, 100, 100), 440, new long[] {3, 0x7ffd0000, 2, 10, 0, 0}, P, 0,
+                new long[] {0x90000, P, 0x91000, 3 * P}, 0, null, null, null));
+        CollectingSink s = replay(rs);
+        List<dev.mapscribe.analyzer.replay.RegionVersion> at = s.regions.stream()
+                .filter(v -> v.pid() == 100 && v.validFromNs() <= 30 && v.validToNs() == null
+                        && (v.start() >= 0x50000 && v.end() <= 0x56000 || v.start() >= 0x90000 && v.end() <= 0x94000))
+                .sorted((a, b) -> Long.compare(a.start(), b.start())).toList();
+        assertEquals(List.of("50000-51000 0", "51000-52000 dd", "52000-53000 0", "53000-55000 dd", "55000-56000 0",
+                        "90000-92000 dc", "93000-94000 dc"),
+                at.stream().map(v -> Long.toHexString(v.start()) + "-" + Long.toHexString(v.end()) + " "
+                        + ((v.vmFlags() & Region.VM_DONTDUMP) != 0 ? "dd" : (v.vmFlags() & Region.VM_DONTCOPY) != 0 ? "dc" : "0")).toList());
+        assertTrue(at.stream().allMatch(v -> v.cause().equals("process_madvise")), "the versions it made say so");
+        List<SyscallRow> rows = s.syscalls.stream().filter(r -> r.name().equals("process_madvise")).toList();
+        assertEquals(List.of("51000-52000 53000-55000", "90000-91000 91000-94000"), rows.stream().map(SyscallRow::ranges).toList());
+        assertEquals(5, rows.getFirst().args().length, "process_madvise takes five arguments");
     }
 
     @Test

@@ -87,7 +87,7 @@ public final class Tables {
     public static final TableSchema SYSCALLS = new TableSchema("syscalls",
             "One row per decoded raw syscall record (mmap, mprotect, pkey_mprotect, munmap, mremap, brk, "
                     + "madvise with advice that changes VMA flags (MADV_DONTFORK/DOFORK, WIPEONFORK/KEEPONFORK, DONTDUMP/DODUMP, "
-                    + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), shmat, shmdt, mseal, "
+                    + "HUGEPAGE/NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL: not MADV_DONTNEED or MADV_FREE), process_madvise with such advice (which the kernel takes for the caller's own process since 6.13), shmat, shmdt, mseal, "
                     + "mlock/mlock2/munlock/mlockall/munlockall, personality (not its query), prctl with PR_SET_MM only (arg1 the field: 13 EXE_FILE, "
                     + "whose file, the one /proc/PID/exe was to name, is `path`; 8 ARG_START, 6 START_BRK, ...), io_uring_setup, io_setup (args nr_events and the AIO ring's address, "
                     + "which it maps and writes through its second argument) and io_destroy (which unmaps the ring), remap_file_pages, "
@@ -134,6 +134,10 @@ public final class Tables {
                     .opt("program_break", INT64, "For prctl(PR_SET_MM): the process's program break (the kernel's mm->brk) as the call returned. "
                             + "PR_SET_MM_BRK and PR_SET_MM_MAP move it without mapping anything, and the next brk grows or shrinks the heap from there; "
                             + "the `regions` rebuilt follow it. Null for every other call, and in journals recorded before the twenty-sixth session.")
+                    .opt("ranges", STRING, "For process_madvise: the ranges the call named, as the recorder read them from the caller's iovec array "
+                            + "as the call returned (its first 64), each START-END in hex as /proc/PID/maps writes them, separated by spaces; the `regions` rebuilt "
+                            + "follow each (cause `process_madvise`). Null for every other call, and when the array could not be read. "
+                            + "(process_vm_writev's ranges are rows of `memory_writes`.)")
                     .done());
 
     /** Every range of a process's memory a recorded call wrote into, or asked to: where code is injected. */
@@ -310,7 +314,7 @@ public final class Tables {
                     .req("valid_from_ns", INT64, "CLOCK_MONOTONIC ns when this version began (the call that made it returned, or the snapshot).")
                     .opt("valid_to_ns", INT64, "CLOCK_MONOTONIC ns when it ended (unmapped, changed, exec, exit); null while it still exists at the end.")
                     .req("known", BOOL, "False when the analyzer does not know this range's contents (it predates the recording and no snapshot covered it).")
-                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `madvise`, `mlock`, `munlock`, `mlockall`, `fork`, `shmat`, `io_setup` (the AIO ring it maps), `remap_file_pages`, `mbind`, `set_mempolicy_home_node` (a NUMA policy: the kernel keeps pages of unequal policies apart, so two rows can differ in nothing the table shows), `order` (unknown: two calls raced on these pages, see `losses`), ...")
+                    .opt("cause", STRING, "What made this version: `snapshot`, `exec`, `mmap`, `mprotect`, `mremap`, `brk`, `madvise`, `process_madvise`, `mlock`, `munlock`, `mlockall`, `fork`, `shmat`, `io_setup` (the AIO ring it maps), `remap_file_pages`, `mbind`, `set_mempolicy_home_node` (a NUMA policy: the kernel keeps pages of unequal policies apart, so two rows can differ in nothing the table shows), `order` (unknown: two calls raced on these pages, see `losses`), ...")
                     .req("accounted", BOOL, "True for a private file mapping that is or was writable: the kernel charged it (VM_ACCOUNT, smaps' `ac`) "
                             + "and keeps it apart from an uncharged neighbour, as a library's RELRO part (made read-only by ld.so) next to its read-only data: "
                             + "two rows with the same prot and running offsets, as /proc/PID/maps shows two lines. Always false for anonymous memory "
