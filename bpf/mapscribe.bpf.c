@@ -88,6 +88,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define O_ACCMODE_ 03
 #define O_PATH_ 010000000
 #define PROC_SUPER_MAGIC_ 0x9fa0
+#define PID_FS_MAGIC_ 0x50494446       /* include/uapi/linux/magic.h: pidfds' filesystem (6.9 on) */
+#define PIDFD_SELF_THREAD_ -10000      /* include/uapi/linux/pidfd.h (6.15 on): the caller's thread, no fd needed */
+#define PIDFD_SELF_THREAD_GROUP_ -20000 /* ... and its process */
 #define READ_IMPLIES_EXEC_ 0x0400000 /* include/uapi/linux/personality.h */
 #define MNT_NOEXEC_ 0x04
 #define SB_I_NOEXEC_ 0x00000002
@@ -1250,11 +1253,31 @@ static __always_inline void on_file_call(struct file *file, struct pt_regs *regs
 }
 
 /*
- * process_madvise(pidfd, iovec, vlen, advice, flags) with advice that changes VMA flags: the raw call and the caller's
+ * The process or thread a pidfd names, as its number in the initial pid namespace (the records' numbers); 0 when the fd
+ * is not a pidfd of pidfs (6.9 on: the struct pid in its inode's i_private) or names none the kernel keeps.
+ */
+static __always_inline __u32 pidfd_target(struct task_struct *task, int fd, __u64 pid_tgid)
+{
+	if (fd == PIDFD_SELF_THREAD_)
+		return (__u32)pid_tgid;
+	if (fd == PIDFD_SELF_THREAD_GROUP_)
+		return pid_tgid >> 32;
+	struct file *file = file_of_fd(task, fd);
+	if (!file || file->f_inode->i_sb->s_magic != PID_FS_MAGIC_)
+		return 0;
+	struct pid *pid = file->f_inode->i_private;
+	return BPF_CORE_READ(pid, numbers[0].nr);
+}
+
+/*
+ * process_madvise(pidfd, iovec, vlen, advice, flags) with advice that changes VMA flags: the raw call, the process its
+ * pidfd names (MS_F_ADDR: its number, 0 when not known: the kernel refuses such advice for another address space than
+ * the caller's before anything, and takes it for the caller's own since 6.13), and the caller's
  * iovec array, its first MS_IOVECS_MAX entries (MS_F_IOVECS: the ranges advised, in order), read as the call returned
  * (the kernel copied it as the call began; another thread may have rewritten it since, which is not checked here).
  */
-static __always_inline void on_process_madvise(struct pt_regs *regs, long ret, __u64 pid_tgid, __u16 flags)
+static __always_inline void on_process_madvise(struct task_struct *task, struct pt_regs *regs, long ret, __u64 pid_tgid,
+					       __u16 flags)
 {
 	struct scratch *s = scratch_buf();
 	if (!s)
@@ -1262,6 +1285,9 @@ static __always_inline void on_process_madvise(struct pt_regs *regs, long ret, _
 	struct ms_syscall *r = (void *)s->buf;
 	fill_syscall(r, regs, NR_PROCESS_MADVISE, ret);
 	__u32 at = sizeof(struct ms_syscall);
+	flags |= MS_F_ADDR;
+	((struct ms_addr *)(s->buf + at))->addr = pidfd_target(task, (int)regs->di, pid_tgid);
+	at += sizeof(struct ms_addr);
 	__u64 n = regs->dx < MS_IOVECS_MAX ? regs->dx : MS_IOVECS_MAX;
 	struct ms_iovec *v = (void *)(s->buf + at + sizeof(struct ms_iovecs));
 	long bytes = read_iovecs(v, regs->si, n);
@@ -1906,7 +1932,7 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		on_vm_writev(regs, ret, pid_tgid, xflags);
 		break;
 	case NR_PROCESS_MADVISE:
-		on_process_madvise(regs, ret, pid_tgid, xflags);
+		on_process_madvise(task, regs, ret, pid_tgid, xflags);
 		break;
 	case NR_IOCTL:
 		on_uffd_fill(task, file, regs, ret, pid_tgid, xflags);

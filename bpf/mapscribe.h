@@ -206,7 +206,8 @@ struct ms_syscall {
  * MS_SYSCALL's address part: where a write into a process's memory began, in that process -- a write to its memory
  * file (the file position, which is the address; for an io_uring request, where it is to begin), or process_vm_writev
  * (the base of the first remote iovec; all of them, with their lengths, in the ranges part). For prctl(PR_SET_MM),
- * the address space's program break (mm->brk) as the call returned, which PR_SET_MM_BRK and PR_SET_MM_MAP move.
+ * the address space's program break (mm->brk) as the call returned, which PR_SET_MM_BRK and PR_SET_MM_MAP move. For
+ * process_madvise, the process (or thread) its pidfd names, as the records number it; 0 when not known.
  */
 struct ms_addr {
 	__u64 addr;

@@ -1,6 +1,6 @@
 /*
  * mapfuzz.c — a seeded random sequence of mmap, mprotect, pkey_mprotect, munmap, mremap, brk, madvise (advice
- * that changes VMA flags) and lock (mlock, mlock2, munlock, mlockall, munlockall, MAP_LOCKED) calls in a small arena
+ * that changes VMA flags; also through process_madvise of the process itself, over one to three ranges) and lock (mlock, mlock2, munlock, mlockall, munlockall, MAP_LOCKED) calls in a small arena
  * (MAP_FIXED, MAP_FIXED_NOREPLACE, hints, holes, failing calls, shared and private, anonymous and
  * file, a read-only file that refuses PROT_WRITE, duplicates of shared mappings), with /proc/self/maps dumped
  * after every call. The kernel is the oracle: a test seeds a region map from one dump,
@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include "checkpoint.h"
@@ -74,6 +75,10 @@ int main(int argc, char **argv)
 	char *arena = mmap(NULL, (ARENA + REACH) * P, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (arena == MAP_FAILED || munmap(arena, (ARENA + REACH) * P) != 0)
 		die("arena");
+
+	int pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0); /* process_madvise of this process itself */
+	if (pidfd < 0)
+		die("pidfd_open");
 
 	emit("PID %d\n", (int)getpid());
 	checkpoint_vmflags = 1; /* each step's map is seeded from the dump before it: seals and charges included */
@@ -139,8 +144,23 @@ int main(int argc, char **argv)
 						     MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP, MADV_WIPEONFORK,
 						     MADV_KEEPONFORK};
 			int a = advice[rnd(sizeof(advice) / sizeof(advice[0]))];
-			long ret = result(madvise(addr, len, a));
-			emit("CALL madvise %lx %lx %x %lx\n", (unsigned long)addr, len, a, ret);
+			if (rnd(2)) {
+				long ret = result(madvise(addr, len, a));
+				emit("CALL madvise %lx %lx %x %lx\n", (unsigned long)addr, len, a, ret);
+				break;
+			}
+			/* process_madvise: the ranges in turn; it returns the bytes of those done whole (or the first one's error) */
+			struct iovec iov[3];
+			int count = 1 + (int)rnd(3);
+			for (int k = 0; k < count; k++) {
+				iov[k].iov_base = k == 0 ? addr : arena + rnd(ARENA) * P;
+				iov[k].iov_len = k == 0 ? len : (1 + rnd(4)) * P;
+			}
+			long ret = result(syscall(SYS_process_madvise, pidfd, iov, (unsigned long)count, a, 0U));
+			emit("CALL process_madvise %x %lx", a, ret);
+			for (int k = 0; k < count; k++)
+				emit(" %lx %lx", (unsigned long)iov[k].iov_base, (unsigned long)iov[k].iov_len);
+			emit("\n");
 			break;
 		}
 		case 12: { /* the lock calls: VM_LOCKED (and VM_LOCKONFAULT) split VMAs; mlockall(MCL_FUTURE) locks later maps */

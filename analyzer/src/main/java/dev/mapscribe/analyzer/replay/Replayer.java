@@ -195,7 +195,8 @@ public final class Replayer {
             case SyscallRecord s -> {
                 SyscallRow row = syscall(s.h(), SyscallNames.name(s.nr()), s.nr(),
                         Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret(),
-                        s.file() != null ? ProcessTable.mappedFile(s.file()) : null, targetProcess(WriteTarget.pid(s)),
+                        s.file() != null ? ProcessTable.mappedFile(s.file()) : null,
+                        targetProcess(s.nr() == NR_PROCESS_MADVISE ? madviseTarget(s) : WriteTarget.pid(s)),
                         WriteTarget.addr(s), s.nr() == NR_PRCTL && s.hasAddr() ? s.addr() : null,
                         s.nr() == NR_PROCESS_MADVISE ? rangesText(s.ranges()) : null);
                 memoryWrites(s, row, row.ret(), row.failed());
@@ -384,7 +385,13 @@ public final class Replayer {
             // the same process): addr, len, advice as the syscall's arguments
             case NR_MADVISE, SyscallNames.IO_URING + SyscallNames.IORING_OP_MADVISE ->
                     processes.mmOf(s.h()).madvise(a[0], a[1], (int) a[2], s.ret(), now);
-            case NR_PROCESS_MADVISE -> processes.mmOf(s.h()).processMadvise(s.ranges(), a[2], (int) a[3], s.ret(), now);
+            // another address space than the caller's refuses VMA-flag advice before anything (EINVAL)
+            case NR_PROCESS_MADVISE -> {
+                Boolean own = madviseTarget(s) != null ? processes.sharesAddressSpace(s.h(), madviseTarget(s)) : null;
+                if (!Boolean.FALSE.equals(own)) {
+                    processes.mmOf(s.h()).processMadvise(s.ranges(), a[2], (int) a[3], s.ret(), own != null, now);
+                }
+            }
             case NR_SHMDT -> processes.mmOf(s.h()).shmdt(a[0], s.ret(), now);
             case NR_IO_DESTROY -> processes.mmOf(s.h()).ioDestroy(a[0], s.ret(), now);
             case NR_REMAP_FILE_PAGES -> processes.mmOf(s.h()).remapFilePages(a[0], a[1], a[3], s.ret(), now);
@@ -753,6 +760,11 @@ public final class Replayer {
     /** Deterministic event id: the journal's machine and boot, the record's position, the event's index in it. */
     private String uuid(int sub) {
         return uuids.of(machineId + "/" + bootTimeUtcNs + "/" + ordinal + "/" + sub);
+    }
+
+    /** The process or thread a process_madvise's pidfd named, where the recorder could tell (a recorder of the twenty-sixth session on). */
+    private static Integer madviseTarget(SyscallRecord s) {
+        return s.hasAddr() && s.addr() != 0 ? (int) s.addr() : null;
     }
 
     /** Base and length pairs as /proc/PID/maps writes ranges: START-END in hex, separated by spaces; null for none read. */

@@ -46,7 +46,8 @@ final class WriteTarget {
             long request = s.args()[0];
             return request == PTRACE_POKETEXT || request == PTRACE_POKEDATA ? s.args()[2] : null;
         }
-        return s.hasAddr() && s.nr() != Replayer.NR_PRCTL ? s.addr() : null; // prctl's address part is the program break
+        // prctl's address part is the program break, process_madvise's the process its pidfd names: neither a write's
+        return s.hasAddr() && s.nr() != Replayer.NR_PRCTL && s.nr() != Replayer.NR_PROCESS_MADVISE ? s.addr() : null;
     }
 
     /** One range of the target a call wrote, or asked to: {@link MemoryWriteRow}'s addr, len and written. */

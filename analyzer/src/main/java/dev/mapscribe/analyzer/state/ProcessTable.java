@@ -318,6 +318,20 @@ public final class ProcessTable {
         return t != null && live.get(t.process().pid) == t.process() ? t.process().pid : tid;
     }
 
+    /**
+     * Whether the thread or process {@code id} names (a pidfd's target) acts on the address space of the record's task,
+     * as the kernel compares them (process_madvise: mm against current->mm); null when the recording knows no live
+     * process of that number, or not yet the address space of one.
+     */
+    public Boolean sharesAddressSpace(Hdr h, int id) {
+        Process target = live.get(processOfThread(id));
+        Process caller = processOf(h);
+        if (target == caller) {
+            return true;
+        }
+        return target == null || target.mm == null || caller.mm == null ? null : target.mm == caller.mm;
+    }
+
     /** The process behind a record's header. */
     public Process processOf(Hdr h) {
         return thread(h).process();

@@ -354,14 +354,15 @@ public final class RegionMap {
      * was, the first range's error. The range after those done whole failed with an error the call does not return:
      * inferred from the map (EINVAL for a start or length the kernel refuses; for MADV_WIPEONFORK, EINVAL where a region
      * in range is not private anonymous memory, the regions before it changed; else ENOMEM, a hole: the rest changed),
-     * and counted as an uncertainty. EINVAL for the first range is not told apart from the refusal of another process's
-     * memory: with MADV_WIPEONFORK, whose refusal part way changes the regions before, an uncertainty, nothing changed.
+     * and counted as an uncertainty. {@code own}: the call named this address space (the recorder resolved its pidfd);
+     * without that, EINVAL for the first range is not told apart from the refusal of another process's memory: with
+     * MADV_WIPEONFORK, whose refusal part way changes the regions before, an uncertainty, nothing changed.
      */
-    public void processMadvise(long[] ranges, long named, int advice, long ret, long nowNs) {
+    public void processMadvise(long[] ranges, long named, int advice, long ret, boolean own, long nowNs) {
         if (ret == 0 || ret == -EINVAL && advice != MADV_WIPEONFORK) {
             return; // no range, or only empty ones; or refused before anything
         }
-        if (ranges == null || ret == -EINVAL) {
+        if (ranges == null || ret == -EINVAL && !own) {
             history.noteUncertainty(); // the ranges, or whether the refusal came part way, are not known
             return;
         }

@@ -9,6 +9,7 @@ import dev.mapscribe.analyzer.oracle.RegionsWorkload.Checkpoint;
 import dev.mapscribe.analyzer.oracle.RegionsWorkload.Expect;
 import dev.mapscribe.analyzer.replay.ProcessLifetime;
 import dev.mapscribe.analyzer.replay.RegionVersion;
+import dev.mapscribe.analyzer.replay.SyscallRow;
 import dev.mapscribe.formats.testkit.BpfRequirement;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,6 +53,17 @@ class RegionsRecordedTest {
             failures.addAll(run.differences(c));
         }
         assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void processMadviseRowsNameTheProcessTheirPidfdNamesAndTheirRanges() {
+        // regions.c's checkpoint 24: two calls through a pidfd of the workload itself, each over two ranges
+        List<SyscallRow> calls = run.syscalls.stream().filter(r -> r.pid() == run.pid && r.name().equals("process_madvise")).toList();
+        assertEquals(2, calls.size(), calls.toString());
+        for (SyscallRow r : calls) {
+            assertEquals(run.pid, r.targetPid(), "the pidfd's process: " + r);
+            assertTrue(r.ranges() != null && r.ranges().split(" ").length == 2, "its two ranges: " + r);
+        }
     }
 
     @Test

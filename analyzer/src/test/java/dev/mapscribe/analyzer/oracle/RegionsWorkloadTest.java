@@ -179,7 +179,7 @@ class RegionsWorkloadTest {
             case "madvise" -> m.madvise(c.get(0), c.get(1), (int) c.get(2), c.ret(), now);
             case "process_madvise" -> { // advice ret, then the iovecs' base and length pairs
                 long[] ranges = c.values().subList(2, c.values().size()).stream().mapToLong(Long::longValue).toArray();
-                m.processMadvise(ranges, ranges.length / 2, (int) c.get(0), c.ret(), now);
+                m.processMadvise(ranges, ranges.length / 2, (int) c.get(0), c.ret(), true, now); // of itself
             }
             case "shmat" -> { // shmid shmaddr shmflg ret size: mapped shared, read (+write unless SHM_RDONLY, +exec with SHM_EXEC)
                 int shmflg = (int) c.get(2);

@@ -112,7 +112,7 @@ public sealed interface KernelRecord extends Record {
     /**
      * addr: with F_ADDR, where a write into a process's memory began in that process (a write to its memory file: the
      * file position; process_vm_writev: the first remote iovec's base); for prctl(PR_SET_MM), the program break
-     * (mm->brk) as the call returned; else 0. ranges: with F_IOVECS, the ranges of
+     * (mm->brk) as the call returned; for process_madvise, the process or thread its pidfd names (0: not known); else 0. ranges: with F_IOVECS, the ranges of
      * the target the call writes, in order, as base and length pairs: a process_vm_writev's first remote iovecs (at
      * most bpf/mapscribe.h's MS_IOVECS_MAX; arg 4 says how many it named), or a vectored write's one range (where it
      * begins, its iovecs' total length); else null. rangesRead: when the ranges were read, RANGES_AT_ENTRY and
