@@ -22,14 +22,12 @@ final class BooleanColumnEncoder extends ColumnChunkEncoder {
     @Override
     public void append(FieldVector vector, int from, int to) {
         BitVector v = (BitVector) vector;
+        if (optional) {
+            pageNulls += presence.add(v.getValidityBuffer(), from, to);
+        }
         for (int r = from; r < to; r++) {
-            if (optional) {
-                if (v.isNull(r)) {
-                    definitionLevels.add(0);
-                    pageNulls++;
-                    continue;
-                }
-                definitionLevels.add(1);
+            if (optional && v.isNull(r)) {
+                continue;
             }
             boolean b = v.get(r) != 0;
             if ((count & 7) == 0) {

@@ -36,7 +36,9 @@ public abstract class ColumnChunkEncoder {
     protected final ColumnDescriptor column;
     /** A flat column that may be null: it has definition levels (1 present, 0 null). */
     protected final boolean optional;
+    /** The definition levels of a nested column (a list's); a flat optional column's are {@link #presence}. */
     protected final RleHybridEncoder definitionLevels = new RleHybridEncoder();
+    protected final PresenceBits presence = new PresenceBits();
     protected final RleHybridEncoder repetitionLevels = new RleHybridEncoder();
     protected int pageRows;
     protected int pageNulls;
@@ -118,7 +120,7 @@ public abstract class ColumnChunkEncoder {
         data.reset();
         Encoding encoding = writeValues(data);
         byte[] repetition = levels(repetitionLevels, column.getMaxRepetitionLevel());
-        byte[] definition = levels(definitionLevels, column.getMaxDefinitionLevel());
+        byte[] definition = optional ? presenceLevels() : levels(definitionLevels, column.getMaxDefinitionLevel());
         Statistics<?> statistics = pageStatistics(Statistics.getBuilderForReading(column.getPrimitiveType()))
                 .withNumNulls(pageNulls).build();
         pages.add(new EncodedPage(pageRows, pageNulls, pageValues, repetition, definition, encoding,
@@ -127,6 +129,13 @@ public abstract class ColumnChunkEncoder {
         pageRows = 0;
         pageNulls = 0;
         pageValues = 0;
+    }
+
+    private byte[] presenceLevels() {
+        levels.reset();
+        presence.writeTo(levels);
+        presence.reset();
+        return levels.toByteArray();
     }
 
     private byte[] levels(RleHybridEncoder encoder, int maxLevel) {

@@ -32,19 +32,29 @@ final class IntegerColumnEncoder extends ColumnChunkEncoder {
         ArrowBuf buf = v.getDataBuffer();
         long lo = min;
         long hi = max;
-        for (int r = from; r < to; r++) {
-            if (optional) {
-                if (v.isNull(r)) {
-                    definitionLevels.add(0);
-                    pageNulls++;
-                    continue;
-                }
-                definitionLevels.add(1);
+        if (!optional) {
+            for (int r = from; r < to; r++) {
+                long x = int32 ? buf.getInt((long) r * 4) : buf.getLong((long) r * 8);
+                values.add(x);
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
             }
-            long x = int32 ? buf.getInt((long) r * 4) : buf.getLong((long) r * 8);
-            values.add(x);
-            lo = Math.min(lo, x);
-            hi = Math.max(hi, x);
+        } else {
+            // 64 rows at a time from the validity bitmap: the definition levels as they are, and the set rows' values
+            ArrowBuf validity = v.getValidityBuffer();
+            for (int at = from; at < to; at += 64) {
+                int n = Math.min(64, to - at);
+                long set = PresenceBits.bitsAt(validity, at, n);
+                presence.append(set, n);
+                pageNulls += n - Long.bitCount(set);
+                for (; set != 0; set &= set - 1) {
+                    int r = at + Long.numberOfTrailingZeros(set);
+                    long x = int32 ? buf.getInt((long) r * 4) : buf.getLong((long) r * 8);
+                    values.add(x);
+                    lo = Math.min(lo, x);
+                    hi = Math.max(hi, x);
+                }
+            }
         }
         min = lo;
         max = hi;

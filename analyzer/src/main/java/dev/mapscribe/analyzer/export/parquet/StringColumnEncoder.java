@@ -56,14 +56,12 @@ class StringColumnEncoder extends ColumnChunkEncoder {
         VarCharVector v = (VarCharVector) vector;
         ArrowBuf offsets = v.getOffsetBuffer();
         ArrowBuf bytes = v.getDataBuffer();
+        if (optional) {
+            pageNulls += presence.add(v.getValidityBuffer(), from, to);
+        }
         for (int r = from; r < to; r++) {
-            if (optional) {
-                if (v.isNull(r)) {
-                    definitionLevels.add(0);
-                    pageNulls++;
-                    continue;
-                }
-                definitionLevels.add(1);
+            if (optional && v.isNull(r)) {
+                continue;
             }
             addValue(readValue(offsets, bytes, r));
         }
@@ -85,14 +83,12 @@ class StringColumnEncoder extends ColumnChunkEncoder {
         ArrowBuf cells = indices.getDataBuffer();
         ArrowBuf offsets = values.getOffsetBuffer();
         ArrowBuf bytes = values.getDataBuffer();
+        if (optional) {
+            pageNulls += presence.add(indices.getValidityBuffer(), from, to);
+        }
         for (int r = from; r < to; r++) {
-            if (optional) {
-                if (indices.isNull(r)) {
-                    definitionLevels.add(0);
-                    pageNulls++;
-                    continue;
-                }
-                definitionLevels.add(1);
+            if (optional && indices.isNull(r)) {
+                continue;
             }
             int index = cells.getInt((long) r * 4);
             if (noDictionary) { // the chunk's dictionary is full: its values go whole, each as its row has it
