@@ -83,38 +83,50 @@ class StringColumnEncoder extends ColumnChunkEncoder {
         ArrowBuf cells = indices.getDataBuffer();
         ArrowBuf offsets = values.getOffsetBuffer();
         ArrowBuf bytes = values.getDataBuffer();
-        if (optional) {
-            pageNulls += presence.add(indices.getValidityBuffer(), from, to);
-        }
-        for (int r = from; r < to; r++) {
-            if (optional && indices.isNull(r)) {
-                continue;
+        if (!optional) {
+            for (int r = from; r < to; r++) {
+                appendIndex(cells.getInt((long) r * 4), offsets, bytes);
             }
-            int index = cells.getInt((long) r * 4);
-            if (noDictionary) { // the chunk's dictionary is full: its values go whole, each as its row has it
-                addValue(readValue(offsets, bytes, index));
-                continue;
-            }
-            int id;
-            if (idEpoch[index] == epoch) {
-                id = idOfIndex[index];
-            } else {
-                int len = readValue(offsets, bytes, index); // first: it may give value a larger array
-                id = dictionary.idOf(value, 0, len);
-                idOfIndex[index] = id;
-                idEpoch[index] = epoch;
-            }
-            ids.add(id);
-            if (id >= seenInPage.length) {
-                seenInPage = Arrays.copyOf(seenInPage, Math.max(id + 1, seenInPage.length * 2));
-            }
-            if (seenInPage[id] != page) {
-                seenInPage[id] = page;
-                addToStatistics(dictionary.bytes(), dictionary.start(id), dictionary.length(id));
+        } else {
+            // 64 rows at a time from the validity bitmap: the definition levels as they are, and the set rows' values
+            ArrowBuf validity = indices.getValidityBuffer();
+            for (int at = from; at < to; at += 64) {
+                int n = Math.min(64, to - at);
+                long set = PresenceBits.bitsAt(validity, at, n);
+                presence.append(set, n);
+                pageNulls += n - Long.bitCount(set);
+                for (; set != 0; set &= set - 1) {
+                    appendIndex(cells.getInt((long) (at + Long.numberOfTrailingZeros(set)) * 4), offsets, bytes);
+                }
             }
         }
         pageRows += to - from;
         pageValues += to - from;
+    }
+
+    /** One row's value: {@code index} into the batch's dictionary ({@code offsets}, {@code bytes}). */
+    private void appendIndex(int index, ArrowBuf offsets, ArrowBuf bytes) {
+        if (noDictionary) { // the chunk's dictionary is full: its values go whole, each as its row has it
+            addValue(readValue(offsets, bytes, index));
+            return;
+        }
+        int id;
+        if (idEpoch[index] == epoch) {
+            id = idOfIndex[index];
+        } else {
+            int len = readValue(offsets, bytes, index); // first: it may give value a larger array
+            id = dictionary.idOf(value, 0, len);
+            idOfIndex[index] = id;
+            idEpoch[index] = epoch;
+        }
+        ids.add(id);
+        if (id >= seenInPage.length) {
+            seenInPage = Arrays.copyOf(seenInPage, Math.max(id + 1, seenInPage.length * 2));
+        }
+        if (seenInPage[id] != page) {
+            seenInPage[id] = page;
+            addToStatistics(dictionary.bytes(), dictionary.start(id), dictionary.length(id));
+        }
     }
 
     /** Widens the page's min and max to {@code b[off, off + len)}. */
