@@ -76,6 +76,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_IOCTL 16
 #define UFFDIO_COPY_ 0xc028aa03u /* _IOWR(0xAA, 3, struct uffdio_copy): include/uapi/linux/userfaultfd.h */
 #define UFFDIO_MOVE_ 0xc028aa05u /* _IOWR(0xAA, 5, struct uffdio_move): the same layout */
+#define UFFDIO_REGISTER_ 0xc020aa00u /* _IOWR(0xAA, 0, struct uffdio_register): range (start, len), mode, ioctls */
+#define UFFDIO_UNREGISTER_ 0x8010aa01u /* _IOR(0xAA, 1, struct uffdio_range): start, len */
 
 #define MAP_ANONYMOUS_ 0x20
 #define MAP_SHARED_ 0x1 /* MAP_SHARED_VALIDATE (0x3) has it too */
@@ -1397,6 +1399,16 @@ static __always_inline bool fills_pages(__u32 cmd)
 	return cmd == UFFDIO_COPY_ || cmd == UFFDIO_MOVE_;
 }
 
+/*
+ * ioctl(uffd, UFFDIO_REGISTER or UFFDIO_UNREGISTER, arg): a range of the address space handed to (or taken from) a
+ * userfaultfd, whose faults a thread then serves; the kernel's VMAs there get VM_UFFD_* flags (split at the range's
+ * edges). A classic way to stop another thread at a chosen fault, in exploits of kernel races.
+ */
+static __always_inline bool registers(__u32 cmd)
+{
+	return cmd == UFFDIO_REGISTER_ || cmd == UFFDIO_UNREGISTER_;
+}
+
 /* A userfaultfd: an anonymous inode's file named "[userfaultfd]" (fs/userfaultfd.c). */
 static __always_inline bool is_userfaultfd(struct file *file)
 {
@@ -1471,6 +1483,36 @@ static __always_inline void on_uffd_fill(struct task_struct *task, struct file *
 	u->tgid = uffd_owner(task, file, pid_tgid);
 	u->flags = read ? MS_UFFD_DONE : 0;
 	u->done = read ? (__s64)a[4] : 0;
+	at += sizeof(struct ms_uffd);
+	fill_hdr(&r->h, MS_SYSCALL, at, flags | MS_F_UFFD, pid_tgid);
+	submit_or_count(s->buf, at & SCRATCH_MASK, QUIET_WAKEUP);
+}
+
+/*
+ * ioctl(uffd, UFFDIO_REGISTER or UFFDIO_UNREGISTER, arg): the raw call, the range (MS_F_IOVECS: struct uffdio_range,
+ * the argument's start, read as the call returned), and the userfaultfd part (whose address space; done not read).
+ */
+static __always_inline void on_uffd_register(struct task_struct *task, struct file *file, struct pt_regs *regs,
+					     long ret, __u64 pid_tgid, __u16 flags)
+{
+	struct scratch *s = scratch_buf();
+	if (!s)
+		return;
+	struct ms_syscall *r = (void *)s->buf;
+	fill_syscall(r, regs, NR_IOCTL, ret);
+	__u32 at = sizeof(struct ms_syscall);
+	struct ms_iovecs *part = (void *)(s->buf + at);
+	struct ms_iovec *range = (void *)(part + 1);
+	if (!bpf_probe_read_user(range, sizeof(*range), (void *)regs->dx)) {
+		flags |= MS_F_IOVECS;
+		part->count = 1;
+		part->flags = 0; /* as the call returned */
+		at += sizeof(struct ms_iovecs) + sizeof(struct ms_iovec);
+	}
+	struct ms_uffd *u = (void *)(s->buf + at);
+	u->tgid = uffd_owner(task, file, pid_tgid);
+	u->flags = 0;
+	u->done = 0;
 	at += sizeof(struct ms_uffd);
 	fill_hdr(&r->h, MS_SYSCALL, at, flags | MS_F_UFFD, pid_tgid);
 	submit_or_count(s->buf, at & SCRATCH_MASK, QUIET_WAKEUP);
@@ -1558,7 +1600,8 @@ static __always_inline bool watched_exit_nr(long nr)
 	case NR_PRCTL:
 	/* writes into another process's memory: how code is injected into a running process (injects()) */
 	case NR_PTRACE: case NR_PROCESS_VM_WRITEV:
-	/* ... and pages put into an address space through a userfaultfd, with the range's own protection (fills_pages()) */
+	/* ... and pages put into an address space through a userfaultfd, with the range's own protection (fills_pages()),
+	 * and ranges handed to one (registers()) */
 	case NR_IOCTL:
 	/* ... and a process's memory file opened for writing (opens_for_write(), is_proc_mem()), or written (writes()) */
 	case NR_OPEN: case NR_OPENAT: case NR_OPENAT2:
@@ -1863,7 +1906,7 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		return 0; /* its fourth argument; MADV_COLD and MADV_PAGEOUT, its first uses, end here */
 	if (nr == NR_PTRACE && !injects(regs->di))
 		return 0;
-	if (nr == NR_IOCTL && !fills_pages((__u32)regs->si))
+	if (nr == NR_IOCTL && !fills_pages((__u32)regs->si) && !registers((__u32)regs->si))
 		return 0; /* every other ioctl of the host ends here: a compare */
 	if (nr == NR_PERSONALITY && (__u32)regs->di == 0xffffffff)
 		return 0; /* a query: changes nothing */
@@ -1935,7 +1978,10 @@ static __always_inline int record_sys_exit(struct pt_regs *regs, long nr, long r
 		on_process_madvise(task, regs, ret, pid_tgid, xflags);
 		break;
 	case NR_IOCTL:
-		on_uffd_fill(task, file, regs, ret, pid_tgid, xflags);
+		if (registers((__u32)regs->si))
+			on_uffd_register(task, file, regs, ret, pid_tgid, xflags);
+		else
+			on_uffd_fill(task, file, regs, ret, pid_tgid, xflags);
 		break;
 	case NR_MBIND: case NR_SET_MEMPOLICY_HOME_NODE:
 		on_policy_call(task, regs, nr, ret, pid_tgid, xflags);

@@ -68,7 +68,7 @@ enum ms_kind {
                                      * are the VMA's the call made, not its arguments (read from the caller's memory as it
                                      * returned: another thread may have rewritten them) */
 #define MS_F_UFFD 0x4000            /* MS_SYSCALL: a struct ms_uffd follows the ranges part (an ioctl that filled pages through a
-                                     * userfaultfd) */
+                                     * userfaultfd, or registered or unregistered a range with one) */
 #define MS_F_X32 0x2000             /* a call made with x32's numbers (__X32_SYSCALL_BIT set: any 64-bit process can), recorded
                                      * as the 64-bit call of the same number: the kernel runs that call, or fails it with
                                      * ENOSYS where it has no x32 (record_x32()) */

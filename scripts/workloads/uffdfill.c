@@ -26,7 +26,8 @@
  * tests):
  *   NOTE uffdfill case=CASE pid=CALLER target=TARGET addr=A len=L ret=R done=D result=42
  * (CALLER made the UFFDIO_COPY ioctl, TARGET is the process whose page it filled, ret the ioctl's result, done the
- * bytes the kernel reports copied.)
+ * bytes the kernel reports copied.) And one line per range registered with a userfaultfd, as it is registered:
+ *   NOTE uffd-register pid=CALLER addr=A len=L
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,6 +73,12 @@ static void die(const char *what)
 	exit(2);
 }
 
+static void note_registered(const void *addr, unsigned long len)
+{
+	printf("NOTE uffd-register pid=%d addr=%lu len=%lu\n", getpid(), (unsigned long)addr, len);
+	fflush(stdout); /* before any fork */
+}
+
 /* An anonymous page of protection prot registered with a new userfaultfd (missing pages); the descriptor in *uffd. */
 static unsigned char *registered_page(int prot, int *uffd)
 {
@@ -87,6 +94,7 @@ static unsigned char *registered_page(int prot, int *uffd)
 	struct uffdio_register reg = {.range = {(uintptr_t)rx, PAGE}, .mode = UFFDIO_REGISTER_MODE_MISSING};
 	if (ioctl(*uffd, UFFDIO_REGISTER, &reg) != 0)
 		die("UFFDIO_REGISTER");
+	note_registered(rx, PAGE);
 	return rx;
 }
 
@@ -158,6 +166,7 @@ static int race(unsigned char **filled, long *done, int *ret)
 		struct uffdio_register reg = {.range = {(uintptr_t)rx, RACE_LEN}, .mode = UFFDIO_REGISTER_MODE_MISSING};
 		if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0 || ioctl(uffd, UFFDIO_REGISTER, &reg) != 0)
 			die("userfaultfd");
+		note_registered(rx, RACE_LEN);
 		*race_arg = (struct uffdio_copy){.dst = (uintptr_t)rx, .src = (uintptr_t)src, .len = RACE_LEN, .mode = 0};
 		racer_arm();
 		long t0 = now_ns();

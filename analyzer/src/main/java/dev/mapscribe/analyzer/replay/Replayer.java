@@ -198,7 +198,7 @@ public final class Replayer {
                         s.file() != null ? ProcessTable.mappedFile(s.file()) : null,
                         targetProcess(s.nr() == NR_PROCESS_MADVISE ? madviseTarget(s) : WriteTarget.pid(s)),
                         WriteTarget.addr(s), s.nr() == NR_PRCTL && s.hasAddr() ? s.addr() : null,
-                        s.nr() == NR_PROCESS_MADVISE ? rangesText(s.ranges()) : null);
+                        s.nr() == NR_PROCESS_MADVISE || WriteTarget.registersRange(s) ? rangesText(s.ranges()) : null);
                 memoryWrites(s, row, row.ret(), row.failed());
                 if (!s.enterOnly()) {
                     syscallState(s);

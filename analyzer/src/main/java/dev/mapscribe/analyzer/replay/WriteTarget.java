@@ -22,6 +22,12 @@ final class WriteTarget {
     static final int NR_IOCTL = 16, NR_WRITE = 1, NR_PWRITE64 = 18, NR_WRITEV = 20, NR_PTRACE = 101, NR_OPEN = 2, NR_OPENAT = 257,
             NR_PWRITEV = 296, NR_PROCESS_VM_WRITEV = 311, NR_PWRITEV2 = 328, NR_OPENAT2 = 437;
     static final long PTRACE_TRACEME = 0, PTRACE_POKETEXT = 4, PTRACE_POKEDATA = 5;
+    /** ioctl commands that hand a range to a userfaultfd, or take it back: no write (bpf/mapscribe.bpf.c registers()). */
+    static final long UFFDIO_REGISTER = 0xc020aa00L, UFFDIO_UNREGISTER = 0x8010aa01L;
+
+    static boolean registersRange(SyscallRecord s) {
+        return s.nr() == NR_IOCTL && (s.args()[1] == UFFDIO_REGISTER || s.args()[1] == UFFDIO_UNREGISTER);
+    }
 
     /** /proc/PID/mem or /proc/PID/task/TID/mem: the recorder names only procfs's "mem" files. */
     private static final Pattern MEM_FILE = Pattern.compile("/(\\d{1,10})/(?:task/\\d{1,10}/)?mem$");
@@ -115,7 +121,7 @@ final class WriteTarget {
             case NR_IOCTL -> {
                 // UFFDIO_COPY or UFFDIO_MOVE: pages put into the range with its own protection; what was done is what the
                 // kernel wrote back into the argument (bytes, or -errno), not the ioctl's result (0, or -EAGAIN part way)
-                if (s.uffd() == null) return null;
+                if (s.uffd() == null || registersRange(s)) return null;
                 long[] r = s.ranges();
                 if (r == null || r.length != 2) return one(new Range(null, null, null)); // the argument could not be read
                 Long filled = ret == null || !s.uffd().doneRead() ? null : Math.max(0, s.uffd().done());

@@ -34,7 +34,8 @@ class UffdFillRecordedTest {
     void codeFilledIntoMemoryThatWasNeverWritableIsAWriteIntoThatProcess(Recorder.Hooks hooks, @TempDir Path tmp) throws Exception {
         BpfRequirement.assumeRootAndBpf();
         RecordedReplay run = RecordedReplay.of(tmp, "uffdfill", hooks);
-        List<Map<String, String>> cases = RegionsWorkload.notes(run.items).stream().map(RegionsWorkload.Note::values).toList();
+        List<Map<String, String>> cases = RegionsWorkload.notes(run.items).stream().filter(n -> n.what().equals("uffdfill"))
+                .map(RegionsWorkload.Note::values).toList();
         assertEquals(List.of("self", "child", "int80", "race", "move-rx", "move"), cases.stream().map(c -> c.get("case")).toList(), run.output);
         for (Map<String, String> c : cases) {
             int caller = Integer.parseInt(c.get("pid")), target = Integer.parseInt(c.get("target"));
@@ -68,6 +69,21 @@ class UffdFillRecordedTest {
             assertEquals(Arrays.asList(true, c.get("case").equals("move") ? "rw-p" : "r-xp", "anon"), Arrays.asList(region.known(), region.perms(), region.backing()), region.toString());
             assertTrue(run.alerts.stream().noneMatch(a -> a.task().pid() == target && a.addr() <= addr && addr < a.addr() + a.len()),
                     "no alert names the page: the write is the only trace " + run.alerts);
+        }
+        // Every range handed to a userfaultfd: an ioctl row with the range and whose memory it is, and no memory_writes row
+        List<Map<String, String>> registered = RegionsWorkload.notes(run.items).stream().filter(n -> n.what().equals("uffd-register"))
+                .map(RegionsWorkload.Note::values).toList();
+        assertTrue(registered.size() >= cases.size(), "a registration per case at least: " + registered);
+        for (Map<String, String> r : registered) {
+            int caller = Integer.parseInt(r.get("pid"));
+            long addr = Long.parseLong(r.get("addr")), len = Long.parseLong(r.get("len"));
+            String range = Long.toHexString(addr) + "-" + Long.toHexString(addr + len);
+            List<SyscallRow> rows = run.syscalls.stream().filter(s -> s.pid() == caller && s.name().equals("ioctl")
+                    && s.args()[1] == 0xc020aa00L && range.equals(s.ranges())).toList();
+            assertEquals(1, rows.size(), r + ": one UFFDIO_REGISTER row with its range: " + rows);
+            SyscallRow row = rows.getFirst();
+            assertEquals(Arrays.asList(0L, caller, null), Arrays.asList(row.ret(), row.targetPid(), row.targetAddr()), row.toString());
+            assertTrue(run.memoryWrites.stream().noneMatch(w -> w.seq() == row.seq()), "a registration writes nothing: " + row);
         }
     }
 }
