@@ -1061,16 +1061,28 @@ static __always_inline void fill_syscall(struct ms_syscall *r, struct pt_regs *r
 	r->ret = ret;
 }
 
-static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid, __u16 flags)
+/*
+ * An MS_SYSCALL of `size` bytes reserved in the ring, its header and call filled: the caller fills its parts (after the
+ * fixed part) and submits it. Null, the loss counted, when the ring is full.
+ */
+static __always_inline struct ms_syscall *reserve_syscall(struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid,
+							  __u16 flags, __u32 size)
 {
-	struct ms_syscall *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	struct ms_syscall *r = bpf_ringbuf_reserve(&events, size, 0);
 	if (!r) {
 		count_loss();
-		return;
+		return 0;
 	}
-	fill_hdr(&r->h, MS_SYSCALL, sizeof(*r), flags, pid_tgid);
+	fill_hdr(&r->h, MS_SYSCALL, size, flags, pid_tgid);
 	fill_syscall(r, regs, nr, ret);
-	bpf_ringbuf_submit(r, QUIET_WAKEUP);
+	return r;
+}
+
+static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid, __u16 flags)
+{
+	struct ms_syscall *r = reserve_syscall(regs, nr, ret, pid_tgid, flags, sizeof(*r));
+	if (r)
+		bpf_ringbuf_submit(r, QUIET_WAKEUP);
 }
 
 /*
@@ -1079,14 +1091,10 @@ static __always_inline void on_syscall(struct pt_regs *regs, __u32 nr, long ret,
 static __always_inline void on_syscall_at(struct pt_regs *regs, __u32 nr, long ret, __u64 pid_tgid, __u16 flags,
 					  __u64 addr)
 {
-	__u32 size = sizeof(struct ms_syscall) + sizeof(struct ms_addr);
-	struct ms_syscall *r = bpf_ringbuf_reserve(&events, size, 0);
-	if (!r) {
-		count_loss();
+	struct ms_syscall *r = reserve_syscall(regs, nr, ret, pid_tgid, flags | MS_F_ADDR,
+					       sizeof(struct ms_syscall) + sizeof(struct ms_addr));
+	if (!r)
 		return;
-	}
-	fill_hdr(&r->h, MS_SYSCALL, size, flags | MS_F_ADDR, pid_tgid);
-	fill_syscall(r, regs, nr, ret);
 	((struct ms_addr *)(r + 1))->addr = addr;
 	bpf_ringbuf_submit(r, QUIET_WAKEUP);
 }
@@ -1318,14 +1326,10 @@ static __always_inline void on_policy_call(struct task_struct *task, struct pt_r
 		on_syscall(regs, nr, ret, pid_tgid, flags);
 		return;
 	}
-	__u32 size = sizeof(struct ms_syscall) + sizeof(struct ms_policy);
-	struct ms_syscall *r = bpf_ringbuf_reserve(&events, size, 0);
-	if (!r) {
-		count_loss();
+	struct ms_syscall *r = reserve_syscall(regs, nr, ret, pid_tgid, MS_F_POLICY | flags,
+					       sizeof(struct ms_syscall) + sizeof(struct ms_policy));
+	if (!r)
 		return;
-	}
-	fill_hdr(&r->h, MS_SYSCALL, size, MS_F_POLICY | flags, pid_tgid);
-	fill_syscall(r, regs, nr, ret);
 	struct ms_policy *p = (void *)(r + 1);
 	__builtin_memset(p, 0, sizeof(*p)); /* no policy: MPOL_DEFAULT */
 	struct mempolicy *pol = v.policy;

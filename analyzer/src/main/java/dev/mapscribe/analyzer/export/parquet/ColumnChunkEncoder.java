@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -85,6 +86,17 @@ public abstract class ColumnChunkEncoder {
      */
     public void appendIndices(IntVector indices, VarCharVector values, long batch, int from, int to) {
         throw new UnsupportedOperationException(column + " holds no strings");
+    }
+
+    /**
+     * Rows [at, at + n) (n at most 64) of a flat optional column, by its Arrow validity bitmap: their definition levels
+     * appended as they are, their nulls counted; returns the bits of the rows that have a value (bit k: row at + k).
+     */
+    protected final long presentRows(ArrowBuf validity, int at, int n) {
+        long set = PresenceBits.bitsAt(validity, at, n);
+        presence.append(set, n);
+        pageNulls += n - Long.bitCount(set);
+        return set;
     }
 
     /** Ends the page in progress if it is full; call between appends. */

@@ -43,11 +43,7 @@ final class IntegerColumnEncoder extends ColumnChunkEncoder {
             // 64 rows at a time from the validity bitmap: the definition levels as they are, and the set rows' values
             ArrowBuf validity = v.getValidityBuffer();
             for (int at = from; at < to; at += 64) {
-                int n = Math.min(64, to - at);
-                long set = PresenceBits.bitsAt(validity, at, n);
-                presence.append(set, n);
-                pageNulls += n - Long.bitCount(set);
-                for (; set != 0; set &= set - 1) {
+                for (long set = presentRows(validity, at, Math.min(64, to - at)); set != 0; set &= set - 1) {
                     int r = at + Long.numberOfTrailingZeros(set);
                     long x = int32 ? buf.getInt((long) r * 4) : buf.getLong((long) r * 8);
                     values.add(x);
