@@ -195,7 +195,7 @@ public final class Replayer {
             case SyscallRecord s -> {
                 SyscallRow row = syscall(s.h(), SyscallNames.name(s.nr()), s.nr(),
                         Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr())), s.enterOnly() ? null : s.ret(),
-                        s.file() != null ? ProcessTable.mappedFile(s.file()) : null,
+                        s.file() != null ? processes.mappedFile(s.file()) : null,
                         targetProcess(s.nr() == NR_PROCESS_MADVISE ? madviseTarget(s) : WriteTarget.pid(s)),
                         WriteTarget.addr(s), s.nr() == NR_PRCTL && s.hasAddr() ? s.addr() : null,
                         s.nr() == NR_PROCESS_MADVISE || WriteTarget.registersRange(s) ? rangesText(s.ranges()) : null);
@@ -449,7 +449,7 @@ public final class Replayer {
      */
     private void aioRing(MmapRecord m) {
         Hdr h = m.h();
-        MappedFile mapped = m.file() != null ? ProcessTable.mappedFile(m.file()) : null;
+        MappedFile mapped = m.file() != null ? processes.mappedFile(m.file()) : null;
         boolean ok = !failed(m.ret());
         syscall(h, "io_setup", NR_IO_SETUP, new long[] {m.fd(), ok ? m.ret() : 0}, ok ? 0 : m.ret(), mapped);
         if (ok && m.len() == 0) {
@@ -471,7 +471,7 @@ public final class Replayer {
     private void shmat(MmapRecord m) {
         Hdr h = m.h();
         FileRef file = m.file();
-        MappedFile mapped = file != null ? ProcessTable.mappedFile(file) : null;
+        MappedFile mapped = file != null ? processes.mappedFile(file) : null;
         syscall(h, "shmat", NR_SHMAT, new long[] {m.fd(), m.addr(), m.flags()}, m.ret(), mapped);
         int flags = MAP_SHARED | ((m.flags() & SHM_REMAP) != 0 ? MAP_FIXED : 0);
         boolean ok = !failed(m.ret());
@@ -498,7 +498,7 @@ public final class Replayer {
         Hdr h = m.h();
         boolean anon = (m.flags() & MAP_ANONYMOUS) != 0;
         FileRef file = anon ? null : m.file();
-        MappedFile mapped = file != null ? ProcessTable.mappedFile(file) : null;
+        MappedFile mapped = file != null ? processes.mappedFile(file) : null;
         syscall(h, "mmap", NR_MMAP, new long[] {m.addr(), m.len(), m.prot(), m.flags(), m.fd(), m.off()}, m.ret(), mapped);
         int prot = mappedProt(h, m.prot(), file);
         processes.mmOf(h).mmap(m.ret(), m.len(), prot, ignoresNoReserve ? m.flags() & ~MAP_NORESERVE : m.flags(), mapped,
@@ -642,7 +642,7 @@ public final class Replayer {
     private void uringWrite(SyscallRecord s) {
         String name = SyscallNames.name(s.nr());
         long[] args = Arrays.copyOf(s.args(), SyscallNames.argCount(s.nr()));
-        MappedFile file = s.file() != null ? ProcessTable.mappedFile(s.file()) : null;
+        MappedFile file = s.file() != null ? processes.mappedFile(s.file()) : null;
         Long ret = s.enterOnly() ? null : s.ret();
         SyscallRow row = syscall(s.h(), name, s.nr(), args, ret, file, targetProcess(WriteTarget.pid(s)), WriteTarget.addr(s),
                 null, null);

@@ -99,6 +99,7 @@ public final class ProcessTable {
     private long ancestryEpoch;
     private final IntMap<Thread> threads = new IntMap<>();
     private final IntMap<Walk> walks = new IntMap<>();
+    private final Names names = new Names(); // comms and mapped paths, one object per name (the export's lookups)
     /** First threads that called exit(2), by tid: when; their exit record comes next (the same program run writes both). */
     private final Map<Integer, Long> leadersInExit = new HashMap<>();
     /** An exit record this much later than a noted exit call is another task's of the tid (the first one's was lost). */
@@ -272,8 +273,9 @@ public final class ProcessTable {
             p.startNs = t.leaderStartNs();
             p.startExact = true;
         }
+        String comm = names.of(t.comm());
         if (h.tid() == h.pid()) {
-            p.comm = t.comm();
+            p.comm = comm;
             if (p.mm != null && p.mm.ownerPid() == p.pid) {
                 p.mm.ownerComm(p.comm); // not a CLONE_VM child's rename: the map is reported under its creator
             }
@@ -287,7 +289,7 @@ public final class ProcessTable {
             Process parent = live.get(t.ppid());
             p.parent = parent != null && parent != p && sameProcess(parent, t.parentStartNs()) ? parent : p.parent;
         }
-        threads.put(h.tid(), new Thread(p, h.tid(), t.comm(), t.uid(), t.gid(), t.euid(), t.egid(), t.mntns(), t.personality()));
+        threads.put(h.tid(), new Thread(p, h.tid(), comm, t.uid(), t.gid(), t.euid(), t.egid(), t.mntns(), t.personality()));
     }
 
     /** The task behind a record's header; a task never introduced by a TASK record is taken as it comes. */
@@ -442,7 +444,7 @@ public final class ProcessTable {
             leader = caller != null ? caller : thread(h);
         }
         threads.put(h.pid(), new Thread(p, h.pid(), leader.comm(), leader.uid(), leader.gid(), leader.euid(), leader.egid(), leader.mntns()));
-        p.exe = e.exe() != null ? e.exe().path() : null;
+        p.exe = e.exe() != null ? names.of(e.exe().path()) : null;
         p.exeTruncated = e.exe() != null && e.exe().pathTruncated();
         ancestryEpoch++;
         p.argv = List.copyOf(e.argv());
@@ -709,7 +711,7 @@ public final class ProcessTable {
     }
 
     /** A VMA walked in the kernel as a region. The kernel names [stack] by VM_GROWSDOWN here; vdso/vvar stay unnamed. */
-    static Region fromVma(VmaRecord v) {
+    Region fromVma(VmaRecord v) {
         int prot = (int) (v.vmFlags() & (VM_READ | VM_WRITE | VM_EXEC));
         boolean shared = (v.vmFlags() & VM_SHARED) != 0;
         FileRef f = v.file();
@@ -727,10 +729,11 @@ public final class ProcessTable {
         return v.vmFlags() & (Region.VM_FLAGS_KEPT & ~(VM_ACCOUNT | Region.VM_SEALED) | account);
     }
 
-    public static MappedFile mappedFile(FileRef f) {
+    /** A file a record names, its path as the export shows it (one object for equal paths: {@link Names}). */
+    public MappedFile mappedFile(FileRef f) {
         String path = f.path() == null || f.path().isEmpty() ? null : f.path();
         // As /proc/PID/maps and d_path() print them: deleted files and memfds are what an analyst hunts for.
         if (path != null && f.unlinked() && !path.endsWith(" (deleted)")) path = path + " (deleted)";
-        return new MappedFile(path, f.dev(), f.ino(), f.ctimeSec() * 1_000_000_000L + f.ctimeNsec(), f.pathTruncated());
+        return new MappedFile(names.of(path), f.dev(), f.ino(), f.ctimeSec() * 1_000_000_000L + f.ctimeNsec(), f.pathTruncated());
     }
 }
