@@ -1218,6 +1218,21 @@ static __always_inline __s64 iovecs_total(struct scratch *s, __u64 iov, __u64 co
 }
 
 /*
+ * A ranges part of one range (the caller sets MS_F_IOVECS) at `at` in the scratch buffer: when, MS_IOVECS_* (0: read as
+ * the call returned). Returns its size.
+ */
+static __always_inline __u32 put_one_range(struct scratch *s, __u32 at, __u64 base, __u64 len, __u32 when)
+{
+	struct ms_iovecs *part = (void *)(s->buf + at);
+	part->count = 1;
+	part->flags = when;
+	struct ms_iovec *range = (void *)(part + 1);
+	range->base = base;
+	range->len = len;
+	return sizeof(struct ms_iovecs) + sizeof(struct ms_iovec);
+}
+
+/*
  * The rest of an MS_SYSCALL whose fixed part is filled in the scratch buffer: the address part when flags has
  * MS_F_ADDR; a vectored write's one range (MS_F_IOVECS: where it begins, addr, and its iovecs' total length) when
  * range_len is not -1; then the file and its path (MS_F_FILE); the header, and into the ring.
@@ -1233,13 +1248,8 @@ static __always_inline void submit_file_call(struct scratch *s, struct file *fil
 	}
 	if (range_len != -1) {
 		flags |= MS_F_IOVECS;
-		struct ms_iovecs *part = (void *)(s->buf + at);
-		part->count = 1;
-		part->flags = 0; /* read as the call returned: a vectored write's length; its result says what it wrote */
-		struct ms_iovec *range = (void *)(part + 1);
-		range->base = addr;
-		range->len = range_len;
-		at += sizeof(struct ms_iovecs) + sizeof(struct ms_iovec);
+		/* read as the call returned: a vectored write's length; its result says what it wrote */
+		at += put_one_range(s, at, addr, range_len, 0);
 	}
 	__u32 size = append_file(s, at, file);
 	fill_hdr(&r->h, MS_SYSCALL, size, flags | MS_F_FILE, pid_tgid);
@@ -1437,6 +1447,18 @@ static __always_inline __s32 uffd_owner(struct task_struct *task, struct file *f
 	return 0;
 }
 
+/* The userfaultfd part (the caller sets MS_F_UFFD) at `at` in the scratch buffer: whose address space, and what was done
+ * where `flags` has MS_UFFD_DONE. Returns its size. */
+static __always_inline __u32 put_uffd(struct scratch *s, __u32 at, struct task_struct *task, struct file *file,
+				      __u64 pid_tgid, __u32 flags, __s64 done)
+{
+	struct ms_uffd *u = (void *)(s->buf + at);
+	u->tgid = uffd_owner(task, file, pid_tgid);
+	u->flags = flags;
+	u->done = done;
+	return sizeof(struct ms_uffd);
+}
+
 /*
  * ioctl(uffd, UFFDIO_COPY or UFFDIO_MOVE, arg): pages put into a registered range with the range's own protection, so
  * bytes land in memory that was never writable (an R-X mapping registered for missing pages: no W, no mprotect, no
@@ -1475,19 +1497,9 @@ static __always_inline void on_uffd_fill(struct task_struct *task, struct file *
 		flags |= MS_F_ADDR | MS_F_IOVECS;
 		((struct ms_addr *)(s->buf + at))->addr = dst;
 		at += sizeof(struct ms_addr);
-		struct ms_iovecs *part = (void *)(s->buf + at);
-		part->count = 1;
-		part->flags = when;
-		struct ms_iovec *range = (void *)(part + 1);
-		range->base = dst;
-		range->len = len;
-		at += sizeof(struct ms_iovecs) + sizeof(struct ms_iovec);
+		at += put_one_range(s, at, dst, len, when);
 	}
-	struct ms_uffd *u = (void *)(s->buf + at);
-	u->tgid = uffd_owner(task, file, pid_tgid);
-	u->flags = read ? MS_UFFD_DONE : 0;
-	u->done = read ? (__s64)a[4] : 0;
-	at += sizeof(struct ms_uffd);
+	at += put_uffd(s, at, task, file, pid_tgid, read ? MS_UFFD_DONE : 0, read ? (__s64)a[4] : 0);
 	fill_hdr(&r->h, MS_SYSCALL, at, flags | MS_F_UFFD, pid_tgid);
 	submit_or_count(s->buf, at & SCRATCH_MASK, QUIET_WAKEUP);
 }
@@ -1505,19 +1517,12 @@ static __always_inline void on_uffd_register(struct task_struct *task, struct fi
 	struct ms_syscall *r = (void *)s->buf;
 	fill_syscall(r, regs, NR_IOCTL, ret);
 	__u32 at = sizeof(struct ms_syscall);
-	struct ms_iovecs *part = (void *)(s->buf + at);
-	struct ms_iovec *range = (void *)(part + 1);
-	if (!bpf_probe_read_user(range, sizeof(*range), (void *)regs->dx)) {
+	__u64 range[2]; /* struct uffdio_range (uffdio_register begins with one): start, len */
+	if (!bpf_probe_read_user(range, sizeof(range), (void *)regs->dx)) {
 		flags |= MS_F_IOVECS;
-		part->count = 1;
-		part->flags = 0; /* as the call returned */
-		at += sizeof(struct ms_iovecs) + sizeof(struct ms_iovec);
+		at += put_one_range(s, at, range[0], range[1], 0); /* as the call returned */
 	}
-	struct ms_uffd *u = (void *)(s->buf + at);
-	u->tgid = uffd_owner(task, file, pid_tgid);
-	u->flags = 0;
-	u->done = 0;
-	at += sizeof(struct ms_uffd);
+	at += put_uffd(s, at, task, file, pid_tgid, 0, 0);
 	fill_hdr(&r->h, MS_SYSCALL, at, flags | MS_F_UFFD, pid_tgid);
 	submit_or_count(s->buf, at & SCRATCH_MASK, QUIET_WAKEUP);
 }

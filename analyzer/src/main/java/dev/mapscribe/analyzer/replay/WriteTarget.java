@@ -48,12 +48,14 @@ final class WriteTarget {
      * SETREGS, POKEUSER, whose addr is an offset in the user area, an open) or the recorder could not read it.
      */
     static Long addr(SyscallRecord s) {
-        if (s.nr() == NR_PTRACE) {
-            long request = s.args()[0];
-            return request == PTRACE_POKETEXT || request == PTRACE_POKEDATA ? s.args()[2] : null;
-        }
-        // prctl's address part is the program break, process_madvise's the process its pidfd names: neither a write's
-        return s.hasAddr() && s.nr() != Replayer.NR_PRCTL && s.nr() != Replayer.NR_PROCESS_MADVISE ? s.addr() : null;
+        // The address part means what each call makes it (prctl's is the program break, process_madvise's the process
+        // its pidfd names): a write's start only for the writes.
+        Long at = s.hasAddr() ? s.addr() : null;
+        return switch (s.nr()) {
+            case NR_PTRACE -> s.args()[0] == PTRACE_POKETEXT || s.args()[0] == PTRACE_POKEDATA ? s.args()[2] : null;
+            case NR_PROCESS_VM_WRITEV, NR_IOCTL, NR_WRITE, NR_PWRITE64, NR_WRITEV, NR_PWRITEV, NR_PWRITEV2 -> at;
+            default -> s.nr() >= SyscallNames.IO_URING ? at : null; // an io_uring write request
+        };
     }
 
     /** One range of the target a call wrote, or asked to: {@link MemoryWriteRow}'s addr, len and written. */

@@ -99,7 +99,7 @@ public final class ProcessTable {
     private long ancestryEpoch;
     private final IntMap<Thread> threads = new IntMap<>();
     private final IntMap<Walk> walks = new IntMap<>();
-    private final Names names = new Names(); // comms and mapped paths, one object per name (the export's lookups)
+    private final Names names = new Names(); // comms, exe and mapped paths, one object per name (the export's lookups)
     /** First threads that called exit(2), by tid: when; their exit record comes next (the same program run writes both). */
     private final Map<Integer, Long> leadersInExit = new HashMap<>();
     /** An exit record this much later than a noted exit call is another task's of the tid (the first one's was lost). */
